@@ -1,0 +1,50 @@
+// @ts-check
+import node from '@astrojs/node';
+import preact from '@astrojs/preact';
+import { defineConfig, envField } from 'astro/config';
+
+/**
+ * Runtime configuration. Every variable is `access: 'secret'` so that Astro reads it from
+ * the process environment when the server starts instead of inlining the build machine's
+ * value; `scripts/start.ts` validates the same schema before anything else runs.
+ */
+export const envSchema = {
+  DATABASE_URL: envField.string({
+    context: 'server',
+    access: 'secret',
+    default: 'file:data/portal.db',
+    url: true,
+  }),
+  DATABASE_AUTH_TOKEN: envField.string({ context: 'server', access: 'secret', optional: true }),
+  RESEND_API_KEY: envField.string({ context: 'server', access: 'secret', optional: true }),
+  RESEND_BASE_URL: envField.string({ context: 'server', access: 'secret', optional: true, url: true }),
+  MAIL_FROM: envField.string({
+    context: 'server',
+    access: 'secret',
+    default: 'Campagne Connectée <bonjour@campagne-connectee.test>',
+    includes: '@',
+  }),
+  PUBLIC_SITE_URL: envField.string({
+    context: 'server',
+    access: 'secret',
+    default: 'http://localhost:4321',
+    url: true,
+  }),
+  HOST: envField.string({ context: 'server', access: 'secret', default: 'localhost' }),
+  PORT: envField.number({ context: 'server', access: 'secret', default: 4321, int: true, gt: 0, lt: 65536 }),
+};
+
+export default defineConfig({
+  output: 'server',
+  adapter: node({ mode: 'standalone' }),
+  integrations: [preact()],
+  server: { port: 4321 },
+  i18n: {
+    locales: ['fr', 'en'],
+    defaultLocale: 'fr',
+    routing: { prefixDefaultLocale: false },
+  },
+  security: { checkOrigin: true },
+  env: { schema: envSchema },
+  devToolbar: { enabled: false },
+});

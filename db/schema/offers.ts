@@ -1,0 +1,84 @@
+// Offers: homes and tiers-lieux with their connectivity. One table for both kinds so
+// that search, map and reports read one place; kind-specific columns are nullable.
+import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { communes, territories } from './places.ts';
+
+export const offerKinds = ['home', 'tiers_lieu'] as const;
+export const offerStatuses = ['draft', 'pending', 'published', 'archived'] as const;
+export const transactions = ['rent', 'sale'] as const;
+export const homeTypes = ['house', 'flat', 'farmhouse', 'land'] as const;
+export const tiersLieuTypologies = ['coworking', 'fablab', 'workshop', 'hybrid'] as const;
+/** Best fixed technologies, from the fastest family to the slowest. */
+export const technologies = ['ftth', 'cable', 'vdsl2', 'adsl', '4g-fixe', '5g-fixe', 'thd-radio', 'satellite'] as const;
+export const fibreStatuses = ['available', 'planned', 'none'] as const;
+/** Best mobile coverage at the place, ordered: a 5G place also has 4G. */
+export const mobileCoverages = ['none', '3g', '4g', '5g'] as const;
+export const connectivitySources = ['owner', 'agent', 'open_data'] as const;
+
+export const offers = sqliteTable(
+  'offers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: offerKinds }).notNull(),
+    status: text('status', { enum: offerStatuses }).notNull().default('draft'),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    description: text('description').notNull(),
+    territoryCode: text('territory_code')
+      .notNull()
+      .references(() => territories.code),
+    communeCode: text('commune_code')
+      .notNull()
+      .references(() => communes.code),
+    /** Street address: private, shown to agents only. */
+    address: text('address'),
+    lat: real('lat').notNull(),
+    lng: real('lng').notNull(),
+    /** Euros: monthly rent or sale price for homes, monthly desk price for tiers-lieux. */
+    price: integer('price'),
+
+    // Homes
+    transaction: text('transaction', { enum: transactions }),
+    homeType: text('home_type', { enum: homeTypes }),
+    surface: integer('surface'),
+    landArea: integer('land_area'),
+    rooms: integer('rooms'),
+    bedrooms: integer('bedrooms'),
+    energyClass: text('energy_class'),
+    availableFrom: text('available_from'),
+
+    // Tiers-lieux
+    typology: text('typology', { enum: tiersLieuTypologies }),
+    desks: integer('desks'),
+    meetingRooms: integer('meeting_rooms'),
+    priceDay: integer('price_day'),
+    openingHours: text('opening_hours'),
+    /** JSON array of service keys (wifi, coffee, printer, lockers…). */
+    services: text('services'),
+    wheelchairAccessible: integer('wheelchair_accessible', { mode: 'boolean' }),
+    website: text('website'),
+
+    // Connectivity
+    bestTechnology: text('best_technology', { enum: technologies }),
+    downloadMbps: integer('download_mbps'),
+    uploadMbps: integer('upload_mbps'),
+    fibreStatus: text('fibre_status', { enum: fibreStatuses }).notNull().default('none'),
+    fibrePlannedAt: text('fibre_planned_at'),
+    mobileCoverage: text('mobile_coverage', { enum: mobileCoverages }).notNull().default('none'),
+    connectivitySource: text('connectivity_source', { enum: connectivitySources }).notNull().default('owner'),
+    connectivityCheckedAt: text('connectivity_checked_at'),
+
+    publishedAt: text('published_at'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    // The default listing: published offers of a kind, newest first, optionally per territory.
+    index('offers_listing_idx').on(t.status, t.kind, t.publishedAt),
+    index('offers_territory_idx').on(t.status, t.territoryCode, t.publishedAt),
+    index('offers_fibre_idx').on(t.status, t.fibreStatus, t.publishedAt),
+    index('offers_commune_idx').on(t.communeCode),
+    index('offers_download_idx').on(t.status, t.downloadMbps),
+    index('offers_price_idx').on(t.status, t.price),
+  ],
+);

@@ -1,0 +1,51 @@
+// Places: the administrative referential (regions, departments, communes) and the
+// territories the portal serves. A territory is a department that has joined.
+import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+export const regions = sqliteTable('regions', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+});
+
+export const departments = sqliteTable(
+  'departments',
+  {
+    code: text('code').primaryKey(),
+    name: text('name').notNull(),
+    regionCode: text('region_code').notNull().references(() => regions.code),
+  },
+  (t) => [index('departments_region_idx').on(t.regionCode)],
+);
+
+export const communes = sqliteTable(
+  'communes',
+  {
+    /** INSEE code, e.g. 32013 for Auch. */
+    code: text('code').primaryKey(),
+    name: text('name').notNull(),
+    /** Lower-case, accent-free name for autocomplete ("leguevin" finds Léguevin). */
+    searchName: text('search_name').notNull(),
+    departmentCode: text('department_code').notNull().references(() => departments.code),
+    regionCode: text('region_code').notNull().references(() => regions.code),
+    /** Space-separated postal codes (most communes have one). */
+    postalCodes: text('postal_codes').notNull(),
+    population: integer('population'),
+    lat: real('lat'),
+    lng: real('lng'),
+  },
+  (t) => [
+    index('communes_department_idx').on(t.departmentCode),
+    index('communes_search_name_idx').on(t.searchName),
+  ],
+);
+
+export const territories = sqliteTable('territories', {
+  /** The department code: territories are departments. */
+  code: text('code')
+    .primaryKey()
+    .references(() => departments.code),
+  name: text('name').notNull(),
+  /** One accent colour per territory, a CSS colour that keeps AA contrast on white. */
+  accentColor: text('accent_color').notNull().default('#1f5f4a'),
+  createdAt: text('created_at').notNull(),
+});

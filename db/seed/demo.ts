@@ -1,0 +1,264 @@
+// The demo seed: two territories (Gers 32, Manche 50) with fictitious homes, the real
+// ANCT tiers-lieux of each plus fictitious ones, and the demo accounts. Never for
+// production. Deterministic: the same seed and date give the same offers.
+import { parse } from 'csv-parse/sync';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import { readFile } from 'node:fs/promises';
+import type { Db } from '../client.ts';
+import {
+  communes,
+  offers,
+  territories,
+  users,
+  userTerritories,
+  type Role,
+} from '../schema/index.ts';
+import { hashPassword } from '../../src/server/accounts/password.ts';
+import { slugify } from '../../src/lib/text.ts';
+import { createRandom, type Random } from './random.ts';
+
+export const DEMO_PASSWORD = 'demo-password-2026';
+
+export const demoAccounts: ReadonlyArray<{ email: string; name: string; role: Role; territories: string[] }> = [
+  { email: 'admin@demo.test', name: 'Camille Admin', role: 'platform_admin', territories: [] },
+  { email: 'agent.gers@demo.test', name: 'Lucie Agent (Gers)', role: 'agent', territories: ['32'] },
+  { email: 'agent.manche@demo.test', name: 'Yann Agent (Manche)', role: 'agent', territories: ['50'] },
+  { email: 'direction.gers@demo.test', name: 'Direction du Gers', role: 'territory_admin', territories: ['32'] },
+  { email: 'famille@demo.test', name: 'Famille Martin', role: 'family', territories: [] },
+];
+
+const demoTerritories = [
+  { code: '32', name: 'Gers', accentColor: '#8a3b12' },
+  { code: '50', name: 'Manche', accentColor: '#0b5394' },
+] as const;
+
+export interface SeedOptions {
+  seed?: number;
+  /** The seed's "today": publication and check dates are spread before it. */
+  now?: Date;
+  homesPerTerritory?: number;
+  tiersLieuxPerTerritory?: number;
+}
+
+type OfferInsert = typeof offers.$inferInsert;
+type CommuneRow = { code: string; name: string; lat: number; lng: number; population: number };
+
+const tiersLieuxFile = new URL('../data/tiers-lieux-anct-2019.csv', import.meta.url);
+
+/** Seeds an empty database (the referential must be loaded). Returns what it created. */
+export async function seedDemo(db: Db, options: SeedOptions = {}) {
+  const random = createRandom(options.seed ?? 2026);
+  const now = options.now ?? new Date('2026-11-01T09:00:00Z');
+  const homesPerTerritory = options.homesPerTerritory ?? 44;
+  const tiersLieuxPerTerritory = options.tiersLieuxPerTerritory ?? 12;
+  const createdAt = now.toISOString();
+
+  await db.insert(territories).values(demoTerritories.map((t) => ({ ...t, createdAt })));
+
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  for (const account of demoAccounts) {
+    const [user] = await db
+      .insert(users)
+      .values({ email: account.email, name: account.name, role: account.role, passwordHash, emailVerifiedAt: createdAt, createdAt })
+      .returning({ id: users.id });
+    if (account.territories.length) {
+      await db.insert(userTerritories).values(account.territories.map((territoryCode) => ({ userId: user!.id, territoryCode })));
+    }
+  }
+
+  const anct: Record<string, string>[] = parse(await readFile(tiersLieuxFile), { columns: true, bom: true });
+  const rows: OfferInsert[] = [];
+  for (const territory of demoTerritories) {
+    const places = (await db
+      .select({ code: communes.code, name: communes.name, lat: communes.lat, lng: communes.lng, population: communes.population })
+      .from(communes)
+      .where(and(eq(communes.departmentCode, territory.code), isNotNull(communes.lat)))
+      .orderBy(communes.code)) as CommuneRow[];
+    const byCode = new Map(places.map((p) => [p.code, p]));
+    // Larger communes get more offers, as in real life, but villages get some too.
+    const weighted = places.map((p) => [p, Math.sqrt(Math.max(50, p.population ?? 50))] as const);
+
+    for (let i = 0; i < homesPerTerritory; i++) {
+      rows.push(makeHome(random, random.weighted(weighted), territory.code, now));
+    }
+    const real = anct.filter((r) => r.INSEEDEP === territory.code && byCode.has(r.INSEECOM ?? ''));
+    for (const r of real.slice(0, tiersLieuxPerTerritory)) {
+      rows.push(makeRealTiersLieu(random, r, byCode.get(r.INSEECOM!)!, territory.code, now));
+    }
+    for (let i = real.length; i < tiersLieuxPerTerritory; i++) {
+      rows.push(makeFictitiousTiersLieu(random, random.weighted(weighted), territory.code, now, i));
+    }
+  }
+  // A few offers stay in draft or awaiting moderation: the public never sees them.
+  for (const row of rows) if (random.chance(0.05)) Object.assign(row, { status: random.pick(['draft', 'pending'] as const), publishedAt: null });
+
+  for (let i = 0; i < rows.length; i += 200) await db.insert(offers).values(rows.slice(i, i + 200));
+  return { territories: demoTerritories.length, users: demoAccounts.length, offers: rows.length };
+}
+
+/** True when the database holds no territory yet: the demo seed may run. */
+export async function databaseIsEmpty(db: Db): Promise<boolean> {
+  const [row] = await db.select({ code: territories.code }).from(territories).limit(1);
+  return !row;
+}
+
+// ——— Connectivity ———————————————————————————————————————————————————————————————
+
+const technologyWeights = [
+  ['ftth', 44], ['vdsl2', 15], ['adsl', 12], ['4g-fixe', 8], ['thd-radio', 7], ['5g-fixe', 5], ['satellite', 5], ['cable', 4],
+] as const;
+
+const speeds: Record<string, { down: readonly number[]; up: readonly number[] }> = {
+  ftth: { down: [300, 500, 1000, 1000, 2000, 8000], up: [300, 500, 700, 1000] },
+  cable: { down: [100, 400, 1000], up: [50, 100] },
+  vdsl2: { down: [30, 45, 60, 80, 95], up: [5, 8, 15, 30] },
+  adsl: { down: [2, 4, 6, 8, 12, 18], up: [1] },
+  '4g-fixe': { down: [20, 40, 70, 110, 150], up: [5, 10, 20, 35] },
+  '5g-fixe': { down: [150, 250, 400, 600], up: [30, 50, 80] },
+  'thd-radio': { down: [30, 50, 100], up: [5, 10, 20] },
+  satellite: { down: [100, 150, 220], up: [10, 15, 25] },
+};
+
+function connectivity(random: Random, now: Date) {
+  const bestTechnology = random.weighted(technologyWeights);
+  const s = speeds[bestTechnology]!;
+  const downloadMbps = random.pick(s.down);
+  const uploadMbps = Math.min(downloadMbps, random.pick(s.up));
+  const fibre = bestTechnology === 'ftth' ? 'available' : random.chance(0.4) ? 'planned' : 'none';
+  return {
+    bestTechnology,
+    downloadMbps,
+    uploadMbps,
+    fibreStatus: fibre,
+    fibrePlannedAt: fibre === 'planned' ? `${now.getUTCFullYear() + random.int(0, 2)}-${String(random.int(1, 12)).padStart(2, '0')}-01` : null,
+    mobileCoverage: random.weighted([['5g', 25], ['4g', 60], ['3g', 10], ['none', 5]] as const),
+    connectivitySource: random.weighted([['owner', 50], ['agent', 35], ['open_data', 15]] as const),
+    connectivityCheckedAt: daysBefore(now, random.int(5, 360)).slice(0, 10),
+  } satisfies Partial<OfferInsert>;
+}
+
+// ——— Homes ——————————————————————————————————————————————————————————————————————
+
+const homeTypeNames = { house: 'Maison', farmhouse: 'Corps de ferme', flat: 'Appartement', land: 'Terrain à bâtir' } as const;
+const features = ['avec jardin', 'avec grange', 'de plain-pied', 'avec vue dégagée', 'au cœur du village', 'avec bureau lumineux', 'avec terrasse', 'après rénovation'];
+const descriptions = [
+  'Au calme, à quelques minutes des commerces et de l’école du village.',
+  'Une pièce se prête parfaitement à un bureau pour le télétravail.',
+  'Chauffage au bois et pompe à chaleur, double vitrage récent.',
+  'Jardin clos, idéal pour une famille avec enfants.',
+  'Gare TER et marché hebdomadaire à proximité.',
+  'Propriétaires attentifs à l’accueil de nouveaux habitants.',
+];
+
+function makeHome(random: Random, place: CommuneRow, territoryCode: string, now: Date): OfferInsert {
+  const homeType = random.weighted([['house', 55], ['farmhouse', 20], ['flat', 15], ['land', 10]] as const);
+  const transaction = homeType === 'land' ? 'sale' : random.weighted([['rent', 40], ['sale', 60]] as const);
+  const isLand = homeType === 'land';
+  const rooms = isLand ? null : homeType === 'flat' ? random.int(1, 4) : random.int(3, 8);
+  const surface = isLand ? null : (rooms ?? 2) * random.int(18, 30);
+  const price = isLand
+    ? random.int(15, 80) * 1000
+    : transaction === 'rent'
+      ? Math.round(((surface ?? 60) * random.int(6, 10)) / 10) * 10
+      : Math.round(((surface ?? 60) * random.int(1100, 2400)) / 1000) * 1000;
+  const title = `${homeTypeNames[homeType]}${rooms ? ` ${rooms} pièces` : ''} ${isLand ? '' : `${random.pick(features)} `}à ${place.name}`;
+  const published = daysBefore(now, random.int(0, 300));
+  return {
+    kind: 'home',
+    status: 'published',
+    slug: slugify(title),
+    title,
+    description: `${random.pick(descriptions)} ${random.pick(descriptions)} (Annonce fictive de démonstration.)`,
+    territoryCode,
+    communeCode: place.code,
+    address: `${random.int(1, 40)} chemin des ${random.pick(['Vignes', 'Chênes', 'Prés', 'Moulins', 'Pommiers'])}`,
+    ...jitter(random, place),
+    price,
+    transaction,
+    homeType,
+    surface,
+    landArea: homeType === 'flat' ? null : random.int(4, 50) * 100,
+    rooms,
+    bedrooms: rooms ? Math.max(1, rooms - 2) : null,
+    energyClass: isLand ? null : random.pick(['B', 'C', 'D', 'D', 'E', 'F']),
+    availableFrom: daysBefore(now, -random.int(0, 120)).slice(0, 10),
+    ...connectivity(random, now),
+    publishedAt: published,
+    createdAt: published,
+    updatedAt: published,
+  };
+}
+
+// ——— Tiers-lieux —————————————————————————————————————————————————————————————————
+
+const serviceKeys = ['wifi', 'coffee', 'printer', 'lockers', 'phone_booth', 'kitchen', 'parking', 'events'] as const;
+
+function tiersLieuBase(random: Random, now: Date) {
+  const desks = random.int(4, 30);
+  const published = daysBefore(now, random.int(0, 300));
+  return {
+    kind: 'tiers_lieu' as const,
+    status: 'published' as const,
+    desks,
+    meetingRooms: random.int(0, 3),
+    priceDay: random.int(10, 25),
+    price: random.int(12, 30) * 10,
+    openingHours: random.pick(['Lun–ven 9 h–18 h', 'Lun–sam 8 h 30–19 h', 'Mar–sam 9 h–17 h', '24 h/24 pour les abonnés']),
+    services: JSON.stringify(serviceKeys.filter(() => random.chance(0.6))),
+    wheelchairAccessible: random.chance(0.6),
+    ...connectivity(random, now),
+    publishedAt: published,
+    createdAt: published,
+    updatedAt: published,
+  };
+}
+
+function makeRealTiersLieu(random: Random, r: Record<string, string>, place: CommuneRow, territoryCode: string, now: Date): OfferInsert {
+  const lat = Number.parseFloat(r.LAT ?? '');
+  const lng = Number.parseFloat(r.LONG ?? '');
+  const name = (r.NOM_TL ?? 'Tiers-lieu').trim();
+  return {
+    ...tiersLieuBase(random, now),
+    slug: slugify(`${name} ${place.name}`),
+    title: name,
+    description: `Tiers-lieu recensé par la mission Coworking de l’ANCT (2019). Tarifs, horaires et connexion indiqués ici sont fictifs, pour la démonstration.`,
+    typology: /fablab/i.test(r.TYPO ?? '') ? 'fablab' : 'coworking',
+    territoryCode,
+    communeCode: place.code,
+    address: r.ADRESSE || null,
+    website: r.WEB ? (r.WEB.startsWith('http') ? r.WEB : `https://${r.WEB}`) : null,
+    lat: Number.isFinite(lat) ? lat : place.lat,
+    lng: Number.isFinite(lng) ? lng : place.lng,
+  };
+}
+
+const fictitiousNames = ['La Grange connectée', 'L’Atelier du bourg', 'Le Relais numérique', 'La Fabrique', 'Les Bureaux de la halle', 'Le Fournil', 'La Ruche rurale', 'Le Moulin', 'L’Escale', 'La Cabane'];
+
+function makeFictitiousTiersLieu(random: Random, place: CommuneRow, territoryCode: string, now: Date, i: number): OfferInsert {
+  const name = `${fictitiousNames[i % fictitiousNames.length]} (${place.name})`;
+  return {
+    ...tiersLieuBase(random, now),
+    slug: slugify(name),
+    title: name,
+    description: 'Espace partagé avec postes nomades, bureaux fermés et salle de réunion. (Tiers-lieu fictif de démonstration.)',
+    typology: random.weighted([['coworking', 55], ['hybrid', 25], ['workshop', 10], ['fablab', 10]] as const),
+    territoryCode,
+    communeCode: place.code,
+    address: `${random.int(1, 20)} place de la Mairie`,
+    ...jitter(random, place),
+  };
+}
+
+// ——— Helpers ————————————————————————————————————————————————————————————————————
+
+/** A point near the commune's centre, so that markers of one village do not overlap. */
+function jitter(random: Random, place: CommuneRow) {
+  return {
+    lat: Math.round((place.lat + (random.next() - 0.5) * 0.02) * 1e5) / 1e5,
+    lng: Math.round((place.lng + (random.next() - 0.5) * 0.02) * 1e5) / 1e5,
+  };
+}
+
+function daysBefore(now: Date, days: number): string {
+  return new Date(now.getTime() - days * 86_400_000).toISOString();
+}

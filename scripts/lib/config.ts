@@ -1,0 +1,53 @@
+// Validates the process environment against the astro:env schema of astro.config.mjs,
+// with Astro's own validators, before anything starts. One clear line per problem.
+import { getEnvFieldType, validateEnvVariable } from 'astro/env/runtime';
+import { envSchema } from '../../astro.config.mjs';
+
+type Schema = typeof envSchema;
+export type Config = { [K in keyof Schema]: string | number | undefined };
+
+const hints: Partial<Record<keyof Schema, string>> = {
+  DATABASE_URL: 'a URL such as file:data/portal.db or libsql://your-db.example.org',
+  RESEND_BASE_URL: 'a URL such as https://api.resend.com',
+  PUBLIC_SITE_URL: 'the public URL of the site, such as https://campagne-connectee.fr',
+  MAIL_FROM: 'a sender such as "Campagne Connectée <bonjour@example.org>"',
+  PORT: 'a port number from 1 to 65535',
+};
+
+export class ConfigError extends Error {}
+
+/** The database named by DATABASE_URL cannot be opened or migrated. */
+export class DatabaseOpenError extends Error {}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const config: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, options] of Object.entries(envSchema) as [keyof Schema, Schema[keyof Schema]][]) {
+    const raw = env[key] === '' ? undefined : env[key];
+    const result = validateEnvVariable(raw, options);
+    if (result.ok) {
+      config[key] = result.value;
+    } else {
+      const expected = hints[key] ?? getEnvFieldType(options);
+      problems.push(
+        raw === undefined ? `${key} is missing: set it to ${expected}` : `${key} is invalid (${JSON.stringify(raw)}): expected ${expected}`,
+      );
+    }
+  }
+  if (problems.length) throw new ConfigError(`Configuration error: ${problems.join('; ')}.`);
+  return config as Config;
+}
+
+/** Runs a script's main function; configuration and connection failures print one line, no stack. */
+export async function runMain(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof DatabaseOpenError) {
+      console.error(error.message);
+    } else {
+      console.error(error);
+    }
+    process.exit(1);
+  }
+}

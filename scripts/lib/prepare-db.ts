@@ -1,0 +1,30 @@
+// Brings a database up to date: migrations, then the communes referential on first use,
+// then (demo only) the demo seed when the database has no territory yet.
+import { createDb, type Db } from '../../db/client.ts';
+import { applyMigrations } from '../../db/migrate.ts';
+import { databaseIsEmpty, seedDemo } from '../../db/seed/demo.ts';
+import { loadReferential, referentialLoaded } from '../../src/server/places/referential.ts';
+import { DatabaseOpenError, type Config } from './config.ts';
+
+export async function prepareDb(config: Config, { demo }: { demo: boolean }): Promise<Db> {
+  const url = String(config.DATABASE_URL);
+  let db: Db;
+  try {
+    db = await createDb(url, config.DATABASE_AUTH_TOKEN as string | undefined);
+    await applyMigrations(db);
+  } catch (error) {
+    // drizzle wraps the driver's error ("Failed query: …"): the cause says what went wrong.
+    const root = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    const reason = root instanceof Error ? root.message.split('\n')[0] : String(root);
+    throw new DatabaseOpenError(`Cannot open the database at DATABASE_URL=${url}: ${reason}`);
+  }
+  if (!(await referentialLoaded(db))) {
+    const { communes } = await loadReferential(db);
+    console.log(`Loaded the referential: ${communes} communes.`);
+  }
+  if (demo && (await databaseIsEmpty(db))) {
+    const created = await seedDemo(db);
+    console.log(`Seeded demo data: ${created.territories} territories, ${created.offers} offers, ${created.users} accounts.`);
+  }
+  return db;
+}

@@ -1,0 +1,10 @@
+/// <reference types="astro/client" />
+
+declare namespace App {
+  interface Locals {
+    /** Locale of the page, from its path (/en/… is English). */
+    locale: import('./i18n/index.ts').Locale;
+    /** Correlates a request with the log lines it produced; echoed as X-Request-Id. */
+    requestId: string;
+  }
+}

@@ -1,0 +1,19 @@
+// Text helpers shared by the server, the seed and the tests. Pure functions only.
+
+/** Lower-case, accent-free, punctuation folded to single spaces: "L'Isle-Jourdain" → "l isle jourdain". */
+export function foldText(input: string): string {
+  return input
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .replace(/œ/gi, 'oe')
+    .replace(/æ/gi, 'ae')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+/** URL slug: "Longère à Mauvezin" → "longere-a-mauvezin". */
+export function slugify(input: string, maxLength = 80): string {
+  const slug = foldText(input).replace(/ /g, '-');
+  return slug.slice(0, maxLength).replace(/-+$/, '') || 'offre';
+}

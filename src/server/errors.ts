@@ -1,0 +1,44 @@
+// Typed domain errors. Pages and endpoints map them to HTTP statuses in one place
+// (src/server/http.ts); their messages are i18n keys, never stack traces.
+import type { MessageKey } from '../i18n/index.ts';
+
+export class DomainError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFound extends DomainError {
+  constructor(what = 'resource') {
+    super(`${what} not found`, 404);
+  }
+}
+
+export class Forbidden extends DomainError {
+  constructor() {
+    super('forbidden', 403);
+  }
+}
+
+export class Conflict extends DomainError {
+  constructor(message = 'conflict') {
+    super(message, 409);
+  }
+}
+
+/** One invalid input field: the parameter, an i18n key and the offending value. */
+export interface FieldError {
+  field: string;
+  key: MessageKey;
+  value?: string;
+}
+
+export class Invalid extends DomainError {
+  constructor(readonly errors: FieldError[]) {
+    super(`invalid input: ${errors.map((e) => e.field).join(', ')}`, 400);
+  }
+}

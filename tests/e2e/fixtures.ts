@@ -1,0 +1,93 @@
+// Playwright fixtures: each worker starts the built portal (`scripts/start.ts --demo`)
+// on a free port with a fresh temporary database, and stops it afterwards.
+import AxeBuilder from '@axe-core/playwright';
+import { test as base, expect, type Page } from '@playwright/test';
+import { createClient, type Client } from '@libsql/client';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface Portal {
+  url: string;
+  dbUrl: string;
+  /** Direct SQL on the portal's database, to check what pages show against it. */
+  sql: Client;
+  process: ChildProcess;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Starts `node scripts/start.ts --demo` and resolves once /healthz answers 200. */
+export async function startPortal(dbPath: string, extraEnv: Record<string, string> = {}): Promise<Omit<Portal, 'sql'> & { logs: () => string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const dbUrl = `file:${dbPath}`;
+  const child = spawn(process.execPath, ['scripts/start.ts', '--demo'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: dbUrl, HOST: '127.0.0.1', PORT: String(port), PUBLIC_SITE_URL: url, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`portal exited with ${child.exitCode}:\n${output}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.status === 200) return { url, dbUrl, process: child, logs: () => output };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill();
+  throw new Error(`portal did not become healthy in time:\n${output}`);
+}
+
+export async function stopPortal(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export const test = base.extend<{ axe: (page: Page) => Promise<void> }, { portal: Portal }>({
+  portal: [
+    async ({}, use) => {
+      const dir = await mkdtemp(join(tmpdir(), 'cc-e2e-'));
+      const started = await startPortal(join(dir, 'portal.db'));
+      const sql = createClient({ url: started.dbUrl });
+      await use({ ...started, sql });
+      sql.close();
+      await stopPortal(started.process);
+      await rm(dir, { recursive: true, force: true });
+    },
+    { scope: 'worker', timeout: 90_000 },
+  ],
+  baseURL: async ({ portal }, use) => use(portal.url),
+  axe: async ({}, use) => {
+    await use(async (page: Page) => {
+      const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+    });
+  },
+});
+
+export { expect };

@@ -1,0 +1,81 @@
+// Journey: a teleworker lists offers and keeps only those with fibre, with and without JavaScript.
+import type { Page } from '@playwright/test';
+import { expect, test, type Portal } from './fixtures.ts';
+
+async function expectedCount(portal: Portal, where: string): Promise<number> {
+  const rs = await portal.sql.execute(`SELECT count(*) AS n FROM offers WHERE status = 'published' AND ${where}`);
+  return Number(rs.rows[0]!.n);
+}
+
+async function expectEveryCard(page: Page, attribute: string, value: string) {
+  const cards = page.locator('[data-offer-id]');
+  expect(await cards.count()).toBeGreaterThan(0);
+  for (const card of await cards.all()) await expect(card).toHaveAttribute(attribute, value);
+}
+
+test('lists published offers with their connectivity label', async ({ page, portal, axe }) => {
+  await page.goto('/offres');
+  const total = await expectedCount(portal, '1');
+  await expect(page.locator('[data-total]')).toHaveAttribute('data-total', String(total));
+  const cards = page.locator('[data-offer-id]');
+  await expect(cards).toHaveCount(20);
+  for (const card of await cards.all()) {
+    await expect(card.getByRole('img', { name: /^Étiquette connectivité [A-G]$/ })).toBeVisible();
+  }
+  await axe(page);
+});
+
+test('the fibre filter applies as soon as it is ticked (JavaScript)', async ({ page, portal, axe }) => {
+  await page.goto('/offres');
+  await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+  await page.getByLabel('Fibre disponible uniquement').check();
+  await expect(page).toHaveURL(/[?&]fibre=1/);
+  const fibre = await expectedCount(portal, "fibre_status = 'available'");
+  await expect(page.locator('[data-total]')).toHaveAttribute('data-total', String(fibre));
+  await expectEveryCard(page, 'data-fibre', 'available');
+  await axe(page);
+
+  await page.getByLabel('Territoire').selectOption('50');
+  await expect(page).toHaveURL(/territoire=50/);
+  const both = await expectedCount(portal, "fibre_status = 'available' AND territory_code = '50'");
+  await expect(page.locator('[data-total]')).toHaveAttribute('data-total', String(both));
+  await expectEveryCard(page, 'data-fibre', 'available');
+  await expectEveryCard(page, 'data-territory', '50');
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the filter form works as a plain GET form', async ({ page, portal }) => {
+    await page.goto('/offres');
+    await page.getByLabel('Fibre disponible uniquement').check();
+    await page.getByLabel('Territoire').selectOption('32');
+    await page.getByRole('button', { name: 'Appliquer les filtres' }).click();
+    await expect(page).toHaveURL(/fibre=1/);
+    await expect(page).toHaveURL(/territoire=32/);
+    const expected = await expectedCount(portal, "fibre_status = 'available' AND territory_code = '32'");
+    await expect(page.locator('[data-total]')).toHaveAttribute('data-total', String(expected));
+    await expectEveryCard(page, 'data-fibre', 'available');
+    await expectEveryCard(page, 'data-territory', '32');
+  });
+});
+
+test('invalid filters are named next to the form, never a 500', async ({ page }) => {
+  const res = await page.goto('/offres?fibre=oui&territoire=99&page=abc');
+  expect(res?.status()).toBe(400);
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('Le territoire « 99 » ne fait pas partie du programme.');
+  await expect(alert).toContainText('Ce filtre accepte seulement la valeur 1.');
+  await expect(alert).toContainText('Le numéro de page doit être un entier');
+  await expect(page.getByLabel('Territoire')).toHaveAttribute('aria-invalid', 'true');
+});
+
+test('English results keep the filters when switching language', async ({ page, axe }) => {
+  await page.goto('/offres?fibre=1&territoire=32');
+  await page.getByRole('link', { name: 'English' }).click();
+  await expect(page).toHaveURL(/\/en\/offres\?fibre=1&territoire=32$/);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByLabel('Fibre available only')).toBeChecked();
+  await expectEveryCard(page, 'data-fibre', 'available');
+  await axe(page);
+});

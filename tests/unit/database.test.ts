@@ -1,0 +1,82 @@
+import { eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { applyMigrations, migrationsApplied } from '../../db/migrate.ts';
+import { communes, departments, offers, territories } from '../../db/schema/index.ts';
+import { checkHealth, isHealthy } from '../../src/server/health/queries.ts';
+import { loadReferential } from '../../src/server/places/referential.ts';
+import { testDb } from '../helpers/db.ts';
+
+describe('database client', () => {
+  it('opens an embedded file in WAL mode with foreign keys and a busy timeout', async () => {
+    const { db } = await testDb('empty');
+    const mode = await db.$client.execute('PRAGMA journal_mode');
+    const fk = await db.$client.execute('PRAGMA foreign_keys');
+    const busy = await db.$client.execute('PRAGMA busy_timeout');
+    expect(String(mode.rows[0]?.[0])).toBe('wal');
+    expect(Number(fk.rows[0]?.[0])).toBe(1);
+    expect(Number(busy.rows[0]?.[0])).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('enforces foreign keys: an offer in an unknown commune is refused', async () => {
+    const { db } = await testDb('seeded');
+    const now = new Date().toISOString();
+    await expect(
+      db.insert(offers).values({
+        kind: 'home', slug: 'x', title: 'x', description: 'x', territoryCode: '32', communeCode: '00000',
+        lat: 0, lng: 0, createdAt: now, updatedAt: now,
+      }),
+    ).rejects.toThrow();
+  });
+});
+
+describe('migrations and health', () => {
+  it('reports pending migrations on a new database, applied after migrating', async () => {
+    const { db } = await testDb('empty');
+    expect(await migrationsApplied(db)).toBe(false);
+    expect(await checkHealth(db)).toEqual({ db: 'ok', migrations: 'pending' });
+    await applyMigrations(db);
+    expect(await migrationsApplied(db)).toBe(true);
+    const health = await checkHealth(db);
+    expect(health).toEqual({ db: 'ok', migrations: 'applied' });
+    expect(isHealthy(health)).toBe(true);
+    // Applying again is a no-op.
+    await applyMigrations(db);
+    expect(await migrationsApplied(db)).toBe(true);
+  });
+
+  it('reports an unreachable database', async () => {
+    const { db } = await testDb('empty');
+    db.$client.close();
+    expect(await checkHealth(db)).toEqual({ db: 'unreachable', migrations: 'unknown' });
+  });
+});
+
+describe('referential', () => {
+  it('has every current commune with postal codes, population and coordinates', async () => {
+    const { db } = await testDb('referential');
+    const [stats] = await db
+      .select({ n: sql<number>`count(*)`, located: sql<number>`sum(${communes.lat} is not null)` })
+      .from(communes);
+    expect(stats!.n).toBeGreaterThan(34_000);
+    expect(stats!.located / stats!.n).toBeGreaterThan(0.99);
+    const [auch] = await db.select().from(communes).where(eq(communes.code, '32013'));
+    expect(auch).toMatchObject({ name: 'Auch', departmentCode: '32', regionCode: '76', searchName: 'auch' });
+    expect(auch!.postalCodes).toContain('32000');
+    expect(auch!.population).toBeGreaterThan(20_000);
+    expect(auch!.lat).toBeCloseTo(43.65, 1);
+    expect(auch!.lng).toBeCloseTo(0.58, 1);
+    const [leguevin] = await db.select().from(communes).where(eq(communes.searchName, 'leguevin'));
+    expect(leguevin?.name).toBe('Léguevin');
+    const [gers] = await db.select().from(departments).where(eq(departments.code, '32'));
+    expect(gers).toMatchObject({ name: 'Gers', regionCode: '76' });
+  });
+
+  it('is idempotent', async () => {
+    const { db } = await testDb('referential');
+    const before = await db.select({ n: sql<number>`count(*)` }).from(communes);
+    await loadReferential(db);
+    const after = await db.select({ n: sql<number>`count(*)` }).from(communes);
+    expect(after).toEqual(before);
+    expect(await db.select().from(territories)).toEqual([]);
+  });
+});

@@ -1,0 +1,78 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { communes, offers, territories, users, userTerritories } from '../../db/schema/index.ts';
+import { DEMO_PASSWORD, databaseIsEmpty, demoAccounts, seedDemo } from '../../db/seed/demo.ts';
+import { verifyPassword } from '../../src/server/accounts/password.ts';
+import { testDb } from '../helpers/db.ts';
+
+describe('demo seed', () => {
+  it('creates Gers and Manche with enough published homes and tiers-lieux in real communes of each', async () => {
+    const { db } = await testDb('seeded');
+    expect((await db.select().from(territories)).map((t) => t.code)).toEqual(['32', '50']);
+    for (const code of ['32', '50']) {
+      const rows = await db
+        .select({ kind: offers.kind, n: sql<number>`count(*)` })
+        .from(offers)
+        .innerJoin(communes, eq(communes.code, offers.communeCode))
+        .where(and(eq(offers.territoryCode, code), eq(offers.status, 'published'), eq(communes.departmentCode, code)))
+        .groupBy(offers.kind);
+      const byKind = Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+      expect(byKind.home).toBeGreaterThanOrEqual(40);
+      expect(byKind.tiers_lieu).toBeGreaterThanOrEqual(10);
+    }
+  });
+
+  it('varies connectivity, prices and kinds', async () => {
+    const { db } = await testDb('seeded');
+    const all = await db.select().from(offers);
+    const distinct = <T>(f: (o: (typeof all)[number]) => T) => new Set(all.map(f)).size;
+    expect(distinct((o) => o.fibreStatus)).toBe(3);
+    expect(distinct((o) => o.bestTechnology)).toBeGreaterThanOrEqual(6);
+    expect(distinct((o) => o.mobileCoverage)).toBeGreaterThanOrEqual(3);
+    expect(distinct((o) => o.homeType)).toBeGreaterThanOrEqual(4);
+    expect(distinct((o) => o.transaction)).toBe(3); // rent, sale, and none for tiers-lieux
+    const fibre = all.filter((o) => o.fibreStatus === 'available').length / all.length;
+    expect(fibre).toBeGreaterThan(0.25);
+    expect(fibre).toBeLessThan(0.75);
+    for (const o of all) {
+      expect(o.downloadMbps).toBeGreaterThan(0);
+      expect(o.uploadMbps!).toBeLessThanOrEqual(o.downloadMbps!);
+      if (o.kind === 'home') expect(o.price).toBeGreaterThan(0);
+      if (o.fibreStatus === 'available') expect(o.bestTechnology).toBe('ftth');
+    }
+    // Some real ANCT tiers-lieux are in the demo, with their real names.
+    expect(all.some((o) => o.kind === 'tiers_lieu' && o.description.includes('ANCT'))).toBe(true);
+  });
+
+  it('is deterministic: the same seed gives the same offers', async () => {
+    const a = await testDb('referential');
+    const b = await testDb('referential');
+    await seedDemo(a.db, { seed: 7 });
+    await seedDemo(b.db, { seed: 7 });
+    const strip = (rows: (typeof offers.$inferSelect)[]) => rows.map(({ id: _id, ...rest }) => rest);
+    expect(strip(await a.db.select().from(offers).orderBy(offers.id))).toEqual(strip(await b.db.select().from(offers).orderBy(offers.id)));
+    const c = await testDb('referential');
+    await seedDemo(c.db, { seed: 8 });
+    expect(strip(await c.db.select().from(offers).orderBy(offers.id))).not.toEqual(strip(await a.db.select().from(offers).orderBy(offers.id)));
+  });
+
+  it('creates the demo accounts with their roles, territories and password', async () => {
+    const { db } = await testDb('seeded');
+    for (const account of demoAccounts) {
+      const [user] = await db.select().from(users).where(eq(users.email, account.email));
+      expect(user?.role).toBe(account.role);
+      expect(await verifyPassword(user!.passwordHash!, DEMO_PASSWORD)).toBe(true);
+      expect(await verifyPassword(user!.passwordHash!, 'wrong-password-2026')).toBe(false);
+      const links = await db.select().from(userTerritories).where(eq(userTerritories.userId, user!.id));
+      expect(links.map((l) => l.territoryCode).sort()).toEqual([...account.territories].sort());
+    }
+    expect(demoAccounts.map((a) => a.email)).toEqual(
+      expect.arrayContaining(['admin@demo.test', 'agent.gers@demo.test', 'agent.manche@demo.test', 'famille@demo.test']),
+    );
+  });
+
+  it('knows when a database is empty', async () => {
+    expect(await databaseIsEmpty((await testDb('referential')).db)).toBe(true);
+    expect(await databaseIsEmpty((await testDb('seeded')).db)).toBe(false);
+  });
+});
