@@ -30,6 +30,20 @@ export const envSchema = {
     default: 'http://localhost:4321',
     url: true,
   }),
+  /** Where offer photos are stored (originals) and their resized copies cached. */
+  PHOTOS_DIR: envField.string({ context: 'server', access: 'secret', default: 'data/photos' }),
+  /** Map tiles: any XYZ template; OpenStreetMap's by default, with its attribution. */
+  MAP_TILE_URL: envField.string({
+    context: 'server',
+    access: 'secret',
+    default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+    includes: '{z}',
+  }),
+  MAP_ATTRIBUTION: envField.string({
+    context: 'server',
+    access: 'secret',
+    default: '© les contributeurs d’OpenStreetMap',
+  }),
   HOST: envField.string({ context: 'server', access: 'secret', default: 'localhost' }),
   PORT: envField.number({ context: 'server', access: 'secret', default: 4321, int: true, gt: 0, lt: 65536 }),
 };

@@ -68,6 +68,13 @@ export const offers = sqliteTable(
     connectivitySource: text('connectivity_source', { enum: connectivitySources }).notNull().default('owner'),
     connectivityCheckedAt: text('connectivity_checked_at'),
 
+    /**
+     * Homes: km to the nearest published tiers-lieu with fibre (null when none within
+     * 100 km). Derived, kept by refreshNearestTiersLieux() whenever offers change, so that
+     * the `tl_km` filter is an index range instead of a spatial join per home.
+     */
+    nearestFibreTiersLieuKm: real('nearest_fibre_tiers_lieu_km'),
+
     publishedAt: text('published_at'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
@@ -77,8 +84,35 @@ export const offers = sqliteTable(
     index('offers_listing_idx').on(t.status, t.kind, t.publishedAt),
     index('offers_territory_idx').on(t.status, t.territoryCode, t.publishedAt),
     index('offers_fibre_idx').on(t.status, t.fibreStatus, t.publishedAt),
-    index('offers_commune_idx').on(t.communeCode),
+    index('offers_recent_idx').on(t.status, t.publishedAt),
+    index('offers_commune_status_idx').on(t.status, t.communeCode),
+    index('offers_transaction_idx').on(t.status, t.transaction),
+    index('offers_upload_idx').on(t.status, t.uploadMbps),
+    index('offers_technology_idx').on(t.status, t.bestTechnology),
+    index('offers_mobile_idx').on(t.status, t.mobileCoverage),
+    index('offers_surface_idx').on(t.status, t.surface),
+    index('offers_rooms_idx').on(t.status, t.rooms),
     index('offers_download_idx').on(t.status, t.downloadMbps),
     index('offers_price_idx').on(t.status, t.price),
+    index('offers_lat_idx').on(t.status, t.lat),
+    index('offers_nearest_tl_idx').on(t.status, t.nearestFibreTiersLieuKm),
   ],
+);
+
+/** Photos of an offer; files live under PHOTOS_DIR and are served resized. */
+export const offerPhotos = sqliteTable(
+  'offer_photos',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    offerId: integer('offer_id')
+      .notNull()
+      .references(() => offers.id, { onDelete: 'cascade' }),
+    /** File name of the original under PHOTOS_DIR/originals. */
+    storageKey: text('storage_key').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    alt: text('alt').notNull(),
+    position: integer('position').notNull().default(0),
+  },
+  (t) => [index('offer_photos_offer_idx').on(t.offerId, t.position)],
 );

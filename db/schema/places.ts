@@ -49,3 +49,22 @@ export const territories = sqliteTable('territories', {
   accentColor: text('accent_color').notNull().default('#1f5f4a'),
   createdAt: text('created_at').notNull(),
 });
+
+/** Fixed broadband coverage of a commune, imported from open data (ARCEP). */
+export const communeCoverage = sqliteTable('commune_coverage', {
+  communeCode: text('commune_code')
+    .primaryKey()
+    .references(() => communes.code),
+  /** Premises (homes + business premises): the denominator of the rates. */
+  premises: integer('premises'),
+  /** Premises connectable to FttH. */
+  ftthPremises: integer('ftth_premises'),
+  /** Share of premises eligible to FttH, 0–1. */
+  ftthShare: real('ftth_share'),
+  /** Share of premises eligible to ≥ 30 Mb/s, 0–1, when the source gives it. */
+  thdShare: real('thd_share'),
+  /** Last day of the quarter the figures describe, e.g. 2018-03-31 for "T1 2018". */
+  dataDate: text('data_date').notNull(),
+  source: text('source').notNull(),
+  importedAt: text('imported_at').notNull(),
+});

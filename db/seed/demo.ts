@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { Db } from '../client.ts';
 import {
   communes,
+  offerPhotos,
   offers,
   territories,
   users,
@@ -15,6 +16,9 @@ import {
 } from '../schema/index.ts';
 import { hashPassword } from '../../src/server/accounts/password.ts';
 import { slugify } from '../../src/lib/text.ts';
+import { importArcepCoverage } from '../../src/server/imports/arcep.ts';
+import { refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
+import { writeDemoPhotos } from './photos.ts';
 import { createRandom, type Random } from './random.ts';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
@@ -38,12 +42,15 @@ export interface SeedOptions {
   now?: Date;
   homesPerTerritory?: number;
   tiersLieuxPerTerritory?: number;
+  /** Where the generated placeholder photos are written (PHOTOS_DIR); none when absent. */
+  photosDir?: string;
 }
 
 type OfferInsert = typeof offers.$inferInsert;
 type CommuneRow = { code: string; name: string; lat: number; lng: number; population: number };
 
-const tiersLieuxFile = new URL('../data/tiers-lieux-anct-2019.csv', import.meta.url);
+const dataFile = (name: string) => new URL(`../data/${name}`, import.meta.url);
+const tiersLieuxFile = dataFile('tiers-lieux-anct-2019.csv');
 
 /** Seeds an empty database (the referential must be loaded). Returns what it created. */
 export async function seedDemo(db: Db, options: SeedOptions = {}) {
@@ -92,7 +99,32 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
   // A few offers stay in draft or awaiting moderation: the public never sees them.
   for (const row of rows) if (random.chance(0.05)) Object.assign(row, { status: random.pick(['draft', 'pending'] as const), publishedAt: null });
 
-  for (let i = 0; i < rows.length; i += 200) await db.insert(offers).values(rows.slice(i, i + 200));
+  const inserted: Array<{ id: number; kind: 'home' | 'tiers_lieu' }> = [];
+  for (let i = 0; i < rows.length; i += 200) {
+    inserted.push(...(await db.insert(offers).values(rows.slice(i, i + 200)).returning({ id: offers.id, kind: offers.kind })));
+  }
+
+  if (options.photosDir) {
+    const photos = await writeDemoPhotos(options.photosDir);
+    const photoRows = inserted.flatMap((offer) => {
+      const choices = photos.filter((p) => p.kind === offer.kind);
+      const n = random.int(1, 3);
+      const start = random.int(0, choices.length - 1);
+      return Array.from({ length: n }, (_, position) => {
+        const p = choices[(start + position) % choices.length]!;
+        return { offerId: offer.id, storageKey: p.key, width: p.width, height: p.height, alt: p.alt, position };
+      });
+    });
+    for (let i = 0; i < photoRows.length; i += 300) await db.insert(offerPhotos).values(photoRows.slice(i, i + 300));
+  }
+
+  const [deployment, information] = await Promise.all([
+    readFile(dataFile('arcep-ftth-deploiement-communes-2017T3-2018T1-gers-manche.csv'), 'utf8'),
+    readFile(dataFile('arcep-ftth-informations-communes-2018T1-gers-manche.csv'), 'utf8'),
+  ]);
+  await importArcepCoverage(db, deployment, information, now);
+  await refreshNearestTiersLieux(db);
+  await db.$client.execute('ANALYZE');
   return { territories: demoTerritories.length, users: demoAccounts.length, offers: rows.length };
 }
 

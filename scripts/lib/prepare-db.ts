@@ -23,8 +23,11 @@ export async function prepareDb(config: Config, { demo }: { demo: boolean }): Pr
     console.log(`Loaded the referential: ${communes} communes.`);
   }
   if (demo && (await databaseIsEmpty(db))) {
-    const created = await seedDemo(db);
+    const created = await seedDemo(db, { photosDir: String(config.PHOTOS_DIR) });
     console.log(`Seeded demo data: ${created.territories} territories, ${created.offers} offers, ${created.users} accounts.`);
   }
+  // Keeps the planner's statistics fresh (cheap when nothing changed), so that it picks
+  // the right index for each search filter.
+  await db.$client.execute('PRAGMA optimize=0x10002');
   return db;
 }

@@ -2,6 +2,9 @@
 // Pure module (no astro:*), so domain code and tests can format messages too.
 import { en } from './en.ts';
 import { fr } from './fr.ts';
+import { formatMessage, formatNumber, type Params } from './format.ts';
+
+export { formatMessage, formatNumber, type Params };
 
 export const locales = ['fr', 'en'] as const;
 export type Locale = (typeof locales)[number];
@@ -19,34 +22,19 @@ export function toLocale(value: string | undefined): Locale {
   return isLocale(value) ? value : defaultLocale;
 }
 
-export type Params = Record<string, string | number>;
-
 /** Formats {name} and {count, plural, =0 {…} one {# …} other {# …}} placeholders. */
 export function t(locale: Locale, key: MessageKey, params: Params = {}): string {
-  const template = catalogues[locale][key];
-  return format(locale, template, params);
+  return formatMessage(locale, catalogues[locale][key], params);
 }
 
-function format(locale: Locale, template: string, params: Params): string {
-  return template.replace(
-    /\{(\w+), plural, ((?:[^{}]*\{[^{}]*\})+)\s*\}|\{(\w+)\}/g,
-    (_m, pluralName: string | undefined, branches: string | undefined, name: string | undefined) => {
-      if (pluralName && branches) {
-        const n = Number(params[pluralName] ?? 0);
-        const options = new Map<string, string>();
-        for (const b of branches.matchAll(/(=\d+|\w+)\s*\{([^{}]*)\}/g)) options.set(b[1]!, b[2]!);
-        const choice = options.get(`=${n}`) ?? options.get(new Intl.PluralRules(locale).select(n)) ?? options.get('other') ?? '';
-        return choice.replace(/#/g, formatNumber(locale, n));
-      }
-      const value = params[name ?? ''];
-      if (value === undefined) return `{${name}}`;
-      return typeof value === 'number' ? formatNumber(locale, value) : value;
-    },
-  );
+/** The raw templates of some keys, for an island to format with formatMessage(). */
+export function messagesFor<K extends MessageKey>(locale: Locale, keys: readonly K[]): Record<K, string> {
+  return Object.fromEntries(keys.map((k) => [k, catalogues[locale][k]])) as Record<K, string>;
 }
 
-export function formatNumber(locale: Locale, n: number, options?: Intl.NumberFormatOptions): string {
-  return new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', options).format(n);
+export function formatDate(locale: Locale, iso: string, options: Intl.DateTimeFormatOptions = { dateStyle: 'long' }): string {
+  const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+  return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'UTC', ...options }).format(date);
 }
 
 export function formatPrice(locale: Locale, euros: number): string {

@@ -3,11 +3,10 @@
 import type { MessageKey } from '../i18n/index.ts';
 
 export class DomainError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
+  readonly status: number;
+  constructor(message: string, status: number) {
     super(message);
+    this.status = status;
     this.name = new.target.name;
   }
 }
@@ -35,10 +34,14 @@ export interface FieldError {
   field: string;
   key: MessageKey;
   value?: string;
+  /** More values for the message, e.g. an example. */
+  params?: Record<string, string>;
 }
 
 export class Invalid extends DomainError {
-  constructor(readonly errors: FieldError[]) {
+  readonly errors: FieldError[];
+  constructor(errors: FieldError[]) {
     super(`invalid input: ${errors.map((e) => e.field).join(', ')}`, 400);
+    this.errors = errors;
   }
 }

@@ -1,31 +1,44 @@
 // Loads what the /offres view shows: parses the query string, runs the search, and
-// collects every invalid parameter with its localized message. Shared by both locales.
+// collects every invalid parameter with its localized message. Shared by both locales
+// and by the JSON API.
 import { db } from '../server/db.ts';
 import { Invalid, type FieldError } from '../server/errors.ts';
 import { searchOffers, type OfferSearchResult } from '../server/offers/queries.ts';
-import { parseOfferSearch, type OfferSearchInput } from '../server/offers/schemas.ts';
+import { parseOfferSearch, type OfferSearchInput, type ParsedSearch } from '../server/offers/schemas.ts';
 import { listTerritories, type TerritorySummary } from '../server/places/queries.ts';
 
 export interface OffersViewData {
-  raw: Record<string, string>;
+  raw: ParsedSearch['raw'];
+  query: OfferSearchInput;
   errors: FieldError[];
   result: OfferSearchResult;
   territories: TerritorySummary[];
 }
 
+/**
+ * Runs a parsed search; parameters the domain finds invalid (unknown territory or
+ * commune…) are added to the errors and the search runs again without them.
+ */
+export async function runSearch(parsed: ParsedSearch): Promise<{ query: OfferSearchInput; errors: FieldError[]; result: OfferSearchResult }> {
+  const errors = [...parsed.errors];
+  let query = { ...parsed.query };
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      return { query, errors, result: await searchOffers(db, query) };
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      errors.push(...error.errors);
+      const bad = new Set(error.errors.map((e) => e.field));
+      // A radius or a distance sort means nothing without its commune.
+      if (bad.has('commune')) bad.add('rayon').add('tri');
+      query = Object.fromEntries(Object.entries(query).filter(([k]) => !bad.has(k))) as OfferSearchInput;
+    }
+  }
+  return { query, errors, result: await searchOffers(db, {}) };
+}
+
 export async function loadOffers(url: URL): Promise<OffersViewData> {
   const parsed = parseOfferSearch(url.searchParams);
-  const errors: FieldError[] = parsed.ok ? [] : [...parsed.errors];
-  let query: OfferSearchInput = parsed.query;
-  let result: OfferSearchResult;
-  try {
-    result = await searchOffers(db, query);
-  } catch (error) {
-    if (!(error instanceof Invalid)) throw error;
-    errors.push(...error.errors);
-    // The valid filters still apply; the invalid ones are named next to the form.
-    query = Object.fromEntries(Object.entries(query).filter(([k]) => !error.errors.some((e) => e.field === k)));
-    result = await searchOffers(db, query);
-  }
-  return { raw: parsed.raw, errors, result, territories: await listTerritories(db) };
+  const [{ query, errors, result }, territories] = await Promise.all([runSearch(parsed), listTerritories(db)]);
+  return { raw: parsed.raw, query, errors, result, territories };
 }

@@ -13,6 +13,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     referentialDb: string;
     seededDb: string;
+    photosDir: string;
   }
 }
 
@@ -31,12 +32,13 @@ export async function setup(project: TestProject) {
   const { copyFile } = await import('node:fs/promises');
   await copyFile(referentialDb, seededDb);
   const seeded = await createDb(`file:${seededDb}`);
-  await seedDemo(seeded);
+  await seedDemo(seeded, { photosDir: join(dir, 'photos') });
   await seeded.$client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
   seeded.$client.close();
 
   project.provide('referentialDb', referentialDb);
   project.provide('seededDb', seededDb);
+  project.provide('photosDir', join(dir, 'photos'));
 }
 
 export async function teardown() {

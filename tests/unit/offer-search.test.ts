@@ -1,83 +1,205 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { offers } from '../../db/schema/index.ts';
+import type { Db } from '../../db/client.ts';
+import { communes, offers } from '../../db/schema/index.ts';
 import { Invalid } from '../../src/server/errors.ts';
-import { getKeyFigures, PAGE_SIZE, searchOffers } from '../../src/server/offers/queries.ts';
-import { parseOfferSearch } from '../../src/server/offers/schemas.ts';
+import { explainSearch, fullTextQuery, getKeyFigures, PAGE_SIZE, searchOffers, searchOfferPoints } from '../../src/server/offers/queries.ts';
+import { parseOfferSearch, searchParamNames, type OfferSearchInput } from '../../src/server/offers/schemas.ts';
+import { distanceKm } from '../../src/server/places/geo.ts';
 import { testDb } from '../helpers/db.ts';
 
 const params = (qs: string) => new URLSearchParams(qs);
 
+/** Every published offer with its commune, read straight from the table: the test's own truth. */
+async function allPublished(db: Db) {
+  return db
+    .select({ offer: offers, communeName: communes.name })
+    .from(offers)
+    .innerJoin(communes, eq(communes.code, offers.communeCode))
+    .where(eq(offers.status, 'published'));
+}
+
+/** Runs a search through every page and returns the ids in order. */
+async function allIds(db: Db, query: OfferSearchInput): Promise<number[]> {
+  const first = await searchOffers(db, query);
+  const ids = first.items.map((i) => i.id);
+  for (let page = 2; page <= first.pages; page++) ids.push(...(await searchOffers(db, { ...query, page })).items.map((i) => i.id));
+  expect(ids).toHaveLength(first.total);
+  return ids;
+}
+
+const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
+
 describe('parseOfferSearch', () => {
-  it('accepts the public parameters', () => {
-    const parsed = parseOfferSearch(params('type=logement&territoire=32&fibre=1&page=2&utm_source=x'));
-    expect(parsed).toMatchObject({ ok: true, query: { type: 'logement', territoire: '32', fibre: '1', page: 2 } });
+  it('accepts every public parameter', () => {
+    const parsed = parseOfferSearch(
+      params('type=logement&transaction=vente&territoire=32&commune=32013&rayon=25&fibre=1&debit_min=100&upload_min=20&techno=ftth&mobile=4g&prix_min=100&prix_max=300000&surface_min=80&pieces_min=4&tl_km=15&q=grange&tri=distance&page=2&utm_source=x'),
+    );
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.query).toEqual({
+      type: 'logement', transaction: 'vente', territoire: '32', commune: '32013', rayon: 25, fibre: '1', debit_min: 100, upload_min: 20,
+      techno: 'ftth', mobile: '4g', prix_min: 100, prix_max: 300000, surface_min: 80, pieces_min: 4, tl_km: 15, q: 'grange', tri: 'distance', page: 2,
+    });
+    expect(searchParamNames).toHaveLength(18);
   });
+
   it('treats empty values as absent', () => {
-    expect(parseOfferSearch(params('type=&territoire=&fibre='))).toMatchObject({ ok: true, query: {} });
+    expect(parseOfferSearch(params('type=&territoire=&fibre=&q=%20%20'))).toMatchObject({ ok: true, query: {} });
   });
-  it('names each invalid parameter with an i18n key and keeps the valid ones', () => {
-    const parsed = parseOfferSearch(params('type=chateau&territoire=Gers&fibre=yes&page=0'));
+
+  it.each([
+    ['prix_min=-5', 'prix_min', 'errors.invalid_price'],
+    ['prix_max=1e9', 'prix_max', 'errors.invalid_price'],
+    ['rayon=10000&commune=32013', 'rayon', 'errors.invalid_radius'],
+    ['rayon=0&commune=32013', 'rayon', 'errors.invalid_radius'],
+    ['debit_min=abc', 'debit_min', 'errors.invalid_speed'],
+    ['upload_min=12.5', 'upload_min', 'errors.invalid_speed'],
+    ['techno=fibre', 'techno', 'errors.invalid_enum'],
+    ['mobile=3g', 'mobile', 'errors.invalid_enum'],
+    ['type=chateau', 'type', 'errors.invalid_enum'],
+    ['territoire=Gers', 'territoire', 'errors.unknown_territory'],
+    ['fibre=yes', 'fibre', 'errors.invalid_flag'],
+    ['page=0', 'page', 'errors.invalid_page'],
+    ['page=10001', 'page', 'errors.invalid_page'],
+    ['tl_km=500', 'tl_km', 'errors.invalid_tl_km'],
+    ['surface_min=grand', 'surface_min', 'errors.invalid_number'],
+    [`q=${'x'.repeat(201)}`, 'q', 'errors.text_too_long'],
+    ['tri=hasard', 'tri', 'errors.invalid_enum'],
+    ['rayon=10', 'rayon', 'errors.radius_needs_commune'],
+    ['tri=distance', 'tri', 'errors.distance_needs_commune'],
+    ['prix_min=500&prix_max=100', 'prix_max', 'errors.price_range'],
+    ['type=tiers-lieu&tl_km=5', 'tl_km', 'errors.tl_km_homes_only'],
+    ['type=tiers-lieu&transaction=vente', 'transaction', 'errors.transaction_homes_only'],
+    ['type=logement&type=tiers-lieu', 'type', 'errors.too_many'],
+  ])('%s is refused with a message key, and the parameter is left out', (qs, field, key) => {
+    const parsed = parseOfferSearch(params(qs));
     expect(parsed.ok).toBe(false);
-    if (parsed.ok) return;
-    expect(parsed.errors).toEqual([
-      { field: 'type', key: 'errors.invalid_enum', value: 'chateau' },
-      { field: 'territoire', key: 'errors.unknown_territory', value: 'Gers' },
-      { field: 'fibre', key: 'errors.invalid_flag', value: 'yes' },
-      { field: 'page', key: 'errors.invalid_page', value: '0' },
-    ]);
-    const mixed = parseOfferSearch(params('fibre=1&page=-3'));
-    expect(mixed.query).toEqual({ fibre: '1' });
+    expect(parsed.errors).toContainEqual(expect.objectContaining({ field, key }));
+    expect(parsed.query).not.toHaveProperty(field);
   });
-  it('refuses repeated parameters and huge pages', () => {
-    expect(parseOfferSearch(params('type=logement&type=tiers-lieu'))).toMatchObject({ ok: false, errors: [{ field: 'type', key: 'errors.too_many' }] });
-    expect(parseOfferSearch(params('page=10001'))).toMatchObject({ ok: false });
-    expect(parseOfferSearch(params('page=99999999999999999999'))).toMatchObject({ ok: false });
+
+  it('keeps what was typed, to refill the form', () => {
+    expect(parseOfferSearch(params('prix_max=douze&q=grange')).raw).toEqual({ prix_max: 'douze', q: 'grange' });
+  });
+});
+
+describe('fullTextQuery', () => {
+  it('folds accents, quotes words and matches plurals as prefixes', () => {
+    expect(fullTextQuery('Maisons Léguevin')).toBe('"maison"* "leguevin"*');
+    expect(fullTextQuery('" OR 1=1 --')).toBe('"or"* "1"* "1"*');
+    expect(fullTextQuery('  ')).toBeNull();
   });
 });
 
 describe('searchOffers', () => {
-  it('lists published offers only, newest first, with labels', async () => {
+  it('lists published offers only, newest first, with labels and photos', async () => {
     const { db } = await testDb();
-    const [published] = await db.select({ n: sql<number>`count(*)` }).from(offers).where(eq(offers.status, 'published'));
+    const published = await allPublished(db);
     const [hidden] = await db.select({ n: sql<number>`count(*)` }).from(offers).where(sql`${offers.status} <> 'published'`);
     expect(hidden!.n).toBeGreaterThan(0);
     const result = await searchOffers(db, {});
-    expect(result.total).toBe(published!.n);
+    expect(result.total).toBe(published.length);
     expect(result.items).toHaveLength(PAGE_SIZE);
     const dates = result.items.map((i) => i.publishedAt!);
     expect([...dates].sort().reverse()).toEqual(dates);
-    expect(result.items.every((i) => i.label !== null)).toBe(true);
+    expect(result.items.every((i) => i.label !== null && i.photo !== null)).toBe(true);
   });
 
-  it('filters on fibre: every result has fibre, and all fibre offers are found', async () => {
+  // Each filter, checked against the offers filtered here in the test, not by the same SQL.
+  type Row = Awaited<ReturnType<typeof allPublished>>[number]['offer'];
+  const cases: Array<[string, OfferSearchInput, (o: Row) => boolean]> = [
+    ['fibre', { fibre: '1' }, (o) => o.fibreStatus === 'available'],
+    ['territory', { territoire: '50' }, (o) => o.territoryCode === '50'],
+    ['kind home', { type: 'logement' }, (o) => o.kind === 'home'],
+    ['kind tiers-lieu', { type: 'tiers-lieu' }, (o) => o.kind === 'tiers_lieu'],
+    ['rent', { transaction: 'location' }, (o) => o.transaction === 'rent'],
+    ['sale', { transaction: 'vente' }, (o) => o.transaction === 'sale'],
+    ['download', { debit_min: 100 }, (o) => (o.downloadMbps ?? -1) >= 100],
+    ['upload', { upload_min: 50 }, (o) => (o.uploadMbps ?? -1) >= 50],
+    ['technology', { techno: 'vdsl2' }, (o) => o.bestTechnology === 'vdsl2'],
+    ['mobile 4g', { mobile: '4g' }, (o) => o.mobileCoverage === '4g' || o.mobileCoverage === '5g'],
+    ['mobile 5g', { mobile: '5g' }, (o) => o.mobileCoverage === '5g'],
+    ['price range', { prix_min: 500, prix_max: 1000 }, (o) => o.price !== null && o.price >= 500 && o.price <= 1000],
+    ['surface', { surface_min: 120 }, (o) => (o.surface ?? -1) >= 120],
+    ['rooms', { pieces_min: 5 }, (o) => (o.rooms ?? -1) >= 5],
+    ['combined', { type: 'logement', fibre: '1', territoire: '32', prix_max: 300000 }, (o) => o.kind === 'home' && o.fibreStatus === 'available' && o.territoryCode === '32' && o.price !== null && o.price <= 300000],
+  ];
+  it.each(cases)('filters on %s exactly', async (_name, query, keep) => {
     const { db } = await testDb();
-    const [expected] = await db
-      .select({ n: sql<number>`count(*)` })
-      .from(offers)
-      .where(and(eq(offers.status, 'published'), eq(offers.fibreStatus, 'available')));
-    const result = await searchOffers(db, { fibre: '1' });
-    expect(result.total).toBe(expected!.n);
-    expect(result.items.every((i) => i.fibreStatus === 'available')).toBe(true);
+    const expected = (await allPublished(db)).map((r) => r.offer).filter(keep).map((o) => o.id);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(sorted(await allIds(db, query))).toEqual(sorted(expected));
   });
 
-  it('filters on territory and kind, with counts per kind', async () => {
+  it('finds offers within a radius of a commune, by great-circle distance, nearest first', async () => {
+    const { db } = await testDb();
+    const [auch] = await db.select().from(communes).where(eq(communes.code, '32013'));
+    const center = { lat: auch!.lat!, lng: auch!.lng! };
+    const expected = (await allPublished(db)).map((r) => r.offer).filter((o) => distanceKm(center, o) <= 25);
+    expect(expected.length).toBeGreaterThan(3);
+    const ids = await allIds(db, { commune: '32013', rayon: 25, tri: 'distance' });
+    expect(sorted(ids)).toEqual(sorted(expected.map((o) => o.id)));
+    const result = await searchOffers(db, { commune: '32013', rayon: 25, tri: 'distance' });
+    const distances = result.items.map((i) => i.distanceKm!);
+    expect([...distances].sort((a, b) => a - b)).toEqual(distances);
+    for (const item of result.items) expect(item.distanceKm!).toBeCloseTo(distanceKm(center, item), 0);
+    expect(result.commune?.name).toBe('Auch');
+  });
+
+  it('resolves a commune typed by name, accent-insensitive, or with its postal code', async () => {
+    const { db } = await testDb();
+    const [row] = await db.select({ code: offers.communeCode, name: communes.name }).from(offers).innerJoin(communes, eq(communes.code, offers.communeCode)).where(eq(offers.status, 'published')).limit(1);
+    const folded = row!.name.normalize('NFD').replace(/\p{Diacritic}/gu, '').toUpperCase();
+    const byName = await searchOffers(db, { commune: folded });
+    expect(byName.commune?.code).toBe(row!.code);
+    expect(byName.items.every((i) => i.communeCode === row!.code)).toBe(true);
+    await expect(searchOffers(db, { commune: 'Nulle-Part-Sur-Mer' })).rejects.toBeInstanceOf(Invalid);
+    await expect(searchOffers(db, { commune: '99999' })).rejects.toBeInstanceOf(Invalid);
+    const ambiguous = await searchOffers(db, { commune: 'Saint-Martin' }).catch((e: Invalid) => e);
+    expect(ambiguous).toBeInstanceOf(Invalid);
+    expect((ambiguous as Invalid).errors[0]).toMatchObject({ key: 'errors.ambiguous_commune', params: { example: expect.stringMatching(/^Saint-Martin \(\d{5}\)$/) } });
+  });
+
+  it('finds homes with a fibre tiers-lieu within N km (checked by brute force)', async () => {
+    const { db } = await testDb();
+    const all = (await allPublished(db)).map((r) => r.offer);
+    const fibreTl = all.filter((o) => o.kind === 'tiers_lieu' && o.fibreStatus === 'available');
+    const expected = all.filter((o) => o.kind === 'home' && fibreTl.some((t) => distanceKm(o, t) <= 12)).map((o) => o.id);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(sorted(await allIds(db, { tl_km: 12 }))).toEqual(sorted(expected));
+  });
+
+  it('searches free text, accent- and plural-insensitive, in title, description and commune', async () => {
+    const { db } = await testDb();
+    const all = (await allPublished(db));
+    const granges = all.filter((r) => /grange/i.test(r.offer.title + r.offer.description)).map((r) => r.offer.id);
+    expect(granges.length).toBeGreaterThan(0);
+    expect(sorted(await allIds(db, { q: 'GRANGÉS' }))).toEqual(sorted(granges));
+    const target = all[0]!;
+    const byCommune = await allIds(db, { q: target.communeName.normalize('NFD').replace(/\p{Diacritic}/gu, '') });
+    expect(byCommune).toContain(target.offer.id);
+    expect(await allIds(db, { q: 'zzzzqqq' })).toEqual([]);
+  });
+
+  it.each([
+    ['prix', (a: number, b: number) => a <= b, 'price'],
+    ['prix-desc', (a: number, b: number) => a >= b, 'price'],
+    ['debit', (a: number, b: number) => a >= b, 'downloadMbps'],
+  ] as const)('sorts by %s over every page, with a stable order', async (tri, ordered, field) => {
+    const { db } = await testDb();
+    const ids = await allIds(db, { tri });
+    expect(new Set(ids).size).toBe(ids.length);
+    const byId = new Map((await allPublished(db)).map((r) => [r.offer.id, r.offer]));
+    const values = ids.map((id) => byId.get(id)![field]).filter((v): v is number => v !== null);
+    for (let i = 1; i < values.length; i++) expect(ordered(values[i - 1]!, values[i]!)).toBe(true);
+  });
+
+  it('counts results per kind for the other filters', async () => {
     const { db } = await testDb();
     const result = await searchOffers(db, { territoire: '50', type: 'tiers-lieu' });
-    expect(result.items.length).toBeGreaterThanOrEqual(10);
     expect(result.items.every((i) => i.territoryCode === '50' && i.kind === 'tiers_lieu')).toBe(true);
     expect(result.total).toBe(result.countsByKind.tiers_lieu);
     expect(result.countsByKind.home).toBeGreaterThanOrEqual(40);
-  });
-
-  it('pages with a stable order: pages do not overlap and cover every result', async () => {
-    const { db } = await testDb();
-    const first = await searchOffers(db, { territoire: '32' });
-    const seen: number[] = [];
-    for (let page = 1; page <= first.pages; page++) seen.push(...(await searchOffers(db, { territoire: '32', page })).items.map((i) => i.id));
-    expect(new Set(seen).size).toBe(first.total);
-    expect(seen).toHaveLength(first.total);
-    expect((await searchOffers(db, { territoire: '32', page: first.pages + 1 })).items).toEqual([]);
   });
 
   it('refuses a territory the portal does not serve', async () => {
@@ -85,14 +207,51 @@ describe('searchOffers', () => {
     await expect(searchOffers(db, { territoire: '75' })).rejects.toBeInstanceOf(Invalid);
   });
 
+  it('gives map points for every result', async () => {
+    const { db } = await testDb();
+    const { points, truncated } = await searchOfferPoints(db, { fibre: '1' });
+    const list = await allIds(db, { fibre: '1' });
+    expect(truncated).toBe(false);
+    expect(sorted(points.map((p) => p.id))).toEqual(sorted(list));
+    expect(points.every((p) => Number.isFinite(p.lat) && Number.isFinite(p.lng))).toBe(true);
+  });
+
   it('computes key figures from the database', async () => {
     const { db } = await testDb();
     const figures = await getKeyFigures(db);
-    const all = await searchOffers(db, {});
-    expect(figures.homes + figures.tiersLieux).toBe(all.total);
-    expect(figures.homes).toBe(all.countsByKind.home);
+    const all = await allPublished(db);
+    expect(figures.homes).toBe(all.filter((r) => r.offer.kind === 'home').length);
+    expect(figures.tiersLieux).toBe(all.filter((r) => r.offer.kind === 'tiers_lieu').length);
     expect(figures.territories).toBe(2);
-    const fibre = await searchOffers(db, { fibre: '1' });
-    expect(figures.fibreShare).toBeCloseTo(fibre.total / all.total, 5);
+    expect(figures.fibreShare).toBeCloseTo(all.filter((r) => r.offer.fibreStatus === 'available').length / all.length, 5);
+  });
+});
+
+describe('query plans', () => {
+  const filters: Array<[OfferSearchInput, string]> = [
+    [{ fibre: '1' }, 'fibre_status'], [{ territoire: '32' }, 'territory_code'], [{ type: 'logement' }, 'kind'],
+    [{ transaction: 'location' }, 'transaction'], [{ commune: '32013', rayon: 20 }, 'lat'], [{ commune: '32013' }, 'commune_code'],
+    [{ debit_min: 100 }, 'download_mbps'], [{ upload_min: 50 }, 'upload_mbps'], [{ techno: 'ftth' }, 'best_technology'],
+    [{ mobile: '5g' }, 'mobile_coverage'], [{ prix_max: 1000 }, 'price'], [{ surface_min: 80 }, 'surface'], [{ pieces_min: 4 }, 'rooms'],
+    [{ tl_km: 10 }, 'nearest_fibre_tiers_lieu_km'],
+  ];
+
+  it.each(filters)('%j never scans the whole offers table, and an index exists for its column', async (query, column) => {
+    const { db } = await testDb();
+    const plan = await explainSearch(db, query);
+    for (const line of [...plan.list, ...plan.count]) expect(line).not.toMatch(/^SCAN offers\b/);
+    const indexes = await db.$client.execute("SELECT name FROM pragma_index_list('offers')");
+    const covered: string[][] = [];
+    for (const { name } of indexes.rows) {
+      covered.push((await db.$client.execute({ sql: 'SELECT name FROM pragma_index_info(?)', args: [String(name)] })).rows.map((r) => String(r.name)));
+    }
+    // An index whose first columns are (status, column) serves "published and this filter".
+    expect(covered.some((cols) => cols[0] === 'status' && cols[1] === column) || covered.some((cols) => cols[0] === 'status' && cols[2] === column)).toBe(true);
+  });
+
+  it('uses the full-text index for free text', async () => {
+    const { db } = await testDb();
+    const plan = await explainSearch(db, { q: 'grange' });
+    expect(plan.list.join('\n')).toMatch(/offers_fts VIRTUAL TABLE/);
   });
 });

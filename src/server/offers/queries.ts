@@ -1,35 +1,50 @@
-// Read side of offers: the public search and the key figures. Only published offers
-// leave this module for visitors; drafts are filtered here, not in pages.
-import { and, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+// Read side of offers: the public search, the detail page, nearby offers, map points and
+// key figures. Only published offers leave this module for visitors (the `published`
+// condition below); drafts are filtered here, not in pages.
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { communes, offers, territories } from '../../../db/schema/index.ts';
-import { Invalid } from '../errors.ts';
+import { communes, offerPhotos, offers, territories } from '../../../db/schema/index.ts';
+import { foldText } from '../../lib/text.ts';
+import { Invalid, NotFound } from '../errors.ts';
+import { boundingBox, distanceSql, type Point } from '../places/geo.ts';
+import { resolveCommune, type CommuneSummary } from '../places/queries.ts';
 import { connectivityLabel, type ConnectivityLabel } from './connectivity-label.ts';
-import { kindParams, type OfferSearchInput } from './schemas.ts';
+import { kindParams, transactionParams, type OfferSearchInput } from './schemas.ts';
 
 export const PAGE_SIZE = 20;
+/** The map shows at most this many points of a search (the list pages through all). */
+export const MAP_POINTS_MAX = 5000;
+
+type OfferRow = typeof offers.$inferSelect;
 
 export interface OfferCard {
   id: number;
   slug: string;
-  kind: (typeof offers.$inferSelect)['kind'];
+  kind: OfferRow['kind'];
   title: string;
+  communeCode: string;
   communeName: string;
   territoryCode: string;
   price: number | null;
-  transaction: (typeof offers.$inferSelect)['transaction'];
-  homeType: (typeof offers.$inferSelect)['homeType'];
-  typology: (typeof offers.$inferSelect)['typology'];
+  transaction: OfferRow['transaction'];
+  homeType: OfferRow['homeType'];
+  typology: OfferRow['typology'];
   surface: number | null;
   rooms: number | null;
   desks: number | null;
-  bestTechnology: (typeof offers.$inferSelect)['bestTechnology'];
+  bestTechnology: OfferRow['bestTechnology'];
   downloadMbps: number | null;
   uploadMbps: number | null;
-  fibreStatus: (typeof offers.$inferSelect)['fibreStatus'];
-  mobileCoverage: (typeof offers.$inferSelect)['mobileCoverage'];
+  fibreStatus: OfferRow['fibreStatus'];
+  mobileCoverage: OfferRow['mobileCoverage'];
+  nearestFibreTiersLieuKm: number | null;
+  lat: number;
+  lng: number;
   label: ConnectivityLabel | null;
   publishedAt: string | null;
+  /** Distance from the searched commune, when the search names one. */
+  distanceKm: number | null;
+  photo: { id: number; width: number; height: number; alt: string } | null;
 }
 
 export interface OfferSearchResult {
@@ -38,79 +53,306 @@ export interface OfferSearchResult {
   page: number;
   pages: number;
   pageSize: number;
-  /** Result counts per kind for the other filters, to show next to the kind choice. */
+  /** Result counts per kind with every other filter, to show next to the kind choice. */
   countsByKind: { home: number; tiers_lieu: number };
+  /** The commune the search is centred on, resolved from its code or name. */
+  commune: CommuneSummary | null;
 }
 
-/** Conditions shared by every public read: published offers only. */
+/** Every public read: published offers only. */
 const published = eq(offers.status, 'published');
 
-/** Runs a search. Throws Invalid when the territory is well formed but not served. */
-export async function searchOffers(db: Db, query: OfferSearchInput): Promise<OfferSearchResult> {
+const cardColumns = {
+  id: offers.id,
+  slug: offers.slug,
+  kind: offers.kind,
+  title: offers.title,
+  communeCode: offers.communeCode,
+  communeName: communes.name,
+  territoryCode: offers.territoryCode,
+  price: offers.price,
+  transaction: offers.transaction,
+  homeType: offers.homeType,
+  typology: offers.typology,
+  surface: offers.surface,
+  rooms: offers.rooms,
+  desks: offers.desks,
+  bestTechnology: offers.bestTechnology,
+  downloadMbps: offers.downloadMbps,
+  uploadMbps: offers.uploadMbps,
+  fibreStatus: offers.fibreStatus,
+  mobileCoverage: offers.mobileCoverage,
+  nearestFibreTiersLieuKm: offers.nearestFibreTiersLieuKm,
+  lat: offers.lat,
+  lng: offers.lng,
+  publishedAt: offers.publishedAt,
+};
+
+/**
+ * FTS5 query from free text: each word folded, quoted (no query syntax reaches FTS5),
+ * French plural -s/-x dropped and matched as a prefix, so "maisons" finds "maison".
+ */
+export function fullTextQuery(text: string): string | null {
+  const words = foldText(text)
+    .split(' ')
+    .filter((w) => w.length > 0)
+    .slice(0, 12)
+    .map((w) => (w.length > 3 ? w.replace(/[sx]$/, '') : w));
+  return words.length ? words.map((w) => `"${w}"*`).join(' ') : null;
+}
+
+interface Compiled {
+  /** Every condition but the kind, for the counts per kind. */
+  base: SQL[];
+  kind?: SQL;
+  distance?: SQL<number>;
+  commune: CommuneSummary | null;
+}
+
+async function compile(db: Db, query: OfferSearchInput): Promise<Compiled> {
+  const base: SQL[] = [published];
   if (query.territoire !== undefined) {
-    const [territory] = await db
-      .select({ code: territories.code })
-      .from(territories)
-      .where(eq(territories.code, query.territoire));
+    const [territory] = await db.select({ code: territories.code }).from(territories).where(eq(territories.code, query.territoire));
     if (!territory) throw new Invalid([{ field: 'territoire', key: 'errors.unknown_territory', value: query.territoire }]);
+    base.push(eq(offers.territoryCode, query.territoire));
   }
+  let commune: CommuneSummary | null = null;
+  let distance: SQL<number> | undefined;
+  if (query.commune) {
+    commune = await resolveCommune(db, query.commune);
+    if (query.rayon === undefined) base.push(eq(offers.communeCode, commune.code));
+    if (commune.lat !== null && commune.lng !== null) {
+      const center: Point = { lat: commune.lat, lng: commune.lng };
+      distance = distanceSql(offers.lat, offers.lng, center);
+      if (query.rayon !== undefined) {
+        const box = boundingBox(center, query.rayon);
+        base.push(gte(offers.lat, box.minLat), lte(offers.lat, box.maxLat), gte(offers.lng, box.minLng), lte(offers.lng, box.maxLng));
+        base.push(sql`${distance} <= ${query.rayon}`);
+      }
+    } else if (query.rayon !== undefined) {
+      throw new Invalid([{ field: 'rayon', key: 'errors.commune_without_position', value: String(query.rayon) }]);
+    }
+  }
+  if (query.transaction) base.push(eq(offers.transaction, transactionParams[query.transaction]));
+  if (query.fibre) base.push(eq(offers.fibreStatus, 'available'));
+  if (query.debit_min !== undefined) base.push(gte(offers.downloadMbps, query.debit_min));
+  if (query.upload_min !== undefined) base.push(gte(offers.uploadMbps, query.upload_min));
+  if (query.techno) base.push(eq(offers.bestTechnology, query.techno));
+  if (query.mobile) base.push(inArray(offers.mobileCoverage, query.mobile === '5g' ? ['5g'] : ['4g', '5g']));
+  if (query.prix_min !== undefined) base.push(gte(offers.price, query.prix_min));
+  if (query.prix_max !== undefined) base.push(lte(offers.price, query.prix_max));
+  if (query.surface_min !== undefined) base.push(gte(offers.surface, query.surface_min));
+  if (query.pieces_min !== undefined) base.push(gte(offers.rooms, query.pieces_min));
+  if (query.tl_km !== undefined) base.push(lte(offers.nearestFibreTiersLieuKm, query.tl_km));
+  if (query.q) {
+    const match = fullTextQuery(query.q);
+    if (match) base.push(sql`${offers.id} IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH ${match})`);
+  }
+  // "A tiers-lieu with fibre within N km" is a property of homes.
+  const kind = query.type
+    ? eq(offers.kind, kindParams[query.type])
+    : query.tl_km !== undefined || query.transaction
+      ? eq(offers.kind, 'home')
+      : undefined;
+  return { base, kind, distance, commune };
+}
 
-  const filters: SQL[] = [published];
-  if (query.territoire) filters.push(eq(offers.territoryCode, query.territoire));
-  if (query.fibre) filters.push(eq(offers.fibreStatus, 'available'));
-  const kindFilter = query.type ? eq(offers.kind, kindParams[query.type]) : undefined;
-  const where = and(...filters, kindFilter);
+function ordering(query: OfferSearchInput, distance: SQL<number> | undefined): SQL[] {
+  // The id breaks ties so that paging is stable.
+  switch (query.tri) {
+    case 'prix':
+      return [sql`${offers.price} IS NULL`, asc(offers.price), asc(offers.id)];
+    case 'prix-desc':
+      return [sql`${offers.price} IS NULL`, desc(offers.price), desc(offers.id)];
+    case 'debit':
+      return [sql`${offers.downloadMbps} IS NULL`, desc(offers.downloadMbps), desc(offers.uploadMbps), desc(offers.id)];
+    case 'distance':
+      if (distance) return [asc(distance), asc(offers.id)];
+      return [desc(offers.publishedAt), desc(offers.id)];
+    default:
+      return [desc(offers.publishedAt), desc(offers.id)];
+  }
+}
 
+function listQuery(db: Db, { base, kind, distance }: Compiled, query: OfferSearchInput) {
   const page = query.page ?? 1;
-  const [rows, kinds] = await Promise.all([
-    db
-      .select({
-        id: offers.id,
-        slug: offers.slug,
-        kind: offers.kind,
-        title: offers.title,
-        communeName: communes.name,
-        territoryCode: offers.territoryCode,
-        price: offers.price,
-        transaction: offers.transaction,
-        homeType: offers.homeType,
-        typology: offers.typology,
-        surface: offers.surface,
-        rooms: offers.rooms,
-        desks: offers.desks,
-        bestTechnology: offers.bestTechnology,
-        downloadMbps: offers.downloadMbps,
-        uploadMbps: offers.uploadMbps,
-        fibreStatus: offers.fibreStatus,
-        mobileCoverage: offers.mobileCoverage,
-        publishedAt: offers.publishedAt,
-      })
-      .from(offers)
-      .innerJoin(communes, eq(communes.code, offers.communeCode))
-      .where(where)
-      // id breaks ties so that paging is stable.
-      .orderBy(desc(offers.publishedAt), desc(offers.id))
-      .limit(PAGE_SIZE)
-      .offset((page - 1) * PAGE_SIZE),
-    db
-      .select({ kind: offers.kind, n: count() })
-      .from(offers)
-      .where(and(...filters))
-      .groupBy(offers.kind),
-  ]);
+  return db
+    .select({ ...cardColumns, distanceKm: distance ? sql<number>`round(${distance}, 1)` : sql<null>`NULL` })
+    .from(offers)
+    .innerJoin(communes, eq(communes.code, offers.communeCode))
+    .where(and(...base, kind))
+    .orderBy(...ordering(query, distance))
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE);
+}
 
+function countQuery(db: Db, { base }: Compiled) {
+  return db.select({ kind: offers.kind, n: count() }).from(offers).where(and(...base)).groupBy(offers.kind);
+}
+
+/** Runs a search. Throws Invalid when a parameter is well formed but names nothing real. */
+export async function searchOffers(db: Db, query: OfferSearchInput): Promise<OfferSearchResult> {
+  const compiled = await compile(db, query);
+  const page = query.page ?? 1;
+  const [rows, kinds] = await Promise.all([listQuery(db, compiled, query), countQuery(db, compiled)]);
   const countsByKind = { home: 0, tiers_lieu: 0 };
   for (const k of kinds) countsByKind[k.kind] = k.n;
-  const total = query.type ? countsByKind[kindParams[query.type]] : countsByKind.home + countsByKind.tiers_lieu;
-
+  const kindOnly = query.type ? kindParams[query.type] : compiled.kind ? 'home' : undefined;
+  const total = kindOnly ? countsByKind[kindOnly] : countsByKind.home + countsByKind.tiers_lieu;
+  const photos = await firstPhotos(db, rows.map((r) => r.id));
   return {
-    items: rows.map((r) => ({ ...r, label: connectivityLabel(r.downloadMbps, r.uploadMbps) })),
+    items: rows.map((r) => ({
+      ...r,
+      distanceKm: r.distanceKm === null ? null : Number(r.distanceKm),
+      label: connectivityLabel(r.downloadMbps, r.uploadMbps),
+      photo: photos.get(r.id) ?? null,
+    })),
     total,
     page,
     pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
     pageSize: PAGE_SIZE,
     countsByKind,
+    commune: compiled.commune,
   };
+}
+
+/** SQLite's plan for the two queries of a search, to check that indexes serve every filter. */
+export async function explainSearch(db: Db, query: OfferSearchInput): Promise<{ list: string[]; count: string[] }> {
+  const compiled = await compile(db, query);
+  const plan = async (q: { sql: string; params: unknown[] }) =>
+    (await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${q.sql}`, args: q.params as never })).rows.map((r) => String(r.detail));
+  return { list: await plan(listQuery(db, compiled, query).toSQL()), count: await plan(countQuery(db, compiled).toSQL()) };
+}
+
+async function firstPhotos(db: Db, ids: number[]) {
+  if (ids.length === 0) return new Map<number, OfferCard['photo']>();
+  const rows = await db
+    .select({ offerId: offerPhotos.offerId, id: offerPhotos.id, width: offerPhotos.width, height: offerPhotos.height, alt: offerPhotos.alt })
+    .from(offerPhotos)
+    .where(and(inArray(offerPhotos.offerId, ids), eq(offerPhotos.position, 0)));
+  return new Map(rows.map(({ offerId, ...photo }) => [offerId, photo]));
+}
+
+export interface MapPoint {
+  id: number;
+  slug: string;
+  kind: OfferRow['kind'];
+  title: string;
+  lat: number;
+  lng: number;
+  price: number | null;
+  transaction: OfferRow['transaction'];
+  label: ConnectivityLabel | null;
+}
+
+/** Every result of a search as map points (capped at MAP_POINTS_MAX), for GeoJSON. */
+export async function searchOfferPoints(db: Db, query: OfferSearchInput): Promise<{ points: MapPoint[]; truncated: boolean }> {
+  const { base, kind, distance } = await compile(db, query);
+  const rows = await db
+    .select({
+      id: offers.id,
+      slug: offers.slug,
+      kind: offers.kind,
+      title: offers.title,
+      lat: offers.lat,
+      lng: offers.lng,
+      price: offers.price,
+      transaction: offers.transaction,
+      downloadMbps: offers.downloadMbps,
+      uploadMbps: offers.uploadMbps,
+    })
+    .from(offers)
+    .where(and(...base, kind))
+    .orderBy(...ordering(query, distance))
+    .limit(MAP_POINTS_MAX + 1);
+  return {
+    points: rows.slice(0, MAP_POINTS_MAX).map(({ downloadMbps, uploadMbps, ...r }) => ({ ...r, label: connectivityLabel(downloadMbps, uploadMbps) })),
+    truncated: rows.length > MAP_POINTS_MAX,
+  };
+}
+
+export interface OfferDetail extends OfferRow {
+  communeName: string;
+  communePostalCodes: string;
+  territoryName: string;
+  label: ConnectivityLabel | null;
+  photos: Array<{ id: number; width: number; height: number; alt: string }>;
+}
+
+/** A published offer with its commune, territory and photos; NotFound otherwise (drafts included). */
+export async function getPublishedOffer(db: Db, id: number): Promise<OfferDetail> {
+  if (!Number.isSafeInteger(id) || id < 1) throw new NotFound('offer');
+  const [row] = await db
+    .select({ offer: offers, communeName: communes.name, communePostalCodes: communes.postalCodes, territoryName: territories.name })
+    .from(offers)
+    .innerJoin(communes, eq(communes.code, offers.communeCode))
+    .innerJoin(territories, eq(territories.code, offers.territoryCode))
+    .where(and(eq(offers.id, id), published));
+  if (!row) throw new NotFound('offer');
+  const photos = await db
+    .select({ id: offerPhotos.id, width: offerPhotos.width, height: offerPhotos.height, alt: offerPhotos.alt })
+    .from(offerPhotos)
+    .where(eq(offerPhotos.offerId, id))
+    .orderBy(asc(offerPhotos.position), asc(offerPhotos.id));
+  return {
+    ...row.offer,
+    communeName: row.communeName,
+    communePostalCodes: row.communePostalCodes,
+    territoryName: row.territoryName,
+    label: connectivityLabel(row.offer.downloadMbps, row.offer.uploadMbps),
+    photos,
+  };
+}
+
+export interface NearbyOffer {
+  id: number;
+  slug: string;
+  title: string;
+  communeName: string;
+  kind: OfferRow['kind'];
+  fibreStatus: OfferRow['fibreStatus'];
+  label: ConnectivityLabel | null;
+  distanceKm: number;
+}
+
+/** Published offers of a kind nearest to a point, within `km`, closest first. */
+export async function findNearbyOffers(
+  db: Db,
+  from: Point,
+  kind: OfferRow['kind'],
+  { km = 30, limit = 5, excludeId }: { km?: number; limit?: number; excludeId?: number } = {},
+): Promise<NearbyOffer[]> {
+  const box = boundingBox(from, km);
+  const distance = distanceSql(offers.lat, offers.lng, from);
+  const rows = await db
+    .select({
+      id: offers.id,
+      slug: offers.slug,
+      title: offers.title,
+      communeName: communes.name,
+      kind: offers.kind,
+      fibreStatus: offers.fibreStatus,
+      downloadMbps: offers.downloadMbps,
+      uploadMbps: offers.uploadMbps,
+      distanceKm: sql<number>`round(${distance}, 1)`,
+    })
+    .from(offers)
+    .innerJoin(communes, eq(communes.code, offers.communeCode))
+    .where(
+      and(
+        published,
+        eq(offers.kind, kind),
+        excludeId ? ne(offers.id, excludeId) : undefined,
+        gte(offers.lat, box.minLat),
+        lte(offers.lat, box.maxLat),
+        gte(offers.lng, box.minLng),
+        lte(offers.lng, box.maxLng),
+        sql`${distance} <= ${km}`,
+      ),
+    )
+    .orderBy(asc(distance), asc(offers.id))
+    .limit(limit);
+  return rows.map(({ downloadMbps, uploadMbps, ...r }) => ({ ...r, distanceKm: Number(r.distanceKm), label: connectivityLabel(downloadMbps, uploadMbps) }));
 }
 
 export interface KeyFigures {
@@ -136,12 +378,7 @@ export async function getKeyFigures(db: Db): Promise<KeyFigures> {
   const homes = Number(row?.homes ?? 0);
   const tiersLieux = Number(row?.tiersLieux ?? 0);
   const total = homes + tiersLieux;
-  return {
-    homes,
-    tiersLieux,
-    fibreShare: total ? Number(row?.fibre ?? 0) / total : 0,
-    territories: terr?.n ?? 0,
-  };
+  return { homes, tiersLieux, fibreShare: total ? Number(row?.fibre ?? 0) / total : 0, territories: terr?.n ?? 0 };
 }
 
 /** Published offers per territory code, for the home page's territory cards. */
@@ -153,4 +390,13 @@ export async function countPublishedByTerritory(db: Db, codes: string[]): Promis
     .where(and(published, inArray(offers.territoryCode, codes)))
     .groupBy(offers.territoryCode);
   return new Map(rows.map((r) => [r.code, r.n]));
+}
+
+/** Published offers for the sitemap: id, slug and last change. */
+export function listPublishedForSitemap(db: Db) {
+  return db
+    .select({ id: offers.id, slug: offers.slug, updatedAt: offers.updatedAt })
+    .from(offers)
+    .where(and(published, isNotNull(offers.publishedAt)))
+    .orderBy(asc(offers.id));
 }

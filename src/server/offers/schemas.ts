@@ -1,59 +1,115 @@
-// Validation of the /offres search query string. Parameter names are a public promise
-// (SPEC "Search parameters"): shareable URLs rely on them.
+// Validation of the /offres search query string (and /api/v1/offres). Parameter names
+// are a public promise (SPEC "Search parameters"): shareable URLs rely on them.
 import { z } from 'astro/zod';
-import type { FieldError } from '../errors.ts';
+import { technologies } from '../../../db/schema/offers.ts';
+
+export { technologies };
 import type { MessageKey } from '../../i18n/index.ts';
+import type { FieldError } from '../errors.ts';
 
 export const kindParams = { logement: 'home', 'tiers-lieu': 'tiers_lieu' } as const;
-export type KindParam = keyof typeof kindParams;
+export const transactionParams = { location: 'rent', vente: 'sale' } as const;
+export const sortParams = ['recent', 'prix', 'prix-desc', 'debit', 'distance'] as const;
+export type SortParam = (typeof sortParams)[number];
 
-const PAGE_MAX = 10_000;
+export const LIMITS = {
+  page: 10_000,
+  radiusKm: 200,
+  tiersLieuKm: 100,
+  mbps: 100_000,
+  price: 100_000_000,
+  surface: 100_000,
+  rooms: 50,
+  text: 200,
+} as const;
 
-const one = <T extends z.ZodType>(schema: T) => schema.optional();
+const keys = <T extends object>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
+
+/** A whole number from min to max, written with digits only. */
+const whole = (min: number, max: number, key: MessageKey = 'errors.invalid_number') =>
+  z
+    .string()
+    .regex(/^\d{1,12}$/, { error: key })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { error: key });
 
 export const OfferSearchSchema = z.object({
-  type: one(z.enum(Object.keys(kindParams) as [KindParam, ...KindParam[]], { error: 'errors.invalid_enum' })),
-  territoire: one(z.string().regex(/^(\d{2}|2A|2B|97\d)$/, { error: 'errors.unknown_territory' })),
-  fibre: one(z.literal('1', { error: 'errors.invalid_flag' })),
-  page: one(
-    z
-      .string()
-      .regex(/^\d{1,5}$/, { error: 'errors.invalid_page' })
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= PAGE_MAX, { error: 'errors.invalid_page' }),
-  ),
+  type: z.enum(keys(kindParams), { error: 'errors.invalid_enum' }),
+  transaction: z.enum(keys(transactionParams), { error: 'errors.invalid_enum' }),
+  territoire: z.string().regex(/^(\d{2}|2A|2B|97\d)$/, { error: 'errors.unknown_territory' }),
+  /** INSEE code, or a commune name that the domain resolves (forms without JavaScript). */
+  commune: z.string().trim().max(LIMITS.text, { error: 'errors.unknown_commune' }),
+  rayon: whole(1, LIMITS.radiusKm, 'errors.invalid_radius'),
+  fibre: z.literal('1', { error: 'errors.invalid_flag' }),
+  debit_min: whole(0, LIMITS.mbps, 'errors.invalid_speed'),
+  upload_min: whole(0, LIMITS.mbps, 'errors.invalid_speed'),
+  techno: z.enum(technologies, { error: 'errors.invalid_enum' }),
+  mobile: z.enum(['4g', '5g'], { error: 'errors.invalid_enum' }),
+  prix_min: whole(0, LIMITS.price, 'errors.invalid_price'),
+  prix_max: whole(0, LIMITS.price, 'errors.invalid_price'),
+  surface_min: whole(0, LIMITS.surface),
+  pieces_min: whole(0, LIMITS.rooms),
+  tl_km: whole(1, LIMITS.tiersLieuKm, 'errors.invalid_tl_km'),
+  q: z.string().trim().max(LIMITS.text, { error: 'errors.text_too_long' }),
+  tri: z.enum(sortParams, { error: 'errors.invalid_enum' }),
+  page: whole(1, LIMITS.page, 'errors.invalid_page'),
 });
 
-export type OfferSearchInput = z.output<typeof OfferSearchSchema>;
+export type OfferSearchInput = Partial<z.output<typeof OfferSearchSchema>>;
+export type SearchParamName = keyof typeof OfferSearchSchema.shape;
+export const searchParamNames = Object.keys(OfferSearchSchema.shape) as SearchParamName[];
 
-/** Names of the parameters the search reads; anything else (utm_*, fbclid…) is left alone. */
-const knownParams = Object.keys(OfferSearchSchema.shape);
-
-export type ParsedSearch =
-  | { ok: true; query: OfferSearchInput; raw: Record<string, string> }
-  | { ok: false; errors: FieldError[]; query: OfferSearchInput; raw: Record<string, string> };
+export type ParsedSearch = {
+  ok: boolean;
+  /** The valid filters (invalid ones are left out and named in `errors`). */
+  query: OfferSearchInput;
+  /** What was typed, to refill the form. */
+  raw: Partial<Record<SearchParamName, string>>;
+  errors: FieldError[];
+};
 
 /**
- * Parses a query string. Empty values count as absent (an untouched form field).
- * On errors, `query` keeps the valid filters so the page can still show results
- * with the invalid ones named next to the form, and `raw` keeps what was typed.
+ * Parses a query string. Empty values count as absent (an untouched form field); other
+ * parameters (utm_*, fbclid…) are left alone. Each invalid parameter is named with an
+ * i18n key; rules across parameters are checked once each parameter is valid.
  */
 export function parseOfferSearch(params: URLSearchParams): ParsedSearch {
-  const raw: Record<string, string> = {};
+  const raw: ParsedSearch['raw'] = {};
   const errors: FieldError[] = [];
-  for (const name of knownParams) {
-    const values = params.getAll(name).filter((v) => v !== '');
-    if (values.length > 1) errors.push({ field: name, key: 'errors.too_many' });
-    if (values[0] !== undefined) raw[name] = values[0];
-  }
   const query: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    if (errors.some((e) => e.field === name)) continue;
-    const field = OfferSearchSchema.shape[name as keyof typeof OfferSearchSchema.shape];
-    const result = field.safeParse(value);
+  for (const name of searchParamNames) {
+    const values = params.getAll(name).filter((v) => v.trim() !== '');
+    if (values.length === 0) continue;
+    raw[name] = values[0]!;
+    if (values.length > 1) {
+      errors.push({ field: name, key: 'errors.too_many' });
+      continue;
+    }
+    const result = OfferSearchSchema.shape[name].safeParse(values[0]);
     if (result.success) query[name] = result.data;
-    else errors.push({ field: name, key: (result.error.issues[0]?.message ?? 'errors.invalid_enum') as MessageKey, value });
+    else errors.push({ field: name, key: (result.error.issues[0]?.message ?? 'errors.invalid_enum') as MessageKey, value: values[0] });
   }
-  const parsed = query as OfferSearchInput;
-  return errors.length ? { ok: false, errors, query: parsed, raw } : { ok: true, query: parsed, raw };
+  const q = query as OfferSearchInput;
+  const drop = (field: SearchParamName, key: MessageKey) => {
+    errors.push({ field, key, value: raw[field] });
+    delete q[field];
+  };
+  if (q.prix_min !== undefined && q.prix_max !== undefined && q.prix_min > q.prix_max) drop('prix_max', 'errors.price_range');
+  if (q.rayon !== undefined && !q.commune) drop('rayon', 'errors.radius_needs_commune');
+  if (q.tri === 'distance' && !q.commune) drop('tri', 'errors.distance_needs_commune');
+  if (q.tl_km !== undefined && q.type === 'tiers-lieu') drop('tl_km', 'errors.tl_km_homes_only');
+  if (q.transaction !== undefined && q.type === 'tiers-lieu') drop('transaction', 'errors.transaction_homes_only');
+  return { ok: errors.length === 0, query: q, raw, errors };
+}
+
+/** The query string of a search, in a stable order, without empty or default values. */
+export function searchToParams(query: OfferSearchInput): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const name of searchParamNames) {
+    const value = query[name];
+    if (value === undefined || value === '') continue;
+    if (name === 'page' && value === 1) continue;
+    params.set(name, String(value));
+  }
+  return params;
 }

@@ -1,7 +1,9 @@
-// Read side of places: the territories the portal serves.
-import { asc } from 'drizzle-orm';
+// Read side of places: territories, communes (autocomplete, resolution) and coverage.
+import { and, asc, count, desc, eq, gte, like, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { territories } from '../../../db/schema/index.ts';
+import { communeCoverage, communes, departments, offers, territories } from '../../../db/schema/index.ts';
+import { foldText } from '../../lib/text.ts';
+import { Invalid, NotFound } from '../errors.ts';
 
 export interface TerritorySummary {
   code: string;
@@ -14,4 +16,178 @@ export function listTerritories(db: Db): Promise<TerritorySummary[]> {
     .select({ code: territories.code, name: territories.name, accentColor: territories.accentColor })
     .from(territories)
     .orderBy(asc(territories.code));
+}
+
+export interface CommuneSummary {
+  code: string;
+  name: string;
+  departmentCode: string;
+  postalCodes: string;
+  population: number | null;
+  lat: number | null;
+  lng: number | null;
+}
+
+const communeColumns = {
+  code: communes.code,
+  name: communes.name,
+  departmentCode: communes.departmentCode,
+  postalCodes: communes.postalCodes,
+  population: communes.population,
+  lat: communes.lat,
+  lng: communes.lng,
+};
+
+export const AUTOCOMPLETE_MAX = 20;
+
+/**
+ * Autocomplete: communes whose accent-free name starts with the text ("leguevin" finds
+ * Léguevin), or whose postal code starts with the digits; the most populated first.
+ * A range on the indexed search_name rather than LIKE, so that the index serves it.
+ */
+export async function findCommunes(db: Db, text: string, limit = 10): Promise<CommuneSummary[]> {
+  const folded = foldText(text);
+  if (folded === '') return [];
+  const n = Math.min(Math.max(1, limit), AUTOCOMPLETE_MAX);
+  const where = /^\d{2,5}$/.test(folded)
+    ? like(communes.postalCodes, `%${folded}%`)
+    : and(gte(communes.searchName, folded), lt(communes.searchName, `${folded}\u{10FFFF}`));
+  return db.select(communeColumns).from(communes).where(where).orderBy(desc(communes.population), asc(communes.code)).limit(n);
+}
+
+export async function getCommune(db: Db, code: string): Promise<CommuneSummary | undefined> {
+  const [row] = await db.select(communeColumns).from(communes).where(eq(communes.code, code));
+  return row;
+}
+
+const INSEE_CODE = /^(\d{5}|2[AB]\d{3})$/;
+
+/**
+ * The commune a search names: an INSEE code (what the autocomplete sends), or a name
+ * typed in a form without JavaScript, optionally with its postal code: "Auch (32000)".
+ * Throws Invalid when no commune, or several, match.
+ */
+export async function resolveCommune(db: Db, input: string, field = 'commune'): Promise<CommuneSummary> {
+  const value = input.trim();
+  if (INSEE_CODE.test(value.toUpperCase())) {
+    const commune = await getCommune(db, value.toUpperCase());
+    if (commune) return commune;
+    throw new Invalid([{ field, key: 'errors.unknown_commune', value }]);
+  }
+  const match = /^(.*?)\s*\((\d{5})\)\s*$/.exec(value);
+  const name = foldText(match?.[1] ?? value);
+  const postal = match?.[2];
+  const rows = name ? await db.select(communeColumns).from(communes).where(eq(communes.searchName, name)).limit(50) : [];
+  const candidates = postal ? rows.filter((r) => r.postalCodes.split(' ').includes(postal)) : rows;
+  if (candidates.length === 1) return candidates[0]!;
+  if (candidates.length > 1) {
+    const example = `${candidates[0]!.name} (${candidates[0]!.postalCodes.split(' ')[0]})`;
+    throw new Invalid([{ field, key: 'errors.ambiguous_commune', value, params: { count: String(candidates.length), example } }]);
+  }
+  throw new Invalid([{ field, key: 'errors.unknown_commune', value }]);
+}
+
+export interface TerritoryOverview extends TerritorySummary {
+  communes: number;
+  population: number;
+  /** Average share of premises eligible to FttH over the communes with data, weighted by premises. */
+  ftthShare: number | null;
+  coverageDate: string | null;
+  publishedHomes: number;
+  publishedTiersLieux: number;
+  fibreOffers: number;
+}
+
+export async function getTerritoryOverview(db: Db, code: string): Promise<TerritoryOverview> {
+  const [territory] = await db
+    .select({ code: territories.code, name: territories.name, accentColor: territories.accentColor })
+    .from(territories)
+    .where(eq(territories.code, code));
+  if (!territory) throw new NotFound('territory');
+  const [[place], [coverage], [offerCounts]] = await Promise.all([
+    db
+      .select({ n: count(), population: sql<number>`coalesce(sum(${communes.population}), 0)` })
+      .from(communes)
+      .where(eq(communes.departmentCode, code)),
+    db
+      .select({
+        premises: sql<number>`sum(${communeCoverage.premises})`,
+        ftth: sql<number>`sum(${communeCoverage.ftthPremises})`,
+        date: sql<string | null>`max(${communeCoverage.dataDate})`,
+      })
+      .from(communeCoverage)
+      .innerJoin(communes, eq(communes.code, communeCoverage.communeCode))
+      .where(eq(communes.departmentCode, code)),
+    db
+      .select({
+        homes: sql<number>`coalesce(sum(${offers.kind} = 'home'), 0)`,
+        tiersLieux: sql<number>`coalesce(sum(${offers.kind} = 'tiers_lieu'), 0)`,
+        fibre: sql<number>`coalesce(sum(${offers.fibreStatus} = 'available'), 0)`,
+      })
+      .from(offers)
+      .where(and(eq(offers.status, 'published'), eq(offers.territoryCode, code))),
+  ]);
+  return {
+    ...territory,
+    communes: place?.n ?? 0,
+    population: Number(place?.population ?? 0),
+    ftthShare: coverage?.premises ? Number(coverage.ftth) / Number(coverage.premises) : null,
+    coverageDate: coverage?.date ?? null,
+    publishedHomes: Number(offerCounts?.homes ?? 0),
+    publishedTiersLieux: Number(offerCounts?.tiersLieux ?? 0),
+    fibreOffers: Number(offerCounts?.fibre ?? 0),
+  };
+}
+
+export interface CommuneCoverageRow {
+  code: string;
+  name: string;
+  population: number | null;
+  premises: number | null;
+  ftthShare: number | null;
+  dataDate: string | null;
+  publishedOffers: number;
+}
+
+export const COMMUNES_PAGE_SIZE = 50;
+
+/** Communes of a territory with their fibre coverage and offers, most offers then most populated first. */
+export async function listTerritoryCommunes(db: Db, code: string, page = 1): Promise<{ rows: CommuneCoverageRow[]; total: number }> {
+  const offerCount = db
+    .select({ communeCode: offers.communeCode, n: count().as('n') })
+    .from(offers)
+    .where(and(eq(offers.status, 'published'), eq(offers.territoryCode, code)))
+    .groupBy(offers.communeCode)
+    .as('offer_count');
+  const [rows, [total]] = await Promise.all([
+    db
+      .select({
+        code: communes.code,
+        name: communes.name,
+        population: communes.population,
+        premises: communeCoverage.premises,
+        ftthShare: communeCoverage.ftthShare,
+        dataDate: communeCoverage.dataDate,
+        publishedOffers: sql<number>`coalesce(${offerCount.n}, 0)`,
+      })
+      .from(communes)
+      .leftJoin(communeCoverage, eq(communeCoverage.communeCode, communes.code))
+      .leftJoin(offerCount, eq(offerCount.communeCode, communes.code))
+      .where(eq(communes.departmentCode, code))
+      .orderBy(sql`coalesce(${offerCount.n}, 0) desc`, desc(communes.population), asc(communes.code))
+      .limit(COMMUNES_PAGE_SIZE)
+      .offset((Math.max(1, page) - 1) * COMMUNES_PAGE_SIZE),
+    db.select({ n: count() }).from(communes).where(eq(communes.departmentCode, code)),
+  ]);
+  return { rows: rows.map((r) => ({ ...r, publishedOffers: Number(r.publishedOffers) })), total: total?.n ?? 0 };
+}
+
+export async function getCommuneCoverage(db: Db, communeCode: string) {
+  const [row] = await db.select().from(communeCoverage).where(eq(communeCoverage.communeCode, communeCode));
+  return row;
+}
+
+export async function getDepartmentName(db: Db, code: string): Promise<string | undefined> {
+  const [row] = await db.select({ name: departments.name }).from(departments).where(eq(departments.code, code));
+  return row?.name;
 }

@@ -1,0 +1,70 @@
+// Leaflet with marker clustering, loaded by OfferMap only when a visitor opens the map.
+// Markers are circles coloured like the connectivity label (no image assets to host).
+import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import 'leaflet.markercluster/dist/MarkerCluster.css';
+import 'leaflet.markercluster/dist/MarkerCluster.Default.css';
+
+export interface MapHandle {
+  setPoints(collection: GeoJSON.FeatureCollection<GeoJSON.Point, MapFeatureProps>): void;
+  destroy(): void;
+}
+
+export interface MapFeatureProps {
+  id: number;
+  title: string;
+  kind: string;
+  label: string | null;
+  url: string;
+  price: string | null;
+}
+
+const labelColours: Record<string, string> = {
+  A: '#00693e', B: '#237a3b', C: '#8cbf3f', D: '#f2d022', E: '#f5a623', F: '#e87830', G: '#b3261e',
+};
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function createMap(
+  element: HTMLElement,
+  options: { tileUrl: string; attribution: string; openLabel: string; labelPrefix: string },
+): MapHandle {
+  // leaflet.markercluster extends the global L, as its UMD build expects.
+  (globalThis as unknown as { L: typeof L }).L = L;
+  const map = L.map(element, { scrollWheelZoom: false }).setView([46.6, 2.4], 6);
+  L.tileLayer(options.tileUrl, { attribution: escapeHtml(options.attribution), maxZoom: 18 }).addTo(map);
+  let cluster: L.LayerGroup | null = null;
+
+  const ready = import('leaflet.markercluster');
+
+  return {
+    async setPoints(collection) {
+      await ready;
+      cluster?.remove();
+      const group = (L as unknown as { markerClusterGroup: (o?: object) => L.FeatureGroup }).markerClusterGroup({ showCoverageOnHover: false });
+      for (const feature of collection.features) {
+        const [lng, lat] = feature.geometry.coordinates as [number, number];
+        const p = feature.properties;
+        const marker = L.circleMarker([lat, lng], {
+          radius: 9,
+          weight: 2,
+          color: '#1c2321',
+          fillColor: labelColours[p.label ?? ''] ?? '#e3e6e4',
+          fillOpacity: 0.95,
+        });
+        marker.bindPopup(
+          `<strong>${escapeHtml(p.title)}</strong><br>${p.label ? `${escapeHtml(options.labelPrefix)} ${escapeHtml(p.label)}` : ''}${p.price ? ` · ${escapeHtml(p.price)}` : ''}<br><a href="${escapeHtml(p.url)}">${escapeHtml(options.openLabel)}</a>`,
+        );
+        group.addLayer(marker);
+      }
+      group.addTo(map);
+      cluster = group;
+      const bounds = group.getBounds();
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
+      element.dataset.markers = String(collection.features.length);
+    },
+    destroy() {
+      map.remove();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// GET /sitemap.xml — public pages in both locales, with their language alternates.
+import type { APIRoute } from 'astro';
+import { PUBLIC_SITE_URL } from 'astro:env/server';
+import { db } from '../server/db.ts';
+import { listPublishedForSitemap } from '../server/offers/queries.ts';
+import { listTerritories } from '../server/places/queries.ts';
+import { localizedPath } from '../i18n/index.ts';
+
+const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export const GET: APIRoute = async () => {
+  const site = PUBLIC_SITE_URL.replace(/\/$/, '');
+  const [offers, territories] = await Promise.all([listPublishedForSitemap(db), listTerritories(db)]);
+  const paths: Array<{ path: string; lastmod?: string }> = [
+    { path: '/' },
+    { path: '/offres' },
+    ...territories.map((t) => ({ path: `/territoires/${t.code}` })),
+    ...offers.map((o) => ({ path: `/offres/${o.id}-${o.slug}`, lastmod: o.updatedAt.slice(0, 10) })),
+  ];
+  const urls = paths.flatMap(({ path, lastmod }) =>
+    (['fr', 'en'] as const).map((locale) => {
+      const alternates = (['fr', 'en'] as const)
+        .map((l) => `<xhtml:link rel="alternate" hreflang="${l}" href="${escapeXml(site + localizedPath(path, l))}"/>`)
+        .join('');
+      return `<url><loc>${escapeXml(site + localizedPath(path, locale))}</loc>${lastmod ? `<lastmod>${lastmod}</lastmod>` : ''}${alternates}</url>`;
+    }),
+  );
+  return new Response(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n${urls.join('\n')}\n</urlset>\n`,
+    { headers: { 'Content-Type': 'application/xml; charset=utf-8' } },
+  );
+};

@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { and, eq, ne } from 'drizzle-orm';
+import sharp from 'sharp';
+import { describe, expect, inject, it } from 'vitest';
+import { offerPhotos, offers } from '../../db/schema/index.ts';
+import { NotFound } from '../../src/server/errors.ts';
+import { NEAREST_MAX_KM, refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
+import { parsePhotoFile, renderPhoto } from '../../src/server/offers/photos.ts';
+import { distanceKm } from '../../src/server/places/geo.ts';
+import { testDb } from '../helpers/db.ts';
+import { cp, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+
+describe('nearest fibre tiers-lieu', () => {
+  it('matches a brute-force computation, and follows changes', async () => {
+    const { db } = await testDb();
+    const check = async () => {
+      const all = await db.select().from(offers);
+      const tls = all.filter((o) => o.kind === 'tiers_lieu' && o.status === 'published' && o.fibreStatus === 'available');
+      for (const home of all.filter((o) => o.kind === 'home')) {
+        const best = Math.min(...tls.map((t) => distanceKm(home, t)));
+        if (best > NEAREST_MAX_KM) expect(home.nearestFibreTiersLieuKm).toBeNull();
+        else expect(home.nearestFibreTiersLieuKm).toBeCloseTo(best, 1);
+      }
+      for (const tl of all.filter((o) => o.kind === 'tiers_lieu')) expect(tl.nearestFibreTiersLieuKm).toBeNull();
+    };
+    await check();
+    // Archive every fibre tiers-lieu of the Gers: homes there now look further away.
+    await db.update(offers).set({ status: 'archived' }).where(and(eq(offers.kind, 'tiers_lieu'), eq(offers.territoryCode, '32'), eq(offers.fibreStatus, 'available')));
+    const { homes } = await refreshNearestTiersLieux(db);
+    expect(homes).toBeGreaterThan(0);
+    await check();
+  });
+});
+
+describe('photos', () => {
+  it('names files {id}-{width}.webp with allowed widths only', () => {
+    expect(parsePhotoFile('12-640.webp')).toEqual({ id: 12, width: 640 });
+    expect(parsePhotoFile('12-641.webp')).toBeNull();
+    expect(parsePhotoFile('../etc-640.webp')).toBeNull();
+    expect(parsePhotoFile('12-640.png')).toBeNull();
+  });
+
+  it('serves a published offer’s photo resized to WebP and caches it; hides drafts’ photos', async () => {
+    const { db } = await testDb();
+    const dir = await mkdtemp(join(tmpdir(), 'cc-photos-'));
+    await cp(inject('photosDir'), dir, { recursive: true });
+    const [photo] = await db
+      .select({ id: offerPhotos.id, key: offerPhotos.storageKey })
+      .from(offerPhotos)
+      .innerJoin(offers, eq(offers.id, offerPhotos.offerId))
+      .where(eq(offers.status, 'published'))
+      .limit(1);
+    const webp = await renderPhoto(db, dir, photo!.id, 320);
+    const meta = await sharp(webp).metadata();
+    expect(meta).toMatchObject({ format: 'webp', width: 320 });
+    expect(existsSync(join(dir, 'cache', `${photo!.key}-320.webp`))).toBe(true);
+    expect(await renderPhoto(db, dir, photo!.id, 320)).toEqual(webp);
+
+    const [unpublished] = await db
+      .select({ id: offerPhotos.id })
+      .from(offerPhotos)
+      .innerJoin(offers, eq(offers.id, offerPhotos.offerId))
+      .where(ne(offers.status, 'published'))
+      .limit(1);
+    expect(unpublished).toBeDefined();
+    await expect(renderPhoto(db, dir, unpublished!.id, 320)).rejects.toBeInstanceOf(NotFound);
+    await expect(renderPhoto(db, dir, 987654, 320)).rejects.toBeInstanceOf(NotFound);
+  });
+});
