@@ -44,6 +44,8 @@ export const envSchema = {
     access: 'secret',
     default: '© les contributeurs d’OpenStreetMap',
   }),
+  /** Cache of rendered catalogue pages for anonymous visitors (exact: keyed by the data version). */
+  PAGE_CACHE: envField.enum({ context: 'server', access: 'secret', values: ['on', 'off'], default: 'on' }),
   HOST: envField.string({ context: 'server', access: 'secret', default: 'localhost' }),
   PORT: envField.number({ context: 'server', access: 'secret', default: 4321, int: true, gt: 0, lt: 65536 }),
 };

@@ -1,6 +1,11 @@
 // Request pipeline: locale and request id into locals, then security headers on every response.
+import { PAGE_CACHE } from 'astro:env/server';
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { toLocale } from './i18n/index.ts';
+import { SESSION_COOKIE_NAME } from './server/accounts/session-cookie.ts';
+import { gzipSync } from 'node:zlib';
+import { cachedResponse, catalogueVersion, isCacheablePath, PageCache } from './server/cache/page-cache.ts';
+import { db } from './server/db.ts';
 
 /** Sets headers, copying the response first when its headers are immutable (Response.redirect). */
 function withHeaders(response: Response, headers: Record<string, string>): Response {
@@ -28,4 +33,24 @@ const securityHeaders = defineMiddleware(async (_ctx, next) =>
   }),
 );
 
-export const onRequest = sequence(context, securityHeaders);
+const pages = new PageCache();
+
+/** Serves anonymous GETs of catalogue pages from the exact page cache (see page-cache.ts). */
+const pageCache = defineMiddleware(async (ctx, next) => {
+  if (PAGE_CACHE !== 'on' || ctx.request.method !== 'GET' || ctx.cookies.has(SESSION_COOKIE_NAME) || !isCacheablePath(ctx.url.pathname)) {
+    return next();
+  }
+  const key = `${await catalogueVersion(db)}|${ctx.url.pathname}${ctx.url.search}`;
+  const hit = pages.get(key);
+  if (hit) return cachedResponse(hit, ctx.request, { 'X-Cache': 'hit' });
+  const response = await next();
+  const contentType = response.headers.get('Content-Type') ?? '';
+  // Only plain, complete pages: not redirects, not pages that set cookies.
+  if (![200, 400, 404].includes(response.status) || !contentType.startsWith('text/html') || response.headers.has('Set-Cookie')) return response;
+  const body = new Uint8Array(await response.arrayBuffer());
+  const page = { status: response.status, contentType, body, gzip: new Uint8Array(gzipSync(body)) };
+  pages.set(key, page);
+  return cachedResponse(page, ctx.request, { 'X-Cache': 'miss' });
+});
+
+export const onRequest = sequence(context, securityHeaders, pageCache);

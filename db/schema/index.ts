@@ -1,5 +1,6 @@
 // The whole drizzle schema, one module per domain. Pure tables: no app imports here,
 // because drizzle-kit and the plain-Node scripts load it outside Vite.
 export * from './accounts.ts';
+export * from './cache.ts';
 export * from './offers.ts';
 export * from './places.ts';

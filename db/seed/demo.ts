@@ -47,7 +47,7 @@ export interface SeedOptions {
 }
 
 type OfferInsert = typeof offers.$inferInsert;
-type CommuneRow = { code: string; name: string; lat: number; lng: number; population: number };
+export type CommuneRow = { code: string; name: string; lat: number; lng: number; population: number };
 
 const dataFile = (name: string) => new URL(`../data/${name}`, import.meta.url);
 const tiersLieuxFile = dataFile('tiers-lieux-anct-2019.csv');
@@ -182,7 +182,7 @@ const descriptions = [
   'Propriétaires attentifs à l’accueil de nouveaux habitants.',
 ];
 
-function makeHome(random: Random, place: CommuneRow, territoryCode: string, now: Date): OfferInsert {
+export function makeHome(random: Random, place: CommuneRow, territoryCode: string, now: Date): OfferInsert {
   const homeType = random.weighted([['house', 55], ['farmhouse', 20], ['flat', 15], ['land', 10]] as const);
   const transaction = homeType === 'land' ? 'sale' : random.weighted([['rent', 40], ['sale', 60]] as const);
   const isLand = homeType === 'land';
@@ -266,7 +266,7 @@ function makeRealTiersLieu(random: Random, r: Record<string, string>, place: Com
 
 const fictitiousNames = ['La Grange connectée', 'L’Atelier du bourg', 'Le Relais numérique', 'La Fabrique', 'Les Bureaux de la halle', 'Le Fournil', 'La Ruche rurale', 'Le Moulin', 'L’Escale', 'La Cabane'];
 
-function makeFictitiousTiersLieu(random: Random, place: CommuneRow, territoryCode: string, now: Date, i: number): OfferInsert {
+export function makeFictitiousTiersLieu(random: Random, place: CommuneRow, territoryCode: string, now: Date, i: number): OfferInsert {
   const name = `${fictitiousNames[i % fictitiousNames.length]} (${place.name})`;
   return {
     ...tiersLieuBase(random, now),

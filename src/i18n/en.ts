@@ -103,6 +103,7 @@ export const en: Messages = {
   'search.tri.debit': 'Fastest connection',
   'search.tri.distance': 'Distance',
   'search.more': 'More filters',
+  'search.showFilters': '{count, plural, =0 {Filters} one {Filters (# active)} other {Filters (# active)}}',
   'search.loading': 'Updating results…',
   'search.updated': '{count, plural, =0 {No offers} one {# offer} other {# offers}} after update',
   'search.map.show': 'Show the map',

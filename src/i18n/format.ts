@@ -4,8 +4,21 @@ export type Params = Record<string, string | number>;
 
 const intlLocale = (locale: string) => (locale === 'fr' ? 'fr-FR' : 'en-GB');
 
+// Intl objects are costly to build and immutable: one per locale and options.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const pluralRules = new Map<string, Intl.PluralRules>();
+
 export function formatNumber(locale: string, n: number, options?: Intl.NumberFormatOptions): string {
-  return new Intl.NumberFormat(intlLocale(locale), options).format(n);
+  const key = `${locale}|${options ? JSON.stringify(options) : ''}`;
+  let format = numberFormats.get(key);
+  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(intlLocale(locale), options)));
+  return format.format(n);
+}
+
+function plural(locale: string, n: number): string {
+  let rules = pluralRules.get(locale);
+  if (!rules) pluralRules.set(locale, (rules = new Intl.PluralRules(intlLocale(locale))));
+  return rules.select(n);
 }
 
 export function formatMessage(locale: string, template: string, params: Params = {}): string {
@@ -16,7 +29,7 @@ export function formatMessage(locale: string, template: string, params: Params =
         const n = Number(params[pluralName] ?? 0);
         const options = new Map<string, string>();
         for (const b of branches.matchAll(/(=\d+|\w+)\s*\{([^{}]*)\}/g)) options.set(b[1]!, b[2]!);
-        const choice = options.get(`=${n}`) ?? options.get(new Intl.PluralRules(intlLocale(locale)).select(n)) ?? options.get('other') ?? '';
+        const choice = options.get(`=${n}`) ?? options.get(plural(locale, n)) ?? options.get('other') ?? '';
         return choice.replace(/#/g, formatNumber(locale, n));
       }
       const value = params[name ?? ''];

@@ -101,6 +101,7 @@ export const fr = {
   'search.tri.debit': 'Meilleur débit',
   'search.tri.distance': 'Distance',
   'search.more': 'Plus de filtres',
+  'search.showFilters': '{count, plural, =0 {Filtres} one {Filtres (# actif)} other {Filtres (# actifs)}}',
   'search.loading': 'Mise à jour des résultats…',
   'search.updated': '{count, plural, =0 {Aucune offre} one {# offre} other {# offres}} après mise à jour',
   'search.map.show': 'Afficher la carte',

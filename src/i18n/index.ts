@@ -32,9 +32,14 @@ export function messagesFor<K extends MessageKey>(locale: Locale, keys: readonly
   return Object.fromEntries(keys.map((k) => [k, catalogues[locale][k]])) as Record<K, string>;
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatDate(locale: Locale, iso: string, options: Intl.DateTimeFormatOptions = { dateStyle: 'long' }): string {
   const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
-  return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'UTC', ...options }).format(date);
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = dateFormats.get(key);
+  if (!format) dateFormats.set(key, (format = new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'UTC', ...options })));
+  return format.format(date);
 }
 
 export function formatPrice(locale: Locale, euros: number): string {

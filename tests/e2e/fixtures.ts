@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,7 +39,17 @@ export async function startPortal(dbPath: string, extraEnv: Record<string, strin
   const dbUrl = `file:${dbPath}`;
   const child = spawn(process.execPath, ['scripts/start.ts', '--demo'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: dbUrl, HOST: '127.0.0.1', PORT: String(port), PUBLIC_SITE_URL: url, ...extraEnv },
+    env: {
+      ...process.env,
+      DATABASE_URL: dbUrl,
+      PHOTOS_DIR: join(dirname(dbPath), 'photos'),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_SITE_URL: url,
+      // No tile server in tests: tiles 404 on the portal itself, markers still show.
+      MAP_TILE_URL: `${url}/test-tiles/{z}/{x}/{y}.png`,
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -91,3 +101,17 @@ export const test = base.extend<{ axe: (page: Page) => Promise<void> }, { portal
 });
 
 export { expect };
+
+/** Saves a full-page screenshot at phone and desktop widths under test-results/screenshots. */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  for (const [width, height] of [[360, 780], [1280, 900]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: join(root, 'test-results', 'screenshots', `${name}-${width}.png`), fullPage: true });
+  }
+}
+
+/** Counts published offers with an SQL condition, to check what a page shows. */
+export async function countOffers(portal: Portal, where: string, args: Array<string | number> = []): Promise<number> {
+  const rs = await portal.sql.execute({ sql: `SELECT count(*) AS n FROM offers WHERE status = 'published' AND (${where})`, args });
+  return Number(rs.rows[0]!.n);
+}

@@ -16,7 +16,7 @@ export const filterMessageKeys = [
   'search.prixHint', 'search.surfaceMin', 'search.piecesMin', 'search.tlKm', 'search.q', 'search.q.hint', 'search.tri',
   'search.tri.recent', 'search.tri.prix', 'search.tri.prix-desc', 'search.tri.debit', 'search.tri.distance',
   'search.more', 'search.submit', 'search.reset', 'search.autoApply', 'search.loading', 'search.updated',
-  'search.section.connectivity', 'search.section.place', 'search.section.home',
+  'search.section.connectivity', 'search.section.place', 'search.section.home', 'search.showFilters',
 ] as const;
 export type FilterMessages = Record<(typeof filterMessageKeys)[number], string>;
 
@@ -62,6 +62,9 @@ export default function OfferFilters(props: OfferFiltersProps) {
   const [errors, setErrors] = useState(props.errors);
   const [formKey, setFormKey] = useState(0);
   const [status, setStatus] = useState('');
+  // Narrow screens fold the filters in a <details>, open at first when a filter is invalid;
+  // after that its open state belongs to the visitor (the prop never changes).
+  const [initiallyOpen] = useState(Object.keys(props.errors).length > 0);
 
   /** Fetches the page for `url` and swaps its results region into this one. */
   const load = async (url: string, { push }: { push: boolean }) => {
@@ -180,6 +183,7 @@ export default function OfferFilters(props: OfferFiltersProps) {
     </div>
   );
   const moreOpen = secondary.some((name) => v(name) !== '' || errors[name]);
+  const activeCount = Object.entries(values).filter(([k, value]) => value && k !== 'page' && k !== 'tri').length;
 
   return (
     <form
@@ -199,6 +203,9 @@ export default function OfferFilters(props: OfferFiltersProps) {
       data-hydrated={hydrated ? 'true' : undefined}
     >
       <h2 class="filters-title">{m['search.filters']}</h2>
+      <details class="filters-panel" open={initiallyOpen}>
+        <summary>{formatMessage(locale, m['search.showFilters'], { count: activeCount })}</summary>
+      <div class="filters-body">
       {select('tri', m['search.tri'], [
         ['', m['search.tri.recent']],
         ['prix', m['search.tri.prix']],
@@ -262,7 +269,7 @@ export default function OfferFilters(props: OfferFiltersProps) {
         </div>
       </fieldset>
 
-      <details open={moreOpen}>
+      <details class="more-panel" open={moreOpen}>
         <summary>{m['search.more']}</summary>
         <div class="more">
           {select('transaction', m['search.transaction'], [
@@ -292,6 +299,8 @@ export default function OfferFilters(props: OfferFiltersProps) {
           {m['search.reset']}
         </a>
       </div>
+      </div>
+      </details>
       <p class="status" role="status" aria-live="polite">
         {hydrated ? status || m['search.autoApply'] : ''}
       </p>

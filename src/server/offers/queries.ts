@@ -186,17 +186,23 @@ function listQuery(db: Db, { base, kind, distance }: Compiled, query: OfferSearc
     .offset((page - 1) * PAGE_SIZE);
 }
 
+/** Both kinds counted in one pass; no GROUP BY, which would lead SQLite to walk the kind index. */
 function countQuery(db: Db, { base }: Compiled) {
-  return db.select({ kind: offers.kind, n: count() }).from(offers).where(and(...base)).groupBy(offers.kind);
+  return db
+    .select({
+      home: sql<number>`coalesce(sum(${offers.kind} = 'home'), 0)`,
+      tiers_lieu: sql<number>`coalesce(sum(${offers.kind} = 'tiers_lieu'), 0)`,
+    })
+    .from(offers)
+    .where(and(...base));
 }
 
 /** Runs a search. Throws Invalid when a parameter is well formed but names nothing real. */
 export async function searchOffers(db: Db, query: OfferSearchInput): Promise<OfferSearchResult> {
   const compiled = await compile(db, query);
   const page = query.page ?? 1;
-  const [rows, kinds] = await Promise.all([listQuery(db, compiled, query), countQuery(db, compiled)]);
-  const countsByKind = { home: 0, tiers_lieu: 0 };
-  for (const k of kinds) countsByKind[k.kind] = k.n;
+  const [rows, [counts]] = await Promise.all([listQuery(db, compiled, query), countQuery(db, compiled)]);
+  const countsByKind = { home: Number(counts?.home ?? 0), tiers_lieu: Number(counts?.tiers_lieu ?? 0) };
   const kindOnly = query.type ? kindParams[query.type] : compiled.kind ? 'home' : undefined;
   const total = kindOnly ? countsByKind[kindOnly] : countsByKind.home + countsByKind.tiers_lieu;
   const photos = await firstPhotos(db, rows.map((r) => r.id));

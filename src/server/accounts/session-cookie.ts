@@ -1,0 +1,3 @@
+// The name of the session cookie: requests that carry it are a signed-in person's and are
+// never served from the shared page cache.
+export const SESSION_COOKIE_NAME = 'cc_session';

@@ -1,0 +1,304 @@
+// Journeys of the public catalogue: every filter against the database, with and without
+// JavaScript, live updates with back/forward, commune autocomplete, map, detail and territory pages.
+import type { Page } from '@playwright/test';
+import { countOffers, expect, screenshots, test } from './fixtures.ts';
+
+const total = (page: Page) => page.locator('#results [data-total]');
+const cardIds = (page: Page) => page.locator('#results [data-offer-id]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-offer-id'))));
+
+// Haversine in SQL, the test's own expression (not the app's).
+const within = (lat: number, lng: number, km: number) =>
+  `6371 * 2 * asin(sqrt(power(sin(radians(lat - ${lat}) / 2), 2) + cos(radians(${lat})) * cos(radians(lat)) * power(sin(radians(lng - ${lng}) / 2), 2))) <= ${km}`;
+
+const filters: Array<[string, string]> = [
+  ['fibre=1', "fibre_status = 'available'"],
+  ['territoire=50', "territory_code = '50'"],
+  ['type=tiers-lieu', "kind = 'tiers_lieu'"],
+  ['type=logement&transaction=location', `kind = 'home' AND "transaction" = 'rent'`],
+  ['transaction=vente', `kind = 'home' AND "transaction" = 'sale'`],
+  ['debit_min=300', 'download_mbps >= 300'],
+  ['upload_min=100', 'upload_mbps >= 100'],
+  ['techno=adsl', "best_technology = 'adsl'"],
+  ['mobile=5g', "mobile_coverage = '5g'"],
+  ['mobile=4g', "mobile_coverage IN ('4g', '5g')"],
+  ['prix_min=500&prix_max=1200', 'price BETWEEN 500 AND 1200'],
+  ['surface_min=150', 'surface >= 150'],
+  ['pieces_min=6', 'rooms >= 6'],
+  ['tl_km=10', "kind = 'home' AND nearest_fibre_tiers_lieu_km <= 10"],
+  ['q=grange', "id IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH 'grange*')"],
+  ['territoire=32&fibre=1&type=logement&prix_max=250000', "territory_code = '32' AND fibre_status = 'available' AND kind = 'home' AND price <= 250000"],
+];
+
+test('every filter gives exactly the matching offers, with JavaScript and without', async ({ page, browser, portal }) => {
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  const plain = await noJs.newPage();
+  for (const [qs, where] of filters) {
+    const expected = await countOffers(portal, where);
+    await page.goto(`/offres?${qs}`);
+    await expect(total(page), qs).toHaveAttribute('data-total', String(expected));
+    await plain.goto(`${portal.url}/offres?${qs}`);
+    await expect(total(plain), qs).toHaveAttribute('data-total', String(expected));
+    expect(await cardIds(plain), qs).toEqual(await cardIds(page));
+  }
+  await noJs.close();
+});
+
+test('a radius around a commune, sorted by distance', async ({ page, portal }) => {
+  const auch = (await portal.sql.execute("SELECT lat, lng FROM communes WHERE code = '32013'")).rows[0]!;
+  const expected = await countOffers(portal, within(Number(auch.lat), Number(auch.lng), 30));
+  await page.goto('/offres?commune=32013&rayon=30&tri=distance');
+  await expect(total(page)).toHaveAttribute('data-total', String(expected));
+  const distances = await page.locator('#results .distance').allTextContents();
+  const km = distances.map((d) => Number(/([\d,]+) km/.exec(d)![1]!.replace(',', '.')));
+  expect(km.length).toBeGreaterThan(0);
+  expect([...km].sort((a, b) => a - b)).toEqual(km);
+  expect(Math.max(...km)).toBeLessThanOrEqual(30);
+});
+
+test('filters apply in place as they change, and back/forward restore them', async ({ page, portal }) => {
+  await page.goto('/offres');
+  await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+  await page.evaluate(() => ((window as unknown as { stay: number }).stay = 1));
+  const all = await countOffers(portal, '1');
+
+  await page.getByLabel('Fibre disponible uniquement').check();
+  await expect(page).toHaveURL(/\/offres\?fibre=1$/);
+  await expect(total(page)).toHaveAttribute('data-total', String(await countOffers(portal, "fibre_status = 'available'")));
+
+  await page.getByRole('combobox', { name: 'Territoire' }).selectOption('32');
+  await expect(page).toHaveURL(/fibre=1&territoire=32$/);
+  await expect(total(page)).toHaveAttribute('data-total', String(await countOffers(portal, "fibre_status = 'available' AND territory_code = '32'")));
+
+  await page.getByLabel('Prix maximum (€)').fill('900');
+  await expect(page).toHaveURL(/prix_max=900/);
+  await expect(total(page)).toHaveAttribute('data-total', String(await countOffers(portal, "fibre_status = 'available' AND territory_code = '32' AND price <= 900")));
+  // The page was never reloaded.
+  expect(await page.evaluate(() => (window as unknown as { stay?: number }).stay)).toBe(1);
+
+  await page.goBack();
+  await expect(page).toHaveURL(/fibre=1&territoire=32$/);
+  await expect(page.getByLabel('Prix maximum (€)')).toHaveValue('');
+  await page.goBack();
+  await expect(page).toHaveURL(/\/offres\?fibre=1$/);
+  await expect(page.getByRole('combobox', { name: 'Territoire' })).toHaveValue('');
+  await page.goBack();
+  await expect(total(page)).toHaveAttribute('data-total', String(all));
+  await expect(page.getByLabel('Fibre disponible uniquement')).not.toBeChecked();
+  await page.goForward();
+  await expect(page.getByLabel('Fibre disponible uniquement')).toBeChecked();
+  expect(await page.evaluate(() => (window as unknown as { stay?: number }).stay)).toBe(1);
+});
+
+test('results update without layout shift', async ({ page }) => {
+  await page.goto('/offres');
+  await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+  await page.evaluate(() => {
+    const w = window as unknown as { cls: number };
+    w.cls = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as unknown as Array<{ value: number }>) w.cls += entry.value;
+    }).observe({ type: 'layout-shift', buffered: false });
+  });
+  await page.getByRole('combobox', { name: 'Territoire' }).selectOption('50');
+  await expect(page).toHaveURL(/territoire=50/);
+  await expect(page.locator('#results')).not.toHaveAttribute('aria-busy', 'true');
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => (window as unknown as { cls: number }).cls)).toBeLessThan(0.1);
+});
+
+test('the commune field suggests real communes, accent-insensitively, by keyboard', async ({ page, portal }) => {
+  await page.goto('/offres');
+  await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+  const commune = page.getByRole('combobox', { name: 'Commune' });
+  await commune.fill('Leguevin');
+  await expect(page.getByRole('listbox').getByRole('option', { name: /Léguevin/ })).toBeVisible();
+  await commune.press('ArrowDown');
+  await commune.press('Enter');
+  await expect(commune).toHaveValue('Léguevin (31490)');
+  await expect(page).toHaveURL(/commune=31291/);
+
+  await commune.fill('auch');
+  const suggestions = page.getByRole('listbox').getByRole('option');
+  await expect(suggestions.first()).toContainText('Auch');
+  await suggestions.first().click();
+  await expect(page).toHaveURL(/commune=32013/);
+  await page.getByLabel('Rayon autour de la commune (km)').fill('25');
+  await expect(page).toHaveURL(/commune=32013&rayon=25/);
+  const auch = (await portal.sql.execute("SELECT lat, lng FROM communes WHERE code = '32013'")).rows[0]!;
+  await expect(total(page)).toHaveAttribute('data-total', String(await countOffers(portal, within(Number(auch.lat), Number(auch.lng), 25))));
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a commune typed by name and a radius work as a plain form', async ({ page, portal }) => {
+    await page.goto('/offres');
+    await page.getByLabel('Commune', { exact: true }).fill('auch');
+    await page.getByLabel('Rayon autour de la commune (km)').fill('20');
+    await page.getByRole('button', { name: 'Appliquer les filtres' }).click();
+    await expect(page).toHaveURL(/commune=auch&rayon=20/);
+    const auch = (await portal.sql.execute("SELECT lat, lng FROM communes WHERE code = '32013'")).rows[0]!;
+    await expect(total(page)).toHaveAttribute('data-total', String(await countOffers(portal, within(Number(auch.lat), Number(auch.lng), 20))));
+    await expect(page.getByLabel('Commune', { exact: true })).toHaveValue('Auch (32000)');
+  });
+});
+
+test('invalid parameters are explained next to the form, never a 500', async ({ page }) => {
+  const res = await page.goto('/offres?prix_min=-5&prix_max=abc&rayon=10000&debit_min=vite&commune=Nulle-Part&tri=hasard');
+  expect(res?.status()).toBe(400);
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('Le prix doit être un nombre entier d’euros');
+  await expect(alert).toContainText('Le rayon doit être un nombre entier de 1 à 200 km.');
+  await expect(alert).toContainText('Le débit doit être un nombre entier de Mb/s');
+  await expect(alert).toContainText('Aucune commune ne correspond à « Nulle-Part »');
+  await expect(page.getByLabel('Prix maximum (€)')).toHaveValue('abc');
+  await expect(page.getByLabel('Prix maximum (€)')).toHaveAttribute('aria-invalid', 'true');
+  for (const url of ['/offres?page=999999999999', '/offres?q=%22%20OR%20', '/offres?commune=%00', '/offres?tl_km=5&type=tiers-lieu', '/api/v1/offres?rayon=5', '/api/v1/communes?limit=0']) {
+    const r = await page.request.get(url);
+    expect(r.status(), url).toBeLessThan(500);
+  }
+});
+
+test('the map loads only when opened and shows a marker per result', async ({ page, portal }) => {
+  const scripts: string[] = [];
+  page.on('request', (r) => {
+    if (r.resourceType() === 'script') scripts.push(r.url());
+  });
+  await page.goto('/offres?territoire=50');
+  await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+  const button = page.getByRole('button', { name: 'Afficher la carte' });
+  await expect(button).toBeVisible();
+  const before = scripts.length;
+  await button.click();
+  const map = page.getByRole('region', { name: 'Carte des résultats' });
+  await expect(map).toBeVisible();
+  await expect(map).toHaveAttribute('data-markers', String(await countOffers(portal, "territory_code = '50'")));
+  expect(scripts.length).toBeGreaterThan(before); // Leaflet came only now
+  await expect(page.locator('.leaflet-marker-icon, .leaflet-interactive').first()).toBeVisible();
+  // The map follows the filters.
+  await page.getByLabel('Fibre disponible uniquement').check();
+  await expect(map).toHaveAttribute('data-markers', String(await countOffers(portal, "territory_code = '50' AND fibre_status = 'available'")));
+  await page.getByRole('button', { name: 'Masquer la carte' }).click();
+  await expect(map).toBeHidden();
+});
+
+test('an offer’s page: facts, connectivity, coverage, nearby tiers-lieux, structured data', async ({ page, portal, axe }) => {
+  await page.goto('/offres?type=logement&territoire=32');
+  const first = page.locator('#results [data-offer-id]').first();
+  const id = Number(await first.getAttribute('data-offer-id'));
+  await first.getByRole('link').click();
+  const row = (await portal.sql.execute({ sql: 'SELECT o.*, c.name AS commune FROM offers o JOIN communes c ON c.code = o.commune_code WHERE o.id = ?', args: [id] })).rows[0]!;
+  await expect(page).toHaveURL(new RegExp(`/offres/${id}-${row.slug}$`));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(String(row.title));
+  await expect(page.getByRole('img', { name: /^Étiquette connectivité [A-G]$/ })).toBeVisible();
+  await expect(page.getByText(`${row.download_mbps} Mb/s`).first()).toBeVisible();
+  await expect(page.getByRole('heading', { name: `La fibre à ${row.commune}` })).toBeVisible();
+
+  const nearby = page.locator('[data-nearby-id]');
+  const distances = (await nearby.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-distance')))));
+  expect([...distances].sort((a, b) => a - b)).toEqual(distances);
+  for (const nid of await nearby.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-nearby-id'))))) {
+    const kind = (await portal.sql.execute({ sql: 'SELECT kind, status FROM offers WHERE id = ?', args: [nid] })).rows[0]!;
+    expect(kind).toMatchObject({ kind: 'tiers_lieu', status: 'published' });
+  }
+
+  const ld = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent())!);
+  expect(ld).toMatchObject({ '@context': 'https://schema.org', '@type': 'Offer', name: row.title, priceCurrency: 'EUR' });
+  await expect(page.locator('link[rel="canonical"]')).toHaveAttribute('href', `${portal.url}/offres/${id}-${row.slug}`);
+  await expect(page.locator('meta[property="og:title"]')).toHaveAttribute('content', String(row.title));
+  await expect(page.locator('meta[property="og:image"]')).toHaveAttribute('content', /\/photos\/\d+-1280\.webp$/);
+  const img = page.locator('.gallery img').first();
+  await expect(img).toHaveAttribute('width', /\d+/);
+  await expect(img).toHaveAttribute('alt', /.+/);
+  expect(await img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(0);
+  await expect(page.getByRole('link', { name: 'Démarrer mon projet d’installation' })).toHaveAttribute('href', `/projet?offre=${id}`);
+  await axe(page);
+  await screenshots(page, 'offer-detail');
+
+  await page.goto(`/en/offres/${id}-${row.slug}`);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByRole('link', { name: 'Start my relocation project' })).toHaveAttribute('href', `/en/projet?offre=${id}`);
+  await axe(page);
+});
+
+test('offer URLs: a wrong slug redirects, unknown or unpublished offers are 404', async ({ page, portal }) => {
+  const published = (await portal.sql.execute("SELECT id, slug FROM offers WHERE status = 'published' LIMIT 1")).rows[0]!;
+  const hidden = (await portal.sql.execute("SELECT id, slug FROM offers WHERE status <> 'published' LIMIT 1")).rows[0]!;
+  const redirect = await page.request.get(`/offres/${published.id}-mauvais-nom`, { maxRedirects: 0 });
+  expect(redirect.status()).toBe(301);
+  expect(redirect.headers().location).toBe(`/offres/${published.id}-${published.slug}`);
+  for (const url of [`/offres/${hidden.id}-${hidden.slug}`, '/offres/999999-rien', '/offres/abc', `/en/offres/${hidden.id}-${hidden.slug}`]) {
+    const res = await page.goto(url);
+    expect(res?.status(), url).toBe(404);
+  }
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
+});
+
+test('a territory page: figures, tiers-lieux, communes with coverage, in both languages', async ({ page, portal, axe }) => {
+  await page.goto('/territoires/32');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Gers (32)');
+  const communes = Number((await portal.sql.execute("SELECT count(*) AS n FROM communes WHERE department_code = '32'")).rows[0]!.n);
+  await expect(page.locator('[data-figure="communes"]')).toHaveText(new Intl.NumberFormat('fr-FR').format(communes));
+  await expect(page.locator('[data-figure="tiers-lieux"]')).toHaveText(String(await countOffers(portal, "territory_code = '32' AND kind = 'tiers_lieu'")));
+  await expect(page.locator('[data-offer-id]')).toHaveCount(await countOffers(portal, "territory_code = '32' AND kind = 'tiers_lieu'"));
+  await expect(page.locator('tbody tr')).toHaveCount(50);
+  await expect(page.getByText('Source : ARCEP')).toBeVisible();
+  await axe(page);
+  await screenshots(page, 'territory');
+  await page.getByRole('link', { name: 'Voir les offres avec la fibre' }).click();
+  await expect(page).toHaveURL(/\/offres\?territoire=32&fibre=1$/);
+
+  await page.goto('/en/territoires/50');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByRole('heading', { name: 'Communes and fibre coverage' })).toBeVisible();
+  await axe(page);
+  expect((await page.goto('/territoires/75'))?.status()).toBe(404);
+});
+
+test('search pages pass axe in both languages and are screenshotted for review', async ({ page, axe }) => {
+  for (const path of ['/offres?fibre=1', '/en/offres?territoire=50']) {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(path);
+    await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+    await axe(page);
+  }
+  await page.goto('/offres?commune=32013&rayon=20&tri=distance&prix_min=abc');
+  await axe(page);
+  await screenshots(page, 'offers');
+  await page.goto('/');
+  await screenshots(page, 'home');
+});
+
+test('sitemap and robots list the public pages', async ({ request, portal }) => {
+  const sitemap = await (await request.get('/sitemap.xml')).text();
+  const offer = (await portal.sql.execute("SELECT id, slug FROM offers WHERE status = 'published' LIMIT 1")).rows[0]!;
+  expect(sitemap).toContain(`<loc>${portal.url}/offres/${offer.id}-${offer.slug}</loc>`);
+  expect(sitemap).toContain(`<loc>${portal.url}/en/offres/${offer.id}-${offer.slug}</loc>`);
+  expect(sitemap).toContain(`<loc>${portal.url}/territoires/32</loc>`);
+  const hidden = (await portal.sql.execute("SELECT id, slug FROM offers WHERE status <> 'published' LIMIT 1")).rows[0]!;
+  expect(sitemap).not.toContain(`/offres/${hidden.id}-${hidden.slug}<`);
+  const robots = await (await request.get('/robots.txt')).text();
+  expect(robots).toContain(`Sitemap: ${portal.url}/sitemap.xml`);
+});
+
+test('cached pages change as soon as the data does, and signed-in requests bypass the cache', async ({ request, portal }) => {
+  const row = (await portal.sql.execute("SELECT id, slug, title FROM offers WHERE status = 'published' ORDER BY id LIMIT 1")).rows[0]!;
+  const offer = { id: Number(row.id), slug: String(row.slug), title: String(row.title) };
+  const url = `/offres/${offer.id}-${offer.slug}`;
+  const first = await request.get(url);
+  const second = await request.get(url);
+  expect(second.headers()['x-cache']).toBe('hit');
+  expect(await second.text()).toBe(await first.text());
+
+  await portal.sql.execute({ sql: 'UPDATE offers SET title = ? WHERE id = ?', args: ['Titre changé à l’instant', offer.id] });
+  const after = await request.get(url);
+  expect(after.headers()['x-cache']).toBe('miss');
+  expect(await after.text()).toContain('Titre changé à l’instant');
+
+  await portal.sql.execute({ sql: "UPDATE offers SET status = 'archived' WHERE id = ?", args: [offer.id] });
+  expect((await request.get(url)).status()).toBe(404);
+  await portal.sql.execute({ sql: "UPDATE offers SET status = 'published', title = ? WHERE id = ?", args: [offer.title, offer.id] });
+
+  const signedIn = await request.get(url, { headers: { Cookie: 'cc_session=abc' } });
+  expect(signedIn.headers()['x-cache']).toBeUndefined();
+});

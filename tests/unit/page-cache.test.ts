@@ -1,0 +1,63 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { communeCoverage, offerPhotos, offers, territories } from '../../db/schema/index.ts';
+import { cachedResponse, catalogueVersion, isCacheablePath, PageCache, type CachedPage } from '../../src/server/cache/page-cache.ts';
+import { testDb } from '../helpers/db.ts';
+import { gzipSync, gunzipSync } from 'node:zlib';
+
+const page = (text: string): CachedPage => {
+  const body = new TextEncoder().encode(text);
+  return { status: 200, contentType: 'text/html', body, gzip: new Uint8Array(gzipSync(body)) };
+};
+
+describe('page cache', () => {
+  it('caches only the public catalogue pages', () => {
+    for (const p of ['/', '/en', '/offres', '/en/offres', '/offres/12-maison', '/territoires/32', '/en/territoires/50']) expect(isCacheablePath(p), p).toBe(true);
+    for (const p of ['/healthz', '/api/v1/offres', '/compte', '/agent', '/offres/12/photos', '/photos/1-640.webp', '/ping']) expect(isCacheablePath(p), p).toBe(false);
+  });
+
+  it('evicts the least recently used pages beyond its limits', () => {
+    const cache = new PageCache(2);
+    cache.set('a', page('a'));
+    cache.set('b', page('b'));
+    cache.get('a');
+    cache.set('c', page('c'));
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toBeDefined();
+    expect(cache.size).toBe(2);
+    const small = new PageCache(100, 200);
+    small.set('big', page('x'.repeat(1000)));
+    expect(small.size).toBe(0);
+  });
+
+  it('answers gzip to clients that accept it', async () => {
+    const p = page('<p>bonjour</p>');
+    const zipped = cachedResponse(p, new Request('http://x/', { headers: { 'Accept-Encoding': 'gzip, br' } }));
+    expect(zipped.headers.get('Content-Encoding')).toBe('gzip');
+    expect(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString()).toBe('<p>bonjour</p>');
+    const plain = cachedResponse(p, new Request('http://x/'));
+    expect(plain.headers.get('Content-Encoding')).toBeNull();
+    expect(await plain.text()).toBe('<p>bonjour</p>');
+    expect(plain.headers.get('Vary')).toBe('Accept-Encoding');
+  });
+
+  it('sees every change to what catalogue pages show through the data version', async () => {
+    const { db } = await testDb();
+    let version = await catalogueVersion(db);
+    const changed = async () => {
+      const next = await catalogueVersion(db);
+      const moved = next > version;
+      version = next;
+      return moved;
+    };
+    await db.update(offers).set({ title: 'Nouveau titre' }).where(eq(offers.id, 1));
+    expect(await changed()).toBe(true);
+    await db.delete(offerPhotos).where(eq(offerPhotos.offerId, 2));
+    expect(await changed()).toBe(true);
+    await db.update(territories).set({ accentColor: '#123456' }).where(eq(territories.code, '32'));
+    expect(await changed()).toBe(true);
+    await db.update(communeCoverage).set({ ftthShare: 0.5 }).where(eq(communeCoverage.communeCode, '32013'));
+    expect(await changed()).toBe(true);
+    expect(await changed()).toBe(false);
+  });
+});
