@@ -190,8 +190,9 @@ test('an offer’s page: facts, connectivity, coverage, nearby tiers-lieux, stru
   const row = (await portal.sql.execute({ sql: 'SELECT o.*, c.name AS commune FROM offers o JOIN communes c ON c.code = o.commune_code WHERE o.id = ?', args: [id] })).rows[0]!;
   await expect(page).toHaveURL(new RegExp(`/offres/${id}-${row.slug}$`));
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(String(row.title));
-  await expect(page.getByRole('img', { name: /^Étiquette connectivité [A-G]$/ })).toBeVisible();
-  await expect(page.getByText(`${row.download_mbps} Mb/s`).first()).toBeVisible();
+  const connectivity = page.getByRole('region', { name: 'Connectivité' });
+  await expect(connectivity.getByRole('img', { name: /^Étiquette connectivité [A-G]$/ })).toBeVisible();
+  await expect(connectivity.getByText(`${row.download_mbps} Mb/s`).first()).toBeVisible();
   await expect(page.getByRole('heading', { name: `La fibre à ${row.commune}` })).toBeVisible();
 
   const nearby = page.locator('[data-nearby-id]');
