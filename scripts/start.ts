@@ -3,8 +3,12 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, readConfig, runMain } from './lib/config.ts';
 import { prepareDb } from './lib/prepare-db.ts';
+import { createDb } from '../db/client.ts';
+import { createDispatcher } from '../src/server/mail/dispatcher.ts';
 
 await runMain(async () => {
+  // The demo shows development tools (the mailbox) unless told otherwise.
+  if (process.argv.includes('--demo')) process.env.APP_ENV ??= 'demo';
   const config = readConfig();
   const db = await prepareDb(config, { demo: process.argv.includes('--demo') });
   db.$client.close();
@@ -14,4 +18,23 @@ await runMain(async () => {
   process.env.HOST = String(config.HOST);
   process.env.PORT = String(config.PORT);
   await import(entry.href);
+  // The outbox dispatcher runs in the server process; without a key, emails wait in the
+  // outbox (readable in the development mailbox).
+  if (config.RESEND_API_KEY) {
+    const mailDb = await createDb(String(config.DATABASE_URL), config.DATABASE_AUTH_TOKEN as string | undefined);
+    const dispatcher = createDispatcher(mailDb, {
+      apiKey: String(config.RESEND_API_KEY),
+      from: String(config.MAIL_FROM),
+      baseUrl: config.RESEND_BASE_URL as string | undefined,
+    });
+    const running = dispatcher.start(Number(process.env.MAIL_DISPATCH_INTERVAL_MS ?? 2000));
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        running.stop();
+        process.exit(0);
+      });
+    }
+  } else {
+    console.log('RESEND_API_KEY is not set: emails stay in the outbox.');
+  }
 });

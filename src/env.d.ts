@@ -6,5 +6,8 @@ declare namespace App {
     locale: import('./i18n/index.ts').Locale;
     /** Correlates a request with the log lines it produced; echoed as X-Request-Id. */
     requestId: string;
+    /** The signed-in person, or null. */
+    user: import('./server/accounts/session.ts').SessionUser | null;
+    sessionId: string | null;
   }
 }

@@ -6,6 +6,7 @@ import { SESSION_COOKIE_NAME } from './server/accounts/session-cookie.ts';
 import { gzipSync } from 'node:zlib';
 import { cachedResponse, catalogueVersion, isCacheablePath, PageCache } from './server/cache/page-cache.ts';
 import { db } from './server/db.ts';
+import { sessions } from './server/auth.ts';
 
 /** Sets headers, copying the response first when its headers are immutable (Response.redirect). */
 function withHeaders(response: Response, headers: Record<string, string>): Response {
@@ -23,6 +24,25 @@ const context = defineMiddleware(async (ctx, next) => {
   ctx.locals.locale = toLocale(ctx.currentLocale);
   ctx.locals.requestId = crypto.randomUUID();
   return withHeaders(await next(), { 'X-Request-Id': ctx.locals.requestId });
+});
+
+/** The session cookie → locals.user; a refreshed cookie when lucia extends the session. */
+const session = defineMiddleware(async (ctx, next) => {
+  ctx.locals.user = null;
+  ctx.locals.sessionId = null;
+  const id = ctx.cookies.get(SESSION_COOKIE_NAME)?.value;
+  if (id) {
+    const result = await sessions.validateSession(id);
+    if (result) {
+      ctx.locals.user = result.user;
+      ctx.locals.sessionId = result.sessionId;
+      if (result.cookie) ctx.cookies.set(result.cookie.name, result.cookie.value, result.cookie.attributes);
+    } else {
+      const blank = sessions.blankCookie();
+      ctx.cookies.set(blank.name, blank.value, blank.attributes);
+    }
+  }
+  return next();
 });
 
 const securityHeaders = defineMiddleware(async (_ctx, next) =>
@@ -53,4 +73,4 @@ const pageCache = defineMiddleware(async (ctx, next) => {
   return cachedResponse(page, ctx.request, { 'X-Cache': 'miss' });
 });
 
-export const onRequest = sequence(context, securityHeaders, pageCache);
+export const onRequest = sequence(context, securityHeaders, pageCache, session);

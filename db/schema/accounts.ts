@@ -32,7 +32,10 @@ export const userTerritories = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.territoryCode] }), index('user_territories_territory_idx').on(t.territoryCode)],
 );
 
-/** Lucia v3 session table (shape required by @lucia-auth/adapter-drizzle). */
+/**
+ * Lucia v3 session table (id, user_id, expires_at are the adapter's). `createdAt` bounds
+ * the absolute lifetime and `lastActiveAt` the idle timeout, per role (session.ts).
+ */
 export const sessions = sqliteTable(
   'sessions',
   {
@@ -41,6 +44,35 @@ export const sessions = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     expiresAt: integer('expires_at').notNull(),
+    createdAt: integer('created_at').notNull().default(0),
+    lastActiveAt: integer('last_active_at').notNull().default(0),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
+
+export const tokenPurposes = ['verify_email', 'reset_password', 'magic_link', 'invitation'] as const;
+export type TokenPurpose = (typeof tokenPurposes)[number];
+
+/** Single-use tokens sent by email; only their SHA-256 is stored. */
+export const authTokens = sqliteTable(
+  'auth_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tokenHash: text('token_hash').notNull().unique(),
+    purpose: text('purpose', { enum: tokenPurposes }).notNull(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: text('expires_at').notNull(),
+    usedAt: text('used_at'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('auth_tokens_user_idx').on(t.userId, t.purpose)],
+);
+
+/** Fixed-window counters shared by every server process (rate-limit.ts). */
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: integer('window_start').notNull(),
+  count: integer('count').notNull(),
+});

@@ -1,0 +1,31 @@
+// The email outbox: messages are written in the same transaction as the change that
+// causes them; the dispatcher (src/server/mail/dispatcher.ts) sends them through Resend.
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+export const outboxStatuses = ['pending', 'sending', 'sent', 'failed'] as const;
+
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Sent to Resend as Idempotency-Key: a retry after a crash is never a second email. */
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    to: text('to').notNull(),
+    subject: text('subject').notNull(),
+    html: text('html').notNull(),
+    text: text('text').notNull(),
+    template: text('template').notNull(),
+    locale: text('locale').notNull(),
+    status: text('status', { enum: outboxStatuses }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    /** Epoch ms before which the dispatcher leaves the message alone (backoff, Retry-After). */
+    nextAttemptAt: integer('next_attempt_at').notNull().default(0),
+    /** Epoch ms until which a dispatcher holds the message it is sending. */
+    lockedUntil: integer('locked_until'),
+    lastError: text('last_error'),
+    providerId: text('provider_id'),
+    sentAt: text('sent_at'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt)],
+);

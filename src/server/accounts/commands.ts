@@ -1,0 +1,274 @@
+// Account use cases. Each takes the acting user where it matters and enforces roles and
+// territories here (never only in pages). Emails go to the outbox in the same transaction.
+import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { territories, users, userTerritories, type Role } from '../../../db/schema/index.ts';
+import type { Clock } from '../clock.ts';
+import { Conflict, Forbidden, Invalid, NotFound, type FieldError } from '../errors.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import type { MailLocale } from '../mail/templates.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+import { clearLimit, hit, LIMITS, type LimitResult } from './rate-limit.ts';
+import { EmailOnlySchema, InviteSchema, NewPasswordSchema, SignInSchema, SignUpSchema, StaffUpdateSchema } from './schemas.ts';
+import type { SessionUser } from './session.ts';
+import { consumeToken, issueToken } from './tokens.ts';
+import type { z } from 'astro/zod';
+import type { MessageKey } from '../../i18n/index.ts';
+
+export interface AccountsContext {
+  db: Db;
+  clock: Clock;
+  /** Public URL of the site, for the links in emails. */
+  siteUrl: string;
+}
+
+/** Too many attempts: the page answers 429 with Retry-After. */
+export class RateLimited extends Error {
+  readonly retryAfter: number;
+  constructor(retryAfter: number) {
+    super('rate limited');
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** A sign-in that cannot proceed, with a reason the page can show. */
+export class SignInRefused extends Error {
+  readonly key: MessageKey;
+  constructor(key: MessageKey) {
+    super(key);
+    this.key = key;
+  }
+}
+
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const errors: FieldError[] = [];
+  for (const issue of result.error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    if (!errors.some((e) => e.field === field)) errors.push({ field, key: issue.message as MessageKey });
+  }
+  throw new Invalid(errors);
+}
+
+const link = (ctx: AccountsContext, locale: MailLocale, path: string, token: string) =>
+  `${ctx.siteUrl.replace(/\/$/, '')}${locale === 'en' ? '/en' : ''}${path}?token=${encodeURIComponent(token)}`;
+
+function limited(result: LimitResult): void {
+  if (!result.allowed) throw new RateLimited(result.retryAfter);
+}
+
+async function findUserByEmail(db: Db, email: string) {
+  const [user] = await db.select().from(users).where(eq(users.email, email));
+  return user;
+}
+
+/**
+ * A family signs up. The answer is the same whether the address is new or not (no account
+ * enumeration): a new address gets a verification link, a known one a notice.
+ */
+export async function signUp(ctx: AccountsContext, input: unknown, ip: string): Promise<void> {
+  const data = parse(SignUpSchema, input);
+  limited(await hit(ctx.db, `signup:ip:${ip}`, LIMITS.signUpPerIp, ctx.clock));
+  limited(await hit(ctx.db, `email:${data.email}`, LIMITS.emailPerAddress, ctx.clock));
+  const passwordHash = await hashPassword(data.password);
+  await ctx.db.transaction(async (tx) => {
+    const [existing] = await tx.select().from(users).where(eq(users.email, data.email));
+    if (existing) {
+      const token = await issueToken(tx, existing.id, 'reset_password', ctx.clock);
+      await enqueueMail(tx, ctx.clock, { to: existing.email, template: 'signup_exists', locale: existing.locale, params: { name: existing.name, url: link(ctx, existing.locale, '/mot-de-passe-oublie/nouveau', token) } });
+      return;
+    }
+    const [user] = await tx
+      .insert(users)
+      .values({ email: data.email, name: data.name, passwordHash, role: 'family', locale: data.locale, createdAt: ctx.clock.now().toISOString() })
+      .returning({ id: users.id });
+    const token = await issueToken(tx, user!.id, 'verify_email', ctx.clock);
+    await enqueueMail(tx, ctx.clock, { to: data.email, template: 'verify_email', locale: data.locale, params: { name: data.name, url: link(ctx, data.locale, '/inscription/confirmer', token) } });
+  });
+}
+
+/** Confirms an address from the emailed link; returns the user to sign in, or null. */
+export async function verifyEmail(ctx: AccountsContext, token: string): Promise<number | null> {
+  return ctx.db.transaction(async (tx) => {
+    const userId = await consumeToken(tx, token, 'verify_email', ctx.clock);
+    if (userId === null) return null;
+    await tx.update(users).set({ emailVerifiedAt: ctx.clock.now().toISOString() }).where(eq(users.id, userId));
+    return userId;
+  });
+}
+
+/** Checks a password sign-in, rate-limited per account and per address. Returns the user id. */
+export async function signIn(ctx: AccountsContext, input: unknown, ip: string): Promise<number> {
+  const data = parse(SignInSchema, input);
+  limited(await hit(ctx.db, `signin:ip:${ip}`, LIMITS.signInPerIp, ctx.clock));
+  limited(await hit(ctx.db, `signin:account:${data.email}`, LIMITS.signInPerAccount, ctx.clock));
+  const user = await findUserByEmail(ctx.db, data.email);
+  // Verify against a real hash even for unknown accounts, so timing does not tell them apart.
+  const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, data.password).catch(() => false);
+  if (!user || !user.passwordHash || !ok || user.deactivatedAt) throw new SignInRefused('errors.signin_failed');
+  if (!user.emailVerifiedAt) throw new SignInRefused('errors.email_not_verified');
+  await clearLimit(ctx.db, `signin:account:${data.email}`);
+  return user.id;
+}
+
+// Argon2id hash of a random string: verifying against it costs what a real check costs.
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$7MAXnNA4eUAajpZXUxbxAw$nmHVpjUVmgYkfxYhSAupmDRq03JRv7+JUf6B9mCcFRA';
+
+/** Sends a reset link (or a magic link) if the address has an account; same answer either way. */
+export async function requestEmailLink(ctx: AccountsContext, input: unknown, purpose: 'reset_password' | 'magic_link'): Promise<void> {
+  const data = parse(EmailOnlySchema, input);
+  limited(await hit(ctx.db, `email:${data.email}`, LIMITS.emailPerAddress, ctx.clock));
+  await ctx.db.transaction(async (tx) => {
+    const [user] = await tx.select().from(users).where(eq(users.email, data.email));
+    if (!user || user.deactivatedAt) return;
+    // Magic links are for families; staff sign in with their password.
+    if (purpose === 'magic_link' && (user.role !== 'family' || !user.emailVerifiedAt)) return;
+    const token = await issueToken(tx, user.id, purpose, ctx.clock);
+    const path = purpose === 'reset_password' ? '/mot-de-passe-oublie/nouveau' : '/connexion/lien';
+    await enqueueMail(tx, ctx.clock, { to: user.email, template: purpose, locale: user.locale, params: { name: user.name, url: link(ctx, user.locale, path, token) } });
+  });
+}
+
+/** Sets a new password from a reset link: every session of the account ends. */
+export async function resetPassword(ctx: AccountsContext, input: unknown, invalidateUserSessions: (userId: number) => Promise<void>): Promise<number> {
+  const data = parse(NewPasswordSchema, input);
+  const passwordHash = await hashPassword(data.password);
+  const userId = await ctx.db.transaction(async (tx) => {
+    const id = await consumeToken(tx, data.token, 'reset_password', ctx.clock);
+    if (id === null) return null;
+    await tx
+      .update(users)
+      .set({ passwordHash, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${ctx.clock.now().toISOString()})` })
+      .where(eq(users.id, id));
+    return id;
+  });
+  if (userId === null) throw new Invalid([{ field: 'token', key: 'errors.link_invalid' }]);
+  await invalidateUserSessions(userId);
+  const [user] = await ctx.db.select({ email: users.email }).from(users).where(eq(users.id, userId));
+  if (user) await clearLimit(ctx.db, `signin:account:${user.email}`);
+  return userId;
+}
+
+/** Signs in from a magic link; returns the user id or null. */
+export async function consumeMagicLink(ctx: AccountsContext, token: string): Promise<number | null> {
+  return ctx.db.transaction(async (tx) => consumeToken(tx, token, 'magic_link', ctx.clock));
+}
+
+// ——— Staff: invitations and management ——————————————————————————————————————————————
+
+const isAdmin = (actor: SessionUser) => actor.role === 'territory_admin' || actor.role === 'platform_admin';
+
+/** Territories an administrator manages: all for the platform admin, theirs otherwise. */
+async function managedTerritories(db: Db, actor: SessionUser): Promise<string[]> {
+  if (actor.role === 'platform_admin') return (await db.select({ code: territories.code }).from(territories)).map((t) => t.code);
+  if (actor.role === 'territory_admin') return actor.territories;
+  return [];
+}
+
+export interface StaffMember {
+  id: number;
+  name: string;
+  email: string;
+  role: Role;
+  territories: string[];
+  active: boolean;
+  invitationPending: boolean;
+}
+
+/** Agents and territory admins of the actor's territories. */
+export async function listStaff(db: Db, actor: SessionUser): Promise<StaffMember[]> {
+  if (!isAdmin(actor)) throw new Forbidden();
+  const codes = await managedTerritories(db, actor);
+  if (codes.length === 0) return [];
+  const rows = await db
+    .select({ id: users.id, name: users.name, email: users.email, role: users.role, deactivatedAt: users.deactivatedAt, passwordHash: users.passwordHash, territory: userTerritories.territoryCode })
+    .from(users)
+    .innerJoin(userTerritories, eq(userTerritories.userId, users.id))
+    .where(and(inArray(userTerritories.territoryCode, codes), inArray(users.role, ['agent', 'territory_admin'])))
+    .orderBy(asc(users.name), asc(users.id));
+  const byId = new Map<number, StaffMember>();
+  for (const r of rows) {
+    const member = byId.get(r.id) ?? { id: r.id, name: r.name, email: r.email, role: r.role, territories: [], active: !r.deactivatedAt, invitationPending: !r.passwordHash };
+    member.territories.push(r.territory);
+    byId.set(r.id, member);
+  }
+  return [...byId.values()];
+}
+
+/** One staff member, if the actor manages one of their territories; NotFound otherwise. */
+export async function getStaff(db: Db, actor: SessionUser, userId: number): Promise<StaffMember> {
+  const member = (await listStaff(db, actor)).find((m) => m.id === userId);
+  if (!member) throw new NotFound('staff member');
+  return member;
+}
+
+function checkTerritories(actorCodes: string[], wanted: string[]): void {
+  if (wanted.some((c) => !actorCodes.includes(c))) throw new Invalid([{ field: 'territories', key: 'errors.territory_not_yours' }]);
+}
+
+export async function inviteStaff(ctx: AccountsContext, actor: SessionUser, input: unknown): Promise<number> {
+  if (!isAdmin(actor)) throw new Forbidden();
+  const data = parse(InviteSchema, input);
+  const codes = await managedTerritories(ctx.db, actor);
+  checkTerritories(codes, data.territories);
+  return ctx.db.transaction(async (tx) => {
+    const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, data.email));
+    if (existing) throw new Conflict('errors.email_taken');
+    const [user] = await tx
+      .insert(users)
+      .values({ email: data.email, name: data.name, role: data.role, locale: data.locale, createdAt: ctx.clock.now().toISOString() })
+      .returning({ id: users.id });
+    await tx.insert(userTerritories).values(data.territories.map((territoryCode) => ({ userId: user!.id, territoryCode })));
+    const names = await tx.select({ name: territories.name }).from(territories).where(inArray(territories.code, data.territories));
+    const token = await issueToken(tx, user!.id, 'invitation', ctx.clock);
+    await enqueueMail(tx, ctx.clock, {
+      to: data.email,
+      template: 'invitation',
+      locale: data.locale,
+      params: { name: data.name, inviter: actor.name, territories: names.map((n) => n.name).join(', '), url: link(ctx, data.locale, '/invitation', token) },
+    });
+    return user!.id;
+  });
+}
+
+/** The invitee chooses a password; the account becomes active and verified. */
+export async function acceptInvitation(ctx: AccountsContext, input: unknown): Promise<number> {
+  const data = parse(NewPasswordSchema, input);
+  const passwordHash = await hashPassword(data.password);
+  const userId = await ctx.db.transaction(async (tx) => {
+    const id = await consumeToken(tx, data.token, 'invitation', ctx.clock);
+    if (id === null) return null;
+    await tx.update(users).set({ passwordHash, emailVerifiedAt: ctx.clock.now().toISOString() }).where(eq(users.id, id));
+    return id;
+  });
+  if (userId === null) throw new Invalid([{ field: 'token', key: 'errors.link_invalid' }]);
+  return userId;
+}
+
+export async function updateStaff(ctx: AccountsContext, actor: SessionUser, userId: number, input: unknown): Promise<void> {
+  const member = await getStaff(ctx.db, actor, userId);
+  if (member.id === actor.id) throw new Invalid([{ field: 'role', key: 'errors.not_yourself' }]);
+  const data = parse(StaffUpdateSchema, input);
+  const codes = await managedTerritories(ctx.db, actor);
+  checkTerritories(codes, data.territories);
+  await ctx.db.transaction(async (tx) => {
+    await tx.update(users).set({ role: data.role }).where(eq(users.id, userId));
+    // Territories the actor does not manage stay as they were.
+    await tx.delete(userTerritories).where(and(eq(userTerritories.userId, userId), inArray(userTerritories.territoryCode, codes)));
+    await tx.insert(userTerritories).values(data.territories.map((territoryCode) => ({ userId, territoryCode })));
+  });
+}
+
+/** Deactivates a staff member: their sessions end at once. */
+export async function deactivateStaff(ctx: AccountsContext, actor: SessionUser, userId: number, invalidateUserSessions: (userId: number) => Promise<void>): Promise<void> {
+  const member = await getStaff(ctx.db, actor, userId);
+  if (member.id === actor.id) throw new Invalid([{ field: 'user', key: 'errors.not_yourself' }]);
+  await ctx.db.update(users).set({ deactivatedAt: ctx.clock.now().toISOString() }).where(and(eq(users.id, userId), isNotNull(users.id)));
+  await invalidateUserSessions(userId);
+}
+
+export async function reactivateStaff(ctx: AccountsContext, actor: SessionUser, userId: number): Promise<void> {
+  await getStaff(ctx.db, actor, userId);
+  await ctx.db.update(users).set({ deactivatedAt: null }).where(eq(users.id, userId));
+}

@@ -1,0 +1,50 @@
+// Validation of account forms. Messages are i18n keys (translated by the pages).
+import { z } from 'astro/zod';
+import { dictionary } from '@zxcvbn-ts/language-common';
+import { roles } from '../../../db/schema/accounts.ts';
+
+export const PASSWORD_MIN = 12;
+export const PASSWORD_MAX = 128;
+
+const common = new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
+
+/** Trimmed and lower-cased, so that one person has one account whatever the typing. */
+export const EmailSchema = z
+  .string({ error: 'errors.email_invalid' })
+  .trim()
+  .toLowerCase()
+  .max(254, { error: 'errors.email_invalid' })
+  .pipe(z.email({ error: 'errors.email_invalid' }));
+
+export const PasswordSchema = z
+  .string({ error: 'errors.password_length' })
+  .min(PASSWORD_MIN, { error: 'errors.password_length' })
+  .max(PASSWORD_MAX, { error: 'errors.password_length' })
+  .refine((p) => !common.has(p.toLowerCase()), { error: 'errors.password_common' });
+
+export const NameSchema = z.string({ error: 'errors.name_required' }).trim().min(1, { error: 'errors.name_required' }).max(120, { error: 'errors.name_too_long' });
+
+export const LocaleSchema = z.enum(['fr', 'en']).catch('fr');
+
+export const SignUpSchema = z.object({ name: NameSchema, email: EmailSchema, password: PasswordSchema, locale: LocaleSchema });
+export const SignInSchema = z.object({
+  email: EmailSchema,
+  password: z.string({ error: 'errors.password_required' }).min(1, { error: 'errors.password_required' }).max(PASSWORD_MAX, { error: 'errors.password_length' }),
+});
+export const EmailOnlySchema = z.object({ email: EmailSchema, locale: LocaleSchema });
+export const NewPasswordSchema = z.object({ token: z.string().min(10).max(200), password: PasswordSchema });
+
+export const staffRoles = ['agent', 'territory_admin'] as const;
+export const InviteSchema = z.object({
+  name: NameSchema,
+  email: EmailSchema,
+  role: z.enum(staffRoles, { error: 'errors.invalid_enum' }),
+  territories: z.array(z.string().regex(/^(\d{2}|2A|2B|97\d)$/)).min(1, { error: 'errors.territory_required' }),
+  locale: LocaleSchema,
+});
+export const StaffUpdateSchema = z.object({
+  role: z.enum(staffRoles, { error: 'errors.invalid_enum' }),
+  territories: z.array(z.string().regex(/^(\d{2}|2A|2B|97\d)$/)).min(1, { error: 'errors.territory_required' }),
+});
+
+export { roles };

@@ -1,0 +1,102 @@
+// Sends the outbox through Resend. Safe with several server processes: a message is claimed
+// by one atomic UPDATE (status 'sending' with a lock deadline) before it is sent; a crash
+// leaves it to be claimed again when the lock expires, and Resend's idempotency key makes
+// that second send a no-op. Retries 429, 5xx and network errors with exponential backoff,
+// honouring Retry-After; gives up after MAX_ATTEMPTS.
+import { eq, sql } from 'drizzle-orm';
+import { Resend } from 'resend';
+import type { Db } from '../../../db/client.ts';
+import { outbox } from '../../../db/schema/index.ts';
+import { systemClock, type Clock } from '../clock.ts';
+
+export const MAX_ATTEMPTS = 6;
+const LOCK_MS = 60_000;
+const BATCH = 10;
+
+export interface DispatcherOptions {
+  apiKey: string;
+  from: string;
+  baseUrl?: string;
+  clock?: Clock;
+  /** Backoff base in ms: attempt n waits base × 2^(n-1), at most an hour. */
+  backoffMs?: number;
+}
+
+type Claimed = typeof outbox.$inferSelect;
+
+export function createDispatcher(db: Db, options: DispatcherOptions) {
+  const clock = options.clock ?? systemClock;
+  const backoffMs = options.backoffMs ?? 2000;
+  const resend = new Resend(options.apiKey, options.baseUrl ? { baseUrl: options.baseUrl } : undefined);
+
+  async function claim(): Promise<Claimed[]> {
+    const now = clock.now().getTime();
+    return db.all<Claimed>(sql`
+      UPDATE outbox SET status = 'sending', locked_until = ${now + LOCK_MS}, attempts = attempts + 1
+      WHERE id IN (
+        SELECT id FROM outbox
+        WHERE (status = 'pending' AND next_attempt_at <= ${now}) OR (status = 'sending' AND locked_until < ${now})
+        ORDER BY id LIMIT ${BATCH}
+      )
+      RETURNING id, idempotency_key AS idempotencyKey, "to", subject, html, text, attempts`);
+  }
+
+  async function sendOne(message: Claimed): Promise<'sent' | 'retry' | 'failed'> {
+    const { data, error, headers } = await resend.emails.send(
+      { from: options.from, to: [message.to], subject: message.subject, html: message.html, text: message.text },
+      { idempotencyKey: message.idempotencyKey },
+    );
+    const now = clock.now();
+    if (!error) {
+      await db.update(outbox).set({ status: 'sent', sentAt: now.toISOString(), providerId: data?.id ?? null, lockedUntil: null, lastError: null }).where(eq(outbox.id, message.id));
+      return 'sent';
+    }
+    const status = error.statusCode;
+    const retryable = status === null || status === 429 || status >= 500;
+    if (!retryable || message.attempts >= MAX_ATTEMPTS) {
+      await db.update(outbox).set({ status: 'failed', lockedUntil: null, lastError: `${status ?? 'network'} ${error.name}: ${error.message}`.slice(0, 500) }).where(eq(outbox.id, message.id));
+      return 'failed';
+    }
+    const retryAfterS = Number(headers?.['retry-after']);
+    const wait = Math.max(Math.min(backoffMs * 2 ** (message.attempts - 1), 3600_000), Number.isFinite(retryAfterS) ? retryAfterS * 1000 : 0);
+    await db.update(outbox).set({ status: 'pending', nextAttemptAt: now.getTime() + wait, lockedUntil: null, lastError: `${status ?? 'network'} ${error.name}: ${error.message}`.slice(0, 500) }).where(eq(outbox.id, message.id));
+    return 'retry';
+  }
+
+  /** One pass: claims the due messages and sends them. Returns what happened. */
+  async function dispatchOnce(): Promise<{ sent: number; retried: number; failed: number }> {
+    const result = { sent: 0, retried: 0, failed: 0 };
+    for (const message of await claim()) {
+      const outcome = await sendOne(message);
+      if (outcome === 'sent') result.sent++;
+      else if (outcome === 'retry') result.retried++;
+      else result.failed++;
+    }
+    return result;
+  }
+
+  /** Runs passes every `intervalMs` until stopped. */
+  function start(intervalMs = 2000): { stop: () => void } {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const loop = async () => {
+      if (stopped) return;
+      try {
+        const r = await dispatchOnce();
+        if (r.sent + r.retried + r.failed > 0) console.log(`mail: ${r.sent} sent, ${r.retried} to retry, ${r.failed} failed`);
+      } catch (error) {
+        console.error('mail dispatcher:', error instanceof Error ? error.message : error);
+      }
+      if (!stopped) timer = setTimeout(loop, intervalMs);
+    };
+    void loop();
+    return {
+      stop: () => {
+        stopped = true;
+        clearTimeout(timer);
+      },
+    };
+  }
+
+  return { dispatchOnce, start };
+}

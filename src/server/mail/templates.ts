@@ -1,0 +1,62 @@
+// Email templates, French and English, each as HTML and plain text. Every value put in the
+// HTML is escaped; links are absolute, built on PUBLIC_SITE_URL.
+export type TemplateName = 'verify_email' | 'signup_exists' | 'reset_password' | 'magic_link' | 'invitation';
+export type MailLocale = 'fr' | 'en';
+
+export interface RenderedMail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+interface Copy {
+  subject: string;
+  greeting: string;
+  body: string;
+  action: string;
+  footer: string;
+}
+
+const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
+  verify_email: {
+    fr: { subject: 'Confirmez votre adresse email', greeting: 'Bonjour {name},', body: 'Bienvenue sur Campagne Connectée. Confirmez votre adresse pour activer votre compte. Ce lien est valable 48 heures.', action: 'Confirmer mon adresse', footer: 'Si vous n’avez pas créé de compte, ignorez ce message.' },
+    en: { subject: 'Confirm your email address', greeting: 'Hello {name},', body: 'Welcome to Campagne Connectée. Confirm your address to activate your account. This link is valid for 48 hours.', action: 'Confirm my address', footer: 'If you did not create an account, ignore this message.' },
+  },
+  signup_exists: {
+    fr: { subject: 'Vous avez déjà un compte', greeting: 'Bonjour {name},', body: 'Quelqu’un a voulu créer un compte avec votre adresse, qui en a déjà un. Si c’était vous, connectez-vous ou choisissez un nouveau mot de passe.', action: 'Choisir un nouveau mot de passe', footer: 'Si ce n’était pas vous, ignorez ce message : votre compte n’a pas changé.' },
+    en: { subject: 'You already have an account', greeting: 'Hello {name},', body: 'Someone tried to create an account with your address, which already has one. If it was you, sign in or choose a new password.', action: 'Choose a new password', footer: 'If it was not you, ignore this message: your account has not changed.' },
+  },
+  reset_password: {
+    fr: { subject: 'Choisissez un nouveau mot de passe', greeting: 'Bonjour {name},', body: 'Vous avez demandé à changer votre mot de passe. Ce lien est valable une heure et ne sert qu’une fois ; il déconnectera vos autres sessions.', action: 'Choisir un nouveau mot de passe', footer: 'Si vous n’avez rien demandé, ignorez ce message : votre mot de passe n’a pas changé.' },
+    en: { subject: 'Choose a new password', greeting: 'Hello {name},', body: 'You asked to change your password. This link is valid for one hour, works once, and signs out your other sessions.', action: 'Choose a new password', footer: 'If you did not ask for this, ignore this message: your password has not changed.' },
+  },
+  magic_link: {
+    fr: { subject: 'Votre lien de connexion', greeting: 'Bonjour {name},', body: 'Voici votre lien pour vous connecter sans mot de passe. Il est valable 15 minutes et ne sert qu’une fois.', action: 'Me connecter', footer: 'Si vous n’avez rien demandé, ignorez ce message.' },
+    en: { subject: 'Your sign-in link', greeting: 'Hello {name},', body: 'Here is your link to sign in without a password. It is valid for 15 minutes and works once.', action: 'Sign me in', footer: 'If you did not ask for this, ignore this message.' },
+  },
+  invitation: {
+    fr: { subject: 'Invitation à rejoindre Campagne Connectée', greeting: 'Bonjour {name},', body: '{inviter} vous invite à accompagner les familles du territoire {territories} sur Campagne Connectée. Choisissez votre mot de passe pour activer votre compte ; ce lien est valable 7 jours.', action: 'Activer mon compte', footer: 'Si vous ne vous attendiez pas à cette invitation, ignorez ce message.' },
+    en: { subject: 'Invitation to join Campagne Connectée', greeting: 'Hello {name},', body: '{inviter} invites you to accompany the families of {territories} on Campagne Connectée. Choose your password to activate your account; this link is valid for 7 days.', action: 'Activate my account', footer: 'If you did not expect this invitation, ignore this message.' },
+  },
+};
+
+export const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const fill = (template: string, params: Record<string, string>, escape: (s: string) => string) =>
+  template.replace(/\{(\w+)\}/g, (_m, k: string) => escape(params[k] ?? ''));
+
+export function renderMail(name: TemplateName, locale: MailLocale, params: Record<string, string> & { url: string }): RenderedMail {
+  const copy = copies[name][locale];
+  const plain = (s: string) => fill(s, params, (v) => v);
+  const html = (s: string) => fill(escapeHtml(s), params, escapeHtml);
+  return {
+    subject: plain(copy.subject),
+    text: `${plain(copy.greeting)}\n\n${plain(copy.body)}\n\n${plain(copy.action)} : ${params.url}\n\n${plain(copy.footer)}\n\n— Campagne Connectée\n`,
+    html: `<!doctype html><html lang="${locale}"><body style="font-family:system-ui,sans-serif;color:#1c2321;line-height:1.5;max-width:36rem;margin:auto;padding:1rem">
+<p>${html(copy.greeting)}</p><p>${html(copy.body)}</p>
+<p><a href="${escapeHtml(params.url)}" style="display:inline-block;background:#1f5f4a;color:#fff;padding:.75rem 1.25rem;border-radius:4px;text-decoration:none;font-weight:600">${html(copy.action)}</a></p>
+<p style="font-size:.875rem;color:#4d5753">${escapeHtml(params.url)}</p><p style="font-size:.875rem;color:#4d5753">${html(copy.footer)}</p>
+<p>— Campagne Connectée</p></body></html>`,
+  };
+}
