@@ -18,6 +18,8 @@ export const envSchema = {
   DATABASE_AUTH_TOKEN: envField.string({ context: 'server', access: 'secret', optional: true }),
   RESEND_API_KEY: envField.string({ context: 'server', access: 'secret', optional: true }),
   RESEND_BASE_URL: envField.string({ context: 'server', access: 'secret', optional: true, url: true }),
+  /** How often the in-process dispatcher looks at the outbox. */
+  MAIL_DISPATCH_INTERVAL_MS: envField.number({ context: 'server', access: 'secret', default: 2000, int: true, gt: 49 }),
   MAIL_FROM: envField.string({
     context: 'server',
     access: 'secret',
@@ -62,7 +64,25 @@ export default defineConfig({
     defaultLocale: 'fr',
     routing: { prefixDefaultLocale: false },
   },
-  security: { checkOrigin: true },
+  security: {
+    // Cross-origin form posts are refused (403).
+    checkOrigin: true,
+    // Scripts only from this origin or hashed by Astro: no 'unsafe-inline' scripts. Style
+    // attributes stay allowed (territory colours are data); style elements are hashed.
+    csp: {
+      algorithm: 'SHA-256',
+      directives: [
+        "default-src 'self'",
+        "img-src 'self' data: https:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+      ],
+      styleDirective: { resources: ["'self'", { resource: "'unsafe-inline'", kind: 'attribute' }] },
+    },
+  },
   env: { schema: envSchema },
   devToolbar: { enabled: false },
 });

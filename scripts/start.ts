@@ -27,7 +27,7 @@ await runMain(async () => {
       from: String(config.MAIL_FROM),
       baseUrl: config.RESEND_BASE_URL as string | undefined,
     });
-    const running = dispatcher.start(Number(process.env.MAIL_DISPATCH_INTERVAL_MS ?? 2000));
+    const running = dispatcher.start(Number(config.MAIL_DISPATCH_INTERVAL_MS));
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         running.stop();

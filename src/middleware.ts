@@ -4,7 +4,7 @@ import { defineMiddleware, sequence } from 'astro:middleware';
 import { toLocale } from './i18n/index.ts';
 import { SESSION_COOKIE_NAME } from './server/accounts/session-cookie.ts';
 import { gzipSync } from 'node:zlib';
-import { cachedResponse, catalogueVersion, isCacheablePath, PageCache } from './server/cache/page-cache.ts';
+import { cachedResponse, catalogueVersion, isCacheablePath, KEPT_HEADERS, PageCache } from './server/cache/page-cache.ts';
 import { db } from './server/db.ts';
 import { sessions } from './server/auth.ts';
 
@@ -23,6 +23,8 @@ function withHeaders(response: Response, headers: Record<string, string>): Respo
 const context = defineMiddleware(async (ctx, next) => {
   ctx.locals.locale = toLocale(ctx.currentLocale);
   ctx.locals.requestId = crypto.randomUUID();
+  // The error page exists for failures only; asked for directly, it is not found.
+  if (ctx.url.pathname === '/500' || ctx.url.pathname === '/500/') return withHeaders(await ctx.rewrite('/404'), { 'X-Request-Id': ctx.locals.requestId });
   return withHeaders(await next(), { 'X-Request-Id': ctx.locals.requestId });
 });
 
@@ -68,7 +70,8 @@ const pageCache = defineMiddleware(async (ctx, next) => {
   // Only plain, complete pages: not redirects, not pages that set cookies.
   if (![200, 400, 404].includes(response.status) || !contentType.startsWith('text/html') || response.headers.has('Set-Cookie')) return response;
   const body = new Uint8Array(await response.arrayBuffer());
-  const page = { status: response.status, contentType, body, gzip: new Uint8Array(gzipSync(body)) };
+  const headers = Object.fromEntries(KEPT_HEADERS.flatMap((h) => (response.headers.has(h) ? [[h, response.headers.get(h)!]] : [])));
+  const page = { status: response.status, contentType, body, gzip: new Uint8Array(gzipSync(body)), headers };
   pages.set(key, page);
   return cachedResponse(page, ctx.request, { 'X-Cache': 'miss' });
 });

@@ -115,3 +115,21 @@ export async function countOffers(portal: Portal, where: string, args: Array<str
   const rs = await portal.sql.execute({ sql: `SELECT count(*) AS n FROM offers WHERE status = 'published' AND (${where})`, args });
   return Number(rs.rows[0]!.n);
 }
+
+/** The newest email to `to` in the outbox, and the first link it holds. */
+export async function lastMail(portal: Portal, to: string): Promise<{ subject: string; text: string; link: string }> {
+  const rs = await portal.sql.execute({ sql: 'SELECT subject, text FROM outbox WHERE "to" = ? ORDER BY id DESC LIMIT 1', args: [to] });
+  const row = rs.rows[0];
+  if (!row) throw new Error(`no email to ${to}`);
+  const text = String(row.text);
+  return { subject: String(row.subject), text, link: /(https?:\/\/\S+)/.exec(text)?.[1] ?? '' };
+}
+
+/** Signs in through the real form. */
+export async function signInAs(page: Page, email: string, password = 'demo-password-2026'): Promise<void> {
+  await page.goto('/connexion');
+  await page.getByLabel('Adresse email').first().fill(email);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Me connecter' }).click();
+  await expect(page).toHaveURL(/\/compte/);
+}

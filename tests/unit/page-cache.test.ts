@@ -7,7 +7,7 @@ import { gzipSync, gunzipSync } from 'node:zlib';
 
 const page = (text: string): CachedPage => {
   const body = new TextEncoder().encode(text);
-  return { status: 200, contentType: 'text/html', body, gzip: new Uint8Array(gzipSync(body)) };
+  return { status: 200, contentType: 'text/html', body, gzip: new Uint8Array(gzipSync(body)), headers: { 'content-security-policy': "script-src 'self'" } };
 };
 
 describe('page cache', () => {
@@ -39,6 +39,7 @@ describe('page cache', () => {
     expect(plain.headers.get('Content-Encoding')).toBeNull();
     expect(await plain.text()).toBe('<p>bonjour</p>');
     expect(plain.headers.get('Vary')).toBe('Accept-Encoding');
+    expect(plain.headers.get('Content-Security-Policy')).toBe("script-src 'self'");
   });
 
   it('sees every change to what catalogue pages show through the data version', async () => {

@@ -185,7 +185,13 @@ export async function listStaff(db: Db, actor: SessionUser): Promise<StaffMember
     .select({ id: users.id, name: users.name, email: users.email, role: users.role, deactivatedAt: users.deactivatedAt, passwordHash: users.passwordHash, territory: userTerritories.territoryCode })
     .from(users)
     .innerJoin(userTerritories, eq(userTerritories.userId, users.id))
-    .where(and(inArray(userTerritories.territoryCode, codes), inArray(users.role, ['agent', 'territory_admin'])))
+    .where(
+      and(
+        inArray(users.role, ['agent', 'territory_admin']),
+        // Members with at least one of the actor's territories, with all of their territories.
+        inArray(users.id, db.select({ id: userTerritories.userId }).from(userTerritories).where(inArray(userTerritories.territoryCode, codes))),
+      ),
+    )
     .orderBy(asc(users.name), asc(users.id));
   const byId = new Map<number, StaffMember>();
   for (const r of rows) {

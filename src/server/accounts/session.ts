@@ -76,7 +76,7 @@ export function createSessions(db: Db, { secure, clock = systemClock }: { secure
       if (!session || !user) return null;
       const now = clock.now().getTime();
       const lifetime = SESSION_LIFETIMES[user.role];
-      if (user.deactivatedAt || now - session.createdAt > lifetime.absoluteMs || now - session.lastActiveAt > lifetime.idleMs) {
+      if (user.deactivatedAt || now - session.createdAt >= lifetime.absoluteMs || now - session.lastActiveAt >= lifetime.idleMs) {
         await lucia.invalidateSession(session.id);
         return null;
       }

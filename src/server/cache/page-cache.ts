@@ -11,7 +11,12 @@ export interface CachedPage {
   body: Uint8Array<ArrayBuffer>;
   /** The same bytes gzipped once, for the clients that accept it (every browser). */
   gzip: Uint8Array<ArrayBuffer>;
+  /** Headers of the page that must come back with it (the CSP with this page's hashes). */
+  headers: Record<string, string>;
 }
+
+/** Response headers kept with a cached page; the others are per response (date, request id). */
+export const KEPT_HEADERS = ['content-security-policy'];
 
 /** Pages whose content depends only on the URL and the catalogue data. */
 const CACHEABLE = /^(?:\/en)?(?:\/|\/offres|\/offres\/[^/]+|\/territoires\/[^/]+)?$/;
@@ -32,6 +37,7 @@ export function cachedResponse(page: CachedPage, request: Request, headers: Reco
   return new Response(gzip ? page.gzip : page.body, {
     status: page.status,
     headers: {
+      ...page.headers,
       'Content-Type': page.contentType,
       Vary: 'Accept-Encoding',
       ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),

@@ -1,0 +1,267 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../db/client.ts';
+import { authTokens, outbox, sessions as sessionsTable, users, userTerritories } from '../../db/schema/index.ts';
+import {
+  acceptInvitation,
+  deactivateStaff,
+  getStaff,
+  inviteStaff,
+  listStaff,
+  RateLimited,
+  requestEmailLink,
+  resetPassword,
+  signIn,
+  SignInRefused,
+  signUp,
+  updateStaff,
+  verifyEmail,
+  type AccountsContext,
+} from '../../src/server/accounts/commands.ts';
+import { PasswordSchema, EmailSchema } from '../../src/server/accounts/schemas.ts';
+import { createSessions, type SessionUser } from '../../src/server/accounts/session.ts';
+import { consumeToken, hashToken, issueToken } from '../../src/server/accounts/tokens.ts';
+import { hit } from '../../src/server/accounts/rate-limit.ts';
+import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
+import { testDb } from '../helpers/db.ts';
+
+const HOUR = 3600_000;
+
+function context(db: Db, start = Date.UTC(2026, 10, 23, 9)) {
+  let now = start;
+  const clock = { now: () => new Date(now) };
+  const ctx: AccountsContext = { db, clock, siteUrl: 'https://cc.test' };
+  return { ctx, clock, advance: (ms: number) => (now += ms) };
+}
+
+const tokenFromLastMail = async (db: Db) => {
+  const [mail] = await db.select().from(outbox).orderBy(outbox.id).limit(1).offset((await db.select().from(outbox)).length - 1);
+  return { mail: mail!, token: decodeURIComponent(/token=([\w-]+)/.exec(mail!.text)![1]!) };
+};
+
+async function actor(db: Db, email: string): Promise<SessionUser> {
+  const [u] = await db.select().from(users).where(eq(users.email, email));
+  const territories = (await db.select().from(userTerritories).where(eq(userTerritories.userId, u!.id))).map((t) => t.territoryCode);
+  return { id: u!.id, email: u!.email, name: u!.name, role: u!.role, locale: u!.locale, territories };
+}
+
+describe('input rules', () => {
+  it('normalises emails and refuses short or common passwords', () => {
+    expect(EmailSchema.parse('  Ana.Martin@Exemple.FR ')).toBe('ana.martin@exemple.fr');
+    expect(EmailSchema.safeParse('pas-une-adresse').success).toBe(false);
+    expect(PasswordSchema.safeParse('court').error?.issues[0]?.message).toBe('errors.password_length');
+    expect(PasswordSchema.safeParse('x'.repeat(129)).error?.issues[0]?.message).toBe('errors.password_length');
+    expect(PasswordSchema.safeParse('qwerty123456').error?.issues[0]?.message).toBe('errors.password_common');
+    expect(PasswordSchema.safeParse('le chat dort sur la grange').success).toBe(true);
+  });
+});
+
+describe('tokens', () => {
+  it('are single use, expire, store only a hash, and replace earlier ones', async () => {
+    const { db } = await testDb();
+    const { clock, advance } = context(db);
+    const token = await issueToken(db, 1, 'reset_password', clock);
+    const rows = await db.select().from(authTokens);
+    expect(rows[0]!.tokenHash).toBe(hashToken(token));
+    expect(JSON.stringify(rows)).not.toContain(token);
+    const newer = await issueToken(db, 1, 'reset_password', clock);
+    expect(await consumeToken(db, token, 'reset_password', clock)).toBeNull();
+    expect(await consumeToken(db, newer, 'magic_link', clock)).toBeNull();
+    expect(await consumeToken(db, newer, 'reset_password', clock)).toBe(1);
+    expect(await consumeToken(db, newer, 'reset_password', clock)).toBeNull();
+    const late = await issueToken(db, 1, 'reset_password', clock);
+    advance(HOUR + 1);
+    expect(await consumeToken(db, late, 'reset_password', clock)).toBeNull();
+  });
+});
+
+describe('rate limits', () => {
+  it('count per key in a window shared through the database', async () => {
+    const { db } = await testDb();
+    const { clock, advance } = context(db);
+    const limit = { max: 2, windowMs: 60_000 };
+    expect((await hit(db, 'k', limit, clock)).allowed).toBe(true);
+    expect((await hit(db, 'k', limit, clock)).allowed).toBe(true);
+    const third = await hit(db, 'k', limit, clock);
+    expect(third.allowed).toBe(false);
+    expect(third.retryAfter).toBeGreaterThan(0);
+    expect((await hit(db, 'other', limit, clock)).allowed).toBe(true);
+    advance(60_000);
+    expect((await hit(db, 'k', limit, clock)).allowed).toBe(true);
+  });
+});
+
+describe('sign-up and sign-in', () => {
+  it('signs up a family, emails a link in the same transaction, and verifies the address', async () => {
+    const { db } = await testDb();
+    const { ctx } = context(db);
+    await signUp(ctx, { name: 'Ana Martin', email: ' Ana@Exemple.fr', password: 'le chat dort sur la grange', locale: 'fr' }, '1.2.3.4');
+    const [user] = await db.select().from(users).where(eq(users.email, 'ana@exemple.fr'));
+    expect(user).toMatchObject({ role: 'family', emailVerifiedAt: null });
+    expect(user!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const { mail, token } = await tokenFromLastMail(db);
+    expect(mail).toMatchObject({ to: 'ana@exemple.fr', template: 'verify_email', status: 'pending' });
+    expect(mail.text).toContain('https://cc.test/inscription/confirmer?token=');
+    await expect(signIn(ctx, { email: 'ana@exemple.fr', password: 'le chat dort sur la grange' }, '1.2.3.4')).rejects.toMatchObject({ key: 'errors.email_not_verified' });
+    expect(await verifyEmail(ctx, token)).toBe(user!.id);
+    expect(await verifyEmail(ctx, token)).toBeNull();
+    expect(await signIn(ctx, { email: 'ANA@exemple.fr', password: 'le chat dort sur la grange' }, '1.2.3.4')).toBe(user!.id);
+  });
+
+  it('does not reveal that an address has an account', async () => {
+    const { db } = await testDb();
+    const { ctx } = context(db);
+    const before = await db.select().from(users);
+    await signUp(ctx, { name: 'Intrus', email: 'famille@demo.test', password: 'une phrase assez longue', locale: 'fr' }, '1.2.3.4');
+    expect(await db.select().from(users)).toHaveLength(before.length);
+    const { mail } = await tokenFromLastMail(db);
+    expect(mail).toMatchObject({ to: 'famille@demo.test', template: 'signup_exists' });
+  });
+
+  it('refuses invalid input with field errors and changes nothing', async () => {
+    const { db } = await testDb();
+    const { ctx } = context(db);
+    const error = await signUp(ctx, { name: '', email: 'nope', password: 'short' }, '1.2.3.4').catch((e: Invalid) => e);
+    expect(error).toBeInstanceOf(Invalid);
+    expect((error as Invalid).errors.map((e) => e.field).sort()).toEqual(['email', 'name', 'password']);
+    expect(await db.select().from(outbox)).toEqual([]);
+  });
+
+  it('rate-limits sign-ins per account, and a locked-out person can still reset their password', async () => {
+    const { db } = await testDb();
+    const { ctx, advance } = context(db);
+    const wrong = { email: 'famille@demo.test', password: 'mauvais mot de passe' };
+    for (let i = 0; i < 5; i++) await expect(signIn(ctx, wrong, `10.0.0.${i}`)).rejects.toBeInstanceOf(SignInRefused);
+    await expect(signIn(ctx, { ...wrong, password: 'demo-password-2026' }, '10.0.1.1')).rejects.toBeInstanceOf(RateLimited);
+    await requestEmailLink(ctx, { email: 'famille@demo.test', locale: 'fr' }, 'reset_password');
+    const { token } = await tokenFromLastMail(db);
+    await resetPassword(ctx, { token, password: 'une toute nouvelle phrase' }, async () => {});
+    expect(await signIn(ctx, { email: 'famille@demo.test', password: 'une toute nouvelle phrase' }, '10.0.1.1')).toBeGreaterThan(0);
+    advance(HOUR);
+  });
+
+  it('resets a password once, within an hour, ending every other session', async () => {
+    const { db } = await testDb();
+    const { ctx, advance } = context(db);
+    const ended: number[] = [];
+    await requestEmailLink(ctx, { email: 'famille@demo.test', locale: 'fr' }, 'reset_password');
+    const { token } = await tokenFromLastMail(db);
+    const userId = await resetPassword(ctx, { token, password: 'encore une autre phrase' }, async (id) => void ended.push(id));
+    expect(ended).toEqual([userId]);
+    await expect(resetPassword(ctx, { token, password: 'encore une autre phrase' }, async () => {})).rejects.toBeInstanceOf(Invalid);
+    await requestEmailLink(ctx, { email: 'famille@demo.test', locale: 'fr' }, 'reset_password');
+    const late = (await tokenFromLastMail(db)).token;
+    advance(HOUR + 1000);
+    await expect(resetPassword(ctx, { token: late, password: 'encore une autre phrase' }, async () => {})).rejects.toBeInstanceOf(Invalid);
+  });
+
+  it('answers the same for an unknown address, and limits emails per address', async () => {
+    const { db } = await testDb();
+    const { ctx } = context(db);
+    await requestEmailLink(ctx, { email: 'inconnu@exemple.fr', locale: 'fr' }, 'reset_password');
+    expect(await db.select().from(outbox)).toEqual([]);
+    for (let i = 0; i < 3; i++) await requestEmailLink(ctx, { email: 'famille@demo.test', locale: 'fr' }, 'reset_password');
+    await expect(requestEmailLink(ctx, { email: 'famille@demo.test', locale: 'fr' }, 'reset_password')).rejects.toBeInstanceOf(RateLimited);
+  });
+});
+
+describe('sessions', () => {
+  it('end after the idle timeout and the absolute lifetime of the role', async () => {
+    const { db } = await testDb();
+    const { clock, advance } = context(db, Date.now());
+    const s = createSessions(db, { secure: true, clock });
+    const agent = await actor(db, 'agent.gers@demo.test');
+    const family = await actor(db, 'famille@demo.test');
+
+    const a = await s.createSession(agent.id);
+    expect(a.cookie.attributes).toMatchObject({ httpOnly: true, secure: true, sameSite: 'lax' });
+    expect(a.id.length).toBeGreaterThanOrEqual(25);
+    expect((await s.validateSession(a.id))?.user).toMatchObject({ id: agent.id, role: 'agent', territories: ['32'] });
+    advance(7 * HOUR);
+    expect(await s.validateSession(a.id)).not.toBeNull(); // active: the idle clock restarts
+    advance(8 * HOUR + 1000);
+    expect(await s.validateSession(a.id)).toBeNull(); // idle for more than 8 h
+    expect(await db.select().from(sessionsTable).where(eq(sessionsTable.id, a.id))).toEqual([]);
+
+    const b = await s.createSession(agent.id);
+    for (let i = 0; i < 24; i++) {
+      advance(7 * HOUR);
+      const alive = await s.validateSession(b.id);
+      if (i < 23) expect(alive).not.toBeNull();
+      else expect(alive).toBeNull(); // 7 days absolute
+    }
+
+    const f = await s.createSession(family.id);
+    advance(29 * 24 * HOUR);
+    expect(await s.validateSession(f.id)).not.toBeNull();
+    advance(2 * 24 * HOUR);
+    expect(await s.validateSession(f.id)).toBeNull();
+  });
+
+  it('end when the user signs out everywhere or is deactivated, and a new sign-in gets a new id', async () => {
+    const { db } = await testDb();
+    const { clock } = context(db, Date.now());
+    const s = createSessions(db, { secure: false, clock });
+    const agent = await actor(db, 'agent.gers@demo.test');
+    const one = await s.createSession(agent.id);
+    const two = await s.createSession(agent.id);
+    expect(one.id).not.toBe(two.id);
+    await s.invalidateUserSessions(agent.id);
+    expect(await s.validateSession(one.id)).toBeNull();
+    expect(await s.validateSession(two.id)).toBeNull();
+    const three = await s.createSession(agent.id);
+    await db.update(users).set({ deactivatedAt: new Date().toISOString() }).where(eq(users.id, agent.id));
+    expect(await s.validateSession(three.id)).toBeNull();
+    expect(await s.validateSession('x'.repeat(500))).toBeNull();
+  });
+});
+
+describe('staff', () => {
+  it('a territory admin invites an agent of their territory only; the invitee sets a password', async () => {
+    const { db } = await testDb();
+    const { ctx } = context(db);
+    const gers = await actor(db, 'direction.gers@demo.test');
+    await expect(inviteStaff(ctx, gers, { name: 'Zoé', email: 'zoe@exemple.fr', role: 'agent', territories: ['50'], locale: 'fr' })).rejects.toBeInstanceOf(Invalid);
+    const id = await inviteStaff(ctx, gers, { name: 'Zoé', email: 'Zoe@Exemple.fr', role: 'agent', territories: ['32'], locale: 'fr' });
+    const { mail, token } = await tokenFromLastMail(db);
+    expect(mail).toMatchObject({ to: 'zoe@exemple.fr', template: 'invitation' });
+    expect(mail.text).toContain('Direction du Gers');
+    await expect(signIn(ctx, { email: 'zoe@exemple.fr', password: 'une phrase de passe' }, '1.1.1.1')).rejects.toBeInstanceOf(SignInRefused);
+    expect(await acceptInvitation(ctx, { token, password: 'une phrase de passe' })).toBe(id);
+    expect(await signIn(ctx, { email: 'zoe@exemple.fr', password: 'une phrase de passe' }, '1.1.1.1')).toBe(id);
+    await expect(inviteStaff(ctx, gers, { name: 'Zoé', email: 'zoe@exemple.fr', role: 'agent', territories: ['32'], locale: 'fr' })).rejects.toThrow();
+  });
+
+  it('keeps each administrator to their territories: another territory’s agent is not found', async () => {
+    const { db } = await testDb();
+    const { ctx } = context(db);
+    const gers = await actor(db, 'direction.gers@demo.test');
+    const platform = await actor(db, 'admin@demo.test');
+    const agentGers = await actor(db, 'agent.gers@demo.test');
+    const agentManche = await actor(db, 'agent.manche@demo.test');
+    expect((await listStaff(db, gers)).map((m) => m.email).sort()).toEqual(['agent.gers@demo.test', 'direction.gers@demo.test']);
+    expect((await listStaff(db, platform)).map((m) => m.email)).toContain('agent.manche@demo.test');
+    await expect(getStaff(db, gers, agentManche.id)).rejects.toBeInstanceOf(NotFound);
+    await expect(getStaff(db, gers, 999_999)).rejects.toBeInstanceOf(NotFound);
+    await expect(updateStaff(ctx, gers, agentManche.id, { role: 'agent', territories: ['32'] })).rejects.toBeInstanceOf(NotFound);
+    await expect(listStaff(db, agentGers)).rejects.toBeInstanceOf(Forbidden);
+    await expect(inviteStaff(ctx, agentGers, { name: 'X', email: 'x@exemple.fr', role: 'agent', territories: ['32'], locale: 'fr' })).rejects.toBeInstanceOf(Forbidden);
+    await updateStaff(ctx, gers, agentGers.id, { role: 'territory_admin', territories: ['32'] });
+    expect((await getStaff(db, gers, agentGers.id)).role).toBe('territory_admin');
+    await updateStaff(ctx, platform, agentManche.id, { role: 'agent', territories: ['50', '32'] });
+    expect((await getStaff(db, gers, agentManche.id)).territories.sort()).toEqual(['32', '50']);
+  });
+
+  it('deactivation ends the sessions at once', async () => {
+    const { db } = await testDb();
+    const { ctx, clock } = context(db, Date.now());
+    const s = createSessions(db, { secure: false, clock });
+    const gers = await actor(db, 'direction.gers@demo.test');
+    const agent = await actor(db, 'agent.gers@demo.test');
+    const session = await s.createSession(agent.id);
+    await deactivateStaff(ctx, gers, agent.id, (id) => s.invalidateUserSessions(id));
+    expect(await s.validateSession(session.id)).toBeNull();
+    await expect(signIn(ctx, { email: 'agent.gers@demo.test', password: 'demo-password-2026' }, '1.1.1.1')).rejects.toBeInstanceOf(SignInRefused);
+    await expect(deactivateStaff(ctx, gers, gers.id, async () => {})).rejects.toBeInstanceOf(Invalid);
+  });
+});
