@@ -4,6 +4,7 @@
 // quarter is imported and its date recorded.
 import { parse } from 'csv-parse/sync';
 import { inArray, sql } from 'drizzle-orm';
+import { runBatch } from '../../../db/batch.ts';
 import type { Db } from '../../../db/client.ts';
 import { communeCoverage, communes } from '../../../db/schema/index.ts';
 
@@ -129,8 +130,7 @@ export async function importArcepCoverage(db: Db, deploymentCsv: string, informa
         }),
     );
   }
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
+  await runBatch(db, statements);
   return {
     dataDate: parsed.dataDate,
     quarter: parsed.quarter,

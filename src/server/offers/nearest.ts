@@ -2,6 +2,7 @@
 // nearest published tiers-lieu with fibre, up to NEAREST_MAX_KM. Run after any change to
 // offers (seed, import, publication, move); `around` limits the work to homes near a change.
 import { and, eq, gte, lte } from 'drizzle-orm';
+import { runBatch } from '../../../db/batch.ts';
 import type { Db } from '../../../db/client.ts';
 import { offers } from '../../../db/schema/index.ts';
 import { boundingBox, distanceKm, type Point } from '../places/geo.ts';
@@ -54,8 +55,7 @@ export async function refreshNearestTiersLieux(db: Db, around?: Point): Promise<
 
   for (let i = 0; i < updates.length; i += 500) {
     const chunk = updates.slice(i, i + 500).map((u) => db.update(offers).set({ nearestFibreTiersLieuKm: u.km }).where(eq(offers.id, u.id)));
-    const [first, ...rest] = chunk;
-    if (first) await db.batch([first, ...rest]);
+    await runBatch(db, chunk);
   }
   return { homes: updates.length };
 }

@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { count, sql } from 'drizzle-orm';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { runBatch } from '../../../db/batch.ts';
 import type { Db } from '../../../db/client.ts';
 import { communes, departments, regions } from '../../../db/schema/index.ts';
 import { foldText } from '../../lib/text.ts';
@@ -122,8 +123,7 @@ export async function loadReferential(db: Db): Promise<{ communes: number }> {
         }),
     );
   }
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
+  await runBatch(db, statements);
   return { communes: communeRows.length };
 }
 
