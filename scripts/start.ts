@@ -1,6 +1,9 @@
-// Starts the built portal: validates the configuration, applies migrations, loads the
-// referential, seeds demo data on an empty database when given --demo, then serves.
+// Starts the portal: validates the configuration (before anything slow), builds it when
+// given --build, applies migrations, loads the referential, seeds demo data on an empty
+// database when given --demo, then serves.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, readConfig, runMain } from './lib/config.ts';
 import { prepareDb } from './lib/prepare-db.ts';
 import { createDb } from '../db/client.ts';
@@ -10,6 +13,11 @@ await runMain(async () => {
   // The demo shows development tools (the mailbox) unless told otherwise.
   if (process.argv.includes('--demo')) process.env.APP_ENV ??= 'demo';
   const config = readConfig();
+  if (process.argv.includes('--build')) {
+    const astro = fileURLToPath(new URL('../node_modules/astro/bin/astro.mjs', import.meta.url));
+    const build = spawnSync(process.execPath, [astro, 'build'], { stdio: 'inherit', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    if (build.status !== 0) throw new ConfigError('The build failed (see above).');
+  }
   const db = await prepareDb(config, { demo: process.argv.includes('--demo') });
   db.$client.close();
   const entry = new URL('../dist/server/entry.mjs', import.meta.url);
