@@ -67,6 +67,7 @@ export const en: Messages = {
   'errors.distance_needs_commune': 'Choose a commune to sort by distance.',
   'errors.tl_km_homes_only': 'This filter only applies to homes.',
   'errors.transaction_homes_only': 'Rent or sale only applies to homes.',
+  'errors.invalid_value': 'This value is not valid.',
   'errors.too_many': 'This parameter must appear only once.',
 
   'search.section.connectivity': 'Connection',

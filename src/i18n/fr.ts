@@ -65,6 +65,7 @@ export const fr = {
   'errors.distance_needs_commune': 'Choisissez une commune pour trier par distance.',
   'errors.tl_km_homes_only': 'Ce filtre ne concerne que les logements.',
   'errors.transaction_homes_only': 'Location ou vente ne concerne que les logements.',
+  'errors.invalid_value': 'Cette valeur n’est pas valide.',
   'errors.too_many': 'Ce paramètre ne doit apparaître qu’une seule fois.',
 
   'search.section.connectivity': 'Connexion',

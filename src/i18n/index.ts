@@ -22,9 +22,15 @@ export function toLocale(value: string | undefined): Locale {
   return isLocale(value) ? value : defaultLocale;
 }
 
+export function isMessageKey(value: unknown): value is MessageKey {
+  return typeof value === 'string' && Object.hasOwn(fr, value);
+}
+
 /** Formats {name} and {count, plural, =0 {…} one {# …} other {# …}} placeholders. */
 export function t(locale: Locale, key: MessageKey, params: Params = {}): string {
-  return formatMessage(locale, catalogues[locale][key], params);
+  // A key that is not in the catalogue (a library's own message) reads as a generic error.
+  const template = catalogues[locale][key] ?? catalogues[locale]['errors.invalid_value'];
+  return formatMessage(locale, template, params);
 }
 
 /** The raw templates of some keys, for an island to format with formatMessage(). */

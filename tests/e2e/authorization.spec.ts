@@ -3,9 +3,7 @@
 // territory, and must answer the expected status. A cross-territory read must look
 // exactly like "not found".
 import { request as playwrightRequest, type APIRequestContext } from '@playwright/test';
-import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { expect, root, test } from './fixtures.ts';
+import { expect, routesOnDisk, test } from './fixtures.ts';
 
 type Who = 'anonymous' | 'family' | 'agentGers' | 'agentManche' | 'adminGers' | 'platform';
 const people: Record<Exclude<Who, 'anonymous'>, string> = {
@@ -68,16 +66,6 @@ const matrix: Record<string, Sample[]> = {
   '/404': [{ url: () => '/404', expect: everyone(404) }],
   '/500': [{ url: () => '/500', expect: everyone(404) }],
 };
-
-/** Every page and endpoint under src/pages, as a route pattern; /en/ mirrors map to the French route. */
-function routesOnDisk(): string[] {
-  const dir = join(root, 'src', 'pages');
-  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
-  return walk(dir)
-    .map((f) => '/' + relative(dir, f).replace(/\\/g, '/'))
-    .filter((f) => /\.(astro|ts)$/.test(f) && !f.split('/').some((p) => p.startsWith('_')))
-    .map((f) => f.replace(/\.(astro|ts)$/, '').replace(/\/index$/, '') || '/');
-}
 
 test('every route on disk is in the authorization matrix, French and English', () => {
   const routes = routesOnDisk();

@@ -4,10 +4,11 @@ import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 import { createClient, type Client } from '@libsql/client';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -132,4 +133,14 @@ export async function signInAs(page: Page, email: string, password = 'demo-passw
   await page.getByLabel('Mot de passe', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Me connecter' }).click();
   await expect(page).toHaveURL(/\/compte/);
+}
+
+/** Every page and endpoint under src/pages, as a route pattern ("/offres/[ref]"). */
+export function routesOnDisk(): string[] {
+  const dir = join(root, 'src', 'pages');
+  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+  return walk(dir)
+    .map((f) => '/' + relative(dir, f).replace(/\\/g, '/'))
+    .filter((f) => /\.(astro|ts)$/.test(f) && !f.split('/').some((p) => p.startsWith('_')))
+    .map((f) => f.replace(/\.(astro|ts)$/, '').replace(/\/index$/, '') || '/');
 }

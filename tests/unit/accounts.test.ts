@@ -265,3 +265,18 @@ describe('staff', () => {
     await expect(deactivateStaff(ctx, gers, gers.id, async () => {})).rejects.toBeInstanceOf(Invalid);
   });
 });
+
+describe('malformed posts', () => {
+  it('a reset or invitation post without a usable token is a field error, not a crash', async () => {
+    const { db } = await testDb();
+    const { ctx } = context(db);
+    for (const input of [{}, { token: 'x' }, { token: ['a', 'b'], password: 1 }, { token: 'y'.repeat(500), password: 'une phrase assez longue' }]) {
+      const e1 = await resetPassword(ctx, input, async () => {}).catch((e: unknown) => e);
+      const e2 = await acceptInvitation(ctx, input).catch((e: unknown) => e);
+      for (const e of [e1, e2]) {
+        expect(e).toBeInstanceOf(Invalid);
+        for (const fe of (e as Invalid).errors) expect(fe.key).toMatch(/^errors\./);
+      }
+    }
+  });
+});

@@ -13,7 +13,7 @@ import { EmailOnlySchema, InviteSchema, NewPasswordSchema, SignInSchema, SignUpS
 import type { SessionUser } from './session.ts';
 import { consumeToken, issueToken } from './tokens.ts';
 import type { z } from 'astro/zod';
-import type { MessageKey } from '../../i18n/index.ts';
+import { isMessageKey, type MessageKey } from '../../i18n/index.ts';
 
 export interface AccountsContext {
   db: Db;
@@ -46,7 +46,7 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   const errors: FieldError[] = [];
   for (const issue of result.error.issues) {
     const field = String(issue.path[0] ?? 'form');
-    if (!errors.some((e) => e.field === field)) errors.push({ field, key: issue.message as MessageKey });
+    if (!errors.some((e) => e.field === field)) errors.push({ field, key: isMessageKey(issue.message) ? issue.message : 'errors.invalid_value' });
   }
   throw new Invalid(errors);
 }

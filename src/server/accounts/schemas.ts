@@ -32,7 +32,10 @@ export const SignInSchema = z.object({
   password: z.string({ error: 'errors.password_required' }).min(1, { error: 'errors.password_required' }).max(PASSWORD_MAX, { error: 'errors.password_length' }),
 });
 export const EmailOnlySchema = z.object({ email: EmailSchema, locale: LocaleSchema });
-export const NewPasswordSchema = z.object({ token: z.string().min(10).max(200), password: PasswordSchema });
+export const NewPasswordSchema = z.object({
+  token: z.string({ error: 'errors.link_invalid' }).min(10, { error: 'errors.link_invalid' }).max(200, { error: 'errors.link_invalid' }),
+  password: PasswordSchema,
+});
 
 export const staffRoles = ['agent', 'territory_admin'] as const;
 export const InviteSchema = z.object({

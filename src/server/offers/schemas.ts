@@ -4,7 +4,7 @@ import { z } from 'astro/zod';
 import { technologies } from '../../../db/schema/offers.ts';
 
 export { technologies };
-import type { MessageKey } from '../../i18n/index.ts';
+import { isMessageKey, type MessageKey } from '../../i18n/index.ts';
 import type { FieldError } from '../errors.ts';
 
 export const kindParams = { logement: 'home', 'tiers-lieu': 'tiers_lieu' } as const;
@@ -87,7 +87,10 @@ export function parseOfferSearch(params: URLSearchParams): ParsedSearch {
     }
     const result = OfferSearchSchema.shape[name].safeParse(values[0]);
     if (result.success) query[name] = result.data;
-    else errors.push({ field: name, key: (result.error.issues[0]?.message ?? 'errors.invalid_enum') as MessageKey, value: values[0] });
+    else {
+      const message = result.error.issues[0]?.message;
+      errors.push({ field: name, key: isMessageKey(message) ? message : 'errors.invalid_value', value: values[0] });
+    }
   }
   const q = query as OfferSearchInput;
   const drop = (field: SearchParamName, key: MessageKey) => {
