@@ -2,6 +2,7 @@
 // because drizzle-kit and the plain-Node scripts load it outside Vite.
 export * from './accounts.ts';
 export * from './cache.ts';
+export * from './candidates.ts';
 export * from './mail.ts';
 export * from './offers.ts';
 export * from './places.ts';

@@ -307,6 +307,18 @@ export const en: Messages = {
   'admin.deactivate': 'Deactivate this account (its sessions end)',
   'admin.reactivate': 'Reactivate this account',
 
+  'errors.stage_move_not_allowed': 'This stage change is not possible from the current stage.',
+  'errors.withdrawal_reason_required': 'Choose the reason for withdrawing.',
+  'errors.settled_commune_required': 'Enter the commune where the family settled.',
+  'errors.settled_date_required': 'Enter the date of settlement (today at the latest).',
+  'errors.settled_household_required': 'Enter the number of people who settled (1 to 30).',
+  'errors.stale_file': 'This file has just been changed by someone else. Reload it to see its current state.',
+
+  'errors.phone_invalid': 'Enter a valid phone number (digits, possibly +44…).',
+  'errors.adults_invalid': 'Enter the number of adults, from 1 to 10.',
+  'errors.children_invalid': 'Enter the age of each child (0 to 25), separated by commas.',
+  'errors.consent_required': 'Your consent is needed for us to process your project.',
+
   'notFound.title': 'Page not found',
   'notFound.body': 'This page does not exist or is no longer available.',
   'notFound.back': 'Back to the home page',

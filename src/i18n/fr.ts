@@ -305,6 +305,18 @@ export const fr = {
   'admin.deactivate': 'Désactiver ce compte (ses sessions prennent fin)',
   'admin.reactivate': 'Réactiver ce compte',
 
+  'errors.stage_move_not_allowed': 'Ce changement d’étape n’est pas possible depuis l’étape actuelle.',
+  'errors.withdrawal_reason_required': 'Choisissez le motif de l’abandon.',
+  'errors.settled_commune_required': 'Indiquez la commune d’installation.',
+  'errors.settled_date_required': 'Indiquez la date d’installation (au plus tard aujourd’hui).',
+  'errors.settled_household_required': 'Indiquez le nombre de personnes installées (de 1 à 30).',
+  'errors.stale_file': 'Ce dossier vient d’être modifié par quelqu’un d’autre. Rechargez-le pour voir son état actuel.',
+
+  'errors.phone_invalid': 'Indiquez un numéro de téléphone valide (chiffres, éventuellement +33…).',
+  'errors.adults_invalid': 'Indiquez le nombre d’adultes, de 1 à 10.',
+  'errors.children_invalid': 'Indiquez l’âge de chaque enfant (de 0 à 25 ans), séparés par des virgules.',
+  'errors.consent_required': 'Votre accord est nécessaire pour que nous traitions votre projet.',
+
   'notFound.title': 'Page introuvable',
   'notFound.body': 'Cette page n’existe pas ou n’est plus disponible.',
   'notFound.back': 'Retour à l’accueil',

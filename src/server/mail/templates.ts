@@ -1,6 +1,6 @@
 // Email templates, French and English, each as HTML and plain text. Every value put in the
 // HTML is escaped; links are absolute, built on PUBLIC_SITE_URL.
-export type TemplateName = 'verify_email' | 'signup_exists' | 'reset_password' | 'magic_link' | 'invitation';
+export type TemplateName = 'verify_email' | 'signup_exists' | 'reset_password' | 'magic_link' | 'invitation' | 'enquiry_received' | 'new_enquiry';
 export type MailLocale = 'fr' | 'en';
 
 export interface RenderedMail {
@@ -18,6 +18,14 @@ interface Copy {
 }
 
 const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
+  enquiry_received: {
+    fr: { subject: 'Nous avons bien reçu votre projet d’installation', greeting: 'Bonjour {name},', body: 'Merci pour votre projet. Un agent local du territoire va l’étudier et vous contacter. Créez votre compte pour suivre votre dossier et échanger avec lui.', action: 'Créer mon compte', footer: 'Vous recevez ce message parce que ce formulaire a été rempli avec votre adresse.' },
+    en: { subject: 'We have received your relocation project', greeting: 'Hello {name},', body: 'Thank you for your project. A local agent of the territory will study it and contact you. Create your account to follow your file and talk with them.', action: 'Create my account', footer: 'You receive this message because this form was filled in with your address.' },
+  },
+  new_enquiry: {
+    fr: { subject: 'Nouveau projet d’installation : {family}', greeting: 'Bonjour {name},', body: 'Une nouvelle famille a déposé un projet pour le territoire {territories}.', action: 'Ouvrir le dossier', footer: 'Campagne Connectée — espace des agents.' },
+    en: { subject: 'New relocation project: {family}', greeting: 'Hello {name},', body: 'A new family has filed a project for {territories}.', action: 'Open the file', footer: 'Campagne Connectée — agents’ area.' },
+  },
   verify_email: {
     fr: { subject: 'Confirmez votre adresse email', greeting: 'Bonjour {name},', body: 'Bienvenue sur Campagne Connectée. Confirmez votre adresse pour activer votre compte. Ce lien est valable 48 heures.', action: 'Confirmer mon adresse', footer: 'Si vous n’avez pas créé de compte, ignorez ce message.' },
     en: { subject: 'Confirm your email address', greeting: 'Hello {name},', body: 'Welcome to Campagne Connectée. Confirm your address to activate your account. This link is valid for 48 hours.', action: 'Confirm my address', footer: 'If you did not create an account, ignore this message.' },

@@ -1,0 +1,141 @@
+// Candidates: the relocation files of families, their stage history (for time-in-stage
+// reports), timeline events, tasks and offer proposals.
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { users } from './accounts.ts';
+import { communes, territories } from './places.ts';
+import { offers } from './offers.ts';
+
+export const stages = ['enquiry', 'qualified', 'discovery', 'settling', 'settled', 'withdrawn'] as const;
+export type Stage = (typeof stages)[number];
+export const withdrawalReasons = ['housing', 'job', 'connectivity', 'schools', 'personal', 'other_territory', 'no_answer'] as const;
+export const remoteWorkStatuses = ['employee', 'freelancer', 'founder', 'job_seeker'] as const;
+
+export const candidates = sqliteTable(
+  'candidates',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Random id for URLs, so that they do not reveal how many files exist. */
+    publicId: text('public_id').notNull().unique(),
+    /** Null while the file waits in the "to dispatch" queue (several territories wished). */
+    territoryCode: text('territory_code').references(() => territories.code),
+    stage: text('stage', { enum: stages }).notNull().default('enquiry'),
+    stageEnteredAt: text('stage_entered_at').notNull(),
+    assignedAgentId: integer('assigned_agent_id').references(() => users.id),
+    familyUserId: integer('family_user_id').references(() => users.id),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    phone: text('phone'),
+    /** JSON: { adults: number, children: number[] (ages) }. */
+    household: text('household').notNull(),
+    /** JSON: [{ profession, status }] with status in remoteWorkStatuses. */
+    professions: text('professions').notNull(),
+    currentPlace: text('current_place'),
+    /** JSON arrays of department codes and INSEE codes. */
+    wishedTerritories: text('wished_territories').notNull(),
+    wishedCommunes: text('wished_communes').notNull().default('[]'),
+    budgetMax: integer('budget_max'),
+    transaction: text('transaction', { enum: ['rent', 'sale'] }),
+    housingNeeds: text('housing_needs'),
+    workspaceNeeds: text('workspace_needs'),
+    minDownloadMbps: integer('min_download_mbps'),
+    timeFrame: text('time_frame'),
+    heardFrom: text('heard_from'),
+    locale: text('locale', { enum: ['fr', 'en'] }).notNull().default('fr'),
+    consentTextVersion: text('consent_text_version').notNull(),
+    consentAt: text('consent_at').notNull(),
+    withdrawalReason: text('withdrawal_reason', { enum: withdrawalReasons }),
+    withdrawalComment: text('withdrawal_comment'),
+    settledCommuneCode: text('settled_commune_code').references(() => communes.code),
+    settledAt: text('settled_at'),
+    settledHouseholdSize: integer('settled_household_size'),
+    /** A possible duplicate of an earlier file (same email or phone). */
+    duplicateOfId: integer('duplicate_of_id'),
+    /** Optimistic concurrency: every change increments it; a stale version is a conflict. */
+    version: integer('version').notNull().default(1),
+    lastContactAt: text('last_contact_at').notNull(),
+    anonymisedAt: text('anonymised_at'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    index('candidates_territory_stage_idx').on(t.territoryCode, t.stage, t.stageEnteredAt),
+    index('candidates_email_idx').on(t.email),
+    index('candidates_phone_idx').on(t.phone),
+    index('candidates_agent_idx').on(t.assignedAgentId),
+  ],
+);
+
+/** One row per stay in a stage: entered, left (null while current). */
+export const stageHistory = sqliteTable(
+  'stage_history',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    candidateId: integer('candidate_id')
+      .notNull()
+      .references(() => candidates.id, { onDelete: 'cascade' }),
+    stage: text('stage', { enum: stages }).notNull(),
+    enteredAt: text('entered_at').notNull(),
+    leftAt: text('left_at'),
+    byUserId: integer('by_user_id').references(() => users.id),
+  },
+  (t) => [index('stage_history_candidate_idx').on(t.candidateId, t.enteredAt), index('stage_history_stage_idx').on(t.stage, t.enteredAt)],
+);
+
+export const eventKinds = ['created', 'stage_change', 'note', 'email', 'message', 'task', 'proposal', 'visit', 'assignment', 'duplicate', 'territory_move', 'follow_up'] as const;
+
+/** The timeline (and audit trail) of a file: who did what, when. */
+export const candidateEvents = sqliteTable(
+  'candidate_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    candidateId: integer('candidate_id')
+      .notNull()
+      .references(() => candidates.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: eventKinds }).notNull(),
+    /** JSON with the event's details (from/to stage, text, ids…). */
+    data: text('data').notNull().default('{}'),
+    byUserId: integer('by_user_id').references(() => users.id),
+    at: text('at').notNull(),
+  },
+  (t) => [index('candidate_events_candidate_idx').on(t.candidateId, t.at)],
+);
+
+export const taskKinds = ['manual', 'follow_up_6m', 'follow_up_12m'] as const;
+
+export const tasks = sqliteTable(
+  'tasks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    candidateId: integer('candidate_id')
+      .notNull()
+      .references(() => candidates.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: taskKinds }).notNull().default('manual'),
+    title: text('title').notNull(),
+    dueDate: text('due_date').notNull(),
+    assigneeId: integer('assignee_id').references(() => users.id),
+    doneAt: text('done_at'),
+    /** Follow-ups: is the family still there? */
+    outcome: text('outcome', { enum: ['stayed', 'left'] }),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('tasks_assignee_due_idx').on(t.assigneeId, t.doneAt, t.dueDate), index('tasks_candidate_idx').on(t.candidateId)],
+);
+
+export const proposals = sqliteTable(
+  'proposals',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    candidateId: integer('candidate_id')
+      .notNull()
+      .references(() => candidates.id, { onDelete: 'cascade' }),
+    offerId: integer('offer_id')
+      .notNull()
+      .references(() => offers.id),
+    status: text('status', { enum: ['proposed', 'accepted', 'declined'] }).notNull().default('proposed'),
+    comment: text('comment'),
+    proposedById: integer('proposed_by_id').references(() => users.id),
+    proposedAt: text('proposed_at').notNull(),
+    answeredAt: text('answered_at'),
+  },
+  (t) => [index('proposals_candidate_idx').on(t.candidateId)],
+);

@@ -1,0 +1,101 @@
+// Candidate files: reading them under the actor's territories, and changing their stage
+// with optimistic concurrency, history and audit trail in one transaction.
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import type { Tx } from '../../../db/client.ts';
+import { candidateEvents, candidates, communes, stageHistory, tasks, type Stage } from '../../../db/schema/index.ts';
+import type { SessionUser } from '../accounts/session.ts';
+import type { Clock } from '../clock.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
+import { checkTransition, followUpDates, type TransitionInput } from './stages.ts';
+
+export interface CandidatesContext {
+  db: Db;
+  clock: Clock;
+}
+
+export type CandidateRow = typeof candidates.$inferSelect;
+
+const isStaff = (u: SessionUser) => u.role === 'agent' || u.role === 'territory_admin' || u.role === 'platform_admin';
+
+/**
+ * The file if the actor may see it: staff of its territory (or of a wished territory while it
+ * waits in the dispatch queue), or the platform admin. Anything else is "not found".
+ */
+export async function findCandidate(db: Db | Tx, actor: SessionUser, publicId: string): Promise<CandidateRow> {
+  if (!isStaff(actor)) throw new Forbidden();
+  const [row] = await db.select().from(candidates).where(eq(candidates.publicId, publicId));
+  if (!row || row.anonymisedAt) throw new NotFound('candidate');
+  if (actor.role === 'platform_admin') return row;
+  const visible = row.territoryCode
+    ? actor.territories.includes(row.territoryCode)
+    : (JSON.parse(row.wishedTerritories) as string[]).some((c) => actor.territories.includes(c));
+  if (!visible) throw new NotFound('candidate');
+  return row;
+}
+
+export async function addEvent(tx: Tx | Db, candidateId: number, kind: (typeof candidateEvents.$inferInsert)['kind'], data: object, byUserId: number | null, at: string) {
+  await tx.insert(candidateEvents).values({ candidateId, kind, data: JSON.stringify(data), byUserId, at });
+}
+
+/**
+ * Moves a file to another stage. `version` is the version the agent saw: if someone changed
+ * the file since, nothing changes and Conflict says so (no lost update).
+ */
+export async function moveStage(
+  ctx: CandidatesContext,
+  actor: SessionUser,
+  publicId: string,
+  input: TransitionInput & { version: number },
+): Promise<CandidateRow> {
+  const now = ctx.clock.now();
+  const nowIso = now.toISOString();
+  return ctx.db.transaction(async (tx) => {
+    const file = await findCandidate(tx, actor, publicId);
+    const errors = checkTransition(file.stage, input, nowIso.slice(0, 10));
+    if (input.to === 'settled' && input.settledCommuneCode && !errors.some((e) => e.field === 'settledCommuneCode')) {
+      const [commune] = await tx.select({ code: communes.code }).from(communes).where(eq(communes.code, input.settledCommuneCode));
+      if (!commune) errors.push({ field: 'settledCommuneCode', key: 'errors.unknown_commune', value: input.settledCommuneCode });
+    }
+    if (errors.length) throw new Invalid(errors);
+
+    const changes: Partial<CandidateRow> = { stage: input.to, stageEnteredAt: nowIso, updatedAt: nowIso, lastContactAt: nowIso };
+    if (input.to === 'withdrawn') Object.assign(changes, { withdrawalReason: input.withdrawalReason, withdrawalComment: input.withdrawalComment?.slice(0, 2000) ?? null });
+    if (input.to === 'settled') Object.assign(changes, { settledCommuneCode: input.settledCommuneCode, settledAt: input.settledAt, settledHouseholdSize: input.settledHouseholdSize });
+    const updated = await tx
+      .update(candidates)
+      .set({ ...changes, version: sql`${candidates.version} + 1` })
+      .where(and(eq(candidates.id, file.id), eq(candidates.version, input.version)))
+      .returning();
+    if (updated.length === 0) throw new Conflict('errors.stale_file');
+
+    await tx.update(stageHistory).set({ leftAt: nowIso }).where(and(eq(stageHistory.candidateId, file.id), isNull(stageHistory.leftAt)));
+    await tx.insert(stageHistory).values({ candidateId: file.id, stage: input.to, enteredAt: nowIso, byUserId: actor.id });
+    await addEvent(tx, file.id, 'stage_change', { from: file.stage, to: input.to, reason: input.withdrawalReason ?? null }, actor.id, nowIso);
+    if (input.to === 'settled' && input.settledAt) {
+      const { sixMonths, twelveMonths } = followUpDates(input.settledAt);
+      const assigneeId = file.assignedAgentId ?? actor.id;
+      await tx.insert(tasks).values([
+        { candidateId: file.id, kind: 'follow_up_6m', title: 'Suivi à 6 mois : la famille est-elle toujours là ?', dueDate: sixMonths, assigneeId, createdAt: nowIso },
+        { candidateId: file.id, kind: 'follow_up_12m', title: 'Suivi à 12 mois : la famille est-elle toujours là ?', dueDate: twelveMonths, assigneeId, createdAt: nowIso },
+      ]);
+    }
+    return updated[0]!;
+  });
+}
+
+/** Records the outcome of a 6- or 12-month follow-up task. */
+export async function recordFollowUp(ctx: CandidatesContext, actor: SessionUser, taskId: number, outcome: 'stayed' | 'left'): Promise<void> {
+  const now = ctx.clock.now().toISOString();
+  await ctx.db.transaction(async (tx) => {
+    const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId));
+    if (!task || task.kind === 'manual') throw new NotFound('task');
+    const [file] = await tx.select({ publicId: candidates.publicId }).from(candidates).where(eq(candidates.id, task.candidateId));
+    await findCandidate(tx, actor, file!.publicId);
+    if (task.doneAt) throw new Conflict('errors.stale_file');
+    await tx.update(tasks).set({ doneAt: now, outcome }).where(eq(tasks.id, taskId));
+    await addEvent(tx, task.candidateId, 'follow_up', { kind: task.kind, outcome }, actor.id, now);
+  });
+}
+
+export type { Stage };

@@ -1,0 +1,113 @@
+// A family files its relocation project: the file lands in the wished territory, or in the
+// dispatch queue when several are wished; a second enquiry with the same email or phone is
+// linked to the first as a possible duplicate (never dropped). The family gets a
+// confirmation and the territory's staff a notice, in the same transaction.
+import { randomBytes } from 'node:crypto';
+import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
+import { candidates, communes, stageHistory, territories, users, userTerritories } from '../../../db/schema/index.ts';
+import { hit, LIMITS } from '../accounts/rate-limit.ts';
+import { RateLimited } from '../accounts/commands.ts';
+import { Invalid, type FieldError } from '../errors.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { isMessageKey } from '../../i18n/index.ts';
+import { addEvent, type CandidatesContext } from './commands.ts';
+import { CONSENT_TEXT_VERSION, EnquirySchema } from './schemas.ts';
+
+/** 16 random characters: a URL that says nothing about how many files exist. */
+export const newPublicId = () => randomBytes(12).toString('base64url');
+
+export async function createEnquiry(ctx: CandidatesContext & { siteUrl: string }, input: unknown, ip: string): Promise<{ publicId: string; duplicateOf: string | null; territoryCode: string | null }> {
+  const parsed = EnquirySchema.safeParse(input);
+  if (!parsed.success) {
+    const errors: FieldError[] = [];
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? 'form');
+      if (!errors.some((e) => e.field === field)) errors.push({ field, key: isMessageKey(issue.message) ? issue.message : 'errors.invalid_value' });
+    }
+    throw new Invalid(errors);
+  }
+  const data = parsed.data;
+  const limit = await hit(ctx.db, `enquiry:ip:${ip}`, LIMITS.enquiryPerIp, ctx.clock);
+  if (!limit.allowed) throw new RateLimited(limit.retryAfter);
+
+  const now = ctx.clock.now().toISOString();
+  const site = ctx.siteUrl.replace(/\/$/, '');
+  return ctx.db.transaction(async (tx) => {
+    const served = await tx.select({ code: territories.code, name: territories.name }).from(territories).where(inArray(territories.code, data.wishedTerritories));
+    const unknown = data.wishedTerritories.filter((c) => !served.some((s) => s.code === c));
+    if (unknown.length) throw new Invalid([{ field: 'wishedTerritories', key: 'errors.unknown_territory', value: unknown[0] }]);
+    if (data.wishedCommunes.length) {
+      const found = await tx.select({ code: communes.code }).from(communes).where(inArray(communes.code, data.wishedCommunes));
+      const missing = data.wishedCommunes.find((c) => !found.some((f) => f.code === c));
+      if (missing) throw new Invalid([{ field: 'wishedCommunes', key: 'errors.unknown_commune', value: missing }]);
+    }
+
+    const [earlier] = await tx
+      .select({ id: candidates.id, publicId: candidates.publicId })
+      .from(candidates)
+      .where(and(isNull(candidates.anonymisedAt), data.phone ? or(eq(candidates.email, data.email), eq(candidates.phone, data.phone)) : eq(candidates.email, data.email)))
+      .orderBy(asc(candidates.id))
+      .limit(1);
+    const territoryCode = served.length === 1 ? served[0]!.code : null;
+    const professions = [
+      data.profession || data.remoteStatus ? { profession: data.profession ?? null, status: data.remoteStatus ?? null } : null,
+      data.partnerProfession || data.partnerRemoteStatus ? { profession: data.partnerProfession ?? null, status: data.partnerRemoteStatus ?? null } : null,
+    ].filter(Boolean);
+    const publicId = newPublicId();
+    const [file] = await tx
+      .insert(candidates)
+      .values({
+        publicId,
+        territoryCode,
+        stage: 'enquiry',
+        stageEnteredAt: now,
+        name: data.name,
+        email: data.email,
+        phone: data.phone ?? null,
+        household: JSON.stringify({ adults: data.adults, children: data.children }),
+        professions: JSON.stringify(professions),
+        currentPlace: data.currentPlace ?? null,
+        wishedTerritories: JSON.stringify(served.map((s) => s.code)),
+        wishedCommunes: JSON.stringify(data.wishedCommunes),
+        budgetMax: data.budgetMax ?? null,
+        transaction: data.transaction ?? null,
+        housingNeeds: data.housingNeeds ?? null,
+        workspaceNeeds: data.workspaceNeeds ?? null,
+        minDownloadMbps: data.minDownloadMbps ?? null,
+        timeFrame: data.timeFrame ?? null,
+        heardFrom: data.heardFrom ?? null,
+        locale: data.locale,
+        consentTextVersion: CONSENT_TEXT_VERSION,
+        consentAt: now,
+        duplicateOfId: earlier?.id ?? null,
+        lastContactAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning({ id: candidates.id });
+    await tx.insert(stageHistory).values({ candidateId: file!.id, stage: 'enquiry', enteredAt: now });
+    await addEvent(tx, file!.id, 'created', { territories: served.map((s) => s.code) }, null, now);
+    if (earlier) await addEvent(tx, file!.id, 'duplicate', { of: earlier.publicId }, null, now);
+
+    await enqueueMail(tx, ctx.clock, {
+      to: data.email,
+      template: 'enquiry_received',
+      locale: data.locale,
+      params: { name: data.name, url: `${site}${data.locale === 'en' ? '/en' : ''}/inscription` },
+    });
+    const staff = await tx
+      .selectDistinct({ email: users.email, name: users.name, locale: users.locale })
+      .from(users)
+      .innerJoin(userTerritories, eq(userTerritories.userId, users.id))
+      .where(and(inArray(userTerritories.territoryCode, served.map((s) => s.code)), inArray(users.role, ['agent', 'territory_admin']), isNull(users.deactivatedAt)));
+    for (const member of staff) {
+      await enqueueMail(tx, ctx.clock, {
+        to: member.email,
+        template: 'new_enquiry',
+        locale: member.locale,
+        params: { name: member.name, family: data.name, territories: served.map((s) => s.name).join(', '), url: `${site}/agent/candidats/${publicId}` },
+      });
+    }
+    return { publicId, duplicateOf: earlier?.publicId ?? null, territoryCode };
+  });
+}

@@ -1,0 +1,210 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../db/client.ts';
+import { candidateEvents, candidates, outbox, stageHistory, tasks, users, userTerritories, type Stage } from '../../db/schema/index.ts';
+import { RateLimited } from '../../src/server/accounts/commands.ts';
+import type { SessionUser } from '../../src/server/accounts/session.ts';
+import { findCandidate, moveStage, recordFollowUp } from '../../src/server/candidates/commands.ts';
+import { createEnquiry } from '../../src/server/candidates/enquiry.ts';
+import { allowedMoves, checkTransition, followUpDates } from '../../src/server/candidates/stages.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
+import { testDb } from '../helpers/db.ts';
+
+const start = Date.UTC(2026, 10, 23, 9);
+function ctxFor(db: Db) {
+  let now = start;
+  return { ctx: { db, clock: { now: () => new Date(now) }, siteUrl: 'https://cc.test' }, advance: (ms: number) => (now += ms) };
+}
+
+async function actor(db: Db, email: string): Promise<SessionUser> {
+  const [u] = await db.select().from(users).where(eq(users.email, email));
+  const territories = (await db.select().from(userTerritories).where(eq(userTerritories.userId, u!.id))).map((t) => t.territoryCode);
+  return { id: u!.id, email: u!.email, name: u!.name, role: u!.role, locale: u!.locale, territories };
+}
+
+const enquiry = (over: Record<string, unknown> = {}) => ({
+  name: 'Famille Durand',
+  email: `durand.${Math.random().toString(36).slice(2)}@exemple.fr`,
+  phone: '06 12 34 56 78',
+  adults: '2',
+  children: '4, 9',
+  profession: 'Développeuse',
+  remoteStatus: 'employee',
+  wishedTerritories: '32',
+  budgetMax: '900',
+  transaction: 'rent',
+  consent: 'yes',
+  locale: 'fr',
+  ...over,
+});
+
+async function fileIn(db: Db, territory = '32', over: Record<string, unknown> = {}) {
+  const { ctx } = ctxFor(db);
+  const { publicId } = await createEnquiry(ctx, enquiry({ wishedTerritories: territory, ...over }), `ip-${Math.random()}`);
+  const [row] = await db.select().from(candidates).where(eq(candidates.publicId, publicId));
+  return row!;
+}
+
+describe('stage rules', () => {
+  it('allow one stage forward, one back, and withdrawal from anywhere', () => {
+    expect(allowedMoves('enquiry')).toEqual(['qualified', 'withdrawn']);
+    expect(allowedMoves('discovery')).toEqual(['qualified', 'settling', 'withdrawn']);
+    expect(allowedMoves('settled')).toEqual(['settling', 'withdrawn']);
+    expect(allowedMoves('withdrawn')).toEqual([]);
+  });
+
+  it.each([
+    ['enquiry', 'discovery'],
+    ['enquiry', 'settled'],
+    ['qualified', 'settling'],
+    ['withdrawn', 'enquiry'],
+    ['settled', 'enquiry'],
+    ['discovery', 'discovery'],
+  ] as Array<[Stage, Stage]>)('refuse %s → %s', (from, to) => {
+    expect(checkTransition(from, { to }, '2026-11-23')).toEqual([{ field: 'to', key: 'errors.stage_move_not_allowed', value: to }]);
+  });
+
+  it('need a reason to withdraw, and commune, date and household to settle', () => {
+    expect(checkTransition('qualified', { to: 'withdrawn' }, '2026-11-23')).toEqual([{ field: 'withdrawalReason', key: 'errors.withdrawal_reason_required' }]);
+    expect(checkTransition('qualified', { to: 'withdrawn', withdrawalReason: 'bored' }, '2026-11-23')).toHaveLength(1);
+    expect(checkTransition('qualified', { to: 'withdrawn', withdrawalReason: 'schools' }, '2026-11-23')).toEqual([]);
+    expect(checkTransition('settling', { to: 'settled' }, '2026-11-23').map((e) => e.field)).toEqual(['settledCommuneCode', 'settledAt', 'settledHouseholdSize']);
+    expect(checkTransition('settling', { to: 'settled', settledCommuneCode: '32013', settledAt: '2026-12-01', settledHouseholdSize: 4 }, '2026-11-23').map((e) => e.field)).toEqual(['settledAt']);
+    expect(checkTransition('settling', { to: 'settled', settledCommuneCode: '32013', settledAt: '2026-11-20', settledHouseholdSize: 4 }, '2026-11-23')).toEqual([]);
+  });
+
+  it('plan follow-ups 6 and 12 months after settlement', () => {
+    expect(followUpDates('2026-03-31')).toEqual({ sixMonths: '2026-10-01', twelveMonths: '2027-03-31' });
+    expect(followUpDates('2026-01-15')).toEqual({ sixMonths: '2026-07-15', twelveMonths: '2027-01-15' });
+  });
+});
+
+describe('moving a file', () => {
+  it('walks the pipeline, records history, timeline and follow-up tasks', async () => {
+    const { db } = await testDb();
+    const { ctx, advance } = ctxFor(db);
+    const agent = await actor(db, 'agent.gers@demo.test');
+    let file = await fileIn(db);
+    for (const to of ['qualified', 'discovery', 'qualified', 'discovery', 'settling'] as Stage[]) {
+      advance(24 * 3600_000);
+      file = await moveStage(ctx, agent, file.publicId, { to, version: file.version });
+      expect(file.stage).toBe(to);
+    }
+    advance(24 * 3600_000);
+    file = await moveStage(ctx, agent, file.publicId, { to: 'settled', settledCommuneCode: '32013', settledAt: '2026-11-25', settledHouseholdSize: 4, version: file.version });
+    expect(file).toMatchObject({ stage: 'settled', settledCommuneCode: '32013', settledHouseholdSize: 4, version: 7 });
+
+    const history = await db.select().from(stageHistory).where(eq(stageHistory.candidateId, file.id)).orderBy(stageHistory.id);
+    expect(history.map((h) => h.stage)).toEqual(['enquiry', 'qualified', 'discovery', 'qualified', 'discovery', 'settling', 'settled']);
+    expect(history.slice(0, -1).every((h) => h.leftAt !== null)).toBe(true);
+    expect(history.at(-1)!.leftAt).toBeNull();
+    expect(history.slice(1).every((h) => h.byUserId === agent.id)).toBe(true);
+    const events = await db.select().from(candidateEvents).where(eq(candidateEvents.candidateId, file.id));
+    expect(events.filter((e) => e.kind === 'stage_change').map((e) => JSON.parse(e.data).to)).toEqual(['qualified', 'discovery', 'qualified', 'discovery', 'settling', 'settled']);
+    const followUps = await db.select().from(tasks).where(eq(tasks.candidateId, file.id));
+    expect(followUps.map((t) => [t.kind, t.dueDate])).toEqual([
+      ['follow_up_6m', '2027-05-25'],
+      ['follow_up_12m', '2027-11-25'],
+    ]);
+    await recordFollowUp(ctx, agent, followUps[0]!.id, 'stayed');
+    await expect(recordFollowUp(ctx, agent, followUps[0]!.id, 'left')).rejects.toBeInstanceOf(Conflict);
+    expect((await db.select().from(tasks).where(eq(tasks.id, followUps[0]!.id)))[0]).toMatchObject({ outcome: 'stayed' });
+  });
+
+  it('refuses an invalid move with a clear error and changes nothing', async () => {
+    const { db } = await testDb();
+    const { ctx } = ctxFor(db);
+    const agent = await actor(db, 'agent.gers@demo.test');
+    const file = await fileIn(db);
+    const before = await db.select().from(candidates).where(eq(candidates.id, file.id));
+    for (const input of [{ to: 'settled' as Stage }, { to: 'withdrawn' as Stage }, { to: 'discovery' as Stage }]) {
+      await expect(moveStage(ctx, agent, file.publicId, { ...input, version: file.version })).rejects.toBeInstanceOf(Invalid);
+    }
+    expect(await db.select().from(candidates).where(eq(candidates.id, file.id))).toEqual(before);
+    expect(await db.select().from(stageHistory).where(eq(stageHistory.candidateId, file.id))).toHaveLength(1);
+  });
+
+  it('lets one of two concurrent moves win; the other gets a conflict, no lost update', async () => {
+    const { db } = await testDb();
+    const { ctx } = ctxFor(db);
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const direction = await actor(db, 'direction.gers@demo.test');
+    const file = await fileIn(db);
+    const results = await Promise.allSettled([
+      moveStage(ctx, lucie, file.publicId, { to: 'qualified', version: file.version }),
+      moveStage(ctx, direction, file.publicId, { to: 'withdrawn', withdrawalReason: 'no_answer', version: file.version }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toBeInstanceOf(Conflict);
+    expect(rejected.reason.message).toBe('errors.stale_file');
+    const [now] = await db.select().from(candidates).where(eq(candidates.id, file.id));
+    expect(now!.version).toBe(2);
+    expect(await db.select().from(stageHistory).where(eq(stageHistory.candidateId, file.id))).toHaveLength(2);
+  });
+
+  it('keeps files to their territory: the Manche agent cannot see or move a Gers file', async () => {
+    const { db } = await testDb();
+    const { ctx } = ctxFor(db);
+    const manche = await actor(db, 'agent.manche@demo.test');
+    const family = await actor(db, 'famille@demo.test');
+    const platform = await actor(db, 'admin@demo.test');
+    const file = await fileIn(db);
+    await expect(findCandidate(db, manche, file.publicId)).rejects.toBeInstanceOf(NotFound);
+    await expect(findCandidate(db, manche, 'does-not-exist')).rejects.toBeInstanceOf(NotFound);
+    await expect(moveStage(ctx, manche, file.publicId, { to: 'qualified', version: 1 })).rejects.toBeInstanceOf(NotFound);
+    await expect(findCandidate(db, family, file.publicId)).rejects.toBeInstanceOf(Forbidden);
+    expect((await findCandidate(db, platform, file.publicId)).id).toBe(file.id);
+  });
+});
+
+describe('enquiries', () => {
+  it('land in the wished territory, with a confirmation to the family and a notice to its staff', async () => {
+    const { db } = await testDb();
+    const { ctx } = ctxFor(db);
+    const input = enquiry();
+    const { publicId, territoryCode, duplicateOf } = await createEnquiry(ctx, input, '9.9.9.9');
+    expect({ territoryCode, duplicateOf }).toEqual({ territoryCode: '32', duplicateOf: null });
+    expect(publicId).toMatch(/^[\w-]{16}$/);
+    const [file] = await db.select().from(candidates).where(eq(candidates.publicId, publicId));
+    expect(file).toMatchObject({ stage: 'enquiry', phone: '0612345678', consentTextVersion: '2026-11-v1', budgetMax: 900, transaction: 'rent' });
+    expect(JSON.parse(file!.household)).toEqual({ adults: 2, children: [4, 9] });
+    const mails = await db.select().from(outbox);
+    expect(mails.map((m) => [m.to, m.template]).sort()).toEqual(
+      [[input.email, 'enquiry_received'], ['agent.gers@demo.test', 'new_enquiry'], ['direction.gers@demo.test', 'new_enquiry']].sort(),
+    );
+    expect(mails.find((m) => m.template === 'new_enquiry')!.text).toContain(`https://cc.test/agent/candidats/${publicId}`);
+  });
+
+  it('wait in the dispatch queue when several territories are wished, visible to the staff of each', async () => {
+    const { db } = await testDb();
+    const file = await fileIn(db, '32', { wishedTerritories: ['32', '50'] });
+    expect(file.territoryCode).toBeNull();
+    expect((await findCandidate(db, await actor(db, 'agent.manche@demo.test'), file.publicId)).id).toBe(file.id);
+    expect((await findCandidate(db, await actor(db, 'agent.gers@demo.test'), file.publicId)).id).toBe(file.id);
+  });
+
+  it('link a second enquiry with the same email or phone to the first, never drop it', async () => {
+    const { db } = await testDb();
+    const { ctx } = ctxFor(db);
+    const first = await createEnquiry(ctx, enquiry({ email: 'meme@exemple.fr' }), '1.1.1.1');
+    const second = await createEnquiry(ctx, enquiry({ email: 'MEME@exemple.fr', phone: '' }), '1.1.1.2');
+    const third = await createEnquiry(ctx, enquiry({ email: 'autre@exemple.fr', phone: '06.12.34.56.78' }), '1.1.1.3');
+    expect(second.duplicateOf).toBe(first.publicId);
+    expect(third.duplicateOf).toBe(first.publicId);
+    expect(await db.select().from(candidates)).toHaveLength(3);
+  });
+
+  it('refuse invalid input field by field, and limit enquiries per address', async () => {
+    const { db } = await testDb();
+    const { ctx } = ctxFor(db);
+    const error = await createEnquiry(ctx, { name: '', email: 'x', adults: '0', children: 'deux', wishedTerritories: '75', consent: '' }, '2.2.2.2').catch((e: Invalid) => e);
+    expect(error).toBeInstanceOf(Invalid);
+    expect((error as Invalid).errors.map((e) => e.field).sort()).toEqual(['adults', 'children', 'consent', 'email', 'name']);
+    const unknownTerritory = await createEnquiry(ctx, enquiry({ wishedTerritories: '75' }), '2.2.2.3').catch((e: Invalid) => e);
+    expect((unknownTerritory as Invalid).errors[0]).toMatchObject({ field: 'wishedTerritories', key: 'errors.unknown_territory' });
+    expect(await db.select().from(candidates)).toEqual([]);
+    for (let i = 0; i < 5; i++) await createEnquiry(ctx, enquiry(), '3.3.3.3');
+    await expect(createEnquiry(ctx, enquiry(), '3.3.3.3')).rejects.toBeInstanceOf(RateLimited);
+  });
+});
