@@ -46,6 +46,7 @@ const matrix: Record<string, Sample[]> = {
   '/invitation': [{ url: () => '/invitation?token=nope-nope-nope', expect: everyone(400) }],
   '/deconnexion': [{ url: () => '/deconnexion', expect: everyone(303) }],
   '/compte': [{ url: () => '/compte', expect: signedIn }],
+  '/projet': [{ url: () => '/projet', expect: everyone(200) }],
   '/admin': [{ url: () => '/admin', expect: adminsOnly }],
   '/admin/agents/[id]': [
     { url: (i) => `/admin/agents/${i.gersAgent}`, expect: adminsOnly },

@@ -16,17 +16,22 @@ import { CONSENT_TEXT_VERSION, EnquirySchema } from './schemas.ts';
 /** 16 random characters: a URL that says nothing about how many files exist. */
 export const newPublicId = () => randomBytes(12).toString('base64url');
 
-export async function createEnquiry(ctx: CandidatesContext & { siteUrl: string }, input: unknown, ip: string): Promise<{ publicId: string; duplicateOf: string | null; territoryCode: string | null }> {
+/** The field errors of an enquiry, without touching the database. */
+export function enquiryErrors(input: unknown): FieldError[] {
   const parsed = EnquirySchema.safeParse(input);
-  if (!parsed.success) {
-    const errors: FieldError[] = [];
-    for (const issue of parsed.error.issues) {
-      const field = String(issue.path[0] ?? 'form');
-      if (!errors.some((e) => e.field === field)) errors.push({ field, key: isMessageKey(issue.message) ? issue.message : 'errors.invalid_value' });
-    }
-    throw new Invalid(errors);
+  if (parsed.success) return [];
+  const errors: FieldError[] = [];
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    if (!errors.some((e) => e.field === field)) errors.push({ field, key: isMessageKey(issue.message) ? issue.message : 'errors.invalid_value' });
   }
-  const data = parsed.data;
+  return errors;
+}
+
+export async function createEnquiry(ctx: CandidatesContext & { siteUrl: string }, input: unknown, ip: string): Promise<{ publicId: string; duplicateOf: string | null; territoryCode: string | null }> {
+  const errors = enquiryErrors(input);
+  if (errors.length) throw new Invalid(errors);
+  const data = EnquirySchema.parse(input);
   const limit = await hit(ctx.db, `enquiry:ip:${ip}`, LIMITS.enquiryPerIp, ctx.clock);
   if (!limit.allowed) throw new RateLimited(limit.retryAfter);
 

@@ -67,7 +67,7 @@ const INSEE_CODE = /^(\d{5}|2[AB]\d{3})$/;
  * typed in a form without JavaScript, optionally with its postal code: "Auch (32000)".
  * Throws Invalid when no commune, or several, match.
  */
-export async function resolveCommune(db: Db, input: string, field = 'commune'): Promise<CommuneSummary> {
+export async function resolveCommune(db: Db, input: string, field = 'commune', preferDepartments: string[] = []): Promise<CommuneSummary> {
   const value = input.trim();
   if (INSEE_CODE.test(value.toUpperCase())) {
     const commune = await getCommune(db, value.toUpperCase());
@@ -78,7 +78,10 @@ export async function resolveCommune(db: Db, input: string, field = 'commune'): 
   const name = foldText(match?.[1] ?? value);
   const postal = match?.[2];
   const rows = name ? await db.select(communeColumns).from(communes).where(eq(communes.searchName, name)).limit(50) : [];
-  const candidates = postal ? rows.filter((r) => r.postalCodes.split(' ').includes(postal)) : rows;
+  let candidates = postal ? rows.filter((r) => r.postalCodes.split(' ').includes(postal)) : rows;
+  // Several communes share the name: the one in the departments the person wishes wins.
+  const preferred = candidates.filter((c) => preferDepartments.includes(c.departmentCode));
+  if (candidates.length > 1 && preferred.length === 1) candidates = preferred;
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length > 1) {
     const example = `${candidates[0]!.name} (${candidates[0]!.postalCodes.split(' ')[0]})`;

@@ -1,0 +1,75 @@
+// Journey: a family files its relocation project, step by step with JavaScript (a reload
+// keeps the draft) and as one plain form without; the family and the territory's staff
+// receive their emails.
+import { expect, lastMail, test } from './fixtures.ts';
+
+const uniqueEmail = () => `projet.${Date.now()}.${Math.floor(Math.random() * 1e6)}@exemple.fr`;
+
+test('step by step, with a draft that survives a reload, errors in the page language', async ({ page, portal, axe }) => {
+  const email = uniqueEmail();
+  await page.goto('/projet');
+  await expect(page.locator('form[data-enhanced="true"]')).toBeVisible();
+  await expect(page.getByText('Étape 1 sur 4 : Votre foyer')).toBeVisible();
+  await axe(page);
+  await page.getByRole('button', { name: 'Suivant' }).click();
+  await expect(page.getByText('Étape 1 sur 4 : Votre foyer')).toBeVisible(); // required name and email first
+  await page.getByLabel('Nom de la famille ou de la personne à contacter').fill('Famille Leclerc');
+  await page.getByLabel('Adresse email').fill(email);
+  await page.getByLabel('Âge des enfants').fill('5, 11');
+
+  await page.reload();
+  await expect(page.getByRole('status').filter({ hasText: 'Votre saisie précédente a été retrouvée.' })).toBeVisible();
+  await expect(page.getByLabel('Nom de la famille ou de la personne à contacter')).toHaveValue('Famille Leclerc');
+  await expect(page.getByLabel('Âge des enfants')).toHaveValue('5, 11');
+
+  await page.getByRole('button', { name: 'Suivant' }).click();
+  await expect(page.getByText('Étape 2 sur 4 : Votre travail')).toBeVisible();
+  await page.getByLabel('Votre métier').fill('Graphiste');
+  await page.getByRole('combobox', { name: 'Situation de télétravail' }).first().selectOption('freelancer');
+  await page.getByRole('button', { name: 'Suivant' }).click();
+  await page.getByRole('checkbox', { name: 'Gers (32)' }).check();
+  await page.getByLabel('Communes souhaitées (facultatif)').fill('Mauvezin, Nulle-Part');
+  await page.getByRole('button', { name: 'Suivant' }).click();
+  await page.getByLabel(/J’accepte que Campagne Connectée/).check();
+  await page.getByRole('button', { name: 'Envoyer mon projet' }).click();
+
+  // The unknown commune comes back next to its field, on its step, with everything kept.
+  await expect(page.getByRole('alert')).toContainText('Aucune commune ne correspond à « Nulle-Part »');
+  await expect(page.getByText('Étape 3 sur 4 : Votre projet')).toBeVisible();
+  await expect(page.getByLabel('Communes souhaitées (facultatif)')).toHaveValue('Mauvezin, Nulle-Part');
+  await page.getByLabel('Communes souhaitées (facultatif)').fill('Mauvezin');
+  await page.getByRole('button', { name: 'Suivant' }).click();
+  await page.getByLabel(/J’accepte que Campagne Connectée/).check();
+  await page.getByRole('button', { name: 'Envoyer mon projet' }).click();
+  await expect(page.getByRole('status')).toContainText('Merci, votre projet est bien arrivé');
+
+  const file = (await portal.sql.execute({ sql: 'SELECT * FROM candidates WHERE email = ?', args: [email] })).rows[0]!;
+  expect(file).toMatchObject({ name: 'Famille Leclerc', territory_code: '32', stage: 'enquiry', wished_communes: '["32249"]' });
+  expect(JSON.parse(String(file.household))).toEqual({ adults: 2, children: [5, 11] });
+  expect((await lastMail(portal, email)).subject).toBe('Nous avons bien reçu votre projet d’installation');
+  expect((await lastMail(portal, 'agent.gers@demo.test')).text).toContain(`/agent/candidats/${file.public_id}`);
+  // The draft is gone once the project is sent.
+  await page.goto('/projet');
+  await expect(page.getByLabel('Nom de la famille ou de la personne à contacter')).toHaveValue('');
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the same form works in one page, in English too', async ({ page, portal }) => {
+    const email = uniqueEmail();
+    await page.goto('/en/projet');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await page.getByLabel('Name of the family or of the person to contact').fill('Smith family');
+    await page.getByLabel('Email address').fill(email);
+    await page.getByRole('checkbox', { name: 'Manche (50)' }).check();
+    await page.getByRole('checkbox', { name: 'Gers (32)' }).check();
+    await page.getByLabel(/I agree that Campagne Connectée/).check();
+    await page.getByRole('button', { name: 'Send my project' }).click();
+    await expect(page.getByRole('status')).toContainText('Thank you, your project has arrived!');
+    const file = (await portal.sql.execute({ sql: 'SELECT territory_code, locale FROM candidates WHERE email = ?', args: [email] })).rows[0]!;
+    // Two territories wished: the file waits in the dispatch queue.
+    expect(file).toMatchObject({ territory_code: null, locale: 'en' });
+    expect((await lastMail(portal, email)).subject).toBe('We have received your relocation project');
+  });
+});
