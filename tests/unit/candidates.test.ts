@@ -208,3 +208,50 @@ describe('enquiries', () => {
     await expect(createEnquiry(ctx, enquiry(), '3.3.3.3')).rejects.toBeInstanceOf(RateLimited);
   });
 });
+
+describe('pipeline queries', () => {
+  it('list only the actor’s files, with search, stage filter and counts per stage', async () => {
+    const { db } = await testDb();
+    const { agentHome, countByStage, listCandidates } = await import('../../src/server/candidates/queries.ts');
+    const gers = await actor(db, 'agent.gers@demo.test');
+    const manche = await actor(db, 'agent.manche@demo.test');
+    const a = await fileIn(db, '32', { name: 'Famille Aubrac' });
+    await fileIn(db, '50', { name: 'Famille Bocage' });
+    const queued = await fileIn(db, '32', { name: 'Famille Partout', wishedTerritories: ['32', '50'] });
+    const seenByGers = (await listCandidates(db, gers, {})).rows.map((r) => r.publicId);
+    expect(seenByGers).toContain(a.publicId);
+    expect(seenByGers).toContain(queued.publicId);
+    expect((await listCandidates(db, gers, { q: 'Bocage' })).total).toBe(0);
+    expect((await listCandidates(db, manche, { q: 'Bocage' })).total).toBe(1);
+    expect((await listCandidates(db, manche, { territory: 'queue' })).rows.map((r) => r.publicId)).toContain(queued.publicId);
+    expect((await listCandidates(db, gers, { stage: 'settled', q: 'Aubrac' })).total).toBe(0);
+    const counts = await countByStage(db, gers);
+    expect(counts.enquiry).toBe((await listCandidates(db, gers, { stage: 'enquiry' })).total);
+
+    // The new enquiries are unanswered until a member of staff acts on them.
+    const { ctx, advance } = ctxFor(db);
+    let home = await agentHome(db, gers, ctx.clock);
+    expect(home.unanswered.map((u) => u.publicId)).toContain(a.publicId);
+    await moveStage(ctx, gers, a.publicId, { to: 'qualified', version: a.version });
+    home = await agentHome(db, gers, ctx.clock);
+    expect(home.unanswered.map((u) => u.publicId)).not.toContain(a.publicId);
+    // Idle: 21 days in "qualified" without moving.
+    advance(22 * 24 * 3600_000);
+    home = await agentHome(db, gers, ctx.clock);
+    expect(home.idle.find((f) => f.publicId === a.publicId)).toMatchObject({ stage: 'qualified', days: 22 });
+  });
+
+  it('show each agent their tasks due today and overdue', async () => {
+    const { db } = await testDb();
+    const { agentHome } = await import('../../src/server/candidates/queries.ts');
+    const { ctx, advance } = ctxFor(db);
+    const gers = await actor(db, 'agent.gers@demo.test');
+    let file = await fileIn(db);
+    for (const to of ['qualified', 'discovery', 'settling'] as Stage[]) file = await moveStage(ctx, gers, file.publicId, { to, version: file.version });
+    await moveStage(ctx, gers, file.publicId, { to: 'settled', settledCommuneCode: '32013', settledAt: '2026-11-23', settledHouseholdSize: 3, version: file.version });
+    expect((await agentHome(db, gers, ctx.clock)).dueToday).toEqual([]);
+    advance(182 * 24 * 3600_000); // 2027-05-24: the 6-month follow-up is due since the 23rd
+    const home = await agentHome(db, gers, ctx.clock);
+    expect(home.overdue.map((t) => t.kind)).toEqual(['follow_up_6m']);
+  });
+});

@@ -99,3 +99,15 @@ export async function recordFollowUp(ctx: CandidatesContext, actor: SessionUser,
 }
 
 export type { Stage };
+
+/** A note on the file's timeline. */
+export async function addNote(ctx: CandidatesContext, actor: SessionUser, publicId: string, text: unknown): Promise<void> {
+  const body = typeof text === 'string' ? text.trim() : '';
+  if (body.length === 0 || body.length > 5000) throw new Invalid([{ field: 'note', key: body.length ? 'errors.text_too_long' : 'errors.note_required' }]);
+  const now = ctx.clock.now().toISOString();
+  await ctx.db.transaction(async (tx) => {
+    const file = await findCandidate(tx, actor, publicId);
+    await addEvent(tx, file.id, 'note', { text: body }, actor.id, now);
+    await tx.update(candidates).set({ lastContactAt: now, updatedAt: now }).where(eq(candidates.id, file.id));
+  });
+}

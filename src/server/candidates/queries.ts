@@ -1,0 +1,145 @@
+// Read side of the pipeline, always under the actor's territories: the list with its
+// filters, counts per stage, the agent's home (tasks, unanswered enquiries, idle files)
+// and one file with its timeline.
+import { and, asc, count, desc, eq, inArray, isNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { candidateEvents, candidates, stages, tasks, users, type Stage } from '../../../db/schema/index.ts';
+import type { SessionUser } from '../accounts/session.ts';
+import type { Clock } from '../clock.ts';
+import { Forbidden } from '../errors.ts';
+import { findCandidate } from './commands.ts';
+
+const DAY = 86_400_000;
+
+/** Days after which a file "rots" in a stage without moving (a CRM's idle flag). */
+export const IDLE_DAYS: Partial<Record<Stage, number>> = { enquiry: 3, qualified: 21, discovery: 45, settling: 90 };
+
+const isStaff = (u: SessionUser) => u.role === 'agent' || u.role === 'territory_admin' || u.role === 'platform_admin';
+
+/** The files an actor may see: their territories, plus the dispatch queue for those territories. */
+function scope(actor: SessionUser): SQL | undefined {
+  if (!isStaff(actor)) throw new Forbidden();
+  const live = isNull(candidates.anonymisedAt);
+  if (actor.role === 'platform_admin') return live;
+  if (actor.territories.length === 0) return sql`0`;
+  const queued = or(...actor.territories.map((c) => like(candidates.wishedTerritories, `%"${c}"%`)));
+  return and(live, or(inArray(candidates.territoryCode, actor.territories), and(isNull(candidates.territoryCode), queued)));
+}
+
+export const LIST_PAGE_SIZE = 25;
+export const listSorts = ['recent', 'waiting', 'name'] as const;
+
+export interface ListQuery {
+  q?: string;
+  stage?: Stage;
+  territory?: string;
+  agent?: 'me' | 'none';
+  sort?: (typeof listSorts)[number];
+  page?: number;
+}
+
+export async function listCandidates(db: Db, actor: SessionUser, query: ListQuery) {
+  const filters: Array<SQL | undefined> = [scope(actor)];
+  if (query.q) {
+    const term = `%${query.q.replace(/[%_]/g, '')}%`;
+    filters.push(or(like(candidates.name, term), like(candidates.email, term), like(candidates.currentPlace, term), like(candidates.settledCommuneCode, term)));
+  }
+  if (query.stage) filters.push(eq(candidates.stage, query.stage));
+  if (query.territory === 'queue') filters.push(isNull(candidates.territoryCode));
+  else if (query.territory) filters.push(eq(candidates.territoryCode, query.territory));
+  if (query.agent === 'me') filters.push(eq(candidates.assignedAgentId, actor.id));
+  if (query.agent === 'none') filters.push(isNull(candidates.assignedAgentId));
+  const where = and(...filters);
+  const order = query.sort === 'name' ? [asc(candidates.name), asc(candidates.id)] : query.sort === 'waiting' ? [asc(candidates.stageEnteredAt), asc(candidates.id)] : [desc(candidates.createdAt), desc(candidates.id)];
+  const page = Math.max(1, query.page ?? 1);
+  const [rows, [total]] = await Promise.all([
+    db
+      .select({
+        publicId: candidates.publicId,
+        name: candidates.name,
+        email: candidates.email,
+        stage: candidates.stage,
+        stageEnteredAt: candidates.stageEnteredAt,
+        territoryCode: candidates.territoryCode,
+        assignedAgent: users.name,
+        createdAt: candidates.createdAt,
+        duplicateOfId: candidates.duplicateOfId,
+      })
+      .from(candidates)
+      .leftJoin(users, eq(users.id, candidates.assignedAgentId))
+      .where(where)
+      .orderBy(...order)
+      .limit(LIST_PAGE_SIZE)
+      .offset((page - 1) * LIST_PAGE_SIZE),
+    db.select({ n: count() }).from(candidates).where(where),
+  ]);
+  return { rows, total: total?.n ?? 0, page, pages: Math.max(1, Math.ceil((total?.n ?? 0) / LIST_PAGE_SIZE)) };
+}
+
+export async function countByStage(db: Db, actor: SessionUser): Promise<Record<Stage, number>> {
+  const rows = await db.select({ stage: candidates.stage, n: count() }).from(candidates).where(scope(actor)).groupBy(candidates.stage);
+  const counts = Object.fromEntries(stages.map((s) => [s, 0])) as Record<Stage, number>;
+  for (const r of rows) counts[r.stage] = r.n;
+  return counts;
+}
+
+export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
+  const now = clock.now();
+  const today = now.toISOString().slice(0, 10);
+  const where = scope(actor);
+  const [myTasks, unanswered, counts] = await Promise.all([
+    db
+      .select({ id: tasks.id, title: tasks.title, dueDate: tasks.dueDate, kind: tasks.kind, publicId: candidates.publicId, name: candidates.name })
+      .from(tasks)
+      .innerJoin(candidates, eq(candidates.id, tasks.candidateId))
+      .where(and(where, eq(tasks.assigneeId, actor.id), isNull(tasks.doneAt), lte(tasks.dueDate, today)))
+      .orderBy(asc(tasks.dueDate), asc(tasks.id))
+      .limit(50),
+    // Enquiries no member of staff has acted on yet.
+    db
+      .select({ publicId: candidates.publicId, name: candidates.name, createdAt: candidates.createdAt, territoryCode: candidates.territoryCode })
+      .from(candidates)
+      .where(
+        and(
+          where,
+          eq(candidates.stage, 'enquiry'),
+          sql`NOT EXISTS (SELECT 1 FROM ${candidateEvents} WHERE ${candidateEvents.candidateId} = ${candidates.id} AND ${candidateEvents.byUserId} IS NOT NULL)`,
+        ),
+      )
+      .orderBy(asc(candidates.createdAt))
+      .limit(50),
+    countByStage(db, actor),
+  ]);
+  const idleChecks = Object.entries(IDLE_DAYS).map(([stage, days]) =>
+    and(eq(candidates.stage, stage as Stage), lte(candidates.stageEnteredAt, new Date(now.getTime() - days! * DAY).toISOString())),
+  );
+  const idle = await db
+    .select({ publicId: candidates.publicId, name: candidates.name, stage: candidates.stage, stageEnteredAt: candidates.stageEnteredAt })
+    .from(candidates)
+    .where(and(where, or(...idleChecks)))
+    .orderBy(asc(candidates.stageEnteredAt))
+    .limit(50);
+  const daysSince = (iso: string) => Math.floor((now.getTime() - new Date(iso).getTime()) / DAY);
+  return {
+    overdue: myTasks.filter((t) => t.dueDate < today),
+    dueToday: myTasks.filter((t) => t.dueDate === today),
+    unanswered: unanswered.map((u) => ({ ...u, waitingHours: Math.floor((now.getTime() - new Date(u.createdAt).getTime()) / 3_600_000) })),
+    idle: idle.map((f) => ({ ...f, days: daysSince(f.stageEnteredAt) })),
+    counts,
+  };
+}
+
+export async function getCandidateFile(db: Db, actor: SessionUser, publicId: string) {
+  const file = await findCandidate(db, actor, publicId);
+  const [events, fileTasks] = await Promise.all([
+    db
+      .select({ id: candidateEvents.id, kind: candidateEvents.kind, data: candidateEvents.data, at: candidateEvents.at, by: users.name })
+      .from(candidateEvents)
+      .leftJoin(users, eq(users.id, candidateEvents.byUserId))
+      .where(eq(candidateEvents.candidateId, file.id))
+      .orderBy(desc(candidateEvents.at), desc(candidateEvents.id)),
+    db.select().from(tasks).where(eq(tasks.candidateId, file.id)).orderBy(asc(tasks.doneAt), asc(tasks.dueDate)),
+  ]);
+  return { file, events: events.map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> })), tasks: fileTasks };
+}
+

@@ -1,0 +1,55 @@
+// Journey of the pipeline so far: a family files its project; the Gers agent finds it on
+// their home and in the list, qualifies it, notes a call; the Manche agent cannot see it.
+import { expect, signInAs, test } from './fixtures.ts';
+
+test('the Gers agent finds a new enquiry, qualifies it and adds a note; the Manche agent cannot see it', async ({ page, browser, portal, axe }) => {
+  const email = `pipeline.${Date.now()}@exemple.fr`;
+  const res = await page.request.post('/projet', { form: { name: 'Famille Pipeline', email, adults: '2', children: '6', wishedTerritories: '32', consent: 'yes' }, headers: { Origin: portal.url } });
+  expect(res.status()).toBe(200);
+  const publicId = String((await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!.public_id);
+
+  await signInAs(page, 'agent.gers@demo.test');
+  await page.getByRole('link', { name: 'Espace agent' }).click();
+  await expect(page.locator(`[data-unanswered="${publicId}"]`)).toContainText('Famille Pipeline');
+  await axe(page);
+  await page.getByRole('link', { name: 'Candidats' }).first().click();
+  await page.getByLabel('Rechercher (nom, email, lieu)').fill('Pipeline');
+  await page.getByRole('button', { name: 'Filtrer' }).click();
+  await expect(page.locator('tbody tr')).toHaveCount(1);
+  await axe(page);
+  await page.getByRole('link', { name: 'Famille Pipeline' }).click();
+  await expect(page).toHaveURL(new RegExp(`/agent/candidats/${publicId}$`));
+  await expect(page.getByText('Étape actuelle : Demande')).toBeVisible();
+  await axe(page);
+
+  // Settling straight from an enquiry is not a move the rules allow: the choice is not even offered.
+  await expect(page.getByLabel('Nouvelle étape').locator('option')).toHaveText(['Qualifié', 'Abandon']);
+  await page.getByLabel('Nouvelle étape').selectOption('withdrawn');
+  await page.getByRole('button', { name: 'Enregistrer le changement' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expect(page.getByText('Choisissez le motif de l’abandon.')).toBeVisible();
+  await expect(page.getByText('Étape actuelle : Demande')).toBeVisible();
+
+  await page.getByLabel('Nouvelle étape').selectOption('qualified');
+  await page.getByRole('button', { name: 'Enregistrer le changement' }).click();
+  await expect(page.getByRole('status')).toHaveText('Étape enregistrée.');
+  await expect(page.getByText('Étape actuelle : Qualifié')).toBeVisible();
+  await page.getByRole('textbox', { name: 'Ajouter une note' }).fill('Appel de découverte : télétravail 4 jours sur 5.');
+  await page.getByRole('button', { name: 'Ajouter la note' }).click();
+  await expect(page.locator('[data-event="note"]').first()).toContainText('télétravail 4 jours sur 5');
+  await expect(page.locator('[data-event="stage_change"]').first()).toContainText('Demande → Qualifié');
+  await expect(page.locator('[data-event="stage_change"]').first()).toContainText('Lucie Agent (Gers)');
+
+  // A stale form (the file moved since it was loaded) is a conflict, not a lost update.
+  const stale = await page.request.post(`/agent/candidats/${publicId}`, { form: { to: 'discovery', version: '1' }, headers: { Origin: portal.url } });
+  expect(stale.status()).toBe(409);
+  expect(await stale.text()).toContain('Ce dossier vient d’être modifié par quelqu’un d’autre');
+
+  const manche = await browser.newContext({ baseURL: portal.url });
+  const mancheAgent = await manche.newPage();
+  await signInAs(mancheAgent, 'agent.manche@demo.test');
+  expect((await mancheAgent.goto(`/agent/candidats/${publicId}`))?.status()).toBe(404);
+  await mancheAgent.goto('/agent/candidats?q=Pipeline');
+  await expect(mancheAgent.locator('tbody tr')).toHaveCount(0);
+  await manche.close();
+});
