@@ -24,7 +24,7 @@ export async function prepareDb(config: Config, { demo }: { demo: boolean }): Pr
   }
   if (demo && (await databaseIsEmpty(db))) {
     const created = await seedDemo(db, { photosDir: String(config.PHOTOS_DIR) });
-    console.log(`Seeded demo data: ${created.territories} territories, ${created.offers} offers, ${created.users} accounts.`);
+    console.log(`Seeded demo data: ${created.territories} territories, ${created.offers} offers, ${created.candidates} candidate files, ${created.users} accounts.`);
   }
   // Keeps the planner's statistics fresh (cheap when nothing changed), so that it picks
   // the right index for each search filter.

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { communes, offers, territories, users, userTerritories } from '../../db/schema/index.ts';
+import { candidates, communes, offers, stageHistory, tasks, territories, users, userTerritories } from '../../db/schema/index.ts';
 import { DEMO_PASSWORD, databaseIsEmpty, demoAccounts, seedDemo } from '../../db/seed/demo.ts';
 import { verifyPassword } from '../../src/server/accounts/password.ts';
 import { testDb } from '../helpers/db.ts';
@@ -69,6 +69,31 @@ describe('demo seed', () => {
     expect(demoAccounts.map((a) => a.email)).toEqual(
       expect.arrayContaining(['admin@demo.test', 'agent.gers@demo.test', 'agent.manche@demo.test', 'famille@demo.test']),
     );
+  });
+
+  it('fills each territory with at least 60 candidate files over three years, across every stage, with consistent histories', async () => {
+    const { db } = await testDb('seeded');
+    const files = await db.select().from(candidates);
+    const now = new Date('2026-11-01T09:00:00Z').getTime();
+    for (const code of ['32', '50']) {
+      const mine = files.filter((f) => f.territoryCode === code);
+      expect(mine.length).toBeGreaterThanOrEqual(60);
+      expect(new Set(mine.map((f) => f.stage))).toEqual(new Set(['enquiry', 'qualified', 'discovery', 'settling', 'settled', 'withdrawn']));
+      const oldest = Math.min(...mine.map((f) => new Date(f.createdAt).getTime()));
+      expect((now - oldest) / 86_400_000).toBeGreaterThan(700);
+    }
+    const history = await db.select().from(stageHistory);
+    for (const f of files) {
+      const rows = history.filter((h) => h.candidateId === f.id).sort((a, b) => a.enteredAt.localeCompare(b.enteredAt));
+      expect(rows[0]!.stage).toBe('enquiry');
+      expect(rows.at(-1)).toMatchObject({ stage: f.stage, leftAt: null });
+      for (let i = 1; i < rows.length; i++) expect(rows[i - 1]!.leftAt).toBe(rows[i]!.enteredAt);
+      if (f.stage === 'settled') expect(f.settledCommuneCode && f.settledAt && f.settledHouseholdSize).toBeTruthy();
+      if (f.stage === 'withdrawn') expect(f.withdrawalReason).toBeTruthy();
+    }
+    const followUps = await db.select().from(tasks);
+    expect(followUps.filter((t) => t.outcome === 'left').length).toBeGreaterThan(0);
+    expect(followUps.filter((t) => t.outcome === 'stayed').length).toBeGreaterThan(0);
   });
 
   it('knows when a database is empty', async () => {

@@ -1,0 +1,117 @@
+// Demo candidate files: for each territory, files created over the last three years that
+// went through the pipeline with plausible durations; some settled (with 6- and 12-month
+// follow-ups), some withdrew, recent ones still on their way. Deterministic. Fictitious people.
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { candidateEvents, candidates, communes, stageHistory, tasks, users, userTerritories, withdrawalReasons, type Stage } from '../schema/index.ts';
+import { followUpDates, pipeline } from '../../src/server/candidates/stages.ts';
+import { CONSENT_TEXT_VERSION } from '../../src/server/candidates/schemas.ts';
+import type { Random } from './random.ts';
+
+const DAY = 86_400_000;
+const surnames = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Simon', 'Laurent', 'Lefebvre', 'Michel', 'Garcia', 'David', 'Bertrand', 'Roux', 'Vincent', 'Fournier', 'Morel', 'Girard', 'Andre', 'Mercier', 'Dupont', 'Lambert', 'Bonnet', 'Francois', 'Martinez', 'Legrand', 'Garnier', 'Faure', 'Rousseau', 'Blanc', 'Guerin', 'Muller', 'Henry', 'Roussel', 'Nicolas', 'Perrin', 'Smith', 'Jansen', 'Rossi', 'Schmidt', 'Murphy'];
+const origins = ['Paris (75)', 'Lyon (69)', 'Bordeaux (33)', 'Toulouse (31)', 'Nantes (44)', 'Lille (59)', 'Rennes (35)', 'Montreuil (93)', 'Bruxelles (Belgique)', 'Londres (Royaume-Uni)', 'Genève (Suisse)', 'Marseille (13)'];
+const jobs = [['Développeuse web', 'employee'], ['Graphiste', 'freelancer'], ['Consultant en cybersécurité', 'employee'], ['Traductrice', 'freelancer'], ['Fondateur d’une start-up', 'founder'], ['Chef de projet', 'employee'], ['Comptable', 'employee'], ['Photographe', 'freelancer'], ['Data scientist', 'employee'], ['Architecte', 'freelancer'], ['En reconversion', 'job_seeker']] as const;
+/** Days a file typically spends in each stage before moving on. */
+const typicalDays: Record<Exclude<Stage, 'settled' | 'withdrawn'>, [number, number]> = { enquiry: [1, 10], qualified: [10, 60], discovery: [20, 120], settling: [30, 150] };
+
+export async function seedDemoCandidates(db: Db, random: Random, now: Date, perTerritory = 64): Promise<number> {
+  const staff = await db
+    .select({ id: users.id, role: users.role, territory: userTerritories.territoryCode })
+    .from(users)
+    .innerJoin(userTerritories, eq(userTerritories.userId, users.id))
+    .where(inArray(users.role, ['agent', 'territory_admin']));
+  const territoryCodes = [...new Set(staff.map((s) => s.territory))].sort();
+  let created = 0;
+  for (const territory of territoryCodes) {
+    const agents = staff.filter((s) => s.territory === territory);
+    const agentId = (agents.find((a) => a.role === 'agent') ?? agents[0])!.id;
+    const places = await db.select({ code: communes.code, name: communes.name }).from(communes).where(and(eq(communes.departmentCode, territory), isNotNull(communes.lat))).orderBy(communes.code);
+    for (let i = 0; i < perTerritory; i++) {
+      // Spread over three years, more recent files being a little more frequent.
+      // The last few arrived this week, so that the demo has fresh enquiries to answer.
+      const ageDays = i >= perTerritory - 4 ? random.int(0, 2) : Math.floor(Math.pow(random.next(), 1.3) * 3 * 365);
+      let at = new Date(now.getTime() - ageDays * DAY);
+      const createdAt = at.toISOString();
+      const surname = random.pick(surnames);
+      const adults = random.weighted([[1, 2], [2, 8]] as const);
+      const children = Array.from({ length: random.weighted([[0, 4], [1, 3], [2, 3], [3, 1]] as const) }, () => random.int(0, 16));
+      const [job, status] = random.pick(jobs);
+      const history: Array<{ stage: Stage; enteredAt: string; leftAt: string | null }> = [];
+      let stage: Stage = 'enquiry';
+      let withdrawal: { reason: (typeof withdrawalReasons)[number]; comment: string } | null = null;
+      let settled: { commune: string; at: string; size: number } | null = null;
+      const events: Array<{ kind: (typeof candidateEvents.$inferInsert)['kind']; data: object; by: number | null; at: string }> = [
+        { kind: 'created', data: { territories: [territory] }, by: null, at: createdAt },
+      ];
+      history.push({ stage, enteredAt: createdAt, leftAt: null });
+      // Walk forward while time allows; each stage may end in a withdrawal instead.
+      while (stage !== 'settled' && stage !== 'withdrawn') {
+        const [min, max] = typicalDays[stage];
+        const next = new Date(at.getTime() + random.int(min, max) * DAY);
+        if (next > now) break;
+        const withdraw = random.chance(stage === 'enquiry' ? 0.18 : 0.12);
+        const to: Stage = withdraw ? 'withdrawn' : pipeline[pipeline.indexOf(stage) + 1]!;
+        history[history.length - 1]!.leftAt = next.toISOString();
+        history.push({ stage: to, enteredAt: next.toISOString(), leftAt: null });
+        events.push({ kind: 'stage_change', data: { from: stage, to }, by: agentId, at: next.toISOString() });
+        if (to === 'withdrawn') withdrawal = { reason: random.pick(withdrawalReasons), comment: 'Motif recueilli lors d’un appel (démonstration).' };
+        if (to === 'settled') settled = { commune: random.pick(places).code, at: next.toISOString().slice(0, 10), size: adults + children.length };
+        if (random.chance(0.6)) events.push({ kind: 'note', data: { text: random.pick(['Appel de qualification fait.', 'Visite de deux maisons prévue.', 'Famille très intéressée par le tiers-lieu.', 'Attend la réponse de son employeur.', 'Recherche une école pour la rentrée.']) }, by: agentId, at: new Date(next.getTime() + DAY).toISOString() });
+        stage = to;
+        at = next;
+      }
+      const [row] = await db
+        .insert(candidates)
+        .values({
+          publicId: `demo${territory}${String(i).padStart(3, '0')}x${random.int(100000, 999999)}`.slice(0, 16),
+          territoryCode: territory,
+          stage,
+          stageEnteredAt: history.at(-1)!.enteredAt,
+          assignedAgentId: stage === 'enquiry' && random.chance(0.5) ? null : agentId,
+          name: `Famille ${surname}`,
+          email: `famille.${surname.toLowerCase()}.${territory}${i}@exemple.test`,
+          phone: random.chance(0.7) ? `06${String(random.int(10_000_000, 99_999_999))}` : null,
+          household: JSON.stringify({ adults, children }),
+          professions: JSON.stringify([{ profession: job, status }]),
+          currentPlace: random.pick(origins),
+          wishedTerritories: JSON.stringify([territory]),
+          wishedCommunes: JSON.stringify(random.chance(0.4) ? [random.pick(places).code] : []),
+          budgetMax: random.chance(0.5) ? random.int(5, 14) * 100 : random.int(12, 40) * 10_000,
+          transaction: random.pick(['rent', 'sale'] as const),
+          housingNeeds: 'Maison avec une pièce pour le bureau et un jardin. (Dossier fictif de démonstration.)',
+          workspaceNeeds: random.chance(0.5) ? 'Un poste en tiers-lieu deux jours par semaine.' : null,
+          minDownloadMbps: random.pick([30, 100, 300, 1000]),
+          timeFrame: random.pick(['lt3m', '3-6m', '6-12m', 'gt12m'] as const),
+          heardFrom: random.pick(['Presse', 'Salon', 'Bouche-à-oreille', 'Réseaux sociaux']),
+          consentTextVersion: CONSENT_TEXT_VERSION,
+          consentAt: createdAt,
+          withdrawalReason: withdrawal?.reason ?? null,
+          withdrawalComment: withdrawal?.comment ?? null,
+          settledCommuneCode: settled?.commune ?? null,
+          settledAt: settled?.at ?? null,
+          settledHouseholdSize: settled?.size ?? null,
+          version: history.length,
+          lastContactAt: events.at(-1)!.at,
+          createdAt,
+          updatedAt: history.at(-1)!.enteredAt,
+        })
+        .returning({ id: candidates.id });
+      const candidateId = row!.id;
+      await db.insert(stageHistory).values(history.map((h, n) => ({ candidateId, stage: h.stage, enteredAt: h.enteredAt, leftAt: h.leftAt, byUserId: n === 0 ? null : agentId })));
+      await db.insert(candidateEvents).values(events.map((e) => ({ candidateId, kind: e.kind, data: JSON.stringify(e.data), byUserId: e.by, at: e.at })));
+      if (settled) {
+        const { sixMonths, twelveMonths } = followUpDates(settled.at);
+        const today = now.toISOString().slice(0, 10);
+        // Past follow-ups were done; most families stayed.
+        const followUp = (kind: 'follow_up_6m' | 'follow_up_12m', due: string) => {
+          const done = due < today && random.chance(0.9);
+          return { candidateId, kind, title: kind === 'follow_up_6m' ? 'Suivi à 6 mois : la famille est-elle toujours là ?' : 'Suivi à 12 mois : la famille est-elle toujours là ?', dueDate: due, assigneeId: agentId, doneAt: done ? `${due}T10:00:00.000Z` : null, outcome: done ? (random.chance(0.88) ? ('stayed' as const) : ('left' as const)) : null, createdAt: settled!.at };
+        };
+        await db.insert(tasks).values([followUp('follow_up_6m', sixMonths), followUp('follow_up_12m', twelveMonths)]);
+      }
+      created++;
+    }
+  }
+  return created;
+}
