@@ -23,7 +23,10 @@ export async function prepareDb(config: Config, { demo }: { demo: boolean }): Pr
     console.log(`Loaded the referential: ${communes} communes.`);
   }
   if (demo && (await databaseIsEmpty(db))) {
-    const created = await seedDemo(db, { photosDir: String(config.PHOTOS_DIR) });
+    // The demo is relative to the day it is created (dates of files, "new this week"…);
+    // the same seed on the same day gives the same data.
+    const today = new Date(new Date().toISOString().slice(0, 10) + 'T09:00:00Z');
+    const created = await seedDemo(db, { photosDir: String(config.PHOTOS_DIR), now: today });
     console.log(`Seeded demo data: ${created.territories} territories, ${created.offers} offers, ${created.candidates} candidate files, ${created.users} accounts.`);
   }
   // Keeps the planner's statistics fresh (cheap when nothing changed), so that it picks
