@@ -1,6 +1,6 @@
 // Typed domain errors. Pages and endpoints map them to HTTP statuses in one place
 // (src/server/http.ts); their messages are i18n keys, never stack traces.
-import type { MessageKey } from '../i18n/index.ts';
+import { isMessageKey, type MessageKey } from '../i18n/index.ts';
 
 export class DomainError extends Error {
   readonly status: number;
@@ -44,4 +44,14 @@ export class Invalid extends DomainError {
     super(`invalid input: ${errors.map((e) => e.field).join(', ')}`, 400);
     this.errors = errors;
   }
+}
+
+/** A zod failure as field errors: one per field, messages that are not i18n keys made generic. */
+export function fieldErrors(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const issue of issues) {
+    const field = String(issue.path[0] ?? 'form');
+    if (!errors.some((e) => e.field === field)) errors.push({ field, key: isMessageKey(issue.message) ? issue.message : 'errors.invalid_value' });
+  }
+  return errors;
 }

@@ -4,7 +4,7 @@ import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { territories, users, userTerritories, type Role } from '../../../db/schema/index.ts';
 import type { Clock } from '../clock.ts';
-import { Conflict, Forbidden, Invalid, NotFound, type FieldError } from '../errors.ts';
+import { Conflict, fieldErrors, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import type { MailLocale } from '../mail/templates.ts';
 import { hashPassword, verifyPassword } from './password.ts';
@@ -13,7 +13,7 @@ import { EmailOnlySchema, InviteSchema, NewPasswordSchema, SignInSchema, SignUpS
 import type { SessionUser } from './session.ts';
 import { consumeToken, issueToken } from './tokens.ts';
 import type { z } from 'astro/zod';
-import { isMessageKey, type MessageKey } from '../../i18n/index.ts';
+import type { MessageKey } from '../../i18n/index.ts';
 
 export interface AccountsContext {
   db: Db;
@@ -43,12 +43,7 @@ export class SignInRefused extends Error {
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const errors: FieldError[] = [];
-  for (const issue of result.error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    if (!errors.some((e) => e.field === field)) errors.push({ field, key: isMessageKey(issue.message) ? issue.message : 'errors.invalid_value' });
-  }
-  throw new Invalid(errors);
+  throw new Invalid(fieldErrors(result.error.issues));
 }
 
 const link = (ctx: AccountsContext, locale: MailLocale, path: string, token: string) =>

@@ -7,9 +7,8 @@ import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
 import { candidates, communes, stageHistory, territories, users, userTerritories } from '../../../db/schema/index.ts';
 import { hit, LIMITS } from '../accounts/rate-limit.ts';
 import { RateLimited } from '../accounts/commands.ts';
-import { Invalid, type FieldError } from '../errors.ts';
+import { fieldErrors, Invalid, type FieldError } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
-import { isMessageKey } from '../../i18n/index.ts';
 import { addEvent, type CandidatesContext } from './commands.ts';
 import { CONSENT_TEXT_VERSION, EnquirySchema } from './schemas.ts';
 
@@ -19,13 +18,7 @@ export const newPublicId = () => randomBytes(12).toString('base64url');
 /** The field errors of an enquiry, without touching the database. */
 export function enquiryErrors(input: unknown): FieldError[] {
   const parsed = EnquirySchema.safeParse(input);
-  if (parsed.success) return [];
-  const errors: FieldError[] = [];
-  for (const issue of parsed.error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    if (!errors.some((e) => e.field === field)) errors.push({ field, key: isMessageKey(issue.message) ? issue.message : 'errors.invalid_value' });
-  }
-  return errors;
+  return parsed.success ? [] : fieldErrors(parsed.error.issues);
 }
 
 export async function createEnquiry(ctx: CandidatesContext & { siteUrl: string }, input: unknown, ip: string): Promise<{ publicId: string; duplicateOf: string | null; territoryCode: string | null }> {
