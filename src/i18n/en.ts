@@ -446,6 +446,18 @@ export const en: Messages = {
   'reason.other_territory': 'Another territory',
   'reason.no_answer': 'No answer',
 
+  'account.file': 'My file',
+  'account.fileStage': 'Stage: {stage} (since {date})',
+  'account.fileTerritory': 'Territory: {territory}',
+  'account.fileAgent': 'your agent: {agent}',
+  'account.noFile': 'You have no relocation project yet.',
+  'account.next.enquiry': 'Next step: a local agent studies your project and contacts you within a few days.',
+  'account.next.qualified': 'Next step: your agent suggests homes and tiers-lieux, and plans a discovery stay with you.',
+  'account.next.discovery': 'Next step: the discovery stay, to visit places and meet the locals.',
+  'account.next.settling': 'Next step: settling in. Your agent helps with the home, the school and the move.',
+  'account.next.settled': 'Welcome home! Your agent will check on you in 6 months and in a year.',
+  'account.next.withdrawn': 'Your file is closed. You can file a new project at any time.',
+
   'notFound.title': 'Page not found',
   'notFound.body': 'This page does not exist or is no longer available.',
   'notFound.back': 'Back to the home page',

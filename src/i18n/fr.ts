@@ -444,6 +444,18 @@ export const fr = {
   'reason.other_territory': 'Autre territoire',
   'reason.no_answer': 'Sans réponse',
 
+  'account.file': 'Mon dossier',
+  'account.fileStage': 'Étape : {stage} (depuis le {date})',
+  'account.fileTerritory': 'Territoire : {territory}',
+  'account.fileAgent': 'votre agent : {agent}',
+  'account.noFile': 'Vous n’avez pas encore de projet d’installation.',
+  'account.next.enquiry': 'Prochaine étape : un agent local étudie votre projet et vous contacte sous quelques jours.',
+  'account.next.qualified': 'Prochaine étape : votre agent vous propose des logements et des tiers-lieux, et prépare avec vous un séjour de découverte.',
+  'account.next.discovery': 'Prochaine étape : le séjour de découverte, pour visiter les lieux et rencontrer les habitants.',
+  'account.next.settling': 'Prochaine étape : l’installation. Votre agent vous aide pour le logement, l’école et le déménagement.',
+  'account.next.settled': 'Bienvenue chez vous ! Votre agent prendra de vos nouvelles dans 6 mois et dans un an.',
+  'account.next.withdrawn': 'Votre dossier est clos. Vous pouvez déposer un nouveau projet à tout moment.',
+
   'notFound.title': 'Page introuvable',
   'notFound.body': 'Cette page n’existe pas ou n’est plus disponible.',
   'notFound.back': 'Retour à l’accueil',

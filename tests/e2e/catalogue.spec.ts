@@ -30,6 +30,7 @@ const filters: Array<[string, string]> = [
 ];
 
 test('every filter gives exactly the matching offers, with JavaScript and without', async ({ page, browser, portal }) => {
+  test.setTimeout(120_000); // 16 filters, each loaded in two browsers
   const noJs = await browser.newContext({ javaScriptEnabled: false });
   const plain = await noJs.newPage();
   for (const [qs, where] of filters) {

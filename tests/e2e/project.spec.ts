@@ -51,6 +51,17 @@ test('step by step, with a draft that survives a reload, errors in the page lang
   // The draft is gone once the project is sent.
   await page.goto('/projet');
   await expect(page.getByLabel('Nom de la famille ou de la personne à contacter')).toHaveValue('');
+
+  // The family creates its account with the same address and sees its file's stage.
+  await page.goto('/inscription');
+  await page.getByLabel('Nom').fill('Famille Leclerc');
+  await page.getByLabel('Adresse email').fill(email);
+  await page.getByLabel('Mot de passe').fill('nous partons vivre à la campagne');
+  await page.getByRole('button', { name: 'Créer mon compte' }).click();
+  await page.goto((await lastMail(portal, email)).link);
+  await expect(page.getByRole('heading', { name: 'Mon dossier' })).toBeVisible();
+  await expect(page.locator('[data-stage="enquiry"]')).toContainText('Étape : Demande');
+  await expect(page.getByText('Prochaine étape : un agent local étudie votre projet')).toBeVisible();
 });
 
 test.describe('without JavaScript', () => {

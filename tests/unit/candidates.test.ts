@@ -258,3 +258,17 @@ describe('pipeline queries', () => {
     expect([...home.overdue, ...home.dueToday].every((t) => t.dueDate <= '2027-05-24')).toBe(true);
   });
 });
+
+describe('the family’s view', () => {
+  it('shows a family its own newest file only', async () => {
+    const { db } = await testDb();
+    const { getFamilyFile } = await import('../../src/server/candidates/queries.ts');
+    const family = await actor(db, 'famille@demo.test');
+    expect(await getFamilyFile(db, family)).toBeNull();
+    await fileIn(db, '50', { email: 'autre.famille@exemple.fr' });
+    expect(await getFamilyFile(db, family)).toBeNull();
+    const mine = await fileIn(db, '32', { email: 'famille@demo.test' });
+    expect(await getFamilyFile(db, family)).toMatchObject({ publicId: mine.publicId, stage: 'enquiry', territoryName: 'Gers' });
+    expect(await getFamilyFile(db, await actor(db, 'agent.gers@demo.test'))).toBeNull();
+  });
+});

@@ -3,7 +3,7 @@
 // and one file with its timeline.
 import { and, asc, count, desc, eq, inArray, isNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { candidateEvents, candidates, stages, tasks, users, type Stage } from '../../../db/schema/index.ts';
+import { candidateEvents, candidates, stages, tasks, territories, users, type Stage } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden } from '../errors.ts';
@@ -143,3 +143,28 @@ export async function getCandidateFile(db: Db, actor: SessionUser, publicId: str
   return { file, events: events.map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> })), tasks: fileTasks };
 }
 
+
+export interface FamilyFileSummary {
+  publicId: string;
+  stage: Stage;
+  stageEnteredAt: string;
+  territoryName: string | null;
+  agentName: string | null;
+}
+
+/**
+ * The family's own file: the newest one filed with the account's address (accounts only
+ * exist once the address is verified). Families never see another file.
+ */
+export async function getFamilyFile(db: Db, user: SessionUser): Promise<FamilyFileSummary | null> {
+  if (user.role !== 'family') return null;
+  const [row] = await db
+    .select({ publicId: candidates.publicId, stage: candidates.stage, stageEnteredAt: candidates.stageEnteredAt, territoryName: territories.name, agentName: users.name })
+    .from(candidates)
+    .leftJoin(territories, eq(territories.code, candidates.territoryCode))
+    .leftJoin(users, eq(users.id, candidates.assignedAgentId))
+    .where(and(or(eq(candidates.familyUserId, user.id), eq(candidates.email, user.email)), isNull(candidates.anonymisedAt)))
+    .orderBy(desc(candidates.createdAt), desc(candidates.id))
+    .limit(1);
+  return row ?? null;
+}
