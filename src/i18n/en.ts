@@ -458,6 +458,13 @@ export const en: Messages = {
   'account.next.settled': 'Welcome home! Your agent will check on you in 6 months and in a year.',
   'account.next.withdrawn': 'Your file is closed. You can file a new project at any time.',
 
+  'board.listView': 'List',
+  'board.boardView': 'Board',
+  'board.instructions': 'Drag a card to another column, or focus a card and use the ← and → arrows to move it one stage back or forward. Settling and withdrawing are done from the file.',
+  'board.moved': '{name}: stage “{stage}” saved.',
+  'board.failed': '{name}: the change could not be saved (the file may have changed). Reload the page.',
+  'board.needsForm': '{name}: this change is made from the file (one stage at a time; settling and withdrawing need details).',
+
   'notFound.title': 'Page not found',
   'notFound.body': 'This page does not exist or is no longer available.',
   'notFound.back': 'Back to the home page',

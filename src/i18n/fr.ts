@@ -456,6 +456,13 @@ export const fr = {
   'account.next.settled': 'Bienvenue chez vous ! Votre agent prendra de vos nouvelles dans 6 mois et dans un an.',
   'account.next.withdrawn': 'Votre dossier est clos. Vous pouvez déposer un nouveau projet à tout moment.',
 
+  'board.listView': 'Liste',
+  'board.boardView': 'Tableau',
+  'board.instructions': 'Glissez une carte vers une autre colonne, ou placez-vous sur une carte et utilisez les flèches ← et → pour la faire reculer ou avancer d’une étape. Installation et abandon se font depuis le dossier.',
+  'board.moved': '{name} : étape « {stage} » enregistrée.',
+  'board.failed': '{name} : le changement n’a pas pu être enregistré (le dossier a peut-être changé). Rechargez la page.',
+  'board.needsForm': '{name} : ce changement se fait depuis le dossier (une étape à la fois ; installation et abandon demandent des informations).',
+
   'notFound.title': 'Page introuvable',
   'notFound.body': 'Cette page n’existe pas ou n’est plus disponible.',
   'notFound.back': 'Retour à l’accueil',

@@ -1,6 +1,18 @@
 // Journey of the pipeline so far: a family files its project; the Gers agent finds it on
 // their home and in the list, qualifies it, notes a call; the Manche agent cannot see it.
+import type { Locator, Page } from '@playwright/test';
 import { expect, signInAs, test } from './fixtures.ts';
+
+/** Drags like a hand does: press, move a little (past the drag threshold), move over, release. */
+async function drag(page: Page, from: Locator, to: Locator) {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2 + 5, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + Math.min(60, b.height / 2), { steps: 20 });
+  await page.mouse.up();
+}
 
 test('the Gers agent finds a new enquiry, qualifies it and adds a note; the Manche agent cannot see it', async ({ page, browser, portal, axe }) => {
   const email = `pipeline.${Date.now()}@exemple.fr`;
@@ -52,4 +64,40 @@ test('the Gers agent finds a new enquiry, qualifies it and adds a note; the Manc
   await mancheAgent.goto('/agent/candidats?q=Pipeline');
   await expect(mancheAgent.locator('tbody tr')).toHaveCount(0);
   await manche.close();
+});
+
+test('the board moves a card with the keyboard alone, and by drag and drop', async ({ page, portal, axe }) => {
+  const email = `tableau.${Date.now()}@exemple.fr`;
+  await page.request.post('/projet', { form: { name: 'Famille Tableau', email, adults: '1', wishedTerritories: '32', consent: 'yes' }, headers: { Origin: portal.url } });
+  const publicId = String((await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!.public_id);
+  const stage = async () => String((await portal.sql.execute({ sql: 'SELECT stage FROM candidates WHERE public_id = ?', args: [publicId] })).rows[0]!.stage);
+
+  await signInAs(page, 'agent.gers@demo.test');
+  await page.goto('/agent/candidats?vue=tableau');
+  await expect(page.locator('[data-board="ready"]')).toBeVisible();
+  await axe(page);
+  const card = page.locator(`[data-card="${publicId}"]`);
+  await expect(page.locator('[data-column="enquiry"]').locator(`[data-card="${publicId}"]`)).toBeVisible();
+
+  // Keyboard only: focus the card, arrow right twice, arrow left once.
+  await card.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('status')).toHaveText('Famille Tableau : étape « Qualifié » enregistrée.');
+  await expect(page.locator('[data-column="qualified"]').locator(`[data-card="${publicId}"]`)).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.locator('[data-column="discovery"]').locator(`[data-card="${publicId}"]`)).toBeVisible();
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.locator('[data-column="qualified"]').locator(`[data-card="${publicId}"]`)).toBeVisible();
+  expect(await stage()).toBe('qualified');
+
+  // Drag and drop to the next column.
+  await drag(page, page.locator(`[data-card="${publicId}"]`), page.locator('[data-column="discovery"]'));
+  await expect(page.locator('[data-column="discovery"]').locator(`[data-card="${publicId}"]`)).toBeVisible();
+  expect(await stage()).toBe('discovery');
+  // Two stages at once is refused on the board: the file's form is the way.
+  await drag(page, page.locator(`[data-card="${publicId}"]`), page.locator('[data-column="enquiry"]'));
+  await expect(page.getByRole('status')).toContainText('ce changement se fait depuis le dossier');
+  expect(await stage()).toBe('discovery');
+  const history = await portal.sql.execute({ sql: 'SELECT h.stage FROM stage_history h JOIN candidates c ON c.id = h.candidate_id WHERE c.public_id = ? ORDER BY h.id', args: [publicId] });
+  expect(history.rows.map((r) => r.stage)).toEqual(['enquiry', 'qualified', 'discovery', 'qualified', 'discovery']);
 });

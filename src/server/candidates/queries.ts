@@ -168,3 +168,22 @@ export async function getFamilyFile(db: Db, user: SessionUser): Promise<FamilyFi
     .limit(1);
   return row ?? null;
 }
+
+export const BOARD_COLUMN_MAX = 40;
+
+/** The board: for each stage, the files that entered it most recently (at most BOARD_COLUMN_MAX). */
+export async function boardColumns(db: Db, actor: SessionUser) {
+  const where = scope(actor);
+  const columns = await Promise.all(
+    stages.map(async (stage) => ({
+      stage,
+      cards: await db
+        .select({ publicId: candidates.publicId, name: candidates.name, version: candidates.version, stageEnteredAt: candidates.stageEnteredAt })
+        .from(candidates)
+        .where(and(where, eq(candidates.stage, stage)))
+        .orderBy(desc(candidates.stageEnteredAt), desc(candidates.id))
+        .limit(BOARD_COLUMN_MAX),
+    })),
+  );
+  return columns;
+}

@@ -3,7 +3,7 @@
 import type { AstroGlobal } from 'astro';
 import { accounts } from '../../server/auth.ts';
 import { addNote, moveStage, recordFollowUp } from '../../server/candidates/commands.ts';
-import { agentHome, getCandidateFile, listCandidates, listSorts, type ListQuery } from '../../server/candidates/queries.ts';
+import { agentHome, boardColumns, countByStage, getCandidateFile, listCandidates, listSorts, type ListQuery } from '../../server/candidates/queries.ts';
 import { stages } from '../../server/candidates/stages.ts';
 import { db } from '../../server/db.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../server/errors.ts';
@@ -40,6 +40,10 @@ export async function listPage(astro: AstroGlobal) {
     sort: pick(p.get('tri'), listSorts),
     page: /^\d{1,4}$/.test(p.get('page') ?? '') ? Number(p.get('page')) : 1,
   };
+  if (p.get('vue') === 'tableau') {
+    const [columns, counts] = await Promise.all([boardColumns(db, astro.locals.user!), countByStage(db, astro.locals.user!)]);
+    return { status: 200 as const, query, board: { columns, counts } };
+  }
   return { status: 200 as const, query, list: await listCandidates(db, astro.locals.user!, query) };
 }
 
