@@ -465,6 +465,14 @@ export const en: Messages = {
   'board.failed': '{name}: the change could not be saved (the file may have changed). Reload the page.',
   'board.needsForm': '{name}: this change is made from the file (one stage at a time; settling and withdrawing need details).',
 
+  'errors.file_needs_territory': 'First choose the file’s territory.',
+  'errors.agent_not_in_territory': 'This agent does not work on this file’s territory.',
+  'file.assign': 'Agent in charge',
+  'file.assignSubmit': 'Assign the file',
+  'file.assigned': 'File assigned.',
+  'file.nobody': 'Nobody',
+  'event.assignment': 'File assigned to {name}',
+
   'notFound.title': 'Page not found',
   'notFound.body': 'This page does not exist or is no longer available.',
   'notFound.back': 'Back to the home page',

@@ -463,6 +463,14 @@ export const fr = {
   'board.failed': '{name} : le changement n’a pas pu être enregistré (le dossier a peut-être changé). Rechargez la page.',
   'board.needsForm': '{name} : ce changement se fait depuis le dossier (une étape à la fois ; installation et abandon demandent des informations).',
 
+  'errors.file_needs_territory': 'Choisissez d’abord le territoire du dossier.',
+  'errors.agent_not_in_territory': 'Cet agent ne travaille pas sur le territoire de ce dossier.',
+  'file.assign': 'Agent chargé du dossier',
+  'file.assignSubmit': 'Confier le dossier',
+  'file.assigned': 'Dossier confié.',
+  'file.nobody': 'Personne',
+  'event.assignment': 'Dossier confié à {name}',
+
   'notFound.title': 'Page introuvable',
   'notFound.body': 'Cette page n’existe pas ou n’est plus disponible.',
   'notFound.back': 'Retour à l’accueil',

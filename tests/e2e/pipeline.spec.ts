@@ -1,7 +1,7 @@
 // Journey of the pipeline so far: a family files its project; the Gers agent finds it on
 // their home and in the list, qualifies it, notes a call; the Manche agent cannot see it.
 import type { Locator, Page } from '@playwright/test';
-import { expect, signInAs, test } from './fixtures.ts';
+import { expect, lastMail, signInAs, test } from './fixtures.ts';
 
 /** Drags like a hand does: press, move a little (past the drag threshold), move over, release. */
 async function drag(page: Page, from: Locator, to: Locator) {
@@ -52,8 +52,15 @@ test('the Gers agent finds a new enquiry, qualifies it and adds a note; the Manc
   await expect(page.locator('[data-event="stage_change"]').first()).toContainText('Demande → Qualifié');
   await expect(page.locator('[data-event="stage_change"]').first()).toContainText('Lucie Agent (Gers)');
 
+  // The file goes to the territory admin, who is told by email.
+  await page.getByRole('combobox', { name: 'Agent chargé du dossier' }).selectOption({ label: 'Direction du Gers' });
+  await page.getByRole('button', { name: 'Confier le dossier' }).click();
+  await expect(page.getByRole('status')).toHaveText('Dossier confié.');
+  await expect(page.locator('[data-event="assignment"]').first()).toContainText('Dossier confié à Direction du Gers');
+  expect((await lastMail(portal, 'direction.gers@demo.test')).subject).toBe('Un dossier vous est confié : Famille Pipeline');
+
   // A stale form (the file moved since it was loaded) is a conflict, not a lost update.
-  const stale = await page.request.post(`/agent/candidats/${publicId}`, { form: { to: 'discovery', version: '1' }, headers: { Origin: portal.url } });
+  const stale = await page.request.post(`/agent/candidats/${publicId}`, { form: { to: 'discovery', version: '2' }, headers: { Origin: portal.url } });
   expect(stale.status()).toBe(409);
   expect(await stale.text()).toContain('Ce dossier vient d’être modifié par quelqu’un d’autre');
 

@@ -272,3 +272,25 @@ describe('the family’s view', () => {
     expect(await getFamilyFile(db, await actor(db, 'agent.gers@demo.test'))).toBeNull();
   });
 });
+
+describe('assignment', () => {
+  it('gives a file to an agent of its territory, who gets an email; never to another territory’s agent', async () => {
+    const { db } = await testDb();
+    const { assignFile } = await import('../../src/server/candidates/commands.ts');
+    const { ctx } = ctxFor(db);
+    const direction = await actor(db, 'direction.gers@demo.test');
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const yann = await actor(db, 'agent.manche@demo.test');
+    const file = await fileIn(db);
+    await expect(assignFile(ctx, direction, file.publicId, yann.id)).rejects.toBeInstanceOf(Invalid);
+    await assignFile(ctx, direction, file.publicId, lucie.id);
+    const [row] = await db.select().from(candidates).where(eq(candidates.id, file.id));
+    expect(row).toMatchObject({ assignedAgentId: lucie.id, version: file.version + 1 });
+    const mail = (await db.select().from(outbox)).filter((m) => m.template === 'file_assigned');
+    expect(mail.map((m) => m.to)).toEqual(['agent.gers@demo.test']);
+    expect(mail[0]!.text).toContain(`https://cc.test/agent/candidats/${file.publicId}`);
+    const events = await db.select().from(candidateEvents).where(eq(candidateEvents.candidateId, file.id));
+    expect(events.some((e) => e.kind === 'assignment' && e.byUserId === direction.id)).toBe(true);
+    await expect(assignFile(ctx, yann, file.publicId, yann.id)).rejects.toBeInstanceOf(NotFound);
+  });
+});

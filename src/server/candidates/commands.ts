@@ -1,9 +1,10 @@
 // Candidate files: reading them under the actor's territories, and changing their stage
 // with optimistic concurrency, history and audit trail in one transaction.
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import type { Tx } from '../../../db/client.ts';
-import { candidateEvents, candidates, communes, stageHistory, tasks, type Stage } from '../../../db/schema/index.ts';
+import { candidateEvents, candidates, communes, stageHistory, tasks, users, userTerritories, type Stage } from '../../../db/schema/index.ts';
+import { enqueueMail } from '../mail/outbox.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
@@ -109,5 +110,39 @@ export async function addNote(ctx: CandidatesContext, actor: SessionUser, public
     const file = await findCandidate(tx, actor, publicId);
     await addEvent(tx, file.id, 'note', { text: body }, actor.id, now);
     await tx.update(candidates).set({ lastContactAt: now, updatedAt: now }).where(eq(candidates.id, file.id));
+  });
+}
+
+/** Staff who can take a file of this territory. */
+export async function assignableStaff(db: Db | Tx, territoryCode: string) {
+  return db
+    .selectDistinct({ id: users.id, name: users.name })
+    .from(users)
+    .innerJoin(userTerritories, eq(userTerritories.userId, users.id))
+    .where(and(eq(userTerritories.territoryCode, territoryCode), inArray(users.role, ['agent', 'territory_admin']), isNull(users.deactivatedAt)))
+    .orderBy(users.name);
+}
+
+/** Gives the file to an agent of its territory, who gets an email (same transaction). */
+export async function assignFile(ctx: CandidatesContext & { siteUrl: string }, actor: SessionUser, publicId: string, agentId: number): Promise<void> {
+  const now = ctx.clock.now().toISOString();
+  await ctx.db.transaction(async (tx) => {
+    const file = await findCandidate(tx, actor, publicId);
+    if (!file.territoryCode) throw new Invalid([{ field: 'agent', key: 'errors.file_needs_territory' }]);
+    const staff = await assignableStaff(tx, file.territoryCode);
+    const agent = staff.find((s) => s.id === agentId);
+    if (!agent) throw new Invalid([{ field: 'agent', key: 'errors.agent_not_in_territory' }]);
+    if (file.assignedAgentId === agentId) return;
+    await tx.update(candidates).set({ assignedAgentId: agentId, updatedAt: now, version: sql`${candidates.version} + 1` }).where(eq(candidates.id, file.id));
+    await addEvent(tx, file.id, 'assignment', { to: agent.name }, actor.id, now);
+    if (agentId !== actor.id) {
+      const [recipient] = await tx.select({ email: users.email, locale: users.locale }).from(users).where(eq(users.id, agentId));
+      await enqueueMail(tx, ctx.clock, {
+        to: recipient!.email,
+        template: 'file_assigned',
+        locale: recipient!.locale,
+        params: { name: agent.name, by: actor.name, family: file.name, url: `${ctx.siteUrl.replace(/\/$/, '')}/agent/candidats/${file.publicId}` },
+      });
+    }
   });
 }

@@ -1,6 +1,6 @@
 // Email templates, French and English, each as HTML and plain text. Every value put in the
 // HTML is escaped; links are absolute, built on PUBLIC_SITE_URL.
-export type TemplateName = 'verify_email' | 'signup_exists' | 'reset_password' | 'magic_link' | 'invitation' | 'enquiry_received' | 'new_enquiry';
+export type TemplateName = 'verify_email' | 'signup_exists' | 'reset_password' | 'magic_link' | 'invitation' | 'enquiry_received' | 'new_enquiry' | 'file_assigned';
 export type MailLocale = 'fr' | 'en';
 
 export interface RenderedMail {
@@ -18,6 +18,10 @@ interface Copy {
 }
 
 const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
+  file_assigned: {
+    fr: { subject: 'Un dossier vous est confié : {family}', greeting: 'Bonjour {name},', body: '{by} vous a confié le dossier de {family}.', action: 'Ouvrir le dossier', footer: 'Campagne Connectée — espace des agents.' },
+    en: { subject: 'A file has been assigned to you: {family}', greeting: 'Hello {name},', body: '{by} has assigned the file of {family} to you.', action: 'Open the file', footer: 'Campagne Connectée — agents’ area.' },
+  },
   enquiry_received: {
     fr: { subject: 'Nous avons bien reçu votre projet d’installation', greeting: 'Bonjour {name},', body: 'Merci pour votre projet. Un agent local du territoire va l’étudier et vous contacter. Créez votre compte pour suivre votre dossier et échanger avec lui.', action: 'Créer mon compte', footer: 'Vous recevez ce message parce que ce formulaire a été rempli avec votre adresse.' },
     en: { subject: 'We have received your relocation project', greeting: 'Hello {name},', body: 'Thank you for your project. A local agent of the territory will study it and contact you. Create your account to follow your file and talk with them.', action: 'Create my account', footer: 'You receive this message because this form was filled in with your address.' },

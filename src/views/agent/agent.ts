@@ -2,7 +2,7 @@
 // posts on a file (stage change, note, follow-up outcome).
 import type { AstroGlobal } from 'astro';
 import { accounts } from '../../server/auth.ts';
-import { addNote, moveStage, recordFollowUp } from '../../server/candidates/commands.ts';
+import { addNote, assignableStaff, assignFile, moveStage, recordFollowUp } from '../../server/candidates/commands.ts';
 import { agentHome, boardColumns, countByStage, getCandidateFile, listCandidates, listSorts, type ListQuery } from '../../server/candidates/queries.ts';
 import { stages } from '../../server/candidates/stages.ts';
 import { db } from '../../server/db.ts';
@@ -63,6 +63,10 @@ export async function filePage(astro: AstroGlobal, publicId: string) {
           await addNote(ctx, user, publicId, form.note);
           return { redirect: `/agent/candidats/${publicId}?ok=note` };
         }
+        if (form.intent === 'assign') {
+          await assignFile({ ...ctx, siteUrl: accounts.siteUrl }, user, publicId, Number(form.agent));
+          return { redirect: `/agent/candidats/${publicId}?ok=assign` };
+        }
         if (form.intent === 'follow-up') {
           await recordFollowUp(ctx, user, Number(form.task), form.outcome === 'left' ? 'left' : 'stayed');
           return { redirect: `/agent/candidats/${publicId}?ok=follow-up` };
@@ -93,9 +97,10 @@ export async function filePage(astro: AstroGlobal, publicId: string) {
       }
     }
     const data = await getCandidateFile(db, user, publicId);
+    const staff = data.file.territoryCode ? await assignableStaff(db, data.file.territoryCode) : [];
     const ok = astro.url.searchParams.get('ok');
-    const notice = ok === 'stage' ? t(locale, 'file.moved') : ok === 'note' ? t(locale, 'file.noted') : undefined;
-    return { status, data, errors, alert, notice };
+    const notices: Record<string, string> = { stage: t(locale, 'file.moved'), note: t(locale, 'file.noted'), assign: t(locale, 'file.assigned') };
+    return { status, data, staff, errors, alert, notice: ok ? notices[ok] : undefined };
   } catch (error) {
     // Another territory's file, or one that does not exist: the same "not found".
     if (error instanceof NotFound) return { status: 404 as const };
