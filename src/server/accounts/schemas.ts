@@ -1,7 +1,6 @@
 // Validation of account forms. Messages are i18n keys (translated by the pages).
 import { z } from 'astro/zod';
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { roles } from '../../../db/schema/accounts.ts';
 
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128;
@@ -50,4 +49,3 @@ export const StaffUpdateSchema = z.object({
   territories: z.array(z.string().regex(/^(\d{2}|2A|2B|97\d)$/)).min(1, { error: 'errors.territory_required' }),
 });
 
-export { roles };

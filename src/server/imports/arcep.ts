@@ -3,8 +3,8 @@
 // file (premises per commune). Accepts newer releases with more quarter columns: the last
 // quarter is imported and its date recorded.
 import { parse } from 'csv-parse/sync';
-import { inArray, sql } from 'drizzle-orm';
-import { runBatch } from '../../../db/batch.ts';
+import { inArray } from 'drizzle-orm';
+import { fromExcluded, runBatch } from '../../../db/batch.ts';
 import type { Db } from '../../../db/client.ts';
 import { communeCoverage, communes } from '../../../db/schema/index.ts';
 
@@ -118,15 +118,7 @@ export async function importArcepCoverage(db: Db, deploymentCsv: string, informa
         .values(values.slice(i, i + 300))
         .onConflictDoUpdate({
           target: communeCoverage.communeCode,
-          set: {
-            premises: sql`excluded.premises`,
-            ftthPremises: sql`excluded.ftth_premises`,
-            ftthShare: sql`excluded.ftth_share`,
-            thdShare: sql`excluded.thd_share`,
-            dataDate: sql`excluded.data_date`,
-            source: sql`excluded.source`,
-            importedAt: sql`excluded.imported_at`,
-          },
+          set: fromExcluded(communeCoverage, ['premises', 'ftthPremises', 'ftthShare', 'thdShare', 'dataDate', 'source', 'importedAt']),
         }),
     );
   }

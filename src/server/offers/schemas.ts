@@ -104,15 +104,3 @@ export function parseOfferSearch(params: URLSearchParams): ParsedSearch {
   if (q.transaction !== undefined && q.type === 'tiers-lieu') drop('transaction', 'errors.transaction_homes_only');
   return { ok: errors.length === 0, query: q, raw, errors };
 }
-
-/** The query string of a search, in a stable order, without empty or default values. */
-export function searchToParams(query: OfferSearchInput): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const name of searchParamNames) {
-    const value = query[name];
-    if (value === undefined || value === '') continue;
-    if (name === 'page' && value === 1) continue;
-    params.set(name, String(value));
-  }
-  return params;
-}

@@ -1,7 +1,7 @@
 // Read side of places: territories, communes (autocomplete, resolution) and coverage.
 import { and, asc, count, desc, eq, gte, like, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { communeCoverage, communes, departments, offers, territories } from '../../../db/schema/index.ts';
+import { communeCoverage, communes, offers, territories } from '../../../db/schema/index.ts';
 import { foldText } from '../../lib/text.ts';
 import { Invalid, NotFound } from '../errors.ts';
 
@@ -188,9 +188,4 @@ export async function listTerritoryCommunes(db: Db, code: string, page = 1): Pro
 export async function getCommuneCoverage(db: Db, communeCode: string) {
   const [row] = await db.select().from(communeCoverage).where(eq(communeCoverage.communeCode, communeCode));
   return row;
-}
-
-export async function getDepartmentName(db: Db, code: string): Promise<string | undefined> {
-  const [row] = await db.select({ name: departments.name }).from(departments).where(eq(departments.code, code));
-  return row?.name;
 }

@@ -2,10 +2,10 @@
 // @etalab/decoupage-administratif, coordinates from the INSEE/La Poste 2024 extract in
 // db/data (see db/data/SOURCES.md). Idempotent: rows are upserted by code.
 import { parse } from 'csv-parse/sync';
-import { count, sql } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { runBatch } from '../../../db/batch.ts';
+import { fromExcluded, runBatch } from '../../../db/batch.ts';
 import type { Db } from '../../../db/client.ts';
 import { communes, departments, regions } from '../../../db/schema/index.ts';
 import { foldText } from '../../lib/text.ts';
@@ -92,13 +92,13 @@ export async function loadReferential(db: Db): Promise<{ communes: number }> {
     db
       .insert(regions)
       .values(etalabRegions.map((r) => ({ code: r.code, name: r.nom })))
-      .onConflictDoUpdate({ target: regions.code, set: { name: sql`excluded.name` } }),
+      .onConflictDoUpdate({ target: regions.code, set: fromExcluded(regions, ['name']) }),
     db
       .insert(departments)
       .values(etalabDepartments.map((d) => ({ code: d.code, name: d.nom, regionCode: d.region })))
       .onConflictDoUpdate({
         target: departments.code,
-        set: { name: sql`excluded.name`, regionCode: sql`excluded.region_code` },
+        set: fromExcluded(departments, ['name', 'regionCode']),
       }),
   ]);
 
@@ -110,16 +110,7 @@ export async function loadReferential(db: Db): Promise<{ communes: number }> {
         .values(communeRows.slice(i, i + CHUNK))
         .onConflictDoUpdate({
           target: communes.code,
-          set: {
-            name: sql`excluded.name`,
-            searchName: sql`excluded.search_name`,
-            departmentCode: sql`excluded.department_code`,
-            regionCode: sql`excluded.region_code`,
-            postalCodes: sql`excluded.postal_codes`,
-            population: sql`excluded.population`,
-            lat: sql`excluded.lat`,
-            lng: sql`excluded.lng`,
-          },
+          set: fromExcluded(communes, ['name', 'searchName', 'departmentCode', 'regionCode', 'postalCodes', 'population', 'lat', 'lng']),
         }),
     );
   }

@@ -12,8 +12,11 @@ import {
 } from '../../server/accounts/commands.ts';
 import { peekToken } from '../../server/accounts/tokens.ts';
 import { accounts, sessions } from '../../server/auth.ts';
+import type { SessionUser } from '../../server/accounts/session.ts';
+import { getFamilyFile, type FamilyFileSummary } from '../../server/candidates/queries.ts';
+import { db } from '../../server/db.ts';
 import { localizedPath, t } from '../../i18n/index.ts';
-import { emptyState, handleForm, readForm, returnPath, startSession, type FormState } from './form.ts';
+import { emptyState, handleForm, readForm, returnPath, signInUrl, startSession, type FormState } from './form.ts';
 
 export type PageResult<V = object> = { redirect: string } | ({ status: number; retryAfter?: number; state: FormState; notice?: string } & V);
 
@@ -116,4 +119,11 @@ export async function signOutPage(astro: AstroGlobal): Promise<{ redirect: strin
     astro.cookies.set(blank.name, blank.value, blank.attributes);
   }
   return { redirect: localizedPath('/', astro.locals.locale) };
+}
+
+/** /compte: who is signed in and, for a family, where its file stands. */
+export async function accountPage(astro: AstroGlobal): Promise<{ redirect: string } | { user: SessionUser; file: FamilyFileSummary | null; welcome: boolean }> {
+  const user = astro.locals.user;
+  if (!user) return { redirect: signInUrl(astro) };
+  return { user, file: await getFamilyFile(db, user), welcome: astro.url.searchParams.has('bienvenue') };
 }
