@@ -1,6 +1,6 @@
 // Candidates: the relocation files of families, their stage history (for time-in-stage
 // reports), timeline events, tasks and offer proposals.
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts.ts';
 import { communes, territories } from './places.ts';
 import { offers } from './offers.ts';
@@ -50,6 +50,8 @@ export const candidates = sqliteTable(
     settledHouseholdSize: integer('settled_household_size'),
     /** A possible duplicate of an earlier file (same email or phone). */
     duplicateOfId: integer('duplicate_of_id'),
+    /** Set when an agent merged this file into another: it is then hidden, its history moved. */
+    mergedIntoId: integer('merged_into_id'),
     /** Optimistic concurrency: every change increments it; a stale version is a conflict. */
     version: integer('version').notNull().default(1),
     lastContactAt: text('last_contact_at').notNull(),
@@ -137,5 +139,41 @@ export const proposals = sqliteTable(
     proposedAt: text('proposed_at').notNull(),
     answeredAt: text('answered_at'),
   },
-  (t) => [index('proposals_candidate_idx').on(t.candidateId)],
+  (t) => [uniqueIndex('proposals_candidate_offer_idx').on(t.candidateId, t.offerId)],
+);
+
+/** A discovery stay the agent plans with the family: dates, places to visit, hosts. */
+export const discoveryStays = sqliteTable(
+  'discovery_stays',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    candidateId: integer('candidate_id')
+      .notNull()
+      .references(() => candidates.id, { onDelete: 'cascade' }),
+    startDate: text('start_date').notNull(),
+    endDate: text('end_date').notNull(),
+    /** Free text, one place per line. */
+    places: text('places').notNull(),
+    hosts: text('hosts'),
+    createdById: integer('created_by_id').references(() => users.id),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('discovery_stays_candidate_idx').on(t.candidateId, t.startDate)],
+);
+
+/** Messages between the family and the staff following its file. */
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    candidateId: integer('candidate_id')
+      .notNull()
+      .references(() => candidates.id, { onDelete: 'cascade' }),
+    authorId: integer('author_id').references(() => users.id),
+    fromFamily: integer('from_family', { mode: 'boolean' }).notNull(),
+    body: text('body').notNull(),
+    at: text('at').notNull(),
+    readAt: text('read_at'),
+  },
+  (t) => [index('messages_candidate_idx').on(t.candidateId, t.at)],
 );
