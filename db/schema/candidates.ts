@@ -83,7 +83,7 @@ export const stageHistory = sqliteTable(
   (t) => [index('stage_history_candidate_idx').on(t.candidateId, t.enteredAt), index('stage_history_stage_idx').on(t.stage, t.enteredAt)],
 );
 
-export const eventKinds = ['created', 'stage_change', 'note', 'email', 'message', 'task', 'proposal', 'visit', 'assignment', 'duplicate', 'territory_move', 'follow_up'] as const;
+export const eventKinds = ['created', 'stage_change', 'note', 'email', 'message', 'task', 'proposal', 'visit', 'assignment', 'duplicate', 'territory_move', 'follow_up', 'erased'] as const;
 
 /** The timeline (and audit trail) of a file: who did what, when. */
 export const candidateEvents = sqliteTable(

@@ -3,10 +3,10 @@
 // follow-ups), some withdrew, recent ones still on their way. Deterministic. Fictitious people.
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { candidateEvents, candidates, communes, stageHistory, tasks, users, userTerritories, withdrawalReasons, type Stage } from '../schema/index.ts';
+import { candidateEvents, candidates, communes, discoveryStays, messages, offers, proposals, stageHistory, tasks, users, userTerritories, withdrawalReasons, type Stage } from '../schema/index.ts';
 import { followUpDates, pipeline } from '../../src/server/candidates/stages.ts';
 import { CONSENT_TEXT_VERSION } from '../../src/server/candidates/schemas.ts';
-import type { Random } from './random.ts';
+import { createRandom, type Random } from './random.ts';
 
 const DAY = 86_400_000;
 const surnames = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Simon', 'Laurent', 'Lefebvre', 'Michel', 'Garcia', 'David', 'Bertrand', 'Roux', 'Vincent', 'Fournier', 'Morel', 'Girard', 'Andre', 'Mercier', 'Dupont', 'Lambert', 'Bonnet', 'Francois', 'Martinez', 'Legrand', 'Garnier', 'Faure', 'Rousseau', 'Blanc', 'Guerin', 'Muller', 'Henry', 'Roussel', 'Nicolas', 'Perrin', 'Smith', 'Jansen', 'Rossi', 'Schmidt', 'Murphy'];
@@ -23,10 +23,19 @@ export async function seedDemoCandidates(db: Db, random: Random, now: Date, perT
     .where(inArray(users.role, ['agent', 'territory_admin']));
   const territoryCodes = [...new Set(staff.map((s) => s.territory))].sort();
   let created = 0;
+  // Proposals and stays draw from their own sequence, so that they do not change the files.
+  const extras = createRandom(random.int(1, 1_000_000));
   for (const territory of territoryCodes) {
     const agents = staff.filter((s) => s.territory === territory);
     const agentId = (agents.find((a) => a.role === 'agent') ?? agents[0])!.id;
     const places = await db.select({ code: communes.code, name: communes.name }).from(communes).where(and(eq(communes.departmentCode, territory), isNotNull(communes.lat))).orderBy(communes.code);
+    const homes = await db
+      .select({ id: offers.id, title: offers.title, communeName: communes.name })
+      .from(offers)
+      .innerJoin(communes, eq(communes.code, offers.communeCode))
+      .where(and(eq(offers.territoryCode, territory), eq(offers.status, 'published'), eq(offers.kind, 'home')))
+      .orderBy(offers.id)
+      .limit(60);
     for (let i = 0; i < perTerritory; i++) {
       // Spread over three years, more recent files being a little more frequent.
       // The last few arrived this week, so that the demo has fresh enquiries to answer.
@@ -46,7 +55,9 @@ export async function seedDemoCandidates(db: Db, random: Random, now: Date, perT
       ];
       history.push({ stage, enteredAt: createdAt, leftAt: null });
       // Walk forward while time allows; each stage may end in a withdrawal instead.
-      while (stage !== 'settled' && stage !== 'withdrawn') {
+      // The freshest files wait for a first answer, so the demo always has some.
+      const fresh = i >= perTerritory - 4;
+      while (!fresh && stage !== 'settled' && stage !== 'withdrawn') {
         const [min, max] = typicalDays[stage];
         const next = new Date(at.getTime() + random.int(min, max) * DAY);
         if (next > now) break;
@@ -98,6 +109,7 @@ export async function seedDemoCandidates(db: Db, random: Random, now: Date, perT
         })
         .returning({ id: candidates.id });
       const candidateId = row!.id;
+      await seedProposalsAndStay(db, extras, candidateId, agentId, history, homes, now, events);
       await db.insert(stageHistory).values(history.map((h, n) => ({ candidateId, stage: h.stage, enteredAt: h.enteredAt, leftAt: h.leftAt, byUserId: n === 0 ? null : agentId })));
       await db.insert(candidateEvents).values(events.map((e) => ({ candidateId, kind: e.kind, data: JSON.stringify(e.data), byUserId: e.by, at: e.at })));
       if (settled) {
@@ -114,4 +126,125 @@ export async function seedDemoCandidates(db: Db, random: Random, now: Date, perT
     }
   }
   return created;
+}
+
+type Home = { id: number; title: string; communeName: string };
+
+/**
+ * Once qualified, a file gets one to three proposed homes (one accepted if it went on to
+ * discovery); once in discovery, a planned stay visiting them. Events join the timeline.
+ */
+async function seedProposalsAndStay(
+  db: Db,
+  random: Random,
+  candidateId: number,
+  agentId: number,
+  history: Array<{ stage: Stage; enteredAt: string }>,
+  homes: Home[],
+  now: Date,
+  events: Array<{ kind: (typeof candidateEvents.$inferInsert)['kind']; data: object; by: number | null; at: string }>,
+) {
+  const qualified = history.find((h) => h.stage === 'qualified');
+  if (!qualified || homes.length < 3) return;
+  const discovery = history.find((h) => h.stage === 'discovery');
+  const proposedAt = new Date(new Date(qualified.enteredAt).getTime() + random.int(1, 6) * DAY);
+  if (proposedAt > now) return;
+  const picked = [...new Map(Array.from({ length: random.int(1, 3) }, () => random.pick(homes)).map((h) => [h.id, h])).values()];
+  const answeredAt = new Date(proposedAt.getTime() + random.int(1, 5) * DAY);
+  const answered = answeredAt <= now && random.chance(0.8);
+  await db.insert(proposals).values(
+    picked.map((h, n) => ({
+      candidateId,
+      offerId: h.id,
+      status: !answered ? ('proposed' as const) : discovery && n === 0 ? ('accepted' as const) : random.chance(0.3) ? ('accepted' as const) : ('declined' as const),
+      comment: answered && random.chance(0.4) ? random.pick(['Le jardin nous plaît beaucoup.', 'Trop loin de l’école.', 'Nous aimerions la visiter.', 'Un peu petite pour nous.']) : null,
+      proposedById: agentId,
+      proposedAt: proposedAt.toISOString(),
+      answeredAt: answered ? answeredAt.toISOString() : null,
+    })),
+  );
+  events.push({ kind: 'proposal', data: { offers: picked.map((h) => ({ id: h.id, title: h.title })) }, by: agentId, at: proposedAt.toISOString() });
+  if (!discovery) return;
+  const stayStart = new Date(new Date(discovery.enteredAt).getTime() + random.int(5, 20) * DAY).toISOString().slice(0, 10);
+  const stayEnd = new Date(new Date(`${stayStart}T00:00:00Z`).getTime() + random.int(2, 6) * DAY).toISOString().slice(0, 10);
+  const placesToVisit = [...new Set(picked.map((h) => h.communeName))].map((c) => `Visite à ${c}`).concat(['Tiers-lieu le plus proche', 'École du village']).join('\n');
+  await db.insert(discoveryStays).values({ candidateId, startDate: stayStart, endDate: stayEnd, places: placesToVisit, hosts: random.pick(['Gîte communal', 'Famille ambassadrice du village', null]), createdById: agentId, createdAt: discovery.enteredAt });
+  events.push({ kind: 'visit', data: { start: stayStart, end: stayEnd, places: placesToVisit }, by: agentId, at: discovery.enteredAt });
+}
+
+/**
+ * The demo family account's own file (famille@demo.test), in the Gers, in discovery: two
+ * proposals (one accepted), a planned stay and a short exchange of messages.
+ */
+export async function seedDemoFamilyFile(db: Db, now: Date): Promise<void> {
+  const [agent] = await db.select({ id: users.id }).from(users).where(eq(users.email, 'agent.gers@demo.test'));
+  const [family] = await db.select({ id: users.id }).from(users).where(eq(users.email, 'famille@demo.test'));
+  if (!agent || !family) return;
+  const homes = await db
+    .select({ id: offers.id, title: offers.title })
+    .from(offers)
+    .where(and(eq(offers.territoryCode, '32'), eq(offers.status, 'published'), eq(offers.kind, 'home')))
+    .orderBy(offers.id)
+    .limit(2);
+  const at = (daysAgo: number) => new Date(now.getTime() - daysAgo * DAY).toISOString();
+  const [row] = await db
+    .insert(candidates)
+    .values({
+      publicId: 'demoFamilleMartn',
+      territoryCode: '32',
+      stage: 'discovery',
+      stageEnteredAt: at(6),
+      assignedAgentId: agent.id,
+      familyUserId: family.id,
+      name: 'Famille Martin',
+      email: 'famille@demo.test',
+      household: JSON.stringify({ adults: 2, children: [5, 9] }),
+      professions: JSON.stringify([{ profession: 'Développeuse web', status: 'employee' }, { profession: 'Graphiste', status: 'freelancer' }]),
+      currentPlace: 'Lyon (69)',
+      wishedTerritories: JSON.stringify(['32']),
+      budgetMax: 1100,
+      transaction: 'rent',
+      housingNeeds: 'Une maison avec trois chambres et un jardin, près d’une école.',
+      workspaceNeeds: 'Un poste en tiers-lieu deux jours par semaine.',
+      minDownloadMbps: 300,
+      timeFrame: '3-6m',
+      heardFrom: 'Salon',
+      consentTextVersion: CONSENT_TEXT_VERSION,
+      consentAt: at(30),
+      version: 3,
+      lastContactAt: at(2),
+      createdAt: at(30),
+      updatedAt: at(2),
+    })
+    .returning({ id: candidates.id });
+  const candidateId = row!.id;
+  await db.insert(stageHistory).values([
+    { candidateId, stage: 'enquiry', enteredAt: at(30), leftAt: at(28) },
+    { candidateId, stage: 'qualified', enteredAt: at(28), leftAt: at(6), byUserId: agent.id },
+    { candidateId, stage: 'discovery', enteredAt: at(6), byUserId: agent.id },
+  ]);
+  const stayStart = at(-10).slice(0, 10);
+  const stayEnd = at(-13).slice(0, 10);
+  if (homes.length === 2) {
+    await db.insert(proposals).values([
+      { candidateId, offerId: homes[0]!.id, status: 'accepted', comment: 'Nous aimerions la visiter pendant le séjour.', proposedById: agent.id, proposedAt: at(20), answeredAt: at(18) },
+      { candidateId, offerId: homes[1]!.id, status: 'proposed', proposedById: agent.id, proposedAt: at(20) },
+    ]);
+  }
+  await db.insert(discoveryStays).values({ candidateId, startDate: stayStart, endDate: stayEnd, places: 'Visite de la maison proposée\nTiers-lieu de Mauvezin\nÉcole primaire', hosts: 'Gîte communal de Mauvezin', createdById: agent.id, createdAt: at(6) });
+  await db.insert(messages).values([
+    { candidateId, authorId: agent.id, fromFamily: false, body: 'Bonjour ! Je vous ai préparé un séjour de découverte. Dites-moi si les dates vous conviennent.', at: at(5), readAt: at(4) },
+    { candidateId, authorId: family.id, fromFamily: true, body: 'Parfait pour nous, merci ! Pourrons-nous visiter l’école ?', at: at(2) },
+  ]);
+  await db.insert(candidateEvents).values(
+    [
+      { kind: 'created' as const, data: { territories: ['32'] }, byUserId: null, at: at(30) },
+      { kind: 'stage_change' as const, data: { from: 'enquiry', to: 'qualified' }, byUserId: agent.id, at: at(28) },
+      { kind: 'proposal' as const, data: { offers: homes.map((h) => ({ id: h.id, title: h.title })) }, byUserId: agent.id, at: at(20) },
+      { kind: 'stage_change' as const, data: { from: 'qualified', to: 'discovery' }, byUserId: agent.id, at: at(6) },
+      { kind: 'visit' as const, data: { start: stayStart, end: stayEnd }, byUserId: agent.id, at: at(6) },
+      { kind: 'message' as const, data: { fromFamily: false, text: 'Bonjour ! Je vous ai préparé un séjour de découverte. Dites-moi si les dates vous conviennent.' }, byUserId: agent.id, at: at(5) },
+      { kind: 'message' as const, data: { fromFamily: true, text: 'Parfait pour nous, merci ! Pourrons-nous visiter l’école ?' }, byUserId: family.id, at: at(2) },
+    ].map((e) => ({ ...e, candidateId, data: JSON.stringify(e.data) })),
+  );
 }

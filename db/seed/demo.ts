@@ -18,7 +18,7 @@ import { hashPassword } from '../../src/server/accounts/password.ts';
 import { slugify } from '../../src/lib/text.ts';
 import { importArcepCoverage } from '../../src/server/imports/arcep.ts';
 import { refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
-import { seedDemoCandidates } from './candidates.ts';
+import { seedDemoCandidates, seedDemoFamilyFile } from './candidates.ts';
 import { writeDemoPhotos } from './photos.ts';
 import { createRandom, type Random } from './random.ts';
 
@@ -126,6 +126,7 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
   await importArcepCoverage(db, deployment, information, now);
   await refreshNearestTiersLieux(db);
   const files = await seedDemoCandidates(db, random, now);
+  await seedDemoFamilyFile(db, now);
   await db.$client.execute('ANALYZE');
   return { territories: demoTerritories.length, users: demoAccounts.length, offers: rows.length, candidates: files };
 }

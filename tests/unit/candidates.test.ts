@@ -262,14 +262,16 @@ describe('pipeline queries', () => {
 describe('the family’s view', () => {
   it('shows a family its own newest file only', async () => {
     const { db } = await testDb();
-    const { getFamilyFile } = await import('../../src/server/candidates/queries.ts');
-    const family = await actor(db, 'famille@demo.test');
-    expect(await getFamilyFile(db, family)).toBeNull();
+    const { familyAccount } = await import('../../src/server/candidates/family.ts');
+    await db.insert(users).values({ email: 'famille.seule@exemple.fr', name: 'Famille Seule', role: 'family', emailVerifiedAt: new Date(start).toISOString(), createdAt: new Date(start).toISOString() });
+    const family = await actor(db, 'famille.seule@exemple.fr');
+    const now = new Date(start);
+    expect(await familyAccount(db, family, now)).toBeNull();
     await fileIn(db, '50', { email: 'autre.famille@exemple.fr' });
-    expect(await getFamilyFile(db, family)).toBeNull();
-    const mine = await fileIn(db, '32', { email: 'famille@demo.test' });
-    expect(await getFamilyFile(db, family)).toMatchObject({ publicId: mine.publicId, stage: 'enquiry', territoryName: 'Gers' });
-    expect(await getFamilyFile(db, await actor(db, 'agent.gers@demo.test'))).toBeNull();
+    expect(await familyAccount(db, family, now)).toBeNull();
+    const mine = await fileIn(db, '32', { email: 'famille.seule@exemple.fr' });
+    expect((await familyAccount(db, family, now))?.summary).toMatchObject({ publicId: mine.publicId, stage: 'enquiry', territoryName: 'Gers' });
+    expect(await familyAccount(db, await actor(db, 'agent.gers@demo.test'), now)).toBeNull();
   });
 });
 

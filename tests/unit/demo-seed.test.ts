@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { candidates, communes, offers, stageHistory, tasks, territories, users, userTerritories } from '../../db/schema/index.ts';
+import { candidates, communes, discoveryStays, proposals, offers, stageHistory, tasks, territories, users, userTerritories } from '../../db/schema/index.ts';
 import { DEMO_PASSWORD, databaseIsEmpty, demoAccounts, seedDemo } from '../../db/seed/demo.ts';
 import { verifyPassword } from '../../src/server/accounts/password.ts';
 import { testDb } from '../helpers/db.ts';
@@ -94,6 +94,17 @@ describe('demo seed', () => {
     const followUps = await db.select().from(tasks);
     expect(followUps.filter((t) => t.outcome === 'left').length).toBeGreaterThan(0);
     expect(followUps.filter((t) => t.outcome === 'stayed').length).toBeGreaterThan(0);
+    // Files past qualification had offers proposed; those in discovery, a stay.
+    const [proposed, stays] = await Promise.all([db.select().from(proposals), db.select().from(discoveryStays)]);
+    const qualifiedOnce = new Set(history.filter((h) => h.stage === 'qualified').map((h) => h.candidateId));
+    expect(new Set(proposed.map((p) => p.candidateId)).size).toBeGreaterThan(qualifiedOnce.size * 0.8);
+    expect(proposed.every((p) => qualifiedOnce.has(p.candidateId))).toBe(true);
+    expect(new Set(proposed.map((p) => p.status))).toEqual(new Set(['proposed', 'accepted', 'declined']));
+    expect(stays.length).toBeGreaterThan(20);
+    // The demo family account has a file of its own to look at.
+    const demoFamily = files.filter((f) => f.email === 'famille@demo.test');
+    expect(demoFamily.map((f) => f.stage)).toEqual(['discovery']);
+    expect(proposed.filter((p) => p.candidateId === demoFamily[0]!.id)).toHaveLength(2);
   });
 
   it('knows when a database is empty', async () => {

@@ -26,7 +26,7 @@ const isStaff = (u: SessionUser) => u.role === 'agent' || u.role === 'territory_
 export async function findCandidate(db: Db | Tx, actor: SessionUser, publicId: string): Promise<CandidateRow> {
   if (!isStaff(actor)) throw new Forbidden();
   const [row] = await db.select().from(candidates).where(eq(candidates.publicId, publicId));
-  if (!row || row.anonymisedAt) throw new NotFound('candidate');
+  if (!row || row.anonymisedAt || row.mergedIntoId !== null) throw new NotFound('candidate');
   if (actor.role === 'platform_admin') return row;
   const visible = row.territoryCode
     ? actor.territories.includes(row.territoryCode)

@@ -43,7 +43,7 @@ export async function createEnquiry(ctx: CandidatesContext & { siteUrl: string }
     const [earlier] = await tx
       .select({ id: candidates.id, publicId: candidates.publicId })
       .from(candidates)
-      .where(and(isNull(candidates.anonymisedAt), data.phone ? or(eq(candidates.email, data.email), eq(candidates.phone, data.phone)) : eq(candidates.email, data.email)))
+      .where(and(isNull(candidates.anonymisedAt), isNull(candidates.mergedIntoId), data.phone ? or(eq(candidates.email, data.email), eq(candidates.phone, data.phone)) : eq(candidates.email, data.email)))
       .orderBy(asc(candidates.id))
       .limit(1);
     const territoryCode = served.length === 1 ? served[0]!.code : null;

@@ -3,23 +3,36 @@
 // and one file with its timeline.
 import { and, asc, count, desc, eq, inArray, isNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { candidateEvents, candidates, stages, tasks, territories, users, type Stage } from '../../../db/schema/index.ts';
+import { candidateEvents, candidates, messages, stages, tasks, users, type Stage } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden } from '../errors.ts';
 import { findCandidate } from './commands.ts';
+import { listMessages, markRead } from './messages.ts';
+import { listProposals } from './proposals.ts';
+import { listStays } from './stays.ts';
+import { duplicateOriginal } from './transfer.ts';
 
 const DAY = 86_400_000;
 
 /** Days after which a file "rots" in a stage without moving (a CRM's idle flag). */
 export const IDLE_DAYS: Partial<Record<Stage, number>> = { enquiry: 3, qualified: 21, discovery: 45, settling: 90 };
 
+/** Files past their stage's idle threshold. */
+function idleFilter(now: Date): SQL | undefined {
+  return or(
+    ...Object.entries(IDLE_DAYS).map(([stage, days]) =>
+      and(eq(candidates.stage, stage as Stage), lte(candidates.stageEnteredAt, new Date(now.getTime() - days! * DAY).toISOString())),
+    ),
+  );
+}
+
 const isStaff = (u: SessionUser) => u.role === 'agent' || u.role === 'territory_admin' || u.role === 'platform_admin';
 
 /** The files an actor may see: their territories, plus the dispatch queue for those territories. */
 function scope(actor: SessionUser): SQL | undefined {
   if (!isStaff(actor)) throw new Forbidden();
-  const live = isNull(candidates.anonymisedAt);
+  const live = and(isNull(candidates.anonymisedAt), isNull(candidates.mergedIntoId));
   if (actor.role === 'platform_admin') return live;
   if (actor.territories.length === 0) return sql`0`;
   const queued = or(...actor.territories.map((c) => like(candidates.wishedTerritories, `%"${c}"%`)));
@@ -33,12 +46,15 @@ export interface ListQuery {
   q?: string;
   stage?: Stage;
   territory?: string;
-  agent?: 'me' | 'none';
+  /** 'me', 'none', or a member of staff's id. */
+  agent?: 'me' | 'none' | number;
+  /** In the current stage for at least this many days, or past its stage's idle threshold. */
+  waiting?: 'idle' | 7 | 30 | 90;
   sort?: (typeof listSorts)[number];
   page?: number;
 }
 
-export async function listCandidates(db: Db, actor: SessionUser, query: ListQuery) {
+export async function listCandidates(db: Db, actor: SessionUser, query: ListQuery, now = new Date()) {
   const filters: Array<SQL | undefined> = [scope(actor)];
   if (query.q) {
     const term = `%${query.q.replace(/[%_]/g, '')}%`;
@@ -49,6 +65,9 @@ export async function listCandidates(db: Db, actor: SessionUser, query: ListQuer
   else if (query.territory) filters.push(eq(candidates.territoryCode, query.territory));
   if (query.agent === 'me') filters.push(eq(candidates.assignedAgentId, actor.id));
   if (query.agent === 'none') filters.push(isNull(candidates.assignedAgentId));
+  if (typeof query.agent === 'number') filters.push(eq(candidates.assignedAgentId, query.agent));
+  if (query.waiting === 'idle') filters.push(idleFilter(now));
+  else if (query.waiting) filters.push(lte(candidates.stageEnteredAt, new Date(now.getTime() - query.waiting * DAY).toISOString()));
   const where = and(...filters);
   const order = query.sort === 'name' ? [asc(candidates.name), asc(candidates.id)] : query.sort === 'waiting' ? [asc(candidates.stageEnteredAt), asc(candidates.id)] : [desc(candidates.createdAt), desc(candidates.id)];
   const page = Math.max(1, query.page ?? 1);
@@ -110,14 +129,20 @@ export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
       .limit(50),
     countByStage(db, actor),
   ]);
-  const idleChecks = Object.entries(IDLE_DAYS).map(([stage, days]) =>
-    and(eq(candidates.stage, stage as Stage), lte(candidates.stageEnteredAt, new Date(now.getTime() - days! * DAY).toISOString())),
-  );
   const idle = await db
     .select({ publicId: candidates.publicId, name: candidates.name, stage: candidates.stage, stageEnteredAt: candidates.stageEnteredAt })
     .from(candidates)
-    .where(and(where, or(...idleChecks)))
+    .where(and(where, idleFilter(now)))
     .orderBy(asc(candidates.stageEnteredAt))
+    .limit(50);
+  // Families who wrote and are waiting for someone to read it.
+  const unread = await db
+    .select({ publicId: candidates.publicId, name: candidates.name, at: sql<string>`max(${messages.at})`, n: count() })
+    .from(messages)
+    .innerJoin(candidates, eq(candidates.id, messages.candidateId))
+    .where(and(where, eq(messages.fromFamily, true), isNull(messages.readAt)))
+    .groupBy(candidates.id)
+    .orderBy(asc(sql`max(${messages.at})`))
     .limit(50);
   const daysSince = (iso: string) => Math.floor((now.getTime() - new Date(iso).getTime()) / DAY);
   return {
@@ -125,48 +150,47 @@ export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
     dueToday: myTasks.filter((t) => t.dueDate === today),
     unanswered: unanswered.map((u) => ({ ...u, waitingHours: Math.floor((now.getTime() - new Date(u.createdAt).getTime()) / 3_600_000) })),
     idle: idle.map((f) => ({ ...f, days: daysSince(f.stageEnteredAt) })),
+    unread,
     counts,
   };
 }
 
-export async function getCandidateFile(db: Db, actor: SessionUser, publicId: string) {
+export async function getCandidateFile(db: Db, actor: SessionUser, publicId: string, now: Date) {
   const file = await findCandidate(db, actor, publicId);
-  const [events, fileTasks] = await Promise.all([
+  const [events, fileTasks, fileProposals, thread, stays, original, duplicates] = await Promise.all([
     db
       .select({ id: candidateEvents.id, kind: candidateEvents.kind, data: candidateEvents.data, at: candidateEvents.at, by: users.name })
       .from(candidateEvents)
       .leftJoin(users, eq(users.id, candidateEvents.byUserId))
       .where(eq(candidateEvents.candidateId, file.id))
       .orderBy(desc(candidateEvents.at), desc(candidateEvents.id)),
-    db.select().from(tasks).where(eq(tasks.candidateId, file.id)).orderBy(asc(tasks.doneAt), asc(tasks.dueDate)),
+    db
+      .select({ id: tasks.id, kind: tasks.kind, title: tasks.title, dueDate: tasks.dueDate, doneAt: tasks.doneAt, outcome: tasks.outcome, assignee: users.name })
+      .from(tasks)
+      .leftJoin(users, eq(users.id, tasks.assigneeId))
+      .where(eq(tasks.candidateId, file.id))
+      .orderBy(asc(tasks.doneAt), asc(tasks.dueDate)),
+    listProposals(db, file.id),
+    listMessages(db, file.id),
+    listStays(db, file.id),
+    duplicateOriginal(db, actor, file),
+    // Files that say they duplicate this one.
+    db
+      .select({ publicId: candidates.publicId, name: candidates.name, createdAt: candidates.createdAt })
+      .from(candidates)
+      .where(and(scope(actor), eq(candidates.duplicateOfId, file.id))),
   ]);
-  return { file, events: events.map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> })), tasks: fileTasks };
-}
-
-
-export interface FamilyFileSummary {
-  publicId: string;
-  stage: Stage;
-  stageEnteredAt: string;
-  territoryName: string | null;
-  agentName: string | null;
-}
-
-/**
- * The family's own file: the newest one filed with the account's address (accounts only
- * exist once the address is verified). Families never see another file.
- */
-export async function getFamilyFile(db: Db, user: SessionUser): Promise<FamilyFileSummary | null> {
-  if (user.role !== 'family') return null;
-  const [row] = await db
-    .select({ publicId: candidates.publicId, stage: candidates.stage, stageEnteredAt: candidates.stageEnteredAt, territoryName: territories.name, agentName: users.name })
-    .from(candidates)
-    .leftJoin(territories, eq(territories.code, candidates.territoryCode))
-    .leftJoin(users, eq(users.id, candidates.assignedAgentId))
-    .where(and(or(eq(candidates.familyUserId, user.id), eq(candidates.email, user.email)), isNull(candidates.anonymisedAt)))
-    .orderBy(desc(candidates.createdAt), desc(candidates.id))
-    .limit(1);
-  return row ?? null;
+  await markRead(db, file.id, false, now.toISOString());
+  return {
+    file,
+    events: events.map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> })),
+    tasks: fileTasks,
+    proposals: fileProposals,
+    messages: thread,
+    stays,
+    original,
+    duplicates,
+  };
 }
 
 export const BOARD_COLUMN_MAX = 40;

@@ -2,6 +2,7 @@
 import { z } from 'astro/zod';
 import { remoteWorkStatuses } from '../../../db/schema/candidates.ts';
 import { EmailSchema, LocaleSchema, NameSchema } from '../accounts/schemas.ts';
+import { fieldErrors, Invalid } from '../errors.ts';
 
 /** The consent text shown next to the box; its version is stored with each file. */
 export const CONSENT_TEXT_VERSION = '2026-11-v1';
@@ -48,3 +49,50 @@ export const EnquirySchema = z.object({
 });
 
 export type EnquiryInput = z.output<typeof EnquirySchema>;
+
+// Forms of the file page (agents) and of the family's account.
+
+/** A real calendar date written YYYY-MM-DD (2026-02-30 is refused). */
+const isoDate = (error: string) =>
+  z.string({ error }).regex(/^\d{4}-\d{2}-\d{2}$/, { error }).refine((s) => new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s, { error });
+const requiredText = (max: number, required: string) =>
+  z.string({ error: required }).trim().min(1, { error: required }).max(max, { error: 'errors.text_too_long' });
+const id = (error: string) => z.preprocess((v) => (typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : v), z.number({ error }).int({ error }).positive({ error }));
+
+export const TaskSchema = z.object({
+  title: requiredText(200, 'errors.task_title_required'),
+  dueDate: isoDate('errors.date_invalid'),
+  assigneeId: id('errors.agent_not_in_territory'),
+});
+
+export const StaySchema = z
+  .object({
+    startDate: isoDate('errors.date_invalid'),
+    endDate: isoDate('errors.date_invalid'),
+    places: requiredText(2000, 'errors.places_required'),
+    hosts: optionalText(2000),
+  })
+  .refine((s) => s.endDate >= s.startDate, { path: ['endDate'], error: 'errors.end_before_start' })
+  .refine((s) => s.endDate.slice(0, 4) <= String(Number(s.startDate.slice(0, 4)) + 1), { path: ['endDate'], error: 'errors.stay_too_long' });
+
+export const MessageSchema = z.object({ body: requiredText(5000, 'errors.message_required') });
+
+export const ProposalAnswerSchema = z.object({
+  proposal: id('errors.proposal_unknown'),
+  answer: z.enum(['accepted', 'declined'], { error: 'errors.answer_required' }),
+  comment: optionalText(2000),
+});
+
+export const TerritoryMoveSchema = z.object({
+  territory: z.string({ error: 'errors.unknown_territory' }).regex(/^(\d{2}|2A|2B|97\d)$/, { error: 'errors.unknown_territory' }),
+  /** Moving to a territory the family did not wish needs its consent, and how it was given. */
+  consent: z.literal('yes', { error: 'errors.consent_required' }).optional(),
+  consentNote: optionalText(500),
+});
+
+/** The parsed input, or Invalid with one localized-key error per field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new Invalid(fieldErrors(parsed.error.issues));
+  return parsed.data;
+}

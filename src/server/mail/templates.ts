@@ -1,6 +1,7 @@
 // Email templates, French and English, each as HTML and plain text. Every value put in the
 // HTML is escaped; links are absolute, built on PUBLIC_SITE_URL.
-export type TemplateName = 'verify_email' | 'signup_exists' | 'reset_password' | 'magic_link' | 'invitation' | 'enquiry_received' | 'new_enquiry' | 'file_assigned';
+export type TemplateName = 'verify_email' | 'signup_exists' | 'reset_password' | 'magic_link' | 'invitation' | 'enquiry_received' | 'new_enquiry' | 'file_assigned'
+  | 'offers_proposed' | 'proposal_answered' | 'stay_planned' | 'message_for_family' | 'message_for_agent' | 'file_transferred';
 export type MailLocale = 'fr' | 'en';
 
 export interface RenderedMail {
@@ -18,6 +19,30 @@ interface Copy {
 }
 
 const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
+  offers_proposed: {
+    fr: { subject: 'Votre agent vous propose {count}', greeting: 'Bonjour {name},', body: '{agent} a sélectionné pour vous {count} : {titles}. Dites-lui ce qui vous plaît depuis votre espace.', action: 'Voir les propositions', footer: 'Vous recevez ce message parce que vous avez déposé un projet d’installation.' },
+    en: { subject: 'Your agent suggests {count}', greeting: 'Hello {name},', body: '{agent} has picked {count} for you: {titles}. Tell them what you like from your account.', action: 'See the proposals', footer: 'You receive this message because you filed a relocation project.' },
+  },
+  proposal_answered: {
+    fr: { subject: '{family} a répondu à une proposition', greeting: 'Bonjour {name},', body: '{family} a {answer} « {offer} ». {comment}', action: 'Ouvrir le dossier', footer: 'Campagne Connectée — espace des agents.' },
+    en: { subject: '{family} answered a proposal', greeting: 'Hello {name},', body: '{family} {answer} “{offer}”. {comment}', action: 'Open the file', footer: 'Campagne Connectée — agents’ area.' },
+  },
+  stay_planned: {
+    fr: { subject: 'Votre séjour de découverte du {start} au {end}', greeting: 'Bonjour {name},', body: '{agent} a préparé votre séjour de découverte du {start} au {end}. À visiter : {places}.', action: 'Voir le programme', footer: 'Vous recevez ce message parce que vous avez déposé un projet d’installation.' },
+    en: { subject: 'Your discovery stay from {start} to {end}', greeting: 'Hello {name},', body: '{agent} has planned your discovery stay from {start} to {end}. To visit: {places}.', action: 'See the programme', footer: 'You receive this message because you filed a relocation project.' },
+  },
+  message_for_family: {
+    fr: { subject: 'Nouveau message de {agent}', greeting: 'Bonjour {name},', body: '{agent} vous a écrit au sujet de votre projet d’installation. Lisez-le et répondez depuis votre espace.', action: 'Lire le message', footer: 'Vous recevez ce message parce que vous avez déposé un projet d’installation.' },
+    en: { subject: 'New message from {agent}', greeting: 'Hello {name},', body: '{agent} has written to you about your relocation project. Read it and answer from your account.', action: 'Read the message', footer: 'You receive this message because you filed a relocation project.' },
+  },
+  message_for_agent: {
+    fr: { subject: 'Message de {family}', greeting: 'Bonjour {name},', body: '{family} vous a écrit depuis son espace.', action: 'Ouvrir le dossier', footer: 'Campagne Connectée — espace des agents.' },
+    en: { subject: 'Message from {family}', greeting: 'Hello {name},', body: '{family} has written to you from their account.', action: 'Open the file', footer: 'Campagne Connectée — agents’ area.' },
+  },
+  file_transferred: {
+    fr: { subject: 'Un dossier arrive sur votre territoire : {family}', greeting: 'Bonjour {name},', body: '{by} a transféré le dossier de {family} vers le territoire {territory}, avec l’accord de la famille. Son historique l’accompagne.', action: 'Ouvrir le dossier', footer: 'Campagne Connectée — espace des agents.' },
+    en: { subject: 'A file moves to your territory: {family}', greeting: 'Hello {name},', body: '{by} has moved the file of {family} to {territory}, with the family’s consent. Its history comes with it.', action: 'Open the file', footer: 'Campagne Connectée — agents’ area.' },
+  },
   file_assigned: {
     fr: { subject: 'Un dossier vous est confié : {family}', greeting: 'Bonjour {name},', body: '{by} vous a confié le dossier de {family}.', action: 'Ouvrir le dossier', footer: 'Campagne Connectée — espace des agents.' },
     en: { subject: 'A file has been assigned to you: {family}', greeting: 'Hello {name},', body: '{by} has assigned the file of {family} to you.', action: 'Open the file', footer: 'Campagne Connectée — agents’ area.' },

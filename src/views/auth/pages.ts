@@ -13,8 +13,7 @@ import {
 import { peekToken } from '../../server/accounts/tokens.ts';
 import { accounts, sessions } from '../../server/auth.ts';
 import type { SessionUser } from '../../server/accounts/session.ts';
-import { getFamilyFile, type FamilyFileSummary } from '../../server/candidates/queries.ts';
-import { db } from '../../server/db.ts';
+import { familyPart, type FamilyPartResult } from '../account/family.ts';
 import { localizedPath, t } from '../../i18n/index.ts';
 import { emptyState, handleForm, readForm, returnPath, signInUrl, startSession, type FormState } from './form.ts';
 
@@ -121,9 +120,11 @@ export async function signOutPage(astro: AstroGlobal): Promise<{ redirect: strin
   return { redirect: localizedPath('/', astro.locals.locale) };
 }
 
-/** /compte: who is signed in and, for a family, where its file stands. */
-export async function accountPage(astro: AstroGlobal): Promise<{ redirect: string } | { user: SessionUser; file: FamilyFileSummary | null; welcome: boolean }> {
+/** /compte: who is signed in and, for a family, its file (see ../account/family.ts). */
+export async function accountPage(astro: AstroGlobal): Promise<{ redirect: string } | { user: SessionUser; part: FamilyPartResult; welcome: boolean }> {
   const user = astro.locals.user;
   if (!user) return { redirect: signInUrl(astro) };
-  return { user, file: await getFamilyFile(db, user), welcome: astro.url.searchParams.has('bienvenue') };
+  const part = await familyPart(astro);
+  if (part.redirect) return { redirect: part.redirect };
+  return { user, part, welcome: astro.url.searchParams.has('bienvenue') };
 }

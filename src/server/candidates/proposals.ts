@@ -1,0 +1,107 @@
+// Offers an agent proposes to a family, found with the catalogue's own search, and the
+// family's answers (accept / decline, with a comment).
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { z } from 'astro/zod';
+import type { Db } from '../../../db/client.ts';
+import { candidates, communes, offers, proposals } from '../../../db/schema/index.ts';
+import type { SessionUser } from '../accounts/session.ts';
+import { Invalid, NotFound } from '../errors.ts';
+import { t } from '../../i18n/index.ts';
+import { addEvent, findCandidate, type CandidateRow, type CandidatesContext } from './commands.ts';
+import { mailFamily, mailStaff, type NotifyContext } from './notify.ts';
+import { parseInput, ProposalAnswerSchema } from './schemas.ts';
+
+type Ctx = CandidatesContext & NotifyContext;
+
+export const PROPOSE_MAX = 20;
+
+/** The catalogue search a proposal starts from: the family's needs as /offres parameters. */
+export function searchFromNeeds(file: CandidateRow): URLSearchParams {
+  const p = new URLSearchParams();
+  const wished = JSON.parse(file.wishedTerritories) as string[];
+  const territory = file.territoryCode ?? wished[0];
+  if (territory) p.set('territoire', territory);
+  p.set('type', 'logement');
+  if (file.transaction) p.set('transaction', file.transaction === 'rent' ? 'location' : 'vente');
+  if (file.budgetMax) p.set('prix_max', String(file.budgetMax));
+  if (file.minDownloadMbps) p.set('debit_min', String(file.minDownloadMbps));
+  const communesWished = JSON.parse(file.wishedCommunes) as string[];
+  if (communesWished[0]) {
+    p.set('commune', communesWished[0]);
+    p.set('rayon', '20');
+  }
+  return p;
+}
+
+const OfferIds = z.preprocess(
+  (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+  z
+    .array(z.preprocess((v) => (typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : v), z.number({ error: 'errors.offer_unknown' }).int().positive()), { error: 'errors.offer_unknown' })
+    .min(1, { error: 'errors.offers_required' })
+    .max(PROPOSE_MAX, { error: 'errors.too_many_offers' }),
+);
+
+/** Proposes published offers; offers already proposed to this family are skipped. Returns how many are new. */
+export async function proposeOffers(ctx: Ctx, actor: SessionUser, publicId: string, offerIds: unknown): Promise<number> {
+  const ids = [...new Set(parseInput(z.object({ offers: OfferIds }), { offers: offerIds }).offers)];
+  const now = ctx.clock.now().toISOString();
+  return ctx.db.transaction(async (tx) => {
+    const file = await findCandidate(tx, actor, publicId);
+    const found = await tx.select({ id: offers.id, title: offers.title }).from(offers).where(and(inArray(offers.id, ids), eq(offers.status, 'published')));
+    if (found.length !== ids.length) throw new Invalid([{ field: 'offers', key: 'errors.offer_unknown' }]);
+    const already = await tx.select({ offerId: proposals.offerId }).from(proposals).where(and(eq(proposals.candidateId, file.id), inArray(proposals.offerId, ids)));
+    const fresh = found.filter((o) => !already.some((a) => a.offerId === o.id));
+    if (fresh.length === 0) return 0;
+    await tx.insert(proposals).values(fresh.map((o) => ({ candidateId: file.id, offerId: o.id, proposedById: actor.id, proposedAt: now })));
+    await addEvent(tx, file.id, 'proposal', { offers: fresh.map((o) => ({ id: o.id, title: o.title })) }, actor.id, now);
+    await tx.update(candidates).set({ lastContactAt: now, updatedAt: now }).where(eq(candidates.id, file.id));
+    await mailFamily(tx, ctx, file, 'offers_proposed', { agent: actor.name, count: t(file.locale, 'proposal.count', { count: fresh.length }), titles: fresh.map((o) => o.title).join(', ') }, actor.id);
+    return fresh.length;
+  });
+}
+
+/** The family accepts or declines a proposal of its own file; it may change its mind later. */
+export async function answerProposal(ctx: Ctx, family: SessionUser, file: CandidateRow, input: unknown): Promise<void> {
+  const data = parseInput(ProposalAnswerSchema, input);
+  const now = ctx.clock.now().toISOString();
+  await ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ id: proposals.id, title: offers.title })
+      .from(proposals)
+      .innerJoin(offers, eq(offers.id, proposals.offerId))
+      .where(and(eq(proposals.id, data.proposal), eq(proposals.candidateId, file.id)));
+    if (!row) throw new NotFound('proposal');
+    await tx.update(proposals).set({ status: data.answer, comment: data.comment ?? null, answeredAt: now }).where(eq(proposals.id, row.id));
+    await addEvent(tx, file.id, 'proposal', { answer: data.answer, offer: row.title, comment: data.comment ?? null }, family.id, now);
+    await tx.update(candidates).set({ lastContactAt: now, updatedAt: now }).where(eq(candidates.id, file.id));
+    await mailStaff(tx, ctx, file, 'proposal_answered', (locale) => ({
+      offer: row.title,
+      answer: t(locale, data.answer === 'accepted' ? 'proposal.mailAccepted' : 'proposal.mailDeclined'),
+      comment: data.comment ? t(locale, 'proposal.mailComment', { comment: data.comment }) : '',
+    }));
+  });
+}
+
+export function listProposals(db: Db, candidateId: number) {
+  return db
+    .select({
+      id: proposals.id,
+      status: proposals.status,
+      comment: proposals.comment,
+      proposedAt: proposals.proposedAt,
+      answeredAt: proposals.answeredAt,
+      offerId: offers.id,
+      slug: offers.slug,
+      title: offers.title,
+      kind: offers.kind,
+      price: offers.price,
+      transaction: offers.transaction,
+      offerStatus: offers.status,
+      communeName: communes.name,
+    })
+    .from(proposals)
+    .innerJoin(offers, eq(offers.id, proposals.offerId))
+    .innerJoin(communes, eq(communes.code, offers.communeCode))
+    .where(eq(proposals.candidateId, candidateId))
+    .orderBy(desc(proposals.proposedAt), desc(proposals.id));
+}

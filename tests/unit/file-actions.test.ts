@@ -1,0 +1,302 @@
+// The file's actions beyond stage moves: tasks, proposals and the family's answers,
+// discovery stays, messages, duplicates and merges, territory moves with consent, and the
+// family's data (export, erase). Real temporary databases, the demo seed's accounts.
+import { and, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../db/client.ts';
+import { candidateEvents, candidates, discoveryStays, messages, offers, outbox, proposals, stageHistory, tasks, users, userTerritories } from '../../db/schema/index.ts';
+import type { SessionUser } from '../../src/server/accounts/session.ts';
+import { findCandidate, moveStage } from '../../src/server/candidates/commands.ts';
+import { createEnquiry } from '../../src/server/candidates/enquiry.ts';
+import { eraseFamilyFiles, exportFamilyData, familyAccount, familyFile } from '../../src/server/candidates/family.ts';
+import { sendAgentMessage, sendFamilyMessage } from '../../src/server/candidates/messages.ts';
+import { answerProposal, proposeOffers, searchFromNeeds } from '../../src/server/candidates/proposals.ts';
+import { agentHome, getCandidateFile, listCandidates } from '../../src/server/candidates/queries.ts';
+import { planStay } from '../../src/server/candidates/stays.ts';
+import { completeTask, createTask } from '../../src/server/candidates/tasks.ts';
+import { markDuplicate, mergeDuplicate, mergedTarget, moveTerritory } from '../../src/server/candidates/transfer.ts';
+import { Conflict, Invalid, NotFound } from '../../src/server/errors.ts';
+import { testDb } from '../helpers/db.ts';
+
+const start = Date.UTC(2026, 10, 23, 9);
+const ctxFor = (db: Db) => ({ db, clock: { now: () => new Date(start) }, siteUrl: 'https://cc.test' });
+
+async function actor(db: Db, email: string): Promise<SessionUser> {
+  const [u] = await db.select().from(users).where(eq(users.email, email));
+  const territories = (await db.select().from(userTerritories).where(eq(userTerritories.userId, u!.id))).map((t) => t.territoryCode);
+  return { id: u!.id, email: u!.email, name: u!.name, role: u!.role, locale: u!.locale, territories };
+}
+
+async function newFile(db: Db, over: Record<string, unknown> = {}) {
+  const input = { name: 'Famille Durand', email: `durand.${Math.random().toString(36).slice(2)}@exemple.fr`, adults: '2', children: '4', wishedTerritories: '32', budgetMax: '900', transaction: 'rent', minDownloadMbps: '100', consent: 'yes', locale: 'fr', ...over };
+  const { publicId } = await createEnquiry(ctxFor(db), input, `ip-${Math.random()}`);
+  const [row] = await db.select().from(candidates).where(eq(candidates.publicId, publicId));
+  return row!;
+}
+
+/** A family account of its own, so that the demo family's seeded file stays out of the way. */
+async function newFamily(db: Db): Promise<SessionUser> {
+  const email = `famille.${Math.random().toString(36).slice(2)}@exemple.fr`;
+  await db.insert(users).values({ email, name: 'Famille Test', role: 'family', emailVerifiedAt: new Date(start).toISOString(), createdAt: new Date(start).toISOString() });
+  return actor(db, email);
+}
+
+const mailsTo = async (db: Db, to: string) => (await db.select().from(outbox).where(eq(outbox.to, to))).map((m) => m.template);
+const publishedIn = async (db: Db, territory: string, n: number) =>
+  (await db.select({ id: offers.id, title: offers.title }).from(offers).where(and(eq(offers.status, 'published'), eq(offers.territoryCode, territory))).limit(n));
+
+async function expectInvalid(promise: Promise<unknown>, field: string) {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(Invalid);
+  expect((error as Invalid).errors.map((e) => e.field)).toContain(field);
+}
+
+describe('tasks', () => {
+  it('are created with a due date for staff of the territory, and closed once', async () => {
+    const { db } = await testDb();
+    const ctx = ctxFor(db);
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const direction = await actor(db, 'direction.gers@demo.test');
+    const yann = await actor(db, 'agent.manche@demo.test');
+    const file = await newFile(db);
+    await expectInvalid(createTask(ctx, lucie, file.publicId, { title: ' ', dueDate: '2026-11-30', assigneeId: String(lucie.id) }), 'title');
+    await expectInvalid(createTask(ctx, lucie, file.publicId, { title: 'Appeler', dueDate: '2026-02-30', assigneeId: String(lucie.id) }), 'dueDate');
+    await expectInvalid(createTask(ctx, lucie, file.publicId, { title: 'Appeler', dueDate: '2026-11-30', assigneeId: String(yann.id) }), 'assigneeId');
+    await expect(createTask(ctx, yann, file.publicId, { title: 'Appeler', dueDate: '2026-11-30', assigneeId: String(yann.id) })).rejects.toBeInstanceOf(NotFound);
+    expect(await db.select().from(tasks).where(eq(tasks.candidateId, file.id))).toEqual([]);
+
+    await createTask(ctx, lucie, file.publicId, { title: 'Appeler la famille', dueDate: '2026-11-23', assigneeId: String(direction.id) });
+    const [task] = await db.select().from(tasks).where(eq(tasks.candidateId, file.id));
+    expect(task).toMatchObject({ kind: 'manual', title: 'Appeler la famille', dueDate: '2026-11-23', assigneeId: direction.id, doneAt: null });
+    const home = await agentHome(db, direction, ctx.clock);
+    expect(home.dueToday.map((t) => t.title)).toContain('Appeler la famille');
+    await completeTask(ctx, direction, file.publicId, task!.id);
+    await expect(completeTask(ctx, direction, file.publicId, task!.id)).rejects.toBeInstanceOf(Conflict);
+    const kinds = (await db.select().from(candidateEvents).where(eq(candidateEvents.candidateId, file.id))).map((e) => [e.kind, JSON.parse(e.data).done ?? false]);
+    expect(kinds).toEqual(expect.arrayContaining([['task', false], ['task', true]]));
+  });
+});
+
+describe('proposals', () => {
+  it('start from the family’s needs, propose published offers once, and email the family', async () => {
+    const { db } = await testDb();
+    const ctx = ctxFor(db);
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const file = await newFile(db);
+    expect(Object.fromEntries(searchFromNeeds(file))).toEqual({ territoire: '32', type: 'logement', transaction: 'location', prix_max: '900', debit_min: '100' });
+
+    const [a, b] = await publishedIn(db, '32', 2);
+    await expectInvalid(proposeOffers(ctx, lucie, file.publicId, []), 'offers');
+    await expectInvalid(proposeOffers(ctx, lucie, file.publicId, ['999999999']), 'offers');
+    const [draft] = await db.select({ id: offers.id }).from(offers).where(eq(offers.status, 'draft')).limit(1);
+    await expectInvalid(proposeOffers(ctx, lucie, file.publicId, [String(a!.id), String(draft!.id)]), 'offers');
+    expect(await db.select().from(proposals).where(eq(proposals.candidateId, file.id))).toEqual([]);
+
+    expect(await proposeOffers(ctx, lucie, file.publicId, [String(a!.id), String(b!.id)])).toBe(2);
+    expect(await proposeOffers(ctx, lucie, file.publicId, [String(a!.id)])).toBe(0);
+    expect(await db.select().from(proposals).where(eq(proposals.candidateId, file.id))).toHaveLength(2);
+    expect(await mailsTo(db, file.email)).toEqual(['enquiry_received', 'offers_proposed']);
+    const [mail] = await db.select().from(outbox).where(and(eq(outbox.to, file.email), eq(outbox.template, 'offers_proposed')));
+    expect(mail!.subject).toBe('Votre agent vous propose 2 offres');
+    expect(mail!.text).toContain(a!.title);
+    expect(mail!.text).toContain('https://cc.test/compte');
+  });
+
+  it('are answered by the family of the file only, with a comment, and the agent is told', async () => {
+    const { db } = await testDb();
+    const ctx = ctxFor(db);
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const family = await newFamily(db);
+    const file = await newFile(db, { email: family.email });
+    const other = await newFile(db);
+    const { assignFile } = await import('../../src/server/candidates/commands.ts');
+    await assignFile(ctx, lucie, file.publicId, lucie.id);
+    const [a, b] = await publishedIn(db, '32', 2);
+    await proposeOffers(ctx, lucie, file.publicId, [String(a!.id), String(b!.id)]);
+    await proposeOffers(ctx, lucie, other.publicId, [String(a!.id)]);
+    const own = await familyFile(db, family);
+    const [pa, pb] = await db.select().from(proposals).where(eq(proposals.candidateId, file.id));
+    const [theirs] = await db.select().from(proposals).where(eq(proposals.candidateId, other.id));
+
+    await expectInvalid(answerProposal(ctx, family, own!, { proposal: String(pa!.id), answer: 'maybe' }), 'answer');
+    await expect(answerProposal(ctx, family, own!, { proposal: String(theirs!.id), answer: 'accepted' })).rejects.toBeInstanceOf(NotFound);
+    await answerProposal(ctx, family, own!, { proposal: String(pa!.id), answer: 'accepted', comment: 'Le jardin nous plaît' });
+    await answerProposal(ctx, family, own!, { proposal: String(pb!.id), answer: 'declined', comment: '' });
+    const rows = await db.select().from(proposals).where(eq(proposals.candidateId, file.id));
+    expect(rows.map((r) => [r.status, r.comment])).toEqual([['accepted', 'Le jardin nous plaît'], ['declined', null]]);
+    expect((await db.select().from(proposals).where(eq(proposals.id, theirs!.id)))[0]!.status).toBe('proposed');
+    const toLucie = await db.select().from(outbox).where(and(eq(outbox.to, lucie.email), eq(outbox.template, 'proposal_answered')));
+    expect(toLucie).toHaveLength(2);
+    expect(toLucie[0]!.text).toContain('Le jardin nous plaît');
+    expect((await familyAccount(db, family, new Date(start)))!.proposals.map((p) => p.status).sort()).toEqual(['accepted', 'declined']);
+  });
+});
+
+describe('discovery stays and messages', () => {
+  it('plan a stay with dates, places and hosts, refusing an end before the start', async () => {
+    const { db } = await testDb();
+    const ctx = ctxFor(db);
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const file = await newFile(db);
+    await expectInvalid(planStay(ctx, lucie, file.publicId, { startDate: '2026-12-10', endDate: '2026-12-09', places: 'Mauvezin' }), 'endDate');
+    await expectInvalid(planStay(ctx, lucie, file.publicId, { startDate: '2026-12-10', endDate: '2026-12-12', places: '  ' }), 'places');
+    await planStay(ctx, lucie, file.publicId, { startDate: '2026-12-10', endDate: '2026-12-12', places: 'Mauvezin\nTiers-lieu de Lectoure', hosts: 'Gîte des Tilleuls' });
+    expect(await db.select({ s: discoveryStays.startDate, e: discoveryStays.endDate, h: discoveryStays.hosts }).from(discoveryStays).where(eq(discoveryStays.candidateId, file.id))).toEqual([{ s: '2026-12-10', e: '2026-12-12', h: 'Gîte des Tilleuls' }]);
+    const [mail] = await db.select().from(outbox).where(and(eq(outbox.to, file.email), eq(outbox.template, 'stay_planned')));
+    expect(mail!.text).toContain('Mauvezin, Tiers-lieu de Lectoure');
+    expect(mail!.subject).toContain('10 décembre 2026');
+  });
+
+  it('go both ways, each side emailed, and are read when the other side opens the file', async () => {
+    const { db } = await testDb();
+    const ctx = ctxFor(db);
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const family = await newFamily(db);
+    const file = await newFile(db, { email: family.email });
+    await expectInvalid(sendAgentMessage(ctx, lucie, file.publicId, { body: '' }), 'body');
+    await sendAgentMessage(ctx, lucie, file.publicId, { body: 'Bonjour, quand pouvez-vous venir ?' });
+    await sendFamilyMessage(ctx, family, (await familyFile(db, family))!, { body: 'En décembre !' });
+    expect(await mailsTo(db, family.email)).toContain('message_for_family');
+    // Nobody has the file yet: every agent of the Gers is told.
+    expect(await mailsTo(db, 'agent.gers@demo.test')).toContain('message_for_agent');
+    expect(await mailsTo(db, 'direction.gers@demo.test')).toContain('message_for_agent');
+    expect(await mailsTo(db, 'agent.manche@demo.test')).not.toContain('message_for_agent');
+    const account = await familyAccount(db, family, new Date(start));
+    expect(account!.messages.map((m) => [m.fromFamily, m.body])).toEqual([[false, 'Bonjour, quand pouvez-vous venir ?'], [true, 'En décembre !']]);
+    const read = await db.select({ fromFamily: messages.fromFamily, readAt: messages.readAt }).from(messages).where(eq(messages.candidateId, file.id));
+    expect(read).toEqual([{ fromFamily: false, readAt: new Date(start).toISOString() }, { fromFamily: true, readAt: null }]);
+    await getCandidateFile(db, lucie, file.publicId, new Date(start));
+    expect((await db.select().from(messages).where(eq(messages.candidateId, file.id))).every((m) => m.readAt)).toBe(true);
+  });
+});
+
+describe('duplicates', () => {
+  it('are linked at enquiry, then merged: the timeline, proposals and messages move; the duplicate disappears', async () => {
+    const { db } = await testDb();
+    const ctx = ctxFor(db);
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const yann = await actor(db, 'agent.manche@demo.test');
+    const original = await newFile(db, { email: 'double@exemple.fr' });
+    const dup = await newFile(db, { email: 'double@exemple.fr', phone: '0612345678' });
+    expect(dup.duplicateOfId).toBe(original.id);
+    const [a, b] = await publishedIn(db, '32', 2);
+    await proposeOffers(ctx, lucie, original.publicId, [String(a!.id)]);
+    await proposeOffers(ctx, lucie, dup.publicId, [String(a!.id), String(b!.id)]);
+    await sendAgentMessage(ctx, lucie, dup.publicId, { body: 'Sur le second dossier' });
+
+    await expect(mergeDuplicate(ctx, yann, dup.publicId, dup.version)).rejects.toBeInstanceOf(NotFound);
+    await expect(mergeDuplicate(ctx, lucie, dup.publicId, dup.version - 1)).rejects.toBeInstanceOf(Conflict);
+    expect(await mergeDuplicate(ctx, lucie, dup.publicId, dup.version)).toBe(original.publicId);
+
+    await expect(findCandidate(db, lucie, dup.publicId)).rejects.toBeInstanceOf(NotFound);
+    expect(await mergedTarget(db, lucie, dup.publicId)).toBe(original.publicId);
+    expect(await mergedTarget(db, yann, dup.publicId)).toBeNull();
+    const merged = await getCandidateFile(db, lucie, original.publicId, new Date(start));
+    expect(merged.proposals.map((p) => p.offerId).sort()).toEqual([a!.id, b!.id].sort());
+    expect(merged.messages.map((m) => m.body)).toEqual(['Sur le second dossier']);
+    expect(merged.file.phone).toBe('0612345678');
+    expect(merged.events.some((e) => e.kind === 'duplicate' && e.data.merged === dup.publicId)).toBe(true);
+    const list = await listCandidates(db, lucie, { q: 'double@exemple.fr' });
+    expect(list.rows.map((r) => r.publicId)).toEqual([original.publicId]);
+    const history = await db.select().from(stageHistory).where(eq(stageHistory.candidateId, dup.id));
+    expect(history.every((h) => h.leftAt !== null)).toBe(true);
+  });
+
+  it('can be marked by hand (by email or id, in the agent’s territories only) and cleared', async () => {
+    const { db } = await testDb();
+    const ctx = ctxFor(db);
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const a = await newFile(db, { email: 'premier@exemple.fr' });
+    const b = await newFile(db, { email: 'second@exemple.fr' });
+    const manche = await newFile(db, { email: 'manche@exemple.fr', wishedTerritories: '50' });
+    await expectInvalid(markDuplicate(ctx, lucie, b.publicId, 'manche@exemple.fr'), 'other');
+    await expectInvalid(markDuplicate(ctx, lucie, b.publicId, b.publicId), 'other');
+    await expectInvalid(markDuplicate(ctx, lucie, b.publicId, ''), 'other');
+    await markDuplicate(ctx, lucie, b.publicId, 'PREMIER@exemple.fr');
+    expect((await findCandidate(db, lucie, b.publicId)).duplicateOfId).toBe(a.id);
+    await expectInvalid(markDuplicate(ctx, lucie, a.publicId, b.publicId), 'other');
+    await markDuplicate(ctx, lucie, b.publicId, undefined, true);
+    expect((await findCandidate(db, lucie, b.publicId)).duplicateOfId).toBeNull();
+    void manche;
+  });
+});
+
+describe('territory moves', () => {
+  it('need the family’s consent for a territory it did not wish, keep the history, and tell the new territory', async () => {
+    const { db } = await testDb();
+    const ctx = ctxFor(db);
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const yann = await actor(db, 'agent.manche@demo.test');
+    const file = await newFile(db);
+    await moveStage(ctx, lucie, file.publicId, { to: 'qualified', version: file.version });
+    await expectInvalid(moveTerritory(ctx, lucie, file.publicId, { territory: '50' }), 'consent');
+    await expectInvalid(moveTerritory(ctx, lucie, file.publicId, { territory: '32', consent: 'yes' }), 'territory');
+    await expectInvalid(moveTerritory(ctx, lucie, file.publicId, { territory: '99', consent: 'yes' }), 'territory');
+    expect((await findCandidate(db, lucie, file.publicId)).territoryCode).toBe('32');
+
+    await moveTerritory(ctx, lucie, file.publicId, { territory: '50', consent: 'yes', consentNote: 'Au téléphone le 22/11' });
+    await expect(findCandidate(db, lucie, file.publicId)).rejects.toBeInstanceOf(NotFound);
+    const moved = await getCandidateFile(db, yann, file.publicId, new Date(start));
+    expect(moved.file).toMatchObject({ territoryCode: '50', stage: 'qualified', assignedAgentId: null });
+    expect(moved.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['created', 'stage_change', 'territory_move']));
+    expect(moved.events.find((e) => e.kind === 'territory_move')!.data).toMatchObject({ from: '32', to: '50', consent: true, consentNote: 'Au téléphone le 22/11' });
+    expect(await mailsTo(db, yann.email)).toContain('file_transferred');
+    expect(await db.select().from(stageHistory).where(eq(stageHistory.candidateId, file.id))).toHaveLength(2);
+  });
+
+  it('dispatch a queued file to one of its wished territories without a consent box', async () => {
+    const { db } = await testDb();
+    const ctx = ctxFor(db);
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const file = await newFile(db, { wishedTerritories: ['32', '50'] });
+    expect(file.territoryCode).toBeNull();
+    await moveTerritory(ctx, lucie, file.publicId, { territory: '32' });
+    expect((await findCandidate(db, lucie, file.publicId)).territoryCode).toBe('32');
+  });
+});
+
+describe('the family’s data', () => {
+  it('downloads as JSON with its file, timeline, proposals and messages — nobody else’s', async () => {
+    const { db } = await testDb();
+    const ctx = ctxFor(db);
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const family = await newFamily(db);
+    const file = await newFile(db, { email: family.email });
+    await newFile(db, { email: 'quelquun@exemple.fr' });
+    const [a] = await publishedIn(db, '32', 1);
+    await proposeOffers(ctx, lucie, file.publicId, [String(a!.id)]);
+    await sendAgentMessage(ctx, lucie, file.publicId, { body: 'Bienvenue' });
+    const data = await exportFamilyData(db, family, new Date(start));
+    expect(data.account).toMatchObject({ email: family.email, name: 'Famille Test' });
+    expect(data.files).toHaveLength(1);
+    expect(data.files[0]).toMatchObject({ publicId: file.publicId, email: family.email, household: { adults: 2, children: [4] } });
+    expect(data.files[0]!.proposals.map((p) => p.offer)).toEqual([a!.title]);
+    expect(data.files[0]!.messages.map((m) => m.body)).toEqual(['Bienvenue']);
+    expect(data.files[0]!.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['created', 'proposal', 'message', 'email']));
+    expect(JSON.stringify(data)).not.toContain('quelquun@exemple.fr');
+  });
+
+  it('is erased on request: identity and writing gone, anonymous stage history kept for reports', async () => {
+    const { db } = await testDb();
+    const ctx = ctxFor(db);
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const family = await newFamily(db);
+    const file = await newFile(db, { email: family.email, phone: '0611223344', housingNeeds: 'Une maison avec jardin' });
+    await moveStage(ctx, lucie, file.publicId, { to: 'qualified', version: file.version });
+    await sendFamilyMessage(ctx, family, (await familyFile(db, family))!, { body: 'Notre secret' });
+    await expectInvalid(eraseFamilyFiles(ctx, family, {}), 'confirm');
+    expect(await familyFile(db, family)).not.toBeNull();
+
+    expect(await eraseFamilyFiles(ctx, family, { confirm: 'yes' })).toBe(1);
+    expect(await familyFile(db, family)).toBeNull();
+    await expect(findCandidate(db, lucie, file.publicId)).rejects.toBeInstanceOf(NotFound);
+    const [row] = await db.select().from(candidates).where(eq(candidates.id, file.id));
+    expect(row).toMatchObject({ name: '—', phone: null, housingNeeds: null, stage: 'qualified', territoryCode: '32' });
+    expect(row!.email).not.toContain(family.email);
+    expect(row!.anonymisedAt).not.toBeNull();
+    expect(await db.select().from(messages).where(eq(messages.candidateId, file.id))).toEqual([]);
+    const events = await db.select().from(candidateEvents).where(eq(candidateEvents.candidateId, file.id));
+    expect(JSON.stringify(events)).not.toContain('Notre secret');
+    expect((await db.select().from(stageHistory).where(eq(stageHistory.candidateId, file.id))).map((h) => h.stage)).toEqual(['enquiry', 'qualified']);
+  });
+});
