@@ -183,7 +183,7 @@ export async function seedDemoFamilyFile(db: Db, now: Date): Promise<void> {
   const homes = await db
     .select({ id: offers.id, title: offers.title })
     .from(offers)
-    .where(and(eq(offers.territoryCode, '32'), eq(offers.status, 'published'), eq(offers.kind, 'home')))
+    .where(and(eq(offers.territoryCode, '32'), eq(offers.status, 'published'), eq(offers.kind, 'home'), eq(offers.transaction, 'rent')))
     .orderBy(offers.id)
     .limit(2);
   const at = (daysAgo: number) => new Date(now.getTime() - daysAgo * DAY).toISOString();
