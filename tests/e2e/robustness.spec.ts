@@ -33,3 +33,46 @@ test('no route answers 5xx to malformed requests', async ({ request, portal }) =
   }
   expect(failures).toEqual([]);
 });
+
+test('no form of the pipeline answers 5xx to junk, signed in as the people who use them', async ({ playwright, portal }) => {
+  test.setTimeout(120_000);
+  const failures: string[] = [];
+  const email = `fuzz.${Date.now()}@exemple.fr`;
+  const anonymous = await playwright.request.newContext({ baseURL: portal.url });
+  await anonymous.post('/projet', { form: { name: 'Famille Fuzz', email, adults: '2', wishedTerritories: '32', consent: 'yes' }, headers: { Origin: portal.url } });
+  const publicId = String((await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!.public_id);
+  const as = async (who: string) => {
+    const ctx = await playwright.request.newContext({ baseURL: portal.url, maxRedirects: 0 });
+    await ctx.post('/connexion', { form: { email: who, password: 'demo-password-2026' }, headers: { Origin: portal.url } });
+    return ctx;
+  };
+  const junk = ['', '0', '-1', 'abc', '99999999999999999999', '2026-02-30', 'x'.repeat(6000), '%00', '32', '50'];
+  const fields = ['to', 'version', 'task', 'outcome', 'title', 'dueDate', 'assigneeId', 'startDate', 'endDate', 'places', 'hosts', 'body', 'other', 'territory', 'consent', 'agent', 'note', 'offers', 'proposal', 'answer', 'comment', 'confirm', 'settledCommune', 'settledAt', 'settledHouseholdSize', 'withdrawalReason'];
+  const targets: Array<[string, string, string[]]> = [
+    ['agent.gers@demo.test', `/agent/candidats/${publicId}`, ['', 'note', 'assign', 'follow-up', 'task', 'task-done', 'stay', 'message', 'duplicate', 'not-duplicate', 'merge', 'nope']],
+    ['agent.manche@demo.test', `/agent/candidats/${publicId}`, ['', 'note', 'message', 'territory']],
+    ['agent.gers@demo.test', `/agent/candidats/${publicId}/proposer`, ['']],
+    ['famille@demo.test', '/compte', ['', 'answer', 'message', 'nope']],
+  ];
+  for (const [who, url, intents] of targets) {
+    const ctx = await as(who);
+    for (const intent of intents) {
+      for (const value of junk) {
+        const form: Record<string, string> = Object.fromEntries(fields.map((f) => [f, value]));
+        if (intent) form.intent = intent;
+        const res = await ctx.post(url, { form, headers: { Origin: portal.url } });
+        if (res.status() >= 500) failures.push(`${who} POST ${url} intent=${intent} value=${value.slice(0, 12)} → ${res.status()}`);
+      }
+    }
+    await ctx.dispose();
+  }
+  // Last, so that the file stays for the others: moving it away, twice.
+  const gers = await as('agent.gers@demo.test');
+  for (const value of ['50', '50']) {
+    const res = await gers.post(`/agent/candidats/${publicId}`, { form: { intent: 'territory', territory: value, consent: 'yes' }, headers: { Origin: portal.url } });
+    if (res.status() >= 500) failures.push(`territory move → ${res.status()}`);
+  }
+  await gers.dispose();
+  await anonymous.dispose();
+  expect(failures).toEqual([]);
+});

@@ -54,7 +54,11 @@ export type EnquiryInput = z.output<typeof EnquirySchema>;
 
 /** A real calendar date written YYYY-MM-DD (2026-02-30 is refused). */
 const isoDate = (error: string) =>
-  z.string({ error }).regex(/^\d{4}-\d{2}-\d{2}$/, { error }).refine((s) => new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s, { error });
+  z.string({ error }).refine((s) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, { error });
 const requiredText = (max: number, required: string) =>
   z.string({ error: required }).trim().min(1, { error: required }).max(max, { error: 'errors.text_too_long' });
 const id = (error: string) => z.preprocess((v) => (typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : v), z.number({ error }).int({ error }).positive({ error }));

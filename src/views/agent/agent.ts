@@ -62,20 +62,23 @@ export async function listPage(astro: AstroGlobal) {
 
 type Form = Record<string, string | string[]>;
 
+/** A posted id or version as a number; anything else is 0, which matches nothing. */
+const num = (v: unknown) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : 0);
+
 /** The posts of the file page other than a stage move: intent → domain command. Returns where to go next. */
 async function fileAction(user: SessionUser, publicId: string, form: Form): Promise<string | null> {
   const here = `/agent/candidats/${publicId}`;
   const actions: Record<string, () => Promise<string>> = {
     note: async () => (await addNote(ctx, user, publicId, form.note), `${here}?ok=note`),
-    assign: async () => (await assignFile(fileCtx, user, publicId, Number(form.agent)), `${here}?ok=assign`),
-    'follow-up': async () => (await recordFollowUp(ctx, user, Number(form.task), form.outcome === 'left' ? 'left' : 'stayed'), `${here}?ok=followUp`),
+    assign: async () => (await assignFile(fileCtx, user, publicId, num(form.agent)), `${here}?ok=assign`),
+    'follow-up': async () => (await recordFollowUp(ctx, user, num(form.task), form.outcome === 'left' ? 'left' : 'stayed'), `${here}?ok=followUp`),
     task: async () => (await createTask(ctx, user, publicId, form), `${here}?ok=task#taches`),
-    'task-done': async () => (await completeTask(ctx, user, publicId, Number(form.task)), `${here}?ok=taskDone#taches`),
+    'task-done': async () => (await completeTask(ctx, user, publicId, num(form.task)), `${here}?ok=taskDone#taches`),
     stay: async () => (await planStay(fileCtx, user, publicId, form), `${here}?ok=stay#sejour`),
     message: async () => (await sendAgentMessage(fileCtx, user, publicId, form), `${here}?ok=message#messages`),
     duplicate: async () => (await markDuplicate(fileCtx, user, publicId, form.other), `${here}?ok=duplicate#doublon`),
     'not-duplicate': async () => (await markDuplicate(fileCtx, user, publicId, undefined, true), `${here}?ok=notDuplicate#doublon`),
-    merge: async () => `/agent/candidats/${await mergeDuplicate(fileCtx, user, publicId, Number(form.version))}?ok=merged`,
+    merge: async () => `/agent/candidats/${await mergeDuplicate(fileCtx, user, publicId, num(form.version))}?ok=merged`,
     territory: async () => {
       await moveTerritory(fileCtx, user, publicId, form);
       // The file may now be out of the agent's territories.
@@ -122,7 +125,7 @@ export async function filePage(astro: AstroGlobal, publicId: string) {
         }
         await moveStage(ctx, user, publicId, {
           to: String(form.to) as (typeof stages)[number],
-          version: Number(form.version),
+          version: num(form.version),
           withdrawalReason: typeof form.withdrawalReason === 'string' && form.withdrawalReason ? form.withdrawalReason : undefined,
           withdrawalComment: typeof form.withdrawalComment === 'string' ? form.withdrawalComment : undefined,
           settledCommuneCode,
