@@ -222,3 +222,19 @@ test('a family downloads its data and erases its file', async ({ browser, portal
   expect((await portal.sql.execute({ sql: 'SELECT count(*) AS n FROM candidates WHERE email = ?', args: [email] })).rows[0]!.n).toBe(0);
   await context.close();
 });
+
+test('the demo family’s account, with proposals, a stay and messages, is accessible in French and English', async ({ page, axe }) => {
+  await signInAs(page, 'famille@demo.test');
+  await expect(page.locator('#propositions [data-proposal]')).toHaveCount(2);
+  await expect(page.locator('#sejour')).toBeVisible();
+  await expect(page.locator('#messages .thread li')).toHaveCount(2);
+  await axe(page);
+  await page.goto('/en/compte');
+  await expect(page.getByRole('heading', { name: 'Offers proposed by your agent' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'I’m interested' }).first()).toBeVisible();
+  await axe(page);
+  // Writing nothing is refused in the page's language, nothing is sent.
+  const res = await page.request.post('/en/compte', { form: { intent: 'message', body: '   ' }, headers: { Origin: new URL(page.url()).origin } });
+  expect(res.status()).toBe(400);
+  expect(await res.text()).toContain('Write your message.');
+});
