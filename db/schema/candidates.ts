@@ -64,6 +64,7 @@ export const candidates = sqliteTable(
     index('candidates_email_idx').on(t.email),
     index('candidates_phone_idx').on(t.phone),
     index('candidates_agent_idx').on(t.assignedAgentId),
+    index('candidates_territory_created_idx').on(t.territoryCode, t.createdAt),
   ],
 );
 
@@ -79,8 +80,18 @@ export const stageHistory = sqliteTable(
     enteredAt: text('entered_at').notNull(),
     leftAt: text('left_at'),
     byUserId: integer('by_user_id').references(() => users.id),
+    /**
+     * The file's territory, copied so that reports read one table: kept in step when the
+     * file moves (`moveTerritory`), null for the dispatch queue and for merged duplicates.
+     */
+    territoryCode: text('territory_code'),
   },
-  (t) => [index('stage_history_candidate_idx').on(t.candidateId, t.enteredAt), index('stage_history_stage_idx').on(t.stage, t.enteredAt)],
+  (t) => [
+    index('stage_history_candidate_idx').on(t.candidateId, t.enteredAt),
+    index('stage_history_stage_idx').on(t.stage, t.enteredAt),
+    index('stage_history_territory_entered_idx').on(t.territoryCode, t.stage, t.enteredAt),
+    index('stage_history_territory_left_idx').on(t.territoryCode, t.leftAt),
+  ],
 );
 
 export const eventKinds = ['created', 'stage_change', 'note', 'email', 'message', 'task', 'proposal', 'visit', 'assignment', 'duplicate', 'territory_move', 'follow_up', 'erased'] as const;

@@ -110,7 +110,7 @@ export async function seedDemoCandidates(db: Db, random: Random, now: Date, perT
         .returning({ id: candidates.id });
       const candidateId = row!.id;
       await seedProposalsAndStay(db, extras, candidateId, agentId, history, homes, now, events);
-      await db.insert(stageHistory).values(history.map((h, n) => ({ candidateId, stage: h.stage, enteredAt: h.enteredAt, leftAt: h.leftAt, byUserId: n === 0 ? null : agentId })));
+      await db.insert(stageHistory).values(history.map((h, n) => ({ candidateId, stage: h.stage, enteredAt: h.enteredAt, leftAt: h.leftAt, byUserId: n === 0 ? null : agentId, territoryCode: territory })));
       await db.insert(candidateEvents).values(events.map((e) => ({ candidateId, kind: e.kind, data: JSON.stringify(e.data), byUserId: e.by, at: e.at })));
       if (settled) {
         const { sixMonths, twelveMonths } = followUpDates(settled.at);
@@ -219,9 +219,9 @@ export async function seedDemoFamilyFile(db: Db, now: Date): Promise<void> {
     .returning({ id: candidates.id });
   const candidateId = row!.id;
   await db.insert(stageHistory).values([
-    { candidateId, stage: 'enquiry', enteredAt: at(30), leftAt: at(28) },
-    { candidateId, stage: 'qualified', enteredAt: at(28), leftAt: at(6), byUserId: agent.id },
-    { candidateId, stage: 'discovery', enteredAt: at(6), byUserId: agent.id },
+    { candidateId, stage: 'enquiry', enteredAt: at(30), leftAt: at(28), territoryCode: '32' },
+    { candidateId, stage: 'qualified', enteredAt: at(28), leftAt: at(6), byUserId: agent.id, territoryCode: '32' },
+    { candidateId, stage: 'discovery', enteredAt: at(6), byUserId: agent.id, territoryCode: '32' },
   ]);
   const stayStart = at(-10).slice(0, 10);
   const stayEnd = at(-13).slice(0, 10);

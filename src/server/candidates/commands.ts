@@ -71,7 +71,7 @@ export async function moveStage(
     if (updated.length === 0) throw new Conflict('errors.stale_file');
 
     await tx.update(stageHistory).set({ leftAt: nowIso }).where(and(eq(stageHistory.candidateId, file.id), isNull(stageHistory.leftAt)));
-    await tx.insert(stageHistory).values({ candidateId: file.id, stage: input.to, enteredAt: nowIso, byUserId: actor.id });
+    await tx.insert(stageHistory).values({ candidateId: file.id, stage: input.to, enteredAt: nowIso, byUserId: actor.id, territoryCode: file.territoryCode });
     await addEvent(tx, file.id, 'stage_change', { from: file.stage, to: input.to, reason: input.withdrawalReason ?? null }, actor.id, nowIso);
     if (input.to === 'settled' && input.settledAt) {
       const { sixMonths, twelveMonths } = followUpDates(input.settledAt);

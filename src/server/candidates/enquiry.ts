@@ -83,7 +83,7 @@ export async function createEnquiry(ctx: CandidatesContext & { siteUrl: string }
         updatedAt: now,
       })
       .returning({ id: candidates.id });
-    await tx.insert(stageHistory).values({ candidateId: file!.id, stage: 'enquiry', enteredAt: now });
+    await tx.insert(stageHistory).values({ candidateId: file!.id, stage: 'enquiry', enteredAt: now, territoryCode });
     await addEvent(tx, file!.id, 'created', { territories: served.map((s) => s.code) }, null, now);
     if (earlier) await addEvent(tx, file!.id, 'duplicate', { of: earlier.publicId }, null, now);
 

@@ -78,6 +78,8 @@ export async function mergeDuplicate(ctx: Ctx, actor: SessionUser, publicId: str
       await tx.update(table).set({ candidateId: original.id }).where(eq(table.candidateId, file.id));
     }
     await tx.update(stageHistory).set({ leftAt: now }).where(and(eq(stageHistory.candidateId, file.id), isNull(stageHistory.leftAt)));
+    // A duplicate is not a family of its own: out of the reports.
+    await tx.update(stageHistory).set({ territoryCode: null }).where(eq(stageHistory.candidateId, file.id));
     await tx
       .update(candidates)
       .set({ mergedIntoId: original.id, updatedAt: now, version: sql`${candidates.version} + 1` })
@@ -132,6 +134,8 @@ export async function moveTerritory(ctx: Ctx, actor: SessionUser, publicId: stri
       .set({ territoryCode: target.code, assignedAgentId: null, updatedAt: now, version: sql`${candidates.version} + 1` })
       .where(eq(candidates.id, file.id))
       .returning();
+    // Its history goes with it: the new territory's reports count its stages.
+    await tx.update(stageHistory).set({ territoryCode: target.code }).where(eq(stageHistory.candidateId, file.id));
     await addEvent(tx, file.id, 'territory_move', { from: file.territoryCode, to: target.code, consent: !wished, consentNote: data.consentNote ?? null }, actor.id, now);
     await mailStaff(tx, ctx, moved!, 'file_transferred', { by: actor.name, territory: target.name }, actor.id);
   });

@@ -1,0 +1,285 @@
+// Department reports, computed from the stage history (not from the current stage only):
+// a family settled in March and withdrawn in June counts as settled in March and as a
+// departure in the retention figure. Territory reports read `stage_history.territory_code`
+// through its indexes; the platform total joins the files to leave merged duplicates out.
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { remoteWorkStatuses, withdrawalReasons } from '../../../db/schema/candidates.ts';
+import { connectivityLabels, labelThresholds } from '../offers/connectivity-label.ts';
+import { pipeline } from '../candidates/stages.ts';
+import { monthsOf, previousPeriod, type Period } from './period.ts';
+import { quantileFromHistogram } from './quantile.ts';
+import type { ReportScope } from './scope.ts';
+
+const DAY = 86_400_000;
+
+/** Stage history rows in scope (alias h). */
+function historyIn(scope: ReportScope): SQL {
+  if (scope.territories) return sql`h.territory_code IN (${sql.join(scope.territories.map((c) => sql`${c}`), sql`, `)})`;
+  return sql`h.candidate_id IN (SELECT id FROM candidates WHERE merged_into_id IS NULL)`;
+}
+/** Files in scope (alias c), merged duplicates left out. */
+function filesIn(scope: ReportScope): SQL {
+  const live = sql`c.merged_into_id IS NULL`;
+  if (scope.territories) return sql`c.territory_code IN (${sql.join(scope.territories.map((c) => sql`${c}`), sql`, `)}) AND ${live}`;
+  return live;
+}
+
+interface SettledRow {
+  id: number;
+  at: string;
+  createdAt: string;
+  persons: number | null;
+  children: number;
+  commune: string | null;
+  origin: string | null;
+  professions: string;
+}
+
+async function settledIn(db: Db, scope: ReportScope, from: string, to: string): Promise<SettledRow[]> {
+  return db.all<SettledRow>(sql`
+    SELECT h.candidate_id AS id, min(h.entered_at) AS at, c.created_at AS createdAt, c.settled_household_size AS persons,
+      coalesce(json_array_length(c.household, '$.children'), 0) AS children, c.settled_commune_code AS commune,
+      c.current_place AS origin, c.professions AS professions
+    FROM stage_history h JOIN candidates c ON c.id = h.candidate_id
+    WHERE h.stage = 'settled' AND h.entered_at >= ${from} AND h.entered_at < ${to} AND ${historyIn(scope)}
+    GROUP BY h.candidate_id`);
+}
+
+async function enquiriesIn(db: Db, scope: ReportScope, from: string, to: string): Promise<number> {
+  const [row] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM candidates c WHERE ${filesIn(scope)} AND c.created_at >= ${from} AND c.created_at < ${to}`);
+  return row?.n ?? 0;
+}
+
+const summaryOf = (settled: SettledRow[], enquiries: number) => ({
+  enquiries,
+  families: settled.length,
+  persons: settled.reduce((n, s) => n + (s.persons ?? 0), 0),
+  children: settled.reduce((n, s) => n + s.children, 0),
+  communes: new Set(settled.map((s) => s.commune).filter(Boolean)).size,
+});
+export type Summary = ReturnType<typeof summaryOf>;
+
+/** "Paris (75)" → 75; "33000 Bordeaux" → 33; "Bruxelles (Belgique)" → Belgique; else null. */
+export function originOf(place: string | null): { kind: 'department'; code: string } | { kind: 'country'; name: string } | null {
+  if (!place) return null;
+  const dept = /\((\d{2}|2A|2B|97\d)\)\s*$/i.exec(place);
+  if (dept) return { kind: 'department', code: dept[1]!.toUpperCase() };
+  const postcode = /\b(\d{5})\b/.exec(place);
+  if (postcode) return { kind: 'department', code: postcode[1]!.startsWith('97') ? postcode[1]!.slice(0, 3) : postcode[1]!.slice(0, 2) };
+  const country = /\(([^)]{2,60})\)\s*$/.exec(place);
+  if (country) return { kind: 'country', name: country[1]!.trim() };
+  return null;
+}
+
+function durations(rows: Array<{ value: number; count: number }>) {
+  return {
+    count: rows.reduce((n, r) => n + r.count, 0),
+    median: quantileFromHistogram(rows, 0.5),
+    p90: quantileFromHistogram(rows, 0.9),
+  };
+}
+
+/** SQL for the connectivity label of an offer, from the thresholds' one definition. */
+function labelSql(): SQL {
+  const cases = labelThresholds
+    .filter((t) => t.label !== 'G')
+    .map((t) => sql`WHEN o.download_mbps >= ${t.downloadMin} AND coalesce(o.upload_mbps, 0) >= ${t.uploadMin} THEN ${t.label}`);
+  return sql`CASE WHEN o.download_mbps IS NULL THEN NULL ${sql.join(cases, sql` `)} ELSE 'G' END`;
+}
+
+export interface Report {
+  period: Period;
+  previous: Period;
+  summary: Summary;
+  previousSummary: Summary;
+  byMonth: Array<{ month: string; families: number; persons: number }>;
+  byCommune: Array<{ code: string; name: string; families: number; persons: number; lat: number | null; lng: number | null }>;
+  origins: Array<{ origin: string; kind: 'department' | 'country' | 'unknown'; families: number }>;
+  remoteWork: Array<{ status: string; persons: number }>;
+  professions: Array<{ profession: string; persons: number }>;
+  funnel: Array<{ stage: string; files: number; conversion: number | null }>;
+  timeInStage: Array<{ stage: string; count: number; median: number | null; p90: number | null }>;
+  withdrawals: Array<{ reason: string; files: number }>;
+  retention: Array<{ months: 6 | 12; eligible: number; stayed: number; left: number; rate: number | null }>;
+  offersByLabel: Array<{ label: string; offers: number }>;
+  responseTime: { enquiries: number; answered: number; medianHours: number | null; p90Hours: number | null };
+}
+
+export async function buildReport(db: Db, scope: ReportScope, period: Period, now: Date): Promise<Report> {
+  const previous = previousPeriod(period);
+  const [settled, enquiries, prevSettled, prevEnquiries] = await Promise.all([
+    settledIn(db, scope, period.from, period.to),
+    enquiriesIn(db, scope, period.from, period.to),
+    settledIn(db, scope, previous.from, previous.to),
+    enquiriesIn(db, scope, previous.from, previous.to),
+  ]);
+  const [funnel, timeInStage, withdrawals, retention, offersByLabel, responseTime, communeNames, departmentNames] = await Promise.all([
+    funnelOf(db, scope, period),
+    timeInStageOf(db, scope, period, settled),
+    withdrawalsOf(db, scope, period),
+    Promise.all([retentionOf(db, scope, period, now, 6), retentionOf(db, scope, period, now, 12)]),
+    offersByLabelOf(db, scope, period),
+    responseTimeOf(db, scope, period),
+    communesOf(db, settled),
+    db.all<{ code: string; name: string }>(sql`SELECT code, name FROM departments`),
+  ]);
+
+  const byMonth = monthsOf(period).map((month) => {
+    const rows = settled.filter((s) => s.at.startsWith(month));
+    return { month, families: rows.length, persons: rows.reduce((n, s) => n + (s.persons ?? 0), 0) };
+  });
+  const communes = new Map<string, { families: number; persons: number }>();
+  for (const s of settled) {
+    if (!s.commune) continue;
+    const c = communes.get(s.commune) ?? { families: 0, persons: 0 };
+    c.families++;
+    c.persons += s.persons ?? 0;
+    communes.set(s.commune, c);
+  }
+  const byCommune = [...communes]
+    .map(([code, c]) => ({ code, name: communeNames.get(code)?.name ?? code, lat: communeNames.get(code)?.lat ?? null, lng: communeNames.get(code)?.lng ?? null, ...c }))
+    .sort((a, b) => b.families - a.families || a.name.localeCompare(b.name));
+
+  const deptName = new Map(departmentNames.map((d) => [d.code, d.name]));
+  const origins = new Map<string, { kind: 'department' | 'country' | 'unknown'; families: number }>();
+  for (const s of settled) {
+    const o = originOf(s.origin);
+    const key = !o ? '' : o.kind === 'department' ? `${deptName.get(o.code) ?? o.code} (${o.code})` : o.name;
+    const entry = origins.get(key) ?? { kind: o ? o.kind : 'unknown', families: 0 };
+    entry.families++;
+    origins.set(key, entry);
+  }
+
+  const statusCount = new Map<string, number>(remoteWorkStatuses.map((s) => [s, 0]));
+  const professionCount = new Map<string, number>();
+  for (const s of settled) {
+    for (const p of JSON.parse(s.professions) as Array<{ profession: string | null; status: string | null }>) {
+      if (p.status) statusCount.set(p.status, (statusCount.get(p.status) ?? 0) + 1);
+      if (p.profession) professionCount.set(p.profession, (professionCount.get(p.profession) ?? 0) + 1);
+    }
+  }
+
+  return {
+    period,
+    previous,
+    summary: summaryOf(settled, enquiries),
+    previousSummary: summaryOf(prevSettled, prevEnquiries),
+    byMonth,
+    byCommune,
+    origins: [...origins].map(([origin, o]) => ({ origin, ...o })).sort((a, b) => b.families - a.families || a.origin.localeCompare(b.origin)),
+    remoteWork: [...statusCount].map(([status, persons]) => ({ status, persons })),
+    professions: [...professionCount].map(([profession, persons]) => ({ profession, persons })).sort((a, b) => b.persons - a.persons || a.profession.localeCompare(b.profession)).slice(0, 15),
+    funnel,
+    timeInStage,
+    withdrawals,
+    retention,
+    offersByLabel,
+    responseTime,
+  };
+}
+
+async function communesOf(db: Db, settled: SettledRow[]) {
+  const codes = [...new Set(settled.map((s) => s.commune).filter((c): c is string => !!c))];
+  if (codes.length === 0) return new Map<string, { name: string; lat: number | null; lng: number | null }>();
+  const rows = await db.all<{ code: string; name: string; lat: number | null; lng: number | null }>(
+    sql`SELECT code, name, lat, lng FROM communes WHERE code IN (${sql.join(codes.map((c) => sql`${c}`), sql`, `)})`,
+  );
+  return new Map(rows.map((r) => [r.code, r]));
+}
+
+/** Of the enquiries received in the period, how many reached each stage (so far). */
+async function funnelOf(db: Db, scope: ReportScope, period: Period) {
+  const rows = await db.all<{ stage: string; n: number }>(sql`
+    SELECT h.stage AS stage, count(DISTINCT h.candidate_id) AS n
+    FROM candidates c JOIN stage_history h ON h.candidate_id = c.id
+    WHERE ${filesIn(scope)} AND c.created_at >= ${period.from} AND c.created_at < ${period.to}
+    GROUP BY h.stage`);
+  const reached = new Map(rows.map((r) => [r.stage, r.n]));
+  return pipeline.map((stage, i) => {
+    const files = reached.get(stage) ?? 0;
+    const before = i === 0 ? null : reached.get(pipeline[i - 1]!) ?? 0;
+    return { stage, files, conversion: before === null || before === 0 ? null : files / before };
+  });
+}
+
+/** Days spent in each stage, by stays that ended in the period; and enquiry → settlement for families settled in it. */
+async function timeInStageOf(db: Db, scope: ReportScope, period: Period, settled: SettledRow[]) {
+  const rows = await db.all<{ stage: string; value: number; count: number }>(sql`
+    SELECT h.stage AS stage, round((julianday(h.left_at) - julianday(h.entered_at)) * 10) / 10.0 AS value, count(*) AS count
+    FROM stage_history h
+    WHERE ${historyIn(scope)} AND h.left_at >= ${period.from} AND h.left_at < ${period.to}
+    GROUP BY 1, 2`);
+  const stays = (['enquiry', 'qualified', 'discovery', 'settling'] as const).map((stage) => ({ stage: stage as string, ...durations(rows.filter((r) => r.stage === stage)) }));
+  const toSettle = new Map<number, number>();
+  for (const s of settled) {
+    const days = Math.round(((Date.parse(s.at) - Date.parse(s.createdAt)) / DAY) * 10) / 10;
+    toSettle.set(days, (toSettle.get(days) ?? 0) + 1);
+  }
+  return [...stays, { stage: 'enquiry_to_settled', ...durations([...toSettle].map(([value, count]) => ({ value, count }))) }];
+}
+
+async function withdrawalsOf(db: Db, scope: ReportScope, period: Period) {
+  const rows = await db.all<{ reason: string | null; n: number }>(sql`
+    SELECT c.withdrawal_reason AS reason, count(DISTINCT h.candidate_id) AS n
+    FROM stage_history h JOIN candidates c ON c.id = h.candidate_id
+    WHERE h.stage = 'withdrawn' AND h.entered_at >= ${period.from} AND h.entered_at < ${period.to} AND ${historyIn(scope)}
+    GROUP BY 1`);
+  const by = new Map(rows.map((r) => [r.reason ?? 'unknown', r.n]));
+  return [...withdrawalReasons, 'unknown'].map((reason) => ({ reason, files: by.get(reason) ?? 0 })).filter((r) => r.reason !== 'unknown' || r.files > 0);
+}
+
+const addMonths = (iso: string, months: number) => {
+  const d = new Date(iso);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d.toISOString();
+};
+
+/**
+ * Retention at 6 or 12 months: the families whose 6- (12-) month mark falls in the period
+ * and is past; they left if their file was withdrawn within that time after settling, or
+ * a follow-up up to that mark says so.
+ */
+async function retentionOf(db: Db, scope: ReportScope, period: Period, now: Date, months: 6 | 12) {
+  const from = addMonths(`${period.from}T00:00:00.000Z`, -months);
+  const to = addMonths(`${period.to}T00:00:00.000Z`, -months);
+  const rows = await db.all<{ id: number; at: string; withdrawnAt: string | null; followUpLeft: number }>(sql`
+    SELECT h.candidate_id AS id, min(h.entered_at) AS at,
+      (SELECT min(w.entered_at) FROM stage_history w WHERE w.candidate_id = h.candidate_id AND w.stage = 'withdrawn' AND w.entered_at > h.entered_at) AS withdrawnAt,
+      EXISTS (SELECT 1 FROM tasks t WHERE t.candidate_id = h.candidate_id AND t.kind IN (${sql.join((months === 6 ? ['follow_up_6m'] : ['follow_up_6m', 'follow_up_12m']).map((k) => sql`${k}`), sql`, `)}) AND t.outcome = 'left') AS followUpLeft
+    FROM stage_history h
+    WHERE h.stage = 'settled' AND h.entered_at >= ${from} AND h.entered_at < ${to} AND ${historyIn(scope)}
+    GROUP BY h.candidate_id`);
+  let eligible = 0;
+  let left = 0;
+  for (const r of rows) {
+    const mark = addMonths(r.at, months);
+    if (mark > now.toISOString()) continue;
+    eligible++;
+    if ((r.withdrawnAt && r.withdrawnAt <= mark) || r.followUpLeft) left++;
+  }
+  return { months, eligible, stayed: eligible - left, left, rate: eligible ? (eligible - left) / eligible : null };
+}
+
+async function offersByLabelOf(db: Db, scope: ReportScope, period: Period) {
+  const territories = scope.territories ? sql`AND o.territory_code IN (${sql.join(scope.territories.map((c) => sql`${c}`), sql`, `)})` : sql``;
+  const rows = await db.all<{ label: string | null; n: number }>(sql`
+    SELECT ${labelSql()} AS label, count(*) AS n FROM offers o
+    WHERE o.status = 'published' ${territories} AND o.published_at >= ${period.from} AND o.published_at < ${period.to}
+    GROUP BY 1`);
+  const by = new Map(rows.map((r) => [r.label ?? 'none', r.n]));
+  return [...connectivityLabels, 'none'].map((label) => ({ label, offers: by.get(label) ?? 0 }));
+}
+
+/** Hours from an enquiry to the first thing a member of staff did on it. */
+async function responseTimeOf(db: Db, scope: ReportScope, period: Period) {
+  const rows = await db.all<{ value: number | null; count: number }>(sql`
+    SELECT round((julianday(first) - julianday(created)) * 24 * 10) / 10.0 AS value, count(*) AS count FROM (
+      SELECT c.created_at AS created,
+        (SELECT min(e.at) FROM candidate_events e WHERE e.candidate_id = c.id AND e.by_user_id IS NOT NULL) AS first
+      FROM candidates c WHERE ${filesIn(scope)} AND c.created_at >= ${period.from} AND c.created_at < ${period.to}
+    ) GROUP BY 1`);
+  const answered = rows.filter((r): r is { value: number; count: number } => r.value !== null);
+  const d = durations(answered);
+  return { enquiries: rows.reduce((n, r) => n + r.count, 0), answered: d.count, medianHours: d.median, p90Hours: d.p90 };
+}
