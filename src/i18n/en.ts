@@ -700,4 +700,18 @@ export const en: Messages = {
   'report.col.medianHours': 'Median (hours)',
   'report.col.p90Hours': '90th percentile (hours)',
   'agent.nav.reports': 'Reports',
+  // Impact page.
+  'impact.title': 'Our impact',
+  'impact.lead': 'What the programme has achieved: families of remote workers settled in rural communes, thanks to local agents and a connection that lives up to it.',
+  'impact.total': 'Since the programme began',
+  'impact.byTerritory': 'By territory',
+  'impact.territory': 'Territory',
+  'impact.families': 'families settled',
+  'impact.persons': 'persons settled',
+  'impact.children': 'children among them',
+  'impact.communes': 'welcoming communes',
+  'impact.fibre': 'of the {count, plural, one {# offer} other {# offers}} have fibre',
+  'impact.privacy': 'To protect families’ privacy, a figure describing fewer than {min} families reads “< {min}”.',
+  'impact.cta': 'File my relocation project',
+  'nav.impact': 'Our impact',
 };

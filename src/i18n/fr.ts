@@ -698,4 +698,18 @@ export const fr = {
   'report.col.medianHours': 'Médiane (heures)',
   'report.col.p90Hours': '90ᵉ centile (heures)',
   'agent.nav.reports': 'Rapports',
+  // Impact page.
+  'impact.title': 'Notre impact',
+  'impact.lead': 'Ce que le programme a permis : des familles de télétravailleurs installées dans les communes rurales, grâce aux agents locaux et à une connexion à la hauteur.',
+  'impact.total': 'Depuis le début du programme',
+  'impact.byTerritory': 'Par territoire',
+  'impact.territory': 'Territoire',
+  'impact.families': 'familles installées',
+  'impact.persons': 'personnes installées',
+  'impact.children': 'enfants parmi elles',
+  'impact.communes': 'communes d’accueil',
+  'impact.fibre': 'des {count, plural, one {# offre} other {# offres}} ont la fibre',
+  'impact.privacy': 'Pour protéger la vie privée des familles, un chiffre qui décrit moins de {min} familles est affiché « < {min} ».',
+  'impact.cta': 'Déposer mon projet d’installation',
+  'nav.impact': 'Notre impact',
 } as const;

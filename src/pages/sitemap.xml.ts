@@ -14,6 +14,7 @@ export const GET: APIRoute = async () => {
   const paths: Array<{ path: string; lastmod?: string }> = [
     { path: '/' },
     { path: '/offres' },
+    { path: '/impact' },
     ...territories.map((t) => ({ path: `/territoires/${t.code}` })),
     ...offers.map((o) => ({ path: `/offres/${o.id}-${o.slug}`, lastmod: o.updatedAt.slice(0, 10) })),
   ];

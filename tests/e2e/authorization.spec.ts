@@ -62,6 +62,17 @@ const matrix: Record<string, Sample[]> = {
     // Without filters, the search starts from the family's needs.
     { url: (i) => `/agent/candidats/${i.gersFile}/proposer`, expect: { ...staffOnly, agentGers: 302, adminGers: 302, platform: 302, agentManche: 404 } },
   ],
+  '/impact': [{ url: () => '/impact', expect: everyone(200) }],
+  '/agent/rapports': [
+    { url: () => '/agent/rapports', expect: adminsOnly },
+    // Another territory's report is "not found" for its admin; the platform admin sees it.
+    { url: () => '/agent/rapports?territoire=50', expect: { ...adminsOnly, adminGers: 404 } },
+  ],
+  '/agent/rapports/annuel': [{ url: () => '/agent/rapports/annuel?annee=2026', expect: adminsOnly }],
+  '/agent/rapports/export.csv': [
+    { url: () => '/agent/rapports/export.csv?table=months', expect: adminsOnly },
+    { url: () => '/agent/rapports/export.csv?table=months&territoire=50', expect: { ...adminsOnly, adminGers: 404 } },
+  ],
   '/compte/donnees.json': [{ url: () => '/compte/donnees.json', expect: signedIn }],
   '/admin/agents/[id]': [
     { url: (i) => `/admin/agents/${i.gersAgent}`, expect: adminsOnly },

@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
-import { candidateEvents, candidates, offers, stageHistory, tasks, users, type Stage } from '../../db/schema/index.ts';
+import { candidateEvents, candidates, offers, stageHistory, tasks, territories as territoriesTable, users, type Stage } from '../../db/schema/index.ts';
 import { buildReport, originOf } from '../../src/server/reports/queries.ts';
 import { parsePeriod, previousPeriod } from '../../src/server/reports/period.ts';
 import { quantileFromHistogram } from '../../src/server/reports/quantile.ts';
@@ -203,5 +203,24 @@ describe('reports', () => {
     expect(() => reportScope({ ...base, role: 'territory_admin', territories: ['32'] }, '50', known)).toThrow(NotFound);
     expect(reportScope({ ...base, role: 'platform_admin', territories: [] }, 'tous', known)).toEqual({ territories: null, label: 'all' });
     expect(reportScope({ ...base, role: 'platform_admin', territories: [] }, '50', known).territories).toEqual(['50']);
+  });
+});
+
+describe('the public impact page', () => {
+  it('never shows a figure about fewer than 5 families', async () => {
+    const { impactFigures } = await import('../../src/server/reports/impact.ts');
+    const { db } = await testDb();
+    const before = await impactFigures(db);
+    // The demo seed's settled families, counted independently: files with a settled stay.
+    const settledGers = (await db.select().from(stageHistory).where(eq(stageHistory.stage, 'settled'))).filter((h) => h.territoryCode === '32');
+    expect(before.territories.find((r) => r.code === '32')!.families).toBe(new Set(settledGers.map((h) => h.candidateId)).size);
+    // A territory with only 4 settled families shows none of its family figures.
+    await db.insert(territoriesTable).values({ code: '46', name: 'Lot', accentColor: '#123456', createdAt: now.toISOString() });
+    for (let i = 0; i < 4; i++) await file(db, { territory: '46', created: '2021-01-10', stages: [['qualified', '2021-01-20'], ['discovery', '2021-02-10'], ['settling', '2021-03-01'], ['settled', '2021-03-15']], size: 3, commune: '46042' });
+    const lot = () => impactFigures(db).then((r) => r.territories.find((x) => x.code === '46')!);
+    expect(await lot()).toMatchObject({ families: null, persons: null, children: null, communes: null });
+    await file(db, { territory: '46', created: '2021-01-10', stages: [['qualified', '2021-01-20'], ['discovery', '2021-02-10'], ['settling', '2021-03-01'], ['settled', '2021-03-15']], size: 2, commune: '46042' });
+    expect(await lot()).toMatchObject({ families: 5, persons: 14, children: 0, communes: 1 });
+    expect((await impactFigures(db)).total.families).toBe(before.total.families! + 5);
   });
 });
