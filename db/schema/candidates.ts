@@ -1,6 +1,6 @@
 // Candidates: the relocation files of families, their stage history (for time-in-stage
 // reports), timeline events, tasks and offer proposals.
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts.ts';
 import { communes, territories } from './places.ts';
 import { offers } from './offers.ts';
@@ -85,12 +85,19 @@ export const stageHistory = sqliteTable(
      * file moves (`moveTerritory`), null for the dispatch queue and for merged duplicates.
      */
     territoryCode: text('territory_code'),
+    /**
+     * Days spent in the stay, to a tenth; null while current. Written with `left_at` (see
+     * `closeStays()`), so that reports read durations from an index alone.
+     */
+    days: real('days'),
   },
   (t) => [
     index('stage_history_candidate_idx').on(t.candidateId, t.enteredAt),
     index('stage_history_stage_idx').on(t.stage, t.enteredAt),
-    index('stage_history_territory_entered_idx').on(t.territoryCode, t.stage, t.enteredAt),
-    index('stage_history_territory_left_idx').on(t.territoryCode, t.leftAt),
+    // Reports read these indexes alone (covering): no lookup in the table.
+    index('stage_history_territory_entered_cover_idx').on(t.territoryCode, t.stage, t.enteredAt, t.candidateId),
+    index('stage_history_territory_left_cover_idx').on(t.territoryCode, t.leftAt, t.stage, t.days),
+    index('stage_history_candidate_stage_idx').on(t.candidateId, t.stage, t.enteredAt),
   ],
 );
 
@@ -110,7 +117,8 @@ export const candidateEvents = sqliteTable(
     byUserId: integer('by_user_id').references(() => users.id),
     at: text('at').notNull(),
   },
-  (t) => [index('candidate_events_candidate_idx').on(t.candidateId, t.at)],
+  // (candidate, at, author): the first answer of staff to an enquiry is read from the index alone.
+  (t) => [index('candidate_events_candidate_author_idx').on(t.candidateId, t.at, t.byUserId)],
 );
 
 export const taskKinds = ['manual', 'follow_up_6m', 'follow_up_12m'] as const;

@@ -9,6 +9,9 @@ import { CONSENT_TEXT_VERSION } from '../../src/server/candidates/schemas.ts';
 import { createRandom, type Random } from './random.ts';
 
 const DAY = 86_400_000;
+
+/** A closed stay's length in days, to a tenth, as `closeStays()` writes it. */
+export const stayDays = (entered: string, left: string | null) => (left === null ? null : Math.round(((Date.parse(left) - Date.parse(entered)) / DAY) * 10) / 10);
 const surnames = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Simon', 'Laurent', 'Lefebvre', 'Michel', 'Garcia', 'David', 'Bertrand', 'Roux', 'Vincent', 'Fournier', 'Morel', 'Girard', 'Andre', 'Mercier', 'Dupont', 'Lambert', 'Bonnet', 'Francois', 'Martinez', 'Legrand', 'Garnier', 'Faure', 'Rousseau', 'Blanc', 'Guerin', 'Muller', 'Henry', 'Roussel', 'Nicolas', 'Perrin', 'Smith', 'Jansen', 'Rossi', 'Schmidt', 'Murphy'];
 const origins = ['Paris (75)', 'Lyon (69)', 'Bordeaux (33)', 'Toulouse (31)', 'Nantes (44)', 'Lille (59)', 'Rennes (35)', 'Montreuil (93)', 'Bruxelles (Belgique)', 'Londres (Royaume-Uni)', 'Genève (Suisse)', 'Marseille (13)'];
 const jobs = [['Développeuse web', 'employee'], ['Graphiste', 'freelancer'], ['Consultant en cybersécurité', 'employee'], ['Traductrice', 'freelancer'], ['Fondateur d’une start-up', 'founder'], ['Chef de projet', 'employee'], ['Comptable', 'employee'], ['Photographe', 'freelancer'], ['Data scientist', 'employee'], ['Architecte', 'freelancer'], ['En reconversion', 'job_seeker']] as const;
@@ -110,7 +113,7 @@ export async function seedDemoCandidates(db: Db, random: Random, now: Date, perT
         .returning({ id: candidates.id });
       const candidateId = row!.id;
       await seedProposalsAndStay(db, extras, candidateId, agentId, history, homes, now, events);
-      await db.insert(stageHistory).values(history.map((h, n) => ({ candidateId, stage: h.stage, enteredAt: h.enteredAt, leftAt: h.leftAt, byUserId: n === 0 ? null : agentId, territoryCode: territory })));
+      await db.insert(stageHistory).values(history.map((h, n) => ({ candidateId, stage: h.stage, enteredAt: h.enteredAt, leftAt: h.leftAt, days: stayDays(h.enteredAt, h.leftAt), byUserId: n === 0 ? null : agentId, territoryCode: territory })));
       await db.insert(candidateEvents).values(events.map((e) => ({ candidateId, kind: e.kind, data: JSON.stringify(e.data), byUserId: e.by, at: e.at })));
       if (settled) {
         const { sixMonths, twelveMonths } = followUpDates(settled.at);
@@ -219,8 +222,8 @@ export async function seedDemoFamilyFile(db: Db, now: Date): Promise<void> {
     .returning({ id: candidates.id });
   const candidateId = row!.id;
   await db.insert(stageHistory).values([
-    { candidateId, stage: 'enquiry', enteredAt: at(30), leftAt: at(28), territoryCode: '32' },
-    { candidateId, stage: 'qualified', enteredAt: at(28), leftAt: at(6), byUserId: agent.id, territoryCode: '32' },
+    { candidateId, stage: 'enquiry', enteredAt: at(30), leftAt: at(28), days: 2, territoryCode: '32' },
+    { candidateId, stage: 'qualified', enteredAt: at(28), leftAt: at(6), days: 22, byUserId: agent.id, territoryCode: '32' },
     { candidateId, stage: 'discovery', enteredAt: at(6), byUserId: agent.id, territoryCode: '32' },
   ]);
   const stayStart = at(-10).slice(0, 10);

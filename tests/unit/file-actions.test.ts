@@ -255,6 +255,20 @@ describe('territory moves', () => {
   });
 });
 
+describe('stage history for reports', () => {
+  it('closes a stay with its length in days and the territory of the file', async () => {
+    const { db } = await testDb();
+    let now = start;
+    const ctx = { db, clock: { now: () => new Date(now) }, siteUrl: 'https://cc.test' };
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const file = await newFile(db);
+    now += 3.5 * 86_400_000;
+    await moveStage(ctx, lucie, file.publicId, { to: 'qualified', version: file.version });
+    const rows = await db.select().from(stageHistory).where(eq(stageHistory.candidateId, file.id)).orderBy(stageHistory.id);
+    expect(rows.map((r) => [r.stage, r.days, r.territoryCode])).toEqual([['enquiry', 3.5, '32'], ['qualified', null, '32']]);
+  });
+});
+
 describe('the family’s data', () => {
   it('downloads as JSON with its file, timeline, proposals and messages — nobody else’s', async () => {
     const { db } = await testDb();

@@ -35,6 +35,14 @@ export async function findCandidate(db: Db | Tx, actor: SessionUser, publicId: s
   return row;
 }
 
+/** Ends the file's current stay at `at`, with its length in days (reports read it from an index). */
+export async function closeStays(tx: Tx | Db, candidateId: number, at: string) {
+  await tx
+    .update(stageHistory)
+    .set({ leftAt: at, days: sql`round((julianday(${at}) - julianday(${stageHistory.enteredAt})) * 10) / 10.0` })
+    .where(and(eq(stageHistory.candidateId, candidateId), isNull(stageHistory.leftAt)));
+}
+
 export async function addEvent(tx: Tx | Db, candidateId: number, kind: (typeof candidateEvents.$inferInsert)['kind'], data: object, byUserId: number | null, at: string) {
   await tx.insert(candidateEvents).values({ candidateId, kind, data: JSON.stringify(data), byUserId, at });
 }
@@ -70,7 +78,7 @@ export async function moveStage(
       .returning();
     if (updated.length === 0) throw new Conflict('errors.stale_file');
 
-    await tx.update(stageHistory).set({ leftAt: nowIso }).where(and(eq(stageHistory.candidateId, file.id), isNull(stageHistory.leftAt)));
+    await closeStays(tx, file.id, nowIso);
     await tx.insert(stageHistory).values({ candidateId: file.id, stage: input.to, enteredAt: nowIso, byUserId: actor.id, territoryCode: file.territoryCode });
     await addEvent(tx, file.id, 'stage_change', { from: file.stage, to: input.to, reason: input.withdrawalReason ?? null }, actor.id, nowIso);
     if (input.to === 'settled' && input.settledAt) {

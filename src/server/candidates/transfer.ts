@@ -6,7 +6,7 @@ import type { Db, Tx } from '../../../db/client.ts';
 import { candidateEvents, candidates, discoveryStays, messages, proposals, stageHistory, tasks, territories } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
-import { addEvent, findCandidate, type CandidateRow, type CandidatesContext } from './commands.ts';
+import { addEvent, closeStays, findCandidate, type CandidateRow, type CandidatesContext } from './commands.ts';
 import { mailStaff, type NotifyContext } from './notify.ts';
 import { parseInput, TerritoryMoveSchema } from './schemas.ts';
 
@@ -77,7 +77,7 @@ export async function mergeDuplicate(ctx: Ctx, actor: SessionUser, publicId: str
     for (const table of [proposals, tasks, messages, discoveryStays, candidateEvents] as const) {
       await tx.update(table).set({ candidateId: original.id }).where(eq(table.candidateId, file.id));
     }
-    await tx.update(stageHistory).set({ leftAt: now }).where(and(eq(stageHistory.candidateId, file.id), isNull(stageHistory.leftAt)));
+    await closeStays(tx, file.id, now);
     // A duplicate is not a family of its own: out of the reports.
     await tx.update(stageHistory).set({ territoryCode: null }).where(eq(stageHistory.candidateId, file.id));
     await tx

@@ -206,7 +206,7 @@ async function funnelOf(db: Db, scope: ReportScope, period: Period) {
 /** Days spent in each stage, by stays that ended in the period; and enquiry → settlement for families settled in it. */
 async function timeInStageOf(db: Db, scope: ReportScope, period: Period, settled: SettledRow[]) {
   const rows = await db.all<{ stage: string; value: number; count: number }>(sql`
-    SELECT h.stage AS stage, round((julianday(h.left_at) - julianday(h.entered_at)) * 10) / 10.0 AS value, count(*) AS count
+    SELECT h.stage AS stage, h.days AS value, count(*) AS count
     FROM stage_history h
     WHERE ${historyIn(scope)} AND h.left_at >= ${period.from} AND h.left_at < ${period.to}
     GROUP BY 1, 2`);

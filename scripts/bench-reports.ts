@@ -1,0 +1,106 @@
+// The reports case of `npm run bench`: 100 000 candidate files with 1 000 000 stage history
+// rows (and as many timeline events) over three years, half of them in the Gers; then each
+// report of one year of the Gers, timed. Goal: every report ≤ 200 ms.
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { pipeline } from '../src/server/candidates/stages.ts';
+import { createRandom } from '../db/seed/random.ts';
+import { stayDays } from '../db/seed/candidates.ts';
+import { buildReport } from '../src/server/reports/queries.ts';
+import { parsePeriod } from '../src/server/reports/period.ts';
+import { impactFigures } from '../src/server/reports/impact.ts';
+
+const FILES = Number(process.env.BENCH_FILES ?? 100_000);
+const STAYS_PER_FILE = 10;
+const DAY = 86_400_000;
+const TERRITORIES = ['32', '32', '50', '46', '23', '32', '50', '32'] as const; // half in the Gers
+
+async function seedFiles(db: Db, now: Date) {
+  const [{ n }] = (await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM candidates`)) as [{ n: number }];
+  if (n >= FILES) return;
+  const started = Date.now();
+  const random = createRandom(4242);
+  const communes = new Map<string, string[]>();
+  for (const code of new Set(TERRITORIES)) {
+    communes.set(code, (await db.all<{ code: string }>(sql`SELECT code FROM communes WHERE department_code = ${code} LIMIT 200`)).map((r) => r.code));
+  }
+  const statuses = ['employee', 'freelancer', 'founder', 'job_seeker'];
+  const reasons = ['housing', 'job', 'connectivity', 'schools', 'personal', 'other_territory', 'no_answer'];
+  const esc = (s: string | null) => (s === null ? 'NULL' : `'${s.replace(/'/g, "''")}'`);
+  for (let base = 0; base < FILES; base += 1000) {
+    const files: string[] = [];
+    const history: string[] = [];
+    const events: string[] = [];
+    for (let i = base; i < Math.min(FILES, base + 1000); i++) {
+      const id = i + 1;
+      const territory = TERRITORIES[i % TERRITORIES.length]!;
+      let at = now.getTime() - random.int(0, 3 * 365) * DAY - random.int(0, 86_399) * 1000;
+      const created = new Date(at).toISOString();
+      // Ten stays: forward or back one stage at a time; some end withdrawn.
+      const stays: Array<{ stage: string; entered: string; left: string | null }> = [];
+      let stage: string = 'enquiry';
+      for (let s = 0; s < STAYS_PER_FILE; s++) {
+        stays.push({ stage, entered: new Date(at).toISOString(), left: null });
+        const next = at + random.int(1, 40) * DAY + random.int(0, 86_399) * 1000;
+        if (s === STAYS_PER_FILE - 1) break;
+        stays[s]!.left = new Date(next).toISOString();
+        at = next;
+        const k = pipeline.indexOf(stage as (typeof pipeline)[number]);
+        if (s === STAYS_PER_FILE - 2 && random.chance(0.15)) stage = 'withdrawn';
+        else if (k === 0) stage = pipeline[1]!;
+        else if (k === pipeline.length - 1) stage = pipeline[k - 1]!;
+        else stage = random.chance(0.6) ? pipeline[k + 1]! : pipeline[k - 1]!;
+      }
+      const last = stays.at(-1)!;
+      const settled = stays.some((s) => s.stage === 'settled');
+      const commune = random.pick(communes.get(territory)!);
+      const adults = random.int(1, 2);
+      const children = Array.from({ length: random.int(0, 3) }, () => random.int(0, 16));
+      files.push(
+        `(${id}, 'bench${id}', ${esc(territory)}, ${esc(last.stage)}, ${esc(last.entered)}, 'Famille ${id}', 'bench${id}@exemple.test', ${esc(JSON.stringify({ adults, children }))}, ${esc(JSON.stringify([{ profession: 'Profession', status: random.pick(statuses) }]))}, ${esc(random.pick(['Paris (75)', 'Lyon (69)', '33000 Bordeaux', 'Bruxelles (Belgique)']))}, ${esc(JSON.stringify([territory]))}, 'bench', ${esc(created)}, ${last.stage === 'withdrawn' ? esc(random.pick(reasons)) : 'NULL'}, ${settled ? esc(commune) : 'NULL'}, ${settled ? adults + children.length : 'NULL'}, ${esc(created)}, ${esc(created)}, ${esc(last.entered)})`,
+      );
+      for (const s of stays) history.push(`(${id}, ${esc(s.stage)}, ${esc(s.entered)}, ${esc(s.left)}, ${stayDays(s.entered, s.left) ?? 'NULL'}, ${esc(territory)})`);
+      events.push(`(${id}, 'created', '{}', NULL, ${esc(created)})`);
+      for (let s = 1; s < stays.length; s++) events.push(`(${id}, 'stage_change', '{}', 1, ${esc(stays[s]!.entered)})`);
+    }
+    await db.transaction(async (tx) => {
+      await tx.run(sql.raw(`INSERT INTO candidates (id, public_id, territory_code, stage, stage_entered_at, name, email, household, professions, current_place, wished_territories, consent_text_version, consent_at, withdrawal_reason, settled_commune_code, settled_household_size, last_contact_at, created_at, updated_at) VALUES ${files.join(',')}`));
+      for (let k = 0; k < history.length; k += 2000) await tx.run(sql.raw(`INSERT INTO stage_history (candidate_id, stage, entered_at, left_at, days, territory_code) VALUES ${history.slice(k, k + 2000).join(',')}`));
+      for (let k = 0; k < events.length; k += 2000) await tx.run(sql.raw(`INSERT INTO candidate_events (candidate_id, kind, data, by_user_id, at) VALUES ${events.slice(k, k + 2000).join(',')}`));
+    });
+  }
+  await db.$client.execute('ANALYZE');
+  console.log(`seeded ${FILES} candidate files, ${FILES * STAYS_PER_FILE} stage history rows and as many timeline events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function benchReports(db: Db): Promise<void> {
+  const now = new Date('2026-11-01T09:00:00Z');
+  // A staff account for the events' author (foreign key), if the bench database has none.
+  await db.run(sql`INSERT OR IGNORE INTO users (id, email, name, role, created_at) VALUES (1, 'bench@exemple.test', 'Bench', 'agent', ${now.toISOString()})`);
+  await seedFiles(db, now);
+  const [{ h }] = (await db.all<{ h: number }>(sql`SELECT count(*) AS h FROM stage_history`)) as [{ h: number }];
+  console.log(`\nreports: ${h} stage history rows in the database`);
+  const gers = { territories: ['32'], label: 'Gers' };
+  for (const params of [{ periode: 'year', annee: '2025' }, { periode: 'quarter', annee: '2026', trimestre: '2' }, { periode: 'month', annee: '2026', mois: '10' }]) {
+    const period = parsePeriod(params, now);
+    const times: number[] = [];
+    let families = 0;
+    for (let run = 0; run < 5; run++) {
+      const t0 = performance.now();
+      const report = await buildReport(db, gers, period, now);
+      times.push(performance.now() - t0);
+      families = report.summary.families;
+    }
+    const worst = Math.max(...times);
+    console.log(`  Gers, ${params.periode} ${period.from} → ${period.to}: median ${median(times).toFixed(0)} ms, worst ${worst.toFixed(0)} ms of 5 (${families} families settled)   (goal ≤ 200 ms: ${worst <= 200 ? 'met' : 'NOT met'})`);
+  }
+  const all = parsePeriod({ periode: 'year', annee: '2025' }, now);
+  const t0 = performance.now();
+  await buildReport(db, { territories: null, label: 'all' }, all, now);
+  console.log(`  every territory, year 2025 (platform total): ${(performance.now() - t0).toFixed(0)} ms`);
+  const t1 = performance.now();
+  await impactFigures(db);
+  console.log(`  /impact figures: ${(performance.now() - t1).toFixed(0)} ms`);
+}
