@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { pipeline } from '../src/server/candidates/stages.ts';
+import { stageBit, type Stage } from '../db/schema/candidates.ts';
 import { createRandom } from '../db/seed/random.ts';
 import { stayDays } from '../db/seed/candidates.ts';
 import { buildReport } from '../src/server/reports/queries.ts';
@@ -57,14 +58,14 @@ async function seedFiles(db: Db, now: Date) {
       const adults = random.int(1, 2);
       const children = Array.from({ length: random.int(0, 3) }, () => random.int(0, 16));
       files.push(
-        `(${id}, 'bench${id}', ${esc(territory)}, ${esc(last.stage)}, ${esc(last.entered)}, 'Famille ${id}', 'bench${id}@exemple.test', ${esc(JSON.stringify({ adults, children }))}, ${esc(JSON.stringify([{ profession: 'Profession', status: random.pick(statuses) }]))}, ${esc(random.pick(['Paris (75)', 'Lyon (69)', '33000 Bordeaux', 'Bruxelles (Belgique)']))}, ${esc(JSON.stringify([territory]))}, 'bench', ${esc(created)}, ${last.stage === 'withdrawn' ? esc(random.pick(reasons)) : 'NULL'}, ${settled ? esc(commune) : 'NULL'}, ${settled ? adults + children.length : 'NULL'}, ${esc(created)}, ${esc(created)}, ${esc(last.entered)})`,
+        `(${id}, 'bench${id}', ${esc(territory)}, ${esc(last.stage)}, ${esc(last.entered)}, 'Famille ${id}', 'bench${id}@exemple.test', ${esc(JSON.stringify({ adults, children }))}, ${esc(JSON.stringify([{ profession: 'Profession', status: random.pick(statuses) }]))}, ${esc(random.pick(['Paris (75)', 'Lyon (69)', '33000 Bordeaux', 'Bruxelles (Belgique)']))}, ${esc(JSON.stringify([territory]))}, 'bench', ${esc(created)}, ${last.stage === 'withdrawn' ? esc(random.pick(reasons)) : 'NULL'}, ${settled ? esc(commune) : 'NULL'}, ${settled ? adults + children.length : 'NULL'}, ${esc(created)}, ${esc(created)}, ${esc(last.entered)}, ${stays.reduce((bits, s) => bits | stageBit(s.stage as Stage), 0)}, ${esc(stays.find((s) => s.stage === 'settled')?.entered ?? null)}, ${esc(stays[1]?.entered ?? null)})`,
       );
       for (const s of stays) history.push(`(${id}, ${esc(s.stage)}, ${esc(s.entered)}, ${esc(s.left)}, ${stayDays(s.entered, s.left) ?? 'NULL'}, ${esc(territory)})`);
       events.push(`(${id}, 'created', '{}', NULL, ${esc(created)})`);
       for (let s = 1; s < stays.length; s++) events.push(`(${id}, 'stage_change', '{}', 1, ${esc(stays[s]!.entered)})`);
     }
     await db.transaction(async (tx) => {
-      await tx.run(sql.raw(`INSERT INTO candidates (id, public_id, territory_code, stage, stage_entered_at, name, email, household, professions, current_place, wished_territories, consent_text_version, consent_at, withdrawal_reason, settled_commune_code, settled_household_size, last_contact_at, created_at, updated_at) VALUES ${files.join(',')}`));
+      await tx.run(sql.raw(`INSERT INTO candidates (id, public_id, territory_code, stage, stage_entered_at, name, email, household, professions, current_place, wished_territories, consent_text_version, consent_at, withdrawal_reason, settled_commune_code, settled_household_size, last_contact_at, created_at, updated_at, reached_stages, first_settled_at, first_response_at) VALUES ${files.join(',')}`));
       for (let k = 0; k < history.length; k += 2000) await tx.run(sql.raw(`INSERT INTO stage_history (candidate_id, stage, entered_at, left_at, days, territory_code) VALUES ${history.slice(k, k + 2000).join(',')}`));
       for (let k = 0; k < events.length; k += 2000) await tx.run(sql.raw(`INSERT INTO candidate_events (candidate_id, kind, data, by_user_id, at) VALUES ${events.slice(k, k + 2000).join(',')}`));
     });

@@ -7,6 +7,8 @@ import { offers } from './offers.ts';
 
 export const stages = ['enquiry', 'qualified', 'discovery', 'settling', 'settled', 'withdrawn'] as const;
 export type Stage = (typeof stages)[number];
+/** A stage's bit in `candidates.reached_stages`. */
+export const stageBit = (stage: Stage) => 1 << stages.indexOf(stage);
 export const withdrawalReasons = ['housing', 'job', 'connectivity', 'schools', 'personal', 'other_territory', 'no_answer'] as const;
 export const remoteWorkStatuses = ['employee', 'freelancer', 'founder', 'job_seeker'] as const;
 
@@ -55,6 +57,13 @@ export const candidates = sqliteTable(
     /** Optimistic concurrency: every change increments it; a stale version is a conflict. */
     version: integer('version').notNull().default(1),
     lastContactAt: text('last_contact_at').notNull(),
+    // Facts kept for reports (so that a year of a territory is read from indexes alone):
+    /** Bit set of the stages the file has ever been in (`stageBit()`). */
+    reachedStages: integer('reached_stages').notNull().default(1),
+    /** When a member of staff first acted on the file (response time). */
+    firstResponseAt: text('first_response_at'),
+    /** When the family first settled (a family settles once, even if the stage is corrected later). */
+    firstSettledAt: text('first_settled_at'),
     anonymisedAt: text('anonymised_at'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
@@ -64,7 +73,8 @@ export const candidates = sqliteTable(
     index('candidates_email_idx').on(t.email),
     index('candidates_phone_idx').on(t.phone),
     index('candidates_agent_idx').on(t.assignedAgentId),
-    index('candidates_territory_created_idx').on(t.territoryCode, t.createdAt),
+    index('candidates_territory_created_idx').on(t.territoryCode, t.createdAt, t.reachedStages, t.firstResponseAt),
+    index('candidates_territory_settled_idx').on(t.territoryCode, t.firstSettledAt),
   ],
 );
 

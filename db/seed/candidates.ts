@@ -3,7 +3,7 @@
 // follow-ups), some withdrew, recent ones still on their way. Deterministic. Fictitious people.
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { candidateEvents, candidates, communes, discoveryStays, messages, offers, proposals, stageHistory, tasks, users, userTerritories, withdrawalReasons, type Stage } from '../schema/index.ts';
+import { candidateEvents, candidates, communes, discoveryStays, messages, offers, proposals, stageBit, stageHistory, tasks, users, userTerritories, withdrawalReasons, type Stage } from '../schema/index.ts';
 import { followUpDates, pipeline } from '../../src/server/candidates/stages.ts';
 import { CONSENT_TEXT_VERSION } from '../../src/server/candidates/schemas.ts';
 import { createRandom, type Random } from './random.ts';
@@ -107,6 +107,9 @@ export async function seedDemoCandidates(db: Db, random: Random, now: Date, perT
           settledHouseholdSize: settled?.size ?? null,
           version: history.length,
           lastContactAt: events.at(-1)!.at,
+          reachedStages: history.reduce((bits, h) => bits | stageBit(h.stage), 0),
+          firstSettledAt: history.find((h) => h.stage === 'settled')?.enteredAt ?? null,
+          firstResponseAt: events.filter((e) => e.by !== null).map((e) => e.at).sort()[0] ?? null,
           createdAt,
           updatedAt: history.at(-1)!.enteredAt,
         })
@@ -216,6 +219,8 @@ export async function seedDemoFamilyFile(db: Db, now: Date): Promise<void> {
       consentAt: at(30),
       version: 3,
       lastContactAt: at(2),
+      reachedStages: stageBit('enquiry') | stageBit('qualified') | stageBit('discovery'),
+      firstResponseAt: at(28),
       createdAt: at(30),
       updatedAt: at(2),
     })

@@ -267,6 +267,32 @@ describe('stage history for reports', () => {
     const rows = await db.select().from(stageHistory).where(eq(stageHistory.candidateId, file.id)).orderBy(stageHistory.id);
     expect(rows.map((r) => [r.stage, r.days, r.territoryCode])).toEqual([['enquiry', 3.5, '32'], ['qualified', null, '32']]);
   });
+
+  it('keeps the file’s facts: stages reached, first settlement, first answer of staff (not of the family)', async () => {
+    const { db } = await testDb();
+    let now = start;
+    const ctx = { db, clock: { now: () => new Date(now) }, siteUrl: 'https://cc.test' };
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const family = await newFamily(db);
+    const file = await newFile(db, { email: family.email });
+    const facts = async () => (await db.select({ r: candidates.reachedStages, s: candidates.firstSettledAt, a: candidates.firstResponseAt }).from(candidates).where(eq(candidates.id, file.id)))[0]!;
+    expect(await facts()).toEqual({ r: 1, s: null, a: null });
+    now += 3_600_000;
+    await sendFamilyMessage(ctx, family, (await familyFile(db, family))!, { body: 'Bonjour ?' });
+    expect((await facts()).a).toBeNull();
+    now += 3_600_000;
+    await sendAgentMessage(ctx, lucie, file.publicId, { body: 'Bonjour !' });
+    const answered = new Date(now).toISOString();
+    expect((await facts()).a).toBe(answered);
+    let version = file.version;
+    for (const to of ['qualified', 'discovery', 'settling', 'settled', 'settling', 'settled'] as const) {
+      now += 86_400_000;
+      const moved = await moveStage(ctx, lucie, file.publicId, { to, version, settledCommuneCode: '32013', settledAt: '2026-11-24', settledHouseholdSize: 3 });
+      version = moved.version;
+      if (to === 'settled' && !(await facts()).s) throw new Error('first settlement not kept');
+    }
+    expect(await facts()).toEqual({ r: 1 | 2 | 4 | 8 | 16, s: new Date(start + 2 * 3_600_000 + 4 * 86_400_000).toISOString(), a: answered });
+  });
 });
 
 describe('the family’s data', () => {

@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
-import { candidateEvents, candidates, offers, stageHistory, tasks, territories as territoriesTable, users, type Stage } from '../../db/schema/index.ts';
+import { candidateEvents, candidates, offers, stageBit, stageHistory, tasks, territories as territoriesTable, users, type Stage } from '../../db/schema/index.ts';
 import { buildReport, originOf } from '../../src/server/reports/queries.ts';
 import { parsePeriod, previousPeriod } from '../../src/server/reports/period.ts';
 import { quantileFromHistogram } from '../../src/server/reports/quantile.ts';
@@ -52,6 +52,9 @@ async function file(
       settledHouseholdSize: o.size ?? null,
       withdrawalReason: (o.reason ?? null) as 'job' | null,
       mergedIntoId: o.merged ? 1 : null,
+      // The facts the pipeline keeps as it writes the history (commands.ts).
+      reachedStages: [['enquiry', o.created] as [Stage, string], ...o.stages].reduce((bits, [stage]) => bits | stageBit(stage), 0),
+      firstSettledAt: o.stages.find(([stage]) => stage === 'settled') ? at(o.stages.find(([stage]) => stage === 'settled')![1]) : null,
       lastContactAt: at(o.created),
       createdAt: at(o.created),
       updatedAt: at(o.created),
@@ -110,6 +113,8 @@ async function scenario(db: Db) {
     { candidateId: f2, kind: 'note', data: '{}', byUserId: agent!.id, at: '2021-02-02T12:00:00.000Z' },
     { candidateId: f1, kind: 'created', data: '{}', byUserId: null, at: '2021-01-10T10:00:00.000Z' },
   ]);
+  await db.update(candidates).set({ firstResponseAt: '2021-01-10T12:00:00.000Z' }).where(eq(candidates.id, f1));
+  await db.update(candidates).set({ firstResponseAt: '2021-02-02T12:00:00.000Z' }).where(eq(candidates.id, f2));
   // Two offers of the Gers published in 2021: one A, one D.
   const some = await db.select({ id: offers.id }).from(offers).where(eq(offers.territoryCode, '32')).limit(2);
   await db.update(offers).set({ status: 'published', publishedAt: '2021-04-01T00:00:00.000Z', downloadMbps: 1000, uploadMbps: 500 }).where(eq(offers.id, some[0]!.id));

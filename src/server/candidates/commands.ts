@@ -3,7 +3,7 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import type { Tx } from '../../../db/client.ts';
-import { candidateEvents, candidates, communes, stageHistory, tasks, users, userTerritories, type Stage } from '../../../db/schema/index.ts';
+import { candidateEvents, candidates, communes, stageBit, stageHistory, tasks, users, userTerritories, type Stage } from '../../../db/schema/index.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
@@ -45,6 +45,13 @@ export async function closeStays(tx: Tx | Db, candidateId: number, at: string) {
 
 export async function addEvent(tx: Tx | Db, candidateId: number, kind: (typeof candidateEvents.$inferInsert)['kind'], data: object, byUserId: number | null, at: string) {
   await tx.insert(candidateEvents).values({ candidateId, kind, data: JSON.stringify(data), byUserId, at });
+  // The first thing a member of staff does on a file is its response time (reports).
+  if (byUserId !== null) {
+    await tx
+      .update(candidates)
+      .set({ firstResponseAt: at })
+      .where(and(eq(candidates.id, candidateId), isNull(candidates.firstResponseAt), inArray(sql`(SELECT role FROM users WHERE id = ${byUserId})`, ['agent', 'territory_admin', 'platform_admin'])));
+  }
 }
 
 /**
@@ -68,7 +75,8 @@ export async function moveStage(
     }
     if (errors.length) throw new Invalid(errors);
 
-    const changes: Partial<CandidateRow> = { stage: input.to, stageEnteredAt: nowIso, updatedAt: nowIso, lastContactAt: nowIso };
+    const changes: Partial<CandidateRow> = { stage: input.to, stageEnteredAt: nowIso, updatedAt: nowIso, lastContactAt: nowIso, reachedStages: file.reachedStages | stageBit(input.to) };
+    if (input.to === 'settled' && !file.firstSettledAt) changes.firstSettledAt = nowIso;
     if (input.to === 'withdrawn') Object.assign(changes, { withdrawalReason: input.withdrawalReason, withdrawalComment: input.withdrawalComment?.slice(0, 2000) ?? null });
     if (input.to === 'settled') Object.assign(changes, { settledCommuneCode: input.settledCommuneCode, settledAt: input.settledAt, settledHouseholdSize: input.settledHouseholdSize });
     const updated = await tx

@@ -122,7 +122,7 @@ export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
         and(
           where,
           eq(candidates.stage, 'enquiry'),
-          sql`NOT EXISTS (SELECT 1 FROM ${candidateEvents} WHERE ${candidateEvents.candidateId} = ${candidates.id} AND ${candidateEvents.byUserId} IS NOT NULL)`,
+          isNull(candidates.firstResponseAt),
         ),
       )
       .orderBy(asc(candidates.createdAt))

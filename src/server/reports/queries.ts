@@ -1,10 +1,12 @@
 // Department reports, computed from the stage history (not from the current stage only):
 // a family settled in March and withdrawn in June counts as settled in March and as a
-// departure in the retention figure. Territory reports read `stage_history.territory_code`
-// through its indexes; the platform total joins the files to leave merged duplicates out.
+// departure in the retention figure. Durations read `stage_history` (its `days`, through a
+// covering index); the other figures read facts the pipeline keeps on each file as its
+// history is written (`reached_stages`, `first_settled_at`, `first_response_at`), through
+// indexes on territory and date. Merged duplicates are left out everywhere.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { remoteWorkStatuses, withdrawalReasons } from '../../../db/schema/candidates.ts';
+import { remoteWorkStatuses, stageBit, withdrawalReasons } from '../../../db/schema/candidates.ts';
 import { connectivityLabels, labelThresholds } from '../offers/connectivity-label.ts';
 import { pipeline } from '../candidates/stages.ts';
 import { monthsOf, previousPeriod, type Period } from './period.ts';
@@ -36,14 +38,14 @@ interface SettledRow {
   professions: string;
 }
 
+/** Families who first settled in [from, to): a family settles once, even if its stage is corrected later. */
 async function settledIn(db: Db, scope: ReportScope, from: string, to: string): Promise<SettledRow[]> {
   return db.all<SettledRow>(sql`
-    SELECT h.candidate_id AS id, min(h.entered_at) AS at, c.created_at AS createdAt, c.settled_household_size AS persons,
+    SELECT c.id AS id, c.first_settled_at AS at, c.created_at AS createdAt, c.settled_household_size AS persons,
       coalesce(json_array_length(c.household, '$.children'), 0) AS children, c.settled_commune_code AS commune,
       c.current_place AS origin, c.professions AS professions
-    FROM stage_history h JOIN candidates c ON c.id = h.candidate_id
-    WHERE h.stage = 'settled' AND h.entered_at >= ${from} AND h.entered_at < ${to} AND ${historyIn(scope)}
-    GROUP BY h.candidate_id`);
+    FROM candidates c
+    WHERE ${filesIn(scope)} AND c.first_settled_at >= ${from} AND c.first_settled_at < ${to}`);
 }
 
 async function enquiriesIn(db: Db, scope: ReportScope, from: string, to: string): Promise<number> {
@@ -190,12 +192,11 @@ async function communesOf(db: Db, settled: SettledRow[]) {
 
 /** Of the enquiries received in the period, how many reached each stage (so far). */
 async function funnelOf(db: Db, scope: ReportScope, period: Period) {
-  const rows = await db.all<{ stage: string; n: number }>(sql`
-    SELECT h.stage AS stage, count(DISTINCT h.candidate_id) AS n
-    FROM candidates c JOIN stage_history h ON h.candidate_id = c.id
+  const rows = await db.all<{ bits: number; n: number }>(sql`
+    SELECT c.reached_stages AS bits, count(*) AS n FROM candidates c
     WHERE ${filesIn(scope)} AND c.created_at >= ${period.from} AND c.created_at < ${period.to}
-    GROUP BY h.stage`);
-  const reached = new Map(rows.map((r) => [r.stage, r.n]));
+    GROUP BY 1`);
+  const reached = new Map(pipeline.map((stage) => [stage as string, rows.reduce((n, r) => n + (r.bits & stageBit(stage) ? r.n : 0), 0)]));
   return pipeline.map((stage, i) => {
     const files = reached.get(stage) ?? 0;
     const before = i === 0 ? null : reached.get(pipeline[i - 1]!) ?? 0;
@@ -219,11 +220,11 @@ async function timeInStageOf(db: Db, scope: ReportScope, period: Period, settled
   return [...stays, { stage: 'enquiry_to_settled', ...durations([...toSettle].map(([value, count]) => ({ value, count }))) }];
 }
 
+/** Withdrawals in the period (a withdrawn file stays withdrawn: its stage date is the withdrawal's). */
 async function withdrawalsOf(db: Db, scope: ReportScope, period: Period) {
   const rows = await db.all<{ reason: string | null; n: number }>(sql`
-    SELECT c.withdrawal_reason AS reason, count(DISTINCT h.candidate_id) AS n
-    FROM stage_history h JOIN candidates c ON c.id = h.candidate_id
-    WHERE h.stage = 'withdrawn' AND h.entered_at >= ${period.from} AND h.entered_at < ${period.to} AND ${historyIn(scope)}
+    SELECT c.withdrawal_reason AS reason, count(*) AS n FROM candidates c
+    WHERE ${filesIn(scope)} AND c.stage = 'withdrawn' AND c.stage_entered_at >= ${period.from} AND c.stage_entered_at < ${period.to}
     GROUP BY 1`);
   const by = new Map(rows.map((r) => [r.reason ?? 'unknown', r.n]));
   return [...withdrawalReasons, 'unknown'].map((reason) => ({ reason, files: by.get(reason) ?? 0 })).filter((r) => r.reason !== 'unknown' || r.files > 0);
@@ -244,12 +245,10 @@ async function retentionOf(db: Db, scope: ReportScope, period: Period, now: Date
   const from = addMonths(`${period.from}T00:00:00.000Z`, -months);
   const to = addMonths(`${period.to}T00:00:00.000Z`, -months);
   const rows = await db.all<{ id: number; at: string; withdrawnAt: string | null; followUpLeft: number }>(sql`
-    SELECT h.candidate_id AS id, min(h.entered_at) AS at,
-      (SELECT min(w.entered_at) FROM stage_history w WHERE w.candidate_id = h.candidate_id AND w.stage = 'withdrawn' AND w.entered_at > h.entered_at) AS withdrawnAt,
-      EXISTS (SELECT 1 FROM tasks t WHERE t.candidate_id = h.candidate_id AND t.kind IN (${sql.join((months === 6 ? ['follow_up_6m'] : ['follow_up_6m', 'follow_up_12m']).map((k) => sql`${k}`), sql`, `)}) AND t.outcome = 'left') AS followUpLeft
-    FROM stage_history h
-    WHERE h.stage = 'settled' AND h.entered_at >= ${from} AND h.entered_at < ${to} AND ${historyIn(scope)}
-    GROUP BY h.candidate_id`);
+    SELECT c.id AS id, c.first_settled_at AS at, CASE WHEN c.stage = 'withdrawn' THEN c.stage_entered_at END AS withdrawnAt,
+      EXISTS (SELECT 1 FROM tasks t WHERE t.candidate_id = c.id AND t.kind IN (${sql.join((months === 6 ? ['follow_up_6m'] : ['follow_up_6m', 'follow_up_12m']).map((k) => sql`${k}`), sql`, `)}) AND t.outcome = 'left') AS followUpLeft
+    FROM candidates c
+    WHERE ${filesIn(scope)} AND c.first_settled_at >= ${from} AND c.first_settled_at < ${to}`);
   let eligible = 0;
   let left = 0;
   for (const r of rows) {
@@ -274,11 +273,9 @@ async function offersByLabelOf(db: Db, scope: ReportScope, period: Period) {
 /** Hours from an enquiry to the first thing a member of staff did on it. */
 async function responseTimeOf(db: Db, scope: ReportScope, period: Period) {
   const rows = await db.all<{ value: number | null; count: number }>(sql`
-    SELECT round((julianday(first) - julianday(created)) * 24 * 10) / 10.0 AS value, count(*) AS count FROM (
-      SELECT c.created_at AS created,
-        (SELECT min(e.at) FROM candidate_events e WHERE e.candidate_id = c.id AND e.by_user_id IS NOT NULL) AS first
-      FROM candidates c WHERE ${filesIn(scope)} AND c.created_at >= ${period.from} AND c.created_at < ${period.to}
-    ) GROUP BY 1`);
+    SELECT round((julianday(c.first_response_at) - julianday(c.created_at)) * 24 * 10) / 10.0 AS value, count(*) AS count
+    FROM candidates c WHERE ${filesIn(scope)} AND c.created_at >= ${period.from} AND c.created_at < ${period.to}
+    GROUP BY 1`);
   const answered = rows.filter((r): r is { value: number; count: number } => r.value !== null);
   const d = durations(answered);
   return { enquiries: rows.reduce((n, r) => n + r.count, 0), answered: d.count, medianHours: d.median, p90Hours: d.p90 };
