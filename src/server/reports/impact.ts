@@ -27,8 +27,7 @@ export async function impactFigures(db: Db): Promise<{ total: ImpactRow; territo
       SELECT c.territory_code AS code, count(*) AS families, coalesce(sum(c.settled_household_size), 0) AS persons,
         coalesce(sum(json_array_length(c.household, '$.children')), 0) AS children, count(DISTINCT c.settled_commune_code) AS communes
       FROM candidates c
-      WHERE c.merged_into_id IS NULL AND c.territory_code IS NOT NULL
-        AND EXISTS (SELECT 1 FROM stage_history h WHERE h.candidate_id = c.id AND h.stage = 'settled')
+      WHERE c.territory_code IS NOT NULL AND c.first_settled_at IS NOT NULL AND c.merged_into_id IS NULL
       GROUP BY c.territory_code`),
     db.all<{ code: string; offers: number; fibre: number }>(sql`
       SELECT territory_code AS code, count(*) AS offers, sum(fibre_status = 'available') AS fibre FROM offers WHERE status = 'published' GROUP BY territory_code`),

@@ -53,6 +53,15 @@ async function enquiriesIn(db: Db, scope: ReportScope, from: string, to: string)
   return row?.n ?? 0;
 }
 
+/** The key figures of a period, aggregated in SQL (for the period before, shown for comparison). */
+async function summaryCounts(db: Db, scope: ReportScope, p: Period): Promise<Summary> {
+  const [row] = await db.all<Omit<Summary, 'enquiries'>>(sql`
+    SELECT count(*) AS families, coalesce(sum(c.settled_household_size), 0) AS persons,
+      coalesce(sum(json_array_length(c.household, '$.children')), 0) AS children, count(DISTINCT c.settled_commune_code) AS communes
+    FROM candidates c WHERE ${filesIn(scope)} AND c.first_settled_at >= ${p.from} AND c.first_settled_at < ${p.to}`);
+  return { enquiries: await enquiriesIn(db, scope, p.from, p.to), ...row! };
+}
+
 const summaryOf = (settled: SettledRow[], enquiries: number) => ({
   enquiries,
   families: settled.length,
@@ -108,24 +117,29 @@ export interface Report {
   responseTime: { enquiries: number; answered: number; medianHours: number | null; p90Hours: number | null };
 }
 
-export async function buildReport(db: Db, scope: ReportScope, period: Period, now: Date): Promise<Report> {
+/**
+ * Every figure of one report. Sections run one after the other (the embedded database has one
+ * connection); `timings`, when given, receives each section's milliseconds (npm run bench).
+ */
+export async function buildReport(db: Db, scope: ReportScope, period: Period, now: Date, timings?: Record<string, number>): Promise<Report> {
   const previous = previousPeriod(period);
-  const [settled, enquiries, prevSettled, prevEnquiries] = await Promise.all([
-    settledIn(db, scope, period.from, period.to),
-    enquiriesIn(db, scope, period.from, period.to),
-    settledIn(db, scope, previous.from, previous.to),
-    enquiriesIn(db, scope, previous.from, previous.to),
-  ]);
-  const [funnel, timeInStage, withdrawals, retention, offersByLabel, responseTime, communeNames, departmentNames] = await Promise.all([
-    funnelOf(db, scope, period),
-    timeInStageOf(db, scope, period, settled),
-    withdrawalsOf(db, scope, period),
-    Promise.all([retentionOf(db, scope, period, now, 6), retentionOf(db, scope, period, now, 12)]),
-    offersByLabelOf(db, scope, period),
-    responseTimeOf(db, scope, period),
-    communesOf(db, settled),
-    db.all<{ code: string; name: string }>(sql`SELECT code, name FROM departments`),
-  ]);
+  const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await run();
+    if (timings) timings[name] = performance.now() - started;
+    return result;
+  };
+  const settled = await timed('settled', () => settledIn(db, scope, period.from, period.to));
+  const enquiries = await timed('enquiries', () => enquiriesIn(db, scope, period.from, period.to));
+  const previousSummary = await timed('previous period', () => summaryCounts(db, scope, previous));
+  const funnel = await timed('funnel', () => funnelOf(db, scope, period));
+  const timeInStage = await timed('time in stage', () => timeInStageOf(db, scope, period, settled));
+  const withdrawals = await timed('withdrawals', () => withdrawalsOf(db, scope, period));
+  const retention = await timed('retention', async () => [await retentionOf(db, scope, period, now, 6), await retentionOf(db, scope, period, now, 12)]);
+  const offersByLabel = await timed('offers by label', () => offersByLabelOf(db, scope, period));
+  const responseTime = await timed('response time', () => responseTimeOf(db, scope, period));
+  const communeNames = await timed('communes', () => communesOf(db, settled));
+  const departmentNames = await db.all<{ code: string; name: string }>(sql`SELECT code, name FROM departments`);
 
   const byMonth = monthsOf(period).map((month) => {
     const rows = settled.filter((s) => s.at.startsWith(month));
@@ -166,7 +180,7 @@ export async function buildReport(db: Db, scope: ReportScope, period: Period, no
     period,
     previous,
     summary: summaryOf(settled, enquiries),
-    previousSummary: summaryOf(prevSettled, prevEnquiries),
+    previousSummary,
     byMonth,
     byCommune,
     origins: [...origins].map(([origin, o]) => ({ origin, ...o })).sort((a, b) => b.families - a.families || a.origin.localeCompare(b.origin)),
