@@ -714,4 +714,5 @@ export const en: Messages = {
   'impact.privacy': 'To protect families’ privacy, a figure describing fewer than {min} families reads “< {min}”.',
   'impact.cta': 'File my relocation project',
   'nav.impact': 'Our impact',
+  'impact.fibreShare': 'offers with fibre',
 };

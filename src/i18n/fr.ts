@@ -712,4 +712,5 @@ export const fr = {
   'impact.privacy': 'Pour protéger la vie privée des familles, un chiffre qui décrit moins de {min} familles est affiché « < {min} ».',
   'impact.cta': 'Déposer mon projet d’installation',
   'nav.impact': 'Notre impact',
+  'impact.fibreShare': 'offres avec la fibre',
 } as const;
