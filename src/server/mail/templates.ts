@@ -105,14 +105,14 @@ export interface Digest {
 
 const digestCopies: Record<MailLocale, Record<'subjectOne' | 'subjectMany' | 'greeting' | 'intro' | 'heading' | 'seeAll' | 'seeSearch' | 'unsubscribe' | 'footer' | 'manage', string>> = {
   fr: {
-    subjectOne: '{count, plural, one {# nouvelle offre} other {# nouvelles offres}} pour « {name} »',
+    subjectOne: '{count, plural, one {# nouvelle offre} other {# nouvelles offres}} pour « {name} »',
     subjectMany: '{count, plural, one {# nouvelle offre} other {# nouvelles offres}} pour vos recherches',
     greeting: 'Bonjour {name},',
     intro: 'Voici les offres publiées depuis notre dernier message qui correspondent à vos recherches enregistrées.',
     heading: '{name} — {count, plural, one {# nouvelle offre} other {# nouvelles offres}}',
     seeAll: 'Voir les {count} nouvelles offres',
     seeSearch: 'Voir la recherche',
-    unsubscribe: 'Ne plus recevoir d’alertes pour « {name} »',
+    unsubscribe: 'Ne plus recevoir d’alertes pour « {name} »',
     footer: 'Vous recevez ce message parce que vous avez activé les alertes de vos recherches enregistrées sur Campagne Connectée.',
     manage: 'Gérer mes recherches et mes alertes',
   },
