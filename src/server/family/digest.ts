@@ -13,7 +13,7 @@ import { localizedPath, t, type Locale } from '../../i18n/index.ts';
 import type { Clock } from '../clock.ts';
 import { Invalid } from '../errors.ts';
 import { enqueueRenderedMail } from '../mail/outbox.ts';
-import { renderSearchDigest, type DigestSection } from '../mail/templates.ts';
+import { renderSearchDigest, type DigestSection } from '../mail/digest-template.ts';
 import { searchOffers, type OfferCard, type OfferSearchResult } from '../offers/queries.ts';
 import { storedQuery } from './saved-searches.ts';
 

@@ -4,7 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../db/client.ts';
 import { outbox } from '../../../db/schema/index.ts';
 import type { Clock } from '../clock.ts';
-import { renderMail, type MailKind, type MailLocale, type RenderedMail, type TemplateName } from './templates.ts';
+import { renderMail, type MailLocale, type RenderedMail, type TemplateName } from './templates.ts';
+
+/** What the outbox records as the kind of a message: a template, or the saved searches' digest. */
+export type MailKind = TemplateName | 'search_digest';
 
 type Tx = Pick<Db, 'insert'>;
 
