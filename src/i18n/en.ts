@@ -522,7 +522,7 @@ export const en: Messages = {
   'unsubscribe.unknown': 'This unsubscribe link is not valid. The search may have been deleted, which stops its alerts too.',
   'unsubscribe.manage': 'Manage my saved searches',
   'errors.family_only': 'Favourites and saved searches are for families’ accounts.',
-  'errors.offer_unknown': 'This offer does not exist.',
+  'errors.favourite_offer_unknown': 'This offer does not exist.',
   'errors.favourite_unpublished': 'This offer is no longer published: it cannot be added to your favourites.',
   'errors.too_many_favourites': 'You already keep {max} favourites: remove some before adding more.',
   'errors.search_invalid': 'This search is not valid.',

@@ -520,7 +520,7 @@ export const fr = {
   'unsubscribe.unknown': 'Ce lien de désabonnement n’est pas valable. La recherche a peut-être été supprimée, ce qui arrête aussi ses alertes.',
   'unsubscribe.manage': 'Gérer mes recherches enregistrées',
   'errors.family_only': 'Les favoris et les recherches enregistrées sont réservés aux comptes des familles.',
-  'errors.offer_unknown': 'Cette offre n’existe pas.',
+  'errors.favourite_offer_unknown': 'Cette offre n’existe pas.',
   'errors.favourite_unpublished': 'Cette offre n’est plus publiée : elle ne peut pas être ajoutée à vos favoris.',
   'errors.too_many_favourites': 'Vous gardez déjà {max} favoris : retirez-en avant d’en ajouter.',
   'errors.search_invalid': 'Cette recherche n’est pas valide.',

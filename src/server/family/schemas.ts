@@ -10,7 +10,7 @@ export function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<
 }
 
 /** A positive id written with digits only. */
-const id = (key: 'errors.offer_unknown' | 'errors.search_unknown') =>
+const id = (key: 'errors.favourite_offer_unknown' | 'errors.search_unknown') =>
   z
     .string({ error: key })
     .regex(/^\d{1,12}$/, { error: key })
@@ -27,7 +27,7 @@ const name = z
   .transform((s) => s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim())
   .pipe(z.string().min(1, { error: 'errors.search_name_required' }).max(SEARCH_NAME_MAX, { error: 'errors.search_name_too_long' }));
 
-export const FavouriteSchema = z.object({ offre: id('errors.offer_unknown'), favori: flag });
+export const FavouriteSchema = z.object({ offre: id('errors.favourite_offer_unknown'), favori: flag });
 
 export const SaveSearchSchema = z.object({
   /** The query string of /offres, as the search page submits it. */
