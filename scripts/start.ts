@@ -8,6 +8,8 @@ import { ConfigError, readConfig, runMain } from './lib/config.ts';
 import { prepareDb } from './lib/prepare-db.ts';
 import { createDb } from '../db/client.ts';
 import { createDispatcher } from '../src/server/mail/dispatcher.ts';
+import { startDigest } from '../src/server/family/digest.ts';
+import { systemClock } from '../src/server/clock.ts';
 
 await runMain(async () => {
   // The demo shows development tools (the mailbox) unless told otherwise.
@@ -26,6 +28,7 @@ await runMain(async () => {
   process.env.HOST = String(config.HOST);
   process.env.PORT = String(config.PORT);
   await import(entry.href);
+  const stoppers: Array<() => void> = [];
   // The outbox dispatcher runs in the server process; without a key, emails wait in the
   // outbox (readable in the development mailbox).
   if (config.RESEND_API_KEY) {
@@ -35,14 +38,18 @@ await runMain(async () => {
       from: String(config.MAIL_FROM),
       baseUrl: config.RESEND_BASE_URL as string | undefined,
     });
-    const running = dispatcher.start(Number(config.MAIL_DISPATCH_INTERVAL_MS));
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => {
-        running.stop();
-        process.exit(0);
-      });
-    }
+    stoppers.push(dispatcher.start(Number(config.MAIL_DISPATCH_INTERVAL_MS)).stop);
   } else {
     console.log('RESEND_API_KEY is not set: emails stay in the outbox.');
+  }
+  // The saved searches' daily digest (to the outbox), checked every hour; a person gets at
+  // most one a day even if `npm run digest` also runs from cron.
+  const digestDb = await createDb(String(config.DATABASE_URL), config.DATABASE_AUTH_TOKEN as string | undefined);
+  stoppers.push(startDigest({ db: digestDb, clock: systemClock, siteUrl: String(config.PUBLIC_SITE_URL) }).stop);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      for (const stop of stoppers) stop();
+      process.exit(0);
+    });
   }
 });

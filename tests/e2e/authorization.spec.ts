@@ -31,6 +31,7 @@ interface Ids {
 const signedIn = { anonymous: 302, family: 200, agentGers: 200, agentManche: 200, adminGers: 200, platform: 200 };
 const staffOnly = { anonymous: 302, family: 403, agentGers: 200, agentManche: 200, adminGers: 200, platform: 200 };
 const adminsOnly = { anonymous: 302, family: 403, agentGers: 403, agentManche: 403, adminGers: 200, platform: 200 };
+const familyOnly = { anonymous: 302, family: 200, agentGers: 403, agentManche: 403, adminGers: 403, platform: 403 };
 const platformDevOnly = { anonymous: 302, family: 404, agentGers: 404, agentManche: 404, adminGers: 404, platform: 200 };
 
 /** Route pattern (from the file name) → the URLs to request and what each person gets. */
@@ -48,6 +49,10 @@ const matrix: Record<string, Sample[]> = {
   '/invitation': [{ url: () => '/invitation?token=nope-nope-nope', expect: everyone(400) }],
   '/deconnexion': [{ url: () => '/deconnexion', expect: everyone(303) }],
   '/compte': [{ url: () => '/compte', expect: signedIn }],
+  '/compte/favoris': [{ url: () => '/compte/favoris', expect: familyOnly }],
+  '/compte/recherches': [{ url: () => '/compte/recherches', expect: familyOnly }],
+  // Works without an account; an unknown token is a clear 400, never a 5xx.
+  '/alertes/desabonnement': [{ url: () => '/alertes/desabonnement?token=nope-nope-nope-nope', expect: everyone(400) }],
   '/projet': [{ url: () => '/projet', expect: everyone(200) }],
   '/admin': [{ url: () => '/admin', expect: adminsOnly }],
   '/agent': [{ url: () => '/agent', expect: staffOnly }],

@@ -4,7 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../db/client.ts';
 import { outbox } from '../../../db/schema/index.ts';
 import type { Clock } from '../clock.ts';
-import { renderMail, type MailLocale, type TemplateName } from './templates.ts';
+import { renderMail, type MailLocale, type RenderedMail, type TemplateName } from './templates.ts';
+
+/** What the outbox records as the kind of a message: a template, or the saved searches' digest. */
+export type MailKind = TemplateName | 'search_digest';
 
 type Tx = Pick<Db, 'insert'>;
 
@@ -13,14 +16,18 @@ export async function enqueueMail(
   clock: Clock,
   message: { to: string; template: TemplateName; locale: MailLocale; params: Record<string, string> & { url: string } },
 ): Promise<void> {
-  const rendered = renderMail(message.template, message.locale, message.params);
+  await enqueueRenderedMail(tx, clock, { to: message.to, template: message.template, locale: message.locale, rendered: renderMail(message.template, message.locale, message.params) });
+}
+
+/** The same, for a message rendered by its own function (the saved searches' digest). */
+export async function enqueueRenderedMail(tx: Tx, clock: Clock, message: { to: string; template: MailKind; locale: MailLocale; rendered: RenderedMail }): Promise<void> {
   const now = clock.now();
   await tx.insert(outbox).values({
     idempotencyKey: `cc-${randomUUID()}`,
     to: message.to,
-    subject: rendered.subject,
-    html: rendered.html,
-    text: rendered.text,
+    subject: message.rendered.subject,
+    html: message.rendered.html,
+    text: message.rendered.text,
     template: message.template,
     locale: message.locale,
     nextAttemptAt: now.getTime(),

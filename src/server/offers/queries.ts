@@ -1,7 +1,7 @@
 // Read side of offers: the public search, the detail page, nearby offers, map points and
 // key figures. Only published offers leave this module for visitors (the `published`
 // condition below); drafts are filtered here, not in pages.
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { communes, offerPhotos, offers, territories } from '../../../db/schema/index.ts';
 import { foldText } from '../../lib/text.ts';
@@ -101,6 +101,12 @@ export function fullTextQuery(text: string): string | null {
   return words.length ? words.map((w) => `"${w}"*`).join(' ') : null;
 }
 
+/** Offers published in (after, upTo]: what is new for a saved search's daily digest. */
+export interface PublishedWindow {
+  after: string;
+  upTo: string;
+}
+
 interface Compiled {
   /** Every condition but the kind, for the counts per kind. */
   base: SQL[];
@@ -109,8 +115,9 @@ interface Compiled {
   commune: CommuneSummary | null;
 }
 
-async function compile(db: Db, query: OfferSearchInput): Promise<Compiled> {
+async function compile(db: Db, query: OfferSearchInput, window?: PublishedWindow): Promise<Compiled> {
   const base: SQL[] = [published];
+  if (window) base.push(gt(offers.publishedAt, window.after), lte(offers.publishedAt, window.upTo));
   if (query.territoire !== undefined) {
     const [territory] = await db.select({ code: territories.code }).from(territories).where(eq(territories.code, query.territoire));
     if (!territory) throw new Invalid([{ field: 'territoire', key: 'errors.unknown_territory', value: query.territoire }]);
@@ -197,9 +204,12 @@ function countQuery(db: Db, { base }: Compiled) {
     .where(and(...base));
 }
 
-/** Runs a search. Throws Invalid when a parameter is well formed but names nothing real. */
-export async function searchOffers(db: Db, query: OfferSearchInput): Promise<OfferSearchResult> {
-  const compiled = await compile(db, query);
+/**
+ * Runs a search. Throws Invalid when a parameter is well formed but names nothing real.
+ * With a window, only the offers published in it (the saved searches' digest).
+ */
+export async function searchOffers(db: Db, query: OfferSearchInput, window?: PublishedWindow): Promise<OfferSearchResult> {
+  const compiled = await compile(db, query, window);
   const page = query.page ?? 1;
   const [rows, [counts]] = await Promise.all([listQuery(db, compiled, query), countQuery(db, compiled)]);
   const countsByKind = { home: Number(counts?.home ?? 0), tiers_lieu: Number(counts?.tiers_lieu ?? 0) };
@@ -228,6 +238,22 @@ export async function explainSearch(db: Db, query: OfferSearchInput): Promise<{ 
   const plan = async (q: { sql: string; params: unknown[] }) =>
     (await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${q.sql}`, args: q.params as never })).rows.map((r) => String(r.detail));
   return { list: await plan(listQuery(db, compiled, query).toSQL()), count: await plan(countQuery(db, compiled).toSQL()) };
+}
+
+/** Cards of the published offers among `ids`, in the order of `ids` (a family's favourites). */
+export async function listPublishedCards(db: Db, ids: number[]): Promise<OfferCard[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select(cardColumns)
+    .from(offers)
+    .innerJoin(communes, eq(communes.code, offers.communeCode))
+    .where(and(published, inArray(offers.id, ids)));
+  const photos = await firstPhotos(db, rows.map((r) => r.id));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => {
+    const r = byId.get(id);
+    return r ? [{ ...r, distanceKm: null, label: connectivityLabel(r.downloadMbps, r.uploadMbps), photo: photos.get(r.id) ?? null }] : [];
+  });
 }
 
 async function firstPhotos(db: Db, ids: number[]) {

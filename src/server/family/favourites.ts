@@ -1,0 +1,76 @@
+// A family's favourite offers. Only families keep favourites (staff get Forbidden); only a
+// published offer can be added, and removing always works (even once it is unpublished).
+// Setting the wished state rather than toggling makes a double submit or a stale page harmless.
+import { and, count, desc, eq } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { favourites, offers } from '../../../db/schema/index.ts';
+import type { SessionUser } from '../accounts/session.ts';
+import type { Clock } from '../clock.ts';
+import { Forbidden, Invalid } from '../errors.ts';
+import { listPublishedCards, type OfferCard } from '../offers/queries.ts';
+import { FavouriteSchema, parse } from './schemas.ts';
+
+/** More than any family needs; keeps a runaway script from filling the table. */
+export const MAX_FAVOURITES = 500;
+
+export interface FamilyContext {
+  db: Db;
+  clock: Clock;
+}
+
+export function requireFamily(actor: SessionUser | null): asserts actor is SessionUser {
+  if (!actor || actor.role !== 'family') throw new Forbidden();
+}
+
+/** Who gets a heart on offer cards: visitors (it leads to sign-in) and families, not staff. */
+export const mayKeepFavourites = (actor: SessionUser | null) => !actor || actor.role === 'family';
+
+/**
+ * Sets whether an offer is among the actor's favourites (`favori`: "1" add, "0" remove).
+ * Returns the resulting state.
+ */
+export async function setFavourite(ctx: FamilyContext, actor: SessionUser | null, input: unknown): Promise<{ offerId: number; favourite: boolean }> {
+  requireFamily(actor);
+  const { offre: offerId, favori } = parse(FavouriteSchema, input);
+  if (!favori) {
+    await ctx.db.delete(favourites).where(and(eq(favourites.userId, actor.id), eq(favourites.offerId, offerId)));
+    return { offerId, favourite: false };
+  }
+  return ctx.db.transaction(async (tx) => {
+    const [offer] = await tx.select({ status: offers.status }).from(offers).where(eq(offers.id, offerId));
+    if (!offer || offer.status !== 'published') throw new Invalid([{ field: 'offre', key: 'errors.favourite_unpublished' }]);
+    const [already] = await tx.select({ n: count() }).from(favourites).where(and(eq(favourites.userId, actor.id), eq(favourites.offerId, offerId)));
+    if (already!.n > 0) return { offerId, favourite: true };
+    const [kept] = await tx.select({ n: count() }).from(favourites).where(eq(favourites.userId, actor.id));
+    if (kept!.n >= MAX_FAVOURITES) throw new Invalid([{ field: 'offre', key: 'errors.too_many_favourites', params: { max: String(MAX_FAVOURITES) } }]);
+    await tx.insert(favourites).values({ userId: actor.id, offerId, createdAt: ctx.clock.now().toISOString() }).onConflictDoNothing();
+    return { offerId, favourite: true };
+  });
+}
+
+/** The ids of the actor's favourite offers (empty for visitors and staff). */
+export async function favouriteOfferIds(db: Db, actor: SessionUser | null): Promise<Set<number>> {
+  if (!actor || actor.role !== 'family') return new Set();
+  const rows = await db.select({ offerId: favourites.offerId }).from(favourites).where(eq(favourites.userId, actor.id));
+  return new Set(rows.map((r) => r.offerId));
+}
+
+export interface FavouriteList {
+  /** Published favourites as cards, most recently added first. */
+  cards: OfferCard[];
+  /** Favourites that are no longer published: shown as such, with a remove button. */
+  unavailable: Array<{ id: number; title: string }>;
+}
+
+export async function listFavourites(db: Db, actor: SessionUser | null): Promise<FavouriteList> {
+  requireFamily(actor);
+  const rows = await db
+    .select({ id: offers.id, title: offers.title, status: offers.status })
+    .from(favourites)
+    .innerJoin(offers, eq(offers.id, favourites.offerId))
+    .where(eq(favourites.userId, actor.id))
+    .orderBy(desc(favourites.createdAt), desc(favourites.offerId));
+  const cards = await listPublishedCards(db, rows.filter((r) => r.status === 'published').map((r) => r.id));
+  const shown = new Set(cards.map((c) => c.id));
+  return { cards, unavailable: rows.filter((r) => !shown.has(r.id)).map(({ id, title }) => ({ id, title })) };
+}

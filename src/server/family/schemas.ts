@@ -1,0 +1,49 @@
+// The family forms: a heart (favourite), a saved search and its settings. Messages are
+// i18n keys; field names are those of the forms.
+import { z } from 'astro/zod';
+import { fieldErrors, Invalid } from '../errors.ts';
+
+export function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new Invalid(fieldErrors(result.error.issues));
+}
+
+/** A positive id written with digits only. */
+const id = (key: 'errors.favourite_offer_unknown' | 'errors.search_unknown') =>
+  z
+    .string({ error: key })
+    .regex(/^\d{1,12}$/, { error: key })
+    .transform(Number)
+    .refine((n) => n >= 1 && Number.isSafeInteger(n), { error: key });
+
+const flag = z.enum(['0', '1'], { error: 'errors.invalid_value' }).transform((v) => v === '1');
+
+export const SEARCH_NAME_MAX = 80;
+
+/** A search's name: control characters removed, spaces collapsed. */
+const name = z
+  .string({ error: 'errors.search_name_required' })
+  .transform((s) => s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim())
+  .pipe(z.string().min(1, { error: 'errors.search_name_required' }).max(SEARCH_NAME_MAX, { error: 'errors.search_name_too_long' }));
+
+export const FavouriteSchema = z.object({ offre: id('errors.favourite_offer_unknown'), favori: flag });
+
+export const SaveSearchSchema = z.object({
+  /** The query string of /offres, as the search page submits it. */
+  requete: z.string({ error: 'errors.search_invalid' }).max(4000, { error: 'errors.search_invalid' }),
+  /** Optional: the readable summary of the filters when left empty. */
+  nom: z
+    .string()
+    .optional()
+    .transform((s) => (s ?? '').trim()),
+});
+
+/** A name alone: the one typed, or the summary of the filters when none was. */
+export const SearchNameSchema = z.object({ nom: name });
+
+export const RenameSearchSchema = z.object({ id: id('errors.search_unknown'), nom: name });
+
+export const SearchAlertsSchema = z.object({ id: id('errors.search_unknown'), alertes: flag });
+
+export const SearchIdSchema = z.object({ id: id('errors.search_unknown') });
