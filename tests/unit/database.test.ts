@@ -1,21 +1,26 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { BUSY_TIMEOUT_MS, createDb, type Db } from '../../db/client.ts';
 import { applyMigrations, migrationsApplied } from '../../db/migrate.ts';
+
+const require = createRequire(import.meta.url);
 import { communes, departments, offers, territories } from '../../db/schema/index.ts';
 import { checkHealth, isHealthy } from '../../src/server/health/queries.ts';
 import { loadReferential } from '../../src/server/places/referential.ts';
 import { testDb } from '../helpers/db.ts';
 
 describe('database client', () => {
-  it('opens an embedded file in WAL mode with foreign keys and no synchronous lock wait', async () => {
+  it('opens an embedded file in WAL mode with foreign keys, waiting for other processes’ locks', async () => {
     const { db } = await testDb('empty');
     const mode = await db.$client.execute('PRAGMA journal_mode');
     const fk = await db.$client.execute('PRAGMA foreign_keys');
     const busy = await db.$client.execute('PRAGMA busy_timeout');
     expect(String(mode.rows[0]?.[0])).toBe('wal');
     expect(Number(fk.rows[0]?.[0])).toBe(1);
-    // Lock waits are asynchronous retries in the client, never synchronous waits.
-    expect(Number(busy.rows[0]?.[0])).toBe(0);
+    // In-process writes take turns (no lock is ever met); another process's lock is waited for.
+    expect(Number(busy.rows[0]?.[0])).toBe(BUSY_TIMEOUT_MS);
   });
 
   it('enforces foreign keys: an offer in an unknown commune is refused', async () => {
@@ -45,6 +50,48 @@ describe('locks', () => {
     expect(timerRan).toBe(true); // the event loop was never blocked
     const titles = await db.select({ id: offers.id, title: offers.title }).from(offers).where(sql`${offers.id} IN (1, 2)`).orderBy(offers.id);
     expect(titles.map((t) => t.title)).toEqual(['Première', 'Seconde']);
+  });
+
+  it('loses no write when two clients of one file write at once, again and again', async () => {
+    // libSQL leaves a statement that met a lock in progress on its pooled connection, and
+    // every later commit there fails: writes must take turns instead of meeting locks.
+    const { path } = await testDb('empty');
+    const a = await createDb(`file:${path}`);
+    const b = await createDb(`file:${path}`);
+    await a.$client.execute('CREATE TABLE counter (n INTEGER NOT NULL)');
+    await a.$client.execute('INSERT INTO counter VALUES (0)');
+    const bump = (db: Db, k: number) =>
+      db.transaction(async (tx) => {
+        await tx.run(sql`UPDATE counter SET n = n + ${k}`);
+        await new Promise((r) => setTimeout(r, 2));
+      });
+    const writes = [() => bump(a, 1), () => bump(b, 100), async () => void (await a.run(sql`UPDATE counter SET n = n + 10000`))];
+    await Promise.all(Array.from({ length: 20 }, (_, i) => writes[i % 3]!()));
+    for (let i = 0; i < 5; i++) await bump(b, 1_000_000);
+    const [row] = await a.all<{ n: number }>(sql`SELECT n FROM counter`);
+    expect(row!.n).toBe(7 * 1 + 7 * 100 + 6 * 10000 + 5_000_000);
+    a.$client.close();
+    b.$client.close();
+  });
+
+  it('waits for a lock held by another process, then writes', async () => {
+    const { path } = await testDb('empty');
+    const db = await createDb(`file:${path}`);
+    await db.$client.execute('CREATE TABLE t (x INTEGER)');
+    // Another process holds the write lock for 400 ms.
+    const child = spawn(process.execPath, ['-e', `
+      const { createClient } = require(${JSON.stringify(require.resolve('@libsql/client'))});
+      const c = createClient({ url: 'file:${path}' });
+      (async () => { const tx = await c.transaction('write'); await tx.execute('INSERT INTO t VALUES (1)'); console.log('locked'); await new Promise((r) => setTimeout(r, 400)); await tx.commit(); })();
+    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve()));
+    await db.run(sql`INSERT INTO t VALUES (2)`);
+    await new Promise((r) => child.once('exit', r));
+    const rows = await db.all<{ x: number }>(sql`SELECT x FROM t ORDER BY x`);
+    expect(rows.map((r) => r.x)).toEqual([1, 2]);
+    await db.run(sql`INSERT INTO t VALUES (3)`);
+    expect((await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM t`))[0]!.n).toBe(3);
+    db.$client.close();
   });
 });
 
