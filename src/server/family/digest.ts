@@ -16,6 +16,7 @@ import { enqueueRenderedMail } from '../mail/outbox.ts';
 import { renderSearchDigest, type DigestSection } from '../mail/digest-template.ts';
 import { searchOffers, type OfferCard, type OfferSearchResult } from '../offers/queries.ts';
 import { storedQuery } from './saved-searches.ts';
+import { startPeriodic } from '../periodic.ts';
 
 const HOUR = 3600_000;
 /** A person gets at most one digest in this time ("daily", with slack for the scheduler's ticks). */
@@ -178,23 +179,8 @@ export async function runDigest(ctx: DigestContext, { minAgeMs = DIGEST_MIN_AGE_
 
 /** Runs the digest now and then every `intervalMs` until stopped (the server process). */
 export function startDigest(ctx: DigestContext, intervalMs = DIGEST_CHECK_MS): { stop: () => void } {
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const loop = async () => {
-    if (stopped) return;
-    try {
-      const r = await runDigest(ctx);
-      if (r.due > 0) console.log(`digest: ${r.emails} email(s) with ${r.offers} offer(s) for ${r.due} person(s) due${r.skipped ? `, ${r.skipped} skipped` : ''}`);
-    } catch (error) {
-      console.error('digest:', error instanceof Error ? error.message : error);
-    }
-    if (!stopped) timer = setTimeout(loop, intervalMs);
-  };
-  void loop();
-  return {
-    stop: () => {
-      stopped = true;
-      clearTimeout(timer);
-    },
-  };
+  return startPeriodic('digest', intervalMs, async () => {
+    const r = await runDigest(ctx);
+    return r.due > 0 ? `${r.emails} email(s) with ${r.offers} offer(s) for ${r.due} person(s) due${r.skipped ? `, ${r.skipped} skipped` : ''}` : null;
+  });
 }

@@ -8,6 +8,7 @@ import { Resend } from 'resend';
 import type { Db } from '../../../db/client.ts';
 import { outbox } from '../../../db/schema/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
+import { startPeriodic } from '../periodic.ts';
 
 export const MAX_ATTEMPTS = 6;
 const LOCK_MS = 60_000;
@@ -77,26 +78,12 @@ export function createDispatcher(db: Db, options: DispatcherOptions) {
 
   /** Runs passes every `intervalMs` until stopped. */
   function start(intervalMs = 2000): { stop: () => void } {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const loop = async () => {
-      if (stopped) return;
-      try {
-        const r = await dispatchOnce();
-        if (r.sent + r.retried + r.failed > 0) console.log(`mail: ${r.sent} sent, ${r.retried} to retry, ${r.failed} failed`);
-      } catch (error) {
-        console.error('mail dispatcher:', error instanceof Error ? error.message : error);
-      }
-      if (!stopped) timer = setTimeout(loop, intervalMs);
-    };
-    void loop();
-    return {
-      stop: () => {
-        stopped = true;
-        clearTimeout(timer);
-      },
-    };
+    return startPeriodic('mail', intervalMs, async () => {
+      const r = await dispatchOnce();
+      return r.sent + r.retried + r.failed > 0 ? `${r.sent} sent, ${r.retried} to retry, ${r.failed} failed` : null;
+    });
   }
+
 
   return { dispatchOnce, start };
 }

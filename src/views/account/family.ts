@@ -8,7 +8,7 @@ import { answerProposal } from '../../server/candidates/proposals.ts';
 import { db } from '../../server/db.ts';
 import { Invalid, NotFound } from '../../server/errors.ts';
 import { localizedPath, t } from '../../i18n/index.ts';
-import { readForm } from '../auth/form.ts';
+import { localizedErrors, readForm } from '../auth/form.ts';
 
 const ctx = { db, clock: accounts.clock, siteUrl: accounts.siteUrl };
 
@@ -56,7 +56,7 @@ export async function familyPart(astro: AstroGlobal): Promise<FamilyPartResult> 
       throw new Invalid([{ field: 'intent', key: 'errors.invalid_value' }]);
     } catch (error) {
       if (error instanceof Invalid) {
-        errors = Object.fromEntries(error.errors.map((e) => [e.field, t(locale, e.key, { value: e.value ?? '', ...e.params })]));
+        errors = localizedErrors(locale, error);
         alert = t(locale, 'form.errors');
         status = 400;
       } else if (error instanceof NotFound) {

@@ -17,7 +17,7 @@ import { db } from '../../server/db.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../server/errors.ts';
 import { listTerritories, resolveCommune } from '../../server/places/queries.ts';
 import { isMessageKey, t, type MessageKey } from '../../i18n/index.ts';
-import { readForm, signInUrl } from '../auth/form.ts';
+import { localizedErrors, readForm, signInUrl } from '../auth/form.ts';
 
 const ctx = { db, clock: accounts.clock };
 const fileCtx = { ...ctx, siteUrl: accounts.siteUrl };
@@ -135,7 +135,7 @@ export async function filePage(astro: AstroGlobal, publicId: string) {
         return { redirect: `/agent/candidats/${publicId}?ok=stage` };
       } catch (error) {
         if (error instanceof Invalid) {
-          errors = Object.fromEntries(error.errors.map((e) => [e.field, t(locale, e.key, { value: e.value ?? '', ...e.params })]));
+          errors = localizedErrors(locale, error);
           alert = t(locale, 'form.errors');
           status = 400;
         } else if (error instanceof Conflict) {

@@ -19,6 +19,10 @@ export type FormOutcome = { redirect: string } | { status: number; retryAfter?: 
 
 export const emptyState = (): FormState => ({ errors: {}, values: {} });
 
+/** Field → localized message, from a domain `Invalid`. */
+export const localizedErrors = (locale: Locale, error: Invalid): Record<string, string> =>
+  Object.fromEntries(error.errors.map((e) => [e.field, t(locale, e.key, { value: e.value ?? '', ...e.params })]));
+
 /** The posted form as an object; repeated names (checkbox lists) become arrays. */
 export async function readForm(request: Request): Promise<Record<string, string | string[]>> {
   let form: FormData;
@@ -50,7 +54,7 @@ export async function handleForm(
     return { redirect: await action() };
   } catch (error) {
     if (error instanceof Invalid) {
-      const errors = Object.fromEntries(error.errors.map((e) => [e.field, t(locale, e.key, { value: e.value ?? '', ...e.params })]));
+      const errors = localizedErrors(locale, error);
       return { status: 400, state: { errors, values, alert: t(locale, 'form.errors') } };
     }
     if (error instanceof RateLimited) {
