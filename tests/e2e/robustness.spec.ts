@@ -39,7 +39,8 @@ test('no form of the pipeline answers 5xx to junk, signed in as the people who u
   const failures: string[] = [];
   const email = `fuzz.${Date.now()}@exemple.fr`;
   const anonymous = await playwright.request.newContext({ baseURL: portal.url });
-  await anonymous.post('/projet', { form: { name: 'Famille Fuzz', email, adults: '2', wishedTerritories: '32', consent: 'yes' }, headers: { Origin: portal.url } });
+  const filed = await anonymous.post('/projet', { form: { name: 'Famille Fuzz', email, adults: '2', wishedTerritories: '32', consent: 'yes' }, headers: { Origin: portal.url } });
+  expect(filed.status()).toBe(200);
   const publicId = String((await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!.public_id);
   const as = async (who: string) => {
     const ctx = await playwright.request.newContext({ baseURL: portal.url, maxRedirects: 0 });

@@ -127,6 +127,17 @@ describe('sign-up and sign-in', () => {
     expect(await db.select().from(outbox)).toEqual([]);
   });
 
+  it('counts only failed sign-ins per address: people behind one address sign in all day, guessing stops', async () => {
+    const { db } = await testDb();
+    const { ctx } = context(db);
+    const { LIMITS } = await import('../../src/server/accounts/rate-limit.ts');
+    for (let i = 0; i < LIMITS.signInPerIp.max + 10; i++) expect(await signIn(ctx, { email: 'agent.gers@demo.test', password: 'demo-password-2026' }, '10.9.9.9')).toBeGreaterThan(0);
+    for (let i = 0; i < LIMITS.signInPerIp.max; i++) {
+      await expect(signIn(ctx, { email: `inconnu${i}@exemple.fr`, password: 'devinette' }, '10.9.9.9')).rejects.toBeInstanceOf(SignInRefused);
+    }
+    await expect(signIn(ctx, { email: 'agent.gers@demo.test', password: 'demo-password-2026' }, '10.9.9.9')).rejects.toBeInstanceOf(RateLimited);
+  });
+
   it('rate-limits sign-ins per account, and a locked-out person can still reset their password', async () => {
     const { db } = await testDb();
     const { ctx, advance } = context(db);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
 import { candidateEvents, candidates, outbox, stageHistory, tasks, users, userTerritories, type Stage } from '../../db/schema/index.ts';
 import { RateLimited } from '../../src/server/accounts/commands.ts';
+import { LIMITS } from '../../src/server/accounts/rate-limit.ts';
 import type { SessionUser } from '../../src/server/accounts/session.ts';
 import { findCandidate, moveStage, recordFollowUp } from '../../src/server/candidates/commands.ts';
 import { createEnquiry } from '../../src/server/candidates/enquiry.ts';
@@ -206,7 +207,7 @@ describe('enquiries', () => {
     const unknownTerritory = await createEnquiry(ctx, enquiry({ wishedTerritories: '75' }), '2.2.2.3').catch((e: Invalid) => e);
     expect((unknownTerritory as Invalid).errors[0]).toMatchObject({ field: 'wishedTerritories', key: 'errors.unknown_territory' });
     expect(await db.select().from(candidates)).toEqual(before);
-    for (let i = 0; i < 5; i++) await createEnquiry(ctx, enquiry(), '3.3.3.3');
+    for (let i = 0; i < LIMITS.enquiryPerIp.max; i++) await createEnquiry(ctx, enquiry(), '3.3.3.3');
     await expect(createEnquiry(ctx, enquiry(), '3.3.3.3')).rejects.toBeInstanceOf(RateLimited);
   });
 });

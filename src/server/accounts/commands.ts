@@ -8,7 +8,7 @@ import { Conflict, fieldErrors, Forbidden, Invalid, NotFound } from '../errors.t
 import { enqueueMail } from '../mail/outbox.ts';
 import type { MailLocale } from '../mail/templates.ts';
 import { hashPassword, verifyPassword } from './password.ts';
-import { clearLimit, hit, LIMITS, type LimitResult } from './rate-limit.ts';
+import { clearLimit, hit, LIMITS, refund, type LimitResult } from './rate-limit.ts';
 import { EmailOnlySchema, InviteSchema, NewPasswordSchema, SignInSchema, SignUpSchema, StaffUpdateSchema } from './schemas.ts';
 import type { SessionUser } from './session.ts';
 import { consumeToken, issueToken } from './tokens.ts';
@@ -104,6 +104,8 @@ export async function signIn(ctx: AccountsContext, input: unknown, ip: string): 
   if (!user || !user.passwordHash || !ok || user.deactivatedAt) throw new SignInRefused('errors.signin_failed');
   if (!user.emailVerifiedAt) throw new SignInRefused('errors.email_not_verified');
   await clearLimit(ctx.db, `signin:account:${data.email}`);
+  // Per address, only failed attempts count: many people share one address (offices, schools).
+  await refund(ctx.db, `signin:ip:${ip}`);
   return user.id;
 }
 

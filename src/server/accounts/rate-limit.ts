@@ -15,7 +15,8 @@ export const LIMITS = {
   signInPerIp: { max: 30, windowMs: 15 * 60_000 },
   emailPerAddress: { max: 3, windowMs: 60 * 60_000 },
   signUpPerIp: { max: 10, windowMs: 60 * 60_000 },
-  enquiryPerIp: { max: 5, windowMs: 60 * 60_000 },
+  // Families fill in the project form together at fairs and in libraries, behind one address.
+  enquiryPerIp: { max: 30, windowMs: 60 * 60_000 },
 } satisfies Record<string, Limit>;
 
 export interface LimitResult {
@@ -36,6 +37,11 @@ export async function hit(db: Db, key: string, limit: Limit, clock: Clock): Prom
     RETURNING count, window_start`);
   const count = Number(rows[0]?.count ?? 1);
   return { allowed: count <= limit.max, retryAfter: Math.max(1, Math.ceil((windowStart + limit.windowMs - now) / 1000)) };
+}
+
+/** Takes back one hit, e.g. an address's sign-in attempt that turned out right. */
+export async function refund(db: Db, key: string): Promise<void> {
+  await db.run(sql`UPDATE rate_limits SET count = max(count - 1, 0) WHERE key = ${key}`);
 }
 
 /** Clears a key, e.g. an account's failed sign-ins once it signs in or resets its password. */
