@@ -1,6 +1,6 @@
 // Candidates: the relocation files of families, their stage history (for time-in-stage
 // reports), timeline events, tasks and offer proposals.
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts.ts';
 import { communes, territories } from './places.ts';
 import { offers } from './offers.ts';
@@ -60,8 +60,9 @@ export const candidates = sqliteTable(
     // Facts kept for reports (so that a year of a territory is read from indexes alone):
     /** Bit set of the stages the file has ever been in (`stageBit()`). */
     reachedStages: integer('reached_stages').notNull().default(1),
-    /** When a member of staff first acted on the file (response time). */
+    /** When a member of staff first acted on the file (response time), and how many hours after the enquiry, to a tenth. */
     firstResponseAt: text('first_response_at'),
+    responseHours: real('response_hours'),
     /** When the family first settled (a family settles once, even if the stage is corrected later). */
     firstSettledAt: text('first_settled_at'),
     anonymisedAt: text('anonymised_at'),
@@ -73,8 +74,22 @@ export const candidates = sqliteTable(
     index('candidates_email_idx').on(t.email),
     index('candidates_phone_idx').on(t.phone),
     index('candidates_agent_idx').on(t.assignedAgentId),
-    index('candidates_territory_created_idx').on(t.territoryCode, t.createdAt, t.reachedStages, t.firstResponseAt),
-    index('candidates_territory_settled_idx').on(t.territoryCode, t.firstSettledAt),
+    // Reports read these two indexes alone (covering): enquiries, funnel and response time;
+    // settled families with everything the report says about them, and their retention.
+    index('candidates_territory_created_idx').on(t.territoryCode, t.createdAt, t.mergedIntoId, t.reachedStages, t.responseHours),
+    index('candidates_territory_settled_idx').on(
+      t.territoryCode,
+      t.firstSettledAt,
+      t.mergedIntoId,
+      t.stage,
+      t.stageEnteredAt,
+      t.settledHouseholdSize,
+      t.settledCommuneCode,
+      t.createdAt,
+      t.currentPlace,
+      t.household,
+      t.professions,
+    ),
   ],
 );
 
@@ -149,7 +164,7 @@ export const tasks = sqliteTable(
     outcome: text('outcome', { enum: ['stayed', 'left'] }),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [index('tasks_assignee_due_idx').on(t.assigneeId, t.doneAt, t.dueDate), index('tasks_candidate_idx').on(t.candidateId)],
+  (t) => [index('tasks_assignee_due_idx').on(t.assigneeId, t.doneAt, t.dueDate), index('tasks_candidate_idx').on(t.candidateId, t.kind, t.outcome)],
 );
 
 export const proposals = sqliteTable(
@@ -169,6 +184,23 @@ export const proposals = sqliteTable(
     answeredAt: text('answered_at'),
   },
   (t) => [uniqueIndex('proposals_candidate_offer_idx').on(t.candidateId, t.offerId)],
+);
+
+/**
+ * Closed stays counted by territory, month they ended, stage and length (tenths of a day):
+ * what "days spent in each stage" reads for whole months. Kept by triggers on
+ * `stage_history` (migration 0016), never written by the app.
+ */
+export const stayStats = sqliteTable(
+  'stay_stats',
+  {
+    territoryCode: text('territory_code').notNull(),
+    month: text('month').notNull(),
+    stage: text('stage', { enum: stages }).notNull(),
+    days: real('days').notNull(),
+    stays: integer('stays').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.territoryCode, t.month, t.stage, t.days] })],
 );
 
 /** A discovery stay the agent plans with the family: dates, places to visit, hosts. */

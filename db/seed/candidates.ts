@@ -109,7 +109,10 @@ export async function seedDemoCandidates(db: Db, random: Random, now: Date, perT
           lastContactAt: events.at(-1)!.at,
           reachedStages: history.reduce((bits, h) => bits | stageBit(h.stage), 0),
           firstSettledAt: history.find((h) => h.stage === 'settled')?.enteredAt ?? null,
-          firstResponseAt: events.filter((e) => e.by !== null).map((e) => e.at).sort()[0] ?? null,
+          ...(() => {
+            const first = events.filter((e) => e.by !== null).map((e) => e.at).sort()[0] ?? null;
+            return { firstResponseAt: first, responseHours: first ? Math.round(((Date.parse(first) - Date.parse(createdAt)) / 3_600_000) * 10) / 10 : null };
+          })(),
           createdAt,
           updatedAt: history.at(-1)!.enteredAt,
         })
@@ -221,6 +224,7 @@ export async function seedDemoFamilyFile(db: Db, now: Date): Promise<void> {
       lastContactAt: at(2),
       reachedStages: stageBit('enquiry') | stageBit('qualified') | stageBit('discovery'),
       firstResponseAt: at(28),
+      responseHours: 48,
       createdAt: at(30),
       updatedAt: at(2),
     })

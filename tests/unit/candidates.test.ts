@@ -102,7 +102,7 @@ describe('moving a file', () => {
     expect(history.slice(1).every((h) => h.byUserId === agent.id)).toBe(true);
     const events = await db.select().from(candidateEvents).where(eq(candidateEvents.candidateId, file.id));
     expect(events.filter((e) => e.kind === 'stage_change').map((e) => JSON.parse(e.data).to)).toEqual(['qualified', 'discovery', 'qualified', 'discovery', 'settling', 'settled']);
-    const followUps = await db.select().from(tasks).where(eq(tasks.candidateId, file.id));
+    const followUps = await db.select().from(tasks).where(eq(tasks.candidateId, file.id)).orderBy(tasks.dueDate);
     expect(followUps.map((t) => [t.kind, t.dueDate])).toEqual([
       ['follow_up_6m', '2027-05-25'],
       ['follow_up_12m', '2027-11-25'],

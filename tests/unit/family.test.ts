@@ -245,7 +245,7 @@ describe('saved searches', () => {
     expect(await unsubscribe(db, row!.unsubscribeToken)).toEqual({ name: 'La Manche' });
     expect(await unsubscribe(db, row!.unsubscribeToken)).toEqual({ name: 'La Manche' });
     expect(await findByUnsubscribeToken(db, row!.unsubscribeToken)).toMatchObject({ alerts: false });
-    for (const token of ['', 'nope', 'x'.repeat(300), `${row!.unsubscribeToken.slice(0, -1)}A`, "' OR 1=1 --"]) {
+    for (const token of ['', 'nope', 'x'.repeat(300), `${row!.unsubscribeToken.slice(0, -1)}${row!.unsubscribeToken.endsWith('A') ? 'B' : 'A'}`, "' OR 1=1 --"]) {
       expect(await findByUnsubscribeToken(db, token)).toBeNull();
       expect(await unsubscribe(db, token)).toBeNull();
     }

@@ -1,7 +1,7 @@
 // The file's actions beyond stage moves: tasks, proposals and the family's answers,
 // discovery stays, messages, duplicates and merges, territory moves with consent, and the
 // family's data (export, erase). Real temporary databases, the demo seed's accounts.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
 import { candidateEvents, candidates, discoveryStays, messages, offers, outbox, proposals, stageHistory, tasks, users, userTerritories } from '../../db/schema/index.ts';
@@ -292,6 +292,37 @@ describe('stage history for reports', () => {
       if (to === 'settled' && !(await facts()).s) throw new Error('first settlement not kept');
     }
     expect(await facts()).toEqual({ r: 1 | 2 | 4 | 8 | 16, s: new Date(start + 2 * 3_600_000 + 4 * 86_400_000).toISOString(), a: answered });
+  });
+});
+
+describe('stay counts for reports', () => {
+  it('stay in step with the history through moves, a territory move and a merge', async () => {
+    const { db } = await testDb();
+    let now = start;
+    const ctx = { db, clock: { now: () => new Date(now) }, siteUrl: 'https://cc.test' };
+    const lucie = await actor(db, 'agent.gers@demo.test');
+    const a = await newFile(db, { email: 'compte@exemple.fr' });
+    const b = await newFile(db, { email: 'compte@exemple.fr' });
+    let version = a.version;
+    for (const to of ['qualified', 'discovery', 'qualified'] as const) {
+      now += 2.25 * 86_400_000;
+      version = (await moveStage(ctx, lucie, a.publicId, { to, version })).version;
+    }
+    now += 86_400_000;
+    await moveStage(ctx, lucie, b.publicId, { to: 'qualified', version: b.version });
+    await mergeDuplicate(ctx, lucie, b.publicId, b.version + 1);
+    await moveTerritory(ctx, lucie, a.publicId, { territory: '50', consent: 'yes' });
+    const counted = await db.all<{ t: string; m: string; s: string; d: number; n: number }>(
+      sql`SELECT territory_code AS t, month AS m, stage AS s, days AS d, sum(stays) AS n FROM stay_stats GROUP BY 1, 2, 3, 4 HAVING sum(stays) > 0 ORDER BY 1, 2, 3, 4`,
+    );
+    const raw = await db.all<{ t: string; m: string; s: string; d: number; n: number }>(
+      sql`SELECT territory_code AS t, substr(left_at, 1, 7) AS m, stage AS s, days AS d, count(*) AS n FROM stage_history
+          WHERE left_at IS NOT NULL AND territory_code IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+    );
+    expect(counted).toEqual(raw);
+    // The moved file's stays are counted in the Manche now (2.25 days in qualified, to a tenth).
+    expect(raw).toContainEqual(expect.objectContaining({ t: '50', m: '2026-11', s: 'qualified', d: 2.3 }));
+    expect(raw).not.toContainEqual(expect.objectContaining({ t: '32', m: '2026-11', s: 'qualified', d: 2.3 }));
   });
 });
 

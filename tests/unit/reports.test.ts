@@ -113,8 +113,8 @@ async function scenario(db: Db) {
     { candidateId: f2, kind: 'note', data: '{}', byUserId: agent!.id, at: '2021-02-02T12:00:00.000Z' },
     { candidateId: f1, kind: 'created', data: '{}', byUserId: null, at: '2021-01-10T10:00:00.000Z' },
   ]);
-  await db.update(candidates).set({ firstResponseAt: '2021-01-10T12:00:00.000Z' }).where(eq(candidates.id, f1));
-  await db.update(candidates).set({ firstResponseAt: '2021-02-02T12:00:00.000Z' }).where(eq(candidates.id, f2));
+  await db.update(candidates).set({ firstResponseAt: '2021-01-10T12:00:00.000Z', responseHours: 2 }).where(eq(candidates.id, f1));
+  await db.update(candidates).set({ firstResponseAt: '2021-02-02T12:00:00.000Z', responseHours: 26 }).where(eq(candidates.id, f2));
   // Two offers of the Gers published in 2021: one A, one D.
   const some = await db.select({ id: offers.id }).from(offers).where(eq(offers.territoryCode, '32')).limit(2);
   await db.update(offers).set({ status: 'published', publishedAt: '2021-04-01T00:00:00.000Z', downloadMbps: 1000, uploadMbps: 500 }).where(eq(offers.id, some[0]!.id));
@@ -150,6 +150,9 @@ describe('reports', () => {
       { stage: 'settling', count: 2, median: 14, p90: 39 },
       { stage: 'enquiry_to_settled', count: 2, median: 64, p90: 98 },
     ]);
+    // The same year as custom dates reads the history itself instead of the monthly counts: same figures.
+    const custom = await buildReport(db, gers, parsePeriod({ periode: 'custom', du: '2021-01-01', au: '2021-12-31' }, now), now);
+    expect(custom.timeInStage).toEqual(r.timeInStage);
     expect(r.withdrawals.filter((w) => w.files)).toEqual([{ reason: 'housing', files: 1 }, { reason: 'job', files: 1 }]);
     expect(r.retention).toEqual([
       { months: 6, eligible: 3, stayed: 1, left: 2, rate: 1 / 3 },

@@ -49,7 +49,7 @@ export async function addEvent(tx: Tx | Db, candidateId: number, kind: (typeof c
   if (byUserId !== null) {
     await tx
       .update(candidates)
-      .set({ firstResponseAt: at })
+      .set({ firstResponseAt: at, responseHours: sql`round((julianday(${at}) - julianday(${candidates.createdAt})) * 24 * 10) / 10.0` })
       .where(and(eq(candidates.id, candidateId), isNull(candidates.firstResponseAt), inArray(sql`(SELECT role FROM users WHERE id = ${byUserId})`, ['agent', 'territory_admin', 'platform_admin'])));
   }
 }

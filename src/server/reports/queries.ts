@@ -220,11 +220,19 @@ async function funnelOf(db: Db, scope: ReportScope, period: Period) {
 
 /** Days spent in each stage, by stays that ended in the period; and enquiry → settlement for families settled in it. */
 async function timeInStageOf(db: Db, scope: ReportScope, period: Period, settled: SettledRow[]) {
-  const rows = await db.all<{ stage: string; value: number; count: number }>(sql`
-    SELECT h.stage AS stage, h.days AS value, count(*) AS count
-    FROM stage_history h
-    WHERE ${historyIn(scope)} AND h.left_at >= ${period.from} AND h.left_at < ${period.to}
-    GROUP BY 1, 2`);
+  // Whole months read the counts kept by triggers (stay_stats); other dates, the history.
+  const wholeMonths = period.from.endsWith('-01') && period.to.endsWith('-01');
+  const territories = scope.territories ? sql`territory_code IN (${sql.join(scope.territories.map((c) => sql`${c}`), sql`, `)}) AND` : sql``;
+  const rows = wholeMonths
+    ? await db.all<{ stage: string; value: number; count: number }>(sql`
+        SELECT stage, days AS value, sum(stays) AS count FROM stay_stats
+        WHERE ${territories} month >= ${period.from.slice(0, 7)} AND month < ${period.to.slice(0, 7)} AND stays > 0
+        GROUP BY 1, 2`)
+    : await db.all<{ stage: string; value: number; count: number }>(sql`
+        SELECT h.stage AS stage, h.days AS value, count(*) AS count
+        FROM stage_history h
+        WHERE ${historyIn(scope)} AND h.territory_code IS NOT NULL AND h.left_at >= ${period.from} AND h.left_at < ${period.to}
+        GROUP BY 1, 2`);
   const stays = (['enquiry', 'qualified', 'discovery', 'settling'] as const).map((stage) => ({ stage: stage as string, ...durations(rows.filter((r) => r.stage === stage)) }));
   const toSettle = new Map<number, number>();
   for (const s of settled) {
@@ -287,7 +295,7 @@ async function offersByLabelOf(db: Db, scope: ReportScope, period: Period) {
 /** Hours from an enquiry to the first thing a member of staff did on it. */
 async function responseTimeOf(db: Db, scope: ReportScope, period: Period) {
   const rows = await db.all<{ value: number | null; count: number }>(sql`
-    SELECT round((julianday(c.first_response_at) - julianday(c.created_at)) * 24 * 10) / 10.0 AS value, count(*) AS count
+    SELECT c.response_hours AS value, count(*) AS count
     FROM candidates c WHERE ${filesIn(scope)} AND c.created_at >= ${period.from} AND c.created_at < ${period.to}
     GROUP BY 1`);
   const answered = rows.filter((r): r is { value: number; count: number } => r.value !== null);
