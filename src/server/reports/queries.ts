@@ -1,9 +1,9 @@
 // Department reports, computed from the stage history (not from the current stage only):
 // a family settled in March and withdrawn in June counts as settled in March and as a
-// departure in the retention figure. Durations read `stage_history` (its `days`, through a
-// covering index); the other figures read facts the pipeline keeps on each file as its
-// history is written (`reached_stages`, `first_settled_at`, `first_response_at`), through
-// indexes on territory and date. Merged duplicates are left out everywhere.
+// departure in the retention figure. Every figure is a small SQL aggregate read from an
+// index alone: stays from `stay_stats` (whole months) or `stage_history.days`; the rest from
+// facts the pipeline keeps on each file as its history is written (`reached_stages`,
+// `first_settled_at`, `response_hours`). Merged duplicates are left out everywhere.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { remoteWorkStatuses, stageBit, withdrawalReasons } from '../../../db/schema/candidates.ts';
@@ -13,7 +13,6 @@ import { monthsOf, previousPeriod, type Period } from './period.ts';
 import { quantileFromHistogram } from './quantile.ts';
 import type { ReportScope } from './scope.ts';
 
-const DAY = 86_400_000;
 
 /** Stage history rows in scope (alias h). */
 function historyIn(scope: ReportScope): SQL {
@@ -27,25 +26,27 @@ function filesIn(scope: ReportScope): SQL {
   return live;
 }
 
-interface SettledRow {
-  id: number;
-  at: string;
-  createdAt: string;
-  persons: number | null;
-  children: number;
-  commune: string | null;
-  origin: string | null;
-  professions: string;
-}
-
-/** Families who first settled in [from, to): a family settles once, even if its stage is corrected later. */
-async function settledIn(db: Db, scope: ReportScope, from: string, to: string): Promise<SettledRow[]> {
-  return db.all<SettledRow>(sql`
-    SELECT c.id AS id, c.first_settled_at AS at, c.created_at AS createdAt, c.settled_household_size AS persons,
-      coalesce(json_array_length(c.household, '$.children'), 0) AS children, c.settled_commune_code AS commune,
-      c.current_place AS origin, c.professions AS professions
-    FROM candidates c
-    WHERE ${filesIn(scope)} AND c.first_settled_at >= ${from} AND c.first_settled_at < ${to}`);
+/**
+ * What the report says of the families who first settled in [from, to) (a family settles
+ * once, even if its stage is corrected later): small SQL aggregates, each read from the
+ * covering index on (territory, first settlement).
+ */
+async function settledIn(db: Db, scope: ReportScope, from: string, to: string) {
+  const where = sql`${filesIn(scope)} AND c.first_settled_at >= ${from} AND c.first_settled_at < ${to}`;
+  const [byMonth, byCommune, places, professions, toSettle] = [
+    await db.all<{ month: string; families: number; persons: number }>(sql`
+      SELECT substr(c.first_settled_at, 1, 7) AS month, count(*) AS families, coalesce(sum(c.settled_household_size), 0) AS persons
+      FROM candidates c WHERE ${where} GROUP BY 1`),
+    await db.all<{ code: string; families: number; persons: number }>(sql`
+      SELECT c.settled_commune_code AS code, count(*) AS families, coalesce(sum(c.settled_household_size), 0) AS persons
+      FROM candidates c WHERE ${where} AND c.settled_commune_code IS NOT NULL GROUP BY 1`),
+    await db.all<{ place: string | null; families: number }>(sql`SELECT c.current_place AS place, count(*) AS families FROM candidates c WHERE ${where} GROUP BY 1`),
+    await db.all<{ professions: string; families: number }>(sql`SELECT c.professions AS professions, count(*) AS families FROM candidates c WHERE ${where} GROUP BY 1`),
+    await db.all<{ value: number; count: number }>(sql`
+      SELECT round((julianday(c.first_settled_at) - julianday(c.created_at)) * 10) / 10.0 AS value, count(*) AS count
+      FROM candidates c WHERE ${where} GROUP BY 1`),
+  ];
+  return { byMonth, byCommune, places, professions, toSettle };
 }
 
 async function enquiriesIn(db: Db, scope: ReportScope, from: string, to: string): Promise<number> {
@@ -62,14 +63,13 @@ async function summaryCounts(db: Db, scope: ReportScope, p: Period): Promise<Sum
   return { enquiries: await enquiriesIn(db, scope, p.from, p.to), ...row! };
 }
 
-const summaryOf = (settled: SettledRow[], enquiries: number) => ({
-  enquiries,
-  families: settled.length,
-  persons: settled.reduce((n, s) => n + (s.persons ?? 0), 0),
-  children: settled.reduce((n, s) => n + s.children, 0),
-  communes: new Set(settled.map((s) => s.commune).filter(Boolean)).size,
-});
-export type Summary = ReturnType<typeof summaryOf>;
+export interface Summary {
+  enquiries: number;
+  families: number;
+  persons: number;
+  children: number;
+  communes: number;
+}
 
 /** "Paris (75)" → 75; "33000 Bordeaux" → 33; "Bruxelles (Belgique)" → Belgique; else null. */
 export function originOf(place: string | null): { kind: 'department'; code: string } | { kind: 'country'; name: string } | null {
@@ -130,56 +130,45 @@ export async function buildReport(db: Db, scope: ReportScope, period: Period, no
     return result;
   };
   const settled = await timed('settled', () => settledIn(db, scope, period.from, period.to));
-  const enquiries = await timed('enquiries', () => enquiriesIn(db, scope, period.from, period.to));
+  const summary = await timed('summary', () => summaryCounts(db, scope, period));
   const previousSummary = await timed('previous period', () => summaryCounts(db, scope, previous));
   const funnel = await timed('funnel', () => funnelOf(db, scope, period));
-  const timeInStage = await timed('time in stage', () => timeInStageOf(db, scope, period, settled));
+  const timeInStage = await timed('time in stage', () => timeInStageOf(db, scope, period, settled.toSettle));
   const withdrawals = await timed('withdrawals', () => withdrawalsOf(db, scope, period));
   const retention = await timed('retention', async () => [await retentionOf(db, scope, period, now, 6), await retentionOf(db, scope, period, now, 12)]);
   const offersByLabel = await timed('offers by label', () => offersByLabelOf(db, scope, period));
   const responseTime = await timed('response time', () => responseTimeOf(db, scope, period));
-  const communeNames = await timed('communes', () => communesOf(db, settled));
+  const communeNames = await timed('communes', () => communesOf(db, settled.byCommune.map((c) => c.code)));
   const departmentNames = await db.all<{ code: string; name: string }>(sql`SELECT code, name FROM departments`);
 
-  const byMonth = monthsOf(period).map((month) => {
-    const rows = settled.filter((s) => s.at.startsWith(month));
-    return { month, families: rows.length, persons: rows.reduce((n, s) => n + (s.persons ?? 0), 0) };
-  });
-  const communes = new Map<string, { families: number; persons: number }>();
-  for (const s of settled) {
-    if (!s.commune) continue;
-    const c = communes.get(s.commune) ?? { families: 0, persons: 0 };
-    c.families++;
-    c.persons += s.persons ?? 0;
-    communes.set(s.commune, c);
-  }
-  const byCommune = [...communes]
-    .map(([code, c]) => ({ code, name: communeNames.get(code)?.name ?? code, lat: communeNames.get(code)?.lat ?? null, lng: communeNames.get(code)?.lng ?? null, ...c }))
+  const byMonth = monthsOf(period).map((month) => settled.byMonth.find((m) => m.month === month) ?? { month, families: 0, persons: 0 });
+  const byCommune = settled.byCommune
+    .map((c) => ({ ...c, name: communeNames.get(c.code)?.name ?? c.code, lat: communeNames.get(c.code)?.lat ?? null, lng: communeNames.get(c.code)?.lng ?? null }))
     .sort((a, b) => b.families - a.families || a.name.localeCompare(b.name));
 
   const deptName = new Map(departmentNames.map((d) => [d.code, d.name]));
   const origins = new Map<string, { kind: 'department' | 'country' | 'unknown'; families: number }>();
-  for (const s of settled) {
-    const o = originOf(s.origin);
+  for (const { place, families } of settled.places) {
+    const o = originOf(place);
     const key = !o ? '' : o.kind === 'department' ? `${deptName.get(o.code) ?? o.code} (${o.code})` : o.name;
     const entry = origins.get(key) ?? { kind: o ? o.kind : 'unknown', families: 0 };
-    entry.families++;
+    entry.families += families;
     origins.set(key, entry);
   }
 
   const statusCount = new Map<string, number>(remoteWorkStatuses.map((s) => [s, 0]));
   const professionCount = new Map<string, number>();
-  for (const s of settled) {
-    for (const p of JSON.parse(s.professions) as Array<{ profession: string | null; status: string | null }>) {
-      if (p.status) statusCount.set(p.status, (statusCount.get(p.status) ?? 0) + 1);
-      if (p.profession) professionCount.set(p.profession, (professionCount.get(p.profession) ?? 0) + 1);
+  for (const { professions, families } of settled.professions) {
+    for (const p of JSON.parse(professions) as Array<{ profession: string | null; status: string | null }>) {
+      if (p.status) statusCount.set(p.status, (statusCount.get(p.status) ?? 0) + families);
+      if (p.profession) professionCount.set(p.profession, (professionCount.get(p.profession) ?? 0) + families);
     }
   }
 
   return {
     period,
     previous,
-    summary: summaryOf(settled, enquiries),
+    summary,
     previousSummary,
     byMonth,
     byCommune,
@@ -195,8 +184,7 @@ export async function buildReport(db: Db, scope: ReportScope, period: Period, no
   };
 }
 
-async function communesOf(db: Db, settled: SettledRow[]) {
-  const codes = [...new Set(settled.map((s) => s.commune).filter((c): c is string => !!c))];
+async function communesOf(db: Db, codes: string[]) {
   if (codes.length === 0) return new Map<string, { name: string; lat: number | null; lng: number | null }>();
   const rows = await db.all<{ code: string; name: string; lat: number | null; lng: number | null }>(
     sql`SELECT code, name, lat, lng FROM communes WHERE code IN (${sql.join(codes.map((c) => sql`${c}`), sql`, `)})`,
@@ -219,7 +207,7 @@ async function funnelOf(db: Db, scope: ReportScope, period: Period) {
 }
 
 /** Days spent in each stage, by stays that ended in the period; and enquiry → settlement for families settled in it. */
-async function timeInStageOf(db: Db, scope: ReportScope, period: Period, settled: SettledRow[]) {
+async function timeInStageOf(db: Db, scope: ReportScope, period: Period, toSettle: Array<{ value: number; count: number }>) {
   // Whole months read the counts kept by triggers (stay_stats); other dates, the history.
   const wholeMonths = period.from.endsWith('-01') && period.to.endsWith('-01');
   const territories = scope.territories ? sql`territory_code IN (${sql.join(scope.territories.map((c) => sql`${c}`), sql`, `)}) AND` : sql``;
@@ -234,12 +222,7 @@ async function timeInStageOf(db: Db, scope: ReportScope, period: Period, settled
         WHERE ${historyIn(scope)} AND h.territory_code IS NOT NULL AND h.left_at >= ${period.from} AND h.left_at < ${period.to}
         GROUP BY 1, 2`);
   const stays = (['enquiry', 'qualified', 'discovery', 'settling'] as const).map((stage) => ({ stage: stage as string, ...durations(rows.filter((r) => r.stage === stage)) }));
-  const toSettle = new Map<number, number>();
-  for (const s of settled) {
-    const days = Math.round(((Date.parse(s.at) - Date.parse(s.createdAt)) / DAY) * 10) / 10;
-    toSettle.set(days, (toSettle.get(days) ?? 0) + 1);
-  }
-  return [...stays, { stage: 'enquiry_to_settled', ...durations([...toSettle].map(([value, count]) => ({ value, count }))) }];
+  return [...stays, { stage: 'enquiry_to_settled', ...durations(toSettle) }];
 }
 
 /** Withdrawals in the period (a withdrawn file stays withdrawn: its stage date is the withdrawal's). */
@@ -266,19 +249,17 @@ const addMonths = (iso: string, months: number) => {
 async function retentionOf(db: Db, scope: ReportScope, period: Period, now: Date, months: 6 | 12) {
   const from = addMonths(`${period.from}T00:00:00.000Z`, -months);
   const to = addMonths(`${period.to}T00:00:00.000Z`, -months);
-  const rows = await db.all<{ id: number; at: string; withdrawnAt: string | null; followUpLeft: number }>(sql`
-    SELECT c.id AS id, c.first_settled_at AS at, CASE WHEN c.stage = 'withdrawn' THEN c.stage_entered_at END AS withdrawnAt,
-      EXISTS (SELECT 1 FROM tasks t WHERE t.candidate_id = c.id AND t.kind IN (${sql.join((months === 6 ? ['follow_up_6m'] : ['follow_up_6m', 'follow_up_12m']).map((k) => sql`${k}`), sql`, `)}) AND t.outcome = 'left') AS followUpLeft
-    FROM candidates c
-    WHERE ${filesIn(scope)} AND c.first_settled_at >= ${from} AND c.first_settled_at < ${to}`);
-  let eligible = 0;
-  let left = 0;
-  for (const r of rows) {
-    const mark = addMonths(r.at, months);
-    if (mark > now.toISOString()) continue;
-    eligible++;
-    if ((r.withdrawnAt && r.withdrawnAt <= mark) || r.followUpLeft) left++;
-  }
+  const horizon = `+${months} months`;
+  const kinds = sql.join((months === 6 ? ['follow_up_6m'] : ['follow_up_6m', 'follow_up_12m']).map((k) => sql`${k}`), sql`, `);
+  // SQLite's datetime() on both sides: the same format, whatever the stored ISO strings.
+  const [row] = await db.all<{ eligible: number | null; left: number | null }>(sql`
+    SELECT sum(past) AS eligible, sum(past AND (
+        (c.stage = 'withdrawn' AND datetime(c.stage_entered_at) <= datetime(c.first_settled_at, ${horizon}))
+        OR EXISTS (SELECT 1 FROM tasks t WHERE t.candidate_id = c.id AND t.kind IN (${kinds}) AND t.outcome = 'left'))) AS left
+    FROM (SELECT c.id, c.stage, c.stage_entered_at, c.first_settled_at, datetime(c.first_settled_at, ${horizon}) <= datetime(${now.toISOString()}) AS past FROM candidates c
+          WHERE ${filesIn(scope)} AND c.first_settled_at >= ${from} AND c.first_settled_at < ${to}) c`);
+  const eligible = row?.eligible ?? 0;
+  const left = row?.left ?? 0;
   return { months, eligible, stayed: eligible - left, left, rate: eligible ? (eligible - left) / eligible : null };
 }
 
