@@ -1,7 +1,7 @@
 // Journeys of accounts: sign-up with email verification, sign-in/out (here and everywhere),
 // password reset, magic link, agent invitation, rate limits. Emails are read back from the
 // outbox and from the development mailbox, and their links followed.
-import { expect, lastMail, signInAs, test } from './fixtures.ts';
+import { expect, lastMail, signInAs, signUp, test } from './fixtures.ts';
 
 const uniqueEmail = (name: string) => `${name}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@exemple.fr`;
 
@@ -68,12 +68,7 @@ test('sign in, sign out, and sign out everywhere', async ({ browser, page, porta
 test('a forgotten password: the emailed link sets a new one and ends the other sessions', async ({ browser, page, portal }) => {
   // A fresh account, so that the demo accounts keep their password.
   const email = uniqueEmail('reset');
-  await page.goto('/inscription');
-  await page.getByLabel('Nom').fill('Famille Reset');
-  await page.getByLabel('Adresse email').fill(email);
-  await page.getByLabel('Mot de passe').fill('premier mot de passe long');
-  await page.getByRole('button', { name: 'Créer mon compte' }).click();
-  await page.goto((await lastMail(portal, email)).link);
+  await signUp(page, portal, { name: 'Famille Reset', email, password: 'premier mot de passe long' });
   await expect(page).toHaveURL(/\/compte/);
 
   const other = await browser.newContext({ baseURL: portal.url });

@@ -135,6 +135,19 @@ export async function signInAs(page: Page, email: string, password = 'demo-passw
   await expect(page).toHaveURL(/\/compte/);
 }
 
+/**
+ * Creates a family account through the real form (on the page already open when it is the
+ * sign-up form, e.g. reached from an email's link), then follows the verification email.
+ */
+export async function signUp(page: Page, portal: Portal, account: { name: string; email: string; password?: string }): Promise<void> {
+  if (!/\/inscription/.test(page.url())) await page.goto('/inscription');
+  await page.getByLabel('Nom').fill(account.name);
+  await page.getByLabel('Adresse email').fill(account.email);
+  await page.getByLabel('Mot de passe').fill(account.password ?? 'nous partons vivre à la campagne');
+  await page.getByRole('button', { name: 'Créer mon compte' }).click();
+  await page.goto((await lastMail(portal, account.email)).link);
+}
+
 /** Every page and endpoint under src/pages, as a route pattern ("/offres/[ref]"). */
 export function routesOnDisk(): string[] {
   const dir = join(root, 'src', 'pages');

@@ -3,7 +3,7 @@
 // proposes two offers from the catalogue, the family accepts one and writes; the agent plans
 // the discovery stay and settles the family. The Manche agent sees none of it.
 import type { Browser, Page } from '@playwright/test';
-import { expect, lastMail, signInAs, test, type Portal } from './fixtures.ts';
+import { expect, lastMail, signInAs, signUp, test, type Portal } from './fixtures.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
@@ -29,11 +29,7 @@ test('from the enquiry to the settlement, family and agent together', async ({ p
   const welcome = await lastMail(portal, email);
   expect(welcome.subject).toBe('Nous avons bien reçu votre projet d’installation');
   await family.goto(welcome.link);
-  await family.getByLabel('Nom').fill('Famille Parcours');
-  await family.getByLabel('Adresse email').fill(email);
-  await family.getByLabel('Mot de passe').fill('nous partons vivre à la campagne');
-  await family.getByRole('button', { name: 'Créer mon compte' }).click();
-  await family.goto((await lastMail(portal, email)).link);
+  await signUp(family, portal, { name: 'Famille Parcours', email });
   await expect(family.locator('[data-stage="enquiry"]')).toContainText('Étape : Demande');
   const publicId = String((await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!.public_id);
 
@@ -194,12 +190,7 @@ test('a family downloads its data and erases its file', async ({ browser, portal
   const page = await context.newPage();
   const email = `effacer.${Date.now()}@exemple.fr`;
   await page.request.post('/projet', { form: { name: 'Famille Effacée', email, adults: '1', wishedTerritories: '50', housingNeeds: 'Près de la mer', consent: 'yes' }, headers: { Origin: portal.url } });
-  await page.goto('/inscription');
-  await page.getByLabel('Nom').fill('Famille Effacée');
-  await page.getByLabel('Adresse email').fill(email);
-  await page.getByLabel('Mot de passe').fill('nous partons vivre à la campagne');
-  await page.getByRole('button', { name: 'Créer mon compte' }).click();
-  await page.goto((await lastMail(portal, email)).link);
+  await signUp(page, portal, { name: 'Famille Effacée', email });
   await axe(page);
 
   const download = page.waitForEvent('download');

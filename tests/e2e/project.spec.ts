@@ -1,7 +1,7 @@
 // Journey: a family files its relocation project, step by step with JavaScript (a reload
 // keeps the draft) and as one plain form without; the family and the territory's staff
 // receive their emails.
-import { expect, lastMail, test } from './fixtures.ts';
+import { expect, lastMail, signUp, test } from './fixtures.ts';
 
 const uniqueEmail = () => `projet.${Date.now()}.${Math.floor(Math.random() * 1e6)}@exemple.fr`;
 
@@ -53,12 +53,7 @@ test('step by step, with a draft that survives a reload, errors in the page lang
   await expect(page.getByLabel('Nom de la famille ou de la personne à contacter')).toHaveValue('');
 
   // The family creates its account with the same address and sees its file's stage.
-  await page.goto('/inscription');
-  await page.getByLabel('Nom').fill('Famille Leclerc');
-  await page.getByLabel('Adresse email').fill(email);
-  await page.getByLabel('Mot de passe').fill('nous partons vivre à la campagne');
-  await page.getByRole('button', { name: 'Créer mon compte' }).click();
-  await page.goto((await lastMail(portal, email)).link);
+  await signUp(page, portal, { name: 'Famille Leclerc', email });
   await expect(page.getByRole('heading', { name: 'Mon dossier' })).toBeVisible();
   await expect(page.locator('[data-stage="enquiry"]')).toContainText('Étape : Demande');
   await expect(page.getByText('Prochaine étape : un agent local étudie votre projet')).toBeVisible();

@@ -1,6 +1,6 @@
 // Web security: headers and CSP (no inline script allowed, no violation on our pages),
 // cross-origin form posts refused, and user-supplied text never executed.
-import { expect, lastMail, signInAs, test } from './fixtures.ts';
+import { expect, signInAs, signUp, test } from './fixtures.ts';
 
 const XSS = `<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">"'&`;
 
@@ -53,12 +53,7 @@ test('text typed by users is shown as text, never run', async ({ page, browser, 
 
   // A family whose name is a script.
   const email = `xss.${Date.now()}@exemple.fr`;
-  await page.goto('/inscription');
-  await page.getByLabel('Nom').fill(XSS.slice(0, 120));
-  await page.getByLabel('Adresse email').fill(email);
-  await page.getByLabel('Mot de passe').fill('une phrase tout à fait sûre');
-  await page.getByRole('button', { name: 'Créer mon compte' }).click();
-  await page.goto((await lastMail(portal, email)).link);
+  await signUp(page, portal, { name: XSS.slice(0, 120), email, password: 'une phrase tout à fait sûre' });
   await expect(page.getByTestId('account-name')).toHaveText(XSS.slice(0, 120));
   await noXss();
 

@@ -266,13 +266,12 @@ describe('the family’s view', () => {
     const { familyAccount } = await import('../../src/server/candidates/family.ts');
     await db.insert(users).values({ email: 'famille.seule@exemple.fr', name: 'Famille Seule', role: 'family', emailVerifiedAt: new Date(start).toISOString(), createdAt: new Date(start).toISOString() });
     const family = await actor(db, 'famille.seule@exemple.fr');
-    const now = new Date(start);
-    expect(await familyAccount(db, family, now)).toBeNull();
+    expect(await familyAccount(db, family)).toBeNull();
     await fileIn(db, '50', { email: 'autre.famille@exemple.fr' });
-    expect(await familyAccount(db, family, now)).toBeNull();
+    expect(await familyAccount(db, family)).toBeNull();
     const mine = await fileIn(db, '32', { email: 'famille.seule@exemple.fr' });
-    expect((await familyAccount(db, family, now))?.summary).toMatchObject({ publicId: mine.publicId, stage: 'enquiry', territoryName: 'Gers' });
-    expect(await familyAccount(db, await actor(db, 'agent.gers@demo.test'), now)).toBeNull();
+    expect((await familyAccount(db, family))?.summary).toMatchObject({ publicId: mine.publicId, stage: 'enquiry', territoryName: 'Gers' });
+    expect(await familyAccount(db, await actor(db, 'agent.gers@demo.test'))).toBeNull();
   });
 });
 

@@ -17,7 +17,7 @@ export interface CandidatesContext {
 
 export type CandidateRow = typeof candidates.$inferSelect;
 
-const isStaff = (u: SessionUser) => u.role === 'agent' || u.role === 'territory_admin' || u.role === 'platform_admin';
+export const isStaff = (u: SessionUser) => u.role === 'agent' || u.role === 'territory_admin' || u.role === 'platform_admin';
 
 /**
  * The file if the actor may see it: staff of its territory (or of a wished territory while it

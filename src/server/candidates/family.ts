@@ -21,7 +21,7 @@ import {
 import type { SessionUser } from '../accounts/session.ts';
 import { Forbidden } from '../errors.ts';
 import { addEvent, type CandidateRow, type CandidatesContext } from './commands.ts';
-import { listMessages, markRead } from './messages.ts';
+import { listMessages } from './messages.ts';
 import { listProposals } from './proposals.ts';
 import { listStays } from './stays.ts';
 import { parseInput } from './schemas.ts';
@@ -43,8 +43,8 @@ export interface FamilyFileSummary {
   agentName: string | null;
 }
 
-/** What /compte shows of the file; reading it marks the agent's messages as read. */
-export async function familyAccount(db: Db, user: SessionUser, now: Date) {
+/** What /compte shows of the file. */
+export async function familyAccount(db: Db, user: SessionUser) {
   const file = await familyFile(db, user);
   if (!file) return null;
   const [[place], fileProposals, thread, stays] = await Promise.all([
@@ -58,7 +58,6 @@ export async function familyAccount(db: Db, user: SessionUser, now: Date) {
     listMessages(db, file.id),
     listStays(db, file.id),
   ]);
-  await markRead(db, file.id, true, now.toISOString());
   const summary: FamilyFileSummary = { publicId: file.publicId, stage: file.stage, stageEnteredAt: file.stageEnteredAt, territoryName: place?.territoryName ?? null, agentName: place?.agentName ?? null };
   return { file, summary, proposals: fileProposals, messages: thread, stays };
 }

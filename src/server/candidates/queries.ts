@@ -7,8 +7,8 @@ import { candidateEvents, candidates, messages, stages, tasks, users, type Stage
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden } from '../errors.ts';
-import { findCandidate } from './commands.ts';
-import { listMessages, markRead } from './messages.ts';
+import { findCandidate, isStaff } from './commands.ts';
+import { listMessages } from './messages.ts';
 import { listProposals } from './proposals.ts';
 import { listStays } from './stays.ts';
 import { duplicateOriginal } from './transfer.ts';
@@ -27,7 +27,6 @@ function idleFilter(now: Date): SQL | undefined {
   );
 }
 
-const isStaff = (u: SessionUser) => u.role === 'agent' || u.role === 'territory_admin' || u.role === 'platform_admin';
 
 /** The files an actor may see: their territories, plus the dispatch queue for those territories. */
 function scope(actor: SessionUser): SQL | undefined {
@@ -155,7 +154,7 @@ export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
   };
 }
 
-export async function getCandidateFile(db: Db, actor: SessionUser, publicId: string, now: Date) {
+export async function getCandidateFile(db: Db, actor: SessionUser, publicId: string) {
   const file = await findCandidate(db, actor, publicId);
   const [events, fileTasks, fileProposals, thread, stays, original, duplicates] = await Promise.all([
     db
@@ -180,7 +179,6 @@ export async function getCandidateFile(db: Db, actor: SessionUser, publicId: str
       .from(candidates)
       .where(and(scope(actor), eq(candidates.duplicateOfId, file.id))),
   ]);
-  await markRead(db, file.id, false, now.toISOString());
   return {
     file,
     events: events.map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> })),

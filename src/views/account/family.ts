@@ -3,7 +3,7 @@
 import type { AstroGlobal } from 'astro';
 import { accounts } from '../../server/auth.ts';
 import { eraseFamilyFiles, familyAccount, familyFile } from '../../server/candidates/family.ts';
-import { sendFamilyMessage } from '../../server/candidates/messages.ts';
+import { markRead, sendFamilyMessage } from '../../server/candidates/messages.ts';
 import { answerProposal } from '../../server/candidates/proposals.ts';
 import { db } from '../../server/db.ts';
 import { Invalid, NotFound } from '../../server/errors.ts';
@@ -15,7 +15,6 @@ const ctx = { db, clock: accounts.clock, siteUrl: accounts.siteUrl };
 export type FamilyPart = Awaited<ReturnType<typeof familyAccount>>;
 
 export interface FamilyPartResult {
-  redirect?: string;
   status: number;
   family: FamilyPart;
   errors: Record<string, string>;
@@ -27,7 +26,7 @@ export interface FamilyPartResult {
 
 const notices = { answer: 'account.answered', message: 'account.messageSent', erased: 'account.erased' } as const;
 
-export async function familyPart(astro: AstroGlobal): Promise<FamilyPartResult> {
+export async function familyPart(astro: AstroGlobal): Promise<{ redirect: string } | FamilyPartResult> {
   const user = astro.locals.user!;
   const locale = astro.locals.locale;
   const back = localizedPath('/compte', locale);
@@ -41,17 +40,17 @@ export async function familyPart(astro: AstroGlobal): Promise<FamilyPartResult> 
     try {
       if (form.intent === 'erase') {
         await eraseFamilyFiles(ctx, user, form);
-        return { redirect: `${back}?ok=erased#dossier`, status: 303, family: null, errors, values: {} };
+        return { redirect: `${back}?ok=erased#dossier` };
       }
       const file = await familyFile(db, user);
       if (!file) throw new NotFound('candidate');
       if (form.intent === 'answer') {
         await answerProposal(ctx, user, file, form);
-        return { redirect: `${back}?ok=answer#propositions`, status: 303, family: null, errors, values: {} };
+        return { redirect: `${back}?ok=answer#propositions` };
       }
       if (form.intent === 'message') {
         await sendFamilyMessage(ctx, user, file, form);
-        return { redirect: `${back}?ok=message#messages`, status: 303, family: null, errors, values: {} };
+        return { redirect: `${back}?ok=message#messages` };
       }
       throw new Invalid([{ field: 'intent', key: 'errors.invalid_value' }]);
     } catch (error) {
@@ -65,7 +64,9 @@ export async function familyPart(astro: AstroGlobal): Promise<FamilyPartResult> 
       } else throw error;
     }
   }
-  const family = user.role === 'family' ? await familyAccount(db, user, accounts.clock.now()) : null;
+  const family = user.role === 'family' ? await familyAccount(db, user) : null;
+  // The family sees its agent's messages: they are read.
+  if (family) await markRead(db, family.file.id, true, accounts.clock.now().toISOString());
   const ok = astro.url.searchParams.get('ok');
   const notice = ok && ok in notices ? t(locale, notices[ok as keyof typeof notices]) : undefined;
   return { status, family, errors, values, alert, notice };

@@ -3,8 +3,8 @@
 import type { AstroGlobal } from 'astro';
 import { accounts } from '../../server/auth.ts';
 import type { SessionUser } from '../../server/accounts/session.ts';
-import { addNote, assignableStaff, assignFile, findCandidate, moveStage, recordFollowUp } from '../../server/candidates/commands.ts';
-import { sendAgentMessage } from '../../server/candidates/messages.ts';
+import { addNote, assignableStaff, assignFile, findCandidate, isStaff, moveStage, recordFollowUp } from '../../server/candidates/commands.ts';
+import { markRead, sendAgentMessage } from '../../server/candidates/messages.ts';
 import { listProposals, proposeOffers, searchFromNeeds } from '../../server/candidates/proposals.ts';
 import { parseOfferSearch, searchParamNames } from '../../server/offers/schemas.ts';
 import { runSearch } from '../offers.ts';
@@ -26,7 +26,7 @@ type Denied = { redirect: string } | { status: 403 } | { status: 404 };
 function staffOnly(astro: AstroGlobal): Denied | null {
   const user = astro.locals.user;
   if (!user) return { redirect: signInUrl(astro) };
-  if (!['agent', 'territory_admin', 'platform_admin'].includes(user.role)) return { status: 403 };
+  if (!isStaff(user)) return { status: 403 };
   return null;
 }
 
@@ -148,7 +148,9 @@ export async function filePage(astro: AstroGlobal, publicId: string) {
         } else throw error;
       }
     }
-    const data = await getCandidateFile(db, user, publicId, accounts.clock.now());
+    const data = await getCandidateFile(db, user, publicId);
+    // The agent sees the family's messages: they are read.
+    await markRead(db, data.file.id, false, accounts.clock.now().toISOString());
     const [staff, territoryList] = await Promise.all([data.file.territoryCode ? assignableStaff(db, data.file.territoryCode) : [], listTerritories(db)]);
     const ok = astro.url.searchParams.get('ok');
     const notice = ok && isMessageKey(`file.ok.${ok}`) ? t(locale, `file.ok.${ok}` as MessageKey) : undefined;

@@ -125,6 +125,6 @@ export async function accountPage(astro: AstroGlobal): Promise<{ redirect: strin
   const user = astro.locals.user;
   if (!user) return { redirect: signInUrl(astro) };
   const part = await familyPart(astro);
-  if (part.redirect) return { redirect: part.redirect };
+  if ('redirect' in part) return part;
   return { user, part, welcome: astro.url.searchParams.has('bienvenue') };
 }
