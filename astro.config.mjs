@@ -49,7 +49,12 @@ export const envSchema = {
   /** Cache of rendered catalogue pages for anonymous visitors (exact: keyed by the data version). */
   PAGE_CACHE: envField.enum({ context: 'server', access: 'secret', values: ['on', 'off'], default: 'on' }),
   /** `production` hides development tools (the mailbox page); `npm start` runs the demo. */
-  APP_ENV: envField.enum({ context: 'server', access: 'secret', values: ['development', 'demo', 'production'], default: 'production' }),
+  APP_ENV: envField.enum({
+    context: 'server',
+    access: 'secret',
+    values: ['development', 'demo', 'production'],
+    default: 'production',
+  }),
   HOST: envField.string({ context: 'server', access: 'secret', default: 'localhost' }),
   PORT: envField.number({ context: 'server', access: 'secret', default: 4321, int: true, gt: 0, lt: 65536 }),
 };

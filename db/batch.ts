@@ -13,7 +13,10 @@ export async function runBatch(db: Db, statements: BatchItem<'sqlite'>[]): Promi
  * The SET clause of an upsert that takes every listed column from the row being inserted:
  * `{ name: excluded.name, … }`, written once instead of column by column.
  */
-export function fromExcluded<T extends SQLiteTable>(table: T, keys: ReadonlyArray<keyof T['_']['columns'] & string>): Record<string, SQL> {
+export function fromExcluded<T extends SQLiteTable>(
+  table: T,
+  keys: ReadonlyArray<keyof T['_']['columns'] & string>,
+): Record<string, SQL> {
   const columns = getTableColumns(table);
   return Object.fromEntries(keys.map((k) => [k, sql.raw(`excluded."${columns[k]!.name}"`)]));
 }

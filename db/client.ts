@@ -26,7 +26,10 @@ class WriteQueue {
     this.#tail = previous.then(() => turn);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`database write waited more than ${WRITE_QUEUE_TIMEOUT_MS} ms for its turn`)), WRITE_QUEUE_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new Error(`database write waited more than ${WRITE_QUEUE_TIMEOUT_MS} ms for its turn`)),
+        WRITE_QUEUE_TIMEOUT_MS,
+      );
       timer.unref();
     });
     let released = false;
@@ -51,7 +54,7 @@ class WriteQueue {
 const queues = new Map<string, WriteQueue>();
 
 const isRead = (stmt: unknown) => {
-  const text = typeof stmt === 'string' ? stmt : (stmt as { sql?: string } | undefined)?.sql ?? '';
+  const text = typeof stmt === 'string' ? stmt : ((stmt as { sql?: string } | undefined)?.sql ?? '');
   return /^\s*(select|explain)\b/i.test(text);
 };
 
@@ -125,7 +128,10 @@ export async function createDb(url: string, authToken?: string): Promise<Db> {
   if (isEmbeddedUrl(url)) await ensureFolder(url);
   const key = url.split('?')[0]!;
   if (!queues.has(key)) queues.set(key, new WriteQueue());
-  const client = oneWriterAtATime(createClient({ url, authToken, ...(isEmbeddedUrl(url) ? { timeout: BUSY_TIMEOUT_MS } : {}) }), queues.get(key)!);
+  const client = oneWriterAtATime(
+    createClient({ url, authToken, ...(isEmbeddedUrl(url) ? { timeout: BUSY_TIMEOUT_MS } : {}) }),
+    queues.get(key)!,
+  );
   if (isEmbeddedUrl(url)) {
     await client.execute('PRAGMA journal_mode = WAL');
     const fk = await client.execute('PRAGMA foreign_keys');

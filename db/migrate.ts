@@ -17,9 +17,7 @@ export const latestMigrationMillis: number = Math.max(0, ...journal.entries.map(
 /** True when the newest committed migration has been applied to this database. */
 export async function migrationsApplied(db: Db): Promise<boolean> {
   try {
-    const rows = await db.all<{ last: number | null }>(
-      sql`SELECT max(created_at) AS last FROM __drizzle_migrations`,
-    );
+    const rows = await db.all<{ last: number | null }>(sql`SELECT max(created_at) AS last FROM __drizzle_migrations`);
     return Number(rows[0]?.last ?? 0) >= latestMigrationMillis;
   } catch {
     return false; // no migrations table yet

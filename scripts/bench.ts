@@ -36,9 +36,19 @@ async function seed(db: Db): Promise<void> {
   await loadReferential(db);
   const now = new Date('2026-11-01T09:00:00Z');
   const deps = await db.select().from(departments);
-  await db.insert(territories).values(deps.map((d) => ({ code: d.code, name: d.name, createdAt: now.toISOString() }))).onConflictDoNothing();
+  await db
+    .insert(territories)
+    .values(deps.map((d) => ({ code: d.code, name: d.name, createdAt: now.toISOString() })))
+    .onConflictDoNothing();
   const places = (await db
-    .select({ code: communes.code, name: communes.name, lat: communes.lat, lng: communes.lng, population: communes.population, dep: communes.departmentCode })
+    .select({
+      code: communes.code,
+      name: communes.name,
+      lat: communes.lat,
+      lng: communes.lng,
+      population: communes.population,
+      dep: communes.departmentCode,
+    })
     .from(communes)
     .where(isNotNull(communes.lat))) as Array<CommuneRow & { dep: string }>;
   const random = createRandom(100_000);
@@ -47,7 +57,11 @@ async function seed(db: Db): Promise<void> {
     const rows: Array<typeof offers.$inferInsert> = [];
     for (let j = i; j < Math.min(OFFERS, i + 2000); j++) {
       const place = places[Math.floor(random.next() * places.length)]!;
-      rows.push(random.chance(0.1) ? makeFictitiousTiersLieu(random, place, place.dep, now, j) : makeHome(random, place, place.dep, now));
+      rows.push(
+        random.chance(0.1)
+          ? makeFictitiousTiersLieu(random, place, place.dep, now, j)
+          : makeHome(random, place, place.dep, now),
+      );
     }
     await db.transaction(async (tx) => {
       for (let k = 0; k < rows.length; k += 200) await tx.insert(offers).values(rows.slice(k, k + 200));
@@ -55,7 +69,9 @@ async function seed(db: Db): Promise<void> {
   }
   await refreshNearestTiersLieux(db);
   await db.$client.execute('ANALYZE');
-  console.log(`seeded ${OFFERS} offers over ${places.length} communes in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `seeded ${OFFERS} offers over ${places.length} communes in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 function freePort(): Promise<number> {
@@ -67,12 +83,15 @@ function freePort(): Promise<number> {
   });
 }
 
-async function load(url: string): Promise<{ rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number }> {
+async function load(
+  url: string,
+): Promise<{ rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number }> {
   const times: number[] = [];
   // As a browser does: compressed responses accepted.
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers: { 'accept-encoding': 'gzip, deflate, br' } }, (error, r) =>
-      error ? reject(error) : resolve(r),
+    const instance = autocannon(
+      { url, connections: CONNECTIONS, duration: DURATION_S, headers: { 'accept-encoding': 'gzip, deflate, br' } },
+      (error, r) => (error ? reject(error) : resolve(r)),
     );
     instance.on('response', (_client, status, _bytes, ms) => {
       if (status >= 200 && status < 300) times.push(ms);
@@ -80,12 +99,22 @@ async function load(url: string): Promise<{ rps: number; p50: number; p95: numbe
   });
   times.sort((a, b) => a - b);
   const pct = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] ?? Number.NaN;
-  return { rps: result.requests.average, p50: pct(50), p95: pct(95), p99: pct(99), errors: result.errors, non2xx: result.non2xx };
+  return {
+    rps: result.requests.average,
+    p50: pct(50),
+    p95: pct(95),
+    p99: pct(99),
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
 }
 
 async function javascriptWeight(base: string): Promise<{ beforeMap: number; map: number }> {
   const executablePath = existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
-  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'] });
+  const browser = await chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'],
+  });
   const page = await browser.newPage();
   const sizes = new Map<string, number>();
   page.on('response', async (res) => {
@@ -159,29 +188,45 @@ try {
     const base = `http://127.0.0.1:${port}`;
     server = spawn(process.execPath, ['scripts/start.ts'], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: `file:${dbPath}`, PHOTOS_DIR: join(dir, 'photos'), HOST: '127.0.0.1', PORT: String(port), PAGE_CACHE: pageCache, ASTRO_NODE_LOGGING: 'disabled', MAP_TILE_URL: `${base}/no-tiles/{z}/{x}/{y}.png` },
+      env: {
+        ...process.env,
+        DATABASE_URL: `file:${dbPath}`,
+        PHOTOS_DIR: join(dir, 'photos'),
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        PAGE_CACHE: pageCache,
+        ASTRO_NODE_LOGGING: 'disabled',
+        MAP_TILE_URL: `${base}/no-tiles/{z}/{x}/{y}.png`,
+      },
       stdio: 'inherit',
     });
     for (let i = 0; i < 300; i++) {
-      const ok = await fetch(`${base}/healthz`).then((r) => r.ok).catch(() => false);
+      const ok = await fetch(`${base}/healthz`)
+        .then((r) => r.ok)
+        .catch(() => false);
       if (ok) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const probe = await fetch(`${base}${TYPICAL}`);
     const html = await probe.text();
-    console.log(`\n[page cache ${pageCache}] ${TYPICAL} → ${probe.status}, ${/data-total="(\d+)"/.exec(html)?.[1]} results`);
+    console.log(
+      `\n[page cache ${pageCache}] ${TYPICAL} → ${probe.status}, ${/data-total="(\d+)"/.exec(html)?.[1]} results`,
+    );
     // Warm up both routes, then measure.
     await load(`${base}/ping`);
     await load(`${base}${TYPICAL}`);
     const baseline = await load(`${base}/ping`);
     const offres = await load(`${base}${TYPICAL}`);
-    const fmt = (r: typeof baseline) => `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}, non-2xx ${r.non2xx}`;
+    const fmt = (r: typeof baseline) =>
+      `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}, non-2xx ${r.non2xx}`;
     console.log(`autocannon, ${CONNECTIONS} connections, ${DURATION_S} s each`);
     console.log(`  /ping (minimal page): ${fmt(baseline)}`);
     console.log(`  /offres (typical):    ${fmt(offres)}`);
     const ratio = offres.rps / baseline.rps;
     console.log(`  ratio /offres ÷ /ping: ${ratio.toFixed(2)}   (goal ≥ 0.6: ${ratio >= 0.6 ? 'met' : 'NOT met'})`);
-    console.log(`  /offres p95: ${offres.p95.toFixed(1)} ms       (goal ≤ 30 ms: ${offres.p95 <= 30 ? 'met' : 'NOT met'})`);
+    console.log(
+      `  /offres p95: ${offres.p95.toFixed(1)} ms       (goal ≤ 30 ms: ${offres.p95 <= 30 ? 'met' : 'NOT met'})`,
+    );
     if (pageCache === 'off') {
       jsBase = base;
       break; // keep this server for the JavaScript measure
@@ -191,7 +236,9 @@ try {
   }
 
   const js = await javascriptWeight(jsBase);
-  console.log(`\nJavaScript sent to /offres before the map is opened: ${(js.beforeMap / 1024).toFixed(1)} KB gzip (goal ≤ 20 KB: ${js.beforeMap <= 20 * 1024 ? 'met' : 'NOT met'})`);
+  console.log(
+    `\nJavaScript sent to /offres before the map is opened: ${(js.beforeMap / 1024).toFixed(1)} KB gzip (goal ≤ 20 KB: ${js.beforeMap <= 20 * 1024 ? 'met' : 'NOT met'})`,
+  );
   console.log(`JavaScript added when the map opens: ${(js.map / 1024).toFixed(1)} KB gzip`);
 } finally {
   server?.kill('SIGTERM');

@@ -11,12 +11,17 @@ await runMain(async () => {
   const config = readConfig();
   const url = String(config.DATABASE_URL);
   const db = await createDb(url, config.DATABASE_AUTH_TOKEN as string | undefined).catch((error: unknown) => {
-    throw new DatabaseOpenError(`Cannot open the database at DATABASE_URL=${url}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new DatabaseOpenError(
+      `Cannot open the database at DATABASE_URL=${url}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   });
   try {
-    if (!(await migrationsApplied(db))) throw new ConfigError('The database is not up to date: run `npm run db:migrate` first.');
+    if (!(await migrationsApplied(db)))
+      throw new ConfigError('The database is not up to date: run `npm run db:migrate` first.');
     const report = await runDigest({ db, clock: systemClock, siteUrl: String(config.PUBLIC_SITE_URL) });
-    console.log(`Digest: ${report.emails} email(s) with ${report.offers} offer(s) for ${report.due} person(s) due${report.skipped ? `, ${report.skipped} skipped (another run)` : ''}.`);
+    console.log(
+      `Digest: ${report.emails} email(s) with ${report.offers} offer(s) for ${report.due} person(s) due${report.skipped ? `, ${report.skipped} skipped (another run)` : ''}.`,
+    );
   } finally {
     db.$client.close();
   }

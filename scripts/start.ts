@@ -17,7 +17,10 @@ await runMain(async () => {
   const config = readConfig();
   if (process.argv.includes('--build')) {
     const astro = fileURLToPath(new URL('../node_modules/astro/bin/astro.mjs', import.meta.url));
-    const build = spawnSync(process.execPath, [astro, 'build'], { stdio: 'inherit', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const build = spawnSync(process.execPath, [astro, 'build'], {
+      stdio: 'inherit',
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
     if (build.status !== 0) throw new ConfigError('The build failed (see above).');
   }
   const db = await prepareDb(config, { demo: process.argv.includes('--demo') });

@@ -4,7 +4,13 @@ import { defineMiddleware, sequence } from 'astro:middleware';
 import { toLocale } from './i18n/index.ts';
 import { SESSION_COOKIE_NAME } from './server/accounts/session-cookie.ts';
 import { gzipSync } from 'node:zlib';
-import { cachedResponse, catalogueVersion, isCacheablePath, KEPT_HEADERS, PageCache } from './server/cache/page-cache.ts';
+import {
+  cachedResponse,
+  catalogueVersion,
+  isCacheablePath,
+  KEPT_HEADERS,
+  PageCache,
+} from './server/cache/page-cache.ts';
 import { db } from './server/db.ts';
 import { sessions } from './server/auth.ts';
 
@@ -24,7 +30,8 @@ const context = defineMiddleware(async (ctx, next) => {
   ctx.locals.locale = toLocale(ctx.currentLocale);
   ctx.locals.requestId = crypto.randomUUID();
   // The error page exists for failures only; asked for directly, it is not found.
-  if (ctx.url.pathname === '/500' || ctx.url.pathname === '/500/') return withHeaders(await ctx.rewrite('/404'), { 'X-Request-Id': ctx.locals.requestId });
+  if (ctx.url.pathname === '/500' || ctx.url.pathname === '/500/')
+    return withHeaders(await ctx.rewrite('/404'), { 'X-Request-Id': ctx.locals.requestId });
   return withHeaders(await next(), { 'X-Request-Id': ctx.locals.requestId });
 });
 
@@ -59,7 +66,12 @@ const pages = new PageCache();
 
 /** Serves anonymous GETs of catalogue pages from the exact page cache (see page-cache.ts). */
 const pageCache = defineMiddleware(async (ctx, next) => {
-  if (PAGE_CACHE !== 'on' || ctx.request.method !== 'GET' || ctx.cookies.has(SESSION_COOKIE_NAME) || !isCacheablePath(ctx.url.pathname)) {
+  if (
+    PAGE_CACHE !== 'on' ||
+    ctx.request.method !== 'GET' ||
+    ctx.cookies.has(SESSION_COOKIE_NAME) ||
+    !isCacheablePath(ctx.url.pathname)
+  ) {
     return next();
   }
   const key = `${await catalogueVersion(db)}|${ctx.url.pathname}${ctx.url.search}`;
@@ -68,9 +80,16 @@ const pageCache = defineMiddleware(async (ctx, next) => {
   const response = await next();
   const contentType = response.headers.get('Content-Type') ?? '';
   // Only plain, complete pages: not redirects, not pages that set cookies.
-  if (![200, 400, 404].includes(response.status) || !contentType.startsWith('text/html') || response.headers.has('Set-Cookie')) return response;
+  if (
+    ![200, 400, 404].includes(response.status) ||
+    !contentType.startsWith('text/html') ||
+    response.headers.has('Set-Cookie')
+  )
+    return response;
   const body = new Uint8Array(await response.arrayBuffer());
-  const headers = Object.fromEntries(KEPT_HEADERS.flatMap((h) => (response.headers.has(h) ? [[h, response.headers.get(h)!]] : [])));
+  const headers = Object.fromEntries(
+    KEPT_HEADERS.flatMap((h) => (response.headers.has(h) ? [[h, response.headers.get(h)!]] : [])),
+  );
   const page = { status: response.status, contentType, body, gzip: new Uint8Array(gzipSync(body)), headers };
   pages.set(key, page);
   return cachedResponse(page, ctx.request, { 'X-Cache': 'miss' });

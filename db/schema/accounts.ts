@@ -13,7 +13,9 @@ export const users = sqliteTable('users', {
   /** Argon2id hash; null for an invited agent who has not set a password yet. */
   passwordHash: text('password_hash'),
   role: text('role', { enum: roles }).notNull().default('family'),
-  locale: text('locale', { enum: ['fr', 'en'] }).notNull().default('fr'),
+  locale: text('locale', { enum: ['fr', 'en'] })
+    .notNull()
+    .default('fr'),
   emailVerifiedAt: text('email_verified_at'),
   deactivatedAt: text('deactivated_at'),
   createdAt: text('created_at').notNull(),
@@ -29,7 +31,10 @@ export const userTerritories = sqliteTable(
       .notNull()
       .references(() => territories.code),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.territoryCode] }), index('user_territories_territory_idx').on(t.territoryCode)],
+  (t) => [
+    primaryKey({ columns: [t.userId, t.territoryCode] }),
+    index('user_territories_territory_idx').on(t.territoryCode),
+  ],
 );
 
 /**

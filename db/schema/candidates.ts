@@ -9,7 +9,15 @@ export const stages = ['enquiry', 'qualified', 'discovery', 'settling', 'settled
 export type Stage = (typeof stages)[number];
 /** A stage's bit in `candidates.reached_stages`. */
 export const stageBit = (stage: Stage) => 1 << stages.indexOf(stage);
-export const withdrawalReasons = ['housing', 'job', 'connectivity', 'schools', 'personal', 'other_territory', 'no_answer'] as const;
+export const withdrawalReasons = [
+  'housing',
+  'job',
+  'connectivity',
+  'schools',
+  'personal',
+  'other_territory',
+  'no_answer',
+] as const;
 export const remoteWorkStatuses = ['employee', 'freelancer', 'founder', 'job_seeker'] as const;
 
 export const candidates = sqliteTable(
@@ -42,7 +50,9 @@ export const candidates = sqliteTable(
     minDownloadMbps: integer('min_download_mbps'),
     timeFrame: text('time_frame'),
     heardFrom: text('heard_from'),
-    locale: text('locale', { enum: ['fr', 'en'] }).notNull().default('fr'),
+    locale: text('locale', { enum: ['fr', 'en'] })
+      .notNull()
+      .default('fr'),
     consentTextVersion: text('consent_text_version').notNull(),
     consentAt: text('consent_at').notNull(),
     withdrawalReason: text('withdrawal_reason', { enum: withdrawalReasons }),
@@ -76,7 +86,13 @@ export const candidates = sqliteTable(
     index('candidates_agent_idx').on(t.assignedAgentId),
     // Reports read these two indexes alone (covering): enquiries, funnel and response time;
     // settled families with everything the report says about them, and their retention.
-    index('candidates_territory_created_idx').on(t.territoryCode, t.createdAt, t.mergedIntoId, t.reachedStages, t.responseHours),
+    index('candidates_territory_created_idx').on(
+      t.territoryCode,
+      t.createdAt,
+      t.mergedIntoId,
+      t.reachedStages,
+      t.responseHours,
+    ),
     index('candidates_territory_settled_idx').on(
       t.territoryCode,
       t.firstSettledAt,
@@ -126,7 +142,21 @@ export const stageHistory = sqliteTable(
   ],
 );
 
-export const eventKinds = ['created', 'stage_change', 'note', 'email', 'message', 'task', 'proposal', 'visit', 'assignment', 'duplicate', 'territory_move', 'follow_up', 'erased'] as const;
+export const eventKinds = [
+  'created',
+  'stage_change',
+  'note',
+  'email',
+  'message',
+  'task',
+  'proposal',
+  'visit',
+  'assignment',
+  'duplicate',
+  'territory_move',
+  'follow_up',
+  'erased',
+] as const;
 
 /** The timeline (and audit trail) of a file: who did what, when. */
 export const candidateEvents = sqliteTable(
@@ -164,7 +194,10 @@ export const tasks = sqliteTable(
     outcome: text('outcome', { enum: ['stayed', 'left'] }),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [index('tasks_assignee_due_idx').on(t.assigneeId, t.doneAt, t.dueDate), index('tasks_candidate_idx').on(t.candidateId, t.kind, t.outcome)],
+  (t) => [
+    index('tasks_assignee_due_idx').on(t.assigneeId, t.doneAt, t.dueDate),
+    index('tasks_candidate_idx').on(t.candidateId, t.kind, t.outcome),
+  ],
 );
 
 export const proposals = sqliteTable(
@@ -177,7 +210,9 @@ export const proposals = sqliteTable(
     offerId: integer('offer_id')
       .notNull()
       .references(() => offers.id),
-    status: text('status', { enum: ['proposed', 'accepted', 'declined'] }).notNull().default('proposed'),
+    status: text('status', { enum: ['proposed', 'accepted', 'declined'] })
+      .notNull()
+      .default('proposed'),
     comment: text('comment'),
     proposedById: integer('proposed_by_id').references(() => users.id),
     proposedAt: text('proposed_at').notNull(),

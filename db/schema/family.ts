@@ -36,5 +36,8 @@ export const savedSearches = sqliteTable(
     lastDigestAt: text('last_digest_at').notNull(),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [index('saved_searches_user_idx').on(t.userId), index('saved_searches_alerts_idx').on(t.alerts, t.lastDigestAt)],
+  (t) => [
+    index('saved_searches_user_idx').on(t.userId),
+    index('saved_searches_alerts_idx').on(t.alerts, t.lastDigestAt),
+  ],
 );

@@ -12,7 +12,9 @@ export const departments = sqliteTable(
   {
     code: text('code').primaryKey(),
     name: text('name').notNull(),
-    regionCode: text('region_code').notNull().references(() => regions.code),
+    regionCode: text('region_code')
+      .notNull()
+      .references(() => regions.code),
   },
   (t) => [index('departments_region_idx').on(t.regionCode)],
 );
@@ -25,18 +27,19 @@ export const communes = sqliteTable(
     name: text('name').notNull(),
     /** Lower-case, accent-free name for autocomplete ("leguevin" finds Léguevin). */
     searchName: text('search_name').notNull(),
-    departmentCode: text('department_code').notNull().references(() => departments.code),
-    regionCode: text('region_code').notNull().references(() => regions.code),
+    departmentCode: text('department_code')
+      .notNull()
+      .references(() => departments.code),
+    regionCode: text('region_code')
+      .notNull()
+      .references(() => regions.code),
     /** Space-separated postal codes (most communes have one). */
     postalCodes: text('postal_codes').notNull(),
     population: integer('population'),
     lat: real('lat'),
     lng: real('lng'),
   },
-  (t) => [
-    index('communes_department_idx').on(t.departmentCode),
-    index('communes_search_name_idx').on(t.searchName),
-  ],
+  (t) => [index('communes_department_idx').on(t.departmentCode), index('communes_search_name_idx').on(t.searchName)],
 );
 
 export const territories = sqliteTable('territories', {

@@ -5,15 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { readFile } from 'node:fs/promises';
 import type { Db } from '../client.ts';
-import {
-  communes,
-  offerPhotos,
-  offers,
-  territories,
-  users,
-  userTerritories,
-  type Role,
-} from '../schema/index.ts';
+import { communes, offerPhotos, offers, territories, users, userTerritories, type Role } from '../schema/index.ts';
 import { hashPassword } from '../../src/server/accounts/password.ts';
 import { slugify } from '../../src/lib/text.ts';
 import { importArcepCoverage } from '../../src/server/imports/arcep.ts';
@@ -67,10 +59,19 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
   for (const account of demoAccounts) {
     const [user] = await db
       .insert(users)
-      .values({ email: account.email, name: account.name, role: account.role, passwordHash, emailVerifiedAt: createdAt, createdAt })
+      .values({
+        email: account.email,
+        name: account.name,
+        role: account.role,
+        passwordHash,
+        emailVerifiedAt: createdAt,
+        createdAt,
+      })
       .returning({ id: users.id });
     if (account.territories.length) {
-      await db.insert(userTerritories).values(account.territories.map((territoryCode) => ({ userId: user!.id, territoryCode })));
+      await db
+        .insert(userTerritories)
+        .values(account.territories.map((territoryCode) => ({ userId: user!.id, territoryCode })));
     }
   }
 
@@ -78,7 +79,13 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
   const rows: OfferInsert[] = [];
   for (const territory of demoTerritories) {
     const places = (await db
-      .select({ code: communes.code, name: communes.name, lat: communes.lat, lng: communes.lng, population: communes.population })
+      .select({
+        code: communes.code,
+        name: communes.name,
+        lat: communes.lat,
+        lng: communes.lng,
+        population: communes.population,
+      })
       .from(communes)
       .where(and(eq(communes.departmentCode, territory.code), isNotNull(communes.lat)))
       .orderBy(communes.code)) as CommuneRow[];
@@ -98,11 +105,18 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
     }
   }
   // A few offers stay in draft or awaiting moderation: the public never sees them.
-  for (const row of rows) if (random.chance(0.05)) Object.assign(row, { status: random.pick(['draft', 'pending'] as const), publishedAt: null });
+  for (const row of rows)
+    if (random.chance(0.05))
+      Object.assign(row, { status: random.pick(['draft', 'pending'] as const), publishedAt: null });
 
   const inserted: Array<{ id: number; kind: 'home' | 'tiers_lieu' }> = [];
   for (let i = 0; i < rows.length; i += 200) {
-    inserted.push(...(await db.insert(offers).values(rows.slice(i, i + 200)).returning({ id: offers.id, kind: offers.kind })));
+    inserted.push(
+      ...(await db
+        .insert(offers)
+        .values(rows.slice(i, i + 200))
+        .returning({ id: offers.id, kind: offers.kind })),
+    );
   }
 
   if (options.photosDir) {
@@ -140,7 +154,14 @@ export async function databaseIsEmpty(db: Db): Promise<boolean> {
 // ——— Connectivity ———————————————————————————————————————————————————————————————
 
 const technologyWeights = [
-  ['ftth', 44], ['vdsl2', 15], ['adsl', 12], ['4g-fixe', 8], ['thd-radio', 7], ['5g-fixe', 5], ['satellite', 5], ['cable', 4],
+  ['ftth', 44],
+  ['vdsl2', 15],
+  ['adsl', 12],
+  ['4g-fixe', 8],
+  ['thd-radio', 7],
+  ['5g-fixe', 5],
+  ['satellite', 5],
+  ['cable', 4],
 ] as const;
 
 const speeds: Record<string, { down: readonly number[]; up: readonly number[] }> = {
@@ -165,17 +186,43 @@ function connectivity(random: Random, now: Date) {
     downloadMbps,
     uploadMbps,
     fibreStatus: fibre,
-    fibrePlannedAt: fibre === 'planned' ? `${now.getUTCFullYear() + random.int(0, 2)}-${String(random.int(1, 12)).padStart(2, '0')}-01` : null,
-    mobileCoverage: random.weighted([['5g', 25], ['4g', 60], ['3g', 10], ['none', 5]] as const),
-    connectivitySource: random.weighted([['owner', 50], ['agent', 35], ['open_data', 15]] as const),
+    fibrePlannedAt:
+      fibre === 'planned'
+        ? `${now.getUTCFullYear() + random.int(0, 2)}-${String(random.int(1, 12)).padStart(2, '0')}-01`
+        : null,
+    mobileCoverage: random.weighted([
+      ['5g', 25],
+      ['4g', 60],
+      ['3g', 10],
+      ['none', 5],
+    ] as const),
+    connectivitySource: random.weighted([
+      ['owner', 50],
+      ['agent', 35],
+      ['open_data', 15],
+    ] as const),
     connectivityCheckedAt: daysBefore(now, random.int(5, 360)).slice(0, 10),
   } satisfies Partial<OfferInsert>;
 }
 
 // ——— Homes ——————————————————————————————————————————————————————————————————————
 
-const homeTypeNames = { house: 'Maison', farmhouse: 'Corps de ferme', flat: 'Appartement', land: 'Terrain à bâtir' } as const;
-const features = ['avec jardin', 'avec grange', 'de plain-pied', 'avec vue dégagée', 'au cœur du village', 'avec bureau lumineux', 'avec terrasse', 'après rénovation'];
+const homeTypeNames = {
+  house: 'Maison',
+  farmhouse: 'Corps de ferme',
+  flat: 'Appartement',
+  land: 'Terrain à bâtir',
+} as const;
+const features = [
+  'avec jardin',
+  'avec grange',
+  'de plain-pied',
+  'avec vue dégagée',
+  'au cœur du village',
+  'avec bureau lumineux',
+  'avec terrasse',
+  'après rénovation',
+];
 const descriptions = [
   'Au calme, à quelques minutes des commerces et de l’école du village.',
   'Une pièce se prête parfaitement à un bureau pour le télétravail.',
@@ -186,8 +233,19 @@ const descriptions = [
 ];
 
 export function makeHome(random: Random, place: CommuneRow, territoryCode: string, now: Date): OfferInsert {
-  const homeType = random.weighted([['house', 55], ['farmhouse', 20], ['flat', 15], ['land', 10]] as const);
-  const transaction = homeType === 'land' ? 'sale' : random.weighted([['rent', 40], ['sale', 60]] as const);
+  const homeType = random.weighted([
+    ['house', 55],
+    ['farmhouse', 20],
+    ['flat', 15],
+    ['land', 10],
+  ] as const);
+  const transaction =
+    homeType === 'land'
+      ? 'sale'
+      : random.weighted([
+          ['rent', 40],
+          ['sale', 60],
+        ] as const);
   const isLand = homeType === 'land';
   const rooms = isLand ? null : homeType === 'flat' ? random.int(1, 4) : random.int(3, 8);
   const surface = isLand ? null : (rooms ?? 2) * random.int(18, 30);
@@ -238,7 +296,12 @@ function tiersLieuBase(random: Random, now: Date) {
     meetingRooms: random.int(0, 3),
     priceDay: random.int(10, 25),
     price: random.int(12, 30) * 10,
-    openingHours: random.pick(['Lun–ven 9 h–18 h', 'Lun–sam 8 h 30–19 h', 'Mar–sam 9 h–17 h', '24 h/24 pour les abonnés']),
+    openingHours: random.pick([
+      'Lun–ven 9 h–18 h',
+      'Lun–sam 8 h 30–19 h',
+      'Mar–sam 9 h–17 h',
+      '24 h/24 pour les abonnés',
+    ]),
     services: JSON.stringify(serviceKeys.filter(() => random.chance(0.6))),
     wheelchairAccessible: random.chance(0.6),
     ...connectivity(random, now),
@@ -248,7 +311,13 @@ function tiersLieuBase(random: Random, now: Date) {
   };
 }
 
-function makeRealTiersLieu(random: Random, r: Record<string, string>, place: CommuneRow, territoryCode: string, now: Date): OfferInsert {
+function makeRealTiersLieu(
+  random: Random,
+  r: Record<string, string>,
+  place: CommuneRow,
+  territoryCode: string,
+  now: Date,
+): OfferInsert {
   const lat = Number.parseFloat(r.LAT ?? '');
   const lng = Number.parseFloat(r.LONG ?? '');
   const name = (r.NOM_TL ?? 'Tiers-lieu').trim();
@@ -267,16 +336,39 @@ function makeRealTiersLieu(random: Random, r: Record<string, string>, place: Com
   };
 }
 
-const fictitiousNames = ['La Grange connectée', 'L’Atelier du bourg', 'Le Relais numérique', 'La Fabrique', 'Les Bureaux de la halle', 'Le Fournil', 'La Ruche rurale', 'Le Moulin', 'L’Escale', 'La Cabane'];
+const fictitiousNames = [
+  'La Grange connectée',
+  'L’Atelier du bourg',
+  'Le Relais numérique',
+  'La Fabrique',
+  'Les Bureaux de la halle',
+  'Le Fournil',
+  'La Ruche rurale',
+  'Le Moulin',
+  'L’Escale',
+  'La Cabane',
+];
 
-export function makeFictitiousTiersLieu(random: Random, place: CommuneRow, territoryCode: string, now: Date, i: number): OfferInsert {
+export function makeFictitiousTiersLieu(
+  random: Random,
+  place: CommuneRow,
+  territoryCode: string,
+  now: Date,
+  i: number,
+): OfferInsert {
   const name = `${fictitiousNames[i % fictitiousNames.length]} (${place.name})`;
   return {
     ...tiersLieuBase(random, now),
     slug: slugify(name),
     title: name,
-    description: 'Espace partagé avec postes nomades, bureaux fermés et salle de réunion. (Tiers-lieu fictif de démonstration.)',
-    typology: random.weighted([['coworking', 55], ['hybrid', 25], ['workshop', 10], ['fablab', 10]] as const),
+    description:
+      'Espace partagé avec postes nomades, bureaux fermés et salle de réunion. (Tiers-lieu fictif de démonstration.)',
+    typology: random.weighted([
+      ['coworking', 55],
+      ['hybrid', 25],
+      ['workshop', 10],
+      ['fablab', 10],
+    ] as const),
     territoryCode,
     communeCode: place.code,
     address: `${random.int(1, 20)} place de la Mairie`,

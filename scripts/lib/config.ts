@@ -30,7 +30,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     } else {
       const expected = hints[key] ?? getEnvFieldType(options);
       problems.push(
-        raw === undefined ? `${key} is missing: set it to ${expected}` : `${key} is invalid (${JSON.stringify(raw)}): expected ${expected}`,
+        raw === undefined
+          ? `${key} is missing: set it to ${expected}`
+          : `${key} is invalid (${JSON.stringify(raw)}): expected ${expected}`,
       );
     }
   }

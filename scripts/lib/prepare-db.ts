@@ -27,7 +27,9 @@ export async function prepareDb(config: Config, { demo }: { demo: boolean }): Pr
     // the same seed on the same day gives the same data.
     const today = new Date(new Date().toISOString().slice(0, 10) + 'T09:00:00Z');
     const created = await seedDemo(db, { photosDir: String(config.PHOTOS_DIR), now: today });
-    console.log(`Seeded demo data: ${created.territories} territories, ${created.offers} offers, ${created.candidates} candidate files, ${created.users} accounts.`);
+    console.log(
+      `Seeded demo data: ${created.territories} territories, ${created.offers} offers, ${created.candidates} candidate files, ${created.users} accounts.`,
+    );
   }
   // Keeps the planner's statistics fresh (cheap when nothing changed), so that it picks
   // the right index for each search filter.

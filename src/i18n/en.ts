@@ -12,11 +12,13 @@ export const en: Messages = {
   'nav.signin': 'Sign in',
   'nav.language': 'Language',
   'nav.switchTo': 'Français',
-  'footer.sources': 'Sources: INSEE 2024, La Poste 2024, ARCEP 2018, ANCT 2019 — Licence Ouverte. Demo listings are fictitious.',
+  'footer.sources':
+    'Sources: INSEE 2024, La Poste 2024, ARCEP 2018, ANCT 2019 — Licence Ouverte. Demo listings are fictitious.',
   'footer.about': 'A portal that accompanies teleworking families settling in rural territories.',
 
   'home.title': 'Move to the countryside and keep your fibre',
-  'home.lead': 'Homes and tiers-lieux chosen for their connection first, and a local agent to guide you until you have settled.',
+  'home.lead':
+    'Homes and tiers-lieux chosen for their connection first, and a local agent to guide you until you have settled.',
   'home.search.title': 'Search',
   'home.search.submit': 'See offers',
   'home.figures.title': 'The programme in figures',
@@ -60,7 +62,8 @@ export const en: Messages = {
   'errors.invalid_tl_km': 'The distance must be a whole number from 1 to 100 km.',
   'errors.text_too_long': 'The search text must not exceed 200 characters.',
   'errors.unknown_commune': 'No commune matches “{value}”. Pick one from the suggestions.',
-  'errors.ambiguous_commune': '{count} communes are called “{value}”: pick one from the suggestions, or add its postcode, for example “{example}”.',
+  'errors.ambiguous_commune':
+    '{count} communes are called “{value}”: pick one from the suggestions, or add its postcode, for example “{example}”.',
   'errors.commune_without_position': 'The position of this commune is unknown: a radius search is not possible.',
   'errors.price_range': 'The maximum price must be greater than or equal to the minimum price.',
   'errors.radius_needs_commune': 'Choose a commune to search within a radius around it.',
@@ -79,7 +82,8 @@ export const en: Messages = {
   'search.transaction.vente': 'For sale',
   'search.commune': 'Commune',
   'search.commune.hint': 'Name or postcode, for example Léguevin',
-  'search.commune.suggestions': '{count, plural, =0 {No commune found} one {# commune suggested} other {# communes suggested}}',
+  'search.commune.suggestions':
+    '{count, plural, =0 {No commune found} one {# commune suggested} other {# communes suggested}}',
   'search.rayon': 'Radius around the commune (km)',
   'search.debitMin': 'Minimum download (Mb/s)',
   'search.uploadMin': 'Minimum upload (Mb/s)',
@@ -245,7 +249,8 @@ export const en: Messages = {
   'errors.name_required': 'Enter your name.',
   'errors.name_too_long': 'The name must not exceed 120 characters.',
   'errors.signin_failed': 'Wrong email address or password.',
-  'errors.email_not_verified': 'First confirm your address with the link you received by email (or ask for a new password to receive a link).',
+  'errors.email_not_verified':
+    'First confirm your address with the link you received by email (or ask for a new password to receive a link).',
   'errors.link_invalid': 'This link is no longer valid: it has expired or was already used. Ask for a new one.',
   'errors.email_taken': 'This address already has an account.',
   'errors.territory_required': 'Choose at least one territory.',
@@ -320,7 +325,8 @@ export const en: Messages = {
   'errors.consent_required': 'Your consent is needed for us to process your project.',
 
   'project.title': 'My relocation project',
-  'project.lead': 'Tell us about your household and your project: a local agent of the territory will contact you and guide you.',
+  'project.lead':
+    'Tell us about your household and your project: a local agent of the territory will contact you and guide you.',
   'project.step': 'Step {n} of {count}: {title}',
   'project.previous': 'Previous',
   'project.next': 'Next',
@@ -355,10 +361,12 @@ export const en: Messages = {
   'project.timeFrame.gt12m': 'In more than a year',
   'project.finish': 'To finish',
   'project.heardFrom': 'How did you hear about the programme?',
-  'project.consent': 'I agree that Campagne Connectée and the territory’s agents process this information to help me settle. I can download or erase my data at any time from my account. (Version 2026-11-v1)',
+  'project.consent':
+    'I agree that Campagne Connectée and the territory’s agents process this information to help me settle. I can download or erase my data at any time from my account. (Version 2026-11-v1)',
   'project.submit': 'Send my project',
   'project.done.title': 'Thank you, your project has arrived!',
-  'project.done.body': 'A confirmation email has just been sent to {email}. A local agent will study your project and contact you. Create your account with this address to follow your file.',
+  'project.done.body':
+    'A confirmation email has just been sent to {email}. A local agent will study your project and contact you. Create your account with this address to follow your file.',
   'project.done.account': 'Create my account',
 
   'errors.note_required': 'Write the note before adding it.',
@@ -450,7 +458,8 @@ export const en: Messages = {
   'account.fileAgent': 'your agent: {agent}',
   'account.noFile': 'You have no relocation project yet.',
   'account.next.enquiry': 'Next step: a local agent studies your project and contacts you within a few days.',
-  'account.next.qualified': 'Next step: your agent suggests homes and tiers-lieux, and plans a discovery stay with you.',
+  'account.next.qualified':
+    'Next step: your agent suggests homes and tiers-lieux, and plans a discovery stay with you.',
   'account.next.discovery': 'Next step: the discovery stay, to visit places and meet the locals.',
   'account.next.settling': 'Next step: settling in. Your agent helps with the home, the school and the move.',
   'account.next.settled': 'Welcome home! Your agent will check on you in 6 months and in a year.',
@@ -517,7 +526,8 @@ export const en: Messages = {
   'unsubscribe.button': 'Stop the alerts',
   'unsubscribe.done': 'Done: you will no longer get alerts for “{name}”. The search stays saved in your account.',
   'unsubscribe.already': 'Alerts for the search “{name}” are already off.',
-  'unsubscribe.unknown': 'This unsubscribe link is not valid. The search may have been deleted, which stops its alerts too.',
+  'unsubscribe.unknown':
+    'This unsubscribe link is not valid. The search may have been deleted, which stops its alerts too.',
   'unsubscribe.manage': 'Manage my saved searches',
   'errors.family_only': 'Favourites and saved searches are for families’ accounts.',
   'errors.favourite_offer_unknown': 'This offer does not exist.',
@@ -532,10 +542,12 @@ export const en: Messages = {
 
   'board.listView': 'List',
   'board.boardView': 'Board',
-  'board.instructions': 'Drag a card to another column, or focus a card and use the ← and → arrows to move it one stage back or forward. Settling and withdrawing are done from the file.',
+  'board.instructions':
+    'Drag a card to another column, or focus a card and use the ← and → arrows to move it one stage back or forward. Settling and withdrawing are done from the file.',
   'board.moved': '{name}: stage “{stage}” saved.',
   'board.failed': '{name}: the change could not be saved (the file may have changed). Reload the page.',
-  'board.needsForm': '{name}: this change is made from the file (one stage at a time; settling and withdrawing need details).',
+  'board.needsForm':
+    '{name}: this change is made from the file (one stage at a time; settling and withdrawing need details).',
 
   'errors.file_needs_territory': 'First choose the file’s territory.',
   'errors.agent_not_in_territory': 'This agent does not work on this file’s territory.',
@@ -619,7 +631,8 @@ export const en: Messages = {
   'mailKind.message_for_family': 'new message',
   'propose.title': 'Propose offers to {name}',
   'propose.back': 'Back to the file of {name}',
-  'propose.intro': 'The filters start from the family’s project. Tick the offers to propose: the family sees them in its account and gets an email.',
+  'propose.intro':
+    'The filters start from the family’s project. Tick the offers to propose: the family sees them in its account and gets an email.',
   'propose.already': 'Already proposed',
   'propose.open': 'View',
   'propose.submit': 'Propose the ticked offers',
@@ -654,7 +667,8 @@ export const en: Messages = {
   'account.send': 'Send',
   'account.data': 'My data',
   'account.download': 'Download my data (JSON)',
-  'account.eraseExplain': 'Erasing your file deletes your name, contact details, messages and what you wrote. Only anonymous figures remain for the territory’s statistics. It cannot be undone.',
+  'account.eraseExplain':
+    'Erasing your file deletes your name, contact details, messages and what you wrote. Only anonymous figures remain for the territory’s statistics. It cannot be undone.',
   'account.eraseConfirm': 'I understand it cannot be undone',
   'account.erase': 'Erase my file',
   'errors.task_title_required': 'Say what needs doing.',
@@ -705,14 +719,16 @@ export const en: Messages = {
   'report.from': 'From (chosen dates)',
   'report.to': 'To (chosen dates)',
   'report.show': 'Show the report',
-  'report.pickerHint': 'Only the fields of the chosen period count: year and month for a month, year and quarter for a quarter, both dates for chosen dates.',
+  'report.pickerHint':
+    'Only the fields of the chosen period count: year and month for a month, year and quarter for a quarter, both dates for chosen dates.',
   'report.annual': 'Printable annual report {year}',
   'report.annualTitle': 'Annual report {year} — {scope}',
   'report.annualLead': 'The families welcomed in {year} by the Campagne Connectée programme, compared with {previous}.',
   'report.generated': 'Figures as of {date}.',
   'report.print': 'Print or save as PDF',
   'report.back': 'Back to reports',
-  'report.method': 'Method: figures come from the stage history of each file. A family that settled and then left counts as settled on its settlement date, and as a departure in retention. Durations: median and 90th percentile (nearest rank). Retention: families whose 6 (12) months after settling fall in the period.',
+  'report.method':
+    'Method: figures come from the stage history of each file. A family that settled and then left counts as settled on its settlement date, and as a departure in retention. Durations: median and 90th percentile (nearest rank). Retention: families whose 6 (12) months after settling fall in the period.',
   'report.summary': 'Key figures',
   'report.previousValue': 'before: {value}',
   'report.same': 'unchanged',
@@ -776,7 +792,8 @@ export const en: Messages = {
   'agent.nav.reports': 'Reports',
   // Impact page.
   'impact.title': 'Our impact',
-  'impact.lead': 'What the programme has achieved: families of remote workers settled in rural communes, thanks to local agents and a connection that lives up to it.',
+  'impact.lead':
+    'What the programme has achieved: families of remote workers settled in rural communes, thanks to local agents and a connection that lives up to it.',
   'impact.total': 'Since the programme began',
   'impact.byTerritory': 'By territory',
   'impact.territory': 'Territory',

@@ -10,11 +10,14 @@ export const fr = {
   'nav.signin': 'Connexion',
   'nav.language': 'Langue',
   'nav.switchTo': 'English',
-  'footer.sources': 'Sources : INSEE 2024, La Poste 2024, ARCEP 2018, ANCT 2019 — Licence Ouverte. Annonces de démonstration fictives.',
-  'footer.about': 'Un portail pour accompagner les familles de télétravailleurs qui s’installent dans les territoires ruraux.',
+  'footer.sources':
+    'Sources : INSEE 2024, La Poste 2024, ARCEP 2018, ANCT 2019 — Licence Ouverte. Annonces de démonstration fictives.',
+  'footer.about':
+    'Un portail pour accompagner les familles de télétravailleurs qui s’installent dans les territoires ruraux.',
 
   'home.title': 'Installez-vous à la campagne, sans renoncer à la fibre',
-  'home.lead': 'Logements et tiers-lieux choisis d’abord pour leur connexion, et un agent local pour vous accompagner jusqu’à votre installation.',
+  'home.lead':
+    'Logements et tiers-lieux choisis d’abord pour leur connexion, et un agent local pour vous accompagner jusqu’à votre installation.',
   'home.search.title': 'Rechercher',
   'home.search.submit': 'Voir les offres',
   'home.figures.title': 'Le programme en chiffres',
@@ -58,8 +61,10 @@ export const fr = {
   'errors.invalid_tl_km': 'La distance doit être un nombre entier de 1 à 100 km.',
   'errors.text_too_long': 'Le texte recherché ne doit pas dépasser 200 caractères.',
   'errors.unknown_commune': 'Aucune commune ne correspond à « {value} ». Choisissez-la dans la liste proposée.',
-  'errors.ambiguous_commune': '{count} communes s’appellent « {value} » : choisissez-la dans la liste proposée, ou ajoutez son code postal, par exemple « {example} ».',
-  'errors.commune_without_position': 'La position de cette commune n’est pas connue : la recherche par rayon est impossible.',
+  'errors.ambiguous_commune':
+    '{count} communes s’appellent « {value} » : choisissez-la dans la liste proposée, ou ajoutez son code postal, par exemple « {example} ».',
+  'errors.commune_without_position':
+    'La position de cette commune n’est pas connue : la recherche par rayon est impossible.',
   'errors.price_range': 'Le prix maximum doit être supérieur ou égal au prix minimum.',
   'errors.radius_needs_commune': 'Choisissez une commune pour chercher dans un rayon autour d’elle.',
   'errors.distance_needs_commune': 'Choisissez une commune pour trier par distance.',
@@ -77,7 +82,8 @@ export const fr = {
   'search.transaction.vente': 'Vente',
   'search.commune': 'Commune',
   'search.commune.hint': 'Nom ou code postal, par exemple Léguevin',
-  'search.commune.suggestions': '{count, plural, =0 {Aucune commune trouvée} one {# commune proposée} other {# communes proposées}}',
+  'search.commune.suggestions':
+    '{count, plural, =0 {Aucune commune trouvée} one {# commune proposée} other {# communes proposées}}',
   'search.rayon': 'Rayon autour de la commune (km)',
   'search.debitMin': 'Débit descendant minimum (Mb/s)',
   'search.uploadMin': 'Débit montant minimum (Mb/s)',
@@ -142,7 +148,8 @@ export const fr = {
   'offer.detail.nearbyNone': 'Aucune offre publiée à moins de {km} km.',
   'offer.detail.km': '{km} km',
   'offer.detail.cta': 'Démarrer mon projet d’installation',
-  'offer.detail.ctaLead': 'Un agent local vous accompagne : visite, logement, tiers-lieu, école, jusqu’à votre installation.',
+  'offer.detail.ctaLead':
+    'Un agent local vous accompagne : visite, logement, tiers-lieu, école, jusqu’à votre installation.',
   'offer.detail.back': 'Retour aux résultats',
   'offer.detail.gallery': 'Photos',
   'offer.detail.photoOf': 'Photo {n} sur {count}',
@@ -243,7 +250,8 @@ export const fr = {
   'errors.name_required': 'Indiquez votre nom.',
   'errors.name_too_long': 'Le nom ne doit pas dépasser 120 caractères.',
   'errors.signin_failed': 'Adresse email ou mot de passe incorrect.',
-  'errors.email_not_verified': 'Confirmez d’abord votre adresse avec le lien reçu par email (ou demandez un nouveau mot de passe pour recevoir un lien).',
+  'errors.email_not_verified':
+    'Confirmez d’abord votre adresse avec le lien reçu par email (ou demandez un nouveau mot de passe pour recevoir un lien).',
   'errors.link_invalid': 'Ce lien n’est plus valable : il a expiré ou a déjà servi. Demandez-en un nouveau.',
   'errors.email_taken': 'Cette adresse a déjà un compte.',
   'errors.territory_required': 'Choisissez au moins un territoire.',
@@ -269,7 +277,8 @@ export const fr = {
   'auth.checkEmail': 'Un email vient d’être envoyé à {email}. Ouvrez le lien qu’il contient pour activer votre compte.',
   'auth.verified': 'Votre adresse est confirmée.',
   'auth.forgot.title': 'Mot de passe oublié',
-  'auth.forgot.lead': 'Indiquez votre adresse : vous recevrez un lien pour choisir un nouveau mot de passe, valable une heure.',
+  'auth.forgot.lead':
+    'Indiquez votre adresse : vous recevrez un lien pour choisir un nouveau mot de passe, valable une heure.',
   'auth.forgot.submit': 'Recevoir un lien',
   'auth.forgot.link': 'Mot de passe oublié ?',
   'auth.resetSent': 'Si un compte existe pour cette adresse, un lien vient de lui être envoyé.',
@@ -318,7 +327,8 @@ export const fr = {
   'errors.consent_required': 'Votre accord est nécessaire pour que nous traitions votre projet.',
 
   'project.title': 'Mon projet d’installation',
-  'project.lead': 'Parlez-nous de votre foyer et de votre projet : un agent local du territoire vous recontacte pour vous accompagner.',
+  'project.lead':
+    'Parlez-nous de votre foyer et de votre projet : un agent local du territoire vous recontacte pour vous accompagner.',
   'project.step': 'Étape {n} sur {count} : {title}',
   'project.previous': 'Précédent',
   'project.next': 'Suivant',
@@ -353,10 +363,12 @@ export const fr = {
   'project.timeFrame.gt12m': 'Dans plus d’un an',
   'project.finish': 'Pour finir',
   'project.heardFrom': 'Comment avez-vous connu le programme ?',
-  'project.consent': 'J’accepte que Campagne Connectée et les agents du territoire traitent ces informations pour m’accompagner dans mon installation. Je peux télécharger ou effacer mes données à tout moment depuis mon compte. (Version 2026-11-v1)',
+  'project.consent':
+    'J’accepte que Campagne Connectée et les agents du territoire traitent ces informations pour m’accompagner dans mon installation. Je peux télécharger ou effacer mes données à tout moment depuis mon compte. (Version 2026-11-v1)',
   'project.submit': 'Envoyer mon projet',
   'project.done.title': 'Merci, votre projet est bien arrivé !',
-  'project.done.body': 'Un email de confirmation vient d’être envoyé à {email}. Un agent local va étudier votre projet et vous recontacter. Créez votre compte avec cette adresse pour suivre votre dossier.',
+  'project.done.body':
+    'Un email de confirmation vient d’être envoyé à {email}. Un agent local va étudier votre projet et vous recontacter. Créez votre compte avec cette adresse pour suivre votre dossier.',
   'project.done.account': 'Créer mon compte',
 
   'errors.note_required': 'Écrivez la note avant de l’ajouter.',
@@ -448,9 +460,12 @@ export const fr = {
   'account.fileAgent': 'votre agent : {agent}',
   'account.noFile': 'Vous n’avez pas encore de projet d’installation.',
   'account.next.enquiry': 'Prochaine étape : un agent local étudie votre projet et vous contacte sous quelques jours.',
-  'account.next.qualified': 'Prochaine étape : votre agent vous propose des logements et des tiers-lieux, et prépare avec vous un séjour de découverte.',
-  'account.next.discovery': 'Prochaine étape : le séjour de découverte, pour visiter les lieux et rencontrer les habitants.',
-  'account.next.settling': 'Prochaine étape : l’installation. Votre agent vous aide pour le logement, l’école et le déménagement.',
+  'account.next.qualified':
+    'Prochaine étape : votre agent vous propose des logements et des tiers-lieux, et prépare avec vous un séjour de découverte.',
+  'account.next.discovery':
+    'Prochaine étape : le séjour de découverte, pour visiter les lieux et rencontrer les habitants.',
+  'account.next.settling':
+    'Prochaine étape : l’installation. Votre agent vous aide pour le logement, l’école et le déménagement.',
   'account.next.settled': 'Bienvenue chez vous ! Votre agent prendra de vos nouvelles dans 6 mois et dans un an.',
   'account.next.withdrawn': 'Votre dossier est clos. Vous pouvez déposer un nouveau projet à tout moment.',
 
@@ -472,13 +487,16 @@ export const fr = {
   'favourites.removeButton': 'Retirer',
   'saveSearch.title': 'Enregistrer cette recherche et recevoir des alertes',
   'saveSearch.lead': 'Chaque jour où de nouvelles offres correspondent à ces filtres, vous recevez un email.',
-  'saveSearch.leadVisitor': 'Connectez-vous pour enregistrer ces filtres et recevoir chaque jour par email les nouvelles offres qui y correspondent.',
+  'saveSearch.leadVisitor':
+    'Connectez-vous pour enregistrer ces filtres et recevoir chaque jour par email les nouvelles offres qui y correspondent.',
   'saveSearch.name': 'Nom de la recherche',
   'saveSearch.submit': 'Enregistrer cette recherche',
   'saveSearch.manage': 'Voir mes recherches enregistrées',
   'searches.title': 'Mes recherches enregistrées',
-  'searches.lead': 'Relancez une recherche en un clic et recevez au plus un email par jour quand de nouvelles offres y correspondent.',
-  'searches.empty': 'Vous n’avez pas encore de recherche enregistrée. Sur la page des offres, choisissez vos filtres puis « Enregistrer cette recherche ».',
+  'searches.lead':
+    'Relancez une recherche en un clic et recevez au plus un email par jour quand de nouvelles offres y correspondent.',
+  'searches.empty':
+    'Vous n’avez pas encore de recherche enregistrée. Sur la page des offres, choisissez vos filtres puis « Enregistrer cette recherche ».',
   'searches.criteria': 'Critères : {summary}',
   'searches.created': 'enregistrée le {date}',
   'searches.alertsOn': 'Alertes email activées',
@@ -492,7 +510,8 @@ export const fr = {
   'searches.pendingTitle': 'Recherche à enregistrer',
   'searches.backToSearch': 'Revenir à cette recherche',
   'searches.notSaved': 'La recherche n’a pas été enregistrée.',
-  'searches.saved': 'Recherche « {name} » enregistrée. Vous recevrez un email les jours où de nouvelles offres y correspondent.',
+  'searches.saved':
+    'Recherche « {name} » enregistrée. Vous recevrez un email les jours où de nouvelles offres y correspondent.',
   'searches.renamed': 'Recherche renommée.',
   'searches.alertsEnabled': 'Alertes activées : vous recevrez les offres publiées à partir de maintenant.',
   'searches.alertsDisabled': 'Alertes désactivées. La recherche reste enregistrée.',
@@ -513,9 +532,11 @@ export const fr = {
   'unsubscribe.title': 'Alertes par email',
   'unsubscribe.confirm': 'Ne plus recevoir d’alertes par email pour la recherche « {name} » ?',
   'unsubscribe.button': 'Arrêter les alertes',
-  'unsubscribe.done': 'C’est fait : vous ne recevrez plus d’alertes pour « {name} ». La recherche reste enregistrée dans votre compte.',
+  'unsubscribe.done':
+    'C’est fait : vous ne recevrez plus d’alertes pour « {name} ». La recherche reste enregistrée dans votre compte.',
   'unsubscribe.already': 'Les alertes de la recherche « {name} » sont déjà arrêtées.',
-  'unsubscribe.unknown': 'Ce lien de désabonnement n’est pas valable. La recherche a peut-être été supprimée, ce qui arrête aussi ses alertes.',
+  'unsubscribe.unknown':
+    'Ce lien de désabonnement n’est pas valable. La recherche a peut-être été supprimée, ce qui arrête aussi ses alertes.',
   'unsubscribe.manage': 'Gérer mes recherches enregistrées',
   'errors.family_only': 'Les favoris et les recherches enregistrées sont réservés aux comptes des familles.',
   'errors.favourite_offer_unknown': 'Cette offre n’existe pas.',
@@ -530,10 +551,13 @@ export const fr = {
 
   'board.listView': 'Liste',
   'board.boardView': 'Tableau',
-  'board.instructions': 'Glissez une carte vers une autre colonne, ou placez-vous sur une carte et utilisez les flèches ← et → pour la faire reculer ou avancer d’une étape. Installation et abandon se font depuis le dossier.',
+  'board.instructions':
+    'Glissez une carte vers une autre colonne, ou placez-vous sur une carte et utilisez les flèches ← et → pour la faire reculer ou avancer d’une étape. Installation et abandon se font depuis le dossier.',
   'board.moved': '{name} : étape « {stage} » enregistrée.',
-  'board.failed': '{name} : le changement n’a pas pu être enregistré (le dossier a peut-être changé). Rechargez la page.',
-  'board.needsForm': '{name} : ce changement se fait depuis le dossier (une étape à la fois ; installation et abandon demandent des informations).',
+  'board.failed':
+    '{name} : le changement n’a pas pu être enregistré (le dossier a peut-être changé). Rechargez la page.',
+  'board.needsForm':
+    '{name} : ce changement se fait depuis le dossier (une étape à la fois ; installation et abandon demandent des informations).',
 
   'errors.file_needs_territory': 'Choisissez d’abord le territoire du dossier.',
   'errors.agent_not_in_territory': 'Cet agent ne travaille pas sur le territoire de ce dossier.',
@@ -617,7 +641,8 @@ export const fr = {
   'mailKind.message_for_family': 'nouveau message',
   'propose.title': 'Proposer des offres à {name}',
   'propose.back': 'Retour au dossier de {name}',
-  'propose.intro': 'Les filtres sont pré-remplis avec le projet de la famille. Cochez les offres à lui proposer : elle les verra dans son espace et recevra un email.',
+  'propose.intro':
+    'Les filtres sont pré-remplis avec le projet de la famille. Cochez les offres à lui proposer : elle les verra dans son espace et recevra un email.',
   'propose.already': 'Déjà proposée',
   'propose.open': 'Voir',
   'propose.submit': 'Proposer les offres cochées',
@@ -652,7 +677,8 @@ export const fr = {
   'account.send': 'Envoyer',
   'account.data': 'Mes données',
   'account.download': 'Télécharger mes données (JSON)',
-  'account.eraseExplain': 'Effacer votre dossier supprime votre nom, vos coordonnées, vos messages et ce que vous avez écrit. Seuls des chiffres anonymes restent pour les statistiques du territoire. C’est définitif.',
+  'account.eraseExplain':
+    'Effacer votre dossier supprime votre nom, vos coordonnées, vos messages et ce que vous avez écrit. Seuls des chiffres anonymes restent pour les statistiques du territoire. C’est définitif.',
   'account.eraseConfirm': 'Je comprends que c’est définitif',
   'account.erase': 'Effacer mon dossier',
   'errors.task_title_required': 'Dites ce qu’il faut faire.',
@@ -671,7 +697,8 @@ export const fr = {
   'errors.duplicate_cycle': 'Cet autre dossier est déjà marqué comme doublon de celui-ci.',
   'errors.not_a_duplicate': 'Ce dossier n’est pas marqué comme doublon d’un dossier que vous voyez.',
   'errors.same_territory': 'Le dossier est déjà sur ce territoire.',
-  'errors.transfer_consent_required': 'La famille n’a pas choisi ce territoire : cochez son accord pour transférer le dossier.',
+  'errors.transfer_consent_required':
+    'La famille n’a pas choisi ce territoire : cochez son accord pour transférer le dossier.',
   'errors.task_already_done': 'Cette tâche est déjà faite.',
   'errors.item_gone': 'Cet élément n’existe plus ; la page a été mise à jour.',
   'errors.erase_confirm_required': 'Cochez la case pour confirmer l’effacement.',
@@ -703,14 +730,17 @@ export const fr = {
   'report.from': 'Du (dates choisies)',
   'report.to': 'Au (dates choisies)',
   'report.show': 'Afficher le rapport',
-  'report.pickerHint': 'Seuls les champs de la période choisie comptent : l’année et le mois pour un mois, l’année et le trimestre pour un trimestre, les deux dates pour des dates choisies.',
+  'report.pickerHint':
+    'Seuls les champs de la période choisie comptent : l’année et le mois pour un mois, l’année et le trimestre pour un trimestre, les deux dates pour des dates choisies.',
   'report.annual': 'Rapport annuel {year} à imprimer',
   'report.annualTitle': 'Rapport annuel {year} — {scope}',
-  'report.annualLead': 'Les familles accueillies en {year} par le programme Campagne Connectée, comparées à {previous}.',
+  'report.annualLead':
+    'Les familles accueillies en {year} par le programme Campagne Connectée, comparées à {previous}.',
   'report.generated': 'Chiffres arrêtés le {date}.',
   'report.print': 'Imprimer ou enregistrer en PDF',
   'report.back': 'Retour aux rapports',
-  'report.method': 'Méthode : les chiffres viennent de l’historique des étapes de chaque dossier. Une famille installée puis repartie compte comme installée à la date de son installation, et comme départ dans la fidélisation. Durées : médiane et 90ᵉ centile (rang le plus proche). Fidélisation : familles dont les 6 (12) mois après l’installation tombent dans la période.',
+  'report.method':
+    'Méthode : les chiffres viennent de l’historique des étapes de chaque dossier. Une famille installée puis repartie compte comme installée à la date de son installation, et comme départ dans la fidélisation. Durées : médiane et 90ᵉ centile (rang le plus proche). Fidélisation : familles dont les 6 (12) mois après l’installation tombent dans la période.',
   'report.summary': 'Chiffres clés',
   'report.previousValue': 'avant : {value}',
   'report.same': 'stable',
@@ -774,7 +804,8 @@ export const fr = {
   'agent.nav.reports': 'Rapports',
   // Impact page.
   'impact.title': 'Notre impact',
-  'impact.lead': 'Ce que le programme a permis : des familles de télétravailleurs installées dans les communes rurales, grâce aux agents locaux et à une connexion à la hauteur.',
+  'impact.lead':
+    'Ce que le programme a permis : des familles de télétravailleurs installées dans les communes rurales, grâce aux agents locaux et à une connexion à la hauteur.',
   'impact.total': 'Depuis le début du programme',
   'impact.byTerritory': 'Par territoire',
   'impact.territory': 'Territoire',
@@ -783,7 +814,8 @@ export const fr = {
   'impact.children': 'enfants parmi elles',
   'impact.communes': 'communes d’accueil',
   'impact.fibre': 'des {count, plural, one {# offre} other {# offres}} ont la fibre',
-  'impact.privacy': 'Pour protéger la vie privée des familles, un chiffre qui décrit moins de {min} familles est affiché « < {min} ».',
+  'impact.privacy':
+    'Pour protéger la vie privée des familles, un chiffre qui décrit moins de {min} familles est affiché « < {min} ».',
   'impact.cta': 'Déposer mon projet d’installation',
   'nav.impact': 'Notre impact',
   'impact.fibreShare': 'offres avec la fibre',

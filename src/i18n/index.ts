@@ -40,11 +40,19 @@ export function messagesFor<K extends MessageKey>(locale: Locale, keys: readonly
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
-export function formatDate(locale: Locale, iso: string, options: Intl.DateTimeFormatOptions = { dateStyle: 'long' }): string {
+export function formatDate(
+  locale: Locale,
+  iso: string,
+  options: Intl.DateTimeFormatOptions = { dateStyle: 'long' },
+): string {
   const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
   const key = `${locale}|${JSON.stringify(options)}`;
   let format = dateFormats.get(key);
-  if (!format) dateFormats.set(key, (format = new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'UTC', ...options })));
+  if (!format)
+    dateFormats.set(
+      key,
+      (format = new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'UTC', ...options })),
+    );
   return format.format(date);
 }
 

@@ -4,6 +4,16 @@ import { PUBLIC_SITE_URL } from 'astro:env/server';
 
 export const GET: APIRoute = () =>
   new Response(
-    ['User-agent: *', 'Disallow: /agent', 'Disallow: /admin', 'Disallow: /compte', 'Disallow: /api/', 'Disallow: /photos/', '', `Sitemap: ${PUBLIC_SITE_URL.replace(/\/$/, '')}/sitemap.xml`, ''].join('\n'),
+    [
+      'User-agent: *',
+      'Disallow: /agent',
+      'Disallow: /admin',
+      'Disallow: /compte',
+      'Disallow: /api/',
+      'Disallow: /photos/',
+      '',
+      `Sitemap: ${PUBLIC_SITE_URL.replace(/\/$/, '')}/sitemap.xml`,
+      '',
+    ].join('\n'),
     { headers: { 'Content-Type': 'text/plain; charset=utf-8' } },
   );

@@ -47,11 +47,14 @@ export class Invalid extends DomainError {
 }
 
 /** A zod failure as field errors: one per field, messages that are not i18n keys made generic. */
-export function fieldErrors(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldError[] {
+export function fieldErrors(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+): FieldError[] {
   const errors: FieldError[] = [];
   for (const issue of issues) {
     const field = String(issue.path[0] ?? 'form');
-    if (!errors.some((e) => e.field === field)) errors.push({ field, key: isMessageKey(issue.message) ? issue.message : 'errors.invalid_value' });
+    if (!errors.some((e) => e.field === field))
+      errors.push({ field, key: isMessageKey(issue.message) ? issue.message : 'errors.invalid_value' });
   }
   return errors;
 }

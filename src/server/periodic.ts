@@ -1,7 +1,11 @@
 // A job run again and again in the server process (mail dispatch, digest): one pass, then
 // the next `intervalMs` after it ends; a failing pass is logged and the job goes on.
 
-export function startPeriodic(name: string, intervalMs: number, pass: () => Promise<string | null>): { stop: () => void } {
+export function startPeriodic(
+  name: string,
+  intervalMs: number,
+  pass: () => Promise<string | null>,
+): { stop: () => void } {
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const loop = async () => {

@@ -10,7 +10,11 @@ import { signInUrl } from './auth/form.ts';
 type MailboxResult =
   | { redirect: string }
   | { status: 404 }
-  | { status: 200; messages: Awaited<ReturnType<typeof listMailbox>>; message?: Awaited<ReturnType<typeof readMailboxMessage>> };
+  | {
+      status: 200;
+      messages: Awaited<ReturnType<typeof listMailbox>>;
+      message?: Awaited<ReturnType<typeof readMailboxMessage>>;
+    };
 
 export async function mailboxPage(astro: AstroGlobal, idParam?: string): Promise<MailboxResult> {
   if (!devToolsEnabled) return { status: 404 };

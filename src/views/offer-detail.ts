@@ -8,7 +8,12 @@ import { getCommuneCoverage } from '../server/places/queries.ts';
 export const NEARBY_KM = 30;
 
 export type OfferDetailData =
-  | { kind: 'found'; offer: OfferDetail; nearby: NearbyOffer[]; coverage: Awaited<ReturnType<typeof getCommuneCoverage>> }
+  | {
+      kind: 'found';
+      offer: OfferDetail;
+      nearby: NearbyOffer[];
+      coverage: Awaited<ReturnType<typeof getCommuneCoverage>>;
+    }
   | { kind: 'redirect'; id: number; slug: string }
   | { kind: 'not-found' };
 
@@ -20,7 +25,11 @@ export async function loadOfferDetail(ref: string): Promise<OfferDetailData> {
     const offer = await getPublishedOffer(db, Number(m[1]));
     if (m[2] !== offer.slug) return { kind: 'redirect', id: offer.id, slug: offer.slug };
     const [nearby, coverage] = await Promise.all([
-      findNearbyOffers(db, offer, offer.kind === 'home' ? 'tiers_lieu' : 'home', { km: NEARBY_KM, limit: 5, excludeId: offer.id }),
+      findNearbyOffers(db, offer, offer.kind === 'home' ? 'tiers_lieu' : 'home', {
+        km: NEARBY_KM,
+        limit: 5,
+        excludeId: offer.id,
+      }),
       getCommuneCoverage(db, offer.communeCode),
     ]);
     return { kind: 'found', offer, nearby, coverage };

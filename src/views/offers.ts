@@ -19,7 +19,9 @@ export interface OffersViewData {
  * Runs a parsed search; parameters the domain finds invalid (unknown territory or
  * commune…) are added to the errors and the search runs again without them.
  */
-export async function runSearch(parsed: ParsedSearch): Promise<{ query: OfferSearchInput; errors: FieldError[]; result: OfferSearchResult }> {
+export async function runSearch(
+  parsed: ParsedSearch,
+): Promise<{ query: OfferSearchInput; errors: FieldError[]; result: OfferSearchResult }> {
   const errors = [...parsed.errors];
   let query = { ...parsed.query };
   for (let attempt = 0; attempt < 4; attempt++) {

@@ -2,7 +2,13 @@
 import { db } from '../server/db.ts';
 import { NotFound } from '../server/errors.ts';
 import { searchOffers, type OfferSearchResult } from '../server/offers/queries.ts';
-import { COMMUNES_PAGE_SIZE, getTerritoryOverview, listTerritoryCommunes, type CommuneCoverageRow, type TerritoryOverview } from '../server/places/queries.ts';
+import {
+  COMMUNES_PAGE_SIZE,
+  getTerritoryOverview,
+  listTerritoryCommunes,
+  type CommuneCoverageRow,
+  type TerritoryOverview,
+} from '../server/places/queries.ts';
 
 export interface TerritoryViewData {
   territory: TerritoryOverview;

@@ -5,7 +5,11 @@ import { expect, lastMail, signInAs, signUp, test } from './fixtures.ts';
 
 const uniqueEmail = (name: string) => `${name}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@exemple.fr`;
 
-test('a family signs up, confirms its address from the email, and lands on its account', async ({ page, portal, axe }) => {
+test('a family signs up, confirms its address from the email, and lands on its account', async ({
+  page,
+  portal,
+  axe,
+}) => {
   const email = uniqueEmail('ana');
   await page.goto('/inscription');
   await axe(page);
@@ -65,7 +69,11 @@ test('sign in, sign out, and sign out everywhere', async ({ browser, page, porta
   await other.close();
 });
 
-test('a forgotten password: the emailed link sets a new one and ends the other sessions', async ({ browser, page, portal }) => {
+test('a forgotten password: the emailed link sets a new one and ends the other sessions', async ({
+  browser,
+  page,
+  portal,
+}) => {
   // A fresh account, so that the demo accounts keep their password.
   const email = uniqueEmail('reset');
   await signUp(page, portal, { name: 'Famille Reset', email, password: 'premier mot de passe long' });
@@ -106,7 +114,12 @@ test('a family signs in with a magic link', async ({ page, portal }) => {
   await expect(page.getByTestId('account-name')).toHaveText('Famille Martin');
 });
 
-test('a territory admin invites an agent, who reads the email in the mailbox and sets a password', async ({ browser, page, portal, axe }) => {
+test('a territory admin invites an agent, who reads the email in the mailbox and sets a password', async ({
+  browser,
+  page,
+  portal,
+  axe,
+}) => {
   const email = uniqueEmail('agent');
   await signInAs(page, 'direction.gers@demo.test');
   await page.goto('/admin');
@@ -123,7 +136,10 @@ test('a territory admin invites an agent, who reads the email in the mailbox and
   const admin = await adminContext.newPage();
   await signInAs(admin, 'admin@demo.test');
   await admin.goto('/dev/boite-mail');
-  await admin.getByRole('row', { name: new RegExp(email.replace(/\./g, '\\.')) }).getByRole('link').click();
+  await admin
+    .getByRole('row', { name: new RegExp(email.replace(/\./g, '\\.')) })
+    .getByRole('link')
+    .click();
   await expect(admin.getByRole('heading', { level: 2 })).toHaveText('Invitation à rejoindre Campagne Connectée');
   const link = await admin.locator('.message a').first().getAttribute('href');
   expect(link).toMatch(/\/invitation\?token=/);
@@ -145,7 +161,10 @@ test('too many failed sign-ins get a 429 with Retry-After and a readable page', 
   const statuses: number[] = [];
   let last;
   for (let i = 0; i < 6; i++) {
-    last = await request.post('/connexion', { form: { email, password: `pas le bon ${i}` }, headers: { Origin: portal.url } });
+    last = await request.post('/connexion', {
+      form: { email, password: `pas le bon ${i}` },
+      headers: { Origin: portal.url },
+    });
     statuses.push(last.status());
   }
   expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
@@ -161,9 +180,16 @@ test('with a Resend key, the server sends the outbox through the SDK and the lin
   const { join } = await import('node:path');
   const { startPortal, stopPortal } = await import('./fixtures.ts');
   // Resend answers 429 once, then accepts: the dispatcher must retry.
-  const recorder = await startRecorder((n) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
+  const recorder = await startRecorder((n) =>
+    n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 },
+  );
   const dir = await mkdtemp(join(tmpdir(), 'cc-mail-'));
-  const portal = await startPortal(join(dir, 'portal.db'), { RESEND_API_KEY: 're_e2e_key', RESEND_BASE_URL: recorder.url, MAIL_DISPATCH_INTERVAL_MS: '200', MAIL_FROM: 'Campagne Connectée <bonjour@cc.test>' });
+  const portal = await startPortal(join(dir, 'portal.db'), {
+    RESEND_API_KEY: 're_e2e_key',
+    RESEND_BASE_URL: recorder.url,
+    MAIL_DISPATCH_INTERVAL_MS: '200',
+    MAIL_FROM: 'Campagne Connectée <bonjour@cc.test>',
+  });
   try {
     const context = await browser.newContext({ baseURL: portal.url });
     const page = await context.newPage();
@@ -173,7 +199,15 @@ test('with a Resend key, the server sends the outbox through the SDK and the lin
     await expect.poll(() => recorder.requests.length, { timeout: 15_000 }).toBe(2);
     const [first, second] = recorder.requests;
     expect(first!.headers['idempotency-key']).toBe(second!.headers['idempotency-key']);
-    expect(second).toMatchObject({ method: 'POST', path: '/emails', body: { from: 'Campagne Connectée <bonjour@cc.test>', to: ['direction.gers@demo.test'], subject: 'Choisissez un nouveau mot de passe' } });
+    expect(second).toMatchObject({
+      method: 'POST',
+      path: '/emails',
+      body: {
+        from: 'Campagne Connectée <bonjour@cc.test>',
+        to: ['direction.gers@demo.test'],
+        subject: 'Choisissez un nouveau mot de passe',
+      },
+    });
     expect(second!.headers.authorization).toBe('Bearer re_e2e_key');
     const link = /(https?:\/\/\S+)/.exec((second!.body as { text: string }).text)![1]!;
     await page.goto(link);

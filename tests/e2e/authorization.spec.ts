@@ -13,7 +13,14 @@ const people: Record<Exclude<Who, 'anonymous'>, string> = {
   adminGers: 'direction.gers@demo.test',
   platform: 'admin@demo.test',
 };
-const everyone = (status: number): Record<Who, number> => ({ anonymous: status, family: status, agentGers: status, agentManche: status, adminGers: status, platform: status });
+const everyone = (status: number): Record<Who, number> => ({
+  anonymous: status,
+  family: status,
+  agentGers: status,
+  agentManche: status,
+  adminGers: status,
+  platform: status,
+});
 
 interface Sample {
   url: (ids: Ids) => string;
@@ -32,7 +39,14 @@ const signedIn = { anonymous: 302, family: 200, agentGers: 200, agentManche: 200
 const staffOnly = { anonymous: 302, family: 403, agentGers: 200, agentManche: 200, adminGers: 200, platform: 200 };
 const adminsOnly = { anonymous: 302, family: 403, agentGers: 403, agentManche: 403, adminGers: 200, platform: 200 };
 const familyOnly = { anonymous: 302, family: 200, agentGers: 403, agentManche: 403, adminGers: 403, platform: 403 };
-const platformDevOnly = { anonymous: 302, family: 404, agentGers: 404, agentManche: 404, adminGers: 404, platform: 200 };
+const platformDevOnly = {
+  anonymous: 302,
+  family: 404,
+  agentGers: 404,
+  agentManche: 404,
+  adminGers: 404,
+  platform: 200,
+};
 
 /** Route pattern (from the file name) → the URLs to request and what each person gets. */
 const matrix: Record<string, Sample[]> = {
@@ -45,7 +59,9 @@ const matrix: Record<string, Sample[]> = {
   '/inscription': [{ url: () => '/inscription', expect: everyone(200) }],
   '/inscription/confirmer': [{ url: () => '/inscription/confirmer?token=nope-nope-nope', expect: everyone(400) }],
   '/mot-de-passe-oublie': [{ url: () => '/mot-de-passe-oublie', expect: everyone(200) }],
-  '/mot-de-passe-oublie/nouveau': [{ url: () => '/mot-de-passe-oublie/nouveau?token=nope-nope-nope', expect: everyone(400) }],
+  '/mot-de-passe-oublie/nouveau': [
+    { url: () => '/mot-de-passe-oublie/nouveau?token=nope-nope-nope', expect: everyone(400) },
+  ],
   '/invitation': [{ url: () => '/invitation?token=nope-nope-nope', expect: everyone(400) }],
   '/deconnexion': [{ url: () => '/deconnexion', expect: everyone(303) }],
   '/compte': [{ url: () => '/compte', expect: signedIn }],
@@ -60,12 +76,18 @@ const matrix: Record<string, Sample[]> = {
   '/agent/candidats/[id]': [
     // A file of the Gers: the Manche agent gets "not found", like for an unknown id.
     { url: (i) => `/agent/candidats/${i.gersFile}`, expect: { ...staffOnly, agentManche: 404 } },
-    { url: () => '/agent/candidats/inconnu', expect: { ...staffOnly, agentGers: 404, agentManche: 404, adminGers: 404, platform: 404 } },
+    {
+      url: () => '/agent/candidats/inconnu',
+      expect: { ...staffOnly, agentGers: 404, agentManche: 404, adminGers: 404, platform: 404 },
+    },
   ],
   '/agent/candidats/[id]/proposer': [
     { url: (i) => `/agent/candidats/${i.gersFile}/proposer?territoire=32`, expect: { ...staffOnly, agentManche: 404 } },
     // Without filters, the search starts from the family's needs.
-    { url: (i) => `/agent/candidats/${i.gersFile}/proposer`, expect: { ...staffOnly, agentGers: 302, adminGers: 302, platform: 302, agentManche: 404 } },
+    {
+      url: (i) => `/agent/candidats/${i.gersFile}/proposer`,
+      expect: { ...staffOnly, agentGers: 302, adminGers: 302, platform: 302, agentManche: 404 },
+    },
   ],
   '/impact': [{ url: () => '/impact', expect: everyone(200) }],
   '/agent/rapports': [
@@ -111,24 +133,43 @@ test('each role gets exactly the expected answer on every route', async ({ porta
   contexts.set('anonymous', await playwrightRequest.newContext({ baseURL: portal.url, maxRedirects: 0 }));
   for (const [who, email] of Object.entries(people) as Array<[Exclude<Who, 'anonymous'>, string]>) {
     const ctx = await playwrightRequest.newContext({ baseURL: portal.url, maxRedirects: 0 });
-    const res = await ctx.post('/connexion', { form: { email, password: 'demo-password-2026' }, headers: { Origin: portal.url } });
+    const res = await ctx.post('/connexion', {
+      form: { email, password: 'demo-password-2026' },
+      headers: { Origin: portal.url },
+    });
     expect(res.status(), `sign-in of ${who}`).toBe(303);
     contexts.set(who, ctx);
   }
   // Real ids to request, and at least one email in the mailbox.
-  await contexts.get('anonymous')!.post('/mot-de-passe-oublie', { form: { email: 'direction.gers@demo.test' }, headers: { Origin: portal.url } });
+  await contexts
+    .get('anonymous')!
+    .post('/mot-de-passe-oublie', { form: { email: 'direction.gers@demo.test' }, headers: { Origin: portal.url } });
   const fileEmail = `matrice.${Date.now()}@exemple.fr`;
-  const filed = await contexts.get('anonymous')!.post('/projet', { form: { name: 'Famille Matrice', email: fileEmail, adults: '2', wishedTerritories: '32', consent: 'yes' }, headers: { Origin: portal.url } });
+  const filed = await contexts
+    .get('anonymous')!
+    .post('/projet', {
+      form: { name: 'Famille Matrice', email: fileEmail, adults: '2', wishedTerritories: '32', consent: 'yes' },
+      headers: { Origin: portal.url },
+    });
   expect(filed.status()).toBe(200);
   const one = async (sql: string) => (await portal.sql.execute(sql)).rows[0]!;
   const offer = await one("SELECT id, slug FROM offers WHERE status = 'published' ORDER BY id LIMIT 1");
   const ids: Ids = {
     offer: `${offer.id}-${offer.slug}`,
-    photo: Number((await one("SELECT p.id FROM offer_photos p JOIN offers o ON o.id = p.offer_id WHERE o.status = 'published' LIMIT 1")).id),
+    photo: Number(
+      (
+        await one(
+          "SELECT p.id FROM offer_photos p JOIN offers o ON o.id = p.offer_id WHERE o.status = 'published' LIMIT 1",
+        )
+      ).id,
+    ),
     gersAgent: Number((await one("SELECT id FROM users WHERE email = 'agent.gers@demo.test'")).id),
     mancheAgent: Number((await one("SELECT id FROM users WHERE email = 'agent.manche@demo.test'")).id),
     mail: Number((await one('SELECT max(id) AS id FROM outbox')).id),
-    gersFile: String((await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [fileEmail] })).rows[0]!.public_id),
+    gersFile: String(
+      (await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [fileEmail] }))
+        .rows[0]!.public_id,
+    ),
   };
 
   const failures: string[] = [];
@@ -136,7 +177,8 @@ test('each role gets exactly the expected answer on every route', async ({ porta
     for (const sample of samples) {
       for (const locale of ['', '/en']) {
         const url = sample.url(ids);
-        const localized = locale && routesOnDisk().includes(`/en${route === '/' ? '' : route}`) ? `/en${url === '/' ? '/' : url}` : url;
+        const localized =
+          locale && routesOnDisk().includes(`/en${route === '/' ? '' : route}`) ? `/en${url === '/' ? '/' : url}` : url;
         if (locale && localized === url) continue;
         for (const [who, status] of Object.entries(sample.expect) as Array<[Who, number]>) {
           const res = await contexts.get(who)!.get(localized);
@@ -153,7 +195,8 @@ test('each role gets exactly the expected answer on every route', async ({ porta
   const unknown = await admin.get('/admin/agents/999999');
   expect(other.status()).toBe(unknown.status());
   // The page links to its own address (language switch): apart from that, the same bytes.
-  const same = async (res: Awaited<ReturnType<APIRequestContext['get']>>) => (await res.text()).replaceAll(new URL(res.url()).pathname, '<path>');
+  const same = async (res: Awaited<ReturnType<APIRequestContext['get']>>) =>
+    (await res.text()).replaceAll(new URL(res.url()).pathname, '<path>');
   expect(await same(other)).toBe(await same(unknown));
   const manche = contexts.get('agentManche')!;
   const otherFile = await manche.get(`/agent/candidats/${ids.gersFile}`);

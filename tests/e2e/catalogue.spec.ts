@@ -4,7 +4,10 @@ import type { Page } from '@playwright/test';
 import { countOffers, expect, screenshots, test } from './fixtures.ts';
 
 const total = (page: Page) => page.locator('#results [data-total]');
-const cardIds = (page: Page) => page.locator('#results [data-offer-id]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-offer-id'))));
+const cardIds = (page: Page) =>
+  page
+    .locator('#results [data-offer-id]')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-offer-id'))));
 
 // Haversine in SQL, the test's own expression (not the app's).
 const within = (lat: number, lng: number, km: number) =>
@@ -26,10 +29,17 @@ const filters: Array<[string, string]> = [
   ['pieces_min=6', 'rooms >= 6'],
   ['tl_km=10', "kind = 'home' AND nearest_fibre_tiers_lieu_km <= 10"],
   ['q=grange', "id IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH 'grange*')"],
-  ['territoire=32&fibre=1&type=logement&prix_max=250000', "territory_code = '32' AND fibre_status = 'available' AND kind = 'home' AND price <= 250000"],
+  [
+    'territoire=32&fibre=1&type=logement&prix_max=250000',
+    "territory_code = '32' AND fibre_status = 'available' AND kind = 'home' AND price <= 250000",
+  ],
 ];
 
-test('every filter gives exactly the matching offers, with JavaScript and without', async ({ page, browser, portal }) => {
+test('every filter gives exactly the matching offers, with JavaScript and without', async ({
+  page,
+  browser,
+  portal,
+}) => {
   test.setTimeout(120_000); // 16 filters, each loaded in two browsers
   const noJs = await browser.newContext({ javaScriptEnabled: false });
   const plain = await noJs.newPage();
@@ -64,15 +74,24 @@ test('filters apply in place as they change, and back/forward restore them', asy
 
   await page.getByLabel('Fibre disponible uniquement').check();
   await expect(page).toHaveURL(/\/offres\?fibre=1$/);
-  await expect(total(page)).toHaveAttribute('data-total', String(await countOffers(portal, "fibre_status = 'available'")));
+  await expect(total(page)).toHaveAttribute(
+    'data-total',
+    String(await countOffers(portal, "fibre_status = 'available'")),
+  );
 
   await page.getByRole('combobox', { name: 'Territoire' }).selectOption('32');
   await expect(page).toHaveURL(/fibre=1&territoire=32$/);
-  await expect(total(page)).toHaveAttribute('data-total', String(await countOffers(portal, "fibre_status = 'available' AND territory_code = '32'")));
+  await expect(total(page)).toHaveAttribute(
+    'data-total',
+    String(await countOffers(portal, "fibre_status = 'available' AND territory_code = '32'")),
+  );
 
   await page.getByLabel('Prix maximum (€)').fill('900');
   await expect(page).toHaveURL(/prix_max=900/);
-  await expect(total(page)).toHaveAttribute('data-total', String(await countOffers(portal, "fibre_status = 'available' AND territory_code = '32' AND price <= 900")));
+  await expect(total(page)).toHaveAttribute(
+    'data-total',
+    String(await countOffers(portal, "fibre_status = 'available' AND territory_code = '32' AND price <= 900")),
+  );
   // The page was never reloaded.
   expect(await page.evaluate(() => (window as unknown as { stay?: number }).stay)).toBe(1);
 
@@ -126,7 +145,10 @@ test('the commune field suggests real communes, accent-insensitively, by keyboar
   await page.getByLabel('Rayon autour de la commune (km)').fill('25');
   await expect(page).toHaveURL(/commune=32013&rayon=25/);
   const auch = (await portal.sql.execute("SELECT lat, lng FROM communes WHERE code = '32013'")).rows[0]!;
-  await expect(total(page)).toHaveAttribute('data-total', String(await countOffers(portal, within(Number(auch.lat), Number(auch.lng), 25))));
+  await expect(total(page)).toHaveAttribute(
+    'data-total',
+    String(await countOffers(portal, within(Number(auch.lat), Number(auch.lng), 25))),
+  );
 });
 
 test.describe('without JavaScript', () => {
@@ -139,13 +161,18 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: 'Appliquer les filtres' }).click();
     await expect(page).toHaveURL(/commune=auch&rayon=20/);
     const auch = (await portal.sql.execute("SELECT lat, lng FROM communes WHERE code = '32013'")).rows[0]!;
-    await expect(total(page)).toHaveAttribute('data-total', String(await countOffers(portal, within(Number(auch.lat), Number(auch.lng), 20))));
+    await expect(total(page)).toHaveAttribute(
+      'data-total',
+      String(await countOffers(portal, within(Number(auch.lat), Number(auch.lng), 20))),
+    );
     await expect(page.getByLabel('Commune', { exact: true })).toHaveValue('Auch (32000)');
   });
 });
 
 test('invalid parameters are explained next to the form, never a 500', async ({ page }) => {
-  const res = await page.goto('/offres?prix_min=-5&prix_max=abc&rayon=10000&debit_min=vite&commune=Nulle-Part&tri=hasard');
+  const res = await page.goto(
+    '/offres?prix_min=-5&prix_max=abc&rayon=10000&debit_min=vite&commune=Nulle-Part&tri=hasard',
+  );
   expect(res?.status()).toBe(400);
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('Le prix doit être un nombre entier d’euros');
@@ -154,7 +181,14 @@ test('invalid parameters are explained next to the form, never a 500', async ({ 
   await expect(alert).toContainText('Aucune commune ne correspond à « Nulle-Part »');
   await expect(page.getByLabel('Prix maximum (€)')).toHaveValue('abc');
   await expect(page.getByLabel('Prix maximum (€)')).toHaveAttribute('aria-invalid', 'true');
-  for (const url of ['/offres?page=999999999999', '/offres?q=%22%20OR%20', '/offres?commune=%00', '/offres?tl_km=5&type=tiers-lieu', '/api/v1/offres?rayon=5', '/api/v1/communes?limit=0']) {
+  for (const url of [
+    '/offres?page=999999999999',
+    '/offres?q=%22%20OR%20',
+    '/offres?commune=%00',
+    '/offres?tl_km=5&type=tiers-lieu',
+    '/api/v1/offres?rayon=5',
+    '/api/v1/communes?limit=0',
+  ]) {
     const r = await page.request.get(url);
     expect(r.status(), url).toBeLessThan(500);
   }
@@ -178,17 +212,29 @@ test('the map loads only when opened and shows a marker per result', async ({ pa
   await expect(page.locator('.leaflet-marker-icon, .leaflet-interactive').first()).toBeVisible();
   // The map follows the filters.
   await page.getByLabel('Fibre disponible uniquement').check();
-  await expect(map).toHaveAttribute('data-markers', String(await countOffers(portal, "territory_code = '50' AND fibre_status = 'available'")));
+  await expect(map).toHaveAttribute(
+    'data-markers',
+    String(await countOffers(portal, "territory_code = '50' AND fibre_status = 'available'")),
+  );
   await page.getByRole('button', { name: 'Masquer la carte' }).click();
   await expect(map).toBeHidden();
 });
 
-test('an offer’s page: facts, connectivity, coverage, nearby tiers-lieux, structured data', async ({ page, portal, axe }) => {
+test('an offer’s page: facts, connectivity, coverage, nearby tiers-lieux, structured data', async ({
+  page,
+  portal,
+  axe,
+}) => {
   await page.goto('/offres?type=logement&territoire=32');
   const first = page.locator('#results [data-offer-id]').first();
   const id = Number(await first.getAttribute('data-offer-id'));
   await first.getByRole('link').click();
-  const row = (await portal.sql.execute({ sql: 'SELECT o.*, c.name AS commune FROM offers o JOIN communes c ON c.code = o.commune_code WHERE o.id = ?', args: [id] })).rows[0]!;
+  const row = (
+    await portal.sql.execute({
+      sql: 'SELECT o.*, c.name AS commune FROM offers o JOIN communes c ON c.code = o.commune_code WHERE o.id = ?',
+      args: [id],
+    })
+  ).rows[0]!;
   await expect(page).toHaveURL(new RegExp(`/offres/${id}-${row.slug}$`));
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(String(row.title));
   const connectivity = page.getByRole('region', { name: 'Connectivité' });
@@ -197,15 +243,21 @@ test('an offer’s page: facts, connectivity, coverage, nearby tiers-lieux, stru
   await expect(page.getByRole('heading', { name: `La fibre à ${row.commune}` })).toBeVisible();
 
   const nearby = page.locator('[data-nearby-id]');
-  const distances = (await nearby.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-distance')))));
+  const distances = await nearby.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-distance'))));
   expect([...distances].sort((a, b) => a - b)).toEqual(distances);
   for (const nid of await nearby.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-nearby-id'))))) {
-    const kind = (await portal.sql.execute({ sql: 'SELECT kind, status FROM offers WHERE id = ?', args: [nid] })).rows[0]!;
+    const kind = (await portal.sql.execute({ sql: 'SELECT kind, status FROM offers WHERE id = ?', args: [nid] }))
+      .rows[0]!;
     expect(kind).toMatchObject({ kind: 'tiers_lieu', status: 'published' });
   }
 
   const ld = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent())!);
-  expect(ld).toMatchObject({ '@context': 'https://schema.org', '@type': 'Offer', name: row.title, priceCurrency: 'EUR' });
+  expect(ld).toMatchObject({
+    '@context': 'https://schema.org',
+    '@type': 'Offer',
+    name: row.title,
+    priceCurrency: 'EUR',
+  });
   await expect(page.locator('link[rel="canonical"]')).toHaveAttribute('href', `${portal.url}/offres/${id}-${row.slug}`);
   await expect(page.locator('meta[property="og:title"]')).toHaveAttribute('content', String(row.title));
   await expect(page.locator('meta[property="og:image"]')).toHaveAttribute('content', /\/photos\/\d+-1280\.webp$/);
@@ -213,36 +265,58 @@ test('an offer’s page: facts, connectivity, coverage, nearby tiers-lieux, stru
   await expect(img).toHaveAttribute('width', /\d+/);
   await expect(img).toHaveAttribute('alt', /.+/);
   expect(await img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(0);
-  await expect(page.getByRole('link', { name: 'Démarrer mon projet d’installation' })).toHaveAttribute('href', `/projet?offre=${id}`);
+  await expect(page.getByRole('link', { name: 'Démarrer mon projet d’installation' })).toHaveAttribute(
+    'href',
+    `/projet?offre=${id}`,
+  );
   await axe(page);
   await screenshots(page, 'offer-detail');
 
   await page.goto(`/en/offres/${id}-${row.slug}`);
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-  await expect(page.getByRole('link', { name: 'Start my relocation project' })).toHaveAttribute('href', `/en/projet?offre=${id}`);
+  await expect(page.getByRole('link', { name: 'Start my relocation project' })).toHaveAttribute(
+    'href',
+    `/en/projet?offre=${id}`,
+  );
   await axe(page);
 });
 
 test('offer URLs: a wrong slug redirects, unknown or unpublished offers are 404', async ({ page, portal }) => {
-  const published = (await portal.sql.execute("SELECT id, slug FROM offers WHERE status = 'published' LIMIT 1")).rows[0]!;
+  const published = (await portal.sql.execute("SELECT id, slug FROM offers WHERE status = 'published' LIMIT 1"))
+    .rows[0]!;
   const hidden = (await portal.sql.execute("SELECT id, slug FROM offers WHERE status <> 'published' LIMIT 1")).rows[0]!;
   const redirect = await page.request.get(`/offres/${published.id}-mauvais-nom`, { maxRedirects: 0 });
   expect(redirect.status()).toBe(301);
   expect(redirect.headers().location).toBe(`/offres/${published.id}-${published.slug}`);
-  for (const url of [`/offres/${hidden.id}-${hidden.slug}`, '/offres/999999-rien', '/offres/abc', `/en/offres/${hidden.id}-${hidden.slug}`]) {
+  for (const url of [
+    `/offres/${hidden.id}-${hidden.slug}`,
+    '/offres/999999-rien',
+    '/offres/abc',
+    `/en/offres/${hidden.id}-${hidden.slug}`,
+  ]) {
     const res = await page.goto(url);
     expect(res?.status(), url).toBe(404);
   }
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
 });
 
-test('a territory page: figures, tiers-lieux, communes with coverage, in both languages', async ({ page, portal, axe }) => {
+test('a territory page: figures, tiers-lieux, communes with coverage, in both languages', async ({
+  page,
+  portal,
+  axe,
+}) => {
   await page.goto('/territoires/32');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Gers (32)');
-  const communes = Number((await portal.sql.execute("SELECT count(*) AS n FROM communes WHERE department_code = '32'")).rows[0]!.n);
+  const communes = Number(
+    (await portal.sql.execute("SELECT count(*) AS n FROM communes WHERE department_code = '32'")).rows[0]!.n,
+  );
   await expect(page.locator('[data-figure="communes"]')).toHaveText(new Intl.NumberFormat('fr-FR').format(communes));
-  await expect(page.locator('[data-figure="tiers-lieux"]')).toHaveText(String(await countOffers(portal, "territory_code = '32' AND kind = 'tiers_lieu'")));
-  await expect(page.locator('[data-offer-id]')).toHaveCount(await countOffers(portal, "territory_code = '32' AND kind = 'tiers_lieu'"));
+  await expect(page.locator('[data-figure="tiers-lieux"]')).toHaveText(
+    String(await countOffers(portal, "territory_code = '32' AND kind = 'tiers_lieu'")),
+  );
+  await expect(page.locator('[data-offer-id]')).toHaveCount(
+    await countOffers(portal, "territory_code = '32' AND kind = 'tiers_lieu'"),
+  );
   await expect(page.locator('tbody tr')).toHaveCount(50);
   await expect(page.getByText('Source : ARCEP')).toBeVisible();
   await axe(page);
@@ -283,8 +357,13 @@ test('sitemap and robots list the public pages', async ({ request, portal }) => 
   expect(robots).toContain(`Sitemap: ${portal.url}/sitemap.xml`);
 });
 
-test('cached pages change as soon as the data does, and signed-in requests bypass the cache', async ({ request, portal }) => {
-  const row = (await portal.sql.execute("SELECT id, slug, title FROM offers WHERE status = 'published' ORDER BY id LIMIT 1")).rows[0]!;
+test('cached pages change as soon as the data does, and signed-in requests bypass the cache', async ({
+  request,
+  portal,
+}) => {
+  const row = (
+    await portal.sql.execute("SELECT id, slug, title FROM offers WHERE status = 'published' ORDER BY id LIMIT 1")
+  ).rows[0]!;
   const offer = { id: Number(row.id), slug: String(row.slug), title: String(row.title) };
   const url = `/offres/${offer.id}-${offer.slug}`;
   const first = await request.get(url);
@@ -292,14 +371,20 @@ test('cached pages change as soon as the data does, and signed-in requests bypas
   expect(second.headers()['x-cache']).toBe('hit');
   expect(await second.text()).toBe(await first.text());
 
-  await portal.sql.execute({ sql: 'UPDATE offers SET title = ? WHERE id = ?', args: ['Titre changé à l’instant', offer.id] });
+  await portal.sql.execute({
+    sql: 'UPDATE offers SET title = ? WHERE id = ?',
+    args: ['Titre changé à l’instant', offer.id],
+  });
   const after = await request.get(url);
   expect(after.headers()['x-cache']).toBe('miss');
   expect(await after.text()).toContain('Titre changé à l’instant');
 
   await portal.sql.execute({ sql: "UPDATE offers SET status = 'archived' WHERE id = ?", args: [offer.id] });
   expect((await request.get(url)).status()).toBe(404);
-  await portal.sql.execute({ sql: "UPDATE offers SET status = 'published', title = ? WHERE id = ?", args: [offer.title, offer.id] });
+  await portal.sql.execute({
+    sql: "UPDATE offers SET status = 'published', title = ? WHERE id = ?",
+    args: [offer.title, offer.id],
+  });
 
   const signedIn = await request.get(url, { headers: { Cookie: 'cc_session=abc' } });
   expect(signedIn.headers()['x-cache']).toBeUndefined();

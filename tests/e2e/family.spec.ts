@@ -19,7 +19,9 @@ async function newFamily(portal: Portal, locale: 'fr' | 'en' = 'fr'): Promise<st
 
 /** Publishes now a copy of the first published offer matching `where`; returns its id and title. */
 async function publishCopy(portal: Portal, where: string, title: string): Promise<{ id: number; slug: string }> {
-  const columns = (await portal.sql.execute('PRAGMA table_info(offers)')).rows.map((r) => String(r.name)).filter((c) => c !== 'id');
+  const columns = (await portal.sql.execute('PRAGMA table_info(offers)')).rows
+    .map((r) => String(r.name))
+    .filter((c) => c !== 'id');
   const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
   const values: Record<string, string> = { title, slug, published_at: new Date(Date.now() - 60_000).toISOString() };
   const rs = await portal.sql.execute({
@@ -83,7 +85,9 @@ test.describe.serial('favourites', () => {
   test.describe('without JavaScript', () => {
     test.use({ javaScriptEnabled: false });
 
-    test('a family hearts another offer: the page comes back with the same filters, then lists and removes favourites', async ({ page }) => {
+    test('a family hearts another offer: the page comes back with the same filters, then lists and removes favourites', async ({
+      page,
+    }) => {
       await signInAs(page, email);
       await page.goto(`${search}&tri=prix`);
       const cards = page.locator('[data-offer-id]');
@@ -130,7 +134,10 @@ test.describe.serial('favourites', () => {
   });
 });
 
-test('a visitor’s heart leads to sign-in, then back to the same page with the offer added', async ({ page, portal }) => {
+test('a visitor’s heart leads to sign-in, then back to the same page with the offer added', async ({
+  page,
+  portal,
+}) => {
   const email = await newFamily(portal);
   await page.goto('/offres?type=tiers-lieu');
   const id = (await page.locator('[data-offer-id]').first().getAttribute('data-offer-id'))!;
@@ -196,7 +203,11 @@ test('English pages: hearts and the favourites page', async ({ page, portal, axe
   await axe(page);
 });
 
-test('a family saves a search; a new matching offer arrives by the daily digest; the unsubscribe link stops it', async ({ page, portal, axe }) => {
+test('a family saves a search; a new matching offer arrives by the daily digest; the unsubscribe link stops it', async ({
+  page,
+  portal,
+  axe,
+}) => {
   test.setTimeout(60_000);
   const email = await newFamily(portal);
   await signInAs(page, email);
@@ -211,7 +222,10 @@ test('a family saves a search; a new matching offer arrives by the daily digest;
   await expect(saved).toHaveCount(1);
   await expect(saved).toContainText('Alertes email activées');
   await axe(page);
-  await expect(saved.getByRole('link', { name: 'Voir les offres' })).toHaveAttribute('href', '/offres?type=logement&territoire=32&fibre=1');
+  await expect(saved.getByRole('link', { name: 'Voir les offres' })).toHaveAttribute(
+    'href',
+    '/offres?type=logement&territoire=32&fibre=1',
+  );
 
   // Saving it again is refused with a clear message; nothing is added.
   await page.goto('/offres?fibre=1&territoire=32&type=logement');
@@ -219,7 +233,9 @@ test('a family saves a search; a new matching offer arrives by the daily digest;
   await page.getByLabel('Nom de la recherche').fill('Encore');
   await page.getByRole('button', { name: 'Enregistrer cette recherche' }).click();
   await expect(page.getByRole('alert')).toContainText('La recherche n’a pas été enregistrée.');
-  await expect(page.getByText('Vous avez déjà enregistré cette recherche, sous le nom « Logements · Gers (32) · fibre ».')).toBeVisible();
+  await expect(
+    page.getByText('Vous avez déjà enregistré cette recherche, sous le nom « Logements · Gers (32) · fibre ».'),
+  ).toBeVisible();
   await expect(page.getByTestId('pending-search').getByLabel('Nom de la recherche')).toHaveValue('Encore'); // what was typed is kept
   await expect(saved).toHaveCount(1);
 
@@ -235,8 +251,15 @@ test('a family saves a search; a new matching offer arrives by the daily digest;
 
   // A day later, a new matching offer has been published.
   const users = await portal.sql.execute({ sql: 'SELECT id FROM users WHERE email = ?', args: [email] });
-  await portal.sql.execute({ sql: "UPDATE saved_searches SET last_digest_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day') WHERE user_id = ?", args: [Number(users.rows[0]!.id)] });
-  const offer = await publishCopy(portal, "kind = 'home' AND territory_code = '32' AND fibre_status = 'available'", 'Longere neuve fibree');
+  await portal.sql.execute({
+    sql: "UPDATE saved_searches SET last_digest_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day') WHERE user_id = ?",
+    args: [Number(users.rows[0]!.id)],
+  });
+  const offer = await publishCopy(
+    portal,
+    "kind = 'home' AND territory_code = '32' AND fibre_status = 'available'",
+    'Longere neuve fibree',
+  );
   try {
     expect(runDigest(portal)).toMatch(/Digest: [1-9]\d* email\(s\)/);
     const mail = await lastMail(portal, email);
@@ -245,14 +268,19 @@ test('a family saves a search; a new matching offer arrives by the daily digest;
     expect(mail.text).toContain(`${portal.url}/offres/${offer.id}-${offer.slug}`);
     // Run again: nothing new, nothing sent.
     runDigest(portal);
-    const count = await portal.sql.execute({ sql: "SELECT count(*) AS n FROM outbox WHERE \"to\" = ? AND template = 'search_digest'", args: [email] });
+    const count = await portal.sql.execute({
+      sql: 'SELECT count(*) AS n FROM outbox WHERE "to" = ? AND template = \'search_digest\'',
+      args: [email],
+    });
     expect(Number(count.rows[0]!.n)).toBe(1);
 
     // The unsubscribe link works without being signed in.
     const link = /(http\S+\/alertes\/desabonnement\?token=[\w-]+)/.exec(mail.text)![1]!;
     await page.context().clearCookies();
     await page.goto(link);
-    await expect(page.getByText('Ne plus recevoir d’alertes par email pour la recherche « Gers fibré » ?')).toBeVisible();
+    await expect(
+      page.getByText('Ne plus recevoir d’alertes par email pour la recherche « Gers fibré » ?'),
+    ).toBeVisible();
     await axe(page);
     await page.getByRole('button', { name: 'Arrêter les alertes' }).click();
     await expect(page.getByRole('status')).toContainText('vous ne recevrez plus d’alertes pour « Gers fibré »');
@@ -274,7 +302,10 @@ test('a family saves a search; a new matching offer arrives by the daily digest;
   await expect(page.getByRole('alert')).toContainText('Ce lien de désabonnement n’est pas valable');
 });
 
-test('a visitor who saves a search signs in and finds it saved; an invalid search is refused', async ({ page, portal }) => {
+test('a visitor who saves a search signs in and finds it saved; an invalid search is refused', async ({
+  page,
+  portal,
+}) => {
   const email = await newFamily(portal);
   await page.goto('/offres?type=tiers-lieu&territoire=50');
   await page.getByText('Enregistrer cette recherche et recevoir des alertes').click();
@@ -286,7 +317,10 @@ test('a visitor who saves a search signs in and finds it saved; an invalid searc
   await expect(page).toHaveURL(/\/compte\/recherches\?ok=enregistree/);
   await expect(page.getByTestId('saved-searches').getByRole('heading')).toHaveText('Tiers-lieux · Manche (50)');
 
-  const refused = await page.request.post('/compte/recherches', { form: { action: 'enregistrer', requete: 'prix_min=5&prix_max=1', nom: 'Mauvaise' }, headers: { Origin: portal.url } });
+  const refused = await page.request.post('/compte/recherches', {
+    form: { action: 'enregistrer', requete: 'prix_min=5&prix_max=1', nom: 'Mauvaise' },
+    headers: { Origin: portal.url },
+  });
   expect(refused.status()).toBe(400);
   const html = await refused.text();
   expect(html).toContain('Le prix maximum doit être supérieur ou égal au prix minimum.');
@@ -313,13 +347,23 @@ test('a signed-in family’s malformed posts are clear errors, never a 5xx', asy
   for (const path of ['/compte/favoris', '/compte/recherches', '/en/compte/favoris', '/en/compte/recherches']) {
     for (const form of forms) {
       for (const accept of ['text/html', 'application/json']) {
-        const res = await page.request.post(path, { form, headers: { Origin: portal.url, Accept: accept }, maxRedirects: 0 });
+        const res = await page.request.post(path, {
+          form,
+          headers: { Origin: portal.url, Accept: accept },
+          maxRedirects: 0,
+        });
         expect(res.status(), `${path} ${JSON.stringify(form).slice(0, 60)}`).toBeLessThan(500);
         if (res.status() === 303) expect(res.headers().location).not.toContain('evil.example');
       }
     }
   }
-  for (const query of ['?ajouter=abc', '?ajouter=99999999&retour=//evil.example', '?requete=%FF&nom=%00', '?ok=enregistree&id=abc']) {
-    for (const path of ['/compte/favoris', '/compte/recherches']) expect((await page.request.get(path + query, { maxRedirects: 0 })).status()).toBeLessThan(500);
+  for (const query of [
+    '?ajouter=abc',
+    '?ajouter=99999999&retour=//evil.example',
+    '?requete=%FF&nom=%00',
+    '?ok=enregistree&id=abc',
+  ]) {
+    for (const path of ['/compte/favoris', '/compte/recherches'])
+      expect((await page.request.get(path + query, { maxRedirects: 0 })).status()).toBeLessThan(500);
   }
 });

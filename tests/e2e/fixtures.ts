@@ -28,13 +28,18 @@ export function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 /** Starts `node scripts/start.ts --demo` and resolves once /healthz answers 200. */
-export async function startPortal(dbPath: string, extraEnv: Record<string, string> = {}): Promise<Omit<Portal, 'sql'> & { logs: () => string }> {
+export async function startPortal(
+  dbPath: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Omit<Portal, 'sql'> & { logs: () => string }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dbUrl = `file:${dbPath}`;
@@ -96,7 +101,9 @@ export const test = base.extend<{ axe: (page: Page) => Promise<void> }, { portal
     await use(async (page: Page) => {
       const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
       const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+      expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual(
+        [],
+      );
     });
   },
 });
@@ -105,7 +112,10 @@ export { expect };
 
 /** Saves a full-page screenshot at phone and desktop widths under test-results/screenshots. */
 export async function screenshots(page: Page, name: string): Promise<void> {
-  for (const [width, height] of [[360, 780], [1280, 900]] as const) {
+  for (const [width, height] of [
+    [360, 780],
+    [1280, 900],
+  ] as const) {
     await page.setViewportSize({ width, height });
     await page.screenshot({ path: join(root, 'test-results', 'screenshots', `${name}-${width}.png`), fullPage: true });
   }
@@ -113,13 +123,19 @@ export async function screenshots(page: Page, name: string): Promise<void> {
 
 /** Counts published offers with an SQL condition, to check what a page shows. */
 export async function countOffers(portal: Portal, where: string, args: Array<string | number> = []): Promise<number> {
-  const rs = await portal.sql.execute({ sql: `SELECT count(*) AS n FROM offers WHERE status = 'published' AND (${where})`, args });
+  const rs = await portal.sql.execute({
+    sql: `SELECT count(*) AS n FROM offers WHERE status = 'published' AND (${where})`,
+    args,
+  });
   return Number(rs.rows[0]!.n);
 }
 
 /** The newest email to `to` in the outbox, and the first link it holds. */
 export async function lastMail(portal: Portal, to: string): Promise<{ subject: string; text: string; link: string }> {
-  const rs = await portal.sql.execute({ sql: 'SELECT subject, text FROM outbox WHERE "to" = ? ORDER BY id DESC LIMIT 1', args: [to] });
+  const rs = await portal.sql.execute({
+    sql: 'SELECT subject, text FROM outbox WHERE "to" = ? ORDER BY id DESC LIMIT 1',
+    args: [to],
+  });
   const row = rs.rows[0];
   if (!row) throw new Error(`no email to ${to}`);
   const text = String(row.text);
@@ -139,7 +155,11 @@ export async function signInAs(page: Page, email: string, password = 'demo-passw
  * Creates a family account through the real form (on the page already open when it is the
  * sign-up form, e.g. reached from an email's link), then follows the verification email.
  */
-export async function signUp(page: Page, portal: Portal, account: { name: string; email: string; password?: string }): Promise<void> {
+export async function signUp(
+  page: Page,
+  portal: Portal,
+  account: { name: string; email: string; password?: string },
+): Promise<void> {
   if (!/\/inscription/.test(page.url())) await page.goto('/inscription');
   await page.getByLabel('Nom').fill(account.name);
   await page.getByLabel('Adresse email').fill(account.email);
@@ -151,7 +171,10 @@ export async function signUp(page: Page, portal: Portal, account: { name: string
 /** Every page and endpoint under src/pages, as a route pattern ("/offres/[ref]"). */
 export function routesOnDisk(): string[] {
   const dir = join(root, 'src', 'pages');
-  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+  const walk = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)],
+    );
   return walk(dir)
     .map((f) => '/' + relative(dir, f).replace(/\\/g, '/'))
     .filter((f) => /\.(astro|ts)$/.test(f) && !f.split('/').some((p) => p.startsWith('_')))

@@ -31,7 +31,10 @@ test('from the enquiry to the settlement, family and agent together', async ({ p
   await family.goto(welcome.link);
   await signUp(family, portal, { name: 'Famille Parcours', email });
   await expect(family.locator('[data-stage="enquiry"]')).toContainText('Étape : Demande');
-  const publicId = String((await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!.public_id);
+  const publicId = String(
+    (await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!
+      .public_id,
+  );
 
   // The Gers agent finds it, qualifies it and proposes two offers found in the catalogue.
   await signInAs(page, 'agent.gers@demo.test');
@@ -61,13 +64,24 @@ test('from the enquiry to the settlement, family and agent together', async ({ p
   await family.goto('/compte');
   const proposals = family.locator('#propositions [data-proposal]');
   await expect(proposals).toHaveCount(2);
-  const titleOf = async (offerId: string | null) => String((await portal.sql.execute({ sql: 'SELECT title FROM offers WHERE id = ?', args: [offerId] })).rows[0]!.title);
+  const titleOf = async (offerId: string | null) =>
+    String(
+      (await portal.sql.execute({ sql: 'SELECT title FROM offers WHERE id = ?', args: [offerId] })).rows[0]!.title,
+    );
   const liked = proposals.filter({ hasText: await titleOf(first) });
-  await liked.getByLabel('Un commentaire pour votre agent (facultatif)').fill('Le jardin est parfait pour les enfants.');
+  await liked
+    .getByLabel('Un commentaire pour votre agent (facultatif)')
+    .fill('Le jardin est parfait pour les enfants.');
   await liked.getByRole('button', { name: 'Elle m’intéresse' }).click();
   await expect(family.getByRole('status')).toHaveText('Réponse enregistrée ; votre agent est prévenu.');
-  await family.locator('#propositions [data-proposal]').filter({ hasText: await titleOf(second) }).getByRole('button', { name: 'Non merci' }).click();
-  await expect(family.locator('#propositions [data-status="accepted"]')).toContainText('Acceptée — « Le jardin est parfait pour les enfants. »');
+  await family
+    .locator('#propositions [data-proposal]')
+    .filter({ hasText: await titleOf(second) })
+    .getByRole('button', { name: 'Non merci' })
+    .click();
+  await expect(family.locator('#propositions [data-status="accepted"]')).toContainText(
+    'Acceptée — « Le jardin est parfait pour les enfants. »',
+  );
   await expect(family.locator('#propositions [data-status="declined"]')).toHaveCount(1);
   // A message refused (empty) keeps nothing lost; a real one is sent.
   await family.getByLabel('Votre message').fill('Pouvons-nous venir en décembre ?');
@@ -108,7 +122,8 @@ test('from the enquiry to the settlement, family and agent together', async ({ p
   await expect(page.getByText('Étape actuelle : Installé')).toBeVisible();
   await expect(page.locator('[data-task="follow_up_6m"]')).toBeVisible();
   const timeline = page.locator('.timeline');
-  for (const kind of ['created', 'stage_change', 'proposal', 'message', 'visit', 'email']) await expect(timeline.locator(`[data-event="${kind}"]`).first()).toBeVisible();
+  for (const kind of ['created', 'stage_change', 'proposal', 'message', 'visit', 'email'])
+    await expect(timeline.locator(`[data-event="${kind}"]`).first()).toBeVisible();
 
   // The family sees where it stands, in plain words.
   await family.goto('/compte');
@@ -121,7 +136,10 @@ test('from the enquiry to the settlement, family and agent together', async ({ p
   await signInAs(mancheAgent, 'agent.manche@demo.test');
   expect((await mancheAgent.goto(`/agent/candidats/${publicId}`))?.status()).toBe(404);
   expect((await mancheAgent.goto(`/agent/candidats/${publicId}/proposer?territoire=32`))?.status()).toBe(404);
-  const post = await mancheAgent.request.post(`/agent/candidats/${publicId}`, { form: { intent: 'message', body: 'Intrusion' }, headers: { Origin: portal.url } });
+  const post = await mancheAgent.request.post(`/agent/candidats/${publicId}`, {
+    form: { intent: 'message', body: 'Intrusion' },
+    headers: { Origin: portal.url },
+  });
   expect(post.status()).toBe(404);
   await mancheAgent.goto('/agent/candidats?q=Parcours');
   await expect(mancheAgent.locator('tbody tr')).toHaveCount(0);
@@ -129,15 +147,23 @@ test('from the enquiry to the settlement, family and agent together', async ({ p
   await family.context().close();
 });
 
-test('tasks, duplicates merged and a move to another territory with consent, without JavaScript', async ({ browser, portal }) => {
+test('tasks, duplicates merged and a move to another territory with consent, without JavaScript', async ({
+  browser,
+  portal,
+}) => {
   const context = await browser.newContext({ baseURL: portal.url, javaScriptEnabled: false });
   const page = await context.newPage();
   const email = `doublon.${Date.now()}@exemple.fr`;
   for (const name of ['Famille Double', 'Famille Double bis']) {
-    const res = await page.request.post('/projet', { form: { name, email, adults: '2', wishedTerritories: '32', consent: 'yes' }, headers: { Origin: portal.url } });
+    const res = await page.request.post('/projet', {
+      form: { name, email, adults: '2', wishedTerritories: '32', consent: 'yes' },
+      headers: { Origin: portal.url },
+    });
     expect(res.status()).toBe(200);
   }
-  const ids = (await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ? ORDER BY id', args: [email] })).rows.map((r) => String(r.public_id));
+  const ids = (
+    await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ? ORDER BY id', args: [email] })
+  ).rows.map((r) => String(r.public_id));
   await signInAs(page, 'agent.gers@demo.test');
 
   // A task for the territory admin, due tomorrow; it can be ticked off.
@@ -172,7 +198,9 @@ test('tasks, duplicates merged and a move to another territory with consent, wit
   await page.getByLabel('Comment la famille a donné son accord').fill('Au téléphone');
   await page.getByRole('button', { name: 'Transférer le dossier' }).click();
   await expect(page.getByRole('status')).toContainText('Dossier transféré vers un territoire qui n’est pas le vôtre');
-  expect((await lastMail(portal, 'agent.manche@demo.test')).subject).toBe('Un dossier arrive sur votre territoire : Famille Double');
+  expect((await lastMail(portal, 'agent.manche@demo.test')).subject).toBe(
+    'Un dossier arrive sur votre territoire : Famille Double',
+  );
   expect((await page.goto(`/agent/candidats/${ids[0]}`))?.status()).toBe(404);
 
   const manche = await browser.newContext({ baseURL: portal.url });
@@ -189,7 +217,17 @@ test('a family downloads its data and erases its file', async ({ browser, portal
   const context = await browser.newContext({ baseURL: portal.url });
   const page = await context.newPage();
   const email = `effacer.${Date.now()}@exemple.fr`;
-  await page.request.post('/projet', { form: { name: 'Famille Effacée', email, adults: '1', wishedTerritories: '50', housingNeeds: 'Près de la mer', consent: 'yes' }, headers: { Origin: portal.url } });
+  await page.request.post('/projet', {
+    form: {
+      name: 'Famille Effacée',
+      email,
+      adults: '1',
+      wishedTerritories: '50',
+      housingNeeds: 'Près de la mer',
+      consent: 'yes',
+    },
+    headers: { Origin: portal.url },
+  });
   await signUp(page, portal, { name: 'Famille Effacée', email });
   await axe(page);
 
@@ -208,13 +246,24 @@ test('a family downloads its data and erases its file', async ({ browser, portal
   await page.getByRole('button', { name: 'Effacer mon dossier' }).click();
   await expect(page.getByRole('status')).toHaveText('Votre dossier a été effacé.');
   await expect(page.getByText('Vous n’avez pas encore de projet d’installation.')).toBeVisible();
-  const row = (await portal.sql.execute({ sql: "SELECT name, housing_needs, anonymised_at FROM candidates WHERE email LIKE 'erased-%' ORDER BY id DESC LIMIT 1", args: [] })).rows[0]!;
+  const row = (
+    await portal.sql.execute({
+      sql: "SELECT name, housing_needs, anonymised_at FROM candidates WHERE email LIKE 'erased-%' ORDER BY id DESC LIMIT 1",
+      args: [],
+    })
+  ).rows[0]!;
   expect(row).toMatchObject({ name: '—', housing_needs: null });
-  expect((await portal.sql.execute({ sql: 'SELECT count(*) AS n FROM candidates WHERE email = ?', args: [email] })).rows[0]!.n).toBe(0);
+  expect(
+    (await portal.sql.execute({ sql: 'SELECT count(*) AS n FROM candidates WHERE email = ?', args: [email] })).rows[0]!
+      .n,
+  ).toBe(0);
   await context.close();
 });
 
-test('the demo family’s account, with proposals, a stay and messages, is accessible in French and English', async ({ page, axe }) => {
+test('the demo family’s account, with proposals, a stay and messages, is accessible in French and English', async ({
+  page,
+  axe,
+}) => {
   await signInAs(page, 'famille@demo.test');
   await expect(page.locator('#propositions [data-proposal]')).toHaveCount(2);
   await expect(page.locator('#sejour')).toBeVisible();
@@ -225,7 +274,10 @@ test('the demo family’s account, with proposals, a stay and messages, is acces
   await expect(page.getByRole('button', { name: 'I’m interested' }).first()).toBeVisible();
   await axe(page);
   // Writing nothing is refused in the page's language, nothing is sent.
-  const res = await page.request.post('/en/compte', { form: { intent: 'message', body: '   ' }, headers: { Origin: new URL(page.url()).origin } });
+  const res = await page.request.post('/en/compte', {
+    form: { intent: 'message', body: '   ' },
+    headers: { Origin: new URL(page.url()).origin },
+  });
   expect(res.status()).toBe(400);
   expect(await res.text()).toContain('Write your message.');
 });

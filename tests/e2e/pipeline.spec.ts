@@ -14,11 +14,22 @@ async function drag(page: Page, from: Locator, to: Locator) {
   await page.mouse.up();
 }
 
-test('the Gers agent finds a new enquiry, qualifies it and adds a note; the Manche agent cannot see it', async ({ page, browser, portal, axe }) => {
+test('the Gers agent finds a new enquiry, qualifies it and adds a note; the Manche agent cannot see it', async ({
+  page,
+  browser,
+  portal,
+  axe,
+}) => {
   const email = `pipeline.${Date.now()}@exemple.fr`;
-  const res = await page.request.post('/projet', { form: { name: 'Famille Pipeline', email, adults: '2', children: '6', wishedTerritories: '32', consent: 'yes' }, headers: { Origin: portal.url } });
+  const res = await page.request.post('/projet', {
+    form: { name: 'Famille Pipeline', email, adults: '2', children: '6', wishedTerritories: '32', consent: 'yes' },
+    headers: { Origin: portal.url },
+  });
   expect(res.status()).toBe(200);
-  const publicId = String((await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!.public_id);
+  const publicId = String(
+    (await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!
+      .public_id,
+  );
 
   await signInAs(page, 'agent.gers@demo.test');
   await page.getByRole('link', { name: 'Espace agent' }).click();
@@ -46,7 +57,9 @@ test('the Gers agent finds a new enquiry, qualifies it and adds a note; the Manc
   await page.getByRole('button', { name: 'Enregistrer le changement' }).click();
   await expect(page.getByRole('status')).toHaveText('Étape enregistrée.');
   await expect(page.getByText('Étape actuelle : Qualifié')).toBeVisible();
-  await page.getByRole('textbox', { name: 'Ajouter une note' }).fill('Appel de découverte : télétravail 4 jours sur 5.');
+  await page
+    .getByRole('textbox', { name: 'Ajouter une note' })
+    .fill('Appel de découverte : télétravail 4 jours sur 5.');
   await page.getByRole('button', { name: 'Ajouter la note' }).click();
   await expect(page.locator('[data-event="note"]').first()).toContainText('télétravail 4 jours sur 5');
   await expect(page.locator('[data-event="stage_change"]').first()).toContainText('Demande → Qualifié');
@@ -57,10 +70,15 @@ test('the Gers agent finds a new enquiry, qualifies it and adds a note; the Manc
   await page.getByRole('button', { name: 'Confier le dossier' }).click();
   await expect(page.getByRole('status')).toHaveText('Dossier confié.');
   await expect(page.locator('[data-event="assignment"]').first()).toContainText('Dossier confié à Direction du Gers');
-  expect((await lastMail(portal, 'direction.gers@demo.test')).subject).toBe('Un dossier vous est confié : Famille Pipeline');
+  expect((await lastMail(portal, 'direction.gers@demo.test')).subject).toBe(
+    'Un dossier vous est confié : Famille Pipeline',
+  );
 
   // A stale form (the file moved since it was loaded) is a conflict, not a lost update.
-  const stale = await page.request.post(`/agent/candidats/${publicId}`, { form: { to: 'discovery', version: '2' }, headers: { Origin: portal.url } });
+  const stale = await page.request.post(`/agent/candidats/${publicId}`, {
+    form: { to: 'discovery', version: '2' },
+    headers: { Origin: portal.url },
+  });
   expect(stale.status()).toBe(409);
   expect(await stale.text()).toContain('Ce dossier vient d’être modifié par quelqu’un d’autre');
 
@@ -75,9 +93,19 @@ test('the Gers agent finds a new enquiry, qualifies it and adds a note; the Manc
 
 test('the board moves a card with the keyboard alone, and by drag and drop', async ({ page, portal, axe }) => {
   const email = `tableau.${Date.now()}@exemple.fr`;
-  await page.request.post('/projet', { form: { name: 'Famille Tableau', email, adults: '1', wishedTerritories: '32', consent: 'yes' }, headers: { Origin: portal.url } });
-  const publicId = String((await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!.public_id);
-  const stage = async () => String((await portal.sql.execute({ sql: 'SELECT stage FROM candidates WHERE public_id = ?', args: [publicId] })).rows[0]!.stage);
+  await page.request.post('/projet', {
+    form: { name: 'Famille Tableau', email, adults: '1', wishedTerritories: '32', consent: 'yes' },
+    headers: { Origin: portal.url },
+  });
+  const publicId = String(
+    (await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!
+      .public_id,
+  );
+  const stage = async () =>
+    String(
+      (await portal.sql.execute({ sql: 'SELECT stage FROM candidates WHERE public_id = ?', args: [publicId] })).rows[0]!
+        .stage,
+    );
 
   await signInAs(page, 'agent.gers@demo.test');
   await page.goto('/agent/candidats?vue=tableau');
@@ -105,6 +133,9 @@ test('the board moves a card with the keyboard alone, and by drag and drop', asy
   await drag(page, page.locator(`[data-card="${publicId}"]`), page.locator('[data-column="enquiry"]'));
   await expect(page.getByRole('status')).toContainText('ce changement se fait depuis le dossier');
   expect(await stage()).toBe('discovery');
-  const history = await portal.sql.execute({ sql: 'SELECT h.stage FROM stage_history h JOIN candidates c ON c.id = h.candidate_id WHERE c.public_id = ? ORDER BY h.id', args: [publicId] });
+  const history = await portal.sql.execute({
+    sql: 'SELECT h.stage FROM stage_history h JOIN candidates c ON c.id = h.candidate_id WHERE c.public_id = ? ORDER BY h.id',
+    args: [publicId],
+  });
   expect(history.rows.map((r) => r.stage)).toEqual(['enquiry', 'qualified', 'discovery', 'qualified', 'discovery']);
 });

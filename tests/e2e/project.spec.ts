@@ -5,7 +5,11 @@ import { expect, lastMail, signUp, test } from './fixtures.ts';
 
 const uniqueEmail = () => `projet.${Date.now()}.${Math.floor(Math.random() * 1e6)}@exemple.fr`;
 
-test('step by step, with a draft that survives a reload, errors in the page language', async ({ page, portal, axe }) => {
+test('step by step, with a draft that survives a reload, errors in the page language', async ({
+  page,
+  portal,
+  axe,
+}) => {
   const email = uniqueEmail();
   await page.goto('/projet');
   await expect(page.locator('form[data-enhanced="true"]')).toBeVisible();
@@ -44,7 +48,12 @@ test('step by step, with a draft that survives a reload, errors in the page lang
   await expect(page.getByRole('status')).toContainText('Merci, votre projet est bien arrivé');
 
   const file = (await portal.sql.execute({ sql: 'SELECT * FROM candidates WHERE email = ?', args: [email] })).rows[0]!;
-  expect(file).toMatchObject({ name: 'Famille Leclerc', territory_code: '32', stage: 'enquiry', wished_communes: '["32249"]' });
+  expect(file).toMatchObject({
+    name: 'Famille Leclerc',
+    territory_code: '32',
+    stage: 'enquiry',
+    wished_communes: '["32249"]',
+  });
   expect(JSON.parse(String(file.household))).toEqual({ adults: 2, children: [5, 11] });
   expect((await lastMail(portal, email)).subject).toBe('Nous avons bien reçu votre projet d’installation');
   expect((await lastMail(portal, 'agent.gers@demo.test')).text).toContain(`/agent/candidats/${file.public_id}`);
@@ -73,7 +82,9 @@ test.describe('without JavaScript', () => {
     await page.getByLabel(/I agree that Campagne Connectée/).check();
     await page.getByRole('button', { name: 'Send my project' }).click();
     await expect(page.getByRole('status')).toContainText('Thank you, your project has arrived!');
-    const file = (await portal.sql.execute({ sql: 'SELECT territory_code, locale FROM candidates WHERE email = ?', args: [email] })).rows[0]!;
+    const file = (
+      await portal.sql.execute({ sql: 'SELECT territory_code, locale FROM candidates WHERE email = ?', args: [email] })
+    ).rows[0]!;
     // Two territories wished: the file waits in the dispatch queue.
     expect(file).toMatchObject({ territory_code: null, locale: 'en' });
     expect((await lastMail(portal, email)).subject).toBe('We have received your relocation project');

@@ -33,7 +33,11 @@ test('a territory admin reads, exports and prints the reports of the Gers', asyn
   await page.locator('#t-months').getByRole('link', { name: 'CSV (point-virgule, pour Excel)' }).click();
   const csv = await readFile((await (await download).path())!, 'utf8');
   expect(csv.charCodeAt(0)).toBe(0xfeff);
-  const lines = csv.slice(1).trim().split('\r\n').map((l) => l.split(';'));
+  const lines = csv
+    .slice(1)
+    .trim()
+    .split('\r\n')
+    .map((l) => l.split(';'));
   expect(lines[0]).toEqual(['Mois', 'Familles', 'Personnes']);
   expect(lines).toHaveLength(13);
   const db = await portal.sql.execute({
@@ -66,7 +70,12 @@ test('an agent without the admin role gets no report; another territory’s is n
   await signInAs(page, 'agent.gers@demo.test');
   await page.goto('/agent');
   await expect(page.getByRole('link', { name: 'Rapports' })).toHaveCount(0);
-  for (const url of ['/agent/rapports', '/agent/rapports?territoire=50', '/agent/rapports/annuel?annee=2025&territoire=50', '/agent/rapports/export.csv?table=summary&territoire=50']) {
+  for (const url of [
+    '/agent/rapports',
+    '/agent/rapports?territoire=50',
+    '/agent/rapports/annuel?annee=2025&territoire=50',
+    '/agent/rapports/export.csv?table=summary&territoire=50',
+  ]) {
     expect((await page.request.get(url, { maxRedirects: 0 })).status(), url).toBe(403);
   }
   const admin = await page.context().browser()!.newContext({ baseURL: portal.url });

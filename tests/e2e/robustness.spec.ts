@@ -3,7 +3,20 @@
 import { expect, routesOnDisk, test } from './fixtures.ts';
 
 const junkParams = ['1', '0', 'abc', '%00', '99999999999999999999', '-1', '1-%C0%AF', 'x'.repeat(300)];
-const queries = ['', '?q=%00', `?q=${'x'.repeat(3000)}`, '?page=1e9', '?commune=%E9', '?territoire[]=32', '?type=logement&type=tiers-lieu', '?token=%FF', `?token=${'a'.repeat(300)}`, '?retour=//evil.example', '?prix_min=5&prix_max=1', '?lang=zz'];
+const queries = [
+  '',
+  '?q=%00',
+  `?q=${'x'.repeat(3000)}`,
+  '?page=1e9',
+  '?commune=%E9',
+  '?territoire[]=32',
+  '?type=logement&type=tiers-lieu',
+  '?token=%FF',
+  `?token=${'a'.repeat(300)}`,
+  '?retour=//evil.example',
+  '?prix_min=5&prix_max=1',
+  '?lang=zz',
+];
 const bodies: Array<[string, string]> = [
   ['application/x-www-form-urlencoded', ''],
   ['application/x-www-form-urlencoded', 'email=&password=&token=x&territories=32&territories=99&role=platform_admin'],
@@ -23,34 +36,99 @@ test('no route answers 5xx to malformed requests', async ({ request, portal }) =
   for (const route of routesOnDisk()) {
     const urls = junkParams.map((j) => route.replace(/\[[^\]]+\]/g, j)).filter((u, i, a) => a.indexOf(u) === i);
     for (const url of urls) {
-      for (const q of queries) check(`GET ${url}${q.slice(0, 30)}`, (await request.get(url + q, { maxRedirects: 0 })).status());
+      for (const q of queries)
+        check(`GET ${url}${q.slice(0, 30)}`, (await request.get(url + q, { maxRedirects: 0 })).status());
       for (const [type, body] of bodies) {
-        const res = await request.post(url, { data: body, headers: { 'Content-Type': type, Origin: portal.url }, maxRedirects: 0 });
+        const res = await request.post(url, {
+          data: body,
+          headers: { 'Content-Type': type, Origin: portal.url },
+          maxRedirects: 0,
+        });
         check(`POST ${url} [${type}] ${body.slice(0, 20)}`, res.status());
       }
-      for (const method of ['PUT', 'DELETE', 'PATCH']) check(`${method} ${url}`, (await request.fetch(url, { method, headers: { Origin: portal.url }, maxRedirects: 0 })).status());
+      for (const method of ['PUT', 'DELETE', 'PATCH'])
+        check(
+          `${method} ${url}`,
+          (await request.fetch(url, { method, headers: { Origin: portal.url }, maxRedirects: 0 })).status(),
+        );
     }
   }
   expect(failures).toEqual([]);
 });
 
-test('no form of the pipeline answers 5xx to junk, signed in as the people who use them', async ({ playwright, portal }) => {
+test('no form of the pipeline answers 5xx to junk, signed in as the people who use them', async ({
+  playwright,
+  portal,
+}) => {
   test.setTimeout(120_000);
   const failures: string[] = [];
   const email = `fuzz.${Date.now()}@exemple.fr`;
   const anonymous = await playwright.request.newContext({ baseURL: portal.url });
-  const filed = await anonymous.post('/projet', { form: { name: 'Famille Fuzz', email, adults: '2', wishedTerritories: '32', consent: 'yes' }, headers: { Origin: portal.url } });
+  const filed = await anonymous.post('/projet', {
+    form: { name: 'Famille Fuzz', email, adults: '2', wishedTerritories: '32', consent: 'yes' },
+    headers: { Origin: portal.url },
+  });
   expect(filed.status()).toBe(200);
-  const publicId = String((await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!.public_id);
+  const publicId = String(
+    (await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!
+      .public_id,
+  );
   const as = async (who: string) => {
     const ctx = await playwright.request.newContext({ baseURL: portal.url, maxRedirects: 0 });
-    await ctx.post('/connexion', { form: { email: who, password: 'demo-password-2026' }, headers: { Origin: portal.url } });
+    await ctx.post('/connexion', {
+      form: { email: who, password: 'demo-password-2026' },
+      headers: { Origin: portal.url },
+    });
     return ctx;
   };
   const junk = ['', '0', '-1', 'abc', '99999999999999999999', '2026-02-30', 'x'.repeat(6000), '%00', '32', '50'];
-  const fields = ['to', 'version', 'task', 'outcome', 'title', 'dueDate', 'assigneeId', 'startDate', 'endDate', 'places', 'hosts', 'body', 'other', 'territory', 'consent', 'agent', 'note', 'offers', 'proposal', 'answer', 'comment', 'confirm', 'settledCommune', 'settledAt', 'settledHouseholdSize', 'withdrawalReason'];
+  const fields = [
+    'to',
+    'version',
+    'task',
+    'outcome',
+    'title',
+    'dueDate',
+    'assigneeId',
+    'startDate',
+    'endDate',
+    'places',
+    'hosts',
+    'body',
+    'other',
+    'territory',
+    'consent',
+    'agent',
+    'note',
+    'offers',
+    'proposal',
+    'answer',
+    'comment',
+    'confirm',
+    'settledCommune',
+    'settledAt',
+    'settledHouseholdSize',
+    'withdrawalReason',
+  ];
   const targets: Array<[string, string, string[]]> = [
-    ['agent.gers@demo.test', `/agent/candidats/${publicId}`, ['', 'note', 'assign', 'follow-up', 'task', 'task-done', 'stay', 'message', 'duplicate', 'not-duplicate', 'merge', 'nope']],
+    [
+      'agent.gers@demo.test',
+      `/agent/candidats/${publicId}`,
+      [
+        '',
+        'note',
+        'assign',
+        'follow-up',
+        'task',
+        'task-done',
+        'stay',
+        'message',
+        'duplicate',
+        'not-duplicate',
+        'merge',
+        'nope',
+      ],
+    ],
     ['agent.manche@demo.test', `/agent/candidats/${publicId}`, ['', 'note', 'message', 'territory']],
     ['agent.gers@demo.test', `/agent/candidats/${publicId}/proposer`, ['']],
     ['famille@demo.test', '/compte', ['', 'answer', 'message', 'nope']],
@@ -62,7 +140,8 @@ test('no form of the pipeline answers 5xx to junk, signed in as the people who u
         const form: Record<string, string> = Object.fromEntries(fields.map((f) => [f, value]));
         if (intent) form.intent = intent;
         const res = await ctx.post(url, { form, headers: { Origin: portal.url } });
-        if (res.status() >= 500) failures.push(`${who} POST ${url} intent=${intent} value=${value.slice(0, 12)} → ${res.status()}`);
+        if (res.status() >= 500)
+          failures.push(`${who} POST ${url} intent=${intent} value=${value.slice(0, 12)} → ${res.status()}`);
       }
     }
     await ctx.dispose();
@@ -70,7 +149,10 @@ test('no form of the pipeline answers 5xx to junk, signed in as the people who u
   // Last, so that the file stays for the others: moving it away, twice.
   const gers = await as('agent.gers@demo.test');
   for (const value of ['50', '50']) {
-    const res = await gers.post(`/agent/candidats/${publicId}`, { form: { intent: 'territory', territory: value, consent: 'yes' }, headers: { Origin: portal.url } });
+    const res = await gers.post(`/agent/candidats/${publicId}`, {
+      form: { intent: 'territory', territory: value, consent: 'yes' },
+      headers: { Origin: portal.url },
+    });
     if (res.status() >= 500) failures.push(`territory move → ${res.status()}`);
   }
   await gers.dispose();

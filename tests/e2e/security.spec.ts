@@ -38,7 +38,10 @@ test('our pages run under the CSP without a single violation', async ({ page }) 
 });
 
 test('a form posted from another site is refused', async ({ request }) => {
-  const res = await request.post('/connexion', { form: { email: 'famille@demo.test', password: 'demo-password-2026' }, headers: { Origin: 'https://evil.example' } });
+  const res = await request.post('/connexion', {
+    form: { email: 'famille@demo.test', password: 'demo-password-2026' },
+    headers: { Origin: 'https://evil.example' },
+  });
   expect(res.status()).toBe(403);
   expect(res.headers()['set-cookie']).toBeUndefined();
 });
@@ -49,7 +52,8 @@ test('text typed by users is shown as text, never run', async ({ page, browser, 
     dialogs++;
     await d.dismiss();
   });
-  const noXss = async () => expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  const noXss = async () =>
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 
   // A family whose name is a script.
   const email = `xss.${Date.now()}@exemple.fr`;
@@ -58,7 +62,12 @@ test('text typed by users is shown as text, never run', async ({ page, browser, 
   await noXss();
 
   // Every text field of an offer holds a script.
-  const offer = { id: Number((await portal.sql.execute("SELECT id FROM offers WHERE status = 'published' AND kind = 'tiers_lieu' LIMIT 1")).rows[0]!.id) };
+  const offer = {
+    id: Number(
+      (await portal.sql.execute("SELECT id FROM offers WHERE status = 'published' AND kind = 'tiers_lieu' LIMIT 1"))
+        .rows[0]!.id,
+    ),
+  };
   await portal.sql.execute({
     sql: 'UPDATE offers SET title = ?, description = ?, address = ?, opening_hours = ?, services = ?, website = ?, energy_class = ?, slug = ? WHERE id = ?',
     args: [XSS, XSS, XSS, XSS, JSON.stringify([XSS]), `javascript:window.__xss=3`, XSS, 'xss', offer.id],
@@ -91,5 +100,5 @@ test('text typed by users is shown as text, never run', async ({ page, browser, 
   expect(await adminPage.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   await admin.close();
   expect(dialogs).toBe(0);
-  await portal.sql.execute({ sql: "UPDATE offers SET website = NULL WHERE id = ?", args: [offer.id] });
+  await portal.sql.execute({ sql: 'UPDATE offers SET website = NULL WHERE id = ?', args: [offer.id] });
 });

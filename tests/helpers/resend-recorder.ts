@@ -16,16 +16,31 @@ export interface ScriptedResponse {
   headers?: Record<string, string>;
 }
 
-export async function startRecorder(script: (n: number, req: RecordedRequest) => ScriptedResponse = () => ({ status: 200 })) {
+export async function startRecorder(
+  script: (n: number, req: RecordedRequest) => ScriptedResponse = () => ({ status: 200 }),
+) {
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
-      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: raw ? JSON.parse(raw) : null };
+      const recorded: RecordedRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: raw ? JSON.parse(raw) : null,
+      };
       requests.push(recorded);
       const answer = script(requests.length, recorded);
-      const body = answer.body ?? (answer.status < 300 ? { id: `email-${requests.length}` } : { statusCode: answer.status, name: answer.status === 429 ? 'rate_limit_exceeded' : 'internal_server_error', message: 'scripted' });
+      const body =
+        answer.body ??
+        (answer.status < 300
+          ? { id: `email-${requests.length}` }
+          : {
+              statusCode: answer.status,
+              name: answer.status === 429 ? 'rate_limit_exceeded' : 'internal_server_error',
+              message: 'scripted',
+            });
       res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
       res.end(JSON.stringify(body));
     });

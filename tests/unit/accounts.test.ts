@@ -35,13 +35,20 @@ function context(db: Db, start = Date.UTC(2026, 10, 23, 9)) {
 }
 
 const tokenFromLastMail = async (db: Db) => {
-  const [mail] = await db.select().from(outbox).orderBy(outbox.id).limit(1).offset((await db.select().from(outbox)).length - 1);
+  const [mail] = await db
+    .select()
+    .from(outbox)
+    .orderBy(outbox.id)
+    .limit(1)
+    .offset((await db.select().from(outbox)).length - 1);
   return { mail: mail!, token: decodeURIComponent(/token=([\w-]+)/.exec(mail!.text)![1]!) };
 };
 
 async function actor(db: Db, email: string): Promise<SessionUser> {
   const [u] = await db.select().from(users).where(eq(users.email, email));
-  const territories = (await db.select().from(userTerritories).where(eq(userTerritories.userId, u!.id))).map((t) => t.territoryCode);
+  const territories = (await db.select().from(userTerritories).where(eq(userTerritories.userId, u!.id))).map(
+    (t) => t.territoryCode,
+  );
   return { id: u!.id, email: u!.email, name: u!.name, role: u!.role, locale: u!.locale, territories };
 }
 
@@ -95,24 +102,36 @@ describe('sign-up and sign-in', () => {
   it('signs up a family, emails a link in the same transaction, and verifies the address', async () => {
     const { db } = await testDb();
     const { ctx } = context(db);
-    await signUp(ctx, { name: 'Ana Martin', email: ' Ana@Exemple.fr', password: 'le chat dort sur la grange', locale: 'fr' }, '1.2.3.4');
+    await signUp(
+      ctx,
+      { name: 'Ana Martin', email: ' Ana@Exemple.fr', password: 'le chat dort sur la grange', locale: 'fr' },
+      '1.2.3.4',
+    );
     const [user] = await db.select().from(users).where(eq(users.email, 'ana@exemple.fr'));
     expect(user).toMatchObject({ role: 'family', emailVerifiedAt: null });
     expect(user!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     const { mail, token } = await tokenFromLastMail(db);
     expect(mail).toMatchObject({ to: 'ana@exemple.fr', template: 'verify_email', status: 'pending' });
     expect(mail.text).toContain('https://cc.test/inscription/confirmer?token=');
-    await expect(signIn(ctx, { email: 'ana@exemple.fr', password: 'le chat dort sur la grange' }, '1.2.3.4')).rejects.toMatchObject({ key: 'errors.email_not_verified' });
+    await expect(
+      signIn(ctx, { email: 'ana@exemple.fr', password: 'le chat dort sur la grange' }, '1.2.3.4'),
+    ).rejects.toMatchObject({ key: 'errors.email_not_verified' });
     expect(await verifyEmail(ctx, token)).toBe(user!.id);
     expect(await verifyEmail(ctx, token)).toBeNull();
-    expect(await signIn(ctx, { email: 'ANA@exemple.fr', password: 'le chat dort sur la grange' }, '1.2.3.4')).toBe(user!.id);
+    expect(await signIn(ctx, { email: 'ANA@exemple.fr', password: 'le chat dort sur la grange' }, '1.2.3.4')).toBe(
+      user!.id,
+    );
   });
 
   it('does not reveal that an address has an account', async () => {
     const { db } = await testDb();
     const { ctx } = context(db);
     const before = await db.select().from(users);
-    await signUp(ctx, { name: 'Intrus', email: 'famille@demo.test', password: 'une phrase assez longue', locale: 'fr' }, '1.2.3.4');
+    await signUp(
+      ctx,
+      { name: 'Intrus', email: 'famille@demo.test', password: 'une phrase assez longue', locale: 'fr' },
+      '1.2.3.4',
+    );
     expect(await db.select().from(users)).toHaveLength(before.length);
     const { mail } = await tokenFromLastMail(db);
     expect(mail).toMatchObject({ to: 'famille@demo.test', template: 'signup_exists' });
@@ -131,11 +150,18 @@ describe('sign-up and sign-in', () => {
     const { db } = await testDb();
     const { ctx } = context(db);
     const { LIMITS } = await import('../../src/server/accounts/rate-limit.ts');
-    for (let i = 0; i < LIMITS.signInPerIp.max + 10; i++) expect(await signIn(ctx, { email: 'agent.gers@demo.test', password: 'demo-password-2026' }, '10.9.9.9')).toBeGreaterThan(0);
+    for (let i = 0; i < LIMITS.signInPerIp.max + 10; i++)
+      expect(
+        await signIn(ctx, { email: 'agent.gers@demo.test', password: 'demo-password-2026' }, '10.9.9.9'),
+      ).toBeGreaterThan(0);
     for (let i = 0; i < LIMITS.signInPerIp.max; i++) {
-      await expect(signIn(ctx, { email: `inconnu${i}@exemple.fr`, password: 'devinette' }, '10.9.9.9')).rejects.toBeInstanceOf(SignInRefused);
+      await expect(
+        signIn(ctx, { email: `inconnu${i}@exemple.fr`, password: 'devinette' }, '10.9.9.9'),
+      ).rejects.toBeInstanceOf(SignInRefused);
     }
-    await expect(signIn(ctx, { email: 'agent.gers@demo.test', password: 'demo-password-2026' }, '10.9.9.9')).rejects.toBeInstanceOf(RateLimited);
+    await expect(
+      signIn(ctx, { email: 'agent.gers@demo.test', password: 'demo-password-2026' }, '10.9.9.9'),
+    ).rejects.toBeInstanceOf(RateLimited);
   });
 
   it('rate-limits sign-ins per account, and a locked-out person can still reset their password', async () => {
@@ -143,11 +169,15 @@ describe('sign-up and sign-in', () => {
     const { ctx, advance } = context(db);
     const wrong = { email: 'famille@demo.test', password: 'mauvais mot de passe' };
     for (let i = 0; i < 5; i++) await expect(signIn(ctx, wrong, `10.0.0.${i}`)).rejects.toBeInstanceOf(SignInRefused);
-    await expect(signIn(ctx, { ...wrong, password: 'demo-password-2026' }, '10.0.1.1')).rejects.toBeInstanceOf(RateLimited);
+    await expect(signIn(ctx, { ...wrong, password: 'demo-password-2026' }, '10.0.1.1')).rejects.toBeInstanceOf(
+      RateLimited,
+    );
     await requestEmailLink(ctx, { email: 'famille@demo.test', locale: 'fr' }, 'reset_password');
     const { token } = await tokenFromLastMail(db);
     await resetPassword(ctx, { token, password: 'une toute nouvelle phrase' }, async () => {});
-    expect(await signIn(ctx, { email: 'famille@demo.test', password: 'une toute nouvelle phrase' }, '10.0.1.1')).toBeGreaterThan(0);
+    expect(
+      await signIn(ctx, { email: 'famille@demo.test', password: 'une toute nouvelle phrase' }, '10.0.1.1'),
+    ).toBeGreaterThan(0);
     advance(HOUR);
   });
 
@@ -157,13 +187,21 @@ describe('sign-up and sign-in', () => {
     const ended: number[] = [];
     await requestEmailLink(ctx, { email: 'famille@demo.test', locale: 'fr' }, 'reset_password');
     const { token } = await tokenFromLastMail(db);
-    const userId = await resetPassword(ctx, { token, password: 'encore une autre phrase' }, async (id) => void ended.push(id));
+    const userId = await resetPassword(
+      ctx,
+      { token, password: 'encore une autre phrase' },
+      async (id) => void ended.push(id),
+    );
     expect(ended).toEqual([userId]);
-    await expect(resetPassword(ctx, { token, password: 'encore une autre phrase' }, async () => {})).rejects.toBeInstanceOf(Invalid);
+    await expect(
+      resetPassword(ctx, { token, password: 'encore une autre phrase' }, async () => {}),
+    ).rejects.toBeInstanceOf(Invalid);
     await requestEmailLink(ctx, { email: 'famille@demo.test', locale: 'fr' }, 'reset_password');
     const late = (await tokenFromLastMail(db)).token;
     advance(HOUR + 1000);
-    await expect(resetPassword(ctx, { token: late, password: 'encore une autre phrase' }, async () => {})).rejects.toBeInstanceOf(Invalid);
+    await expect(
+      resetPassword(ctx, { token: late, password: 'encore une autre phrase' }, async () => {}),
+    ).rejects.toBeInstanceOf(Invalid);
   });
 
   it('answers the same for an unknown address, and limits emails per address', async () => {
@@ -171,8 +209,11 @@ describe('sign-up and sign-in', () => {
     const { ctx } = context(db);
     await requestEmailLink(ctx, { email: 'inconnu@exemple.fr', locale: 'fr' }, 'reset_password');
     expect(await db.select().from(outbox)).toEqual([]);
-    for (let i = 0; i < 3; i++) await requestEmailLink(ctx, { email: 'famille@demo.test', locale: 'fr' }, 'reset_password');
-    await expect(requestEmailLink(ctx, { email: 'famille@demo.test', locale: 'fr' }, 'reset_password')).rejects.toBeInstanceOf(RateLimited);
+    for (let i = 0; i < 3; i++)
+      await requestEmailLink(ctx, { email: 'famille@demo.test', locale: 'fr' }, 'reset_password');
+    await expect(
+      requestEmailLink(ctx, { email: 'famille@demo.test', locale: 'fr' }, 'reset_password'),
+    ).rejects.toBeInstanceOf(RateLimited);
   });
 });
 
@@ -232,15 +273,39 @@ describe('staff', () => {
     const { db } = await testDb();
     const { ctx } = context(db);
     const gers = await actor(db, 'direction.gers@demo.test');
-    await expect(inviteStaff(ctx, gers, { name: 'Zoé', email: 'zoe@exemple.fr', role: 'agent', territories: ['50'], locale: 'fr' })).rejects.toBeInstanceOf(Invalid);
-    const id = await inviteStaff(ctx, gers, { name: 'Zoé', email: 'Zoe@Exemple.fr', role: 'agent', territories: ['32'], locale: 'fr' });
+    await expect(
+      inviteStaff(ctx, gers, {
+        name: 'Zoé',
+        email: 'zoe@exemple.fr',
+        role: 'agent',
+        territories: ['50'],
+        locale: 'fr',
+      }),
+    ).rejects.toBeInstanceOf(Invalid);
+    const id = await inviteStaff(ctx, gers, {
+      name: 'Zoé',
+      email: 'Zoe@Exemple.fr',
+      role: 'agent',
+      territories: ['32'],
+      locale: 'fr',
+    });
     const { mail, token } = await tokenFromLastMail(db);
     expect(mail).toMatchObject({ to: 'zoe@exemple.fr', template: 'invitation' });
     expect(mail.text).toContain('Direction du Gers');
-    await expect(signIn(ctx, { email: 'zoe@exemple.fr', password: 'une phrase de passe' }, '1.1.1.1')).rejects.toBeInstanceOf(SignInRefused);
+    await expect(
+      signIn(ctx, { email: 'zoe@exemple.fr', password: 'une phrase de passe' }, '1.1.1.1'),
+    ).rejects.toBeInstanceOf(SignInRefused);
     expect(await acceptInvitation(ctx, { token, password: 'une phrase de passe' })).toBe(id);
     expect(await signIn(ctx, { email: 'zoe@exemple.fr', password: 'une phrase de passe' }, '1.1.1.1')).toBe(id);
-    await expect(inviteStaff(ctx, gers, { name: 'Zoé', email: 'zoe@exemple.fr', role: 'agent', territories: ['32'], locale: 'fr' })).rejects.toThrow();
+    await expect(
+      inviteStaff(ctx, gers, {
+        name: 'Zoé',
+        email: 'zoe@exemple.fr',
+        role: 'agent',
+        territories: ['32'],
+        locale: 'fr',
+      }),
+    ).rejects.toThrow();
   });
 
   it('keeps each administrator to their territories: another territory’s agent is not found', async () => {
@@ -250,13 +315,26 @@ describe('staff', () => {
     const platform = await actor(db, 'admin@demo.test');
     const agentGers = await actor(db, 'agent.gers@demo.test');
     const agentManche = await actor(db, 'agent.manche@demo.test');
-    expect((await listStaff(db, gers)).map((m) => m.email).sort()).toEqual(['agent.gers@demo.test', 'direction.gers@demo.test']);
+    expect((await listStaff(db, gers)).map((m) => m.email).sort()).toEqual([
+      'agent.gers@demo.test',
+      'direction.gers@demo.test',
+    ]);
     expect((await listStaff(db, platform)).map((m) => m.email)).toContain('agent.manche@demo.test');
     await expect(getStaff(db, gers, agentManche.id)).rejects.toBeInstanceOf(NotFound);
     await expect(getStaff(db, gers, 999_999)).rejects.toBeInstanceOf(NotFound);
-    await expect(updateStaff(ctx, gers, agentManche.id, { role: 'agent', territories: ['32'] })).rejects.toBeInstanceOf(NotFound);
+    await expect(updateStaff(ctx, gers, agentManche.id, { role: 'agent', territories: ['32'] })).rejects.toBeInstanceOf(
+      NotFound,
+    );
     await expect(listStaff(db, agentGers)).rejects.toBeInstanceOf(Forbidden);
-    await expect(inviteStaff(ctx, agentGers, { name: 'X', email: 'x@exemple.fr', role: 'agent', territories: ['32'], locale: 'fr' })).rejects.toBeInstanceOf(Forbidden);
+    await expect(
+      inviteStaff(ctx, agentGers, {
+        name: 'X',
+        email: 'x@exemple.fr',
+        role: 'agent',
+        territories: ['32'],
+        locale: 'fr',
+      }),
+    ).rejects.toBeInstanceOf(Forbidden);
     await updateStaff(ctx, gers, agentGers.id, { role: 'territory_admin', territories: ['32'] });
     expect((await getStaff(db, gers, agentGers.id)).role).toBe('territory_admin');
     await updateStaff(ctx, platform, agentManche.id, { role: 'agent', territories: ['50', '32'] });
@@ -272,7 +350,9 @@ describe('staff', () => {
     const session = await s.createSession(agent.id);
     await deactivateStaff(ctx, gers, agent.id, (id) => s.invalidateUserSessions(id));
     expect(await s.validateSession(session.id)).toBeNull();
-    await expect(signIn(ctx, { email: 'agent.gers@demo.test', password: 'demo-password-2026' }, '1.1.1.1')).rejects.toBeInstanceOf(SignInRefused);
+    await expect(
+      signIn(ctx, { email: 'agent.gers@demo.test', password: 'demo-password-2026' }, '1.1.1.1'),
+    ).rejects.toBeInstanceOf(SignInRefused);
     await expect(deactivateStaff(ctx, gers, gers.id, async () => {})).rejects.toBeInstanceOf(Invalid);
   });
 });
@@ -281,7 +361,12 @@ describe('malformed posts', () => {
   it('a reset or invitation post without a usable token is a field error, not a crash', async () => {
     const { db } = await testDb();
     const { ctx } = context(db);
-    for (const input of [{}, { token: 'x' }, { token: ['a', 'b'], password: 1 }, { token: 'y'.repeat(500), password: 'une phrase assez longue' }]) {
+    for (const input of [
+      {},
+      { token: 'x' },
+      { token: ['a', 'b'], password: 1 },
+      { token: 'y'.repeat(500), password: 'une phrase assez longue' },
+    ]) {
       const e1 = await resetPassword(ctx, input, async () => {}).catch((e: unknown) => e);
       const e2 = await acceptInvitation(ctx, input).catch((e: unknown) => e);
       for (const e of [e1, e2]) {

@@ -2,11 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { communeCoverage } from '../../db/schema/index.ts';
-import { ArcepFormatError, importArcepCoverage, parseArcepFiles, quarterEndDate } from '../../src/server/imports/arcep.ts';
+import {
+  ArcepFormatError,
+  importArcepCoverage,
+  parseArcepFiles,
+  quarterEndDate,
+} from '../../src/server/imports/arcep.ts';
 import { testDb } from '../helpers/db.ts';
 
 const data = (name: string) => readFile(new URL(`../../db/data/${name}`, import.meta.url), 'utf8');
-const title = 'Réseaux en fibre optique jusqu\'à l\'abonné (FttH),,,,\nDéploiement par Commune,,,,\n,,,,\n,,,,\n';
+const title = "Réseaux en fibre optique jusqu'à l'abonné (FttH),,,,\nDéploiement par Commune,,,,\n,,,,\n,,,,\n";
 const infoHeader =
   'Réseaux,,,,,,,,,,,,\nInformations,,,,,,,,,,,,\n,,,,,,,,,,,,\n,,,,,,,,,,,,\nCode commune, Nom commune, Code région, Code département, Siren EPCI, Logements, Établissements, Zones très denses, Engagements L. 33-13, Intentions privées hors engagement L. 33-13, Commune rurale, Commune de montagne, OI 2018 T1\n';
 
@@ -20,7 +25,11 @@ describe('ARCEP import', () => {
 
   it('imports the real extract: premises, connectable premises and the data date', async () => {
     const { db } = await testDb('referential');
-    const report = await importArcepCoverage(db, await data('arcep-ftth-deploiement-communes-2017T3-2018T1-gers-manche.csv'), await data('arcep-ftth-informations-communes-2018T1-gers-manche.csv'));
+    const report = await importArcepCoverage(
+      db,
+      await data('arcep-ftth-deploiement-communes-2017T3-2018T1-gers-manche.csv'),
+      await data('arcep-ftth-informations-communes-2018T1-gers-manche.csv'),
+    );
     expect(report).toMatchObject({ dataDate: '2018-03-31', quarter: 'T1 2018', errors: [] });
     expect(report.imported).toBeGreaterThan(800);
     const [auch] = await db.select().from(communeCoverage).where(eq(communeCoverage.communeCode, '32013'));

@@ -1,7 +1,16 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
-import { candidateEvents, candidates, outbox, stageHistory, tasks, users, userTerritories, type Stage } from '../../db/schema/index.ts';
+import {
+  candidateEvents,
+  candidates,
+  outbox,
+  stageHistory,
+  tasks,
+  users,
+  userTerritories,
+  type Stage,
+} from '../../db/schema/index.ts';
 import { RateLimited } from '../../src/server/accounts/commands.ts';
 import { LIMITS } from '../../src/server/accounts/rate-limit.ts';
 import type { SessionUser } from '../../src/server/accounts/session.ts';
@@ -14,12 +23,17 @@ import { testDb } from '../helpers/db.ts';
 const start = Date.UTC(2026, 10, 23, 9);
 function ctxFor(db: Db) {
   let now = start;
-  return { ctx: { db, clock: { now: () => new Date(now) }, siteUrl: 'https://cc.test' }, advance: (ms: number) => (now += ms) };
+  return {
+    ctx: { db, clock: { now: () => new Date(now) }, siteUrl: 'https://cc.test' },
+    advance: (ms: number) => (now += ms),
+  };
 }
 
 async function actor(db: Db, email: string): Promise<SessionUser> {
   const [u] = await db.select().from(users).where(eq(users.email, email));
-  const territories = (await db.select().from(userTerritories).where(eq(userTerritories.userId, u!.id))).map((t) => t.territoryCode);
+  const territories = (await db.select().from(userTerritories).where(eq(userTerritories.userId, u!.id))).map(
+    (t) => t.territoryCode,
+  );
   return { id: u!.id, email: u!.email, name: u!.name, role: u!.role, locale: u!.locale, territories };
 }
 
@@ -41,7 +55,11 @@ const enquiry = (over: Record<string, unknown> = {}) => ({
 
 async function fileIn(db: Db, territory = '32', over: Record<string, unknown> = {}) {
   const { ctx } = ctxFor(db);
-  const { publicId } = await createEnquiry(ctx, enquiry({ wishedTerritories: territory, ...over }), `ip-${Math.random()}`);
+  const { publicId } = await createEnquiry(
+    ctx,
+    enquiry({ wishedTerritories: territory, ...over }),
+    `ip-${Math.random()}`,
+  );
   const [row] = await db.select().from(candidates).where(eq(candidates.publicId, publicId));
   return row!;
 }
@@ -62,16 +80,36 @@ describe('stage rules', () => {
     ['settled', 'enquiry'],
     ['discovery', 'discovery'],
   ] as Array<[Stage, Stage]>)('refuse %s → %s', (from, to) => {
-    expect(checkTransition(from, { to }, '2026-11-23')).toEqual([{ field: 'to', key: 'errors.stage_move_not_allowed', value: to }]);
+    expect(checkTransition(from, { to }, '2026-11-23')).toEqual([
+      { field: 'to', key: 'errors.stage_move_not_allowed', value: to },
+    ]);
   });
 
   it('need a reason to withdraw, and commune, date and household to settle', () => {
-    expect(checkTransition('qualified', { to: 'withdrawn' }, '2026-11-23')).toEqual([{ field: 'withdrawalReason', key: 'errors.withdrawal_reason_required' }]);
+    expect(checkTransition('qualified', { to: 'withdrawn' }, '2026-11-23')).toEqual([
+      { field: 'withdrawalReason', key: 'errors.withdrawal_reason_required' },
+    ]);
     expect(checkTransition('qualified', { to: 'withdrawn', withdrawalReason: 'bored' }, '2026-11-23')).toHaveLength(1);
     expect(checkTransition('qualified', { to: 'withdrawn', withdrawalReason: 'schools' }, '2026-11-23')).toEqual([]);
-    expect(checkTransition('settling', { to: 'settled' }, '2026-11-23').map((e) => e.field)).toEqual(['settledCommuneCode', 'settledAt', 'settledHouseholdSize']);
-    expect(checkTransition('settling', { to: 'settled', settledCommuneCode: '32013', settledAt: '2026-12-01', settledHouseholdSize: 4 }, '2026-11-23').map((e) => e.field)).toEqual(['settledAt']);
-    expect(checkTransition('settling', { to: 'settled', settledCommuneCode: '32013', settledAt: '2026-11-20', settledHouseholdSize: 4 }, '2026-11-23')).toEqual([]);
+    expect(checkTransition('settling', { to: 'settled' }, '2026-11-23').map((e) => e.field)).toEqual([
+      'settledCommuneCode',
+      'settledAt',
+      'settledHouseholdSize',
+    ]);
+    expect(
+      checkTransition(
+        'settling',
+        { to: 'settled', settledCommuneCode: '32013', settledAt: '2026-12-01', settledHouseholdSize: 4 },
+        '2026-11-23',
+      ).map((e) => e.field),
+    ).toEqual(['settledAt']);
+    expect(
+      checkTransition(
+        'settling',
+        { to: 'settled', settledCommuneCode: '32013', settledAt: '2026-11-20', settledHouseholdSize: 4 },
+        '2026-11-23',
+      ),
+    ).toEqual([]);
   });
 
   it('plan follow-ups 6 and 12 months after settlement', () => {
@@ -92,16 +130,41 @@ describe('moving a file', () => {
       expect(file.stage).toBe(to);
     }
     advance(24 * 3600_000);
-    file = await moveStage(ctx, agent, file.publicId, { to: 'settled', settledCommuneCode: '32013', settledAt: '2026-11-25', settledHouseholdSize: 4, version: file.version });
+    file = await moveStage(ctx, agent, file.publicId, {
+      to: 'settled',
+      settledCommuneCode: '32013',
+      settledAt: '2026-11-25',
+      settledHouseholdSize: 4,
+      version: file.version,
+    });
     expect(file).toMatchObject({ stage: 'settled', settledCommuneCode: '32013', settledHouseholdSize: 4, version: 7 });
 
-    const history = await db.select().from(stageHistory).where(eq(stageHistory.candidateId, file.id)).orderBy(stageHistory.id);
-    expect(history.map((h) => h.stage)).toEqual(['enquiry', 'qualified', 'discovery', 'qualified', 'discovery', 'settling', 'settled']);
+    const history = await db
+      .select()
+      .from(stageHistory)
+      .where(eq(stageHistory.candidateId, file.id))
+      .orderBy(stageHistory.id);
+    expect(history.map((h) => h.stage)).toEqual([
+      'enquiry',
+      'qualified',
+      'discovery',
+      'qualified',
+      'discovery',
+      'settling',
+      'settled',
+    ]);
     expect(history.slice(0, -1).every((h) => h.leftAt !== null)).toBe(true);
     expect(history.at(-1)!.leftAt).toBeNull();
     expect(history.slice(1).every((h) => h.byUserId === agent.id)).toBe(true);
     const events = await db.select().from(candidateEvents).where(eq(candidateEvents.candidateId, file.id));
-    expect(events.filter((e) => e.kind === 'stage_change').map((e) => JSON.parse(e.data).to)).toEqual(['qualified', 'discovery', 'qualified', 'discovery', 'settling', 'settled']);
+    expect(events.filter((e) => e.kind === 'stage_change').map((e) => JSON.parse(e.data).to)).toEqual([
+      'qualified',
+      'discovery',
+      'qualified',
+      'discovery',
+      'settling',
+      'settled',
+    ]);
     const followUps = await db.select().from(tasks).where(eq(tasks.candidateId, file.id)).orderBy(tasks.dueDate);
     expect(followUps.map((t) => [t.kind, t.dueDate])).toEqual([
       ['follow_up_6m', '2027-05-25'],
@@ -109,7 +172,9 @@ describe('moving a file', () => {
     ]);
     await recordFollowUp(ctx, agent, followUps[0]!.id, 'stayed');
     await expect(recordFollowUp(ctx, agent, followUps[0]!.id, 'left')).rejects.toBeInstanceOf(Conflict);
-    expect((await db.select().from(tasks).where(eq(tasks.id, followUps[0]!.id)))[0]).toMatchObject({ outcome: 'stayed' });
+    expect((await db.select().from(tasks).where(eq(tasks.id, followUps[0]!.id)))[0]).toMatchObject({
+      outcome: 'stayed',
+    });
   });
 
   it('refuses an invalid move with a clear error and changes nothing', async () => {
@@ -119,7 +184,9 @@ describe('moving a file', () => {
     const file = await fileIn(db);
     const before = await db.select().from(candidates).where(eq(candidates.id, file.id));
     for (const input of [{ to: 'settled' as Stage }, { to: 'withdrawn' as Stage }, { to: 'discovery' as Stage }]) {
-      await expect(moveStage(ctx, agent, file.publicId, { ...input, version: file.version })).rejects.toBeInstanceOf(Invalid);
+      await expect(moveStage(ctx, agent, file.publicId, { ...input, version: file.version })).rejects.toBeInstanceOf(
+        Invalid,
+      );
     }
     expect(await db.select().from(candidates).where(eq(candidates.id, file.id))).toEqual(before);
     expect(await db.select().from(stageHistory).where(eq(stageHistory.candidateId, file.id))).toHaveLength(1);
@@ -133,7 +200,11 @@ describe('moving a file', () => {
     const file = await fileIn(db);
     const results = await Promise.allSettled([
       moveStage(ctx, lucie, file.publicId, { to: 'qualified', version: file.version }),
-      moveStage(ctx, direction, file.publicId, { to: 'withdrawn', withdrawalReason: 'no_answer', version: file.version }),
+      moveStage(ctx, direction, file.publicId, {
+        to: 'withdrawn',
+        withdrawalReason: 'no_answer',
+        version: file.version,
+      }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
@@ -153,7 +224,9 @@ describe('moving a file', () => {
     const file = await fileIn(db);
     await expect(findCandidate(db, manche, file.publicId)).rejects.toBeInstanceOf(NotFound);
     await expect(findCandidate(db, manche, 'does-not-exist')).rejects.toBeInstanceOf(NotFound);
-    await expect(moveStage(ctx, manche, file.publicId, { to: 'qualified', version: 1 })).rejects.toBeInstanceOf(NotFound);
+    await expect(moveStage(ctx, manche, file.publicId, { to: 'qualified', version: 1 })).rejects.toBeInstanceOf(
+      NotFound,
+    );
     await expect(findCandidate(db, family, file.publicId)).rejects.toBeInstanceOf(Forbidden);
     expect((await findCandidate(db, platform, file.publicId)).id).toBe(file.id);
   });
@@ -168,13 +241,25 @@ describe('enquiries', () => {
     expect({ territoryCode, duplicateOf }).toEqual({ territoryCode: '32', duplicateOf: null });
     expect(publicId).toMatch(/^[\w-]{16}$/);
     const [file] = await db.select().from(candidates).where(eq(candidates.publicId, publicId));
-    expect(file).toMatchObject({ stage: 'enquiry', phone: '0612345678', consentTextVersion: '2026-11-v1', budgetMax: 900, transaction: 'rent' });
+    expect(file).toMatchObject({
+      stage: 'enquiry',
+      phone: '0612345678',
+      consentTextVersion: '2026-11-v1',
+      budgetMax: 900,
+      transaction: 'rent',
+    });
     expect(JSON.parse(file!.household)).toEqual({ adults: 2, children: [4, 9] });
     const mails = await db.select().from(outbox);
     expect(mails.map((m) => [m.to, m.template]).sort()).toEqual(
-      [[input.email, 'enquiry_received'], ['agent.gers@demo.test', 'new_enquiry'], ['direction.gers@demo.test', 'new_enquiry']].sort(),
+      [
+        [input.email, 'enquiry_received'],
+        ['agent.gers@demo.test', 'new_enquiry'],
+        ['direction.gers@demo.test', 'new_enquiry'],
+      ].sort(),
     );
-    expect(mails.find((m) => m.template === 'new_enquiry')!.text).toContain(`https://cc.test/agent/candidats/${publicId}`);
+    expect(mails.find((m) => m.template === 'new_enquiry')!.text).toContain(
+      `https://cc.test/agent/candidats/${publicId}`,
+    );
   });
 
   it('wait in the dispatch queue when several territories are wished, visible to the staff of each', async () => {
@@ -201,11 +286,26 @@ describe('enquiries', () => {
     const { db } = await testDb();
     const { ctx } = ctxFor(db);
     const before = await db.select().from(candidates);
-    const error = await createEnquiry(ctx, { name: '', email: 'x', adults: '0', children: 'deux', wishedTerritories: '75', consent: '' }, '2.2.2.2').catch((e: Invalid) => e);
+    const error = await createEnquiry(
+      ctx,
+      { name: '', email: 'x', adults: '0', children: 'deux', wishedTerritories: '75', consent: '' },
+      '2.2.2.2',
+    ).catch((e: Invalid) => e);
     expect(error).toBeInstanceOf(Invalid);
-    expect((error as Invalid).errors.map((e) => e.field).sort()).toEqual(['adults', 'children', 'consent', 'email', 'name']);
-    const unknownTerritory = await createEnquiry(ctx, enquiry({ wishedTerritories: '75' }), '2.2.2.3').catch((e: Invalid) => e);
-    expect((unknownTerritory as Invalid).errors[0]).toMatchObject({ field: 'wishedTerritories', key: 'errors.unknown_territory' });
+    expect((error as Invalid).errors.map((e) => e.field).sort()).toEqual([
+      'adults',
+      'children',
+      'consent',
+      'email',
+      'name',
+    ]);
+    const unknownTerritory = await createEnquiry(ctx, enquiry({ wishedTerritories: '75' }), '2.2.2.3').catch(
+      (e: Invalid) => e,
+    );
+    expect((unknownTerritory as Invalid).errors[0]).toMatchObject({
+      field: 'wishedTerritories',
+      key: 'errors.unknown_territory',
+    });
     expect(await db.select().from(candidates)).toEqual(before);
     for (let i = 0; i < LIMITS.enquiryPerIp.max; i++) await createEnquiry(ctx, enquiry(), '3.3.3.3');
     await expect(createEnquiry(ctx, enquiry(), '3.3.3.3')).rejects.toBeInstanceOf(RateLimited);
@@ -226,7 +326,9 @@ describe('pipeline queries', () => {
     expect(seenByGers).toContain(queued.publicId);
     expect((await listCandidates(db, gers, { q: 'Bocage' })).total).toBe(0);
     expect((await listCandidates(db, manche, { q: 'Bocage' })).total).toBe(1);
-    expect((await listCandidates(db, manche, { territory: 'queue' })).rows.map((r) => r.publicId)).toContain(queued.publicId);
+    expect((await listCandidates(db, manche, { territory: 'queue' })).rows.map((r) => r.publicId)).toContain(
+      queued.publicId,
+    );
     expect((await listCandidates(db, gers, { stage: 'settled', q: 'Aubrac' })).total).toBe(0);
     const counts = await countByStage(db, gers);
     expect(counts.enquiry).toBe((await listCandidates(db, gers, { stage: 'enquiry' })).total);
@@ -250,8 +352,15 @@ describe('pipeline queries', () => {
     const { ctx, advance } = ctxFor(db);
     const gers = await actor(db, 'agent.gers@demo.test');
     let file = await fileIn(db);
-    for (const to of ['qualified', 'discovery', 'settling'] as Stage[]) file = await moveStage(ctx, gers, file.publicId, { to, version: file.version });
-    await moveStage(ctx, gers, file.publicId, { to: 'settled', settledCommuneCode: '32013', settledAt: '2026-11-23', settledHouseholdSize: 3, version: file.version });
+    for (const to of ['qualified', 'discovery', 'settling'] as Stage[])
+      file = await moveStage(ctx, gers, file.publicId, { to, version: file.version });
+    await moveStage(ctx, gers, file.publicId, {
+      to: 'settled',
+      settledCommuneCode: '32013',
+      settledAt: '2026-11-23',
+      settledHouseholdSize: 3,
+      version: file.version,
+    });
     expect((await agentHome(db, gers, ctx.clock)).dueToday).toEqual([]);
     advance(182 * 24 * 3600_000); // 2027-05-24: the 6-month follow-up is due since the 23rd
     const home = await agentHome(db, gers, ctx.clock);
@@ -264,13 +373,25 @@ describe('the family’s view', () => {
   it('shows a family its own newest file only', async () => {
     const { db } = await testDb();
     const { familyAccount } = await import('../../src/server/candidates/family.ts');
-    await db.insert(users).values({ email: 'famille.seule@exemple.fr', name: 'Famille Seule', role: 'family', emailVerifiedAt: new Date(start).toISOString(), createdAt: new Date(start).toISOString() });
+    await db
+      .insert(users)
+      .values({
+        email: 'famille.seule@exemple.fr',
+        name: 'Famille Seule',
+        role: 'family',
+        emailVerifiedAt: new Date(start).toISOString(),
+        createdAt: new Date(start).toISOString(),
+      });
     const family = await actor(db, 'famille.seule@exemple.fr');
     expect(await familyAccount(db, family)).toBeNull();
     await fileIn(db, '50', { email: 'autre.famille@exemple.fr' });
     expect(await familyAccount(db, family)).toBeNull();
     const mine = await fileIn(db, '32', { email: 'famille.seule@exemple.fr' });
-    expect((await familyAccount(db, family))?.summary).toMatchObject({ publicId: mine.publicId, stage: 'enquiry', territoryName: 'Gers' });
+    expect((await familyAccount(db, family))?.summary).toMatchObject({
+      publicId: mine.publicId,
+      stage: 'enquiry',
+      territoryName: 'Gers',
+    });
     expect(await familyAccount(db, await actor(db, 'agent.gers@demo.test'))).toBeNull();
   });
 });

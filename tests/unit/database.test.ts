@@ -28,8 +28,16 @@ describe('database client', () => {
     const now = new Date().toISOString();
     await expect(
       db.insert(offers).values({
-        kind: 'home', slug: 'x', title: 'x', description: 'x', territoryCode: '32', communeCode: '00000',
-        lat: 0, lng: 0, createdAt: now, updatedAt: now,
+        kind: 'home',
+        slug: 'x',
+        title: 'x',
+        description: 'x',
+        territoryCode: '32',
+        communeCode: '00000',
+        lat: 0,
+        lng: 0,
+        createdAt: now,
+        updatedAt: now,
       }),
     ).rejects.toThrow();
   });
@@ -48,7 +56,11 @@ describe('locks', () => {
     const quick = db.update(offers).set({ title: 'Seconde' }).where(eq(offers.id, 2));
     await Promise.all([slow, quick, tick]);
     expect(timerRan).toBe(true); // the event loop was never blocked
-    const titles = await db.select({ id: offers.id, title: offers.title }).from(offers).where(sql`${offers.id} IN (1, 2)`).orderBy(offers.id);
+    const titles = await db
+      .select({ id: offers.id, title: offers.title })
+      .from(offers)
+      .where(sql`${offers.id} IN (1, 2)`)
+      .orderBy(offers.id);
     expect(titles.map((t) => t.title)).toEqual(['Première', 'Seconde']);
   });
 
@@ -65,7 +77,11 @@ describe('locks', () => {
         await tx.run(sql`UPDATE counter SET n = n + ${k}`);
         await new Promise((r) => setTimeout(r, 2));
       });
-    const writes = [() => bump(a, 1), () => bump(b, 100), async () => void (await a.run(sql`UPDATE counter SET n = n + 10000`))];
+    const writes = [
+      () => bump(a, 1),
+      () => bump(b, 100),
+      async () => void (await a.run(sql`UPDATE counter SET n = n + 10000`)),
+    ];
     await Promise.all(Array.from({ length: 20 }, (_, i) => writes[i % 3]!()));
     for (let i = 0; i < 5; i++) await bump(b, 1_000_000);
     const [row] = await a.all<{ n: number }>(sql`SELECT n FROM counter`);
@@ -79,12 +95,21 @@ describe('locks', () => {
     const db = await createDb(`file:${path}`);
     await db.$client.execute('CREATE TABLE t (x INTEGER)');
     // Another process holds the write lock for 400 ms.
-    const child = spawn(process.execPath, ['-e', `
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        `
       const { createClient } = require(${JSON.stringify(require.resolve('@libsql/client'))});
       const c = createClient({ url: 'file:${path}' });
       (async () => { const tx = await c.transaction('write'); await tx.execute('INSERT INTO t VALUES (1)'); console.log('locked'); await new Promise((r) => setTimeout(r, 400)); await tx.commit(); })();
-    `], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve()));
+    `,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) =>
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve()),
+    );
     await db.run(sql`INSERT INTO t VALUES (2)`);
     await new Promise((r) => child.once('exit', r));
     const rows = await db.all<{ x: number }>(sql`SELECT x FROM t ORDER BY x`);

@@ -1,6 +1,17 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { candidates, communes, discoveryStays, proposals, offers, stageHistory, tasks, territories, users, userTerritories } from '../../db/schema/index.ts';
+import {
+  candidates,
+  communes,
+  discoveryStays,
+  proposals,
+  offers,
+  stageHistory,
+  tasks,
+  territories,
+  users,
+  userTerritories,
+} from '../../db/schema/index.ts';
 import { DEMO_PASSWORD, databaseIsEmpty, demoAccounts, seedDemo } from '../../db/seed/demo.ts';
 import { verifyPassword } from '../../src/server/accounts/password.ts';
 import { testDb } from '../helpers/db.ts';
@@ -50,10 +61,14 @@ describe('demo seed', () => {
     await seedDemo(a.db, { seed: 7 });
     await seedDemo(b.db, { seed: 7 });
     const strip = (rows: (typeof offers.$inferSelect)[]) => rows.map(({ id: _id, ...rest }) => rest);
-    expect(strip(await a.db.select().from(offers).orderBy(offers.id))).toEqual(strip(await b.db.select().from(offers).orderBy(offers.id)));
+    expect(strip(await a.db.select().from(offers).orderBy(offers.id))).toEqual(
+      strip(await b.db.select().from(offers).orderBy(offers.id)),
+    );
     const c = await testDb('referential');
     await seedDemo(c.db, { seed: 8 });
-    expect(strip(await c.db.select().from(offers).orderBy(offers.id))).not.toEqual(strip(await a.db.select().from(offers).orderBy(offers.id)));
+    expect(strip(await c.db.select().from(offers).orderBy(offers.id))).not.toEqual(
+      strip(await a.db.select().from(offers).orderBy(offers.id)),
+    );
   });
 
   it('creates the demo accounts with their roles, territories and password', async () => {
@@ -67,7 +82,12 @@ describe('demo seed', () => {
       expect(links.map((l) => l.territoryCode).sort()).toEqual([...account.territories].sort());
     }
     expect(demoAccounts.map((a) => a.email)).toEqual(
-      expect.arrayContaining(['admin@demo.test', 'agent.gers@demo.test', 'agent.manche@demo.test', 'famille@demo.test']),
+      expect.arrayContaining([
+        'admin@demo.test',
+        'agent.gers@demo.test',
+        'agent.manche@demo.test',
+        'famille@demo.test',
+      ]),
     );
   });
 
@@ -78,7 +98,9 @@ describe('demo seed', () => {
     for (const code of ['32', '50']) {
       const mine = files.filter((f) => f.territoryCode === code);
       expect(mine.length).toBeGreaterThanOrEqual(60);
-      expect(new Set(mine.map((f) => f.stage))).toEqual(new Set(['enquiry', 'qualified', 'discovery', 'settling', 'settled', 'withdrawn']));
+      expect(new Set(mine.map((f) => f.stage))).toEqual(
+        new Set(['enquiry', 'qualified', 'discovery', 'settling', 'settled', 'withdrawn']),
+      );
       const oldest = Math.min(...mine.map((f) => new Date(f.createdAt).getTime()));
       expect((now - oldest) / 86_400_000).toBeGreaterThan(700);
     }

@@ -39,19 +39,41 @@ let people = 0;
 async function person(db: Db, role: SessionUser['role'] = 'family', locale: 'fr' | 'en' = 'fr'): Promise<SessionUser> {
   const email = `famille.${++people}.${Math.random().toString(36).slice(2)}@exemple.fr`;
   const name = locale === 'fr' ? `Famille ${people}` : `Family ${people}`;
-  const [u] = await db.insert(users).values({ email, name, role, locale, emailVerifiedAt: new Date(start).toISOString(), createdAt: new Date(start).toISOString() }).returning();
+  const [u] = await db
+    .insert(users)
+    .values({
+      email,
+      name,
+      role,
+      locale,
+      emailVerifiedAt: new Date(start).toISOString(),
+      createdAt: new Date(start).toISOString(),
+    })
+    .returning();
   return { id: u!.id, email, name, role, locale, territories: role === 'family' ? [] : ['32'] };
 }
 
 async function publishedOffer(db: Db, where = sql`1 = 1`): Promise<{ id: number; title: string }> {
-  const [row] = await db.select({ id: offers.id, title: offers.title }).from(offers).where(sql`${offers.status} = 'published' AND ${where}`).orderBy(offers.id).limit(1);
+  const [row] = await db
+    .select({ id: offers.id, title: offers.title })
+    .from(offers)
+    .where(sql`${offers.status} = 'published' AND ${where}`)
+    .orderBy(offers.id)
+    .limit(1);
   return row!;
 }
 
 /** Publishes a copy of the first published offer matching `where`, at `at`. */
 async function publishCopy(db: Db, where: string, at: number, title: string): Promise<number> {
-  const columns = (await db.all<{ name: string }>(sql`PRAGMA table_info(offers)`)).map((c) => c.name).filter((c) => c !== 'id');
-  const overrides: Record<string, string> = { title, slug: title.toLowerCase().replace(/[^a-z0-9]+/g, '-'), status: 'published', published_at: new Date(at).toISOString() };
+  const columns = (await db.all<{ name: string }>(sql`PRAGMA table_info(offers)`))
+    .map((c) => c.name)
+    .filter((c) => c !== 'id');
+  const overrides: Record<string, string> = {
+    title,
+    slug: title.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+    status: 'published',
+    published_at: new Date(at).toISOString(),
+  };
   const select = columns.map((c) => (c in overrides ? '?' : `"${c}"`)).join(', ');
   const args = columns.filter((c) => c in overrides).map((c) => overrides[c]!);
   const rs = await db.$client.execute({
@@ -72,14 +94,26 @@ describe('favourites', () => {
     const { clock } = clockAt();
     const family = await person(db);
     const offer = await publishedOffer(db);
-    expect(await setFavourite({ db, clock }, family, { offre: String(offer.id), favori: '1' })).toEqual({ offerId: offer.id, favourite: true });
-    expect(await setFavourite({ db, clock }, family, { offre: String(offer.id), favori: '1' })).toEqual({ offerId: offer.id, favourite: true });
+    expect(await setFavourite({ db, clock }, family, { offre: String(offer.id), favori: '1' })).toEqual({
+      offerId: offer.id,
+      favourite: true,
+    });
+    expect(await setFavourite({ db, clock }, family, { offre: String(offer.id), favori: '1' })).toEqual({
+      offerId: offer.id,
+      favourite: true,
+    });
     expect(await db.select().from(favourites).where(eq(favourites.userId, family.id))).toHaveLength(1);
     expect([...(await favouriteOfferIds(db, family))]).toEqual([offer.id]);
     const list = await listFavourites(db, family);
     expect(list.cards.map((c) => c.id)).toEqual([offer.id]);
-    expect(await setFavourite({ db, clock }, family, { offre: String(offer.id), favori: '0' })).toEqual({ offerId: offer.id, favourite: false });
-    expect(await setFavourite({ db, clock }, family, { offre: String(offer.id), favori: '0' })).toEqual({ offerId: offer.id, favourite: false });
+    expect(await setFavourite({ db, clock }, family, { offre: String(offer.id), favori: '0' })).toEqual({
+      offerId: offer.id,
+      favourite: false,
+    });
+    expect(await setFavourite({ db, clock }, family, { offre: String(offer.id), favori: '0' })).toEqual({
+      offerId: offer.id,
+      favourite: false,
+    });
     expect(await favouriteOfferIds(db, family)).toEqual(new Set());
   });
 
@@ -103,16 +137,27 @@ describe('favourites', () => {
     const { db } = await testDb('seeded');
     const { clock } = clockAt();
     const family = await person(db);
-    const [draft] = await db.select({ id: offers.id }).from(offers).where(sql`status <> 'published'`).limit(1);
-    const error = await setFavourite({ db, clock }, family, { offre: String(draft!.id), favori: '1' }).catch((e: unknown) => e);
+    const [draft] = await db
+      .select({ id: offers.id })
+      .from(offers)
+      .where(sql`status <> 'published'`)
+      .limit(1);
+    const error = await setFavourite({ db, clock }, family, { offre: String(draft!.id), favori: '1' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(Invalid);
     expect((error as Invalid).errors).toEqual([{ field: 'offre', key: 'errors.favourite_unpublished' }]);
-    await expect(setFavourite({ db, clock }, family, { offre: '99999999', favori: '1' })).rejects.toBeInstanceOf(Invalid);
+    await expect(setFavourite({ db, clock }, family, { offre: '99999999', favori: '1' })).rejects.toBeInstanceOf(
+      Invalid,
+    );
 
     const offer = await publishedOffer(db);
     await setFavourite({ db, clock }, family, { offre: String(offer.id), favori: '1' });
     await db.update(offers).set({ status: 'archived' }).where(eq(offers.id, offer.id));
-    expect(await listFavourites(db, family)).toEqual({ cards: [], unavailable: [{ id: offer.id, title: offer.title }] });
+    expect(await listFavourites(db, family)).toEqual({
+      cards: [],
+      unavailable: [{ id: offer.id, title: offer.title }],
+    });
     await setFavourite({ db, clock }, family, { offre: String(offer.id), favori: '0' });
     expect(await listFavourites(db, family)).toEqual({ cards: [], unavailable: [] });
   });
@@ -121,13 +166,24 @@ describe('favourites', () => {
     const { db } = await testDb('seeded');
     const { clock } = clockAt();
     const offer = await publishedOffer(db);
-    await expect(setFavourite({ db, clock }, null, { offre: String(offer.id), favori: '1' })).rejects.toBeInstanceOf(Forbidden);
+    await expect(setFavourite({ db, clock }, null, { offre: String(offer.id), favori: '1' })).rejects.toBeInstanceOf(
+      Forbidden,
+    );
     for (const role of ['agent', 'territory_admin', 'platform_admin'] as const) {
-      await expect(setFavourite({ db, clock }, await person(db, role), { offre: String(offer.id), favori: '1' })).rejects.toBeInstanceOf(Forbidden);
+      await expect(
+        setFavourite({ db, clock }, await person(db, role), { offre: String(offer.id), favori: '1' }),
+      ).rejects.toBeInstanceOf(Forbidden);
       expect(await favouriteOfferIds(db, await person(db, role))).toEqual(new Set());
     }
     const family = await person(db);
-    for (const input of [{}, { offre: 'abc', favori: '1' }, { offre: String(offer.id), favori: 'yes' }, { offre: '-1', favori: '1' }, { offre: ['1', '2'], favori: '1' }, null]) {
+    for (const input of [
+      {},
+      { offre: 'abc', favori: '1' },
+      { offre: String(offer.id), favori: 'yes' },
+      { offre: '-1', favori: '1' },
+      { offre: ['1', '2'], favori: '1' },
+      null,
+    ]) {
       await expect(setFavourite({ db, clock }, family, input)).rejects.toBeInstanceOf(Invalid);
     }
     expect(await db.select().from(favourites)).toHaveLength(0);
@@ -138,17 +194,36 @@ describe('favourites', () => {
     const { clock } = clockAt();
     const family = await person(db);
     // Enough offers: every published one, copied six times.
-    const columns = (await db.all<{ name: string }>(sql`PRAGMA table_info(offers)`)).map((c) => `"${c.name}"`).filter((c) => c !== '"id"');
+    const columns = (await db.all<{ name: string }>(sql`PRAGMA table_info(offers)`))
+      .map((c) => `"${c.name}"`)
+      .filter((c) => c !== '"id"');
     await db.$client.execute(
       `INSERT INTO offers (${columns.join(', ')}) SELECT ${columns.map((c) => `o.${c}`).join(', ')} FROM offers o, (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6) WHERE o.status = 'published'`,
     );
-    const ids = (await db.select({ id: offers.id }).from(offers).where(eq(offers.status, 'published')).limit(MAX_FAVOURITES + 1)).map((r) => r.id);
+    const ids = (
+      await db
+        .select({ id: offers.id })
+        .from(offers)
+        .where(eq(offers.status, 'published'))
+        .limit(MAX_FAVOURITES + 1)
+    ).map((r) => r.id);
     expect(ids).toHaveLength(MAX_FAVOURITES + 1);
-    await db.insert(favourites).values(ids.slice(0, MAX_FAVOURITES).map((offerId) => ({ userId: family.id, offerId, createdAt: new Date(start).toISOString() })));
-    const error = await setFavourite({ db, clock }, family, { offre: String(ids[MAX_FAVOURITES]), favori: '1' }).catch((e: unknown) => e);
+    await db
+      .insert(favourites)
+      .values(
+        ids
+          .slice(0, MAX_FAVOURITES)
+          .map((offerId) => ({ userId: family.id, offerId, createdAt: new Date(start).toISOString() })),
+      );
+    const error = await setFavourite({ db, clock }, family, { offre: String(ids[MAX_FAVOURITES]), favori: '1' }).catch(
+      (e: unknown) => e,
+    );
     expect((error as Invalid).errors[0]!.key).toBe('errors.too_many_favourites');
     // Already kept: still fine.
-    expect(await setFavourite({ db, clock }, family, { offre: String(ids[0]), favori: '1' })).toEqual({ offerId: ids[0], favourite: true });
+    expect(await setFavourite({ db, clock }, family, { offre: String(ids[0]), favori: '1' })).toEqual({
+      offerId: ids[0],
+      favourite: true,
+    });
   });
 });
 
@@ -158,10 +233,13 @@ describe('saved searches', () => {
     const valid = await validateSearch(db, '?page=3&fibre=1&tri=recent&type=logement&territoire=32&utm_source=x');
     expect(valid.canonical).toBe('type=logement&territoire=32&fibre=1');
     // A commune typed by name (a form without JavaScript) is stored as its INSEE code.
-    expect((await validateSearch(db, 'commune=Auch&rayon=20&tri=distance')).canonical).toBe('commune=32013&rayon=20&tri=distance');
+    expect((await validateSearch(db, 'commune=Auch&rayon=20&tri=distance')).canonical).toBe(
+      'commune=32013&rayon=20&tri=distance',
+    );
     expect(canonicalQuery({ q: 'maison bois', prix_max: 900 })).toBe('prix_max=900&q=maison+bois');
 
-    const refused = async (qs: string) => ((await validateSearch(db, qs).catch((e: unknown) => e)) as Invalid).errors.map((e) => e.key);
+    const refused = async (qs: string) =>
+      ((await validateSearch(db, qs).catch((e: unknown) => e)) as Invalid).errors.map((e) => e.key);
     expect(await refused('prix_min=5&prix_max=1')).toEqual(['errors.price_range']);
     expect(await refused('type=chateau')).toEqual(['errors.invalid_enum']);
     expect(await refused('territoire=99')).toEqual(['errors.unknown_territory']);
@@ -173,16 +251,35 @@ describe('saved searches', () => {
     const { db } = await testDb('seeded');
     const { clock } = clockAt();
     const family = await person(db);
-    const fr = await saveSearch({ db, clock }, family, { requete: 'type=logement&transaction=location&territoire=32&fibre=1&prix_max=900' }, 'fr');
+    const fr = await saveSearch(
+      { db, clock },
+      family,
+      { requete: 'type=logement&transaction=location&territoire=32&fibre=1&prix_max=900' },
+      'fr',
+    );
     expect(plain(fr.name)).toBe('Logements à louer · Gers (32) · fibre · jusqu’à 900 €');
-    const en = await saveSearch({ db, clock }, family, { requete: 'commune=50129&rayon=15&debit_min=100', nom: '   ' }, 'en');
+    const en = await saveSearch(
+      { db, clock },
+      family,
+      { requete: 'commune=50129&rayon=15&debit_min=100', nom: '   ' },
+      'en',
+    );
     expect(en.name).toBe('All offers · 15 km around Cherbourg-en-Cotentin · ≥ 100 Mb/s');
     expect(describeSearch('fr', {})).toBe('Toutes les offres');
     expect(describeSearch('fr', { q: 'x'.repeat(200) }).length).toBeLessThanOrEqual(80);
-    const named = await saveSearch({ db, clock }, family, { requete: 'type=tiers-lieu', nom: '  Coworkings\u0000 du  Gers ' }, 'fr');
+    const named = await saveSearch(
+      { db, clock },
+      family,
+      { requete: 'type=tiers-lieu', nom: '  Coworkings\u0000 du  Gers ' },
+      'fr',
+    );
     expect(named.name).toBe('Coworkings du Gers');
     expect((await listSavedSearches(db, family, 'fr')).map((s) => [plain(s.name), s.query, s.alerts])).toEqual([
-      ['Logements à louer · Gers (32) · fibre · jusqu’à 900 €', 'type=logement&transaction=location&territoire=32&fibre=1&prix_max=900', true],
+      [
+        'Logements à louer · Gers (32) · fibre · jusqu’à 900 €',
+        'type=logement&transaction=location&territoire=32&fibre=1&prix_max=900',
+        true,
+      ],
       ['All offers · 15 km around Cherbourg-en-Cotentin · ≥ 100 Mb/s', 'commune=50129&rayon=15&debit_min=100', true],
       ['Coworkings du Gers', 'type=tiers-lieu', true],
     ]);
@@ -192,14 +289,23 @@ describe('saved searches', () => {
     const { db } = await testDb('seeded');
     const { clock } = clockAt();
     const family = await person(db);
-    const keys = async (input: unknown) => ((await saveSearch({ db, clock }, family, input, 'fr').catch((e: unknown) => e)) as Invalid).errors.map((e) => e.key);
+    const keys = async (input: unknown) =>
+      ((await saveSearch({ db, clock }, family, input, 'fr').catch((e: unknown) => e)) as Invalid).errors.map(
+        (e) => e.key,
+      );
     // Every error at once: the name and the search.
-    expect(await keys({ requete: 'prix_max=abc', nom: 'n'.repeat(81) })).toEqual(['errors.search_name_too_long', 'errors.invalid_price']);
+    expect(await keys({ requete: 'prix_max=abc', nom: 'n'.repeat(81) })).toEqual([
+      'errors.search_name_too_long',
+      'errors.invalid_price',
+    ]);
     expect(await keys({})).toEqual(['errors.search_invalid']);
     expect(await db.select().from(savedSearches)).toHaveLength(0);
     await saveSearch({ db, clock }, family, { requete: 'fibre=1&type=logement' }, 'fr');
-    expect(await keys({ requete: 'type=logement&fibre=1&page=2', nom: 'Autre nom' })).toEqual(['errors.search_already_saved']);
-    for (let i = 1; i < MAX_SAVED_SEARCHES; i++) await saveSearch({ db, clock }, family, { requete: `prix_max=${i * 100}` }, 'fr');
+    expect(await keys({ requete: 'type=logement&fibre=1&page=2', nom: 'Autre nom' })).toEqual([
+      'errors.search_already_saved',
+    ]);
+    for (let i = 1; i < MAX_SAVED_SEARCHES; i++)
+      await saveSearch({ db, clock }, family, { requete: `prix_max=${i * 100}` }, 'fr');
     expect(await keys({ requete: 'prix_max=99999' })).toEqual(['errors.too_many_searches']);
     expect(await db.select().from(savedSearches)).toHaveLength(MAX_SAVED_SEARCHES);
   });
@@ -245,7 +351,13 @@ describe('saved searches', () => {
     expect(await unsubscribe(db, row!.unsubscribeToken)).toEqual({ name: 'La Manche' });
     expect(await unsubscribe(db, row!.unsubscribeToken)).toEqual({ name: 'La Manche' });
     expect(await findByUnsubscribeToken(db, row!.unsubscribeToken)).toMatchObject({ alerts: false });
-    for (const token of ['', 'nope', 'x'.repeat(300), `${row!.unsubscribeToken.slice(0, -1)}${row!.unsubscribeToken.endsWith('A') ? 'B' : 'A'}`, "' OR 1=1 --"]) {
+    for (const token of [
+      '',
+      'nope',
+      'x'.repeat(300),
+      `${row!.unsubscribeToken.slice(0, -1)}${row!.unsubscribeToken.endsWith('A') ? 'B' : 'A'}`,
+      "' OR 1=1 --",
+    ]) {
       expect(await findByUnsubscribeToken(db, token)).toBeNull();
       expect(await unsubscribe(db, token)).toBeNull();
     }
@@ -259,7 +371,12 @@ describe('daily digest', () => {
     const ctx = { db, clock: time.clock, siteUrl: 'https://cc.test/' };
     const fr = await person(db, 'family', 'fr');
     const en = await person(db, 'family', 'en');
-    const gersHomes = await saveSearch(ctx, fr, { requete: 'type=logement&territoire=32', nom: 'Maisons du Gers' }, 'fr');
+    const gersHomes = await saveSearch(
+      ctx,
+      fr,
+      { requete: 'type=logement&territoire=32', nom: 'Maisons du Gers' },
+      'fr',
+    );
     const manche = await saveSearch(ctx, en, { requete: 'territoire=50', nom: 'Manche' }, 'en');
     return { db, path, time, ctx, fr, en, gersHomes, manche };
   }
@@ -276,12 +393,19 @@ describe('daily digest', () => {
 
     expect(await runDigest(ctx)).toEqual({ due: 2, emails: 2, offers: 2, skipped: 0 });
     const [toFr, toEn] = (await mails(db)).map((m) => ({ ...m, subject: plain(m.subject), text: plain(m.text) }));
-    expect(toFr).toMatchObject({ to: fr.email, locale: 'fr', subject: '1 nouvelle offre pour « Maisons du Gers »', status: 'pending' });
+    expect(toFr).toMatchObject({
+      to: fr.email,
+      locale: 'fr',
+      subject: '1 nouvelle offre pour « Maisons du Gers »',
+      status: 'pending',
+    });
     expect(toFr!.text).toContain('Maison neuve du Gers');
     expect(toFr!.text).toContain(`https://cc.test/offres/${home}-maison-neuve-du-gers`);
     expect(toFr!.text).not.toContain('Coworking neuf');
     expect(toFr!.text).not.toContain('Maison de demain');
-    expect(toFr!.text).toMatch(/Ne plus recevoir d’alertes pour « Maisons du Gers » : https:\/\/cc\.test\/alertes\/desabonnement\?token=[\w-]{32}/);
+    expect(toFr!.text).toMatch(
+      /Ne plus recevoir d’alertes pour « Maisons du Gers » : https:\/\/cc\.test\/alertes\/desabonnement\?token=[\w-]{32}/,
+    );
     expect(toFr!.text).toContain('https://cc.test/offres?type=logement&territoire=32');
     expect(toFr!.text).toContain('https://cc.test/compte/recherches');
     expect(toFr!.html).toContain('lang="fr"');
@@ -289,7 +413,10 @@ describe('daily digest', () => {
     expect(toEn!.text).toContain(`https://cc.test/en/offres/${mancheOffer}-new-manche-cottage`);
     expect(toEn!.text).toMatch(/Stop alerts for “Manche”: https:\/\/cc\.test\/en\/alertes\/desabonnement\?token=/);
     const digested = await db.select({ lastDigestAt: savedSearches.lastDigestAt }).from(savedSearches);
-    expect(digested.map((r) => r.lastDigestAt)).toEqual([new Date(time.at()).toISOString(), new Date(time.at()).toISOString()]);
+    expect(digested.map((r) => r.lastDigestAt)).toEqual([
+      new Date(time.at()).toISOString(),
+      new Date(time.at()).toISOString(),
+    ]);
     // The unsubscribe link in the email is the search's own.
     const token = /desabonnement\?token=([\w-]+)/.exec(toFr!.text)![1]!;
     expect(await findByUnsubscribeToken(db, token)).toMatchObject({ name: 'Maisons du Gers' });
@@ -325,12 +452,15 @@ describe('daily digest', () => {
     const tl = await saveSearch(ctx, fr, { requete: 'type=tiers-lieu', nom: 'Coworkings' }, 'fr');
     const quiet = await saveSearch(ctx, fr, { requete: 'territoire=50', nom: 'Manche sans alertes' }, 'fr');
     await setSearchAlerts(ctx, fr, { id: String(quiet.id), alertes: '0' });
-    for (let i = 1; i <= DIGEST_OFFERS_PER_SEARCH + 2; i++) await publishCopy(db, "kind = 'home' AND territory_code = '32'", time.at() + i * 60_000, `Maison numero ${i}`);
+    for (let i = 1; i <= DIGEST_OFFERS_PER_SEARCH + 2; i++)
+      await publishCopy(db, "kind = 'home' AND territory_code = '32'", time.at() + i * 60_000, `Maison numero ${i}`);
     await publishCopy(db, "kind = 'tiers_lieu'", time.at() + HOUR, 'Tiers-lieu tout neuf');
     await publishCopy(db, "territory_code = '50' AND kind = 'home'", time.at() + HOUR, 'Maison de la Manche');
     time.advance(DAY);
     await runDigest(ctx);
-    const toFr = (await mails(db)).filter((m) => m.to === fr.email).map((m) => ({ ...m, subject: plain(m.subject), text: plain(m.text) }));
+    const toFr = (await mails(db))
+      .filter((m) => m.to === fr.email)
+      .map((m) => ({ ...m, subject: plain(m.subject), text: plain(m.text) }));
     expect(toFr).toHaveLength(1);
     const text = toFr[0]!.text;
     expect(toFr[0]!.subject).toBe('8 nouvelles offres pour vos recherches');
@@ -353,7 +483,10 @@ describe('daily digest', () => {
     await publishCopy(db, "territory_code = '50'", time.at() + HOUR, 'Too early');
     time.advance(2 * HOUR);
     expect(await runDigest(ctx)).toMatchObject({ due: 0, emails: 0 });
-    await db.update(users).set({ deactivatedAt: new Date(time.at()).toISOString() }).where(eq(users.id, en.id));
+    await db
+      .update(users)
+      .set({ deactivatedAt: new Date(time.at()).toISOString() })
+      .where(eq(users.id, en.id));
     time.advance(DAY);
     expect(await runDigest(ctx)).toMatchObject({ due: 1, emails: 0 });
     expect(await mails(db)).toHaveLength(0);

@@ -4,7 +4,19 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
-import { candidateEvents, candidates, discoveryStays, messages, offers, outbox, proposals, stageHistory, tasks, users, userTerritories } from '../../db/schema/index.ts';
+import {
+  candidateEvents,
+  candidates,
+  discoveryStays,
+  messages,
+  offers,
+  outbox,
+  proposals,
+  stageHistory,
+  tasks,
+  users,
+  userTerritories,
+} from '../../db/schema/index.ts';
 import type { SessionUser } from '../../src/server/accounts/session.ts';
 import { findCandidate, moveStage } from '../../src/server/candidates/commands.ts';
 import { createEnquiry } from '../../src/server/candidates/enquiry.ts';
@@ -23,12 +35,26 @@ const ctxFor = (db: Db) => ({ db, clock: { now: () => new Date(start) }, siteUrl
 
 async function actor(db: Db, email: string): Promise<SessionUser> {
   const [u] = await db.select().from(users).where(eq(users.email, email));
-  const territories = (await db.select().from(userTerritories).where(eq(userTerritories.userId, u!.id))).map((t) => t.territoryCode);
+  const territories = (await db.select().from(userTerritories).where(eq(userTerritories.userId, u!.id))).map(
+    (t) => t.territoryCode,
+  );
   return { id: u!.id, email: u!.email, name: u!.name, role: u!.role, locale: u!.locale, territories };
 }
 
 async function newFile(db: Db, over: Record<string, unknown> = {}) {
-  const input = { name: 'Famille Durand', email: `durand.${Math.random().toString(36).slice(2)}@exemple.fr`, adults: '2', children: '4', wishedTerritories: '32', budgetMax: '900', transaction: 'rent', minDownloadMbps: '100', consent: 'yes', locale: 'fr', ...over };
+  const input = {
+    name: 'Famille Durand',
+    email: `durand.${Math.random().toString(36).slice(2)}@exemple.fr`,
+    adults: '2',
+    children: '4',
+    wishedTerritories: '32',
+    budgetMax: '900',
+    transaction: 'rent',
+    minDownloadMbps: '100',
+    consent: 'yes',
+    locale: 'fr',
+    ...over,
+  };
   const { publicId } = await createEnquiry(ctxFor(db), input, `ip-${Math.random()}`);
   const [row] = await db.select().from(candidates).where(eq(candidates.publicId, publicId));
   return row!;
@@ -37,16 +63,32 @@ async function newFile(db: Db, over: Record<string, unknown> = {}) {
 /** A family account of its own, so that the demo family's seeded file stays out of the way. */
 async function newFamily(db: Db): Promise<SessionUser> {
   const email = `famille.${Math.random().toString(36).slice(2)}@exemple.fr`;
-  await db.insert(users).values({ email, name: 'Famille Test', role: 'family', emailVerifiedAt: new Date(start).toISOString(), createdAt: new Date(start).toISOString() });
+  await db
+    .insert(users)
+    .values({
+      email,
+      name: 'Famille Test',
+      role: 'family',
+      emailVerifiedAt: new Date(start).toISOString(),
+      createdAt: new Date(start).toISOString(),
+    });
   return actor(db, email);
 }
 
-const mailsTo = async (db: Db, to: string) => (await db.select().from(outbox).where(eq(outbox.to, to))).map((m) => m.template);
+const mailsTo = async (db: Db, to: string) =>
+  (await db.select().from(outbox).where(eq(outbox.to, to))).map((m) => m.template);
 const publishedIn = async (db: Db, territory: string, n: number) =>
-  (await db.select({ id: offers.id, title: offers.title }).from(offers).where(and(eq(offers.status, 'published'), eq(offers.territoryCode, territory))).limit(n));
+  await db
+    .select({ id: offers.id, title: offers.title })
+    .from(offers)
+    .where(and(eq(offers.status, 'published'), eq(offers.territoryCode, territory)))
+    .limit(n);
 
 async function expectInvalid(promise: Promise<unknown>, field: string) {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(Invalid);
   expect((error as Invalid).errors.map((e) => e.field)).toContain(field);
 }
@@ -59,21 +101,50 @@ describe('tasks', () => {
     const direction = await actor(db, 'direction.gers@demo.test');
     const yann = await actor(db, 'agent.manche@demo.test');
     const file = await newFile(db);
-    await expectInvalid(createTask(ctx, lucie, file.publicId, { title: ' ', dueDate: '2026-11-30', assigneeId: String(lucie.id) }), 'title');
-    await expectInvalid(createTask(ctx, lucie, file.publicId, { title: 'Appeler', dueDate: '2026-02-30', assigneeId: String(lucie.id) }), 'dueDate');
-    await expectInvalid(createTask(ctx, lucie, file.publicId, { title: 'Appeler', dueDate: '2026-11-30', assigneeId: String(yann.id) }), 'assigneeId');
-    await expect(createTask(ctx, yann, file.publicId, { title: 'Appeler', dueDate: '2026-11-30', assigneeId: String(yann.id) })).rejects.toBeInstanceOf(NotFound);
+    await expectInvalid(
+      createTask(ctx, lucie, file.publicId, { title: ' ', dueDate: '2026-11-30', assigneeId: String(lucie.id) }),
+      'title',
+    );
+    await expectInvalid(
+      createTask(ctx, lucie, file.publicId, { title: 'Appeler', dueDate: '2026-02-30', assigneeId: String(lucie.id) }),
+      'dueDate',
+    );
+    await expectInvalid(
+      createTask(ctx, lucie, file.publicId, { title: 'Appeler', dueDate: '2026-11-30', assigneeId: String(yann.id) }),
+      'assigneeId',
+    );
+    await expect(
+      createTask(ctx, yann, file.publicId, { title: 'Appeler', dueDate: '2026-11-30', assigneeId: String(yann.id) }),
+    ).rejects.toBeInstanceOf(NotFound);
     expect(await db.select().from(tasks).where(eq(tasks.candidateId, file.id))).toEqual([]);
 
-    await createTask(ctx, lucie, file.publicId, { title: 'Appeler la famille', dueDate: '2026-11-23', assigneeId: String(direction.id) });
+    await createTask(ctx, lucie, file.publicId, {
+      title: 'Appeler la famille',
+      dueDate: '2026-11-23',
+      assigneeId: String(direction.id),
+    });
     const [task] = await db.select().from(tasks).where(eq(tasks.candidateId, file.id));
-    expect(task).toMatchObject({ kind: 'manual', title: 'Appeler la famille', dueDate: '2026-11-23', assigneeId: direction.id, doneAt: null });
+    expect(task).toMatchObject({
+      kind: 'manual',
+      title: 'Appeler la famille',
+      dueDate: '2026-11-23',
+      assigneeId: direction.id,
+      doneAt: null,
+    });
     const home = await agentHome(db, direction, ctx.clock);
     expect(home.dueToday.map((t) => t.title)).toContain('Appeler la famille');
     await completeTask(ctx, direction, file.publicId, task!.id);
     await expect(completeTask(ctx, direction, file.publicId, task!.id)).rejects.toBeInstanceOf(Conflict);
-    const kinds = (await db.select().from(candidateEvents).where(eq(candidateEvents.candidateId, file.id))).map((e) => [e.kind, JSON.parse(e.data).done ?? false]);
-    expect(kinds).toEqual(expect.arrayContaining([['task', false], ['task', true]]));
+    const kinds = (await db.select().from(candidateEvents).where(eq(candidateEvents.candidateId, file.id))).map((e) => [
+      e.kind,
+      JSON.parse(e.data).done ?? false,
+    ]);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        ['task', false],
+        ['task', true],
+      ]),
+    );
   });
 });
 
@@ -83,7 +154,13 @@ describe('proposals', () => {
     const ctx = ctxFor(db);
     const lucie = await actor(db, 'agent.gers@demo.test');
     const file = await newFile(db);
-    expect(Object.fromEntries(searchFromNeeds(file))).toEqual({ territoire: '32', type: 'logement', transaction: 'location', prix_max: '900', debit_min: '100' });
+    expect(Object.fromEntries(searchFromNeeds(file))).toEqual({
+      territoire: '32',
+      type: 'logement',
+      transaction: 'location',
+      prix_max: '900',
+      debit_min: '100',
+    });
 
     const [a, b] = await publishedIn(db, '32', 2);
     await expectInvalid(proposeOffers(ctx, lucie, file.publicId, []), 'offers');
@@ -96,7 +173,10 @@ describe('proposals', () => {
     expect(await proposeOffers(ctx, lucie, file.publicId, [String(a!.id)])).toBe(0);
     expect(await db.select().from(proposals).where(eq(proposals.candidateId, file.id))).toHaveLength(2);
     expect(await mailsTo(db, file.email)).toEqual(['enquiry_received', 'offers_proposed']);
-    const [mail] = await db.select().from(outbox).where(and(eq(outbox.to, file.email), eq(outbox.template, 'offers_proposed')));
+    const [mail] = await db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.to, file.email), eq(outbox.template, 'offers_proposed')));
     expect(mail!.subject).toBe('Votre agent vous propose 2 offres');
     expect(mail!.text).toContain(a!.title);
     expect(mail!.text).toContain('https://cc.test/compte');
@@ -119,13 +199,25 @@ describe('proposals', () => {
     const [theirs] = await db.select().from(proposals).where(eq(proposals.candidateId, other.id));
 
     await expectInvalid(answerProposal(ctx, family, own!, { proposal: String(pa!.id), answer: 'maybe' }), 'answer');
-    await expect(answerProposal(ctx, family, own!, { proposal: String(theirs!.id), answer: 'accepted' })).rejects.toBeInstanceOf(NotFound);
-    await answerProposal(ctx, family, own!, { proposal: String(pa!.id), answer: 'accepted', comment: 'Le jardin nous plaît' });
+    await expect(
+      answerProposal(ctx, family, own!, { proposal: String(theirs!.id), answer: 'accepted' }),
+    ).rejects.toBeInstanceOf(NotFound);
+    await answerProposal(ctx, family, own!, {
+      proposal: String(pa!.id),
+      answer: 'accepted',
+      comment: 'Le jardin nous plaît',
+    });
     await answerProposal(ctx, family, own!, { proposal: String(pb!.id), answer: 'declined', comment: '' });
     const rows = await db.select().from(proposals).where(eq(proposals.candidateId, file.id));
-    expect(rows.map((r) => [r.status, r.comment])).toEqual([['accepted', 'Le jardin nous plaît'], ['declined', null]]);
+    expect(rows.map((r) => [r.status, r.comment])).toEqual([
+      ['accepted', 'Le jardin nous plaît'],
+      ['declined', null],
+    ]);
     expect((await db.select().from(proposals).where(eq(proposals.id, theirs!.id)))[0]!.status).toBe('proposed');
-    const toLucie = await db.select().from(outbox).where(and(eq(outbox.to, lucie.email), eq(outbox.template, 'proposal_answered')));
+    const toLucie = await db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.to, lucie.email), eq(outbox.template, 'proposal_answered')));
     expect(toLucie).toHaveLength(2);
     expect(toLucie[0]!.text).toContain('Le jardin nous plaît');
     expect((await familyAccount(db, family))!.proposals.map((p) => p.status).sort()).toEqual(['accepted', 'declined']);
@@ -138,11 +230,30 @@ describe('discovery stays and messages', () => {
     const ctx = ctxFor(db);
     const lucie = await actor(db, 'agent.gers@demo.test');
     const file = await newFile(db);
-    await expectInvalid(planStay(ctx, lucie, file.publicId, { startDate: '2026-12-10', endDate: '2026-12-09', places: 'Mauvezin' }), 'endDate');
-    await expectInvalid(planStay(ctx, lucie, file.publicId, { startDate: '2026-12-10', endDate: '2026-12-12', places: '  ' }), 'places');
-    await planStay(ctx, lucie, file.publicId, { startDate: '2026-12-10', endDate: '2026-12-12', places: 'Mauvezin\nTiers-lieu de Lectoure', hosts: 'Gîte des Tilleuls' });
-    expect(await db.select({ s: discoveryStays.startDate, e: discoveryStays.endDate, h: discoveryStays.hosts }).from(discoveryStays).where(eq(discoveryStays.candidateId, file.id))).toEqual([{ s: '2026-12-10', e: '2026-12-12', h: 'Gîte des Tilleuls' }]);
-    const [mail] = await db.select().from(outbox).where(and(eq(outbox.to, file.email), eq(outbox.template, 'stay_planned')));
+    await expectInvalid(
+      planStay(ctx, lucie, file.publicId, { startDate: '2026-12-10', endDate: '2026-12-09', places: 'Mauvezin' }),
+      'endDate',
+    );
+    await expectInvalid(
+      planStay(ctx, lucie, file.publicId, { startDate: '2026-12-10', endDate: '2026-12-12', places: '  ' }),
+      'places',
+    );
+    await planStay(ctx, lucie, file.publicId, {
+      startDate: '2026-12-10',
+      endDate: '2026-12-12',
+      places: 'Mauvezin\nTiers-lieu de Lectoure',
+      hosts: 'Gîte des Tilleuls',
+    });
+    expect(
+      await db
+        .select({ s: discoveryStays.startDate, e: discoveryStays.endDate, h: discoveryStays.hosts })
+        .from(discoveryStays)
+        .where(eq(discoveryStays.candidateId, file.id)),
+    ).toEqual([{ s: '2026-12-10', e: '2026-12-12', h: 'Gîte des Tilleuls' }]);
+    const [mail] = await db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.to, file.email), eq(outbox.template, 'stay_planned')));
     expect(mail!.text).toContain('Mauvezin, Tiers-lieu de Lectoure');
     expect(mail!.subject).toContain('10 décembre 2026');
   });
@@ -164,12 +275,23 @@ describe('discovery stays and messages', () => {
     const account = await familyAccount(db, family);
     // /compte marks the agent's messages read as the family sees them, the file page the family's.
     await markRead(db, account!.file.id, true, new Date(start).toISOString());
-    expect(account!.messages.map((m) => [m.fromFamily, m.body])).toEqual([[false, 'Bonjour, quand pouvez-vous venir ?'], [true, 'En décembre !']]);
-    const read = await db.select({ fromFamily: messages.fromFamily, readAt: messages.readAt }).from(messages).where(eq(messages.candidateId, file.id));
-    expect(read).toEqual([{ fromFamily: false, readAt: new Date(start).toISOString() }, { fromFamily: true, readAt: null }]);
+    expect(account!.messages.map((m) => [m.fromFamily, m.body])).toEqual([
+      [false, 'Bonjour, quand pouvez-vous venir ?'],
+      [true, 'En décembre !'],
+    ]);
+    const read = await db
+      .select({ fromFamily: messages.fromFamily, readAt: messages.readAt })
+      .from(messages)
+      .where(eq(messages.candidateId, file.id));
+    expect(read).toEqual([
+      { fromFamily: false, readAt: new Date(start).toISOString() },
+      { fromFamily: true, readAt: null },
+    ]);
     await getCandidateFile(db, lucie, file.publicId);
     await markRead(db, file.id, false, new Date(start).toISOString());
-    expect((await db.select().from(messages).where(eq(messages.candidateId, file.id))).every((m) => m.readAt)).toBe(true);
+    expect((await db.select().from(messages).where(eq(messages.candidateId, file.id))).every((m) => m.readAt)).toBe(
+      true,
+    );
   });
 });
 
@@ -237,12 +359,23 @@ describe('territory moves', () => {
     await expectInvalid(moveTerritory(ctx, lucie, file.publicId, { territory: '99', consent: 'yes' }), 'territory');
     expect((await findCandidate(db, lucie, file.publicId)).territoryCode).toBe('32');
 
-    await moveTerritory(ctx, lucie, file.publicId, { territory: '50', consent: 'yes', consentNote: 'Au téléphone le 22/11' });
+    await moveTerritory(ctx, lucie, file.publicId, {
+      territory: '50',
+      consent: 'yes',
+      consentNote: 'Au téléphone le 22/11',
+    });
     await expect(findCandidate(db, lucie, file.publicId)).rejects.toBeInstanceOf(NotFound);
     const moved = await getCandidateFile(db, yann, file.publicId);
     expect(moved.file).toMatchObject({ territoryCode: '50', stage: 'qualified', assignedAgentId: null });
-    expect(moved.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['created', 'stage_change', 'territory_move']));
-    expect(moved.events.find((e) => e.kind === 'territory_move')!.data).toMatchObject({ from: '32', to: '50', consent: true, consentNote: 'Au téléphone le 22/11' });
+    expect(moved.events.map((e) => e.kind)).toEqual(
+      expect.arrayContaining(['created', 'stage_change', 'territory_move']),
+    );
+    expect(moved.events.find((e) => e.kind === 'territory_move')!.data).toMatchObject({
+      from: '32',
+      to: '50',
+      consent: true,
+      consentNote: 'Au téléphone le 22/11',
+    });
     expect(await mailsTo(db, yann.email)).toContain('file_transferred');
     expect(await db.select().from(stageHistory).where(eq(stageHistory.candidateId, file.id))).toHaveLength(2);
   });
@@ -267,8 +400,15 @@ describe('stage history for reports', () => {
     const file = await newFile(db);
     now += 3.5 * 86_400_000;
     await moveStage(ctx, lucie, file.publicId, { to: 'qualified', version: file.version });
-    const rows = await db.select().from(stageHistory).where(eq(stageHistory.candidateId, file.id)).orderBy(stageHistory.id);
-    expect(rows.map((r) => [r.stage, r.days, r.territoryCode])).toEqual([['enquiry', 3.5, '32'], ['qualified', null, '32']]);
+    const rows = await db
+      .select()
+      .from(stageHistory)
+      .where(eq(stageHistory.candidateId, file.id))
+      .orderBy(stageHistory.id);
+    expect(rows.map((r) => [r.stage, r.days, r.territoryCode])).toEqual([
+      ['enquiry', 3.5, '32'],
+      ['qualified', null, '32'],
+    ]);
   });
 
   it('keeps the file’s facts: stages reached, first settlement, first answer of staff (not of the family)', async () => {
@@ -278,7 +418,13 @@ describe('stage history for reports', () => {
     const lucie = await actor(db, 'agent.gers@demo.test');
     const family = await newFamily(db);
     const file = await newFile(db, { email: family.email });
-    const facts = async () => (await db.select({ r: candidates.reachedStages, s: candidates.firstSettledAt, a: candidates.firstResponseAt }).from(candidates).where(eq(candidates.id, file.id)))[0]!;
+    const facts = async () =>
+      (
+        await db
+          .select({ r: candidates.reachedStages, s: candidates.firstSettledAt, a: candidates.firstResponseAt })
+          .from(candidates)
+          .where(eq(candidates.id, file.id))
+      )[0]!;
     expect(await facts()).toEqual({ r: 1, s: null, a: null });
     now += 3_600_000;
     await sendFamilyMessage(ctx, family, (await familyFile(db, family))!, { body: 'Bonjour ?' });
@@ -290,11 +436,21 @@ describe('stage history for reports', () => {
     let version = file.version;
     for (const to of ['qualified', 'discovery', 'settling', 'settled', 'settling', 'settled'] as const) {
       now += 86_400_000;
-      const moved = await moveStage(ctx, lucie, file.publicId, { to, version, settledCommuneCode: '32013', settledAt: '2026-11-24', settledHouseholdSize: 3 });
+      const moved = await moveStage(ctx, lucie, file.publicId, {
+        to,
+        version,
+        settledCommuneCode: '32013',
+        settledAt: '2026-11-24',
+        settledHouseholdSize: 3,
+      });
       version = moved.version;
       if (to === 'settled' && !(await facts()).s) throw new Error('first settlement not kept');
     }
-    expect(await facts()).toEqual({ r: 1 | 2 | 4 | 8 | 16, s: new Date(start + 2 * 3_600_000 + 4 * 86_400_000).toISOString(), a: answered });
+    expect(await facts()).toEqual({
+      r: 1 | 2 | 4 | 8 | 16,
+      s: new Date(start + 2 * 3_600_000 + 4 * 86_400_000).toISOString(),
+      a: answered,
+    });
   });
 });
 
@@ -343,10 +499,16 @@ describe('the family’s data', () => {
     const data = await exportFamilyData(db, family, new Date(start));
     expect(data.account).toMatchObject({ email: family.email, name: 'Famille Test' });
     expect(data.files).toHaveLength(1);
-    expect(data.files[0]).toMatchObject({ publicId: file.publicId, email: family.email, household: { adults: 2, children: [4] } });
+    expect(data.files[0]).toMatchObject({
+      publicId: file.publicId,
+      email: family.email,
+      household: { adults: 2, children: [4] },
+    });
     expect(data.files[0]!.proposals.map((p) => p.offer)).toEqual([a!.title]);
     expect(data.files[0]!.messages.map((m) => m.body)).toEqual(['Bienvenue']);
-    expect(data.files[0]!.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['created', 'proposal', 'message', 'email']));
+    expect(data.files[0]!.timeline.map((e) => e.kind)).toEqual(
+      expect.arrayContaining(['created', 'proposal', 'message', 'email']),
+    );
     expect(JSON.stringify(data)).not.toContain('quelquun@exemple.fr');
   });
 
@@ -355,7 +517,11 @@ describe('the family’s data', () => {
     const ctx = ctxFor(db);
     const lucie = await actor(db, 'agent.gers@demo.test');
     const family = await newFamily(db);
-    const file = await newFile(db, { email: family.email, phone: '0611223344', housingNeeds: 'Une maison avec jardin' });
+    const file = await newFile(db, {
+      email: family.email,
+      phone: '0611223344',
+      housingNeeds: 'Une maison avec jardin',
+    });
     await moveStage(ctx, lucie, file.publicId, { to: 'qualified', version: file.version });
     await sendFamilyMessage(ctx, family, (await familyFile(db, family))!, { body: 'Notre secret' });
     await expectInvalid(eraseFamilyFiles(ctx, family, {}), 'confirm');
@@ -371,6 +537,8 @@ describe('the family’s data', () => {
     expect(await db.select().from(messages).where(eq(messages.candidateId, file.id))).toEqual([]);
     const events = await db.select().from(candidateEvents).where(eq(candidateEvents.candidateId, file.id));
     expect(JSON.stringify(events)).not.toContain('Notre secret');
-    expect((await db.select().from(stageHistory).where(eq(stageHistory.candidateId, file.id))).map((h) => h.stage)).toEqual(['enquiry', 'qualified']);
+    expect(
+      (await db.select().from(stageHistory).where(eq(stageHistory.candidateId, file.id))).map((h) => h.stage),
+    ).toEqual(['enquiry', 'qualified']);
   });
 });

@@ -20,14 +20,28 @@ async function setup(script: (n: number) => ScriptedResponse) {
   const recorder = await startRecorder(script);
   onTestFinished(() => recorder.close());
   const time = clockAt(Date.UTC(2026, 10, 23, 10));
-  const dispatcher = createDispatcher(db, { apiKey: 're_test_key', from: 'Campagne Connectée <bonjour@cc.test>', baseUrl: recorder.url, clock: time.clock, backoffMs: 1000 });
-  await enqueueMail(db, time.clock, { to: 'famille@exemple.fr', template: 'verify_email', locale: 'fr', params: { name: 'Ana', url: 'https://cc.test/inscription/confirmer?token=abc' } });
+  const dispatcher = createDispatcher(db, {
+    apiKey: 're_test_key',
+    from: 'Campagne Connectée <bonjour@cc.test>',
+    baseUrl: recorder.url,
+    clock: time.clock,
+    backoffMs: 1000,
+  });
+  await enqueueMail(db, time.clock, {
+    to: 'famille@exemple.fr',
+    template: 'verify_email',
+    locale: 'fr',
+    params: { name: 'Ana', url: 'https://cc.test/inscription/confirmer?token=abc' },
+  });
   return { db, recorder, time, dispatcher };
 }
 
 describe('templates', () => {
   it('render French and English, HTML and text, with every value escaped in HTML', () => {
-    const fr = renderMail('verify_email', 'fr', { name: '<script>alert(1)</script>', url: 'https://cc.test/x?token="a"' });
+    const fr = renderMail('verify_email', 'fr', {
+      name: '<script>alert(1)</script>',
+      url: 'https://cc.test/x?token="a"',
+    });
     expect(fr.subject).toBe('Confirmez votre adresse email');
     expect(fr.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(fr.html).not.toContain('<script>');
@@ -49,7 +63,11 @@ describe('dispatcher', () => {
     expect(req).toMatchObject({ method: 'POST', path: '/emails' });
     expect(req!.headers.authorization).toBe('Bearer re_test_key');
     expect(req!.headers['idempotency-key']).toMatch(/^cc-[0-9a-f-]{36}$/);
-    expect(req!.body).toMatchObject({ from: 'Campagne Connectée <bonjour@cc.test>', to: ['famille@exemple.fr'], subject: 'Confirmez votre adresse email' });
+    expect(req!.body).toMatchObject({
+      from: 'Campagne Connectée <bonjour@cc.test>',
+      to: ['famille@exemple.fr'],
+      subject: 'Confirmez votre adresse email',
+    });
     expect((req!.body as { text: string }).text).toContain('https://cc.test/inscription/confirmer?token=abc');
     const [row] = await db.select().from(outbox);
     expect(row).toMatchObject({ status: 'sent', providerId: 'email-1', attempts: 1 });
@@ -58,7 +76,9 @@ describe('dispatcher', () => {
   });
 
   it('retries a 429 after its Retry-After, with the same idempotency key', async () => {
-    const { db, recorder, time, dispatcher } = await setup((n) => (n === 1 ? { status: 429, headers: { 'retry-after': '30' } } : { status: 200 }));
+    const { db, recorder, time, dispatcher } = await setup((n) =>
+      n === 1 ? { status: 429, headers: { 'retry-after': '30' } } : { status: 200 },
+    );
     expect(await dispatcher.dispatchOnce()).toEqual({ sent: 0, retried: 1, failed: 0 });
     const [waiting] = await db.select().from(outbox);
     expect(waiting!.status).toBe('pending');
@@ -91,7 +111,10 @@ describe('dispatcher', () => {
   });
 
   it('does not retry a refused message (4xx other than 429)', async () => {
-    const { db, dispatcher } = await setup(() => ({ status: 422, body: { statusCode: 422, name: 'validation_error', message: 'bad to' } }));
+    const { db, dispatcher } = await setup(() => ({
+      status: 422,
+      body: { statusCode: 422, name: 'validation_error', message: 'bad to' },
+    }));
     expect(await dispatcher.dispatchOnce()).toEqual({ sent: 0, retried: 0, failed: 1 });
     expect((await db.select().from(outbox))[0]!.status).toBe('failed');
   });

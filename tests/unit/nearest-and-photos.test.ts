@@ -17,7 +17,9 @@ describe('nearest fibre tiers-lieu', () => {
     const { db } = await testDb();
     const check = async () => {
       const all = await db.select().from(offers);
-      const tls = all.filter((o) => o.kind === 'tiers_lieu' && o.status === 'published' && o.fibreStatus === 'available');
+      const tls = all.filter(
+        (o) => o.kind === 'tiers_lieu' && o.status === 'published' && o.fibreStatus === 'available',
+      );
       for (const home of all.filter((o) => o.kind === 'home')) {
         const best = Math.min(...tls.map((t) => distanceKm(home, t)));
         if (best > NEAREST_MAX_KM) expect(home.nearestFibreTiersLieuKm).toBeNull();
@@ -27,7 +29,10 @@ describe('nearest fibre tiers-lieu', () => {
     };
     await check();
     // Archive every fibre tiers-lieu of the Gers: homes there now look further away.
-    await db.update(offers).set({ status: 'archived' }).where(and(eq(offers.kind, 'tiers_lieu'), eq(offers.territoryCode, '32'), eq(offers.fibreStatus, 'available')));
+    await db
+      .update(offers)
+      .set({ status: 'archived' })
+      .where(and(eq(offers.kind, 'tiers_lieu'), eq(offers.territoryCode, '32'), eq(offers.fibreStatus, 'available')));
     const { homes } = await refreshNearestTiersLieux(db);
     expect(homes).toBeGreaterThan(0);
     await check();

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
 import { communes, offers } from '../../db/schema/index.ts';
 import { Invalid } from '../../src/server/errors.ts';
-import { explainSearch, fullTextQuery, getKeyFigures, PAGE_SIZE, searchOffers, searchOfferPoints } from '../../src/server/offers/queries.ts';
+import {
+  explainSearch,
+  fullTextQuery,
+  getKeyFigures,
+  PAGE_SIZE,
+  searchOffers,
+  searchOfferPoints,
+} from '../../src/server/offers/queries.ts';
 import { parseOfferSearch, searchParamNames, type OfferSearchInput } from '../../src/server/offers/schemas.ts';
 import { distanceKm } from '../../src/server/places/geo.ts';
 import { testDb } from '../helpers/db.ts';
@@ -23,7 +30,8 @@ async function allPublished(db: Db) {
 async function allIds(db: Db, query: OfferSearchInput): Promise<number[]> {
   const first = await searchOffers(db, query);
   const ids = first.items.map((i) => i.id);
-  for (let page = 2; page <= first.pages; page++) ids.push(...(await searchOffers(db, { ...query, page })).items.map((i) => i.id));
+  for (let page = 2; page <= first.pages; page++)
+    ids.push(...(await searchOffers(db, { ...query, page })).items.map((i) => i.id));
   expect(ids).toHaveLength(first.total);
   return ids;
 }
@@ -33,12 +41,30 @@ const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
 describe('parseOfferSearch', () => {
   it('accepts every public parameter', () => {
     const parsed = parseOfferSearch(
-      params('type=logement&transaction=vente&territoire=32&commune=32013&rayon=25&fibre=1&debit_min=100&upload_min=20&techno=ftth&mobile=4g&prix_min=100&prix_max=300000&surface_min=80&pieces_min=4&tl_km=15&q=grange&tri=distance&page=2&utm_source=x'),
+      params(
+        'type=logement&transaction=vente&territoire=32&commune=32013&rayon=25&fibre=1&debit_min=100&upload_min=20&techno=ftth&mobile=4g&prix_min=100&prix_max=300000&surface_min=80&pieces_min=4&tl_km=15&q=grange&tri=distance&page=2&utm_source=x',
+      ),
     );
     expect(parsed.errors).toEqual([]);
     expect(parsed.query).toEqual({
-      type: 'logement', transaction: 'vente', territoire: '32', commune: '32013', rayon: 25, fibre: '1', debit_min: 100, upload_min: 20,
-      techno: 'ftth', mobile: '4g', prix_min: 100, prix_max: 300000, surface_min: 80, pieces_min: 4, tl_km: 15, q: 'grange', tri: 'distance', page: 2,
+      type: 'logement',
+      transaction: 'vente',
+      territoire: '32',
+      commune: '32013',
+      rayon: 25,
+      fibre: '1',
+      debit_min: 100,
+      upload_min: 20,
+      techno: 'ftth',
+      mobile: '4g',
+      prix_min: 100,
+      prix_max: 300000,
+      surface_min: 80,
+      pieces_min: 4,
+      tl_km: 15,
+      q: 'grange',
+      tri: 'distance',
+      page: 2,
     });
     expect(searchParamNames).toHaveLength(18);
   });
@@ -95,7 +121,10 @@ describe('searchOffers', () => {
   it('lists published offers only, newest first, with labels and photos', async () => {
     const { db } = await testDb();
     const published = await allPublished(db);
-    const [hidden] = await db.select({ n: sql<number>`count(*)` }).from(offers).where(sql`${offers.status} <> 'published'`);
+    const [hidden] = await db
+      .select({ n: sql<number>`count(*)` })
+      .from(offers)
+      .where(sql`${offers.status} <> 'published'`);
     expect(hidden!.n).toBeGreaterThan(0);
     const result = await searchOffers(db, {});
     expect(result.total).toBe(published.length);
@@ -122,11 +151,23 @@ describe('searchOffers', () => {
     ['price range', { prix_min: 500, prix_max: 1000 }, (o) => o.price !== null && o.price >= 500 && o.price <= 1000],
     ['surface', { surface_min: 120 }, (o) => (o.surface ?? -1) >= 120],
     ['rooms', { pieces_min: 5 }, (o) => (o.rooms ?? -1) >= 5],
-    ['combined', { type: 'logement', fibre: '1', territoire: '32', prix_max: 300000 }, (o) => o.kind === 'home' && o.fibreStatus === 'available' && o.territoryCode === '32' && o.price !== null && o.price <= 300000],
+    [
+      'combined',
+      { type: 'logement', fibre: '1', territoire: '32', prix_max: 300000 },
+      (o) =>
+        o.kind === 'home' &&
+        o.fibreStatus === 'available' &&
+        o.territoryCode === '32' &&
+        o.price !== null &&
+        o.price <= 300000,
+    ],
   ];
   it.each(cases)('filters on %s exactly', async (_name, query, keep) => {
     const { db } = await testDb();
-    const expected = (await allPublished(db)).map((r) => r.offer).filter(keep).map((o) => o.id);
+    const expected = (await allPublished(db))
+      .map((r) => r.offer)
+      .filter(keep)
+      .map((o) => o.id);
     expect(expected.length).toBeGreaterThan(0);
     expect(sorted(await allIds(db, query))).toEqual(sorted(expected));
   });
@@ -148,8 +189,16 @@ describe('searchOffers', () => {
 
   it('resolves a commune typed by name, accent-insensitive, or with its postal code', async () => {
     const { db } = await testDb();
-    const [row] = await db.select({ code: offers.communeCode, name: communes.name }).from(offers).innerJoin(communes, eq(communes.code, offers.communeCode)).where(eq(offers.status, 'published')).limit(1);
-    const folded = row!.name.normalize('NFD').replace(/\p{Diacritic}/gu, '').toUpperCase();
+    const [row] = await db
+      .select({ code: offers.communeCode, name: communes.name })
+      .from(offers)
+      .innerJoin(communes, eq(communes.code, offers.communeCode))
+      .where(eq(offers.status, 'published'))
+      .limit(1);
+    const folded = row!.name
+      .normalize('NFD')
+      .replace(/\p{Diacritic}/gu, '')
+      .toUpperCase();
     const byName = await searchOffers(db, { commune: folded });
     expect(byName.commune?.code).toBe(row!.code);
     expect(byName.items.every((i) => i.communeCode === row!.code)).toBe(true);
@@ -157,21 +206,26 @@ describe('searchOffers', () => {
     await expect(searchOffers(db, { commune: '99999' })).rejects.toBeInstanceOf(Invalid);
     const ambiguous = await searchOffers(db, { commune: 'Saint-Martin' }).catch((e: Invalid) => e);
     expect(ambiguous).toBeInstanceOf(Invalid);
-    expect((ambiguous as Invalid).errors[0]).toMatchObject({ key: 'errors.ambiguous_commune', params: { example: expect.stringMatching(/^Saint-Martin \(\d{5}\)$/) } });
+    expect((ambiguous as Invalid).errors[0]).toMatchObject({
+      key: 'errors.ambiguous_commune',
+      params: { example: expect.stringMatching(/^Saint-Martin \(\d{5}\)$/) },
+    });
   });
 
   it('finds homes with a fibre tiers-lieu within N km (checked by brute force)', async () => {
     const { db } = await testDb();
     const all = (await allPublished(db)).map((r) => r.offer);
     const fibreTl = all.filter((o) => o.kind === 'tiers_lieu' && o.fibreStatus === 'available');
-    const expected = all.filter((o) => o.kind === 'home' && fibreTl.some((t) => distanceKm(o, t) <= 12)).map((o) => o.id);
+    const expected = all
+      .filter((o) => o.kind === 'home' && fibreTl.some((t) => distanceKm(o, t) <= 12))
+      .map((o) => o.id);
     expect(expected.length).toBeGreaterThan(0);
     expect(sorted(await allIds(db, { tl_km: 12 }))).toEqual(sorted(expected));
   });
 
   it('searches free text, accent- and plural-insensitive, in title, description and commune', async () => {
     const { db } = await testDb();
-    const all = (await allPublished(db));
+    const all = await allPublished(db);
     const granges = all.filter((r) => /grange/i.test(r.offer.title + r.offer.description)).map((r) => r.offer.id);
     expect(granges.length).toBeGreaterThan(0);
     expect(sorted(await allIds(db, { q: 'GRANGÉS' }))).toEqual(sorted(granges));
@@ -223,31 +277,53 @@ describe('searchOffers', () => {
     expect(figures.homes).toBe(all.filter((r) => r.offer.kind === 'home').length);
     expect(figures.tiersLieux).toBe(all.filter((r) => r.offer.kind === 'tiers_lieu').length);
     expect(figures.territories).toBe(2);
-    expect(figures.fibreShare).toBeCloseTo(all.filter((r) => r.offer.fibreStatus === 'available').length / all.length, 5);
+    expect(figures.fibreShare).toBeCloseTo(
+      all.filter((r) => r.offer.fibreStatus === 'available').length / all.length,
+      5,
+    );
   });
 });
 
 describe('query plans', () => {
   const filters: Array<[OfferSearchInput, string]> = [
-    [{ fibre: '1' }, 'fibre_status'], [{ territoire: '32' }, 'territory_code'], [{ type: 'logement' }, 'kind'],
-    [{ transaction: 'location' }, 'transaction'], [{ commune: '32013', rayon: 20 }, 'lat'], [{ commune: '32013' }, 'commune_code'],
-    [{ debit_min: 100 }, 'download_mbps'], [{ upload_min: 50 }, 'upload_mbps'], [{ techno: 'ftth' }, 'best_technology'],
-    [{ mobile: '5g' }, 'mobile_coverage'], [{ prix_max: 1000 }, 'price'], [{ surface_min: 80 }, 'surface'], [{ pieces_min: 4 }, 'rooms'],
+    [{ fibre: '1' }, 'fibre_status'],
+    [{ territoire: '32' }, 'territory_code'],
+    [{ type: 'logement' }, 'kind'],
+    [{ transaction: 'location' }, 'transaction'],
+    [{ commune: '32013', rayon: 20 }, 'lat'],
+    [{ commune: '32013' }, 'commune_code'],
+    [{ debit_min: 100 }, 'download_mbps'],
+    [{ upload_min: 50 }, 'upload_mbps'],
+    [{ techno: 'ftth' }, 'best_technology'],
+    [{ mobile: '5g' }, 'mobile_coverage'],
+    [{ prix_max: 1000 }, 'price'],
+    [{ surface_min: 80 }, 'surface'],
+    [{ pieces_min: 4 }, 'rooms'],
     [{ tl_km: 10 }, 'nearest_fibre_tiers_lieu_km'],
   ];
 
-  it.each(filters)('%j never scans the whole offers table, and an index exists for its column', async (query, column) => {
-    const { db } = await testDb();
-    const plan = await explainSearch(db, query);
-    for (const line of [...plan.list, ...plan.count]) expect(line).not.toMatch(/^SCAN offers\b/);
-    const indexes = await db.$client.execute("SELECT name FROM pragma_index_list('offers')");
-    const covered: string[][] = [];
-    for (const { name } of indexes.rows) {
-      covered.push((await db.$client.execute({ sql: 'SELECT name FROM pragma_index_info(?)', args: [String(name)] })).rows.map((r) => String(r.name)));
-    }
-    // An index whose first columns are (status, column) serves "published and this filter".
-    expect(covered.some((cols) => cols[0] === 'status' && cols[1] === column) || covered.some((cols) => cols[0] === 'status' && cols[2] === column)).toBe(true);
-  });
+  it.each(filters)(
+    '%j never scans the whole offers table, and an index exists for its column',
+    async (query, column) => {
+      const { db } = await testDb();
+      const plan = await explainSearch(db, query);
+      for (const line of [...plan.list, ...plan.count]) expect(line).not.toMatch(/^SCAN offers\b/);
+      const indexes = await db.$client.execute("SELECT name FROM pragma_index_list('offers')");
+      const covered: string[][] = [];
+      for (const { name } of indexes.rows) {
+        covered.push(
+          (await db.$client.execute({ sql: 'SELECT name FROM pragma_index_info(?)', args: [String(name)] })).rows.map(
+            (r) => String(r.name),
+          ),
+        );
+      }
+      // An index whose first columns are (status, column) serves "published and this filter".
+      expect(
+        covered.some((cols) => cols[0] === 'status' && cols[1] === column) ||
+          covered.some((cols) => cols[0] === 'status' && cols[2] === column),
+      ).toBe(true);
+    },
+  );
 
   it('uses the full-text index for free text', async () => {
     const { db } = await testDb();

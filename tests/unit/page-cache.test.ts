@@ -1,19 +1,41 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { communeCoverage, offerPhotos, offers, territories } from '../../db/schema/index.ts';
-import { cachedResponse, catalogueVersion, isCacheablePath, PageCache, type CachedPage } from '../../src/server/cache/page-cache.ts';
+import {
+  cachedResponse,
+  catalogueVersion,
+  isCacheablePath,
+  PageCache,
+  type CachedPage,
+} from '../../src/server/cache/page-cache.ts';
 import { testDb } from '../helpers/db.ts';
 import { gzipSync, gunzipSync } from 'node:zlib';
 
 const page = (text: string): CachedPage => {
   const body = new TextEncoder().encode(text);
-  return { status: 200, contentType: 'text/html', body, gzip: new Uint8Array(gzipSync(body)), headers: { 'content-security-policy': "script-src 'self'" } };
+  return {
+    status: 200,
+    contentType: 'text/html',
+    body,
+    gzip: new Uint8Array(gzipSync(body)),
+    headers: { 'content-security-policy': "script-src 'self'" },
+  };
 };
 
 describe('page cache', () => {
   it('caches only the public catalogue pages', () => {
-    for (const p of ['/', '/en', '/offres', '/en/offres', '/offres/12-maison', '/territoires/32', '/en/territoires/50']) expect(isCacheablePath(p), p).toBe(true);
-    for (const p of ['/healthz', '/api/v1/offres', '/compte', '/agent', '/offres/12/photos', '/photos/1-640.webp', '/ping']) expect(isCacheablePath(p), p).toBe(false);
+    for (const p of ['/', '/en', '/offres', '/en/offres', '/offres/12-maison', '/territoires/32', '/en/territoires/50'])
+      expect(isCacheablePath(p), p).toBe(true);
+    for (const p of [
+      '/healthz',
+      '/api/v1/offres',
+      '/compte',
+      '/agent',
+      '/offres/12/photos',
+      '/photos/1-640.webp',
+      '/ping',
+    ])
+      expect(isCacheablePath(p), p).toBe(false);
   });
 
   it('evicts the least recently used pages beyond its limits', () => {

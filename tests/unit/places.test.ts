@@ -2,7 +2,12 @@ import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { communeCoverage, communes, offers } from '../../db/schema/index.ts';
 import { boundingBox, distanceKm, distanceSql } from '../../src/server/places/geo.ts';
-import { findCommunes, getTerritoryOverview, listTerritoryCommunes, resolveCommune } from '../../src/server/places/queries.ts';
+import {
+  findCommunes,
+  getTerritoryOverview,
+  listTerritoryCommunes,
+  resolveCommune,
+} from '../../src/server/places/queries.ts';
 import { NotFound } from '../../src/server/errors.ts';
 import { testDb } from '../helpers/db.ts';
 
@@ -18,7 +23,11 @@ describe('geo', () => {
   it('computes the same distance in SQL', async () => {
     const { db } = await testDb('referential');
     const auch = { lat: 43.6465, lng: 0.5855 };
-    const rows = await db.select({ lat: communes.lat, lng: communes.lng, d: distanceSql(communes.lat, communes.lng, auch) }).from(communes).where(eq(communes.departmentCode, '50')).limit(20);
+    const rows = await db
+      .select({ lat: communes.lat, lng: communes.lng, d: distanceSql(communes.lat, communes.lng, auch) })
+      .from(communes)
+      .where(eq(communes.departmentCode, '50'))
+      .limit(20);
     for (const r of rows) expect(r.d).toBeCloseTo(distanceKm(auch, { lat: r.lat!, lng: r.lng! }), 6);
   });
 
@@ -28,7 +37,10 @@ describe('geo', () => {
     for (let deg = 0; deg < 360; deg += 15) {
       const r = (deg * Math.PI) / 180;
       // a point 29.9 km away in each direction
-      const p = { lat: center.lat + (29.9 / 111.2) * Math.cos(r), lng: center.lng + ((29.9 / 111.2) * Math.sin(r)) / Math.cos((center.lat * Math.PI) / 180) };
+      const p = {
+        lat: center.lat + (29.9 / 111.2) * Math.cos(r),
+        lng: center.lng + ((29.9 / 111.2) * Math.sin(r)) / Math.cos((center.lat * Math.PI) / 180),
+      };
       expect(distanceKm(center, p)).toBeLessThan(30.5);
       if (distanceKm(center, p) <= 30) {
         expect(p.lat).toBeGreaterThanOrEqual(box.minLat);
@@ -67,9 +79,16 @@ describe('territory overview', () => {
   it('adds up communes, coverage and offers of the territory', async () => {
     const { db } = await testDb('seeded');
     const overview = await getTerritoryOverview(db, '32');
-    const [n] = await db.select({ n: sql<number>`count(*)` }).from(communes).where(eq(communes.departmentCode, '32'));
+    const [n] = await db
+      .select({ n: sql<number>`count(*)` })
+      .from(communes)
+      .where(eq(communes.departmentCode, '32'));
     expect(overview.communes).toBe(n!.n);
-    const cov = await db.select().from(communeCoverage).innerJoin(communes, eq(communes.code, communeCoverage.communeCode)).where(eq(communes.departmentCode, '32'));
+    const cov = await db
+      .select()
+      .from(communeCoverage)
+      .innerJoin(communes, eq(communes.code, communeCoverage.communeCode))
+      .where(eq(communes.departmentCode, '32'));
     const premises = cov.reduce((s, r) => s + (r.commune_coverage.premises ?? 0), 0);
     const ftth = cov.reduce((s, r) => s + (r.commune_coverage.ftthPremises ?? 0), 0);
     expect(overview.ftthShare).toBeCloseTo(ftth / premises, 6);

@@ -4,7 +4,17 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
-import { candidateEvents, candidates, offers, stageBit, stageHistory, tasks, territories as territoriesTable, users, type Stage } from '../../db/schema/index.ts';
+import {
+  candidateEvents,
+  candidates,
+  offers,
+  stageBit,
+  stageHistory,
+  tasks,
+  territories as territoriesTable,
+  users,
+  type Stage,
+} from '../../db/schema/index.ts';
 import { buildReport, originOf } from '../../src/server/reports/queries.ts';
 import { parsePeriod, previousPeriod } from '../../src/server/reports/period.ts';
 import { quantileFromHistogram } from '../../src/server/reports/quantile.ts';
@@ -53,17 +63,31 @@ async function file(
       withdrawalReason: (o.reason ?? null) as 'job' | null,
       mergedIntoId: o.merged ? 1 : null,
       // The facts the pipeline keeps as it writes the history (commands.ts).
-      reachedStages: [['enquiry', o.created] as [Stage, string], ...o.stages].reduce((bits, [stage]) => bits | stageBit(stage), 0),
-      firstSettledAt: o.stages.find(([stage]) => stage === 'settled') ? at(o.stages.find(([stage]) => stage === 'settled')![1]) : null,
+      reachedStages: [['enquiry', o.created] as [Stage, string], ...o.stages].reduce(
+        (bits, [stage]) => bits | stageBit(stage),
+        0,
+      ),
+      firstSettledAt: o.stages.find(([stage]) => stage === 'settled')
+        ? at(o.stages.find(([stage]) => stage === 'settled')![1])
+        : null,
       lastContactAt: at(o.created),
       createdAt: at(o.created),
       updatedAt: at(o.created),
     })
     .returning({ id: candidates.id });
   const id = row!.id;
-  await db.insert(stageHistory).values(
-    history.map(([stage, d], i) => ({ candidateId: id, stage, enteredAt: at(d), leftAt: history[i + 1] ? at(history[i + 1]![1]) : null, days: history[i + 1] ? (Date.parse(history[i + 1]![1]) - Date.parse(d)) / 86_400_000 : null, territoryCode: o.merged ? null : o.territory })),
-  );
+  await db
+    .insert(stageHistory)
+    .values(
+      history.map(([stage, d], i) => ({
+        candidateId: id,
+        stage,
+        enteredAt: at(d),
+        leftAt: history[i + 1] ? at(history[i + 1]![1]) : null,
+        days: history[i + 1] ? (Date.parse(history[i + 1]![1]) - Date.parse(d)) / 86_400_000 : null,
+        territoryCode: o.merged ? null : o.territory,
+      })),
+    );
   return id;
 }
 
@@ -72,18 +96,32 @@ async function scenario(db: Db) {
   const f1 = await file(db, {
     territory: '32',
     created: '2021-01-10',
-    stages: [['qualified', '2021-01-20'], ['discovery', '2021-02-10'], ['settling', '2021-03-01'], ['settled', '2021-03-15'], ['withdrawn', '2021-06-20']],
+    stages: [
+      ['qualified', '2021-01-20'],
+      ['discovery', '2021-02-10'],
+      ['settling', '2021-03-01'],
+      ['settled', '2021-03-15'],
+      ['withdrawn', '2021-06-20'],
+    ],
     size: 4,
     children: [3, 7],
     commune: '32249',
     place: 'Paris (75)',
-    professions: [{ profession: 'Développeuse', status: 'employee' }, { profession: 'Graphiste', status: 'freelancer' }],
+    professions: [
+      { profession: 'Développeuse', status: 'employee' },
+      { profession: 'Graphiste', status: 'freelancer' },
+    ],
     reason: 'job',
   });
   const f2 = await file(db, {
     territory: '32',
     created: '2021-02-01',
-    stages: [['qualified', '2021-02-05'], ['discovery', '2021-03-01'], ['settling', '2021-04-01'], ['settled', '2021-05-10']],
+    stages: [
+      ['qualified', '2021-02-05'],
+      ['discovery', '2021-03-01'],
+      ['settling', '2021-04-01'],
+      ['settled', '2021-05-10'],
+    ],
     size: 3,
     children: [1],
     commune: '32013',
@@ -95,17 +133,49 @@ async function scenario(db: Db) {
   const f5 = await file(db, {
     territory: '32',
     created: '2020-06-01',
-    stages: [['qualified', '2020-06-11'], ['discovery', '2020-07-01'], ['settling', '2020-08-01'], ['settled', '2020-09-01']],
+    stages: [
+      ['qualified', '2020-06-11'],
+      ['discovery', '2020-07-01'],
+      ['settling', '2020-08-01'],
+      ['settled', '2020-09-01'],
+    ],
     size: 2,
     commune: '32013',
     place: '33000 Bordeaux',
   });
   // Another territory, and a merged duplicate: never in the Gers figures.
-  await file(db, { territory: '50', created: '2021-01-05', stages: [['qualified', '2021-02-01'], ['discovery', '2021-02-15'], ['settling', '2021-03-01'], ['settled', '2021-04-01']], size: 5, commune: '50129' });
+  await file(db, {
+    territory: '50',
+    created: '2021-01-05',
+    stages: [
+      ['qualified', '2021-02-01'],
+      ['discovery', '2021-02-15'],
+      ['settling', '2021-03-01'],
+      ['settled', '2021-04-01'],
+    ],
+    size: 5,
+    commune: '50129',
+  });
   await file(db, { territory: '32', created: '2021-02-01', stages: [['qualified', '2021-02-02']], merged: true });
   await db.insert(tasks).values([
-    { candidateId: f2, kind: 'follow_up_6m', title: 'Suivi', dueDate: '2021-11-10', outcome: 'stayed', doneAt: '2021-11-10T10:00:00.000Z', createdAt: '2021-05-10T10:00:00.000Z' },
-    { candidateId: f5, kind: 'follow_up_6m', title: 'Suivi', dueDate: '2021-03-01', outcome: 'left', doneAt: '2021-03-01T10:00:00.000Z', createdAt: '2020-09-01T10:00:00.000Z' },
+    {
+      candidateId: f2,
+      kind: 'follow_up_6m',
+      title: 'Suivi',
+      dueDate: '2021-11-10',
+      outcome: 'stayed',
+      doneAt: '2021-11-10T10:00:00.000Z',
+      createdAt: '2021-05-10T10:00:00.000Z',
+    },
+    {
+      candidateId: f5,
+      kind: 'follow_up_6m',
+      title: 'Suivi',
+      dueDate: '2021-03-01',
+      outcome: 'left',
+      doneAt: '2021-03-01T10:00:00.000Z',
+      createdAt: '2020-09-01T10:00:00.000Z',
+    },
   ]);
   // Staff answered F1 after 2 hours and F2 after 26; F3 and F4 never.
   await db.insert(candidateEvents).values([
@@ -113,12 +183,24 @@ async function scenario(db: Db) {
     { candidateId: f2, kind: 'note', data: '{}', byUserId: agent!.id, at: '2021-02-02T12:00:00.000Z' },
     { candidateId: f1, kind: 'created', data: '{}', byUserId: null, at: '2021-01-10T10:00:00.000Z' },
   ]);
-  await db.update(candidates).set({ firstResponseAt: '2021-01-10T12:00:00.000Z', responseHours: 2 }).where(eq(candidates.id, f1));
-  await db.update(candidates).set({ firstResponseAt: '2021-02-02T12:00:00.000Z', responseHours: 26 }).where(eq(candidates.id, f2));
+  await db
+    .update(candidates)
+    .set({ firstResponseAt: '2021-01-10T12:00:00.000Z', responseHours: 2 })
+    .where(eq(candidates.id, f1));
+  await db
+    .update(candidates)
+    .set({ firstResponseAt: '2021-02-02T12:00:00.000Z', responseHours: 26 })
+    .where(eq(candidates.id, f2));
   // Two offers of the Gers published in 2021: one A, one D.
   const some = await db.select({ id: offers.id }).from(offers).where(eq(offers.territoryCode, '32')).limit(2);
-  await db.update(offers).set({ status: 'published', publishedAt: '2021-04-01T00:00:00.000Z', downloadMbps: 1000, uploadMbps: 500 }).where(eq(offers.id, some[0]!.id));
-  await db.update(offers).set({ status: 'published', publishedAt: '2021-08-01T00:00:00.000Z', downloadMbps: 50, uploadMbps: 10 }).where(eq(offers.id, some[1]!.id));
+  await db
+    .update(offers)
+    .set({ status: 'published', publishedAt: '2021-04-01T00:00:00.000Z', downloadMbps: 1000, uploadMbps: 500 })
+    .where(eq(offers.id, some[0]!.id));
+  await db
+    .update(offers)
+    .set({ status: 'published', publishedAt: '2021-08-01T00:00:00.000Z', downloadMbps: 50, uploadMbps: 10 })
+    .where(eq(offers.id, some[1]!.id));
   return { f1, f2, f5 };
 }
 
@@ -131,11 +213,25 @@ describe('reports', () => {
     const r = await buildReport(db, gers, parsePeriod({ periode: 'year', annee: '2021' }, now), now);
     expect(r.summary).toEqual({ enquiries: 4, families: 2, persons: 7, children: 3, communes: 2 });
     expect(r.previousSummary).toEqual({ enquiries: 1, families: 1, persons: 2, children: 0, communes: 1 });
-    expect(r.byMonth.filter((m) => m.families)).toEqual([{ month: '2021-03', families: 1, persons: 4 }, { month: '2021-05', families: 1, persons: 3 }]);
+    expect(r.byMonth.filter((m) => m.families)).toEqual([
+      { month: '2021-03', families: 1, persons: 4 },
+      { month: '2021-05', families: 1, persons: 3 },
+    ]);
     expect(r.byMonth).toHaveLength(12);
-    expect(r.byCommune.map((c) => [c.code, c.families, c.persons])).toEqual([['32013', 1, 3], ['32249', 1, 4]]);
-    expect(r.origins.map((o) => [o.origin, o.families])).toEqual([['Belgique', 1], ['Paris (75)', 1]]);
-    expect(Object.fromEntries(r.remoteWork.map((w) => [w.status, w.persons]))).toEqual({ employee: 1, freelancer: 2, founder: 0, job_seeker: 0 });
+    expect(r.byCommune.map((c) => [c.code, c.families, c.persons])).toEqual([
+      ['32013', 1, 3],
+      ['32249', 1, 4],
+    ]);
+    expect(r.origins.map((o) => [o.origin, o.families])).toEqual([
+      ['Belgique', 1],
+      ['Paris (75)', 1],
+    ]);
+    expect(Object.fromEntries(r.remoteWork.map((w) => [w.status, w.persons]))).toEqual({
+      employee: 1,
+      freelancer: 2,
+      founder: 0,
+      job_seeker: 0,
+    });
     expect(r.funnel).toEqual([
       { stage: 'enquiry', files: 4, conversion: null },
       { stage: 'qualified', files: 2, conversion: 0.5 },
@@ -151,15 +247,26 @@ describe('reports', () => {
       { stage: 'enquiry_to_settled', count: 2, median: 64, p90: 98 },
     ]);
     // The same year as custom dates reads the history itself instead of the monthly counts: same figures.
-    const custom = await buildReport(db, gers, parsePeriod({ periode: 'custom', du: '2021-01-01', au: '2021-12-31' }, now), now);
+    const custom = await buildReport(
+      db,
+      gers,
+      parsePeriod({ periode: 'custom', du: '2021-01-01', au: '2021-12-31' }, now),
+      now,
+    );
     expect(custom.timeInStage).toEqual(r.timeInStage);
-    expect(r.withdrawals.filter((w) => w.files)).toEqual([{ reason: 'housing', files: 1 }, { reason: 'job', files: 1 }]);
+    expect(r.withdrawals.filter((w) => w.files)).toEqual([
+      { reason: 'housing', files: 1 },
+      { reason: 'job', files: 1 },
+    ]);
     expect(r.retention).toEqual([
       { months: 6, eligible: 3, stayed: 1, left: 2, rate: 1 / 3 },
       { months: 12, eligible: 1, stayed: 0, left: 1, rate: 0 },
     ]);
     expect(r.responseTime).toEqual({ enquiries: 4, answered: 2, medianHours: 2, p90Hours: 26 });
-    expect(Object.fromEntries(r.offersByLabel.filter((o) => o.offers).map((o) => [o.label, o.offers]))).toEqual({ A: 1, D: 1 });
+    expect(Object.fromEntries(r.offersByLabel.filter((o) => o.offers).map((o) => [o.label, o.offers]))).toEqual({
+      A: 1,
+      D: 1,
+    });
   });
 
   it('follow a file that moved to another territory, and leave merged duplicates out of the total', async () => {
@@ -167,8 +274,18 @@ describe('reports', () => {
     const { f2 } = await scenario(db);
     const { moveTerritory } = await import('../../src/server/candidates/transfer.ts');
     const [row] = await db.select().from(candidates).where(eq(candidates.id, f2));
-    const admin = { id: 1, email: 'admin@demo.test', name: 'Admin', role: 'platform_admin' as const, locale: 'fr' as const, territories: [] };
-    await moveTerritory({ db, clock: { now: () => now }, siteUrl: 'https://cc.test' }, admin, row!.publicId, { territory: '50', consent: 'yes' });
+    const admin = {
+      id: 1,
+      email: 'admin@demo.test',
+      name: 'Admin',
+      role: 'platform_admin' as const,
+      locale: 'fr' as const,
+      territories: [],
+    };
+    await moveTerritory({ db, clock: { now: () => now }, siteUrl: 'https://cc.test' }, admin, row!.publicId, {
+      territory: '50',
+      consent: 'yes',
+    });
     const year = parsePeriod({ periode: 'year', annee: '2021' }, now);
     expect((await buildReport(db, gers, year, now)).summary.families).toBe(1);
     expect((await buildReport(db, { territories: ['50'], label: 'Manche' }, year, now)).summary.families).toBe(2);
@@ -177,14 +294,39 @@ describe('reports', () => {
   });
 
   it('take months, quarters, years and custom dates, with the period before', () => {
-    expect(parsePeriod({ periode: 'month', annee: '2026', mois: '3' }, now)).toMatchObject({ from: '2026-03-01', to: '2026-04-01' });
-    expect(parsePeriod({ periode: 'quarter', annee: '2026', trimestre: '4' }, now)).toMatchObject({ from: '2026-10-01', to: '2027-01-01' });
+    expect(parsePeriod({ periode: 'month', annee: '2026', mois: '3' }, now)).toMatchObject({
+      from: '2026-03-01',
+      to: '2026-04-01',
+    });
+    expect(parsePeriod({ periode: 'quarter', annee: '2026', trimestre: '4' }, now)).toMatchObject({
+      from: '2026-10-01',
+      to: '2027-01-01',
+    });
     expect(parsePeriod({}, now)).toMatchObject({ kind: 'year', from: '2026-01-01', to: '2027-01-01' });
-    expect(parsePeriod({ periode: 'custom', du: '2026-02-10', au: '2026-02-19' }, now)).toMatchObject({ from: '2026-02-10', to: '2026-02-20' });
-    expect(previousPeriod(parsePeriod({ periode: 'month', annee: '2026', mois: '1' }, now))).toMatchObject({ from: '2025-12-01', to: '2026-01-01' });
-    expect(previousPeriod(parsePeriod({ periode: 'quarter', annee: '2026', trimestre: '1' }, now))).toMatchObject({ from: '2025-10-01', to: '2026-01-01' });
-    expect(previousPeriod(parsePeriod({ periode: 'custom', du: '2026-02-10', au: '2026-02-19' }, now))).toMatchObject({ from: '2026-01-31', to: '2026-02-10' });
-    for (const bad of [{ periode: 'week' }, { periode: 'month', mois: '13' }, { annee: '1850' }, { periode: 'custom', du: '2026-02-10' }, { periode: 'custom', du: '2026-02-10', au: '2026-02-01' }, { periode: 'custom', du: '2026-02-30', au: '2026-03-01' }]) {
+    expect(parsePeriod({ periode: 'custom', du: '2026-02-10', au: '2026-02-19' }, now)).toMatchObject({
+      from: '2026-02-10',
+      to: '2026-02-20',
+    });
+    expect(previousPeriod(parsePeriod({ periode: 'month', annee: '2026', mois: '1' }, now))).toMatchObject({
+      from: '2025-12-01',
+      to: '2026-01-01',
+    });
+    expect(previousPeriod(parsePeriod({ periode: 'quarter', annee: '2026', trimestre: '1' }, now))).toMatchObject({
+      from: '2025-10-01',
+      to: '2026-01-01',
+    });
+    expect(previousPeriod(parsePeriod({ periode: 'custom', du: '2026-02-10', au: '2026-02-19' }, now))).toMatchObject({
+      from: '2026-01-31',
+      to: '2026-02-10',
+    });
+    for (const bad of [
+      { periode: 'week' },
+      { periode: 'month', mois: '13' },
+      { annee: '1850' },
+      { periode: 'custom', du: '2026-02-10' },
+      { periode: 'custom', du: '2026-02-10', au: '2026-02-01' },
+      { periode: 'custom', du: '2026-02-30', au: '2026-03-01' },
+    ]) {
       expect(() => parsePeriod(bad, now), JSON.stringify(bad)).toThrow(Invalid);
     }
   });
@@ -202,14 +344,26 @@ describe('reports', () => {
   });
 
   it('are for territory admins of their territories and the platform admin; agents get none', () => {
-    const known = [{ code: '32', name: 'Gers' }, { code: '50', name: 'Manche' }];
+    const known = [
+      { code: '32', name: 'Gers' },
+      { code: '50', name: 'Manche' },
+    ];
     const base = { id: 1, email: 'x@y.fr', name: 'X', locale: 'fr' as const };
     expect(() => reportScope({ ...base, role: 'agent', territories: ['32'] }, '32', known)).toThrow(Forbidden);
     expect(() => reportScope({ ...base, role: 'family', territories: [] }, undefined, known)).toThrow(Forbidden);
-    expect(reportScope({ ...base, role: 'territory_admin', territories: ['32'] }, '32', known)).toEqual({ territories: ['32'], label: 'Gers' });
-    expect(reportScope({ ...base, role: 'territory_admin', territories: ['32'] }, undefined, known)).toEqual({ territories: ['32'], label: 'Gers' });
+    expect(reportScope({ ...base, role: 'territory_admin', territories: ['32'] }, '32', known)).toEqual({
+      territories: ['32'],
+      label: 'Gers',
+    });
+    expect(reportScope({ ...base, role: 'territory_admin', territories: ['32'] }, undefined, known)).toEqual({
+      territories: ['32'],
+      label: 'Gers',
+    });
     expect(() => reportScope({ ...base, role: 'territory_admin', territories: ['32'] }, '50', known)).toThrow(NotFound);
-    expect(reportScope({ ...base, role: 'platform_admin', territories: [] }, 'tous', known)).toEqual({ territories: null, label: 'all' });
+    expect(reportScope({ ...base, role: 'platform_admin', territories: [] }, 'tous', known)).toEqual({
+      territories: null,
+      label: 'all',
+    });
     expect(reportScope({ ...base, role: 'platform_admin', territories: [] }, '50', known).territories).toEqual(['50']);
   });
 });
@@ -220,14 +374,43 @@ describe('the public impact page', () => {
     const { db } = await testDb();
     const before = await impactFigures(db);
     // The demo seed's settled families, counted independently: files with a settled stay.
-    const settledGers = (await db.select().from(stageHistory).where(eq(stageHistory.stage, 'settled'))).filter((h) => h.territoryCode === '32');
-    expect(before.territories.find((r) => r.code === '32')!.families).toBe(new Set(settledGers.map((h) => h.candidateId)).size);
+    const settledGers = (await db.select().from(stageHistory).where(eq(stageHistory.stage, 'settled'))).filter(
+      (h) => h.territoryCode === '32',
+    );
+    expect(before.territories.find((r) => r.code === '32')!.families).toBe(
+      new Set(settledGers.map((h) => h.candidateId)).size,
+    );
     // A territory with only 4 settled families shows none of its family figures.
-    await db.insert(territoriesTable).values({ code: '46', name: 'Lot', accentColor: '#123456', createdAt: now.toISOString() });
-    for (let i = 0; i < 4; i++) await file(db, { territory: '46', created: '2021-01-10', stages: [['qualified', '2021-01-20'], ['discovery', '2021-02-10'], ['settling', '2021-03-01'], ['settled', '2021-03-15']], size: 3, commune: '46042' });
+    await db
+      .insert(territoriesTable)
+      .values({ code: '46', name: 'Lot', accentColor: '#123456', createdAt: now.toISOString() });
+    for (let i = 0; i < 4; i++)
+      await file(db, {
+        territory: '46',
+        created: '2021-01-10',
+        stages: [
+          ['qualified', '2021-01-20'],
+          ['discovery', '2021-02-10'],
+          ['settling', '2021-03-01'],
+          ['settled', '2021-03-15'],
+        ],
+        size: 3,
+        commune: '46042',
+      });
     const lot = () => impactFigures(db).then((r) => r.territories.find((x) => x.code === '46')!);
     expect(await lot()).toMatchObject({ families: null, persons: null, children: null, communes: null });
-    await file(db, { territory: '46', created: '2021-01-10', stages: [['qualified', '2021-01-20'], ['discovery', '2021-02-10'], ['settling', '2021-03-01'], ['settled', '2021-03-15']], size: 2, commune: '46042' });
+    await file(db, {
+      territory: '46',
+      created: '2021-01-10',
+      stages: [
+        ['qualified', '2021-01-20'],
+        ['discovery', '2021-02-10'],
+        ['settling', '2021-03-01'],
+        ['settled', '2021-03-15'],
+      ],
+      size: 2,
+      commune: '46042',
+    });
     expect(await lot()).toMatchObject({ families: 5, persons: 14, children: 0, communes: 1 });
     expect((await impactFigures(db)).total.families).toBe(before.total.families! + 5);
   });

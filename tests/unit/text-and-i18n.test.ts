@@ -26,7 +26,9 @@ describe('i18n', () => {
     expect(t('fr', 'search.results', { count: 1 })).toBe('1 offre');
     expect(t('fr', 'search.results', { count: 1234 })).toBe('1\u202f234 offres');
     expect(t('en', 'search.results', { count: 1234 })).toBe('1,234 offers');
-    expect(t('en', 'errors.unknown_territory', { value: '99' })).toBe('The territory “99” is not part of the programme.');
+    expect(t('en', 'errors.unknown_territory', { value: '99' })).toBe(
+      'The territory “99” is not part of the programme.',
+    );
   });
   it('formats prices in euros', () => {
     expect(formatPrice('fr', 250000)).toBe('250\u202f000\u00a0€');

@@ -5,8 +5,17 @@
 import { useState } from 'preact/hooks';
 import { formatMessage } from '../../i18n/format.ts';
 
-interface Card { publicId: string; name: string; version: number }
-interface Column { stage: string; title: string; cards: Card[]; count: number }
+interface Card {
+  publicId: string;
+  name: string;
+  version: number;
+}
+interface Column {
+  stage: string;
+  title: string;
+  cards: Card[];
+  count: number;
+}
 
 interface Props {
   columns: Column[];
@@ -59,13 +68,22 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
     const i = flow.indexOf(from);
     const to = flow[i + (event.key === 'ArrowRight' ? 1 : -1)];
     if (to) void move(id, to);
-    else setStatus(formatMessage(locale, m.needsForm, { name: columns.flatMap((c) => c.cards).find((k) => k.publicId === id)?.name ?? '' }));
+    else
+      setStatus(
+        formatMessage(locale, m.needsForm, {
+          name: columns.flatMap((c) => c.cards).find((k) => k.publicId === id)?.name ?? '',
+        }),
+      );
   };
 
   return (
     <div class="board-wrap" data-board="ready">
-      <p id="board-help" class="help">{m.instructions}</p>
-      <p class="status" role="status" aria-live="polite">{status}</p>
+      <p id="board-help" class="help">
+        {m.instructions}
+      </p>
+      <p class="status" role="status" aria-live="polite">
+        {status}
+      </p>
       <div class="board">
         {columns.map((col) => (
           <section

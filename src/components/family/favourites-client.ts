@@ -37,14 +37,20 @@ if (!root.hasAttribute('data-favourites')) {
 
   document.addEventListener('submit', (event) => {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-favourite-live') || event.defaultPrevented) return;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-favourite-live') || event.defaultPrevented)
+      return;
     event.preventDefault();
     const button = form.querySelector('button');
     if (button?.getAttribute('aria-busy') === 'true') return;
     button?.setAttribute('aria-busy', 'true');
     void (async () => {
       try {
-        const response = await fetch(form.action, { method: 'POST', body: new FormData(form), headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+        const response = await fetch(form.action, {
+          method: 'POST',
+          body: new FormData(form),
+          headers: { Accept: 'application/json' },
+          credentials: 'same-origin',
+        });
         const answer = (await response.json()) as Answer;
         if (response.ok && typeof answer.offerId === 'number' && typeof answer.favourite === 'boolean') {
           status.textContent = flip(answer.offerId, answer.favourite);

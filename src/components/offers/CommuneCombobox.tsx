@@ -24,7 +24,16 @@ interface Props {
 
 const labelOf = (s: Suggestion) => `${s.name} (${s.postalCodes.split(' ')[0] ?? s.departmentCode})`;
 
-export default function CommuneCombobox({ locale, api, initialCode, initialLabel, describedBy, invalid, suggestionsMessage, onPick }: Props) {
+export default function CommuneCombobox({
+  locale,
+  api,
+  initialCode,
+  initialLabel,
+  describedBy,
+  invalid,
+  suggestionsMessage,
+  onPick,
+}: Props) {
   const [text, setText] = useState(initialLabel);
   const [code, setCode] = useState(/^(\d{5}|2[AB]\d{3})$/.test(initialCode) ? initialCode : '');
   const [options, setOptions] = useState<Suggestion[]>([]);
@@ -131,7 +140,10 @@ export default function CommuneCombobox({ locale, api, initialCode, initialLabel
               pick(s);
             }}
           >
-            {s.name} <span>{s.postalCodes.split(' ')[0]} · {s.departmentCode}</span>
+            {s.name}{' '}
+            <span>
+              {s.postalCodes.split(' ')[0]} · {s.departmentCode}
+            </span>
           </li>
         ))}
       </ul>

@@ -8,15 +8,54 @@ import CommuneCombobox from './CommuneCombobox.tsx';
 import './OfferFilters.css';
 
 export const filterMessageKeys = [
-  'search.filters', 'search.kind', 'search.kind.all', 'search.kind.logement', 'search.kind.tiers-lieu',
-  'search.transaction', 'search.transaction.all', 'search.transaction.location', 'search.transaction.vente',
-  'search.territory', 'search.territory.all', 'search.commune', 'search.commune.hint', 'search.commune.suggestions',
-  'search.rayon', 'search.fibre', 'search.debitMin', 'search.uploadMin', 'search.techno', 'search.techno.all',
-  'search.mobile', 'search.mobile.all', 'search.mobile.4g', 'search.mobile.5g', 'search.prixMin', 'search.prixMax',
-  'search.prixHint', 'search.surfaceMin', 'search.piecesMin', 'search.tlKm', 'search.q', 'search.q.hint', 'search.tri',
-  'search.tri.recent', 'search.tri.prix', 'search.tri.prix-desc', 'search.tri.debit', 'search.tri.distance',
-  'search.more', 'search.submit', 'search.reset', 'search.autoApply', 'search.loading', 'search.updated',
-  'search.section.connectivity', 'search.section.place', 'search.section.home', 'search.showFilters',
+  'search.filters',
+  'search.kind',
+  'search.kind.all',
+  'search.kind.logement',
+  'search.kind.tiers-lieu',
+  'search.transaction',
+  'search.transaction.all',
+  'search.transaction.location',
+  'search.transaction.vente',
+  'search.territory',
+  'search.territory.all',
+  'search.commune',
+  'search.commune.hint',
+  'search.commune.suggestions',
+  'search.rayon',
+  'search.fibre',
+  'search.debitMin',
+  'search.uploadMin',
+  'search.techno',
+  'search.techno.all',
+  'search.mobile',
+  'search.mobile.all',
+  'search.mobile.4g',
+  'search.mobile.5g',
+  'search.prixMin',
+  'search.prixMax',
+  'search.prixHint',
+  'search.surfaceMin',
+  'search.piecesMin',
+  'search.tlKm',
+  'search.q',
+  'search.q.hint',
+  'search.tri',
+  'search.tri.recent',
+  'search.tri.prix',
+  'search.tri.prix-desc',
+  'search.tri.debit',
+  'search.tri.distance',
+  'search.more',
+  'search.submit',
+  'search.reset',
+  'search.autoApply',
+  'search.loading',
+  'search.updated',
+  'search.section.connectivity',
+  'search.section.place',
+  'search.section.home',
+  'search.showFilters',
 ] as const;
 export type FilterMessages = Record<(typeof filterMessageKeys)[number], string>;
 
@@ -90,7 +129,9 @@ export default function OfferFilters(props: OfferFiltersProps) {
       setErrors(state.errors ?? {});
       setCommuneLabel(state.communeLabel);
       setStatus(formatMessage(locale, m['search.updated'], { count: state.total ?? 0 }));
-      window.dispatchEvent(new CustomEvent('offers:updated', { detail: { search: new URL(url, location.href).search } }));
+      window.dispatchEvent(
+        new CustomEvent('offers:updated', { detail: { search: new URL(url, location.href).search } }),
+      );
     } catch (error) {
       if ((error as Error).name === 'AbortError') return;
       // The network or the page failed: fall back to a normal navigation.
@@ -122,7 +163,8 @@ export default function OfferFilters(props: OfferFiltersProps) {
     // Pager links inside the results region load in place too.
     const onClick = (event: MouseEvent) => {
       const link = (event.target as Element | null)?.closest?.('a[data-results-link]');
-      if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+      if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey)
+        return;
       event.preventDefault();
       void load((link as HTMLAnchorElement).href, { push: true }).then(() =>
         document.getElementById('results-title')?.scrollIntoView({ block: 'start' }),
@@ -154,7 +196,8 @@ export default function OfferFilters(props: OfferFiltersProps) {
     ) : null;
   const aria = (name: string, hint?: boolean) => ({
     'aria-invalid': errors[name] ? ('true' as const) : undefined,
-    'aria-describedby': [errors[name] ? `${name}-error` : '', hint ? `${name}-hint` : ''].filter(Boolean).join(' ') || undefined,
+    'aria-describedby':
+      [errors[name] ? `${name}-error` : '', hint ? `${name}-hint` : ''].filter(Boolean).join(' ') || undefined,
   });
   const v = (name: string) => values[name] ?? '';
   const number = (name: string, label: string, opts: { max?: number; hint?: string } = {}) => (
@@ -165,7 +208,15 @@ export default function OfferFilters(props: OfferFiltersProps) {
           {opts.hint}
         </p>
       )}
-      <input id={`f-${name}`} name={name} type="text" inputMode="numeric" autoComplete="off" defaultValue={v(name)} {...aria(name, !!opts.hint)} />
+      <input
+        id={`f-${name}`}
+        name={name}
+        type="text"
+        inputMode="numeric"
+        autoComplete="off"
+        defaultValue={v(name)}
+        {...aria(name, !!opts.hint)}
+      />
       {err(name)}
     </div>
   );
@@ -205,101 +256,121 @@ export default function OfferFilters(props: OfferFiltersProps) {
       <h2 class="filters-title">{m['search.filters']}</h2>
       <details class="filters-panel" open={initiallyOpen}>
         <summary>{formatMessage(locale, m['search.showFilters'], { count: activeCount })}</summary>
-      <div class="filters-body">
-      {select('tri', m['search.tri'], [
-        ['', m['search.tri.recent']],
-        ['prix', m['search.tri.prix']],
-        ['prix-desc', m['search.tri.prix-desc']],
-        ['debit', m['search.tri.debit']],
-        ['distance', m['search.tri.distance']],
-      ])}
-      {select('type', m['search.kind'], [
-        ['', m['search.kind.all']],
-        ['logement', m['search.kind.logement']],
-        ['tiers-lieu', m['search.kind.tiers-lieu']],
-      ])}
-
-      <fieldset>
-        <legend>{m['search.section.connectivity']}</legend>
-        <div class="field field--check" data-field="fibre">
-          <input id="f-fibre" type="checkbox" name="fibre" value="1" checked={v('fibre') === '1'} {...aria('fibre')} />
-          <label for="f-fibre">{m['search.fibre']}</label>
-          {err('fibre')}
-        </div>
-        {number('debit_min', m['search.debitMin'])}
-      </fieldset>
-
-      <fieldset>
-        <legend>{m['search.section.place']}</legend>
-        {select('territoire', m['search.territory'], [['', m['search.territory.all']], ...territories.map((t): [string, string] => [t.code, `${t.name} (${t.code})`])])}
-        <div class="field" data-field="commune">
-          <label for="f-commune">{m['search.commune']}</label>
-          <p id="commune-hint" class="hint">
-            {m['search.commune.hint']}
-          </p>
-          {hydrated ? (
-            <CommuneCombobox
-              locale={locale}
-              api={communesApi}
-              initialCode={v('commune')}
-              initialLabel={communeLabel ?? v('commune')}
-              describedBy={aria('commune', true)['aria-describedby']}
-              invalid={!!errors.commune}
-              suggestionsMessage={m['search.commune.suggestions']}
-              onPick={() => apply(0)}
-            />
-          ) : (
-            <input id="f-commune" name="commune" type="text" autoComplete="off" defaultValue={communeLabel ?? v('commune')} {...aria('commune', true)} />
-          )}
-          {err('commune')}
-        </div>
-        {number('rayon', m['search.rayon'])}
-      </fieldset>
-
-      <fieldset>
-        <legend>{m['search.section.home']}</legend>
-        {number('prix_max', m['search.prixMax'], { hint: m['search.prixHint'] })}
-        <div class="field" data-field="q">
-          <label for="f-q">{m['search.q']}</label>
-          <p id="q-hint" class="hint">
-            {m['search.q.hint']}
-          </p>
-          <input id="f-q" name="q" type="search" defaultValue={v('q')} maxLength={200} {...aria('q', true)} />
-          {err('q')}
-        </div>
-      </fieldset>
-
-      <details class="more-panel" open={moreOpen}>
-        <summary>{m['search.more']}</summary>
-        <div class="more">
-          {select('transaction', m['search.transaction'], [
-            ['', m['search.transaction.all']],
-            ['location', m['search.transaction.location']],
-            ['vente', m['search.transaction.vente']],
+        <div class="filters-body">
+          {select('tri', m['search.tri'], [
+            ['', m['search.tri.recent']],
+            ['prix', m['search.tri.prix']],
+            ['prix-desc', m['search.tri.prix-desc']],
+            ['debit', m['search.tri.debit']],
+            ['distance', m['search.tri.distance']],
           ])}
-          {number('upload_min', m['search.uploadMin'])}
-          {select('techno', m['search.techno'], [['', m['search.techno.all']], ...technologies.map((t): [string, string] => [t.value, t.label])])}
-          {select('mobile', m['search.mobile'], [
-            ['', m['search.mobile.all']],
-            ['4g', m['search.mobile.4g']],
-            ['5g', m['search.mobile.5g']],
+          {select('type', m['search.kind'], [
+            ['', m['search.kind.all']],
+            ['logement', m['search.kind.logement']],
+            ['tiers-lieu', m['search.kind.tiers-lieu']],
           ])}
-          {number('prix_min', m['search.prixMin'])}
-          {number('surface_min', m['search.surfaceMin'])}
-          {number('pieces_min', m['search.piecesMin'])}
-          {number('tl_km', m['search.tlKm'])}
-        </div>
-      </details>
 
-      <div class="actions">
-        <button type="submit" class="button">
-          {m['search.submit']}
-        </button>
-        <a href={action} class="button button--secondary">
-          {m['search.reset']}
-        </a>
-      </div>
-      </div>
+          <fieldset>
+            <legend>{m['search.section.connectivity']}</legend>
+            <div class="field field--check" data-field="fibre">
+              <input
+                id="f-fibre"
+                type="checkbox"
+                name="fibre"
+                value="1"
+                checked={v('fibre') === '1'}
+                {...aria('fibre')}
+              />
+              <label for="f-fibre">{m['search.fibre']}</label>
+              {err('fibre')}
+            </div>
+            {number('debit_min', m['search.debitMin'])}
+          </fieldset>
+
+          <fieldset>
+            <legend>{m['search.section.place']}</legend>
+            {select('territoire', m['search.territory'], [
+              ['', m['search.territory.all']],
+              ...territories.map((t): [string, string] => [t.code, `${t.name} (${t.code})`]),
+            ])}
+            <div class="field" data-field="commune">
+              <label for="f-commune">{m['search.commune']}</label>
+              <p id="commune-hint" class="hint">
+                {m['search.commune.hint']}
+              </p>
+              {hydrated ? (
+                <CommuneCombobox
+                  locale={locale}
+                  api={communesApi}
+                  initialCode={v('commune')}
+                  initialLabel={communeLabel ?? v('commune')}
+                  describedBy={aria('commune', true)['aria-describedby']}
+                  invalid={!!errors.commune}
+                  suggestionsMessage={m['search.commune.suggestions']}
+                  onPick={() => apply(0)}
+                />
+              ) : (
+                <input
+                  id="f-commune"
+                  name="commune"
+                  type="text"
+                  autoComplete="off"
+                  defaultValue={communeLabel ?? v('commune')}
+                  {...aria('commune', true)}
+                />
+              )}
+              {err('commune')}
+            </div>
+            {number('rayon', m['search.rayon'])}
+          </fieldset>
+
+          <fieldset>
+            <legend>{m['search.section.home']}</legend>
+            {number('prix_max', m['search.prixMax'], { hint: m['search.prixHint'] })}
+            <div class="field" data-field="q">
+              <label for="f-q">{m['search.q']}</label>
+              <p id="q-hint" class="hint">
+                {m['search.q.hint']}
+              </p>
+              <input id="f-q" name="q" type="search" defaultValue={v('q')} maxLength={200} {...aria('q', true)} />
+              {err('q')}
+            </div>
+          </fieldset>
+
+          <details class="more-panel" open={moreOpen}>
+            <summary>{m['search.more']}</summary>
+            <div class="more">
+              {select('transaction', m['search.transaction'], [
+                ['', m['search.transaction.all']],
+                ['location', m['search.transaction.location']],
+                ['vente', m['search.transaction.vente']],
+              ])}
+              {number('upload_min', m['search.uploadMin'])}
+              {select('techno', m['search.techno'], [
+                ['', m['search.techno.all']],
+                ...technologies.map((t): [string, string] => [t.value, t.label]),
+              ])}
+              {select('mobile', m['search.mobile'], [
+                ['', m['search.mobile.all']],
+                ['4g', m['search.mobile.4g']],
+                ['5g', m['search.mobile.5g']],
+              ])}
+              {number('prix_min', m['search.prixMin'])}
+              {number('surface_min', m['search.surfaceMin'])}
+              {number('pieces_min', m['search.piecesMin'])}
+              {number('tl_km', m['search.tlKm'])}
+            </div>
+          </details>
+
+          <div class="actions">
+            <button type="submit" class="button">
+              {m['search.submit']}
+            </button>
+            <a href={action} class="button button--secondary">
+              {m['search.reset']}
+            </a>
+          </div>
+        </div>
       </details>
       <p class="status" role="status" aria-live="polite">
         {hydrated ? status || m['search.autoApply'] : ''}

@@ -6,7 +6,16 @@ import { formatMessage } from '../../i18n/format.ts';
 import type { MapHandle } from './map-view.ts';
 import './OfferMap.css';
 
-export const mapMessageKeys = ['search.map.show', 'search.map.hide', 'search.map.title', 'search.map.loading', 'search.map.error', 'search.map.truncated', 'search.map.open', 'label.short'] as const;
+export const mapMessageKeys = [
+  'search.map.show',
+  'search.map.hide',
+  'search.map.title',
+  'search.map.loading',
+  'search.map.error',
+  'search.map.truncated',
+  'search.map.open',
+  'label.short',
+] as const;
 
 interface Props {
   locale: string;
@@ -48,7 +57,12 @@ export default function OfferMap({ locale, tileUrl, attribution, m }: Props) {
         setState('loading');
         const { createMap } = await import('./map-view.ts');
         if (cancelled || !container.current) return;
-        handle.current = createMap(container.current, { tileUrl, attribution, openLabel: m['search.map.open'], labelPrefix: m['label.short'] });
+        handle.current = createMap(container.current, {
+          tileUrl,
+          attribution,
+          openLabel: m['search.map.open'],
+          labelPrefix: m['label.short'],
+        });
         await show(location.search);
         setState('ready');
         window.addEventListener('offers:updated', onUpdate);
@@ -67,12 +81,25 @@ export default function OfferMap({ locale, tileUrl, attribution, m }: Props) {
   if (!hydrated) return null;
   return (
     <div class="offer-map">
-      <button type="button" class="button button--secondary" aria-expanded={open ? 'true' : 'false'} aria-controls="offer-map" onClick={() => setOpen(!open)}>
+      <button
+        type="button"
+        class="button button--secondary"
+        aria-expanded={open ? 'true' : 'false'}
+        aria-controls="offer-map"
+        onClick={() => setOpen(!open)}
+      >
         {open ? m['search.map.hide'] : m['search.map.show']}
       </button>
       {open && (
         <div class="map-wrap">
-          <div id="offer-map" ref={container} class="map" role="region" aria-label={m['search.map.title']} data-state={state} />
+          <div
+            id="offer-map"
+            ref={container}
+            class="map"
+            role="region"
+            aria-label={m['search.map.title']}
+            data-state={state}
+          />
           {state === 'loading' && <p class="map-note">{m['search.map.loading']}</p>}
           {state === 'error' && <p class="map-note map-note--error">{m['search.map.error']}</p>}
           {note && <p class="map-note">{note}</p>}

@@ -20,7 +20,13 @@ export interface MapFeatureProps {
 }
 
 const labelColours: Record<string, string> = {
-  A: '#00693e', B: '#237a3b', C: '#8cbf3f', D: '#f2d022', E: '#f5a623', F: '#e87830', G: '#b3261e',
+  A: '#00693e',
+  B: '#237a3b',
+  C: '#8cbf3f',
+  D: '#f2d022',
+  E: '#f5a623',
+  F: '#e87830',
+  G: '#b3261e',
 };
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -41,7 +47,9 @@ export function createMap(
     async setPoints(collection) {
       await ready;
       cluster?.remove();
-      const group = (L as unknown as { markerClusterGroup: (o?: object) => L.FeatureGroup }).markerClusterGroup({ showCoverageOnHover: false });
+      const group = (L as unknown as { markerClusterGroup: (o?: object) => L.FeatureGroup }).markerClusterGroup({
+        showCoverageOnHover: false,
+      });
       for (const feature of collection.features) {
         const [lng, lat] = feature.geometry.coordinates as [number, number];
         const p = feature.properties;

@@ -7,7 +7,10 @@ type Describable = Pick<OfferCard, 'kind' | 'homeType' | 'transaction' | 'typolo
 /** "Maison · Vente", "Espace de coworking"… */
 export function kindLine(locale: Locale, offer: Describable): string {
   if (offer.kind === 'home') {
-    return [offer.homeType && t(locale, `offer.homeType.${offer.homeType}`), offer.transaction && t(locale, `offer.transaction.${offer.transaction}`)]
+    return [
+      offer.homeType && t(locale, `offer.homeType.${offer.homeType}`),
+      offer.transaction && t(locale, `offer.transaction.${offer.transaction}`),
+    ]
       .filter(Boolean)
       .join(' · ');
   }
@@ -15,7 +18,11 @@ export function kindLine(locale: Locale, offer: Describable): string {
 }
 
 /** The price as people read it: a rent or a desk per month, a sale price, or "on request". */
-export function priceText(locale: Locale, offer: Describable, { deskLabel = false }: { deskLabel?: boolean } = {}): string {
+export function priceText(
+  locale: Locale,
+  offer: Describable,
+  { deskLabel = false }: { deskLabel?: boolean } = {},
+): string {
   if (offer.price === null) return t(locale, 'offer.priceOnRequest');
   const price = formatPrice(locale, offer.price);
   if (offer.kind === 'tiers_lieu') return t(locale, deskLabel ? 'offer.priceDesk' : 'offer.pricePerMonth', { price });

@@ -37,7 +37,9 @@ function restoreDraft(form: HTMLFormElement): boolean {
   }
   let restored = false;
   for (const [name, values] of Object.entries(data)) {
-    for (const el of form.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(`[name="${CSS.escape(name)}"]`)) {
+    for (const el of form.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
+      `[name="${CSS.escape(name)}"]`,
+    )) {
       if (el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio')) {
         el.checked = values.includes(el.value);
       } else if (!el.value) {
@@ -99,7 +101,9 @@ export default function ProjectSteps({ formId, locale, hasErrors, m }: Props) {
     const current = f && sections(f)[step];
     if (!current) return;
     // Native checks of this section's fields (required, type, pattern) before moving on.
-    const invalid = [...current.querySelectorAll<HTMLInputElement>('input, select, textarea')].find((el) => !el.checkValidity());
+    const invalid = [...current.querySelectorAll<HTMLInputElement>('input, select, textarea')].find(
+      (el) => !el.checkValidity(),
+    );
     if (invalid) {
       invalid.reportValidity();
       return;

@@ -9,7 +9,14 @@ import { enqueueMail } from '../mail/outbox.ts';
 import type { MailLocale } from '../mail/templates.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { clearLimit, hit, LIMITS, refund, type LimitResult } from './rate-limit.ts';
-import { EmailOnlySchema, InviteSchema, NewPasswordSchema, SignInSchema, SignUpSchema, StaffUpdateSchema } from './schemas.ts';
+import {
+  EmailOnlySchema,
+  InviteSchema,
+  NewPasswordSchema,
+  SignInSchema,
+  SignUpSchema,
+  StaffUpdateSchema,
+} from './schemas.ts';
 import type { SessionUser } from './session.ts';
 import { consumeToken, issueToken } from './tokens.ts';
 import type { z } from 'astro/zod';
@@ -71,15 +78,32 @@ export async function signUp(ctx: AccountsContext, input: unknown, ip: string): 
     const [existing] = await tx.select().from(users).where(eq(users.email, data.email));
     if (existing) {
       const token = await issueToken(tx, existing.id, 'reset_password', ctx.clock);
-      await enqueueMail(tx, ctx.clock, { to: existing.email, template: 'signup_exists', locale: existing.locale, params: { name: existing.name, url: link(ctx, existing.locale, '/mot-de-passe-oublie/nouveau', token) } });
+      await enqueueMail(tx, ctx.clock, {
+        to: existing.email,
+        template: 'signup_exists',
+        locale: existing.locale,
+        params: { name: existing.name, url: link(ctx, existing.locale, '/mot-de-passe-oublie/nouveau', token) },
+      });
       return;
     }
     const [user] = await tx
       .insert(users)
-      .values({ email: data.email, name: data.name, passwordHash, role: 'family', locale: data.locale, createdAt: ctx.clock.now().toISOString() })
+      .values({
+        email: data.email,
+        name: data.name,
+        passwordHash,
+        role: 'family',
+        locale: data.locale,
+        createdAt: ctx.clock.now().toISOString(),
+      })
       .returning({ id: users.id });
     const token = await issueToken(tx, user!.id, 'verify_email', ctx.clock);
-    await enqueueMail(tx, ctx.clock, { to: data.email, template: 'verify_email', locale: data.locale, params: { name: data.name, url: link(ctx, data.locale, '/inscription/confirmer', token) } });
+    await enqueueMail(tx, ctx.clock, {
+      to: data.email,
+      template: 'verify_email',
+      locale: data.locale,
+      params: { name: data.name, url: link(ctx, data.locale, '/inscription/confirmer', token) },
+    });
   });
 }
 
@@ -113,7 +137,11 @@ export async function signIn(ctx: AccountsContext, input: unknown, ip: string): 
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$7MAXnNA4eUAajpZXUxbxAw$nmHVpjUVmgYkfxYhSAupmDRq03JRv7+JUf6B9mCcFRA';
 
 /** Sends a reset link (or a magic link) if the address has an account; same answer either way. */
-export async function requestEmailLink(ctx: AccountsContext, input: unknown, purpose: 'reset_password' | 'magic_link'): Promise<void> {
+export async function requestEmailLink(
+  ctx: AccountsContext,
+  input: unknown,
+  purpose: 'reset_password' | 'magic_link',
+): Promise<void> {
   const data = parse(EmailOnlySchema, input);
   limited(await hit(ctx.db, `email:${data.email}`, LIMITS.emailPerAddress, ctx.clock));
   await ctx.db.transaction(async (tx) => {
@@ -123,12 +151,21 @@ export async function requestEmailLink(ctx: AccountsContext, input: unknown, pur
     if (purpose === 'magic_link' && (user.role !== 'family' || !user.emailVerifiedAt)) return;
     const token = await issueToken(tx, user.id, purpose, ctx.clock);
     const path = purpose === 'reset_password' ? '/mot-de-passe-oublie/nouveau' : '/connexion/lien';
-    await enqueueMail(tx, ctx.clock, { to: user.email, template: purpose, locale: user.locale, params: { name: user.name, url: link(ctx, user.locale, path, token) } });
+    await enqueueMail(tx, ctx.clock, {
+      to: user.email,
+      template: purpose,
+      locale: user.locale,
+      params: { name: user.name, url: link(ctx, user.locale, path, token) },
+    });
   });
 }
 
 /** Sets a new password from a reset link: every session of the account ends. */
-export async function resetPassword(ctx: AccountsContext, input: unknown, invalidateUserSessions: (userId: number) => Promise<void>): Promise<number> {
+export async function resetPassword(
+  ctx: AccountsContext,
+  input: unknown,
+  invalidateUserSessions: (userId: number) => Promise<void>,
+): Promise<number> {
   const data = parse(NewPasswordSchema, input);
   const passwordHash = await hashPassword(data.password);
   const userId = await ctx.db.transaction(async (tx) => {
@@ -158,7 +195,8 @@ const isAdmin = (actor: SessionUser) => actor.role === 'territory_admin' || acto
 
 /** Territories an administrator manages: all for the platform admin, theirs otherwise. */
 async function managedTerritories(db: Db, actor: SessionUser): Promise<string[]> {
-  if (actor.role === 'platform_admin') return (await db.select({ code: territories.code }).from(territories)).map((t) => t.code);
+  if (actor.role === 'platform_admin')
+    return (await db.select({ code: territories.code }).from(territories)).map((t) => t.code);
   if (actor.role === 'territory_admin') return actor.territories;
   return [];
 }
@@ -179,20 +217,42 @@ export async function listStaff(db: Db, actor: SessionUser): Promise<StaffMember
   const codes = await managedTerritories(db, actor);
   if (codes.length === 0) return [];
   const rows = await db
-    .select({ id: users.id, name: users.name, email: users.email, role: users.role, deactivatedAt: users.deactivatedAt, passwordHash: users.passwordHash, territory: userTerritories.territoryCode })
+    .select({
+      id: users.id,
+      name: users.name,
+      email: users.email,
+      role: users.role,
+      deactivatedAt: users.deactivatedAt,
+      passwordHash: users.passwordHash,
+      territory: userTerritories.territoryCode,
+    })
     .from(users)
     .innerJoin(userTerritories, eq(userTerritories.userId, users.id))
     .where(
       and(
         inArray(users.role, ['agent', 'territory_admin']),
         // Members with at least one of the actor's territories, with all of their territories.
-        inArray(users.id, db.select({ id: userTerritories.userId }).from(userTerritories).where(inArray(userTerritories.territoryCode, codes))),
+        inArray(
+          users.id,
+          db
+            .select({ id: userTerritories.userId })
+            .from(userTerritories)
+            .where(inArray(userTerritories.territoryCode, codes)),
+        ),
       ),
     )
     .orderBy(asc(users.name), asc(users.id));
   const byId = new Map<number, StaffMember>();
   for (const r of rows) {
-    const member = byId.get(r.id) ?? { id: r.id, name: r.name, email: r.email, role: r.role, territories: [], active: !r.deactivatedAt, invitationPending: !r.passwordHash };
+    const member = byId.get(r.id) ?? {
+      id: r.id,
+      name: r.name,
+      email: r.email,
+      role: r.role,
+      territories: [],
+      active: !r.deactivatedAt,
+      invitationPending: !r.passwordHash,
+    };
     member.territories.push(r.territory);
     byId.set(r.id, member);
   }
@@ -207,7 +267,8 @@ export async function getStaff(db: Db, actor: SessionUser, userId: number): Prom
 }
 
 function checkTerritories(actorCodes: string[], wanted: string[]): void {
-  if (wanted.some((c) => !actorCodes.includes(c))) throw new Invalid([{ field: 'territories', key: 'errors.territory_not_yours' }]);
+  if (wanted.some((c) => !actorCodes.includes(c)))
+    throw new Invalid([{ field: 'territories', key: 'errors.territory_not_yours' }]);
 }
 
 export async function inviteStaff(ctx: AccountsContext, actor: SessionUser, input: unknown): Promise<number> {
@@ -220,16 +281,32 @@ export async function inviteStaff(ctx: AccountsContext, actor: SessionUser, inpu
     if (existing) throw new Conflict('errors.email_taken');
     const [user] = await tx
       .insert(users)
-      .values({ email: data.email, name: data.name, role: data.role, locale: data.locale, createdAt: ctx.clock.now().toISOString() })
+      .values({
+        email: data.email,
+        name: data.name,
+        role: data.role,
+        locale: data.locale,
+        createdAt: ctx.clock.now().toISOString(),
+      })
       .returning({ id: users.id });
-    await tx.insert(userTerritories).values(data.territories.map((territoryCode) => ({ userId: user!.id, territoryCode })));
-    const names = await tx.select({ name: territories.name }).from(territories).where(inArray(territories.code, data.territories));
+    await tx
+      .insert(userTerritories)
+      .values(data.territories.map((territoryCode) => ({ userId: user!.id, territoryCode })));
+    const names = await tx
+      .select({ name: territories.name })
+      .from(territories)
+      .where(inArray(territories.code, data.territories));
     const token = await issueToken(tx, user!.id, 'invitation', ctx.clock);
     await enqueueMail(tx, ctx.clock, {
       to: data.email,
       template: 'invitation',
       locale: data.locale,
-      params: { name: data.name, inviter: actor.name, territories: names.map((n) => n.name).join(', '), url: link(ctx, data.locale, '/invitation', token) },
+      params: {
+        name: data.name,
+        inviter: actor.name,
+        territories: names.map((n) => n.name).join(', '),
+        url: link(ctx, data.locale, '/invitation', token),
+      },
     });
     return user!.id;
   });
@@ -242,14 +319,22 @@ export async function acceptInvitation(ctx: AccountsContext, input: unknown): Pr
   const userId = await ctx.db.transaction(async (tx) => {
     const id = await consumeToken(tx, data.token, 'invitation', ctx.clock);
     if (id === null) return null;
-    await tx.update(users).set({ passwordHash, emailVerifiedAt: ctx.clock.now().toISOString() }).where(eq(users.id, id));
+    await tx
+      .update(users)
+      .set({ passwordHash, emailVerifiedAt: ctx.clock.now().toISOString() })
+      .where(eq(users.id, id));
     return id;
   });
   if (userId === null) throw new Invalid([{ field: 'token', key: 'errors.link_invalid' }]);
   return userId;
 }
 
-export async function updateStaff(ctx: AccountsContext, actor: SessionUser, userId: number, input: unknown): Promise<void> {
+export async function updateStaff(
+  ctx: AccountsContext,
+  actor: SessionUser,
+  userId: number,
+  input: unknown,
+): Promise<void> {
   const member = await getStaff(ctx.db, actor, userId);
   if (member.id === actor.id) throw new Invalid([{ field: 'role', key: 'errors.not_yourself' }]);
   const data = parse(StaffUpdateSchema, input);
@@ -258,16 +343,26 @@ export async function updateStaff(ctx: AccountsContext, actor: SessionUser, user
   await ctx.db.transaction(async (tx) => {
     await tx.update(users).set({ role: data.role }).where(eq(users.id, userId));
     // Territories the actor does not manage stay as they were.
-    await tx.delete(userTerritories).where(and(eq(userTerritories.userId, userId), inArray(userTerritories.territoryCode, codes)));
+    await tx
+      .delete(userTerritories)
+      .where(and(eq(userTerritories.userId, userId), inArray(userTerritories.territoryCode, codes)));
     await tx.insert(userTerritories).values(data.territories.map((territoryCode) => ({ userId, territoryCode })));
   });
 }
 
 /** Deactivates a staff member: their sessions end at once. */
-export async function deactivateStaff(ctx: AccountsContext, actor: SessionUser, userId: number, invalidateUserSessions: (userId: number) => Promise<void>): Promise<void> {
+export async function deactivateStaff(
+  ctx: AccountsContext,
+  actor: SessionUser,
+  userId: number,
+  invalidateUserSessions: (userId: number) => Promise<void>,
+): Promise<void> {
   const member = await getStaff(ctx.db, actor, userId);
   if (member.id === actor.id) throw new Invalid([{ field: 'user', key: 'errors.not_yourself' }]);
-  await ctx.db.update(users).set({ deactivatedAt: ctx.clock.now().toISOString() }).where(and(eq(users.id, userId), isNotNull(users.id)));
+  await ctx.db
+    .update(users)
+    .set({ deactivatedAt: ctx.clock.now().toISOString() })
+    .where(and(eq(users.id, userId), isNotNull(users.id)));
   await invalidateUserSessions(userId);
 }
 

@@ -36,7 +36,10 @@ export async function hit(db: Db, key: string, limit: Limit, clock: Clock): Prom
       window_start = excluded.window_start
     RETURNING count, window_start`);
   const count = Number(rows[0]?.count ?? 1);
-  return { allowed: count <= limit.max, retryAfter: Math.max(1, Math.ceil((windowStart + limit.windowMs - now) / 1000)) };
+  return {
+    allowed: count <= limit.max,
+    retryAfter: Math.max(1, Math.ceil((windowStart + limit.windowMs - now) / 1000)),
+  };
 }
 
 /** Takes back one hit, e.g. an address's sign-in attempt that turned out right. */

@@ -21,18 +21,33 @@ export const PasswordSchema = z
   .max(PASSWORD_MAX, { error: 'errors.password_length' })
   .refine((p) => !common.has(p.toLowerCase()), { error: 'errors.password_common' });
 
-export const NameSchema = z.string({ error: 'errors.name_required' }).trim().min(1, { error: 'errors.name_required' }).max(120, { error: 'errors.name_too_long' });
+export const NameSchema = z
+  .string({ error: 'errors.name_required' })
+  .trim()
+  .min(1, { error: 'errors.name_required' })
+  .max(120, { error: 'errors.name_too_long' });
 
 export const LocaleSchema = z.enum(['fr', 'en']).catch('fr');
 
-export const SignUpSchema = z.object({ name: NameSchema, email: EmailSchema, password: PasswordSchema, locale: LocaleSchema });
+export const SignUpSchema = z.object({
+  name: NameSchema,
+  email: EmailSchema,
+  password: PasswordSchema,
+  locale: LocaleSchema,
+});
 export const SignInSchema = z.object({
   email: EmailSchema,
-  password: z.string({ error: 'errors.password_required' }).min(1, { error: 'errors.password_required' }).max(PASSWORD_MAX, { error: 'errors.password_length' }),
+  password: z
+    .string({ error: 'errors.password_required' })
+    .min(1, { error: 'errors.password_required' })
+    .max(PASSWORD_MAX, { error: 'errors.password_length' }),
 });
 export const EmailOnlySchema = z.object({ email: EmailSchema, locale: LocaleSchema });
 export const NewPasswordSchema = z.object({
-  token: z.string({ error: 'errors.link_invalid' }).min(10, { error: 'errors.link_invalid' }).max(200, { error: 'errors.link_invalid' }),
+  token: z
+    .string({ error: 'errors.link_invalid' })
+    .min(10, { error: 'errors.link_invalid' })
+    .max(200, { error: 'errors.link_invalid' }),
   password: PasswordSchema,
 });
 
@@ -48,4 +63,3 @@ export const StaffUpdateSchema = z.object({
   role: z.enum(staffRoles, { error: 'errors.invalid_enum' }),
   territories: z.array(z.string().regex(/^(\d{2}|2A|2B|97\d)$/)).min(1, { error: 'errors.territory_required' }),
 });
-

@@ -37,7 +37,14 @@ declare module 'lucia' {
     Lucia: ReturnType<typeof createLucia>;
     UserId: number;
     DatabaseSessionAttributes: { createdAt: number; lastActiveAt: number };
-    DatabaseUserAttributes: { email: string; name: string; role: Role; locale: 'fr' | 'en'; deactivatedAt: string | null; emailVerifiedAt: string | null };
+    DatabaseUserAttributes: {
+      email: string;
+      name: string;
+      role: Role;
+      locale: 'fr' | 'en';
+      deactivatedAt: string | null;
+      emailVerifiedAt: string | null;
+    };
   }
 }
 
@@ -70,20 +77,31 @@ export function createSessions(db: Db, { secure, clock = systemClock }: { secure
     },
 
     /** The signed-in user of a session id, or null (unknown, expired, idle, deactivated). */
-    async validateSession(sessionId: string): Promise<{ user: SessionUser; sessionId: string; cookie?: Cookie } | null> {
+    async validateSession(
+      sessionId: string,
+    ): Promise<{ user: SessionUser; sessionId: string; cookie?: Cookie } | null> {
       if (typeof sessionId !== 'string' || sessionId.length > 100) return null;
       const { session, user } = await lucia.validateSession(sessionId);
       if (!session || !user) return null;
       const now = clock.now().getTime();
       const lifetime = SESSION_LIFETIMES[user.role];
-      if (user.deactivatedAt || now - session.createdAt >= lifetime.absoluteMs || now - session.lastActiveAt >= lifetime.idleMs) {
+      if (
+        user.deactivatedAt ||
+        now - session.createdAt >= lifetime.absoluteMs ||
+        now - session.lastActiveAt >= lifetime.idleMs
+      ) {
         await lucia.invalidateSession(session.id);
         return null;
       }
       if (now - session.lastActiveAt > ACTIVITY_WRITE_MS) {
         await db.update(sessions).set({ lastActiveAt: now }).where(eq(sessions.id, session.id));
       }
-      const territories = (await db.select({ code: userTerritories.territoryCode }).from(userTerritories).where(eq(userTerritories.userId, user.id))).map((t) => t.code);
+      const territories = (
+        await db
+          .select({ code: userTerritories.territoryCode })
+          .from(userTerritories)
+          .where(eq(userTerritories.userId, user.id))
+      ).map((t) => t.code);
       return {
         user: { id: user.id, email: user.email, name: user.name, role: user.role, locale: user.locale, territories },
         sessionId: session.id,

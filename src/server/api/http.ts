@@ -14,7 +14,14 @@ export const apiLocale = (url: URL): Locale => toLocale(url.searchParams.get('la
 
 export function invalidResponse(locale: Locale, errors: FieldError[]): Response {
   return json(
-    { errors: errors.map((e) => ({ parameter: e.field, code: e.key.replace(/^errors\./, ''), message: t(locale, e.key, { value: e.value ?? '', ...e.params }), value: e.value ?? null })) },
+    {
+      errors: errors.map((e) => ({
+        parameter: e.field,
+        code: e.key.replace(/^errors\./, ''),
+        message: t(locale, e.key, { value: e.value ?? '', ...e.params }),
+        value: e.value ?? null,
+      })),
+    },
     { status: 400 },
   );
 }

@@ -3,7 +3,17 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import type { Tx } from '../../../db/client.ts';
-import { candidateEvents, candidates, communes, stageBit, stageHistory, tasks, users, userTerritories, type Stage } from '../../../db/schema/index.ts';
+import {
+  candidateEvents,
+  candidates,
+  communes,
+  stageBit,
+  stageHistory,
+  tasks,
+  users,
+  userTerritories,
+  type Stage,
+} from '../../../db/schema/index.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
@@ -17,7 +27,8 @@ export interface CandidatesContext {
 
 export type CandidateRow = typeof candidates.$inferSelect;
 
-export const isStaff = (u: SessionUser) => u.role === 'agent' || u.role === 'territory_admin' || u.role === 'platform_admin';
+export const isStaff = (u: SessionUser) =>
+  u.role === 'agent' || u.role === 'territory_admin' || u.role === 'platform_admin';
 
 /**
  * The file if the actor may see it: staff of its territory (or of a wished territory while it
@@ -43,14 +54,30 @@ export async function closeStays(tx: Tx | Db, candidateId: number, at: string) {
     .where(and(eq(stageHistory.candidateId, candidateId), isNull(stageHistory.leftAt)));
 }
 
-export async function addEvent(tx: Tx | Db, candidateId: number, kind: (typeof candidateEvents.$inferInsert)['kind'], data: object, byUserId: number | null, at: string) {
+export async function addEvent(
+  tx: Tx | Db,
+  candidateId: number,
+  kind: (typeof candidateEvents.$inferInsert)['kind'],
+  data: object,
+  byUserId: number | null,
+  at: string,
+) {
   await tx.insert(candidateEvents).values({ candidateId, kind, data: JSON.stringify(data), byUserId, at });
   // The first thing a member of staff does on a file is its response time (reports).
   if (byUserId !== null) {
     await tx
       .update(candidates)
-      .set({ firstResponseAt: at, responseHours: sql`round((julianday(${at}) - julianday(${candidates.createdAt})) * 24 * 10) / 10.0` })
-      .where(and(eq(candidates.id, candidateId), isNull(candidates.firstResponseAt), inArray(sql`(SELECT role FROM users WHERE id = ${byUserId})`, ['agent', 'territory_admin', 'platform_admin'])));
+      .set({
+        firstResponseAt: at,
+        responseHours: sql`round((julianday(${at}) - julianday(${candidates.createdAt})) * 24 * 10) / 10.0`,
+      })
+      .where(
+        and(
+          eq(candidates.id, candidateId),
+          isNull(candidates.firstResponseAt),
+          inArray(sql`(SELECT role FROM users WHERE id = ${byUserId})`, ['agent', 'territory_admin', 'platform_admin']),
+        ),
+      );
   }
 }
 
@@ -70,15 +97,34 @@ export async function moveStage(
     const file = await findCandidate(tx, actor, publicId);
     const errors = checkTransition(file.stage, input, nowIso.slice(0, 10));
     if (input.to === 'settled' && input.settledCommuneCode && !errors.some((e) => e.field === 'settledCommuneCode')) {
-      const [commune] = await tx.select({ code: communes.code }).from(communes).where(eq(communes.code, input.settledCommuneCode));
-      if (!commune) errors.push({ field: 'settledCommuneCode', key: 'errors.unknown_commune', value: input.settledCommuneCode });
+      const [commune] = await tx
+        .select({ code: communes.code })
+        .from(communes)
+        .where(eq(communes.code, input.settledCommuneCode));
+      if (!commune)
+        errors.push({ field: 'settledCommuneCode', key: 'errors.unknown_commune', value: input.settledCommuneCode });
     }
     if (errors.length) throw new Invalid(errors);
 
-    const changes: Partial<CandidateRow> = { stage: input.to, stageEnteredAt: nowIso, updatedAt: nowIso, lastContactAt: nowIso, reachedStages: file.reachedStages | stageBit(input.to) };
+    const changes: Partial<CandidateRow> = {
+      stage: input.to,
+      stageEnteredAt: nowIso,
+      updatedAt: nowIso,
+      lastContactAt: nowIso,
+      reachedStages: file.reachedStages | stageBit(input.to),
+    };
     if (input.to === 'settled' && !file.firstSettledAt) changes.firstSettledAt = nowIso;
-    if (input.to === 'withdrawn') Object.assign(changes, { withdrawalReason: input.withdrawalReason, withdrawalComment: input.withdrawalComment?.slice(0, 2000) ?? null });
-    if (input.to === 'settled') Object.assign(changes, { settledCommuneCode: input.settledCommuneCode, settledAt: input.settledAt, settledHouseholdSize: input.settledHouseholdSize });
+    if (input.to === 'withdrawn')
+      Object.assign(changes, {
+        withdrawalReason: input.withdrawalReason,
+        withdrawalComment: input.withdrawalComment?.slice(0, 2000) ?? null,
+      });
+    if (input.to === 'settled')
+      Object.assign(changes, {
+        settledCommuneCode: input.settledCommuneCode,
+        settledAt: input.settledAt,
+        settledHouseholdSize: input.settledHouseholdSize,
+      });
     const updated = await tx
       .update(candidates)
       .set({ ...changes, version: sql`${candidates.version} + 1` })
@@ -87,14 +133,43 @@ export async function moveStage(
     if (updated.length === 0) throw new Conflict('errors.stale_file');
 
     await closeStays(tx, file.id, nowIso);
-    await tx.insert(stageHistory).values({ candidateId: file.id, stage: input.to, enteredAt: nowIso, byUserId: actor.id, territoryCode: file.territoryCode });
-    await addEvent(tx, file.id, 'stage_change', { from: file.stage, to: input.to, reason: input.withdrawalReason ?? null }, actor.id, nowIso);
+    await tx
+      .insert(stageHistory)
+      .values({
+        candidateId: file.id,
+        stage: input.to,
+        enteredAt: nowIso,
+        byUserId: actor.id,
+        territoryCode: file.territoryCode,
+      });
+    await addEvent(
+      tx,
+      file.id,
+      'stage_change',
+      { from: file.stage, to: input.to, reason: input.withdrawalReason ?? null },
+      actor.id,
+      nowIso,
+    );
     if (input.to === 'settled' && input.settledAt) {
       const { sixMonths, twelveMonths } = followUpDates(input.settledAt);
       const assigneeId = file.assignedAgentId ?? actor.id;
       await tx.insert(tasks).values([
-        { candidateId: file.id, kind: 'follow_up_6m', title: 'Suivi à 6 mois : la famille est-elle toujours là ?', dueDate: sixMonths, assigneeId, createdAt: nowIso },
-        { candidateId: file.id, kind: 'follow_up_12m', title: 'Suivi à 12 mois : la famille est-elle toujours là ?', dueDate: twelveMonths, assigneeId, createdAt: nowIso },
+        {
+          candidateId: file.id,
+          kind: 'follow_up_6m',
+          title: 'Suivi à 6 mois : la famille est-elle toujours là ?',
+          dueDate: sixMonths,
+          assigneeId,
+          createdAt: nowIso,
+        },
+        {
+          candidateId: file.id,
+          kind: 'follow_up_12m',
+          title: 'Suivi à 12 mois : la famille est-elle toujours là ?',
+          dueDate: twelveMonths,
+          assigneeId,
+          createdAt: nowIso,
+        },
       ]);
     }
     return updated[0]!;
@@ -102,12 +177,20 @@ export async function moveStage(
 }
 
 /** Records the outcome of a 6- or 12-month follow-up task. */
-export async function recordFollowUp(ctx: CandidatesContext, actor: SessionUser, taskId: number, outcome: 'stayed' | 'left'): Promise<void> {
+export async function recordFollowUp(
+  ctx: CandidatesContext,
+  actor: SessionUser,
+  taskId: number,
+  outcome: 'stayed' | 'left',
+): Promise<void> {
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction(async (tx) => {
     const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId));
     if (!task || task.kind === 'manual') throw new NotFound('task');
-    const [file] = await tx.select({ publicId: candidates.publicId }).from(candidates).where(eq(candidates.id, task.candidateId));
+    const [file] = await tx
+      .select({ publicId: candidates.publicId })
+      .from(candidates)
+      .where(eq(candidates.id, task.candidateId));
     await findCandidate(tx, actor, file!.publicId);
     if (task.doneAt) throw new Conflict('errors.stale_file');
     await tx.update(tasks).set({ doneAt: now, outcome }).where(eq(tasks.id, taskId));
@@ -118,9 +201,15 @@ export async function recordFollowUp(ctx: CandidatesContext, actor: SessionUser,
 export type { Stage };
 
 /** A note on the file's timeline. */
-export async function addNote(ctx: CandidatesContext, actor: SessionUser, publicId: string, text: unknown): Promise<void> {
+export async function addNote(
+  ctx: CandidatesContext,
+  actor: SessionUser,
+  publicId: string,
+  text: unknown,
+): Promise<void> {
   const body = typeof text === 'string' ? text.trim() : '';
-  if (body.length === 0 || body.length > 5000) throw new Invalid([{ field: 'note', key: body.length ? 'errors.text_too_long' : 'errors.note_required' }]);
+  if (body.length === 0 || body.length > 5000)
+    throw new Invalid([{ field: 'note', key: body.length ? 'errors.text_too_long' : 'errors.note_required' }]);
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction(async (tx) => {
     const file = await findCandidate(tx, actor, publicId);
@@ -135,12 +224,23 @@ export async function assignableStaff(db: Db | Tx, territoryCode: string) {
     .selectDistinct({ id: users.id, name: users.name })
     .from(users)
     .innerJoin(userTerritories, eq(userTerritories.userId, users.id))
-    .where(and(eq(userTerritories.territoryCode, territoryCode), inArray(users.role, ['agent', 'territory_admin']), isNull(users.deactivatedAt)))
+    .where(
+      and(
+        eq(userTerritories.territoryCode, territoryCode),
+        inArray(users.role, ['agent', 'territory_admin']),
+        isNull(users.deactivatedAt),
+      ),
+    )
     .orderBy(users.name);
 }
 
 /** Gives the file to an agent of its territory, who gets an email (same transaction). */
-export async function assignFile(ctx: CandidatesContext & { siteUrl: string }, actor: SessionUser, publicId: string, agentId: number): Promise<void> {
+export async function assignFile(
+  ctx: CandidatesContext & { siteUrl: string },
+  actor: SessionUser,
+  publicId: string,
+  agentId: number,
+): Promise<void> {
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction(async (tx) => {
     const file = await findCandidate(tx, actor, publicId);
@@ -149,15 +249,26 @@ export async function assignFile(ctx: CandidatesContext & { siteUrl: string }, a
     const agent = staff.find((s) => s.id === agentId);
     if (!agent) throw new Invalid([{ field: 'agent', key: 'errors.agent_not_in_territory' }]);
     if (file.assignedAgentId === agentId) return;
-    await tx.update(candidates).set({ assignedAgentId: agentId, updatedAt: now, version: sql`${candidates.version} + 1` }).where(eq(candidates.id, file.id));
+    await tx
+      .update(candidates)
+      .set({ assignedAgentId: agentId, updatedAt: now, version: sql`${candidates.version} + 1` })
+      .where(eq(candidates.id, file.id));
     await addEvent(tx, file.id, 'assignment', { to: agent.name }, actor.id, now);
     if (agentId !== actor.id) {
-      const [recipient] = await tx.select({ email: users.email, locale: users.locale }).from(users).where(eq(users.id, agentId));
+      const [recipient] = await tx
+        .select({ email: users.email, locale: users.locale })
+        .from(users)
+        .where(eq(users.id, agentId));
       await enqueueMail(tx, ctx.clock, {
         to: recipient!.email,
         template: 'file_assigned',
         locale: recipient!.locale,
-        params: { name: agent.name, by: actor.name, family: file.name, url: `${ctx.siteUrl.replace(/\/$/, '')}/agent/candidats/${file.publicId}` },
+        params: {
+          name: agent.name,
+          by: actor.name,
+          family: file.name,
+          url: `${ctx.siteUrl.replace(/\/$/, '')}/agent/candidats/${file.publicId}`,
+        },
       });
     }
   });

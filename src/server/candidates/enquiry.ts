@@ -21,7 +21,11 @@ export function enquiryErrors(input: unknown): FieldError[] {
   return parsed.success ? [] : fieldErrors(parsed.error.issues);
 }
 
-export async function createEnquiry(ctx: CandidatesContext & { siteUrl: string }, input: unknown, ip: string): Promise<{ publicId: string; duplicateOf: string | null; territoryCode: string | null }> {
+export async function createEnquiry(
+  ctx: CandidatesContext & { siteUrl: string },
+  input: unknown,
+  ip: string,
+): Promise<{ publicId: string; duplicateOf: string | null; territoryCode: string | null }> {
   const errors = enquiryErrors(input);
   if (errors.length) throw new Invalid(errors);
   const data = EnquirySchema.parse(input);
@@ -31,11 +35,18 @@ export async function createEnquiry(ctx: CandidatesContext & { siteUrl: string }
   const now = ctx.clock.now().toISOString();
   const site = ctx.siteUrl.replace(/\/$/, '');
   return ctx.db.transaction(async (tx) => {
-    const served = await tx.select({ code: territories.code, name: territories.name }).from(territories).where(inArray(territories.code, data.wishedTerritories));
+    const served = await tx
+      .select({ code: territories.code, name: territories.name })
+      .from(territories)
+      .where(inArray(territories.code, data.wishedTerritories));
     const unknown = data.wishedTerritories.filter((c) => !served.some((s) => s.code === c));
-    if (unknown.length) throw new Invalid([{ field: 'wishedTerritories', key: 'errors.unknown_territory', value: unknown[0] }]);
+    if (unknown.length)
+      throw new Invalid([{ field: 'wishedTerritories', key: 'errors.unknown_territory', value: unknown[0] }]);
     if (data.wishedCommunes.length) {
-      const found = await tx.select({ code: communes.code }).from(communes).where(inArray(communes.code, data.wishedCommunes));
+      const found = await tx
+        .select({ code: communes.code })
+        .from(communes)
+        .where(inArray(communes.code, data.wishedCommunes));
       const missing = data.wishedCommunes.find((c) => !found.some((f) => f.code === c));
       if (missing) throw new Invalid([{ field: 'wishedCommunes', key: 'errors.unknown_commune', value: missing }]);
     }
@@ -43,13 +54,25 @@ export async function createEnquiry(ctx: CandidatesContext & { siteUrl: string }
     const [earlier] = await tx
       .select({ id: candidates.id, publicId: candidates.publicId })
       .from(candidates)
-      .where(and(isNull(candidates.anonymisedAt), isNull(candidates.mergedIntoId), data.phone ? or(eq(candidates.email, data.email), eq(candidates.phone, data.phone)) : eq(candidates.email, data.email)))
+      .where(
+        and(
+          isNull(candidates.anonymisedAt),
+          isNull(candidates.mergedIntoId),
+          data.phone
+            ? or(eq(candidates.email, data.email), eq(candidates.phone, data.phone))
+            : eq(candidates.email, data.email),
+        ),
+      )
       .orderBy(asc(candidates.id))
       .limit(1);
     const territoryCode = served.length === 1 ? served[0]!.code : null;
     const professions = [
-      data.profession || data.remoteStatus ? { profession: data.profession ?? null, status: data.remoteStatus ?? null } : null,
-      data.partnerProfession || data.partnerRemoteStatus ? { profession: data.partnerProfession ?? null, status: data.partnerRemoteStatus ?? null } : null,
+      data.profession || data.remoteStatus
+        ? { profession: data.profession ?? null, status: data.remoteStatus ?? null }
+        : null,
+      data.partnerProfession || data.partnerRemoteStatus
+        ? { profession: data.partnerProfession ?? null, status: data.partnerRemoteStatus ?? null }
+        : null,
     ].filter(Boolean);
     const publicId = newPublicId();
     const [file] = await tx
@@ -97,13 +120,27 @@ export async function createEnquiry(ctx: CandidatesContext & { siteUrl: string }
       .selectDistinct({ email: users.email, name: users.name, locale: users.locale })
       .from(users)
       .innerJoin(userTerritories, eq(userTerritories.userId, users.id))
-      .where(and(inArray(userTerritories.territoryCode, served.map((s) => s.code)), inArray(users.role, ['agent', 'territory_admin']), isNull(users.deactivatedAt)));
+      .where(
+        and(
+          inArray(
+            userTerritories.territoryCode,
+            served.map((s) => s.code),
+          ),
+          inArray(users.role, ['agent', 'territory_admin']),
+          isNull(users.deactivatedAt),
+        ),
+      );
     for (const member of staff) {
       await enqueueMail(tx, ctx.clock, {
         to: member.email,
         template: 'new_enquiry',
         locale: member.locale,
-        params: { name: member.name, family: data.name, territories: served.map((s) => s.name).join(', '), url: `${site}/agent/candidats/${publicId}` },
+        params: {
+          name: member.name,
+          family: data.name,
+          territories: served.map((s) => s.name).join(', '),
+          url: `${site}/agent/candidats/${publicId}`,
+        },
       });
     }
     return { publicId, duplicateOf: earlier?.publicId ?? null, territoryCode };

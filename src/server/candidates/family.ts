@@ -26,12 +26,22 @@ import { listProposals } from './proposals.ts';
 import { listStays } from './stays.ts';
 import { parseInput } from './schemas.ts';
 
-const mine = (user: SessionUser) => and(or(eq(candidates.familyUserId, user.id), eq(candidates.email, user.email)), isNull(candidates.anonymisedAt), isNull(candidates.mergedIntoId));
+const mine = (user: SessionUser) =>
+  and(
+    or(eq(candidates.familyUserId, user.id), eq(candidates.email, user.email)),
+    isNull(candidates.anonymisedAt),
+    isNull(candidates.mergedIntoId),
+  );
 
 /** The family's current file: the newest one filed with the account's address. */
 export async function familyFile(db: Db, user: SessionUser): Promise<CandidateRow | null> {
   if (user.role !== 'family') return null;
-  const [row] = await db.select().from(candidates).where(mine(user)).orderBy(desc(candidates.createdAt), desc(candidates.id)).limit(1);
+  const [row] = await db
+    .select()
+    .from(candidates)
+    .where(mine(user))
+    .orderBy(desc(candidates.createdAt), desc(candidates.id))
+    .limit(1);
   return row ?? null;
 }
 
@@ -58,44 +68,109 @@ export async function familyAccount(db: Db, user: SessionUser) {
     listMessages(db, file.id),
     listStays(db, file.id),
   ]);
-  const summary: FamilyFileSummary = { publicId: file.publicId, stage: file.stage, stageEnteredAt: file.stageEnteredAt, territoryName: place?.territoryName ?? null, agentName: place?.agentName ?? null };
+  const summary: FamilyFileSummary = {
+    publicId: file.publicId,
+    stage: file.stage,
+    stageEnteredAt: file.stageEnteredAt,
+    territoryName: place?.territoryName ?? null,
+    agentName: place?.agentName ?? null,
+  };
   return { file, summary, proposals: fileProposals, messages: thread, stays };
 }
 
 /** Everything the portal holds about the account, as one JSON document (right of access). */
 export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
-  const [account] = await db.select({ name: users.name, email: users.email, locale: users.locale, role: users.role, createdAt: users.createdAt }).from(users).where(eq(users.id, user.id));
-  const files = user.role === 'family' ? await db.select().from(candidates).where(mine(user)).orderBy(asc(candidates.id)) : [];
+  const [account] = await db
+    .select({
+      name: users.name,
+      email: users.email,
+      locale: users.locale,
+      role: users.role,
+      createdAt: users.createdAt,
+    })
+    .from(users)
+    .where(eq(users.id, user.id));
+  const files =
+    user.role === 'family' ? await db.select().from(candidates).where(mine(user)).orderBy(asc(candidates.id)) : [];
   const ids = files.map((f) => f.id);
-  const of = <T extends { candidateId: number }>(rows: T[], id: number) => rows.filter((r) => r.candidateId === id).map(({ candidateId: _, ...rest }) => rest);
+  const of = <T extends { candidateId: number }>(rows: T[], id: number) =>
+    rows.filter((r) => r.candidateId === id).map(({ candidateId: _, ...rest }) => rest);
   const [history, events, fileTasks, props, thread, stays, favs, searches] = await Promise.all([
-    ids.length ? db.select().from(stageHistory).where(inArray(stageHistory.candidateId, ids)).orderBy(asc(stageHistory.enteredAt)) : [],
-    ids.length ? db.select().from(candidateEvents).where(inArray(candidateEvents.candidateId, ids)).orderBy(asc(candidateEvents.at)) : [],
+    ids.length
+      ? db
+          .select()
+          .from(stageHistory)
+          .where(inArray(stageHistory.candidateId, ids))
+          .orderBy(asc(stageHistory.enteredAt))
+      : [],
+    ids.length
+      ? db
+          .select()
+          .from(candidateEvents)
+          .where(inArray(candidateEvents.candidateId, ids))
+          .orderBy(asc(candidateEvents.at))
+      : [],
     ids.length ? db.select().from(tasks).where(inArray(tasks.candidateId, ids)) : [],
     ids.length
-      ? db.select({ candidateId: proposals.candidateId, offer: offers.title, offerId: offers.id, status: proposals.status, comment: proposals.comment, proposedAt: proposals.proposedAt, answeredAt: proposals.answeredAt }).from(proposals).innerJoin(offers, eq(offers.id, proposals.offerId)).where(inArray(proposals.candidateId, ids))
+      ? db
+          .select({
+            candidateId: proposals.candidateId,
+            offer: offers.title,
+            offerId: offers.id,
+            status: proposals.status,
+            comment: proposals.comment,
+            proposedAt: proposals.proposedAt,
+            answeredAt: proposals.answeredAt,
+          })
+          .from(proposals)
+          .innerJoin(offers, eq(offers.id, proposals.offerId))
+          .where(inArray(proposals.candidateId, ids))
       : [],
     ids.length ? db.select().from(messages).where(inArray(messages.candidateId, ids)).orderBy(asc(messages.at)) : [],
     ids.length ? db.select().from(discoveryStays).where(inArray(discoveryStays.candidateId, ids)) : [],
-    db.select({ offerId: favourites.offerId, title: offers.title, createdAt: favourites.createdAt }).from(favourites).innerJoin(offers, eq(offers.id, favourites.offerId)).where(eq(favourites.userId, user.id)),
-    db.select({ name: savedSearches.name, query: savedSearches.query, alerts: savedSearches.alerts, createdAt: savedSearches.createdAt }).from(savedSearches).where(eq(savedSearches.userId, user.id)),
+    db
+      .select({ offerId: favourites.offerId, title: offers.title, createdAt: favourites.createdAt })
+      .from(favourites)
+      .innerJoin(offers, eq(offers.id, favourites.offerId))
+      .where(eq(favourites.userId, user.id)),
+    db
+      .select({
+        name: savedSearches.name,
+        query: savedSearches.query,
+        alerts: savedSearches.alerts,
+        createdAt: savedSearches.createdAt,
+      })
+      .from(savedSearches)
+      .where(eq(savedSearches.userId, user.id)),
   ]);
   return {
     exportedAt: now.toISOString(),
     account,
-    files: files.map(({ id, duplicateOfId: _d, mergedIntoId: _m, version: _v, familyUserId: _f, assignedAgentId: _a, ...file }) => ({
-      ...file,
-      household: JSON.parse(file.household) as unknown,
-      professions: JSON.parse(file.professions) as unknown,
-      wishedTerritories: JSON.parse(file.wishedTerritories) as unknown,
-      wishedCommunes: JSON.parse(file.wishedCommunes) as unknown,
-      stageHistory: of(history, id).map(({ id: _i, byUserId: _b, ...h }) => h),
-      timeline: of(events, id).map((e) => ({ kind: e.kind, at: e.at, data: JSON.parse(e.data) as unknown })),
-      tasks: of(fileTasks, id).map((t) => ({ title: t.title, dueDate: t.dueDate, doneAt: t.doneAt, outcome: t.outcome })),
-      proposals: of(props, id),
-      messages: of(thread, id).map((m) => ({ fromFamily: m.fromFamily, body: m.body, at: m.at })),
-      discoveryStays: of(stays, id).map((s) => ({ startDate: s.startDate, endDate: s.endDate, places: s.places, hosts: s.hosts })),
-    })),
+    files: files.map(
+      ({ id, duplicateOfId: _d, mergedIntoId: _m, version: _v, familyUserId: _f, assignedAgentId: _a, ...file }) => ({
+        ...file,
+        household: JSON.parse(file.household) as unknown,
+        professions: JSON.parse(file.professions) as unknown,
+        wishedTerritories: JSON.parse(file.wishedTerritories) as unknown,
+        wishedCommunes: JSON.parse(file.wishedCommunes) as unknown,
+        stageHistory: of(history, id).map(({ id: _i, byUserId: _b, ...h }) => h),
+        timeline: of(events, id).map((e) => ({ kind: e.kind, at: e.at, data: JSON.parse(e.data) as unknown })),
+        tasks: of(fileTasks, id).map((t) => ({
+          title: t.title,
+          dueDate: t.dueDate,
+          doneAt: t.doneAt,
+          outcome: t.outcome,
+        })),
+        proposals: of(props, id),
+        messages: of(thread, id).map((m) => ({ fromFamily: m.fromFamily, body: m.body, at: m.at })),
+        discoveryStays: of(stays, id).map((s) => ({
+          startDate: s.startDate,
+          endDate: s.endDate,
+          places: s.places,
+          hosts: s.hosts,
+        })),
+      }),
+    ),
     favourites: favs,
     savedSearches: searches,
   };
@@ -114,7 +189,10 @@ export async function eraseFamilyFiles(ctx: CandidatesContext, user: SessionUser
   if (user.role !== 'family') throw new Forbidden();
   const now = ctx.clock.now().toISOString();
   return ctx.db.transaction(async (tx) => {
-    const files = await tx.select({ id: candidates.id, publicId: candidates.publicId }).from(candidates).where(mine(user));
+    const files = await tx
+      .select({ id: candidates.id, publicId: candidates.publicId })
+      .from(candidates)
+      .where(mine(user));
     for (const f of files) {
       await tx
         .update(candidates)
@@ -135,7 +213,10 @@ export async function eraseFamilyFiles(ctx: CandidatesContext, user: SessionUser
       await tx.delete(discoveryStays).where(eq(discoveryStays.candidateId, f.id));
       await tx.update(proposals).set({ comment: null }).where(eq(proposals.candidateId, f.id));
       await tx.delete(tasks).where(and(eq(tasks.candidateId, f.id), isNull(tasks.doneAt)));
-      await tx.update(candidateEvents).set({ data: '{}' }).where(and(eq(candidateEvents.candidateId, f.id), inArray(candidateEvents.kind, personalEvents)));
+      await tx
+        .update(candidateEvents)
+        .set({ data: '{}' })
+        .where(and(eq(candidateEvents.candidateId, f.id), inArray(candidateEvents.kind, personalEvents)));
       await addEvent(tx, f.id, 'erased', {}, user.id, now);
     }
     return files.length;

@@ -27,7 +27,12 @@ export async function sendAgentMessage(ctx: Ctx, actor: SessionUser, publicId: s
 }
 
 /** A family writes about its own file (the caller found it with `familyFile`). */
-export async function sendFamilyMessage(ctx: Ctx, family: SessionUser, file: CandidateRow, input: unknown): Promise<void> {
+export async function sendFamilyMessage(
+  ctx: Ctx,
+  family: SessionUser,
+  file: CandidateRow,
+  input: unknown,
+): Promise<void> {
   const { body } = parseInput(MessageSchema, input);
   await ctx.db.transaction(async (tx) => {
     await write(tx, ctx, file, family, true, body);
@@ -37,7 +42,14 @@ export async function sendFamilyMessage(ctx: Ctx, family: SessionUser, file: Can
 
 export function listMessages(db: Db, candidateId: number) {
   return db
-    .select({ id: messages.id, fromFamily: messages.fromFamily, body: messages.body, at: messages.at, readAt: messages.readAt, author: users.name })
+    .select({
+      id: messages.id,
+      fromFamily: messages.fromFamily,
+      body: messages.body,
+      at: messages.at,
+      readAt: messages.readAt,
+      author: users.name,
+    })
     .from(messages)
     .leftJoin(users, eq(users.id, messages.authorId))
     .where(eq(messages.candidateId, candidateId))
@@ -49,5 +61,7 @@ export async function markRead(db: Db, candidateId: number, readerIsFamily: bool
   await db
     .update(messages)
     .set({ readAt: at })
-    .where(and(eq(messages.candidateId, candidateId), eq(messages.fromFamily, !readerIsFamily), isNull(messages.readAt)));
+    .where(
+      and(eq(messages.candidateId, candidateId), eq(messages.fromFamily, !readerIsFamily), isNull(messages.readAt)),
+    );
 }

@@ -16,11 +16,25 @@ export interface NotifyContext {
 const site = (ctx: NotifyContext) => ctx.siteUrl.replace(/\/$/, '');
 
 /** The family's account page, in the language of its file. */
-export const familyUrl = (ctx: NotifyContext, file: Pick<CandidateRow, 'locale'>) => `${site(ctx)}${file.locale === 'en' ? '/en' : ''}/compte`;
-export const fileUrl = (ctx: NotifyContext, file: Pick<CandidateRow, 'publicId'>) => `${site(ctx)}/agent/candidats/${file.publicId}`;
+export const familyUrl = (ctx: NotifyContext, file: Pick<CandidateRow, 'locale'>) =>
+  `${site(ctx)}${file.locale === 'en' ? '/en' : ''}/compte`;
+export const fileUrl = (ctx: NotifyContext, file: Pick<CandidateRow, 'publicId'>) =>
+  `${site(ctx)}/agent/candidats/${file.publicId}`;
 
-export async function mailFamily(tx: Tx, ctx: NotifyContext, file: CandidateRow, template: TemplateName, params: Record<string, string>, byUserId: number | null) {
-  await enqueueMail(tx, ctx.clock, { to: file.email, template, locale: file.locale, params: { name: file.name, ...params, url: familyUrl(ctx, file) } });
+export async function mailFamily(
+  tx: Tx,
+  ctx: NotifyContext,
+  file: CandidateRow,
+  template: TemplateName,
+  params: Record<string, string>,
+  byUserId: number | null,
+) {
+  await enqueueMail(tx, ctx.clock, {
+    to: file.email,
+    template,
+    locale: file.locale,
+    params: { name: file.name, ...params, url: familyUrl(ctx, file) },
+  });
   await addEvent(tx, file.id, 'email', { template, to: 'family' }, byUserId, ctx.clock.now().toISOString());
 }
 
@@ -34,16 +48,35 @@ export async function mailStaff(
   exceptUserId?: number,
 ) {
   const recipients = file.assignedAgentId
-    ? await tx.select({ id: users.id, email: users.email, name: users.name, locale: users.locale }).from(users).where(and(eq(users.id, file.assignedAgentId), isNull(users.deactivatedAt)))
+    ? await tx
+        .select({ id: users.id, email: users.email, name: users.name, locale: users.locale })
+        .from(users)
+        .where(and(eq(users.id, file.assignedAgentId), isNull(users.deactivatedAt)))
     : file.territoryCode
       ? await tx
           .selectDistinct({ id: users.id, email: users.email, name: users.name, locale: users.locale })
           .from(users)
           .innerJoin(userTerritories, eq(userTerritories.userId, users.id))
-          .where(and(eq(userTerritories.territoryCode, file.territoryCode), inArray(users.role, ['agent', 'territory_admin']), isNull(users.deactivatedAt)))
+          .where(
+            and(
+              eq(userTerritories.territoryCode, file.territoryCode),
+              inArray(users.role, ['agent', 'territory_admin']),
+              isNull(users.deactivatedAt),
+            ),
+          )
       : [];
   for (const r of recipients) {
     if (r.id === exceptUserId) continue;
-    await enqueueMail(tx, ctx.clock, { to: r.email, template, locale: r.locale, params: { name: r.name, family: file.name, ...(typeof params === 'function' ? params(r.locale) : params), url: fileUrl(ctx, file) } });
+    await enqueueMail(tx, ctx.clock, {
+      to: r.email,
+      template,
+      locale: r.locale,
+      params: {
+        name: r.name,
+        family: file.name,
+        ...(typeof params === 'function' ? params(r.locale) : params),
+        url: fileUrl(ctx, file),
+      },
+    });
   }
 }

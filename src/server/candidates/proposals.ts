@@ -36,26 +36,63 @@ export function searchFromNeeds(file: CandidateRow): URLSearchParams {
 const OfferIds = z.preprocess(
   (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
   z
-    .array(z.preprocess((v) => (typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : v), z.number({ error: 'errors.offer_unknown' }).int().positive()), { error: 'errors.offer_unknown' })
+    .array(
+      z.preprocess(
+        (v) => (typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : v),
+        z.number({ error: 'errors.offer_unknown' }).int().positive(),
+      ),
+      { error: 'errors.offer_unknown' },
+    )
     .min(1, { error: 'errors.offers_required' })
     .max(PROPOSE_MAX, { error: 'errors.too_many_offers' }),
 );
 
 /** Proposes published offers; offers already proposed to this family are skipped. Returns how many are new. */
-export async function proposeOffers(ctx: Ctx, actor: SessionUser, publicId: string, offerIds: unknown): Promise<number> {
+export async function proposeOffers(
+  ctx: Ctx,
+  actor: SessionUser,
+  publicId: string,
+  offerIds: unknown,
+): Promise<number> {
   const ids = [...new Set(parseInput(z.object({ offers: OfferIds }), { offers: offerIds }).offers)];
   const now = ctx.clock.now().toISOString();
   return ctx.db.transaction(async (tx) => {
     const file = await findCandidate(tx, actor, publicId);
-    const found = await tx.select({ id: offers.id, title: offers.title }).from(offers).where(and(inArray(offers.id, ids), eq(offers.status, 'published')));
+    const found = await tx
+      .select({ id: offers.id, title: offers.title })
+      .from(offers)
+      .where(and(inArray(offers.id, ids), eq(offers.status, 'published')));
     if (found.length !== ids.length) throw new Invalid([{ field: 'offers', key: 'errors.offer_unknown' }]);
-    const already = await tx.select({ offerId: proposals.offerId }).from(proposals).where(and(eq(proposals.candidateId, file.id), inArray(proposals.offerId, ids)));
+    const already = await tx
+      .select({ offerId: proposals.offerId })
+      .from(proposals)
+      .where(and(eq(proposals.candidateId, file.id), inArray(proposals.offerId, ids)));
     const fresh = found.filter((o) => !already.some((a) => a.offerId === o.id));
     if (fresh.length === 0) return 0;
-    await tx.insert(proposals).values(fresh.map((o) => ({ candidateId: file.id, offerId: o.id, proposedById: actor.id, proposedAt: now })));
-    await addEvent(tx, file.id, 'proposal', { offers: fresh.map((o) => ({ id: o.id, title: o.title })) }, actor.id, now);
+    await tx
+      .insert(proposals)
+      .values(fresh.map((o) => ({ candidateId: file.id, offerId: o.id, proposedById: actor.id, proposedAt: now })));
+    await addEvent(
+      tx,
+      file.id,
+      'proposal',
+      { offers: fresh.map((o) => ({ id: o.id, title: o.title })) },
+      actor.id,
+      now,
+    );
     await tx.update(candidates).set({ lastContactAt: now, updatedAt: now }).where(eq(candidates.id, file.id));
-    await mailFamily(tx, ctx, file, 'offers_proposed', { agent: actor.name, count: t(file.locale, 'proposal.count', { count: fresh.length }), titles: fresh.map((o) => o.title).join(', ') }, actor.id);
+    await mailFamily(
+      tx,
+      ctx,
+      file,
+      'offers_proposed',
+      {
+        agent: actor.name,
+        count: t(file.locale, 'proposal.count', { count: fresh.length }),
+        titles: fresh.map((o) => o.title).join(', '),
+      },
+      actor.id,
+    );
     return fresh.length;
   });
 }
@@ -71,8 +108,18 @@ export async function answerProposal(ctx: Ctx, family: SessionUser, file: Candid
       .innerJoin(offers, eq(offers.id, proposals.offerId))
       .where(and(eq(proposals.id, data.proposal), eq(proposals.candidateId, file.id)));
     if (!row) throw new NotFound('proposal');
-    await tx.update(proposals).set({ status: data.answer, comment: data.comment ?? null, answeredAt: now }).where(eq(proposals.id, row.id));
-    await addEvent(tx, file.id, 'proposal', { answer: data.answer, offer: row.title, comment: data.comment ?? null }, family.id, now);
+    await tx
+      .update(proposals)
+      .set({ status: data.answer, comment: data.comment ?? null, answeredAt: now })
+      .where(eq(proposals.id, row.id));
+    await addEvent(
+      tx,
+      file.id,
+      'proposal',
+      { answer: data.answer, offer: row.title, comment: data.comment ?? null },
+      family.id,
+      now,
+    );
     await tx.update(candidates).set({ lastContactAt: now, updatedAt: now }).where(eq(candidates.id, file.id));
     await mailStaff(tx, ctx, file, 'proposal_answered', (locale) => ({
       offer: row.title,

@@ -22,11 +22,13 @@ export const IDLE_DAYS: Partial<Record<Stage, number>> = { enquiry: 3, qualified
 function idleFilter(now: Date): SQL | undefined {
   return or(
     ...Object.entries(IDLE_DAYS).map(([stage, days]) =>
-      and(eq(candidates.stage, stage as Stage), lte(candidates.stageEnteredAt, new Date(now.getTime() - days! * DAY).toISOString())),
+      and(
+        eq(candidates.stage, stage as Stage),
+        lte(candidates.stageEnteredAt, new Date(now.getTime() - days! * DAY).toISOString()),
+      ),
     ),
   );
 }
-
 
 /** The files an actor may see: their territories, plus the dispatch queue for those territories. */
 function scope(actor: SessionUser): SQL | undefined {
@@ -35,7 +37,10 @@ function scope(actor: SessionUser): SQL | undefined {
   if (actor.role === 'platform_admin') return live;
   if (actor.territories.length === 0) return sql`0`;
   const queued = or(...actor.territories.map((c) => like(candidates.wishedTerritories, `%"${c}"%`)));
-  return and(live, or(inArray(candidates.territoryCode, actor.territories), and(isNull(candidates.territoryCode), queued)));
+  return and(
+    live,
+    or(inArray(candidates.territoryCode, actor.territories), and(isNull(candidates.territoryCode), queued)),
+  );
 }
 
 export const LIST_PAGE_SIZE = 25;
@@ -57,7 +62,14 @@ export async function listCandidates(db: Db, actor: SessionUser, query: ListQuer
   const filters: Array<SQL | undefined> = [scope(actor)];
   if (query.q) {
     const term = `%${query.q.replace(/[%_]/g, '')}%`;
-    filters.push(or(like(candidates.name, term), like(candidates.email, term), like(candidates.currentPlace, term), like(candidates.settledCommuneCode, term)));
+    filters.push(
+      or(
+        like(candidates.name, term),
+        like(candidates.email, term),
+        like(candidates.currentPlace, term),
+        like(candidates.settledCommuneCode, term),
+      ),
+    );
   }
   if (query.stage) filters.push(eq(candidates.stage, query.stage));
   if (query.territory === 'queue') filters.push(isNull(candidates.territoryCode));
@@ -66,9 +78,15 @@ export async function listCandidates(db: Db, actor: SessionUser, query: ListQuer
   if (query.agent === 'none') filters.push(isNull(candidates.assignedAgentId));
   if (typeof query.agent === 'number') filters.push(eq(candidates.assignedAgentId, query.agent));
   if (query.waiting === 'idle') filters.push(idleFilter(now));
-  else if (query.waiting) filters.push(lte(candidates.stageEnteredAt, new Date(now.getTime() - query.waiting * DAY).toISOString()));
+  else if (query.waiting)
+    filters.push(lte(candidates.stageEnteredAt, new Date(now.getTime() - query.waiting * DAY).toISOString()));
   const where = and(...filters);
-  const order = query.sort === 'name' ? [asc(candidates.name), asc(candidates.id)] : query.sort === 'waiting' ? [asc(candidates.stageEnteredAt), asc(candidates.id)] : [desc(candidates.createdAt), desc(candidates.id)];
+  const order =
+    query.sort === 'name'
+      ? [asc(candidates.name), asc(candidates.id)]
+      : query.sort === 'waiting'
+        ? [asc(candidates.stageEnteredAt), asc(candidates.id)]
+        : [desc(candidates.createdAt), desc(candidates.id)];
   const page = Math.max(1, query.page ?? 1);
   const [rows, [total]] = await Promise.all([
     db
@@ -95,7 +113,11 @@ export async function listCandidates(db: Db, actor: SessionUser, query: ListQuer
 }
 
 export async function countByStage(db: Db, actor: SessionUser): Promise<Record<Stage, number>> {
-  const rows = await db.select({ stage: candidates.stage, n: count() }).from(candidates).where(scope(actor)).groupBy(candidates.stage);
+  const rows = await db
+    .select({ stage: candidates.stage, n: count() })
+    .from(candidates)
+    .where(scope(actor))
+    .groupBy(candidates.stage);
   const counts = Object.fromEntries(stages.map((s) => [s, 0])) as Record<Stage, number>;
   for (const r of rows) counts[r.stage] = r.n;
   return counts;
@@ -107,7 +129,14 @@ export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
   const where = scope(actor);
   const [myTasks, unanswered, counts] = await Promise.all([
     db
-      .select({ id: tasks.id, title: tasks.title, dueDate: tasks.dueDate, kind: tasks.kind, publicId: candidates.publicId, name: candidates.name })
+      .select({
+        id: tasks.id,
+        title: tasks.title,
+        dueDate: tasks.dueDate,
+        kind: tasks.kind,
+        publicId: candidates.publicId,
+        name: candidates.name,
+      })
       .from(tasks)
       .innerJoin(candidates, eq(candidates.id, tasks.candidateId))
       .where(and(where, eq(tasks.assigneeId, actor.id), isNull(tasks.doneAt), lte(tasks.dueDate, today)))
@@ -115,21 +144,25 @@ export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
       .limit(50),
     // Enquiries no member of staff has acted on yet.
     db
-      .select({ publicId: candidates.publicId, name: candidates.name, createdAt: candidates.createdAt, territoryCode: candidates.territoryCode })
+      .select({
+        publicId: candidates.publicId,
+        name: candidates.name,
+        createdAt: candidates.createdAt,
+        territoryCode: candidates.territoryCode,
+      })
       .from(candidates)
-      .where(
-        and(
-          where,
-          eq(candidates.stage, 'enquiry'),
-          isNull(candidates.firstResponseAt),
-        ),
-      )
+      .where(and(where, eq(candidates.stage, 'enquiry'), isNull(candidates.firstResponseAt)))
       .orderBy(asc(candidates.createdAt))
       .limit(50),
     countByStage(db, actor),
   ]);
   const idle = await db
-    .select({ publicId: candidates.publicId, name: candidates.name, stage: candidates.stage, stageEnteredAt: candidates.stageEnteredAt })
+    .select({
+      publicId: candidates.publicId,
+      name: candidates.name,
+      stage: candidates.stage,
+      stageEnteredAt: candidates.stageEnteredAt,
+    })
     .from(candidates)
     .where(and(where, idleFilter(now)))
     .orderBy(asc(candidates.stageEnteredAt))
@@ -147,7 +180,10 @@ export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
   return {
     overdue: myTasks.filter((t) => t.dueDate < today),
     dueToday: myTasks.filter((t) => t.dueDate === today),
-    unanswered: unanswered.map((u) => ({ ...u, waitingHours: Math.floor((now.getTime() - new Date(u.createdAt).getTime()) / 3_600_000) })),
+    unanswered: unanswered.map((u) => ({
+      ...u,
+      waitingHours: Math.floor((now.getTime() - new Date(u.createdAt).getTime()) / 3_600_000),
+    })),
     idle: idle.map((f) => ({ ...f, days: daysSince(f.stageEnteredAt) })),
     unread,
     counts,
@@ -158,13 +194,27 @@ export async function getCandidateFile(db: Db, actor: SessionUser, publicId: str
   const file = await findCandidate(db, actor, publicId);
   const [events, fileTasks, fileProposals, thread, stays, original, duplicates] = await Promise.all([
     db
-      .select({ id: candidateEvents.id, kind: candidateEvents.kind, data: candidateEvents.data, at: candidateEvents.at, by: users.name })
+      .select({
+        id: candidateEvents.id,
+        kind: candidateEvents.kind,
+        data: candidateEvents.data,
+        at: candidateEvents.at,
+        by: users.name,
+      })
       .from(candidateEvents)
       .leftJoin(users, eq(users.id, candidateEvents.byUserId))
       .where(eq(candidateEvents.candidateId, file.id))
       .orderBy(desc(candidateEvents.at), desc(candidateEvents.id)),
     db
-      .select({ id: tasks.id, kind: tasks.kind, title: tasks.title, dueDate: tasks.dueDate, doneAt: tasks.doneAt, outcome: tasks.outcome, assignee: users.name })
+      .select({
+        id: tasks.id,
+        kind: tasks.kind,
+        title: tasks.title,
+        dueDate: tasks.dueDate,
+        doneAt: tasks.doneAt,
+        outcome: tasks.outcome,
+        assignee: users.name,
+      })
       .from(tasks)
       .leftJoin(users, eq(users.id, tasks.assigneeId))
       .where(eq(tasks.candidateId, file.id))
@@ -200,7 +250,12 @@ export async function boardColumns(db: Db, actor: SessionUser) {
     stages.map(async (stage) => ({
       stage,
       cards: await db
-        .select({ publicId: candidates.publicId, name: candidates.name, version: candidates.version, stageEnteredAt: candidates.stageEnteredAt })
+        .select({
+          publicId: candidates.publicId,
+          name: candidates.name,
+          version: candidates.version,
+          stageEnteredAt: candidates.stageEnteredAt,
+        })
         .from(candidates)
         .where(and(where, eq(candidates.stage, stage)))
         .orderBy(desc(candidates.stageEnteredAt), desc(candidates.id))

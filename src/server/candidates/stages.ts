@@ -29,7 +29,8 @@ export function allowedMoves(from: Stage): Stage[] {
 
 /** Field errors of a move (empty when it is allowed). */
 export function checkTransition(from: Stage, input: TransitionInput, today: string): FieldError[] {
-  if (!allowedMoves(from).includes(input.to)) return [{ field: 'to', key: 'errors.stage_move_not_allowed', value: input.to }];
+  if (!allowedMoves(from).includes(input.to))
+    return [{ field: 'to', key: 'errors.stage_move_not_allowed', value: input.to }];
   const errors: FieldError[] = [];
   if (input.to === 'withdrawn') {
     if (!input.withdrawalReason || !(withdrawalReasons as readonly string[]).includes(input.withdrawalReason)) {
@@ -41,7 +42,12 @@ export function checkTransition(from: Stage, input: TransitionInput, today: stri
     if (!input.settledAt || !/^\d{4}-\d{2}-\d{2}$/.test(input.settledAt) || input.settledAt > today) {
       errors.push({ field: 'settledAt', key: 'errors.settled_date_required' });
     }
-    if (!input.settledHouseholdSize || !Number.isInteger(input.settledHouseholdSize) || input.settledHouseholdSize < 1 || input.settledHouseholdSize > 30) {
+    if (
+      !input.settledHouseholdSize ||
+      !Number.isInteger(input.settledHouseholdSize) ||
+      input.settledHouseholdSize < 1 ||
+      input.settledHouseholdSize > 30
+    ) {
       errors.push({ field: 'settledHouseholdSize', key: 'errors.settled_household_required' });
     }
   }

@@ -8,19 +8,61 @@ import { addEvent, findCandidate, type CandidatesContext } from './commands.ts';
 import { mailFamily, type NotifyContext } from './notify.ts';
 import { parseInput, StaySchema } from './schemas.ts';
 
-export async function planStay(ctx: CandidatesContext & NotifyContext, actor: SessionUser, publicId: string, input: unknown): Promise<void> {
+export async function planStay(
+  ctx: CandidatesContext & NotifyContext,
+  actor: SessionUser,
+  publicId: string,
+  input: unknown,
+): Promise<void> {
   const data = parseInput(StaySchema, input);
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction(async (tx) => {
     const file = await findCandidate(tx, actor, publicId);
-    await tx.insert(discoveryStays).values({ candidateId: file.id, startDate: data.startDate, endDate: data.endDate, places: data.places, hosts: data.hosts ?? null, createdById: actor.id, createdAt: now });
-    await addEvent(tx, file.id, 'visit', { start: data.startDate, end: data.endDate, places: data.places, hosts: data.hosts ?? null }, actor.id, now);
+    await tx
+      .insert(discoveryStays)
+      .values({
+        candidateId: file.id,
+        startDate: data.startDate,
+        endDate: data.endDate,
+        places: data.places,
+        hosts: data.hosts ?? null,
+        createdById: actor.id,
+        createdAt: now,
+      });
+    await addEvent(
+      tx,
+      file.id,
+      'visit',
+      { start: data.startDate, end: data.endDate, places: data.places, hosts: data.hosts ?? null },
+      actor.id,
+      now,
+    );
     await tx.update(candidates).set({ lastContactAt: now, updatedAt: now }).where(eq(candidates.id, file.id));
-    const places = data.places.split(/\n+/).map((p) => p.trim()).filter(Boolean).join(', ');
-    await mailFamily(tx, ctx, file, 'stay_planned', { agent: actor.name, start: formatDate(file.locale, data.startDate), end: formatDate(file.locale, data.endDate), places }, actor.id);
+    const places = data.places
+      .split(/\n+/)
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .join(', ');
+    await mailFamily(
+      tx,
+      ctx,
+      file,
+      'stay_planned',
+      {
+        agent: actor.name,
+        start: formatDate(file.locale, data.startDate),
+        end: formatDate(file.locale, data.endDate),
+        places,
+      },
+      actor.id,
+    );
   });
 }
 
 export function listStays(db: Db, candidateId: number) {
-  return db.select().from(discoveryStays).where(eq(discoveryStays.candidateId, candidateId)).orderBy(asc(discoveryStays.startDate), asc(discoveryStays.id));
+  return db
+    .select()
+    .from(discoveryStays)
+    .where(eq(discoveryStays.candidateId, candidateId))
+    .orderBy(asc(discoveryStays.startDate), asc(discoveryStays.id));
 }

@@ -3,7 +3,16 @@
 // and moving a file to another territory with the family's consent (its history kept).
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
-import { candidateEvents, candidates, discoveryStays, messages, proposals, stageHistory, tasks, territories } from '../../../db/schema/index.ts';
+import {
+  candidateEvents,
+  candidates,
+  discoveryStays,
+  messages,
+  proposals,
+  stageHistory,
+  tasks,
+  territories,
+} from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
 import { addEvent, closeStays, findCandidate, type CandidateRow, type CandidatesContext } from './commands.ts';
@@ -19,7 +28,14 @@ async function findOther(db: Db | Tx, actor: SessionUser, file: CandidateRow, re
   const matches = await db
     .select({ publicId: candidates.publicId })
     .from(candidates)
-    .where(and(or(eq(candidates.publicId, value), eq(candidates.email, value.toLowerCase())), isNull(candidates.mergedIntoId), isNull(candidates.anonymisedAt), sql`${candidates.id} <> ${file.id}`))
+    .where(
+      and(
+        or(eq(candidates.publicId, value), eq(candidates.email, value.toLowerCase())),
+        isNull(candidates.mergedIntoId),
+        isNull(candidates.anonymisedAt),
+        sql`${candidates.id} <> ${file.id}`,
+      ),
+    )
     .limit(5);
   for (const m of matches) {
     try {
@@ -32,7 +48,13 @@ async function findOther(db: Db | Tx, actor: SessionUser, file: CandidateRow, re
 }
 
 /** Marks the file as a duplicate of another (or, with `other` empty and `clear`, says it is not one). */
-export async function markDuplicate(ctx: Ctx, actor: SessionUser, publicId: string, other: unknown, clear = false): Promise<void> {
+export async function markDuplicate(
+  ctx: Ctx,
+  actor: SessionUser,
+  publicId: string,
+  other: unknown,
+  clear = false,
+): Promise<void> {
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction(async (tx) => {
     const file = await findCandidate(tx, actor, publicId);
@@ -50,9 +72,16 @@ export async function markDuplicate(ctx: Ctx, actor: SessionUser, publicId: stri
 }
 
 /** The original of a duplicate, if the actor may see it. */
-export async function duplicateOriginal(db: Db | Tx, actor: SessionUser, file: CandidateRow): Promise<CandidateRow | null> {
+export async function duplicateOriginal(
+  db: Db | Tx,
+  actor: SessionUser,
+  file: CandidateRow,
+): Promise<CandidateRow | null> {
   if (file.duplicateOfId === null) return null;
-  const [row] = await db.select({ publicId: candidates.publicId }).from(candidates).where(and(eq(candidates.id, file.duplicateOfId), isNull(candidates.mergedIntoId)));
+  const [row] = await db
+    .select({ publicId: candidates.publicId })
+    .from(candidates)
+    .where(and(eq(candidates.id, file.duplicateOfId), isNull(candidates.mergedIntoId)));
   if (!row) return null;
   return findCandidate(db, actor, row.publicId).catch((error) => {
     if (error instanceof NotFound) return null;
@@ -72,8 +101,20 @@ export async function mergeDuplicate(ctx: Ctx, actor: SessionUser, publicId: str
     const original = await duplicateOriginal(tx, actor, file);
     if (!original) throw new Invalid([{ field: 'other', key: 'errors.not_a_duplicate' }]);
     // One proposal per offer and file: the original's answer wins.
-    const mine = await tx.select({ offerId: proposals.offerId }).from(proposals).where(eq(proposals.candidateId, original.id));
-    if (mine.length) await tx.delete(proposals).where(and(eq(proposals.candidateId, file.id), inArray(proposals.offerId, mine.map((m) => m.offerId))));
+    const mine = await tx
+      .select({ offerId: proposals.offerId })
+      .from(proposals)
+      .where(eq(proposals.candidateId, original.id));
+    if (mine.length)
+      await tx.delete(proposals).where(
+        and(
+          eq(proposals.candidateId, file.id),
+          inArray(
+            proposals.offerId,
+            mine.map((m) => m.offerId),
+          ),
+        ),
+      );
     for (const table of [proposals, tasks, messages, discoveryStays, candidateEvents] as const) {
       await tx.update(table).set({ candidateId: original.id }).where(eq(table.candidateId, file.id));
     }
@@ -94,16 +135,29 @@ export async function mergeDuplicate(ctx: Ctx, actor: SessionUser, publicId: str
         version: sql`${candidates.version} + 1`,
       })
       .where(eq(candidates.id, original.id));
-    await addEvent(tx, original.id, 'duplicate', { merged: file.publicId, name: file.name, email: file.email }, actor.id, now);
+    await addEvent(
+      tx,
+      original.id,
+      'duplicate',
+      { merged: file.publicId, name: file.name, email: file.email },
+      actor.id,
+      now,
+    );
     return original.publicId;
   });
 }
 
 /** Where a merged file went, if the actor may see it there. */
 export async function mergedTarget(db: Db, actor: SessionUser, publicId: string): Promise<string | null> {
-  const [row] = await db.select({ into: candidates.mergedIntoId }).from(candidates).where(eq(candidates.publicId, publicId));
+  const [row] = await db
+    .select({ into: candidates.mergedIntoId })
+    .from(candidates)
+    .where(eq(candidates.publicId, publicId));
   if (!row?.into) return null;
-  const [target] = await db.select({ publicId: candidates.publicId }).from(candidates).where(eq(candidates.id, row.into));
+  const [target] = await db
+    .select({ publicId: candidates.publicId })
+    .from(candidates)
+    .where(eq(candidates.id, row.into));
   if (!target) return null;
   return findCandidate(db, actor, target.publicId).then(
     (f) => f.publicId,
@@ -124,19 +178,35 @@ export async function moveTerritory(ctx: Ctx, actor: SessionUser, publicId: stri
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction(async (tx) => {
     const file = await findCandidate(tx, actor, publicId);
-    const [target] = await tx.select({ code: territories.code, name: territories.name }).from(territories).where(eq(territories.code, data.territory));
+    const [target] = await tx
+      .select({ code: territories.code, name: territories.name })
+      .from(territories)
+      .where(eq(territories.code, data.territory));
     if (!target) throw new Invalid([{ field: 'territory', key: 'errors.unknown_territory', value: data.territory }]);
     if (target.code === file.territoryCode) throw new Invalid([{ field: 'territory', key: 'errors.same_territory' }]);
     const wished = (JSON.parse(file.wishedTerritories) as string[]).includes(target.code);
-    if (!wished && data.consent !== 'yes') throw new Invalid([{ field: 'consent', key: 'errors.transfer_consent_required' }]);
+    if (!wished && data.consent !== 'yes')
+      throw new Invalid([{ field: 'consent', key: 'errors.transfer_consent_required' }]);
     const [moved] = await tx
       .update(candidates)
-      .set({ territoryCode: target.code, assignedAgentId: null, updatedAt: now, version: sql`${candidates.version} + 1` })
+      .set({
+        territoryCode: target.code,
+        assignedAgentId: null,
+        updatedAt: now,
+        version: sql`${candidates.version} + 1`,
+      })
       .where(eq(candidates.id, file.id))
       .returning();
     // Its history goes with it: the new territory's reports count its stages.
     await tx.update(stageHistory).set({ territoryCode: target.code }).where(eq(stageHistory.candidateId, file.id));
-    await addEvent(tx, file.id, 'territory_move', { from: file.territoryCode, to: target.code, consent: !wished, consentNote: data.consentNote ?? null }, actor.id, now);
+    await addEvent(
+      tx,
+      file.id,
+      'territory_move',
+      { from: file.territoryCode, to: target.code, consent: !wished, consentNote: data.consentNote ?? null },
+      actor.id,
+      now,
+    );
     await mailStaff(tx, ctx, moved!, 'file_transferred', { by: actor.name, territory: target.name }, actor.id);
   });
 }

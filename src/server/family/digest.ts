@@ -80,8 +80,20 @@ async function duePeople(db: Db, cutoff: string): Promise<DuePerson[]> {
     .orderBy(savedSearches.userId, savedSearches.id);
   const people = new Map<number, DuePerson>();
   for (const r of rows) {
-    const person = people.get(r.userId) ?? { userId: r.userId, email: r.email, name: r.userName, locale: r.locale, searches: [] };
-    person.searches.push({ id: r.id, name: r.name, query: r.query, lastDigestAt: r.lastDigestAt, unsubscribeToken: r.unsubscribeToken });
+    const person = people.get(r.userId) ?? {
+      userId: r.userId,
+      email: r.email,
+      name: r.userName,
+      locale: r.locale,
+      searches: [],
+    };
+    person.searches.push({
+      id: r.id,
+      name: r.name,
+      query: r.query,
+      lastDigestAt: r.lastDigestAt,
+      unsubscribeToken: r.unsubscribeToken,
+    });
     people.set(r.userId, person);
   }
   return [...people.values()].filter((p) => p.searches.some((s) => s.lastDigestAt <= cutoff));
@@ -92,7 +104,11 @@ async function newOffers(db: Db, search: DueSearch, now: string): Promise<OfferS
   const query = storedQuery(search.query);
   if (!query) return null;
   try {
-    return await searchOffers(db, { ...query, tri: 'recent', page: undefined }, { after: search.lastDigestAt, upTo: now });
+    return await searchOffers(
+      db,
+      { ...query, tri: 'recent', page: undefined },
+      { after: search.lastDigestAt, upTo: now },
+    );
   } catch (error) {
     // A territory or commune that no longer exists: the search finds nothing.
     if (error instanceof Invalid) return null;
@@ -118,7 +134,10 @@ function offerLine(locale: Locale, offer: OfferCard): string {
 class Superseded extends Error {}
 
 /** Runs the digest once for every person whose digest is due. */
-export async function runDigest(ctx: DigestContext, { minAgeMs = DIGEST_MIN_AGE_MS }: { minAgeMs?: number } = {}): Promise<DigestReport> {
+export async function runDigest(
+  ctx: DigestContext,
+  { minAgeMs = DIGEST_MIN_AGE_MS }: { minAgeMs?: number } = {},
+): Promise<DigestReport> {
   const nowDate = ctx.clock.now();
   const now = nowDate.toISOString();
   const cutoff = new Date(nowDate.getTime() - minAgeMs).toISOString();
@@ -143,31 +162,46 @@ export async function runDigest(ctx: DigestContext, { minAgeMs = DIGEST_MIN_AGE_
           line: offerLine(locale, o),
         })),
         searchUrl: absolute(ctx, searchPath),
-        unsubscribeUrl: absolute(ctx, `${localizedPath('/alertes/desabonnement', locale)}?token=${encodeURIComponent(search.unsubscribeToken)}`),
+        unsubscribeUrl: absolute(
+          ctx,
+          `${localizedPath('/alertes/desabonnement', locale)}?token=${encodeURIComponent(search.unsubscribeToken)}`,
+        ),
       });
     }
-    const written = await ctx.db.transaction(async (tx) => {
-      // Advance every search from the value read; if any moved meanwhile (another run, alerts
-      // switched), this person's digest is someone else's now: write nothing.
-      for (const search of person.searches) {
-        const moved = await tx
-          .update(savedSearches)
-          .set({ lastDigestAt: now })
-          .where(and(eq(savedSearches.id, search.id), eq(savedSearches.lastDigestAt, search.lastDigestAt), eq(savedSearches.alerts, true)));
-        if (moved.rowsAffected === 0) throw new Superseded();
-      }
-      if (sections.length === 0) return false;
-      await enqueueRenderedMail(tx, ctx.clock, {
-        to: person.email,
-        template: 'search_digest',
-        locale,
-        rendered: renderSearchDigest(locale, { name: person.name, sections, manageUrl: absolute(ctx, localizedPath('/compte/recherches', locale)) }),
+    const written = await ctx.db
+      .transaction(async (tx) => {
+        // Advance every search from the value read; if any moved meanwhile (another run, alerts
+        // switched), this person's digest is someone else's now: write nothing.
+        for (const search of person.searches) {
+          const moved = await tx
+            .update(savedSearches)
+            .set({ lastDigestAt: now })
+            .where(
+              and(
+                eq(savedSearches.id, search.id),
+                eq(savedSearches.lastDigestAt, search.lastDigestAt),
+                eq(savedSearches.alerts, true),
+              ),
+            );
+          if (moved.rowsAffected === 0) throw new Superseded();
+        }
+        if (sections.length === 0) return false;
+        await enqueueRenderedMail(tx, ctx.clock, {
+          to: person.email,
+          template: 'search_digest',
+          locale,
+          rendered: renderSearchDigest(locale, {
+            name: person.name,
+            sections,
+            manageUrl: absolute(ctx, localizedPath('/compte/recherches', locale)),
+          }),
+        });
+        return true;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof Superseded) return null;
+        throw error;
       });
-      return true;
-    }).catch((error: unknown) => {
-      if (error instanceof Superseded) return null;
-      throw error;
-    });
     if (written === null) report.skipped++;
     else if (written) {
       report.emails++;
@@ -181,6 +215,8 @@ export async function runDigest(ctx: DigestContext, { minAgeMs = DIGEST_MIN_AGE_
 export function startDigest(ctx: DigestContext, intervalMs = DIGEST_CHECK_MS): { stop: () => void } {
   return startPeriodic('digest', intervalMs, async () => {
     const r = await runDigest(ctx);
-    return r.due > 0 ? `${r.emails} email(s) with ${r.offers} offer(s) for ${r.due} person(s) due${r.skipped ? `, ${r.skipped} skipped` : ''}` : null;
+    return r.due > 0
+      ? `${r.emails} email(s) with ${r.offers} offer(s) for ${r.due} person(s) due${r.skipped ? `, ${r.skipped} skipped` : ''}`
+      : null;
   });
 }

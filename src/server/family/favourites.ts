@@ -29,7 +29,11 @@ export const mayKeepFavourites = (actor: SessionUser | null) => !actor || actor.
  * Sets whether an offer is among the actor's favourites (`favori`: "1" add, "0" remove).
  * Returns the resulting state.
  */
-export async function setFavourite(ctx: FamilyContext, actor: SessionUser | null, input: unknown): Promise<{ offerId: number; favourite: boolean }> {
+export async function setFavourite(
+  ctx: FamilyContext,
+  actor: SessionUser | null,
+  input: unknown,
+): Promise<{ offerId: number; favourite: boolean }> {
   requireFamily(actor);
   const { offre: offerId, favori } = parse(FavouriteSchema, input);
   if (!favori) {
@@ -38,12 +42,22 @@ export async function setFavourite(ctx: FamilyContext, actor: SessionUser | null
   }
   return ctx.db.transaction(async (tx) => {
     const [offer] = await tx.select({ status: offers.status }).from(offers).where(eq(offers.id, offerId));
-    if (!offer || offer.status !== 'published') throw new Invalid([{ field: 'offre', key: 'errors.favourite_unpublished' }]);
-    const [already] = await tx.select({ n: count() }).from(favourites).where(and(eq(favourites.userId, actor.id), eq(favourites.offerId, offerId)));
+    if (!offer || offer.status !== 'published')
+      throw new Invalid([{ field: 'offre', key: 'errors.favourite_unpublished' }]);
+    const [already] = await tx
+      .select({ n: count() })
+      .from(favourites)
+      .where(and(eq(favourites.userId, actor.id), eq(favourites.offerId, offerId)));
     if (already!.n > 0) return { offerId, favourite: true };
     const [kept] = await tx.select({ n: count() }).from(favourites).where(eq(favourites.userId, actor.id));
-    if (kept!.n >= MAX_FAVOURITES) throw new Invalid([{ field: 'offre', key: 'errors.too_many_favourites', params: { max: String(MAX_FAVOURITES) } }]);
-    await tx.insert(favourites).values({ userId: actor.id, offerId, createdAt: ctx.clock.now().toISOString() }).onConflictDoNothing();
+    if (kept!.n >= MAX_FAVOURITES)
+      throw new Invalid([
+        { field: 'offre', key: 'errors.too_many_favourites', params: { max: String(MAX_FAVOURITES) } },
+      ]);
+    await tx
+      .insert(favourites)
+      .values({ userId: actor.id, offerId, createdAt: ctx.clock.now().toISOString() })
+      .onConflictDoNothing();
     return { offerId, favourite: true };
   });
 }
@@ -70,7 +84,10 @@ export async function listFavourites(db: Db, actor: SessionUser | null): Promise
     .innerJoin(offers, eq(offers.id, favourites.offerId))
     .where(eq(favourites.userId, actor.id))
     .orderBy(desc(favourites.createdAt), desc(favourites.offerId));
-  const cards = await listPublishedCards(db, rows.filter((r) => r.status === 'published').map((r) => r.id));
+  const cards = await listPublishedCards(
+    db,
+    rows.filter((r) => r.status === 'published').map((r) => r.id),
+  );
   const shown = new Set(cards.map((c) => c.id));
   return { cards, unavailable: rows.filter((r) => !shown.has(r.id)).map(({ id, title }) => ({ id, title })) };
 }

@@ -12,7 +12,15 @@ import { Invalid, type FieldError } from '../errors.ts';
 import { searchOffers } from '../offers/queries.ts';
 import { parseOfferSearch, searchParamNames, type OfferSearchInput } from '../offers/schemas.ts';
 import { requireFamily, type FamilyContext } from './favourites.ts';
-import { parse, RenameSearchSchema, SaveSearchSchema, SEARCH_NAME_MAX, SearchAlertsSchema, SearchIdSchema, SearchNameSchema } from './schemas.ts';
+import {
+  parse,
+  RenameSearchSchema,
+  SaveSearchSchema,
+  SEARCH_NAME_MAX,
+  SearchAlertsSchema,
+  SearchIdSchema,
+  SearchNameSchema,
+} from './schemas.ts';
 
 export const MAX_SAVED_SEARCHES = 20;
 
@@ -51,7 +59,10 @@ export interface SearchNames {
  * (a territory or commune must name something real). Throws Invalid with the catalogue's
  * own field errors; returns the canonical form, with the commune as its INSEE code.
  */
-export async function validateSearch(db: Db, queryString: string): Promise<{ query: OfferSearchInput; canonical: string; names: SearchNames }> {
+export async function validateSearch(
+  db: Db,
+  queryString: string,
+): Promise<{ query: OfferSearchInput; canonical: string; names: SearchNames }> {
   const params = new URLSearchParams(queryString.replace(/^\?/, ''));
   for (const name of NOT_SAVED) params.delete(name);
   const parsed = parseOfferSearch(params);
@@ -68,8 +79,18 @@ async function searchNames(db: Db, queries: OfferSearchInput[]): Promise<Map<str
   const territoryCodes = [...new Set(queries.flatMap((q) => (q.territoire ? [q.territoire] : [])))];
   const communeCodes = [...new Set(queries.flatMap((q) => (q.commune ? [q.commune] : [])))];
   const [territoryRows, communeRows] = await Promise.all([
-    territoryCodes.length ? db.select({ code: territories.code, name: territories.name }).from(territories).where(inArray(territories.code, territoryCodes)) : [],
-    communeCodes.length ? db.select({ code: communes.code, name: communes.name }).from(communes).where(inArray(communes.code, communeCodes)) : [],
+    territoryCodes.length
+      ? db
+          .select({ code: territories.code, name: territories.name })
+          .from(territories)
+          .where(inArray(territories.code, territoryCodes))
+      : [],
+    communeCodes.length
+      ? db
+          .select({ code: communes.code, name: communes.name })
+          .from(communes)
+          .where(inArray(communes.code, communeCodes))
+      : [],
   ]);
   const territoryName = new Map(territoryRows.map((r) => [r.code, r.name]));
   const communeName = new Map(communeRows.map((r) => [r.code, r.name]));
@@ -85,7 +106,14 @@ async function searchNames(db: Db, queries: OfferSearchInput[]): Promise<Map<str
 export function describeSearch(locale: Locale, query: OfferSearchInput, names: SearchNames = {}): string {
   const kind =
     query.type === 'logement' || query.transaction || query.tl_km !== undefined
-      ? t(locale, query.transaction === 'location' ? 'family.summary.homesRent' : query.transaction === 'vente' ? 'family.summary.homesSale' : 'search.kind.logement')
+      ? t(
+          locale,
+          query.transaction === 'location'
+            ? 'family.summary.homesRent'
+            : query.transaction === 'vente'
+              ? 'family.summary.homesSale'
+              : 'search.kind.logement',
+        )
       : query.type === 'tiers-lieu'
         ? t(locale, 'search.kind.tiers-lieu')
         : t(locale, 'family.summary.all');
@@ -100,9 +128,12 @@ export function describeSearch(locale: Locale, query: OfferSearchInput, names: S
   if (query.upload_min !== undefined) parts.push(t(locale, 'family.summary.upload', { mbps: query.upload_min }));
   if (query.techno) parts.push(t(locale, `tech.${query.techno}`));
   if (query.mobile) parts.push(t(locale, `search.mobile.${query.mobile}`));
-  if (query.prix_min !== undefined) parts.push(t(locale, 'family.summary.priceMin', { price: formatPrice(locale, query.prix_min) }));
-  if (query.prix_max !== undefined) parts.push(t(locale, 'family.summary.priceMax', { price: formatPrice(locale, query.prix_max) }));
-  if (query.surface_min !== undefined) parts.push(t(locale, 'family.summary.surface', { surface: formatNumber(locale, query.surface_min) }));
+  if (query.prix_min !== undefined)
+    parts.push(t(locale, 'family.summary.priceMin', { price: formatPrice(locale, query.prix_min) }));
+  if (query.prix_max !== undefined)
+    parts.push(t(locale, 'family.summary.priceMax', { price: formatPrice(locale, query.prix_max) }));
+  if (query.surface_min !== undefined)
+    parts.push(t(locale, 'family.summary.surface', { surface: formatNumber(locale, query.surface_min) }));
   if (query.pieces_min !== undefined) parts.push(t(locale, 'family.summary.rooms', { rooms: query.pieces_min }));
   if (query.tl_km !== undefined) parts.push(t(locale, 'family.summary.tlKm', { km: query.tl_km }));
   if (query.q) parts.push(t(locale, 'family.summary.text', { q: query.q }));
@@ -118,7 +149,12 @@ export async function defaultSearchName(db: Db, locale: Locale, query: OfferSear
 const newToken = () => randomBytes(24).toString('base64url');
 
 /** Saves the search; the name defaults to the summary of its filters (in `locale`). */
-export async function saveSearch(ctx: FamilyContext, actor: SessionUser | null, input: unknown, locale: Locale): Promise<{ id: number; name: string }> {
+export async function saveSearch(
+  ctx: FamilyContext,
+  actor: SessionUser | null,
+  input: unknown,
+  locale: Locale,
+): Promise<{ id: number; name: string }> {
   requireFamily(actor);
   const data = parse(SaveSearchSchema, input);
   // Every error at once: the typed name and the search.
@@ -138,14 +174,29 @@ export async function saveSearch(ctx: FamilyContext, actor: SessionUser | null, 
   const { query, canonical, names } = valid;
   const name = typed ?? describeSearch(locale, query, names);
   return ctx.db.transaction(async (tx) => {
-    const mine = await tx.select({ name: savedSearches.name, query: savedSearches.query }).from(savedSearches).where(eq(savedSearches.userId, actor.id));
+    const mine = await tx
+      .select({ name: savedSearches.name, query: savedSearches.query })
+      .from(savedSearches)
+      .where(eq(savedSearches.userId, actor.id));
     const same = mine.find((s) => s.query === canonical);
-    if (same) throw new Invalid([{ field: 'requete', key: 'errors.search_already_saved', params: { name: same.name } }]);
-    if (mine.length >= MAX_SAVED_SEARCHES) throw new Invalid([{ field: 'requete', key: 'errors.too_many_searches', params: { max: String(MAX_SAVED_SEARCHES) } }]);
+    if (same)
+      throw new Invalid([{ field: 'requete', key: 'errors.search_already_saved', params: { name: same.name } }]);
+    if (mine.length >= MAX_SAVED_SEARCHES)
+      throw new Invalid([
+        { field: 'requete', key: 'errors.too_many_searches', params: { max: String(MAX_SAVED_SEARCHES) } },
+      ]);
     const now = ctx.clock.now().toISOString();
     const [row] = await tx
       .insert(savedSearches)
-      .values({ userId: actor.id, name, query: canonical, alerts: true, unsubscribeToken: newToken(), lastDigestAt: now, createdAt: now })
+      .values({
+        userId: actor.id,
+        name,
+        query: canonical,
+        alerts: true,
+        unsubscribeToken: newToken(),
+        lastDigestAt: now,
+        createdAt: now,
+      })
       .returning({ id: savedSearches.id });
     return { id: row!.id, name };
   });
@@ -153,7 +204,10 @@ export async function saveSearch(ctx: FamilyContext, actor: SessionUser | null, 
 
 /** Throws a field error when the search is not the actor's (unknown and others' look alike). */
 async function mustOwn(db: Db, actor: SessionUser, id: number): Promise<void> {
-  const [row] = await db.select({ n: count() }).from(savedSearches).where(and(eq(savedSearches.id, id), eq(savedSearches.userId, actor.id)));
+  const [row] = await db
+    .select({ n: count() })
+    .from(savedSearches)
+    .where(and(eq(savedSearches.id, id), eq(savedSearches.userId, actor.id)));
   if (!row || row.n === 0) throw new Invalid([{ field: 'id', key: 'errors.search_unknown' }]);
 }
 
@@ -161,7 +215,10 @@ export async function renameSearch(ctx: FamilyContext, actor: SessionUser | null
   requireFamily(actor);
   const { id, nom } = parse(RenameSearchSchema, input);
   await mustOwn(ctx.db, actor, id);
-  await ctx.db.update(savedSearches).set({ name: nom }).where(and(eq(savedSearches.id, id), eq(savedSearches.userId, actor.id)));
+  await ctx.db
+    .update(savedSearches)
+    .set({ name: nom })
+    .where(and(eq(savedSearches.id, id), eq(savedSearches.userId, actor.id)));
 }
 
 /**
@@ -199,20 +256,32 @@ export interface SavedSearchRow {
 export async function listSavedSearches(db: Db, actor: SessionUser | null, locale: Locale): Promise<SavedSearchRow[]> {
   requireFamily(actor);
   const rows = await db
-    .select({ id: savedSearches.id, name: savedSearches.name, query: savedSearches.query, alerts: savedSearches.alerts, createdAt: savedSearches.createdAt })
+    .select({
+      id: savedSearches.id,
+      name: savedSearches.name,
+      query: savedSearches.query,
+      alerts: savedSearches.alerts,
+      createdAt: savedSearches.createdAt,
+    })
     .from(savedSearches)
     .where(eq(savedSearches.userId, actor.id))
     .orderBy(asc(savedSearches.createdAt), asc(savedSearches.id));
   const queries = rows.map((r) => storedQuery(r.query) ?? {});
   const names = await searchNames(db, queries);
-  return rows.map((r, i) => ({ ...r, summary: describeSearch(locale, queries[i]!, names.get(canonicalQuery(queries[i]!))) }));
+  return rows.map((r, i) => ({
+    ...r,
+    summary: describeSearch(locale, queries[i]!, names.get(canonicalQuery(queries[i]!))),
+  }));
 }
 
 /** The shape of the tokens this module issues; anything else is unknown without a query. */
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** The search an unsubscribe link names, or null when the token is unknown. */
-export async function findByUnsubscribeToken(db: Db, token: string): Promise<{ id: number; name: string; alerts: boolean } | null> {
+export async function findByUnsubscribeToken(
+  db: Db,
+  token: string,
+): Promise<{ id: number; name: string; alerts: boolean } | null> {
   if (!TOKEN.test(token)) return null;
   const [row] = await db
     .select({ id: savedSearches.id, name: savedSearches.name, alerts: savedSearches.alerts })
@@ -224,6 +293,10 @@ export async function findByUnsubscribeToken(db: Db, token: string): Promise<{ i
 /** Switches off the alerts of the search the token names (idempotent); null when unknown. */
 export async function unsubscribe(db: Db, token: string): Promise<{ name: string } | null> {
   if (!TOKEN.test(token)) return null;
-  const [row] = await db.update(savedSearches).set({ alerts: false }).where(eq(savedSearches.unsubscribeToken, token)).returning({ name: savedSearches.name });
+  const [row] = await db
+    .update(savedSearches)
+    .set({ alerts: false })
+    .where(eq(savedSearches.unsubscribeToken, token))
+    .returning({ name: savedSearches.name });
   return row ?? null;
 }

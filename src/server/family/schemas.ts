@@ -24,8 +24,18 @@ export const SEARCH_NAME_MAX = 80;
 /** A search's name: control characters removed, spaces collapsed. */
 const name = z
   .string({ error: 'errors.search_name_required' })
-  .transform((s) => s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim())
-  .pipe(z.string().min(1, { error: 'errors.search_name_required' }).max(SEARCH_NAME_MAX, { error: 'errors.search_name_too_long' }));
+  .transform((s) =>
+    s
+      .replace(/[\u0000-\u001f\u007f]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  )
+  .pipe(
+    z
+      .string()
+      .min(1, { error: 'errors.search_name_required' })
+      .max(SEARCH_NAME_MAX, { error: 'errors.search_name_too_long' }),
+  );
 
 export const FavouriteSchema = z.object({ offre: id('errors.favourite_offer_unknown'), favori: flag });
 

@@ -33,7 +33,7 @@ export function quarterEndDate(label: string): string | null {
 /** ARCEP pads numbers with spaces and writes "-" for none. */
 function arcepNumber(value: string | undefined): number | null {
   const v = (value ?? '').replace(/\s/g, '');
-  if (v === '' ) return null;
+  if (v === '') return null;
   if (v === '-') return 0;
   return /^\d+$/.test(v) ? Number(v) : Number.NaN;
 }
@@ -57,10 +57,12 @@ export function parseArcepFiles(deploymentCsv: string, informationCsv: string) {
   deployment.rows.forEach((row, i) => {
     const code = (row[0] ?? '').trim();
     if (code === '') return;
-    if (!/^(\d{5}|2[AB]\d{3})$/.test(code)) return errors.push({ line: deployment.headerLine + i + 1, message: `invalid commune code "${code}"` });
+    if (!/^(\d{5}|2[AB]\d{3})$/.test(code))
+      return errors.push({ line: deployment.headerLine + i + 1, message: `invalid commune code "${code}"` });
     if ((row[1] ?? '').trim() !== 'Locaux Raccordables') return;
     const n = arcepNumber(row[last.i]);
-    if (n === null || Number.isNaN(n)) return errors.push({ line: deployment.headerLine + i + 1, message: `invalid number "${row[last.i] ?? ''}"` });
+    if (n === null || Number.isNaN(n))
+      return errors.push({ line: deployment.headerLine + i + 1, message: `invalid number "${row[last.i] ?? ''}"` });
     connectable.set(code, n);
   });
 
@@ -68,7 +70,8 @@ export function parseArcepFiles(deploymentCsv: string, informationCsv: string) {
   const col = (name: string) => information.header.findIndex((h) => h.toLowerCase() === name.toLowerCase());
   const homes = col('Logements');
   const businesses = col('Établissements');
-  if (homes < 0 || businesses < 0) throw new ArcepFormatError('the information file has no "Logements" and "Établissements" columns');
+  if (homes < 0 || businesses < 0)
+    throw new ArcepFormatError('the information file has no "Logements" and "Établissements" columns');
   const premises = new Map<string, number>();
   information.rows.forEach((row, i) => {
     const code = (row[0] ?? '').trim();
@@ -84,12 +87,20 @@ export function parseArcepFiles(deploymentCsv: string, informationCsv: string) {
 }
 
 /** Imports both files into commune_coverage (upsert per commune). */
-export async function importArcepCoverage(db: Db, deploymentCsv: string, informationCsv: string, now = new Date()): Promise<ArcepImportReport> {
+export async function importArcepCoverage(
+  db: Db,
+  deploymentCsv: string,
+  informationCsv: string,
+  now = new Date(),
+): Promise<ArcepImportReport> {
   const parsed = parseArcepFiles(deploymentCsv, informationCsv);
   const codes = [...parsed.connectable.keys()];
   const known = new Set<string>();
   for (let i = 0; i < codes.length; i += 500) {
-    const rows = await db.select({ code: communes.code }).from(communes).where(inArray(communes.code, codes.slice(i, i + 500)));
+    const rows = await db
+      .select({ code: communes.code })
+      .from(communes)
+      .where(inArray(communes.code, codes.slice(i, i + 500)));
     for (const r of rows) known.add(r.code);
   }
   let withoutPremises = 0;
@@ -118,7 +129,15 @@ export async function importArcepCoverage(db: Db, deploymentCsv: string, informa
         .values(values.slice(i, i + 300))
         .onConflictDoUpdate({
           target: communeCoverage.communeCode,
-          set: fromExcluded(communeCoverage, ['premises', 'ftthPremises', 'ftthShare', 'thdShare', 'dataDate', 'source', 'importedAt']),
+          set: fromExcluded(communeCoverage, [
+            'premises',
+            'ftthPremises',
+            'ftthShare',
+            'thdShare',
+            'dataDate',
+            'source',
+            'importedAt',
+          ]),
         }),
     );
   }

@@ -29,7 +29,22 @@ export interface Digest {
   manageUrl: string;
 }
 
-const digestCopies: Record<MailLocale, Record<'subjectOne' | 'subjectMany' | 'greeting' | 'intro' | 'heading' | 'seeAll' | 'seeSearch' | 'unsubscribe' | 'footer' | 'manage', string>> = {
+const digestCopies: Record<
+  MailLocale,
+  Record<
+    | 'subjectOne'
+    | 'subjectMany'
+    | 'greeting'
+    | 'intro'
+    | 'heading'
+    | 'seeAll'
+    | 'seeSearch'
+    | 'unsubscribe'
+    | 'footer'
+    | 'manage',
+    string
+  >
+> = {
   fr: {
     subjectOne: '{count, plural, one {# nouvelle offre} other {# nouvelles offres}} pour « {name} »',
     subjectMany: '{count, plural, one {# nouvelle offre} other {# nouvelles offres}} pour vos recherches',
@@ -39,7 +54,8 @@ const digestCopies: Record<MailLocale, Record<'subjectOne' | 'subjectMany' | 'gr
     seeAll: 'Voir les {count} nouvelles offres',
     seeSearch: 'Voir la recherche',
     unsubscribe: 'Ne plus recevoir d’alertes pour « {name} »',
-    footer: 'Vous recevez ce message parce que vous avez activé les alertes de vos recherches enregistrées sur Campagne Connectée.',
+    footer:
+      'Vous recevez ce message parce que vous avez activé les alertes de vos recherches enregistrées sur Campagne Connectée.',
     manage: 'Gérer mes recherches et mes alertes',
   },
   en: {
@@ -61,8 +77,12 @@ export function renderSearchDigest(locale: MailLocale, digest: Digest): Rendered
   const copy = digestCopies[locale];
   const f = (template: string, params: Record<string, string | number> = {}) => formatMessage(locale, template, params);
   const total = digest.sections.reduce((n, s) => n + s.total, 0);
-  const subject = digest.sections.length === 1 ? f(copy.subjectOne, { count: total, name: digest.sections[0]!.name }) : f(copy.subjectMany, { count: total });
-  const more = (s: DigestSection) => (s.total > s.offers.length ? f(copy.seeAll, { count: s.total }) : f(copy.seeSearch));
+  const subject =
+    digest.sections.length === 1
+      ? f(copy.subjectOne, { count: total, name: digest.sections[0]!.name })
+      : f(copy.subjectMany, { count: total });
+  const more = (s: DigestSection) =>
+    s.total > s.offers.length ? f(copy.seeAll, { count: s.total }) : f(copy.seeSearch);
   const colon = locale === 'fr' ? ' : ' : ': ';
 
   const text = [
@@ -81,13 +101,16 @@ export function renderSearchDigest(locale: MailLocale, digest: Digest): Rendered
   ].join('\n\n');
 
   const e = escapeHtml;
-  const link = (url: string, label: string, style = '') => `<a href="${e(url)}"${style ? ` style="${style}"` : ''}>${e(label)}</a>`;
+  const link = (url: string, label: string, style = '') =>
+    `<a href="${e(url)}"${style ? ` style="${style}"` : ''}>${e(label)}</a>`;
   const small = 'font-size:.875rem;color:#4d5753';
   const html = `<!doctype html><html lang="${locale}"><body style="font-family:system-ui,sans-serif;color:#1c2321;line-height:1.5;max-width:36rem;margin:auto;padding:1rem">
 <p>${e(f(copy.greeting, { name: digest.name }))}</p><p>${e(f(copy.intro))}</p>
 ${digest.sections
   .map(
-    (s) => `<h2 style="font-size:1.15rem;margin:1.5rem 0 .5rem">${e(f(copy.heading, { name: s.name, count: s.total }))}</h2>
+    (
+      s,
+    ) => `<h2 style="font-size:1.15rem;margin:1.5rem 0 .5rem">${e(f(copy.heading, { name: s.name, count: s.total }))}</h2>
 <ul style="padding-left:1.25rem">${s.offers.map((o) => `<li style="margin-bottom:.5rem">${link(o.url, o.title, 'color:#1f5f4a;font-weight:600')}<br><span style="${small}">${e(o.line)}</span></li>`).join('')}</ul>
 <p>${link(s.searchUrl, more(s), 'color:#1f5f4a')}</p>
 <p style="${small}">${link(s.unsubscribeUrl, f(copy.unsubscribe, { name: s.name }), 'color:#4d5753')}</p>`,

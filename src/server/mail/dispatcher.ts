@@ -49,18 +49,45 @@ export function createDispatcher(db: Db, options: DispatcherOptions) {
     );
     const now = clock.now();
     if (!error) {
-      await db.update(outbox).set({ status: 'sent', sentAt: now.toISOString(), providerId: data?.id ?? null, lockedUntil: null, lastError: null }).where(eq(outbox.id, message.id));
+      await db
+        .update(outbox)
+        .set({
+          status: 'sent',
+          sentAt: now.toISOString(),
+          providerId: data?.id ?? null,
+          lockedUntil: null,
+          lastError: null,
+        })
+        .where(eq(outbox.id, message.id));
       return 'sent';
     }
     const status = error.statusCode;
     const retryable = status === null || status === 429 || status >= 500;
     if (!retryable || message.attempts >= MAX_ATTEMPTS) {
-      await db.update(outbox).set({ status: 'failed', lockedUntil: null, lastError: `${status ?? 'network'} ${error.name}: ${error.message}`.slice(0, 500) }).where(eq(outbox.id, message.id));
+      await db
+        .update(outbox)
+        .set({
+          status: 'failed',
+          lockedUntil: null,
+          lastError: `${status ?? 'network'} ${error.name}: ${error.message}`.slice(0, 500),
+        })
+        .where(eq(outbox.id, message.id));
       return 'failed';
     }
     const retryAfterS = Number(headers?.['retry-after']);
-    const wait = Math.max(Math.min(backoffMs * 2 ** (message.attempts - 1), 3600_000), Number.isFinite(retryAfterS) ? retryAfterS * 1000 : 0);
-    await db.update(outbox).set({ status: 'pending', nextAttemptAt: now.getTime() + wait, lockedUntil: null, lastError: `${status ?? 'network'} ${error.name}: ${error.message}`.slice(0, 500) }).where(eq(outbox.id, message.id));
+    const wait = Math.max(
+      Math.min(backoffMs * 2 ** (message.attempts - 1), 3600_000),
+      Number.isFinite(retryAfterS) ? retryAfterS * 1000 : 0,
+    );
+    await db
+      .update(outbox)
+      .set({
+        status: 'pending',
+        nextAttemptAt: now.getTime() + wait,
+        lockedUntil: null,
+        lastError: `${status ?? 'network'} ${error.name}: ${error.message}`.slice(0, 500),
+      })
+      .where(eq(outbox.id, message.id));
     return 'retry';
   }
 
@@ -83,7 +110,6 @@ export function createDispatcher(db: Db, options: DispatcherOptions) {
       return r.sent + r.retried + r.failed > 0 ? `${r.sent} sent, ${r.retried} to retry, ${r.failed} failed` : null;
     });
   }
-
 
   return { dispatchOnce, start };
 }

@@ -12,7 +12,14 @@ function requirePlatformAdmin(actor: SessionUser | null): void {
 export async function listMailbox(db: Db, actor: SessionUser | null, limit = 100) {
   requirePlatformAdmin(actor);
   return db
-    .select({ id: outbox.id, to: outbox.to, subject: outbox.subject, status: outbox.status, createdAt: outbox.createdAt, template: outbox.template })
+    .select({
+      id: outbox.id,
+      to: outbox.to,
+      subject: outbox.subject,
+      status: outbox.status,
+      createdAt: outbox.createdAt,
+      template: outbox.template,
+    })
     .from(outbox)
     .orderBy(desc(outbox.id))
     .limit(limit);

@@ -16,11 +16,20 @@ export async function enqueueMail(
   clock: Clock,
   message: { to: string; template: TemplateName; locale: MailLocale; params: Record<string, string> & { url: string } },
 ): Promise<void> {
-  await enqueueRenderedMail(tx, clock, { to: message.to, template: message.template, locale: message.locale, rendered: renderMail(message.template, message.locale, message.params) });
+  await enqueueRenderedMail(tx, clock, {
+    to: message.to,
+    template: message.template,
+    locale: message.locale,
+    rendered: renderMail(message.template, message.locale, message.params),
+  });
 }
 
 /** The same, for a message rendered by its own function (the saved searches' digest). */
-export async function enqueueRenderedMail(tx: Tx, clock: Clock, message: { to: string; template: MailKind; locale: MailLocale; rendered: RenderedMail }): Promise<void> {
+export async function enqueueRenderedMail(
+  tx: Tx,
+  clock: Clock,
+  message: { to: string; template: MailKind; locale: MailLocale; rendered: RenderedMail },
+): Promise<void> {
   const now = clock.now();
   await tx.insert(outbox).values({
     idempotencyKey: `cc-${randomUUID()}`,

@@ -1,7 +1,20 @@
 // Email templates, French and English, each as HTML and plain text. Every value put in the
 // HTML is escaped; links are absolute, built on PUBLIC_SITE_URL.
-export type TemplateName = 'verify_email' | 'signup_exists' | 'reset_password' | 'magic_link' | 'invitation' | 'enquiry_received' | 'new_enquiry' | 'file_assigned'
-  | 'offers_proposed' | 'proposal_answered' | 'stay_planned' | 'message_for_family' | 'message_for_agent' | 'file_transferred';
+export type TemplateName =
+  | 'verify_email'
+  | 'signup_exists'
+  | 'reset_password'
+  | 'magic_link'
+  | 'invitation'
+  | 'enquiry_received'
+  | 'new_enquiry'
+  | 'file_assigned'
+  | 'offers_proposed'
+  | 'proposal_answered'
+  | 'stay_planned'
+  | 'message_for_family'
+  | 'message_for_agent'
+  | 'file_transferred';
 export type MailLocale = 'fr' | 'en';
 
 export interface RenderedMail {
@@ -20,60 +33,228 @@ interface Copy {
 
 const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
   offers_proposed: {
-    fr: { subject: 'Votre agent vous propose {count}', greeting: 'Bonjour {name},', body: '{agent} a sélectionné pour vous {count} : {titles}. Dites-lui ce qui vous plaît depuis votre espace.', action: 'Voir les propositions', footer: 'Vous recevez ce message parce que vous avez déposé un projet d’installation.' },
-    en: { subject: 'Your agent suggests {count}', greeting: 'Hello {name},', body: '{agent} has picked {count} for you: {titles}. Tell them what you like from your account.', action: 'See the proposals', footer: 'You receive this message because you filed a relocation project.' },
+    fr: {
+      subject: 'Votre agent vous propose {count}',
+      greeting: 'Bonjour {name},',
+      body: '{agent} a sélectionné pour vous {count} : {titles}. Dites-lui ce qui vous plaît depuis votre espace.',
+      action: 'Voir les propositions',
+      footer: 'Vous recevez ce message parce que vous avez déposé un projet d’installation.',
+    },
+    en: {
+      subject: 'Your agent suggests {count}',
+      greeting: 'Hello {name},',
+      body: '{agent} has picked {count} for you: {titles}. Tell them what you like from your account.',
+      action: 'See the proposals',
+      footer: 'You receive this message because you filed a relocation project.',
+    },
   },
   proposal_answered: {
-    fr: { subject: '{family} a répondu à une proposition', greeting: 'Bonjour {name},', body: '{family} a {answer} « {offer} ». {comment}', action: 'Ouvrir le dossier', footer: 'Campagne Connectée — espace des agents.' },
-    en: { subject: '{family} answered a proposal', greeting: 'Hello {name},', body: '{family} {answer} “{offer}”. {comment}', action: 'Open the file', footer: 'Campagne Connectée — agents’ area.' },
+    fr: {
+      subject: '{family} a répondu à une proposition',
+      greeting: 'Bonjour {name},',
+      body: '{family} a {answer} « {offer} ». {comment}',
+      action: 'Ouvrir le dossier',
+      footer: 'Campagne Connectée — espace des agents.',
+    },
+    en: {
+      subject: '{family} answered a proposal',
+      greeting: 'Hello {name},',
+      body: '{family} {answer} “{offer}”. {comment}',
+      action: 'Open the file',
+      footer: 'Campagne Connectée — agents’ area.',
+    },
   },
   stay_planned: {
-    fr: { subject: 'Votre séjour de découverte du {start} au {end}', greeting: 'Bonjour {name},', body: '{agent} a préparé votre séjour de découverte du {start} au {end}. À visiter : {places}.', action: 'Voir le programme', footer: 'Vous recevez ce message parce que vous avez déposé un projet d’installation.' },
-    en: { subject: 'Your discovery stay from {start} to {end}', greeting: 'Hello {name},', body: '{agent} has planned your discovery stay from {start} to {end}. To visit: {places}.', action: 'See the programme', footer: 'You receive this message because you filed a relocation project.' },
+    fr: {
+      subject: 'Votre séjour de découverte du {start} au {end}',
+      greeting: 'Bonjour {name},',
+      body: '{agent} a préparé votre séjour de découverte du {start} au {end}. À visiter : {places}.',
+      action: 'Voir le programme',
+      footer: 'Vous recevez ce message parce que vous avez déposé un projet d’installation.',
+    },
+    en: {
+      subject: 'Your discovery stay from {start} to {end}',
+      greeting: 'Hello {name},',
+      body: '{agent} has planned your discovery stay from {start} to {end}. To visit: {places}.',
+      action: 'See the programme',
+      footer: 'You receive this message because you filed a relocation project.',
+    },
   },
   message_for_family: {
-    fr: { subject: 'Nouveau message de {agent}', greeting: 'Bonjour {name},', body: '{agent} vous a écrit au sujet de votre projet d’installation. Lisez-le et répondez depuis votre espace.', action: 'Lire le message', footer: 'Vous recevez ce message parce que vous avez déposé un projet d’installation.' },
-    en: { subject: 'New message from {agent}', greeting: 'Hello {name},', body: '{agent} has written to you about your relocation project. Read it and answer from your account.', action: 'Read the message', footer: 'You receive this message because you filed a relocation project.' },
+    fr: {
+      subject: 'Nouveau message de {agent}',
+      greeting: 'Bonjour {name},',
+      body: '{agent} vous a écrit au sujet de votre projet d’installation. Lisez-le et répondez depuis votre espace.',
+      action: 'Lire le message',
+      footer: 'Vous recevez ce message parce que vous avez déposé un projet d’installation.',
+    },
+    en: {
+      subject: 'New message from {agent}',
+      greeting: 'Hello {name},',
+      body: '{agent} has written to you about your relocation project. Read it and answer from your account.',
+      action: 'Read the message',
+      footer: 'You receive this message because you filed a relocation project.',
+    },
   },
   message_for_agent: {
-    fr: { subject: 'Message de {family}', greeting: 'Bonjour {name},', body: '{family} vous a écrit depuis son espace.', action: 'Ouvrir le dossier', footer: 'Campagne Connectée — espace des agents.' },
-    en: { subject: 'Message from {family}', greeting: 'Hello {name},', body: '{family} has written to you from their account.', action: 'Open the file', footer: 'Campagne Connectée — agents’ area.' },
+    fr: {
+      subject: 'Message de {family}',
+      greeting: 'Bonjour {name},',
+      body: '{family} vous a écrit depuis son espace.',
+      action: 'Ouvrir le dossier',
+      footer: 'Campagne Connectée — espace des agents.',
+    },
+    en: {
+      subject: 'Message from {family}',
+      greeting: 'Hello {name},',
+      body: '{family} has written to you from their account.',
+      action: 'Open the file',
+      footer: 'Campagne Connectée — agents’ area.',
+    },
   },
   file_transferred: {
-    fr: { subject: 'Un dossier arrive sur votre territoire : {family}', greeting: 'Bonjour {name},', body: '{by} a transféré le dossier de {family} vers le territoire {territory}, avec l’accord de la famille. Son historique l’accompagne.', action: 'Ouvrir le dossier', footer: 'Campagne Connectée — espace des agents.' },
-    en: { subject: 'A file moves to your territory: {family}', greeting: 'Hello {name},', body: '{by} has moved the file of {family} to {territory}, with the family’s consent. Its history comes with it.', action: 'Open the file', footer: 'Campagne Connectée — agents’ area.' },
+    fr: {
+      subject: 'Un dossier arrive sur votre territoire : {family}',
+      greeting: 'Bonjour {name},',
+      body: '{by} a transféré le dossier de {family} vers le territoire {territory}, avec l’accord de la famille. Son historique l’accompagne.',
+      action: 'Ouvrir le dossier',
+      footer: 'Campagne Connectée — espace des agents.',
+    },
+    en: {
+      subject: 'A file moves to your territory: {family}',
+      greeting: 'Hello {name},',
+      body: '{by} has moved the file of {family} to {territory}, with the family’s consent. Its history comes with it.',
+      action: 'Open the file',
+      footer: 'Campagne Connectée — agents’ area.',
+    },
   },
   file_assigned: {
-    fr: { subject: 'Un dossier vous est confié : {family}', greeting: 'Bonjour {name},', body: '{by} vous a confié le dossier de {family}.', action: 'Ouvrir le dossier', footer: 'Campagne Connectée — espace des agents.' },
-    en: { subject: 'A file has been assigned to you: {family}', greeting: 'Hello {name},', body: '{by} has assigned the file of {family} to you.', action: 'Open the file', footer: 'Campagne Connectée — agents’ area.' },
+    fr: {
+      subject: 'Un dossier vous est confié : {family}',
+      greeting: 'Bonjour {name},',
+      body: '{by} vous a confié le dossier de {family}.',
+      action: 'Ouvrir le dossier',
+      footer: 'Campagne Connectée — espace des agents.',
+    },
+    en: {
+      subject: 'A file has been assigned to you: {family}',
+      greeting: 'Hello {name},',
+      body: '{by} has assigned the file of {family} to you.',
+      action: 'Open the file',
+      footer: 'Campagne Connectée — agents’ area.',
+    },
   },
   enquiry_received: {
-    fr: { subject: 'Nous avons bien reçu votre projet d’installation', greeting: 'Bonjour {name},', body: 'Merci pour votre projet. Un agent local du territoire va l’étudier et vous contacter. Créez votre compte pour suivre votre dossier et échanger avec lui.', action: 'Créer mon compte', footer: 'Vous recevez ce message parce que ce formulaire a été rempli avec votre adresse.' },
-    en: { subject: 'We have received your relocation project', greeting: 'Hello {name},', body: 'Thank you for your project. A local agent of the territory will study it and contact you. Create your account to follow your file and talk with them.', action: 'Create my account', footer: 'You receive this message because this form was filled in with your address.' },
+    fr: {
+      subject: 'Nous avons bien reçu votre projet d’installation',
+      greeting: 'Bonjour {name},',
+      body: 'Merci pour votre projet. Un agent local du territoire va l’étudier et vous contacter. Créez votre compte pour suivre votre dossier et échanger avec lui.',
+      action: 'Créer mon compte',
+      footer: 'Vous recevez ce message parce que ce formulaire a été rempli avec votre adresse.',
+    },
+    en: {
+      subject: 'We have received your relocation project',
+      greeting: 'Hello {name},',
+      body: 'Thank you for your project. A local agent of the territory will study it and contact you. Create your account to follow your file and talk with them.',
+      action: 'Create my account',
+      footer: 'You receive this message because this form was filled in with your address.',
+    },
   },
   new_enquiry: {
-    fr: { subject: 'Nouveau projet d’installation : {family}', greeting: 'Bonjour {name},', body: 'Une nouvelle famille a déposé un projet pour le territoire {territories}.', action: 'Ouvrir le dossier', footer: 'Campagne Connectée — espace des agents.' },
-    en: { subject: 'New relocation project: {family}', greeting: 'Hello {name},', body: 'A new family has filed a project for {territories}.', action: 'Open the file', footer: 'Campagne Connectée — agents’ area.' },
+    fr: {
+      subject: 'Nouveau projet d’installation : {family}',
+      greeting: 'Bonjour {name},',
+      body: 'Une nouvelle famille a déposé un projet pour le territoire {territories}.',
+      action: 'Ouvrir le dossier',
+      footer: 'Campagne Connectée — espace des agents.',
+    },
+    en: {
+      subject: 'New relocation project: {family}',
+      greeting: 'Hello {name},',
+      body: 'A new family has filed a project for {territories}.',
+      action: 'Open the file',
+      footer: 'Campagne Connectée — agents’ area.',
+    },
   },
   verify_email: {
-    fr: { subject: 'Confirmez votre adresse email', greeting: 'Bonjour {name},', body: 'Bienvenue sur Campagne Connectée. Confirmez votre adresse pour activer votre compte. Ce lien est valable 48 heures.', action: 'Confirmer mon adresse', footer: 'Si vous n’avez pas créé de compte, ignorez ce message.' },
-    en: { subject: 'Confirm your email address', greeting: 'Hello {name},', body: 'Welcome to Campagne Connectée. Confirm your address to activate your account. This link is valid for 48 hours.', action: 'Confirm my address', footer: 'If you did not create an account, ignore this message.' },
+    fr: {
+      subject: 'Confirmez votre adresse email',
+      greeting: 'Bonjour {name},',
+      body: 'Bienvenue sur Campagne Connectée. Confirmez votre adresse pour activer votre compte. Ce lien est valable 48 heures.',
+      action: 'Confirmer mon adresse',
+      footer: 'Si vous n’avez pas créé de compte, ignorez ce message.',
+    },
+    en: {
+      subject: 'Confirm your email address',
+      greeting: 'Hello {name},',
+      body: 'Welcome to Campagne Connectée. Confirm your address to activate your account. This link is valid for 48 hours.',
+      action: 'Confirm my address',
+      footer: 'If you did not create an account, ignore this message.',
+    },
   },
   signup_exists: {
-    fr: { subject: 'Vous avez déjà un compte', greeting: 'Bonjour {name},', body: 'Quelqu’un a voulu créer un compte avec votre adresse, qui en a déjà un. Si c’était vous, connectez-vous ou choisissez un nouveau mot de passe.', action: 'Choisir un nouveau mot de passe', footer: 'Si ce n’était pas vous, ignorez ce message : votre compte n’a pas changé.' },
-    en: { subject: 'You already have an account', greeting: 'Hello {name},', body: 'Someone tried to create an account with your address, which already has one. If it was you, sign in or choose a new password.', action: 'Choose a new password', footer: 'If it was not you, ignore this message: your account has not changed.' },
+    fr: {
+      subject: 'Vous avez déjà un compte',
+      greeting: 'Bonjour {name},',
+      body: 'Quelqu’un a voulu créer un compte avec votre adresse, qui en a déjà un. Si c’était vous, connectez-vous ou choisissez un nouveau mot de passe.',
+      action: 'Choisir un nouveau mot de passe',
+      footer: 'Si ce n’était pas vous, ignorez ce message : votre compte n’a pas changé.',
+    },
+    en: {
+      subject: 'You already have an account',
+      greeting: 'Hello {name},',
+      body: 'Someone tried to create an account with your address, which already has one. If it was you, sign in or choose a new password.',
+      action: 'Choose a new password',
+      footer: 'If it was not you, ignore this message: your account has not changed.',
+    },
   },
   reset_password: {
-    fr: { subject: 'Choisissez un nouveau mot de passe', greeting: 'Bonjour {name},', body: 'Vous avez demandé à changer votre mot de passe. Ce lien est valable une heure et ne sert qu’une fois ; il déconnectera vos autres sessions.', action: 'Choisir un nouveau mot de passe', footer: 'Si vous n’avez rien demandé, ignorez ce message : votre mot de passe n’a pas changé.' },
-    en: { subject: 'Choose a new password', greeting: 'Hello {name},', body: 'You asked to change your password. This link is valid for one hour, works once, and signs out your other sessions.', action: 'Choose a new password', footer: 'If you did not ask for this, ignore this message: your password has not changed.' },
+    fr: {
+      subject: 'Choisissez un nouveau mot de passe',
+      greeting: 'Bonjour {name},',
+      body: 'Vous avez demandé à changer votre mot de passe. Ce lien est valable une heure et ne sert qu’une fois ; il déconnectera vos autres sessions.',
+      action: 'Choisir un nouveau mot de passe',
+      footer: 'Si vous n’avez rien demandé, ignorez ce message : votre mot de passe n’a pas changé.',
+    },
+    en: {
+      subject: 'Choose a new password',
+      greeting: 'Hello {name},',
+      body: 'You asked to change your password. This link is valid for one hour, works once, and signs out your other sessions.',
+      action: 'Choose a new password',
+      footer: 'If you did not ask for this, ignore this message: your password has not changed.',
+    },
   },
   magic_link: {
-    fr: { subject: 'Votre lien de connexion', greeting: 'Bonjour {name},', body: 'Voici votre lien pour vous connecter sans mot de passe. Il est valable 15 minutes et ne sert qu’une fois.', action: 'Me connecter', footer: 'Si vous n’avez rien demandé, ignorez ce message.' },
-    en: { subject: 'Your sign-in link', greeting: 'Hello {name},', body: 'Here is your link to sign in without a password. It is valid for 15 minutes and works once.', action: 'Sign me in', footer: 'If you did not ask for this, ignore this message.' },
+    fr: {
+      subject: 'Votre lien de connexion',
+      greeting: 'Bonjour {name},',
+      body: 'Voici votre lien pour vous connecter sans mot de passe. Il est valable 15 minutes et ne sert qu’une fois.',
+      action: 'Me connecter',
+      footer: 'Si vous n’avez rien demandé, ignorez ce message.',
+    },
+    en: {
+      subject: 'Your sign-in link',
+      greeting: 'Hello {name},',
+      body: 'Here is your link to sign in without a password. It is valid for 15 minutes and works once.',
+      action: 'Sign me in',
+      footer: 'If you did not ask for this, ignore this message.',
+    },
   },
   invitation: {
-    fr: { subject: 'Invitation à rejoindre Campagne Connectée', greeting: 'Bonjour {name},', body: '{inviter} vous invite à accompagner les familles du territoire {territories} sur Campagne Connectée. Choisissez votre mot de passe pour activer votre compte ; ce lien est valable 7 jours.', action: 'Activer mon compte', footer: 'Si vous ne vous attendiez pas à cette invitation, ignorez ce message.' },
-    en: { subject: 'Invitation to join Campagne Connectée', greeting: 'Hello {name},', body: '{inviter} invites you to accompany the families of {territories} on Campagne Connectée. Choose your password to activate your account; this link is valid for 7 days.', action: 'Activate my account', footer: 'If you did not expect this invitation, ignore this message.' },
+    fr: {
+      subject: 'Invitation à rejoindre Campagne Connectée',
+      greeting: 'Bonjour {name},',
+      body: '{inviter} vous invite à accompagner les familles du territoire {territories} sur Campagne Connectée. Choisissez votre mot de passe pour activer votre compte ; ce lien est valable 7 jours.',
+      action: 'Activer mon compte',
+      footer: 'Si vous ne vous attendiez pas à cette invitation, ignorez ce message.',
+    },
+    en: {
+      subject: 'Invitation to join Campagne Connectée',
+      greeting: 'Hello {name},',
+      body: '{inviter} invites you to accompany the families of {territories} on Campagne Connectée. Choose your password to activate your account; this link is valid for 7 days.',
+      action: 'Activate my account',
+      footer: 'If you did not expect this invitation, ignore this message.',
+    },
   },
 };
 
@@ -83,7 +264,11 @@ export const escapeHtml = (s: string) =>
 const fill = (template: string, params: Record<string, string>, escape: (s: string) => string) =>
   template.replace(/\{(\w+)\}/g, (_m, k: string) => escape(params[k] ?? ''));
 
-export function renderMail(name: TemplateName, locale: MailLocale, params: Record<string, string> & { url: string }): RenderedMail {
+export function renderMail(
+  name: TemplateName,
+  locale: MailLocale,
+  params: Record<string, string> & { url: string },
+): RenderedMail {
   const copy = copies[name][locale];
   const plain = (s: string) => fill(s, params, (v) => v);
   const html = (s: string) => fill(escapeHtml(s), params, escapeHtml);

@@ -54,7 +54,9 @@ export async function refreshNearestTiersLieux(db: Db, around?: Point): Promise<
   }
 
   for (let i = 0; i < updates.length; i += 500) {
-    const chunk = updates.slice(i, i + 500).map((u) => db.update(offers).set({ nearestFibreTiersLieuKm: u.km }).where(eq(offers.id, u.id)));
+    const chunk = updates
+      .slice(i, i + 500)
+      .map((u) => db.update(offers).set({ nearestFibreTiersLieuKm: u.km }).where(eq(offers.id, u.id)));
     await runBatch(db, chunk);
   }
   return { homes: updates.length };

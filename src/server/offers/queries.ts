@@ -119,8 +119,12 @@ async function compile(db: Db, query: OfferSearchInput, window?: PublishedWindow
   const base: SQL[] = [published];
   if (window) base.push(gt(offers.publishedAt, window.after), lte(offers.publishedAt, window.upTo));
   if (query.territoire !== undefined) {
-    const [territory] = await db.select({ code: territories.code }).from(territories).where(eq(territories.code, query.territoire));
-    if (!territory) throw new Invalid([{ field: 'territoire', key: 'errors.unknown_territory', value: query.territoire }]);
+    const [territory] = await db
+      .select({ code: territories.code })
+      .from(territories)
+      .where(eq(territories.code, query.territoire));
+    if (!territory)
+      throw new Invalid([{ field: 'territoire', key: 'errors.unknown_territory', value: query.territoire }]);
     base.push(eq(offers.territoryCode, query.territoire));
   }
   let commune: CommuneSummary | null = null;
@@ -133,7 +137,12 @@ async function compile(db: Db, query: OfferSearchInput, window?: PublishedWindow
       distance = distanceSql(offers.lat, offers.lng, center);
       if (query.rayon !== undefined) {
         const box = boundingBox(center, query.rayon);
-        base.push(gte(offers.lat, box.minLat), lte(offers.lat, box.maxLat), gte(offers.lng, box.minLng), lte(offers.lng, box.maxLng));
+        base.push(
+          gte(offers.lat, box.minLat),
+          lte(offers.lat, box.maxLat),
+          gte(offers.lng, box.minLng),
+          lte(offers.lng, box.maxLng),
+        );
         base.push(sql`${distance} <= ${query.rayon}`);
       }
     } else if (query.rayon !== undefined) {
@@ -208,14 +217,21 @@ function countQuery(db: Db, { base }: Compiled) {
  * Runs a search. Throws Invalid when a parameter is well formed but names nothing real.
  * With a window, only the offers published in it (the saved searches' digest).
  */
-export async function searchOffers(db: Db, query: OfferSearchInput, window?: PublishedWindow): Promise<OfferSearchResult> {
+export async function searchOffers(
+  db: Db,
+  query: OfferSearchInput,
+  window?: PublishedWindow,
+): Promise<OfferSearchResult> {
   const compiled = await compile(db, query, window);
   const page = query.page ?? 1;
   const [rows, [counts]] = await Promise.all([listQuery(db, compiled, query), countQuery(db, compiled)]);
   const countsByKind = { home: Number(counts?.home ?? 0), tiers_lieu: Number(counts?.tiers_lieu ?? 0) };
   const kindOnly = query.type ? kindParams[query.type] : compiled.kind ? 'home' : undefined;
   const total = kindOnly ? countsByKind[kindOnly] : countsByKind.home + countsByKind.tiers_lieu;
-  const photos = await firstPhotos(db, rows.map((r) => r.id));
+  const photos = await firstPhotos(
+    db,
+    rows.map((r) => r.id),
+  );
   return {
     items: rows.map((r) => ({
       ...r,
@@ -236,8 +252,13 @@ export async function searchOffers(db: Db, query: OfferSearchInput, window?: Pub
 export async function explainSearch(db: Db, query: OfferSearchInput): Promise<{ list: string[]; count: string[] }> {
   const compiled = await compile(db, query);
   const plan = async (q: { sql: string; params: unknown[] }) =>
-    (await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${q.sql}`, args: q.params as never })).rows.map((r) => String(r.detail));
-  return { list: await plan(listQuery(db, compiled, query).toSQL()), count: await plan(countQuery(db, compiled).toSQL()) };
+    (await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${q.sql}`, args: q.params as never })).rows.map((r) =>
+      String(r.detail),
+    );
+  return {
+    list: await plan(listQuery(db, compiled, query).toSQL()),
+    count: await plan(countQuery(db, compiled).toSQL()),
+  };
 }
 
 /** Cards of the published offers among `ids`, in the order of `ids` (a family's favourites). */
@@ -248,18 +269,36 @@ export async function listPublishedCards(db: Db, ids: number[]): Promise<OfferCa
     .from(offers)
     .innerJoin(communes, eq(communes.code, offers.communeCode))
     .where(and(published, inArray(offers.id, ids)));
-  const photos = await firstPhotos(db, rows.map((r) => r.id));
+  const photos = await firstPhotos(
+    db,
+    rows.map((r) => r.id),
+  );
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => {
     const r = byId.get(id);
-    return r ? [{ ...r, distanceKm: null, label: connectivityLabel(r.downloadMbps, r.uploadMbps), photo: photos.get(r.id) ?? null }] : [];
+    return r
+      ? [
+          {
+            ...r,
+            distanceKm: null,
+            label: connectivityLabel(r.downloadMbps, r.uploadMbps),
+            photo: photos.get(r.id) ?? null,
+          },
+        ]
+      : [];
   });
 }
 
 async function firstPhotos(db: Db, ids: number[]) {
   if (ids.length === 0) return new Map<number, OfferCard['photo']>();
   const rows = await db
-    .select({ offerId: offerPhotos.offerId, id: offerPhotos.id, width: offerPhotos.width, height: offerPhotos.height, alt: offerPhotos.alt })
+    .select({
+      offerId: offerPhotos.offerId,
+      id: offerPhotos.id,
+      width: offerPhotos.width,
+      height: offerPhotos.height,
+      alt: offerPhotos.alt,
+    })
     .from(offerPhotos)
     .where(and(inArray(offerPhotos.offerId, ids), eq(offerPhotos.position, 0)));
   return new Map(rows.map(({ offerId, ...photo }) => [offerId, photo]));
@@ -278,7 +317,10 @@ export interface MapPoint {
 }
 
 /** Every result of a search as map points (capped at MAP_POINTS_MAX), for GeoJSON. */
-export async function searchOfferPoints(db: Db, query: OfferSearchInput): Promise<{ points: MapPoint[]; truncated: boolean }> {
+export async function searchOfferPoints(
+  db: Db,
+  query: OfferSearchInput,
+): Promise<{ points: MapPoint[]; truncated: boolean }> {
   const { base, kind, distance } = await compile(db, query);
   const rows = await db
     .select({
@@ -298,7 +340,9 @@ export async function searchOfferPoints(db: Db, query: OfferSearchInput): Promis
     .orderBy(...ordering(query, distance))
     .limit(MAP_POINTS_MAX + 1);
   return {
-    points: rows.slice(0, MAP_POINTS_MAX).map(({ downloadMbps, uploadMbps, ...r }) => ({ ...r, label: connectivityLabel(downloadMbps, uploadMbps) })),
+    points: rows
+      .slice(0, MAP_POINTS_MAX)
+      .map(({ downloadMbps, uploadMbps, ...r }) => ({ ...r, label: connectivityLabel(downloadMbps, uploadMbps) })),
     truncated: rows.length > MAP_POINTS_MAX,
   };
 }
@@ -315,7 +359,12 @@ export interface OfferDetail extends OfferRow {
 export async function getPublishedOffer(db: Db, id: number): Promise<OfferDetail> {
   if (!Number.isSafeInteger(id) || id < 1) throw new NotFound('offer');
   const [row] = await db
-    .select({ offer: offers, communeName: communes.name, communePostalCodes: communes.postalCodes, territoryName: territories.name })
+    .select({
+      offer: offers,
+      communeName: communes.name,
+      communePostalCodes: communes.postalCodes,
+      territoryName: territories.name,
+    })
     .from(offers)
     .innerJoin(communes, eq(communes.code, offers.communeCode))
     .innerJoin(territories, eq(territories.code, offers.territoryCode))
@@ -384,7 +433,11 @@ export async function findNearbyOffers(
     )
     .orderBy(asc(distance), asc(offers.id))
     .limit(limit);
-  return rows.map(({ downloadMbps, uploadMbps, ...r }) => ({ ...r, distanceKm: Number(r.distanceKm), label: connectivityLabel(downloadMbps, uploadMbps) }));
+  return rows.map(({ downloadMbps, uploadMbps, ...r }) => ({
+    ...r,
+    distanceKm: Number(r.distanceKm),
+    label: connectivityLabel(downloadMbps, uploadMbps),
+  }));
 }
 
 export interface KeyFigures {

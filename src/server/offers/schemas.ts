@@ -97,7 +97,8 @@ export function parseOfferSearch(params: URLSearchParams): ParsedSearch {
     errors.push({ field, key, value: raw[field] });
     delete q[field];
   };
-  if (q.prix_min !== undefined && q.prix_max !== undefined && q.prix_min > q.prix_max) drop('prix_max', 'errors.price_range');
+  if (q.prix_min !== undefined && q.prix_max !== undefined && q.prix_min > q.prix_max)
+    drop('prix_max', 'errors.price_range');
   if (q.rayon !== undefined && !q.commune) drop('rayon', 'errors.radius_needs_commune');
   if (q.tri === 'distance' && !q.commune) drop('tri', 'errors.distance_needs_commune');
   if (q.tl_km !== undefined && q.type === 'tiers-lieu') drop('tl_km', 'errors.tl_km_homes_only');

@@ -52,7 +52,12 @@ export async function findCommunes(db: Db, text: string, limit = 10): Promise<Co
   const where = /^\d{2,5}$/.test(folded)
     ? like(communes.postalCodes, `%${folded}%`)
     : and(gte(communes.searchName, folded), lt(communes.searchName, `${folded}\u{10FFFF}`));
-  return db.select(communeColumns).from(communes).where(where).orderBy(desc(communes.population), asc(communes.code)).limit(n);
+  return db
+    .select(communeColumns)
+    .from(communes)
+    .where(where)
+    .orderBy(desc(communes.population), asc(communes.code))
+    .limit(n);
 }
 
 export async function getCommune(db: Db, code: string): Promise<CommuneSummary | undefined> {
@@ -67,7 +72,12 @@ const INSEE_CODE = /^(\d{5}|2[AB]\d{3})$/;
  * typed in a form without JavaScript, optionally with its postal code: "Auch (32000)".
  * Throws Invalid when no commune, or several, match.
  */
-export async function resolveCommune(db: Db, input: string, field = 'commune', preferDepartments: string[] = []): Promise<CommuneSummary> {
+export async function resolveCommune(
+  db: Db,
+  input: string,
+  field = 'commune',
+  preferDepartments: string[] = [],
+): Promise<CommuneSummary> {
   const value = input.trim();
   if (INSEE_CODE.test(value.toUpperCase())) {
     const commune = await getCommune(db, value.toUpperCase());
@@ -77,7 +87,9 @@ export async function resolveCommune(db: Db, input: string, field = 'commune', p
   const match = /^(.*?)\s*\((\d{5})\)\s*$/.exec(value);
   const name = foldText(match?.[1] ?? value);
   const postal = match?.[2];
-  const rows = name ? await db.select(communeColumns).from(communes).where(eq(communes.searchName, name)).limit(50) : [];
+  const rows = name
+    ? await db.select(communeColumns).from(communes).where(eq(communes.searchName, name)).limit(50)
+    : [];
   let candidates = postal ? rows.filter((r) => r.postalCodes.split(' ').includes(postal)) : rows;
   // Several communes share the name: the one in the departments the person wishes wins.
   const preferred = candidates.filter((c) => preferDepartments.includes(c.departmentCode));
@@ -85,7 +97,9 @@ export async function resolveCommune(db: Db, input: string, field = 'commune', p
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length > 1) {
     const example = `${candidates[0]!.name} (${candidates[0]!.postalCodes.split(' ')[0]})`;
-    throw new Invalid([{ field, key: 'errors.ambiguous_commune', value, params: { count: String(candidates.length), example } }]);
+    throw new Invalid([
+      { field, key: 'errors.ambiguous_commune', value, params: { count: String(candidates.length), example } },
+    ]);
   }
   throw new Invalid([{ field, key: 'errors.unknown_commune', value }]);
 }
@@ -155,7 +169,11 @@ export interface CommuneCoverageRow {
 export const COMMUNES_PAGE_SIZE = 50;
 
 /** Communes of a territory with their fibre coverage and offers, most offers then most populated first. */
-export async function listTerritoryCommunes(db: Db, code: string, page = 1): Promise<{ rows: CommuneCoverageRow[]; total: number }> {
+export async function listTerritoryCommunes(
+  db: Db,
+  code: string,
+  page = 1,
+): Promise<{ rows: CommuneCoverageRow[]; total: number }> {
   const offerCount = db
     .select({ communeCode: offers.communeCode, n: count().as('n') })
     .from(offers)

@@ -12,8 +12,15 @@ import { foldText } from '../../lib/text.ts';
 
 const require = createRequire(import.meta.url);
 
-interface EtalabRegion { code: string; nom: string }
-interface EtalabDepartment { code: string; nom: string; region: string }
+interface EtalabRegion {
+  code: string;
+  nom: string;
+}
+interface EtalabDepartment {
+  code: string;
+  nom: string;
+  region: string;
+}
 interface EtalabCommune {
   code: string;
   nom: string;
@@ -66,7 +73,8 @@ export async function loadReferential(db: Db): Promise<{ communes: number }> {
   // place it at the centre of its delegated communes (or of its districts for Paris/Lyon/Marseille).
   const parts = new Map<string, LatLng[]>();
   for (const c of etalabCommunes) {
-    const parent = c.type === 'arrondissement-municipal' ? c.commune : c.type === 'commune-actuelle' ? undefined : c.chefLieu;
+    const parent =
+      c.type === 'arrondissement-municipal' ? c.commune : c.type === 'commune-actuelle' ? undefined : c.chefLieu;
     const point = any.get(c.code);
     if (parent && point) parts.set(parent, [...(parts.get(parent) ?? []), point]);
   }
@@ -110,7 +118,16 @@ export async function loadReferential(db: Db): Promise<{ communes: number }> {
         .values(communeRows.slice(i, i + CHUNK))
         .onConflictDoUpdate({
           target: communes.code,
-          set: fromExcluded(communes, ['name', 'searchName', 'departmentCode', 'regionCode', 'postalCodes', 'population', 'lat', 'lng']),
+          set: fromExcluded(communes, [
+            'name',
+            'searchName',
+            'departmentCode',
+            'regionCode',
+            'postalCodes',
+            'population',
+            'lat',
+            'lng',
+          ]),
         }),
     );
   }

@@ -33,7 +33,12 @@ export async function impactFigures(db: Db): Promise<{ total: ImpactRow; territo
       SELECT territory_code AS code, count(*) AS offers, sum(fibre_status = 'available') AS fibre FROM offers WHERE status = 'published' GROUP BY territory_code`),
     db.all<{ code: string; name: string }>(sql`SELECT code, name FROM territories ORDER BY code`),
   ]);
-  const row = (code: string | null, name: string | null, s: { families: number; persons: number; children: number; communes: number }, o: { offers: number; fibre: number }): ImpactRow => {
+  const row = (
+    code: string | null,
+    name: string | null,
+    s: { families: number; persons: number; children: number; communes: number },
+    o: { offers: number; fibre: number },
+  ): ImpactRow => {
     const enough = s.families >= MIN_FAMILIES;
     return {
       code,
@@ -47,12 +52,24 @@ export async function impactFigures(db: Db): Promise<{ total: ImpactRow; territo
     };
   };
   const zero = { families: 0, persons: 0, children: 0, communes: 0 };
-  const territories = names.map((t) => row(t.code, t.name, settled.find((s) => s.code === t.code) ?? zero, offers.find((o) => o.code === t.code) ?? { offers: 0, fibre: 0 }));
+  const territories = names.map((t) =>
+    row(
+      t.code,
+      t.name,
+      settled.find((s) => s.code === t.code) ?? zero,
+      offers.find((o) => o.code === t.code) ?? { offers: 0, fibre: 0 },
+    ),
+  );
   // Territories are departments: no commune is in two, so the sum of communes is exact.
   const sum = (k: 'families' | 'persons' | 'children' | 'communes') => settled.reduce((n, s) => n + s[k], 0);
-  const total = row(null, null, { families: sum('families'), persons: sum('persons'), children: sum('children'), communes: sum('communes') }, {
-    offers: offers.reduce((n, o) => n + o.offers, 0),
-    fibre: offers.reduce((n, o) => n + o.fibre, 0),
-  });
+  const total = row(
+    null,
+    null,
+    { families: sum('families'), persons: sum('persons'), children: sum('children'), communes: sum('communes') },
+    {
+      offers: offers.reduce((n, o) => n + o.offers, 0),
+      fibre: offers.reduce((n, o) => n + o.fibre, 0),
+    },
+  );
   return { total, territories };
 }

@@ -19,23 +19,42 @@ export interface Period {
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 const utc = (y: number, m: number, d = 1) => new Date(Date.UTC(y, m, d));
-const realDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && day(new Date(`${s}T00:00:00Z`)) === s;
+const realDate = (s: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && day(new Date(`${s}T00:00:00Z`)) === s;
 
 const whole = (min: number, max: number, error: string) =>
-  z.preprocess((v) => (v === undefined || v === '' ? undefined : typeof v === 'string' && /^\d{1,4}$/.test(v) ? Number(v) : v), z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).optional());
+  z.preprocess(
+    (v) => (v === undefined || v === '' ? undefined : typeof v === 'string' && /^\d{1,4}$/.test(v) ? Number(v) : v),
+    z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).optional(),
+  );
 
 export const PeriodSchema = z
   .object({
-    periode: z.preprocess((v) => (v === undefined || v === '' ? 'year' : v), z.enum(periodKinds, { error: 'errors.invalid_enum' })),
+    periode: z.preprocess(
+      (v) => (v === undefined || v === '' ? 'year' : v),
+      z.enum(periodKinds, { error: 'errors.invalid_enum' }),
+    ),
     annee: whole(2000, 2100, 'errors.report_year'),
     mois: whole(1, 12, 'errors.report_month'),
     trimestre: whole(1, 4, 'errors.report_quarter'),
-    du: z.string().optional().refine((s) => s === undefined || s === '' || realDate(s), { error: 'errors.date_invalid' }),
-    au: z.string().optional().refine((s) => s === undefined || s === '' || realDate(s), { error: 'errors.date_invalid' }),
+    du: z
+      .string()
+      .optional()
+      .refine((s) => s === undefined || s === '' || realDate(s), { error: 'errors.date_invalid' }),
+    au: z
+      .string()
+      .optional()
+      .refine((s) => s === undefined || s === '' || realDate(s), { error: 'errors.date_invalid' }),
   })
   .refine((p) => p.periode !== 'custom' || (p.du && p.au), { path: ['du'], error: 'errors.report_custom_dates' })
-  .refine((p) => p.periode !== 'custom' || !p.du || !p.au || p.du <= p.au, { path: ['au'], error: 'errors.end_before_start' })
-  .refine((p) => p.periode !== 'custom' || !p.du || !p.au || Date.parse(p.au) - Date.parse(p.du) <= 6 * 366 * 86_400_000, { path: ['au'], error: 'errors.report_too_long' });
+  .refine((p) => p.periode !== 'custom' || !p.du || !p.au || p.du <= p.au, {
+    path: ['au'],
+    error: 'errors.end_before_start',
+  })
+  .refine(
+    (p) => p.periode !== 'custom' || !p.du || !p.au || Date.parse(p.au) - Date.parse(p.du) <= 6 * 366 * 86_400_000,
+    { path: ['au'], error: 'errors.report_too_long' },
+  );
 
 /** The period asked for (defaults: the current year, month or quarter of `today`). */
 export function parsePeriod(params: Record<string, string | undefined>, today: Date): Period {
@@ -50,7 +69,13 @@ export function parsePeriod(params: Record<string, string | undefined>, today: D
     }
     case 'quarter': {
       const quarter = p.trimestre ?? Math.floor(today.getUTCMonth() / 3) + 1;
-      return { kind: 'quarter', year, quarter, from: day(utc(year, (quarter - 1) * 3)), to: day(utc(year, quarter * 3)) };
+      return {
+        kind: 'quarter',
+        year,
+        quarter,
+        from: day(utc(year, (quarter - 1) * 3)),
+        to: day(utc(year, quarter * 3)),
+      };
     }
     case 'custom': {
       const from = p.du!;
@@ -88,7 +113,12 @@ export function previousPeriod(p: Period): Period {
 /** The months a period covers, as YYYY-MM. */
 export function monthsOf(p: Period): string[] {
   const out: string[] = [];
-  for (let d = new Date(`${p.from.slice(0, 7)}-01T00:00:00Z`); day(d) < p.to; d = utc(d.getUTCFullYear(), d.getUTCMonth() + 1)) out.push(day(d).slice(0, 7));
+  for (
+    let d = new Date(`${p.from.slice(0, 7)}-01T00:00:00Z`);
+    day(d) < p.to;
+    d = utc(d.getUTCFullYear(), d.getUTCMonth() + 1)
+  )
+    out.push(day(d).slice(0, 7));
   return out;
 }
 

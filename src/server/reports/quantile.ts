@@ -1,7 +1,10 @@
 // Nearest-rank quantiles: the smallest value v such that at least p·n values are ≤ v.
 // Works on a histogram (value → count), so that SQL can group and send few rows.
 
-export function quantileFromHistogram(histogram: ReadonlyArray<{ value: number; count: number }>, p: number): number | null {
+export function quantileFromHistogram(
+  histogram: ReadonlyArray<{ value: number; count: number }>,
+  p: number,
+): number | null {
   const total = histogram.reduce((n, h) => n + h.count, 0);
   if (total === 0) return null;
   const rank = Math.max(1, Math.ceil(p * total));

@@ -13,16 +13,23 @@ import { monthsOf, previousPeriod, type Period } from './period.ts';
 import { quantileFromHistogram } from './quantile.ts';
 import type { ReportScope } from './scope.ts';
 
-
 /** Stage history rows in scope (alias h). */
 function historyIn(scope: ReportScope): SQL {
-  if (scope.territories) return sql`h.territory_code IN (${sql.join(scope.territories.map((c) => sql`${c}`), sql`, `)})`;
+  if (scope.territories)
+    return sql`h.territory_code IN (${sql.join(
+      scope.territories.map((c) => sql`${c}`),
+      sql`, `,
+    )})`;
   return sql`h.candidate_id IN (SELECT id FROM candidates WHERE merged_into_id IS NULL)`;
 }
 /** Files in scope (alias c), merged duplicates left out. */
 function filesIn(scope: ReportScope): SQL {
   const live = sql`c.merged_into_id IS NULL`;
-  if (scope.territories) return sql`c.territory_code IN (${sql.join(scope.territories.map((c) => sql`${c}`), sql`, `)}) AND ${live}`;
+  if (scope.territories)
+    return sql`c.territory_code IN (${sql.join(
+      scope.territories.map((c) => sql`${c}`),
+      sql`, `,
+    )}) AND ${live}`;
   return live;
 }
 
@@ -40,8 +47,12 @@ async function settledIn(db: Db, scope: ReportScope, from: string, to: string) {
     await db.all<{ code: string; families: number; persons: number }>(sql`
       SELECT c.settled_commune_code AS code, count(*) AS families, coalesce(sum(c.settled_household_size), 0) AS persons
       FROM candidates c WHERE ${where} AND c.settled_commune_code IS NOT NULL GROUP BY 1`),
-    await db.all<{ place: string | null; families: number }>(sql`SELECT c.current_place AS place, count(*) AS families FROM candidates c WHERE ${where} GROUP BY 1`),
-    await db.all<{ professions: string; families: number }>(sql`SELECT c.professions AS professions, count(*) AS families FROM candidates c WHERE ${where} GROUP BY 1`),
+    await db.all<{ place: string | null; families: number }>(
+      sql`SELECT c.current_place AS place, count(*) AS families FROM candidates c WHERE ${where} GROUP BY 1`,
+    ),
+    await db.all<{ professions: string; families: number }>(
+      sql`SELECT c.professions AS professions, count(*) AS families FROM candidates c WHERE ${where} GROUP BY 1`,
+    ),
     await db.all<{ value: number; count: number }>(sql`
       SELECT round((julianday(c.first_settled_at) - julianday(c.created_at)) * 10) / 10.0 AS value, count(*) AS count
       FROM candidates c WHERE ${where} GROUP BY 1`),
@@ -50,7 +61,9 @@ async function settledIn(db: Db, scope: ReportScope, from: string, to: string) {
 }
 
 async function enquiriesIn(db: Db, scope: ReportScope, from: string, to: string): Promise<number> {
-  const [row] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM candidates c WHERE ${filesIn(scope)} AND c.created_at >= ${from} AND c.created_at < ${to}`);
+  const [row] = await db.all<{ n: number }>(
+    sql`SELECT count(*) AS n FROM candidates c WHERE ${filesIn(scope)} AND c.created_at >= ${from} AND c.created_at < ${to}`,
+  );
   return row?.n ?? 0;
 }
 
@@ -72,12 +85,18 @@ export interface Summary {
 }
 
 /** "Paris (75)" → 75; "33000 Bordeaux" → 33; "Bruxelles (Belgique)" → Belgique; else null. */
-export function originOf(place: string | null): { kind: 'department'; code: string } | { kind: 'country'; name: string } | null {
+export function originOf(
+  place: string | null,
+): { kind: 'department'; code: string } | { kind: 'country'; name: string } | null {
   if (!place) return null;
   const dept = /\((\d{2}|2A|2B|97\d)\)\s*$/i.exec(place);
   if (dept) return { kind: 'department', code: dept[1]!.toUpperCase() };
   const postcode = /\b(\d{5})\b/.exec(place);
-  if (postcode) return { kind: 'department', code: postcode[1]!.startsWith('97') ? postcode[1]!.slice(0, 3) : postcode[1]!.slice(0, 2) };
+  if (postcode)
+    return {
+      kind: 'department',
+      code: postcode[1]!.startsWith('97') ? postcode[1]!.slice(0, 3) : postcode[1]!.slice(0, 2),
+    };
   const country = /\(([^)]{2,60})\)\s*$/.exec(place);
   if (country) return { kind: 'country', name: country[1]!.trim() };
   return null;
@@ -95,7 +114,10 @@ function durations(rows: Array<{ value: number; count: number }>) {
 function labelSql(): SQL {
   const cases = labelThresholds
     .filter((t) => t.label !== 'G')
-    .map((t) => sql`WHEN o.download_mbps >= ${t.downloadMin} AND coalesce(o.upload_mbps, 0) >= ${t.uploadMin} THEN ${t.label}`);
+    .map(
+      (t) =>
+        sql`WHEN o.download_mbps >= ${t.downloadMin} AND coalesce(o.upload_mbps, 0) >= ${t.uploadMin} THEN ${t.label}`,
+    );
   return sql`CASE WHEN o.download_mbps IS NULL THEN NULL ${sql.join(cases, sql` `)} ELSE 'G' END`;
 }
 
@@ -105,7 +127,14 @@ export interface Report {
   summary: Summary;
   previousSummary: Summary;
   byMonth: Array<{ month: string; families: number; persons: number }>;
-  byCommune: Array<{ code: string; name: string; families: number; persons: number; lat: number | null; lng: number | null }>;
+  byCommune: Array<{
+    code: string;
+    name: string;
+    families: number;
+    persons: number;
+    lat: number | null;
+    lng: number | null;
+  }>;
   origins: Array<{ origin: string; kind: 'department' | 'country' | 'unknown'; families: number }>;
   remoteWork: Array<{ status: string; persons: number }>;
   professions: Array<{ profession: string; persons: number }>;
@@ -121,7 +150,13 @@ export interface Report {
  * Every figure of one report. Sections run one after the other (the embedded database has one
  * connection); `timings`, when given, receives each section's milliseconds (npm run bench).
  */
-export async function buildReport(db: Db, scope: ReportScope, period: Period, now: Date, timings?: Record<string, number>): Promise<Report> {
+export async function buildReport(
+  db: Db,
+  scope: ReportScope,
+  period: Period,
+  now: Date,
+  timings?: Record<string, number>,
+): Promise<Report> {
   const previous = previousPeriod(period);
   const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -135,15 +170,30 @@ export async function buildReport(db: Db, scope: ReportScope, period: Period, no
   const funnel = await timed('funnel', () => funnelOf(db, scope, period));
   const timeInStage = await timed('time in stage', () => timeInStageOf(db, scope, period, settled.toSettle));
   const withdrawals = await timed('withdrawals', () => withdrawalsOf(db, scope, period));
-  const retention = await timed('retention', async () => [await retentionOf(db, scope, period, now, 6), await retentionOf(db, scope, period, now, 12)]);
+  const retention = await timed('retention', async () => [
+    await retentionOf(db, scope, period, now, 6),
+    await retentionOf(db, scope, period, now, 12),
+  ]);
   const offersByLabel = await timed('offers by label', () => offersByLabelOf(db, scope, period));
   const responseTime = await timed('response time', () => responseTimeOf(db, scope, period));
-  const communeNames = await timed('communes', () => communesOf(db, settled.byCommune.map((c) => c.code)));
+  const communeNames = await timed('communes', () =>
+    communesOf(
+      db,
+      settled.byCommune.map((c) => c.code),
+    ),
+  );
   const departmentNames = await db.all<{ code: string; name: string }>(sql`SELECT code, name FROM departments`);
 
-  const byMonth = monthsOf(period).map((month) => settled.byMonth.find((m) => m.month === month) ?? { month, families: 0, persons: 0 });
+  const byMonth = monthsOf(period).map(
+    (month) => settled.byMonth.find((m) => m.month === month) ?? { month, families: 0, persons: 0 },
+  );
   const byCommune = settled.byCommune
-    .map((c) => ({ ...c, name: communeNames.get(c.code)?.name ?? c.code, lat: communeNames.get(c.code)?.lat ?? null, lng: communeNames.get(c.code)?.lng ?? null }))
+    .map((c) => ({
+      ...c,
+      name: communeNames.get(c.code)?.name ?? c.code,
+      lat: communeNames.get(c.code)?.lat ?? null,
+      lng: communeNames.get(c.code)?.lng ?? null,
+    }))
     .sort((a, b) => b.families - a.families || a.name.localeCompare(b.name));
 
   const deptName = new Map(departmentNames.map((d) => [d.code, d.name]));
@@ -172,9 +222,14 @@ export async function buildReport(db: Db, scope: ReportScope, period: Period, no
     previousSummary,
     byMonth,
     byCommune,
-    origins: [...origins].map(([origin, o]) => ({ origin, ...o })).sort((a, b) => b.families - a.families || a.origin.localeCompare(b.origin)),
+    origins: [...origins]
+      .map(([origin, o]) => ({ origin, ...o }))
+      .sort((a, b) => b.families - a.families || a.origin.localeCompare(b.origin)),
     remoteWork: [...statusCount].map(([status, persons]) => ({ status, persons })),
-    professions: [...professionCount].map(([profession, persons]) => ({ profession, persons })).sort((a, b) => b.persons - a.persons || a.profession.localeCompare(b.profession)).slice(0, 15),
+    professions: [...professionCount]
+      .map(([profession, persons]) => ({ profession, persons }))
+      .sort((a, b) => b.persons - a.persons || a.profession.localeCompare(b.profession))
+      .slice(0, 15),
     funnel,
     timeInStage,
     withdrawals,
@@ -187,7 +242,10 @@ export async function buildReport(db: Db, scope: ReportScope, period: Period, no
 async function communesOf(db: Db, codes: string[]) {
   if (codes.length === 0) return new Map<string, { name: string; lat: number | null; lng: number | null }>();
   const rows = await db.all<{ code: string; name: string; lat: number | null; lng: number | null }>(
-    sql`SELECT code, name, lat, lng FROM communes WHERE code IN (${sql.join(codes.map((c) => sql`${c}`), sql`, `)})`,
+    sql`SELECT code, name, lat, lng FROM communes WHERE code IN (${sql.join(
+      codes.map((c) => sql`${c}`),
+      sql`, `,
+    )})`,
   );
   return new Map(rows.map((r) => [r.code, r]));
 }
@@ -198,19 +256,31 @@ async function funnelOf(db: Db, scope: ReportScope, period: Period) {
     SELECT c.reached_stages AS bits, count(*) AS n FROM candidates c
     WHERE ${filesIn(scope)} AND c.created_at >= ${period.from} AND c.created_at < ${period.to}
     GROUP BY 1`);
-  const reached = new Map(pipeline.map((stage) => [stage as string, rows.reduce((n, r) => n + (r.bits & stageBit(stage) ? r.n : 0), 0)]));
+  const reached = new Map(
+    pipeline.map((stage) => [stage as string, rows.reduce((n, r) => n + (r.bits & stageBit(stage) ? r.n : 0), 0)]),
+  );
   return pipeline.map((stage, i) => {
     const files = reached.get(stage) ?? 0;
-    const before = i === 0 ? null : reached.get(pipeline[i - 1]!) ?? 0;
+    const before = i === 0 ? null : (reached.get(pipeline[i - 1]!) ?? 0);
     return { stage, files, conversion: before === null || before === 0 ? null : files / before };
   });
 }
 
 /** Days spent in each stage, by stays that ended in the period; and enquiry → settlement for families settled in it. */
-async function timeInStageOf(db: Db, scope: ReportScope, period: Period, toSettle: Array<{ value: number; count: number }>) {
+async function timeInStageOf(
+  db: Db,
+  scope: ReportScope,
+  period: Period,
+  toSettle: Array<{ value: number; count: number }>,
+) {
   // Whole months read the counts kept by triggers (stay_stats); other dates, the history.
   const wholeMonths = period.from.endsWith('-01') && period.to.endsWith('-01');
-  const territories = scope.territories ? sql`territory_code IN (${sql.join(scope.territories.map((c) => sql`${c}`), sql`, `)}) AND` : sql``;
+  const territories = scope.territories
+    ? sql`territory_code IN (${sql.join(
+        scope.territories.map((c) => sql`${c}`),
+        sql`, `,
+      )}) AND`
+    : sql``;
   const rows = wholeMonths
     ? await db.all<{ stage: string; value: number; count: number }>(sql`
         SELECT stage, days AS value, sum(stays) AS count FROM stay_stats
@@ -221,7 +291,10 @@ async function timeInStageOf(db: Db, scope: ReportScope, period: Period, toSettl
         FROM stage_history h
         WHERE ${historyIn(scope)} AND h.territory_code IS NOT NULL AND h.left_at >= ${period.from} AND h.left_at < ${period.to}
         GROUP BY 1, 2`);
-  const stays = (['enquiry', 'qualified', 'discovery', 'settling'] as const).map((stage) => ({ stage: stage as string, ...durations(rows.filter((r) => r.stage === stage)) }));
+  const stays = (['enquiry', 'qualified', 'discovery', 'settling'] as const).map((stage) => ({
+    stage: stage as string,
+    ...durations(rows.filter((r) => r.stage === stage)),
+  }));
   return [...stays, { stage: 'enquiry_to_settled', ...durations(toSettle) }];
 }
 
@@ -232,7 +305,9 @@ async function withdrawalsOf(db: Db, scope: ReportScope, period: Period) {
     WHERE ${filesIn(scope)} AND c.stage = 'withdrawn' AND c.stage_entered_at >= ${period.from} AND c.stage_entered_at < ${period.to}
     GROUP BY 1`);
   const by = new Map(rows.map((r) => [r.reason ?? 'unknown', r.n]));
-  return [...withdrawalReasons, 'unknown'].map((reason) => ({ reason, files: by.get(reason) ?? 0 })).filter((r) => r.reason !== 'unknown' || r.files > 0);
+  return [...withdrawalReasons, 'unknown']
+    .map((reason) => ({ reason, files: by.get(reason) ?? 0 }))
+    .filter((r) => r.reason !== 'unknown' || r.files > 0);
 }
 
 const addMonths = (iso: string, months: number) => {
@@ -250,7 +325,10 @@ async function retentionOf(db: Db, scope: ReportScope, period: Period, now: Date
   const from = addMonths(`${period.from}T00:00:00.000Z`, -months);
   const to = addMonths(`${period.to}T00:00:00.000Z`, -months);
   const horizon = `+${months} months`;
-  const kinds = sql.join((months === 6 ? ['follow_up_6m'] : ['follow_up_6m', 'follow_up_12m']).map((k) => sql`${k}`), sql`, `);
+  const kinds = sql.join(
+    (months === 6 ? ['follow_up_6m'] : ['follow_up_6m', 'follow_up_12m']).map((k) => sql`${k}`),
+    sql`, `,
+  );
   // SQLite's datetime() on both sides: the same format, whatever the stored ISO strings.
   const [row] = await db.all<{ eligible: number | null; left: number | null }>(sql`
     SELECT sum(past) AS eligible, sum(past AND (
@@ -264,7 +342,12 @@ async function retentionOf(db: Db, scope: ReportScope, period: Period, now: Date
 }
 
 async function offersByLabelOf(db: Db, scope: ReportScope, period: Period) {
-  const territories = scope.territories ? sql`AND o.territory_code IN (${sql.join(scope.territories.map((c) => sql`${c}`), sql`, `)})` : sql``;
+  const territories = scope.territories
+    ? sql`AND o.territory_code IN (${sql.join(
+        scope.territories.map((c) => sql`${c}`),
+        sql`, `,
+      )})`
+    : sql``;
   const rows = await db.all<{ label: string | null; n: number }>(sql`
     SELECT ${labelSql()} AS label, count(*) AS n FROM offers o
     WHERE o.status = 'published' ${territories} AND o.published_at >= ${period.from} AND o.published_at < ${period.to}
@@ -281,7 +364,12 @@ async function responseTimeOf(db: Db, scope: ReportScope, period: Period) {
     GROUP BY 1`);
   const answered = rows.filter((r): r is { value: number; count: number } => r.value !== null);
   const d = durations(answered);
-  return { enquiries: rows.reduce((n, r) => n + r.count, 0), answered: d.count, medianHours: d.median, p90Hours: d.p90 };
+  return {
+    enquiries: rows.reduce((n, r) => n + r.count, 0),
+    answered: d.count,
+    medianHours: d.median,
+    p90Hours: d.p90,
+  };
 }
 
 /** Every commune of the scope's territories (a territory is a department), to draw the map. */
@@ -291,6 +379,9 @@ export async function scopeCommunes(db: Db, scope: ReportScope): Promise<Array<{
     : (await db.all<{ code: string }>(sql`SELECT code FROM territories`)).map((r) => r.code);
   if (departments.length === 0) return [];
   return db.all<{ lat: number; lng: number }>(
-    sql`SELECT lat, lng FROM communes WHERE lat IS NOT NULL AND department_code IN (${sql.join(departments.map((c) => sql`${c}`), sql`, `)})`,
+    sql`SELECT lat, lng FROM communes WHERE lat IS NOT NULL AND department_code IN (${sql.join(
+      departments.map((c) => sql`${c}`),
+      sql`, `,
+    )})`,
   );
 }

@@ -11,7 +11,11 @@ export function canReport(user: SessionUser): boolean {
 }
 
 /** The scope of a report asked for `territory` ('' or 'tous' = every one the actor may see). */
-export function reportScope(user: SessionUser, territory: string | undefined, known: ReadonlyArray<{ code: string; name: string }>): ReportScope {
+export function reportScope(
+  user: SessionUser,
+  territory: string | undefined,
+  known: ReadonlyArray<{ code: string; name: string }>,
+): ReportScope {
   if (!canReport(user)) throw new Forbidden();
   const mine = user.role === 'platform_admin' ? known : known.filter((k) => user.territories.includes(k.code));
   if (!territory || territory === 'tous') {

@@ -11,7 +11,20 @@ export interface ReportTable {
   rows: Cell[][];
 }
 
-export const tableIds = ['summary', 'months', 'communes', 'origins', 'remote', 'professions', 'funnel', 'stages', 'withdrawals', 'retention', 'labels', 'response'] as const;
+export const tableIds = [
+  'summary',
+  'months',
+  'communes',
+  'origins',
+  'remote',
+  'professions',
+  'funnel',
+  'stages',
+  'withdrawals',
+  'retention',
+  'labels',
+  'response',
+] as const;
 export type TableId = (typeof tableIds)[number];
 
 const pct = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 10);
@@ -20,34 +33,107 @@ export function reportTables(report: Report, locale: Locale): ReportTable[] {
   const c = (key: string) => t(locale, `report.col.${key}` as 'report.col.families');
   const s = report.summary;
   const p = report.previousSummary;
-  const stage = (x: string) => (x === 'enquiry_to_settled' ? t(locale, 'report.enquiryToSettled') : t(locale, `stage.${x}` as 'stage.enquiry'));
+  const stage = (x: string) =>
+    x === 'enquiry_to_settled' ? t(locale, 'report.enquiryToSettled') : t(locale, `stage.${x}` as 'stage.enquiry');
   return [
     {
       id: 'summary',
       title: t(locale, 'report.summary'),
       columns: [c('figure'), c('period'), c('previous'), c('change')],
-      rows: (['enquiries', 'families', 'persons', 'children', 'communes'] as const).map((k) => [t(locale, `report.figure.${k}`), s[k], p[k], s[k] - p[k]]),
+      rows: (['enquiries', 'families', 'persons', 'children', 'communes'] as const).map((k) => [
+        t(locale, `report.figure.${k}`),
+        s[k],
+        p[k],
+        s[k] - p[k],
+      ]),
     },
-    { id: 'months', title: t(locale, 'report.byMonth'), columns: [c('month'), c('families'), c('persons')], rows: report.byMonth.map((m) => [m.month, m.families, m.persons]) },
-    { id: 'communes', title: t(locale, 'report.byCommune'), columns: [c('commune'), c('code'), c('families'), c('persons')], rows: report.byCommune.map((m) => [m.name, m.code, m.families, m.persons]) },
-    { id: 'origins', title: t(locale, 'report.origins'), columns: [c('origin'), c('families')], rows: report.origins.map((o) => [o.kind === 'unknown' ? t(locale, 'report.originUnknown') : o.origin, o.families]) },
-    { id: 'remote', title: t(locale, 'report.remoteWork'), columns: [c('status'), c('persons')], rows: report.remoteWork.map((r) => [t(locale, `project.status.${r.status}` as 'project.status.employee'), r.persons]) },
-    { id: 'professions', title: t(locale, 'report.professions'), columns: [c('profession'), c('persons')], rows: report.professions.map((r) => [r.profession, r.persons]) },
-    { id: 'funnel', title: t(locale, 'report.funnel'), columns: [c('stage'), c('files'), c('conversion')], rows: report.funnel.map((f) => [stage(f.stage), f.files, pct(f.conversion)]) },
-    { id: 'stages', title: t(locale, 'report.timeInStage'), columns: [c('stage'), c('stays'), c('medianDays'), c('p90Days')], rows: report.timeInStage.map((x) => [stage(x.stage), x.count, x.median, x.p90]) },
-    { id: 'withdrawals', title: t(locale, 'report.withdrawals'), columns: [c('reason'), c('files')], rows: report.withdrawals.map((w) => [w.reason === 'unknown' ? t(locale, 'report.originUnknown') : t(locale, `reason.${w.reason}` as 'reason.job'), w.files]) },
+    {
+      id: 'months',
+      title: t(locale, 'report.byMonth'),
+      columns: [c('month'), c('families'), c('persons')],
+      rows: report.byMonth.map((m) => [m.month, m.families, m.persons]),
+    },
+    {
+      id: 'communes',
+      title: t(locale, 'report.byCommune'),
+      columns: [c('commune'), c('code'), c('families'), c('persons')],
+      rows: report.byCommune.map((m) => [m.name, m.code, m.families, m.persons]),
+    },
+    {
+      id: 'origins',
+      title: t(locale, 'report.origins'),
+      columns: [c('origin'), c('families')],
+      rows: report.origins.map((o) => [
+        o.kind === 'unknown' ? t(locale, 'report.originUnknown') : o.origin,
+        o.families,
+      ]),
+    },
+    {
+      id: 'remote',
+      title: t(locale, 'report.remoteWork'),
+      columns: [c('status'), c('persons')],
+      rows: report.remoteWork.map((r) => [
+        t(locale, `project.status.${r.status}` as 'project.status.employee'),
+        r.persons,
+      ]),
+    },
+    {
+      id: 'professions',
+      title: t(locale, 'report.professions'),
+      columns: [c('profession'), c('persons')],
+      rows: report.professions.map((r) => [r.profession, r.persons]),
+    },
+    {
+      id: 'funnel',
+      title: t(locale, 'report.funnel'),
+      columns: [c('stage'), c('files'), c('conversion')],
+      rows: report.funnel.map((f) => [stage(f.stage), f.files, pct(f.conversion)]),
+    },
+    {
+      id: 'stages',
+      title: t(locale, 'report.timeInStage'),
+      columns: [c('stage'), c('stays'), c('medianDays'), c('p90Days')],
+      rows: report.timeInStage.map((x) => [stage(x.stage), x.count, x.median, x.p90]),
+    },
+    {
+      id: 'withdrawals',
+      title: t(locale, 'report.withdrawals'),
+      columns: [c('reason'), c('files')],
+      rows: report.withdrawals.map((w) => [
+        w.reason === 'unknown' ? t(locale, 'report.originUnknown') : t(locale, `reason.${w.reason}` as 'reason.job'),
+        w.files,
+      ]),
+    },
     {
       id: 'retention',
       title: t(locale, 'report.retention'),
       columns: [c('horizon'), c('eligible'), c('stayed'), c('left'), c('rate')],
-      rows: report.retention.map((r) => [t(locale, 'report.months', { count: r.months }), r.eligible, r.stayed, r.left, pct(r.rate)]),
+      rows: report.retention.map((r) => [
+        t(locale, 'report.months', { count: r.months }),
+        r.eligible,
+        r.stayed,
+        r.left,
+        pct(r.rate),
+      ]),
     },
-    { id: 'labels', title: t(locale, 'report.offersByLabel'), columns: [c('label'), c('offers')], rows: report.offersByLabel.map((l) => [l.label === 'none' ? t(locale, 'label.unknown') : l.label, l.offers]) },
+    {
+      id: 'labels',
+      title: t(locale, 'report.offersByLabel'),
+      columns: [c('label'), c('offers')],
+      rows: report.offersByLabel.map((l) => [l.label === 'none' ? t(locale, 'label.unknown') : l.label, l.offers]),
+    },
     {
       id: 'response',
       title: t(locale, 'report.responseTime'),
       columns: [c('enquiries'), c('answered'), c('medianHours'), c('p90Hours')],
-      rows: [[report.responseTime.enquiries, report.responseTime.answered, report.responseTime.medianHours, report.responseTime.p90Hours]],
+      rows: [
+        [
+          report.responseTime.enquiries,
+          report.responseTime.answered,
+          report.responseTime.medianHours,
+          report.responseTime.p90Hours,
+        ],
+      ],
     },
   ];
 }
@@ -58,7 +144,8 @@ export function reportTables(report: Report, locale: Locale): ReportTable[] {
  */
 export function toCsv(table: ReportTable, separator: ',' | ';'): string {
   const field = (v: Cell) => {
-    const text = v === null ? '' : typeof v === 'number' ? (separator === ';' ? String(v).replace('.', ',') : String(v)) : v;
+    const text =
+      v === null ? '' : typeof v === 'number' ? (separator === ';' ? String(v).replace('.', ',') : String(v)) : v;
     return /["\r\n,;]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   return `\uFEFF${[table.columns, ...table.rows].map((row) => row.map(field).join(separator)).join('\r\n')}\r\n`;

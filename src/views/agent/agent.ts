@@ -3,7 +3,15 @@
 import type { AstroGlobal } from 'astro';
 import { accounts } from '../../server/auth.ts';
 import type { SessionUser } from '../../server/accounts/session.ts';
-import { addNote, assignableStaff, assignFile, findCandidate, isStaff, moveStage, recordFollowUp } from '../../server/candidates/commands.ts';
+import {
+  addNote,
+  assignableStaff,
+  assignFile,
+  findCandidate,
+  isStaff,
+  moveStage,
+  recordFollowUp,
+} from '../../server/candidates/commands.ts';
 import { markRead, sendAgentMessage } from '../../server/candidates/messages.ts';
 import { listProposals, proposeOffers, searchFromNeeds } from '../../server/candidates/proposals.ts';
 import { parseOfferSearch, searchParamNames } from '../../server/offers/schemas.ts';
@@ -11,7 +19,15 @@ import { runSearch } from '../offers.ts';
 import { planStay } from '../../server/candidates/stays.ts';
 import { completeTask, createTask } from '../../server/candidates/tasks.ts';
 import { markDuplicate, mergeDuplicate, mergedTarget, moveTerritory } from '../../server/candidates/transfer.ts';
-import { agentHome, boardColumns, countByStage, getCandidateFile, listCandidates, listSorts, type ListQuery } from '../../server/candidates/queries.ts';
+import {
+  agentHome,
+  boardColumns,
+  countByStage,
+  getCandidateFile,
+  listCandidates,
+  listSorts,
+  type ListQuery,
+} from '../../server/candidates/queries.ts';
 import { stages } from '../../server/candidates/stages.ts';
 import { db } from '../../server/db.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../server/errors.ts';
@@ -40,18 +56,25 @@ export async function listPage(astro: AstroGlobal) {
   const denied = staffOnly(astro);
   if (denied) return denied;
   const p = astro.url.searchParams;
-  const pick = <T extends string>(value: string | null, allowed: readonly T[]) => (value && (allowed as readonly string[]).includes(value) ? (value as T) : undefined);
+  const pick = <T extends string>(value: string | null, allowed: readonly T[]) =>
+    value && (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
   const query: ListQuery = {
     q: (p.get('q') ?? '').trim().slice(0, 100) || undefined,
     stage: pick(p.get('etape'), stages),
-    territory: p.get('territoire') && /^(\d{2}|2A|2B|97\d|queue)$/.test(p.get('territoire')!) ? p.get('territoire')! : undefined,
-    agent: /^\d{1,9}$/.test(p.get('agent') ?? '') ? Number(p.get('agent')) : pick(p.get('agent'), ['me', 'none'] as const),
+    territory:
+      p.get('territoire') && /^(\d{2}|2A|2B|97\d|queue)$/.test(p.get('territoire')!) ? p.get('territoire')! : undefined,
+    agent: /^\d{1,9}$/.test(p.get('agent') ?? '')
+      ? Number(p.get('agent'))
+      : pick(p.get('agent'), ['me', 'none'] as const),
     waiting: p.get('attente') === 'idle' ? 'idle' : ([7, 30, 90] as const).find((d) => String(d) === p.get('attente')),
     sort: pick(p.get('tri'), listSorts),
     page: /^\d{1,4}$/.test(p.get('page') ?? '') ? Number(p.get('page')) : 1,
   };
   if (p.get('vue') === 'tableau') {
-    const [columns, counts] = await Promise.all([boardColumns(db, astro.locals.user!), countByStage(db, astro.locals.user!)]);
+    const [columns, counts] = await Promise.all([
+      boardColumns(db, astro.locals.user!),
+      countByStage(db, astro.locals.user!),
+    ]);
     return { status: 200 as const, query, board: { columns, counts } };
   }
   const user = astro.locals.user!;
@@ -71,13 +94,19 @@ async function fileAction(user: SessionUser, publicId: string, form: Form): Prom
   const actions: Record<string, () => Promise<string>> = {
     note: async () => (await addNote(ctx, user, publicId, form.note), `${here}?ok=note`),
     assign: async () => (await assignFile(fileCtx, user, publicId, num(form.agent)), `${here}?ok=assign`),
-    'follow-up': async () => (await recordFollowUp(ctx, user, num(form.task), form.outcome === 'left' ? 'left' : 'stayed'), `${here}?ok=followUp`),
+    'follow-up': async () => (
+      await recordFollowUp(ctx, user, num(form.task), form.outcome === 'left' ? 'left' : 'stayed'),
+      `${here}?ok=followUp`
+    ),
     task: async () => (await createTask(ctx, user, publicId, form), `${here}?ok=task#taches`),
     'task-done': async () => (await completeTask(ctx, user, publicId, num(form.task)), `${here}?ok=taskDone#taches`),
     stay: async () => (await planStay(fileCtx, user, publicId, form), `${here}?ok=stay#sejour`),
     message: async () => (await sendAgentMessage(fileCtx, user, publicId, form), `${here}?ok=message#messages`),
     duplicate: async () => (await markDuplicate(fileCtx, user, publicId, form.other), `${here}?ok=duplicate#doublon`),
-    'not-duplicate': async () => (await markDuplicate(fileCtx, user, publicId, undefined, true), `${here}?ok=notDuplicate#doublon`),
+    'not-duplicate': async () => (
+      await markDuplicate(fileCtx, user, publicId, undefined, true),
+      `${here}?ok=notDuplicate#doublon`
+    ),
     merge: async () => `/agent/candidats/${await mergeDuplicate(fileCtx, user, publicId, num(form.version))}?ok=merged`,
     territory: async () => {
       await moveTerritory(fileCtx, user, publicId, form);
@@ -121,16 +150,21 @@ export async function filePage(astro: AstroGlobal, publicId: string) {
         if (done) return { redirect: done };
         let settledCommuneCode: string | undefined;
         if (form.to === 'settled' && typeof form.settledCommune === 'string' && form.settledCommune.trim()) {
-          settledCommuneCode = (await resolveCommune(db, form.settledCommune, 'settledCommuneCode', user.territories)).code;
+          settledCommuneCode = (await resolveCommune(db, form.settledCommune, 'settledCommuneCode', user.territories))
+            .code;
         }
         await moveStage(ctx, user, publicId, {
           to: String(form.to) as (typeof stages)[number],
           version: num(form.version),
-          withdrawalReason: typeof form.withdrawalReason === 'string' && form.withdrawalReason ? form.withdrawalReason : undefined,
+          withdrawalReason:
+            typeof form.withdrawalReason === 'string' && form.withdrawalReason ? form.withdrawalReason : undefined,
           withdrawalComment: typeof form.withdrawalComment === 'string' ? form.withdrawalComment : undefined,
           settledCommuneCode,
           settledAt: typeof form.settledAt === 'string' && form.settledAt ? form.settledAt : undefined,
-          settledHouseholdSize: typeof form.settledHouseholdSize === 'string' && /^\d{1,2}$/.test(form.settledHouseholdSize) ? Number(form.settledHouseholdSize) : undefined,
+          settledHouseholdSize:
+            typeof form.settledHouseholdSize === 'string' && /^\d{1,2}$/.test(form.settledHouseholdSize)
+              ? Number(form.settledHouseholdSize)
+              : undefined,
         });
         return { redirect: `/agent/candidats/${publicId}?ok=stage` };
       } catch (error) {
@@ -151,10 +185,23 @@ export async function filePage(astro: AstroGlobal, publicId: string) {
     const data = await getCandidateFile(db, user, publicId);
     // The agent sees the family's messages: they are read.
     await markRead(db, data.file.id, false, accounts.clock.now().toISOString());
-    const [staff, territoryList] = await Promise.all([data.file.territoryCode ? assignableStaff(db, data.file.territoryCode) : [], listTerritories(db)]);
+    const [staff, territoryList] = await Promise.all([
+      data.file.territoryCode ? assignableStaff(db, data.file.territoryCode) : [],
+      listTerritories(db),
+    ]);
     const ok = astro.url.searchParams.get('ok');
     const notice = ok && isMessageKey(`file.ok.${ok}`) ? t(locale, `file.ok.${ok}` as MessageKey) : undefined;
-    return { status, data, staff, territories: territoryList, errors, values: status === 200 ? {} : values, alert, notice, today: accounts.clock.now().toISOString().slice(0, 10) };
+    return {
+      status,
+      data,
+      staff,
+      territories: territoryList,
+      errors,
+      values: status === 200 ? {} : values,
+      alert,
+      notice,
+      today: accounts.clock.now().toISOString().slice(0, 10),
+    };
   } catch (error) {
     // Another territory's file, or one that does not exist: the same "not found". A merged
     // file sends to the file it was merged into.
@@ -194,7 +241,11 @@ export async function proposePage(astro: AstroGlobal, publicId: string) {
       return { redirect: `/agent/candidats/${publicId}/proposer?${searchFromNeeds(file)}` };
     }
     const parsed = parseOfferSearch(astro.url.searchParams);
-    const [{ query, errors, result }, territories, already] = await Promise.all([runSearch(parsed), listTerritories(db), listProposals(db, file.id)]);
+    const [{ query, errors, result }, territories, already] = await Promise.all([
+      runSearch(parsed),
+      listTerritories(db),
+      listProposals(db, file.id),
+    ]);
     return {
       status,
       file,

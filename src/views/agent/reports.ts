@@ -14,7 +14,8 @@ import type { SessionUser } from '../../server/accounts/session.ts';
 import { t, type Locale } from '../../i18n/index.ts';
 import { signInUrl } from '../auth/form.ts';
 
-const first = (url: URL) => Object.fromEntries([...url.searchParams.keys()].map((k) => [k, url.searchParams.get(k) ?? undefined]));
+const first = (url: URL) =>
+  Object.fromEntries([...url.searchParams.keys()].map((k) => [k, url.searchParams.get(k) ?? undefined]));
 
 async function load(user: SessionUser, locale: Locale, params: Record<string, string | undefined>) {
   const now = accounts.clock.now();
@@ -49,11 +50,21 @@ export async function reportsPage(astro: AstroGlobal, annual = false) {
   if ('redirect' in user || 'status' in user) return user;
   const params = first(astro.url);
   try {
-    const data = await load(user, astro.locals.locale, annual ? { periode: 'year', annee: params.annee, territoire: params.territoire } : params);
+    const data = await load(
+      user,
+      astro.locals.locale,
+      annual ? { periode: 'year', annee: params.annee, territoire: params.territoire } : params,
+    );
     const background = await scopeCommunes(db, data.scope);
     const linkParams = periodParams(data.period);
     if (params.territoire) linkParams.set('territoire', params.territoire);
-    return { status: data.errors.length ? 400 : 200, ...data, background, linkParams: linkParams.toString(), territoire: params.territoire ?? '' };
+    return {
+      status: data.errors.length ? 400 : 200,
+      ...data,
+      background,
+      linkParams: linkParams.toString(),
+      territoire: params.territoire ?? '',
+    };
   } catch (error) {
     if (error instanceof NotFound) return { status: 404 as const };
     if (error instanceof Forbidden) return { status: 403 as const };
@@ -63,8 +74,13 @@ export async function reportsPage(astro: AstroGlobal, annual = false) {
 
 /** GET /agent/rapports/export.csv?table=…&sep=; — one table of the report as CSV. */
 export async function reportCsv(url: URL, user: SessionUser | null, locale: Locale): Promise<Response> {
-  const text = (status: number, body: string) => new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-  if (!user) return new Response(null, { status: 302, headers: { location: `/connexion?retour=${encodeURIComponent(url.pathname + url.search)}` } });
+  const text = (status: number, body: string) =>
+    new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  if (!user)
+    return new Response(null, {
+      status: 302,
+      headers: { location: `/connexion?retour=${encodeURIComponent(url.pathname + url.search)}` },
+    });
   if (!canReport(user)) return text(403, t(locale, 'errors.forbidden'));
   const params = first(url);
   const table = params.table as TableId | undefined;
@@ -76,7 +92,11 @@ export async function reportCsv(url: URL, user: SessionUser | null, locale: Loca
     const where = params.territoire && params.territoire !== 'tous' ? params.territoire : 'tous';
     const name = `rapport-${where}-${data.period.from}-${data.period.to}-${table}.csv`;
     return new Response(toCsv(found, params.sep === 'pv' ? ';' : ','), {
-      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"`, 'cache-control': 'no-store' },
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${name}"`,
+        'cache-control': 'no-store',
+      },
     });
   } catch (error) {
     if (error instanceof NotFound) return text(404, t(locale, 'notFound.title'));

@@ -41,7 +41,9 @@ export async function readForm(request: Request): Promise<Record<string, string 
 }
 
 const keepable = (form: Record<string, string | string[]>) =>
-  Object.fromEntries(Object.entries(form).filter(([k, v]) => typeof v === 'string' && !/password|token/i.test(k))) as Record<string, string>;
+  Object.fromEntries(
+    Object.entries(form).filter(([k, v]) => typeof v === 'string' && !/password|token/i.test(k)),
+  ) as Record<string, string>;
 
 /** Runs `action`; maps domain errors to a re-rendered form. */
 export async function handleForm(
@@ -58,10 +60,23 @@ export async function handleForm(
       return { status: 400, state: { errors, values, alert: t(locale, 'form.errors') } };
     }
     if (error instanceof RateLimited) {
-      return { status: 429, retryAfter: error.retryAfter, state: { errors: {}, values, alert: t(locale, 'errors.rate_limited', { minutes: Math.ceil(error.retryAfter / 60) }) } };
+      return {
+        status: 429,
+        retryAfter: error.retryAfter,
+        state: {
+          errors: {},
+          values,
+          alert: t(locale, 'errors.rate_limited', { minutes: Math.ceil(error.retryAfter / 60) }),
+        },
+      };
     }
-    if (error instanceof SignInRefused) return { status: 400, state: { errors: {}, values, alert: t(locale, error.key) } };
-    if (error instanceof Conflict) return { status: 409, state: { errors: { email: t(locale, error.message as MessageKey) }, values, alert: t(locale, 'form.errors') } };
+    if (error instanceof SignInRefused)
+      return { status: 400, state: { errors: {}, values, alert: t(locale, error.key) } };
+    if (error instanceof Conflict)
+      return {
+        status: 409,
+        state: { errors: { email: t(locale, error.message as MessageKey) }, values, alert: t(locale, 'form.errors') },
+      };
     if (error instanceof NotFound || error instanceof Forbidden) throw error;
     throw error;
   }

@@ -17,7 +17,8 @@ import { familyPart, type FamilyPartResult } from '../account/family.ts';
 import { localizedPath, t } from '../../i18n/index.ts';
 import { emptyState, handleForm, readForm, returnPath, signInUrl, startSession, type FormState } from './form.ts';
 
-export type PageResult<V = object> = { redirect: string } | ({ status: number; retryAfter?: number; state: FormState; notice?: string } & V);
+export type PageResult<V = object> =
+  { redirect: string } | ({ status: number; retryAfter?: number; state: FormState; notice?: string } & V);
 
 const ip = (astro: AstroGlobal) => {
   try {
@@ -27,12 +28,18 @@ const ip = (astro: AstroGlobal) => {
   }
 };
 const home = (astro: AstroGlobal) => localizedPath('/compte', astro.locals.locale);
-const ok = <V extends object>(extra: V, notice?: string): PageResult<V> => ({ status: 200, state: emptyState(), notice, ...extra });
+const ok = <V extends object>(extra: V, notice?: string): PageResult<V> => ({
+  status: 200,
+  state: emptyState(),
+  notice,
+  ...extra,
+});
 
 export async function signInPage(astro: AstroGlobal): Promise<PageResult<{ back: string }>> {
   const locale = astro.locals.locale;
   const back = returnPath(astro.url.searchParams.get('retour'), home(astro));
-  if (astro.request.method !== 'POST') return ok({ back }, astro.url.searchParams.get('confirme') ? t(locale, 'auth.verified') : undefined);
+  if (astro.request.method !== 'POST')
+    return ok({ back }, astro.url.searchParams.get('confirme') ? t(locale, 'auth.verified') : undefined);
   const form = await readForm(astro.request);
   if (form.intent === 'magic') {
     const outcome = await handleForm(locale, form, async () => {
@@ -53,7 +60,8 @@ export async function signInPage(astro: AstroGlobal): Promise<PageResult<{ back:
 
 export async function magicLinkPage(astro: AstroGlobal): Promise<PageResult> {
   const userId = await consumeMagicLink(accounts, astro.url.searchParams.get('token') ?? '');
-  if (userId === null) return { status: 400, state: { ...emptyState(), alert: t(astro.locals.locale, 'errors.link_invalid') } };
+  if (userId === null)
+    return { status: 400, state: { ...emptyState(), alert: t(astro.locals.locale, 'errors.link_invalid') } };
   await startSession(astro, userId);
   return { redirect: home(astro) };
 }
@@ -66,13 +74,22 @@ export async function signUpPage(astro: AstroGlobal): Promise<PageResult<{ done:
     await signUp(accounts, { ...form, locale }, ip(astro));
     return '';
   });
-  if ('redirect' in outcome) return ok({ done: true }, t(locale, 'auth.checkEmail', { email: String(form.email ?? '').trim().toLowerCase() }));
+  if ('redirect' in outcome)
+    return ok(
+      { done: true },
+      t(locale, 'auth.checkEmail', {
+        email: String(form.email ?? '')
+          .trim()
+          .toLowerCase(),
+      }),
+    );
   return { ...outcome, done: false };
 }
 
 export async function confirmEmailPage(astro: AstroGlobal): Promise<PageResult> {
   const userId = await verifyEmail(accounts, astro.url.searchParams.get('token') ?? '');
-  if (userId === null) return { status: 400, state: { ...emptyState(), alert: t(astro.locals.locale, 'errors.link_invalid') } };
+  if (userId === null)
+    return { status: 400, state: { ...emptyState(), alert: t(astro.locals.locale, 'errors.link_invalid') } };
   await startSession(astro, userId);
   return { redirect: `${home(astro)}?bienvenue=1` };
 }
@@ -89,12 +106,17 @@ export async function forgotPasswordPage(astro: AstroGlobal): Promise<PageResult
 }
 
 /** Reset and invitation: a token in the URL opens a "choose a password" form. */
-export async function newPasswordPage(astro: AstroGlobal, purpose: 'reset_password' | 'invitation'): Promise<PageResult<{ token: string; valid: boolean }>> {
+export async function newPasswordPage(
+  astro: AstroGlobal,
+  purpose: 'reset_password' | 'invitation',
+): Promise<PageResult<{ token: string; valid: boolean }>> {
   const locale = astro.locals.locale;
   if (astro.request.method !== 'POST') {
     const token = astro.url.searchParams.get('token') ?? '';
     const valid = (await peekToken(accounts.db, token, purpose, accounts.clock)) !== null;
-    return valid ? ok({ token, valid }) : { status: 400, state: { ...emptyState(), alert: t(locale, 'errors.link_invalid') }, token, valid };
+    return valid
+      ? ok({ token, valid })
+      : { status: 400, state: { ...emptyState(), alert: t(locale, 'errors.link_invalid') }, token, valid };
   }
   const form = await readForm(astro.request);
   const token = typeof form.token === 'string' ? form.token : '';
@@ -121,7 +143,9 @@ export async function signOutPage(astro: AstroGlobal): Promise<{ redirect: strin
 }
 
 /** /compte: who is signed in and, for a family, its file (see ../account/family.ts). */
-export async function accountPage(astro: AstroGlobal): Promise<{ redirect: string } | { user: SessionUser; part: FamilyPartResult; welcome: boolean }> {
+export async function accountPage(
+  astro: AstroGlobal,
+): Promise<{ redirect: string } | { user: SessionUser; part: FamilyPartResult; welcome: boolean }> {
   const user = astro.locals.user;
   if (!user) return { redirect: signInUrl(astro) };
   const part = await familyPart(astro);

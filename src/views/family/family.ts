@@ -7,7 +7,13 @@ import type { AstroGlobal } from 'astro';
 import { accounts } from '../../server/auth.ts';
 import { db } from '../../server/db.ts';
 import { Invalid, NotFound } from '../../server/errors.ts';
-import { favouriteOfferIds, listFavourites, mayKeepFavourites, setFavourite, type FavouriteList } from '../../server/family/favourites.ts';
+import {
+  favouriteOfferIds,
+  listFavourites,
+  mayKeepFavourites,
+  setFavourite,
+  type FavouriteList,
+} from '../../server/family/favourites.ts';
 import {
   canonicalQuery,
   defaultSearchName,
@@ -31,7 +37,14 @@ type Redirect = { redirect: string; status: 302 | 303 };
 
 /** A path of this site to come back to: no other origin, no scheme tricks; its fragment dropped. */
 export function localReturn(value: unknown, fallback: string): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || value.length > 2000) return fallback;
+  if (
+    typeof value !== 'string' ||
+    !value.startsWith('/') ||
+    value.startsWith('//') ||
+    value.startsWith('/\\') ||
+    value.length > 2000
+  )
+    return fallback;
   try {
     const url = new URL(value, 'http://portal.invalid');
     return url.origin === 'http://portal.invalid' ? url.pathname + url.search : fallback;
@@ -41,7 +54,8 @@ export function localReturn(value: unknown, fallback: string): string {
 }
 
 /** Percent-encodes everything but letters, digits and -_. (the sign-in page accepts only those in its return path). */
-const encode = (value: string) => encodeURIComponent(value).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const encode = (value: string) =>
+  encodeURIComponent(value).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** The sign-in page, coming back to `path` afterwards. */
 const signInThen = (locale: Locale, path: string) => `${localizedPath('/connexion', locale)}?retour=${encode(path)}`;
@@ -53,7 +67,8 @@ const signInThen = (locale: Locale, path: string) => `${localizedPath('/connexio
  */
 const fromThisSite = (astro: AstroGlobal) => astro.request.headers.get('Sec-Fetch-Site') === 'same-origin';
 
-const message = (locale: Locale, error: Invalid) => error.errors.map((e) => t(locale, e.key, { value: e.value ?? '', ...e.params })).join(' ');
+const message = (locale: Locale, error: Invalid) =>
+  error.errors.map((e) => t(locale, e.key, { value: e.value ?? '', ...e.params })).join(' ');
 
 // ——— Hearts ————————————————————————————————————————————————————————————————————————
 
@@ -64,7 +79,10 @@ const favouriteSets = new WeakMap<object, Promise<Set<number>>>();
  * page may be cached and shared by every visitor), the family's own state otherwise. The
  * family's favourites are read once per request, whatever the number of hearts.
  */
-export async function heartState(astro: AstroGlobal, offerId: number): Promise<'hidden' | 'visitor' | 'kept' | 'not-kept'> {
+export async function heartState(
+  astro: AstroGlobal,
+  offerId: number,
+): Promise<'hidden' | 'visitor' | 'kept' | 'not-kept'> {
   const user = astro.locals.user;
   if (!mayKeepFavourites(user)) return 'hidden';
   if (!user) return 'visitor';
@@ -77,7 +95,13 @@ export type FavouritesResult =
   | Redirect
   | { json: Record<string, unknown>; status: number }
   | { status: 403 }
-  | { status: 200 | 400; list: FavouriteList; alert?: string; notice?: string; confirm?: { offerId: number; title: string; back: string } };
+  | {
+      status: 200 | 400;
+      list: FavouriteList;
+      alert?: string;
+      notice?: string;
+      confirm?: { offerId: number; title: string; back: string };
+    };
 
 const json = (status: number, body: Record<string, unknown>) => ({ json: body, status });
 
@@ -94,9 +118,12 @@ export async function favouritesPage(astro: AstroGlobal): Promise<FavouritesResu
     if (!user) {
       // Sign in, then come back here to add it (a removal needs no account).
       const then = offerId && form.favori === '1' ? `${here}?ajouter=${offerId}&retour=${encode(back)}` : back;
-      return wantsJson ? json(401, { redirect: signInThen(locale, then) }) : { redirect: signInThen(locale, then), status: 303 };
+      return wantsJson
+        ? json(401, { redirect: signInThen(locale, then) })
+        : { redirect: signInThen(locale, then), status: 303 };
     }
-    if (user.role !== 'family') return wantsJson ? json(403, { error: t(locale, 'errors.family_only') }) : { status: 403 };
+    if (user.role !== 'family')
+      return wantsJson ? json(403, { error: t(locale, 'errors.family_only') }) : { status: 403 };
     try {
       const result = await setFavourite(ctx, user, form);
       if (wantsJson) return json(200, result);
@@ -143,7 +170,11 @@ async function offerTitle(id: number): Promise<{ id: number; title: string } | n
 // ——— Saved searches ——————————————————————————————————————————————————————————————————
 
 /** What the save form on /offres holds: the search as a canonical query, and its default name. */
-export async function saveSearchForm(astro: AstroGlobal, query: OfferSearchInput, communeCode: string | undefined): Promise<{ requete: string; nom: string } | null> {
+export async function saveSearchForm(
+  astro: AstroGlobal,
+  query: OfferSearchInput,
+  communeCode: string | undefined,
+): Promise<{ requete: string; nom: string } | null> {
   const user = astro.locals.user;
   if (user && user.role !== 'family') return null;
   const search = { ...query, page: undefined, ...(communeCode ? { commune: communeCode } : {}) };
@@ -182,7 +213,10 @@ export async function savedSearchesPage(astro: AstroGlobal): Promise<SearchesRes
   const user = astro.locals.user;
   const locale = astro.locals.locale;
   const here = localizedPath('/compte/recherches', locale);
-  const done = (what: keyof typeof notices, id?: number): Redirect => ({ redirect: `${here}?ok=${what}${id ? `&id=${id}` : ''}`, status: 303 });
+  const done = (what: keyof typeof notices, id?: number): Redirect => ({
+    redirect: `${here}?ok=${what}${id ? `&id=${id}` : ''}`,
+    status: 303,
+  });
 
   if (astro.request.method === 'POST') {
     const form = await readForm(astro.request);
@@ -215,11 +249,26 @@ export async function savedSearchesPage(astro: AstroGlobal): Promise<SearchesRes
       const searches = await listSavedSearches(db, user, locale);
       const text = (e: Invalid['errors'][number]) => t(locale, e.key, { value: e.value ?? '', ...e.params });
       const id = typeof form.id === 'string' && /^\d{1,12}$/.test(form.id) ? Number(form.id) : null;
-      if (action === 'renommer' && id !== null && searches.some((s) => s.id === id) && error.errors.some((e) => e.field === 'nom')) {
-        return { status: 400, searches, alert: t(locale, 'form.errors'), rowError: { id, message: message(locale, error), value: typeof form.nom === 'string' ? form.nom : '' } };
+      if (
+        action === 'renommer' &&
+        id !== null &&
+        searches.some((s) => s.id === id) &&
+        error.errors.some((e) => e.field === 'nom')
+      ) {
+        return {
+          status: 400,
+          searches,
+          alert: t(locale, 'form.errors'),
+          rowError: { id, message: message(locale, error), value: typeof form.nom === 'string' ? form.nom : '' },
+        };
       }
-      if (action === 'renommer' || action === 'alertes' || action === 'supprimer') return { status: 400, searches, alert: message(locale, error) };
-      const pending = { requete: typeof form.requete === 'string' ? form.requete : '', nom: typeof form.nom === 'string' ? form.nom : '', errors: error.errors.map(text) };
+      if (action === 'renommer' || action === 'alertes' || action === 'supprimer')
+        return { status: 400, searches, alert: message(locale, error) };
+      const pending = {
+        requete: typeof form.requete === 'string' ? form.requete : '',
+        nom: typeof form.nom === 'string' ? form.nom : '',
+        errors: error.errors.map(text),
+      };
       return { status: 400, searches, alert: t(locale, 'searches.notSaved'), pending };
     }
   }
@@ -237,7 +286,16 @@ export async function savedSearchesPage(astro: AstroGlobal): Promise<SearchesRes
         return done('enregistree', saved.id);
       } catch (error) {
         if (!(error instanceof Invalid)) throw error;
-        return { status: 400, searches: await listSavedSearches(db, user, locale), alert: t(locale, 'searches.notSaved'), pending: { requete, nom, errors: error.errors.map((e) => t(locale, e.key, { value: e.value ?? '', ...e.params })) } };
+        return {
+          status: 400,
+          searches: await listSavedSearches(db, user, locale),
+          alert: t(locale, 'searches.notSaved'),
+          pending: {
+            requete,
+            nom,
+            errors: error.errors.map((e) => t(locale, e.key, { value: e.value ?? '', ...e.params })),
+          },
+        };
       }
     }
     return { status: 200, searches: await listSavedSearches(db, user, locale), pending: { requete, nom, errors: [] } };
@@ -254,7 +312,12 @@ export async function savedSearchesPage(astro: AstroGlobal): Promise<SearchesRes
 
 // ——— Unsubscribe ———————————————————————————————————————————————————————————————————
 
-export type UnsubscribeResult = { status: 200 | 400; state: 'confirm' | 'done' | 'already' | 'unknown'; name?: string; token: string };
+export type UnsubscribeResult = {
+  status: 200 | 400;
+  state: 'confirm' | 'done' | 'already' | 'unknown';
+  name?: string;
+  token: string;
+};
 
 export async function unsubscribePage(astro: AstroGlobal): Promise<UnsubscribeResult> {
   let token = astro.url.searchParams.get('token') ?? '';

@@ -21,7 +21,8 @@ export interface ProjectView {
   territories: TerritorySummary[];
 }
 
-const keep = (form: Record<string, string | string[]>) => Object.fromEntries(Object.entries(form).filter(([k]) => k !== 'consent'));
+const keep = (form: Record<string, string | string[]>) =>
+  Object.fromEntries(Object.entries(form).filter(([k]) => k !== 'consent'));
 
 export async function projectPage(astro: AstroGlobal): Promise<ProjectView> {
   const locale = astro.locals.locale;
@@ -39,9 +40,13 @@ export async function projectPage(astro: AstroGlobal): Promise<ProjectView> {
 
   const form = await readForm(astro.request);
   const values = keep(form);
-  const fieldErrors = (errors: FieldError[]) => Object.fromEntries(errors.map((e) => [e.field, t(locale, e.key, { value: e.value ?? '', ...e.params })]));
+  const fieldErrors = (errors: FieldError[]) =>
+    Object.fromEntries(errors.map((e) => [e.field, t(locale, e.key, { value: e.value ?? '', ...e.params })]));
   // Communes are typed by name ("Auch, Mauvezin"); the file stores their INSEE codes.
-  const communeNames = (typeof form.wishedCommunes === 'string' ? form.wishedCommunes : '').split(',').map((c) => c.trim()).filter(Boolean);
+  const communeNames = (typeof form.wishedCommunes === 'string' ? form.wishedCommunes : '')
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   const wishedTerritories = ([] as string[]).concat(form.wishedTerritories ?? []);
   const codes: string[] = [];
   const errors: FieldError[] = [];
@@ -54,8 +59,13 @@ export async function projectPage(astro: AstroGlobal): Promise<ProjectView> {
     }
   }
   // Every error at once: the communes' and the form's.
-  errors.push(...enquiryErrors({ ...form, wishedCommunes: codes, locale }).filter((e) => !errors.some((x) => x.field === e.field)));
-  if (errors.length) return { status: 400, values, errors: fieldErrors(errors), alert: t(locale, 'form.errors'), territories };
+  errors.push(
+    ...enquiryErrors({ ...form, wishedCommunes: codes, locale }).filter(
+      (e) => !errors.some((x) => x.field === e.field),
+    ),
+  );
+  if (errors.length)
+    return { status: 400, values, errors: fieldErrors(errors), alert: t(locale, 'form.errors'), territories };
   let ip = 'unknown';
   try {
     ip = astro.clientAddress;
@@ -63,11 +73,34 @@ export async function projectPage(astro: AstroGlobal): Promise<ProjectView> {
     // not known behind some proxies
   }
   try {
-    await createEnquiry({ db, clock: accounts.clock, siteUrl: accounts.siteUrl }, { ...form, wishedCommunes: codes, locale }, ip);
+    await createEnquiry(
+      { db, clock: accounts.clock, siteUrl: accounts.siteUrl },
+      { ...form, wishedCommunes: codes, locale },
+      ip,
+    );
   } catch (error) {
-    if (error instanceof Invalid) return { status: 400, values, errors: fieldErrors(error.errors), alert: t(locale, 'form.errors'), territories };
-    if (error instanceof RateLimited) return { status: 429, retryAfter: error.retryAfter, values, errors: {}, alert: t(locale, 'errors.rate_limited', { minutes: Math.ceil(error.retryAfter / 60) }), territories };
+    if (error instanceof Invalid)
+      return { status: 400, values, errors: fieldErrors(error.errors), alert: t(locale, 'form.errors'), territories };
+    if (error instanceof RateLimited)
+      return {
+        status: 429,
+        retryAfter: error.retryAfter,
+        values,
+        errors: {},
+        alert: t(locale, 'errors.rate_limited', { minutes: Math.ceil(error.retryAfter / 60) }),
+        territories,
+      };
     throw error;
   }
-  return { status: 200, values: {}, errors: {}, done: { email: String(form.email ?? '').trim().toLowerCase() }, territories };
+  return {
+    status: 200,
+    values: {},
+    errors: {},
+    done: {
+      email: String(form.email ?? '')
+        .trim()
+        .toLowerCase(),
+    },
+    territories,
+  };
 }

@@ -8,5 +8,12 @@ export const GET: APIRoute = async ({ url }) => {
   const { errors, result } = await runSearch(parseOfferSearch(url.searchParams));
   if (errors.length) return invalidResponse(apiLocale(url), errors);
   const { items, ...rest } = result;
-  return json({ ...rest, items: items.map(({ photo, ...item }) => ({ ...item, url: `/offres/${item.id}-${item.slug}`, photo: photo ? { ...photo, url: `/photos/${photo.id}-640.webp` } : null })) });
+  return json({
+    ...rest,
+    items: items.map(({ photo, ...item }) => ({
+      ...item,
+      url: `/offres/${item.id}-${item.slug}`,
+      photo: photo ? { ...photo, url: `/photos/${photo.id}-640.webp` } : null,
+    })),
+  });
 };
