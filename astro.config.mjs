@@ -61,7 +61,11 @@ export const envSchema = {
 
 export default defineConfig({
   output: 'server',
-  adapter: node({ mode: 'standalone' }),
+  // 'file': the visitor's own path (Astro.originPathname) keeps its form, "/compte" not "/compte/".
+  build: { format: 'file' },
+  // Bodies above this are cut by the adapter itself; forms have their own, smaller limit
+  // (FORM_LIMIT_BYTES in src/server/http/form.ts).
+  adapter: node({ mode: 'standalone', bodySizeLimit: 64 * 1024 * 1024 }),
   integrations: [preact()],
   server: { port: 4321 },
   i18n: {

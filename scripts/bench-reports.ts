@@ -11,10 +11,10 @@ import { stayDays } from '../db/seed/candidates.ts';
 import { buildReport } from '../src/server/reports/queries.ts';
 import { parsePeriod } from '../src/server/reports/period.ts';
 import { impactFigures } from '../src/server/reports/impact.ts';
+import { DAY_MS as DAY, HOUR_MS } from '../src/lib/time.ts';
 
 const FILES = Number(process.env.BENCH_FILES ?? 100_000);
 const STAYS_PER_FILE = 10;
-const DAY = 86_400_000;
 const TERRITORIES = ['32', '32', '50', '46', '23', '32', '50', '32'] as const; // half in the Gers
 
 async function seedFiles(db: Db, now: Date) {
@@ -64,7 +64,7 @@ async function seedFiles(db: Db, now: Date) {
       const adults = random.int(1, 2);
       const children = Array.from({ length: random.int(0, 3) }, () => random.int(0, 16));
       files.push(
-        `(${id}, 'bench${id}', ${esc(territory)}, ${esc(last.stage)}, ${esc(last.entered)}, 'Famille ${id}', 'bench${id}@exemple.test', ${esc(JSON.stringify({ adults, children }))}, ${esc(JSON.stringify([{ profession: 'Profession', status: random.pick(statuses) }]))}, ${esc(random.pick(['Paris (75)', 'Lyon (69)', '33000 Bordeaux', 'Bruxelles (Belgique)']))}, ${esc(JSON.stringify([territory]))}, 'bench', ${esc(created)}, ${last.stage === 'withdrawn' ? esc(random.pick(reasons)) : 'NULL'}, ${settled ? esc(commune) : 'NULL'}, ${settled ? adults + children.length : 'NULL'}, ${esc(created)}, ${esc(created)}, ${esc(last.entered)}, ${stays.reduce((bits, s) => bits | stageBit(s.stage as Stage), 0)}, ${esc(stays.find((s) => s.stage === 'settled')?.entered ?? null)}, ${esc(stays[1]?.entered ?? null)}, ${stays[1] ? Math.round(((Date.parse(stays[1].entered) - Date.parse(created)) / 3_600_000) * 10) / 10 : 'NULL'})`,
+        `(${id}, 'bench${id}', ${esc(territory)}, ${esc(last.stage)}, ${esc(last.entered)}, 'Famille ${id}', 'bench${id}@exemple.test', ${esc(JSON.stringify({ adults, children }))}, ${esc(JSON.stringify([{ profession: 'Profession', status: random.pick(statuses) }]))}, ${esc(random.pick(['Paris (75)', 'Lyon (69)', '33000 Bordeaux', 'Bruxelles (Belgique)']))}, ${esc(JSON.stringify([territory]))}, 'bench', ${esc(created)}, ${last.stage === 'withdrawn' ? esc(random.pick(reasons)) : 'NULL'}, ${settled ? esc(commune) : 'NULL'}, ${settled ? adults + children.length : 'NULL'}, ${esc(created)}, ${esc(created)}, ${esc(last.entered)}, ${stays.reduce((bits, s) => bits | stageBit(s.stage as Stage), 0)}, ${esc(stays.find((s) => s.stage === 'settled')?.entered ?? null)}, ${esc(stays[1]?.entered ?? null)}, ${stays[1] ? Math.round(((Date.parse(stays[1].entered) - Date.parse(created)) / HOUR_MS) * 10) / 10 : 'NULL'})`,
       );
       for (const s of stays)
         history.push(

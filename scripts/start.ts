@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, readConfig, runMain } from './lib/config.ts';
 import { prepareDb } from './lib/prepare-db.ts';
+import { createPortalServer, listen } from './lib/server.ts';
 import { createDb } from '../db/client.ts';
 import { createDispatcher } from '../src/server/mail/dispatcher.ts';
 import { startDigest } from '../src/server/family/digest.ts';
@@ -27,10 +28,11 @@ await runMain(async () => {
   db.$client.close();
   const entry = new URL('../dist/server/entry.mjs', import.meta.url);
   if (!existsSync(entry)) throw new ConfigError('The portal is not built: run `npm run build` first.');
-  // The standalone adapter reads HOST and PORT from the environment.
-  process.env.HOST = String(config.HOST);
-  process.env.PORT = String(config.PORT);
-  await import(entry.href);
+  // The adapter's handler behind our own server (methods filtered first: scripts/lib/server.ts).
+  process.env.ASTRO_NODE_AUTOSTART = 'disabled';
+  const { handler } = (await import(entry.href)) as { handler: Parameters<typeof createPortalServer>[0] };
+  const server = createPortalServer(handler);
+  await listen(server, String(config.HOST), Number(config.PORT));
   const stoppers: Array<() => void> = [];
   // The outbox dispatcher runs in the server process; without a key, emails wait in the
   // outbox (readable in the development mailbox).

@@ -1,5 +1,5 @@
 // Request pipeline: locale and request id into locals, then security headers on every response.
-import { PAGE_CACHE } from 'astro:env/server';
+import { PAGE_CACHE, PUBLIC_SITE_URL } from 'astro:env/server';
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { toLocale } from './i18n/index.ts';
 import { SESSION_COOKIE_NAME } from './server/accounts/session-cookie.ts';
@@ -54,13 +54,27 @@ const session = defineMiddleware(async (ctx, next) => {
   return next();
 });
 
-const securityHeaders = defineMiddleware(async (_ctx, next) =>
-  withHeaders(await next(), {
+/** Pages that show personal data whoever asks (accounts, back office, forms echoing what was typed). */
+const PRIVATE =
+  /^(?:\/en)?\/(?:compte|agent|admin|dev|connexion|inscription|mot-de-passe-oublie|invitation|alertes|deconnexion|projet)(?:\/|$|\.)/;
+const HSTS = PUBLIC_SITE_URL.startsWith('https:')
+  ? { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' }
+  : undefined;
+
+const securityHeaders = defineMiddleware(async (ctx, next) => {
+  const response = await next();
+  const headers: Record<string, string> = {
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'strict-origin-when-cross-origin',
     'X-Frame-Options': 'DENY',
-  }),
-);
+    ...HSTS,
+  };
+  // Personal pages, and anything answered to a signed-in user, stay out of every cache
+  // (browser history, proxies); responses that set their own policy (photos) keep it.
+  if ((PRIVATE.test(ctx.url.pathname) || ctx.locals.user) && !response.headers.has('Cache-Control'))
+    headers['Cache-Control'] = 'no-store';
+  return withHeaders(response, headers);
+});
 
 const pages = new PageCache();
 

@@ -20,6 +20,19 @@ export const withdrawalReasons = [
 ] as const;
 export const remoteWorkStatuses = ['employee', 'freelancer', 'founder', 'job_seeker'] as const;
 
+/** JSON column types: what the columns hold, so that no reader casts. */
+export interface Household {
+  adults: number;
+  /** Children's ages. */
+  children: number[];
+}
+export interface Profession {
+  profession: string | null;
+  status: (typeof remoteWorkStatuses)[number] | null;
+}
+/** A timeline event's details (from/to stage, text, ids…), by kind. */
+export type EventData = { [key: string]: unknown };
+
 export const candidates = sqliteTable(
   'candidates',
   {
@@ -35,14 +48,12 @@ export const candidates = sqliteTable(
     name: text('name').notNull(),
     email: text('email').notNull(),
     phone: text('phone'),
-    /** JSON: { adults: number, children: number[] (ages) }. */
-    household: text('household').notNull(),
-    /** JSON: [{ profession, status }] with status in remoteWorkStatuses. */
-    professions: text('professions').notNull(),
+    household: text('household', { mode: 'json' }).$type<Household>().notNull(),
+    professions: text('professions', { mode: 'json' }).$type<Profession[]>().notNull(),
     currentPlace: text('current_place'),
-    /** JSON arrays of department codes and INSEE codes. */
-    wishedTerritories: text('wished_territories').notNull(),
-    wishedCommunes: text('wished_communes').notNull().default('[]'),
+    /** Department codes and INSEE codes. */
+    wishedTerritories: text('wished_territories', { mode: 'json' }).$type<string[]>().notNull(),
+    wishedCommunes: text('wished_communes', { mode: 'json' }).$type<string[]>().notNull().default([]),
     budgetMax: integer('budget_max'),
     transaction: text('transaction', { enum: ['rent', 'sale'] }),
     housingNeeds: text('housing_needs'),
@@ -167,8 +178,8 @@ export const candidateEvents = sqliteTable(
       .notNull()
       .references(() => candidates.id, { onDelete: 'cascade' }),
     kind: text('kind', { enum: eventKinds }).notNull(),
-    /** JSON with the event's details (from/to stage, text, ids…). */
-    data: text('data').notNull().default('{}'),
+    /** The event's details (from/to stage, text, ids…). */
+    data: text('data', { mode: 'json' }).$type<EventData>().notNull().default({}),
     byUserId: integer('by_user_id').references(() => users.id),
     at: text('at').notNull(),
   },

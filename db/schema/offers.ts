@@ -54,7 +54,7 @@ export const offers = sqliteTable(
     priceDay: integer('price_day'),
     openingHours: text('opening_hours'),
     /** JSON array of service keys (wifi, coffee, printer, lockers…). */
-    services: text('services'),
+    services: text('services', { mode: 'json' }).$type<string[]>(),
     wheelchairAccessible: integer('wheelchair_accessible', { mode: 'boolean' }),
     website: text('website'),
 

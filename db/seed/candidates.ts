@@ -18,12 +18,12 @@ import {
   userTerritories,
   withdrawalReasons,
   type Stage,
+  type EventData,
 } from '../schema/index.ts';
 import { followUpDates, pipeline } from '../../src/server/candidates/stages.ts';
 import { CONSENT_TEXT_VERSION } from '../../src/server/candidates/schemas.ts';
 import { createRandom, type Random } from './random.ts';
-
-const DAY = 86_400_000;
+import { DAY_MS as DAY, HOUR_MS } from '../../src/lib/time.ts';
 
 /** A closed stay's length in days, to a tenth, as `closeStays()` writes it. */
 export const stayDays = (entered: string, left: string | null) =>
@@ -164,7 +164,7 @@ export async function seedDemoCandidates(db: Db, random: Random, now: Date, perT
       let settled: { commune: string; at: string; size: number } | null = null;
       const events: Array<{
         kind: (typeof candidateEvents.$inferInsert)['kind'];
-        data: object;
+        data: EventData;
         by: number | null;
         at: string;
       }> = [{ kind: 'created', data: { territories: [territory] }, by: null, at: createdAt }];
@@ -221,11 +221,11 @@ export async function seedDemoCandidates(db: Db, random: Random, now: Date, perT
           name: `Famille ${surname}`,
           email: `famille.${surname.toLowerCase()}.${territory}${i}@exemple.test`,
           phone: random.chance(0.7) ? `06${String(random.int(10_000_000, 99_999_999))}` : null,
-          household: JSON.stringify({ adults, children }),
-          professions: JSON.stringify([{ profession: job, status }]),
+          household: { adults, children },
+          professions: [{ profession: job, status }],
           currentPlace: random.pick(origins),
-          wishedTerritories: JSON.stringify([territory]),
-          wishedCommunes: JSON.stringify(random.chance(0.4) ? [random.pick(places).code] : []),
+          wishedTerritories: [territory],
+          wishedCommunes: random.chance(0.4) ? [random.pick(places).code] : [],
           budgetMax: random.chance(0.5) ? random.int(5, 14) * 100 : random.int(12, 40) * 10_000,
           transaction: random.pick(['rent', 'sale'] as const),
           housingNeeds: 'Maison avec une pièce pour le bureau et un jardin. (Dossier fictif de démonstration.)',
@@ -253,7 +253,7 @@ export async function seedDemoCandidates(db: Db, random: Random, now: Date, perT
             return {
               firstResponseAt: first,
               responseHours: first
-                ? Math.round(((Date.parse(first) - Date.parse(createdAt)) / 3_600_000) * 10) / 10
+                ? Math.round(((Date.parse(first) - Date.parse(createdAt)) / HOUR_MS) * 10) / 10
                 : null,
             };
           })(),
@@ -263,24 +263,20 @@ export async function seedDemoCandidates(db: Db, random: Random, now: Date, perT
         .returning({ id: candidates.id });
       const candidateId = row!.id;
       await seedProposalsAndStay(db, extras, candidateId, agentId, history, homes, now, events);
-      await db
-        .insert(stageHistory)
-        .values(
-          history.map((h, n) => ({
-            candidateId,
-            stage: h.stage,
-            enteredAt: h.enteredAt,
-            leftAt: h.leftAt,
-            days: stayDays(h.enteredAt, h.leftAt),
-            byUserId: n === 0 ? null : agentId,
-            territoryCode: territory,
-          })),
-        );
+      await db.insert(stageHistory).values(
+        history.map((h, n) => ({
+          candidateId,
+          stage: h.stage,
+          enteredAt: h.enteredAt,
+          leftAt: h.leftAt,
+          days: stayDays(h.enteredAt, h.leftAt),
+          byUserId: n === 0 ? null : agentId,
+          territoryCode: territory,
+        })),
+      );
       await db
         .insert(candidateEvents)
-        .values(
-          events.map((e) => ({ candidateId, kind: e.kind, data: JSON.stringify(e.data), byUserId: e.by, at: e.at })),
-        );
+        .values(events.map((e) => ({ candidateId, kind: e.kind, data: e.data, byUserId: e.by, at: e.at })));
       if (settled) {
         const { sixMonths, twelveMonths } = followUpDates(settled.at);
         const today = now.toISOString().slice(0, 10);
@@ -323,7 +319,12 @@ async function seedProposalsAndStay(
   history: Array<{ stage: Stage; enteredAt: string }>,
   homes: Home[],
   now: Date,
-  events: Array<{ kind: (typeof candidateEvents.$inferInsert)['kind']; data: object; by: number | null; at: string }>,
+  events: Array<{
+    kind: (typeof candidateEvents.$inferInsert)['kind'];
+    data: EventData;
+    by: number | null;
+    at: string;
+  }>,
 ) {
   const qualified = history.find((h) => h.stage === 'qualified');
   if (!qualified || homes.length < 3) return;
@@ -377,17 +378,15 @@ async function seedProposalsAndStay(
     .map((c) => `Visite à ${c}`)
     .concat(['Tiers-lieu le plus proche', 'École du village'])
     .join('\n');
-  await db
-    .insert(discoveryStays)
-    .values({
-      candidateId,
-      startDate: stayStart,
-      endDate: stayEnd,
-      places: placesToVisit,
-      hosts: random.pick(['Gîte communal', 'Famille ambassadrice du village', null]),
-      createdById: agentId,
-      createdAt: discovery.enteredAt,
-    });
+  await db.insert(discoveryStays).values({
+    candidateId,
+    startDate: stayStart,
+    endDate: stayEnd,
+    places: placesToVisit,
+    hosts: random.pick(['Gîte communal', 'Famille ambassadrice du village', null]),
+    createdById: agentId,
+    createdAt: discovery.enteredAt,
+  });
   events.push({
     kind: 'visit',
     data: { start: stayStart, end: stayEnd, places: placesToVisit },
@@ -429,13 +428,13 @@ export async function seedDemoFamilyFile(db: Db, now: Date): Promise<void> {
       familyUserId: family.id,
       name: 'Famille Martin',
       email: 'famille@demo.test',
-      household: JSON.stringify({ adults: 2, children: [5, 9] }),
-      professions: JSON.stringify([
+      household: { adults: 2, children: [5, 9] },
+      professions: [
         { profession: 'Développeuse web', status: 'employee' },
         { profession: 'Graphiste', status: 'freelancer' },
-      ]),
+      ],
       currentPlace: 'Lyon (69)',
-      wishedTerritories: JSON.stringify(['32']),
+      wishedTerritories: ['32'],
       budgetMax: 1100,
       transaction: 'rent',
       housingNeeds: 'Une maison avec trois chambres et un jardin, près d’une école.',
@@ -484,17 +483,15 @@ export async function seedDemoFamilyFile(db: Db, now: Date): Promise<void> {
       { candidateId, offerId: homes[1]!.id, status: 'proposed', proposedById: agent.id, proposedAt: at(20) },
     ]);
   }
-  await db
-    .insert(discoveryStays)
-    .values({
-      candidateId,
-      startDate: stayStart,
-      endDate: stayEnd,
-      places: 'Visite de la maison proposée\nTiers-lieu de Mauvezin\nÉcole primaire',
-      hosts: 'Gîte communal de Mauvezin',
-      createdById: agent.id,
-      createdAt: at(6),
-    });
+  await db.insert(discoveryStays).values({
+    candidateId,
+    startDate: stayStart,
+    endDate: stayEnd,
+    places: 'Visite de la maison proposée\nTiers-lieu de Mauvezin\nÉcole primaire',
+    hosts: 'Gîte communal de Mauvezin',
+    createdById: agent.id,
+    createdAt: at(6),
+  });
   await db.insert(messages).values([
     {
       candidateId,
@@ -539,6 +536,6 @@ export async function seedDemoFamilyFile(db: Db, now: Date): Promise<void> {
         byUserId: family.id,
         at: at(2),
       },
-    ].map((e) => ({ ...e, candidateId, data: JSON.stringify(e.data) })),
+    ].map((e) => ({ ...e, candidateId })),
   );
 }

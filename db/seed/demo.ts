@@ -13,6 +13,7 @@ import { refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
 import { seedDemoCandidates, seedDemoFamilyFile } from './candidates.ts';
 import { writeDemoPhotos } from './photos.ts';
 import { createRandom, type Random } from './random.ts';
+import { DAY_MS } from '../../src/lib/time.ts';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
 
@@ -302,7 +303,7 @@ function tiersLieuBase(random: Random, now: Date) {
       'Mar–sam 9 h–17 h',
       '24 h/24 pour les abonnés',
     ]),
-    services: JSON.stringify(serviceKeys.filter(() => random.chance(0.6))),
+    services: serviceKeys.filter(() => random.chance(0.6)),
     wheelchairAccessible: random.chance(0.6),
     ...connectivity(random, now),
     publishedAt: published,
@@ -387,5 +388,5 @@ function jitter(random: Random, place: CommuneRow) {
 }
 
 function daysBefore(now: Date, days: number): string {
-  return new Date(now.getTime() - days * 86_400_000).toISOString();
+  return new Date(now.getTime() - days * DAY_MS).toISOString();
 }

@@ -298,6 +298,13 @@ export const en: Messages = {
   'nav.account': 'My account',
 
   'errors.forbiddenTitle': 'Access denied',
+  'errors.invalidTitle': 'Bad request',
+  'errors.invalid_request': 'This request could not be understood. Go back to the previous page and try again.',
+  'errors.conflictTitle': 'Changed by someone else',
+  'errors.tooLargeTitle': 'Too large',
+  'errors.too_large': 'This form is larger than allowed (1 MB). Shorten what you typed and send it again.',
+  'errors.rateLimitedTitle': 'Too many attempts',
+  'errors.unknown_intent': 'This action does not exist on this page.',
   'admin.title': 'Administration',
   'admin.staff': 'Agents and administrators',
   'admin.status': 'Status',

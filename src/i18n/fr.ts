@@ -300,6 +300,13 @@ export const fr = {
   'nav.account': 'Mon compte',
 
   'errors.forbiddenTitle': 'Accès refusé',
+  'errors.invalidTitle': 'Demande incorrecte',
+  'errors.invalid_request': 'Cette demande n’a pas pu être comprise. Revenez à la page précédente et réessayez.',
+  'errors.conflictTitle': 'Modification concurrente',
+  'errors.tooLargeTitle': 'Envoi trop volumineux',
+  'errors.too_large': 'Ce formulaire dépasse la taille permise (1 Mo). Raccourcissez les textes saisis et renvoyez-le.',
+  'errors.rateLimitedTitle': 'Trop de tentatives',
+  'errors.unknown_intent': 'Cette action n’existe pas sur cette page.',
   'admin.title': 'Administration',
   'admin.staff': 'Agents et administrateurs',
   'admin.status': 'État',

@@ -1,19 +1,26 @@
-// Typed domain errors. Pages and endpoints map them to HTTP statuses in one place
-// (src/server/http.ts); their messages are i18n keys, never stack traces.
+// Typed domain errors. Each carries its HTTP meaning (`status`); `src/server/http/respond.ts`
+// turns them into responses in one place, and the form wrapper (`src/server/http/form.ts`)
+// into a form shown again. Their messages are i18n keys or plain words, never stack traces.
 import { isMessageKey, type MessageKey } from '../i18n/index.ts';
 
 export class DomainError extends Error {
   readonly status: number;
-  constructor(message: string, status: number) {
+  /** What a form shows about the whole post (its alert), when the error says more than its status. */
+  readonly key?: MessageKey;
+  constructor(message: string, status: number, key?: MessageKey) {
     super(message);
     this.status = status;
+    this.key = key ?? (isMessageKey(message) ? message : undefined);
     this.name = new.target.name;
   }
 }
 
 export class NotFound extends DomainError {
+  /** What was not found: the page's subject (a 404 page) or an item of it (an alert on the page). */
+  readonly what: string;
   constructor(what = 'resource') {
     super(`${what} not found`, 404);
+    this.what = what;
   }
 }
 
@@ -24,8 +31,34 @@ export class Forbidden extends DomainError {
 }
 
 export class Conflict extends DomainError {
-  constructor(message = 'conflict') {
+  /** The form field the conflict is about (an email already taken), if any. */
+  readonly field?: string;
+  constructor(message: MessageKey | string = 'conflict', field?: string) {
     super(message, 409);
+    this.field = field;
+  }
+}
+
+/** Too many attempts: try again in `retryAfter` seconds. */
+export class RateLimited extends DomainError {
+  readonly retryAfter: number;
+  constructor(retryAfter: number) {
+    super('rate limited', 429, 'errors.rate_limited');
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** A request body over the limit of its kind. */
+export class PayloadTooLarge extends DomainError {
+  constructor() {
+    super('payload too large', 413, 'errors.too_large');
+  }
+}
+
+/** The page needs a signed-in user: the visitor is sent to sign in, then back. */
+export class SignInRequired extends DomainError {
+  constructor() {
+    super('sign-in required', 401);
   }
 }
 
@@ -41,7 +74,7 @@ export interface FieldError {
 export class Invalid extends DomainError {
   readonly errors: FieldError[];
   constructor(errors: FieldError[]) {
-    super(`invalid input: ${errors.map((e) => e.field).join(', ')}`, 400);
+    super(`invalid input: ${errors.map((e) => e.field).join(', ')}`, 400, 'form.errors');
     this.errors = errors;
   }
 }

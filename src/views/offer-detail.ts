@@ -2,39 +2,27 @@
 // fibre coverage. Shared by both locales.
 import { db } from '../server/db.ts';
 import { NotFound } from '../server/errors.ts';
-import { findNearbyOffers, getPublishedOffer, type NearbyOffer, type OfferDetail } from '../server/offers/queries.ts';
+import type { RequestContext } from '../server/http/context.ts';
+import { redirect, render } from '../server/http/respond.ts';
+import { findNearbyOffers, getPublishedOffer } from '../server/offers/queries.ts';
 import { getCommuneCoverage } from '../server/places/queries.ts';
+import { localizedPath } from '../i18n/index.ts';
 
 export const NEARBY_KM = 30;
 
-export type OfferDetailData =
-  | {
-      kind: 'found';
-      offer: OfferDetail;
-      nearby: NearbyOffer[];
-      coverage: Awaited<ReturnType<typeof getCommuneCoverage>>;
-    }
-  | { kind: 'redirect'; id: number; slug: string }
-  | { kind: 'not-found' };
-
 /** `ref` is "{id}-{slug}"; a wrong or missing slug redirects to the canonical one. */
-export async function loadOfferDetail(ref: string): Promise<OfferDetailData> {
+export async function offerDetailPage(rc: Pick<RequestContext, 'locals'>, ref: string) {
   const m = /^(\d{1,12})(?:-(.*))?$/.exec(ref);
-  if (!m) return { kind: 'not-found' };
-  try {
-    const offer = await getPublishedOffer(db, Number(m[1]));
-    if (m[2] !== offer.slug) return { kind: 'redirect', id: offer.id, slug: offer.slug };
-    const [nearby, coverage] = await Promise.all([
-      findNearbyOffers(db, offer, offer.kind === 'home' ? 'tiers_lieu' : 'home', {
-        km: NEARBY_KM,
-        limit: 5,
-        excludeId: offer.id,
-      }),
-      getCommuneCoverage(db, offer.communeCode),
-    ]);
-    return { kind: 'found', offer, nearby, coverage };
-  } catch (error) {
-    if (error instanceof NotFound) return { kind: 'not-found' };
-    throw error;
-  }
+  if (!m) throw new NotFound('offer');
+  const offer = await getPublishedOffer(db, Number(m[1]));
+  if (m[2] !== offer.slug) return redirect(localizedPath(`/offres/${offer.id}-${offer.slug}`, rc.locals.locale), 301);
+  const [nearby, coverage] = await Promise.all([
+    findNearbyOffers(db, offer, offer.kind === 'home' ? 'tiers_lieu' : 'home', {
+      km: NEARBY_KM,
+      limit: 5,
+      excludeId: offer.id,
+    }),
+    getCommuneCoverage(db, offer.communeCode),
+  ]);
+  return render({ offer, nearby, coverage });
 }

@@ -6,6 +6,8 @@ import { Invalid, type FieldError } from '../server/errors.ts';
 import { searchOffers, type OfferSearchResult } from '../server/offers/queries.ts';
 import { parseOfferSearch, type OfferSearchInput, type ParsedSearch } from '../server/offers/schemas.ts';
 import { listTerritories, type TerritorySummary } from '../server/places/queries.ts';
+import type { RequestContext } from '../server/http/context.ts';
+import { render } from '../server/http/respond.ts';
 
 export interface OffersViewData {
   raw: ParsedSearch['raw'];
@@ -39,8 +41,10 @@ export async function runSearch(
   return { query, errors, result: await searchOffers(db, {}) };
 }
 
-export async function loadOffers(url: URL): Promise<OffersViewData> {
-  const parsed = parseOfferSearch(url.searchParams);
+/** /offres: the search of the query string; invalid parameters make it a 400 that still shows results. */
+export async function offersPage(rc: Pick<RequestContext, 'url'>) {
+  const parsed = parseOfferSearch(rc.url.searchParams);
   const [{ query, errors, result }, territories] = await Promise.all([runSearch(parsed), listTerritories(db)]);
-  return { raw: parsed.raw, query, errors, result, territories };
+  const view: OffersViewData = { raw: parsed.raw, query, errors, result, territories };
+  return render(view, errors.length ? 400 : 200);
 }

@@ -1,6 +1,9 @@
 // Loads /territoires/{code}: key figures, communes with their coverage, its tiers-lieux.
 import { db } from '../server/db.ts';
 import { NotFound } from '../server/errors.ts';
+import type { RequestContext } from '../server/http/context.ts';
+import { render } from '../server/http/respond.ts';
+import { isTerritoryCode, parseId } from '../server/input.ts';
 import { searchOffers, type OfferSearchResult } from '../server/offers/queries.ts';
 import {
   COMMUNES_PAGE_SIZE,
@@ -19,26 +22,21 @@ export interface TerritoryViewData {
   tiersLieux: OfferSearchResult;
 }
 
-export async function loadTerritory(code: string, url: URL): Promise<TerritoryViewData | null> {
-  if (!/^(\d{2}|2A|2B|97\d)$/.test(code)) return null;
-  const pageParam = url.searchParams.get('page') ?? '1';
-  const page = /^\d{1,4}$/.test(pageParam) && Number(pageParam) >= 1 ? Number(pageParam) : 1;
-  try {
-    const [territory, communes, tiersLieux] = await Promise.all([
-      getTerritoryOverview(db, code),
-      listTerritoryCommunes(db, code, page),
-      searchOffers(db, { territoire: code, type: 'tiers-lieu' }),
-    ]);
-    return {
-      territory,
-      communes: communes.rows,
-      communesTotal: communes.total,
-      page,
-      pages: Math.max(1, Math.ceil(communes.total / COMMUNES_PAGE_SIZE)),
-      tiersLieux,
-    };
-  } catch (error) {
-    if (error instanceof NotFound) return null;
-    throw error;
-  }
+export async function territoryPage(rc: Pick<RequestContext, 'url'>, code: string) {
+  if (!isTerritoryCode(code)) throw new NotFound('territory');
+  const page = Math.min(parseId(rc.url.searchParams.get('page') ?? '1') ?? 1, 9999);
+  const [territory, communes, tiersLieux] = await Promise.all([
+    getTerritoryOverview(db, code),
+    listTerritoryCommunes(db, code, page),
+    searchOffers(db, { territoire: code, type: 'tiers-lieu' }),
+  ]);
+  const view: TerritoryViewData = {
+    territory,
+    communes: communes.rows,
+    communesTotal: communes.total,
+    page,
+    pages: Math.max(1, Math.ceil(communes.total / COMMUNES_PAGE_SIZE)),
+    tiersLieux,
+  };
+  return render(view);
 }

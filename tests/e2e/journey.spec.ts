@@ -4,9 +4,10 @@
 // the discovery stay and settles the family. The Manche agent sees none of it.
 import type { Browser, Page } from '@playwright/test';
 import { expect, lastMail, signInAs, signUp, test, type Portal } from './fixtures.ts';
+import { DAY_MS } from '../../src/lib/time.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
-const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+const inDays = (n: number) => new Date(Date.now() + n * DAY_MS).toISOString().slice(0, 10);
 
 async function familyPage(browser: Browser, portal: Portal, javaScriptEnabled: boolean): Promise<Page> {
   const context = await browser.newContext({ baseURL: portal.url, javaScriptEnabled });

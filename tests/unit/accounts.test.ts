@@ -24,8 +24,7 @@ import { consumeToken, hashToken, issueToken } from '../../src/server/accounts/t
 import { hit } from '../../src/server/accounts/rate-limit.ts';
 import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
 import { testDb } from '../helpers/db.ts';
-
-const HOUR = 3600_000;
+import { HOUR_MS as HOUR } from '../../src/lib/time.ts';
 
 function context(db: Db, start = Date.UTC(2026, 10, 23, 9)) {
   let now = start;
@@ -339,6 +338,24 @@ describe('staff', () => {
     expect((await getStaff(db, gers, agentGers.id)).role).toBe('territory_admin');
     await updateStaff(ctx, platform, agentManche.id, { role: 'agent', territories: ['50', '32'] });
     expect((await getStaff(db, gers, agentManche.id)).territories.sort()).toEqual(['32', '50']);
+  });
+
+  it('a territory admin cannot change the powers of an agent who also serves another territory', async () => {
+    const { db } = await testDb();
+    const { ctx } = context(db);
+    const gers = await actor(db, 'direction.gers@demo.test');
+    const platform = await actor(db, 'admin@demo.test');
+    const shared = await actor(db, 'agent.manche@demo.test');
+    await updateStaff(ctx, platform, shared.id, { role: 'agent', territories: ['50', '32'] });
+    const before = await getStaff(db, platform, shared.id);
+    await expect(
+      updateStaff(ctx, gers, shared.id, { role: 'territory_admin', territories: ['32'] }),
+    ).rejects.toBeInstanceOf(Forbidden);
+    await expect(deactivateStaff(ctx, gers, shared.id, async () => {})).rejects.toBeInstanceOf(Forbidden);
+    expect(await getStaff(db, platform, shared.id)).toEqual(before);
+    // The platform admin may.
+    await updateStaff(ctx, platform, shared.id, { role: 'territory_admin', territories: ['32', '50'] });
+    expect((await getStaff(db, platform, shared.id)).role).toBe('territory_admin');
   });
 
   it('deactivation ends the sessions at once', async () => {

@@ -19,6 +19,7 @@ import { createEnquiry } from '../../src/server/candidates/enquiry.ts';
 import { allowedMoves, checkTransition, followUpDates } from '../../src/server/candidates/stages.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
 import { testDb } from '../helpers/db.ts';
+import { DAY_MS } from '../../src/lib/time.ts';
 
 const start = Date.UTC(2026, 10, 23, 9);
 function ctxFor(db: Db) {
@@ -125,11 +126,11 @@ describe('moving a file', () => {
     const agent = await actor(db, 'agent.gers@demo.test');
     let file = await fileIn(db);
     for (const to of ['qualified', 'discovery', 'qualified', 'discovery', 'settling'] as Stage[]) {
-      advance(24 * 3600_000);
+      advance(DAY_MS);
       file = await moveStage(ctx, agent, file.publicId, { to, version: file.version });
       expect(file.stage).toBe(to);
     }
-    advance(24 * 3600_000);
+    advance(DAY_MS);
     file = await moveStage(ctx, agent, file.publicId, {
       to: 'settled',
       settledCommuneCode: '32013',
@@ -157,7 +158,7 @@ describe('moving a file', () => {
     expect(history.at(-1)!.leftAt).toBeNull();
     expect(history.slice(1).every((h) => h.byUserId === agent.id)).toBe(true);
     const events = await db.select().from(candidateEvents).where(eq(candidateEvents.candidateId, file.id));
-    expect(events.filter((e) => e.kind === 'stage_change').map((e) => JSON.parse(e.data).to)).toEqual([
+    expect(events.filter((e) => e.kind === 'stage_change').map((e) => e.data.to)).toEqual([
       'qualified',
       'discovery',
       'qualified',
@@ -248,7 +249,7 @@ describe('enquiries', () => {
       budgetMax: 900,
       transaction: 'rent',
     });
-    expect(JSON.parse(file!.household)).toEqual({ adults: 2, children: [4, 9] });
+    expect(file!.household).toEqual({ adults: 2, children: [4, 9] });
     const mails = await db.select().from(outbox);
     expect(mails.map((m) => [m.to, m.template]).sort()).toEqual(
       [
@@ -341,7 +342,7 @@ describe('pipeline queries', () => {
     home = await agentHome(db, gers, ctx.clock);
     expect(home.unanswered.map((u) => u.publicId)).not.toContain(a.publicId);
     // Idle: 21 days in "qualified" without moving.
-    advance(22 * 24 * 3600_000);
+    advance(22 * DAY_MS);
     home = await agentHome(db, gers, ctx.clock);
     expect(home.idle.find((f) => f.publicId === a.publicId)).toMatchObject({ stage: 'qualified', days: 22 });
   });
@@ -362,7 +363,7 @@ describe('pipeline queries', () => {
       version: file.version,
     });
     expect((await agentHome(db, gers, ctx.clock)).dueToday).toEqual([]);
-    advance(182 * 24 * 3600_000); // 2027-05-24: the 6-month follow-up is due since the 23rd
+    advance(182 * DAY_MS); // 2027-05-24: the 6-month follow-up is due since the 23rd
     const home = await agentHome(db, gers, ctx.clock);
     expect(home.overdue.filter((t) => t.publicId === file.publicId).map((t) => t.kind)).toEqual(['follow_up_6m']);
     expect([...home.overdue, ...home.dueToday].every((t) => t.dueDate <= '2027-05-24')).toBe(true);
@@ -373,15 +374,13 @@ describe('the family’s view', () => {
   it('shows a family its own newest file only', async () => {
     const { db } = await testDb();
     const { familyAccount } = await import('../../src/server/candidates/family.ts');
-    await db
-      .insert(users)
-      .values({
-        email: 'famille.seule@exemple.fr',
-        name: 'Famille Seule',
-        role: 'family',
-        emailVerifiedAt: new Date(start).toISOString(),
-        createdAt: new Date(start).toISOString(),
-      });
+    await db.insert(users).values({
+      email: 'famille.seule@exemple.fr',
+      name: 'Famille Seule',
+      role: 'family',
+      emailVerifiedAt: new Date(start).toISOString(),
+      createdAt: new Date(start).toISOString(),
+    });
     const family = await actor(db, 'famille.seule@exemple.fr');
     expect(await familyAccount(db, family)).toBeNull();
     await fileIn(db, '50', { email: 'autre.famille@exemple.fr' });

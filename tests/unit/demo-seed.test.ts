@@ -15,6 +15,7 @@ import {
 import { DEMO_PASSWORD, databaseIsEmpty, demoAccounts, seedDemo } from '../../db/seed/demo.ts';
 import { verifyPassword } from '../../src/server/accounts/password.ts';
 import { testDb } from '../helpers/db.ts';
+import { DAY_MS } from '../../src/lib/time.ts';
 
 describe('demo seed', () => {
   it('creates Gers and Manche with enough published homes and tiers-lieux in real communes of each', async () => {
@@ -102,7 +103,7 @@ describe('demo seed', () => {
         new Set(['enquiry', 'qualified', 'discovery', 'settling', 'settled', 'withdrawn']),
       );
       const oldest = Math.min(...mine.map((f) => new Date(f.createdAt).getTime()));
-      expect((now - oldest) / 86_400_000).toBeGreaterThan(700);
+      expect((now - oldest) / DAY_MS).toBeGreaterThan(700);
     }
     const history = await db.select().from(stageHistory);
     for (const f of files) {

@@ -24,8 +24,8 @@ import {
   validateSearch,
 } from '../../src/server/family/saved-searches.ts';
 import { testDb } from '../helpers/db.ts';
+import { HOUR_MS as HOUR } from '../../src/lib/time.ts';
 
-const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 // After every offer of the demo seed (published up to the day the templates were built).
 const start = Date.now() + 2 * DAY;

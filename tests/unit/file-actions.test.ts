@@ -63,15 +63,13 @@ async function newFile(db: Db, over: Record<string, unknown> = {}) {
 /** A family account of its own, so that the demo family's seeded file stays out of the way. */
 async function newFamily(db: Db): Promise<SessionUser> {
   const email = `famille.${Math.random().toString(36).slice(2)}@exemple.fr`;
-  await db
-    .insert(users)
-    .values({
-      email,
-      name: 'Famille Test',
-      role: 'family',
-      emailVerifiedAt: new Date(start).toISOString(),
-      createdAt: new Date(start).toISOString(),
-    });
+  await db.insert(users).values({
+    email,
+    name: 'Famille Test',
+    role: 'family',
+    emailVerifiedAt: new Date(start).toISOString(),
+    createdAt: new Date(start).toISOString(),
+  });
   return actor(db, email);
 }
 
@@ -137,7 +135,7 @@ describe('tasks', () => {
     await expect(completeTask(ctx, direction, file.publicId, task!.id)).rejects.toBeInstanceOf(Conflict);
     const kinds = (await db.select().from(candidateEvents).where(eq(candidateEvents.candidateId, file.id))).map((e) => [
       e.kind,
-      JSON.parse(e.data).done ?? false,
+      e.data.done ?? false,
     ]);
     expect(kinds).toEqual(
       expect.arrayContaining([

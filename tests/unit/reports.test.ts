@@ -14,6 +14,7 @@ import {
   territories as territoriesTable,
   users,
   type Stage,
+  type Profession,
 } from '../../db/schema/index.ts';
 import { buildReport, originOf } from '../../src/server/reports/queries.ts';
 import { parsePeriod, previousPeriod } from '../../src/server/reports/period.ts';
@@ -35,7 +36,7 @@ async function file(
     children?: number[];
     commune?: string;
     place?: string;
-    professions?: Array<{ profession: string; status: string }>;
+    professions?: Profession[];
     reason?: string;
     merged?: boolean;
   },
@@ -52,10 +53,10 @@ async function file(
       stageEnteredAt: at(lastAt),
       name: `Famille ${n}`,
       email: `report${n}@exemple.fr`,
-      household: JSON.stringify({ adults: 2, children: o.children ?? [] }),
-      professions: JSON.stringify(o.professions ?? []),
+      household: { adults: 2, children: o.children ?? [] },
+      professions: o.professions ?? [],
       currentPlace: o.place ?? null,
-      wishedTerritories: JSON.stringify([o.territory]),
+      wishedTerritories: [o.territory],
       consentTextVersion: 'test',
       consentAt: at(o.created),
       settledCommuneCode: o.commune ?? null,
@@ -76,18 +77,16 @@ async function file(
     })
     .returning({ id: candidates.id });
   const id = row!.id;
-  await db
-    .insert(stageHistory)
-    .values(
-      history.map(([stage, d], i) => ({
-        candidateId: id,
-        stage,
-        enteredAt: at(d),
-        leftAt: history[i + 1] ? at(history[i + 1]![1]) : null,
-        days: history[i + 1] ? (Date.parse(history[i + 1]![1]) - Date.parse(d)) / 86_400_000 : null,
-        territoryCode: o.merged ? null : o.territory,
-      })),
-    );
+  await db.insert(stageHistory).values(
+    history.map(([stage, d], i) => ({
+      candidateId: id,
+      stage,
+      enteredAt: at(d),
+      leftAt: history[i + 1] ? at(history[i + 1]![1]) : null,
+      days: history[i + 1] ? (Date.parse(history[i + 1]![1]) - Date.parse(d)) / 86_400_000 : null,
+      territoryCode: o.merged ? null : o.territory,
+    })),
+  );
   return id;
 }
 
@@ -179,9 +178,9 @@ async function scenario(db: Db) {
   ]);
   // Staff answered F1 after 2 hours and F2 after 26; F3 and F4 never.
   await db.insert(candidateEvents).values([
-    { candidateId: f1, kind: 'note', data: '{}', byUserId: agent!.id, at: '2021-01-10T12:00:00.000Z' },
-    { candidateId: f2, kind: 'note', data: '{}', byUserId: agent!.id, at: '2021-02-02T12:00:00.000Z' },
-    { candidateId: f1, kind: 'created', data: '{}', byUserId: null, at: '2021-01-10T10:00:00.000Z' },
+    { candidateId: f1, kind: 'note', data: {}, byUserId: agent!.id, at: '2021-01-10T12:00:00.000Z' },
+    { candidateId: f2, kind: 'note', data: {}, byUserId: agent!.id, at: '2021-02-02T12:00:00.000Z' },
+    { candidateId: f1, kind: 'created', data: {}, byUserId: null, at: '2021-01-10T10:00:00.000Z' },
   ]);
   await db
     .update(candidates)

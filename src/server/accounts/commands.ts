@@ -4,7 +4,8 @@ import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { territories, users, userTerritories, type Role } from '../../../db/schema/index.ts';
 import type { Clock } from '../clock.ts';
-import { Conflict, fieldErrors, Forbidden, Invalid, NotFound } from '../errors.ts';
+import { Conflict, DomainError, fieldErrors, Forbidden, Invalid, NotFound, RateLimited } from '../errors.ts';
+import { isAdmin, mayManageStaff, mayUseMagicLink, territoryScope } from '../policy.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import type { MailLocale } from '../mail/templates.ts';
 import { hashPassword, verifyPassword } from './password.ts';
@@ -30,20 +31,12 @@ export interface AccountsContext {
 }
 
 /** Too many attempts: the page answers 429 with Retry-After. */
-export class RateLimited extends Error {
-  readonly retryAfter: number;
-  constructor(retryAfter: number) {
-    super('rate limited');
-    this.retryAfter = retryAfter;
-  }
-}
+export { RateLimited };
 
 /** A sign-in that cannot proceed, with a reason the page can show. */
-export class SignInRefused extends Error {
-  readonly key: MessageKey;
+export class SignInRefused extends DomainError {
   constructor(key: MessageKey) {
-    super(key);
-    this.key = key;
+    super(key, 400, key);
   }
 }
 
@@ -148,7 +141,7 @@ export async function requestEmailLink(
     const [user] = await tx.select().from(users).where(eq(users.email, data.email));
     if (!user || user.deactivatedAt) return;
     // Magic links are for families; staff sign in with their password.
-    if (purpose === 'magic_link' && (user.role !== 'family' || !user.emailVerifiedAt)) return;
+    if (purpose === 'magic_link' && (!mayUseMagicLink(user) || !user.emailVerifiedAt)) return;
     const token = await issueToken(tx, user.id, purpose, ctx.clock);
     const path = purpose === 'reset_password' ? '/mot-de-passe-oublie/nouveau' : '/connexion/lien';
     await enqueueMail(tx, ctx.clock, {
@@ -191,14 +184,17 @@ export async function consumeMagicLink(ctx: AccountsContext, token: string): Pro
 
 // ——— Staff: invitations and management ——————————————————————————————————————————————
 
-const isAdmin = (actor: SessionUser) => actor.role === 'territory_admin' || actor.role === 'platform_admin';
-
 /** Territories an administrator manages: all for the platform admin, theirs otherwise. */
 async function managedTerritories(db: Db, actor: SessionUser): Promise<string[]> {
-  if (actor.role === 'platform_admin')
-    return (await db.select({ code: territories.code }).from(territories)).map((t) => t.code);
-  if (actor.role === 'territory_admin') return actor.territories;
-  return [];
+  if (!isAdmin(actor)) return [];
+  return territoryScope(actor) ?? (await db.select({ code: territories.code }).from(territories)).map((t) => t.code);
+}
+
+/** A member the actor may change: one of theirs (else not found) wholly within their territories (else 403). */
+async function manageableStaff(db: Db, actor: SessionUser, userId: number): Promise<StaffMember> {
+  const member = await getStaff(db, actor, userId);
+  if (!mayManageStaff(actor, member)) throw new Forbidden();
+  return member;
 }
 
 export interface StaffMember {
@@ -278,7 +274,7 @@ export async function inviteStaff(ctx: AccountsContext, actor: SessionUser, inpu
   checkTerritories(codes, data.territories);
   return ctx.db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, data.email));
-    if (existing) throw new Conflict('errors.email_taken');
+    if (existing) throw new Conflict('errors.email_taken', 'email');
     const [user] = await tx
       .insert(users)
       .values({
@@ -335,7 +331,7 @@ export async function updateStaff(
   userId: number,
   input: unknown,
 ): Promise<void> {
-  const member = await getStaff(ctx.db, actor, userId);
+  const member = await manageableStaff(ctx.db, actor, userId);
   if (member.id === actor.id) throw new Invalid([{ field: 'role', key: 'errors.not_yourself' }]);
   const data = parse(StaffUpdateSchema, input);
   const codes = await managedTerritories(ctx.db, actor);
@@ -357,7 +353,7 @@ export async function deactivateStaff(
   userId: number,
   invalidateUserSessions: (userId: number) => Promise<void>,
 ): Promise<void> {
-  const member = await getStaff(ctx.db, actor, userId);
+  const member = await manageableStaff(ctx.db, actor, userId);
   if (member.id === actor.id) throw new Invalid([{ field: 'user', key: 'errors.not_yourself' }]);
   await ctx.db
     .update(users)
@@ -367,6 +363,6 @@ export async function deactivateStaff(
 }
 
 export async function reactivateStaff(ctx: AccountsContext, actor: SessionUser, userId: number): Promise<void> {
-  await getStaff(ctx.db, actor, userId);
+  await manageableStaff(ctx.db, actor, userId);
   await ctx.db.update(users).set({ deactivatedAt: null }).where(eq(users.id, userId));
 }

@@ -1,5 +1,6 @@
 // Validation of account forms. Messages are i18n keys (translated by the pages).
 import { z } from 'astro/zod';
+import { territoryCode } from '../input.ts';
 import { dictionary } from '@zxcvbn-ts/language-common';
 
 export const PASSWORD_MIN = 12;
@@ -56,10 +57,10 @@ export const InviteSchema = z.object({
   name: NameSchema,
   email: EmailSchema,
   role: z.enum(staffRoles, { error: 'errors.invalid_enum' }),
-  territories: z.array(z.string().regex(/^(\d{2}|2A|2B|97\d)$/)).min(1, { error: 'errors.territory_required' }),
+  territories: z.array(territoryCode()).min(1, { error: 'errors.territory_required' }),
   locale: LocaleSchema,
 });
 export const StaffUpdateSchema = z.object({
   role: z.enum(staffRoles, { error: 'errors.invalid_enum' }),
-  territories: z.array(z.string().regex(/^(\d{2}|2A|2B|97\d)$/)).min(1, { error: 'errors.territory_required' }),
+  territories: z.array(territoryCode()).min(1, { error: 'errors.territory_required' }),
 });

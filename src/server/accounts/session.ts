@@ -8,16 +8,14 @@ import type { Db } from '../../../db/client.ts';
 import { sessions, users, userTerritories, type Role } from '../../../db/schema/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { SESSION_COOKIE_NAME } from './session-cookie.ts';
-
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
+import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
 
 /** Idle timeout and absolute lifetime of a session, by role. */
 export const SESSION_LIFETIMES: Record<Role, { idleMs: number; absoluteMs: number }> = {
-  family: { idleMs: 30 * DAY, absoluteMs: 30 * DAY },
-  agent: { idleMs: 8 * HOUR, absoluteMs: 7 * DAY },
-  territory_admin: { idleMs: 8 * HOUR, absoluteMs: 7 * DAY },
-  platform_admin: { idleMs: 8 * HOUR, absoluteMs: 7 * DAY },
+  family: { idleMs: 30 * DAY_MS, absoluteMs: 30 * DAY_MS },
+  agent: { idleMs: 8 * HOUR_MS, absoluteMs: 7 * DAY_MS },
+  territory_admin: { idleMs: 8 * HOUR_MS, absoluteMs: 7 * DAY_MS },
+  platform_admin: { idleMs: 8 * HOUR_MS, absoluteMs: 7 * DAY_MS },
 };
 
 /** lastActiveAt is written at most once a minute, not on every request. */

@@ -5,12 +5,13 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { authTokens, type TokenPurpose } from '../../../db/schema/index.ts';
 import type { Clock } from '../clock.ts';
+import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
 
 export const TOKEN_LIFETIME_MS: Record<TokenPurpose, number> = {
-  verify_email: 48 * 3600_000,
-  reset_password: 3600_000,
+  verify_email: 48 * HOUR_MS,
+  reset_password: HOUR_MS,
   magic_link: 15 * 60_000,
-  invitation: 7 * 24 * 3600_000,
+  invitation: 7 * DAY_MS,
 };
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');

@@ -5,6 +5,7 @@ import type { Db } from '../../../db/client.ts';
 import type { Tx } from '../../../db/client.ts';
 import {
   candidateEvents,
+  type EventData,
   candidates,
   communes,
   stageBit,
@@ -18,6 +19,7 @@ import { enqueueMail } from '../mail/outbox.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
+import { actsIn, actsInAny, isStaff } from '../policy.ts';
 import { checkTransition, followUpDates, type TransitionInput } from './stages.ts';
 
 export interface CandidatesContext {
@@ -27,9 +29,6 @@ export interface CandidatesContext {
 
 export type CandidateRow = typeof candidates.$inferSelect;
 
-export const isStaff = (u: SessionUser) =>
-  u.role === 'agent' || u.role === 'territory_admin' || u.role === 'platform_admin';
-
 /**
  * The file if the actor may see it: staff of its territory (or of a wished territory while it
  * waits in the dispatch queue), or the platform admin. Anything else is "not found".
@@ -38,10 +37,7 @@ export async function findCandidate(db: Db | Tx, actor: SessionUser, publicId: s
   if (!isStaff(actor)) throw new Forbidden();
   const [row] = await db.select().from(candidates).where(eq(candidates.publicId, publicId));
   if (!row || row.anonymisedAt || row.mergedIntoId !== null) throw new NotFound('candidate');
-  if (actor.role === 'platform_admin') return row;
-  const visible = row.territoryCode
-    ? actor.territories.includes(row.territoryCode)
-    : (JSON.parse(row.wishedTerritories) as string[]).some((c) => actor.territories.includes(c));
+  const visible = row.territoryCode ? actsIn(actor, row.territoryCode) : actsInAny(actor, row.wishedTerritories);
   if (!visible) throw new NotFound('candidate');
   return row;
 }
@@ -58,11 +54,11 @@ export async function addEvent(
   tx: Tx | Db,
   candidateId: number,
   kind: (typeof candidateEvents.$inferInsert)['kind'],
-  data: object,
+  data: EventData,
   byUserId: number | null,
   at: string,
 ) {
-  await tx.insert(candidateEvents).values({ candidateId, kind, data: JSON.stringify(data), byUserId, at });
+  await tx.insert(candidateEvents).values({ candidateId, kind, data, byUserId, at });
   // The first thing a member of staff does on a file is its response time (reports).
   if (byUserId !== null) {
     await tx
@@ -133,15 +129,13 @@ export async function moveStage(
     if (updated.length === 0) throw new Conflict('errors.stale_file');
 
     await closeStays(tx, file.id, nowIso);
-    await tx
-      .insert(stageHistory)
-      .values({
-        candidateId: file.id,
-        stage: input.to,
-        enteredAt: nowIso,
-        byUserId: actor.id,
-        territoryCode: file.territoryCode,
-      });
+    await tx.insert(stageHistory).values({
+      candidateId: file.id,
+      stage: input.to,
+      enteredAt: nowIso,
+      byUserId: actor.id,
+      territoryCode: file.territoryCode,
+    });
     await addEvent(
       tx,
       file.id,

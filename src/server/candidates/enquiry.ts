@@ -4,7 +4,15 @@
 // confirmation and the territory's staff a notice, in the same transaction.
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
-import { candidates, communes, stageHistory, territories, users, userTerritories } from '../../../db/schema/index.ts';
+import {
+  candidates,
+  communes,
+  stageHistory,
+  territories,
+  users,
+  userTerritories,
+  type Profession,
+} from '../../../db/schema/index.ts';
 import { hit, LIMITS } from '../accounts/rate-limit.ts';
 import { RateLimited } from '../accounts/commands.ts';
 import { fieldErrors, Invalid, type FieldError } from '../errors.ts';
@@ -66,14 +74,14 @@ export async function createEnquiry(
       .orderBy(asc(candidates.id))
       .limit(1);
     const territoryCode = served.length === 1 ? served[0]!.code : null;
-    const professions = [
+    const professions: Profession[] = [
       data.profession || data.remoteStatus
         ? { profession: data.profession ?? null, status: data.remoteStatus ?? null }
         : null,
       data.partnerProfession || data.partnerRemoteStatus
         ? { profession: data.partnerProfession ?? null, status: data.partnerRemoteStatus ?? null }
         : null,
-    ].filter(Boolean);
+    ].filter((p) => p !== null);
     const publicId = newPublicId();
     const [file] = await tx
       .insert(candidates)
@@ -85,11 +93,11 @@ export async function createEnquiry(
         name: data.name,
         email: data.email,
         phone: data.phone ?? null,
-        household: JSON.stringify({ adults: data.adults, children: data.children }),
-        professions: JSON.stringify(professions),
+        household: { adults: data.adults, children: data.children },
+        professions,
         currentPlace: data.currentPlace ?? null,
-        wishedTerritories: JSON.stringify(served.map((s) => s.code)),
-        wishedCommunes: JSON.stringify(data.wishedCommunes),
+        wishedTerritories: served.map((s) => s.code),
+        wishedCommunes: data.wishedCommunes,
         budgetMax: data.budgetMax ?? null,
         transaction: data.transaction ?? null,
         housingNeeds: data.housingNeeds ?? null,

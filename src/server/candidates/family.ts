@@ -20,6 +20,7 @@ import {
 } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Forbidden } from '../errors.ts';
+import { isFamily } from '../policy.ts';
 import { addEvent, type CandidateRow, type CandidatesContext } from './commands.ts';
 import { listMessages } from './messages.ts';
 import { listProposals } from './proposals.ts';
@@ -35,7 +36,7 @@ const mine = (user: SessionUser) =>
 
 /** The family's current file: the newest one filed with the account's address. */
 export async function familyFile(db: Db, user: SessionUser): Promise<CandidateRow | null> {
-  if (user.role !== 'family') return null;
+  if (!isFamily(user)) return null;
   const [row] = await db
     .select()
     .from(candidates)
@@ -90,8 +91,7 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
     })
     .from(users)
     .where(eq(users.id, user.id));
-  const files =
-    user.role === 'family' ? await db.select().from(candidates).where(mine(user)).orderBy(asc(candidates.id)) : [];
+  const files = isFamily(user) ? await db.select().from(candidates).where(mine(user)).orderBy(asc(candidates.id)) : [];
   const ids = files.map((f) => f.id);
   const of = <T extends { candidateId: number }>(rows: T[], id: number) =>
     rows.filter((r) => r.candidateId === id).map(({ candidateId: _, ...rest }) => rest);
@@ -149,12 +149,12 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
     files: files.map(
       ({ id, duplicateOfId: _d, mergedIntoId: _m, version: _v, familyUserId: _f, assignedAgentId: _a, ...file }) => ({
         ...file,
-        household: JSON.parse(file.household) as unknown,
-        professions: JSON.parse(file.professions) as unknown,
-        wishedTerritories: JSON.parse(file.wishedTerritories) as unknown,
-        wishedCommunes: JSON.parse(file.wishedCommunes) as unknown,
+        household: file.household,
+        professions: file.professions,
+        wishedTerritories: file.wishedTerritories,
+        wishedCommunes: file.wishedCommunes,
         stageHistory: of(history, id).map(({ id: _i, byUserId: _b, ...h }) => h),
-        timeline: of(events, id).map((e) => ({ kind: e.kind, at: e.at, data: JSON.parse(e.data) as unknown })),
+        timeline: of(events, id).map((e) => ({ kind: e.kind, at: e.at, data: e.data })),
         tasks: of(fileTasks, id).map((t) => ({
           title: t.title,
           dueDate: t.dueDate,
@@ -186,7 +186,7 @@ const personalEvents = ['note', 'message', 'duplicate', 'visit', 'proposal', 'em
  */
 export async function eraseFamilyFiles(ctx: CandidatesContext, user: SessionUser, input: unknown): Promise<number> {
   parseInput(z.object({ confirm: z.literal('yes', { error: 'errors.erase_confirm_required' }) }), input);
-  if (user.role !== 'family') throw new Forbidden();
+  if (!isFamily(user)) throw new Forbidden();
   const now = ctx.clock.now().toISOString();
   return ctx.db.transaction(async (tx) => {
     const files = await tx
@@ -215,7 +215,7 @@ export async function eraseFamilyFiles(ctx: CandidatesContext, user: SessionUser
       await tx.delete(tasks).where(and(eq(tasks.candidateId, f.id), isNull(tasks.doneAt)));
       await tx
         .update(candidateEvents)
-        .set({ data: '{}' })
+        .set({ data: {} })
         .where(and(eq(candidateEvents.candidateId, f.id), inArray(candidateEvents.kind, personalEvents)));
       await addEvent(tx, f.id, 'erased', {}, user.id, now);
     }

@@ -18,14 +18,14 @@ export const PROPOSE_MAX = 20;
 /** The catalogue search a proposal starts from: the family's needs as /offres parameters. */
 export function searchFromNeeds(file: CandidateRow): URLSearchParams {
   const p = new URLSearchParams();
-  const wished = JSON.parse(file.wishedTerritories) as string[];
+  const wished = file.wishedTerritories;
   const territory = file.territoryCode ?? wished[0];
   if (territory) p.set('territoire', territory);
   p.set('type', 'logement');
   if (file.transaction) p.set('transaction', file.transaction === 'rent' ? 'location' : 'vente');
   if (file.budgetMax) p.set('prix_max', String(file.budgetMax));
   if (file.minDownloadMbps) p.set('debit_min', String(file.minDownloadMbps));
-  const communesWished = JSON.parse(file.wishedCommunes) as string[];
+  const communesWished = file.wishedCommunes;
   if (communesWished[0]) {
     p.set('commune', communesWished[0]);
     p.set('rayon', '20');

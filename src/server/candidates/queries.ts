@@ -1,19 +1,20 @@
 // Read side of the pipeline, always under the actor's territories: the list with its
 // filters, counts per stage, the agent's home (tasks, unanswered enquiries, idle files)
 // and one file with its timeline.
-import { and, asc, count, desc, eq, inArray, isNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, isNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { candidateEvents, candidates, messages, stages, tasks, users, type Stage } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden } from '../errors.ts';
-import { findCandidate, isStaff } from './commands.ts';
+import { findCandidate } from './commands.ts';
+import { isStaff, territoryCondition, territoryScope } from '../policy.ts';
 import { listMessages } from './messages.ts';
 import { listProposals } from './proposals.ts';
 import { listStays } from './stays.ts';
 import { duplicateOriginal } from './transfer.ts';
-
-const DAY = 86_400_000;
+import { listSorts, type ListQuery } from './schemas.ts';
+import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
 
 /** Days after which a file "rots" in a stage without moving (a CRM's idle flag). */
 export const IDLE_DAYS: Partial<Record<Stage, number>> = { enquiry: 3, qualified: 21, discovery: 45, settling: 90 };
@@ -24,7 +25,7 @@ function idleFilter(now: Date): SQL | undefined {
     ...Object.entries(IDLE_DAYS).map(([stage, days]) =>
       and(
         eq(candidates.stage, stage as Stage),
-        lte(candidates.stageEnteredAt, new Date(now.getTime() - days! * DAY).toISOString()),
+        lte(candidates.stageEnteredAt, new Date(now.getTime() - days! * DAY_MS).toISOString()),
       ),
     ),
   );
@@ -34,29 +35,18 @@ function idleFilter(now: Date): SQL | undefined {
 function scope(actor: SessionUser): SQL | undefined {
   if (!isStaff(actor)) throw new Forbidden();
   const live = and(isNull(candidates.anonymisedAt), isNull(candidates.mergedIntoId));
-  if (actor.role === 'platform_admin') return live;
-  if (actor.territories.length === 0) return sql`0`;
-  const queued = or(...actor.territories.map((c) => like(candidates.wishedTerritories, `%"${c}"%`)));
+  const territories = territoryScope(actor);
+  if (territories === null) return live;
+  if (territories.length === 0) return sql`0`;
+  const queued = or(...territories.map((c) => like(candidates.wishedTerritories, `%"${c}"%`)));
   return and(
     live,
-    or(inArray(candidates.territoryCode, actor.territories), and(isNull(candidates.territoryCode), queued)),
+    or(territoryCondition(actor, candidates.territoryCode), and(isNull(candidates.territoryCode), queued)),
   );
 }
 
 export const LIST_PAGE_SIZE = 25;
-export const listSorts = ['recent', 'waiting', 'name'] as const;
-
-export interface ListQuery {
-  q?: string;
-  stage?: Stage;
-  territory?: string;
-  /** 'me', 'none', or a member of staff's id. */
-  agent?: 'me' | 'none' | number;
-  /** In the current stage for at least this many days, or past its stage's idle threshold. */
-  waiting?: 'idle' | 7 | 30 | 90;
-  sort?: (typeof listSorts)[number];
-  page?: number;
-}
+export { listSorts, type ListQuery };
 
 export async function listCandidates(db: Db, actor: SessionUser, query: ListQuery, now = new Date()) {
   const filters: Array<SQL | undefined> = [scope(actor)];
@@ -79,7 +69,7 @@ export async function listCandidates(db: Db, actor: SessionUser, query: ListQuer
   if (typeof query.agent === 'number') filters.push(eq(candidates.assignedAgentId, query.agent));
   if (query.waiting === 'idle') filters.push(idleFilter(now));
   else if (query.waiting)
-    filters.push(lte(candidates.stageEnteredAt, new Date(now.getTime() - query.waiting * DAY).toISOString()));
+    filters.push(lte(candidates.stageEnteredAt, new Date(now.getTime() - query.waiting * DAY_MS).toISOString()));
   const where = and(...filters);
   const order =
     query.sort === 'name'
@@ -176,13 +166,13 @@ export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
     .groupBy(candidates.id)
     .orderBy(asc(sql`max(${messages.at})`))
     .limit(50);
-  const daysSince = (iso: string) => Math.floor((now.getTime() - new Date(iso).getTime()) / DAY);
+  const daysSince = (iso: string) => Math.floor((now.getTime() - new Date(iso).getTime()) / DAY_MS);
   return {
     overdue: myTasks.filter((t) => t.dueDate < today),
     dueToday: myTasks.filter((t) => t.dueDate === today),
     unanswered: unanswered.map((u) => ({
       ...u,
-      waitingHours: Math.floor((now.getTime() - new Date(u.createdAt).getTime()) / 3_600_000),
+      waitingHours: Math.floor((now.getTime() - new Date(u.createdAt).getTime()) / HOUR_MS),
     })),
     idle: idle.map((f) => ({ ...f, days: daysSince(f.stageEnteredAt) })),
     unread,
@@ -231,7 +221,7 @@ export async function getCandidateFile(db: Db, actor: SessionUser, publicId: str
   ]);
   return {
     file,
-    events: events.map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> })),
+    events,
     tasks: fileTasks,
     proposals: fileProposals,
     messages: thread,

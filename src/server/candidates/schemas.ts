@@ -1,30 +1,25 @@
 // The relocation-project form (enquiry). One schema for the page, the island and the API.
 import { z } from 'astro/zod';
-import { remoteWorkStatuses } from '../../../db/schema/candidates.ts';
+import { remoteWorkStatuses, stages, withdrawalReasons } from '../../../db/schema/candidates.ts';
 import { EmailSchema, LocaleSchema, NameSchema } from '../accounts/schemas.ts';
-import { fieldErrors, Invalid } from '../errors.ts';
+import {
+  asList,
+  id,
+  inseeCode,
+  isoDate,
+  optionalEnum,
+  optionalText,
+  optionalWhole,
+  parseInput,
+  requiredText,
+  territoryCode,
+} from '../input.ts';
+
+export { parseInput };
 
 /** The consent text shown next to the box; its version is stored with each file. */
 export const CONSENT_TEXT_VERSION = '2026-11-v1';
 export const timeFrames = ['lt3m', '3-6m', '6-12m', 'gt12m'] as const;
-
-const list = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
-const optionalText = (max: number) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    z.string({ error: 'errors.invalid_value' }).trim().max(max, { error: 'errors.text_too_long' }).optional(),
-  );
-const optionalWhole = (min: number, max: number) =>
-  z.preprocess(
-    (v) =>
-      v === '' || v === undefined ? undefined : typeof v === 'string' && /^\d{1,9}$/.test(v.trim()) ? Number(v) : v,
-    z
-      .number({ error: 'errors.invalid_number' })
-      .int({ error: 'errors.invalid_number' })
-      .min(min, { error: 'errors.invalid_number' })
-      .max(max, { error: 'errors.invalid_number' })
-      .optional(),
-  );
 
 export const EnquirySchema = z.object({
   name: NameSchema,
@@ -52,7 +47,7 @@ export const EnquirySchema = z.object({
             .split(/[,;\s]+/)
             .filter(Boolean)
             .map((a) => (/^\d{1,2}$/.test(a) ? Number(a) : Number.NaN))
-        : list(v),
+        : asList(v),
     z
       .array(
         z
@@ -65,39 +60,21 @@ export const EnquirySchema = z.object({
       .max(12, { error: 'errors.children_invalid' }),
   ),
   profession: optionalText(200),
-  remoteStatus: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.enum(remoteWorkStatuses, { error: 'errors.invalid_enum' }).optional(),
-  ),
+  remoteStatus: optionalEnum(remoteWorkStatuses),
   partnerProfession: optionalText(200),
-  partnerRemoteStatus: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.enum(remoteWorkStatuses, { error: 'errors.invalid_enum' }).optional(),
-  ),
+  partnerRemoteStatus: optionalEnum(remoteWorkStatuses),
   currentPlace: optionalText(200),
   wishedTerritories: z.preprocess(
-    list,
-    z
-      .array(z.string().regex(/^(\d{2}|2A|2B|97\d)$/, { error: 'errors.unknown_territory' }))
-      .min(1, { error: 'errors.territory_required' })
-      .max(10),
+    asList,
+    z.array(territoryCode()).min(1, { error: 'errors.territory_required' }).max(10),
   ),
-  wishedCommunes: z.preprocess(
-    list,
-    z.array(z.string().regex(/^(\d{5}|2[AB]\d{3})$/, { error: 'errors.unknown_commune' })).max(10),
-  ),
+  wishedCommunes: z.preprocess(asList, z.array(inseeCode()).max(10)),
   budgetMax: optionalWhole(0, 100_000_000),
-  transaction: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.enum(['rent', 'sale'], { error: 'errors.invalid_enum' }).optional(),
-  ),
+  transaction: optionalEnum(['rent', 'sale']),
   housingNeeds: optionalText(2000),
   workspaceNeeds: optionalText(2000),
   minDownloadMbps: optionalWhole(0, 100_000),
-  timeFrame: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.enum(timeFrames, { error: 'errors.invalid_enum' }).optional(),
-  ),
+  timeFrame: optionalEnum(timeFrames),
   heardFrom: optionalText(200),
   consent: z.literal('yes', { error: 'errors.consent_required' }),
   locale: LocaleSchema,
@@ -106,24 +83,6 @@ export const EnquirySchema = z.object({
 export type EnquiryInput = z.output<typeof EnquirySchema>;
 
 // Forms of the file page (agents) and of the family's account.
-
-/** A real calendar date written YYYY-MM-DD (2026-02-30 is refused). */
-const isoDate = (error: string) =>
-  z.string({ error }).refine(
-    (s) => {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-      const d = new Date(`${s}T00:00:00Z`);
-      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-    },
-    { error },
-  );
-const requiredText = (max: number, required: string) =>
-  z.string({ error: required }).trim().min(1, { error: required }).max(max, { error: 'errors.text_too_long' });
-const id = (error: string) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : v),
-    z.number({ error }).int({ error }).positive({ error }),
-  );
 
 export const TaskSchema = z.object({
   title: requiredText(200, 'errors.task_title_required'),
@@ -153,17 +112,80 @@ export const ProposalAnswerSchema = z.object({
 });
 
 export const TerritoryMoveSchema = z.object({
-  territory: z
-    .string({ error: 'errors.unknown_territory' })
-    .regex(/^(\d{2}|2A|2B|97\d)$/, { error: 'errors.unknown_territory' }),
+  territory: territoryCode(),
   /** Moving to a territory the family did not wish needs its consent, and how it was given. */
   consent: z.literal('yes', { error: 'errors.consent_required' }).optional(),
   consentNote: optionalText(500),
 });
 
-/** The parsed input, or Invalid with one localized-key error per field. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new Invalid(fieldErrors(parsed.error.issues));
-  return parsed.data;
+/** A stage move posted from the file page (the pipeline's rules are in stages.ts). */
+export const StageMoveSchema = z.object({
+  to: z.enum(stages, { error: 'errors.stage_move_not_allowed' }),
+  /** The file's version when the page was drawn: a move over a newer version is a conflict. */
+  version: z.preprocess((v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : 0), z.number()),
+  withdrawalReason: optionalEnum(withdrawalReasons, 'errors.withdrawal_reason_required'),
+  withdrawalComment: optionalText(2000),
+  /** A commune name or INSEE code, resolved among the actor's territories. */
+  settledCommune: optionalText(200),
+  settledAt: z.preprocess((v) => (v === '' ? undefined : v), isoDate('errors.date_invalid').optional()),
+  settledHouseholdSize: optionalWhole(1, 30),
+});
+export type StageMoveInput = z.output<typeof StageMoveSchema>;
+
+export const listSorts = ['recent', 'waiting', 'name'] as const;
+
+/** A filter that is not understood is dropped, never an error: the list is a GET form. */
+const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+
+/** The filters of /agent/candidats (list and board), from its query string. */
+export const ListQuerySchema = z.object({
+  q: lenient(
+    z
+      .string()
+      .trim()
+      .max(100)
+      .transform((v) => v || undefined),
+  ),
+  etape: lenient(z.enum(stages)),
+  territoire: lenient(z.union([territoryCode(), z.literal('queue')])),
+  agent: lenient(
+    z.union([
+      z.enum(['me', 'none']),
+      z
+        .string()
+        .regex(/^\d{1,9}$/)
+        .transform(Number),
+    ]),
+  ),
+  attente: lenient(z.union([z.literal('idle'), z.enum(['7', '30', '90']).transform(Number)])),
+  tri: lenient(z.enum(listSorts)),
+  page: z.preprocess(
+    (v) => (typeof v === 'string' && /^\d{1,4}$/.test(v) && Number(v) >= 1 ? Number(v) : 1),
+    z.number(),
+  ),
+});
+
+export interface ListQuery {
+  q?: string;
+  stage?: (typeof stages)[number];
+  territory?: string;
+  /** 'me', 'none', or a member of staff's id. */
+  agent?: 'me' | 'none' | number;
+  /** In the current stage for at least this many days, or past its stage's idle threshold. */
+  waiting?: 'idle' | 7 | 30 | 90;
+  sort?: (typeof listSorts)[number];
+  page?: number;
+}
+
+export function parseListQuery(params: Record<string, string>): ListQuery {
+  const p = ListQuerySchema.parse(params);
+  return {
+    q: p.q,
+    stage: p.etape,
+    territory: p.territoire,
+    agent: p.agent,
+    waiting: p.attente as ListQuery['waiting'],
+    sort: p.tri,
+    page: p.page,
+  };
 }

@@ -184,7 +184,7 @@ export async function moveTerritory(ctx: Ctx, actor: SessionUser, publicId: stri
       .where(eq(territories.code, data.territory));
     if (!target) throw new Invalid([{ field: 'territory', key: 'errors.unknown_territory', value: data.territory }]);
     if (target.code === file.territoryCode) throw new Invalid([{ field: 'territory', key: 'errors.same_territory' }]);
-    const wished = (JSON.parse(file.wishedTerritories) as string[]).includes(target.code);
+    const wished = file.wishedTerritories.includes(target.code);
     if (!wished && data.consent !== 'yes')
       throw new Invalid([{ field: 'consent', key: 'errors.transfer_consent_required' }]);
     const [moved] = await tx

@@ -17,12 +17,12 @@ import { renderSearchDigest, type DigestSection } from '../mail/digest-template.
 import { searchOffers, type OfferCard, type OfferSearchResult } from '../offers/queries.ts';
 import { storedQuery } from './saved-searches.ts';
 import { startPeriodic } from '../periodic.ts';
+import { HOUR_MS } from '../../lib/time.ts';
 
-const HOUR = 3600_000;
 /** A person gets at most one digest in this time ("daily", with slack for the scheduler's ticks). */
-export const DIGEST_MIN_AGE_MS = 23.5 * HOUR;
+export const DIGEST_MIN_AGE_MS = 23.5 * HOUR_MS;
 /** How often the in-process scheduler looks for people whose digest is due. */
-export const DIGEST_CHECK_MS = HOUR;
+export const DIGEST_CHECK_MS = HOUR_MS;
 /** Offers listed per search in the email; the others are behind its "see all" link. */
 export const DIGEST_OFFERS_PER_SEARCH = 5;
 

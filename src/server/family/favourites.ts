@@ -7,6 +7,7 @@ import { favourites, offers } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden, Invalid } from '../errors.ts';
+import { isFamily, mayKeepFavourites } from '../policy.ts';
 import { listPublishedCards, type OfferCard } from '../offers/queries.ts';
 import { FavouriteSchema, parse } from './schemas.ts';
 
@@ -19,11 +20,11 @@ export interface FamilyContext {
 }
 
 export function requireFamily(actor: SessionUser | null): asserts actor is SessionUser {
-  if (!actor || actor.role !== 'family') throw new Forbidden();
+  if (!actor || !isFamily(actor)) throw new Forbidden();
 }
 
 /** Who gets a heart on offer cards: visitors (it leads to sign-in) and families, not staff. */
-export const mayKeepFavourites = (actor: SessionUser | null) => !actor || actor.role === 'family';
+export { mayKeepFavourites };
 
 /**
  * Sets whether an offer is among the actor's favourites (`favori`: "1" add, "0" remove).
@@ -64,7 +65,7 @@ export async function setFavourite(
 
 /** The ids of the actor's favourite offers (empty for visitors and staff). */
 export async function favouriteOfferIds(db: Db, actor: SessionUser | null): Promise<Set<number>> {
-  if (!actor || actor.role !== 'family') return new Set();
+  if (!actor || !isFamily(actor)) return new Set();
   const rows = await db.select({ offerId: favourites.offerId }).from(favourites).where(eq(favourites.userId, actor.id));
   return new Set(rows.map((r) => r.offerId));
 }

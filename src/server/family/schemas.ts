@@ -1,13 +1,9 @@
 // The family forms: a heart (favourite), a saved search and its settings. Messages are
 // i18n keys; field names are those of the forms.
 import { z } from 'astro/zod';
-import { fieldErrors, Invalid } from '../errors.ts';
+import { parseInput } from '../input.ts';
 
-export function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw new Invalid(fieldErrors(result.error.issues));
-}
+export const parse = parseInput;
 
 /** A positive id written with digits only. */
 const id = (key: 'errors.favourite_offer_unknown' | 'errors.search_unknown') =>

@@ -9,6 +9,7 @@ import type { Db } from '../../../db/client.ts';
 import { outbox } from '../../../db/schema/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { startPeriodic } from '../periodic.ts';
+import { HOUR_MS } from '../../lib/time.ts';
 
 export const MAX_ATTEMPTS = 6;
 const LOCK_MS = 60_000;
@@ -76,7 +77,7 @@ export function createDispatcher(db: Db, options: DispatcherOptions) {
     }
     const retryAfterS = Number(headers?.['retry-after']);
     const wait = Math.max(
-      Math.min(backoffMs * 2 ** (message.attempts - 1), 3600_000),
+      Math.min(backoffMs * 2 ** (message.attempts - 1), HOUR_MS),
       Number.isFinite(retryAfterS) ? retryAfterS * 1000 : 0,
     );
     await db

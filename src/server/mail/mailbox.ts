@@ -4,9 +4,10 @@ import type { Db } from '../../../db/client.ts';
 import { outbox } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Forbidden, NotFound } from '../errors.ts';
+import { mayReadMailbox } from '../policy.ts';
 
 function requirePlatformAdmin(actor: SessionUser | null): void {
-  if (!actor || actor.role !== 'platform_admin') throw new Forbidden();
+  if (!mayReadMailbox(actor)) throw new Forbidden();
 }
 
 export async function listMailbox(db: Db, actor: SessionUser | null, limit = 100) {

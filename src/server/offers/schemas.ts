@@ -1,6 +1,7 @@
 // Validation of the /offres search query string (and /api/v1/offres). Parameter names
 // are a public promise (SPEC "Search parameters"): shareable URLs rely on them.
 import { z } from 'astro/zod';
+import { territoryCode } from '../input.ts';
 import { technologies } from '../../../db/schema/offers.ts';
 
 export { technologies };
@@ -36,7 +37,7 @@ const whole = (min: number, max: number, key: MessageKey = 'errors.invalid_numbe
 export const OfferSearchSchema = z.object({
   type: z.enum(keys(kindParams), { error: 'errors.invalid_enum' }),
   transaction: z.enum(keys(transactionParams), { error: 'errors.invalid_enum' }),
-  territoire: z.string().regex(/^(\d{2}|2A|2B|97\d)$/, { error: 'errors.unknown_territory' }),
+  territoire: territoryCode(),
   /** INSEE code, or a commune name that the domain resolves (forms without JavaScript). */
   commune: z.string().trim().max(LIMITS.text, { error: 'errors.unknown_commune' }),
   rayon: whole(1, LIMITS.radiusKm, 'errors.invalid_radius'),

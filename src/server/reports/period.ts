@@ -2,6 +2,7 @@
 // before it of the same kind (for the comparison). Dates are UTC days; `to` is exclusive.
 import { z } from 'astro/zod';
 import { fieldErrors, Invalid } from '../errors.ts';
+import { DAY_MS } from '../../lib/time.ts';
 
 export const periodKinds = ['month', 'quarter', 'year', 'custom'] as const;
 export type PeriodKind = (typeof periodKinds)[number];
@@ -51,10 +52,10 @@ export const PeriodSchema = z
     path: ['au'],
     error: 'errors.end_before_start',
   })
-  .refine(
-    (p) => p.periode !== 'custom' || !p.du || !p.au || Date.parse(p.au) - Date.parse(p.du) <= 6 * 366 * 86_400_000,
-    { path: ['au'], error: 'errors.report_too_long' },
-  );
+  .refine((p) => p.periode !== 'custom' || !p.du || !p.au || Date.parse(p.au) - Date.parse(p.du) <= 6 * 366 * DAY_MS, {
+    path: ['au'],
+    error: 'errors.report_too_long',
+  });
 
 /** The period asked for (defaults: the current year, month or quarter of `today`). */
 export function parsePeriod(params: Record<string, string | undefined>, today: Date): Period {
@@ -79,7 +80,7 @@ export function parsePeriod(params: Record<string, string | undefined>, today: D
     }
     case 'custom': {
       const from = p.du!;
-      const to = day(new Date(Date.parse(`${p.au!}T00:00:00Z`) + 86_400_000));
+      const to = day(new Date(Date.parse(`${p.au!}T00:00:00Z`) + DAY_MS));
       return { kind: 'custom', year: Number(from.slice(0, 4)), from, to };
     }
     default:
@@ -130,7 +131,7 @@ export function periodParams(p: Period): URLSearchParams {
   if (p.kind === 'custom') {
     out.delete('annee');
     out.set('du', p.from);
-    out.set('au', day(new Date(Date.parse(`${p.to}T00:00:00Z`) - 86_400_000)));
+    out.set('au', day(new Date(Date.parse(`${p.to}T00:00:00Z`) - DAY_MS)));
   }
   return out;
 }

@@ -6,7 +6,7 @@
 // `first_settled_at`, `response_hours`). Merged duplicates are left out everywhere.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { remoteWorkStatuses, stageBit, withdrawalReasons } from '../../../db/schema/candidates.ts';
+import { remoteWorkStatuses, stageBit, withdrawalReasons, type Profession } from '../../../db/schema/candidates.ts';
 import { connectivityLabels, labelThresholds } from '../offers/connectivity-label.ts';
 import { pipeline } from '../candidates/stages.ts';
 import { monthsOf, previousPeriod, type Period } from './period.ts';
@@ -209,7 +209,8 @@ export async function buildReport(
   const statusCount = new Map<string, number>(remoteWorkStatuses.map((s) => [s, 0]));
   const professionCount = new Map<string, number>();
   for (const { professions, families } of settled.professions) {
-    for (const p of JSON.parse(professions) as Array<{ profession: string | null; status: string | null }>) {
+    // A raw aggregate: the column's text, parsed as the schema types it.
+    for (const p of JSON.parse(professions) as Profession[]) {
       if (p.status) statusCount.set(p.status, (statusCount.get(p.status) ?? 0) + families);
       if (p.profession) professionCount.set(p.profession, (professionCount.get(p.profession) ?? 0) + families);
     }

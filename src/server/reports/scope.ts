@@ -2,13 +2,12 @@
 // territory and the total. Agents without the admin role see none.
 import type { SessionUser } from '../accounts/session.ts';
 import { Forbidden, NotFound } from '../errors.ts';
+import { isPlatformAdmin, mayReport, withinScope } from '../policy.ts';
 
 /** null = every territory (platform admin's total). */
 export type ReportScope = { territories: string[] | null; label: string };
 
-export function canReport(user: SessionUser): boolean {
-  return user.role === 'territory_admin' || user.role === 'platform_admin';
-}
+export const canReport = mayReport;
 
 /** The scope of a report asked for `territory` ('' or 'tous' = every one the actor may see). */
 export function reportScope(
@@ -17,9 +16,9 @@ export function reportScope(
   known: ReadonlyArray<{ code: string; name: string }>,
 ): ReportScope {
   if (!canReport(user)) throw new Forbidden();
-  const mine = user.role === 'platform_admin' ? known : known.filter((k) => user.territories.includes(k.code));
+  const mine = withinScope(user, known, (k) => k.code);
   if (!territory || territory === 'tous') {
-    if (user.role === 'platform_admin') return { territories: null, label: 'all' };
+    if (isPlatformAdmin(user)) return { territories: null, label: 'all' };
     if (mine.length === 0) throw new Forbidden();
     return { territories: mine.map((m) => m.code), label: mine.map((m) => m.name).join(', ') };
   }

@@ -1,6 +1,5 @@
-// The back-office pages of the pipeline: who may open them (staff), their filters, and the
-// posts on a file (stage change, note, follow-up outcome).
-import type { AstroGlobal } from 'astro';
+// The back-office pages of the pipeline: the agent's home, the list and board with their
+// filters, a file with its posts (one intent → one command), and proposing offers.
 import { accounts } from '../../server/auth.ts';
 import type { SessionUser } from '../../server/accounts/session.ts';
 import {
@@ -8,114 +7,69 @@ import {
   assignableStaff,
   assignFile,
   findCandidate,
-  isStaff,
   moveStage,
   recordFollowUp,
 } from '../../server/candidates/commands.ts';
 import { markRead, sendAgentMessage } from '../../server/candidates/messages.ts';
 import { listProposals, proposeOffers, searchFromNeeds } from '../../server/candidates/proposals.ts';
-import { parseOfferSearch, searchParamNames } from '../../server/offers/schemas.ts';
-import { runSearch } from '../offers.ts';
-import { planStay } from '../../server/candidates/stays.ts';
-import { completeTask, createTask } from '../../server/candidates/tasks.ts';
-import { markDuplicate, mergeDuplicate, mergedTarget, moveTerritory } from '../../server/candidates/transfer.ts';
 import {
   agentHome,
   boardColumns,
   countByStage,
   getCandidateFile,
   listCandidates,
-  listSorts,
-  type ListQuery,
 } from '../../server/candidates/queries.ts';
-import { stages } from '../../server/candidates/stages.ts';
+import {
+  parseListQuery,
+  StageMoveSchema,
+  type ListQuery,
+  type StageMoveInput,
+} from '../../server/candidates/schemas.ts';
+import { planStay } from '../../server/candidates/stays.ts';
+import { completeTask, createTask } from '../../server/candidates/tasks.ts';
+import { markDuplicate, mergeDuplicate, mergedTarget, moveTerritory } from '../../server/candidates/transfer.ts';
 import { db } from '../../server/db.ts';
-import { Conflict, Forbidden, Invalid, NotFound } from '../../server/errors.ts';
+import { Invalid, NotFound } from '../../server/errors.ts';
+import { isPost, type RequestContext } from '../../server/http/context.ts';
+import { emptyState, errorSentence, field, readForm, submitForm, type FormFields } from '../../server/http/form.ts';
+import { requireStaff } from '../../server/http/guards.ts';
+import { redirect, render, type Outcome } from '../../server/http/respond.ts';
+import { parseId, parseInput, queryObject } from '../../server/input.ts';
+import { parseOfferSearch, searchParamNames } from '../../server/offers/schemas.ts';
 import { listTerritories, resolveCommune } from '../../server/places/queries.ts';
 import { isMessageKey, t, type MessageKey } from '../../i18n/index.ts';
-import { localizedErrors, readForm, signInUrl } from '../auth/form.ts';
+import { runSearch } from '../offers.ts';
 
 const ctx = { db, clock: accounts.clock };
 const fileCtx = { ...ctx, siteUrl: accounts.siteUrl };
-type Denied = { redirect: string } | { status: 403 } | { status: 404 };
 
-function staffOnly(astro: AstroGlobal): Denied | null {
-  const user = astro.locals.user;
-  if (!user) return { redirect: signInUrl(astro) };
-  if (!isStaff(user)) return { status: 403 };
-  return null;
+export async function homePage(rc: RequestContext) {
+  const user = requireStaff(rc);
+  return render({ home: await agentHome(db, user, accounts.clock) });
 }
 
-export async function homePage(astro: AstroGlobal) {
-  const denied = staffOnly(astro);
-  if (denied) return denied;
-  return { status: 200 as const, home: await agentHome(db, astro.locals.user!, accounts.clock) };
-}
+type ListPageView =
+  | {
+      query: ListQuery;
+      board: { columns: Awaited<ReturnType<typeof boardColumns>>; counts: Awaited<ReturnType<typeof countByStage>> };
+    }
+  | {
+      query: ListQuery;
+      list: Awaited<ReturnType<typeof listCandidates>>;
+      staff: Awaited<ReturnType<typeof staffOf>>;
+      notice?: string;
+    };
 
-export async function listPage(astro: AstroGlobal) {
-  const denied = staffOnly(astro);
-  if (denied) return denied;
-  const p = astro.url.searchParams;
-  const pick = <T extends string>(value: string | null, allowed: readonly T[]) =>
-    value && (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
-  const query: ListQuery = {
-    q: (p.get('q') ?? '').trim().slice(0, 100) || undefined,
-    stage: pick(p.get('etape'), stages),
-    territory:
-      p.get('territoire') && /^(\d{2}|2A|2B|97\d|queue)$/.test(p.get('territoire')!) ? p.get('territoire')! : undefined,
-    agent: /^\d{1,9}$/.test(p.get('agent') ?? '')
-      ? Number(p.get('agent'))
-      : pick(p.get('agent'), ['me', 'none'] as const),
-    waiting: p.get('attente') === 'idle' ? 'idle' : ([7, 30, 90] as const).find((d) => String(d) === p.get('attente')),
-    sort: pick(p.get('tri'), listSorts),
-    page: /^\d{1,4}$/.test(p.get('page') ?? '') ? Number(p.get('page')) : 1,
-  };
-  if (p.get('vue') === 'tableau') {
-    const [columns, counts] = await Promise.all([
-      boardColumns(db, astro.locals.user!),
-      countByStage(db, astro.locals.user!),
-    ]);
-    return { status: 200 as const, query, board: { columns, counts } };
+export async function listPage(rc: RequestContext): Promise<Outcome<ListPageView>> {
+  const user = requireStaff(rc);
+  const query = parseListQuery(queryObject(rc.url.searchParams));
+  if (rc.url.searchParams.get('vue') === 'tableau') {
+    const [columns, counts] = await Promise.all([boardColumns(db, user), countByStage(db, user)]);
+    return render({ query, board: { columns, counts } });
   }
-  const user = astro.locals.user!;
   const [list, staff] = await Promise.all([listCandidates(db, user, query, accounts.clock.now()), staffOf(user)]);
-  const notice = p.get('ok') === 'transferred' ? t(astro.locals.locale, 'list.transferred') : undefined;
-  return { status: 200 as const, query, list, staff, notice };
-}
-
-type Form = Record<string, string | string[]>;
-
-/** A posted id or version as a number; anything else is 0, which matches nothing. */
-const num = (v: unknown) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : 0);
-
-/** The posts of the file page other than a stage move: intent → domain command. Returns where to go next. */
-async function fileAction(user: SessionUser, publicId: string, form: Form): Promise<string | null> {
-  const here = `/agent/candidats/${publicId}`;
-  const actions: Record<string, () => Promise<string>> = {
-    note: async () => (await addNote(ctx, user, publicId, form.note), `${here}?ok=note`),
-    assign: async () => (await assignFile(fileCtx, user, publicId, num(form.agent)), `${here}?ok=assign`),
-    'follow-up': async () => (
-      await recordFollowUp(ctx, user, num(form.task), form.outcome === 'left' ? 'left' : 'stayed'),
-      `${here}?ok=followUp`
-    ),
-    task: async () => (await createTask(ctx, user, publicId, form), `${here}?ok=task#taches`),
-    'task-done': async () => (await completeTask(ctx, user, publicId, num(form.task)), `${here}?ok=taskDone#taches`),
-    stay: async () => (await planStay(fileCtx, user, publicId, form), `${here}?ok=stay#sejour`),
-    message: async () => (await sendAgentMessage(fileCtx, user, publicId, form), `${here}?ok=message#messages`),
-    duplicate: async () => (await markDuplicate(fileCtx, user, publicId, form.other), `${here}?ok=duplicate#doublon`),
-    'not-duplicate': async () => (
-      await markDuplicate(fileCtx, user, publicId, undefined, true),
-      `${here}?ok=notDuplicate#doublon`
-    ),
-    merge: async () => `/agent/candidats/${await mergeDuplicate(fileCtx, user, publicId, num(form.version))}?ok=merged`,
-    territory: async () => {
-      await moveTerritory(fileCtx, user, publicId, form);
-      // The file may now be out of the agent's territories.
-      return (await canSee(user, publicId)) ? `${here}?ok=territory` : '/agent/candidats?ok=transferred';
-    },
-  };
-  const action = typeof form.intent === 'string' ? actions[form.intent] : undefined;
-  return action ? action() : null;
+  const notice = rc.url.searchParams.get('ok') === 'transferred' ? t(rc.locals.locale, 'list.transferred') : undefined;
+  return render({ query, list, staff, notice });
 }
 
 /** Staff of the actor's territories (to filter the list by agent). */
@@ -125,62 +79,75 @@ async function staffOf(user: SessionUser) {
   return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-async function canSee(user: SessionUser, publicId: string) {
-  return findCandidate(db, user, publicId).then(
+const canSee = (user: SessionUser, publicId: string) =>
+  findCandidate(db, user, publicId).then(
     () => true,
     () => false,
   );
+
+/** A stage move: the settlement commune typed by name is resolved among the actor's territories. */
+async function move(user: SessionUser, publicId: string, input: StageMoveInput) {
+  const settledCommuneCode =
+    input.to === 'settled' && input.settledCommune
+      ? (await resolveCommune(db, input.settledCommune, 'settledCommuneCode', user.territories)).code
+      : undefined;
+  await moveStage(ctx, user, publicId, { ...input, settledCommuneCode });
 }
 
-export async function filePage(astro: AstroGlobal, publicId: string) {
-  const denied = staffOnly(astro);
-  if (denied) return denied;
-  const user = astro.locals.user!;
-  const locale = astro.locals.locale;
-  let errors: Record<string, string> = {};
-  let alert: string | undefined;
-  let status = 200;
-  let values: Record<string, string> = {};
+type FileAction = (user: SessionUser, publicId: string, form: FormFields) => Promise<string>;
+
+/** The posts of the file page: intent → command, answering where to go next ('' = the file with `?ok=`). */
+const fileActions: Record<string, FileAction> = {
+  stage: async (user, id, form) => (await move(user, id, parseInput(StageMoveSchema, form)), '?ok=stage'),
+  note: async (user, id, form) => (await addNote(ctx, user, id, form.note), '?ok=note'),
+  assign: async (user, id, form) => (await assignFile(fileCtx, user, id, parseId(form.agent) ?? 0), '?ok=assign'),
+  'follow-up': async (user, _id, form) => (
+    await recordFollowUp(ctx, user, parseId(form.task) ?? 0, field(form, 'outcome') === 'left' ? 'left' : 'stayed'),
+    '?ok=followUp'
+  ),
+  task: async (user, id, form) => (await createTask(ctx, user, id, form), '?ok=task#taches'),
+  'task-done': async (user, id, form) => (
+    await completeTask(ctx, user, id, parseId(form.task) ?? 0),
+    '?ok=taskDone#taches'
+  ),
+  stay: async (user, id, form) => (await planStay(fileCtx, user, id, form), '?ok=stay#sejour'),
+  message: async (user, id, form) => (await sendAgentMessage(fileCtx, user, id, form), '?ok=message#messages'),
+  duplicate: async (user, id, form) => (await markDuplicate(fileCtx, user, id, form.other), '?ok=duplicate#doublon'),
+  'not-duplicate': async (user, id) => (
+    await markDuplicate(fileCtx, user, id, undefined, true),
+    '?ok=notDuplicate#doublon'
+  ),
+  merge: async (user, id, form) =>
+    `/agent/candidats/${await mergeDuplicate(fileCtx, user, id, parseId(form.version) ?? 0)}?ok=merged`,
+  territory: async (user, id, form) => {
+    await moveTerritory(fileCtx, user, id, form);
+    // The file may now be out of the agent's territories.
+    return (await canSee(user, id)) ? '?ok=territory' : '/agent/candidats?ok=transferred';
+  },
+};
+
+/** A posted intent names an action of the page, never a property of objects (`__proto__`, `constructor`). */
+const actionOf = (form: FormFields): FileAction => {
+  const intent = field(form, 'intent') || 'stage';
+  if (!Object.hasOwn(fileActions, intent)) throw new Invalid([{ field: 'intent', key: 'errors.unknown_intent' }]);
+  return fileActions[intent]!;
+};
+
+export async function filePage(rc: RequestContext, publicId: string) {
+  const user = requireStaff(rc);
+  const locale = rc.locals.locale;
+  const here = `/agent/candidats/${publicId}`;
   try {
-    if (astro.request.method === 'POST') {
-      const form = await readForm(astro.request);
-      values = Object.fromEntries(Object.entries(form).filter((e): e is [string, string] => typeof e[1] === 'string'));
-      try {
-        const done = await fileAction(user, publicId, form);
-        if (done) return { redirect: done };
-        let settledCommuneCode: string | undefined;
-        if (form.to === 'settled' && typeof form.settledCommune === 'string' && form.settledCommune.trim()) {
-          settledCommuneCode = (await resolveCommune(db, form.settledCommune, 'settledCommuneCode', user.territories))
-            .code;
-        }
-        await moveStage(ctx, user, publicId, {
-          to: String(form.to) as (typeof stages)[number],
-          version: num(form.version),
-          withdrawalReason:
-            typeof form.withdrawalReason === 'string' && form.withdrawalReason ? form.withdrawalReason : undefined,
-          withdrawalComment: typeof form.withdrawalComment === 'string' ? form.withdrawalComment : undefined,
-          settledCommuneCode,
-          settledAt: typeof form.settledAt === 'string' && form.settledAt ? form.settledAt : undefined,
-          settledHouseholdSize:
-            typeof form.settledHouseholdSize === 'string' && /^\d{1,2}$/.test(form.settledHouseholdSize)
-              ? Number(form.settledHouseholdSize)
-              : undefined,
-        });
-        return { redirect: `/agent/candidats/${publicId}?ok=stage` };
-      } catch (error) {
-        if (error instanceof Invalid) {
-          errors = localizedErrors(locale, error);
-          alert = t(locale, 'form.errors');
-          status = 400;
-        } else if (error instanceof Conflict) {
-          alert = t(locale, isMessageKey(error.message) ? error.message : 'errors.stale_file');
-          status = 409;
-        } else if (error instanceof NotFound && error.message !== 'candidate not found') {
-          // A task or proposal that is gone: say so on the file.
-          alert = t(locale, 'errors.item_gone');
-          status = 404;
-        } else throw error;
-      }
+    let state = emptyState();
+    let status = 200;
+    let headers: Record<string, string> = {};
+    if (isPost(rc)) {
+      // Another territory's file is "not found" before its form is read.
+      await findCandidate(db, user, publicId);
+      const form = await readForm(rc.request);
+      const r = await submitForm(rc, form, () => actionOf(form)(user, publicId, form), { gone: 'errors.item_gone' });
+      if (r.ok) return redirect(r.value.startsWith('/') ? r.value : `${here}${r.value}`, 303);
+      ({ state, status, headers } = r);
     }
     const data = await getCandidateFile(db, user, publicId);
     // The agent sees the family's messages: they are read.
@@ -189,27 +156,25 @@ export async function filePage(astro: AstroGlobal, publicId: string) {
       data.file.territoryCode ? assignableStaff(db, data.file.territoryCode) : [],
       listTerritories(db),
     ]);
-    const ok = astro.url.searchParams.get('ok');
+    const ok = rc.url.searchParams.get('ok');
     const notice = ok && isMessageKey(`file.ok.${ok}`) ? t(locale, `file.ok.${ok}` as MessageKey) : undefined;
-    return {
-      status,
+    const view = {
       data,
       staff,
       territories: territoryList,
-      errors,
-      values: status === 200 ? {} : values,
-      alert,
+      errors: state.errors,
+      values: state.values,
+      alert: state.alert,
       notice,
       today: accounts.clock.now().toISOString().slice(0, 10),
     };
+    return render(view, status, headers);
   } catch (error) {
-    // Another territory's file, or one that does not exist: the same "not found". A merged
-    // file sends to the file it was merged into.
+    // A merged file sends to the file it was merged into; others are not found.
     if (error instanceof NotFound) {
       const target = await mergedTarget(db, user, publicId);
-      return target ? { redirect: `/agent/candidats/${target}` } : { status: 404 as const };
+      if (target) return redirect(`/agent/candidats/${target}`);
     }
-    if (error instanceof Forbidden) return { status: 403 as const };
     throw error;
   }
 }
@@ -218,48 +183,40 @@ export async function filePage(astro: AstroGlobal, publicId: string) {
  * /agent/candidats/{id}/proposer: the catalogue searched with the /offres parameters (first
  * pre-filled from the family's needs); the agent ticks offers and proposes them.
  */
-export async function proposePage(astro: AstroGlobal, publicId: string) {
-  const denied = staffOnly(astro);
-  if (denied) return denied;
-  const user = astro.locals.user!;
-  const locale = astro.locals.locale;
-  try {
-    const file = await findCandidate(db, user, publicId);
-    let alert: string | undefined;
-    let status = 200;
-    if (astro.request.method === 'POST') {
-      const form = await readForm(astro.request);
-      try {
-        const added = await proposeOffers(fileCtx, user, publicId, form.offers);
-        return { redirect: `/agent/candidats/${publicId}?ok=${added ? 'proposed' : 'alreadyProposed'}#propositions` };
-      } catch (error) {
-        if (!(error instanceof Invalid)) throw error;
-        alert = error.errors.map((e) => t(locale, e.key, { value: e.value ?? '' })).join(' ');
-        status = 400;
-      }
-    } else if (![...astro.url.searchParams.keys()].some((k) => (searchParamNames as string[]).includes(k))) {
-      return { redirect: `/agent/candidats/${publicId}/proposer?${searchFromNeeds(file)}` };
+export async function proposePage(rc: RequestContext, publicId: string) {
+  const user = requireStaff(rc);
+  const locale = rc.locals.locale;
+  const file = await findCandidate(db, user, publicId);
+  let alert: string | undefined;
+  let status = 200;
+  if (isPost(rc)) {
+    const form = await readForm(rc.request);
+    try {
+      const added = await proposeOffers(fileCtx, user, publicId, form.offers);
+      return redirect(`/agent/candidats/${publicId}?ok=${added ? 'proposed' : 'alreadyProposed'}#propositions`, 303);
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      alert = errorSentence(locale, error);
+      status = 400;
     }
-    const parsed = parseOfferSearch(astro.url.searchParams);
-    const [{ query, errors, result }, territories, already] = await Promise.all([
-      runSearch(parsed),
-      listTerritories(db),
-      listProposals(db, file.id),
-    ]);
-    return {
-      status,
-      file,
-      raw: parsed.raw,
-      query,
-      errors: errors.map((e) => ({ field: e.field, message: t(locale, e.key, { value: e.value ?? '', ...e.params }) })),
-      result,
-      territories,
-      proposed: new Set(already.map((p) => p.offerId)),
-      alert,
-    };
-  } catch (error) {
-    if (error instanceof NotFound) return { status: 404 as const };
-    if (error instanceof Forbidden) return { status: 403 as const };
-    throw error;
+  } else if (![...rc.url.searchParams.keys()].some((k) => (searchParamNames as string[]).includes(k))) {
+    return redirect(`/agent/candidats/${publicId}/proposer?${searchFromNeeds(file)}`);
   }
+  const parsed = parseOfferSearch(rc.url.searchParams);
+  const [{ query, errors, result }, territories, already] = await Promise.all([
+    runSearch(parsed),
+    listTerritories(db),
+    listProposals(db, file.id),
+  ]);
+  const view = {
+    file,
+    raw: parsed.raw,
+    query,
+    errors: errors.map((e) => ({ field: e.field, message: t(locale, e.key, { value: e.value ?? '', ...e.params }) })),
+    result,
+    territories,
+    proposed: new Set(already.map((p) => p.offerId)),
+    alert,
+  };
+  return render(view, status);
 }

@@ -1,6 +1,5 @@
-// The account pages' request handling, shared by both locales. Each returns either a
-// redirect or what the view shows with its status.
-import type { AstroGlobal } from 'astro';
+// The account pages' request handling, shared by both locales. Each reads the request, runs
+// one command through the form wrapper, and answers a redirect or its view's data.
 import {
   acceptInvitation,
   consumeMagicLink,
@@ -12,143 +11,120 @@ import {
 } from '../../server/accounts/commands.ts';
 import { peekToken } from '../../server/accounts/tokens.ts';
 import { accounts, sessions } from '../../server/auth.ts';
-import type { SessionUser } from '../../server/accounts/session.ts';
-import { familyPart, type FamilyPartResult } from '../account/family.ts';
+import { clientIp, isPost, type RequestContext } from '../../server/http/context.ts';
+import { emptyState, field, readForm, submitForm, type FormState, type Refused } from '../../server/http/form.ts';
+import { requireUser } from '../../server/http/guards.ts';
+import { redirect, render, type Outcome } from '../../server/http/respond.ts';
+import { safeReturnPath } from '../../server/http/return-path.ts';
+import { familyPart } from '../account/family.ts';
 import { localizedPath, t } from '../../i18n/index.ts';
-import { emptyState, handleForm, readForm, returnPath, signInUrl, startSession, type FormState } from './form.ts';
+import { startSession } from './form.ts';
 
-export type PageResult<V = object> =
-  { redirect: string } | ({ status: number; retryAfter?: number; state: FormState; notice?: string } & V);
+/** What every account form view receives. */
+export type FormView<V = object> = { state: FormState; notice?: string } & V;
 
-const ip = (astro: AstroGlobal) => {
-  try {
-    return astro.clientAddress;
-  } catch {
-    return 'unknown';
-  }
-};
-const home = (astro: AstroGlobal) => localizedPath('/compte', astro.locals.locale);
-const ok = <V extends object>(extra: V, notice?: string): PageResult<V> => ({
-  status: 200,
-  state: emptyState(),
-  notice,
-  ...extra,
-});
+const home = (ctx: RequestContext) => localizedPath('/compte', ctx.locals.locale);
+const shown = <V extends object>(extra: V, notice?: string): Outcome<FormView<V>> =>
+  render({ state: emptyState(), notice, ...extra });
+const again = <V extends object>(r: Refused, extra: V): Outcome<FormView<V>> =>
+  render({ state: r.state, ...extra }, r.status, r.headers);
+const badLink = (ctx: RequestContext) =>
+  render({ state: { ...emptyState(), alert: t(ctx.locals.locale, 'errors.link_invalid') } }, 400);
 
-export async function signInPage(astro: AstroGlobal): Promise<PageResult<{ back: string }>> {
-  const locale = astro.locals.locale;
-  const back = returnPath(astro.url.searchParams.get('retour'), home(astro));
-  if (astro.request.method !== 'POST')
-    return ok({ back }, astro.url.searchParams.get('confirme') ? t(locale, 'auth.verified') : undefined);
-  const form = await readForm(astro.request);
-  if (form.intent === 'magic') {
-    const outcome = await handleForm(locale, form, async () => {
-      await requestEmailLink(accounts, { email: form.email, locale }, 'magic_link');
-      return '';
-    });
-    if ('redirect' in outcome) return ok({ back }, t(locale, 'auth.magicSent'));
-    return { ...outcome, back };
-  }
-  const target = returnPath(form.retour, home(astro));
-  const outcome = await handleForm(locale, form, async () => {
-    const userId = await signIn(accounts, form, ip(astro));
-    await startSession(astro, userId);
-    return target;
-  });
-  return 'redirect' in outcome ? outcome : { ...outcome, back: target };
-}
-
-export async function magicLinkPage(astro: AstroGlobal): Promise<PageResult> {
-  const userId = await consumeMagicLink(accounts, astro.url.searchParams.get('token') ?? '');
-  if (userId === null)
-    return { status: 400, state: { ...emptyState(), alert: t(astro.locals.locale, 'errors.link_invalid') } };
-  await startSession(astro, userId);
-  return { redirect: home(astro) };
-}
-
-export async function signUpPage(astro: AstroGlobal): Promise<PageResult<{ done: boolean }>> {
-  const locale = astro.locals.locale;
-  if (astro.request.method !== 'POST') return ok({ done: false });
-  const form = await readForm(astro.request);
-  const outcome = await handleForm(locale, form, async () => {
-    await signUp(accounts, { ...form, locale }, ip(astro));
-    return '';
-  });
-  if ('redirect' in outcome)
-    return ok(
-      { done: true },
-      t(locale, 'auth.checkEmail', {
-        email: String(form.email ?? '')
-          .trim()
-          .toLowerCase(),
-      }),
+export async function signInPage(ctx: RequestContext): Promise<Outcome<FormView<{ back: string }>>> {
+  const locale = ctx.locals.locale;
+  const back = safeReturnPath(ctx.url.searchParams.get('retour'), home(ctx));
+  if (!isPost(ctx))
+    return shown({ back }, ctx.url.searchParams.get('confirme') ? t(locale, 'auth.verified') : undefined);
+  const form = await readForm(ctx.request);
+  if (field(form, 'intent') === 'magic') {
+    const r = await submitForm(ctx, form, () =>
+      requestEmailLink(accounts, { email: form.email, locale }, 'magic_link'),
     );
-  return { ...outcome, done: false };
-}
-
-export async function confirmEmailPage(astro: AstroGlobal): Promise<PageResult> {
-  const userId = await verifyEmail(accounts, astro.url.searchParams.get('token') ?? '');
-  if (userId === null)
-    return { status: 400, state: { ...emptyState(), alert: t(astro.locals.locale, 'errors.link_invalid') } };
-  await startSession(astro, userId);
-  return { redirect: `${home(astro)}?bienvenue=1` };
-}
-
-export async function forgotPasswordPage(astro: AstroGlobal): Promise<PageResult> {
-  const locale = astro.locals.locale;
-  if (astro.request.method !== 'POST') return ok({});
-  const form = await readForm(astro.request);
-  const outcome = await handleForm(locale, form, async () => {
-    await requestEmailLink(accounts, { email: form.email, locale }, 'reset_password');
-    return '';
+    return r.ok ? shown({ back }, t(locale, 'auth.magicSent')) : again(r, { back });
+  }
+  const target = safeReturnPath(form.retour, home(ctx));
+  const r = await submitForm(ctx, form, async () => {
+    const userId = await signIn(accounts, form, clientIp(ctx));
+    await startSession(ctx, userId);
   });
-  return 'redirect' in outcome ? ok({}, t(locale, 'auth.resetSent')) : outcome;
+  return r.ok ? redirect(target, 303) : again(r, { back: target });
+}
+
+export async function magicLinkPage(ctx: RequestContext): Promise<Outcome<FormView>> {
+  const userId = await consumeMagicLink(accounts, ctx.url.searchParams.get('token') ?? '');
+  if (userId === null) return badLink(ctx);
+  await startSession(ctx, userId);
+  return redirect(home(ctx), 303);
+}
+
+export async function signUpPage(ctx: RequestContext): Promise<Outcome<FormView<{ done: boolean }>>> {
+  const locale = ctx.locals.locale;
+  if (!isPost(ctx)) return shown({ done: false });
+  const form = await readForm(ctx.request);
+  const r = await submitForm(ctx, form, () => signUp(accounts, { ...form, locale }, clientIp(ctx)));
+  if (!r.ok) return again(r, { done: false });
+  return shown({ done: true }, t(locale, 'auth.checkEmail', { email: field(form, 'email').trim().toLowerCase() }));
+}
+
+export async function confirmEmailPage(ctx: RequestContext): Promise<Outcome<FormView>> {
+  const userId = await verifyEmail(accounts, ctx.url.searchParams.get('token') ?? '');
+  if (userId === null) return badLink(ctx);
+  await startSession(ctx, userId);
+  return redirect(`${home(ctx)}?bienvenue=1`, 303);
+}
+
+export async function forgotPasswordPage(ctx: RequestContext): Promise<Outcome<FormView>> {
+  const locale = ctx.locals.locale;
+  if (!isPost(ctx)) return shown({});
+  const form = await readForm(ctx.request);
+  const r = await submitForm(ctx, form, () =>
+    requestEmailLink(accounts, { email: form.email, locale }, 'reset_password'),
+  );
+  return r.ok ? shown({}, t(locale, 'auth.resetSent')) : again(r, {});
 }
 
 /** Reset and invitation: a token in the URL opens a "choose a password" form. */
 export async function newPasswordPage(
-  astro: AstroGlobal,
+  ctx: RequestContext,
   purpose: 'reset_password' | 'invitation',
-): Promise<PageResult<{ token: string; valid: boolean }>> {
-  const locale = astro.locals.locale;
-  if (astro.request.method !== 'POST') {
-    const token = astro.url.searchParams.get('token') ?? '';
+): Promise<Outcome<FormView<{ token: string; valid: boolean }>>> {
+  if (!isPost(ctx)) {
+    const token = ctx.url.searchParams.get('token') ?? '';
     const valid = (await peekToken(accounts.db, token, purpose, accounts.clock)) !== null;
-    return valid
-      ? ok({ token, valid })
-      : { status: 400, state: { ...emptyState(), alert: t(locale, 'errors.link_invalid') }, token, valid };
+    if (valid) return shown({ token, valid });
+    return render(
+      { state: { ...emptyState(), alert: t(ctx.locals.locale, 'errors.link_invalid') }, token, valid },
+      400,
+    );
   }
-  const form = await readForm(astro.request);
-  const token = typeof form.token === 'string' ? form.token : '';
-  const outcome = await handleForm(locale, form, async () => {
+  const form = await readForm(ctx.request);
+  const token = field(form, 'token');
+  const r = await submitForm(ctx, form, async () => {
     const userId =
       purpose === 'reset_password'
         ? await resetPassword(accounts, form, (id) => sessions.invalidateUserSessions(id))
         : await acceptInvitation(accounts, form);
-    await startSession(astro, userId);
-    return home(astro);
+    await startSession(ctx, userId);
   });
-  return 'redirect' in outcome ? outcome : { ...outcome, token, valid: !outcome.state.errors.token };
+  return r.ok ? redirect(home(ctx), 303) : again(r, { token, valid: !r.state.errors.token });
 }
 
-export async function signOutPage(astro: AstroGlobal): Promise<{ redirect: string }> {
-  const form = astro.request.method === 'POST' ? await readForm(astro.request) : {};
-  if (astro.request.method === 'POST' && astro.locals.user) {
-    if (form.everywhere === '1') await sessions.invalidateUserSessions(astro.locals.user.id);
-    else if (astro.locals.sessionId) await sessions.invalidateSession(astro.locals.sessionId);
+export async function signOutPage(ctx: RequestContext): Promise<Outcome<never>> {
+  if (isPost(ctx) && ctx.locals.user) {
+    const form = await readForm(ctx.request);
+    if (field(form, 'everywhere') === '1') await sessions.invalidateUserSessions(ctx.locals.user.id);
+    else if (ctx.locals.sessionId) await sessions.invalidateSession(ctx.locals.sessionId);
     const blank = sessions.blankCookie();
-    astro.cookies.set(blank.name, blank.value, blank.attributes);
+    ctx.cookies.set(blank.name, blank.value, blank.attributes);
   }
-  return { redirect: localizedPath('/', astro.locals.locale) };
+  return redirect(localizedPath('/', ctx.locals.locale), 303);
 }
 
 /** /compte: who is signed in and, for a family, its file (see ../account/family.ts). */
-export async function accountPage(
-  astro: AstroGlobal,
-): Promise<{ redirect: string } | { user: SessionUser; part: FamilyPartResult; welcome: boolean }> {
-  const user = astro.locals.user;
-  if (!user) return { redirect: signInUrl(astro) };
-  const part = await familyPart(astro);
+export async function accountPage(ctx: RequestContext) {
+  const user = requireUser(ctx);
+  const part = await familyPart(ctx, user);
   if ('redirect' in part) return part;
-  return { user, part, welcome: astro.url.searchParams.has('bienvenue') };
+  return render({ user, part, welcome: ctx.url.searchParams.has('bienvenue') }, part.status, part.headers);
 }

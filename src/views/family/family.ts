@@ -3,10 +3,9 @@
 // /alertes/desabonnement (the digest's unsubscribe link, without signing in). Each handler
 // reads the request, calls one domain function and maps its typed errors to what the view
 // shows; a visitor is sent to sign in and brought back with what they were doing.
-import type { AstroGlobal } from 'astro';
 import { accounts } from '../../server/auth.ts';
 import { db } from '../../server/db.ts';
-import { Invalid, NotFound } from '../../server/errors.ts';
+import { Forbidden, Invalid, NotFound } from '../../server/errors.ts';
 import {
   favouriteOfferIds,
   listFavourites,
@@ -26,32 +25,17 @@ import {
   unsubscribe,
   type SavedSearchRow,
 } from '../../server/family/saved-searches.ts';
+import { isPost, type RequestContext } from '../../server/http/context.ts';
+import { errorSentence, field, readForm } from '../../server/http/form.ts';
+import { requireFamily } from '../../server/http/guards.ts';
+import { redirect, render, type Outcome, type Redirect } from '../../server/http/respond.ts';
+import { safeReturnPath } from '../../server/http/return-path.ts';
 import { getPublishedOffer } from '../../server/offers/queries.ts';
 import type { OfferSearchInput } from '../../server/offers/schemas.ts';
+import { isFamily } from '../../server/policy.ts';
 import { localizedPath, t, type Locale } from '../../i18n/index.ts';
-import { readForm, signInUrl } from '../auth/form.ts';
 
 const ctx = { db, clock: accounts.clock };
-
-type Redirect = { redirect: string; status: 302 | 303 };
-
-/** A path of this site to come back to: no other origin, no scheme tricks; its fragment dropped. */
-export function localReturn(value: unknown, fallback: string): string {
-  if (
-    typeof value !== 'string' ||
-    !value.startsWith('/') ||
-    value.startsWith('//') ||
-    value.startsWith('/\\') ||
-    value.length > 2000
-  )
-    return fallback;
-  try {
-    const url = new URL(value, 'http://portal.invalid');
-    return url.origin === 'http://portal.invalid' ? url.pathname + url.search : fallback;
-  } catch {
-    return fallback;
-  }
-}
 
 /** Percent-encodes everything but letters, digits and -_. (the sign-in page accepts only those in its return path). */
 const encode = (value: string) =>
@@ -65,10 +49,10 @@ const signInThen = (locale: Locale, path: string) => `${localizedPath('/connexio
  * that coming back from signing in may finish what was asked. A link from elsewhere only
  * shows a confirmation button (no change by a cross-site GET).
  */
-const fromThisSite = (astro: AstroGlobal) => astro.request.headers.get('Sec-Fetch-Site') === 'same-origin';
+const fromThisSite = (rc: RequestContext) => rc.request.headers.get('Sec-Fetch-Site') === 'same-origin';
 
-const message = (locale: Locale, error: Invalid) =>
-  error.errors.map((e) => t(locale, e.key, { value: e.value ?? '', ...e.params })).join(' ');
+const json = (status: number, body: Record<string, unknown>) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json; charset=utf-8' } });
 
 // ——— Hearts ————————————————————————————————————————————————————————————————————————
 
@@ -80,81 +64,75 @@ const favouriteSets = new WeakMap<object, Promise<Set<number>>>();
  * family's favourites are read once per request, whatever the number of hearts.
  */
 export async function heartState(
-  astro: AstroGlobal,
+  rc: Pick<RequestContext, 'locals'>,
   offerId: number,
 ): Promise<'hidden' | 'visitor' | 'kept' | 'not-kept'> {
-  const user = astro.locals.user;
+  const user = rc.locals.user;
   if (!mayKeepFavourites(user)) return 'hidden';
   if (!user) return 'visitor';
-  let ids = favouriteSets.get(astro.locals);
-  if (!ids) favouriteSets.set(astro.locals, (ids = favouriteOfferIds(db, user)));
+  let ids = favouriteSets.get(rc.locals);
+  if (!ids) favouriteSets.set(rc.locals, (ids = favouriteOfferIds(db, user)));
   return (await ids).has(offerId) ? 'kept' : 'not-kept';
 }
 
-export type FavouritesResult =
-  | Redirect
-  | { json: Record<string, unknown>; status: number }
-  | { status: 403 }
-  | {
-      status: 200 | 400;
-      list: FavouriteList;
-      alert?: string;
-      notice?: string;
-      confirm?: { offerId: number; title: string; back: string };
-    };
+export interface FavouritesView {
+  list: FavouriteList;
+  alert?: string;
+  notice?: string;
+  confirm?: { offerId: number; title: string; back: string };
+}
 
-const json = (status: number, body: Record<string, unknown>) => ({ json: body, status });
+const offerIdOf = (value: string) => (/^\d{1,12}$/.test(value) ? value : null);
 
-export async function favouritesPage(astro: AstroGlobal): Promise<FavouritesResult> {
-  const user = astro.locals.user;
-  const locale = astro.locals.locale;
+export async function favouritesPage(rc: RequestContext): Promise<Outcome<FavouritesView>> {
+  const locale = rc.locals.locale;
   const here = localizedPath('/compte/favoris', locale);
-  const wantsJson = (astro.request.headers.get('Accept') ?? '').includes('application/json');
+  const wantsJson = (rc.request.headers.get('Accept') ?? '').includes('application/json');
 
-  if (astro.request.method === 'POST') {
-    const form = await readForm(astro.request);
-    const back = localReturn(form.retour, here);
-    const offerId = typeof form.offre === 'string' && /^\d{1,12}$/.test(form.offre) ? form.offre : null;
+  if (isPost(rc)) {
+    const user = rc.locals.user;
+    const form = await readForm(rc.request);
+    const back = safeReturnPath(form.retour, here);
+    const offerId = offerIdOf(field(form, 'offre'));
     if (!user) {
       // Sign in, then come back here to add it (a removal needs no account).
-      const then = offerId && form.favori === '1' ? `${here}?ajouter=${offerId}&retour=${encode(back)}` : back;
-      return wantsJson
-        ? json(401, { redirect: signInThen(locale, then) })
-        : { redirect: signInThen(locale, then), status: 303 };
+      const then =
+        offerId && field(form, 'favori') === '1' ? `${here}?ajouter=${offerId}&retour=${encode(back)}` : back;
+      return wantsJson ? json(401, { redirect: signInThen(locale, then) }) : redirect(signInThen(locale, then), 303);
     }
-    if (user.role !== 'family')
-      return wantsJson ? json(403, { error: t(locale, 'errors.family_only') }) : { status: 403 };
+    if (!isFamily(user)) {
+      if (wantsJson) return json(403, { error: t(locale, 'errors.family_only') });
+      throw new Forbidden();
+    }
     try {
       const result = await setFavourite(ctx, user, form);
-      if (wantsJson) return json(200, result);
-      return { redirect: `${back}#favori-${result.offerId}`, status: 303 };
+      return wantsJson ? json(200, result) : redirect(`${back}#favori-${result.offerId}`, 303);
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
-      if (wantsJson) return json(400, { error: message(locale, error) });
-      return { status: 400, list: await listFavourites(db, user), alert: message(locale, error) };
+      if (wantsJson) return json(400, { error: errorSentence(locale, error) });
+      return render({ list: await listFavourites(db, user), alert: errorSentence(locale, error) }, 400);
     }
   }
 
-  if (!user) return { redirect: signInUrl(astro), status: 302 };
-  if (user.role !== 'family') return { status: 403 };
-  const add = astro.url.searchParams.get('ajouter');
-  const back = localReturn(astro.url.searchParams.get('retour'), here);
+  const user = requireFamily(rc);
+  const add = rc.url.searchParams.get('ajouter');
+  const back = safeReturnPath(rc.url.searchParams.get('retour'), here);
   if (add !== null) {
-    if (fromThisSite(astro)) {
+    if (fromThisSite(rc)) {
       try {
         const result = await setFavourite(ctx, user, { offre: add, favori: '1' });
-        return { redirect: `${back}#favori-${result.offerId}`, status: 303 };
+        return redirect(`${back}#favori-${result.offerId}`, 303);
       } catch (error) {
         if (!(error instanceof Invalid)) throw error;
-        return { status: 400, list: await listFavourites(db, user), alert: message(locale, error) };
+        return render({ list: await listFavourites(db, user), alert: errorSentence(locale, error) }, 400);
       }
     }
     const list = await listFavourites(db, user);
-    const offer = /^\d{1,12}$/.test(add) ? await offerTitle(Number(add)) : null;
-    if (offer) return { status: 200, list, confirm: { offerId: offer.id, title: offer.title, back } };
-    return { status: 400, list, alert: t(locale, 'errors.favourite_unpublished') };
+    const offer = offerIdOf(add) ? await offerTitle(Number(add)) : null;
+    if (offer) return render({ list, confirm: { offerId: offer.id, title: offer.title, back } });
+    return render({ list, alert: t(locale, 'errors.favourite_unpublished') }, 400);
   }
-  return { status: 200, list: await listFavourites(db, user) };
+  return render({ list: await listFavourites(db, user) });
 }
 
 async function offerTitle(id: number): Promise<{ id: number; title: string } | null> {
@@ -171,14 +149,13 @@ async function offerTitle(id: number): Promise<{ id: number; title: string } | n
 
 /** What the save form on /offres holds: the search as a canonical query, and its default name. */
 export async function saveSearchForm(
-  astro: AstroGlobal,
+  rc: Pick<RequestContext, 'locals'>,
   query: OfferSearchInput,
   communeCode: string | undefined,
 ): Promise<{ requete: string; nom: string } | null> {
-  const user = astro.locals.user;
-  if (user && user.role !== 'family') return null;
+  if (!mayKeepFavourites(rc.locals.user)) return null;
   const search = { ...query, page: undefined, ...(communeCode ? { commune: communeCode } : {}) };
-  return { requete: canonicalQuery(search), nom: await defaultSearchName(db, astro.locals.locale, search) };
+  return { requete: canonicalQuery(search), nom: await defaultSearchName(db, rc.locals.locale, search) };
 }
 
 export interface PendingSearch {
@@ -187,19 +164,15 @@ export interface PendingSearch {
   errors: string[];
 }
 
-export type SearchesResult =
-  | Redirect
-  | { status: 403 }
-  | {
-      status: 200 | 400;
-      searches: SavedSearchRow[];
-      notice?: string;
-      alert?: string;
-      /** A search to save: back from signing in (confirm), or refused (errors). */
-      pending?: PendingSearch;
-      /** A rename refused: the search, its message and what was typed. */
-      rowError?: { id: number; message: string; value: string };
-    };
+export interface SearchesView {
+  searches: SavedSearchRow[];
+  notice?: string;
+  alert?: string;
+  /** A search to save: back from signing in (confirm), or refused (errors). */
+  pending?: PendingSearch;
+  /** A rename refused: the search, its message and what was typed. */
+  rowError?: { id: number; message: string; value: string };
+}
 
 const notices = {
   enregistree: 'searches.saved',
@@ -209,26 +182,25 @@ const notices = {
   supprimee: 'searches.deleted',
 } as const;
 
-export async function savedSearchesPage(astro: AstroGlobal): Promise<SearchesResult> {
-  const user = astro.locals.user;
-  const locale = astro.locals.locale;
+export async function savedSearchesPage(rc: RequestContext): Promise<Outcome<SearchesView>> {
+  const locale = rc.locals.locale;
   const here = localizedPath('/compte/recherches', locale);
-  const done = (what: keyof typeof notices, id?: number): Redirect => ({
-    redirect: `${here}?ok=${what}${id ? `&id=${id}` : ''}`,
-    status: 303,
-  });
+  const done = (what: keyof typeof notices, id?: number): Redirect =>
+    redirect(`${here}?ok=${what}${id ? `&id=${id}` : ''}`, 303);
+  const texts = (error: Invalid) => error.errors.map((e) => t(locale, e.key, { value: e.value ?? '', ...e.params }));
 
-  if (astro.request.method === 'POST') {
-    const form = await readForm(astro.request);
-    const action = form.action;
-    if (!user) {
+  if (isPost(rc)) {
+    const form = await readForm(rc.request);
+    const action = field(form, 'action');
+    if (!rc.locals.user) {
       // Saving from /offres: sign in, then come back here to save it.
-      const requete = typeof form.requete === 'string' ? form.requete : '';
-      const nom = typeof form.nom === 'string' ? form.nom : '';
-      const then = action === 'enregistrer' ? `${here}?requete=${encode(requete)}&nom=${encode(nom)}` : here;
-      return { redirect: signInThen(locale, then), status: 303 };
+      const then =
+        action === 'enregistrer'
+          ? `${here}?requete=${encode(field(form, 'requete'))}&nom=${encode(field(form, 'nom'))}`
+          : here;
+      return redirect(signInThen(locale, then), 303);
     }
-    if (user.role !== 'family') return { status: 403 };
+    const user = requireFamily(rc);
     try {
       switch (action) {
         case 'renommer':
@@ -247,87 +219,71 @@ export async function savedSearchesPage(astro: AstroGlobal): Promise<SearchesRes
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       const searches = await listSavedSearches(db, user, locale);
-      const text = (e: Invalid['errors'][number]) => t(locale, e.key, { value: e.value ?? '', ...e.params });
-      const id = typeof form.id === 'string' && /^\d{1,12}$/.test(form.id) ? Number(form.id) : null;
+      const id = /^\d{1,12}$/.test(field(form, 'id')) ? Number(field(form, 'id')) : null;
       if (
         action === 'renommer' &&
         id !== null &&
         searches.some((s) => s.id === id) &&
         error.errors.some((e) => e.field === 'nom')
       ) {
-        return {
-          status: 400,
-          searches,
-          alert: t(locale, 'form.errors'),
-          rowError: { id, message: message(locale, error), value: typeof form.nom === 'string' ? form.nom : '' },
-        };
+        const rowError = { id, message: errorSentence(locale, error), value: field(form, 'nom') };
+        return render({ searches, alert: t(locale, 'form.errors'), rowError }, 400);
       }
       if (action === 'renommer' || action === 'alertes' || action === 'supprimer')
-        return { status: 400, searches, alert: message(locale, error) };
-      const pending = {
-        requete: typeof form.requete === 'string' ? form.requete : '',
-        nom: typeof form.nom === 'string' ? form.nom : '',
-        errors: error.errors.map(text),
-      };
-      return { status: 400, searches, alert: t(locale, 'searches.notSaved'), pending };
+        return render({ searches, alert: errorSentence(locale, error) }, 400);
+      const pending = { requete: field(form, 'requete'), nom: field(form, 'nom'), errors: texts(error) };
+      return render({ searches, alert: t(locale, 'searches.notSaved'), pending }, 400);
     }
   }
 
-  if (!user) return { redirect: signInUrl(astro), status: 302 };
-  if (user.role !== 'family') return { status: 403 };
-  const params = astro.url.searchParams;
+  const user = requireFamily(rc);
+  const params = rc.url.searchParams;
   const requete = params.get('requete');
   if (requete !== null) {
     const nom = params.get('nom') ?? '';
     // Back from signing in: save it now; from elsewhere, ask first.
-    if (fromThisSite(astro)) {
+    if (fromThisSite(rc)) {
       try {
         const saved = await saveSearch(ctx, user, { requete, nom }, locale);
         return done('enregistree', saved.id);
       } catch (error) {
         if (!(error instanceof Invalid)) throw error;
-        return {
-          status: 400,
-          searches: await listSavedSearches(db, user, locale),
-          alert: t(locale, 'searches.notSaved'),
-          pending: {
-            requete,
-            nom,
-            errors: error.errors.map((e) => t(locale, e.key, { value: e.value ?? '', ...e.params })),
-          },
-        };
+        const searches = await listSavedSearches(db, user, locale);
+        return render(
+          { searches, alert: t(locale, 'searches.notSaved'), pending: { requete, nom, errors: texts(error) } },
+          400,
+        );
       }
     }
-    return { status: 200, searches: await listSavedSearches(db, user, locale), pending: { requete, nom, errors: [] } };
+    return render({ searches: await listSavedSearches(db, user, locale), pending: { requete, nom, errors: [] } });
   }
   const searches = await listSavedSearches(db, user, locale);
   const ok = params.get('ok');
   let notice: string | undefined;
-  if (ok && ok in notices) {
+  if (ok && Object.hasOwn(notices, ok)) {
     const saved = searches.find((s) => String(s.id) === params.get('id'));
     notice = t(locale, notices[ok as keyof typeof notices], { name: saved?.name ?? '' });
   }
-  return { status: 200, searches, notice };
+  return render({ searches, notice });
 }
 
 // ——— Unsubscribe ———————————————————————————————————————————————————————————————————
 
-export type UnsubscribeResult = {
-  status: 200 | 400;
+export interface UnsubscribeView {
   state: 'confirm' | 'done' | 'already' | 'unknown';
   name?: string;
   token: string;
-};
+}
 
-export async function unsubscribePage(astro: AstroGlobal): Promise<UnsubscribeResult> {
-  let token = astro.url.searchParams.get('token') ?? '';
-  if (astro.request.method === 'POST') {
-    const form = await readForm(astro.request);
+export async function unsubscribePage(rc: RequestContext): Promise<Outcome<UnsubscribeView>> {
+  let token = rc.url.searchParams.get('token') ?? '';
+  if (isPost(rc)) {
+    const form = await readForm(rc.request);
     if (typeof form.token === 'string') token = form.token;
     const done = await unsubscribe(db, token);
-    return done ? { status: 200, state: 'done', name: done.name, token } : { status: 400, state: 'unknown', token: '' };
+    return done ? render({ state: 'done', name: done.name, token }) : render({ state: 'unknown', token: '' }, 400);
   }
   const search = await findByUnsubscribeToken(db, token);
-  if (!search) return { status: 400, state: 'unknown', token: '' };
-  return { status: 200, state: search.alerts ? 'confirm' : 'already', name: search.name, token };
+  if (!search) return render({ state: 'unknown', token: '' }, 400);
+  return render({ state: search.alerts ? 'confirm' : 'already', name: search.name, token });
 }

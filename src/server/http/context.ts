@@ -1,0 +1,29 @@
+// What a request handler may read: a narrow slice of Astro's context, so that handlers take
+// `Astro` in pages and a plain object in unit tests.
+import type { AstroCookies } from 'astro';
+
+export interface RequestContext {
+  request: Request;
+  url: URL;
+  locals: App.Locals;
+  cookies: AstroCookies;
+  /** The path the visitor asked for, before the locale rewrite ("/en/compte"). */
+  originPathname?: string;
+  /** A getter that throws where the address is unknown (prerendering). */
+  readonly clientAddress?: string;
+}
+
+/** The visitor's own URL path and query, as they typed it (with its /en prefix). */
+export const visitorPath = (ctx: Pick<RequestContext, 'url' | 'originPathname'>): string =>
+  (ctx.originPathname ?? ctx.url.pathname) + ctx.url.search;
+
+/** The client's address for rate limits, or "unknown". */
+export function clientIp(ctx: Pick<RequestContext, 'clientAddress'>): string {
+  try {
+    return ctx.clientAddress ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export const isPost = (ctx: Pick<RequestContext, 'request'>) => ctx.request.method === 'POST';

@@ -1,0 +1,117 @@
+// The one error mapping: what a page handler returns or throws becomes a response here —
+// a redirect (303 after a post), a view with its status and headers, or an error page
+// (sign in, 403, 404, 409, 413, 429 with Retry-After).
+import type { AstroGlobal, APIContext } from 'astro';
+import { localizedPath, t, type MessageKey } from '../../i18n/index.ts';
+import { DomainError, RateLimited, SignInRequired } from '../errors.ts';
+import { isPost, visitorPath, type RequestContext } from './context.ts';
+
+export interface Redirect {
+  redirect: string;
+  status?: 301 | 302 | 303;
+}
+export interface Rendered<V> {
+  view: V;
+  status?: number;
+  headers?: Record<string, string>;
+}
+/** What a handler answers: a redirect, a view with its data, or a response of its own (JSON, CSV). */
+export type Outcome<V> = Redirect | Rendered<V> | Response;
+
+/** The data a handler gives its view (for the view's Props). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ViewOf<H extends (...args: any[]) => Promise<unknown>> = Extract<
+  Awaited<ReturnType<H>>,
+  Rendered<unknown>
+>['view'];
+
+export const redirect = (to: string, status?: Redirect['status']): Redirect => ({ redirect: to, status });
+export const render = <V>(view: V, status = 200, headers?: Record<string, string>): Rendered<V> => ({
+  view,
+  status,
+  headers,
+});
+
+/** An error page: its status and what it says. */
+export interface ErrorPage {
+  status: number;
+  title: MessageKey;
+  body: MessageKey;
+  params?: Record<string, string | number>;
+}
+
+const pages: Record<number, Omit<ErrorPage, 'status'>> = {
+  400: { title: 'errors.invalidTitle', body: 'errors.invalid_request' },
+  403: { title: 'errors.forbiddenTitle', body: 'errors.forbidden' },
+  404: { title: 'notFound.title', body: 'notFound.body' },
+  409: { title: 'errors.conflictTitle', body: 'errors.stale_file' },
+  413: { title: 'errors.tooLargeTitle', body: 'errors.too_large' },
+  429: { title: 'errors.rateLimitedTitle', body: 'errors.rate_limited' },
+};
+
+/** Where a visitor who must sign in is sent, coming back to this very page afterwards. */
+export const signInUrl = (ctx: Pick<RequestContext, 'locals' | 'url' | 'originPathname'>) =>
+  `${localizedPath('/connexion', ctx.locals.locale)}?retour=${encodeURIComponent(visitorPath(ctx))}`;
+
+/** A thrown error as an outcome: sign in, an error page, or rethrown (a 500). */
+export function errorOutcome(
+  ctx: RequestContext,
+  error: unknown,
+): Redirect | { error: ErrorPage; headers: Record<string, string> } {
+  if (error instanceof SignInRequired) return redirect(signInUrl(ctx), isPost(ctx) ? 303 : 302);
+  if (!(error instanceof DomainError) || !(error.status in pages)) throw error;
+  const headers: Record<string, string> = {};
+  const page: ErrorPage = { status: error.status, ...pages[error.status]! };
+  if (error instanceof RateLimited) {
+    headers['Retry-After'] = String(error.retryAfter);
+    page.params = { minutes: Math.ceil(error.retryAfter / 60) };
+  }
+  return { error: page, headers };
+}
+
+export type PageResult<V> = { view: V } | { error: ErrorPage };
+
+/**
+ * Runs a page's handler and applies its outcome to the page: a redirect is returned as a
+ * Response for the page to return; otherwise the status and headers are set and the page
+ * renders `view` or the error page.
+ */
+export async function page<V>(
+  astro: AstroGlobal,
+  handler: (ctx: RequestContext) => Promise<Outcome<V>>,
+): Promise<Response | PageResult<V>> {
+  let outcome: Outcome<V> | { error: ErrorPage; headers: Record<string, string> };
+  try {
+    outcome = await handler(astro);
+  } catch (error) {
+    outcome = errorOutcome(astro, error);
+  }
+  if (outcome instanceof Response) return outcome;
+  if ('redirect' in outcome) return astro.redirect(outcome.redirect, outcome.status ?? (isPost(astro) ? 303 : 302));
+  for (const [name, value] of Object.entries(outcome.headers ?? {})) astro.response.headers.set(name, value);
+  if ('error' in outcome) {
+    astro.response.status = outcome.error.status;
+    return { error: outcome.error };
+  }
+  astro.response.status = outcome.status ?? 200;
+  return { view: outcome.view };
+}
+
+/** The same mapping for endpoints (CSV, JSON downloads): errors as short text responses. */
+export async function endpoint(
+  ctx: APIContext,
+  handler: (ctx: RequestContext) => Promise<Response>,
+): Promise<Response> {
+  try {
+    return await handler(ctx);
+  } catch (error) {
+    const outcome = errorOutcome(ctx, error);
+    if ('redirect' in outcome)
+      return new Response(null, { status: outcome.status ?? 302, headers: { Location: outcome.redirect } });
+    const { error: page, headers } = outcome;
+    return new Response(t(ctx.locals.locale, page.body, page.params), {
+      status: page.status,
+      headers: { ...headers, 'Content-Type': 'text/plain; charset=utf-8' },
+    });
+  }
+}

@@ -1,0 +1,78 @@
+// Shared input primitives: the shapes of codes, ids, texts, dates and lists that forms,
+// query strings and the API accept. Domain schemas (`src/server/<domain>/schemas.ts`) build
+// on them; messages are i18n keys.
+import { z } from 'astro/zod';
+import { fieldErrors, Invalid } from './errors.ts';
+
+/** A département code: 01–95, 2A, 2B, 971–979. */
+export const TERRITORY_CODE = /^(\d{2}|2A|2B|97\d)$/;
+/** An INSEE commune code. */
+export const INSEE_CODE = /^(\d{5}|2[AB]\d{3})$/;
+
+export const isTerritoryCode = (v: unknown): v is string => typeof v === 'string' && TERRITORY_CODE.test(v);
+
+/** A positive id written with digits only, else undefined. */
+export const parseId = (v: unknown): number | undefined =>
+  typeof v === 'string' && /^\d{1,12}$/.test(v) && Number(v) >= 1 ? Number(v) : undefined;
+
+export const territoryCode = (error = 'errors.unknown_territory') =>
+  z.string({ error }).regex(TERRITORY_CODE, { error });
+export const inseeCode = (error = 'errors.unknown_commune') => z.string({ error }).regex(INSEE_CODE, { error });
+
+/** A positive id written with digits only (a posted or query value), as a number. */
+export const id = (error: string) =>
+  z.preprocess((v) => parseId(v) ?? v, z.number({ error }).int({ error }).positive({ error }));
+
+/** A value or a list of values (repeated names, checkboxes) as a list; absent or '' is empty. */
+export const asList = (v: unknown): unknown[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
+export const list = <T extends z.ZodType>(item: T) => z.preprocess(asList, z.array(item));
+
+/** Blank is absent. */
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+export const optionalText = (max: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.string({ error: 'errors.invalid_value' }).trim().max(max, { error: 'errors.text_too_long' }).optional(),
+  );
+
+export const requiredText = (max: number, required: string) =>
+  z.string({ error: required }).trim().min(1, { error: required }).max(max, { error: 'errors.text_too_long' });
+
+export const optionalWhole = (min: number, max: number, error = 'errors.invalid_number') =>
+  z.preprocess(
+    (v) =>
+      v === '' || v === undefined ? undefined : typeof v === 'string' && /^\d{1,9}$/.test(v.trim()) ? Number(v) : v,
+    z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).optional(),
+  );
+
+/** One of `values`, or absent when blank. */
+export const optionalEnum = <const T extends readonly [string, ...string[]]>(
+  values: T,
+  error = 'errors.invalid_enum',
+) => z.preprocess(blankToUndefined, z.enum(values, { error }).optional());
+
+/** A real calendar date written YYYY-MM-DD (2026-02-30 is refused). */
+export const isoDate = (error: string) =>
+  z.string({ error }).refine(
+    (s) => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+      const d = new Date(`${s}T00:00:00Z`);
+      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+    },
+    { error },
+  );
+
+/** The parsed input, or Invalid with one localized-key error per field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new Invalid(fieldErrors(parsed.error.issues));
+  return parsed.data;
+}
+
+/** A query string as an object: the first value of each name (filters, periods). */
+export const queryObject = (params: URLSearchParams): Record<string, string> => {
+  const out: Record<string, string> = Object.create(null);
+  for (const [k, v] of params) if (!(k in out)) out[k] = v;
+  return out;
+};

@@ -1,0 +1,79 @@
+// Who may do what: roles and territory scope, as predicates and as SQL conditions. The one
+// place that reads a user's role (a unit test fails on `role ===` anywhere else); guards
+// (src/server/http/guards.ts), domain commands and views ask it.
+import { inArray, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import type { Role } from '../../db/schema/index.ts';
+import type { SessionUser } from './accounts/session.ts';
+
+type Actor = Pick<SessionUser, 'role' | 'territories'>;
+
+type Someone = { role: Role } | null | undefined;
+
+export const hasRole = (u: Someone, roles: readonly Role[]): boolean => !!u && roles.includes(u.role);
+
+export const isFamily = (u: Someone): boolean => hasRole(u, ['family']);
+
+/** Agents and administrators: the back office. */
+export const isStaff = (u: Someone): boolean => hasRole(u, ['agent', 'territory_admin', 'platform_admin']);
+
+/** Territory and platform administrators: staff management and reports. */
+export const isAdmin = (u: Someone): boolean => hasRole(u, ['territory_admin', 'platform_admin']);
+
+export const isPlatformAdmin = (u: Someone): boolean => hasRole(u, ['platform_admin']);
+
+/** The territories an actor works in: null = every territory (the platform admin). */
+export function territoryScope(actor: Actor): string[] | null {
+  if (isPlatformAdmin(actor)) return null;
+  return isStaff(actor) ? actor.territories : [];
+}
+
+/** True when the actor works in `territory`. */
+export function actsIn(actor: Actor, territory: string): boolean {
+  const scope = territoryScope(actor);
+  return scope === null || scope.includes(territory);
+}
+
+/** True when the actor works in at least one of `territories`. */
+export const actsInAny = (actor: Actor, territories: readonly string[]): boolean =>
+  territories.some((code) => actsIn(actor, code));
+
+/** Keeps the items of the actor's territories (every item for the platform admin). */
+export function withinScope<T>(actor: Actor, items: readonly T[], code: (item: T) => string): T[] {
+  return items.filter((item) => actsIn(actor, code(item)));
+}
+
+/**
+ * The SQL condition "`column` is one of the actor's territories": undefined (no condition)
+ * for the platform admin, never true for an actor without territories.
+ */
+export function territoryCondition(actor: Actor, column: SQLWrapper): SQL | undefined {
+  const scope = territoryScope(actor);
+  if (scope === null) return undefined;
+  return scope.length ? inArray(column as never, scope) : sql`0`;
+}
+
+/** Families keep favourites and saved searches; visitors are offered to sign in; staff see none. */
+export const mayKeepFavourites = (u: Someone): boolean => !u || isFamily(u);
+
+/** Reports: territory admins (their territories) and the platform admin (all and the total). */
+export const mayReport = isAdmin;
+
+/** The development mailbox shows every email: the platform admin only. */
+export const mayReadMailbox = isPlatformAdmin;
+
+/** Magic links sign in families only (staff use their password). */
+export const mayUseMagicLink = isFamily;
+
+/**
+ * An administrator may change a staff member's role, territories or access only when every
+ * territory of that member is one of theirs: a territory admin of 32 does not change the
+ * powers of an agent who also serves 50 (the platform admin may).
+ */
+export function mayManageStaff(actor: Actor, member: Pick<SessionUser, 'territories'>): boolean {
+  return isAdmin(actor) && member.territories.every((code) => actsIn(actor, code));
+}
+
+/** Where each role lands after signing in, unless a return path says otherwise. */
+export function homeOf(u: { role: Role }): string {
+  return isStaff(u) ? '/agent' : '/compte';
+}

@@ -1,0 +1,242 @@
+// The request plumbing: guards, the form wrapper, the one error mapping, the return-path
+// sanitizer and the policy module — called directly with a narrow request context.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'astro/zod';
+import type { SessionUser } from '../../src/server/accounts/session.ts';
+import { Conflict, Forbidden, Invalid, NotFound, RateLimited, SignInRequired } from '../../src/server/errors.ts';
+import type { RequestContext } from '../../src/server/http/context.ts';
+import { FORM_LIMIT_BYTES, readForm, submitForm } from '../../src/server/http/form.ts';
+import { requireFamily, requireRole, requireStaff, requireUser } from '../../src/server/http/guards.ts';
+import { errorOutcome } from '../../src/server/http/respond.ts';
+import { safeReturnPath } from '../../src/server/http/return-path.ts';
+import { actsIn, mayManageStaff, territoryScope } from '../../src/server/policy.ts';
+
+const person = (role: SessionUser['role'], territories: string[] = []): SessionUser => ({
+  id: 1,
+  email: `${role}@exemple.fr`,
+  name: role,
+  role,
+  locale: 'fr',
+  territories,
+});
+
+function context(user: SessionUser | null, path = '/agent', init: RequestInit = {}, locale: 'fr' | 'en' = 'fr') {
+  const url = new URL(`http://portal.test${path}`);
+  return {
+    request: new Request(url, init),
+    url,
+    locals: { user, locale, sessionId: null, requestId: 'test' } as unknown as App.Locals,
+    cookies: {} as RequestContext['cookies'],
+    originPathname: locale === 'en' ? `/en${url.pathname}` : url.pathname,
+  } satisfies RequestContext;
+}
+
+const post = (fields: Record<string, string>) =>
+  ({
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  }) satisfies RequestInit;
+
+describe('guards', () => {
+  it('requireUser sends a visitor to sign in, back to the page in its own language', () => {
+    const rc = context(null, '/compte/favoris?x=1', {}, 'en');
+    expect(() => requireUser(rc)).toThrow(SignInRequired);
+    const outcome = errorOutcome(rc, new SignInRequired());
+    expect(outcome).toEqual({ redirect: '/en/connexion?retour=%2Fen%2Fcompte%2Ffavoris%3Fx%3D1', status: 302 });
+    expect(requireUser(context(person('family')))).toMatchObject({ role: 'family' });
+  });
+
+  it('requireFamily and requireRole refuse other roles with 403', () => {
+    expect(() => requireFamily(context(person('agent', ['32'])))).toThrow(Forbidden);
+    expect(requireFamily(context(person('family'))).role).toBe('family');
+    expect(() => requireRole(context(person('agent', ['32'])), 'territory_admin', 'platform_admin')).toThrow(Forbidden);
+    expect(requireRole(context(person('platform_admin')), 'platform_admin').role).toBe('platform_admin');
+    expect(() => requireRole(context(null), 'family')).toThrow(SignInRequired);
+  });
+
+  it('requireStaff: 403 for families, "not found" for another territory, every territory for the platform admin', () => {
+    expect(() => requireStaff(context(person('family')))).toThrow(Forbidden);
+    expect(() => requireStaff(context(person('agent', ['50'])), '32')).toThrow(NotFound);
+    expect(requireStaff(context(person('agent', ['32', '50'])), '32').territories).toEqual(['32', '50']);
+    expect(requireStaff(context(person('platform_admin')), '32').role).toBe('platform_admin');
+  });
+});
+
+describe('the one error mapping', () => {
+  it('turns domain errors into error pages with their status, and leaves the rest to a 500', () => {
+    const rc = context(person('agent', ['32']));
+    expect(errorOutcome(rc, new NotFound('candidate'))).toMatchObject({
+      error: { status: 404, title: 'notFound.title' },
+    });
+    expect(errorOutcome(rc, new Forbidden())).toMatchObject({ error: { status: 403 } });
+    expect(errorOutcome(rc, new Conflict('errors.stale_file'))).toMatchObject({ error: { status: 409 } });
+    expect(errorOutcome(rc, new RateLimited(120))).toMatchObject({
+      error: { status: 429, params: { minutes: 2 } },
+      headers: { 'Retry-After': '120' },
+    });
+    expect(() => errorOutcome(rc, new TypeError('bug'))).toThrow(TypeError);
+  });
+
+  it('a refused post goes to sign in with 303', () => {
+    expect(errorOutcome(context(null, '/compte', post({})), new SignInRequired())).toMatchObject({ status: 303 });
+  });
+});
+
+describe('the form wrapper', () => {
+  const Schema = z.object({ name: z.string().trim().min(1, { error: 'errors.name_required' }) });
+
+  it('refused input comes back with localized field errors and what was typed, never secrets', async () => {
+    const rc = context(person('family'), '/compte', {}, 'en');
+    const form = { name: '  ', password: 'hunter2', note: 'kept' };
+    const r = await submitForm(rc, form, async () => 'never', { schema: Schema });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.status).toBe(400);
+    expect(r.state.errors.name).toMatch(/name/i);
+    expect(r.state.alert).toBeTruthy();
+    expect(r.state.values).toEqual({ name: '  ', note: 'kept' });
+  });
+
+  it('errors are in the visitor language', async () => {
+    const invalid = async () => {
+      throw new Invalid([{ field: 'email', key: 'errors.email_invalid' }]);
+    };
+    const fr = await submitForm(context(null, '/x', {}, 'fr'), {}, invalid);
+    const en = await submitForm(context(null, '/x', {}, 'en'), {}, invalid);
+    expect(!fr.ok && !en.ok && fr.state.errors.email !== en.state.errors.email).toBe(true);
+  });
+
+  it('runs the command with the parsed input and answers its value', async () => {
+    const r = await submitForm(context(person('family')), { name: ' Ana ' }, async (input) => input.name, {
+      schema: Schema,
+    });
+    expect(r).toEqual({ ok: true, value: 'Ana' });
+  });
+
+  it('a conflict is a 409 with its message; a rate limit a 429 with Retry-After', async () => {
+    const conflict = await submitForm(context(person('agent', ['32'])), { email: 'a@b.fr' }, async () => {
+      throw new Conflict('errors.email_taken', 'email');
+    });
+    expect(conflict).toMatchObject({ ok: false, status: 409 });
+    expect(!conflict.ok && conflict.state.errors.email).toBeTruthy();
+    const limited = await submitForm(context(null), {}, async () => {
+      throw new RateLimited(60);
+    });
+    expect(limited).toMatchObject({ ok: false, status: 429, headers: { 'Retry-After': '60' } });
+  });
+
+  it("the page's own NotFound becomes the 404 page; an item that is gone an alert", async () => {
+    const rc = context(person('agent', ['32']));
+    const gone = async () => {
+      throw new NotFound('task');
+    };
+    await expect(submitForm(rc, {}, gone)).rejects.toBeInstanceOf(NotFound);
+    expect(errorOutcome(rc, new NotFound('candidate'))).toMatchObject({ error: { status: 404 } });
+    expect(await submitForm(rc, {}, gone, { gone: 'errors.item_gone' })).toMatchObject({ ok: false, status: 404 });
+    await expect(
+      submitForm(rc, {}, async () => {
+        throw new Forbidden();
+      }),
+    ).rejects.toBeInstanceOf(Forbidden);
+  });
+
+  it('reads forms without a prototype and refuses bodies over the limit', async () => {
+    const form = await readForm(new Request('http://p.test/', post({ __proto__: 'x', constructor: 'y' } as never)));
+    expect(Object.getPrototypeOf(form)).toBeNull();
+    const big = new Request('http://p.test/', post({ email: 'a'.repeat(FORM_LIMIT_BYTES + 10) }));
+    await expect(readForm(big)).rejects.toMatchObject({ status: 413 });
+    // A body without a declared length is counted as it arrives.
+    const chunks = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 3; i++) c.enqueue(new Uint8Array(FORM_LIMIT_BYTES / 2).fill(97));
+        c.close();
+      },
+    });
+    const streamed = new Request('http://p.test/', { method: 'POST', body: chunks, duplex: 'half' } as RequestInit);
+    await expect(readForm(streamed)).rejects.toMatchObject({ status: 413 });
+  });
+});
+
+describe('return paths', () => {
+  // Known open-redirect payloads: none may leave the site.
+  const hostile = [
+    '//evil.example',
+    '/.//evil.example',
+    '/..//evil.example',
+    '/\\evil.example',
+    '\\\\evil.example',
+    '/\\/evil.example',
+    '/%2F%2Fevil.example',
+    '/%2f/evil.example',
+    '/%5Cevil.example',
+    '/%5C%5Cevil.example',
+    'https://evil.example',
+    'http:evil.example',
+    '//evil.example/%2F..',
+    '/\t/evil.example',
+    '/\n/evil.example',
+    '/%09/evil.example',
+    '///evil.example',
+    '////evil.example',
+    'javascript:alert(1)',
+    '/javascript:alert(1)',
+    'data:text/html,<script>',
+    '',
+    'evil.example',
+    '/%00//evil.example',
+    `/${'a'.repeat(3000)}`,
+  ];
+
+  it.each(hostile)('%j stays on the site', (payload) => {
+    const path = safeReturnPath(payload, '/compte');
+    expect(path.startsWith('/')).toBe(true);
+    expect(path.startsWith('//')).toBe(false);
+    expect(path.startsWith('/\\')).toBe(false);
+    expect(new URL(path, 'http://portal.test').origin).toBe('http://portal.test');
+    expect(decodeURIComponent(path).startsWith('//')).toBe(false);
+  });
+
+  it('keeps real paths with their query, drops the fragment', () => {
+    expect(safeReturnPath('/offres?territoire=32&page=2#x', '/')).toBe('/offres?territoire=32&page=2');
+    expect(safeReturnPath('/en/compte/favoris', '/')).toBe('/en/compte/favoris');
+    expect(safeReturnPath('/../compte', '/')).toBe('/compte');
+  });
+});
+
+describe('the policy module', () => {
+  it('scopes territories: the platform admin everywhere, staff theirs, families none', () => {
+    expect(territoryScope(person('platform_admin'))).toBeNull();
+    expect(territoryScope(person('agent', ['32']))).toEqual(['32']);
+    expect(territoryScope(person('family', ['32']))).toEqual([]);
+    expect(actsIn(person('territory_admin', ['32']), '50')).toBe(false);
+  });
+
+  it('a territory admin may not change the powers of staff who also serve another territory', () => {
+    const admin = person('territory_admin', ['32']);
+    expect(mayManageStaff(admin, { territories: ['32'] })).toBe(true);
+    expect(mayManageStaff(admin, { territories: ['32', '50'] })).toBe(false);
+    expect(mayManageStaff(person('platform_admin'), { territories: ['32', '50'] })).toBe(true);
+    expect(mayManageStaff(person('agent', ['32']), { territories: ['32'] })).toBe(false);
+  });
+
+  it('no role is compared outside src/server/policy.ts', () => {
+    const root = join(import.meta.dirname, '../..');
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (/\.(ts|tsx|astro)$/.test(name)) files.push(path);
+      }
+    };
+    walk(join(root, 'src'));
+    const offenders = files
+      .filter((f) => !f.endsWith(join('src', 'server', 'policy.ts')))
+      .filter((f) => /\brole\s*[!=]==/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(root, f));
+    expect(offenders).toEqual([]);
+  });
+});
