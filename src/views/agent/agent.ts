@@ -191,14 +191,11 @@ export async function proposePage(rc: RequestContext, publicId: string) {
   let status = 200;
   if (isPost(rc)) {
     const form = await readForm(rc.request);
-    try {
-      const added = await proposeOffers(fileCtx, user, publicId, form.offers);
-      return redirect(`/agent/candidats/${publicId}?ok=${added ? 'proposed' : 'alreadyProposed'}#propositions`, 303);
-    } catch (error) {
-      if (!(error instanceof Invalid)) throw error;
-      alert = errorSentence(locale, error);
-      status = 400;
-    }
+    const r = await submitForm(rc, form, () => proposeOffers(fileCtx, user, publicId, form.offers));
+    if (r.ok)
+      return redirect(`/agent/candidats/${publicId}?ok=${r.value ? 'proposed' : 'alreadyProposed'}#propositions`, 303);
+    alert = Object.values(r.state.errors).join(' ') || r.state.alert;
+    status = r.status;
   } else if (![...rc.url.searchParams.keys()].some((k) => (searchParamNames as string[]).includes(k))) {
     return redirect(`/agent/candidats/${publicId}/proposer?${searchFromNeeds(file)}`);
   }

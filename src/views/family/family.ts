@@ -26,7 +26,7 @@ import {
   type SavedSearchRow,
 } from '../../server/family/saved-searches.ts';
 import { isPost, type RequestContext } from '../../server/http/context.ts';
-import { errorSentence, field, readForm } from '../../server/http/form.ts';
+import { errorSentence, field, readForm, submitForm, type Refused } from '../../server/http/form.ts';
 import { requireFamily } from '../../server/http/guards.ts';
 import { redirect, render, type Outcome, type Redirect } from '../../server/http/respond.ts';
 import { safeReturnPath } from '../../server/http/return-path.ts';
@@ -82,6 +82,9 @@ export interface FavouritesView {
   confirm?: { offerId: number; title: string; back: string };
 }
 
+/** A refused one-field form as one sentence: its field errors, else its alert. */
+const refusal = (r: Refused) => Object.values(r.state.errors).join(' ') || r.state.alert || '';
+
 const offerIdOf = (value: string) => (/^\d{1,12}$/.test(value) ? value : null);
 
 export async function favouritesPage(rc: RequestContext): Promise<Outcome<FavouritesView>> {
@@ -104,14 +107,10 @@ export async function favouritesPage(rc: RequestContext): Promise<Outcome<Favour
       if (wantsJson) return json(403, { error: t(locale, 'errors.family_only') });
       throw new Forbidden();
     }
-    try {
-      const result = await setFavourite(ctx, user, form);
-      return wantsJson ? json(200, result) : redirect(`${back}#favori-${result.offerId}`, 303);
-    } catch (error) {
-      if (!(error instanceof Invalid)) throw error;
-      if (wantsJson) return json(400, { error: errorSentence(locale, error) });
-      return render({ list: await listFavourites(db, user), alert: errorSentence(locale, error) }, 400);
-    }
+    const r = await submitForm(rc, form, () => setFavourite(ctx, user, form));
+    if (r.ok) return wantsJson ? json(200, r.value) : redirect(`${back}#favori-${r.value.offerId}`, 303);
+    if (wantsJson) return json(r.status, { error: refusal(r) });
+    return render({ list: await listFavourites(db, user), alert: refusal(r) }, r.status);
   }
 
   const user = requireFamily(rc);
@@ -119,13 +118,9 @@ export async function favouritesPage(rc: RequestContext): Promise<Outcome<Favour
   const back = safeReturnPath(rc.url.searchParams.get('retour'), here);
   if (add !== null) {
     if (fromThisSite(rc)) {
-      try {
-        const result = await setFavourite(ctx, user, { offre: add, favori: '1' });
-        return redirect(`${back}#favori-${result.offerId}`, 303);
-      } catch (error) {
-        if (!(error instanceof Invalid)) throw error;
-        return render({ list: await listFavourites(db, user), alert: errorSentence(locale, error) }, 400);
-      }
+      const r = await submitForm(rc, { offre: add, favori: '1' }, (input) => setFavourite(ctx, user, input));
+      if (r.ok) return redirect(`${back}#favori-${r.value.offerId}`, 303);
+      return render({ list: await listFavourites(db, user), alert: refusal(r) }, r.status);
     }
     const list = await listFavourites(db, user);
     const offer = offerIdOf(add) ? await offerTitle(Number(add)) : null;
