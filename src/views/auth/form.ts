@@ -4,7 +4,7 @@ import type { AstroGlobal } from 'astro';
 import { RateLimited, SignInRefused } from '../../server/accounts/commands.ts';
 import { sessions } from '../../server/auth.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../server/errors.ts';
-import { localizedPath, t, type Locale, type MessageKey } from '../../i18n/index.ts';
+import { localizedPath, t, visitorPath, type Locale, type MessageKey } from '../../i18n/index.ts';
 
 export interface FormState {
   /** Field → localized message. */
@@ -91,7 +91,7 @@ export async function startSession(astro: AstroGlobal, userId: number): Promise<
 
 /** Where a visitor who must sign in is sent, coming back here afterwards. */
 export const signInUrl = (astro: AstroGlobal) =>
-  `${localizedPath('/connexion', astro.locals.locale)}?retour=${encodeURIComponent(astro.url.pathname + astro.url.search)}`;
+  `${localizedPath('/connexion', astro.locals.locale)}?retour=${encodeURIComponent(visitorPath(astro.url, astro.locals.locale))}`;
 
 /** A local path to return to after signing in (never another site). */
 export function returnPath(value: unknown, fallback: string): string {
