@@ -75,6 +75,7 @@ const pageCache = defineMiddleware(async (ctx, next) => {
   ) {
     return next();
   }
+  // The visitor's URL (before the /en rewrite, further in): each locale has its own entries.
   const key = `${await catalogueVersion(db)}|${ctx.url.pathname}${ctx.url.search}`;
   const hit = pages.get(key);
   if (hit) return cachedResponse(hit, ctx.request, { 'X-Cache': 'hit' });
@@ -114,7 +115,9 @@ const locale = defineMiddleware((ctx, next) => {
     const method = ctx.request.method;
     return ctx.redirect(path + ctx.url.search, method === 'GET' || method === 'HEAD' ? 302 : 307);
   }
-  return next(UNTRANSLATED.test(path) ? '/404' : path + ctx.url.search);
+  // No route file has an /en path: not rewritten, an untranslated one is the (English) 404 page.
+  if (UNTRANSLATED.test(path)) return next();
+  return next(path + ctx.url.search);
 });
 
 export const onRequest = sequence(context, securityHeaders, pageCache, session, locale);
