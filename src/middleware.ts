@@ -28,7 +28,8 @@ function withHeaders(response: Response, headers: Record<string, string>): Respo
 }
 
 const context = defineMiddleware(async (ctx, next) => {
-  ctx.locals.locale = pathLocale(ctx.url.pathname);
+  // Once per request: Astro.rewrite('/404') runs the chain again on a path without /en.
+  ctx.locals.locale ??= pathLocale(ctx.url.pathname);
   ctx.locals.requestId = crypto.randomUUID();
   // The error page exists for failures only; asked for directly, it is not found.
   if (ctx.url.pathname === '/500' || ctx.url.pathname === '/500/')
