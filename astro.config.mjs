@@ -68,11 +68,10 @@ export default defineConfig({
   adapter: node({ mode: 'standalone', bodySizeLimit: 64 * 1024 * 1024 }),
   integrations: [preact()],
   server: { port: 4321 },
-  i18n: {
-    locales: ['fr', 'en'],
-    defaultLocale: 'fr',
-    routing: { prefixDefaultLocale: false },
-  },
+  // No Astro i18n config, not even `routing: 'manual'`: one route file serves both locales and
+  // the locale is the /en prefix of the visitor's URL, read into locals.locale by
+  // src/middleware.ts, which rewrites /en/… to the French route. Astro's `currentLocale` would
+  // be read from the route (always French), and nothing uses the `astro:i18n` helpers.
   security: {
     // Cross-origin form posts are refused (403).
     checkOrigin: true,

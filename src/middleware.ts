@@ -1,7 +1,8 @@
-// Request pipeline: locale and request id into locals, then security headers on every response.
+// Request pipeline: locale and request id into locals, then security headers on every response;
+// the page cache and the session; last, English addresses rewritten to the French route files.
 import { PAGE_CACHE, PUBLIC_SITE_URL } from 'astro:env/server';
 import { defineMiddleware, sequence } from 'astro:middleware';
-import { toLocale } from './i18n/index.ts';
+import { defaultLocale, localizedPath, pathLocale } from './i18n/index.ts';
 import { SESSION_COOKIE_NAME } from './server/accounts/session-cookie.ts';
 import { gzipSync } from 'node:zlib';
 import {
@@ -27,7 +28,8 @@ function withHeaders(response: Response, headers: Record<string, string>): Respo
 }
 
 const context = defineMiddleware(async (ctx, next) => {
-  ctx.locals.locale = toLocale(ctx.currentLocale);
+  // Once per request: Astro.rewrite('/404') runs the chain again on a path without /en.
+  ctx.locals.locale ??= pathLocale(ctx.url.pathname);
   ctx.locals.requestId = crypto.randomUUID();
   // The error page exists for failures only; asked for directly, it is not found.
   if (ctx.url.pathname === '/500' || ctx.url.pathname === '/500/')
@@ -88,6 +90,7 @@ const pageCache = defineMiddleware(async (ctx, next) => {
   ) {
     return next();
   }
+  // The visitor's URL (before the /en rewrite, further in): each locale has its own entries.
   const key = `${await catalogueVersion(db)}|${ctx.url.pathname}${ctx.url.search}`;
   const hit = pages.get(key);
   if (hit) return cachedResponse(hit, ctx.request, { 'X-Cache': 'hit' });
@@ -109,4 +112,27 @@ const pageCache = defineMiddleware(async (ctx, next) => {
   return cachedResponse(page, ctx.request, { 'X-Cache': 'miss' });
 });
 
-export const onRequest = sequence(context, securityHeaders, pageCache, session);
+/** The back office exists in French only. */
+const FRENCH_ONLY = /^\/(?:agent|admin|dev)(?:\/|$)/;
+/** Endpoints (a file name, the API, photos) and technical pages have one address, without /en. */
+const UNTRANSLATED = /^\/(?:api|photos|healthz|ping|404|500)(?:\/|$)|\.\w+$/;
+
+/**
+ * An English address is its French route file rendered in English (locals.locale): /en/… is
+ * rewritten to the French path, query kept, for the page only. Innermost, so that the page
+ * cache and the session see the visitor's own URL; pages get it back with visitorPath().
+ */
+const locale = defineMiddleware((ctx, next) => {
+  if (ctx.locals.locale === defaultLocale) return next();
+  const path = localizedPath(ctx.url.pathname, defaultLocale);
+  if (FRENCH_ONLY.test(path)) {
+    // 307 for other methods: the French page gets the same form post (303 would turn it into a GET).
+    const method = ctx.request.method;
+    return ctx.redirect(path + ctx.url.search, method === 'GET' || method === 'HEAD' ? 302 : 307);
+  }
+  // No route file has an /en path: not rewritten, an untranslated one is the (English) 404 page.
+  if (UNTRANSLATED.test(path)) return next();
+  return next(path + ctx.url.search);
+});
+
+export const onRequest = sequence(context, securityHeaders, pageCache, session, locale);

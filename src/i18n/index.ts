@@ -60,9 +60,23 @@ export function formatPrice(locale: Locale, euros: number): string {
   return formatNumber(locale, euros, { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
 }
 
+/** The locale of a visitor's path: English under the /en prefix, French elsewhere. */
+export function pathLocale(path: string): Locale {
+  return /^\/en(?=\/|$|\?)/.test(path) ? 'en' : defaultLocale;
+}
+
 /** The path of the same page in another locale: "/offres?x" ⇄ "/en/offres?x". */
 export function localizedPath(path: string, locale: Locale): string {
   const bare = path.replace(/^\/en(?=\/|$|\?)/, '') || '/';
   if (locale === defaultLocale) return bare;
   return bare === '/' ? '/en/' : `/en${bare}`;
+}
+
+/**
+ * The visitor's own path and query ("/en/offres?x"), from the URL a page sees: English pages
+ * render French routes (the middleware rewrites /en/…), so Astro.url lacks the prefix, and
+ * Astro.originPathname has no query and gains a trailing slash ("/en/offres/").
+ */
+export function visitorPath(url: URL, locale: Locale): string {
+  return localizedPath(url.pathname + url.search, locale);
 }

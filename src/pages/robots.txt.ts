@@ -9,6 +9,7 @@ export const GET: APIRoute = () =>
       'Disallow: /agent',
       'Disallow: /admin',
       'Disallow: /compte',
+      'Disallow: /en/compte',
       'Disallow: /api/',
       'Disallow: /photos/',
       '',

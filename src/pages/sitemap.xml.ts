@@ -1,10 +1,10 @@
-// GET /sitemap.xml — public pages in both locales, with their language alternates.
+// GET /sitemap.xml — public pages in both locales, with their language alternates (as the pages' own).
 import type { APIRoute } from 'astro';
 import { PUBLIC_SITE_URL } from 'astro:env/server';
 import { db } from '../server/db.ts';
 import { listPublishedForSitemap } from '../server/offers/queries.ts';
 import { listTerritories } from '../server/places/queries.ts';
-import { localizedPath } from '../i18n/index.ts';
+import { defaultLocale, locales, localizedPath } from '../i18n/index.ts';
 
 const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -19,9 +19,12 @@ export const GET: APIRoute = async () => {
     ...offers.map((o) => ({ path: `/offres/${o.id}-${o.slug}`, lastmod: o.updatedAt.slice(0, 10) })),
   ];
   const urls = paths.flatMap(({ path, lastmod }) =>
-    (['fr', 'en'] as const).map((locale) => {
-      const alternates = (['fr', 'en'] as const)
-        .map((l) => `<xhtml:link rel="alternate" hreflang="${l}" href="${escapeXml(site + localizedPath(path, l))}"/>`)
+    locales.map((locale) => {
+      const alternates = [...locales, 'x-default' as const]
+        .map((l) => {
+          const href = site + localizedPath(path, l === 'x-default' ? defaultLocale : l);
+          return `<xhtml:link rel="alternate" hreflang="${l}" href="${escapeXml(href)}"/>`;
+        })
         .join('');
       return `<url><loc>${escapeXml(site + localizedPath(path, locale))}</loc>${lastmod ? `<lastmod>${lastmod}</lastmod>` : ''}${alternates}</url>`;
     }),

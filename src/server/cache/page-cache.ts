@@ -18,7 +18,7 @@ export interface CachedPage {
 /** Response headers kept with a cached page; the others are per response (date, request id). */
 export const KEPT_HEADERS = ['content-security-policy'];
 
-/** Pages whose content depends only on the URL and the catalogue data. */
+/** Pages whose content depends only on the URL (the visitor's, with its /en) and the catalogue data. */
 const CACHEABLE = /^(?:\/en)?(?:\/|\/offres|\/offres\/[^/]+|\/territoires\/[^/]+)?$/;
 
 export const isCacheablePath = (pathname: string) => CACHEABLE.test(pathname);

@@ -1,6 +1,7 @@
 // What a request handler may read: a narrow slice of Astro's context, so that handlers take
 // `Astro` in pages and a plain object in unit tests.
 import type { AstroCookies } from 'astro';
+import { visitorPath as localizedVisitorPath } from '../../i18n/index.ts';
 
 export interface RequestContext {
   request: Request;
@@ -14,8 +15,8 @@ export interface RequestContext {
 }
 
 /** The visitor's own URL path and query, as they typed it (with its /en prefix). */
-export const visitorPath = (ctx: Pick<RequestContext, 'url' | 'originPathname'>): string =>
-  (ctx.originPathname ?? ctx.url.pathname) + ctx.url.search;
+export const visitorPath = (ctx: Pick<RequestContext, 'url' | 'locals'>): string =>
+  localizedVisitorPath(ctx.url, ctx.locals.locale);
 
 /** The client's address for rate limits, or "unknown". */
 export function clientIp(ctx: Pick<RequestContext, 'clientAddress'>): string {
