@@ -263,19 +263,17 @@ export async function seedDemoCandidates(db: Db, random: Random, now: Date, perT
         .returning({ id: candidates.id });
       const candidateId = row!.id;
       await seedProposalsAndStay(db, extras, candidateId, agentId, history, homes, now, events);
-      await db
-        .insert(stageHistory)
-        .values(
-          history.map((h, n) => ({
-            candidateId,
-            stage: h.stage,
-            enteredAt: h.enteredAt,
-            leftAt: h.leftAt,
-            days: stayDays(h.enteredAt, h.leftAt),
-            byUserId: n === 0 ? null : agentId,
-            territoryCode: territory,
-          })),
-        );
+      await db.insert(stageHistory).values(
+        history.map((h, n) => ({
+          candidateId,
+          stage: h.stage,
+          enteredAt: h.enteredAt,
+          leftAt: h.leftAt,
+          days: stayDays(h.enteredAt, h.leftAt),
+          byUserId: n === 0 ? null : agentId,
+          territoryCode: territory,
+        })),
+      );
       await db
         .insert(candidateEvents)
         .values(
@@ -377,17 +375,15 @@ async function seedProposalsAndStay(
     .map((c) => `Visite à ${c}`)
     .concat(['Tiers-lieu le plus proche', 'École du village'])
     .join('\n');
-  await db
-    .insert(discoveryStays)
-    .values({
-      candidateId,
-      startDate: stayStart,
-      endDate: stayEnd,
-      places: placesToVisit,
-      hosts: random.pick(['Gîte communal', 'Famille ambassadrice du village', null]),
-      createdById: agentId,
-      createdAt: discovery.enteredAt,
-    });
+  await db.insert(discoveryStays).values({
+    candidateId,
+    startDate: stayStart,
+    endDate: stayEnd,
+    places: placesToVisit,
+    hosts: random.pick(['Gîte communal', 'Famille ambassadrice du village', null]),
+    createdById: agentId,
+    createdAt: discovery.enteredAt,
+  });
   events.push({
     kind: 'visit',
     data: { start: stayStart, end: stayEnd, places: placesToVisit },
@@ -484,17 +480,15 @@ export async function seedDemoFamilyFile(db: Db, now: Date): Promise<void> {
       { candidateId, offerId: homes[1]!.id, status: 'proposed', proposedById: agent.id, proposedAt: at(20) },
     ]);
   }
-  await db
-    .insert(discoveryStays)
-    .values({
-      candidateId,
-      startDate: stayStart,
-      endDate: stayEnd,
-      places: 'Visite de la maison proposée\nTiers-lieu de Mauvezin\nÉcole primaire',
-      hosts: 'Gîte communal de Mauvezin',
-      createdById: agent.id,
-      createdAt: at(6),
-    });
+  await db.insert(discoveryStays).values({
+    candidateId,
+    startDate: stayStart,
+    endDate: stayEnd,
+    places: 'Visite de la maison proposée\nTiers-lieu de Mauvezin\nÉcole primaire',
+    hosts: 'Gîte communal de Mauvezin',
+    createdById: agent.id,
+    createdAt: at(6),
+  });
   await db.insert(messages).values([
     {
       candidateId,

@@ -145,12 +145,10 @@ test('each role gets exactly the expected answer on every route', async ({ porta
     .get('anonymous')!
     .post('/mot-de-passe-oublie', { form: { email: 'direction.gers@demo.test' }, headers: { Origin: portal.url } });
   const fileEmail = `matrice.${Date.now()}@exemple.fr`;
-  const filed = await contexts
-    .get('anonymous')!
-    .post('/projet', {
-      form: { name: 'Famille Matrice', email: fileEmail, adults: '2', wishedTerritories: '32', consent: 'yes' },
-      headers: { Origin: portal.url },
-    });
+  const filed = await contexts.get('anonymous')!.post('/projet', {
+    form: { name: 'Famille Matrice', email: fileEmail, adults: '2', wishedTerritories: '32', consent: 'yes' },
+    headers: { Origin: portal.url },
+  });
   expect(filed.status()).toBe(200);
   const one = async (sql: string) => (await portal.sql.execute(sql)).rows[0]!;
   const offer = await one("SELECT id, slug FROM offers WHERE status = 'published' ORDER BY id LIMIT 1");

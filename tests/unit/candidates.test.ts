@@ -373,15 +373,13 @@ describe('the family’s view', () => {
   it('shows a family its own newest file only', async () => {
     const { db } = await testDb();
     const { familyAccount } = await import('../../src/server/candidates/family.ts');
-    await db
-      .insert(users)
-      .values({
-        email: 'famille.seule@exemple.fr',
-        name: 'Famille Seule',
-        role: 'family',
-        emailVerifiedAt: new Date(start).toISOString(),
-        createdAt: new Date(start).toISOString(),
-      });
+    await db.insert(users).values({
+      email: 'famille.seule@exemple.fr',
+      name: 'Famille Seule',
+      role: 'family',
+      emailVerifiedAt: new Date(start).toISOString(),
+      createdAt: new Date(start).toISOString(),
+    });
     const family = await actor(db, 'famille.seule@exemple.fr');
     expect(await familyAccount(db, family)).toBeNull();
     await fileIn(db, '50', { email: 'autre.famille@exemple.fr' });

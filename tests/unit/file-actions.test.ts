@@ -63,15 +63,13 @@ async function newFile(db: Db, over: Record<string, unknown> = {}) {
 /** A family account of its own, so that the demo family's seeded file stays out of the way. */
 async function newFamily(db: Db): Promise<SessionUser> {
   const email = `famille.${Math.random().toString(36).slice(2)}@exemple.fr`;
-  await db
-    .insert(users)
-    .values({
-      email,
-      name: 'Famille Test',
-      role: 'family',
-      emailVerifiedAt: new Date(start).toISOString(),
-      createdAt: new Date(start).toISOString(),
-    });
+  await db.insert(users).values({
+    email,
+    name: 'Famille Test',
+    role: 'family',
+    emailVerifiedAt: new Date(start).toISOString(),
+    createdAt: new Date(start).toISOString(),
+  });
   return actor(db, email);
 }
 

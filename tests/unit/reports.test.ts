@@ -76,18 +76,16 @@ async function file(
     })
     .returning({ id: candidates.id });
   const id = row!.id;
-  await db
-    .insert(stageHistory)
-    .values(
-      history.map(([stage, d], i) => ({
-        candidateId: id,
-        stage,
-        enteredAt: at(d),
-        leftAt: history[i + 1] ? at(history[i + 1]![1]) : null,
-        days: history[i + 1] ? (Date.parse(history[i + 1]![1]) - Date.parse(d)) / 86_400_000 : null,
-        territoryCode: o.merged ? null : o.territory,
-      })),
-    );
+  await db.insert(stageHistory).values(
+    history.map(([stage, d], i) => ({
+      candidateId: id,
+      stage,
+      enteredAt: at(d),
+      leftAt: history[i + 1] ? at(history[i + 1]![1]) : null,
+      days: history[i + 1] ? (Date.parse(history[i + 1]![1]) - Date.parse(d)) / 86_400_000 : null,
+      territoryCode: o.merged ? null : o.territory,
+    })),
+  );
   return id;
 }
 

@@ -133,15 +133,13 @@ export async function moveStage(
     if (updated.length === 0) throw new Conflict('errors.stale_file');
 
     await closeStays(tx, file.id, nowIso);
-    await tx
-      .insert(stageHistory)
-      .values({
-        candidateId: file.id,
-        stage: input.to,
-        enteredAt: nowIso,
-        byUserId: actor.id,
-        territoryCode: file.territoryCode,
-      });
+    await tx.insert(stageHistory).values({
+      candidateId: file.id,
+      stage: input.to,
+      enteredAt: nowIso,
+      byUserId: actor.id,
+      territoryCode: file.territoryCode,
+    });
     await addEvent(
       tx,
       file.id,

@@ -18,17 +18,15 @@ export async function planStay(
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction(async (tx) => {
     const file = await findCandidate(tx, actor, publicId);
-    await tx
-      .insert(discoveryStays)
-      .values({
-        candidateId: file.id,
-        startDate: data.startDate,
-        endDate: data.endDate,
-        places: data.places,
-        hosts: data.hosts ?? null,
-        createdById: actor.id,
-        createdAt: now,
-      });
+    await tx.insert(discoveryStays).values({
+      candidateId: file.id,
+      startDate: data.startDate,
+      endDate: data.endDate,
+      places: data.places,
+      hosts: data.hosts ?? null,
+      createdById: actor.id,
+      createdAt: now,
+    });
     await addEvent(
       tx,
       file.id,

@@ -21,16 +21,14 @@ export async function createTask(
       staff.find((s) => s.id === data.assigneeId) ??
       (data.assigneeId === actor.id ? { id: actor.id, name: actor.name } : undefined);
     if (!assignee) throw new Invalid([{ field: 'assigneeId', key: 'errors.agent_not_in_territory' }]);
-    await tx
-      .insert(tasks)
-      .values({
-        candidateId: file.id,
-        kind: 'manual',
-        title: data.title,
-        dueDate: data.dueDate,
-        assigneeId: assignee.id,
-        createdAt: now,
-      });
+    await tx.insert(tasks).values({
+      candidateId: file.id,
+      kind: 'manual',
+      title: data.title,
+      dueDate: data.dueDate,
+      assigneeId: assignee.id,
+      createdAt: now,
+    });
     await addEvent(
       tx,
       file.id,
