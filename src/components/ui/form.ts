@@ -20,6 +20,10 @@ export interface FieldProps {
   class?: string;
 }
 
+/** Options from a list of values, each labelled by `label`. */
+export const choicesOf = <T extends string | number>(values: readonly T[], label: (value: T) => string): Choice[] =>
+  values.map((value) => ({ value: String(value), label: label(value) }));
+
 export const fieldId = (idPrefix: string, name: string) => `${idPrefix}-${name}`;
 export const hintId = (id: string) => `${id}-hint`;
 export const errorId = (id: string) => `${id}-error`;
