@@ -670,6 +670,7 @@ export const en: Messages = {
   'account.noMessages': 'No message yet.',
   'account.you': 'You',
   'account.yourAgent': 'Your agent',
+  'thread.read': 'read',
   'account.writeMessage': 'Your message',
   'account.send': 'Send',
   'account.data': 'My data',

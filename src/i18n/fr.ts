@@ -680,6 +680,7 @@ export const fr = {
   'account.noMessages': 'Aucun message pour l’instant.',
   'account.you': 'Vous',
   'account.yourAgent': 'Votre agent',
+  'thread.read': 'lu',
   'account.writeMessage': 'Votre message',
   'account.send': 'Envoyer',
   'account.data': 'Mes données',

@@ -31,7 +31,7 @@ import { markDuplicate, mergeDuplicate, mergedTarget, moveTerritory } from '../.
 import { db } from '../../server/db.ts';
 import { Invalid, NotFound } from '../../server/errors.ts';
 import { isPost, type RequestContext } from '../../server/http/context.ts';
-import { emptyState, errorSentence, field, readForm, submitForm, type FormFields } from '../../server/http/form.ts';
+import { emptyState, field, readForm, submitForm, type FormFields } from '../../server/http/form.ts';
 import { requireStaff } from '../../server/http/guards.ts';
 import { redirect, render, type Outcome } from '../../server/http/respond.ts';
 import { parseId, parseInput, queryObject } from '../../server/input.ts';

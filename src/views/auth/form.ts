@@ -3,8 +3,6 @@
 import { sessions } from '../../server/auth.ts';
 import type { RequestContext } from '../../server/http/context.ts';
 
-export type { FormState } from '../../server/http/form.ts';
-
 /** Starts a fresh session for `userId` (a new id on every sign-in) and sets its cookie. */
 export async function startSession(ctx: Pick<RequestContext, 'locals' | 'cookies'>, userId: number): Promise<void> {
   if (ctx.locals.sessionId) await sessions.invalidateSession(ctx.locals.sessionId);

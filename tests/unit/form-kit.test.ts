@@ -1,0 +1,42 @@
+// The form kit's wiring: a field in error says so (aria-invalid), points at its message
+// (aria-describedby) and keeps what was typed; the error summary links to the field's id.
+import { experimental_AstroContainer as AstroContainer } from 'astro/container';
+import { describe, expect, it } from 'vitest';
+import ErrorSummary from '../../src/components/ui/ErrorSummary.astro';
+import TextField from '../../src/components/ui/TextField.astro';
+import { fieldId } from '../../src/components/ui/form.ts';
+
+const locals = { locale: 'fr' } as App.Locals;
+/** The value of `name` in the first tag matching `tag`. */
+const attr = (html: string, tag: RegExp, name: string) =>
+  html.match(tag)?.[0].match(new RegExp(`\\s${name}="([^"]*)"`))?.[1];
+
+describe('form kit', () => {
+  it('wires a field in error to its message and keeps the value', async () => {
+    const container = await AstroContainer.create();
+    const html = await container.renderToString(TextField, {
+      locals,
+      props: { name: 'email', label: 'Adresse email', value: 'ana@', error: 'Adresse invalide', idPrefix: 'x' },
+    });
+    const id = fieldId('x', 'email');
+    expect(attr(html, /<input[^>]*>/, 'id')).toBe(id);
+    expect(html).toMatch(new RegExp(`<label[^>]*for="${id}"[^>]*>Adresse email</label>`));
+    expect(attr(html, /<input[^>]*>/, 'aria-invalid')).toBe('true');
+    expect(attr(html, /<input[^>]*>/, 'value')).toBe('ana@');
+    const describedBy = attr(html, /<input[^>]*>/, 'aria-describedby');
+    expect(html).toMatch(new RegExp(`<p[^>]*id="${describedBy}"[^>]*>\\s*Adresse invalide\\s*</p>`));
+  });
+
+  it('links each error of the summary to its field', async () => {
+    const container = await AstroContainer.create();
+    const html = await container.renderToString(ErrorSummary, {
+      locals,
+      props: { errors: { email: 'Adresse invalide' }, labels: { email: 'Adresse email' }, idPrefix: 'x' },
+    });
+    const box = /<div[^>]*data-error-summary[^>]*>/;
+    expect(attr(html, box, 'role')).toBe('alert');
+    expect(attr(html, box, 'tabindex')).toBe('-1');
+    expect(attr(html, /<a[^>]*>/, 'href')).toBe(`#${fieldId('x', 'email')}`);
+    expect(html).toMatch(/<a[^>]*>\s*Adresse email\s*:\s*Adresse invalide\s*<\/a>/);
+  });
+});
