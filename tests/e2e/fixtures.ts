@@ -41,10 +41,30 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts `node scripts/start.ts --demo` and resolves once /healthz answers 200. */
+/**
+ * Starts `node scripts/start.ts --demo` and resolves once it listens and /healthz answers 200.
+ * Other test runs on the machine pick free ports too: a port taken between our check and the
+ * server's listen is retried with another one, and a /healthz answered by someone else's
+ * server on that port is not mistaken for ours (ours must have said it listens).
+ */
 export async function startPortal(
   dbPath: string,
   extraEnv: Record<string, string> = {},
+): Promise<Omit<Portal, 'sql'> & { logs: () => string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchPortal(dbPath, extraEnv);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === 3) throw error;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function launchPortal(
+  dbPath: string,
+  extraEnv: Record<string, string>,
 ): Promise<Omit<Portal, 'sql'> & { logs: () => string }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -70,12 +90,17 @@ export async function startPortal(
   // A cold start migrates and seeds a fresh database: minutes on a busy machine.
   const deadline = Date.now() + 240_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`portal exited with ${child.exitCode}:\n${output}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.status === 200) return { url, dbUrl, process: child, logs: () => output };
-    } catch {
-      // not listening yet
+    if (child.exitCode !== null) {
+      if (/EADDRINUSE/.test(output)) throw new PortTaken(output);
+      throw new Error(`portal exited with ${child.exitCode}:\n${output}`);
+    }
+    if (output.includes('Server listening on')) {
+      try {
+        const res = await fetch(`${url}/healthz`);
+        if (res.status === 200) return { url, dbUrl, process: child, logs: () => output };
+      } catch {
+        // not answering yet
+      }
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -95,8 +120,13 @@ export const test = base.extend<{ axe: (page: Page) => Promise<void> }, { portal
     async ({}, use) => {
       const dir = await mkdtemp(join(tmpdir(), 'cc-e2e-'));
       const started = await startPortal(join(dir, 'portal.db'));
+      // A portal that dies under the tests says why (otherwise only "connection refused").
+      const died = (code: number | null) =>
+        console.error(`portal exited with ${code} during the tests:\n${started.logs()}`);
+      started.process.once('exit', died);
       const sql = createClient({ url: started.dbUrl });
       await use({ ...started, sql });
+      started.process.off('exit', died);
       sql.close();
       await stopPortal(started.process);
       await rm(dir, { recursive: true, force: true });
