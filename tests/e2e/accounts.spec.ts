@@ -173,7 +173,7 @@ test('too many failed sign-ins get a 429 with Retry-After and a readable page', 
 });
 
 test('with a Resend key, the server sends the outbox through the SDK and the link works', async ({ browser }) => {
-  test.setTimeout(90_000);
+  test.slow();
   const { startRecorder } = await import('../helpers/resend-recorder.ts');
   const { mkdtemp, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');

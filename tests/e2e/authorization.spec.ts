@@ -1,9 +1,10 @@
 // The authorization matrix: every route of src/pages (found on disk, so that a new route
 // cannot escape this test) is requested by each role and by an agent of the other
-// territory, and must answer the expected status. A cross-territory read must look
-// exactly like "not found".
-import { request as playwrightRequest, type APIRequestContext } from '@playwright/test';
-import { expect, routesOnDisk, test } from './fixtures.ts';
+// territory, in both locales for the pages that have an English twin, and must answer the
+// expected status. A cross-territory read must look exactly like "not found". Then every
+// form of the portal is posted, with each intent it knows and hostile ones, by each role.
+import type { APIRequestContext, APIResponse } from '@playwright/test';
+import { apiAs, expect, inLocale, localizedRoutes, routesOnDisk, test, type Portal } from './fixtures.ts';
 
 type Who = 'anonymous' | 'family' | 'agentGers' | 'agentManche' | 'adminGers' | 'platform';
 const people: Record<Exclude<Who, 'anonymous'>, string> = {
@@ -21,6 +22,26 @@ const everyone = (status: number): Record<Who, number> => ({
   adminGers: status,
   platform: status,
 });
+
+/** One request context per person, signed in through the real form (anonymous: none). */
+async function contextsFor(portal: Portal): Promise<Map<Who, APIRequestContext>> {
+  const contexts = new Map<Who, APIRequestContext>([['anonymous', await apiAs(portal)]]);
+  for (const [who, email] of Object.entries(people) as Array<[Exclude<Who, 'anonymous'>, string]>)
+    contexts.set(who, await apiAs(portal, email));
+  return contexts;
+}
+
+/** A new enquiry for the Gers, filed through /projet: a file the tests may change. */
+async function newGersFile(portal: Portal, anonymous: APIRequestContext, label: string): Promise<string> {
+  const email = `${label}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@exemple.fr`;
+  const filed = await anonymous.post('/projet', {
+    form: { name: `Famille ${label}`, email, adults: '2', wishedTerritories: '32', consent: 'yes' },
+    headers: { Origin: portal.url },
+  });
+  expect(filed.status()).toBe(200);
+  const rs = await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] });
+  return String(rs.rows[0]!.public_id);
+}
 
 interface Sample {
   url: (ids: Ids) => string;
@@ -122,34 +143,28 @@ const matrix: Record<string, Sample[]> = {
 };
 
 test('every route on disk is in the authorization matrix, French and English', () => {
-  const routes = routesOnDisk();
-  const missing = routes.map((r) => r.replace(/^\/en(?=\/|$)/, '') || '/').filter((r) => !(r in matrix));
+  const french = routesOnDisk().map((r) => r.replace(/^\/en(?=\/|$)/, '') || '/');
+  const missing = french.filter((r) => !(r in matrix));
   expect(missing, 'routes without an entry in the authorization matrix').toEqual([]);
+  // English pages still on disk must be in the list of localized routes (requested under /en).
+  const english = routesOnDisk()
+    .filter((r) => /^\/en(\/|$)/.test(r))
+    .map((r) => r.replace(/^\/en/, '') || '/');
+  expect(english.filter((r) => !(localizedRoutes as readonly string[]).includes(r))).toEqual([]);
+  expect(
+    localizedRoutes.filter((r) => !french.includes(r)),
+    'localized routes that are not pages',
+  ).toEqual([]);
 });
 
 test('each role gets exactly the expected answer on every route', async ({ portal }) => {
-  test.setTimeout(120_000);
-  const contexts = new Map<Who, APIRequestContext>();
-  contexts.set('anonymous', await playwrightRequest.newContext({ baseURL: portal.url, maxRedirects: 0 }));
-  for (const [who, email] of Object.entries(people) as Array<[Exclude<Who, 'anonymous'>, string]>) {
-    const ctx = await playwrightRequest.newContext({ baseURL: portal.url, maxRedirects: 0 });
-    const res = await ctx.post('/connexion', {
-      form: { email, password: 'demo-password-2026' },
-      headers: { Origin: portal.url },
-    });
-    expect(res.status(), `sign-in of ${who}`).toBe(303);
-    contexts.set(who, ctx);
-  }
+  test.slow();
+  const contexts = await contextsFor(portal);
   // Real ids to request, and at least one email in the mailbox.
   await contexts
     .get('anonymous')!
     .post('/mot-de-passe-oublie', { form: { email: 'direction.gers@demo.test' }, headers: { Origin: portal.url } });
-  const fileEmail = `matrice.${Date.now()}@exemple.fr`;
-  const filed = await contexts.get('anonymous')!.post('/projet', {
-    form: { name: 'Famille Matrice', email: fileEmail, adults: '2', wishedTerritories: '32', consent: 'yes' },
-    headers: { Origin: portal.url },
-  });
-  expect(filed.status()).toBe(200);
+  const gersFile = await newGersFile(portal, contexts.get('anonymous')!, 'matrice');
   const one = async (sql: string) => (await portal.sql.execute(sql)).rows[0]!;
   const offer = await one("SELECT id, slug FROM offers WHERE status = 'published' ORDER BY id LIMIT 1");
   const ids: Ids = {
@@ -164,20 +179,15 @@ test('each role gets exactly the expected answer on every route', async ({ porta
     gersAgent: Number((await one("SELECT id FROM users WHERE email = 'agent.gers@demo.test'")).id),
     mancheAgent: Number((await one("SELECT id FROM users WHERE email = 'agent.manche@demo.test'")).id),
     mail: Number((await one('SELECT max(id) AS id FROM outbox')).id),
-    gersFile: String(
-      (await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [fileEmail] }))
-        .rows[0]!.public_id,
-    ),
+    gersFile,
   };
 
   const failures: string[] = [];
   for (const [route, samples] of Object.entries(matrix)) {
     for (const sample of samples) {
-      for (const locale of ['', '/en']) {
-        const url = sample.url(ids);
-        const localized =
-          locale && routesOnDisk().includes(`/en${route === '/' ? '' : route}`) ? `/en${url === '/' ? '/' : url}` : url;
-        if (locale && localized === url) continue;
+      for (const locale of ['fr', 'en'] as const) {
+        if (locale === 'en' && !(localizedRoutes as readonly string[]).includes(route)) continue;
+        const localized = inLocale(sample.url(ids), locale);
         for (const [who, status] of Object.entries(sample.expect) as Array<[Who, number]>) {
           const res = await contexts.get(who)!.get(localized);
           if (res.status() !== status) failures.push(`${who} GET ${localized}: ${res.status()}, expected ${status}`);
@@ -201,5 +211,582 @@ test('each role gets exactly the expected answer on every route', async ({ porta
   const unknownFile = await manche.get('/agent/candidats/inconnu');
   expect(otherFile.status()).toBe(404);
   expect(await same(otherFile)).toBe(await same(unknownFile));
+  for (const ctx of contexts.values()) await ctx.dispose();
+});
+
+// ——— Posts ——————————————————————————————————————————————————————————————————————————
+
+/** Names a hostile client may send as an intent: never a 500, never a redirect to "[object Object]". */
+const hostileIntents = ['__proto__', 'hasOwnProperty', 'valueOf', 'constructor', 'toString', 'nope'];
+
+interface PostIds {
+  file: string;
+  offer: number;
+  /** A follow-up task and a manual task of `file`, both already done. */
+  doneFollowUp: number;
+  doneTask: number;
+  /** A throwaway agent of the Gers, one who serves the Gers and the Manche, the Manche's demo agent. */
+  gersAgent: number;
+  twoTerritoryAgent: number;
+  mancheAgent: number;
+}
+
+interface PostSample {
+  /** The French path; localized routes are posted under /en too. */
+  path: (ids: PostIds) => string;
+  form: (ids: PostIds) => Array<[string, string]>;
+  expect: Record<Who, number>;
+  /** What the post tries, for failure messages. */
+  what: string;
+  /** False where a refusal shows the page with an alert but no form to correct (nothing to refill). */
+  formAgain?: false;
+}
+
+// Anonymous posts on a page that needs an account go to sign in (303).
+const fileStaff = (status: number): Record<Who, number> => ({
+  anonymous: 303,
+  family: 403,
+  agentGers: status,
+  // Another territory's file: the same answer as an unknown one.
+  agentManche: 404,
+  adminGers: status,
+  platform: status,
+});
+const familyPosts = (status: number): Record<Who, number> => ({
+  anonymous: 303,
+  family: status,
+  agentGers: 403,
+  agentManche: 403,
+  adminGers: 403,
+  platform: 403,
+});
+const adminPosts = (adminGers: number, platform = adminGers): Record<Who, number> => ({
+  anonymous: 303,
+  family: 403,
+  agentGers: 403,
+  agentManche: 403,
+  adminGers,
+  platform,
+});
+
+const file = (i: PostIds) => `/agent/candidats/${i.file}`;
+const agentPage = (id: (i: PostIds) => number) => (i: PostIds) => `/admin/agents/${id(i)}`;
+
+/** Every form of the portal, each intent it posts, and what each person gets. */
+const posts: PostSample[] = [
+  // The file page: one form per intent, and the stage move (no intent).
+  {
+    what: 'empty note',
+    path: file,
+    form: () => [
+      ['intent', 'note'],
+      ['note', ''],
+    ],
+    expect: fileStaff(400),
+  },
+  {
+    what: 'note',
+    path: file,
+    form: () => [
+      ['intent', 'note'],
+      ['note', 'Note de la matrice'],
+    ],
+    expect: fileStaff(303),
+  },
+  {
+    what: 'assign to nobody',
+    path: file,
+    form: () => [
+      ['intent', 'assign'],
+      ['agent', '0'],
+    ],
+    expect: fileStaff(400),
+  },
+  {
+    what: 'follow-up already recorded',
+    path: file,
+    form: (i) => [
+      ['intent', 'follow-up'],
+      ['task', String(i.doneFollowUp)],
+      ['outcome', 'stayed'],
+    ],
+    expect: fileStaff(409),
+  },
+  {
+    what: 'task without title',
+    path: file,
+    form: () => [
+      ['intent', 'task'],
+      ['title', ''],
+    ],
+    expect: fileStaff(400),
+  },
+  {
+    what: 'task already done',
+    path: file,
+    form: (i) => [
+      ['intent', 'task-done'],
+      ['task', String(i.doneTask)],
+    ],
+    expect: fileStaff(409),
+  },
+  { what: 'stay without dates', path: file, form: () => [['intent', 'stay']], expect: fileStaff(400) },
+  {
+    what: 'empty message',
+    path: file,
+    form: () => [
+      ['intent', 'message'],
+      ['body', ''],
+    ],
+    expect: fileStaff(400),
+  },
+  {
+    what: 'duplicate of nothing',
+    path: file,
+    form: () => [
+      ['intent', 'duplicate'],
+      ['other', ''],
+    ],
+    expect: fileStaff(400),
+  },
+  { what: 'not a duplicate', path: file, form: () => [['intent', 'not-duplicate']], expect: fileStaff(303) },
+  {
+    what: 'merge a stale version',
+    path: file,
+    form: () => [
+      ['intent', 'merge'],
+      ['version', '999999'],
+    ],
+    expect: fileStaff(409),
+  },
+  {
+    what: 'move to no territory',
+    path: file,
+    form: () => [
+      ['intent', 'territory'],
+      ['territory', ''],
+    ],
+    expect: fileStaff(400),
+  },
+  {
+    what: 'stage move without its facts',
+    path: file,
+    form: () => [
+      ['to', 'settled'],
+      ['version', '1'],
+    ],
+    expect: fileStaff(400),
+  },
+  ...hostileIntents.map((intent) => ({
+    what: `intent ${intent}`,
+    path: file,
+    form: () => [['intent', intent]] as Array<[string, string]>,
+    expect: fileStaff(400),
+  })),
+  {
+    what: 'propose nothing',
+    path: (i: PostIds) => `${file(i)}/proposer`,
+    form: () => [['offers', '']],
+    expect: fileStaff(400),
+  },
+  {
+    what: 'propose an offer',
+    path: (i: PostIds) => `${file(i)}/proposer`,
+    form: (i) => [['offers', String(i.offer)]],
+    expect: fileStaff(303),
+  },
+  // The family's own file on /compte (refused input: the demo family's file stays as it is).
+  {
+    what: 'answer without a proposal',
+    path: () => '/compte',
+    form: () => [['intent', 'answer']],
+    expect: familyPosts(400),
+  },
+  {
+    what: 'empty message',
+    path: () => '/compte',
+    form: () => [
+      ['intent', 'message'],
+      ['body', ''],
+    ],
+    expect: familyPosts(400),
+  },
+  { what: 'erase unconfirmed', path: () => '/compte', form: () => [['intent', 'erase']], expect: familyPosts(400) },
+  ...hostileIntents.map((intent) => ({
+    what: `intent ${intent}`,
+    path: () => '/compte',
+    form: () => [['intent', intent]] as Array<[string, string]>,
+    expect: familyPosts(400),
+  })),
+  {
+    what: 'heart on no offer',
+    formAgain: false,
+    path: () => '/compte/favoris',
+    form: () => [
+      ['offre', 'x'],
+      ['favori', '1'],
+    ],
+    expect: familyPosts(400),
+  },
+  {
+    what: 'heart off no offer',
+    formAgain: false,
+    path: () => '/compte/favoris',
+    form: () => [
+      ['offre', 'x'],
+      ['favori', '0'],
+    ],
+    expect: familyPosts(400),
+  },
+  ...(['enregistrer', 'renommer', 'alertes', 'supprimer', ...hostileIntents] as const).map((action) => ({
+    what: `saved search ${action}`,
+    // Renaming, alerting or deleting search 0: no row to show a form for.
+    formAgain: ['renommer', 'alertes', 'supprimer'].includes(action) ? (false as const) : undefined,
+    path: () => '/compte/recherches',
+    form: () =>
+      [
+        ['action', action],
+        ['id', '0'],
+        ['nom', ''],
+        ['requete', 'territoire=zz'],
+      ] as Array<[string, string]>,
+    expect: familyPosts(400),
+  })),
+  // Staff administration.
+  {
+    what: 'invite nobody',
+    path: () => '/admin',
+    form: () => [
+      ['name', ''],
+      ['email', ''],
+      ['territories', '32'],
+    ],
+    expect: adminPosts(400),
+  },
+  {
+    what: 'unknown role',
+    path: agentPage((i) => i.gersAgent),
+    form: () => [
+      ['role', 'nope'],
+      ['territories', '32'],
+    ],
+    expect: adminPosts(400),
+  },
+  {
+    what: 'deactivate',
+    path: agentPage((i) => i.gersAgent),
+    form: () => [['intent', 'deactivate']],
+    expect: adminPosts(303),
+  },
+  {
+    what: 'reactivate',
+    path: agentPage((i) => i.gersAgent),
+    form: () => [['intent', 'reactivate']],
+    expect: adminPosts(303),
+  },
+  // The Manche's agent, seen from the Gers: not found.
+  {
+    what: 'unknown role, other territory',
+    path: agentPage((i) => i.mancheAgent),
+    form: () => [
+      ['role', 'nope'],
+      ['territories', '50'],
+    ],
+    expect: adminPosts(404, 400),
+  },
+  {
+    what: 'deactivate, unknown agent',
+    path: () => '/admin/agents/999999',
+    form: () => [['intent', 'deactivate']],
+    expect: adminPosts(404),
+  },
+  // An agent who also serves the Manche is beyond the Gers admin (403); the platform admin may.
+  {
+    what: 'role of an agent of two territories',
+    path: agentPage((i) => i.twoTerritoryAgent),
+    form: () => [
+      ['role', 'agent'],
+      ['territories', '32'],
+      ['territories', '50'],
+    ],
+    expect: adminPosts(403, 303),
+  },
+  {
+    what: 'deactivate an agent of two territories',
+    path: agentPage((i) => i.twoTerritoryAgent),
+    form: () => [['intent', 'deactivate']],
+    expect: adminPosts(403, 303),
+  },
+  {
+    what: 'reactivate an agent of two territories',
+    path: agentPage((i) => i.twoTerritoryAgent),
+    form: () => [['intent', 'reactivate']],
+    expect: adminPosts(403, 303),
+  },
+  ...hostileIntents.map((intent) => ({
+    what: `staff intent ${intent}`,
+    path: agentPage((i) => i.gersAgent),
+    form: () => [['intent', intent]] as Array<[string, string]>,
+    expect: adminPosts(400),
+  })),
+  // Account forms and the public forms: anyone may post, refused input is 400.
+  {
+    what: 'sign in without credentials',
+    path: () => '/connexion',
+    form: () => [
+      ['email', ''],
+      ['password', ''],
+    ],
+    expect: everyone(400),
+  },
+  {
+    what: 'magic link without address',
+    path: () => '/connexion',
+    form: () => [
+      ['intent', 'magic'],
+      ['email', ''],
+    ],
+    expect: everyone(400),
+  },
+  ...hostileIntents.map((intent) => ({
+    what: `sign-in intent ${intent}`,
+    path: () => '/connexion',
+    form: () =>
+      [
+        ['intent', intent],
+        ['email', ''],
+        ['password', ''],
+      ] as Array<[string, string]>,
+    expect: everyone(400),
+  })),
+  {
+    what: 'sign up empty',
+    path: () => '/inscription',
+    form: () => [
+      ['name', ''],
+      ['email', ''],
+      ['password', ''],
+    ],
+    expect: everyone(400),
+  },
+  { what: 'reset for nobody', path: () => '/mot-de-passe-oublie', form: () => [['email', '']], expect: everyone(400) },
+  {
+    what: 'new password, bad token',
+    path: () => '/mot-de-passe-oublie/nouveau',
+    form: () => [
+      ['token', 'nope-nope-nope'],
+      ['password', ''],
+    ],
+    expect: everyone(400),
+  },
+  {
+    what: 'invitation, bad token',
+    path: () => '/invitation',
+    form: () => [
+      ['token', 'nope-nope-nope'],
+      ['password', ''],
+    ],
+    expect: everyone(400),
+  },
+  { what: 'empty project', path: () => '/projet', form: () => [['name', '']], expect: everyone(400) },
+  {
+    what: 'unsubscribe, bad token',
+    formAgain: false,
+    path: () => '/alertes/desabonnement',
+    form: () => [['token', 'nope-nope-nope-nope']],
+    expect: everyone(400),
+  },
+];
+
+/** The route pattern of a French path, to know whether it has an English twin. */
+const routeOf = (path: string) =>
+  path
+    .split('?')[0]!
+    .replace(/^\/agent\/candidats\/[^/]+/, '/agent/candidats/[id]')
+    .replace(/^\/admin\/agents\/[^/]+/, '/admin/agents/[id]');
+
+/** Everything wrong with one answer to a post; empty when it is the expected one. */
+async function checkPost(res: APIResponse, expected: number, portalUrl: string, formAgain: boolean) {
+  const problems: string[] = [];
+  if (res.status() !== expected) problems.push(`${res.status()}, expected ${expected}`);
+  const location = res.headers()['location'];
+  if (expected === 303 && res.status() === 303) {
+    if (!location || !location.startsWith('/') || new URL(location, portalUrl).origin !== portalUrl)
+      problems.push(`redirect to ${location}`);
+    else if (/object(%20|\s|\+)Object/i.test(location)) problems.push(`redirect to ${location}`);
+  }
+  if (expected === 400 && res.status() === 400) {
+    if (!(res.headers()['content-type'] ?? '').startsWith('text/html')) problems.push('400 without a page');
+    else if (formAgain && !(await res.text()).includes('<form')) problems.push('400 without the form');
+  }
+  return problems;
+}
+
+async function postMatrix(portal: Portal, samples: PostSample[], ids: PostIds, contexts: Map<Who, APIRequestContext>) {
+  const failures: string[] = [];
+  for (const sample of samples) {
+    const french = sample.path(ids);
+    for (const locale of ['fr', 'en'] as const) {
+      if (locale === 'en' && !(localizedRoutes as readonly string[]).includes(routeOf(french))) continue;
+      const path = inLocale(french, locale);
+      for (const [who, status] of Object.entries(sample.expect) as Array<[Who, number]>) {
+        const res = await contexts.get(who)!.post(path, {
+          data: new URLSearchParams(sample.form(ids)).toString(),
+          headers: { Origin: portal.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+        });
+        const problems = await checkPost(res, status, portal.url, sample.formAgain !== false);
+        // Anonymous posts on a page that needs an account go to sign in, then come back.
+        if (who === 'anonymous' && status === 303 && res.status() === 303) {
+          const signIn = `${inLocale('/connexion', locale)}?retour=`;
+          if (!res.headers()['location']?.startsWith(signIn)) problems.push(`not sent to ${signIn}`);
+        }
+        for (const p of problems) failures.push(`${who} POST ${path} (${sample.what}): ${p}`);
+      }
+    }
+  }
+  return failures;
+}
+
+/** The ids the posts need: a fresh Gers file with two finished tasks, and throwaway agents. */
+async function postIds(portal: Portal, anonymous: APIRequestContext): Promise<PostIds> {
+  const publicId = await newGersFile(portal, anonymous, 'postes');
+  const one = async (sql: string, args: Array<string | number | null> = []) =>
+    (await portal.sql.execute({ sql, args })).rows[0]!;
+  const fileId = Number((await one('SELECT id FROM candidates WHERE public_id = ?', [publicId])).id);
+  const now = new Date().toISOString();
+  const task = async (kind: string) =>
+    Number(
+      (
+        await one(
+          'INSERT INTO tasks (candidate_id, kind, title, due_date, done_at, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
+          [fileId, kind, 'Tâche de la matrice', now.slice(0, 10), now, kind === 'manual' ? null : 'stayed', now],
+        )
+      ).id,
+    );
+  const agent = async (label: string, territories: string[]) => {
+    const id = Number(
+      (
+        await one(
+          "INSERT INTO users (email, name, role, locale, created_at) VALUES (?, ?, 'agent', 'fr', ?) RETURNING id",
+          [`${label}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@exemple.fr`, `Agent ${label}`, now],
+        )
+      ).id,
+    );
+    for (const code of territories)
+      await portal.sql.execute({
+        sql: 'INSERT INTO user_territories (user_id, territory_code) VALUES (?, ?)',
+        args: [id, code],
+      });
+    return id;
+  };
+  return {
+    file: publicId,
+    offer: Number((await one("SELECT id FROM offers WHERE status = 'published' ORDER BY id LIMIT 1")).id),
+    doneFollowUp: await task('follow_up_6m'),
+    doneTask: await task('manual'),
+    gersAgent: await agent('matrice-gers', ['32']),
+    twoTerritoryAgent: await agent('matrice-deux', ['32', '50']),
+    mancheAgent: Number((await one("SELECT id FROM users WHERE email = 'agent.manche@demo.test'")).id),
+  };
+}
+
+/** The posts in three parts (each within a test's budget on a busy machine). */
+const postParts: Array<[string, (s: PostSample) => boolean]> = [
+  ['a candidate file', (s) => s.path(dummyIds).startsWith('/agent/')],
+  ["the family's pages and staff administration", (s) => /^\/(compte|admin)/.test(s.path(dummyIds))],
+  ['the account and public forms', (s) => !/^\/(agent|compte|admin)/.test(s.path(dummyIds))],
+];
+const dummyIds: PostIds = {
+  file: 'x',
+  offer: 0,
+  doneFollowUp: 0,
+  doneTask: 0,
+  gersAgent: 0,
+  twoTerritoryAgent: 0,
+  mancheAgent: 0,
+};
+
+for (const [part, inPart] of postParts) {
+  test(`each role gets exactly the expected answer to every post on ${part}`, async ({ portal }) => {
+    test.slow();
+    const contexts = await contextsFor(portal);
+    const ids = await postIds(portal, contexts.get('anonymous')!);
+    const failures = await postMatrix(portal, posts.filter(inPart), ids, contexts);
+    // Signing out last (it ends the sessions): anyone may, and it always goes home.
+    const signOuts = part === postParts[2]![0] ? (['fr', 'en'] as const) : [];
+    for (const locale of signOuts)
+      for (const [who, ctx] of contexts) {
+        const res = await ctx.post(inLocale('/deconnexion', locale), { headers: { Origin: portal.url } });
+        if (res.status() !== 303 || res.headers()['location'] !== inLocale('/', locale))
+          failures.push(
+            `${who} POST ${inLocale('/deconnexion', locale)}: ${res.status()} to ${res.headers()['location']}`,
+          );
+      }
+    expect(failures).toEqual([]);
+    for (const ctx of contexts.values()) await ctx.dispose();
+  });
+}
+
+test('a Gers admin may not change or deactivate an agent who also serves the Manche; the platform admin may', async ({
+  portal,
+}) => {
+  test.slow();
+  const contexts = await contextsFor(portal);
+  const { twoTerritoryAgent: id } = await postIds(portal, contexts.get('anonymous')!);
+  const rows = async () => ({
+    user: (await portal.sql.execute({ sql: 'SELECT role, deactivated_at FROM users WHERE id = ?', args: [id] }))
+      .rows[0],
+    territories: (
+      await portal.sql.execute({
+        sql: 'SELECT territory_code FROM user_territories WHERE user_id = ? ORDER BY territory_code',
+        args: [id],
+      })
+    ).rows.map((r) => r.territory_code),
+  });
+  const before = await rows();
+  expect(before.territories).toEqual(['32', '50']);
+  const post = (who: Who, form: Array<[string, string]>) =>
+    contexts.get(who)!.post(`/admin/agents/${id}`, {
+      data: new URLSearchParams(form).toString(),
+      headers: { Origin: portal.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+  for (const form of [
+    [
+      ['role', 'territory_admin'],
+      ['territories', '32'],
+    ],
+    [
+      ['role', 'agent'],
+      ['territories', '32'],
+    ],
+    [['intent', 'deactivate']],
+  ] as Array<Array<[string, string]>>) {
+    expect((await post('adminGers', form)).status(), JSON.stringify(form)).toBe(403);
+    expect(await rows()).toEqual(before);
+  }
+  // The platform admin changes the role, then puts everything back.
+  expect(
+    (
+      await post('platform', [
+        ['role', 'territory_admin'],
+        ['territories', '32'],
+        ['territories', '50'],
+      ])
+    ).status(),
+  ).toBe(303);
+  expect((await rows()).user!.role).toBe('territory_admin');
+  expect((await post('platform', [['intent', 'deactivate']])).status()).toBe(303);
+  expect((await rows()).user!.deactivated_at).not.toBeNull();
+  expect((await post('platform', [['intent', 'reactivate']])).status()).toBe(303);
+  expect(
+    (
+      await post('platform', [
+        ['role', 'agent'],
+        ['territories', '32'],
+        ['territories', '50'],
+      ])
+    ).status(),
+  ).toBe(303);
+  expect(await rows()).toEqual(before);
   for (const ctx of contexts.values()) await ctx.dispose();
 });

@@ -208,7 +208,7 @@ test('a family saves a search; a new matching offer arrives by the daily digest;
   portal,
   axe,
 }) => {
-  test.setTimeout(60_000);
+  test.slow();
   const email = await newFamily(portal);
   await signInAs(page, email);
   await page.goto('/offres?type=logement&territoire=32&fibre=1&page=2');

@@ -1,7 +1,13 @@
 // Playwright fixtures: each worker starts the built portal (`scripts/start.ts --demo`)
 // on a free port with a fresh temporary database, and stops it afterwards.
 import AxeBuilder from '@axe-core/playwright';
-import { test as base, expect, type Page } from '@playwright/test';
+import {
+  request as playwrightRequest,
+  test as base,
+  expect,
+  type APIRequestContext,
+  type Page,
+} from '@playwright/test';
 import { createClient, type Client } from '@libsql/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -35,10 +41,30 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts `node scripts/start.ts --demo` and resolves once /healthz answers 200. */
+/**
+ * Starts `node scripts/start.ts --demo` and resolves once it listens and /healthz answers 200.
+ * Other test runs on the machine pick free ports too: a port taken between our check and the
+ * server's listen is retried with another one, and a /healthz answered by someone else's
+ * server on that port is not mistaken for ours (ours must have said it listens).
+ */
 export async function startPortal(
   dbPath: string,
   extraEnv: Record<string, string> = {},
+): Promise<Omit<Portal, 'sql'> & { logs: () => string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchPortal(dbPath, extraEnv);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === 3) throw error;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function launchPortal(
+  dbPath: string,
+  extraEnv: Record<string, string>,
 ): Promise<Omit<Portal, 'sql'> & { logs: () => string }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -61,14 +87,20 @@ export async function startPortal(
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
-  const deadline = Date.now() + 60_000;
+  // A cold start migrates and seeds a fresh database: minutes on a busy machine.
+  const deadline = Date.now() + 240_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`portal exited with ${child.exitCode}:\n${output}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.status === 200) return { url, dbUrl, process: child, logs: () => output };
-    } catch {
-      // not listening yet
+    if (child.exitCode !== null) {
+      if (/EADDRINUSE/.test(output)) throw new PortTaken(output);
+      throw new Error(`portal exited with ${child.exitCode}:\n${output}`);
+    }
+    if (output.includes('Server listening on')) {
+      try {
+        const res = await fetch(`${url}/healthz`);
+        if (res.status === 200) return { url, dbUrl, process: child, logs: () => output };
+      } catch {
+        // not answering yet
+      }
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -88,13 +120,18 @@ export const test = base.extend<{ axe: (page: Page) => Promise<void> }, { portal
     async ({}, use) => {
       const dir = await mkdtemp(join(tmpdir(), 'cc-e2e-'));
       const started = await startPortal(join(dir, 'portal.db'));
+      // A portal that dies under the tests says why (otherwise only "connection refused").
+      const died = (code: number | null) =>
+        console.error(`portal exited with ${code} during the tests:\n${started.logs()}`);
+      started.process.once('exit', died);
       const sql = createClient({ url: started.dbUrl });
       await use({ ...started, sql });
+      started.process.off('exit', died);
       sql.close();
       await stopPortal(started.process);
       await rm(dir, { recursive: true, force: true });
     },
-    { scope: 'worker', timeout: 90_000 },
+    { scope: 'worker', timeout: 300_000 },
   ],
   baseURL: async ({ portal }, use) => use(portal.url),
   axe: async ({}, use) => {
@@ -151,6 +188,33 @@ export async function signInAs(page: Page, email: string, password = 'demo-passw
   await expect(page).toHaveURL(/\/compte/);
 }
 
+/** A request context (no redirects followed), signed in as `email` through the real form when given. */
+export async function apiAs(portal: Portal, email?: string): Promise<APIRequestContext> {
+  const ctx = await playwrightRequest.newContext({ baseURL: portal.url, maxRedirects: 0 });
+  if (email) {
+    const res = await ctx.post('/connexion', {
+      form: { email, password: 'demo-password-2026' },
+      headers: { Origin: portal.url },
+    });
+    expect(res.status(), `sign-in of ${email}`).toBe(303);
+  }
+  return ctx;
+}
+
+/**
+ * A verified family account of its own (the demo password), made in SQL, for tests that
+ * change a family's data without touching the demo family others rely on.
+ */
+export async function throwawayFamily(portal: Portal, label: string): Promise<string> {
+  const email = `${label}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@exemple.fr`;
+  await portal.sql.execute({
+    sql: `INSERT INTO users (email, name, password_hash, role, locale, email_verified_at, created_at)
+          SELECT ?, ?, password_hash, 'family', 'fr', created_at, created_at FROM users WHERE email = 'famille@demo.test'`,
+    args: [email, `Famille ${label}`],
+  });
+  return email;
+}
+
 /**
  * Creates a family account through the real form (on the page already open when it is the
  * sign-up form, e.g. reached from an email's link), then follows the verification email.
@@ -167,6 +231,35 @@ export async function signUp(
   await page.getByRole('button', { name: 'Créer mon compte' }).click();
   await page.goto((await lastMail(portal, account.email)).link);
 }
+
+/**
+ * The public pages that answer in English under `/en` as well (route patterns, French
+ * paths). The authorization matrix requests each of them in both locales, whether the
+ * English twin is a file under src/pages/en or a rewrite.
+ */
+export const localizedRoutes = [
+  '/',
+  '/offres',
+  '/offres/[ref]',
+  '/territoires/[code]',
+  '/connexion',
+  '/connexion/lien',
+  '/inscription',
+  '/inscription/confirmer',
+  '/mot-de-passe-oublie',
+  '/mot-de-passe-oublie/nouveau',
+  '/invitation',
+  '/deconnexion',
+  '/compte',
+  '/compte/favoris',
+  '/compte/recherches',
+  '/alertes/desabonnement',
+  '/projet',
+  '/impact',
+] as const;
+
+/** `path` (a French path, with its query) in `locale`. */
+export const inLocale = (path: string, locale: 'fr' | 'en') => (locale === 'fr' ? path : `/en${path}`);
 
 /** Every page and endpoint under src/pages, as a route pattern ("/offres/[ref]"). */
 export function routesOnDisk(): string[] {

@@ -15,7 +15,7 @@ async function familyPage(browser: Browser, portal: Portal, javaScriptEnabled: b
 }
 
 test('from the enquiry to the settlement, family and agent together', async ({ page, browser, portal, axe }) => {
-  test.setTimeout(120_000);
+  test.slow();
   const email = `parcours.${Date.now()}@exemple.fr`;
 
   // The family, without JavaScript: the project, the email, the account, the stage.

@@ -1,7 +1,7 @@
 // Journey of the pipeline so far: a family files its project; the Gers agent finds it on
 // their home and in the list, qualifies it, notes a call; the Manche agent cannot see it.
 import type { Locator, Page } from '@playwright/test';
-import { expect, lastMail, signInAs, test } from './fixtures.ts';
+import { expect, lastMail, signInAs, test, type Portal } from './fixtures.ts';
 
 /** Drags like a hand does: press, move a little (past the drag threshold), move over, release. */
 async function drag(page: Page, from: Locator, to: Locator) {
@@ -14,22 +14,28 @@ async function drag(page: Page, from: Locator, to: Locator) {
   await page.mouse.up();
 }
 
-test('the Gers agent finds a new enquiry, qualifies it and adds a note; the Manche agent cannot see it', async ({
+/** Files an enquiry for the Gers through /projet; its public id. */
+async function newEnquiry(page: Page, portal: Portal, name: string, label: string): Promise<string> {
+  const email = `${label}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@exemple.fr`;
+  const res = await page.request.post('/projet', {
+    form: { name, email, adults: '2', children: '6', wishedTerritories: '32', consent: 'yes' },
+    headers: { Origin: portal.url },
+  });
+  expect(res.status()).toBe(200);
+  return String(
+    (await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!
+      .public_id,
+  );
+}
+
+// The journey in two tests (finding the file, then working on it), each within its budget.
+test('the Gers agent finds a new enquiry on their home and in the list; the Manche agent cannot see it', async ({
   page,
   browser,
   portal,
   axe,
 }) => {
-  const email = `pipeline.${Date.now()}@exemple.fr`;
-  const res = await page.request.post('/projet', {
-    form: { name: 'Famille Pipeline', email, adults: '2', children: '6', wishedTerritories: '32', consent: 'yes' },
-    headers: { Origin: portal.url },
-  });
-  expect(res.status()).toBe(200);
-  const publicId = String(
-    (await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!
-      .public_id,
-  );
+  const publicId = await newEnquiry(page, portal, 'Famille Pipeline', 'pipeline');
 
   await signInAs(page, 'agent.gers@demo.test');
   await page.getByRole('link', { name: 'Espace agent' }).click();
@@ -45,6 +51,23 @@ test('the Gers agent finds a new enquiry, qualifies it and adds a note; the Manc
   await expect(page.getByText('Étape actuelle : Demande')).toBeVisible();
   await axe(page);
 
+  const manche = await browser.newContext({ baseURL: portal.url });
+  const mancheAgent = await manche.newPage();
+  await signInAs(mancheAgent, 'agent.manche@demo.test');
+  expect((await mancheAgent.goto(`/agent/candidats/${publicId}`))?.status()).toBe(404);
+  await mancheAgent.goto('/agent/candidats?q=Pipeline');
+  await expect(mancheAgent.locator('tbody tr')).toHaveCount(0);
+  await manche.close();
+});
+
+test('the Gers agent qualifies a new enquiry, adds a note and hands it to the territory admin', async ({
+  page,
+  portal,
+}) => {
+  const publicId = await newEnquiry(page, portal, 'Famille Qualifiée', 'qualifiee');
+  await signInAs(page, 'agent.gers@demo.test');
+  await page.goto(`/agent/candidats/${publicId}`);
+  await expect(page.getByText('Étape actuelle : Demande')).toBeVisible();
   // Settling straight from an enquiry is not a move the rules allow: the choice is not even offered.
   await expect(page.getByLabel('Nouvelle étape').locator('option')).toHaveText(['Qualifié', 'Abandon']);
   await page.getByLabel('Nouvelle étape').selectOption('withdrawn');
@@ -71,7 +94,7 @@ test('the Gers agent finds a new enquiry, qualifies it and adds a note; the Manc
   await expect(page.getByRole('status')).toHaveText('Dossier confié.');
   await expect(page.locator('[data-event="assignment"]').first()).toContainText('Dossier confié à Direction du Gers');
   expect((await lastMail(portal, 'direction.gers@demo.test')).subject).toBe(
-    'Un dossier vous est confié : Famille Pipeline',
+    'Un dossier vous est confié : Famille Qualifiée',
   );
 
   // A stale form (the file moved since it was loaded) is a conflict, not a lost update.
@@ -81,14 +104,6 @@ test('the Gers agent finds a new enquiry, qualifies it and adds a note; the Manc
   });
   expect(stale.status()).toBe(409);
   expect(await stale.text()).toContain('Ce dossier vient d’être modifié par quelqu’un d’autre');
-
-  const manche = await browser.newContext({ baseURL: portal.url });
-  const mancheAgent = await manche.newPage();
-  await signInAs(mancheAgent, 'agent.manche@demo.test');
-  expect((await mancheAgent.goto(`/agent/candidats/${publicId}`))?.status()).toBe(404);
-  await mancheAgent.goto('/agent/candidats?q=Pipeline');
-  await expect(mancheAgent.locator('tbody tr')).toHaveCount(0);
-  await manche.close();
 });
 
 test('the board moves a card with the keyboard alone, and by drag and drop', async ({ page, portal, axe }) => {

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { expect, signInAs, test } from './fixtures.ts';
 
 test('a territory admin reads, exports and prints the reports of the Gers', async ({ page, portal, axe }) => {
-  test.setTimeout(90_000);
+  test.slow();
   await signInAs(page, 'direction.gers@demo.test');
   await page.goto('/agent');
   await page.getByRole('link', { name: 'Rapports' }).click();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { expect, startPortal, stopPortal, test } from './fixtures.ts';
 
 test('restarting the portal keeps existing data and does not seed again', async () => {
-  test.setTimeout(120_000);
+  test.slow();
   const dir = await mkdtemp(join(tmpdir(), 'cc-restart-'));
   const dbPath = join(dir, 'portal.db');
   try {

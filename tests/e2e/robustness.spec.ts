@@ -28,7 +28,7 @@ const bodies: Array<[string, string]> = [
 ];
 
 test('no route answers 5xx to malformed requests', async ({ request, portal }) => {
-  test.setTimeout(120_000);
+  test.slow();
   const failures: string[] = [];
   const check = (what: string, status: number) => {
     if (status >= 500) failures.push(`${what} → ${status}`);
@@ -60,7 +60,7 @@ test('no form of the pipeline answers 5xx to junk, signed in as the people who u
   playwright,
   portal,
 }) => {
-  test.setTimeout(120_000);
+  test.slow();
   const failures: string[] = [];
   const email = `fuzz.${Date.now()}@exemple.fr`;
   const anonymous = await playwright.request.newContext({ baseURL: portal.url });
