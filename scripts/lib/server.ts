@@ -25,7 +25,7 @@ export function listen(server: http.Server, host: string, port: number): Promise
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
-      console.log(`Portal listening on http://${host}:${port}`);
+      console.log(`Server listening on http://${host}:${port}`);
       resolve();
     });
   });
