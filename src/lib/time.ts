@@ -1,5 +1,5 @@
 // Durations in milliseconds: the one set of time constants (no 86_400_000 elsewhere).
-export const SECOND_MS = 1000;
-export const MINUTE_MS = 60 * SECOND_MS;
+const SECOND_MS = 1000;
+const MINUTE_MS = 60 * SECOND_MS;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;

@@ -25,7 +25,6 @@ export const id = (error: string) =>
 
 /** A value or a list of values (repeated names, checkboxes) as a list; absent or '' is empty. */
 export const asList = (v: unknown): unknown[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
-export const list = <T extends z.ZodType>(item: T) => z.preprocess(asList, z.array(item));
 
 /** Blank is absent. */
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);

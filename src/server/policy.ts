@@ -72,8 +72,3 @@ export const mayUseMagicLink = isFamily;
 export function mayManageStaff(actor: Actor, member: Pick<SessionUser, 'territories'>): boolean {
   return isAdmin(actor) && member.territories.every((code) => actsIn(actor, code));
 }
-
-/** Where each role lands after signing in, unless a return path says otherwise. */
-export function homeOf(u: { role: Role }): string {
-  return isStaff(u) ? '/agent' : '/compte';
-}

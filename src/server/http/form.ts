@@ -98,6 +98,9 @@ export const localizedErrors = (locale: Locale, error: Invalid): Record<string, 
 export const errorSentence = (locale: Locale, error: Invalid): string =>
   error.errors.map((e) => t(locale, e.key, { value: e.value ?? '', ...e.params })).join(' ');
 
+/** A refused one-field form as one sentence: its field errors, else its alert. */
+export const refusal = (r: Refused): string => Object.values(r.state.errors).join(' ') || r.state.alert || '';
+
 export interface Refused {
   ok: false;
   status: number;

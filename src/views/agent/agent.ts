@@ -31,7 +31,7 @@ import { markDuplicate, mergeDuplicate, mergedTarget, moveTerritory } from '../.
 import { db } from '../../server/db.ts';
 import { Invalid, NotFound } from '../../server/errors.ts';
 import { isPost, type RequestContext } from '../../server/http/context.ts';
-import { emptyState, field, readForm, submitForm, type FormFields } from '../../server/http/form.ts';
+import { emptyState, field, readForm, refusal, submitForm, type FormFields } from '../../server/http/form.ts';
 import { requireStaff } from '../../server/http/guards.ts';
 import { redirect, render, type Outcome } from '../../server/http/respond.ts';
 import { parseId, parseInput, queryObject } from '../../server/input.ts';
@@ -194,7 +194,7 @@ export async function proposePage(rc: RequestContext, publicId: string) {
     const r = await submitForm(rc, form, () => proposeOffers(fileCtx, user, publicId, form.offers));
     if (r.ok)
       return redirect(`/agent/candidats/${publicId}?ok=${r.value ? 'proposed' : 'alreadyProposed'}#propositions`, 303);
-    alert = Object.values(r.state.errors).join(' ') || r.state.alert;
+    alert = refusal(r);
     status = r.status;
   } else if (![...rc.url.searchParams.keys()].some((k) => (searchParamNames as string[]).includes(k))) {
     return redirect(`/agent/candidats/${publicId}/proposer?${searchFromNeeds(file)}`);

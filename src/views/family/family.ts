@@ -26,7 +26,7 @@ import {
   type SavedSearchRow,
 } from '../../server/family/saved-searches.ts';
 import { isPost, type RequestContext } from '../../server/http/context.ts';
-import { errorSentence, field, readForm, submitForm, type Refused } from '../../server/http/form.ts';
+import { errorSentence, field, readForm, refusal, submitForm } from '../../server/http/form.ts';
 import { requireFamily } from '../../server/http/guards.ts';
 import { redirect, render, type Outcome, type Redirect } from '../../server/http/respond.ts';
 import { safeReturnPath } from '../../server/http/return-path.ts';
@@ -81,9 +81,6 @@ export interface FavouritesView {
   notice?: string;
   confirm?: { offerId: number; title: string; back: string };
 }
-
-/** A refused one-field form as one sentence: its field errors, else its alert. */
-const refusal = (r: Refused) => Object.values(r.state.errors).join(' ') || r.state.alert || '';
 
 const offerIdOf = (value: string) => (/^\d{1,12}$/.test(value) ? value : null);
 
