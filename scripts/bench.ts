@@ -13,12 +13,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { isNotNull } from 'drizzle-orm';
 import { createDb, type Db } from '../db/client.ts';
 import { applyMigrations } from '../db/migrate.ts';
-import { makeFictitiousTiersLieu, makeHome, type CommuneRow } from '../db/seed/demo.ts';
+import { makeFictitiousTiersLieu, makeHome, placedCommunes } from '../db/seed/demo.ts';
 import { createRandom } from '../db/seed/random.ts';
-import { communes, departments, offers, territories } from '../db/schema/index.ts';
+import { departments, offers, territories } from '../db/schema/index.ts';
 import { refreshNearestTiersLieux } from '../src/server/offers/nearest.ts';
 import { explainSearch } from '../src/server/offers/queries.ts';
 import type { OfferSearchInput } from '../src/server/offers/schemas.ts';
@@ -40,17 +39,7 @@ async function seed(db: Db): Promise<void> {
     .insert(territories)
     .values(deps.map((d) => ({ code: d.code, name: d.name, createdAt: now.toISOString() })))
     .onConflictDoNothing();
-  const places = (await db
-    .select({
-      code: communes.code,
-      name: communes.name,
-      lat: communes.lat,
-      lng: communes.lng,
-      population: communes.population,
-      dep: communes.departmentCode,
-    })
-    .from(communes)
-    .where(isNotNull(communes.lat))) as Array<CommuneRow & { dep: string }>;
+  const places = await placedCommunes(db);
   const random = createRandom(100_000);
   const started = Date.now();
   for (let i = 0; i < OFFERS; i += 2000) {
@@ -59,8 +48,8 @@ async function seed(db: Db): Promise<void> {
       const place = places[Math.floor(random.next() * places.length)]!;
       rows.push(
         random.chance(0.1)
-          ? makeFictitiousTiersLieu(random, place, place.dep, now, j)
-          : makeHome(random, place, place.dep, now),
+          ? makeFictitiousTiersLieu(random, place, place.departmentCode, now, j)
+          : makeHome(random, place, place.departmentCode, now),
       );
     }
     await db.transaction(async (tx) => {

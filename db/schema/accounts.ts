@@ -1,12 +1,13 @@
 // Accounts: users with one role, the territories an agent serves, and lucia's sessions.
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { autoId, codeOf, createdAt, ownerId } from './columns.ts';
 import { territories } from './places.ts';
 
 export const roles = ['family', 'agent', 'territory_admin', 'platform_admin'] as const;
 export type Role = (typeof roles)[number];
 
 export const users = sqliteTable('users', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
+  id: autoId(),
   /** Normalised: trimmed and lower-case. */
   email: text('email').notNull().unique(),
   name: text('name').notNull(),
@@ -18,18 +19,14 @@ export const users = sqliteTable('users', {
     .default('fr'),
   emailVerifiedAt: text('email_verified_at'),
   deactivatedAt: text('deactivated_at'),
-  createdAt: text('created_at').notNull(),
+  createdAt: createdAt(),
 });
 
 export const userTerritories = sqliteTable(
   'user_territories',
   {
-    userId: integer('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    territoryCode: text('territory_code')
-      .notNull()
-      .references(() => territories.code),
+    userId: ownerId('user_id', () => users.id),
+    territoryCode: codeOf('territory_code', () => territories.code),
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.territoryCode] }),
@@ -45,9 +42,7 @@ export const sessions = sqliteTable(
   'sessions',
   {
     id: text('id').primaryKey(),
-    userId: integer('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownerId('user_id', () => users.id),
     expiresAt: integer('expires_at').notNull(),
     createdAt: integer('created_at').notNull().default(0),
     lastActiveAt: integer('last_active_at').notNull().default(0),
@@ -62,15 +57,13 @@ export type TokenPurpose = (typeof tokenPurposes)[number];
 export const authTokens = sqliteTable(
   'auth_tokens',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: autoId(),
     tokenHash: text('token_hash').notNull().unique(),
     purpose: text('purpose', { enum: tokenPurposes }).notNull(),
-    userId: integer('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownerId('user_id', () => users.id),
     expiresAt: text('expires_at').notNull(),
     usedAt: text('used_at'),
-    createdAt: text('created_at').notNull(),
+    createdAt: createdAt(),
   },
   (t) => [index('auth_tokens_user_idx').on(t.userId, t.purpose)],
 );

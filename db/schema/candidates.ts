@@ -1,6 +1,7 @@
 // Candidates: the relocation files of families, their stage history (for time-in-stage
 // reports), timeline events, tasks and offer proposals.
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { autoId, createdAt, ownerId, timestamps } from './columns.ts';
 import { users } from './accounts.ts';
 import { communes, territories } from './places.ts';
 import { offers } from './offers.ts';
@@ -36,7 +37,7 @@ export type EventData = { [key: string]: unknown };
 export const candidates = sqliteTable(
   'candidates',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: autoId(),
     /** Random id for URLs, so that they do not reveal how many files exist. */
     publicId: text('public_id').notNull().unique(),
     /** Null while the file waits in the "to dispatch" queue (several territories wished). */
@@ -87,8 +88,7 @@ export const candidates = sqliteTable(
     /** When the family first settled (a family settles once, even if the stage is corrected later). */
     firstSettledAt: text('first_settled_at'),
     anonymisedAt: text('anonymised_at'),
-    createdAt: text('created_at').notNull(),
-    updatedAt: text('updated_at').notNull(),
+    ...timestamps(),
   },
   (t) => [
     index('candidates_territory_stage_idx').on(t.territoryCode, t.stage, t.stageEnteredAt),
@@ -124,10 +124,8 @@ export const candidates = sqliteTable(
 export const stageHistory = sqliteTable(
   'stage_history',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    candidateId: integer('candidate_id')
-      .notNull()
-      .references(() => candidates.id, { onDelete: 'cascade' }),
+    id: autoId(),
+    candidateId: ownerId('candidate_id', () => candidates.id),
     stage: text('stage', { enum: stages }).notNull(),
     enteredAt: text('entered_at').notNull(),
     leftAt: text('left_at'),
@@ -173,10 +171,8 @@ export const eventKinds = [
 export const candidateEvents = sqliteTable(
   'candidate_events',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    candidateId: integer('candidate_id')
-      .notNull()
-      .references(() => candidates.id, { onDelete: 'cascade' }),
+    id: autoId(),
+    candidateId: ownerId('candidate_id', () => candidates.id),
     kind: text('kind', { enum: eventKinds }).notNull(),
     /** The event's details (from/to stage, text, ids…). */
     data: text('data', { mode: 'json' }).$type<EventData>().notNull().default({}),
@@ -192,10 +188,8 @@ export const taskKinds = ['manual', 'follow_up_6m', 'follow_up_12m'] as const;
 export const tasks = sqliteTable(
   'tasks',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    candidateId: integer('candidate_id')
-      .notNull()
-      .references(() => candidates.id, { onDelete: 'cascade' }),
+    id: autoId(),
+    candidateId: ownerId('candidate_id', () => candidates.id),
     kind: text('kind', { enum: taskKinds }).notNull().default('manual'),
     title: text('title').notNull(),
     dueDate: text('due_date').notNull(),
@@ -203,7 +197,7 @@ export const tasks = sqliteTable(
     doneAt: text('done_at'),
     /** Follow-ups: is the family still there? */
     outcome: text('outcome', { enum: ['stayed', 'left'] }),
-    createdAt: text('created_at').notNull(),
+    createdAt: createdAt(),
   },
   (t) => [
     index('tasks_assignee_due_idx').on(t.assigneeId, t.doneAt, t.dueDate),
@@ -214,10 +208,8 @@ export const tasks = sqliteTable(
 export const proposals = sqliteTable(
   'proposals',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    candidateId: integer('candidate_id')
-      .notNull()
-      .references(() => candidates.id, { onDelete: 'cascade' }),
+    id: autoId(),
+    candidateId: ownerId('candidate_id', () => candidates.id),
     offerId: integer('offer_id')
       .notNull()
       .references(() => offers.id),
@@ -253,17 +245,15 @@ export const stayStats = sqliteTable(
 export const discoveryStays = sqliteTable(
   'discovery_stays',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    candidateId: integer('candidate_id')
-      .notNull()
-      .references(() => candidates.id, { onDelete: 'cascade' }),
+    id: autoId(),
+    candidateId: ownerId('candidate_id', () => candidates.id),
     startDate: text('start_date').notNull(),
     endDate: text('end_date').notNull(),
     /** Free text, one place per line. */
     places: text('places').notNull(),
     hosts: text('hosts'),
     createdById: integer('created_by_id').references(() => users.id),
-    createdAt: text('created_at').notNull(),
+    createdAt: createdAt(),
   },
   (t) => [index('discovery_stays_candidate_idx').on(t.candidateId, t.startDate)],
 );
@@ -272,10 +262,8 @@ export const discoveryStays = sqliteTable(
 export const messages = sqliteTable(
   'messages',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    candidateId: integer('candidate_id')
-      .notNull()
-      .references(() => candidates.id, { onDelete: 'cascade' }),
+    id: autoId(),
+    candidateId: ownerId('candidate_id', () => candidates.id),
     authorId: integer('author_id').references(() => users.id),
     fromFamily: integer('from_family', { mode: 'boolean' }).notNull(),
     body: text('body').notNull(),

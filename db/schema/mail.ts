@@ -1,13 +1,14 @@
 // The email outbox: messages are written in the same transaction as the change that
 // causes them; the dispatcher (src/server/mail/dispatcher.ts) sends them through Resend.
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { autoId, createdAt } from './columns.ts';
 
 export const outboxStatuses = ['pending', 'sending', 'sent', 'failed'] as const;
 
 export const outbox = sqliteTable(
   'outbox',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: autoId(),
     /** Sent to Resend as Idempotency-Key: a retry after a crash is never a second email. */
     idempotencyKey: text('idempotency_key').notNull().unique(),
     to: text('to').notNull(),
@@ -25,7 +26,7 @@ export const outbox = sqliteTable(
     lastError: text('last_error'),
     providerId: text('provider_id'),
     sentAt: text('sent_at'),
-    createdAt: text('created_at').notNull(),
+    createdAt: createdAt(),
   },
   (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt)],
 );

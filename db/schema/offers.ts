@@ -1,6 +1,7 @@
 // Offers: homes and tiers-lieux with their connectivity. One table for both kinds so
 // that search, map and reports read one place; kind-specific columns are nullable.
 import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { autoId, codeOf, ownerId, timestamps } from './columns.ts';
 import { communes, territories } from './places.ts';
 
 export const offerKinds = ['home', 'tiers_lieu'] as const;
@@ -18,18 +19,14 @@ export const connectivitySources = ['owner', 'agent', 'open_data'] as const;
 export const offers = sqliteTable(
   'offers',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: autoId(),
     kind: text('kind', { enum: offerKinds }).notNull(),
     status: text('status', { enum: offerStatuses }).notNull().default('draft'),
     slug: text('slug').notNull(),
     title: text('title').notNull(),
     description: text('description').notNull(),
-    territoryCode: text('territory_code')
-      .notNull()
-      .references(() => territories.code),
-    communeCode: text('commune_code')
-      .notNull()
-      .references(() => communes.code),
+    territoryCode: codeOf('territory_code', () => territories.code),
+    communeCode: codeOf('commune_code', () => communes.code),
     /** Street address: private, shown to agents only. */
     address: text('address'),
     lat: real('lat').notNull(),
@@ -76,8 +73,7 @@ export const offers = sqliteTable(
     nearestFibreTiersLieuKm: real('nearest_fibre_tiers_lieu_km'),
 
     publishedAt: text('published_at'),
-    createdAt: text('created_at').notNull(),
-    updatedAt: text('updated_at').notNull(),
+    ...timestamps(),
   },
   (t) => [
     // The default listing: published offers of a kind, newest first, optionally per territory.
@@ -103,10 +99,8 @@ export const offers = sqliteTable(
 export const offerPhotos = sqliteTable(
   'offer_photos',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    offerId: integer('offer_id')
-      .notNull()
-      .references(() => offers.id, { onDelete: 'cascade' }),
+    id: autoId(),
+    offerId: ownerId('offer_id', () => offers.id),
     /** File name of the original under PHOTOS_DIR/originals. */
     storageKey: text('storage_key').notNull(),
     width: integer('width').notNull(),

@@ -1,6 +1,7 @@
 // Places: the administrative referential (regions, departments, communes) and the
 // territories the portal serves. A territory is a department that has joined.
 import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { codeOf, createdAt } from './columns.ts';
 
 export const regions = sqliteTable('regions', {
   code: text('code').primaryKey(),
@@ -12,9 +13,7 @@ export const departments = sqliteTable(
   {
     code: text('code').primaryKey(),
     name: text('name').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
+    regionCode: codeOf('region_code', () => regions.code),
   },
   (t) => [index('departments_region_idx').on(t.regionCode)],
 );
@@ -27,12 +26,8 @@ export const communes = sqliteTable(
     name: text('name').notNull(),
     /** Lower-case, accent-free name for autocomplete ("leguevin" finds Léguevin). */
     searchName: text('search_name').notNull(),
-    departmentCode: text('department_code')
-      .notNull()
-      .references(() => departments.code),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
+    departmentCode: codeOf('department_code', () => departments.code),
+    regionCode: codeOf('region_code', () => regions.code),
     /** Space-separated postal codes (most communes have one). */
     postalCodes: text('postal_codes').notNull(),
     population: integer('population'),
@@ -50,7 +45,7 @@ export const territories = sqliteTable('territories', {
   name: text('name').notNull(),
   /** One accent colour per territory, a CSS colour that keeps AA contrast on white. */
   accentColor: text('accent_color').notNull().default('#1f5f4a'),
-  createdAt: text('created_at').notNull(),
+  createdAt: createdAt(),
 });
 
 /** Fixed broadband coverage of a commune, imported from open data (ARCEP). */

@@ -43,6 +43,30 @@ export interface SeedOptions {
 type OfferInsert = typeof offers.$inferInsert;
 export type CommuneRow = { code: string; name: string; lat: number; lng: number; population: number };
 
+/** Communes with coordinates, where offers can be placed, by code: a department's, or all of France's. */
+export async function placedCommunes(
+  db: Db,
+  departmentCode?: string,
+): Promise<Array<CommuneRow & { departmentCode: string }>> {
+  return (await db
+    .select({
+      code: communes.code,
+      name: communes.name,
+      lat: communes.lat,
+      lng: communes.lng,
+      population: communes.population,
+      departmentCode: communes.departmentCode,
+    })
+    .from(communes)
+    .where(
+      and(
+        isNotNull(communes.lat),
+        departmentCode === undefined ? undefined : eq(communes.departmentCode, departmentCode),
+      ),
+    )
+    .orderBy(communes.code)) as Array<CommuneRow & { departmentCode: string }>;
+}
+
 const dataFile = (name: string) => new URL(`../data/${name}`, import.meta.url);
 const tiersLieuxFile = dataFile('tiers-lieux-anct-2019.csv');
 
@@ -79,17 +103,7 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
   const anct: Record<string, string>[] = parse(await readFile(tiersLieuxFile), { columns: true, bom: true });
   const rows: OfferInsert[] = [];
   for (const territory of demoTerritories) {
-    const places = (await db
-      .select({
-        code: communes.code,
-        name: communes.name,
-        lat: communes.lat,
-        lng: communes.lng,
-        population: communes.population,
-      })
-      .from(communes)
-      .where(and(eq(communes.departmentCode, territory.code), isNotNull(communes.lat)))
-      .orderBy(communes.code)) as CommuneRow[];
+    const places = await placedCommunes(db, territory.code);
     const byCode = new Map(places.map((p) => [p.code, p]));
     // Larger communes get more offers, as in real life, but villages get some too.
     const weighted = places.map((p) => [p, Math.sqrt(Math.max(50, p.population ?? 50))] as const);

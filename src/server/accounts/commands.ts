@@ -1,8 +1,8 @@
 // Account use cases. Each takes the acting user where it matters and enforces roles and
 // territories here (never only in pages). Emails go to the outbox in the same transaction.
-import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { territories, users, userTerritories, type Role } from '../../../db/schema/index.ts';
+import { territories, users, userTerritories, type Role, type TokenPurpose } from '../../../db/schema/index.ts';
 import type { Clock } from '../clock.ts';
 import { Conflict, DomainError, fieldErrors, Forbidden, Invalid, NotFound, RateLimited } from '../errors.ts';
 import { isAdmin, mayManageStaff, mayUseMagicLink, territoryScope } from '../policy.ts';
@@ -20,6 +20,7 @@ import {
 } from './schemas.ts';
 import type { SessionUser } from './session.ts';
 import { consumeToken, issueToken } from './tokens.ts';
+import { groupRows } from '../../lib/group.ts';
 import type { z } from 'astro/zod';
 import type { MessageKey } from '../../i18n/index.ts';
 
@@ -153,24 +154,44 @@ export async function requestEmailLink(
   });
 }
 
+/**
+ * Consumes the emailed link's token and sets the password of its account, whose email is
+ * then verified as `emailVerifiedAt(now)` says; returns the account's id.
+ */
+async function setPasswordFromLink(
+  ctx: AccountsContext,
+  input: unknown,
+  purpose: TokenPurpose,
+  emailVerifiedAt: (now: string) => string | SQL,
+): Promise<number> {
+  const data = parse(NewPasswordSchema, input);
+  const passwordHash = await hashPassword(data.password);
+  const userId = await ctx.db.transaction(async (tx) => {
+    const id = await consumeToken(tx, data.token, purpose, ctx.clock);
+    if (id === null) return null;
+    await tx
+      .update(users)
+      .set({ passwordHash, emailVerifiedAt: emailVerifiedAt(ctx.clock.now().toISOString()) })
+      .where(eq(users.id, id));
+    return id;
+  });
+  if (userId === null) throw new Invalid([{ field: 'token', key: 'errors.link_invalid' }]);
+  return userId;
+}
+
 /** Sets a new password from a reset link: every session of the account ends. */
 export async function resetPassword(
   ctx: AccountsContext,
   input: unknown,
   invalidateUserSessions: (userId: number) => Promise<void>,
 ): Promise<number> {
-  const data = parse(NewPasswordSchema, input);
-  const passwordHash = await hashPassword(data.password);
-  const userId = await ctx.db.transaction(async (tx) => {
-    const id = await consumeToken(tx, data.token, 'reset_password', ctx.clock);
-    if (id === null) return null;
-    await tx
-      .update(users)
-      .set({ passwordHash, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${ctx.clock.now().toISOString()})` })
-      .where(eq(users.id, id));
-    return id;
-  });
-  if (userId === null) throw new Invalid([{ field: 'token', key: 'errors.link_invalid' }]);
+  // The link came by email: the address is verified, if it was not already.
+  const userId = await setPasswordFromLink(
+    ctx,
+    input,
+    'reset_password',
+    (now) => sql`coalesce(${users.emailVerifiedAt}, ${now})`,
+  );
   await invalidateUserSessions(userId);
   const [user] = await ctx.db.select({ email: users.email }).from(users).where(eq(users.id, userId));
   if (user) await clearLimit(ctx.db, `signin:account:${user.email}`);
@@ -238,9 +259,10 @@ export async function listStaff(db: Db, actor: SessionUser): Promise<StaffMember
       ),
     )
     .orderBy(asc(users.name), asc(users.id));
-  const byId = new Map<number, StaffMember>();
-  for (const r of rows) {
-    const member = byId.get(r.id) ?? {
+  return groupRows(
+    rows,
+    (r) => r.id,
+    (r): StaffMember => ({
       id: r.id,
       name: r.name,
       email: r.email,
@@ -248,11 +270,9 @@ export async function listStaff(db: Db, actor: SessionUser): Promise<StaffMember
       territories: [],
       active: !r.deactivatedAt,
       invitationPending: !r.passwordHash,
-    };
-    member.territories.push(r.territory);
-    byId.set(r.id, member);
-  }
-  return [...byId.values()];
+    }),
+    (member, r) => member.territories.push(r.territory),
+  );
 }
 
 /** One staff member, if the actor manages one of their territories; NotFound otherwise. */
@@ -310,19 +330,7 @@ export async function inviteStaff(ctx: AccountsContext, actor: SessionUser, inpu
 
 /** The invitee chooses a password; the account becomes active and verified. */
 export async function acceptInvitation(ctx: AccountsContext, input: unknown): Promise<number> {
-  const data = parse(NewPasswordSchema, input);
-  const passwordHash = await hashPassword(data.password);
-  const userId = await ctx.db.transaction(async (tx) => {
-    const id = await consumeToken(tx, data.token, 'invitation', ctx.clock);
-    if (id === null) return null;
-    await tx
-      .update(users)
-      .set({ passwordHash, emailVerifiedAt: ctx.clock.now().toISOString() })
-      .where(eq(users.id, id));
-    return id;
-  });
-  if (userId === null) throw new Invalid([{ field: 'token', key: 'errors.link_invalid' }]);
-  return userId;
+  return setPasswordFromLink(ctx, input, 'invitation', (now) => now);
 }
 
 export async function updateStaff(

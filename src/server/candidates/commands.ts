@@ -42,6 +42,20 @@ export async function findCandidate(db: Db | Tx, actor: SessionUser, publicId: s
   return row;
 }
 
+/**
+ * One change of a file, in one transaction: `change` gets the file the actor may see
+ * (`findCandidate`, read in the transaction) and the instant of the change.
+ */
+export function changeFile<T>(
+  ctx: CandidatesContext,
+  actor: SessionUser,
+  publicId: string,
+  change: (tx: Tx, file: CandidateRow, now: string) => Promise<T>,
+): Promise<T> {
+  const now = ctx.clock.now().toISOString();
+  return ctx.db.transaction(async (tx) => change(tx, await findCandidate(tx, actor, publicId), now));
+}
+
 /** Ends the file's current stay at `at`, with its length in days (reports read it from an index). */
 export async function closeStays(tx: Tx | Db, candidateId: number, at: string) {
   await tx
@@ -204,9 +218,7 @@ export async function addNote(
   const body = typeof text === 'string' ? text.trim() : '';
   if (body.length === 0 || body.length > 5000)
     throw new Invalid([{ field: 'note', key: body.length ? 'errors.text_too_long' : 'errors.note_required' }]);
-  const now = ctx.clock.now().toISOString();
-  await ctx.db.transaction(async (tx) => {
-    const file = await findCandidate(tx, actor, publicId);
+  await changeFile(ctx, actor, publicId, async (tx, file, now) => {
     await addEvent(tx, file.id, 'note', { text: body }, actor.id, now);
     await tx.update(candidates).set({ lastContactAt: now, updatedAt: now }).where(eq(candidates.id, file.id));
   });
@@ -235,9 +247,7 @@ export async function assignFile(
   publicId: string,
   agentId: number,
 ): Promise<void> {
-  const now = ctx.clock.now().toISOString();
-  await ctx.db.transaction(async (tx) => {
-    const file = await findCandidate(tx, actor, publicId);
+  await changeFile(ctx, actor, publicId, async (tx, file, now) => {
     if (!file.territoryCode) throw new Invalid([{ field: 'agent', key: 'errors.file_needs_territory' }]);
     const staff = await assignableStaff(tx, file.territoryCode);
     const agent = staff.find((s) => s.id === agentId);

@@ -79,6 +79,30 @@ export async function familyAccount(db: Db, user: SessionUser) {
   return { file, summary, proposals: fileProposals, messages: thread, stays };
 }
 
+/** The rows hanging off the given files, table by table, for the export of a family's data. */
+function rowsOfFiles(db: Db, ids: number[]) {
+  return Promise.all([
+    db.select().from(stageHistory).where(inArray(stageHistory.candidateId, ids)).orderBy(asc(stageHistory.enteredAt)),
+    db.select().from(candidateEvents).where(inArray(candidateEvents.candidateId, ids)).orderBy(asc(candidateEvents.at)),
+    db.select().from(tasks).where(inArray(tasks.candidateId, ids)),
+    db
+      .select({
+        candidateId: proposals.candidateId,
+        offer: offers.title,
+        offerId: offers.id,
+        status: proposals.status,
+        comment: proposals.comment,
+        proposedAt: proposals.proposedAt,
+        answeredAt: proposals.answeredAt,
+      })
+      .from(proposals)
+      .innerJoin(offers, eq(offers.id, proposals.offerId))
+      .where(inArray(proposals.candidateId, ids)),
+    db.select().from(messages).where(inArray(messages.candidateId, ids)).orderBy(asc(messages.at)),
+    db.select().from(discoveryStays).where(inArray(discoveryStays.candidateId, ids)),
+  ]);
+}
+
 /** Everything the portal holds about the account, as one JSON document (right of access). */
 export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
   const [account] = await db
@@ -93,41 +117,11 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
     .where(eq(users.id, user.id));
   const files = isFamily(user) ? await db.select().from(candidates).where(mine(user)).orderBy(asc(candidates.id)) : [];
   const ids = files.map((f) => f.id);
+  const noFileRows: Awaited<ReturnType<typeof rowsOfFiles>> = [[], [], [], [], [], []];
   const of = <T extends { candidateId: number }>(rows: T[], id: number) =>
     rows.filter((r) => r.candidateId === id).map(({ candidateId: _, ...rest }) => rest);
-  const [history, events, fileTasks, props, thread, stays, favs, searches] = await Promise.all([
-    ids.length
-      ? db
-          .select()
-          .from(stageHistory)
-          .where(inArray(stageHistory.candidateId, ids))
-          .orderBy(asc(stageHistory.enteredAt))
-      : [],
-    ids.length
-      ? db
-          .select()
-          .from(candidateEvents)
-          .where(inArray(candidateEvents.candidateId, ids))
-          .orderBy(asc(candidateEvents.at))
-      : [],
-    ids.length ? db.select().from(tasks).where(inArray(tasks.candidateId, ids)) : [],
-    ids.length
-      ? db
-          .select({
-            candidateId: proposals.candidateId,
-            offer: offers.title,
-            offerId: offers.id,
-            status: proposals.status,
-            comment: proposals.comment,
-            proposedAt: proposals.proposedAt,
-            answeredAt: proposals.answeredAt,
-          })
-          .from(proposals)
-          .innerJoin(offers, eq(offers.id, proposals.offerId))
-          .where(inArray(proposals.candidateId, ids))
-      : [],
-    ids.length ? db.select().from(messages).where(inArray(messages.candidateId, ids)).orderBy(asc(messages.at)) : [],
-    ids.length ? db.select().from(discoveryStays).where(inArray(discoveryStays.candidateId, ids)) : [],
+  const [[history, events, fileTasks, props, thread, stays], favs, searches] = await Promise.all([
+    ids.length ? rowsOfFiles(db, ids) : noFileRows,
     db
       .select({ offerId: favourites.offerId, title: offers.title, createdAt: favourites.createdAt })
       .from(favourites)
@@ -155,19 +149,14 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
         wishedCommunes: file.wishedCommunes,
         stageHistory: of(history, id).map(({ id: _i, byUserId: _b, ...h }) => h),
         timeline: of(events, id).map((e) => ({ kind: e.kind, at: e.at, data: e.data })),
-        tasks: of(fileTasks, id).map((t) => ({
-          title: t.title,
-          dueDate: t.dueDate,
-          doneAt: t.doneAt,
-          outcome: t.outcome,
-        })),
+        tasks: of(fileTasks, id).map(({ title, dueDate, doneAt, outcome }) => ({ title, dueDate, doneAt, outcome })),
         proposals: of(props, id),
         messages: of(thread, id).map((m) => ({ fromFamily: m.fromFamily, body: m.body, at: m.at })),
-        discoveryStays: of(stays, id).map((s) => ({
-          startDate: s.startDate,
-          endDate: s.endDate,
-          places: s.places,
-          hosts: s.hosts,
+        discoveryStays: of(stays, id).map(({ startDate, endDate, places, hosts }) => ({
+          startDate,
+          endDate,
+          places,
+          hosts,
         })),
       }),
     ),

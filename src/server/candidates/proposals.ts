@@ -7,7 +7,7 @@ import { candidates, communes, offers, proposals } from '../../../db/schema/inde
 import type { SessionUser } from '../accounts/session.ts';
 import { Invalid, NotFound } from '../errors.ts';
 import { t } from '../../i18n/index.ts';
-import { addEvent, findCandidate, type CandidateRow, type CandidatesContext } from './commands.ts';
+import { addEvent, changeFile, type CandidateRow, type CandidatesContext } from './commands.ts';
 import { mailFamily, mailStaff, type NotifyContext } from './notify.ts';
 import { parseInput, ProposalAnswerSchema } from './schemas.ts';
 
@@ -55,9 +55,7 @@ export async function proposeOffers(
   offerIds: unknown,
 ): Promise<number> {
   const ids = [...new Set(parseInput(z.object({ offers: OfferIds }), { offers: offerIds }).offers)];
-  const now = ctx.clock.now().toISOString();
-  return ctx.db.transaction(async (tx) => {
-    const file = await findCandidate(tx, actor, publicId);
+  return changeFile(ctx, actor, publicId, async (tx, file, now) => {
     const found = await tx
       .select({ id: offers.id, title: offers.title })
       .from(offers)

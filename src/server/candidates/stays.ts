@@ -4,7 +4,7 @@ import type { Db } from '../../../db/client.ts';
 import { candidates, discoveryStays } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { formatDate } from '../../i18n/index.ts';
-import { addEvent, findCandidate, type CandidatesContext } from './commands.ts';
+import { addEvent, changeFile, type CandidatesContext } from './commands.ts';
 import { mailFamily, type NotifyContext } from './notify.ts';
 import { parseInput, StaySchema } from './schemas.ts';
 
@@ -15,9 +15,7 @@ export async function planStay(
   input: unknown,
 ): Promise<void> {
   const data = parseInput(StaySchema, input);
-  const now = ctx.clock.now().toISOString();
-  await ctx.db.transaction(async (tx) => {
-    const file = await findCandidate(tx, actor, publicId);
+  await changeFile(ctx, actor, publicId, async (tx, file, now) => {
     await tx.insert(discoveryStays).values({
       candidateId: file.id,
       startDate: data.startDate,

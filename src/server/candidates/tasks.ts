@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { candidates, tasks } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
-import { addEvent, assignableStaff, findCandidate, type CandidatesContext } from './commands.ts';
+import { addEvent, assignableStaff, changeFile, type CandidatesContext } from './commands.ts';
 import { parseInput, TaskSchema } from './schemas.ts';
 
 export async function createTask(
@@ -13,9 +13,7 @@ export async function createTask(
   input: unknown,
 ): Promise<void> {
   const data = parseInput(TaskSchema, input);
-  const now = ctx.clock.now().toISOString();
-  await ctx.db.transaction(async (tx) => {
-    const file = await findCandidate(tx, actor, publicId);
+  await changeFile(ctx, actor, publicId, async (tx, file, now) => {
     const staff = file.territoryCode ? await assignableStaff(tx, file.territoryCode) : [];
     const assignee =
       staff.find((s) => s.id === data.assigneeId) ??
@@ -47,9 +45,7 @@ export async function completeTask(
   publicId: string,
   taskId: number,
 ): Promise<void> {
-  const now = ctx.clock.now().toISOString();
-  await ctx.db.transaction(async (tx) => {
-    const file = await findCandidate(tx, actor, publicId);
+  await changeFile(ctx, actor, publicId, async (tx, file, now) => {
     const [task] = await tx
       .select()
       .from(tasks)

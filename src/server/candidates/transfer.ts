@@ -15,7 +15,14 @@ import {
 } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
-import { addEvent, closeStays, findCandidate, type CandidateRow, type CandidatesContext } from './commands.ts';
+import {
+  addEvent,
+  changeFile,
+  closeStays,
+  findCandidate,
+  type CandidateRow,
+  type CandidatesContext,
+} from './commands.ts';
 import { mailStaff, type NotifyContext } from './notify.ts';
 import { parseInput, TerritoryMoveSchema } from './schemas.ts';
 
@@ -55,9 +62,7 @@ export async function markDuplicate(
   other: unknown,
   clear = false,
 ): Promise<void> {
-  const now = ctx.clock.now().toISOString();
-  await ctx.db.transaction(async (tx) => {
-    const file = await findCandidate(tx, actor, publicId);
+  await changeFile(ctx, actor, publicId, async (tx, file, now) => {
     if (clear) {
       if (file.duplicateOfId === null) return;
       await tx.update(candidates).set({ duplicateOfId: null, updatedAt: now }).where(eq(candidates.id, file.id));
@@ -94,9 +99,7 @@ export async function duplicateOriginal(
  * Its stage history stays with it (reports skip merged files), everything else moves.
  */
 export async function mergeDuplicate(ctx: Ctx, actor: SessionUser, publicId: string, version: number): Promise<string> {
-  const now = ctx.clock.now().toISOString();
-  return ctx.db.transaction(async (tx) => {
-    const file = await findCandidate(tx, actor, publicId);
+  return changeFile(ctx, actor, publicId, async (tx, file, now) => {
     if (file.version !== version) throw new Conflict('errors.stale_file');
     const original = await duplicateOriginal(tx, actor, file);
     if (!original) throw new Invalid([{ field: 'other', key: 'errors.not_a_duplicate' }]);
@@ -175,9 +178,7 @@ export async function mergedTarget(db: Db, actor: SessionUser, publicId: string)
  */
 export async function moveTerritory(ctx: Ctx, actor: SessionUser, publicId: string, input: unknown): Promise<void> {
   const data = parseInput(TerritoryMoveSchema, input);
-  const now = ctx.clock.now().toISOString();
-  await ctx.db.transaction(async (tx) => {
-    const file = await findCandidate(tx, actor, publicId);
+  await changeFile(ctx, actor, publicId, async (tx, file, now) => {
     const [target] = await tx
       .select({ code: territories.code, name: territories.name })
       .from(territories)

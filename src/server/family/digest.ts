@@ -17,6 +17,7 @@ import { renderSearchDigest, type DigestSection } from '../mail/digest-template.
 import { searchOffers, type OfferCard, type OfferSearchResult } from '../offers/queries.ts';
 import { storedQuery } from './saved-searches.ts';
 import { startPeriodic } from '../periodic.ts';
+import { groupRows } from '../../lib/group.ts';
 import { HOUR_MS } from '../../lib/time.ts';
 
 /** A person gets at most one digest in this time ("daily", with slack for the scheduler's ticks). */
@@ -78,25 +79,16 @@ async function duePeople(db: Db, cutoff: string): Promise<DuePerson[]> {
     .innerJoin(users, eq(users.id, savedSearches.userId))
     .where(and(eq(savedSearches.alerts, true), isNull(users.deactivatedAt)))
     .orderBy(savedSearches.userId, savedSearches.id);
-  const people = new Map<number, DuePerson>();
-  for (const r of rows) {
-    const person = people.get(r.userId) ?? {
-      userId: r.userId,
-      email: r.email,
-      name: r.userName,
-      locale: r.locale,
-      searches: [],
-    };
-    person.searches.push({
-      id: r.id,
-      name: r.name,
-      query: r.query,
-      lastDigestAt: r.lastDigestAt,
-      unsubscribeToken: r.unsubscribeToken,
-    });
-    people.set(r.userId, person);
-  }
-  return [...people.values()].filter((p) => p.searches.some((s) => s.lastDigestAt <= cutoff));
+  const people = groupRows(
+    rows,
+    (r) => r.userId,
+    (r): DuePerson => ({ userId: r.userId, email: r.email, name: r.userName, locale: r.locale, searches: [] }),
+    (person, r) => {
+      const { id, name, query, lastDigestAt, unsubscribeToken } = r;
+      person.searches.push({ id, name, query, lastDigestAt, unsubscribeToken });
+    },
+  );
+  return people.filter((p) => p.searches.some((s) => s.lastDigestAt <= cutoff));
 }
 
 /** The search's offers published in (lastDigestAt, now], newest first; none if it no longer validates. */

@@ -3,7 +3,7 @@
 // search can be renamed, deleted, and send a daily digest of new matching offers
 // (src/server/family/digest.ts), stopped from its email without signing in.
 import { randomBytes } from 'node:crypto';
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { communes, savedSearches, territories } from '../../../db/schema/index.ts';
 import { formatNumber, formatPrice, t, type Locale } from '../../i18n/index.ts';
@@ -202,23 +202,22 @@ export async function saveSearch(
   });
 }
 
-/** Throws a field error when the search is not the actor's (unknown and others' look alike). */
-async function mustOwn(db: Db, actor: SessionUser, id: number): Promise<void> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(savedSearches)
-    .where(and(eq(savedSearches.id, id), eq(savedSearches.userId, actor.id)));
+/**
+ * The condition that picks the actor's search `id`, for the change that follows; a field
+ * error when the search is not the actor's (unknown and others' look alike).
+ */
+async function ownSearch(db: Db, actor: SessionUser, id: number): Promise<SQL> {
+  const owned = and(eq(savedSearches.id, id), eq(savedSearches.userId, actor.id))!;
+  const [row] = await db.select({ n: count() }).from(savedSearches).where(owned);
   if (!row || row.n === 0) throw new Invalid([{ field: 'id', key: 'errors.search_unknown' }]);
+  return owned;
 }
 
 export async function renameSearch(ctx: FamilyContext, actor: SessionUser | null, input: unknown): Promise<void> {
   requireFamily(actor);
   const { id, nom } = parse(RenameSearchSchema, input);
-  await mustOwn(ctx.db, actor, id);
-  await ctx.db
-    .update(savedSearches)
-    .set({ name: nom })
-    .where(and(eq(savedSearches.id, id), eq(savedSearches.userId, actor.id)));
+  const owned = await ownSearch(ctx.db, actor, id);
+  await ctx.db.update(savedSearches).set({ name: nom }).where(owned);
 }
 
 /**
@@ -228,19 +227,19 @@ export async function renameSearch(ctx: FamilyContext, actor: SessionUser | null
 export async function setSearchAlerts(ctx: FamilyContext, actor: SessionUser | null, input: unknown): Promise<boolean> {
   requireFamily(actor);
   const { id, alertes } = parse(SearchAlertsSchema, input);
-  await mustOwn(ctx.db, actor, id);
+  const owned = await ownSearch(ctx.db, actor, id);
   await ctx.db
     .update(savedSearches)
     .set(alertes ? { alerts: true, lastDigestAt: ctx.clock.now().toISOString() } : { alerts: false })
-    .where(and(eq(savedSearches.id, id), eq(savedSearches.userId, actor.id), eq(savedSearches.alerts, !alertes)));
+    .where(and(owned, eq(savedSearches.alerts, !alertes)));
   return alertes;
 }
 
 export async function deleteSearch(ctx: FamilyContext, actor: SessionUser | null, input: unknown): Promise<void> {
   requireFamily(actor);
   const { id } = parse(SearchIdSchema, input);
-  await mustOwn(ctx.db, actor, id);
-  await ctx.db.delete(savedSearches).where(and(eq(savedSearches.id, id), eq(savedSearches.userId, actor.id)));
+  const owned = await ownSearch(ctx.db, actor, id);
+  await ctx.db.delete(savedSearches).where(owned);
 }
 
 export interface SavedSearchRow {
