@@ -271,118 +271,58 @@ const adminPosts = (adminGers: number, platform = adminGers): Record<Who, number
 
 const file = (i: PostIds) => `/agent/candidats/${i.file}`;
 const agentPage = (id: (i: PostIds) => number) => (i: PostIds) => `/admin/agents/${id(i)}`;
+const twoTerritories = (i: PostIds) => i.twoTerritoryAgent;
+
+// The samples below write each form as a query string, e.g. "intent=note&note=".
+const fields = (query: string): Array<[string, string]> => [...new URLSearchParams(query)];
+
+/** A post to the page at `path`. */
+const toPage = (what: string, path: string, expect: Record<Who, number>, form: string): PostSample => ({
+  what,
+  path: () => path,
+  form: () => fields(form),
+  expect,
+});
+/** A post to the Gers file's page (the form made from the ids where it names one); what its staff gets. */
+const toFile = (what: string, status: number, form: string | ((i: PostIds) => string)): PostSample => ({
+  what,
+  path: file,
+  form: (i) => fields(typeof form === 'string' ? form : form(i)),
+  expect: fileStaff(status),
+});
+/** A post to the page of the agent `id` in the staff administration. */
+const toAgent = (what: string, id: (i: PostIds) => number, expect: Record<Who, number>, form: string): PostSample => ({
+  what,
+  path: agentPage(id),
+  form: () => fields(form),
+  expect,
+});
+/** One post per hostile intent, all refused alike (`form`: what is posted with each; the intent alone by default). */
+const hostile = (
+  what: string,
+  path: PostSample['path'],
+  expect: Record<Who, number>,
+  form = (intent: string) => `intent=${intent}`,
+): PostSample[] =>
+  hostileIntents.map((intent) => ({ what: `${what} ${intent}`, path, form: () => fields(form(intent)), expect }));
 
 /** Every form of the portal, each intent it posts, and what each person gets. */
 const posts: PostSample[] = [
   // The file page: one form per intent, and the stage move (no intent).
-  {
-    what: 'empty note',
-    path: file,
-    form: () => [
-      ['intent', 'note'],
-      ['note', ''],
-    ],
-    expect: fileStaff(400),
-  },
-  {
-    what: 'note',
-    path: file,
-    form: () => [
-      ['intent', 'note'],
-      ['note', 'Note de la matrice'],
-    ],
-    expect: fileStaff(303),
-  },
-  {
-    what: 'assign to nobody',
-    path: file,
-    form: () => [
-      ['intent', 'assign'],
-      ['agent', '0'],
-    ],
-    expect: fileStaff(400),
-  },
-  {
-    what: 'follow-up already recorded',
-    path: file,
-    form: (i) => [
-      ['intent', 'follow-up'],
-      ['task', String(i.doneFollowUp)],
-      ['outcome', 'stayed'],
-    ],
-    expect: fileStaff(409),
-  },
-  {
-    what: 'task without title',
-    path: file,
-    form: () => [
-      ['intent', 'task'],
-      ['title', ''],
-    ],
-    expect: fileStaff(400),
-  },
-  {
-    what: 'task already done',
-    path: file,
-    form: (i) => [
-      ['intent', 'task-done'],
-      ['task', String(i.doneTask)],
-    ],
-    expect: fileStaff(409),
-  },
-  { what: 'stay without dates', path: file, form: () => [['intent', 'stay']], expect: fileStaff(400) },
-  {
-    what: 'empty message',
-    path: file,
-    form: () => [
-      ['intent', 'message'],
-      ['body', ''],
-    ],
-    expect: fileStaff(400),
-  },
-  {
-    what: 'duplicate of nothing',
-    path: file,
-    form: () => [
-      ['intent', 'duplicate'],
-      ['other', ''],
-    ],
-    expect: fileStaff(400),
-  },
-  { what: 'not a duplicate', path: file, form: () => [['intent', 'not-duplicate']], expect: fileStaff(303) },
-  {
-    what: 'merge a stale version',
-    path: file,
-    form: () => [
-      ['intent', 'merge'],
-      ['version', '999999'],
-    ],
-    expect: fileStaff(409),
-  },
-  {
-    what: 'move to no territory',
-    path: file,
-    form: () => [
-      ['intent', 'territory'],
-      ['territory', ''],
-    ],
-    expect: fileStaff(400),
-  },
-  {
-    what: 'stage move without its facts',
-    path: file,
-    form: () => [
-      ['to', 'settled'],
-      ['version', '1'],
-    ],
-    expect: fileStaff(400),
-  },
-  ...hostileIntents.map((intent) => ({
-    what: `intent ${intent}`,
-    path: file,
-    form: () => [['intent', intent]] as Array<[string, string]>,
-    expect: fileStaff(400),
-  })),
+  toFile('empty note', 400, 'intent=note&note='),
+  toFile('note', 303, 'intent=note&note=Note de la matrice'),
+  toFile('assign to nobody', 400, 'intent=assign&agent=0'),
+  toFile('follow-up already recorded', 409, (i) => `intent=follow-up&task=${i.doneFollowUp}&outcome=stayed`),
+  toFile('task without title', 400, 'intent=task&title='),
+  toFile('task already done', 409, (i) => `intent=task-done&task=${i.doneTask}`),
+  toFile('stay without dates', 400, 'intent=stay'),
+  toFile('empty message', 400, 'intent=message&body='),
+  toFile('duplicate of nothing', 400, 'intent=duplicate&other='),
+  toFile('not a duplicate', 303, 'intent=not-duplicate'),
+  toFile('merge a stale version', 409, 'intent=merge&version=999999'),
+  toFile('move to no territory', 400, 'intent=territory&territory='),
+  toFile('stage move without its facts', 400, 'to=settled&version=1'),
+  ...hostile('intent', file, fileStaff(400)),
   {
     what: 'propose nothing',
     path: (i: PostIds) => `${file(i)}/proposer`,
@@ -396,48 +336,12 @@ const posts: PostSample[] = [
     expect: fileStaff(303),
   },
   // The family's own file on /compte (refused input: the demo family's file stays as it is).
-  {
-    what: 'answer without a proposal',
-    path: () => '/compte',
-    form: () => [['intent', 'answer']],
-    expect: familyPosts(400),
-  },
-  {
-    what: 'empty message',
-    path: () => '/compte',
-    form: () => [
-      ['intent', 'message'],
-      ['body', ''],
-    ],
-    expect: familyPosts(400),
-  },
-  { what: 'erase unconfirmed', path: () => '/compte', form: () => [['intent', 'erase']], expect: familyPosts(400) },
-  ...hostileIntents.map((intent) => ({
-    what: `intent ${intent}`,
-    path: () => '/compte',
-    form: () => [['intent', intent]] as Array<[string, string]>,
-    expect: familyPosts(400),
-  })),
-  {
-    what: 'heart on no offer',
-    formAgain: false,
-    path: () => '/compte/favoris',
-    form: () => [
-      ['offre', 'x'],
-      ['favori', '1'],
-    ],
-    expect: familyPosts(400),
-  },
-  {
-    what: 'heart off no offer',
-    formAgain: false,
-    path: () => '/compte/favoris',
-    form: () => [
-      ['offre', 'x'],
-      ['favori', '0'],
-    ],
-    expect: familyPosts(400),
-  },
+  toPage('answer without a proposal', '/compte', familyPosts(400), 'intent=answer'),
+  toPage('empty message', '/compte', familyPosts(400), 'intent=message&body='),
+  toPage('erase unconfirmed', '/compte', familyPosts(400), 'intent=erase'),
+  ...hostile('intent', () => '/compte', familyPosts(400)),
+  { ...toPage('heart on no offer', '/compte/favoris', familyPosts(400), 'offre=x&favori=1'), formAgain: false },
+  { ...toPage('heart off no offer', '/compte/favoris', familyPosts(400), 'offre=x&favori=0'), formAgain: false },
   ...(['enregistrer', 'renommer', 'alertes', 'supprimer', ...hostileIntents] as const).map((action) => ({
     what: `saved search ${action}`,
     // Renaming, alerting or deleting search 0: no row to show a form for.
@@ -453,148 +357,44 @@ const posts: PostSample[] = [
     expect: familyPosts(400),
   })),
   // Staff administration.
-  {
-    what: 'invite nobody',
-    path: () => '/admin',
-    form: () => [
-      ['name', ''],
-      ['email', ''],
-      ['territories', '32'],
-    ],
-    expect: adminPosts(400),
-  },
-  {
-    what: 'unknown role',
-    path: agentPage((i) => i.gersAgent),
-    form: () => [
-      ['role', 'nope'],
-      ['territories', '32'],
-    ],
-    expect: adminPosts(400),
-  },
-  {
-    what: 'deactivate',
-    path: agentPage((i) => i.gersAgent),
-    form: () => [['intent', 'deactivate']],
-    expect: adminPosts(303),
-  },
-  {
-    what: 'reactivate',
-    path: agentPage((i) => i.gersAgent),
-    form: () => [['intent', 'reactivate']],
-    expect: adminPosts(303),
-  },
+  toPage('invite nobody', '/admin', adminPosts(400), 'name=&email=&territories=32'),
+  toAgent('unknown role', (i) => i.gersAgent, adminPosts(400), 'role=nope&territories=32'),
+  toAgent('deactivate', (i) => i.gersAgent, adminPosts(303), 'intent=deactivate'),
+  toAgent('reactivate', (i) => i.gersAgent, adminPosts(303), 'intent=reactivate'),
   // The Manche's agent, seen from the Gers: not found.
-  {
-    what: 'unknown role, other territory',
-    path: agentPage((i) => i.mancheAgent),
-    form: () => [
-      ['role', 'nope'],
-      ['territories', '50'],
-    ],
-    expect: adminPosts(404, 400),
-  },
-  {
-    what: 'deactivate, unknown agent',
-    path: () => '/admin/agents/999999',
-    form: () => [['intent', 'deactivate']],
-    expect: adminPosts(404),
-  },
+  toAgent('unknown role, other territory', (i) => i.mancheAgent, adminPosts(404, 400), 'role=nope&territories=50'),
+  toAgent('deactivate, unknown agent', () => 999999, adminPosts(404), 'intent=deactivate'),
   // An agent who also serves the Manche is beyond the Gers admin (403); the platform admin may.
-  {
-    what: 'role of an agent of two territories',
-    path: agentPage((i) => i.twoTerritoryAgent),
-    form: () => [
-      ['role', 'agent'],
-      ['territories', '32'],
-      ['territories', '50'],
-    ],
-    expect: adminPosts(403, 303),
-  },
-  {
-    what: 'deactivate an agent of two territories',
-    path: agentPage((i) => i.twoTerritoryAgent),
-    form: () => [['intent', 'deactivate']],
-    expect: adminPosts(403, 303),
-  },
-  {
-    what: 'reactivate an agent of two territories',
-    path: agentPage((i) => i.twoTerritoryAgent),
-    form: () => [['intent', 'reactivate']],
-    expect: adminPosts(403, 303),
-  },
-  ...hostileIntents.map((intent) => ({
-    what: `staff intent ${intent}`,
-    path: agentPage((i) => i.gersAgent),
-    form: () => [['intent', intent]] as Array<[string, string]>,
-    expect: adminPosts(400),
-  })),
+  toAgent(
+    'role of an agent of two territories',
+    twoTerritories,
+    adminPosts(403, 303),
+    'role=agent&territories=32&territories=50',
+  ),
+  toAgent('deactivate an agent of two territories', twoTerritories, adminPosts(403, 303), 'intent=deactivate'),
+  toAgent('reactivate an agent of two territories', twoTerritories, adminPosts(403, 303), 'intent=reactivate'),
+  ...hostile(
+    'staff intent',
+    agentPage((i) => i.gersAgent),
+    adminPosts(400),
+  ),
   // Account forms and the public forms: anyone may post, refused input is 400.
+  toPage('sign in without credentials', '/connexion', everyone(400), 'email=&password='),
+  toPage('magic link without address', '/connexion', everyone(400), 'intent=magic&email='),
+  ...hostile(
+    'sign-in intent',
+    () => '/connexion',
+    everyone(400),
+    (intent) => `intent=${intent}&email=&password=`,
+  ),
+  toPage('sign up empty', '/inscription', everyone(400), 'name=&email=&password='),
+  toPage('reset for nobody', '/mot-de-passe-oublie', everyone(400), 'email='),
+  toPage('new password, bad token', '/mot-de-passe-oublie/nouveau', everyone(400), 'token=nope-nope-nope&password='),
+  toPage('invitation, bad token', '/invitation', everyone(400), 'token=nope-nope-nope&password='),
+  toPage('empty project', '/projet', everyone(400), 'name='),
   {
-    what: 'sign in without credentials',
-    path: () => '/connexion',
-    form: () => [
-      ['email', ''],
-      ['password', ''],
-    ],
-    expect: everyone(400),
-  },
-  {
-    what: 'magic link without address',
-    path: () => '/connexion',
-    form: () => [
-      ['intent', 'magic'],
-      ['email', ''],
-    ],
-    expect: everyone(400),
-  },
-  ...hostileIntents.map((intent) => ({
-    what: `sign-in intent ${intent}`,
-    path: () => '/connexion',
-    form: () =>
-      [
-        ['intent', intent],
-        ['email', ''],
-        ['password', ''],
-      ] as Array<[string, string]>,
-    expect: everyone(400),
-  })),
-  {
-    what: 'sign up empty',
-    path: () => '/inscription',
-    form: () => [
-      ['name', ''],
-      ['email', ''],
-      ['password', ''],
-    ],
-    expect: everyone(400),
-  },
-  { what: 'reset for nobody', path: () => '/mot-de-passe-oublie', form: () => [['email', '']], expect: everyone(400) },
-  {
-    what: 'new password, bad token',
-    path: () => '/mot-de-passe-oublie/nouveau',
-    form: () => [
-      ['token', 'nope-nope-nope'],
-      ['password', ''],
-    ],
-    expect: everyone(400),
-  },
-  {
-    what: 'invitation, bad token',
-    path: () => '/invitation',
-    form: () => [
-      ['token', 'nope-nope-nope'],
-      ['password', ''],
-    ],
-    expect: everyone(400),
-  },
-  { what: 'empty project', path: () => '/projet', form: () => [['name', '']], expect: everyone(400) },
-  {
-    what: 'unsubscribe, bad token',
+    ...toPage('unsubscribe, bad token', '/alertes/desabonnement', everyone(400), 'token=nope-nope-nope-nope'),
     formAgain: false,
-    path: () => '/alertes/desabonnement',
-    form: () => [['token', 'nope-nope-nope-nope']],
-    expect: everyone(400),
   },
 ];
 

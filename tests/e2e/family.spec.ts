@@ -3,7 +3,7 @@
 // with a new matching offer, and its unsubscribe link. Each journey uses a fresh family.
 import { spawnSync } from 'node:child_process';
 import type { Page } from '@playwright/test';
-import { expect, lastMail, root, signInAs, test, type Portal } from './fixtures.ts';
+import { expect, lastMail, root, signInAs, submitSignIn, test, type Portal } from './fixtures.ts';
 
 /** A verified family account with the demo password, created straight in the database. */
 async function newFamily(portal: Portal, locale: 'fr' | 'en' = 'fr'): Promise<string> {
@@ -42,6 +42,19 @@ function runDigest(portal: Portal): string {
   });
   expect(run.status, run.stderr).toBe(0);
   return run.stdout;
+}
+
+/** A new family account (its email), whose member browses `path` as a visitor, not signed in yet. */
+async function visitorWithAccount(page: Page, portal: Portal, path: string): Promise<string> {
+  const email = await newFamily(portal);
+  await page.goto(path);
+  return email;
+}
+
+/** Signs in as `email` on the sign-in form that a visitor's action led to. */
+async function signInWhenAsked(page: Page, email: string): Promise<void> {
+  await expect(page).toHaveURL(/\/connexion\?retour=/);
+  await submitSignIn(page, email);
 }
 
 const heart = (page: Page, offerId: string) => page.locator(`form#favori-${offerId} button`);
@@ -138,14 +151,10 @@ test('a visitor’s heart leads to sign-in, then back to the same page with the 
   page,
   portal,
 }) => {
-  const email = await newFamily(portal);
-  await page.goto('/offres?type=tiers-lieu');
+  const email = await visitorWithAccount(page, portal, '/offres?type=tiers-lieu');
   const id = (await page.locator('[data-offer-id]').first().getAttribute('data-offer-id'))!;
   await heart(page, id).click();
-  await expect(page).toHaveURL(/\/connexion\?retour=/);
-  await page.getByLabel('Adresse email').first().fill(email);
-  await page.getByLabel('Mot de passe', { exact: true }).fill('demo-password-2026');
-  await page.getByRole('button', { name: 'Me connecter' }).click();
+  await signInWhenAsked(page, email);
   await expect(page).toHaveURL(new RegExp(`/offres\\?type=tiers-lieu#favori-${id}$`));
   await expect(heart(page, id)).toHaveAttribute('aria-pressed', 'true');
   // The same heart on the offer's page, with its words.
@@ -306,14 +315,10 @@ test('a visitor who saves a search signs in and finds it saved; an invalid searc
   page,
   portal,
 }) => {
-  const email = await newFamily(portal);
-  await page.goto('/offres?type=tiers-lieu&territoire=50');
+  const email = await visitorWithAccount(page, portal, '/offres?type=tiers-lieu&territoire=50');
   await page.getByText('Enregistrer cette recherche et recevoir des alertes').click();
   await page.getByRole('button', { name: 'Enregistrer cette recherche' }).click();
-  await expect(page).toHaveURL(/\/connexion\?retour=/);
-  await page.getByLabel('Adresse email').first().fill(email);
-  await page.getByLabel('Mot de passe', { exact: true }).fill('demo-password-2026');
-  await page.getByRole('button', { name: 'Me connecter' }).click();
+  await signInWhenAsked(page, email);
   await expect(page).toHaveURL(/\/compte\/recherches\?ok=enregistree/);
   await expect(page.getByTestId('saved-searches').getByRole('heading')).toHaveText('Tiers-lieux · Manche (50)');
 

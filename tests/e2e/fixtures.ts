@@ -179,12 +179,17 @@ export async function lastMail(portal: Portal, to: string): Promise<{ subject: s
   return { subject: String(row.subject), text, link: /(https?:\/\/\S+)/.exec(text)?.[1] ?? '' };
 }
 
-/** Signs in through the real form. */
-export async function signInAs(page: Page, email: string, password = 'demo-password-2026'): Promise<void> {
-  await page.goto('/connexion');
+/** Fills and sends the sign-in form open on `page` (e.g. where a page for members sent a visitor). */
+export async function submitSignIn(page: Page, email: string, password = 'demo-password-2026'): Promise<void> {
   await page.getByLabel('Adresse email').first().fill(email);
   await page.getByLabel('Mot de passe', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Me connecter' }).click();
+}
+
+/** Signs in through the real form. */
+export async function signInAs(page: Page, email: string, password = 'demo-password-2026'): Promise<void> {
+  await page.goto('/connexion');
+  await submitSignIn(page, email, password);
   await expect(page).toHaveURL(/\/compte/);
 }
 

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
-import { authTokens, outbox, sessions as sessionsTable, users, userTerritories } from '../../db/schema/index.ts';
+import { authTokens, outbox, sessions as sessionsTable, users } from '../../db/schema/index.ts';
 import {
   acceptInvitation,
   deactivateStaff,
@@ -19,11 +19,11 @@ import {
   type AccountsContext,
 } from '../../src/server/accounts/commands.ts';
 import { PasswordSchema, EmailSchema } from '../../src/server/accounts/schemas.ts';
-import { createSessions, type SessionUser } from '../../src/server/accounts/session.ts';
+import { createSessions } from '../../src/server/accounts/session.ts';
 import { consumeToken, hashToken, issueToken } from '../../src/server/accounts/tokens.ts';
 import { hit } from '../../src/server/accounts/rate-limit.ts';
 import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
-import { testDb } from '../helpers/db.ts';
+import { actor, actors, testDb } from '../helpers/db.ts';
 import { HOUR_MS as HOUR } from '../../src/lib/time.ts';
 
 function context(db: Db, start = Date.UTC(2026, 10, 23, 9)) {
@@ -31,6 +31,13 @@ function context(db: Db, start = Date.UTC(2026, 10, 23, 9)) {
   const clock = { now: () => new Date(now) };
   const ctx: AccountsContext = { db, clock, siteUrl: 'https://cc.test' };
   return { ctx, clock, advance: (ms: number) => (now += ms) };
+}
+
+/** A fresh database, sessions on a clock that starts now, and the users with these emails. */
+async function withSessions<const E extends readonly string[]>(secure: boolean, ...emails: E) {
+  const { db } = await testDb();
+  const { ctx, clock, advance } = context(db, Date.now());
+  return { db, ctx, advance, sessions: createSessions(db, { secure, clock }), people: await actors(db, ...emails) };
 }
 
 const tokenFromLastMail = async (db: Db) => {
@@ -43,13 +50,15 @@ const tokenFromLastMail = async (db: Db) => {
   return { mail: mail!, token: decodeURIComponent(/token=([\w-]+)/.exec(mail!.text)![1]!) };
 };
 
-async function actor(db: Db, email: string): Promise<SessionUser> {
-  const [u] = await db.select().from(users).where(eq(users.email, email));
-  const territories = (await db.select().from(userTerritories).where(eq(userTerritories.userId, u!.id))).map(
-    (t) => t.territoryCode,
-  );
-  return { id: u!.id, email: u!.email, name: u!.name, role: u!.role, locale: u!.locale, territories };
-}
+/** An invitation of an agent to the Gers, with `over` changed. */
+const invitation = (over: Record<string, unknown> = {}) => ({
+  name: 'Zoé',
+  email: 'zoe@exemple.fr',
+  role: 'agent',
+  territories: ['32'],
+  locale: 'fr',
+  ...over,
+});
 
 describe('input rules', () => {
   it('normalises emails and refuses short or common passwords', () => {
@@ -218,11 +227,8 @@ describe('sign-up and sign-in', () => {
 
 describe('sessions', () => {
   it('end after the idle timeout and the absolute lifetime of the role', async () => {
-    const { db } = await testDb();
-    const { clock, advance } = context(db, Date.now());
-    const s = createSessions(db, { secure: true, clock });
-    const agent = await actor(db, 'agent.gers@demo.test');
-    const family = await actor(db, 'famille@demo.test');
+    const { db, advance, sessions: s, people } = await withSessions(true, 'agent.gers@demo.test', 'famille@demo.test');
+    const [agent, family] = people;
 
     const a = await s.createSession(agent.id);
     expect(a.cookie.attributes).toMatchObject({ httpOnly: true, secure: true, sameSite: 'lax' });
@@ -250,10 +256,8 @@ describe('sessions', () => {
   });
 
   it('end when the user signs out everywhere or is deactivated, and a new sign-in gets a new id', async () => {
-    const { db } = await testDb();
-    const { clock } = context(db, Date.now());
-    const s = createSessions(db, { secure: false, clock });
-    const agent = await actor(db, 'agent.gers@demo.test');
+    const { db, sessions: s, people } = await withSessions(false, 'agent.gers@demo.test');
+    const [agent] = people;
     const one = await s.createSession(agent.id);
     const two = await s.createSession(agent.id);
     expect(one.id).not.toBe(two.id);
@@ -272,22 +276,8 @@ describe('staff', () => {
     const { db } = await testDb();
     const { ctx } = context(db);
     const gers = await actor(db, 'direction.gers@demo.test');
-    await expect(
-      inviteStaff(ctx, gers, {
-        name: 'Zoé',
-        email: 'zoe@exemple.fr',
-        role: 'agent',
-        territories: ['50'],
-        locale: 'fr',
-      }),
-    ).rejects.toBeInstanceOf(Invalid);
-    const id = await inviteStaff(ctx, gers, {
-      name: 'Zoé',
-      email: 'Zoe@Exemple.fr',
-      role: 'agent',
-      territories: ['32'],
-      locale: 'fr',
-    });
+    await expect(inviteStaff(ctx, gers, invitation({ territories: ['50'] }))).rejects.toBeInstanceOf(Invalid);
+    const id = await inviteStaff(ctx, gers, invitation({ email: 'Zoe@Exemple.fr' }));
     const { mail, token } = await tokenFromLastMail(db);
     expect(mail).toMatchObject({ to: 'zoe@exemple.fr', template: 'invitation' });
     expect(mail.text).toContain('Direction du Gers');
@@ -296,24 +286,19 @@ describe('staff', () => {
     ).rejects.toBeInstanceOf(SignInRefused);
     expect(await acceptInvitation(ctx, { token, password: 'une phrase de passe' })).toBe(id);
     expect(await signIn(ctx, { email: 'zoe@exemple.fr', password: 'une phrase de passe' }, '1.1.1.1')).toBe(id);
-    await expect(
-      inviteStaff(ctx, gers, {
-        name: 'Zoé',
-        email: 'zoe@exemple.fr',
-        role: 'agent',
-        territories: ['32'],
-        locale: 'fr',
-      }),
-    ).rejects.toThrow();
+    await expect(inviteStaff(ctx, gers, invitation())).rejects.toThrow();
   });
 
   it('keeps each administrator to their territories: another territory’s agent is not found', async () => {
     const { db } = await testDb();
     const { ctx } = context(db);
-    const gers = await actor(db, 'direction.gers@demo.test');
-    const platform = await actor(db, 'admin@demo.test');
-    const agentGers = await actor(db, 'agent.gers@demo.test');
-    const agentManche = await actor(db, 'agent.manche@demo.test');
+    const [gers, platform, agentGers, agentManche] = await actors(
+      db,
+      'direction.gers@demo.test',
+      'admin@demo.test',
+      'agent.gers@demo.test',
+      'agent.manche@demo.test',
+    );
     expect((await listStaff(db, gers)).map((m) => m.email).sort()).toEqual([
       'agent.gers@demo.test',
       'direction.gers@demo.test',
@@ -325,15 +310,9 @@ describe('staff', () => {
       NotFound,
     );
     await expect(listStaff(db, agentGers)).rejects.toBeInstanceOf(Forbidden);
-    await expect(
-      inviteStaff(ctx, agentGers, {
-        name: 'X',
-        email: 'x@exemple.fr',
-        role: 'agent',
-        territories: ['32'],
-        locale: 'fr',
-      }),
-    ).rejects.toBeInstanceOf(Forbidden);
+    await expect(inviteStaff(ctx, agentGers, invitation({ name: 'X', email: 'x@exemple.fr' }))).rejects.toBeInstanceOf(
+      Forbidden,
+    );
     await updateStaff(ctx, gers, agentGers.id, { role: 'territory_admin', territories: ['32'] });
     expect((await getStaff(db, gers, agentGers.id)).role).toBe('territory_admin');
     await updateStaff(ctx, platform, agentManche.id, { role: 'agent', territories: ['50', '32'] });
@@ -343,9 +322,12 @@ describe('staff', () => {
   it('a territory admin cannot change the powers of an agent who also serves another territory', async () => {
     const { db } = await testDb();
     const { ctx } = context(db);
-    const gers = await actor(db, 'direction.gers@demo.test');
-    const platform = await actor(db, 'admin@demo.test');
-    const shared = await actor(db, 'agent.manche@demo.test');
+    const [gers, platform, shared] = await actors(
+      db,
+      'direction.gers@demo.test',
+      'admin@demo.test',
+      'agent.manche@demo.test',
+    );
     await updateStaff(ctx, platform, shared.id, { role: 'agent', territories: ['50', '32'] });
     const before = await getStaff(db, platform, shared.id);
     await expect(
@@ -359,11 +341,8 @@ describe('staff', () => {
   });
 
   it('deactivation ends the sessions at once', async () => {
-    const { db } = await testDb();
-    const { ctx, clock } = context(db, Date.now());
-    const s = createSessions(db, { secure: false, clock });
-    const gers = await actor(db, 'direction.gers@demo.test');
-    const agent = await actor(db, 'agent.gers@demo.test');
+    const { ctx, sessions: s, people } = await withSessions(false, 'direction.gers@demo.test', 'agent.gers@demo.test');
+    const [gers, agent] = people;
     const session = await s.createSession(agent.id);
     await deactivateStaff(ctx, gers, agent.id, (id) => s.invalidateUserSessions(id));
     expect(await s.validateSession(session.id)).toBeNull();

@@ -1,24 +1,14 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
-import {
-  candidateEvents,
-  candidates,
-  outbox,
-  stageHistory,
-  tasks,
-  users,
-  userTerritories,
-  type Stage,
-} from '../../db/schema/index.ts';
+import { candidateEvents, candidates, outbox, stageHistory, tasks, users, type Stage } from '../../db/schema/index.ts';
 import { RateLimited } from '../../src/server/accounts/commands.ts';
 import { LIMITS } from '../../src/server/accounts/rate-limit.ts';
-import type { SessionUser } from '../../src/server/accounts/session.ts';
 import { findCandidate, moveStage, recordFollowUp } from '../../src/server/candidates/commands.ts';
 import { createEnquiry } from '../../src/server/candidates/enquiry.ts';
 import { allowedMoves, checkTransition, followUpDates } from '../../src/server/candidates/stages.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
-import { testDb } from '../helpers/db.ts';
+import { actor, actors, testDb } from '../helpers/db.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
 
 const start = Date.UTC(2026, 10, 23, 9);
@@ -28,14 +18,6 @@ function ctxFor(db: Db) {
     ctx: { db, clock: { now: () => new Date(now) }, siteUrl: 'https://cc.test' },
     advance: (ms: number) => (now += ms),
   };
-}
-
-async function actor(db: Db, email: string): Promise<SessionUser> {
-  const [u] = await db.select().from(users).where(eq(users.email, email));
-  const territories = (await db.select().from(userTerritories).where(eq(userTerritories.userId, u!.id))).map(
-    (t) => t.territoryCode,
-  );
-  return { id: u!.id, email: u!.email, name: u!.name, role: u!.role, locale: u!.locale, territories };
 }
 
 const enquiry = (over: Record<string, unknown> = {}) => ({
@@ -63,6 +45,14 @@ async function fileIn(db: Db, territory = '32', over: Record<string, unknown> = 
   );
   const [row] = await db.select().from(candidates).where(eq(candidates.publicId, publicId));
   return row!;
+}
+
+/** A fresh database and its clock, the users with these emails, and a new enquiry in the Gers. */
+async function gersFile<const E extends readonly string[]>(...emails: E) {
+  const { db } = await testDb();
+  const { ctx, advance } = ctxFor(db);
+  const people = await actors(db, ...emails);
+  return { db, ctx, advance, people, file: await fileIn(db) };
 }
 
 describe('stage rules', () => {
@@ -121,11 +111,12 @@ describe('stage rules', () => {
 
 describe('moving a file', () => {
   it('walks the pipeline, records history, timeline and follow-up tasks', async () => {
-    const { db } = await testDb();
-    const { ctx, advance } = ctxFor(db);
-    const agent = await actor(db, 'agent.gers@demo.test');
-    let file = await fileIn(db);
-    for (const to of ['qualified', 'discovery', 'qualified', 'discovery', 'settling'] as Stage[]) {
+    const { db, ctx, advance, people, file: filed } = await gersFile('agent.gers@demo.test');
+    const [agent] = people;
+    let file = filed;
+    // Back and forth, then settled with its facts.
+    const moves: Stage[] = ['qualified', 'discovery', 'qualified', 'discovery', 'settling', 'settled'];
+    for (const to of moves.slice(0, -1)) {
       advance(DAY_MS);
       file = await moveStage(ctx, agent, file.publicId, { to, version: file.version });
       expect(file.stage).toBe(to);
@@ -145,27 +136,12 @@ describe('moving a file', () => {
       .from(stageHistory)
       .where(eq(stageHistory.candidateId, file.id))
       .orderBy(stageHistory.id);
-    expect(history.map((h) => h.stage)).toEqual([
-      'enquiry',
-      'qualified',
-      'discovery',
-      'qualified',
-      'discovery',
-      'settling',
-      'settled',
-    ]);
+    expect(history.map((h) => h.stage)).toEqual(['enquiry', ...moves]);
     expect(history.slice(0, -1).every((h) => h.leftAt !== null)).toBe(true);
     expect(history.at(-1)!.leftAt).toBeNull();
     expect(history.slice(1).every((h) => h.byUserId === agent.id)).toBe(true);
     const events = await db.select().from(candidateEvents).where(eq(candidateEvents.candidateId, file.id));
-    expect(events.filter((e) => e.kind === 'stage_change').map((e) => e.data.to)).toEqual([
-      'qualified',
-      'discovery',
-      'qualified',
-      'discovery',
-      'settling',
-      'settled',
-    ]);
+    expect(events.filter((e) => e.kind === 'stage_change').map((e) => e.data.to)).toEqual(moves);
     const followUps = await db.select().from(tasks).where(eq(tasks.candidateId, file.id)).orderBy(tasks.dueDate);
     expect(followUps.map((t) => [t.kind, t.dueDate])).toEqual([
       ['follow_up_6m', '2027-05-25'],
@@ -179,10 +155,8 @@ describe('moving a file', () => {
   });
 
   it('refuses an invalid move with a clear error and changes nothing', async () => {
-    const { db } = await testDb();
-    const { ctx } = ctxFor(db);
-    const agent = await actor(db, 'agent.gers@demo.test');
-    const file = await fileIn(db);
+    const { db, ctx, people, file } = await gersFile('agent.gers@demo.test');
+    const [agent] = people;
     const before = await db.select().from(candidates).where(eq(candidates.id, file.id));
     for (const input of [{ to: 'settled' as Stage }, { to: 'withdrawn' as Stage }, { to: 'discovery' as Stage }]) {
       await expect(moveStage(ctx, agent, file.publicId, { ...input, version: file.version })).rejects.toBeInstanceOf(
@@ -194,11 +168,8 @@ describe('moving a file', () => {
   });
 
   it('lets one of two concurrent moves win; the other gets a conflict, no lost update', async () => {
-    const { db } = await testDb();
-    const { ctx } = ctxFor(db);
-    const lucie = await actor(db, 'agent.gers@demo.test');
-    const direction = await actor(db, 'direction.gers@demo.test');
-    const file = await fileIn(db);
+    const { db, ctx, people, file } = await gersFile('agent.gers@demo.test', 'direction.gers@demo.test');
+    const [lucie, direction] = people;
     const results = await Promise.allSettled([
       moveStage(ctx, lucie, file.publicId, { to: 'qualified', version: file.version }),
       moveStage(ctx, direction, file.publicId, {
@@ -217,12 +188,8 @@ describe('moving a file', () => {
   });
 
   it('keeps files to their territory: the Manche agent cannot see or move a Gers file', async () => {
-    const { db } = await testDb();
-    const { ctx } = ctxFor(db);
-    const manche = await actor(db, 'agent.manche@demo.test');
-    const family = await actor(db, 'famille@demo.test');
-    const platform = await actor(db, 'admin@demo.test');
-    const file = await fileIn(db);
+    const { db, ctx, people, file } = await gersFile('agent.manche@demo.test', 'famille@demo.test', 'admin@demo.test');
+    const [manche, family, platform] = people;
     await expect(findCandidate(db, manche, file.publicId)).rejects.toBeInstanceOf(NotFound);
     await expect(findCandidate(db, manche, 'does-not-exist')).rejects.toBeInstanceOf(NotFound);
     await expect(moveStage(ctx, manche, file.publicId, { to: 'qualified', version: 1 })).rejects.toBeInstanceOf(
@@ -397,13 +364,13 @@ describe('the family’s view', () => {
 
 describe('assignment', () => {
   it('gives a file to an agent of its territory, who gets an email; never to another territory’s agent', async () => {
-    const { db } = await testDb();
     const { assignFile } = await import('../../src/server/candidates/commands.ts');
-    const { ctx } = ctxFor(db);
-    const direction = await actor(db, 'direction.gers@demo.test');
-    const lucie = await actor(db, 'agent.gers@demo.test');
-    const yann = await actor(db, 'agent.manche@demo.test');
-    const file = await fileIn(db);
+    const { db, ctx, people, file } = await gersFile(
+      'direction.gers@demo.test',
+      'agent.gers@demo.test',
+      'agent.manche@demo.test',
+    );
+    const [direction, lucie, yann] = people;
     await expect(assignFile(ctx, direction, file.publicId, yann.id)).rejects.toBeInstanceOf(Invalid);
     await assignFile(ctx, direction, file.publicId, lucie.id);
     const [row] = await db.select().from(candidates).where(eq(candidates.id, file.id));

@@ -15,7 +15,6 @@ import {
   stageHistory,
   tasks,
   users,
-  userTerritories,
 } from '../../db/schema/index.ts';
 import type { SessionUser } from '../../src/server/accounts/session.ts';
 import { findCandidate, moveStage } from '../../src/server/candidates/commands.ts';
@@ -28,18 +27,10 @@ import { planStay } from '../../src/server/candidates/stays.ts';
 import { completeTask, createTask } from '../../src/server/candidates/tasks.ts';
 import { markDuplicate, mergeDuplicate, mergedTarget, moveTerritory } from '../../src/server/candidates/transfer.ts';
 import { Conflict, Invalid, NotFound } from '../../src/server/errors.ts';
-import { testDb } from '../helpers/db.ts';
+import { actor, actors, testDb } from '../helpers/db.ts';
 
 const start = Date.UTC(2026, 10, 23, 9);
 const ctxFor = (db: Db) => ({ db, clock: { now: () => new Date(start) }, siteUrl: 'https://cc.test' });
-
-async function actor(db: Db, email: string): Promise<SessionUser> {
-  const [u] = await db.select().from(users).where(eq(users.email, email));
-  const territories = (await db.select().from(userTerritories).where(eq(userTerritories.userId, u!.id))).map(
-    (t) => t.territoryCode,
-  );
-  return { id: u!.id, email: u!.email, name: u!.name, role: u!.role, locale: u!.locale, territories };
-}
 
 async function newFile(db: Db, over: Record<string, unknown> = {}) {
   const input = {
@@ -73,6 +64,21 @@ async function newFamily(db: Db): Promise<SessionUser> {
   return actor(db, email);
 }
 
+/** A fresh database, its context (a clock at `start` that `advance` moves on), and Lucie, agent of the Gers. */
+async function withLucie() {
+  const { db } = await testDb();
+  let now = start;
+  const ctx = { db, clock: { now: () => new Date(now) }, siteUrl: 'https://cc.test' };
+  return { db, ctx, advance: (ms: number) => (now += ms), lucie: await actor(db, 'agent.gers@demo.test') };
+}
+
+/** The same, with a family account of its own and its new file in the Gers (`over`: its enquiry). */
+async function withFamilyFile(over: Record<string, unknown> = {}) {
+  const setup = await withLucie();
+  const family = await newFamily(setup.db);
+  return { ...setup, family, file: await newFile(setup.db, { email: family.email, ...over }) };
+}
+
 const mailsTo = async (db: Db, to: string) =>
   (await db.select().from(outbox).where(eq(outbox.to, to))).map((m) => m.template);
 const publishedIn = async (db: Db, territory: string, n: number) =>
@@ -93,11 +99,8 @@ async function expectInvalid(promise: Promise<unknown>, field: string) {
 
 describe('tasks', () => {
   it('are created with a due date for staff of the territory, and closed once', async () => {
-    const { db } = await testDb();
-    const ctx = ctxFor(db);
-    const lucie = await actor(db, 'agent.gers@demo.test');
-    const direction = await actor(db, 'direction.gers@demo.test');
-    const yann = await actor(db, 'agent.manche@demo.test');
+    const { db, ctx, lucie } = await withLucie();
+    const [direction, yann] = await actors(db, 'direction.gers@demo.test', 'agent.manche@demo.test');
     const file = await newFile(db);
     await expectInvalid(
       createTask(ctx, lucie, file.publicId, { title: ' ', dueDate: '2026-11-30', assigneeId: String(lucie.id) }),
@@ -148,9 +151,7 @@ describe('tasks', () => {
 
 describe('proposals', () => {
   it('start from the family’s needs, propose published offers once, and email the family', async () => {
-    const { db } = await testDb();
-    const ctx = ctxFor(db);
-    const lucie = await actor(db, 'agent.gers@demo.test');
+    const { db, ctx, lucie } = await withLucie();
     const file = await newFile(db);
     expect(Object.fromEntries(searchFromNeeds(file))).toEqual({
       territoire: '32',
@@ -181,11 +182,7 @@ describe('proposals', () => {
   });
 
   it('are answered by the family of the file only, with a comment, and the agent is told', async () => {
-    const { db } = await testDb();
-    const ctx = ctxFor(db);
-    const lucie = await actor(db, 'agent.gers@demo.test');
-    const family = await newFamily(db);
-    const file = await newFile(db, { email: family.email });
+    const { db, ctx, lucie, family, file } = await withFamilyFile();
     const other = await newFile(db);
     const { assignFile } = await import('../../src/server/candidates/commands.ts');
     await assignFile(ctx, lucie, file.publicId, lucie.id);
@@ -224,9 +221,7 @@ describe('proposals', () => {
 
 describe('discovery stays and messages', () => {
   it('plan a stay with dates, places and hosts, refusing an end before the start', async () => {
-    const { db } = await testDb();
-    const ctx = ctxFor(db);
-    const lucie = await actor(db, 'agent.gers@demo.test');
+    const { db, ctx, lucie } = await withLucie();
     const file = await newFile(db);
     await expectInvalid(
       planStay(ctx, lucie, file.publicId, { startDate: '2026-12-10', endDate: '2026-12-09', places: 'Mauvezin' }),
@@ -257,11 +252,7 @@ describe('discovery stays and messages', () => {
   });
 
   it('go both ways, each side emailed, and are read when the other side opens the file', async () => {
-    const { db } = await testDb();
-    const ctx = ctxFor(db);
-    const lucie = await actor(db, 'agent.gers@demo.test');
-    const family = await newFamily(db);
-    const file = await newFile(db, { email: family.email });
+    const { db, ctx, lucie, family, file } = await withFamilyFile();
     await expectInvalid(sendAgentMessage(ctx, lucie, file.publicId, { body: '' }), 'body');
     await sendAgentMessage(ctx, lucie, file.publicId, { body: 'Bonjour, quand pouvez-vous venir ?' });
     await sendFamilyMessage(ctx, family, (await familyFile(db, family))!, { body: 'En décembre !' });
@@ -295,9 +286,7 @@ describe('discovery stays and messages', () => {
 
 describe('duplicates', () => {
   it('are linked at enquiry, then merged: the timeline, proposals and messages move; the duplicate disappears', async () => {
-    const { db } = await testDb();
-    const ctx = ctxFor(db);
-    const lucie = await actor(db, 'agent.gers@demo.test');
+    const { db, ctx, lucie } = await withLucie();
     const yann = await actor(db, 'agent.manche@demo.test');
     const original = await newFile(db, { email: 'double@exemple.fr' });
     const dup = await newFile(db, { email: 'double@exemple.fr', phone: '0612345678' });
@@ -326,9 +315,7 @@ describe('duplicates', () => {
   });
 
   it('can be marked by hand (by email or id, in the agent’s territories only) and cleared', async () => {
-    const { db } = await testDb();
-    const ctx = ctxFor(db);
-    const lucie = await actor(db, 'agent.gers@demo.test');
+    const { db, ctx, lucie } = await withLucie();
     const a = await newFile(db, { email: 'premier@exemple.fr' });
     const b = await newFile(db, { email: 'second@exemple.fr' });
     const manche = await newFile(db, { email: 'manche@exemple.fr', wishedTerritories: '50' });
@@ -346,9 +333,7 @@ describe('duplicates', () => {
 
 describe('territory moves', () => {
   it('need the family’s consent for a territory it did not wish, keep the history, and tell the new territory', async () => {
-    const { db } = await testDb();
-    const ctx = ctxFor(db);
-    const lucie = await actor(db, 'agent.gers@demo.test');
+    const { db, ctx, lucie } = await withLucie();
     const yann = await actor(db, 'agent.manche@demo.test');
     const file = await newFile(db);
     await moveStage(ctx, lucie, file.publicId, { to: 'qualified', version: file.version });
@@ -379,9 +364,7 @@ describe('territory moves', () => {
   });
 
   it('dispatch a queued file to one of its wished territories without a consent box', async () => {
-    const { db } = await testDb();
-    const ctx = ctxFor(db);
-    const lucie = await actor(db, 'agent.gers@demo.test');
+    const { db, ctx, lucie } = await withLucie();
     const file = await newFile(db, { wishedTerritories: ['32', '50'] });
     expect(file.territoryCode).toBeNull();
     await moveTerritory(ctx, lucie, file.publicId, { territory: '32' });
@@ -391,12 +374,9 @@ describe('territory moves', () => {
 
 describe('stage history for reports', () => {
   it('closes a stay with its length in days and the territory of the file', async () => {
-    const { db } = await testDb();
-    let now = start;
-    const ctx = { db, clock: { now: () => new Date(now) }, siteUrl: 'https://cc.test' };
-    const lucie = await actor(db, 'agent.gers@demo.test');
+    const { db, ctx, advance, lucie } = await withLucie();
     const file = await newFile(db);
-    now += 3.5 * 86_400_000;
+    advance(3.5 * 86_400_000);
     await moveStage(ctx, lucie, file.publicId, { to: 'qualified', version: file.version });
     const rows = await db
       .select()
@@ -410,12 +390,7 @@ describe('stage history for reports', () => {
   });
 
   it('keeps the file’s facts: stages reached, first settlement, first answer of staff (not of the family)', async () => {
-    const { db } = await testDb();
-    let now = start;
-    const ctx = { db, clock: { now: () => new Date(now) }, siteUrl: 'https://cc.test' };
-    const lucie = await actor(db, 'agent.gers@demo.test');
-    const family = await newFamily(db);
-    const file = await newFile(db, { email: family.email });
+    const { db, ctx, advance, lucie, family, file } = await withFamilyFile();
     const facts = async () =>
       (
         await db
@@ -424,16 +399,16 @@ describe('stage history for reports', () => {
           .where(eq(candidates.id, file.id))
       )[0]!;
     expect(await facts()).toEqual({ r: 1, s: null, a: null });
-    now += 3_600_000;
+    advance(3_600_000);
     await sendFamilyMessage(ctx, family, (await familyFile(db, family))!, { body: 'Bonjour ?' });
     expect((await facts()).a).toBeNull();
-    now += 3_600_000;
+    advance(3_600_000);
     await sendAgentMessage(ctx, lucie, file.publicId, { body: 'Bonjour !' });
-    const answered = new Date(now).toISOString();
+    const answered = ctx.clock.now().toISOString();
     expect((await facts()).a).toBe(answered);
     let version = file.version;
     for (const to of ['qualified', 'discovery', 'settling', 'settled', 'settling', 'settled'] as const) {
-      now += 86_400_000;
+      advance(86_400_000);
       const moved = await moveStage(ctx, lucie, file.publicId, {
         to,
         version,
@@ -454,18 +429,15 @@ describe('stage history for reports', () => {
 
 describe('stay counts for reports', () => {
   it('stay in step with the history through moves, a territory move and a merge', async () => {
-    const { db } = await testDb();
-    let now = start;
-    const ctx = { db, clock: { now: () => new Date(now) }, siteUrl: 'https://cc.test' };
-    const lucie = await actor(db, 'agent.gers@demo.test');
+    const { db, ctx, advance, lucie } = await withLucie();
     const a = await newFile(db, { email: 'compte@exemple.fr' });
     const b = await newFile(db, { email: 'compte@exemple.fr' });
     let version = a.version;
     for (const to of ['qualified', 'discovery', 'qualified'] as const) {
-      now += 2.25 * 86_400_000;
+      advance(2.25 * 86_400_000);
       version = (await moveStage(ctx, lucie, a.publicId, { to, version })).version;
     }
-    now += 86_400_000;
+    advance(86_400_000);
     await moveStage(ctx, lucie, b.publicId, { to: 'qualified', version: b.version });
     await mergeDuplicate(ctx, lucie, b.publicId, b.version + 1);
     await moveTerritory(ctx, lucie, a.publicId, { territory: '50', consent: 'yes' });
@@ -485,11 +457,7 @@ describe('stay counts for reports', () => {
 
 describe('the family’s data', () => {
   it('downloads as JSON with its file, timeline, proposals and messages — nobody else’s', async () => {
-    const { db } = await testDb();
-    const ctx = ctxFor(db);
-    const lucie = await actor(db, 'agent.gers@demo.test');
-    const family = await newFamily(db);
-    const file = await newFile(db, { email: family.email });
+    const { db, ctx, lucie, family, file } = await withFamilyFile();
     await newFile(db, { email: 'quelquun@exemple.fr' });
     const [a] = await publishedIn(db, '32', 1);
     await proposeOffers(ctx, lucie, file.publicId, [String(a!.id)]);
@@ -511,12 +479,7 @@ describe('the family’s data', () => {
   });
 
   it('is erased on request: identity and writing gone, anonymous stage history kept for reports', async () => {
-    const { db } = await testDb();
-    const ctx = ctxFor(db);
-    const lucie = await actor(db, 'agent.gers@demo.test');
-    const family = await newFamily(db);
-    const file = await newFile(db, {
-      email: family.email,
+    const { db, ctx, lucie, family, file } = await withFamilyFile({
       phone: '0611223344',
       housingNeeds: 'Une maison avec jardin',
     });

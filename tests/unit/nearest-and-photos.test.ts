@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, ne, type SQL } from 'drizzle-orm';
 import sharp from 'sharp';
 import { describe, expect, inject, it } from 'vitest';
+import type { Db } from '../../db/client.ts';
 import { offerPhotos, offers } from '../../db/schema/index.ts';
 import { NotFound } from '../../src/server/errors.ts';
 import { NEAREST_MAX_KM, refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
@@ -39,6 +40,17 @@ describe('nearest fibre tiers-lieu', () => {
   });
 });
 
+/** The first photo (its id and file key) of an offer that meets `where`. */
+async function firstPhoto(db: Db, where: SQL) {
+  const [photo] = await db
+    .select({ id: offerPhotos.id, key: offerPhotos.storageKey })
+    .from(offerPhotos)
+    .innerJoin(offers, eq(offers.id, offerPhotos.offerId))
+    .where(where)
+    .limit(1);
+  return photo;
+}
+
 describe('photos', () => {
   it('names files {id}-{width}.webp with allowed widths only', () => {
     expect(parsePhotoFile('12-640.webp')).toEqual({ id: 12, width: 640 });
@@ -51,24 +63,14 @@ describe('photos', () => {
     const { db } = await testDb();
     const dir = await mkdtemp(join(tmpdir(), 'cc-photos-'));
     await cp(inject('photosDir'), dir, { recursive: true });
-    const [photo] = await db
-      .select({ id: offerPhotos.id, key: offerPhotos.storageKey })
-      .from(offerPhotos)
-      .innerJoin(offers, eq(offers.id, offerPhotos.offerId))
-      .where(eq(offers.status, 'published'))
-      .limit(1);
+    const photo = await firstPhoto(db, eq(offers.status, 'published'));
     const webp = await renderPhoto(db, dir, photo!.id, 320);
     const meta = await sharp(webp).metadata();
     expect(meta).toMatchObject({ format: 'webp', width: 320 });
     expect(existsSync(join(dir, 'cache', `${photo!.key}-320.webp`))).toBe(true);
     expect(await renderPhoto(db, dir, photo!.id, 320)).toEqual(webp);
 
-    const [unpublished] = await db
-      .select({ id: offerPhotos.id })
-      .from(offerPhotos)
-      .innerJoin(offers, eq(offers.id, offerPhotos.offerId))
-      .where(ne(offers.status, 'published'))
-      .limit(1);
+    const unpublished = await firstPhoto(db, ne(offers.status, 'published'));
     expect(unpublished).toBeDefined();
     await expect(renderPhoto(db, dir, unpublished!.id, 320)).rejects.toBeInstanceOf(NotFound);
     await expect(renderPhoto(db, dir, 987654, 320)).rejects.toBeInstanceOf(NotFound);

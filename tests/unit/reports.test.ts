@@ -90,18 +90,22 @@ async function file(
   return id;
 }
 
+/** The four steps of a file that settles, on these dates. */
+function toSettled(qualified: string, discovery: string, settling: string, settled: string): Array<[Stage, string]> {
+  return [
+    ['qualified', qualified],
+    ['discovery', discovery],
+    ['settling', settling],
+    ['settled', settled],
+  ];
+}
+
 async function scenario(db: Db) {
   const [agent] = await db.select().from(users).where(eq(users.email, 'agent.gers@demo.test'));
   const f1 = await file(db, {
     territory: '32',
     created: '2021-01-10',
-    stages: [
-      ['qualified', '2021-01-20'],
-      ['discovery', '2021-02-10'],
-      ['settling', '2021-03-01'],
-      ['settled', '2021-03-15'],
-      ['withdrawn', '2021-06-20'],
-    ],
+    stages: [...toSettled('2021-01-20', '2021-02-10', '2021-03-01', '2021-03-15'), ['withdrawn', '2021-06-20']],
     size: 4,
     children: [3, 7],
     commune: '32249',
@@ -115,12 +119,7 @@ async function scenario(db: Db) {
   const f2 = await file(db, {
     territory: '32',
     created: '2021-02-01',
-    stages: [
-      ['qualified', '2021-02-05'],
-      ['discovery', '2021-03-01'],
-      ['settling', '2021-04-01'],
-      ['settled', '2021-05-10'],
-    ],
+    stages: toSettled('2021-02-05', '2021-03-01', '2021-04-01', '2021-05-10'),
     size: 3,
     children: [1],
     commune: '32013',
@@ -132,12 +131,7 @@ async function scenario(db: Db) {
   const f5 = await file(db, {
     territory: '32',
     created: '2020-06-01',
-    stages: [
-      ['qualified', '2020-06-11'],
-      ['discovery', '2020-07-01'],
-      ['settling', '2020-08-01'],
-      ['settled', '2020-09-01'],
-    ],
+    stages: toSettled('2020-06-11', '2020-07-01', '2020-08-01', '2020-09-01'),
     size: 2,
     commune: '32013',
     place: '33000 Bordeaux',
@@ -146,12 +140,7 @@ async function scenario(db: Db) {
   await file(db, {
     territory: '50',
     created: '2021-01-05',
-    stages: [
-      ['qualified', '2021-02-01'],
-      ['discovery', '2021-02-15'],
-      ['settling', '2021-03-01'],
-      ['settled', '2021-04-01'],
-    ],
+    stages: toSettled('2021-02-01', '2021-02-15', '2021-03-01', '2021-04-01'),
     size: 5,
     commune: '50129',
   });
@@ -383,33 +372,18 @@ describe('the public impact page', () => {
     await db
       .insert(territoriesTable)
       .values({ code: '46', name: 'Lot', accentColor: '#123456', createdAt: now.toISOString() });
-    for (let i = 0; i < 4; i++)
-      await file(db, {
+    const settledInLot = (size: number) =>
+      file(db, {
         territory: '46',
         created: '2021-01-10',
-        stages: [
-          ['qualified', '2021-01-20'],
-          ['discovery', '2021-02-10'],
-          ['settling', '2021-03-01'],
-          ['settled', '2021-03-15'],
-        ],
-        size: 3,
+        stages: toSettled('2021-01-20', '2021-02-10', '2021-03-01', '2021-03-15'),
+        size,
         commune: '46042',
       });
+    for (let i = 0; i < 4; i++) await settledInLot(3);
     const lot = () => impactFigures(db).then((r) => r.territories.find((x) => x.code === '46')!);
     expect(await lot()).toMatchObject({ families: null, persons: null, children: null, communes: null });
-    await file(db, {
-      territory: '46',
-      created: '2021-01-10',
-      stages: [
-        ['qualified', '2021-01-20'],
-        ['discovery', '2021-02-10'],
-        ['settling', '2021-03-01'],
-        ['settled', '2021-03-15'],
-      ],
-      size: 2,
-      commune: '46042',
-    });
+    await settledInLot(2);
     expect(await lot()).toMatchObject({ families: 5, persons: 14, children: 0, communes: 1 });
     expect((await impactFigures(db)).total.families).toBe(before.total.families! + 5);
   });
