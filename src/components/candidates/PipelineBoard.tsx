@@ -17,9 +17,11 @@ interface Column {
   count: number;
 }
 
+export const boardMessageKeys = ['board.moved', 'board.failed', 'board.needsForm', 'board.instructions'] as const;
+
 interface Props {
   columns: Column[];
-  m: { moved: string; failed: string; needsForm: string; instructions: string };
+  m: Record<(typeof boardMessageKeys)[number], string>;
   locale: string;
 }
 
@@ -38,13 +40,13 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
     const gap = Math.abs(flow.indexOf(from) - flow.indexOf(to));
     const title = (stage: string) => columns.find((c) => c.stage === stage)?.title ?? stage;
     if (!flow.includes(from) || !flow.includes(to) || gap !== 1) {
-      setStatus(formatMessage(locale, m.needsForm, { name: card.name }));
+      setStatus(formatMessage(locale, m['board.needsForm'], { name: card.name }));
       return;
     }
     const body = new URLSearchParams({ to, version: String(card.version) });
     const res = await fetch(`/agent/candidats/${id}`, { method: 'POST', body, redirect: 'manual' }).catch(() => null);
     if (!res || res.type !== 'opaqueredirect') {
-      setStatus(formatMessage(locale, m.failed, { name: card.name }));
+      setStatus(formatMessage(locale, m['board.failed'], { name: card.name }));
       return;
     }
     setColumns((cols) =>
@@ -56,7 +58,7 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
             : c,
       ),
     );
-    setStatus(formatMessage(locale, m.moved, { name: card.name, stage: title(to) }));
+    setStatus(formatMessage(locale, m['board.moved'], { name: card.name, stage: title(to) }));
     // Keep the keyboard where it was: on the moved card.
     requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-card="${id}"]`)?.focus());
   };
@@ -70,7 +72,7 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
     if (to) void move(id, to);
     else
       setStatus(
-        formatMessage(locale, m.needsForm, {
+        formatMessage(locale, m['board.needsForm'], {
           name: columns.flatMap((c) => c.cards).find((k) => k.publicId === id)?.name ?? '',
         }),
       );
@@ -79,7 +81,7 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
   return (
     <div class="board-wrap" data-board="ready">
       <p id="board-help" class="help">
-        {m.instructions}
+        {m['board.instructions']}
       </p>
       <p class="status" role="status" aria-live="polite">
         {status}

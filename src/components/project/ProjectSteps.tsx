@@ -4,12 +4,19 @@
 import { useEffect, useState } from 'preact/hooks';
 import { formatMessage } from '../../i18n/format.ts';
 
+export const projectStepsMessageKeys = [
+  'project.step',
+  'project.previous',
+  'project.next',
+  'project.draftRestored',
+] as const;
+
 interface Props {
   formId: string;
   locale: string;
   /** The server found errors: start on the first section that has one, keep its values. */
   hasErrors: boolean;
-  m: { step: string; previous: string; next: string; draftRestored: string };
+  m: Record<(typeof projectStepsMessageKeys)[number], string>;
 }
 
 const DRAFT_KEY = 'cc-project-draft';
@@ -73,7 +80,7 @@ export default function ProjectSteps({ formId, locale, hasErrors, m }: Props) {
     if (!f) return;
     const all = sections(f);
     setCount(all.length);
-    if (!hasErrors && restoreDraft(f)) setNotice(m.draftRestored);
+    if (!hasErrors && restoreDraft(f)) setNotice(m['project.draftRestored']);
     const firstError = hasErrors ? all.findIndex((s) => s.querySelector('[aria-invalid="true"]')) : -1;
     show(Math.max(0, firstError));
     const onInput = () => saveDraft(f);
@@ -114,25 +121,25 @@ export default function ProjectSteps({ formId, locale, hasErrors, m }: Props) {
 
   if (count === 0) return null;
   return (
-    <nav class="project-steps" aria-label={formatMessage(locale, m.step, { n: step + 1, count, title })}>
+    <nav class="project-steps" aria-label={formatMessage(locale, m['project.step'], { n: step + 1, count, title })}>
       {notice && (
         <p class="draft" role="status">
           {notice}
         </p>
       )}
       <p class="indicator" aria-live="polite">
-        {formatMessage(locale, m.step, { n: step + 1, count, title })}
+        {formatMessage(locale, m['project.step'], { n: step + 1, count, title })}
       </p>
       <progress max={count} value={step + 1} aria-hidden="true" />
       <div class="buttons">
         {step > 0 && (
           <button type="button" class="button button--secondary" onClick={() => show(step - 1)}>
-            {m.previous}
+            {m['project.previous']}
           </button>
         )}
         {step < count - 1 && (
           <button type="button" class="button" onClick={next}>
-            {m.next}
+            {m['project.next']}
           </button>
         )}
       </div>

@@ -34,6 +34,12 @@ export const controlAria = (id: string, hint?: string, error?: string) => ({
   'aria-describedby': [hint && hintId(id), error && errorId(id)].filter(Boolean).join(' ') || undefined,
 });
 
+/** A control's id and the attributes every control of the kit carries. */
+export const controlOf = ({ name, required, hint, error, idPrefix = 'field' }: FieldProps) => {
+  const id = fieldId(idPrefix, name);
+  return { id, control: { class: 'ui-control', id, name, required, ...controlAria(id, hint, error) } };
+};
+
 /**
  * The fields of one form, bound to what a refused post sent back: `field(name, label)`
  * gives a field's props (value, error, idPrefix), and `labels` collects the labels for
