@@ -305,6 +305,10 @@ describe('pipeline queries', () => {
     const { ctx, advance } = ctxFor(db);
     let home = await agentHome(db, gers, ctx.clock);
     expect(home.unanswered.map((u) => u.publicId)).toContain(a.publicId);
+    // An enquiry stamped ahead of this clock (another machine's) has waited 0 hours, not -1.
+    const early = { now: () => new Date(start - 90 * 60_000) };
+    expect((await agentHome(db, gers, early)).unanswered.map((u) => u.waitingHours)).toContain(0);
+    expect((await agentHome(db, gers, early)).unanswered.every((u) => u.waitingHours >= 0)).toBe(true);
     await moveStage(ctx, gers, a.publicId, { to: 'qualified', version: a.version });
     home = await agentHome(db, gers, ctx.clock);
     expect(home.unanswered.map((u) => u.publicId)).not.toContain(a.publicId);

@@ -166,15 +166,16 @@ export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
     .groupBy(candidates.id)
     .orderBy(asc(sql`max(${messages.at})`))
     .limit(50);
-  const daysSince = (iso: string) => Math.floor((now.getTime() - new Date(iso).getTime()) / DAY_MS);
+  // Never negative: a row stamped a little ahead of this clock (another machine's) waits 0.
+  const since = (iso: string, unit: number) => Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / unit));
   return {
     overdue: myTasks.filter((t) => t.dueDate < today),
     dueToday: myTasks.filter((t) => t.dueDate === today),
     unanswered: unanswered.map((u) => ({
       ...u,
-      waitingHours: Math.floor((now.getTime() - new Date(u.createdAt).getTime()) / HOUR_MS),
+      waitingHours: since(u.createdAt, HOUR_MS),
     })),
-    idle: idle.map((f) => ({ ...f, days: daysSince(f.stageEnteredAt) })),
+    idle: idle.map((f) => ({ ...f, days: since(f.stageEnteredAt, DAY_MS) })),
     unread,
     counts,
   };
