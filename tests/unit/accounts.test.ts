@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.ts';
 import { authTokens, outbox, sessions as sessionsTable, users } from '../../db/schema/index.ts';
 import {
   acceptInvitation,
+  createPlatformAdmin,
   deactivateStaff,
   getStaff,
   inviteStaff,
@@ -22,7 +23,7 @@ import { PasswordSchema, EmailSchema } from '../../src/server/accounts/schemas.t
 import { createSessions } from '../../src/server/accounts/session.ts';
 import { consumeToken, hashToken, issueToken } from '../../src/server/accounts/tokens.ts';
 import { hit } from '../../src/server/accounts/rate-limit.ts';
-import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
 import { actor, actors, testDb } from '../helpers/db.ts';
 import { HOUR_MS as HOUR } from '../../src/lib/time.ts';
 
@@ -287,6 +288,23 @@ describe('staff', () => {
     expect(await acceptInvitation(ctx, { token, password: 'une phrase de passe' })).toBe(id);
     expect(await signIn(ctx, { email: 'zoe@exemple.fr', password: 'une phrase de passe' }, '1.1.1.1')).toBe(id);
     await expect(inviteStaff(ctx, gers, invitation())).rejects.toThrow();
+  });
+
+  it('creates the first platform admin on an empty database, with a one-time link; an existing email is refused', async () => {
+    const { db } = await testDb('referential');
+    const { ctx } = context(db);
+    const url = await createPlatformAdmin(ctx, { email: 'Ops@Exemple.fr', name: 'Camille Ops', locale: 'fr' });
+    const token = new URL(url).searchParams.get('token')!;
+    expect(url).toBe(`https://cc.test/invitation?token=${encodeURIComponent(token)}`);
+    const [admin] = await db.select().from(users).where(eq(users.email, 'ops@exemple.fr'));
+    expect(admin).toMatchObject({ role: 'platform_admin', passwordHash: null });
+    // Any email with an account is refused, and that account is left as it was.
+    await expect(createPlatformAdmin(ctx, { email: 'ops@exemple.fr', name: 'X' })).rejects.toBeInstanceOf(Conflict);
+    await expect(createPlatformAdmin(ctx, { email: 'not an email', name: 'X' })).rejects.toBeInstanceOf(Invalid);
+    expect(await db.select().from(users)).toHaveLength(1);
+    expect(await acceptInvitation(ctx, { token, password: 'une phrase de passe' })).toBe(admin!.id);
+    expect(await signIn(ctx, { email: 'ops@exemple.fr', password: 'une phrase de passe' }, '1.1.1.1')).toBe(admin!.id);
+    await expect(acceptInvitation(ctx, { token, password: 'une autre phrase' })).rejects.toThrow();
   });
 
   it('keeps each administrator to their territories: another territory’s agent is not found', async () => {

@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { ConfigError, readConfig } from '../../scripts/lib/config.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -37,5 +40,47 @@ describe('configuration', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(name);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  describe('npm run admin:create', () => {
+    const run = (args: string[], env: Record<string, string>) =>
+      spawnSync(process.execPath, ['scripts/admin-create.ts', ...args], {
+        cwd: root,
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+
+    it('creates the first platform admin on a fresh database file and prints a one-time link', () => {
+      // A fresh database with the communes already loaded (as `npm run serve` leaves it).
+      const dir = mkdtempSync(join(tmpdir(), 'cc-admin-'));
+      copyFileSync(inject('referentialDb'), join(dir, 'portal.db'));
+      try {
+        const env = { DATABASE_URL: `file:${join(dir, 'portal.db')}`, PUBLIC_SITE_URL: 'https://portail.example.org' };
+        const first = run(['--email', 'ops@example.org', '--name', 'Camille Ops'], env);
+        expect(first.status).toBe(0);
+        expect(first.stdout).toMatch(/^https:\/\/portail\.example\.org\/invitation\?token=[\w-]{20,}$/m);
+        // The same email again: refused in one line, nothing changed.
+        const again = run(['--email', 'OPS@example.org'], env);
+        expect(again.status).toBe(1);
+        expect(again.stderr.trim().split('\n')).toEqual([
+          'An account already exists for OPS@example.org: nothing changed.',
+        ]);
+        const bad = run(['--email', 'nope'], env);
+        expect(bad.status).toBe(1);
+        expect(bad.stderr).toContain('--email');
+        expect(run([], env).stderr).toContain('Usage: npm run admin:create');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 180_000);
+
+    it('opens a libsql:// server like the portal does, and says so in one line when it cannot', () => {
+      const r = run(['--email', 'ops@example.org'], { DATABASE_URL: 'libsql://127.0.0.1:9', DATABASE_AUTH_TOKEN: 't' });
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain('Cannot open the database at DATABASE_URL=libsql://127.0.0.1:9');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }, 60_000);
   });
 });

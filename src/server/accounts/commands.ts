@@ -13,6 +13,7 @@ import { clearLimit, hit, LIMITS, refund, type LimitResult } from './rate-limit.
 import {
   EmailOnlySchema,
   InviteSchema,
+  PlatformAdminSchema,
   NewPasswordSchema,
   SignInSchema,
   SignUpSchema,
@@ -325,6 +326,24 @@ export async function inviteStaff(ctx: AccountsContext, actor: SessionUser, inpu
       },
     });
     return user!.id;
+  });
+}
+
+/**
+ * A platform administrator without a password (`npm run admin:create`): returns the
+ * one-time link (an invitation, valid 7 days) where they choose it. An existing email is
+ * refused, whatever its role: the script never changes an account.
+ */
+export async function createPlatformAdmin(ctx: AccountsContext, input: unknown): Promise<string> {
+  const data = parse(PlatformAdminSchema, input);
+  return ctx.db.transaction(async (tx) => {
+    const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, data.email));
+    if (existing) throw new Conflict('errors.email_taken', 'email');
+    const [user] = await tx
+      .insert(users)
+      .values({ ...data, role: 'platform_admin', createdAt: ctx.clock.now().toISOString() })
+      .returning({ id: users.id });
+    return link(ctx, data.locale, '/invitation', await issueToken(tx, user!.id, 'invitation', ctx.clock));
   });
 }
 

@@ -60,6 +60,8 @@ export const InviteSchema = z.object({
   territories: z.array(territoryCode()).min(1, { error: 'errors.territory_required' }),
   locale: LocaleSchema,
 });
+/** `npm run admin:create`: the first platform administrator of a deployment. */
+export const PlatformAdminSchema = z.object({ name: NameSchema, email: EmailSchema, locale: LocaleSchema });
 export const StaffUpdateSchema = z.object({
   role: z.enum(staffRoles, { error: 'errors.invalid_enum' }),
   territories: z.array(territoryCode()).min(1, { error: 'errors.territory_required' }),
