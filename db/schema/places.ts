@@ -45,6 +45,17 @@ export const territories = sqliteTable('territories', {
   name: text('name').notNull(),
   /** One accent colour per territory, a CSS colour that keeps AA contrast on white. */
   accentColor: text('accent_color').notNull().default('#1f5f4a'),
+  /** A short presentation of the programme, shown on the territory page and /projet. */
+  presentationFr: text('presentation_fr'),
+  presentationEn: text('presentation_en'),
+  contactEmail: text('contact_email'),
+  contactPhone: text('contact_phone'),
+  /** Closed files are kept this many months after they close, then erased (GDPR). */
+  retentionMonths: integer('retention_months').notNull().default(24),
+  /** The programme's promise: a first answer to an enquiry within this many hours. */
+  firstAnswerHours: integer('first_answer_hours').notNull().default(48),
+  /** Owners may propose offers here (they go to the territory's moderation queue). */
+  acceptsOwnerOffers: integer('accepts_owner_offers', { mode: 'boolean' }).notNull().default(false),
   createdAt: createdAt(),
 });
 

@@ -26,9 +26,33 @@ export const demoAccounts: ReadonlyArray<{ email: string; name: string; role: Ro
 ];
 
 const demoTerritories = [
-  { code: '32', name: 'Gers', accentColor: '#8a3b12' },
-  { code: '50', name: 'Manche', accentColor: '#0b5394' },
-] as const;
+  {
+    code: '32',
+    name: 'Gers',
+    accentColor: '#8a3b12',
+    presentationFr:
+      'Le Gers accueille les télétravailleurs depuis 2012 : une agente vous accompagne de la première visite à l’installation, logement, tiers-lieu et école compris. (Programme fictif de démonstration.)',
+    presentationEn:
+      'The Gers has welcomed remote workers since 2012: an agent accompanies you from the first visit to settling in, home, tiers-lieu and school included. (Fictitious demo programme.)',
+    contactEmail: 'accueil@gers.demo.test',
+    contactPhone: '05 62 00 00 00',
+    firstAnswerHours: 48,
+    acceptsOwnerOffers: true,
+  },
+  {
+    code: '50',
+    name: 'Manche',
+    accentColor: '#0b5394',
+    presentationFr:
+      'La Manche vous aide à trouver une maison près de la mer et un bureau fibré, et vous présente les réseaux d’entrepreneurs du territoire. (Programme fictif de démonstration.)',
+    presentationEn:
+      'La Manche helps you find a home near the sea and an office with fibre, and introduces you to the territory’s entrepreneurs. (Fictitious demo programme.)',
+    contactEmail: 'bienvenue@manche.demo.test',
+    contactPhone: null,
+    firstAnswerHours: 72,
+    acceptsOwnerOffers: false,
+  },
+];
 
 export interface SeedOptions {
   seed?: number;

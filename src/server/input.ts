@@ -32,11 +32,21 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 export const optionalText = (max: number) =>
   z.preprocess(
     blankToUndefined,
-    z.string({ error: 'errors.invalid_value' }).trim().max(max, { error: 'errors.text_too_long' }).optional(),
+    z.string({ error: 'errors.invalid_value' }).trim().max(max, { error: 'errors.text_long' }).optional(),
   );
 
 export const requiredText = (max: number, required: string) =>
-  z.string({ error: required }).trim().min(1, { error: required }).max(max, { error: 'errors.text_too_long' });
+  z.string({ error: required }).trim().min(1, { error: required }).max(max, { error: 'errors.text_long' });
+
+/** A phone number, written with spaces, dots or dashes if one likes; blank is absent. */
+export const optionalPhone = () =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.replace(/[\s.\-()]/g, '') : v) || undefined,
+    z
+      .string()
+      .regex(/^\+?\d{6,15}$/, { error: 'errors.phone_invalid' })
+      .optional(),
+  );
 
 export const optionalWhole = (min: number, max: number, error = 'errors.invalid_number') =>
   z.preprocess(

@@ -55,6 +55,14 @@ export function territoryCondition(actor: Actor, column: SQLWrapper): SQL | unde
 /** Families keep favourites and saved searches; visitors are offered to sign in; staff see none. */
 export const mayKeepFavourites = (u: Someone): boolean => !u || isFamily(u);
 
+/**
+ * A territory's settings: the platform admin (every territory, and creating them) and the
+ * territory's own administrators. Without `territory`: whether the actor configures any.
+ */
+export function mayConfigureTerritory(actor: Actor, territory?: string): boolean {
+  return isAdmin(actor) && (territory === undefined || actsIn(actor, territory));
+}
+
 /** Reports: territory admins (their territories) and the platform admin (all and the total). */
 export const mayReport = isAdmin;
 

@@ -1,4 +1,5 @@
-// Loads /territoires/{code}: key figures, communes with their coverage, its tiers-lieux.
+// Loads /territoires/{code}: its presentation and contact, key figures, communes with their
+// coverage, its tiers-lieux.
 import { db } from '../server/db.ts';
 import { NotFound } from '../server/errors.ts';
 import type { RequestContext } from '../server/http/context.ts';
@@ -12,9 +13,12 @@ import {
   type CommuneCoverageRow,
   type TerritoryOverview,
 } from '../server/places/queries.ts';
+import { territoryWithSettings, type Territory } from '../server/places/territories.ts';
 
 export interface TerritoryViewData {
   territory: TerritoryOverview;
+  /** What its administrators set: presentation, contact, first-answer promise. */
+  settings: Territory;
   communes: CommuneCoverageRow[];
   communesTotal: number;
   page: number;
@@ -25,13 +29,15 @@ export interface TerritoryViewData {
 export async function territoryPage(rc: Pick<RequestContext, 'url'>, code: string) {
   if (!isTerritoryCode(code)) throw new NotFound('territory');
   const page = Math.min(parseId(rc.url.searchParams.get('page') ?? '1') ?? 1, 9999);
-  const [territory, communes, tiersLieux] = await Promise.all([
+  const [territory, settings, communes, tiersLieux] = await Promise.all([
     getTerritoryOverview(db, code),
+    territoryWithSettings(db, code),
     listTerritoryCommunes(db, code, page),
     searchOffers(db, { territoire: code, type: 'tiers-lieu' }),
   ]);
   const view: TerritoryViewData = {
     territory,
+    settings,
     communes: communes.rows,
     communesTotal: communes.total,
     page,

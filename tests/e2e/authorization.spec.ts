@@ -92,6 +92,14 @@ const matrix: Record<string, Sample[]> = {
   '/alertes/desabonnement': [{ url: () => '/alertes/desabonnement?token=nope-nope-nope-nope', expect: everyone(400) }],
   '/projet': [{ url: () => '/projet', expect: everyone(200) }],
   '/admin': [{ url: () => '/admin', expect: adminsOnly }],
+  '/admin/territoires': [{ url: () => '/admin/territoires', expect: adminsOnly }],
+  '/admin/territoires/[code]': [
+    { url: () => '/admin/territoires/32', expect: adminsOnly },
+    // Another territory's settings, seen by the Gers admin: not found, like an unknown code.
+    { url: () => '/admin/territoires/50', expect: { ...adminsOnly, adminGers: 404 } },
+    { url: () => '/admin/territoires/99', expect: { ...adminsOnly, adminGers: 404, platform: 404 } },
+    { url: () => '/admin/territoires/..%2F32', expect: { ...adminsOnly, adminGers: 404, platform: 404 } },
+  ],
   '/agent': [{ url: () => '/agent', expect: staffOnly }],
   '/agent/candidats': [{ url: () => '/agent/candidats', expect: staffOnly }],
   '/agent/candidats/[id]': [
@@ -378,6 +386,18 @@ const posts: PostSample[] = [
     agentPage((i) => i.gersAgent),
     adminPosts(400),
   ),
+  // Territories: only the platform admin creates one; each admin sets their own.
+  toPage('create a territory from no département', '/admin/territoires', adminPosts(403, 400), 'code=&name='),
+  toPage('create a territory that exists', '/admin/territoires', adminPosts(403, 409), 'code=32'),
+  toPage('create a territory, unknown département', '/admin/territoires', adminPosts(403, 400), 'code=99'),
+  toPage(
+    'territory settings, bad values',
+    '/admin/territoires/32',
+    adminPosts(400),
+    'name=&retentionMonths=3&firstAnswerHours=0',
+  ),
+  toPage('settings of another territory', '/admin/territoires/50', adminPosts(404, 400), 'name=&retentionMonths=3'),
+  toPage('settings of no territory', '/admin/territoires/99', adminPosts(404), 'name=Nulle%20part'),
   // Account forms and the public forms: anyone may post, refused input is 400.
   toPage('sign in without credentials', '/connexion', everyone(400), 'email=&password='),
   toPage('magic link without address', '/connexion', everyone(400), 'intent=magic&email='),
@@ -403,7 +423,8 @@ const routeOf = (path: string) =>
   path
     .split('?')[0]!
     .replace(/^\/agent\/candidats\/[^/]+/, '/agent/candidats/[id]')
-    .replace(/^\/admin\/agents\/[^/]+/, '/admin/agents/[id]');
+    .replace(/^\/admin\/agents\/[^/]+/, '/admin/agents/[id]')
+    .replace(/^\/admin\/territoires\/[^/]+/, '/admin/territoires/[code]');
 
 /** Everything wrong with one answer to a post; empty when it is the expected one. */
 async function checkPost(res: APIResponse, expected: number, portalUrl: string, formAgain: boolean) {

@@ -42,7 +42,7 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Starts `node scripts/start.ts --demo` and resolves once it listens and /healthz answers 200.
+ * Starts `node scripts/start.ts` (with `--demo` unless told otherwise) and resolves once it listens and /healthz answers 200.
  * Other test runs on the machine pick free ports too: a port taken between our check and the
  * server's listen is retried with another one, and a /healthz answered by someone else's
  * server on that port is not mistaken for ours (ours must have said it listens).
@@ -50,10 +50,11 @@ export function freePort(): Promise<number> {
 export async function startPortal(
   dbPath: string,
   extraEnv: Record<string, string> = {},
+  { demo = true }: { demo?: boolean } = {},
 ): Promise<Omit<Portal, 'sql'> & { logs: () => string }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launchPortal(dbPath, extraEnv);
+      return await launchPortal(dbPath, extraEnv, demo);
     } catch (error) {
       if (!(error instanceof PortTaken) || attempt === 3) throw error;
     }
@@ -65,11 +66,12 @@ class PortTaken extends Error {}
 async function launchPortal(
   dbPath: string,
   extraEnv: Record<string, string>,
+  demo: boolean,
 ): Promise<Omit<Portal, 'sql'> & { logs: () => string }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dbUrl = `file:${dbPath}`;
-  const child = spawn(process.execPath, ['scripts/start.ts', '--demo'], {
+  const child = spawn(process.execPath, ['scripts/start.ts', ...(demo ? ['--demo'] : [])], {
     cwd: root,
     env: {
       ...process.env,

@@ -4,6 +4,8 @@
 export interface Choice {
   value: string;
   label: string;
+  /** A line under the choice (what choosing it means), read after its label. */
+  detail?: string;
 }
 
 /** The props every field of the kit takes. */

@@ -217,7 +217,7 @@ export async function addNote(
 ): Promise<void> {
   const body = typeof text === 'string' ? text.trim() : '';
   if (body.length === 0 || body.length > 5000)
-    throw new Invalid([{ field: 'note', key: body.length ? 'errors.text_too_long' : 'errors.note_required' }]);
+    throw new Invalid([{ field: 'note', key: body.length ? 'errors.text_long' : 'errors.note_required' }]);
   await changeFile(ctx, actor, publicId, async (tx, file, now) => {
     await addEvent(tx, file.id, 'note', { text: body }, actor.id, now);
     await tx.update(candidates).set({ lastContactAt: now, updatedAt: now }).where(eq(candidates.id, file.id));

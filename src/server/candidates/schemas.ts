@@ -8,6 +8,7 @@ import {
   inseeCode,
   isoDate,
   optionalEnum,
+  optionalPhone,
   optionalText,
   optionalWhole,
   parseInput,
@@ -24,13 +25,7 @@ export const timeFrames = ['lt3m', '3-6m', '6-12m', 'gt12m'] as const;
 export const EnquirySchema = z.object({
   name: NameSchema,
   email: EmailSchema,
-  phone: z.preprocess(
-    (v) => (typeof v === 'string' ? v.replace(/[\s.\-()]/g, '') : v) || undefined,
-    z
-      .string()
-      .regex(/^\+?\d{6,15}$/, { error: 'errors.phone_invalid' })
-      .optional(),
-  ),
+  phone: optionalPhone(),
   adults: z.preprocess(
     (v) => (typeof v === 'string' ? Number(v) : v),
     z

@@ -9,14 +9,16 @@ import { field, fieldList, readForm, submitForm, type FormFields } from '../../s
 import { render, type Outcome } from '../../server/http/respond.ts';
 import { parseId } from '../../server/input.ts';
 import { getPublishedOffer } from '../../server/offers/queries.ts';
-import { listTerritories, resolveCommune, type TerritorySummary } from '../../server/places/queries.ts';
+import { resolveCommune } from '../../server/places/queries.ts';
+import { territoriesWithSettings, type Territory } from '../../server/places/territories.ts';
 
 export interface ProjectView {
   values: Record<string, string | string[]>;
   errors: Record<string, string>;
   alert?: string;
   done?: { email: string };
-  territories: TerritorySummary[];
+  /** With what their administrators set: presentation and first-answer promise. */
+  territories: Territory[];
 }
 
 /** What was typed, to fill the form again: everything but the consent box. */
@@ -46,7 +48,7 @@ async function enquiryInput(form: FormFields, locale: string) {
 }
 
 export async function projectPage(rc: RequestContext): Promise<Outcome<ProjectView>> {
-  const territories = await listTerritories(db);
+  const territories = await territoriesWithSettings(db);
   if (!isPost(rc)) {
     const values: Record<string, string | string[]> = {};
     const offerId = parseId(rc.url.searchParams.get('offre'));

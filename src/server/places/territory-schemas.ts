@@ -1,0 +1,24 @@
+// The forms of /admin/territoires: a territory's settings, and a new territory.
+import { z } from 'astro/zod';
+import { EmailSchema } from '../accounts/schemas.ts';
+import { optionalPhone, optionalText, optionalWhole, requiredText, territoryCode } from '../input.ts';
+
+const checkbox = z.preprocess((v) => v === 'yes' || v === '1' || v === 'on' || v === true, z.boolean());
+
+export const TerritorySettingsSchema = z.object({
+  name: requiredText(80, 'errors.territory_name_required'),
+  presentationFr: optionalText(1200),
+  presentationEn: optionalText(1200),
+  contactEmail: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), EmailSchema.optional()),
+  contactPhone: optionalPhone(),
+  retentionMonths: optionalWhole(6, 120, 'errors.retention_months').transform((v) => v ?? 24),
+  firstAnswerHours: optionalWhole(1, 720, 'errors.first_answer_hours').transform((v) => v ?? 48),
+  acceptsOwnerOffers: checkbox,
+});
+export type TerritorySettings = z.output<typeof TerritorySettingsSchema>;
+
+export const NewTerritorySchema = TerritorySettingsSchema.extend({
+  code: territoryCode('errors.department_unknown'),
+  // The département's name when left blank.
+  name: optionalText(80),
+});

@@ -1,0 +1,108 @@
+// A real deployment, as a département installs it: a fresh production database, the first
+// administrator from `npm run admin:create`, the first territory and its settings, shown on
+// the public pages, then its first agent invited. The back-office forms are plain forms (no
+// island on these pages; axe needs JavaScript in the page); the visitor's pages are read
+// with JavaScript off.
+import { createClient } from '@libsql/client';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, root, startPortal, stopPortal, test } from './fixtures.ts';
+
+test('admin:create on a fresh database, the Gers created and set up, its first agent invited', async ({
+  browser,
+  axe,
+}) => {
+  // A cold start loads the communes referential: minutes on a busy machine.
+  test.setTimeout(360_000);
+  const dir = await mkdtemp(join(tmpdir(), 'cc-deploy-'));
+  const portal = await startPortal(join(dir, 'portal.db'), { APP_ENV: 'production' }, { demo: false });
+  const sql = createClient({ url: portal.dbUrl });
+  const context = await browser.newContext({ baseURL: portal.url });
+  try {
+    expect(portal.logs()).not.toContain('Seeded demo data');
+    const created = spawnSync(
+      process.execPath,
+      ['scripts/admin-create.ts', '--email', 'ops@gers.example', '--name', 'Camille Ops'],
+      { cwd: root, env: { ...process.env, DATABASE_URL: portal.dbUrl, PUBLIC_SITE_URL: portal.url }, encoding: 'utf8' },
+    );
+    expect(created.status, created.stderr).toBe(0);
+    const link = created.stdout.match(/^(http\S+\/invitation\?token=\S+)$/m)?.[1];
+    expect(link).toBeTruthy();
+
+    const page = await context.newPage();
+    await page.goto(link!);
+    await page.getByLabel('Nouveau mot de passe').fill('une phrase pour administrer');
+    await page.getByRole('button', { name: 'Activer mon compte' }).click();
+    await expect(page).toHaveURL(/\/compte$/);
+
+    // No territory yet: the platform admin creates the Gers from the referential.
+    await page.goto('/admin/territoires');
+    await expect(page.getByText('Aucun territoire pour l’instant')).toBeVisible();
+    await axe(page);
+    await page.getByLabel('Département').selectOption('32');
+    await page.getByRole('button', { name: 'Créer le territoire' }).click();
+    await expect(page).toHaveURL(/\/admin\/territoires\/32\?cree=1$/);
+    await expect(page.getByRole('status')).toContainText('Le territoire Gers est créé');
+    await expect(page.getByLabel('Nom public')).toHaveValue('Gers');
+    await expect(page.getByLabel('Délai de première réponse (heures)')).toHaveValue('48');
+    await axe(page);
+
+    // Its settings; a refused value keeps everything typed and says what is wrong.
+    const presentation = 'Le Gers vous accueille : une agente vous accompagne jusqu’à votre installation.';
+    await page.getByLabel('Présentation du programme (français)').fill(presentation);
+    await page.getByLabel('Email de contact').fill('accueil@gers.example');
+    await page.getByLabel('Délai de première réponse (heures)').fill('24');
+    await page.getByLabel('Conservation des dossiers clos (mois)').fill('3');
+    // The browser would stop 3 (min=6): the server must refuse it too.
+    await page.locator('form.form').evaluate((form: HTMLFormElement) => (form.noValidate = true));
+    await page.getByRole('button', { name: 'Enregistrer les réglages' }).click();
+    await expect(page.getByRole('alert')).toContainText('Conservation des dossiers clos (mois)');
+    await expect(page.getByText('Indiquez une durée de conservation de 6 à 120 mois.')).toBeVisible();
+    await expect(page.getByLabel('Présentation du programme (français)')).toHaveValue(presentation);
+    await page.getByLabel('Conservation des dossiers clos (mois)').fill('36');
+    await page.getByRole('button', { name: 'Enregistrer les réglages' }).click();
+    await expect(page.getByRole('status')).toHaveText('Modifications enregistrées.');
+
+    // The public pages say what was set.
+    const visitor = await browser.newContext({ baseURL: portal.url, javaScriptEnabled: false });
+    const pub = await visitor.newPage();
+    await pub.goto('/territoires/32');
+    await expect(pub.getByText(presentation)).toBeVisible();
+    await expect(pub.getByTestId('territory-contact')).toContainText('sous 24 h');
+    await expect(pub.getByRole('link', { name: 'accueil@gers.example' })).toHaveAttribute(
+      'href',
+      'mailto:accueil@gers.example',
+    );
+    await pub.goto('/projet');
+    await expect(pub.getByRole('checkbox', { name: 'Gers (32)' })).toHaveAccessibleDescription(
+      `${presentation} Un agent répond à chaque demande sous 24 h.`,
+    );
+    await visitor.close();
+
+    // Its first agent.
+    await page.goto('/admin');
+    await page.getByLabel('Nom').fill('Lucie Première');
+    await page.getByLabel('Adresse email').fill('lucie@gers.example');
+    await page.getByRole('checkbox', { name: 'Gers (32)' }).check();
+    await page.getByRole('button', { name: 'Envoyer l’invitation' }).click();
+    await expect(page.getByRole('status')).toContainText('Invitation envoyée à lucie@gers.example');
+    const mail = await sql.execute({ sql: 'SELECT template FROM outbox WHERE "to" = ?', args: ['lucie@gers.example'] });
+    expect(mail.rows.map((r) => r.template)).toEqual(['invitation']);
+
+    // The same email again is refused by the script, and nothing changes.
+    const again = spawnSync(process.execPath, ['scripts/admin-create.ts', '--email', 'ops@gers.example'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: portal.dbUrl },
+      encoding: 'utf8',
+    });
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('An account already exists for ops@gers.example');
+  } finally {
+    await context.close();
+    sql.close();
+    await stopPortal(portal.process);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
