@@ -430,6 +430,7 @@ export const en: Messages = {
   'agent.unanswered': 'New enquiries not answered',
   'agent.unanswered.none': 'Every enquiry has been answered.',
   'agent.waiting': 'waiting for {hours} h',
+  'agent.late': 'past the {hours} h answer promise',
   'agent.idle': 'Idle files',
   'agent.idle.none': 'No idle file.',
   'agent.idleFor': 'for {days} days in “{stage}”',

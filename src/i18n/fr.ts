@@ -433,6 +433,7 @@ export const fr = {
   'agent.unanswered': 'Nouvelles demandes sans réponse',
   'agent.unanswered.none': 'Toutes les demandes ont reçu une réponse.',
   'agent.waiting': 'en attente depuis {hours} h',
+  'agent.late': 'promesse de réponse sous {hours} h dépassée',
   'agent.idle': 'Dossiers immobiles',
   'agent.idle.none': 'Aucun dossier immobile.',
   'agent.idleFor': 'depuis {days} jours à l’étape « {stage} »',

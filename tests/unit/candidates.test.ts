@@ -1,7 +1,16 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
-import { candidateEvents, candidates, outbox, stageHistory, tasks, users, type Stage } from '../../db/schema/index.ts';
+import {
+  candidateEvents,
+  candidates,
+  outbox,
+  stageHistory,
+  tasks,
+  territories,
+  users,
+  type Stage,
+} from '../../db/schema/index.ts';
 import { RateLimited } from '../../src/server/accounts/commands.ts';
 import { LIMITS } from '../../src/server/accounts/rate-limit.ts';
 import { findCandidate, moveStage, recordFollowUp } from '../../src/server/candidates/commands.ts';
@@ -305,6 +314,15 @@ describe('pipeline queries', () => {
     const { ctx, advance } = ctxFor(db);
     let home = await agentHome(db, gers, ctx.clock);
     expect(home.unanswered.map((u) => u.publicId)).toContain(a.publicId);
+    // Late once past the territory's first-answer promise (48 h by default, as set per territory).
+    expect(home.unanswered.find((u) => u.publicId === a.publicId)).toMatchObject({ late: false, promiseHours: 48 });
+    const later = { now: () => new Date(start + 49 * 3_600_000) };
+    expect((await agentHome(db, gers, later)).unanswered.find((u) => u.publicId === a.publicId)?.late).toBe(true);
+    await db.update(territories).set({ firstAnswerHours: 72 }).where(eq(territories.code, '32'));
+    expect((await agentHome(db, gers, later)).unanswered.find((u) => u.publicId === a.publicId)).toMatchObject({
+      late: false,
+      promiseHours: 72,
+    });
     // An enquiry stamped ahead of this clock (another machine's) has waited 0 hours, not -1.
     const early = { now: () => new Date(start - 90 * 60_000) };
     expect((await agentHome(db, gers, early)).unanswered.map((u) => u.waitingHours)).toContain(0);

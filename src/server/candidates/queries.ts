@@ -3,7 +3,16 @@
 // and one file with its timeline.
 import { and, asc, count, desc, eq, isNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { candidateEvents, candidates, messages, stages, tasks, users, type Stage } from '../../../db/schema/index.ts';
+import {
+  candidateEvents,
+  candidates,
+  messages,
+  stages,
+  tasks,
+  territories,
+  users,
+  type Stage,
+} from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden } from '../errors.ts';
@@ -139,8 +148,11 @@ export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
         name: candidates.name,
         createdAt: candidates.createdAt,
         territoryCode: candidates.territoryCode,
+        // The territory's promise (the dispatch queue: the default 48 h).
+        promiseHours: sql<number>`coalesce(${territories.firstAnswerHours}, 48)`,
       })
       .from(candidates)
+      .leftJoin(territories, eq(territories.code, candidates.territoryCode))
       .where(and(where, eq(candidates.stage, 'enquiry'), isNull(candidates.firstResponseAt)))
       .orderBy(asc(candidates.createdAt))
       .limit(50),
@@ -171,10 +183,10 @@ export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
   return {
     overdue: myTasks.filter((t) => t.dueDate < today),
     dueToday: myTasks.filter((t) => t.dueDate === today),
-    unanswered: unanswered.map((u) => ({
-      ...u,
-      waitingHours: since(u.createdAt, HOUR_MS),
-    })),
+    unanswered: unanswered.map((u) => {
+      const waitingHours = since(u.createdAt, HOUR_MS);
+      return { ...u, waitingHours, late: waitingHours >= u.promiseHours };
+    }),
     idle: idle.map((f) => ({ ...f, days: since(f.stageEnteredAt, DAY_MS) })),
     unread,
     counts,
