@@ -25,15 +25,21 @@ const settings = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+/** A fresh seeded database and its platform admin, Gers admin and Gers agent. */
+async function world() {
+  const { db } = await testDb();
+  const [platform, gersAdmin, agent] = await actors(
+    db,
+    'admin@demo.test',
+    'direction.gers@demo.test',
+    'agent.gers@demo.test',
+  );
+  return { db, platform, gersAdmin, agent };
+}
+
 describe('territories', () => {
   it('the platform admin makes a département a territory, with the default settings', async () => {
-    const { db } = await testDb();
-    const [platform, gersAdmin, agent] = await actors(
-      db,
-      'admin@demo.test',
-      'direction.gers@demo.test',
-      'agent.gers@demo.test',
-    );
+    const { db, platform, gersAdmin, agent } = await world();
     expect((await departmentsWithoutTerritory(db)).map((d) => d.code)).toContain('46');
     expect(await createTerritory(db, clock, platform, { code: '46', name: '' })).toBe('46');
     expect(await territoryWithSettings(db, '46')).toMatchObject({
@@ -54,13 +60,7 @@ describe('territories', () => {
   });
 
   it('a territory admin edits their own territory’s settings only; blanks clear, bad values change nothing', async () => {
-    const { db } = await testDb();
-    const [gersAdmin, platform, agent] = await actors(
-      db,
-      'direction.gers@demo.test',
-      'admin@demo.test',
-      'agent.gers@demo.test',
-    );
+    const { db, platform, gersAdmin, agent } = await world();
     expect((await configurableTerritories(db, gersAdmin)).map((x) => x.code)).toEqual(['32']);
     expect((await configurableTerritories(db, platform)).map((x) => x.code)).toEqual(['32', '50']);
     await expect(configurableTerritories(db, agent)).rejects.toBeInstanceOf(Forbidden);
