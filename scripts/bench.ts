@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createDb, type Db } from '../db/client.ts';
 import { applyMigrations } from '../db/migrate.ts';
-import { makeFictitiousTiersLieu, makeHome, placedCommunes } from '../db/seed/demo.ts';
+import { makeFictitiousTiersLieu, makeHome, placedCommunes, withPublicPoints } from '../db/seed/demo.ts';
 import { createRandom } from '../db/seed/random.ts';
 import { departments, offers, territories } from '../db/schema/index.ts';
 import { refreshNearestTiersLieux } from '../src/server/offers/nearest.ts';
@@ -53,7 +53,8 @@ async function seed(db: Db): Promise<void> {
       );
     }
     await db.transaction(async (tx) => {
-      for (let k = 0; k < rows.length; k += 200) await tx.insert(offers).values(rows.slice(k, k + 200));
+      const placed = withPublicPoints(rows, i);
+      for (let k = 0; k < placed.length; k += 200) await tx.insert(offers).values(placed.slice(k, k + 200));
     });
   }
   await refreshNearestTiersLieux(db);

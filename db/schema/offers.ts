@@ -15,6 +15,8 @@ export const fibreStatuses = ['available', 'planned', 'none'] as const;
 /** Best mobile coverage at the place, ordered: a 5G place also has 4G. */
 export const mobileCoverages = ['none', '3g', '4g', '5g'] as const;
 export const connectivitySources = ['owner', 'agent', 'open_data'] as const;
+/** What the public sees of an offer's position: a point a few hundred metres off, or the commune's centre. */
+export const locationPrecisions = ['approximate', 'commune'] as const;
 
 export const offers = sqliteTable(
   'offers',
@@ -29,8 +31,13 @@ export const offers = sqliteTable(
     communeCode: codeOf('commune_code', () => communes.code),
     /** Street address: private, shown to agents only. */
     address: text('address'),
+    /** The exact point: private (agents, distances computed on the server). */
     lat: real('lat').notNull(),
     lng: real('lng').notNull(),
+    /** What public pages, the map, JSON-LD and the API show (src/server/offers/position.ts); never the exact point. */
+    publicLat: real('public_lat'),
+    publicLng: real('public_lng'),
+    locationPrecision: text('location_precision', { enum: locationPrecisions }).notNull().default('approximate'),
     /** Euros: monthly rent or sale price for homes, monthly desk price for tiers-lieux. */
     price: integer('price'),
 

@@ -13,6 +13,7 @@ import { refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
 import { seedDemoCandidates, seedDemoFamilyFile } from './candidates.ts';
 import { writeDemoPhotos } from './photos.ts';
 import { createRandom, type Random } from './random.ts';
+import { publicPoint } from '../../src/server/offers/position.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
@@ -149,11 +150,12 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
       Object.assign(row, { status: random.pick(['draft', 'pending'] as const), publishedAt: null });
 
   const inserted: Array<{ id: number; kind: 'home' | 'tiers_lieu' }> = [];
-  for (let i = 0; i < rows.length; i += 200) {
+  const placed = withPublicPoints(rows, options.seed ?? 2026);
+  for (let i = 0; i < placed.length; i += 200) {
     inserted.push(
       ...(await db
         .insert(offers)
-        .values(rows.slice(i, i + 200))
+        .values(placed.slice(i, i + 200))
         .returning({ id: offers.id, kind: offers.kind })),
     );
   }
@@ -416,6 +418,16 @@ export function makeFictitiousTiersLieu(
 }
 
 // ——— Helpers ————————————————————————————————————————————————————————————————————
+
+/**
+ * The rows with their public points (src/server/offers/position.ts), from a PRNG of their
+ * own so that the rest of the demo stays what it was.
+ */
+export function withPublicPoints(rows: OfferInsert[], seed: number): OfferInsert[] {
+  const random = createRandom(seed + 1);
+  const next = () => random.next();
+  return rows.map((row) => ({ ...row, ...publicPoint(row, 'approximate', row, next) }));
+}
 
 /** A point near the commune's centre, so that markers of one village do not overlap. */
 function jitter(random: Random, place: CommuneRow) {

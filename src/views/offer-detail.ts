@@ -4,7 +4,7 @@ import { db } from '../server/db.ts';
 import { NotFound } from '../server/errors.ts';
 import type { RequestContext } from '../server/http/context.ts';
 import { redirect, render } from '../server/http/respond.ts';
-import { findNearbyOffers, getPublishedOffer } from '../server/offers/queries.ts';
+import { findNearbyOffers, getPublishedOffer, publicDetail } from '../server/offers/queries.ts';
 import { getCommuneCoverage } from '../server/places/queries.ts';
 import { localizedPath } from '../i18n/index.ts';
 
@@ -24,5 +24,6 @@ export async function offerDetailPage(rc: Pick<RequestContext, 'locals'>, ref: s
     }),
     getCommuneCoverage(db, offer.communeCode),
   ]);
-  return render({ offer, nearby, coverage });
+  // Distances are measured from the exact point; the page gets the public one only.
+  return render({ offer: publicDetail(offer), nearby, coverage });
 }

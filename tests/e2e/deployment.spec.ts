@@ -56,7 +56,9 @@ test('admin:create on a fresh database, the Gers created and set up, its first a
     await page.getByLabel('Délai de première réponse (heures)').fill('24');
     await page.getByLabel('Conservation des dossiers clos (mois)').fill('3');
     // The browser would stop 3 (min=6): the server must refuse it too.
-    await page.locator('form.form').evaluate((form: HTMLFormElement) => (form.noValidate = true));
+    await page
+      .locator('form', { has: page.getByRole('button', { name: 'Enregistrer les réglages' }) })
+      .evaluate((form: HTMLFormElement) => (form.noValidate = true));
     await page.getByRole('button', { name: 'Enregistrer les réglages' }).click();
     await expect(page.getByRole('alert')).toContainText('Conservation des dossiers clos (mois)');
     await expect(page.getByText('Indiquez une durée de conservation de 6 à 120 mois.')).toBeVisible();

@@ -79,3 +79,41 @@ test('English results keep the filters when switching language', async ({ page, 
   await expectEveryCard(page, 'data-fibre', 'available');
   await axe(page);
 });
+
+test('no public output gives an offer’s exact point or street address: API, map, page, JSON-LD', async ({
+  request,
+  portal,
+}) => {
+  const rs = await portal.sql.execute(
+    "SELECT id, slug, lat, lng, public_lat, public_lng, address FROM offers WHERE status = 'published' AND territory_code = '32'",
+  );
+  const byId = new Map(rs.rows.map((r) => [Number(r.id), r]));
+
+  // The JSON API and the map's GeoJSON: the public point of every offer.
+  const api = await (await request.get('/api/v1/offres?territoire=32')).json();
+  const items = api.items as Array<{ id: number; lat: number; lng: number }>;
+  expect(items.length).toBeGreaterThan(5);
+  for (const i of items) {
+    const o = byId.get(i.id)!;
+    expect([i.lat, i.lng]).toEqual([Number(o.public_lat), Number(o.public_lng)]);
+    expect([i.lat, i.lng]).not.toEqual([Number(o.lat), Number(o.lng)]);
+    expect(JSON.stringify(i)).not.toContain('address');
+  }
+  const geo = await (await request.get('/api/v1/offres.geojson?territoire=32')).json();
+  const features = geo.features as Array<{ properties: { id: number }; geometry: { coordinates: [number, number] } }>;
+  expect(features.length).toBe(byId.size);
+  for (const f of features) {
+    const o = byId.get(f.properties.id)!;
+    expect(f.geometry.coordinates).toEqual([Number(o.public_lng), Number(o.public_lat)]);
+  }
+
+  // An offer's page and its JSON-LD: neither its street address nor its exact point.
+  const o = rs.rows.find((r) => r.address)!;
+  const html = await (await request.get(`/offres/${o.id}-${o.slug}`)).text();
+  expect(html).not.toContain(String(o.address));
+  expect(html).not.toContain(String(o.lat));
+  expect(html).not.toContain(String(o.lng));
+  const ld = JSON.parse(/<script type="application\/ld\+json"[^>]*>(.*?)<\/script>/s.exec(html)![1]!);
+  const point = ld.geo ?? ld.itemOffered?.geo;
+  expect([point.latitude, point.longitude]).toEqual([Number(o.public_lat), Number(o.public_lng)]);
+});

@@ -38,8 +38,9 @@ export interface OfferCard {
   fibreStatus: OfferRow['fibreStatus'];
   mobileCoverage: OfferRow['mobileCoverage'];
   nearestFibreTiersLieuKm: number | null;
-  lat: number;
-  lng: number;
+  /** The public point (null: none drawn yet, so none shown). */
+  lat: number | null;
+  lng: number | null;
   label: ConnectivityLabel | null;
   publishedAt: string | null;
   /** Distance from the searched commune, when the search names one. */
@@ -83,8 +84,9 @@ const cardColumns = {
   fibreStatus: offers.fibreStatus,
   mobileCoverage: offers.mobileCoverage,
   nearestFibreTiersLieuKm: offers.nearestFibreTiersLieuKm,
-  lat: offers.lat,
-  lng: offers.lng,
+  // The public point, never the exact one (src/server/offers/position.ts).
+  lat: offers.publicLat,
+  lng: offers.publicLng,
   publishedAt: offers.publishedAt,
 };
 
@@ -328,8 +330,8 @@ export async function searchOfferPoints(
       slug: offers.slug,
       kind: offers.kind,
       title: offers.title,
-      lat: offers.lat,
-      lng: offers.lng,
+      lat: offers.publicLat,
+      lng: offers.publicLng,
       price: offers.price,
       transaction: offers.transaction,
       downloadMbps: offers.downloadMbps,
@@ -340,9 +342,10 @@ export async function searchOfferPoints(
     .orderBy(...ordering(query, distance))
     .limit(MAP_POINTS_MAX + 1);
   return {
-    points: rows
-      .slice(0, MAP_POINTS_MAX)
-      .map(({ downloadMbps, uploadMbps, ...r }) => ({ ...r, label: connectivityLabel(downloadMbps, uploadMbps) })),
+    points: rows.slice(0, MAP_POINTS_MAX).flatMap(({ downloadMbps, uploadMbps, lat, lng, ...r }) =>
+      // An offer without a public point is left off the map rather than shown at its exact one.
+      lat === null || lng === null ? [] : [{ ...r, lat, lng, label: connectivityLabel(downloadMbps, uploadMbps) }],
+    ),
     truncated: rows.length > MAP_POINTS_MAX,
   };
 }
@@ -353,6 +356,13 @@ export interface OfferDetail extends OfferRow {
   territoryName: string;
   label: ConnectivityLabel | null;
   photos: Array<{ id: number; width: number; height: number; alt: string }>;
+}
+
+/** What a public page may show of an offer: not its street address nor its exact point. */
+export type PublicOfferDetail = Omit<OfferDetail, 'address' | 'lat' | 'lng'>;
+
+export function publicDetail({ address: _address, lat: _lat, lng: _lng, ...rest }: OfferDetail): PublicOfferDetail {
+  return rest;
 }
 
 /** A published offer with its commune, territory and photos; NotFound otherwise (drafts included). */
