@@ -1,6 +1,6 @@
 // The fields of a territory's settings, bound to the form's state. Called in the page's
 // frontmatter so that the error summary (rendered before the fields) knows their labels.
-import type { formFields } from '../../components/ui/form.ts';
+import { type formFields } from '../../components/ui/index.ts';
 import { t, type Locale } from '../../i18n/index.ts';
 
 export function territoryFields(field: ReturnType<typeof formFields>['field'], locale: Locale) {

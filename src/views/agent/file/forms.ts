@@ -1,6 +1,6 @@
 // The forms of a file page, by intent: their id prefix and their fields' labels, read by
 // the fields (FileSide, FileMain) and by the page's ErrorSummary (FileView).
-import { formFields } from '../../../components/ui/form.ts';
+import { formFields } from '../../../components/ui/index.ts';
 import { t, type Locale } from '../../../i18n/index.ts';
 
 export function fileForms(locale: Locale) {
