@@ -2,6 +2,7 @@
 // that search, map and reports read one place; kind-specific columns are nullable.
 import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { autoId, codeOf, ownerId, timestamps } from './columns.ts';
+import { users } from './accounts.ts';
 import { communes, territories } from './places.ts';
 
 export const offerKinds = ['home', 'tiers_lieu'] as const;
@@ -116,4 +117,21 @@ export const offerPhotos = sqliteTable(
     position: integer('position').notNull().default(0),
   },
   (t) => [index('offer_photos_offer_idx').on(t.offerId, t.position)],
+);
+
+export const offerEventKinds = ['created', 'updated', 'published', 'archived', 'to_draft'] as const;
+
+/** An offer's history in the back office: who did what, when, and which fields changed. */
+export const offerEvents = sqliteTable(
+  'offer_events',
+  {
+    id: autoId(),
+    offerId: ownerId('offer_id', () => offers.id),
+    kind: text('kind', { enum: offerEventKinds }).notNull(),
+    /** The names of the fields an edit changed. */
+    fields: text('fields', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    byUserId: integer('by_user_id').references(() => users.id),
+    at: text('at').notNull(),
+  },
+  (t) => [index('offer_events_offer_idx').on(t.offerId, t.at)],
 );

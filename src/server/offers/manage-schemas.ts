@@ -1,0 +1,108 @@
+// The forms of /agent/offres: one schema per kind of offer, the same fields the catalogue
+// shows. A draft needs a title and a place; publishing needs the rest (`publishable`).
+import { z } from 'astro/zod';
+import {
+  connectivitySources,
+  fibreStatuses,
+  homeTypes,
+  locationPrecisions,
+  mobileCoverages,
+  technologies,
+  tiersLieuTypologies,
+  transactions,
+} from '../../../db/schema/offers.ts';
+import type { FieldError } from '../errors.ts';
+import { isoDate, optionalEnum, optionalText, optionalWhole, requiredText } from '../input.ts';
+
+const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const checkbox = z.preprocess((v) => v === 'yes' || v === '1' || v === 'on' || v === true, z.boolean());
+const optionalDate = (error: string) => z.preprocess(blank, isoDate(error).optional());
+/** A decimal degree typed with a dot or a comma. */
+const optionalDegree = z.preprocess(
+  (v) => {
+    const s = blank(v);
+    if (typeof s !== 'string') return s;
+    const n = Number(s.trim().replace(',', '.'));
+    return /^-?\d{1,3}([.,]\d{1,8})?$/.test(s.trim()) ? n : s;
+  },
+  z
+    .number({ error: 'errors.offer_point' })
+    .min(-180, { error: 'errors.offer_point' })
+    .max(180, { error: 'errors.offer_point' })
+    .optional(),
+);
+
+const common = {
+  title: requiredText(120, 'errors.offer_title_required'),
+  description: optionalText(5000),
+  commune: requiredText(120, 'errors.unknown_commune'),
+  address: optionalText(200),
+  lat: optionalDegree,
+  lng: optionalDegree,
+  locationPrecision: z.preprocess(
+    blank,
+    z.enum(locationPrecisions, { error: 'errors.invalid_enum' }).default('approximate'),
+  ),
+  price: optionalWhole(0, 100_000_000),
+  bestTechnology: optionalEnum(technologies),
+  downloadMbps: optionalWhole(0, 100_000),
+  uploadMbps: optionalWhole(0, 100_000),
+  fibreStatus: z.preprocess(blank, z.enum(fibreStatuses, { error: 'errors.invalid_enum' }).default('none')),
+  fibrePlannedAt: optionalDate('errors.invalid_date'),
+  mobileCoverage: z.preprocess(blank, z.enum(mobileCoverages, { error: 'errors.invalid_enum' }).default('none')),
+  connectivitySource: z.preprocess(
+    blank,
+    z.enum(connectivitySources, { error: 'errors.invalid_enum' }).default('agent'),
+  ),
+  connectivityCheckedAt: optionalDate('errors.invalid_date'),
+};
+
+export const HomeSchema = z.object({
+  ...common,
+  transaction: optionalEnum(transactions),
+  homeType: optionalEnum(homeTypes),
+  surface: optionalWhole(1, 100_000),
+  landArea: optionalWhole(0, 100_000_000),
+  rooms: optionalWhole(1, 100),
+  bedrooms: optionalWhole(0, 100),
+  energyClass: optionalEnum(['A', 'B', 'C', 'D', 'E', 'F', 'G'] as const),
+  availableFrom: optionalDate('errors.invalid_date'),
+});
+
+export const TiersLieuSchema = z.object({
+  ...common,
+  typology: optionalEnum(tiersLieuTypologies),
+  desks: optionalWhole(1, 10_000),
+  meetingRooms: optionalWhole(0, 1_000),
+  priceDay: optionalWhole(0, 100_000),
+  openingHours: optionalText(200),
+  website: z.preprocess(
+    blank,
+    z
+      .url({ protocol: /^https?$/, error: 'errors.invalid_url' })
+      .max(300)
+      .optional(),
+  ),
+  wheelchairAccessible: checkbox,
+});
+
+export type HomeInput = z.output<typeof HomeSchema>;
+export type TiersLieuInput = z.output<typeof TiersLieuSchema>;
+export type OfferInput = (HomeInput & { kind: 'home' }) | (TiersLieuInput & { kind: 'tiers_lieu' });
+
+/** What a published offer must say, beyond a draft's title and place: one error per missing field. */
+export function publishable(offer: object & { kind: 'home' | 'tiers_lieu' }): FieldError[] {
+  const o = offer as Record<string, unknown>;
+  const required = [
+    'description',
+    'bestTechnology',
+    'downloadMbps',
+    'uploadMbps',
+    ...(offer.kind === 'home' ? ['price', 'transaction', 'homeType'] : ['typology']),
+  ];
+  if (offer.kind === 'tiers_lieu' && o.price == null && o.priceDay == null) required.push('price');
+  if (o.fibreStatus === 'planned') required.push('fibrePlannedAt');
+  return required
+    .filter((field) => o[field] === undefined || o[field] === null || o[field] === '')
+    .map((field) => ({ field, key: 'errors.required_to_publish' }));
+}

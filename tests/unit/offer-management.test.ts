@@ -1,0 +1,141 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { offers } from '../../db/schema/index.ts';
+import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
+import {
+  changeOfferStatus,
+  createOffer,
+  getManagedOffer,
+  listManagedOffers,
+  updateOffer,
+} from '../../src/server/offers/manage.ts';
+import { refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
+import { searchOffers } from '../../src/server/offers/queries.ts';
+import { distanceKm } from '../../src/server/places/geo.ts';
+import { actors, testDb } from '../helpers/db.ts';
+
+const clock = { now: () => new Date('2026-12-05T10:00:00Z') };
+const home = (over: Record<string, unknown> = {}) => ({
+  title: 'Maison de bourg avec jardin',
+  description: 'Trois chambres, un bureau au calme, la fibre au village.',
+  commune: '32013',
+  address: '12 rue des Tilleuls',
+  lat: '43.6502',
+  lng: '0.5811',
+  price: '850',
+  transaction: 'rent',
+  homeType: 'house',
+  rooms: '5',
+  bestTechnology: 'ftth',
+  downloadMbps: '1000',
+  uploadMbps: '500',
+  fibreStatus: 'available',
+  mobileCoverage: '4g',
+  ...over,
+});
+
+async function world() {
+  const { db } = await testDb();
+  const [gers, manche, family] = await actors(
+    db,
+    'agent.gers@demo.test',
+    'agent.manche@demo.test',
+    'famille@demo.test',
+  );
+  return { db, gers, manche, family };
+}
+
+describe('offers managed by agents', () => {
+  it('an agent creates a draft in their territory only; a family may not; another territory is not found', async () => {
+    const { db, gers, manche, family } = await world();
+    const id = await createOffer(db, clock, gers, 'home', home());
+    const offer = await getManagedOffer(db, gers, id);
+    expect(offer).toMatchObject({
+      status: 'draft',
+      territoryCode: '32',
+      communeCode: '32013',
+      lat: 43.6502,
+      address: '12 rue des Tilleuls',
+    });
+    expect(offer.events.map((e) => e.kind)).toEqual(['created']);
+    // The public point is a few hundred metres off the exact one.
+    const km = distanceKm(offer, { lat: offer.publicLat!, lng: offer.publicLng! });
+    expect(km).toBeGreaterThan(0.15);
+    expect(km).toBeLessThan(0.5);
+
+    const outside = await createOffer(db, clock, manche, 'home', home()).catch((e: unknown) => e);
+    expect(outside).toBeInstanceOf(Invalid);
+    expect((outside as Invalid).errors[0]).toMatchObject({ field: 'commune', key: 'errors.offer_commune_outside' });
+    await expect(getManagedOffer(db, manche, id)).rejects.toBeInstanceOf(NotFound);
+    await expect(updateOffer(db, clock, manche, id, home())).rejects.toBeInstanceOf(NotFound);
+    await expect(changeOfferStatus(db, clock, manche, id, 'publish')).rejects.toBeInstanceOf(NotFound);
+    await expect(createOffer(db, clock, family, 'home', home())).rejects.toBeInstanceOf(Forbidden);
+    expect((await listManagedOffers(db, manche, { q: 'Maison de bourg avec jardin' })).total).toBe(0);
+    expect((await listManagedOffers(db, gers, { q: 'Maison de bourg avec jardin', status: 'draft' })).rows[0]?.id).toBe(
+      id,
+    );
+  });
+
+  it('refuses bad input field by field and changes nothing', async () => {
+    const { db, gers } = await world();
+    const before = (await db.select().from(offers)).length;
+    for (const [field, value] of [
+      ['title', ''],
+      ['commune', 'Nulle-Part-sur-Mer'],
+      ['lat', '43,x'],
+      ['lng', ''],
+      ['lat', '48.85'],
+      ['price', '-3'],
+      ['transaction', 'swap'],
+      ['fibreStatus', 'maybe'],
+      ['availableFrom', '2026-02-30'],
+    ] as const) {
+      const error = await createOffer(db, clock, gers, 'home', home({ [field]: value })).catch((e: unknown) => e);
+      expect(error, `${field}=${value}`).toBeInstanceOf(Invalid);
+    }
+    expect((await db.select().from(offers)).length).toBe(before);
+  });
+
+  it('publishes only a complete offer, records each change, and the catalogue shows it with its label', async () => {
+    const { db, gers } = await world();
+    const id = await createOffer(db, clock, gers, 'home', home({ description: '', downloadMbps: '' }));
+    const refused = await changeOfferStatus(db, clock, gers, id, 'publish').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Invalid);
+    expect((refused as Invalid).errors.map((e) => e.field).sort()).toEqual(['description', 'downloadMbps']);
+    await updateOffer(db, clock, gers, id, home());
+    await changeOfferStatus(db, clock, gers, id, 'publish');
+    // Published, an edit that would make it incomplete is refused.
+    await expect(updateOffer(db, clock, gers, id, home({ description: '' }))).rejects.toBeInstanceOf(Invalid);
+    await updateOffer(db, clock, gers, id, home({ price: '900', lat: '43.6510' }));
+    const offer = await getManagedOffer(db, gers, id);
+    expect(offer.events.map((e) => [e.kind, e.fields])).toEqual([
+      ['updated', ['lat', 'price']],
+      ['published', []],
+      ['updated', ['description', 'downloadMbps']],
+      ['created', []],
+    ]);
+    const found = (await searchOffers(db, { territoire: '32', q: 'Maison de bourg avec jardin' })).items;
+    expect(found.map((o) => [o.id, o.label])).toEqual([[id, 'A']]);
+    expect(found[0]!.lat).not.toBe(offer.lat);
+    await changeOfferStatus(db, clock, gers, id, 'archive');
+    expect((await searchOffers(db, { territoire: '32', q: 'Maison de bourg avec jardin' })).total).toBe(0);
+    await expect(changeOfferStatus(db, clock, gers, id, 'archive')).rejects.toBeInstanceOf(Invalid);
+  });
+
+  it('keeps the nearest fibre tiers-lieu true around a change, as a full recomputation would', async () => {
+    const { db, gers } = await world();
+    const id = await createOffer(db, clock, gers, 'tiers_lieu', {
+      ...home(),
+      title: 'Coworking de la gare',
+      typology: 'coworking',
+      desks: '12',
+    });
+    await changeOfferStatus(db, clock, gers, id, 'publish');
+    const incremental = await db.select({ id: offers.id, km: offers.nearestFibreTiersLieuKm }).from(offers);
+    await refreshNearestTiersLieux(db);
+    const full = await db.select({ id: offers.id, km: offers.nearestFibreTiersLieuKm }).from(offers);
+    expect(incremental).toEqual(full);
+    const [near] = await db.select().from(offers).where(eq(offers.status, 'published'));
+    expect(near).toBeDefined();
+  });
+});
