@@ -49,6 +49,9 @@ interface Sample {
 }
 interface Ids {
   offer: string;
+  /** Published offers of the Gers and of the Manche, by id (the back office). */
+  gersOffer: number;
+  mancheOffer: number;
   photo: number;
   gersAgent: number;
   mancheAgent: number;
@@ -102,6 +105,20 @@ const matrix: Record<string, Sample[]> = {
   ],
   '/agent': [{ url: () => '/agent', expect: staffOnly }],
   '/agent/candidats': [{ url: () => '/agent/candidats', expect: staffOnly }],
+  '/agent/offres': [{ url: () => '/agent/offres?etat=published&q=maison', expect: staffOnly }],
+  '/agent/offres/nouvelle': [
+    { url: () => '/agent/offres/nouvelle', expect: staffOnly },
+    { url: () => '/agent/offres/nouvelle?type=tiers-lieu', expect: staffOnly },
+  ],
+  '/agent/offres/[id]': [
+    // Another territory's offer: "not found", like an unknown id.
+    { url: (i) => `/agent/offres/${i.gersOffer}`, expect: { ...staffOnly, agentManche: 404 } },
+    { url: (i) => `/agent/offres/${i.mancheOffer}`, expect: { ...staffOnly, agentGers: 404, adminGers: 404 } },
+    {
+      url: () => '/agent/offres/999999',
+      expect: { ...staffOnly, agentGers: 404, agentManche: 404, adminGers: 404, platform: 404 },
+    },
+  ],
   '/agent/candidats/[id]': [
     // A file of the Gers: the Manche agent gets "not found", like for an unknown id.
     { url: (i) => `/agent/candidats/${i.gersFile}`, expect: { ...staffOnly, agentManche: 404 } },
@@ -175,8 +192,12 @@ test('each role gets exactly the expected answer on every route', async ({ porta
   const gersFile = await newGersFile(portal, contexts.get('anonymous')!, 'matrice');
   const one = async (sql: string) => (await portal.sql.execute(sql)).rows[0]!;
   const offer = await one("SELECT id, slug FROM offers WHERE status = 'published' ORDER BY id LIMIT 1");
+  const offerIn = async (code: string) =>
+    Number((await one(`SELECT id FROM offers WHERE status = 'published' AND territory_code = '${code}' LIMIT 1`)).id);
   const ids: Ids = {
     offer: `${offer.id}-${offer.slug}`,
+    gersOffer: await offerIn('32'),
+    mancheOffer: await offerIn('50'),
     photo: Number(
       (
         await one(
@@ -230,6 +251,8 @@ const hostileIntents = ['__proto__', 'hasOwnProperty', 'valueOf', 'constructor',
 interface PostIds {
   file: string;
   offer: number;
+  /** A published offer of the Gers (the back office's offer page). */
+  gersOffer: number;
   /** A follow-up task and a manual task of `file`, both already done. */
   doneFollowUp: number;
   doneTask: number;
@@ -257,6 +280,15 @@ const fileStaff = (status: number): Record<Who, number> => ({
   agentGers: status,
   // Another territory's file: the same answer as an unknown one.
   agentManche: 404,
+  adminGers: status,
+  platform: status,
+});
+/** Any member of staff (a new offer's page): the answer `status`. */
+const staffPosts = (status: number): Record<Who, number> => ({
+  anonymous: 303,
+  family: 403,
+  agentGers: status,
+  agentManche: status,
   adminGers: status,
   platform: status,
 });
@@ -343,6 +375,27 @@ const posts: PostSample[] = [
     form: (i) => [['offers', String(i.offer)]],
     expect: fileStaff(303),
   },
+  // Offers in the back office: a Gers offer's page (refused input leaves it as it is), and new drafts.
+  {
+    what: 'offer without a title',
+    path: (i: PostIds) => `/agent/offres/${i.gersOffer}`,
+    form: () => fields('intent=save&title=&commune=32013'),
+    expect: fileStaff(400),
+  },
+  {
+    what: 'publish a published offer',
+    path: (i: PostIds) => `/agent/offres/${i.gersOffer}`,
+    form: () => fields('intent=publish'),
+    expect: fileStaff(400),
+  },
+  ...hostile('offer intent', (i: PostIds) => `/agent/offres/${i.gersOffer}`, fileStaff(400)),
+  toPage('new offer without a title', '/agent/offres/nouvelle', staffPosts(400), 'title=&commune=32013'),
+  toPage(
+    'new draft in the Gers',
+    '/agent/offres/nouvelle?type=tiers-lieu',
+    { ...staffPosts(303), agentManche: 400 },
+    'title=Tiers-lieu%20de%20la%20matrice&commune=32013',
+  ),
   // The family's own file on /compte (refused input: the demo family's file stays as it is).
   toPage('answer without a proposal', '/compte', familyPosts(400), 'intent=answer'),
   toPage('empty message', '/compte', familyPosts(400), 'intent=message&body='),
@@ -424,6 +477,7 @@ const routeOf = (path: string) =>
     .split('?')[0]!
     .replace(/^\/agent\/candidats\/[^/]+/, '/agent/candidats/[id]')
     .replace(/^\/admin\/agents\/[^/]+/, '/admin/agents/[id]')
+    .replace(/^\/agent\/offres\/\d+$/, '/agent/offres/[id]')
     .replace(/^\/admin\/territoires\/[^/]+/, '/admin/territoires/[code]');
 
 /** Everything wrong with one answer to a post; empty when it is the expected one. */
@@ -503,6 +557,9 @@ async function postIds(portal: Portal, anonymous: APIRequestContext): Promise<Po
   return {
     file: publicId,
     offer: Number((await one("SELECT id FROM offers WHERE status = 'published' ORDER BY id LIMIT 1")).id),
+    gersOffer: Number(
+      (await one("SELECT id FROM offers WHERE status = 'published' AND territory_code = '32' ORDER BY id LIMIT 1")).id,
+    ),
     doneFollowUp: await task('follow_up_6m'),
     doneTask: await task('manual'),
     gersAgent: await agent('matrice-gers', ['32']),
@@ -520,6 +577,7 @@ const postParts: Array<[string, (s: PostSample) => boolean]> = [
 const dummyIds: PostIds = {
   file: 'x',
   offer: 0,
+  gersOffer: 0,
   doneFollowUp: 0,
   doneTask: 0,
   gersAgent: 0,

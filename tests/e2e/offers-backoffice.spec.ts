@@ -1,0 +1,75 @@
+// Journey: an agent of the Gers puts a home on line from the back office — a draft, refused
+// while incomplete, then published — and it is in the catalogue with its label, at a public
+// point that is not the exact one. Plain forms: JavaScript off.
+import { expect, signInAs, test } from './fixtures.ts';
+
+test('an agent creates a home, completes it, publishes it: the catalogue shows it, never its exact point', async ({
+  browser,
+  portal,
+  axe,
+}) => {
+  test.slow();
+  const title = `Maison du test ${Date.now()}`;
+  const context = await browser.newContext({ baseURL: portal.url, javaScriptEnabled: false });
+  const page = await context.newPage();
+  try {
+    await signInAs(page, 'agent.gers@demo.test');
+    await page.goto('/agent/offres');
+    await page.getByRole('link', { name: 'Nouveau logement' }).click();
+    await page.getByLabel('Titre', { exact: true }).fill(title);
+    await page.getByRole('textbox', { name: 'Commune' }).fill('Auch (32000)');
+    await page.getByLabel('Adresse (privée : jamais publiée)').fill('3 rue du Test');
+    await page.getByLabel('Latitude du point exact (privée)').fill('43.6488');
+    await page.getByLabel('Longitude du point exact (privée)').fill('0.5843');
+    await page.getByRole('button', { name: 'Créer le brouillon' }).click();
+    await expect(page.getByRole('status')).toContainText('Brouillon créé');
+    const id = Number(/\/agent\/offres\/(\d+)/.exec(page.url())![1]);
+
+    // Incomplete: publishing names what is missing, next to each field.
+    await page.getByRole('button', { name: 'Publier' }).click();
+    await expect(page.getByRole('alert')).toContainText('Description');
+    await expect(page.getByRole('alert')).toContainText('Débit descendant');
+    await expect(page.getByRole('heading', { name: 'État : Brouillon' })).toBeVisible();
+
+    await page.getByLabel('Description', { exact: true }).fill('Une maison de test, au calme, avec un bureau.');
+    await page.getByLabel('Prix (€, loyer mensuel ou prix de vente ; au mois pour un tiers-lieu)').fill('780');
+    await page.getByLabel('Location ou vente').selectOption('rent');
+    await page.getByLabel('Type de logement').selectOption('house');
+    await page.getByLabel('Meilleure technologie fixe').selectOption('ftth');
+    await page.getByLabel('Débit descendant').fill('500');
+    await page.getByLabel('Débit montant').fill('500');
+    await page.getByLabel('Fibre (FTTH)').selectOption('available');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await expect(page.getByRole('status')).toHaveText('Modifications enregistrées.');
+    await page.getByRole('button', { name: 'Publier' }).click();
+    await expect(page.getByRole('status')).toContainText('Offre publiée');
+    await expect(page.getByText('Étiquette connectivité actuelle : B')).toBeVisible();
+    await expect(page.locator('[data-event]')).toHaveCount(3);
+
+    // In the catalogue, with its label; the public point is not the exact one.
+    const visitor = await browser.newContext({ baseURL: portal.url, javaScriptEnabled: false });
+    const pub = await visitor.newPage();
+    await pub.goto(`/offres?q=${encodeURIComponent(title)}`);
+    const card = pub.locator(`[data-offer-id="${id}"]`);
+    await expect(card).toBeVisible();
+    await expect(card.getByRole('img', { name: 'Étiquette connectivité B' })).toBeVisible();
+    const geo = await (await pub.request.get(`/api/v1/offres.geojson?q=${encodeURIComponent(title)}`)).json();
+    const [lng, lat] = geo.features[0].geometry.coordinates as [number, number];
+    expect([lat, lng]).not.toEqual([43.6488, 0.5843]);
+    expect(Math.abs(lat - 43.6488) + Math.abs(lng - 0.5843)).toBeLessThan(0.01);
+    expect(await (await pub.request.get(`/offres/${id}`)).text()).not.toContain('3 rue du Test');
+    await visitor.close();
+
+    // The back office passes axe (JavaScript on for the checker).
+    const checked = await browser.newContext({ baseURL: portal.url });
+    const a = await checked.newPage();
+    await signInAs(a, 'agent.gers@demo.test');
+    await a.goto('/agent/offres');
+    await axe(a);
+    await a.goto(`/agent/offres/${id}`);
+    await axe(a);
+    await checked.close();
+  } finally {
+    await context.close();
+  }
+});
