@@ -33,6 +33,12 @@ export async function actor(db: Db, email: string): Promise<SessionUser> {
   return { id: u!.id, email: u!.email, name: u!.name, role: u!.role, locale: u!.locale, territories };
 }
 
+/** A fresh seeded database and these demo users: `const { db, people: [a, b] } = await seededWith('a@…', 'b@…')`. */
+export async function seededWith<const E extends readonly string[]>(...emails: E) {
+  const { db } = await testDb();
+  return { db, people: await actors(db, ...emails) };
+}
+
 /** Several users by email, in the same order: `const [a, b] = await actors(db, 'a@…', 'b@…')`. */
 export async function actors<const E extends readonly string[]>(
   db: Db,

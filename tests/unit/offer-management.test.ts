@@ -12,7 +12,7 @@ import {
 import { refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
 import { searchOffers } from '../../src/server/offers/queries.ts';
 import { distanceKm } from '../../src/server/places/geo.ts';
-import { actors, testDb } from '../helpers/db.ts';
+import { seededWith } from '../helpers/db.ts';
 
 const clock = { now: () => new Date('2026-12-05T10:00:00Z') };
 const home = (over: Record<string, unknown> = {}) => ({
@@ -35,13 +35,8 @@ const home = (over: Record<string, unknown> = {}) => ({
 });
 
 async function world() {
-  const { db } = await testDb();
-  const [gers, manche, family] = await actors(
-    db,
-    'agent.gers@demo.test',
-    'agent.manche@demo.test',
-    'famille@demo.test',
-  );
+  const { db, people } = await seededWith('agent.gers@demo.test', 'agent.manche@demo.test', 'famille@demo.test');
+  const [gers, manche, family] = people;
   return { db, gers, manche, family };
 }
 

@@ -10,7 +10,7 @@ import {
   territoryWithSettings,
   updateTerritory,
 } from '../../src/server/places/territories.ts';
-import { actors, testDb } from '../helpers/db.ts';
+import { seededWith } from '../helpers/db.ts';
 
 const clock = { now: () => new Date('2026-12-05T10:00:00Z') };
 const settings = (over: Record<string, unknown> = {}) => ({
@@ -27,13 +27,8 @@ const settings = (over: Record<string, unknown> = {}) => ({
 
 /** A fresh seeded database and its platform admin, Gers admin and Gers agent. */
 async function world() {
-  const { db } = await testDb();
-  const [platform, gersAdmin, agent] = await actors(
-    db,
-    'admin@demo.test',
-    'direction.gers@demo.test',
-    'agent.gers@demo.test',
-  );
+  const { db, people } = await seededWith('admin@demo.test', 'direction.gers@demo.test', 'agent.gers@demo.test');
+  const [platform, gersAdmin, agent] = people;
   return { db, platform, gersAdmin, agent };
 }
 

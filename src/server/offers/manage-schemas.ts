@@ -14,6 +14,19 @@ import {
 import type { FieldError } from '../errors.ts';
 import { isoDate, optionalEnum, optionalText, optionalWhole, requiredText } from '../input.ts';
 
+/** The choices of the offer form's selects and radios. */
+export const offerChoices = {
+  connectivitySources,
+  fibreStatuses,
+  homeTypes,
+  locationPrecisions,
+  mobileCoverages,
+  technologies,
+  tiersLieuTypologies,
+  transactions,
+  energyClasses: ['A', 'B', 'C', 'D', 'E', 'F', 'G'] as const,
+};
+
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const checkbox = z.preprocess((v) => v === 'yes' || v === '1' || v === 'on' || v === true, z.boolean());
 const optionalDate = (error: string) => z.preprocess(blank, isoDate(error).optional());
@@ -65,7 +78,7 @@ export const HomeSchema = z.object({
   landArea: optionalWhole(0, 100_000_000),
   rooms: optionalWhole(1, 100),
   bedrooms: optionalWhole(0, 100),
-  energyClass: optionalEnum(['A', 'B', 'C', 'D', 'E', 'F', 'G'] as const),
+  energyClass: optionalEnum(offerChoices.energyClasses),
   availableFrom: optionalDate('errors.invalid_date'),
 });
 
