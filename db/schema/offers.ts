@@ -18,6 +18,19 @@ export const mobileCoverages = ['none', '3g', '4g', '5g'] as const;
 export const connectivitySources = ['owner', 'agent', 'open_data'] as const;
 /** What the public sees of an offer's position: a point a few hundred metres off, or the commune's centre. */
 export const locationPrecisions = ['approximate', 'commune'] as const;
+export const energyClasses = ['A', 'B', 'C', 'D', 'E', 'F', 'G'] as const;
+/** The closed lists of an offer's columns, for the back office's form and its checks. */
+export const offerEnums = {
+  transactions,
+  homeTypes,
+  tiersLieuTypologies,
+  technologies,
+  fibreStatuses,
+  mobileCoverages,
+  connectivitySources,
+  locationPrecisions,
+  energyClasses,
+};
 
 export const offers = sqliteTable(
   'offers',

@@ -1,31 +1,9 @@
 // The forms of /agent/offres: one schema per kind of offer, the same fields the catalogue
 // shows. A draft needs a title and a place; publishing needs the rest (`publishable`).
 import { z } from 'astro/zod';
-import {
-  connectivitySources,
-  fibreStatuses,
-  homeTypes,
-  locationPrecisions,
-  mobileCoverages,
-  technologies,
-  tiersLieuTypologies,
-  transactions,
-} from '../../../db/schema/offers.ts';
+import { offerEnums as e } from '../../../db/schema/offers.ts';
 import type { FieldError } from '../errors.ts';
 import { isoDate, optionalEnum, optionalText, optionalWhole, requiredText } from '../input.ts';
-
-/** The choices of the offer form's selects and radios. */
-export const offerChoices = {
-  connectivitySources,
-  fibreStatuses,
-  homeTypes,
-  locationPrecisions,
-  mobileCoverages,
-  technologies,
-  tiersLieuTypologies,
-  transactions,
-  energyClasses: ['A', 'B', 'C', 'D', 'E', 'F', 'G'] as const,
-};
 
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const checkbox = z.preprocess((v) => v === 'yes' || v === '1' || v === 'on' || v === true, z.boolean());
@@ -54,37 +32,37 @@ const common = {
   lng: optionalDegree,
   locationPrecision: z.preprocess(
     blank,
-    z.enum(locationPrecisions, { error: 'errors.invalid_enum' }).default('approximate'),
+    z.enum(e.locationPrecisions, { error: 'errors.invalid_enum' }).default('approximate'),
   ),
   price: optionalWhole(0, 100_000_000),
-  bestTechnology: optionalEnum(technologies),
+  bestTechnology: optionalEnum(e.technologies),
   downloadMbps: optionalWhole(0, 100_000),
   uploadMbps: optionalWhole(0, 100_000),
-  fibreStatus: z.preprocess(blank, z.enum(fibreStatuses, { error: 'errors.invalid_enum' }).default('none')),
+  fibreStatus: z.preprocess(blank, z.enum(e.fibreStatuses, { error: 'errors.invalid_enum' }).default('none')),
   fibrePlannedAt: optionalDate('errors.invalid_date'),
-  mobileCoverage: z.preprocess(blank, z.enum(mobileCoverages, { error: 'errors.invalid_enum' }).default('none')),
+  mobileCoverage: z.preprocess(blank, z.enum(e.mobileCoverages, { error: 'errors.invalid_enum' }).default('none')),
   connectivitySource: z.preprocess(
     blank,
-    z.enum(connectivitySources, { error: 'errors.invalid_enum' }).default('agent'),
+    z.enum(e.connectivitySources, { error: 'errors.invalid_enum' }).default('agent'),
   ),
   connectivityCheckedAt: optionalDate('errors.invalid_date'),
 };
 
 export const HomeSchema = z.object({
   ...common,
-  transaction: optionalEnum(transactions),
-  homeType: optionalEnum(homeTypes),
+  transaction: optionalEnum(e.transactions),
+  homeType: optionalEnum(e.homeTypes),
   surface: optionalWhole(1, 100_000),
   landArea: optionalWhole(0, 100_000_000),
   rooms: optionalWhole(1, 100),
   bedrooms: optionalWhole(0, 100),
-  energyClass: optionalEnum(offerChoices.energyClasses),
+  energyClass: optionalEnum(e.energyClasses),
   availableFrom: optionalDate('errors.invalid_date'),
 });
 
 export const TiersLieuSchema = z.object({
   ...common,
-  typology: optionalEnum(tiersLieuTypologies),
+  typology: optionalEnum(e.tiersLieuTypologies),
   desks: optionalWhole(1, 10_000),
   meetingRooms: optionalWhole(0, 1_000),
   priceDay: optionalWhole(0, 100_000),
