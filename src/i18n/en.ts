@@ -397,6 +397,13 @@ export const en: Messages = {
   'manage.ok.archive': 'Offer archived: it is no longer in the catalogue.',
   'manage.ok.draft': 'Offer back to draft.',
   'manage.choose': '—',
+  'errors.open_data_none': 'Open data says nothing about fibre in this commune.',
+  'errors.open_data_partial':
+    'Only {share} % of the commune’s premises are connectable: open data does not say whether this address is. Check it on ARCEP’s map.',
+  'manage.coverage': 'Fibre in the commune: {share} of premises connectable ({source}, {date}).',
+  'manage.coverageNone': 'No open data on fibre in this commune.',
+  'manage.openData': 'Fill in fibre from open data',
+  'manage.ok.open-data': 'Fibre filled in from the commune’s open data.',
   'agent.nav.offers': 'Offers',
   'errors.territory_name_required': 'Enter the territory’s public name.',
   'errors.retention_months': 'Enter a retention period of 6 to 120 months.',

@@ -399,6 +399,13 @@ export const fr = {
   'manage.ok.archive': 'Offre archivée : elle n’est plus dans le catalogue.',
   'manage.ok.draft': 'Offre repassée en brouillon.',
   'manage.choose': '—',
+  'errors.open_data_none': 'Les données ouvertes ne disent rien de la fibre dans cette commune.',
+  'errors.open_data_partial':
+    'Seuls {share} % des locaux de la commune sont raccordables : les données ouvertes ne disent pas si cette adresse l’est. Vérifiez-la sur la carte de l’ARCEP.',
+  'manage.coverage': 'Fibre dans la commune : {share} des locaux raccordables ({source}, {date}).',
+  'manage.coverageNone': 'Pas de donnée ouverte sur la fibre dans cette commune.',
+  'manage.openData': 'Remplir la fibre depuis les données ouvertes',
+  'manage.ok.open-data': 'Fibre renseignée depuis les données ouvertes de la commune.',
   'agent.nav.offers': 'Offres',
   'errors.territory_name_required': 'Indiquez le nom public du territoire.',
   'errors.retention_months': 'Indiquez une durée de conservation de 6 à 120 mois.',

@@ -388,6 +388,12 @@ const posts: PostSample[] = [
     form: () => fields('intent=publish'),
     expect: fileStaff(400),
   },
+  {
+    what: 'fibre from open data',
+    path: (i: PostIds) => `/agent/offres/${i.gersOffer}`,
+    form: () => fields('intent=open-data'),
+    expect: fileStaff(303),
+  },
   ...hostile('offer intent', (i: PostIds) => `/agent/offres/${i.gersOffer}`, fileStaff(400)),
   toPage('new offer without a title', '/agent/offres/nouvelle', staffPosts(400), 'title=&commune=32013'),
   toPage(

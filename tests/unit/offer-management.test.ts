@@ -1,10 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { offers } from '../../db/schema/index.ts';
+import { communeCoverage, offers } from '../../db/schema/index.ts';
 import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
 import {
   changeOfferStatus,
   createOffer,
+  fillFromOpenData,
   getManagedOffer,
   listManagedOffers,
   updateOffer,
@@ -132,5 +133,38 @@ describe('offers managed by agents', () => {
     expect(incremental).toEqual(full);
     const [near] = await db.select().from(offers).where(eq(offers.status, 'published'));
     expect(near).toBeDefined();
+  });
+
+  it('fills fibre from the commune’s open data only when it is certain, with its source and date', async () => {
+    const { db, gers, manche } = await world();
+    const id = await createOffer(db, clock, gers, 'home', home({ fibreStatus: 'none', connectivitySource: 'owner' }));
+    const cover = (share: number) =>
+      db
+        .insert(communeCoverage)
+        .values({
+          communeCode: '32013',
+          ftthShare: share,
+          dataDate: '2026-03-31',
+          source: 'ARCEP',
+          importedAt: '2026-04-01',
+        })
+        .onConflictDoUpdate({ target: communeCoverage.communeCode, set: { ftthShare: share, dataDate: '2026-03-31' } });
+    await cover(0.47);
+    const partial = await fillFromOpenData(db, clock, gers, id).catch((e: unknown) => e);
+    expect(partial).toBeInstanceOf(Invalid);
+    expect((partial as Invalid).errors[0]).toMatchObject({
+      field: 'fibreStatus',
+      key: 'errors.open_data_partial',
+      params: { share: '47' },
+    });
+    expect((await getManagedOffer(db, gers, id)).fibreStatus).toBe('none');
+    await cover(1);
+    await expect(fillFromOpenData(db, clock, manche, id)).rejects.toBeInstanceOf(NotFound);
+    await fillFromOpenData(db, clock, gers, id);
+    expect(await getManagedOffer(db, gers, id)).toMatchObject({
+      fibreStatus: 'available',
+      connectivitySource: 'open_data',
+      connectivityCheckedAt: '2026-03-31',
+    });
   });
 });

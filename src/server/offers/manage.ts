@@ -11,7 +11,7 @@ import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { parseInput } from '../input.ts';
-import { resolveCommune } from '../places/queries.ts';
+import { getCommuneCoverage, resolveCommune } from '../places/queries.ts';
 import { distanceKm, type Point } from '../places/geo.ts';
 import { actsIn, isStaff, territoryCondition, territoryScope } from '../policy.ts';
 import { connectivityLabel, type ConnectivityLabel } from './connectivity-label.ts';
@@ -294,6 +294,47 @@ export async function changeOfferStatus(
       .set({ status: step.to, updatedAt: now, ...(step.to === 'published' ? { publishedAt: now } : {}) })
       .where(eq(offers.id, id));
     await tx.insert(offerEvents).values({ offerId: id, kind: step.event, byUserId: actor.id, at: now });
+  });
+  await refreshAround(db, offer);
+}
+
+/**
+ * "From open data": the commune's ARCEP fibre coverage fills what it can say for sure —
+ * fibre available when every premises of the commune is connectable, none when none is —
+ * with its source and date. A partial coverage says nothing about one address: refused.
+ */
+export async function fillFromOpenData(db: Db, clock: Clock, actor: SessionUser, id: number): Promise<void> {
+  const offer = await getManagedOffer(db, actor, id);
+  const coverage = await getCommuneCoverage(db, offer.communeCode);
+  if (!coverage || coverage.ftthShare === null)
+    throw new Invalid([{ field: 'fibreStatus', key: 'errors.open_data_none' }]);
+  if (coverage.ftthShare > 0 && coverage.ftthShare < 1)
+    throw new Invalid([
+      {
+        field: 'fibreStatus',
+        key: 'errors.open_data_partial',
+        params: { share: String(Math.round(coverage.ftthShare * 100)) },
+      },
+    ]);
+  const now = clock.now().toISOString();
+  await db.transaction(async (tx) => {
+    await tx
+      .update(offers)
+      .set({
+        // No premises connectable yet does not contradict fibre that is planned.
+        fibreStatus: coverage.ftthShare === 1 ? 'available' : offer.fibreStatus === 'planned' ? 'planned' : 'none',
+        connectivitySource: 'open_data',
+        connectivityCheckedAt: coverage.dataDate,
+        updatedAt: now,
+      })
+      .where(eq(offers.id, id));
+    await tx.insert(offerEvents).values({
+      offerId: id,
+      kind: 'updated',
+      fields: ['connectivityCheckedAt', 'connectivitySource', 'fibreStatus'],
+      byUserId: actor.id,
+      at: now,
+    });
   });
   await refreshAround(db, offer);
 }

@@ -12,6 +12,7 @@ import { parseId } from '../../server/input.ts';
 import {
   changeOfferStatus,
   createOffer,
+  fillFromOpenData,
   getManagedOffer,
   isOfferTransition,
   listManagedOffers,
@@ -20,7 +21,7 @@ import {
   type ManagedOffer,
 } from '../../server/offers/manage.ts';
 import { offerKinds, offerStatuses } from '../../../db/schema/offers.ts';
-import { getCommune } from '../../server/places/queries.ts';
+import { getCommune, getCommuneCoverage } from '../../server/places/queries.ts';
 
 const oneOf = <T extends string>(values: readonly T[], v: string | null): T | undefined =>
   v !== null && (values as readonly string[]).includes(v) ? (v as T) : undefined;
@@ -61,7 +62,7 @@ export async function offerNewPage(rc: RequestContext) {
   return render({ kind, offer: null, state }, status);
 }
 
-const notices = ['created', 'saved', 'publish', 'archive', 'draft'] as const;
+const notices = ['created', 'saved', 'publish', 'archive', 'draft', 'open-data'] as const;
 
 export async function offerEditPage(rc: RequestContext, idParam: string) {
   const user = requireStaff(rc);
@@ -74,6 +75,7 @@ export async function offerEditPage(rc: RequestContext, idParam: string) {
     const intent = field(form, 'intent') || 'save';
     const r = await submitForm(rc, form, async () => {
       if (intent === 'save') return updateOffer(db, systemClock, user, id, form);
+      if (intent === 'open-data') return fillFromOpenData(db, systemClock, user, id);
       if (!isOfferTransition(intent)) throw new Invalid([{ field: 'intent', key: 'errors.unknown_intent' }]);
       return changeOfferStatus(db, systemClock, user, id, intent);
     });
@@ -84,5 +86,6 @@ export async function offerEditPage(rc: RequestContext, idParam: string) {
     offer = await getManagedOffer(db, user, id);
   }
   const ok = oneOf(notices, rc.url.searchParams.get('ok'));
-  return render({ kind: offer.kind, offer, state, ok }, status);
+  const coverage = await getCommuneCoverage(db, offer.communeCode);
+  return render({ kind: offer.kind, offer, state, ok, coverage: coverage ?? null }, status);
 }
