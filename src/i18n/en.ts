@@ -72,6 +72,7 @@ export const en: Messages = {
   'errors.transaction_homes_only': 'Rent or sale only applies to homes.',
   'errors.invalid_value': 'This value is not valid.',
   'errors.text_long': 'This text is too long: please shorten it.',
+  'errors.invalid_choice': 'Choose a value from the list.',
   'errors.offer_title_required': 'Enter the offer’s title.',
   'errors.offer_commune_outside': '{value} is not in one of your territories.',
   'errors.offer_point': 'Enter a coordinate in decimal degrees, for example 43.6465.',

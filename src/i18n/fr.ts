@@ -72,6 +72,7 @@ export const fr = {
   'errors.transaction_homes_only': 'Location ou vente ne concerne que les logements.',
   'errors.invalid_value': 'Cette valeur n’est pas valide.',
   'errors.text_long': 'Ce texte est trop long : raccourcissez-le.',
+  'errors.invalid_choice': 'Choisissez une valeur de la liste.',
   'errors.offer_title_required': 'Indiquez le titre de l’offre.',
   'errors.offer_commune_outside': '{value} n’est pas dans l’un de vos territoires.',
   'errors.offer_point': 'Indiquez une coordonnée en degrés décimaux, par exemple 43.6465.',

@@ -26,8 +26,15 @@ export const id = (error: string) =>
 /** A value or a list of values (repeated names, checkboxes) as a list; absent or '' is empty. */
 export const asList = (v: unknown): unknown[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
 
+/** Control characters (NUL, escapes…) never belong in typed text; line breaks and tabs do. */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+const withoutControls = (v: unknown) => (typeof v === 'string' ? v.replace(CONTROL, '') : v);
+
 /** Blank is absent. */
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const blankToUndefined = (v: unknown) => {
+  const s = withoutControls(v);
+  return typeof s === 'string' && s.trim() === '' ? undefined : s;
+};
 
 export const optionalText = (max: number) =>
   z.preprocess(
@@ -36,7 +43,10 @@ export const optionalText = (max: number) =>
   );
 
 export const requiredText = (max: number, required: string) =>
-  z.string({ error: required }).trim().min(1, { error: required }).max(max, { error: 'errors.text_long' });
+  z.preprocess(
+    withoutControls,
+    z.string({ error: required }).trim().min(1, { error: required }).max(max, { error: 'errors.text_long' }),
+  );
 
 /** A phone number, written with spaces, dots or dashes if one likes; blank is absent. */
 export const optionalPhone = () =>

@@ -167,4 +167,38 @@ describe('offers managed by agents', () => {
       connectivityCheckedAt: '2026-03-31',
     });
   });
+
+  it('keeps what the form does not show, finds titles without accents, and cleans what was typed', async () => {
+    const { db, gers } = await world();
+    const id = await createOffer(db, clock, gers, 'tiers_lieu', {
+      ...home({ title: 'Atelier\u0000 des Pièces dégagées', lat: '43.65021234567891', lng: '0.58110000000001' }),
+      typology: 'coworking',
+    });
+    const created = await getManagedOffer(db, gers, id);
+    expect(created).toMatchObject({ title: 'Atelier des Pièces dégagées', lat: 43.650212, lng: 0.5811 });
+    // Services have no field in the form: saving the form keeps them.
+    await db
+      .update(offers)
+      .set({ services: ['wifi', 'coffee'] })
+      .where(eq(offers.id, id));
+    await updateOffer(db, clock, gers, id, {
+      ...home({ title: 'Atelier des Pièces dégagées', lat: '43.650212', lng: '0.5811' }),
+      typology: 'coworking',
+    });
+    const saved = await getManagedOffer(db, gers, id);
+    expect(saved.services).toEqual(['wifi', 'coffee']);
+    expect(saved.events.map((e) => e.kind)).toEqual(['created']);
+    // The list's search folds accents and case; % and _ are not wildcards.
+    expect((await listManagedOffers(db, gers, { q: 'PIECES degagees' })).rows.map((r) => r.id)).toContain(id);
+    expect((await listManagedOffers(db, gers, { q: 'pièces' })).total).toBe(
+      (await listManagedOffers(db, gers, { q: 'PIECES' })).total,
+    );
+    expect((await listManagedOffers(db, gers, { q: '%' })).total).toBe(0);
+    expect((await listManagedOffers(db, gers, { q: '_' })).total).toBe(0);
+    expect((await listManagedOffers(db, gers, { q: 'auch' })).total).toBeGreaterThan(0);
+    const choice = await createOffer(db, clock, gers, 'home', home({ bestTechnology: 'fibre' })).catch(
+      (e: unknown) => e,
+    );
+    expect((choice as Invalid).errors).toEqual([{ field: 'bestTechnology', key: 'errors.invalid_choice' }]);
+  });
 });

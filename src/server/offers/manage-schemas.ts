@@ -8,61 +8,61 @@ import { isoDate, optionalEnum, optionalText, optionalWhole, requiredText } from
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const checkbox = z.preprocess((v) => v === 'yes' || v === '1' || v === 'on' || v === true, z.boolean());
 const optionalDate = (error: string) => z.preprocess(blank, isoDate(error).optional());
-/** A decimal degree typed with a dot or a comma. */
-const optionalDegree = z.preprocess(
-  (v) => {
-    const s = blank(v);
-    if (typeof s !== 'string') return s;
-    const n = Number(s.trim().replace(',', '.'));
-    return /^-?\d{1,3}([.,]\d{1,8})?$/.test(s.trim()) ? n : s;
-  },
-  z
-    .number({ error: 'errors.offer_point' })
-    .min(-180, { error: 'errors.offer_point' })
-    .max(180, { error: 'errors.offer_point' })
-    .optional(),
-);
+/** A decimal degree typed with a dot or a comma (as map tools copy it), kept to 6 decimals (~10 cm). */
+const optionalDegree = (limit: 90 | 180) =>
+  z.preprocess(
+    (v) => {
+      const s = blank(v);
+      if (typeof s !== 'string' || !/^-?\d{1,3}([.,]\d{1,15})?$/.test(s.trim())) return s;
+      return Math.round(Number(s.trim().replace(',', '.')) * 1e6) / 1e6;
+    },
+    z
+      .number({ error: 'errors.offer_point' })
+      .min(-limit, { error: 'errors.offer_point' })
+      .max(limit, { error: 'errors.offer_point' })
+      .optional(),
+  );
 
 const common = {
   title: requiredText(120, 'errors.offer_title_required'),
   description: optionalText(5000),
   commune: requiredText(120, 'errors.unknown_commune'),
   address: optionalText(200),
-  lat: optionalDegree,
-  lng: optionalDegree,
+  lat: optionalDegree(90),
+  lng: optionalDegree(180),
   locationPrecision: z.preprocess(
     blank,
-    z.enum(e.locationPrecisions, { error: 'errors.invalid_enum' }).default('approximate'),
+    z.enum(e.locationPrecisions, { error: 'errors.invalid_choice' }).default('approximate'),
   ),
   price: optionalWhole(0, 100_000_000),
-  bestTechnology: optionalEnum(e.technologies),
+  bestTechnology: optionalEnum(e.technologies, 'errors.invalid_choice'),
   downloadMbps: optionalWhole(0, 100_000),
   uploadMbps: optionalWhole(0, 100_000),
-  fibreStatus: z.preprocess(blank, z.enum(e.fibreStatuses, { error: 'errors.invalid_enum' }).default('none')),
+  fibreStatus: z.preprocess(blank, z.enum(e.fibreStatuses, { error: 'errors.invalid_choice' }).default('none')),
   fibrePlannedAt: optionalDate('errors.invalid_date'),
-  mobileCoverage: z.preprocess(blank, z.enum(e.mobileCoverages, { error: 'errors.invalid_enum' }).default('none')),
+  mobileCoverage: z.preprocess(blank, z.enum(e.mobileCoverages, { error: 'errors.invalid_choice' }).default('none')),
   connectivitySource: z.preprocess(
     blank,
-    z.enum(e.connectivitySources, { error: 'errors.invalid_enum' }).default('agent'),
+    z.enum(e.connectivitySources, { error: 'errors.invalid_choice' }).default('agent'),
   ),
   connectivityCheckedAt: optionalDate('errors.invalid_date'),
 };
 
 export const HomeSchema = z.object({
   ...common,
-  transaction: optionalEnum(e.transactions),
-  homeType: optionalEnum(e.homeTypes),
+  transaction: optionalEnum(e.transactions, 'errors.invalid_choice'),
+  homeType: optionalEnum(e.homeTypes, 'errors.invalid_choice'),
   surface: optionalWhole(1, 100_000),
   landArea: optionalWhole(0, 100_000_000),
   rooms: optionalWhole(1, 100),
   bedrooms: optionalWhole(0, 100),
-  energyClass: optionalEnum(e.energyClasses),
+  energyClass: optionalEnum(e.energyClasses, 'errors.invalid_choice'),
   availableFrom: optionalDate('errors.invalid_date'),
 });
 
 export const TiersLieuSchema = z.object({
   ...common,
-  typology: optionalEnum(e.tiersLieuTypologies),
+  typology: optionalEnum(e.tiersLieuTypologies, 'errors.invalid_choice'),
   desks: optionalWhole(1, 10_000),
   meetingRooms: optionalWhole(0, 1_000),
   priceDay: optionalWhole(0, 100_000),

@@ -3,7 +3,7 @@
 // and back to draft). Every change is an event (who, when, which fields). A change that
 // moves an offer or changes what is public keeps the nearest-tiers-lieu column true around
 // it; the catalogue's cache follows by its triggers, the saved-search digest by publishedAt.
-import { and, count, desc, eq, like, or } from 'drizzle-orm';
+import { and, count, desc, eq, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { communes, offerEvents, offers, territories, users, type offerEventKinds } from '../../../db/schema/index.ts';
 import { foldText, slugify } from '../../lib/text.ts';
@@ -15,6 +15,7 @@ import { getCommuneCoverage, resolveCommune } from '../places/queries.ts';
 import { distanceKm, type Point } from '../places/geo.ts';
 import { actsIn, isStaff, territoryCondition, territoryScope } from '../policy.ts';
 import { connectivityLabel, type ConnectivityLabel } from './connectivity-label.ts';
+import { fullTextQuery } from './queries.ts';
 import { HomeSchema, publishable, TiersLieuSchema } from './manage-schemas.ts';
 import { refreshNearestTiersLieux } from './nearest.ts';
 import { publicPoint } from './position.ts';
@@ -50,12 +51,23 @@ export interface ManagedOfferRow {
 /** The offers of the actor's territories, newest change first. */
 export async function listManagedOffers(db: Db, actor: SessionUser, query: ManagedListQuery) {
   requireStaffActor(actor);
-  const q = query.q ? foldText(query.q) : '';
+  // Titles through the catalogue's full-text index (accents and case folded), communes by
+  // their folded name; punctuation alone matches nothing, and % or _ are never wildcards.
+  const typed = query.q?.trim() ?? '';
+  const q = foldText(typed);
+  const match = typed ? fullTextQuery(typed) : null;
+  const communeLike = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const text = typed
+    ? (or(
+        match ? sql`${offers.id} IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH ${match})` : undefined,
+        q ? sql`${communes.searchName} LIKE ${communeLike} ESCAPE '\\'` : undefined,
+      ) ?? sql`0`)
+    : undefined;
   const where = and(
     territoryCondition(actor, offers.territoryCode),
     query.status ? eq(offers.status, query.status) : undefined,
     query.kind ? eq(offers.kind, query.kind) : undefined,
-    q ? or(like(offers.title, `%${query.q!.trim()}%`), like(communes.searchName, `%${q}%`)) : undefined,
+    text,
   );
   const [{ n }] = (await db
     .select({ n: count() })
@@ -136,7 +148,7 @@ type OfferColumns = Omit<
   | 'nearestFibreTiersLieuKm'
 > & { locationPrecision: OfferRow['locationPrecision'] };
 
-/** A field left blank clears what was there: every optional column, empty. */
+/** A field left blank clears what was there: every optional column of the form, empty (services have no field yet: kept). */
 const blankRow = {
   address: null,
   price: null,
@@ -153,7 +165,6 @@ const blankRow = {
   meetingRooms: null,
   priceDay: null,
   openingHours: null,
-  services: null,
   wheelchairAccessible: null,
   website: null,
   bestTechnology: null,

@@ -31,7 +31,11 @@ export async function offersListPage(rc: RequestContext) {
   const p = rc.url.searchParams;
   const query: ManagedListQuery = {
     status: oneOf(offerStatuses, p.get('etat')),
-    kind: oneOf(offerKinds, p.get('type')),
+    kind: oneOf(
+      offerKinds,
+      ({ logement: 'home', 'tiers-lieu': 'tiers_lieu' } as Record<string, string>)[p.get('type') ?? ''] ??
+        p.get('type'),
+    ),
     q: (p.get('q') ?? '').slice(0, 120) || undefined,
     page: parseId(p.get('page') ?? '1') ?? 1,
   };
