@@ -30,11 +30,14 @@ export const asList = (v: unknown): unknown[] => (v === undefined || v === '' ? 
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 const withoutControls = (v: unknown) => (typeof v === 'string' ? v.replace(CONTROL, '') : v);
 
-/** Blank is absent. */
-const blankToUndefined = (v: unknown) => {
+/** Blank is absent (and control characters are gone). */
+export const blankToUndefined = (v: unknown) => {
   const s = withoutControls(v);
   return typeof s === 'string' && s.trim() === '' ? undefined : s;
 };
+
+/** A checkbox: ticked ('yes', '1', 'on') or not (absent). */
+export const checkbox = () => z.preprocess((v) => v === 'yes' || v === '1' || v === 'on' || v === true, z.boolean());
 
 export const optionalText = (max: number) =>
   z.preprocess(

@@ -43,7 +43,7 @@ test('admin:create on a fresh database, the Gers created and set up, its first a
     await axe(page);
     await page.getByLabel('Département').selectOption('32');
     await page.getByRole('button', { name: 'Créer le territoire' }).click();
-    await expect(page).toHaveURL(/\/admin\/territoires\/32\?cree=1$/);
+    await expect(page).toHaveURL(/\/admin\/territoires\/32\?ok=cree$/);
     await expect(page.getByRole('status')).toContainText('Le territoire Gers est créé');
     await expect(page.getByLabel('Nom public')).toHaveValue('Gers');
     await expect(page.getByLabel('Délai de première réponse (heures)')).toHaveValue('48');

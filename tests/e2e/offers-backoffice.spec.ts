@@ -30,6 +30,8 @@ test('an agent creates a home, completes it, publishes it: the catalogue shows i
     await expect(page.getByRole('alert')).toContainText('Description');
     await expect(page.getByRole('alert')).toContainText('Débit descendant');
     await expect(page.getByRole('heading', { name: 'État : Brouillon' })).toBeVisible();
+    // The notice about creating the draft does not linger over the refusal.
+    await expect(page.getByRole('status')).toHaveCount(0);
 
     await page.getByLabel('Description', { exact: true }).fill('Une maison de test, au calme, avec un bureau.');
     await page.getByLabel('Prix (€, loyer mensuel ou prix de vente ; au mois pour un tiers-lieu)').fill('780');

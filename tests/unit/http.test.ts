@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'astro/zod';
 import type { SessionUser } from '../../src/server/accounts/session.ts';
 import { Conflict, Forbidden, Invalid, NotFound, RateLimited, SignInRequired } from '../../src/server/errors.ts';
-import type { RequestContext } from '../../src/server/http/context.ts';
+import { okAfterRedirect, type RequestContext } from '../../src/server/http/context.ts';
 import { FORM_LIMIT_BYTES, readForm, submitForm } from '../../src/server/http/form.ts';
 import { requireFamily, requireRole, requireStaff, requireUser } from '../../src/server/http/guards.ts';
 import { errorOutcome } from '../../src/server/http/respond.ts';
@@ -39,6 +39,17 @@ const post = (fields: Record<string, string>) =>
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(fields).toString(),
   }) satisfies RequestInit;
+
+describe('the notice after a redirect', () => {
+  it('is read from ?ok= on the page the post redirected to, never on a refused post at that address', () => {
+    const at = (method: string) => ({
+      request: new Request('https://cc.test/agent/offres/3?ok=created', { method }),
+      url: new URL('https://cc.test/agent/offres/3?ok=created'),
+    });
+    expect(okAfterRedirect(at('GET'))).toBe('created');
+    expect(okAfterRedirect(at('POST'))).toBeNull();
+  });
+});
 
 describe('guards', () => {
   it('requireUser sends a visitor to sign in, back to the page in its own language', () => {

@@ -28,3 +28,10 @@ export function clientIp(ctx: Pick<RequestContext, 'clientAddress'>): string {
 }
 
 export const isPost = (ctx: Pick<RequestContext, 'request'>) => ctx.request.method === 'POST';
+
+/**
+ * What the redirect after a successful post says (`?ok=…`), to show as the page's notice.
+ * A refused post is answered at the same address: its `ok` was about the post before.
+ */
+export const okAfterRedirect = (ctx: Pick<RequestContext, 'request' | 'url'>): string | null =>
+  isPost(ctx) ? null : ctx.url.searchParams.get('ok');

@@ -22,6 +22,16 @@ export interface FormState {
 
 export const emptyState = (): FormState => ({ errors: {}, values: {} });
 
+/** A saved row as a form's values (what an edit form shows before any post): ticked boxes 'yes', nothing for null. */
+export const stateOf = (row: object): FormState => ({
+  errors: {},
+  values: Object.fromEntries(
+    Object.entries(row)
+      .filter(([, v]) => v === null || typeof v !== 'object')
+      .map(([k, v]) => [k, typeof v === 'boolean' ? (v ? 'yes' : '') : String(v ?? '')]),
+  ),
+});
+
 /** The body, read up to `limit` bytes; a longer one is refused without reading the rest. */
 async function readBody(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get('Content-Length') ?? '0');

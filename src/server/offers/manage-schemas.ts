@@ -3,10 +3,17 @@
 import { z } from 'astro/zod';
 import { offerEnums as e } from '../../../db/schema/offers.ts';
 import type { FieldError } from '../errors.ts';
-import { isoDate, optionalEnum, optionalText, optionalWhole, requiredText } from '../input.ts';
+import {
+  blankToUndefined,
+  checkbox,
+  isoDate,
+  optionalEnum,
+  optionalText,
+  optionalWhole,
+  requiredText,
+} from '../input.ts';
 
-const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const checkbox = z.preprocess((v) => v === 'yes' || v === '1' || v === 'on' || v === true, z.boolean());
+const blank = blankToUndefined;
 const optionalDate = (error: string) => z.preprocess(blank, isoDate(error).optional());
 /** A decimal degree typed with a dot or a comma (as map tools copy it), kept to 6 decimals (~10 cm). */
 const optionalDegree = (limit: 90 | 180) =>
@@ -74,7 +81,7 @@ export const TiersLieuSchema = z.object({
       .max(300)
       .optional(),
   ),
-  wheelchairAccessible: checkbox,
+  wheelchairAccessible: checkbox(),
 });
 
 export type HomeInput = z.output<typeof HomeSchema>;

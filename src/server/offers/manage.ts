@@ -284,6 +284,12 @@ const transitions = {
 export type OfferTransition = keyof typeof transitions;
 export const isOfferTransition = (v: string): v is OfferTransition => Object.hasOwn(transitions, v);
 
+/** The changes of status an offer in `status` may take (the buttons of its page). */
+export const transitionsFrom = (status: OfferRow['status']): OfferTransition[] =>
+  (Object.keys(transitions) as OfferTransition[]).filter((k) =>
+    (transitions[k].from as readonly string[]).includes(status),
+  );
+
 /** Publishing (after the full validation), archiving, or back to draft. */
 export async function changeOfferStatus(
   db: Db,

@@ -1,19 +1,25 @@
 // The forms of /admin/territoires: a territory's settings, and a new territory.
 import { z } from 'astro/zod';
 import { EmailSchema } from '../accounts/schemas.ts';
-import { optionalPhone, optionalText, optionalWhole, requiredText, territoryCode } from '../input.ts';
-
-const checkbox = z.preprocess((v) => v === 'yes' || v === '1' || v === 'on' || v === true, z.boolean());
+import {
+  blankToUndefined,
+  checkbox,
+  optionalPhone,
+  optionalText,
+  optionalWhole,
+  requiredText,
+  territoryCode,
+} from '../input.ts';
 
 export const TerritorySettingsSchema = z.object({
   name: requiredText(80, 'errors.territory_name_required'),
   presentationFr: optionalText(1200),
   presentationEn: optionalText(1200),
-  contactEmail: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), EmailSchema.optional()),
+  contactEmail: z.preprocess(blankToUndefined, EmailSchema.optional()),
   contactPhone: optionalPhone(),
   retentionMonths: optionalWhole(6, 120, 'errors.retention_months').transform((v) => v ?? 24),
   firstAnswerHours: optionalWhole(1, 720, 'errors.first_answer_hours').transform((v) => v ?? 48),
-  acceptsOwnerOffers: checkbox,
+  acceptsOwnerOffers: checkbox(),
 });
 export type TerritorySettings = z.output<typeof TerritorySettingsSchema>;
 

@@ -7,7 +7,7 @@ import { markRead, sendFamilyMessage } from '../../server/candidates/messages.ts
 import { answerProposal } from '../../server/candidates/proposals.ts';
 import { db } from '../../server/db.ts';
 import { Forbidden, Invalid, NotFound } from '../../server/errors.ts';
-import { isPost, type RequestContext } from '../../server/http/context.ts';
+import { isPost, okAfterRedirect, type RequestContext } from '../../server/http/context.ts';
 import { emptyState, field, readForm, submitForm } from '../../server/http/form.ts';
 import { redirect, type Redirect } from '../../server/http/respond.ts';
 import { isFamily } from '../../server/policy.ts';
@@ -77,7 +77,7 @@ export async function familyPart(rc: RequestContext, user: SessionUser): Promise
   const family = isFamily(user) ? await familyAccount(db, user) : null;
   // The family sees its agent's messages: they are read.
   if (family) await markRead(db, family.file.id, true, accounts.clock.now().toISOString());
-  const ok = rc.url.searchParams.get('ok');
+  const ok = okAfterRedirect(rc);
   const notice = ok && Object.hasOwn(notices, ok) ? t(locale, notices[ok as keyof typeof notices]) : undefined;
   return { status, family, errors: state.errors, values: state.values, alert: state.alert, notice, headers };
 }

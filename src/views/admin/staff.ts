@@ -13,7 +13,7 @@ import type { SessionUser } from '../../server/accounts/session.ts';
 import { accounts, sessions } from '../../server/auth.ts';
 import { db } from '../../server/db.ts';
 import { Invalid, NotFound } from '../../server/errors.ts';
-import { isPost, type RequestContext } from '../../server/http/context.ts';
+import { isPost, okAfterRedirect, type RequestContext } from '../../server/http/context.ts';
 import { emptyState, field, fieldList, readForm, submitForm, type FormFields } from '../../server/http/form.ts';
 import { requireAdmin } from '../../server/http/guards.ts';
 import { redirect, render } from '../../server/http/respond.ts';
@@ -73,6 +73,6 @@ export async function staffEditPage(rc: RequestContext, idParam: string) {
       throw e;
     });
   }
-  const notice = rc.url.searchParams.has('ok') ? t(rc.locals.locale, 'admin.saved') : undefined;
+  const notice = okAfterRedirect(rc) ? t(rc.locals.locale, 'admin.saved') : undefined;
   return render({ state, member, territories: await manageable(user), notice }, status);
 }

@@ -3,8 +3,8 @@
 // territory's settings. Rules live in src/server/places/territories.ts and the policy.
 import { db } from '../../server/db.ts';
 import { systemClock } from '../../server/clock.ts';
-import { isPost, type RequestContext } from '../../server/http/context.ts';
-import { emptyState, readForm, submitForm, type FormState } from '../../server/http/form.ts';
+import { isPost, okAfterRedirect, type RequestContext } from '../../server/http/context.ts';
+import { emptyState, readForm, stateOf, submitForm } from '../../server/http/form.ts';
 import { requireAdmin } from '../../server/http/guards.ts';
 import { redirect, render } from '../../server/http/respond.ts';
 import {
@@ -13,18 +13,9 @@ import {
   createTerritory,
   departmentsWithoutTerritory,
   updateTerritory,
-  type Territory,
 } from '../../server/places/territories.ts';
 import { isPlatformAdmin } from '../../server/policy.ts';
 import { t } from '../../i18n/index.ts';
-
-/** A territory's settings as the form's values (what the form shows before any post). */
-const formOf = (territory: Territory): FormState => ({
-  errors: {},
-  values: Object.fromEntries(
-    Object.entries(territory).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? 'yes' : '') : String(v ?? '')]),
-  ),
-});
 
 export async function territoriesPage(rc: RequestContext) {
   const user = requireAdmin(rc);
@@ -33,7 +24,7 @@ export async function territoriesPage(rc: RequestContext) {
   if (isPost(rc)) {
     const form = await readForm(rc.request);
     const r = await submitForm(rc, form, () => createTerritory(db, systemClock, user, form));
-    if (r.ok) return redirect(`/admin/territoires/${r.value}?cree=1`, 303);
+    if (r.ok) return redirect(`/admin/territoires/${r.value}?ok=cree`, 303);
     ({ state, status } = r);
   }
   const mayCreate = isPlatformAdmin(user);
@@ -50,7 +41,7 @@ export async function territoriesPage(rc: RequestContext) {
 export async function territoryPage(rc: RequestContext, code: string) {
   const user = requireAdmin(rc);
   let territory = await configurableTerritory(db, user, code);
-  let state = formOf(territory);
+  let state = stateOf(territory);
   let status = 200;
   if (isPost(rc)) {
     const form = await readForm(rc.request);
@@ -60,10 +51,12 @@ export async function territoryPage(rc: RequestContext, code: string) {
     territory = await configurableTerritory(db, user, code);
   }
   const locale = rc.locals.locale;
-  const notice = rc.url.searchParams.has('cree')
-    ? t(locale, 'territories.created', { name: territory.name })
-    : rc.url.searchParams.has('ok')
-      ? t(locale, 'admin.saved')
-      : undefined;
+  const ok = okAfterRedirect(rc);
+  const notice =
+    ok === 'cree'
+      ? t(locale, 'territories.created', { name: territory.name })
+      : ok === '1'
+        ? t(locale, 'admin.saved')
+        : undefined;
   return render({ territory, state, notice }, status);
 }

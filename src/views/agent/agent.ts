@@ -30,7 +30,7 @@ import { completeTask, createTask } from '../../server/candidates/tasks.ts';
 import { markDuplicate, mergeDuplicate, mergedTarget, moveTerritory } from '../../server/candidates/transfer.ts';
 import { db } from '../../server/db.ts';
 import { Invalid, NotFound } from '../../server/errors.ts';
-import { isPost, type RequestContext } from '../../server/http/context.ts';
+import { isPost, okAfterRedirect, type RequestContext } from '../../server/http/context.ts';
 import { emptyState, field, readForm, refusal, submitForm, type FormFields } from '../../server/http/form.ts';
 import { requireStaff } from '../../server/http/guards.ts';
 import { redirect, render, type Outcome } from '../../server/http/respond.ts';
@@ -68,7 +68,7 @@ export async function listPage(rc: RequestContext): Promise<Outcome<ListPageView
     return render({ query, board: { columns, counts } });
   }
   const [list, staff] = await Promise.all([listCandidates(db, user, query, accounts.clock.now()), staffOf(user)]);
-  const notice = rc.url.searchParams.get('ok') === 'transferred' ? t(rc.locals.locale, 'list.transferred') : undefined;
+  const notice = okAfterRedirect(rc) === 'transferred' ? t(rc.locals.locale, 'list.transferred') : undefined;
   return render({ query, list, staff, notice });
 }
 
@@ -156,7 +156,7 @@ export async function filePage(rc: RequestContext, publicId: string) {
       data.file.territoryCode ? assignableStaff(db, data.file.territoryCode) : [],
       listTerritories(db),
     ]);
-    const ok = rc.url.searchParams.get('ok');
+    const ok = okAfterRedirect(rc);
     const notice = ok && isMessageKey(`file.ok.${ok}`) ? t(locale, `file.ok.${ok}` as MessageKey) : undefined;
     const view = {
       data,

@@ -4,8 +4,8 @@
 import { db } from '../../server/db.ts';
 import { systemClock } from '../../server/clock.ts';
 import { Invalid } from '../../server/errors.ts';
-import { isPost, type RequestContext } from '../../server/http/context.ts';
-import { emptyState, field, readForm, submitForm, type FormState } from '../../server/http/form.ts';
+import { isPost, okAfterRedirect, type RequestContext } from '../../server/http/context.ts';
+import { emptyState, field, readForm, stateOf, submitForm, type FormState } from '../../server/http/form.ts';
 import { requireStaff } from '../../server/http/guards.ts';
 import { redirect, render } from '../../server/http/respond.ts';
 import { parseId } from '../../server/input.ts';
@@ -42,14 +42,12 @@ export async function offersListPage(rc: RequestContext) {
   return render({ list: await listManagedOffers(db, user, query), query });
 }
 
-/** A saved offer as the form's values (what the form shows before any post). */
+/** A saved offer as the form's values, its commune as one would type it. */
 async function formOf(offer: ManagedOffer): Promise<FormState> {
   const commune = await getCommune(db, offer.communeCode);
-  const values: Record<string, string> = {};
-  for (const [k, v] of Object.entries(offer))
-    if (v !== null && typeof v !== 'object') values[k] = typeof v === 'boolean' ? (v ? 'yes' : '') : String(v);
-  values.commune = commune ? `${commune.name} (${commune.postalCodes.split(' ')[0]})` : offer.communeCode;
-  return { errors: {}, values };
+  const state = stateOf(offer);
+  state.values.commune = commune ? `${commune.name} (${commune.postalCodes.split(' ')[0]})` : offer.communeCode;
+  return state;
 }
 
 export async function offerNewPage(rc: RequestContext) {
@@ -89,7 +87,7 @@ export async function offerEditPage(rc: RequestContext, idParam: string) {
     if (intent !== 'save') state = { ...(await formOf(offer)), errors: state.errors, alert: state.alert };
     offer = await getManagedOffer(db, user, id);
   }
-  const ok = oneOf(notices, rc.url.searchParams.get('ok'));
+  const ok = oneOf(notices, okAfterRedirect(rc));
   const coverage = await getCommuneCoverage(db, offer.communeCode);
   return render({ kind: offer.kind, offer, state, ok, coverage: coverage ?? null }, status);
 }
