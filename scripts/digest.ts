@@ -1,10 +1,13 @@
-// npm run digest — the daily email digest of saved searches, once, for every person whose
-// digest is due (for cron; the server also runs it in process, see scripts/start.ts). Safe
-// to run any number of times: a person gets at most one digest a day, and an offer once.
+// npm run digest — the daily jobs once, for cron (the server also runs them in process, see
+// scripts/start.ts): the saved searches' email digest for every person whose digest is due,
+// then the offers' freshness (hide what is unconfirmed for 90 days, remind owners at 60).
+// Safe to run any number of times: a person gets at most one digest a day, an offer once,
+// and an owner one reminder per unconfirmed period.
 import { createDb } from '../db/client.ts';
 import { migrationsApplied } from '../db/migrate.ts';
 import { systemClock } from '../src/server/clock.ts';
 import { runDigest } from '../src/server/family/digest.ts';
+import { runFreshness } from '../src/server/offers/freshness.ts';
 import { ConfigError, DatabaseOpenError, readConfig, runMain } from './lib/config.ts';
 
 await runMain(async () => {
@@ -18,10 +21,13 @@ await runMain(async () => {
   try {
     if (!(await migrationsApplied(db)))
       throw new ConfigError('The database is not up to date: run `npm run db:migrate` first.');
-    const report = await runDigest({ db, clock: systemClock, siteUrl: String(config.PUBLIC_SITE_URL) });
+    const jobs = { db, clock: systemClock, siteUrl: String(config.PUBLIC_SITE_URL) };
+    const report = await runDigest(jobs);
     console.log(
       `Digest: ${report.emails} email(s) with ${report.offers} offer(s) for ${report.due} person(s) due${report.skipped ? `, ${report.skipped} skipped (another run)` : ''}.`,
     );
+    const freshness = await runFreshness(jobs);
+    console.log(`Freshness: ${freshness.expired} offer(s) hidden, ${freshness.reminded} owner(s) reminded.`);
   } finally {
     db.$client.close();
   }

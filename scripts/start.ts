@@ -10,6 +10,7 @@ import { createPortalServer, listen } from './lib/server.ts';
 import { createDb } from '../db/client.ts';
 import { createDispatcher } from '../src/server/mail/dispatcher.ts';
 import { startDigest } from '../src/server/family/digest.ts';
+import { startFreshness } from '../src/server/offers/freshness.ts';
 import { systemClock } from '../src/server/clock.ts';
 
 await runMain(async () => {
@@ -50,7 +51,10 @@ await runMain(async () => {
   // The saved searches' daily digest (to the outbox), checked every hour; a person gets at
   // most one a day even if `npm run digest` also runs from cron.
   const digestDb = await createDb(String(config.DATABASE_URL), config.DATABASE_AUTH_TOKEN as string | undefined);
-  stoppers.push(startDigest({ db: digestDb, clock: systemClock, siteUrl: String(config.PUBLIC_SITE_URL) }).stop);
+  const jobs = { db: digestDb, clock: systemClock, siteUrl: String(config.PUBLIC_SITE_URL) };
+  stoppers.push(startDigest(jobs).stop);
+  // Offers' freshness: hidden after 90 days unconfirmed, owners reminded at 60 (hourly).
+  stoppers.push(startFreshness(jobs).stop);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       for (const stop of stoppers) stop();

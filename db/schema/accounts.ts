@@ -3,7 +3,7 @@ import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlit
 import { autoId, codeOf, createdAt, ownerId } from './columns.ts';
 import { territories } from './places.ts';
 
-export const roles = ['family', 'agent', 'territory_admin', 'platform_admin'] as const;
+export const roles = ['family', 'owner', 'agent', 'territory_admin', 'platform_admin'] as const;
 export type Role = (typeof roles)[number];
 
 export const users = sqliteTable('users', {

@@ -6,7 +6,10 @@ import { users } from './accounts.ts';
 import { communes, territories } from './places.ts';
 
 export const offerKinds = ['home', 'tiers_lieu'] as const;
-export const offerStatuses = ['draft', 'pending', 'published', 'archived'] as const;
+/** `pending`: an owner's proposal awaiting moderation; `expired`: published but unconfirmed for 90 days, out of the catalogue. */
+export const offerStatuses = ['draft', 'pending', 'published', 'expired', 'archived'] as const;
+/** Where an owner's proposal (or their edit of a published offer) stands with the territory's agents. */
+export const moderationStates = ['pending', 'changes_requested', 'rejected'] as const;
 export const transactions = ['rent', 'sale'] as const;
 export const homeTypes = ['house', 'flat', 'farmhouse', 'land'] as const;
 export const tiersLieuTypologies = ['coworking', 'fablab', 'workshop', 'hybrid'] as const;
@@ -94,6 +97,17 @@ export const offers = sqliteTable(
     nearestFibreTiersLieuKm: real('nearest_fibre_tiers_lieu_km'),
 
     publishedAt: text('published_at'),
+    /** Last time its agent or owner said it is still available (freshness: flagged at 60 days, hidden at 90). */
+    confirmedAt: text('confirmed_at'),
+
+    // Owners' offers
+    /** The owner who proposed it (null: an agent's offer). Never shown to families: enquiries reach the agents. */
+    ownerId: integer('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    moderation: text('moderation', { enum: moderationStates }),
+    /** An owner's edit of a published offer, awaiting moderation; the published version stays online meanwhile. */
+    proposedChanges: text('proposed_changes', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** When the owner was last asked to confirm it (once per unconfirmed period). */
+    ownerRemindedAt: text('owner_reminded_at'),
     ...timestamps(),
   },
   (t) => [
@@ -113,6 +127,9 @@ export const offers = sqliteTable(
     index('offers_price_idx').on(t.status, t.price),
     index('offers_lat_idx').on(t.status, t.lat),
     index('offers_nearest_tl_idx').on(t.status, t.nearestFibreTiersLieuKm),
+    index('offers_confirmed_idx').on(t.status, t.confirmedAt),
+    index('offers_owner_idx').on(t.ownerId),
+    index('offers_moderation_idx').on(t.moderation, t.territoryCode),
   ],
 );
 
@@ -132,7 +149,20 @@ export const offerPhotos = sqliteTable(
   (t) => [index('offer_photos_offer_idx').on(t.offerId, t.position)],
 );
 
-export const offerEventKinds = ['created', 'updated', 'published', 'archived', 'to_draft'] as const;
+export const offerEventKinds = [
+  'created',
+  'updated',
+  'published',
+  'archived',
+  'to_draft',
+  'proposed',
+  'approved',
+  'changes_requested',
+  'rejected',
+  'confirmed',
+  'withdrawn',
+  'expired',
+] as const;
 
 /** An offer's history in the back office: who did what, when, and which fields changed. */
 export const offerEvents = sqliteTable(
@@ -144,6 +174,8 @@ export const offerEvents = sqliteTable(
     /** The names of the fields an edit changed. */
     fields: text('fields', { mode: 'json' }).$type<string[]>().notNull().default([]),
     byUserId: integer('by_user_id').references(() => users.id),
+    /** The message of a request for changes, or the reason of a rejection. */
+    note: text('note'),
     at: text('at').notNull(),
   },
   (t) => [index('offer_events_offer_idx').on(t.offerId, t.at)],

@@ -24,6 +24,7 @@ export const demoAccounts: ReadonlyArray<{ email: string; name: string; role: Ro
   { email: 'agent.manche@demo.test', name: 'Yann Agent (Manche)', role: 'agent', territories: ['50'] },
   { email: 'direction.gers@demo.test', name: 'Direction du Gers', role: 'territory_admin', territories: ['32'] },
   { email: 'famille@demo.test', name: 'Famille Martin', role: 'family', territories: [] },
+  { email: 'proprietaire@demo.test', name: 'Jeanne Roussel (propriétaire)', role: 'owner', territories: [] },
 ];
 
 const demoTerritories = [
@@ -106,6 +107,7 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
   await db.insert(territories).values(demoTerritories.map((t) => ({ ...t, createdAt })));
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const ids = new Map<string, number>();
   for (const account of demoAccounts) {
     const [user] = await db
       .insert(users)
@@ -118,6 +120,7 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
         createdAt,
       })
       .returning({ id: users.id });
+    ids.set(account.role, user!.id);
     if (account.territories.length) {
       await db
         .insert(userTerritories)
@@ -144,13 +147,23 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
       rows.push(makeFictitiousTiersLieu(random, random.weighted(weighted), territory.code, now, i));
     }
   }
-  // A few offers stay in draft or awaiting moderation: the public never sees them.
+  // A few offers stay in draft, or are the demo owner's proposals awaiting moderation in a
+  // territory that takes them: the public never sees them.
+  const accepting = new Set(demoTerritories.filter((t) => t.acceptsOwnerOffers).map((t) => t.code));
   for (const row of rows)
-    if (random.chance(0.05))
-      Object.assign(row, { status: random.pick(['draft', 'pending'] as const), publishedAt: null });
+    if (random.chance(0.05)) {
+      const pending = random.pick(['draft', 'pending'] as const) === 'pending' && accepting.has(row.territoryCode);
+      Object.assign(
+        row,
+        pending
+          ? { status: 'pending', moderation: 'pending', ownerId: ids.get('owner'), connectivitySource: 'owner' }
+          : { status: 'draft' },
+        { publishedAt: null },
+      );
+    }
 
   const inserted: Array<{ id: number; kind: 'home' | 'tiers_lieu' }> = [];
-  const placed = withPublicPoints(rows, options.seed ?? 2026);
+  const placed = withConfirmations(withPublicPoints(rows, options.seed ?? 2026), now, options.seed ?? 2026);
   for (let i = 0; i < placed.length; i += 200) {
     inserted.push(
       ...(await db
@@ -427,6 +440,20 @@ export function withPublicPoints(rows: OfferInsert[], seed: number): OfferInsert
   const random = createRandom(seed + 1);
   const next = () => random.next();
   return rows.map((row) => ({ ...row, ...publicPoint(row, 'approximate', row, next) }));
+}
+
+/**
+ * When each offer was last confirmed available, from a PRNG of its own: most within the
+ * last six weeks, about one in fifteen 61–85 days ago (flagged in the back office).
+ */
+function withConfirmations(rows: OfferInsert[], now: Date, seed: number): OfferInsert[] {
+  const random = createRandom(seed + 2);
+  return rows.map((row) => {
+    const since = random.chance(0.07) ? random.int(61, 85) : random.int(0, 45);
+    const confirmed = daysBefore(now, since);
+    const floor = row.publishedAt ?? row.createdAt ?? confirmed;
+    return { ...row, confirmedAt: confirmed > floor ? confirmed : floor };
+  });
 }
 
 /** A point near the commune's centre, so that markers of one village do not overlap. */

@@ -1,5 +1,6 @@
 // The app's account services, configured from astro:env: sessions (lucia) and the context
 // the account commands need. The only module of the app that wires them.
+import type { OffersContext } from './offers/owners.ts';
 import { APP_ENV, PUBLIC_SITE_URL } from 'astro:env/server';
 import { createSessions } from './accounts/session.ts';
 import type { AccountsContext } from './accounts/commands.ts';
@@ -10,6 +11,9 @@ import { db } from './db.ts';
 export const sessions = createSessions(db, { secure: PUBLIC_SITE_URL.startsWith('https:') });
 
 export const accounts: AccountsContext = { db, clock: systemClock, siteUrl: PUBLIC_SITE_URL };
+
+/** The context of the offer commands that email (owners' proposals and their moderation). */
+export const offersContext: OffersContext = { db, clock: systemClock, siteUrl: PUBLIC_SITE_URL };
 
 /** Development tools (the mailbox) exist only outside production. */
 export const devToolsEnabled = APP_ENV !== 'production';

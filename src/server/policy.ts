@@ -13,6 +13,9 @@ export const hasRole = (u: Someone, roles: readonly Role[]): boolean => !!u && r
 
 export const isFamily = (u: Someone): boolean => hasRole(u, ['family']);
 
+/** Owners and tiers-lieux managers: they propose offers, which agents moderate. */
+export const isOwner = (u: Someone): boolean => hasRole(u, ['owner']);
+
 /** Agents and administrators: the back office. */
 export const isStaff = (u: Someone): boolean => hasRole(u, ['agent', 'territory_admin', 'platform_admin']);
 
@@ -69,8 +72,11 @@ export const mayReport = isAdmin;
 /** The development mailbox shows every email: the platform admin only. */
 export const mayReadMailbox = isPlatformAdmin;
 
-/** Magic links sign in families only (staff use their password). */
-export const mayUseMagicLink = isFamily;
+/** Magic links sign in families and owners only (staff use their password). */
+export const mayUseMagicLink = (u: Someone): boolean => isFamily(u) || isOwner(u);
+
+/** Proposing offers to a territory's moderation: owners (staff create offers directly). */
+export const mayProposeOffers = isOwner;
 
 /**
  * An administrator may change a staff member's role, territories or access only when every

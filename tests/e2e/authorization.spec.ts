@@ -6,9 +6,10 @@
 import type { APIRequestContext, APIResponse } from '@playwright/test';
 import { apiAs, expect, inLocale, localizedRoutes, routesOnDisk, test, type Portal } from './fixtures.ts';
 
-type Who = 'anonymous' | 'family' | 'agentGers' | 'agentManche' | 'adminGers' | 'platform';
+type Who = 'anonymous' | 'family' | 'owner' | 'agentGers' | 'agentManche' | 'adminGers' | 'platform';
 const people: Record<Exclude<Who, 'anonymous'>, string> = {
   family: 'famille@demo.test',
+  owner: 'proprietaire@demo.test',
   agentGers: 'agent.gers@demo.test',
   agentManche: 'agent.manche@demo.test',
   adminGers: 'direction.gers@demo.test',
@@ -17,6 +18,7 @@ const people: Record<Exclude<Who, 'anonymous'>, string> = {
 const everyone = (status: number): Record<Who, number> => ({
   anonymous: status,
   family: status,
+  owner: status,
   agentGers: status,
   agentManche: status,
   adminGers: status,
@@ -57,15 +59,20 @@ interface Ids {
   mancheAgent: number;
   mail: number;
   gersFile: string;
+  /** An offer of the demo owner. */
+  ownerOffer: number;
 }
 
-const signedIn = { anonymous: 302, family: 200, agentGers: 200, agentManche: 200, adminGers: 200, platform: 200 };
-const staffOnly = { anonymous: 302, family: 403, agentGers: 200, agentManche: 200, adminGers: 200, platform: 200 };
-const adminsOnly = { anonymous: 302, family: 403, agentGers: 403, agentManche: 403, adminGers: 200, platform: 200 };
-const familyOnly = { anonymous: 302, family: 200, agentGers: 403, agentManche: 403, adminGers: 403, platform: 403 };
+const signedIn = everyone(200);
+signedIn.anonymous = 302;
+const staffOnly = { ...signedIn, family: 403, owner: 403 };
+const adminsOnly = { ...staffOnly, agentGers: 403, agentManche: 403 };
+const familyOnly = { ...everyone(403), anonymous: 302, family: 200 };
+const ownerOnly = { ...everyone(403), anonymous: 302, owner: 200 };
 const platformDevOnly = {
   anonymous: 302,
   family: 404,
+  owner: 404,
   agentGers: 404,
   agentManche: 404,
   adminGers: 404,
@@ -91,6 +98,18 @@ const matrix: Record<string, Sample[]> = {
   '/compte': [{ url: () => '/compte', expect: signedIn }],
   '/compte/favoris': [{ url: () => '/compte/favoris', expect: familyOnly }],
   '/compte/recherches': [{ url: () => '/compte/recherches', expect: familyOnly }],
+  '/compte/offres': [{ url: () => '/compte/offres', expect: ownerOnly }],
+  '/compte/offres/[id]': [
+    { url: (i) => `/compte/offres/${i.ownerOffer}`, expect: ownerOnly },
+    // Another owner's offer, or an agent's: not found, like an unknown id.
+    { url: (i) => `/compte/offres/${i.gersOffer}`, expect: { ...ownerOnly, owner: 404 } },
+    { url: () => '/compte/offres/999999', expect: { ...ownerOnly, owner: 404 } },
+  ],
+  // Visitors learn how to take part; owners get the form; families and staff have no use for it.
+  '/proposer-une-offre': [
+    { url: () => '/proposer-une-offre', expect: { ...ownerOnly, anonymous: 200 } },
+    { url: () => '/proposer-une-offre?type=tiers-lieu', expect: { ...ownerOnly, anonymous: 200 } },
+  ],
   // Works without an account; an unknown token is a clear 400, never a 5xx.
   '/alertes/desabonnement': [{ url: () => '/alertes/desabonnement?token=nope-nope-nope-nope', expect: everyone(400) }],
   '/projet': [{ url: () => '/projet', expect: everyone(200) }],
@@ -209,6 +228,7 @@ test('each role gets exactly the expected answer on every route', async ({ porta
     mancheAgent: Number((await one("SELECT id FROM users WHERE email = 'agent.manche@demo.test'")).id),
     mail: Number((await one('SELECT max(id) AS id FROM outbox')).id),
     gersFile,
+    ownerOffer: await ownerOffer(portal),
   };
 
   const failures: string[] = [];
@@ -251,6 +271,8 @@ const hostileIntents = ['__proto__', 'hasOwnProperty', 'valueOf', 'constructor',
 interface PostIds {
   file: string;
   offer: number;
+  /** An offer of the demo owner awaiting moderation in the Gers. */
+  ownerOffer: number;
   /** A published offer of the Gers (the back office's offer page). */
   gersOffer: number;
   /** A follow-up task and a manual task of `file`, both already done. */
@@ -277,6 +299,7 @@ interface PostSample {
 const fileStaff = (status: number): Record<Who, number> => ({
   anonymous: 303,
   family: 403,
+  owner: 403,
   agentGers: status,
   // Another territory's file: the same answer as an unknown one.
   agentManche: 404,
@@ -287,6 +310,7 @@ const fileStaff = (status: number): Record<Who, number> => ({
 const staffPosts = (status: number): Record<Who, number> => ({
   anonymous: 303,
   family: 403,
+  owner: 403,
   agentGers: status,
   agentManche: status,
   adminGers: status,
@@ -295,14 +319,17 @@ const staffPosts = (status: number): Record<Who, number> => ({
 const familyPosts = (status: number): Record<Who, number> => ({
   anonymous: 303,
   family: status,
+  owner: 403,
   agentGers: 403,
   agentManche: 403,
   adminGers: 403,
   platform: 403,
 });
+const ownerPosts = (status: number): Record<Who, number> => ({ ...familyPosts(403), family: 403, owner: status });
 const adminPosts = (adminGers: number, platform = adminGers): Record<Who, number> => ({
   anonymous: 303,
   family: 403,
+  owner: 403,
   agentGers: 403,
   agentManche: 403,
   adminGers,
@@ -394,7 +421,53 @@ const posts: PostSample[] = [
     form: () => fields('intent=open-data'),
     expect: fileStaff(303),
   },
+  {
+    what: 'still available',
+    path: (i: PostIds) => `/agent/offres/${i.gersOffer}`,
+    form: () => fields('intent=confirm'),
+    expect: fileStaff(303),
+  },
+  {
+    what: 'approve what awaits no decision',
+    path: (i: PostIds) => `/agent/offres/${i.gersOffer}`,
+    form: () => fields('intent=approve'),
+    expect: fileStaff(400),
+  },
+  ...(['changes', 'reject'] as const).map((intent) => ({
+    what: `${intent} without a message`,
+    path: (i: PostIds) => `/agent/offres/${i.ownerOffer}`,
+    form: () => fields(`intent=${intent}&note=`),
+    expect: fileStaff(400),
+  })),
   ...hostile('offer intent', (i: PostIds) => `/agent/offres/${i.gersOffer}`, fileStaff(400)),
+  // Owners: a proposal (refused input changes nothing), their offer's page.
+  toPage('empty proposal', '/proposer-une-offre', ownerPosts(400), 'title=&commune='),
+  toPage(
+    'proposal in a territory closed to owners',
+    '/proposer-une-offre?type=tiers-lieu',
+    ownerPosts(400),
+    'title=Tiers-lieu%20de%20la%20matrice&commune=50129&typology=coworking&description=x&bestTechnology=ftth&downloadMbps=100&uploadMbps=50&priceDay=10',
+  ),
+  {
+    what: 'owner edit without a title',
+    path: (i: PostIds) => `/compte/offres/${i.ownerOffer}`,
+    form: () => fields('intent=save&title=&commune=32013'),
+    expect: { ...ownerPosts(400), owner: 400 },
+  },
+  {
+    what: 'still available before publication',
+    path: (i: PostIds) => `/compte/offres/${i.ownerOffer}`,
+    form: () => fields('intent=confirm'),
+    expect: ownerPosts(400),
+  },
+  {
+    what: 'confirm an offer that is not the owner’s',
+    path: (i: PostIds) => `/compte/offres/${i.gersOffer}`,
+    form: () => fields('intent=confirm'),
+    expect: ownerPosts(404),
+    formAgain: false,
+  },
+  ...hostile('owner intent', (i: PostIds) => `/compte/offres/${i.ownerOffer}`, ownerPosts(400)),
   toPage('new offer without a title', '/agent/offres/nouvelle', staffPosts(400), 'title=&commune=32013'),
   toPage(
     'new draft in the Gers',
@@ -484,6 +557,7 @@ const routeOf = (path: string) =>
     .replace(/^\/agent\/candidats\/[^/]+/, '/agent/candidats/[id]')
     .replace(/^\/admin\/agents\/[^/]+/, '/admin/agents/[id]')
     .replace(/^\/agent\/offres\/\d+$/, '/agent/offres/[id]')
+    .replace(/^\/compte\/offres\/\d+$/, '/compte/offres/[id]')
     .replace(/^\/admin\/territoires\/[^/]+/, '/admin/territoires/[code]');
 
 /** Everything wrong with one answer to a post; empty when it is the expected one. */
@@ -571,7 +645,16 @@ async function postIds(portal: Portal, anonymous: APIRequestContext): Promise<Po
     gersAgent: await agent('matrice-gers', ['32']),
     twoTerritoryAgent: await agent('matrice-deux', ['32', '50']),
     mancheAgent: Number((await one("SELECT id FROM users WHERE email = 'agent.manche@demo.test'")).id),
+    ownerOffer: await ownerOffer(portal),
   };
+}
+
+/** The demo owner's first proposal awaiting moderation (the seed makes some in the Gers). */
+async function ownerOffer(portal: Portal): Promise<number> {
+  const rs = await portal.sql.execute(
+    "SELECT o.id FROM offers o JOIN users u ON u.id = o.owner_id WHERE u.email = 'proprietaire@demo.test' AND o.moderation = 'pending' ORDER BY o.id LIMIT 1",
+  );
+  return Number(rs.rows[0]!.id);
 }
 
 /** The posts in three parts (each within a test's budget on a busy machine). */
@@ -589,6 +672,7 @@ const dummyIds: PostIds = {
   gersAgent: 0,
   twoTerritoryAgent: 0,
   mancheAgent: 0,
+  ownerOffer: 0,
 };
 
 for (const [part, inPart] of postParts) {

@@ -92,6 +92,21 @@ describe('demo seed', () => {
     );
   });
 
+  it('gives the demo owner proposals awaiting moderation where owners are welcome, and offers of every freshness', async () => {
+    const { db } = await testDb('seeded');
+    const [owner] = await db.select().from(users).where(eq(users.email, 'proprietaire@demo.test'));
+    const theirs = await db.select().from(offers).where(eq(offers.ownerId, owner!.id));
+    expect(theirs.length).toBeGreaterThan(0);
+    for (const o of theirs) expect(o).toMatchObject({ status: 'pending', moderation: 'pending', territoryCode: '32' });
+    const all = await db.select().from(offers);
+    expect(all.every((o) => o.confirmedAt !== null)).toBe(true);
+    const now = Date.parse('2026-11-01T09:00:00Z');
+    const age = (o: (typeof all)[number]) => (now - Date.parse(o.confirmedAt!)) / DAY_MS;
+    const online = all.filter((o) => o.status === 'published');
+    expect(online.some((o) => age(o) > 60)).toBe(true);
+    expect(online.every((o) => age(o) < 90)).toBe(true);
+  });
+
   it('fills each territory with at least 60 candidate files over three years, across every stage, with consistent histories', async () => {
     const { db } = await testDb('seeded');
     const files = await db.select().from(candidates);

@@ -61,7 +61,7 @@ async function findUserByEmail(db: Db, email: string) {
 }
 
 /**
- * A family signs up. The answer is the same whether the address is new or not (no account
+ * A family or an owner signs up. The answer is the same whether the address is new or not (no account
  * enumeration): a new address gets a verification link, a known one a notice.
  */
 export async function signUp(ctx: AccountsContext, input: unknown, ip: string): Promise<void> {
@@ -87,7 +87,7 @@ export async function signUp(ctx: AccountsContext, input: unknown, ip: string): 
         email: data.email,
         name: data.name,
         passwordHash,
-        role: 'family',
+        role: data.account,
         locale: data.locale,
         createdAt: ctx.clock.now().toISOString(),
       })

@@ -1,6 +1,6 @@
 // Validation of account forms. Messages are i18n keys (translated by the pages).
 import { z } from 'astro/zod';
-import { territoryCode } from '../input.ts';
+import { blankToUndefined, territoryCode } from '../input.ts';
 import { dictionary } from '@zxcvbn-ts/language-common';
 
 export const PASSWORD_MIN = 12;
@@ -31,6 +31,11 @@ export const NameSchema = z
 export const LocaleSchema = z.enum(['fr', 'en']).catch('fr');
 
 export const SignUpSchema = z.object({
+  /** A family (the default) or an owner who proposes offers. */
+  account: z.preprocess(
+    blankToUndefined,
+    z.enum(['family', 'owner'], { error: 'errors.invalid_choice' }).default('family'),
+  ),
   name: NameSchema,
   email: EmailSchema,
   password: PasswordSchema,

@@ -13,6 +13,7 @@ import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
 /** Idle timeout and absolute lifetime of a session, by role. */
 export const SESSION_LIFETIMES: Record<Role, { idleMs: number; absoluteMs: number }> = {
   family: { idleMs: 30 * DAY_MS, absoluteMs: 30 * DAY_MS },
+  owner: { idleMs: 30 * DAY_MS, absoluteMs: 30 * DAY_MS },
   agent: { idleMs: 8 * HOUR_MS, absoluteMs: 7 * DAY_MS },
   territory_admin: { idleMs: 8 * HOUR_MS, absoluteMs: 7 * DAY_MS },
   platform_admin: { idleMs: 8 * HOUR_MS, absoluteMs: 7 * DAY_MS },

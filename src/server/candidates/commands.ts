@@ -227,7 +227,7 @@ export async function addNote(
 /** Staff who can take a file of this territory. */
 export async function assignableStaff(db: Db | Tx, territoryCode: string) {
   return db
-    .selectDistinct({ id: users.id, name: users.name })
+    .selectDistinct({ id: users.id, name: users.name, email: users.email, locale: users.locale })
     .from(users)
     .innerJoin(userTerritories, eq(userTerritories.userId, users.id))
     .where(

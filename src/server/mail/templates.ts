@@ -14,7 +14,12 @@ export type TemplateName =
   | 'stay_planned'
   | 'message_for_family'
   | 'message_for_agent'
-  | 'file_transferred';
+  | 'file_transferred'
+  | 'offer_submitted'
+  | 'offer_approved'
+  | 'offer_changes_requested'
+  | 'offer_rejected'
+  | 'offer_confirm_reminder';
 export type MailLocale = 'fr' | 'en';
 
 export interface RenderedMail {
@@ -32,6 +37,86 @@ interface Copy {
 }
 
 const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
+  offer_submitted: {
+    fr: {
+      subject: 'Offre à modérer : {offer}',
+      greeting: 'Bonjour {name},',
+      body: '{owner} propose « {offer} » ({commune}). Elle attend votre relecture dans la file de modération.',
+      action: 'Relire l’offre',
+      footer: 'Campagne Connectée — espace des agents.',
+    },
+    en: {
+      subject: 'Offer to review: {offer}',
+      greeting: 'Hello {name},',
+      body: '{owner} proposes “{offer}” ({commune}). It awaits your review in the moderation queue.',
+      action: 'Review the offer',
+      footer: 'Campagne Connectée — agents’ area.',
+    },
+  },
+  offer_approved: {
+    fr: {
+      subject: 'Votre offre « {offer} » est en ligne',
+      greeting: 'Bonjour {name},',
+      body: 'L’équipe du territoire a validé « {offer} ». Les familles la voient désormais dans le catalogue ; leurs demandes passent par l’agent qui les accompagne.',
+      action: 'Voir mes offres',
+      footer: 'Vous recevez ce message parce que vous proposez une offre sur Campagne Connectée.',
+    },
+    en: {
+      subject: 'Your offer “{offer}” is online',
+      greeting: 'Hello {name},',
+      body: 'The territory’s team approved “{offer}”. Families now see it in the catalogue; their enquiries go through the agent who accompanies them.',
+      action: 'See my offers',
+      footer: 'You receive this message because you offer a place on Campagne Connectée.',
+    },
+  },
+  offer_changes_requested: {
+    fr: {
+      subject: 'Une modification est demandée pour « {offer} »',
+      greeting: 'Bonjour {name},',
+      body: 'L’équipe du territoire vous demande une modification avant publication : « {note} »',
+      action: 'Modifier mon offre',
+      footer: 'Vous recevez ce message parce que vous proposez une offre sur Campagne Connectée.',
+    },
+    en: {
+      subject: 'A change is requested for “{offer}”',
+      greeting: 'Hello {name},',
+      body: 'The territory’s team asks for a change before publication: “{note}”',
+      action: 'Edit my offer',
+      footer: 'You receive this message because you offer a place on Campagne Connectée.',
+    },
+  },
+  offer_rejected: {
+    fr: {
+      subject: 'Votre proposition « {offer} » n’a pas été retenue',
+      greeting: 'Bonjour {name},',
+      body: 'L’équipe du territoire n’a pas retenu votre proposition, pour la raison suivante : « {note} »',
+      action: 'Voir mes offres',
+      footer: 'Vous recevez ce message parce que vous proposez une offre sur Campagne Connectée.',
+    },
+    en: {
+      subject: 'Your proposal “{offer}” was not accepted',
+      greeting: 'Hello {name},',
+      body: 'The territory’s team did not accept your proposal, for this reason: “{note}”',
+      action: 'See my offers',
+      footer: 'You receive this message because you offer a place on Campagne Connectée.',
+    },
+  },
+  offer_confirm_reminder: {
+    fr: {
+      subject: '« {offer} » est-elle toujours disponible ?',
+      greeting: 'Bonjour {name},',
+      body: 'Vous n’avez pas confirmé « {offer} » depuis {days} jours. Un clic suffit pour la garder en ligne ; sans confirmation, elle quittera le catalogue dans {left} jours.',
+      action: 'Confirmer la disponibilité',
+      footer: 'Vous recevez ce message parce que vous proposez une offre sur Campagne Connectée.',
+    },
+    en: {
+      subject: 'Is “{offer}” still available?',
+      greeting: 'Hello {name},',
+      body: 'You have not confirmed “{offer}” for {days} days. One click keeps it online; without confirmation, it leaves the catalogue in {left} days.',
+      action: 'Confirm availability',
+      footer: 'You receive this message because you offer a place on Campagne Connectée.',
+    },
+  },
   offers_proposed: {
     fr: {
       subject: 'Votre agent vous propose {count}',

@@ -104,3 +104,6 @@ export function publishable(offer: object & { kind: 'home' | 'tiers_lieu' }): Fi
     .filter((field) => o[field] === undefined || o[field] === null || o[field] === '')
     .map((field) => ({ field, key: 'errors.required_to_publish' }));
 }
+
+/** An agent's word to the owner with a decision (required to ask for changes or to reject). */
+export const ModerationSchema = z.object({ note: optionalText(2000) });

@@ -17,7 +17,9 @@ import { actsIn, isStaff, territoryCondition, territoryScope } from '../policy.t
 import { connectivityLabel, type ConnectivityLabel } from './connectivity-label.ts';
 import { fullTextQuery } from './queries.ts';
 import { HomeSchema, publishable, TiersLieuSchema } from './manage-schemas.ts';
+import { staleCondition, STALE_DAYS } from './freshness.ts';
 import { refreshNearestTiersLieux } from './nearest.ts';
+import { DAY_MS } from '../../lib/time.ts';
 import { publicPoint } from './position.ts';
 
 type OfferRow = typeof offers.$inferSelect;
@@ -34,7 +36,25 @@ export interface ManagedListQuery {
   status?: OfferRow['status'];
   kind?: Kind;
   q?: string;
+  /** `moderation`: owners' proposals and edits awaiting a decision; `stale`: unconfirmed for 60 days. */
+  queue?: 'moderation' | 'stale';
   page?: number;
+}
+
+const queueCondition = (clock: Clock, queue: ManagedListQuery['queue']) =>
+  queue === 'moderation' ? eq(offers.moderation, 'pending') : queue === 'stale' ? staleCondition(clock) : undefined;
+
+/** How many offers of the actor's territories wait in each queue (the list's tabs, the agent's home). */
+export async function managedQueueCounts(db: Db, clock: Clock, actor: SessionUser) {
+  requireStaffActor(actor);
+  const n = async (queue: 'moderation' | 'stale') => {
+    const [row] = await db
+      .select({ n: count() })
+      .from(offers)
+      .where(and(territoryCondition(actor, offers.territoryCode), queueCondition(clock, queue)));
+    return row?.n ?? 0;
+  };
+  return { moderation: await n('moderation'), stale: await n('stale') };
 }
 
 export interface ManagedOfferRow {
@@ -46,10 +66,13 @@ export interface ManagedOfferRow {
   territoryCode: string;
   updatedAt: string;
   label: ConnectivityLabel | null;
+  moderation: OfferRow['moderation'];
+  /** Days since its agent or owner last confirmed it, when that is STALE_DAYS or more. */
+  staleDays: number | null;
 }
 
 /** The offers of the actor's territories, newest change first. */
-export async function listManagedOffers(db: Db, actor: SessionUser, query: ManagedListQuery) {
+export async function listManagedOffers(db: Db, clock: Clock, actor: SessionUser, query: ManagedListQuery) {
   requireStaffActor(actor);
   // Titles through the catalogue's full-text index (accents and case folded), communes by
   // their folded name; punctuation alone matches nothing, and % or _ are never wildcards.
@@ -67,6 +90,7 @@ export async function listManagedOffers(db: Db, actor: SessionUser, query: Manag
     territoryCondition(actor, offers.territoryCode),
     query.status ? eq(offers.status, query.status) : undefined,
     query.kind ? eq(offers.kind, query.kind) : undefined,
+    queueCondition(clock, query.queue),
     text,
   );
   const [{ n }] = (await db
@@ -87,6 +111,8 @@ export async function listManagedOffers(db: Db, actor: SessionUser, query: Manag
       updatedAt: offers.updatedAt,
       downloadMbps: offers.downloadMbps,
       uploadMbps: offers.uploadMbps,
+      moderation: offers.moderation,
+      confirmedAt: offers.confirmedAt,
     })
     .from(offers)
     .innerJoin(communes, eq(communes.code, offers.communeCode))
@@ -95,9 +121,10 @@ export async function listManagedOffers(db: Db, actor: SessionUser, query: Manag
     .limit(MANAGED_PAGE_SIZE)
     .offset((page - 1) * MANAGED_PAGE_SIZE);
   return {
-    rows: rows.map(({ downloadMbps, uploadMbps, ...r }): ManagedOfferRow => ({
+    rows: rows.map(({ downloadMbps, uploadMbps, confirmedAt, ...r }): ManagedOfferRow => ({
       ...r,
       label: connectivityLabel(downloadMbps, uploadMbps),
+      staleDays: staleDays(clock, r.status, confirmedAt),
     })),
     total: n,
     page,
@@ -105,10 +132,23 @@ export async function listManagedOffers(db: Db, actor: SessionUser, query: Manag
   };
 }
 
+/** Days since an online offer was last confirmed, when it is STALE_DAYS or more; null otherwise. */
+export function staleDays(clock: Clock, status: OfferRow['status'], confirmedAt: string | null): number | null {
+  if ((status !== 'published' && status !== 'expired') || !confirmedAt) return null;
+  const days = Math.floor((clock.now().getTime() - Date.parse(confirmedAt)) / DAY_MS);
+  return days >= STALE_DAYS ? days : null;
+}
+
 export interface ManagedOffer extends OfferRow {
   communeName: string;
   label: ConnectivityLabel | null;
-  events: Array<{ kind: (typeof offerEventKinds)[number]; fields: string[]; at: string; by: string | null }>;
+  events: Array<{
+    kind: (typeof offerEventKinds)[number];
+    fields: string[];
+    note: string | null;
+    at: string;
+    by: string | null;
+  }>;
 }
 
 /** One offer of the actor's territories, with its history; another territory's is "not found". */
@@ -121,7 +161,13 @@ export async function getManagedOffer(db: Db, actor: SessionUser, id: number): P
     .where(and(eq(offers.id, id), territoryCondition(actor, offers.territoryCode)));
   if (!row) throw new NotFound('offer');
   const events = await db
-    .select({ kind: offerEvents.kind, fields: offerEvents.fields, at: offerEvents.at, by: users.name })
+    .select({
+      kind: offerEvents.kind,
+      fields: offerEvents.fields,
+      note: offerEvents.note,
+      at: offerEvents.at,
+      by: users.name,
+    })
     .from(offerEvents)
     .leftJoin(users, eq(users.id, offerEvents.byUserId))
     .where(eq(offerEvents.offerId, id))
@@ -135,7 +181,7 @@ export async function getManagedOffer(db: Db, actor: SessionUser, id: number): P
 }
 
 /** What an offer's form writes: every column but its life (status, dates) and what is derived. */
-type OfferColumns = Omit<
+export type OfferColumns = Omit<
   typeof offers.$inferInsert,
   | 'id'
   | 'status'
@@ -146,6 +192,11 @@ type OfferColumns = Omit<
   | 'publicLat'
   | 'publicLng'
   | 'nearestFibreTiersLieuKm'
+  | 'confirmedAt'
+  | 'ownerId'
+  | 'moderation'
+  | 'proposedChanges'
+  | 'ownerRemindedAt'
 > & { locationPrecision: OfferRow['locationPrecision'] };
 
 /** A field left blank clears what was there: every optional column of the form, empty (services have no field yet: kept). */
@@ -174,16 +225,31 @@ const blankRow = {
   connectivityCheckedAt: null,
 } satisfies Partial<OfferColumns>;
 
-/** The columns an offer's form gives, checked: a commune of the actor's territories, a point near it. */
-async function columnsOf(db: Db, actor: SessionUser, kind: Kind, input: unknown) {
+/** Where a form may place an offer: the territories it prefers for an ambiguous commune name, and the rule. */
+export interface PlaceRule {
+  prefer: string[];
+  allows: (territory: { code: string; acceptsOwnerOffers: boolean }) => boolean;
+  /** The error when the commune's territory is not allowed. */
+  refusal: 'errors.offer_commune_outside' | 'errors.offer_territory_closed';
+}
+
+/** Staff place offers in their own territories. */
+export const staffPlaces = (actor: SessionUser): PlaceRule => ({
+  prefer: territoryScope(actor) ?? [],
+  allows: (t) => actsIn(actor, t.code),
+  refusal: 'errors.offer_commune_outside',
+});
+
+/** The columns an offer's form gives, checked: a commune of an allowed territory, a point near it. */
+export async function columnsOf(db: Db, place: PlaceRule, kind: Kind, input: unknown) {
   const { commune: typed, lat, lng, ...data } = parseInput(kind === 'home' ? HomeSchema : TiersLieuSchema, input);
-  const commune = await resolveCommune(db, typed, 'commune', territoryScope(actor) ?? []);
+  const commune = await resolveCommune(db, typed, 'commune', place.prefer);
   const [territory] = await db
-    .select({ code: territories.code })
+    .select({ code: territories.code, acceptsOwnerOffers: territories.acceptsOwnerOffers })
     .from(territories)
     .where(eq(territories.code, commune.departmentCode));
-  if (!territory || !actsIn(actor, territory.code))
-    throw new Invalid([{ field: 'commune', key: 'errors.offer_commune_outside', value: commune.name }]);
+  if (!territory || !place.allows(territory))
+    throw new Invalid([{ field: 'commune', key: place.refusal, value: commune.name }]);
   if (commune.lat === null || commune.lng === null)
     throw new Invalid([{ field: 'commune', key: 'errors.unknown_commune' }]);
   const centre: Point = { lat: commune.lat, lng: commune.lng };
@@ -209,14 +275,47 @@ async function columnsOf(db: Db, actor: SessionUser, kind: Kind, input: unknown)
   };
 }
 
+/** The fields of `next` that differ from `before`, sorted (what an event records). */
+export const changedFields = (next: object, before: object): string[] =>
+  Object.keys(next)
+    .filter(
+      (k) =>
+        JSON.stringify((next as Record<string, unknown>)[k]) !== JSON.stringify((before as Record<string, unknown>)[k]),
+    )
+    .sort();
+
+/** The columns an edit writes: the form's, a public point again when it moved, the slug. */
+export function editedRow(columns: OfferColumns, changed: string[], communeName: string, centre: Point) {
+  const moved = ['lat', 'lng', 'locationPrecision', 'communeCode'].some((k) => changed.includes(k));
+  return {
+    moved,
+    row: {
+      ...columns,
+      ...(moved ? publicPoint(columns, columns.locationPrecision, centre) : {}),
+      slug: slugify(`${columns.title} ${communeName}`),
+    },
+  };
+}
+
 function refuseUnpublishable(row: object & { kind: Kind }): void {
   const missing = publishable(row);
   if (missing.length) throw new Invalid(missing);
 }
 
-/** Homes near a change get their nearest fibre tiers-lieu again (only there, not the whole table). */
-async function refreshAround(db: Db, ...points: Point[]): Promise<void> {
-  for (const p of points) await refreshNearestTiersLieux(db, p);
+/**
+ * The nearest fibre tiers-lieu kept true after a change of `offer` (at its old and new
+ * points): a home gets its own distance again; a tiers-lieu, the homes around it.
+ */
+export async function refreshAround(
+  db: Db,
+  offer: Point & { id: number; kind: Kind },
+  ...points: Point[]
+): Promise<void> {
+  if (offer.kind === 'home') {
+    await refreshNearestTiersLieux(db, { home: offer.id });
+    return;
+  }
+  for (const p of [offer, ...points]) await refreshNearestTiersLieux(db, { around: p });
 }
 
 /** A new draft offer of `kind` in one of the actor's territories; returns its id. */
@@ -228,7 +327,7 @@ export async function createOffer(
   input: unknown,
 ): Promise<number> {
   requireStaffActor(actor);
-  const { columns, commune, centre } = await columnsOf(db, actor, kind, input);
+  const { columns, commune, centre } = await columnsOf(db, staffPlaces(actor), kind, input);
   const now = clock.now().toISOString();
   const id = await db.transaction(async (tx) => {
     const [row] = await tx
@@ -238,6 +337,7 @@ export async function createOffer(
         ...publicPoint(columns, columns.locationPrecision, centre),
         status: 'draft',
         slug: slugify(`${columns.title} ${commune.name}`),
+        confirmedAt: now,
         createdAt: now,
         updatedAt: now,
       })
@@ -245,31 +345,23 @@ export async function createOffer(
     await tx.insert(offerEvents).values({ offerId: row!.id, kind: 'created', byUserId: actor.id, at: now });
     return row!.id;
   });
-  await refreshAround(db, columns);
+  await refreshAround(db, { ...columns, id });
   return id;
 }
 
-/** An edit: the changed fields are recorded; a published offer must stay publishable. */
+/** An edit: the changed fields are recorded; a published offer must stay publishable. An agent's edit confirms it. */
 export async function updateOffer(db: Db, clock: Clock, actor: SessionUser, id: number, input: unknown): Promise<void> {
   const before = await getManagedOffer(db, actor, id);
-  const { columns, commune, centre } = await columnsOf(db, actor, before.kind, input);
-  const next = columns;
-  if (before.status === 'published') refuseUnpublishable(next);
-  const changed = Object.keys(next)
-    .filter((k) => JSON.stringify(next[k as keyof typeof next]) !== JSON.stringify(before[k as keyof OfferRow]))
-    .sort();
+  const { columns, commune, centre } = await columnsOf(db, staffPlaces(actor), before.kind, input);
+  if (before.status === 'published') refuseUnpublishable(columns);
+  const changed = changedFields(columns, before);
   if (changed.length === 0) return;
-  const moved = ['lat', 'lng', 'locationPrecision', 'communeCode'].some((k) => changed.includes(k));
+  const { moved, row } = editedRow(columns, changed, commune.name, centre);
   const now = clock.now().toISOString();
   await db.transaction(async (tx) => {
     await tx
       .update(offers)
-      .set({
-        ...next,
-        ...(moved ? publicPoint(columns, columns.locationPrecision, centre) : {}),
-        slug: slugify(`${columns.title} ${commune.name}`),
-        updatedAt: now,
-      })
+      .set({ ...row, updatedAt: now, confirmedAt: now })
       .where(eq(offers.id, id));
     await tx.insert(offerEvents).values({ offerId: id, kind: 'updated', fields: changed, byUserId: actor.id, at: now });
   });
@@ -277,9 +369,9 @@ export async function updateOffer(db: Db, clock: Clock, actor: SessionUser, id: 
 }
 
 const transitions = {
-  publish: { to: 'published', event: 'published', from: ['draft', 'pending', 'archived'] },
-  archive: { to: 'archived', event: 'archived', from: ['published', 'draft', 'pending'] },
-  draft: { to: 'draft', event: 'to_draft', from: ['archived', 'published', 'pending'] },
+  publish: { to: 'published', event: 'published', from: ['draft', 'archived'] },
+  archive: { to: 'archived', event: 'archived', from: ['published', 'expired', 'draft'] },
+  draft: { to: 'draft', event: 'to_draft', from: ['archived', 'published', 'expired'] },
 } as const;
 export type OfferTransition = keyof typeof transitions;
 export const isOfferTransition = (v: string): v is OfferTransition => Object.hasOwn(transitions, v);
@@ -308,7 +400,11 @@ export async function changeOfferStatus(
     await tx
       .update(offers)
       // A (re)publication is new for the saved searches' digest.
-      .set({ status: step.to, updatedAt: now, ...(step.to === 'published' ? { publishedAt: now } : {}) })
+      .set({
+        status: step.to,
+        updatedAt: now,
+        ...(step.to === 'published' ? { publishedAt: now, confirmedAt: now } : {}),
+      })
       .where(eq(offers.id, id));
     await tx.insert(offerEvents).values({ offerId: id, kind: step.event, byUserId: actor.id, at: now });
   });

@@ -10,11 +10,34 @@ import { boundingBox, distanceKm, type Point } from '../places/geo.ts';
 export const NEAREST_MAX_KM = 100;
 const CELL_DEG = 0.5;
 
-export async function refreshNearestTiersLieux(db: Db, around?: Point): Promise<{ homes: number }> {
+/**
+ * `around`: the homes within NEAREST_MAX_KM of a point (a tiers-lieu changed there);
+ * `home`: that home only (a home changed: no other home's distance moves).
+ */
+export type NearestScope = { around: Point } | { home: number };
+
+export async function refreshNearestTiersLieux(db: Db, scope?: NearestScope): Promise<{ homes: number }> {
+  let around: Point | undefined;
+  if (scope && 'home' in scope) {
+    [around] = await db.select({ lat: offers.lat, lng: offers.lng }).from(offers).where(eq(offers.id, scope.home));
+    if (!around) return { homes: 0 };
+  } else around = scope?.around;
+  // Only the tiers-lieux that can be nearest to a home of the scope.
+  const reach = around ? boundingBox(around, 2 * NEAREST_MAX_KM) : undefined;
   const tiersLieux = await db
     .select({ lat: offers.lat, lng: offers.lng })
     .from(offers)
-    .where(and(eq(offers.kind, 'tiers_lieu'), eq(offers.status, 'published'), eq(offers.fibreStatus, 'available')));
+    .where(
+      and(
+        eq(offers.kind, 'tiers_lieu'),
+        eq(offers.status, 'published'),
+        eq(offers.fibreStatus, 'available'),
+        reach ? gte(offers.lat, reach.minLat) : undefined,
+        reach ? lte(offers.lat, reach.maxLat) : undefined,
+        reach ? gte(offers.lng, reach.minLng) : undefined,
+        reach ? lte(offers.lng, reach.maxLng) : undefined,
+      ),
+    );
 
   // A coarse grid, so that each home only looks at tiers-lieux of nearby cells.
   const grid = new Map<string, Point[]>();
@@ -26,13 +49,14 @@ export async function refreshNearestTiersLieux(db: Db, around?: Point): Promise<
     else grid.set(key, [t]);
   }
 
-  const area = around ? boundingBox(around, NEAREST_MAX_KM) : undefined;
+  const area = scope && 'around' in scope ? boundingBox(scope.around, NEAREST_MAX_KM) : undefined;
   const homes = await db
     .select({ id: offers.id, lat: offers.lat, lng: offers.lng, current: offers.nearestFibreTiersLieuKm })
     .from(offers)
     .where(
       and(
         eq(offers.kind, 'home'),
+        scope && 'home' in scope ? eq(offers.id, scope.home) : undefined,
         area ? gte(offers.lat, area.minLat) : undefined,
         area ? lte(offers.lat, area.maxLat) : undefined,
         area ? gte(offers.lng, area.minLng) : undefined,

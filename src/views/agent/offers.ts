@@ -5,7 +5,19 @@ import { db } from '../../server/db.ts';
 import { systemClock } from '../../server/clock.ts';
 import { Invalid } from '../../server/errors.ts';
 import { isPost, okAfterRedirect, type RequestContext } from '../../server/http/context.ts';
-import { emptyState, field, readForm, stateOf, submitForm, type FormState } from '../../server/http/form.ts';
+import {
+  emptyState,
+  field,
+  readForm,
+  stateOf,
+  submitForm,
+  type FormFields,
+  type FormState,
+} from '../../server/http/form.ts';
+import type { SessionUser } from '../../server/accounts/session.ts';
+import { offersContext } from '../../server/auth.ts';
+import { confirmOffer } from '../../server/offers/freshness.ts';
+import { moderateOffer, moderationOf } from '../../server/offers/owners.ts';
 import { requireStaff } from '../../server/http/guards.ts';
 import { redirect, render } from '../../server/http/respond.ts';
 import { parseId } from '../../server/input.ts';
@@ -16,6 +28,7 @@ import {
   getManagedOffer,
   isOfferTransition,
   listManagedOffers,
+  managedQueueCounts,
   updateOffer,
   type ManagedListQuery,
   type ManagedOffer,
@@ -37,9 +50,14 @@ export async function offersListPage(rc: RequestContext) {
         p.get('type'),
     ),
     q: (p.get('q') ?? '').slice(0, 120) || undefined,
+    queue: oneOf(['moderation', 'stale'] as const, p.get('file')),
     page: parseId(p.get('page') ?? '1') ?? 1,
   };
-  return render({ list: await listManagedOffers(db, user, query), query });
+  const [list, counts] = await Promise.all([
+    listManagedOffers(db, systemClock, user, query),
+    managedQueueCounts(db, systemClock, user),
+  ]);
+  return render({ list, counts, query });
 }
 
 /** A saved offer as the form's values, its commune as one would type it. */
@@ -64,7 +82,27 @@ export async function offerNewPage(rc: RequestContext) {
   return render({ kind, offer: null, state }, status);
 }
 
-const notices = ['created', 'saved', 'publish', 'archive', 'draft', 'open-data'] as const;
+const notices = [
+  'created',
+  'saved',
+  'publish',
+  'archive',
+  'draft',
+  'open-data',
+  'confirm',
+  'approve',
+  'changes',
+  'reject',
+] as const;
+
+/** The posts of an offer's page other than its form: one command each. */
+const offerActions = {
+  'open-data': (user: SessionUser, id: number) => fillFromOpenData(db, systemClock, user, id),
+  confirm: (user: SessionUser, id: number) => confirmOffer(db, systemClock, user, id),
+  approve: (user: SessionUser, id: number, form: FormFields) => moderateOffer(offersContext, user, id, 'approve', form),
+  changes: (user: SessionUser, id: number, form: FormFields) => moderateOffer(offersContext, user, id, 'changes', form),
+  reject: (user: SessionUser, id: number, form: FormFields) => moderateOffer(offersContext, user, id, 'reject', form),
+};
 
 export async function offerEditPage(rc: RequestContext, idParam: string) {
   const user = requireStaff(rc);
@@ -77,17 +115,23 @@ export async function offerEditPage(rc: RequestContext, idParam: string) {
     const intent = field(form, 'intent') || 'save';
     const r = await submitForm(rc, form, async () => {
       if (intent === 'save') return updateOffer(db, systemClock, user, id, form);
-      if (intent === 'open-data') return fillFromOpenData(db, systemClock, user, id);
+      if (Object.hasOwn(offerActions, intent)) return offerActions[intent as keyof typeof offerActions](user, id, form);
       if (!isOfferTransition(intent)) throw new Invalid([{ field: 'intent', key: 'errors.unknown_intent' }]);
       return changeOfferStatus(db, systemClock, user, id, intent);
     });
     if (r.ok) return redirect(`/agent/offres/${id}?ok=${intent === 'save' ? 'saved' : intent}`, 303);
     ({ state, status } = r);
     // A refused status change shows what the offer lacks next to the saved values.
-    if (intent !== 'save') state = { ...(await formOf(offer)), errors: state.errors, alert: state.alert };
+    if (intent !== 'save') {
+      const saved = await formOf(offer);
+      state = { values: { ...saved.values, note: field(form, 'note') }, errors: state.errors, alert: state.alert };
+    }
     offer = await getManagedOffer(db, user, id);
   }
   const ok = oneOf(notices, okAfterRedirect(rc));
-  const coverage = await getCommuneCoverage(db, offer.communeCode);
-  return render({ kind: offer.kind, offer, state, ok, coverage: coverage ?? null }, status);
+  const [coverage, moderation] = await Promise.all([
+    getCommuneCoverage(db, offer.communeCode),
+    moderationOf(db, offer),
+  ]);
+  return render({ kind: offer.kind, offer, state, ok, coverage: coverage ?? null, moderation }, status);
 }

@@ -1,6 +1,6 @@
 // The fields of an offer's form, bound to its state: called in the page's frontmatter so
 // that the error summary (rendered before the fields) knows every label.
-import type { formFields } from '../../components/ui/index.ts';
+import type { formFields } from '../ui/index.ts';
 import { t, type Locale } from '../../i18n/index.ts';
 
 export function offerFields(field: ReturnType<typeof formFields>['field'], locale: Locale) {

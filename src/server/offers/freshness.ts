@@ -1,0 +1,148 @@
+// Freshness: an offer its agent or owner has not confirmed for STALE_DAYS is flagged in the
+// back office (and its owner emailed, once per unconfirmed period); after HIDE_DAYS it leaves
+// the public catalogue (status `expired`) until someone confirms it. Confirming is one click;
+// an agent's edit or publication confirms too. `runFreshness` is a pass of the periodic job.
+import { and, eq, inArray, isNotNull, lt, or, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { offerEvents, offers, users } from '../../../db/schema/index.ts';
+import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
+import type { SessionUser } from '../accounts/session.ts';
+import type { Clock } from '../clock.ts';
+import { Forbidden, Invalid, NotFound } from '../errors.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { startPeriodic } from '../periodic.ts';
+import { isOwner, isStaff, territoryCondition } from '../policy.ts';
+
+export const STALE_DAYS = 60;
+export const HIDE_DAYS = 90;
+
+const daysBefore = (clock: Clock, days: number) => new Date(clock.now().getTime() - days * DAY_MS).toISOString();
+
+/** SQL: the offer is online (or hidden for it) and unconfirmed for STALE_DAYS. */
+export const staleCondition = (clock: Clock) =>
+  and(inArray(offers.status, ['published', 'expired']), lt(offers.confirmedAt, daysBefore(clock, STALE_DAYS)));
+
+/**
+ * "Still available": its agent (in their territories) or its owner says so. An offer hidden
+ * for want of confirmation comes back to the catalogue.
+ */
+export async function confirmOffer(db: Db, clock: Clock, actor: SessionUser, id: number): Promise<void> {
+  const mine = isOwner(actor)
+    ? eq(offers.ownerId, actor.id)
+    : isStaff(actor)
+      ? territoryCondition(actor, offers.territoryCode)
+      : undefined;
+  if (!isOwner(actor) && !isStaff(actor)) throw new Forbidden();
+  const [offer] = await db
+    .select({ status: offers.status })
+    .from(offers)
+    .where(and(eq(offers.id, id), mine));
+  if (!offer) throw new NotFound('offer');
+  if (offer.status !== 'published' && offer.status !== 'expired')
+    throw new Invalid([{ field: 'intent', key: 'errors.offer_not_online' }]);
+  const now = clock.now().toISOString();
+  await db.transaction(async (tx) => {
+    await tx
+      .update(offers)
+      .set({
+        confirmedAt: now,
+        ownerRemindedAt: null,
+        ...(offer.status === 'expired' ? { status: 'published' as const } : {}),
+        updatedAt: now,
+      })
+      .where(eq(offers.id, id));
+    await tx.insert(offerEvents).values({ offerId: id, kind: 'confirmed', byUserId: actor.id, at: now });
+  });
+}
+
+/** Published offers unconfirmed for HIDE_DAYS leave the catalogue; returns how many. */
+export async function expireUnconfirmed(db: Db, clock: Clock): Promise<number> {
+  const now = clock.now().toISOString();
+  return db.transaction(async (tx) => {
+    const gone = await tx
+      .update(offers)
+      .set({ status: 'expired', updatedAt: now })
+      .where(and(eq(offers.status, 'published'), lt(offers.confirmedAt, daysBefore(clock, HIDE_DAYS))))
+      .returning({ id: offers.id });
+    if (gone.length)
+      await tx.insert(offerEvents).values(gone.map(({ id }) => ({ offerId: id, kind: 'expired' as const, at: now })));
+    return gone.length;
+  });
+}
+
+/** Owners of offers unconfirmed for STALE_DAYS get one email per unconfirmed period; returns how many. */
+export async function remindOwners(db: Db, clock: Clock, siteUrl: string): Promise<number> {
+  const site = siteUrl.replace(/\/$/, '');
+  const due = await db
+    .select({
+      id: offers.id,
+      title: offers.title,
+      confirmedAt: offers.confirmedAt,
+      email: users.email,
+      name: users.name,
+      locale: users.locale,
+    })
+    .from(offers)
+    .innerJoin(users, eq(users.id, offers.ownerId))
+    .where(
+      and(
+        isNotNull(offers.ownerId),
+        staleCondition(clock),
+        or(isNull(offers.ownerRemindedAt), lt(offers.ownerRemindedAt, offers.confirmedAt)),
+      ),
+    );
+  let sent = 0;
+  for (const o of due) {
+    const days = Math.floor((clock.now().getTime() - Date.parse(o.confirmedAt ?? '')) / DAY_MS);
+    await db.transaction(async (tx) => {
+      // Only if nobody confirmed or reminded in between (a concurrent pass writes nothing).
+      const [claimed] = await tx
+        .update(offers)
+        .set({ ownerRemindedAt: clock.now().toISOString() })
+        .where(
+          and(
+            eq(offers.id, o.id),
+            sql`${offers.confirmedAt} IS ${o.confirmedAt}`,
+            or(isNull(offers.ownerRemindedAt), lt(offers.ownerRemindedAt, offers.confirmedAt)),
+          ),
+        )
+        .returning({ id: offers.id });
+      if (!claimed) return;
+      await enqueueMail(tx, clock, {
+        to: o.email,
+        template: 'offer_confirm_reminder',
+        locale: o.locale,
+        params: {
+          name: o.name,
+          offer: o.title,
+          days: String(days),
+          left: String(Math.max(0, HIDE_DAYS - days)),
+          url: `${site}${o.locale === 'en' ? '/en' : ''}/compte/offres/${o.id}`,
+        },
+      });
+      sent++;
+    });
+  }
+  return sent;
+}
+
+export interface FreshnessContext {
+  db: Db;
+  clock: Clock;
+  siteUrl: string;
+}
+
+/** One pass: hide what is too old, remind owners of what is getting old. */
+export async function runFreshness(ctx: FreshnessContext): Promise<{ expired: number; reminded: number }> {
+  const expired = await expireUnconfirmed(ctx.db, ctx.clock);
+  const reminded = await remindOwners(ctx.db, ctx.clock, ctx.siteUrl);
+  return { expired, reminded };
+}
+
+/** The periodic pass in the server process (hourly: a day's precision is what the rule needs). */
+export function startFreshness(ctx: FreshnessContext, intervalMs = HOUR_MS): { stop: () => void } {
+  return startPeriodic('freshness', intervalMs, async () => {
+    const r = await runFreshness(ctx);
+    return r.expired || r.reminded ? `${r.expired} offer(s) hidden, ${r.reminded} owner(s) reminded` : null;
+  });
+}

@@ -1,0 +1,370 @@
+// Owners' offers: an owner (or a tiers-lieu's manager) proposes a home or a tiers-lieu to a
+// territory that accepts proposals; the territory's agents approve it, ask for changes or
+// reject it. An owner's edit of a published offer waits in `proposedChanges` while the
+// published version stays online. Every step is an offer event; emails go through the
+// outbox in the step's transaction. Families never reach the owner: enquiries go to agents.
+import { and, desc, eq } from 'drizzle-orm';
+import type { Db, Tx } from '../../../db/client.ts';
+import { communes, offerEvents, offers, territories, users } from '../../../db/schema/index.ts';
+import { slugify } from '../../lib/text.ts';
+import type { SessionUser } from '../accounts/session.ts';
+import { assignableStaff } from '../candidates/commands.ts';
+import type { Clock } from '../clock.ts';
+import { Forbidden, Invalid, NotFound } from '../errors.ts';
+import { parseInput } from '../input.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import type { TemplateName } from '../mail/templates.ts';
+import { mayProposeOffers } from '../policy.ts';
+import { connectivityLabel, type ConnectivityLabel } from './connectivity-label.ts';
+import {
+  changedFields,
+  columnsOf,
+  editedRow,
+  getManagedOffer,
+  refreshAround,
+  staleDays,
+  type ManagedOffer,
+  type OfferColumns,
+  type PlaceRule,
+} from './manage.ts';
+import { ModerationSchema, publishable } from './manage-schemas.ts';
+import { publicPoint } from './position.ts';
+
+type OfferRow = typeof offers.$inferSelect;
+type Kind = OfferRow['kind'];
+
+export interface OffersContext {
+  db: Db;
+  clock: Clock;
+  siteUrl: string;
+}
+
+const site = (ctx: OffersContext) => ctx.siteUrl.replace(/\/$/, '');
+const ownerUrl = (ctx: OffersContext, locale: 'fr' | 'en', id: number) =>
+  `${site(ctx)}${locale === 'en' ? '/en' : ''}/compte/offres/${id}`;
+
+/** Owners place offers in any territory that accepts proposals. */
+const ownerPlaces: PlaceRule = {
+  prefer: [],
+  allows: (t) => t.acceptsOwnerOffers,
+  refusal: 'errors.offer_territory_closed',
+};
+
+function requireOwner(actor: SessionUser): void {
+  if (!mayProposeOffers(actor)) throw new Forbidden();
+}
+
+/** The form's columns as an owner gives them: the connectivity is the owner's word. */
+async function ownerColumns(db: Db, kind: Kind, input: unknown) {
+  const checked = await columnsOf(db, ownerPlaces, kind, input);
+  checked.columns.connectivitySource = 'owner';
+  return checked;
+}
+
+/** Everything a territory's agents must review must be complete: the same rule as publishing. */
+function refuseIncomplete(columns: object & { kind: Kind }): void {
+  const missing = publishable(columns);
+  if (missing.length) throw new Invalid(missing);
+}
+
+async function mailStaffOf(
+  tx: Tx,
+  ctx: OffersContext,
+  offer: Pick<OfferRow, 'id' | 'territoryCode' | 'title'>,
+  owner: string,
+  commune: string,
+) {
+  for (const member of await assignableStaff(tx, offer.territoryCode)) {
+    await enqueueMail(tx, ctx.clock, {
+      to: member.email,
+      template: 'offer_submitted',
+      locale: member.locale,
+      params: { name: member.name, owner, offer: offer.title, commune, url: `${site(ctx)}/agent/offres/${offer.id}` },
+    });
+  }
+}
+
+async function mailOwner(
+  tx: Tx,
+  ctx: OffersContext,
+  offer: Pick<OfferRow, 'id' | 'title' | 'ownerId'>,
+  template: TemplateName,
+  params: Record<string, string> = {},
+) {
+  if (offer.ownerId === null) return;
+  const [owner] = await tx
+    .select({ email: users.email, name: users.name, locale: users.locale })
+    .from(users)
+    .where(eq(users.id, offer.ownerId));
+  if (!owner) return;
+  await enqueueMail(tx, ctx.clock, {
+    to: owner.email,
+    template,
+    locale: owner.locale,
+    params: { name: owner.name, offer: offer.title, ...params, url: ownerUrl(ctx, owner.locale, offer.id) },
+  });
+}
+
+/** The territories that accept owners' proposals (the proposal page names them). */
+export function proposalTerritories(db: Db): Promise<Array<{ code: string; name: string }>> {
+  return db
+    .select({ code: territories.code, name: territories.name })
+    .from(territories)
+    .where(eq(territories.acceptsOwnerOffers, true))
+    .orderBy(territories.name);
+}
+
+/** An owner's proposal: complete, in a territory that accepts them, `pending` in its moderation queue. */
+export async function proposeOffer(
+  ctx: OffersContext,
+  owner: SessionUser,
+  kind: Kind,
+  input: unknown,
+): Promise<number> {
+  requireOwner(owner);
+  const { columns, commune, centre } = await ownerColumns(ctx.db, kind, input);
+  refuseIncomplete(columns);
+  const now = ctx.clock.now().toISOString();
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(offers)
+      .values({
+        ...columns,
+        ...publicPoint(columns, columns.locationPrecision, centre),
+        status: 'pending',
+        moderation: 'pending',
+        ownerId: owner.id,
+        slug: slugify(`${columns.title} ${commune.name}`),
+        confirmedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning({ id: offers.id, territoryCode: offers.territoryCode, title: offers.title });
+    await tx.insert(offerEvents).values({ offerId: row!.id, kind: 'proposed', byUserId: owner.id, at: now });
+    await mailStaffOf(tx, ctx, row!, owner.name, commune.name);
+    return row!.id;
+  });
+}
+
+export interface OwnOffer {
+  id: number;
+  kind: Kind;
+  status: OfferRow['status'];
+  moderation: OfferRow['moderation'];
+  title: string;
+  slug: string;
+  communeName: string;
+  label: ConnectivityLabel | null;
+  confirmedAt: string | null;
+  /** Not confirmed for STALE_DAYS: the owner is asked to confirm. */
+  stale: boolean;
+  hasProposedChanges: boolean;
+  /** The agents' last word (a request for changes or a rejection). */
+  note: string | null;
+}
+
+/** The owner's offers, newest first, with where each stands. */
+export async function listOwnOffers(db: Db, clock: Clock, owner: SessionUser): Promise<OwnOffer[]> {
+  requireOwner(owner);
+  const rows = await db
+    .select({ offer: offers, communeName: communes.name })
+    .from(offers)
+    .innerJoin(communes, eq(communes.code, offers.communeCode))
+    .where(eq(offers.ownerId, owner.id))
+    .orderBy(desc(offers.createdAt), desc(offers.id));
+  const out: OwnOffer[] = [];
+  for (const { offer, communeName } of rows) {
+    out.push({
+      id: offer.id,
+      kind: offer.kind,
+      status: offer.status,
+      moderation: offer.moderation,
+      title: offer.title,
+      slug: offer.slug,
+      communeName,
+      label: connectivityLabel(offer.downloadMbps, offer.uploadMbps),
+      confirmedAt: offer.confirmedAt,
+      stale: staleDays(clock, offer.status, offer.confirmedAt) !== null,
+      hasProposedChanges: offer.proposedChanges !== null,
+      note: offer.moderation ? await lastNote(db, offer.id) : null,
+    });
+  }
+  return out;
+}
+
+async function lastNote(db: Db, offerId: number): Promise<string | null> {
+  const [row] = await db
+    .select({ note: offerEvents.note })
+    .from(offerEvents)
+    .where(and(eq(offerEvents.offerId, offerId)))
+    .orderBy(desc(offerEvents.at), desc(offerEvents.id))
+    .limit(1);
+  return row?.note ?? null;
+}
+
+/** One of the owner's offers; anyone else's is "not found". */
+export async function getOwnOffer(db: Db, owner: SessionUser, id: number) {
+  requireOwner(owner);
+  const [row] = await db
+    .select({ offer: offers, communeName: communes.name })
+    .from(offers)
+    .innerJoin(communes, eq(communes.code, offers.communeCode))
+    .where(and(eq(offers.id, id), eq(offers.ownerId, owner.id)));
+  if (!row) throw new NotFound('offer');
+  return {
+    ...row.offer,
+    communeName: row.communeName,
+    note: row.offer.moderation ? await lastNote(db, id) : null,
+    /** What the owner's form shows: the proposed changes when some wait, else the offer. */
+    current: { ...row.offer, ...(row.offer.proposedChanges ?? {}) } as OfferRow,
+  };
+}
+
+/**
+ * The owner's edit. A published (or expired) offer keeps its current version online and
+ * the edit waits for moderation; any other goes back to the queue as it is now. A
+ * withdrawn or rejected offer is proposed again.
+ */
+export async function editOwnOffer(ctx: OffersContext, owner: SessionUser, id: number, input: unknown): Promise<void> {
+  const before = await getOwnOffer(ctx.db, owner, id);
+  const { columns, commune, centre } = await ownerColumns(ctx.db, before.kind, input);
+  refuseIncomplete(columns);
+  const changed = changedFields(columns, before.current);
+  const online = before.status === 'published' || before.status === 'expired';
+  if (changed.length === 0 && before.moderation === 'pending') return;
+  const now = ctx.clock.now().toISOString();
+  await ctx.db.transaction(async (tx) => {
+    if (online) {
+      const proposed = changedFields(columns, before);
+      await tx
+        .update(offers)
+        .set({
+          proposedChanges: proposed.length ? (columns as unknown as Record<string, unknown>) : null,
+          moderation: proposed.length ? 'pending' : null,
+          updatedAt: now,
+        })
+        .where(eq(offers.id, id));
+      if (!proposed.length) return;
+    } else {
+      const { row } = editedRow(columns, changedFields(columns, before), commune.name, centre);
+      await tx
+        .update(offers)
+        .set({ ...row, status: 'pending', moderation: 'pending', confirmedAt: now, updatedAt: now })
+        .where(eq(offers.id, id));
+    }
+    await tx
+      .insert(offerEvents)
+      .values({ offerId: id, kind: 'proposed', fields: changed, byUserId: owner.id, at: now });
+    await mailStaffOf(tx, ctx, before, owner.name, commune.name);
+  });
+  if (!online) await refreshAround(ctx.db, before, columns);
+}
+
+/** The owner takes the offer back: out of the catalogue and of the queue. */
+export async function withdrawOwnOffer(ctx: OffersContext, owner: SessionUser, id: number): Promise<void> {
+  const offer = await getOwnOffer(ctx.db, owner, id);
+  if (offer.status === 'archived' && offer.moderation === null) return;
+  const now = ctx.clock.now().toISOString();
+  await ctx.db.transaction(async (tx) => {
+    await tx
+      .update(offers)
+      .set({ status: 'archived', moderation: null, proposedChanges: null, updatedAt: now })
+      .where(eq(offers.id, id));
+    await tx.insert(offerEvents).values({ offerId: id, kind: 'withdrawn', byUserId: owner.id, at: now });
+  });
+  await refreshAround(ctx.db, offer);
+}
+
+export type ModerationDecision = 'approve' | 'changes' | 'reject';
+export const moderationDecisions: readonly ModerationDecision[] = ['approve', 'changes', 'reject'];
+
+/**
+ * An agent's decision on an owner's proposal (or on an owner's edit of a published offer).
+ * Approving publishes it, or applies the edit; asking for changes and rejecting need a
+ * message for the owner, who is emailed each time.
+ */
+export async function moderateOffer(
+  ctx: OffersContext,
+  actor: SessionUser,
+  id: number,
+  decision: ModerationDecision,
+  input: unknown,
+): Promise<void> {
+  const offer = await getManagedOffer(ctx.db, actor, id);
+  if (offer.moderation !== 'pending') throw new Invalid([{ field: 'intent', key: 'errors.moderation_not_pending' }]);
+  const { note } = parseInput(ModerationSchema, input);
+  if (decision !== 'approve' && !note) throw new Invalid([{ field: 'note', key: 'errors.moderation_note_required' }]);
+  const edit = offer.proposedChanges as OfferColumns | null;
+  const now = ctx.clock.now().toISOString();
+  let refresh: Array<{ lat: number; lng: number }> = [];
+  await ctx.db.transaction(async (tx) => {
+    if (decision === 'approve') {
+      if (edit) {
+        const [commune] = await tx
+          .select({ name: communes.name, lat: communes.lat, lng: communes.lng })
+          .from(communes)
+          .where(eq(communes.code, edit.communeCode));
+        const changed = changedFields(edit, offer);
+        const { row, moved } = editedRow(edit, changed, commune?.name ?? '', {
+          lat: commune?.lat ?? edit.lat,
+          lng: commune?.lng ?? edit.lng,
+        });
+        await tx
+          .update(offers)
+          .set({ ...row, moderation: null, proposedChanges: null, confirmedAt: now, updatedAt: now })
+          .where(eq(offers.id, id));
+        await tx
+          .insert(offerEvents)
+          .values({ offerId: id, kind: 'approved', fields: changed, byUserId: actor.id, at: now });
+        refresh = moved ? [edit] : [];
+      } else {
+        refuseIncomplete(offer);
+        await tx
+          .update(offers)
+          .set({ status: 'published', moderation: null, publishedAt: now, confirmedAt: now, updatedAt: now })
+          .where(eq(offers.id, id));
+        await tx.insert(offerEvents).values({ offerId: id, kind: 'approved', byUserId: actor.id, at: now });
+        refresh = [];
+      }
+      await mailOwner(tx, ctx, offer, 'offer_approved');
+      return;
+    }
+    const rejected = decision === 'reject';
+    await tx
+      .update(offers)
+      .set({
+        moderation: rejected ? 'rejected' : 'changes_requested',
+        // A rejected proposal leaves the queue; a rejected edit leaves the published version as it was.
+        ...(rejected ? { proposedChanges: null, ...(edit ? {} : { status: 'archived' as const }) } : {}),
+        updatedAt: now,
+      })
+      .where(eq(offers.id, id));
+    await tx.insert(offerEvents).values({
+      offerId: id,
+      kind: rejected ? 'rejected' : 'changes_requested',
+      note,
+      byUserId: actor.id,
+      at: now,
+    });
+    await mailOwner(tx, ctx, offer, rejected ? 'offer_rejected' : 'offer_changes_requested', { note: note ?? '' });
+  });
+  if (decision === 'approve') await refreshAround(ctx.db, offer, ...refresh);
+}
+
+/** What an agent needs to moderate an owner's offer: who proposed it and, for an edit, each change. */
+export async function moderationOf(db: Db, offer: ManagedOffer) {
+  if (offer.ownerId === null) return null;
+  const [owner] = await db
+    .select({ name: users.name, email: users.email })
+    .from(users)
+    .where(eq(users.id, offer.ownerId));
+  const proposed = offer.proposedChanges ?? {};
+  const changes = changedFields(proposed, offer)
+    .filter((field) => !['kind', 'territoryCode'].includes(field))
+    .map((field) => ({
+      field,
+      before: (offer as unknown as Record<string, unknown>)[field] ?? null,
+      after: proposed[field] ?? null,
+    }));
+  return { owner: owner ?? null, changes, note: offer.events.find((e) => e.note)?.note ?? null };
+}
