@@ -24,7 +24,7 @@ export const demoAccounts: ReadonlyArray<{ email: string; name: string; role: Ro
   { email: 'agent.manche@demo.test', name: 'Yann Agent (Manche)', role: 'agent', territories: ['50'] },
   { email: 'direction.gers@demo.test', name: 'Direction du Gers', role: 'territory_admin', territories: ['32'] },
   { email: 'famille@demo.test', name: 'Famille Martin', role: 'family', territories: [] },
-  { email: 'proprietaire@demo.test', name: 'Jeanne Roussel (propriétaire)', role: 'owner', territories: [] },
+  { email: 'proprietaire@demo.test', name: 'Jeanne Roussel', role: 'owner', territories: [] },
 ];
 
 const demoTerritories = [

@@ -962,6 +962,11 @@ export const fr = {
   'nav.impact': 'Notre impact',
   'impact.fibreShare': 'offres avec la fibre',
   'errors.offer_not_online': 'Seule une offre en ligne (ou masquée faute de confirmation) se confirme.',
+  'agent.offersWaiting': 'Offres qui vous attendent',
+  'agent.offersToReview':
+    '{count, plural, one {# offre de propriétaire à modérer} other {# offres de propriétaires à modérer}}',
+  'agent.offersStale':
+    '{count, plural, one {# offre non confirmée depuis 60 jours} other {# offres non confirmées depuis 60 jours}}',
   'errors.offer_territory_closed':
     '{value} : ce territoire n’accepte pas encore les offres proposées par les propriétaires.',
   'errors.moderation_not_pending': 'Cette offre n’attend plus de décision : la page a été mise à jour.',
@@ -979,7 +984,7 @@ export const fr = {
   'manage.queue.moderation': 'À modérer ({count})',
   'manage.queue.stale': 'Non confirmées depuis 60 jours ({count})',
   'manage.stale': 'Non confirmée depuis {days} jours',
-  'manage.moderationBadge': 'À modérer',
+  'manage.editBadge': 'Modification à relire',
   'manage.confirm': 'Toujours disponible',
   'manage.confirmedAt': 'Disponibilité confirmée le {date}.',
   'manage.confirmNever': 'Disponibilité jamais confirmée.',

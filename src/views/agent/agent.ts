@@ -39,13 +39,18 @@ import { parseOfferSearch, searchParamNames } from '../../server/offers/schemas.
 import { listTerritories, resolveCommune } from '../../server/places/queries.ts';
 import { isMessageKey, t, type MessageKey } from '../../i18n/index.ts';
 import { runSearch } from '../offers.ts';
+import { managedQueueCounts } from '../../server/offers/manage.ts';
 
 const ctx = { db, clock: accounts.clock };
 const fileCtx = { ...ctx, siteUrl: accounts.siteUrl };
 
 export async function homePage(rc: RequestContext) {
   const user = requireStaff(rc);
-  return render({ home: await agentHome(db, user, accounts.clock) });
+  const [home, offers] = await Promise.all([
+    agentHome(db, user, accounts.clock),
+    managedQueueCounts(db, accounts.clock, user),
+  ]);
+  return render({ home, offers });
 }
 
 type ListPageView =
