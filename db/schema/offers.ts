@@ -128,6 +128,11 @@ export const offers = sqliteTable(
     index('offers_lat_idx').on(t.status, t.lat),
     index('offers_nearest_tl_idx').on(t.status, t.nearestFibreTiersLieuKm),
     index('offers_confirmed_idx').on(t.status, t.confirmedAt),
+    // The nearest fibre tiers-lieu kept up one change at a time (src/server/offers/nearest.ts).
+    // Covering: the points are read from the index alone.
+    index('offers_fibre_tl_idx').on(t.kind, t.status, t.fibreStatus, t.lat, t.lng),
+    index('offers_kind_lat_idx').on(t.kind, t.lat, t.lng, t.nearestFibreTiersLieuKm),
+    index('offers_home_nearest_idx').on(t.kind, t.nearestFibreTiersLieuKm),
     index('offers_owner_idx').on(t.ownerId),
     index('offers_moderation_idx').on(t.moderation, t.territoryCode),
   ],

@@ -140,8 +140,8 @@ describe('offers managed by agents', () => {
     const { db, gers } = await world();
     const random = createRandom(11);
     const near = () => ({
-      lat: String(Math.round((43.646 + (random.next() - 0.5) * 0.3) * 1e5) / 1e5),
-      lng: String(Math.round((0.586 + (random.next() - 0.5) * 0.3) * 1e5) / 1e5),
+      lat: String(Math.round((43.646 + (random.next() - 0.5) * 0.35) * 1e5) / 1e5),
+      lng: String(Math.round((0.586 + (random.next() - 0.5) * 0.35) * 1e5) / 1e5),
     });
     const tiersLieu = () => ({
       ...home(),
@@ -153,7 +153,7 @@ describe('offers managed by agents', () => {
     const mine: Array<{ id: number; kind: 'home' | 'tiers_lieu'; input: Record<string, unknown> }> = [];
     const snapshot = () =>
       db.select({ id: offers.id, km: offers.nearestFibreTiersLieuKm }).from(offers).orderBy(offers.id);
-    for (let step = 0; step < 24; step++) {
+    for (let step = 0; step < 60; step++) {
       const op = mine.length < 4 ? 0 : random.int(0, 4);
       const pick = mine[random.int(0, mine.length - 1)];
       if (op === 0) {
@@ -163,7 +163,7 @@ describe('offers managed by agents', () => {
         await changeOfferStatus(db, clock, gers, id, 'publish');
         mine.push({ id, kind, input });
       } else if (op === 1 && pick) {
-        pick.input = { ...pick.input, ...near() };
+        pick.input = { ...pick.input, commune: '32013', ...near() };
         await updateOffer(db, clock, gers, pick.id, pick.input);
       } else if (op === 2 && pick) {
         pick.input = { ...pick.input, fibreStatus: random.chance(0.5) ? 'none' : 'available' };

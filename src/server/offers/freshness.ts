@@ -11,6 +11,7 @@ import type { Clock } from '../clock.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { startPeriodic } from '../periodic.ts';
+import { tiersLieuChanged } from './nearest.ts';
 import { isOwner, isStaff, territoryCondition } from '../policy.ts';
 
 export const STALE_DAYS = 60;
@@ -34,7 +35,7 @@ export async function confirmOffer(db: Db, clock: Clock, actor: SessionUser, id:
       : undefined;
   if (!isOwner(actor) && !isStaff(actor)) throw new Forbidden();
   const [offer] = await db
-    .select({ status: offers.status })
+    .select({ status: offers.status, kind: offers.kind, lat: offers.lat, lng: offers.lng })
     .from(offers)
     .where(and(eq(offers.id, id), mine));
   if (!offer) throw new NotFound('offer');
@@ -53,21 +54,26 @@ export async function confirmOffer(db: Db, clock: Clock, actor: SessionUser, id:
       .where(eq(offers.id, id));
     await tx.insert(offerEvents).values({ offerId: id, kind: 'confirmed', byUserId: actor.id, at: now });
   });
+  // Back in the catalogue: it counts again as a nearest tiers-lieu.
+  if (offer.status === 'expired' && offer.kind === 'tiers_lieu') await tiersLieuChanged(db, id, null);
 }
 
 /** Published offers unconfirmed for HIDE_DAYS leave the catalogue; returns how many. */
 export async function expireUnconfirmed(db: Db, clock: Clock): Promise<number> {
   const now = clock.now().toISOString();
-  return db.transaction(async (tx) => {
-    const gone = await tx
+  const gone = await db.transaction(async (tx) => {
+    const rows = await tx
       .update(offers)
       .set({ status: 'expired', updatedAt: now })
       .where(and(eq(offers.status, 'published'), lt(offers.confirmedAt, daysBefore(clock, HIDE_DAYS))))
-      .returning({ id: offers.id });
-    if (gone.length)
-      await tx.insert(offerEvents).values(gone.map(({ id }) => ({ offerId: id, kind: 'expired' as const, at: now })));
-    return gone.length;
+      .returning({ id: offers.id, kind: offers.kind, lat: offers.lat, lng: offers.lng, fibre: offers.fibreStatus });
+    if (rows.length)
+      await tx.insert(offerEvents).values(rows.map(({ id }) => ({ offerId: id, kind: 'expired' as const, at: now })));
+    return rows;
   });
+  // A hidden tiers-lieu is nobody's nearest any more.
+  for (const o of gone) if (o.kind === 'tiers_lieu' && o.fibre === 'available') await tiersLieuChanged(db, o.id, o);
+  return gone.length;
 }
 
 /** Owners of offers unconfirmed for STALE_DAYS get one email per unconfirmed period; returns how many. */

@@ -18,7 +18,7 @@ import { connectivityLabel, type ConnectivityLabel } from './connectivity-label.
 import { fullTextQuery } from './queries.ts';
 import { HomeSchema, publishable, TiersLieuSchema } from './manage-schemas.ts';
 import { staleCondition, STALE_DAYS } from './freshness.ts';
-import { refreshNearestTiersLieux } from './nearest.ts';
+import { homeChanged, tiersLieuChanged } from './nearest.ts';
 import { DAY_MS } from '../../lib/time.ts';
 import { publicPoint } from './position.ts';
 
@@ -303,19 +303,18 @@ function refuseUnpublishable(row: object & { kind: Kind }): void {
 }
 
 /**
- * The nearest fibre tiers-lieu kept true after a change of `offer` (at its old and new
- * points): a home gets its own distance again; a tiers-lieu, the homes around it.
+ * The nearest fibre tiers-lieu kept true after a change of an offer, given what it was
+ * before (null for a new one): a home gets its own distance again; a tiers-lieu updates
+ * only the homes it was or becomes the nearest of (src/server/offers/nearest.ts).
  */
 export async function refreshAround(
   db: Db,
-  offer: Point & { id: number; kind: Kind },
-  ...points: Point[]
+  offer: { id: number; kind: Kind },
+  before: (Point & Pick<OfferRow, 'status' | 'fibreStatus'>) | null,
 ): Promise<void> {
-  if (offer.kind === 'home') {
-    await refreshNearestTiersLieux(db, { home: offer.id });
-    return;
-  }
-  for (const p of [offer, ...points]) await refreshNearestTiersLieux(db, { around: p });
+  if (offer.kind === 'home') return homeChanged(db, offer.id);
+  const counted = before?.status === 'published' && before.fibreStatus === 'available';
+  await tiersLieuChanged(db, offer.id, counted ? before : null);
 }
 
 /** A new draft offer of `kind` in one of the actor's territories; returns its id. */
@@ -345,7 +344,7 @@ export async function createOffer(
     await tx.insert(offerEvents).values({ offerId: row!.id, kind: 'created', byUserId: actor.id, at: now });
     return row!.id;
   });
-  await refreshAround(db, { ...columns, id });
+  await refreshAround(db, { id, kind }, null);
   return id;
 }
 
@@ -365,7 +364,7 @@ export async function updateOffer(db: Db, clock: Clock, actor: SessionUser, id: 
       .where(eq(offers.id, id));
     await tx.insert(offerEvents).values({ offerId: id, kind: 'updated', fields: changed, byUserId: actor.id, at: now });
   });
-  await refreshAround(db, before, ...(moved ? [columns] : []));
+  await refreshAround(db, before, before);
 }
 
 const transitions = {
@@ -408,7 +407,7 @@ export async function changeOfferStatus(
       .where(eq(offers.id, id));
     await tx.insert(offerEvents).values({ offerId: id, kind: step.event, byUserId: actor.id, at: now });
   });
-  await refreshAround(db, offer);
+  await refreshAround(db, offer, offer);
 }
 
 /**
@@ -449,5 +448,5 @@ export async function fillFromOpenData(db: Db, clock: Clock, actor: SessionUser,
       at: now,
     });
   });
-  await refreshAround(db, offer);
+  await refreshAround(db, offer, offer);
 }

@@ -1,7 +1,9 @@
 // Keeps offers.nearest_fibre_tiers_lieu_km true: for each home, the distance to the
-// nearest published tiers-lieu with fibre, up to NEAREST_MAX_KM. Run after any change to
-// offers (seed, import, publication, move); `around` limits the work to homes near a change.
-import { and, eq, gte, lte } from 'drizzle-orm';
+// nearest published tiers-lieu with fibre, up to NEAREST_MAX_KM (null beyond).
+// `refreshNearestTiersLieux` recomputes every home (seed, imports); after one change,
+// `homeChanged` and `tiersLieuChanged` touch only the homes the change can affect, so that
+// publishing in a territory of 100 000 offers stays a matter of milliseconds.
+import { and, eq, gt, gte, isNull, lte, or, sql } from 'drizzle-orm';
 import { runBatch } from '../../../db/batch.ts';
 import type { Db } from '../../../db/client.ts';
 import { offers } from '../../../db/schema/index.ts';
@@ -9,37 +11,46 @@ import { boundingBox, distanceKm, type Point } from '../places/geo.ts';
 
 export const NEAREST_MAX_KM = 100;
 const CELL_DEG = 0.5;
+/** The radius of the first look around a point; wider looks only when nothing is that near. */
+const NEAR_KM = 5;
 
-/**
- * `around`: the homes within NEAREST_MAX_KM of a point (a tiers-lieu changed there);
- * `home`: that home only (a home changed: no other home's distance moves).
- */
-export type NearestScope = { around: Point } | { home: number };
+const rounded = (km: number) => (km <= NEAREST_MAX_KM ? Math.round(km * 10) / 10 : null);
 
-export async function refreshNearestTiersLieux(db: Db, scope?: NearestScope): Promise<{ homes: number }> {
-  let around: Point | undefined;
-  if (scope && 'home' in scope) {
-    [around] = await db.select({ lat: offers.lat, lng: offers.lng }).from(offers).where(eq(offers.id, scope.home));
-    if (!around) return { homes: 0 };
-  } else around = scope?.around;
-  // Only the tiers-lieux that can be nearest to a home of the scope.
-  const reach = around ? boundingBox(around, 2 * NEAREST_MAX_KM) : undefined;
-  const tiersLieux = await db
-    .select({ lat: offers.lat, lng: offers.lng })
-    .from(offers)
-    .where(
-      and(
-        eq(offers.kind, 'tiers_lieu'),
-        eq(offers.status, 'published'),
-        eq(offers.fibreStatus, 'available'),
-        reach ? gte(offers.lat, reach.minLat) : undefined,
-        reach ? lte(offers.lat, reach.maxLat) : undefined,
-        reach ? gte(offers.lng, reach.minLng) : undefined,
-        reach ? lte(offers.lng, reach.maxLng) : undefined,
-      ),
-    );
+const inBox = (p: Point, km: number) => {
+  const box = boundingBox(p, km);
+  return and(
+    gte(offers.lat, box.minLat),
+    lte(offers.lat, box.maxLat),
+    gte(offers.lng, box.minLng),
+    lte(offers.lng, box.maxLng),
+  );
+};
 
-  // A coarse grid, so that each home only looks at tiers-lieux of nearby cells.
+/** The same box as a mere filter (`+column` keeps SQLite from choosing the position's index). */
+const filteredToBox = (p: Point, km: number) => {
+  const box = boundingBox(p, km);
+  return sql`+${offers.lat} BETWEEN ${box.minLat} AND ${box.maxLat} AND +${offers.lng} BETWEEN ${box.minLng} AND ${box.maxLng}`;
+};
+
+/** What counts as a home's nearest: a published tiers-lieu with fibre (index offers_fibre_tl_idx). */
+const countingTiersLieux = and(
+  eq(offers.kind, 'tiers_lieu'),
+  eq(offers.status, 'published'),
+  eq(offers.fibreStatus, 'available'),
+);
+
+async function writeNearest(db: Db, updates: Array<{ id: number; km: number | null }>): Promise<void> {
+  for (let i = 0; i < updates.length; i += 500) {
+    const chunk = updates
+      .slice(i, i + 500)
+      .map((u) => db.update(offers).set({ nearestFibreTiersLieuKm: u.km }).where(eq(offers.id, u.id)));
+    await runBatch(db, chunk);
+  }
+}
+
+/** Every home, from every counting tiers-lieu (a coarse grid, so that each home looks only nearby). */
+export async function refreshNearestTiersLieux(db: Db): Promise<{ homes: number }> {
+  const tiersLieux = await db.select({ lat: offers.lat, lng: offers.lng }).from(offers).where(countingTiersLieux);
   const grid = new Map<string, Point[]>();
   const cell = (lat: number, lng: number) => `${Math.floor(lat / CELL_DEG)}:${Math.floor(lng / CELL_DEG)}`;
   for (const t of tiersLieux) {
@@ -48,22 +59,10 @@ export async function refreshNearestTiersLieux(db: Db, scope?: NearestScope): Pr
     if (list) list.push(t);
     else grid.set(key, [t]);
   }
-
-  const area = scope && 'around' in scope ? boundingBox(scope.around, NEAREST_MAX_KM) : undefined;
   const homes = await db
     .select({ id: offers.id, lat: offers.lat, lng: offers.lng, current: offers.nearestFibreTiersLieuKm })
     .from(offers)
-    .where(
-      and(
-        eq(offers.kind, 'home'),
-        scope && 'home' in scope ? eq(offers.id, scope.home) : undefined,
-        area ? gte(offers.lat, area.minLat) : undefined,
-        area ? lte(offers.lat, area.maxLat) : undefined,
-        area ? gte(offers.lng, area.minLng) : undefined,
-        area ? lte(offers.lng, area.maxLng) : undefined,
-      ),
-    );
-
+    .where(eq(offers.kind, 'home'));
   const updates: Array<{ id: number; km: number | null }> = [];
   for (const home of homes) {
     const box = boundingBox(home, NEAREST_MAX_KM);
@@ -73,15 +72,98 @@ export async function refreshNearestTiersLieux(db: Db, scope?: NearestScope): Pr
         for (const t of grid.get(`${la}:${ln}`) ?? []) best = Math.min(best, distanceKm(home, t));
       }
     }
-    const km = best <= NEAREST_MAX_KM ? Math.round(best * 10) / 10 : null;
+    const km = rounded(best);
     if (km !== home.current) updates.push({ id: home.id, km });
   }
-
-  for (let i = 0; i < updates.length; i += 500) {
-    const chunk = updates
-      .slice(i, i + 500)
-      .map((u) => db.update(offers).set({ nearestFibreTiersLieuKm: u.km }).where(eq(offers.id, u.id)));
-    await runBatch(db, chunk);
-  }
+  await writeNearest(db, updates);
   return { homes: updates.length };
+}
+
+/** The distance from `p` to its nearest counting tiers-lieu (rounded; null beyond reach), looking wider only when needed. */
+async function nearestFrom(db: Db, p: Point): Promise<number | null> {
+  for (const km of [NEAR_KM, 25, NEAREST_MAX_KM]) {
+    const found = await db
+      .select({ lat: offers.lat, lng: offers.lng })
+      .from(offers)
+      .where(and(countingTiersLieux, inBox(p, km)));
+    const best = Math.min(...found.map((t) => distanceKm(p, t)));
+    // Within the circle the box contains, nothing outside the box can be nearer.
+    if (best <= km) return rounded(best);
+  }
+  return null;
+}
+
+/** Homes computed again, one by one (a few: those a change may have moved). */
+async function recompute(db: Db, homes: Array<Point & { id: number; current: number | null }>): Promise<void> {
+  const updates: Array<{ id: number; km: number | null }> = [];
+  for (const home of homes) {
+    const km = await nearestFrom(db, home);
+    if (km !== home.current) updates.push({ id: home.id, km });
+  }
+  await writeNearest(db, updates);
+}
+
+/** A home changed (moved, created): its own distance again; no other home's moves. */
+export async function homeChanged(db: Db, id: number): Promise<void> {
+  const homes = await db
+    .select({ id: offers.id, lat: offers.lat, lng: offers.lng, current: offers.nearestFibreTiersLieuKm })
+    .from(offers)
+    .where(and(eq(offers.id, id), eq(offers.kind, 'home')));
+  await recompute(db, homes);
+}
+
+/**
+ * The homes whose relation to a tiers-lieu at `p` may matter: any home within NEAR_KM of `p`,
+ * and any home within reach whose nearest is farther than NEAR_KM (or none) — a home whose
+ * nearest is within NEAR_KM and that is farther than NEAR_KM from `p` can neither take `p`
+ * as nearer nor have had it as its nearest (indexes offers_lat_idx and offers_home_nearest_idx).
+ */
+async function homesConcerned(db: Db, p: Point) {
+  const columns = { id: offers.id, lat: offers.lat, lng: offers.lng, current: offers.nearestFibreTiersLieuKm };
+  const [near, far] = await Promise.all([
+    db
+      .select(columns)
+      .from(offers)
+      .where(and(eq(offers.kind, 'home'), inBox(p, NEAR_KM))),
+    db
+      .select(columns)
+      .from(offers)
+      .where(
+        and(
+          eq(offers.kind, 'home'),
+          or(isNull(offers.nearestFibreTiersLieuKm), gt(offers.nearestFibreTiersLieuKm, NEAR_KM)),
+          // Few homes are that far from a tiers-lieu: the index on the distance finds them.
+          filteredToBox(p, NEAREST_MAX_KM),
+        ),
+      ),
+  ]);
+  const byId = new Map([...near, ...far].map((h) => [h.id, h]));
+  return [...byId.values()];
+}
+
+/**
+ * A tiers-lieu changed (published, archived, moved, fibre on or off). `before`: where it
+ * was, when it counted before the change (null otherwise). The homes it was the nearest of
+ * are computed again; if it counts now, the homes it is nearer to take it.
+ */
+export async function tiersLieuChanged(db: Db, id: number, before: Point | null): Promise<void> {
+  if (before) {
+    const concerned = await homesConcerned(db, before);
+    // Its distance equals the home's nearest: it may have been that one (a tie costs a recomputation).
+    await recompute(
+      db,
+      concerned.filter((h) => h.current !== null && rounded(distanceKm(h, before)) === h.current),
+    );
+  }
+  const [now] = await db
+    .select({ lat: offers.lat, lng: offers.lng })
+    .from(offers)
+    .where(and(eq(offers.id, id), countingTiersLieux));
+  if (!now) return;
+  const updates: Array<{ id: number; km: number | null }> = [];
+  for (const home of await homesConcerned(db, now)) {
+    const km = rounded(distanceKm(home, now));
+    if (km !== null && (home.current === null || km < home.current)) updates.push({ id: home.id, km });
+  }
+  await writeNearest(db, updates);
 }

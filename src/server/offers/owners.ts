@@ -257,7 +257,7 @@ export async function editOwnOffer(ctx: OffersContext, owner: SessionUser, id: n
       .values({ offerId: id, kind: 'proposed', fields: changed, byUserId: owner.id, at: now });
     await mailStaffOf(tx, ctx, before, owner.name, commune.name);
   });
-  if (!online) await refreshAround(ctx.db, before, columns);
+  if (!online) await refreshAround(ctx.db, before, before);
 }
 
 /** The owner takes the offer back: out of the catalogue and of the queue. */
@@ -272,7 +272,7 @@ export async function withdrawOwnOffer(ctx: OffersContext, owner: SessionUser, i
       .where(eq(offers.id, id));
     await tx.insert(offerEvents).values({ offerId: id, kind: 'withdrawn', byUserId: owner.id, at: now });
   });
-  await refreshAround(ctx.db, offer);
+  await refreshAround(ctx.db, offer, offer);
 }
 
 export type ModerationDecision = 'approve' | 'changes' | 'reject';
@@ -296,7 +296,6 @@ export async function moderateOffer(
   if (decision !== 'approve' && !note) throw new Invalid([{ field: 'note', key: 'errors.moderation_note_required' }]);
   const edit = offer.proposedChanges as OfferColumns | null;
   const now = ctx.clock.now().toISOString();
-  let refresh: Array<{ lat: number; lng: number }> = [];
   await ctx.db.transaction(async (tx) => {
     if (decision === 'approve') {
       if (edit) {
@@ -305,7 +304,7 @@ export async function moderateOffer(
           .from(communes)
           .where(eq(communes.code, edit.communeCode));
         const changed = changedFields(edit, offer);
-        const { row, moved } = editedRow(edit, changed, commune?.name ?? '', {
+        const { row } = editedRow(edit, changed, commune?.name ?? '', {
           lat: commune?.lat ?? edit.lat,
           lng: commune?.lng ?? edit.lng,
         });
@@ -316,7 +315,6 @@ export async function moderateOffer(
         await tx
           .insert(offerEvents)
           .values({ offerId: id, kind: 'approved', fields: changed, byUserId: actor.id, at: now });
-        refresh = moved ? [edit] : [];
       } else {
         refuseIncomplete(offer);
         await tx
@@ -324,7 +322,6 @@ export async function moderateOffer(
           .set({ status: 'published', moderation: null, publishedAt: now, confirmedAt: now, updatedAt: now })
           .where(eq(offers.id, id));
         await tx.insert(offerEvents).values({ offerId: id, kind: 'approved', byUserId: actor.id, at: now });
-        refresh = [];
       }
       await mailOwner(tx, ctx, offer, 'offer_approved');
       return;
@@ -348,7 +345,7 @@ export async function moderateOffer(
     });
     await mailOwner(tx, ctx, offer, rejected ? 'offer_rejected' : 'offer_changes_requested', { note: note ?? '' });
   });
-  if (decision === 'approve') await refreshAround(ctx.db, offer, ...refresh);
+  if (decision === 'approve') await refreshAround(ctx.db, offer, offer);
 }
 
 /** What an agent needs to moderate an owner's offer: who proposed it and, for an edit, each change. */
