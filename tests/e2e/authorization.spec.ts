@@ -43,6 +43,16 @@ async function newGersFile(portal: Portal, anonymous: APIRequestContext, label: 
   return String(rs.rows[0]!.public_id);
 }
 
+/** A photo of an offer of `territory` that is not published, and that offer. */
+async function draftPhotoIn(portal: Portal, territory: string, what: 'photo' | 'offer' = 'photo'): Promise<number> {
+  const rs = await portal.sql.execute({
+    sql: `SELECT p.id AS photo, o.id AS offer FROM offer_photos p JOIN offers o ON o.id = p.offer_id
+          WHERE o.status <> 'published' AND o.territory_code = ? ORDER BY p.id LIMIT 1`,
+    args: [territory],
+  });
+  return Number(rs.rows[0]![what]);
+}
+
 interface Sample {
   url: (ids: Ids) => string;
   expect: Record<Who, number>;
@@ -53,6 +63,9 @@ interface Ids {
   gersOffer: number;
   mancheOffer: number;
   photo: number;
+  /** Photos of offers not published, in the Gers and in the Manche: their territory's staff only. */
+  gersDraftPhoto: number;
+  mancheDraftPhoto: number;
   gersAgent: number;
   mancheAgent: number;
   mail: number;
@@ -159,7 +172,19 @@ const matrix: Record<string, Sample[]> = {
   '/ping': [{ url: () => '/ping', expect: everyone(200) }],
   '/robots.txt': [{ url: () => '/robots.txt', expect: everyone(200) }],
   '/sitemap.xml': [{ url: () => '/sitemap.xml', expect: everyone(200) }],
-  '/photos/[file]': [{ url: (i) => `/photos/${i.photo}-320.webp`, expect: everyone(200) }],
+  '/photos/[file]': [
+    { url: (i) => `/photos/${i.photo}-320.webp`, expect: everyone(200) },
+    // A draft's photo: the back office of its territory shows it; for anyone else it does not exist.
+    {
+      url: (i) => `/photos/${i.gersDraftPhoto}-320.webp`,
+      expect: { ...everyone(404), agentGers: 200, adminGers: 200, platform: 200 },
+    },
+    {
+      url: (i) => `/photos/${i.mancheDraftPhoto}-640.webp`,
+      expect: { ...everyone(404), agentManche: 200, platform: 200 },
+    },
+    { url: () => '/photos/999999-320.webp', expect: everyone(404) },
+  ],
   '/api/v1/communes': [{ url: () => '/api/v1/communes?q=auch', expect: everyone(200) }],
   '/api/v1/offres': [{ url: () => '/api/v1/offres?territoire=32', expect: everyone(200) }],
   '/api/v1/offres.geojson': [{ url: () => '/api/v1/offres.geojson?territoire=50', expect: everyone(200) }],
@@ -205,6 +230,8 @@ test('each role gets exactly the expected answer on every route', async ({ porta
         )
       ).id,
     ),
+    gersDraftPhoto: await draftPhotoIn(portal, '32'),
+    mancheDraftPhoto: await draftPhotoIn(portal, '50'),
     gersAgent: Number((await one("SELECT id FROM users WHERE email = 'agent.gers@demo.test'")).id),
     mancheAgent: Number((await one("SELECT id FROM users WHERE email = 'agent.manche@demo.test'")).id),
     mail: Number((await one('SELECT max(id) AS id FROM outbox')).id),
