@@ -405,6 +405,21 @@ export const en: Messages = {
   'manage.coverageNone': 'No open data on fibre in this commune.',
   'manage.openData': 'Fill in fibre from open data',
   'manage.ok.open-data': 'Fibre filled in from the commune’s open data.',
+  'errors.photos_required': 'Choose at least one photo (JPEG, PNG or WebP).',
+  'errors.photo_type':
+    '“{value}” is not a JPEG, PNG or WebP image (its content was checked, not its name). No photo was saved.',
+  'errors.photo_too_large':
+    '“{value}” weighs more than {max} MB: make it smaller before sending it. No photo was saved.',
+  'errors.photo_pixels':
+    '“{value}” has more than {max} million pixels: make it smaller before sending it. No photo was saved.',
+  'errors.photo_broken': '“{value}” cannot be read or is incomplete (a cut or damaged file). No photo was saved.',
+  'errors.photos_too_many':
+    'An offer has {max} photos at most: {left, plural, =0 {this one has no room left} one {there is room for # more} other {there is room for # more}}. No photo was saved.',
+  'errors.photos_batch_too_large':
+    'This upload is larger than {max} MB in all: send the photos in several goes. No photo was saved.',
+  'errors.photo_alt_required': 'Say in a few words what the photo shows.',
+  'errors.photo_alt_long': 'The alternative text is {max} characters at most.',
+  'errors.photo_gone': 'This photo no longer exists (deleted meanwhile?); the page has been updated.',
   'agent.nav.offers': 'Offers',
   'errors.territory_name_required': 'Enter the territory’s public name.',
   'errors.retention_months': 'Enter a retention period of 6 to 120 months.',

@@ -407,6 +407,22 @@ export const fr = {
   'manage.coverageNone': 'Pas de donnée ouverte sur la fibre dans cette commune.',
   'manage.openData': 'Remplir la fibre depuis les données ouvertes',
   'manage.ok.open-data': 'Fibre renseignée depuis les données ouvertes de la commune.',
+  'errors.photos_required': 'Choisissez au moins une photo (JPEG, PNG ou WebP).',
+  'errors.photo_type':
+    '« {value} » n’est pas une image JPEG, PNG ou WebP (son contenu a été vérifié, pas son nom). Aucune photo n’a été enregistrée.',
+  'errors.photo_too_large':
+    '« {value} » pèse plus de {max} Mo : réduisez-la avant de l’envoyer. Aucune photo n’a été enregistrée.',
+  'errors.photo_pixels':
+    '« {value} » compte plus de {max} millions de pixels : réduisez-la avant de l’envoyer. Aucune photo n’a été enregistrée.',
+  'errors.photo_broken':
+    '« {value} » est illisible ou incomplète (fichier tronqué ou abîmé). Aucune photo n’a été enregistrée.',
+  'errors.photos_too_many':
+    'Une offre a {max} photos au plus : {left, plural, =0 {celle-ci n’a plus de place} one {il reste # place} other {il reste # places}}. Aucune photo n’a été enregistrée.',
+  'errors.photos_batch_too_large':
+    'Cet envoi dépasse {max} Mo en tout : envoyez les photos en plusieurs fois. Aucune photo n’a été enregistrée.',
+  'errors.photo_alt_required': 'Décrivez en quelques mots ce que montre la photo.',
+  'errors.photo_alt_long': 'Le texte alternatif tient en {max} caractères au plus.',
+  'errors.photo_gone': 'Cette photo n’existe plus (supprimée entre-temps ?) ; la page a été mise à jour.',
   'agent.nav.offers': 'Offres',
   'errors.territory_name_required': 'Indiquez le nom public du territoire.',
   'errors.retention_months': 'Indiquez une durée de conservation de 6 à 120 mois.',

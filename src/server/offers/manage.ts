@@ -3,9 +3,17 @@
 // and back to draft). Every change is an event (who, when, which fields). A change that
 // moves an offer or changes what is public keeps the nearest-tiers-lieu column true around
 // it; the catalogue's cache follows by its triggers, the saved-search digest by publishedAt.
-import { and, count, desc, eq, or, sql } from 'drizzle-orm';
-import type { Db } from '../../../db/client.ts';
-import { communes, offerEvents, offers, territories, users, type offerEventKinds } from '../../../db/schema/index.ts';
+import { and, asc, count, desc, eq, or, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../../db/client.ts';
+import {
+  communes,
+  offerEvents,
+  offerPhotos,
+  offers,
+  territories,
+  users,
+  type offerEventKinds,
+} from '../../../db/schema/index.ts';
 import { foldText, slugify } from '../../lib/text.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
@@ -109,9 +117,34 @@ export interface ManagedOffer extends OfferRow {
   communeName: string;
   label: ConnectivityLabel | null;
   events: Array<{ kind: (typeof offerEventKinds)[number]; fields: string[]; at: string; by: string | null }>;
+  /** Its photos in their order: the first is the cover (src/server/offers/manage-photos.ts). */
+  photos: ManagedPhoto[];
 }
 
-/** One offer of the actor's territories, with its history; another territory's is "not found". */
+export interface ManagedPhoto {
+  id: number;
+  width: number;
+  height: number;
+  alt: string;
+  position: number;
+}
+
+/** An offer's photos, cover first. No scope check: callers have checked the offer. */
+export function photosInOrder(db: Db | Tx, offerId: number): Promise<ManagedPhoto[]> {
+  return db
+    .select({
+      id: offerPhotos.id,
+      width: offerPhotos.width,
+      height: offerPhotos.height,
+      alt: offerPhotos.alt,
+      position: offerPhotos.position,
+    })
+    .from(offerPhotos)
+    .where(eq(offerPhotos.offerId, offerId))
+    .orderBy(asc(offerPhotos.position), asc(offerPhotos.id));
+}
+
+/** One offer of the actor's territories, with its history and photos; another territory's is "not found". */
 export async function getManagedOffer(db: Db, actor: SessionUser, id: number): Promise<ManagedOffer> {
   requireStaffActor(actor);
   const [row] = await db
@@ -126,11 +159,13 @@ export async function getManagedOffer(db: Db, actor: SessionUser, id: number): P
     .leftJoin(users, eq(users.id, offerEvents.byUserId))
     .where(eq(offerEvents.offerId, id))
     .orderBy(desc(offerEvents.at), desc(offerEvents.id));
+  const photos = await photosInOrder(db, id);
   return {
     ...row.offer,
     communeName: row.communeName,
     label: connectivityLabel(row.offer.downloadMbps, row.offer.uploadMbps),
     events,
+    photos,
   };
 }
 
