@@ -280,6 +280,12 @@ interface PostIds {
   offer: number;
   /** A published offer of the Gers (the back office's offer page). */
   gersOffer: number;
+  /** An offer of the Gers that is not published, one of its photos, and a photo the posts may delete. */
+  gersDraft: number;
+  gersDraftPhoto: number;
+  deletablePhoto: number;
+  /** A photo of an offer of the Manche. */
+  manchePhoto: number;
   /** A follow-up task and a manual task of `file`, both already done. */
   doneFollowUp: number;
   doneTask: number;
@@ -357,6 +363,13 @@ const toFile = (what: string, status: number, form: string | ((i: PostIds) => st
   form: (i) => fields(typeof form === 'string' ? form : form(i)),
   expect: fileStaff(status),
 });
+/** A post to the page of the Gers draft offer; what its staff gets. */
+const toDraft = (what: string, status: number, form: (i: PostIds) => string): PostSample => ({
+  what,
+  path: (i) => `/agent/offres/${i.gersDraft}`,
+  form: (i) => fields(form(i)),
+  expect: fileStaff(status),
+});
 /** A post to the page of the agent `id` in the staff administration. */
 const toAgent = (what: string, id: (i: PostIds) => number, expect: Record<Who, number>, form: string): PostSample => ({
   what,
@@ -422,6 +435,23 @@ const posts: PostSample[] = [
     expect: fileStaff(303),
   },
   ...hostile('offer intent', (i: PostIds) => `/agent/offres/${i.gersOffer}`, fileStaff(400)),
+  // An offer's photos (a draft of the Gers: nothing public moves). Uploads are multipart: the
+  // upload itself is in offer-photos.spec.ts; posted as a plain form, it has no file.
+  toDraft('photos without a file', 400, () => 'intent=photos-add&photosAlt=Vue'),
+  toDraft('photo without a text', 400, (i) => `intent=photo-alt&photo=${i.gersDraftPhoto}&alt=`),
+  toDraft('photo text', 303, (i) => `intent=photo-alt&photo=${i.gersDraftPhoto}&alt=Photo%20de%20la%20matrice`),
+  toDraft('photo up', 303, (i) => `intent=photo-up&photo=${i.gersDraftPhoto}`),
+  toDraft('photo down', 303, (i) => `intent=photo-down&photo=${i.gersDraftPhoto}`),
+  toDraft('photo as cover', 303, (i) => `intent=photo-cover&photo=${i.gersDraftPhoto}`),
+  // Another offer's photo through this page: not there, nothing changes.
+  toDraft('delete a photo of the Manche', 404, (i) => `intent=photo-delete&photo=${i.manchePhoto}`),
+  toDraft('photo as cover, no photo', 404, () => 'intent=photo-cover&photo=999999'),
+  // The first member of staff deletes it; for the next ones, it is gone.
+  {
+    ...toDraft('delete a photo', 303, (i) => `intent=photo-delete&photo=${i.deletablePhoto}`),
+    expect: { ...fileStaff(303), adminGers: 404, platform: 404 },
+  },
+  ...hostileIntents.map((id) => toDraft(`photo ${id}`, 404, () => `intent=photo-cover&photo=${id}`)),
   toPage('new offer without a title', '/agent/offres/nouvelle', staffPosts(400), 'title=&commune=32013'),
   toPage(
     'new draft in the Gers',
@@ -561,6 +591,8 @@ async function postIds(portal: Portal, anonymous: APIRequestContext): Promise<Po
   const one = async (sql: string, args: Array<string | number | null> = []) =>
     (await portal.sql.execute({ sql, args })).rows[0]!;
   const fileId = Number((await one('SELECT id FROM candidates WHERE public_id = ?', [publicId])).id);
+  const gersDraft = await draftPhotoIn(portal, '32', 'offer');
+  await portal.sql.execute("DELETE FROM offer_photos WHERE storage_key = 'matrice-absente.webp'");
   const now = new Date().toISOString();
   const task = async (kind: string) =>
     Number(
@@ -593,6 +625,18 @@ async function postIds(portal: Portal, anonymous: APIRequestContext): Promise<Po
     gersOffer: Number(
       (await one("SELECT id FROM offers WHERE status = 'published' AND territory_code = '32' ORDER BY id LIMIT 1")).id,
     ),
+    gersDraft,
+    gersDraftPhoto: await draftPhotoIn(portal, '32'),
+    // One row with no file, for the posts to delete (none left over from an earlier part).
+    deletablePhoto: Number(
+      (
+        await one(
+          "INSERT INTO offer_photos (offer_id, storage_key, width, height, alt, position) VALUES (?, 'matrice-absente.webp', 10, 10, 'À supprimer', 99) RETURNING id",
+          [gersDraft],
+        )
+      ).id,
+    ),
+    manchePhoto: await draftPhotoIn(portal, '50'),
     doneFollowUp: await task('follow_up_6m'),
     doneTask: await task('manual'),
     gersAgent: await agent('matrice-gers', ['32']),
@@ -611,6 +655,10 @@ const dummyIds: PostIds = {
   file: 'x',
   offer: 0,
   gersOffer: 0,
+  gersDraft: 0,
+  gersDraftPhoto: 0,
+  deletablePhoto: 0,
+  manchePhoto: 0,
   doneFollowUp: 0,
   doneTask: 0,
   gersAgent: 0,
