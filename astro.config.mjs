@@ -64,7 +64,7 @@ export default defineConfig({
   // 'file': the visitor's own path (Astro.originPathname) keeps its form, "/compte" not "/compte/".
   build: { format: 'file' },
   // Bodies above this are cut by the adapter itself; forms have their own, smaller limit
-  // (FORM_LIMIT_BYTES in src/server/http/form.ts).
+  // (FORM_LIMIT_BYTES in src/server/http/form.ts); photo uploads use all of it (UPLOAD_LIMIT_BYTES).
   adapter: node({ mode: 'standalone', bodySizeLimit: 64 * 1024 * 1024 }),
   integrations: [preact()],
   server: { port: 4321 },

@@ -407,6 +407,46 @@ export const fr = {
   'manage.coverageNone': 'Pas de donnée ouverte sur la fibre dans cette commune.',
   'manage.openData': 'Remplir la fibre depuis les données ouvertes',
   'manage.ok.open-data': 'Fibre renseignée depuis les données ouvertes de la commune.',
+  'manage.photos.title': 'Photos',
+  'manage.photos.count': '{count, plural, =0 {Aucune photo} one {# photo} other {# photos}} sur {max} au plus',
+  'manage.photos.none': 'Pas encore de photo : la première ajoutée sera la couverture.',
+  'manage.photos.cover': 'Couverture',
+  'manage.photos.number': 'photo {n}',
+  'manage.photos.field.files': 'Photos à ajouter',
+  'manage.photos.field.filesHint':
+    'JPEG, PNG ou WebP, 10 Mo au plus, 20 photos par offre. Plusieurs à la fois : maintenez Ctrl (ou Cmd) en les choisissant.',
+  'manage.photos.field.batchAlt': 'Description des photos envoyées',
+  'manage.photos.field.batchAltHint':
+    'Ce qu’elles montrent, pour qui ne les voit pas (texte alternatif) ; vous l’affinerez ensuite photo par photo.',
+  'manage.photos.upload': 'Envoyer les photos',
+  'manage.photos.full': 'Cette offre a {max} photos, le maximum : supprimez-en une pour en ajouter une autre.',
+  'manage.photos.alt': 'Texte alternatif',
+  'manage.photos.altSave': 'Enregistrer le texte',
+  'manage.photos.up': 'Avancer la photo {n} d’une place',
+  'manage.photos.down': 'Reculer la photo {n} d’une place',
+  'manage.photos.makeCover': 'Mettre en couverture',
+  'manage.photos.delete': 'Supprimer',
+  'manage.ok.photos': 'Photos ajoutées. Vérifiez le texte alternatif de chacune.',
+  'manage.ok.photo-alt': 'Texte alternatif enregistré.',
+  'manage.ok.photo-moved': 'Ordre des photos enregistré.',
+  'manage.ok.photo-cover': 'Nouvelle photo de couverture enregistrée.',
+  'manage.ok.photo-deleted': 'Photo supprimée.',
+  'errors.photos_required': 'Choisissez au moins une photo (JPEG, PNG ou WebP).',
+  'errors.photo_type':
+    '« {value} » n’est pas une image JPEG, PNG ou WebP (son contenu a été vérifié, pas son nom). Aucune photo n’a été enregistrée.',
+  'errors.photo_too_large':
+    '« {value} » pèse plus de {max} Mo : réduisez-la avant de l’envoyer. Aucune photo n’a été enregistrée.',
+  'errors.photo_pixels':
+    '« {value} » compte plus de {max} millions de pixels : réduisez-la avant de l’envoyer. Aucune photo n’a été enregistrée.',
+  'errors.photo_broken':
+    '« {value} » est illisible ou incomplète (fichier tronqué ou abîmé). Aucune photo n’a été enregistrée.',
+  'errors.photos_too_many':
+    'Une offre a {max} photos au plus : {left, plural, =0 {celle-ci n’a plus de place} one {il reste # place} other {il reste # places}}. Aucune photo n’a été enregistrée.',
+  'errors.photos_batch_too_large':
+    'Cet envoi dépasse {max} Mo en tout : envoyez les photos en plusieurs fois. Aucune photo n’a été enregistrée.',
+  'errors.photo_alt_required': 'Décrivez en quelques mots ce que montre la photo.',
+  'errors.photo_alt_long': 'Le texte alternatif tient en {max} caractères au plus.',
+  'errors.photo_gone': 'Cette photo n’existe plus (supprimée entre-temps ?) ; la page a été mise à jour.',
   'agent.nav.offers': 'Offres',
   'errors.territory_name_required': 'Indiquez le nom public du territoire.',
   'errors.retention_months': 'Indiquez une durée de conservation de 6 à 120 mois.',

@@ -45,6 +45,16 @@ async function newGersFile(portal: Portal, anonymous: APIRequestContext, label: 
   return String(rs.rows[0]!.public_id);
 }
 
+/** A photo of an offer of `territory` that is not published, and that offer. */
+async function draftPhotoIn(portal: Portal, territory: string, what: 'photo' | 'offer' = 'photo'): Promise<number> {
+  const rs = await portal.sql.execute({
+    sql: `SELECT p.id AS photo, o.id AS offer FROM offer_photos p JOIN offers o ON o.id = p.offer_id
+          WHERE o.status <> 'published' AND o.territory_code = ? ORDER BY p.id LIMIT 1`,
+    args: [territory],
+  });
+  return Number(rs.rows[0]![what]);
+}
+
 interface Sample {
   url: (ids: Ids) => string;
   expect: Record<Who, number>;
@@ -55,6 +65,9 @@ interface Ids {
   gersOffer: number;
   mancheOffer: number;
   photo: number;
+  /** Photos of offers not published, in the Gers and in the Manche: their territory's staff only. */
+  gersDraftPhoto: number;
+  mancheDraftPhoto: number;
   gersAgent: number;
   mancheAgent: number;
   mail: number;
@@ -178,7 +191,19 @@ const matrix: Record<string, Sample[]> = {
   '/ping': [{ url: () => '/ping', expect: everyone(200) }],
   '/robots.txt': [{ url: () => '/robots.txt', expect: everyone(200) }],
   '/sitemap.xml': [{ url: () => '/sitemap.xml', expect: everyone(200) }],
-  '/photos/[file]': [{ url: (i) => `/photos/${i.photo}-320.webp`, expect: everyone(200) }],
+  '/photos/[file]': [
+    { url: (i) => `/photos/${i.photo}-320.webp`, expect: everyone(200) },
+    // A draft's photo: the back office of its territory shows it; for anyone else it does not exist.
+    {
+      url: (i) => `/photos/${i.gersDraftPhoto}-320.webp`,
+      expect: { ...everyone(404), agentGers: 200, adminGers: 200, platform: 200 },
+    },
+    {
+      url: (i) => `/photos/${i.mancheDraftPhoto}-640.webp`,
+      expect: { ...everyone(404), agentManche: 200, platform: 200 },
+    },
+    { url: () => '/photos/999999-320.webp', expect: everyone(404) },
+  ],
   '/api/v1/communes': [{ url: () => '/api/v1/communes?q=auch', expect: everyone(200) }],
   '/api/v1/offres': [{ url: () => '/api/v1/offres?territoire=32', expect: everyone(200) }],
   '/api/v1/offres.geojson': [{ url: () => '/api/v1/offres.geojson?territoire=50', expect: everyone(200) }],
@@ -224,6 +249,8 @@ test('each role gets exactly the expected answer on every route', async ({ porta
         )
       ).id,
     ),
+    gersDraftPhoto: await draftPhotoIn(portal, '32'),
+    mancheDraftPhoto: await draftPhotoIn(portal, '50'),
     gersAgent: Number((await one("SELECT id FROM users WHERE email = 'agent.gers@demo.test'")).id),
     mancheAgent: Number((await one("SELECT id FROM users WHERE email = 'agent.manche@demo.test'")).id),
     mail: Number((await one('SELECT max(id) AS id FROM outbox')).id),
@@ -275,6 +302,12 @@ interface PostIds {
   ownerOffer: number;
   /** A published offer of the Gers (the back office's offer page). */
   gersOffer: number;
+  /** An offer of the Gers that is not published, one of its photos, and a photo the posts may delete. */
+  gersDraft: number;
+  gersDraftPhoto: number;
+  deletablePhoto: number;
+  /** A photo of an offer of the Manche. */
+  manchePhoto: number;
   /** A follow-up task and a manual task of `file`, both already done. */
   doneFollowUp: number;
   doneTask: number;
@@ -355,6 +388,13 @@ const toFile = (what: string, status: number, form: string | ((i: PostIds) => st
   what,
   path: file,
   form: (i) => fields(typeof form === 'string' ? form : form(i)),
+  expect: fileStaff(status),
+});
+/** A post to the page of the Gers draft offer; what its staff gets. */
+const toDraft = (what: string, status: number, form: (i: PostIds) => string): PostSample => ({
+  what,
+  path: (i) => `/agent/offres/${i.gersDraft}`,
+  form: (i) => fields(form(i)),
   expect: fileStaff(status),
 });
 /** A post to the page of the agent `id` in the staff administration. */
@@ -440,6 +480,23 @@ const posts: PostSample[] = [
     expect: fileStaff(400),
   })),
   ...hostile('offer intent', (i: PostIds) => `/agent/offres/${i.gersOffer}`, fileStaff(400)),
+  // An offer's photos (a draft of the Gers: nothing public moves). Uploads are multipart: the
+  // upload itself is in offer-photos.spec.ts; posted as a plain form, it has no file.
+  toDraft('photos without a file', 400, () => 'intent=photos-add&photosAlt=Vue'),
+  toDraft('photo without a text', 400, (i) => `intent=photo-alt&photo=${i.gersDraftPhoto}&alt=`),
+  toDraft('photo text', 303, (i) => `intent=photo-alt&photo=${i.gersDraftPhoto}&alt=Photo%20de%20la%20matrice`),
+  toDraft('photo up', 303, (i) => `intent=photo-up&photo=${i.gersDraftPhoto}`),
+  toDraft('photo down', 303, (i) => `intent=photo-down&photo=${i.gersDraftPhoto}`),
+  toDraft('photo as cover', 303, (i) => `intent=photo-cover&photo=${i.gersDraftPhoto}`),
+  // Another offer's photo through this page: not there, nothing changes.
+  toDraft('delete a photo of the Manche', 404, (i) => `intent=photo-delete&photo=${i.manchePhoto}`),
+  toDraft('photo as cover, no photo', 404, () => 'intent=photo-cover&photo=999999'),
+  // The first member of staff deletes it; for the next ones, it is gone.
+  {
+    ...toDraft('delete a photo', 303, (i) => `intent=photo-delete&photo=${i.deletablePhoto}`),
+    expect: { ...fileStaff(303), adminGers: 404, platform: 404 },
+  },
+  ...hostileIntents.map((id) => toDraft(`photo ${id}`, 404, () => `intent=photo-cover&photo=${id}`)),
   // Owners: a proposal (refused input changes nothing), their offer's page.
   toPage('empty proposal', '/proposer-une-offre', ownerPosts(400), 'title=&commune='),
   toPage(
@@ -608,6 +665,8 @@ async function postIds(portal: Portal, anonymous: APIRequestContext): Promise<Po
   const one = async (sql: string, args: Array<string | number | null> = []) =>
     (await portal.sql.execute({ sql, args })).rows[0]!;
   const fileId = Number((await one('SELECT id FROM candidates WHERE public_id = ?', [publicId])).id);
+  const gersDraft = await draftPhotoIn(portal, '32', 'offer');
+  await portal.sql.execute("DELETE FROM offer_photos WHERE storage_key = 'matrice-absente.webp'");
   const now = new Date().toISOString();
   const task = async (kind: string) =>
     Number(
@@ -640,6 +699,18 @@ async function postIds(portal: Portal, anonymous: APIRequestContext): Promise<Po
     gersOffer: Number(
       (await one("SELECT id FROM offers WHERE status = 'published' AND territory_code = '32' ORDER BY id LIMIT 1")).id,
     ),
+    gersDraft,
+    gersDraftPhoto: await draftPhotoIn(portal, '32'),
+    // One row with no file, for the posts to delete (none left over from an earlier part).
+    deletablePhoto: Number(
+      (
+        await one(
+          "INSERT INTO offer_photos (offer_id, storage_key, width, height, alt, position) VALUES (?, 'matrice-absente.webp', 10, 10, 'À supprimer', 99) RETURNING id",
+          [gersDraft],
+        )
+      ).id,
+    ),
+    manchePhoto: await draftPhotoIn(portal, '50'),
     doneFollowUp: await task('follow_up_6m'),
     doneTask: await task('manual'),
     gersAgent: await agent('matrice-gers', ['32']),
@@ -667,6 +738,10 @@ const dummyIds: PostIds = {
   file: 'x',
   offer: 0,
   gersOffer: 0,
+  gersDraft: 0,
+  gersDraftPhoto: 0,
+  deletablePhoto: 0,
+  manchePhoto: 0,
   doneFollowUp: 0,
   doneTask: 0,
   gersAgent: 0,

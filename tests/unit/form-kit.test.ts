@@ -3,6 +3,7 @@
 import { experimental_AstroContainer as AstroContainer } from 'astro/container';
 import { describe, expect, it } from 'vitest';
 import ErrorSummary from '../../src/components/ui/ErrorSummary.astro';
+import FileField from '../../src/components/ui/FileField.astro';
 import TextField from '../../src/components/ui/TextField.astro';
 import { fieldId } from '../../src/components/ui/form.ts';
 
@@ -25,6 +26,28 @@ describe('form kit', () => {
     expect(attr(html, /<input[^>]*>/, 'value')).toBe('ana@');
     const describedBy = attr(html, /<input[^>]*>/, 'aria-describedby');
     expect(html).toMatch(new RegExp(`<p[^>]*id="${describedBy}"[^>]*>\\s*Adresse invalide\\s*</p>`));
+  });
+
+  it('wires a file field like the others, with its types and several files', async () => {
+    const container = await AstroContainer.create();
+    const html = await container.renderToString(FileField, {
+      locals,
+      props: {
+        name: 'photos',
+        label: 'Photos',
+        error: 'Pas une image',
+        idPrefix: 'x',
+        accept: 'image/jpeg,image/png',
+        multiple: true,
+      },
+    });
+    const input = /<input[^>]*>/;
+    expect(attr(html, input, 'type')).toBe('file');
+    expect(attr(html, input, 'id')).toBe(fieldId('x', 'photos'));
+    expect(attr(html, input, 'accept')).toBe('image/jpeg,image/png');
+    expect(html.match(input)?.[0]).toMatch(/\smultiple\b/);
+    expect(attr(html, input, 'aria-invalid')).toBe('true');
+    expect(html).toMatch(new RegExp(`<label[^>]*for="${fieldId('x', 'photos')}"[^>]*>Photos</label>`));
   });
 
   it('links each error of the summary to its field', async () => {

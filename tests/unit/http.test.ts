@@ -7,7 +7,7 @@ import { z } from 'astro/zod';
 import type { SessionUser } from '../../src/server/accounts/session.ts';
 import { Conflict, Forbidden, Invalid, NotFound, RateLimited, SignInRequired } from '../../src/server/errors.ts';
 import { okAfterRedirect, type RequestContext } from '../../src/server/http/context.ts';
-import { FORM_LIMIT_BYTES, readForm, submitForm } from '../../src/server/http/form.ts';
+import { FORM_LIMIT_BYTES, readForm, readUpload, submitForm } from '../../src/server/http/form.ts';
 import { requireFamily, requireRole, requireStaff, requireUser } from '../../src/server/http/guards.ts';
 import { errorOutcome } from '../../src/server/http/respond.ts';
 import { safeReturnPath } from '../../src/server/http/return-path.ts';
@@ -168,6 +168,39 @@ describe('the form wrapper', () => {
     });
     const streamed = new Request('http://p.test/', { method: 'POST', body: chunks, duplex: 'half' } as RequestInit);
     await expect(readForm(streamed)).rejects.toMatchObject({ status: 413 });
+  });
+
+  it('reads an upload: its fields as readForm does, its files apart, within its own limit', async () => {
+    const body = new FormData();
+    body.append('intent', 'photos-add');
+    body.append('photos', new Blob([new Uint8Array([0xff, 0xd8, 0xff, 1])], { type: 'image/jpeg' }), 'a.jpg');
+    body.append('photos', new Blob([new Uint8Array([2])]), 'b.png');
+    body.append('__proto__', 'x');
+    const upload = await readUpload(new Request('http://p.test/', { method: 'POST', body }));
+    expect(Object.entries(upload.fields)).toEqual([
+      ['intent', 'photos-add'],
+      ['__proto__', 'x'],
+    ]);
+    expect(Object.getPrototypeOf(upload.fields)).toBeNull();
+    expect(upload.files.map((f) => [f.field, f.name, [...f.bytes]])).toEqual([
+      ['photos', 'a.jpg', [0xff, 0xd8, 0xff, 1]],
+      ['photos', 'b.png', [2]],
+    ]);
+    // readForm leaves the files out.
+    expect(await readForm(new Request('http://p.test/', { method: 'POST', body }))).toEqual(upload.fields);
+    // "No file chosen" (an empty part without a name) is no file.
+    const none = new FormData();
+    none.append('photos', new Blob([]), '');
+    expect((await readUpload(new Request('http://p.test/', { method: 'POST', body: none }))).files).toEqual([]);
+    const big = new FormData();
+    big.append('photos', new Blob([new Uint8Array(2048)]), 'big.jpg');
+    const encoded = new Request('http://p.test/', { method: 'POST', body: big });
+    const oversized = new Request('http://p.test/', {
+      method: 'POST',
+      body: await encoded.arrayBuffer(),
+      headers: { 'Content-Type': encoded.headers.get('Content-Type')! },
+    });
+    await expect(readUpload(oversized, 1024)).rejects.toMatchObject({ status: 413 });
   });
 });
 

@@ -9,7 +9,7 @@ import { NotFound } from '../../src/server/errors.ts';
 import { NEAREST_MAX_KM, refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
 import { parsePhotoFile, renderPhoto } from '../../src/server/offers/photos.ts';
 import { distanceKm } from '../../src/server/places/geo.ts';
-import { testDb } from '../helpers/db.ts';
+import { actors, testDb } from '../helpers/db.ts';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 
@@ -64,15 +64,26 @@ describe('photos', () => {
     const dir = await mkdtemp(join(tmpdir(), 'cc-photos-'));
     await cp(inject('photosDir'), dir, { recursive: true });
     const photo = await firstPhoto(db, eq(offers.status, 'published'));
-    const webp = await renderPhoto(db, dir, photo!.id, 320);
+    const { bytes: webp, isPublic } = await renderPhoto(db, dir, photo!.id, 320);
+    expect(isPublic).toBe(true);
     const meta = await sharp(webp).metadata();
     expect(meta).toMatchObject({ format: 'webp', width: 320 });
     expect(existsSync(join(dir, 'cache', `${photo!.key}-320.webp`))).toBe(true);
-    expect(await renderPhoto(db, dir, photo!.id, 320)).toEqual(webp);
+    expect((await renderPhoto(db, dir, photo!.id, 320)).bytes).toEqual(webp);
 
-    const unpublished = await firstPhoto(db, ne(offers.status, 'published'));
+    const unpublished = await firstPhoto(db, and(ne(offers.status, 'published'), eq(offers.territoryCode, '32'))!);
     expect(unpublished).toBeDefined();
     await expect(renderPhoto(db, dir, unpublished!.id, 320)).rejects.toBeInstanceOf(NotFound);
+    // The back office shows a draft's photos to its territory's staff, as a private answer.
+    const [gers, manche, family] = await actors(
+      db,
+      'agent.gers@demo.test',
+      'agent.manche@demo.test',
+      'famille@demo.test',
+    );
+    expect((await renderPhoto(db, dir, unpublished!.id, 320, gers)).isPublic).toBe(false);
+    for (const other of [manche, family])
+      await expect(renderPhoto(db, dir, unpublished!.id, 320, other)).rejects.toBeInstanceOf(NotFound);
     await expect(renderPhoto(db, dir, 987654, 320)).rejects.toBeInstanceOf(NotFound);
   });
 });

@@ -1,20 +1,28 @@
 // GET /photos/{photoId}-{width}.webp — an offer photo resized for the page (cached on disk).
+// A published offer's photo is public; another offer's is served only to the staff of its
+// territory (the back office shows drafts), and kept out of every cache.
 import type { APIRoute } from 'astro';
 import { PHOTOS_DIR } from 'astro:env/server';
 import { db } from '../../server/db.ts';
 import { NotFound } from '../../server/errors.ts';
 import { parsePhotoFile, renderPhoto } from '../../server/offers/photos.ts';
 
-export const GET: APIRoute = async ({ params }) => {
+// A 404 is not kept either: the same photo may be served once its offer is published.
+const notFound = () => new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } });
+
+export const GET: APIRoute = async ({ params, locals }) => {
   const file = parsePhotoFile(params.file ?? '');
-  if (!file) return new Response('Not found', { status: 404 });
+  if (!file) return notFound();
   try {
-    const body = await renderPhoto(db, PHOTOS_DIR, file.id, file.width);
-    return new Response(new Uint8Array(body), {
-      headers: { 'Content-Type': 'image/webp', 'Cache-Control': 'public, max-age=86400' },
+    const { bytes, isPublic } = await renderPhoto(db, PHOTOS_DIR, file.id, file.width, locals.user);
+    return new Response(new Uint8Array(bytes), {
+      headers: {
+        'Content-Type': 'image/webp',
+        'Cache-Control': isPublic ? 'public, max-age=86400' : 'private, no-store',
+      },
     });
   } catch (error) {
-    if (error instanceof NotFound) return new Response('Not found', { status: 404 });
+    if (error instanceof NotFound) return notFound();
     throw error;
   }
 };

@@ -59,25 +59,60 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array<Arr
   return new Uint8Array(Buffer.concat(chunks));
 }
 
-/** The posted form (url-encoded or multipart); a malformed body reads as an empty form. */
-export async function readForm(request: Request, limit = FORM_LIMIT_BYTES): Promise<FormFields> {
+/** A posted body as its entries (url-encoded or multipart); a malformed body has none. */
+async function readEntries(request: Request, limit: number): Promise<Array<[string, FormDataEntryValue]>> {
   const body = await readBody(request, limit);
   const type = request.headers.get('Content-Type') ?? '';
-  const out: FormFields = Object.create(null);
-  let entries: Iterable<[string, FormDataEntryValue]>;
   try {
-    entries = type.startsWith('multipart/form-data')
-      ? await new Response(body, { headers: { 'Content-Type': type } }).formData()
-      : new URLSearchParams(new TextDecoder().decode(body));
+    return type.startsWith('multipart/form-data')
+      ? [...(await new Response(body, { headers: { 'Content-Type': type } }).formData())]
+      : [...new URLSearchParams(new TextDecoder().decode(body))];
   } catch {
-    return out;
+    return [];
   }
+}
+
+/** The text entries of a form: repeated names become arrays; no prototype. */
+function fieldsOf(entries: Array<[string, FormDataEntryValue]>): FormFields {
+  const out: FormFields = Object.create(null);
   for (const [key, value] of entries) {
     if (typeof value !== 'string') continue;
     const prev = out[key];
     out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
   }
   return out;
+}
+
+/** The posted form (url-encoded or multipart, files left out); a malformed body reads as an empty form. */
+export async function readForm(request: Request, limit = FORM_LIMIT_BYTES): Promise<FormFields> {
+  return fieldsOf(await readEntries(request, limit));
+}
+
+/**
+ * The largest upload body (413 above): the adapter's own `bodySizeLimit` (astro.config.mjs),
+ * so that a single oversized file within it is refused by its command with a clear message.
+ */
+export const UPLOAD_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** A file of a multipart post: the name the browser gave it (never trusted) and its bytes. */
+export interface UploadedFile {
+  field: string;
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** A multipart post: its text fields as `readForm` gives them, and its files ("no file chosen" left out). */
+export async function readUpload(
+  request: Request,
+  limit = UPLOAD_LIMIT_BYTES,
+): Promise<{ fields: FormFields; files: UploadedFile[] }> {
+  const entries = await readEntries(request, limit);
+  const files: UploadedFile[] = [];
+  for (const [field, value] of entries) {
+    if (typeof value === 'string' || (value.size === 0 && value.name === '')) continue;
+    files.push({ field, name: value.name, bytes: new Uint8Array(await value.arrayBuffer()) });
+  }
+  return { fields: fieldsOf(entries), files };
 }
 
 /** A single posted value: the first of repeated ones, '' when absent. */

@@ -3,9 +3,17 @@
 // and back to draft). Every change is an event (who, when, which fields). A change that
 // moves an offer or changes what is public keeps the nearest-tiers-lieu column true around
 // it; the catalogue's cache follows by its triggers, the saved-search digest by publishedAt.
-import { and, count, desc, eq, or, sql } from 'drizzle-orm';
-import type { Db } from '../../../db/client.ts';
-import { communes, offerEvents, offers, territories, users, type offerEventKinds } from '../../../db/schema/index.ts';
+import { and, asc, count, desc, eq, or, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../../db/client.ts';
+import {
+  communes,
+  offerEvents,
+  offerPhotos,
+  offers,
+  territories,
+  users,
+  type offerEventKinds,
+} from '../../../db/schema/index.ts';
 import { foldText, slugify } from '../../lib/text.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
@@ -149,9 +157,34 @@ export interface ManagedOffer extends OfferRow {
     at: string;
     by: string | null;
   }>;
+  /** Its photos in their order: the first is the cover (src/server/offers/manage-photos.ts). */
+  photos: ManagedPhoto[];
 }
 
-/** One offer of the actor's territories, with its history; another territory's is "not found". */
+export interface ManagedPhoto {
+  id: number;
+  width: number;
+  height: number;
+  alt: string;
+  position: number;
+}
+
+/** An offer's photos, cover first. No scope check: callers have checked the offer. */
+export function photosInOrder(db: Db | Tx, offerId: number): Promise<ManagedPhoto[]> {
+  return db
+    .select({
+      id: offerPhotos.id,
+      width: offerPhotos.width,
+      height: offerPhotos.height,
+      alt: offerPhotos.alt,
+      position: offerPhotos.position,
+    })
+    .from(offerPhotos)
+    .where(eq(offerPhotos.offerId, offerId))
+    .orderBy(asc(offerPhotos.position), asc(offerPhotos.id));
+}
+
+/** One offer of the actor's territories, with its history and photos; another territory's is "not found". */
 export async function getManagedOffer(db: Db, actor: SessionUser, id: number): Promise<ManagedOffer> {
   requireStaffActor(actor);
   const [row] = await db
@@ -172,11 +205,13 @@ export async function getManagedOffer(db: Db, actor: SessionUser, id: number): P
     .leftJoin(users, eq(users.id, offerEvents.byUserId))
     .where(eq(offerEvents.offerId, id))
     .orderBy(desc(offerEvents.at), desc(offerEvents.id));
+  const photos = await photosInOrder(db, id);
   return {
     ...row.offer,
     communeName: row.communeName,
     label: connectivityLabel(row.offer.downloadMbps, row.offer.uploadMbps),
     events,
+    photos,
   };
 }
 
@@ -288,7 +323,6 @@ export const changedFields = (next: object, before: object): string[] =>
 export function editedRow(columns: OfferColumns, changed: string[], communeName: string, centre: Point) {
   const moved = ['lat', 'lng', 'locationPrecision', 'communeCode'].some((k) => changed.includes(k));
   return {
-    moved,
     row: {
       ...columns,
       ...(moved ? publicPoint(columns, columns.locationPrecision, centre) : {}),
@@ -355,7 +389,7 @@ export async function updateOffer(db: Db, clock: Clock, actor: SessionUser, id: 
   if (before.status === 'published') refuseUnpublishable(columns);
   const changed = changedFields(columns, before);
   if (changed.length === 0) return;
-  const { moved, row } = editedRow(columns, changed, commune.name, centre);
+  const { row } = editedRow(columns, changed, commune.name, centre);
   const now = clock.now().toISOString();
   await db.transaction(async (tx) => {
     await tx
@@ -373,7 +407,6 @@ const transitions = {
   draft: { to: 'draft', event: 'to_draft', from: ['archived', 'published', 'expired'] },
 } as const;
 export type OfferTransition = keyof typeof transitions;
-export const isOfferTransition = (v: string): v is OfferTransition => Object.hasOwn(transitions, v);
 
 /** The changes of status an offer in `status` may take (the buttons of its page). */
 export const transitionsFrom = (status: OfferRow['status']): OfferTransition[] =>
