@@ -1,6 +1,6 @@
 // A real deployment, as a département installs it: a fresh production database, the first
 // administrator from `npm run admin:create`, the first territory and its settings, shown on
-// the public pages, then its first agent invited. The back-office forms are plain forms (no
+// the public pages, then its first agent invited, who publishes the first home with photos. The back-office forms are plain forms (no
 // island on these pages; axe needs JavaScript in the page); the visitor's pages are read
 // with JavaScript off.
 import { createClient } from '@libsql/client';
@@ -8,9 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, root, startPortal, stopPortal, test } from './fixtures.ts';
+import sharp from 'sharp';
+import { expect, lastMail, root, startPortal, stopPortal, test } from './fixtures.ts';
 
-test('admin:create on a fresh database, the Gers created and set up, its first agent invited', async ({
+test('admin:create on a fresh database, the Gers set up, its first agent invited, the first home published', async ({
   browser,
   axe,
 }) => {
@@ -64,6 +65,7 @@ test('admin:create on a fresh database, the Gers created and set up, its first a
     await expect(page.getByText('Indiquez une durée de conservation de 6 à 120 mois.')).toBeVisible();
     await expect(page.getByLabel('Présentation du programme (français)')).toHaveValue(presentation);
     await page.getByLabel('Conservation des dossiers clos (mois)').fill('36');
+    await page.getByRole('checkbox', { name: /Les propriétaires peuvent proposer des offres/ }).check();
     await page.getByRole('button', { name: 'Enregistrer les réglages' }).click();
     await expect(page.getByRole('status')).toHaveText('Modifications enregistrées.');
 
@@ -92,6 +94,64 @@ test('admin:create on a fresh database, the Gers created and set up, its first a
     await expect(page.getByRole('status')).toContainText('Invitation envoyée à lucie@gers.example');
     const mail = await sql.execute({ sql: 'SELECT template FROM outbox WHERE "to" = ?', args: ['lucie@gers.example'] });
     expect(mail.rows.map((r) => r.template)).toEqual(['invitation']);
+
+    // The agent activates her account and publishes the first home, with two photos, using
+    // plain forms (JavaScript off).
+    const agentContext = await browser.newContext({ baseURL: portal.url, javaScriptEnabled: false });
+    const agent = await agentContext.newPage();
+    await agent.goto((await lastMail({ ...portal, sql }, 'lucie@gers.example')).link);
+    await agent.getByLabel('Nouveau mot de passe').fill('une agente pour le gers');
+    await agent.getByRole('button', { name: 'Activer mon compte' }).click();
+    await agent.goto('/agent/offres/nouvelle');
+    await agent.getByLabel('Titre', { exact: true }).fill('La première maison');
+    await agent.getByLabel('Description', { exact: true }).fill('Une longère au calme, un bureau sous les toits.');
+    await agent.getByLabel('Prix (€, loyer mensuel ou prix de vente ; au mois pour un tiers-lieu)').fill('850');
+    await agent.getByLabel('Location ou vente').selectOption('rent');
+    await agent.getByLabel('Type de logement').selectOption('house');
+    await agent.getByRole('textbox', { name: 'Commune' }).fill('Auch (32000)');
+    await agent.getByLabel('Adresse (privée : jamais publiée)').fill('7 chemin des Crêtes');
+    await agent.getByLabel('Latitude du point exact (privée)').fill('43.6512');
+    await agent.getByLabel('Longitude du point exact (privée)').fill('0.5791');
+    await agent.getByLabel('Meilleure technologie fixe').selectOption('ftth');
+    await agent.getByLabel('Débit descendant').fill('1000');
+    await agent.getByLabel('Débit montant').fill('500');
+    await agent.getByLabel('Fibre (FTTH)').selectOption('available');
+    // Without JavaScript the label is the server's, of the saved figures.
+    await expect(agent.locator('[data-live-label]')).toHaveAttribute('data-live-label', '');
+    await agent.getByRole('button', { name: 'Créer le brouillon' }).click();
+    await expect(agent.getByRole('status')).toContainText('Brouillon créé');
+    await expect(agent.locator('[data-live-label]')).toHaveAttribute('data-live-label', 'A');
+    const id = Number(/\/agent\/offres\/(\d+)/.exec(agent.url())![1]);
+    const photo = (background: string) =>
+      sharp({ create: { width: 1200, height: 800, channels: 3, background } })
+        .jpeg()
+        .toBuffer();
+    await agent.getByLabel('Photos à ajouter').setInputFiles([
+      { name: 'facade.jpg', mimeType: 'image/jpeg', buffer: await photo('#a0522d') },
+      { name: 'bureau.jpg', mimeType: 'image/jpeg', buffer: await photo('#556b2f') },
+    ]);
+    await agent.getByLabel('Description des photos envoyées').fill('La longère et son bureau');
+    await agent.getByRole('button', { name: 'Envoyer les photos' }).click();
+    await expect(agent.locator('#photos [data-photo-id]')).toHaveCount(2);
+    await agent.getByRole('button', { name: 'Publier' }).click();
+    await expect(agent.getByRole('status')).toContainText('Offre publiée');
+    await agentContext.close();
+
+    // On /offres with its label, its photos, and a public point that is not the exact one.
+    const family = await browser.newContext({ baseURL: portal.url, javaScriptEnabled: false });
+    const list = await family.newPage();
+    await list.goto('/offres?q=premi%C3%A8re%20maison');
+    const card = list.locator(`[data-offer-id="${id}"]`);
+    await expect(card.getByRole('img', { name: 'Étiquette connectivité A' })).toBeVisible();
+    await expect(card.locator('img[src^="/photos/"]')).toHaveAttribute('alt', 'La longère et son bureau');
+    const geo = await (await list.request.get('/api/v1/offres.geojson?q=premi%C3%A8re%20maison')).json();
+    const [lng, lat] = geo.features[0].geometry.coordinates as [number, number];
+    expect([lat, lng]).not.toEqual([43.6512, 0.5791]);
+    expect(Math.abs(lat - 43.6512) + Math.abs(lng - 0.5791)).toBeLessThan(0.01);
+    await list.goto(`/offres/${id}`);
+    expect(await list.content()).not.toContain('7 chemin des Crêtes');
+    await expect(list.locator('img[src^="/photos/"]').first()).toBeVisible();
+    await family.close();
 
     // The same email again is refused by the script, and nothing changes.
     const again = spawnSync(process.execPath, ['scripts/admin-create.ts', '--email', 'ops@gers.example'], {
