@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createDb } from '../db/client.ts';
 import { applyMigrations } from '../db/migrate.ts';
-import { makeFictitiousTiersLieu, makeHome, placedCommunes, withPublicPoints } from '../db/seed/demo.ts';
+import { placedCommunes } from '../db/seed/demo.ts';
+import { insertBenchOffers } from './lib/bench-offers.ts';
 import { createRandom } from '../db/seed/random.ts';
-import { offers, territories, users, userTerritories } from '../db/schema/index.ts';
+import { territories, users, userTerritories } from '../db/schema/index.ts';
 import type { SessionUser } from '../src/server/accounts/session.ts';
 import { changeOfferStatus, createOffer } from '../src/server/offers/manage.ts';
 import { refreshNearestTiersLieux } from '../src/server/offers/nearest.ts';
@@ -30,22 +31,7 @@ export async function benchPublish(dir: string): Promise<void> {
       await loadReferential(db);
       await db.insert(territories).values({ code: TERRITORY, name: 'Gers', createdAt: now.toISOString() });
       const places = await placedCommunes(db, TERRITORY);
-      const random = createRandom(32);
-      for (let i = 0; i < OFFERS; i += 2000) {
-        const rows: Array<typeof offers.$inferInsert> = [];
-        for (let j = i; j < Math.min(OFFERS, i + 2000); j++) {
-          const place = places[Math.floor(random.next() * places.length)]!;
-          rows.push(
-            random.chance(0.1)
-              ? makeFictitiousTiersLieu(random, place, TERRITORY, now, j)
-              : makeHome(random, place, TERRITORY, now),
-          );
-        }
-        await db.transaction(async (tx) => {
-          const placed = withPublicPoints(rows, i);
-          for (let k = 0; k < placed.length; k += 200) await tx.insert(offers).values(placed.slice(k, k + 200));
-        });
-      }
+      await insertBenchOffers(db, { count: OFFERS, seed: 32, places, territory: TERRITORY });
       await refreshNearestTiersLieux(db);
       await db.$client.execute('ANALYZE');
     }

@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createDb, type Db } from '../db/client.ts';
 import { applyMigrations } from '../db/migrate.ts';
-import { makeFictitiousTiersLieu, makeHome, placedCommunes, withPublicPoints } from '../db/seed/demo.ts';
-import { createRandom } from '../db/seed/random.ts';
-import { departments, offers, territories } from '../db/schema/index.ts';
+import { placedCommunes } from '../db/seed/demo.ts';
+import { insertBenchOffers } from './lib/bench-offers.ts';
+import { departments, territories } from '../db/schema/index.ts';
 import { refreshNearestTiersLieux } from '../src/server/offers/nearest.ts';
 import { explainSearch } from '../src/server/offers/queries.ts';
 import type { OfferSearchInput } from '../src/server/offers/schemas.ts';
@@ -42,23 +42,8 @@ async function seed(db: Db): Promise<void> {
     .values(deps.map((d) => ({ code: d.code, name: d.name, createdAt: now.toISOString() })))
     .onConflictDoNothing();
   const places = await placedCommunes(db);
-  const random = createRandom(100_000);
   const started = Date.now();
-  for (let i = 0; i < OFFERS; i += 2000) {
-    const rows: Array<typeof offers.$inferInsert> = [];
-    for (let j = i; j < Math.min(OFFERS, i + 2000); j++) {
-      const place = places[Math.floor(random.next() * places.length)]!;
-      rows.push(
-        random.chance(0.1)
-          ? makeFictitiousTiersLieu(random, place, place.departmentCode, now, j)
-          : makeHome(random, place, place.departmentCode, now),
-      );
-    }
-    await db.transaction(async (tx) => {
-      const placed = withPublicPoints(rows, i);
-      for (let k = 0; k < placed.length; k += 200) await tx.insert(offers).values(placed.slice(k, k + 200));
-    });
-  }
+  await insertBenchOffers(db, { count: OFFERS, seed: 100_000, places });
   await refreshNearestTiersLieux(db);
   await db.$client.execute('ANALYZE');
   console.log(

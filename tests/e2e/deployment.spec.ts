@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import { expect, lastMail, root, startPortal, stopPortal, test } from './fixtures.ts';
+import { expect, fillOffer, lastMail, root, startPortal, stopPortal, test } from './fixtures.ts';
+import { jpegWithGps } from '../helpers/images.ts';
 
 test('admin:create on a fresh database, the Gers set up, its first agent invited, the first home published', async ({
   browser,
@@ -103,32 +103,30 @@ test('admin:create on a fresh database, the Gers set up, its first agent invited
     await agent.getByLabel('Nouveau mot de passe').fill('une agente pour le gers');
     await agent.getByRole('button', { name: 'Activer mon compte' }).click();
     await agent.goto('/agent/offres/nouvelle');
-    await agent.getByLabel('Titre', { exact: true }).fill('La première maison');
-    await agent.getByLabel('Description', { exact: true }).fill('Une longère au calme, un bureau sous les toits.');
-    await agent.getByLabel('Prix (€, loyer mensuel ou prix de vente ; au mois pour un tiers-lieu)').fill('850');
-    await agent.getByLabel('Location ou vente').selectOption('rent');
-    await agent.getByLabel('Type de logement').selectOption('house');
-    await agent.getByRole('textbox', { name: 'Commune' }).fill('Auch (32000)');
-    await agent.getByLabel('Adresse (privée : jamais publiée)').fill('7 chemin des Crêtes');
-    await agent.getByLabel('Latitude du point exact (privée)').fill('43.6512');
-    await agent.getByLabel('Longitude du point exact (privée)').fill('0.5791');
-    await agent.getByLabel('Meilleure technologie fixe').selectOption('ftth');
-    await agent.getByLabel('Débit descendant').fill('1000');
-    await agent.getByLabel('Débit montant').fill('500');
-    await agent.getByLabel('Fibre (FTTH)').selectOption('available');
+    await fillOffer(agent, {
+      title: 'La première maison',
+      description: 'Une longère au calme, un bureau sous les toits.',
+      price: '850',
+      transaction: 'rent',
+      homeType: 'house',
+      commune: 'Auch (32000)',
+      address: '7 chemin des Crêtes',
+      lat: '43.6512',
+      lng: '0.5791',
+      bestTechnology: 'ftth',
+      downloadMbps: '1000',
+      uploadMbps: '500',
+      fibreStatus: 'available',
+    });
     // Without JavaScript the label is the server's, of the saved figures.
     await expect(agent.locator('[data-live-label]')).toHaveAttribute('data-live-label', '');
     await agent.getByRole('button', { name: 'Créer le brouillon' }).click();
     await expect(agent.getByRole('status')).toContainText('Brouillon créé');
     await expect(agent.locator('[data-live-label]')).toHaveAttribute('data-live-label', 'A');
     const id = Number(/\/agent\/offres\/(\d+)/.exec(agent.url())![1]);
-    const photo = (background: string) =>
-      sharp({ create: { width: 1200, height: 800, channels: 3, background } })
-        .jpeg()
-        .toBuffer();
     await agent.getByLabel('Photos à ajouter').setInputFiles([
-      { name: 'facade.jpg', mimeType: 'image/jpeg', buffer: await photo('#a0522d') },
-      { name: 'bureau.jpg', mimeType: 'image/jpeg', buffer: await photo('#556b2f') },
+      { name: 'facade.jpg', mimeType: 'image/jpeg', buffer: await jpegWithGps('#a0522d', 1200, 800) },
+      { name: 'bureau.jpg', mimeType: 'image/jpeg', buffer: await jpegWithGps('#556b2f', 1200, 800) },
     ]);
     await agent.getByLabel('Description des photos envoyées').fill('La longère et son bureau');
     await agent.getByRole('button', { name: 'Envoyer les photos' }).click();

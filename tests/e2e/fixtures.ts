@@ -283,3 +283,36 @@ export function routesOnDisk(): string[] {
     .filter((f) => /\.(astro|ts)$/.test(f) && !f.split('/').some((p) => p.startsWith('_')))
     .map((f) => f.replace(/\.(astro|ts)$/, '').replace(/\/index$/, '') || '/');
 }
+
+/** An offer form's fields (back office and owners), by name: their French label and how to fill them. */
+const offerFormFields = {
+  title: ['Titre', 'text'],
+  description: ['Description', 'text'],
+  price: ['Prix (€, loyer mensuel ou prix de vente ; au mois pour un tiers-lieu)', 'text'],
+  transaction: ['Location ou vente', 'select'],
+  homeType: ['Type de logement', 'select'],
+  typology: ['Type de tiers-lieu', 'select'],
+  priceDay: ['Prix à la journée', 'text'],
+  openingHours: ['Horaires', 'text'],
+  commune: ['Commune', 'textbox'],
+  address: ['Adresse (privée : jamais publiée)', 'text'],
+  lat: ['Latitude du point exact (privée)', 'text'],
+  lng: ['Longitude du point exact (privée)', 'text'],
+  bestTechnology: ['Meilleure technologie fixe', 'select'],
+  downloadMbps: ['Débit descendant', 'text'],
+  uploadMbps: ['Débit montant', 'text'],
+  fibreStatus: ['Fibre (FTTH)', 'select'],
+} as const;
+
+/** Fills the offer form open on `page`, field by field, in the order given. */
+export async function fillOffer(
+  page: Page,
+  values: Partial<Record<keyof typeof offerFormFields, string>>,
+): Promise<void> {
+  for (const [name, value] of Object.entries(values) as Array<[keyof typeof offerFormFields, string]>) {
+    const [label, how] = offerFormFields[name];
+    if (how === 'select') await page.getByLabel(label).selectOption(value);
+    else if (how === 'textbox') await page.getByRole('textbox', { name: label }).fill(value);
+    else await page.getByLabel(label, { exact: true }).fill(value);
+  }
+}

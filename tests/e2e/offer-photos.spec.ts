@@ -5,41 +5,13 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { apiAs, expect, signInAs, test, type Portal } from './fixtures.ts';
+import { jpegWithGps, png, pngBomb } from '../helpers/images.ts';
 
-const photo = (background: string, format: 'jpeg' | 'png') => {
-  const image = sharp({ create: { width: 1200, height: 800, channels: 3, background } });
-  return format === 'jpeg'
-    ? image
-        .jpeg()
-        .withExif({ IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '43/1 39/1 0/1', GPSLongitudeRef: 'E' } })
-        .toBuffer()
-    : image.png().toBuffer();
-};
-
-/** A 30 000 × 30 000 PNG (900 Mpx) of about 110 kB. */
-function pngBomb(): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body) >>> 0, 8 + data.length);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(30_000, 0);
-  header.writeUInt32BE(30_000, 4);
-  header[8] = 1;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.alloc(30_000 * 3751), { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
+/** A photo as a phone takes it (EXIF with GPS) or a PNG. */
+const photo = (background: string, format: 'jpeg' | 'png') =>
+  format === 'jpeg' ? jpegWithGps(background, 1200, 800) : png(1200, 800, background);
 
 const originalsOf = (portal: Portal) => join(dirname(portal.dbUrl.replace(/^file:/, '')), 'photos', 'originals');
 const listOriginals = async (portal: Portal) =>

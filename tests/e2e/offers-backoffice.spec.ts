@@ -1,7 +1,7 @@
 // Journey: an agent of the Gers puts a home on line from the back office — a draft, refused
 // while incomplete, then published — and it is in the catalogue with its label, at a public
 // point that is not the exact one. Plain forms: JavaScript off.
-import { expect, signInAs, test } from './fixtures.ts';
+import { expect, fillOffer, signInAs, test } from './fixtures.ts';
 
 test('an agent creates a home, completes it, publishes it: the catalogue shows it, never its exact point', async ({
   browser,
@@ -16,11 +16,13 @@ test('an agent creates a home, completes it, publishes it: the catalogue shows i
     await signInAs(page, 'agent.gers@demo.test');
     await page.goto('/agent/offres');
     await page.getByRole('link', { name: 'Nouveau logement' }).click();
-    await page.getByLabel('Titre', { exact: true }).fill(title);
-    await page.getByRole('textbox', { name: 'Commune' }).fill('Auch (32000)');
-    await page.getByLabel('Adresse (privée : jamais publiée)').fill('3 rue du Test');
-    await page.getByLabel('Latitude du point exact (privée)').fill('43.6488');
-    await page.getByLabel('Longitude du point exact (privée)').fill('0.5843');
+    await fillOffer(page, {
+      title,
+      commune: 'Auch (32000)',
+      address: '3 rue du Test',
+      lat: '43.6488',
+      lng: '0.5843',
+    });
     await page.getByRole('button', { name: 'Créer le brouillon' }).click();
     await expect(page.getByRole('status')).toContainText('Brouillon créé');
     const id = Number(/\/agent\/offres\/(\d+)/.exec(page.url())![1]);
@@ -33,14 +35,16 @@ test('an agent creates a home, completes it, publishes it: the catalogue shows i
     // The notice about creating the draft does not linger over the refusal.
     await expect(page.getByRole('status')).toHaveCount(0);
 
-    await page.getByLabel('Description', { exact: true }).fill('Une maison de test, au calme, avec un bureau.');
-    await page.getByLabel('Prix (€, loyer mensuel ou prix de vente ; au mois pour un tiers-lieu)').fill('780');
-    await page.getByLabel('Location ou vente').selectOption('rent');
-    await page.getByLabel('Type de logement').selectOption('house');
-    await page.getByLabel('Meilleure technologie fixe').selectOption('ftth');
-    await page.getByLabel('Débit descendant').fill('500');
-    await page.getByLabel('Débit montant').fill('500');
-    await page.getByLabel('Fibre (FTTH)').selectOption('available');
+    await fillOffer(page, {
+      description: 'Une maison de test, au calme, avec un bureau.',
+      price: '780',
+      transaction: 'rent',
+      homeType: 'house',
+      bestTechnology: 'ftth',
+      downloadMbps: '500',
+      uploadMbps: '500',
+      fibreStatus: 'available',
+    });
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     await expect(page.getByRole('status')).toHaveText('Modifications enregistrées.');
     await page.getByRole('button', { name: 'Publier' }).click();

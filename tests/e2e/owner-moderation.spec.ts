@@ -3,7 +3,7 @@
 // emailed link, the agent approves: it is in the catalogue and in a saved search's digest.
 // Then it goes unconfirmed: flagged for the agent, one click for the owner.
 import { spawnSync } from 'node:child_process';
-import { expect, lastMail, root, signInAs, test, throwawayFamily } from './fixtures.ts';
+import { expect, fillOffer, lastMail, root, signInAs, test, throwawayFamily } from './fixtures.ts';
 
 test('an owner proposes a tiers-lieu, the agent asks for a change, approves it; families find it', async ({
   browser,
@@ -36,13 +36,15 @@ test('an owner proposes a tiers-lieu, the agent asks for a change, approves it; 
 
     // The proposal: the label follows the speeds as they are typed.
     await o.goto('/proposer-une-offre?type=tiers-lieu');
-    await o.getByLabel('Titre', { exact: true }).fill(title);
-    await o.getByLabel('Description', { exact: true }).fill('Dix postes dans l’ancienne école, un jardin.');
-    await o.getByLabel('Type de tiers-lieu').selectOption('coworking');
-    await o.getByLabel('Prix à la journée').fill('14');
-    await o.getByRole('textbox', { name: 'Commune' }).fill('Auch (32000)');
-    await o.getByLabel('Meilleure technologie fixe').selectOption('ftth');
-    await o.getByLabel('Débit descendant').fill('1000');
+    await fillOffer(o, {
+      title,
+      description: 'Dix postes dans l’ancienne école, un jardin.',
+      typology: 'coworking',
+      priceDay: '14',
+      commune: 'Auch (32000)',
+      bestTechnology: 'ftth',
+      downloadMbps: '1000',
+    });
     await expect(o.locator('[data-live-label]')).toHaveAttribute('data-live-label', 'F');
     await o.getByLabel('Débit montant').fill('400');
     await expect(o.locator('[data-live-label]')).toHaveAttribute('data-live-label', 'A');

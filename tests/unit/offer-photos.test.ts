@@ -4,7 +4,6 @@ import { readdir, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync, crc32 } from 'node:zlib';
 import { eq, ne } from 'drizzle-orm';
 import sharp from 'sharp';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -22,55 +21,9 @@ import {
 } from '../../src/server/offers/manage-photos.ts';
 import { renderPhoto } from '../../src/server/offers/photos.ts';
 import { seededWith } from '../helpers/db.ts';
+import { jpegWithGps, png, pngBomb, webp } from '../helpers/images.ts';
 
 const clock = { now: () => new Date('2026-12-06T09:00:00Z') };
-
-const jpegWithGps = () =>
-  sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#7fa85c' } })
-    .jpeg()
-    .withExif({
-      IFD0: { ImageDescription: 'secret-exif-marker', Make: 'Phone' },
-      IFD3: {
-        GPSLatitudeRef: 'N',
-        GPSLatitude: '43/1 39/1 0/1',
-        GPSLongitudeRef: 'E',
-        GPSLongitude: '0/1 35/1 0/1',
-      },
-    })
-    .toBuffer();
-const png = (width = 640, height = 480) =>
-  sharp({ create: { width, height, channels: 4, background: '#c0663f80' } })
-    .png()
-    .toBuffer();
-const webp = () =>
-  sharp({ create: { width: 800, height: 600, channels: 3, background: '#1f5f4a' } })
-    .webp()
-    .toBuffer();
-
-/** A PNG of 30 000 × 30 000 one-bit pixels (900 Mpx) that weighs about 110 kB: a decompression bomb. */
-function pngBomb(): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body) >>> 0, 8 + data.length);
-    return out;
-  };
-  const side = 30_000;
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(side, 0);
-  header.writeUInt32BE(side, 4);
-  header[8] = 1; // bit depth
-  header[9] = 0; // greyscale
-  const rows = Buffer.alloc(side * (1 + Math.ceil(side / 8)));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 async function world() {
   const { db, people } = await seededWith(

@@ -1,4 +1,5 @@
 // The form and page kit in one import: `import { Button, TextField, formFields } from '…/components/ui/index.ts'`.
+export { default as ActionButton } from './ActionButton.astro';
 export { default as Alert } from './Alert.astro';
 export { default as Button } from './Button.astro';
 export { default as Checkbox } from './Checkbox.astro';
