@@ -991,6 +991,12 @@ export const en: Messages = {
   'agent.offersToReview': '{count, plural, one {# owner’s offer to review} other {# owners’ offers to review}}',
   'agent.offersStale':
     '{count, plural, one {# offer not confirmed for 60 days} other {# offers not confirmed for 60 days}}',
+  'errors.offer_territory_change':
+    '{value} is not in this offer’s territory. For another territory, withdraw it and propose a new one.',
+  'errors.moderation_pending':
+    'An owner’s proposal awaits your decision: approve it, ask for a change or reject it first.',
+  'errors.moderation_stale':
+    'The owner changed this offer while you were reviewing it: review the new version, then decide.',
   'errors.offer_territory_closed': '{value}: this territory does not accept offers from owners yet.',
   'errors.moderation_not_pending': 'This offer no longer awaits a decision: the page has been updated.',
   'errors.moderation_note_required': 'Write a message to the owner: they will receive it by email.',

@@ -1007,6 +1007,12 @@ export const fr = {
     '{count, plural, one {# offre de propriétaire à modérer} other {# offres de propriétaires à modérer}}',
   'agent.offersStale':
     '{count, plural, one {# offre non confirmée depuis 60 jours} other {# offres non confirmées depuis 60 jours}}',
+  'errors.offer_territory_change':
+    '{value} n’est pas dans le territoire de cette offre. Pour un autre territoire, retirez-la et proposez-en une nouvelle.',
+  'errors.moderation_pending':
+    'Une proposition du propriétaire attend votre décision : approuvez-la, demandez une modification ou refusez-la d’abord.',
+  'errors.moderation_stale':
+    'Le propriétaire a modifié cette offre pendant votre relecture : relisez la nouvelle version, puis décidez.',
   'errors.offer_territory_closed':
     '{value} : ce territoire n’accepte pas encore les offres proposées par les propriétaires.',
   'errors.moderation_not_pending': 'Cette offre n’attend plus de décision : la page a été mise à jour.',

@@ -45,6 +45,24 @@ export const optionalText = (max: number) =>
     z.string({ error: 'errors.invalid_value' }).trim().max(max, { error: 'errors.text_long' }).optional(),
   );
 
+/** Text of one line (a title, an address): line breaks and runs of spaces become one space. */
+const oneLine = (v: unknown) => {
+  const s = withoutControls(v);
+  return typeof s === 'string' ? s.replace(/\s+/g, ' ') : s;
+};
+
+export const requiredLine = (max: number, required: string) =>
+  z.preprocess(
+    oneLine,
+    z.string({ error: required }).trim().min(1, { error: required }).max(max, { error: 'errors.text_long' }),
+  );
+
+export const optionalLine = (max: number) =>
+  z.preprocess(
+    (v) => blankToUndefined(oneLine(v)),
+    z.string({ error: 'errors.invalid_value' }).trim().max(max, { error: 'errors.text_long' }).optional(),
+  );
+
 export const requiredText = (max: number, required: string) =>
   z.preprocess(
     withoutControls,

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
 import { offerEvents, offers, outbox, territories, users } from '../../db/schema/index.ts';
 import { createEnquiry } from '../../src/server/candidates/enquiry.ts';
-import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
+import { exportFamilyData } from '../../src/server/candidates/family.ts';
+import { Conflict, Forbidden, Invalid, NotFound, RateLimited } from '../../src/server/errors.ts';
 import { runDigest } from '../../src/server/family/digest.ts';
 import { saveSearch } from '../../src/server/family/saved-searches.ts';
 import {
@@ -14,7 +15,13 @@ import {
   remindOwners,
   STALE_DAYS,
 } from '../../src/server/offers/freshness.ts';
-import { getManagedOffer, listManagedOffers, managedQueueCounts } from '../../src/server/offers/manage.ts';
+import {
+  changeOfferStatus,
+  getManagedOffer,
+  listManagedOffers,
+  managedQueueCounts,
+  updateOffer,
+} from '../../src/server/offers/manage.ts';
 import {
   editOwnOffer,
   getOwnOffer,
@@ -158,6 +165,9 @@ describe('owners propose offers, agents moderate them', () => {
     ]);
     // The owner's form shows their pending version.
     expect((await getOwnOffer(db, owner, id)).current.title).toBe('La Grange connectée');
+    // The owner's data download holds their offers, private parts included.
+    const data = await exportFamilyData(db, owner, clock.now());
+    expect(data.offers.find((o) => o.id === id)).toMatchObject({ address: '3 place du Foirail', status: 'published' });
     await moderateOffer(ctx, gers, id, 'reject', { note: 'Le nom doit rester celui du lieu.' });
     expect(await getManagedOffer(db, gers, id)).toMatchObject({
       status: 'published',
@@ -186,6 +196,70 @@ describe('owners propose offers, agents moderate them', () => {
     await withdrawOwnOffer(ctx, owner, id);
     expect(await getManagedOffer(db, gers, id)).toMatchObject({ status: 'archived', moderation: null });
     expect(await titlesFound(db, 'Grange numérique')).toEqual([]);
+  });
+
+  it('a decision applies to the version the agent read; an agent’s edits meanwhile survive the owner’s', async () => {
+    const { db, ctx, gers, owner } = await world();
+    const id = await proposeOffer(ctx, owner, 'tiers_lieu', tiersLieu());
+    const read = (await getManagedOffer(db, gers, id)).updatedAt;
+    nowMs += 1000;
+    await editOwnOffer(ctx, owner, id, tiersLieu({ description: 'Arnaque : virez 500 EUR.' }));
+    const stale = await moderateOffer(ctx, gers, id, 'approve', { version: read }).catch((e) => e);
+    expect(stale).toBeInstanceOf(Conflict);
+    expect((await getManagedOffer(db, gers, id)).status).toBe('pending');
+    await moderateOffer(ctx, gers, id, 'approve', { version: (await getManagedOffer(db, gers, id)).updatedAt });
+    // Published: the owner proposes a new price; the agent corrects the speeds meanwhile.
+    nowMs += 1000;
+    await editOwnOffer(ctx, owner, id, tiersLieu({ description: 'Arnaque : virez 500 EUR.', priceDay: '18' }));
+    const agentEdit = {
+      ...tiersLieu({ description: 'Arnaque : virez 500 EUR.' }),
+      downloadMbps: '300',
+      connectivitySource: 'agent',
+    };
+    await updateOffer(db, clock, gers, id, agentEdit);
+    nowMs += 1000;
+    await moderateOffer(ctx, gers, id, 'approve', {});
+    expect(await getManagedOffer(db, gers, id)).toMatchObject({
+      priceDay: 18,
+      downloadMbps: 300,
+      connectivitySource: 'agent',
+      moderation: null,
+    });
+    // Saving the same form again asks nothing of the agents: the source stays the agent's.
+    await editOwnOffer(
+      ctx,
+      owner,
+      id,
+      tiersLieu({ description: 'Arnaque : virez 500 EUR.', priceDay: '18', downloadMbps: '300' }),
+    );
+    expect(await getManagedOffer(db, gers, id)).toMatchObject({ moderation: null, connectivitySource: 'agent' });
+  });
+
+  it('keeps status and moderation in step, offers in their territory, and owners within a daily limit', async () => {
+    const { db, ctx, gers, owner } = await world();
+    const id = await proposeOffer(ctx, owner, 'tiers_lieu', tiersLieu({ title: 'La Grange\r\nSubject: x' }));
+    expect((await getManagedOffer(db, gers, id)).title).toBe('La Grange Subject: x');
+    expect((await mailsTo(db, gers.email, 'offer_submitted'))[0]?.subject).not.toMatch(/[\r\n]/);
+    await moderateOffer(ctx, gers, id, 'approve', {});
+    await editOwnOffer(ctx, owner, id, tiersLieu({ desks: '30' }));
+    // Pending: no other move of its status until it is decided.
+    await expect(changeOfferStatus(db, clock, gers, id, 'archive')).rejects.toBeInstanceOf(Invalid);
+    await moderateOffer(ctx, gers, id, 'reject', { note: 'Trente postes ? Vérifions ensemble.' });
+    await changeOfferStatus(db, clock, gers, id, 'archive');
+    await changeOfferStatus(db, clock, gers, id, 'publish');
+    expect(await getManagedOffer(db, gers, id)).toMatchObject({ status: 'published', moderation: null });
+    // Another territory is another offer.
+    await db.update(territories).set({ acceptsOwnerOffers: true }).where(eq(territories.code, '50'));
+    const moved = await editOwnOffer(ctx, owner, id, tiersLieu({ commune: '50129' })).catch((e) => e);
+    expect((moved as Invalid).errors[0]).toMatchObject({ field: 'commune', key: 'errors.offer_territory_change' });
+    // Twenty proposals or edits a day at most.
+    let refused: unknown;
+    for (let i = 0; i < 25 && !refused; i++)
+      refused = await proposeOffer(ctx, owner, 'tiers_lieu', tiersLieu({ title: `Tiers-lieu ${i}` })).then(
+        () => undefined,
+        (e) => e,
+      );
+    expect(refused).toBeInstanceOf(RateLimited);
   });
 
   it('a family’s enquiry about an owner’s offer reaches the territory’s agents, never the owner', async () => {
@@ -268,6 +342,11 @@ describe('freshness', () => {
     expect(back).toMatchObject({ status: 'published', confirmedAt: clock.now().toISOString(), ownerRemindedAt: null });
     expect(back.events[0]?.kind).toBe('confirmed');
     expect(await titlesFound(db, 'Grange numérique')).toEqual(['La Grange numérique']);
+    // An agent's edit confirms too: hidden again, then edited, it is back.
+    await ageBy(db, id, HIDE_DAYS + 1);
+    await expireUnconfirmed(db, clock);
+    await updateOffer(db, clock, gers, id, tiersLieu({ desks: '14' }));
+    expect((await getManagedOffer(db, gers, id)).status).toBe('published');
     // A new unconfirmed period: a new reminder.
     nowMs += (STALE_DAYS + 1) * DAY_MS;
     expect(await remindOwners(db, clock, ctx.siteUrl)).toBe(1);

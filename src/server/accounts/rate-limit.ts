@@ -17,6 +17,8 @@ export const LIMITS = {
   signUpPerIp: { max: 10, windowMs: 60 * 60_000 },
   // Families fill in the project form together at fairs and in libraries, behind one address.
   enquiryPerIp: { max: 30, windowMs: 60 * 60_000 },
+  // An owner's proposals and edits, each of which emails the territory's staff.
+  offerPostsPerOwner: { max: 20, windowMs: 24 * 60 * 60_000 },
 } satisfies Record<string, Limit>;
 
 export interface LimitResult {

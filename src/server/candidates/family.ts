@@ -137,6 +137,24 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
       .from(savedSearches)
       .where(eq(savedSearches.userId, user.id)),
   ]);
+  // An owner's offers, with what only they and the agents see (address, exact point).
+  const ownOffers = await db
+    .select({
+      id: offers.id,
+      kind: offers.kind,
+      status: offers.status,
+      title: offers.title,
+      description: offers.description,
+      communeCode: offers.communeCode,
+      address: offers.address,
+      lat: offers.lat,
+      lng: offers.lng,
+      createdAt: offers.createdAt,
+      confirmedAt: offers.confirmedAt,
+      proposedChanges: offers.proposedChanges,
+    })
+    .from(offers)
+    .where(eq(offers.ownerId, user.id));
   return {
     exportedAt: now.toISOString(),
     account,
@@ -162,6 +180,7 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
     ),
     favourites: favs,
     savedSearches: searches,
+    offers: ownOffers,
   };
 }
 

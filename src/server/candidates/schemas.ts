@@ -12,6 +12,7 @@ import {
   optionalText,
   optionalWhole,
   parseInput,
+  requiredLine,
   requiredText,
   territoryCode,
 } from '../input.ts';
@@ -80,7 +81,7 @@ export type EnquiryInput = z.output<typeof EnquirySchema>;
 // Forms of the file page (agents) and of the family's account.
 
 export const TaskSchema = z.object({
-  title: requiredText(200, 'errors.task_title_required'),
+  title: requiredLine(200, 'errors.task_title_required'),
   dueDate: isoDate('errors.date_invalid'),
   assigneeId: id('errors.agent_not_in_territory'),
 });

@@ -358,7 +358,8 @@ export function renderMail(
   const plain = (s: string) => fill(s, params, (v) => v);
   const html = (s: string) => fill(escapeHtml(s), params, escapeHtml);
   return {
-    subject: plain(copy.subject),
+    // A subject is one line, whatever was typed into the values it quotes.
+    subject: plain(copy.subject).replace(/\s+/g, ' ').trim(),
     text: `${plain(copy.greeting)}\n\n${plain(copy.body)}\n\n${plain(copy.action)} : ${params.url}\n\n${plain(copy.footer)}\n\n— Campagne Connectée\n`,
     html: `<!doctype html><html lang="${locale}"><body style="font-family:system-ui,sans-serif;color:#1c2321;line-height:1.5;max-width:36rem;margin:auto;padding:1rem">
 <p>${html(copy.greeting)}</p><p>${html(copy.body)}</p>

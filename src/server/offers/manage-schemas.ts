@@ -8,9 +8,10 @@ import {
   checkbox,
   isoDate,
   optionalEnum,
+  optionalLine,
   optionalText,
   optionalWhole,
-  requiredText,
+  requiredLine,
 } from '../input.ts';
 
 const blank = blankToUndefined;
@@ -31,10 +32,10 @@ const optionalDegree = (limit: 90 | 180) =>
   );
 
 const common = {
-  title: requiredText(120, 'errors.offer_title_required'),
+  title: requiredLine(120, 'errors.offer_title_required'),
   description: optionalText(5000),
-  commune: requiredText(120, 'errors.unknown_commune'),
-  address: optionalText(200),
+  commune: requiredLine(120, 'errors.unknown_commune'),
+  address: optionalLine(200),
   lat: optionalDegree(90),
   lng: optionalDegree(180),
   locationPrecision: z.preprocess(
@@ -73,7 +74,7 @@ export const TiersLieuSchema = z.object({
   desks: optionalWhole(1, 10_000),
   meetingRooms: optionalWhole(0, 1_000),
   priceDay: optionalWhole(0, 100_000),
-  openingHours: optionalText(200),
+  openingHours: optionalLine(200),
   website: z.preprocess(
     blank,
     z
@@ -106,4 +107,8 @@ export function publishable(offer: object & { kind: 'home' | 'tiers_lieu' }): Fi
 }
 
 /** An agent's word to the owner with a decision (required to ask for changes or to reject). */
-export const ModerationSchema = z.object({ note: optionalText(2000) });
+export const ModerationSchema = z.object({
+  note: optionalText(2000),
+  /** The offer's `updatedAt` when the agent read it: a decision applies to what was reviewed. */
+  version: optionalLine(40),
+});

@@ -265,7 +265,7 @@ export interface PlaceRule {
   prefer: string[];
   allows: (territory: { code: string; acceptsOwnerOffers: boolean }) => boolean;
   /** The error when the commune's territory is not allowed. */
-  refusal: 'errors.offer_commune_outside' | 'errors.offer_territory_closed';
+  refusal: 'errors.offer_commune_outside' | 'errors.offer_territory_closed' | 'errors.offer_territory_change';
 }
 
 /** Staff place offers in their own territories. */
@@ -319,14 +319,18 @@ export const changedFields = (next: object, before: object): string[] =>
     )
     .sort();
 
-/** The columns an edit writes: the form's, a public point again when it moved, the slug. */
+/**
+ * The columns an edit writes: the changed ones, a public point again when it moved, a slug
+ * again when the title or the place changed (a page's address stays otherwise).
+ */
 export function editedRow(columns: OfferColumns, changed: string[], communeName: string, centre: Point) {
   const moved = ['lat', 'lng', 'locationPrecision', 'communeCode'].some((k) => changed.includes(k));
+  const renamed = ['title', 'communeCode'].some((k) => changed.includes(k));
   return {
     row: {
-      ...columns,
+      ...(Object.fromEntries(changed.map((k) => [k, columns[k as keyof OfferColumns]])) as Partial<OfferColumns>),
       ...(moved ? publicPoint(columns, columns.locationPrecision, centre) : {}),
-      slug: slugify(`${columns.title} ${communeName}`),
+      ...(renamed ? { slug: slugify(`${columns.title} ${communeName}`) } : {}),
     },
   };
 }
@@ -394,7 +398,13 @@ export async function updateOffer(db: Db, clock: Clock, actor: SessionUser, id: 
   await db.transaction(async (tx) => {
     await tx
       .update(offers)
-      .set({ ...row, updatedAt: now, confirmedAt: now })
+      // An agent's edit confirms the offer: one hidden for want of confirmation is back.
+      .set({
+        ...row,
+        updatedAt: now,
+        confirmedAt: now,
+        ...(before.status === 'expired' ? { status: 'published' } : {}),
+      })
       .where(eq(offers.id, id));
     await tx.insert(offerEvents).values({ offerId: id, kind: 'updated', fields: changed, byUserId: actor.id, at: now });
   });
@@ -426,6 +436,8 @@ export async function changeOfferStatus(
   const step = transitions[transition];
   if (!(step.from as readonly string[]).includes(offer.status))
     throw new Invalid([{ field: 'intent', key: 'errors.offer_transition' }]);
+  // An owner's proposal or edit is decided first (approve, ask for changes, reject).
+  if (offer.moderation === 'pending') throw new Invalid([{ field: 'intent', key: 'errors.moderation_pending' }]);
   if (step.to === 'published') refuseUnpublishable(offer);
   const now = clock.now().toISOString();
   await db.transaction(async (tx) => {
@@ -434,6 +446,9 @@ export async function changeOfferStatus(
       // A (re)publication is new for the saved searches' digest.
       .set({
         status: step.to,
+        // The agent's decision closes what an owner's moderation said before.
+        moderation: null,
+        proposedChanges: null,
         updatedAt: now,
         ...(step.to === 'published' ? { publishedAt: now, confirmedAt: now } : {}),
       })

@@ -3,14 +3,15 @@
 // reject it. An owner's edit of a published offer waits in `proposedChanges` while the
 // published version stays online. Every step is an offer event; emails go through the
 // outbox in the step's transaction. Families never reach the owner: enquiries go to agents.
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNotNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import { communes, offerEvents, offers, territories, users } from '../../../db/schema/index.ts';
 import { slugify } from '../../lib/text.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { assignableStaff } from '../candidates/commands.ts';
 import type { Clock } from '../clock.ts';
-import { Forbidden, Invalid, NotFound } from '../errors.ts';
+import { Conflict, Forbidden, Invalid, NotFound, RateLimited } from '../errors.ts';
+import { hit, LIMITS } from '../accounts/rate-limit.ts';
 import { parseInput } from '../input.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import type { TemplateName } from '../mail/templates.ts';
@@ -114,6 +115,12 @@ export function proposalTerritories(db: Db): Promise<Array<{ code: string; name:
     .orderBy(territories.name);
 }
 
+/** Proposals and edits per owner and day: each one emails the territory's staff. */
+async function limitProposals(ctx: OffersContext, owner: SessionUser): Promise<void> {
+  const r = await hit(ctx.db, `offers:owner:${owner.id}`, LIMITS.offerPostsPerOwner, ctx.clock);
+  if (!r.allowed) throw new RateLimited(r.retryAfter);
+}
+
 /** An owner's proposal: complete, in a territory that accepts them, `pending` in its moderation queue. */
 export async function proposeOffer(
   ctx: OffersContext,
@@ -124,6 +131,7 @@ export async function proposeOffer(
   requireOwner(owner);
   const { columns, commune, centre } = await ownerColumns(ctx.db, kind, input);
   refuseIncomplete(columns);
+  await limitProposals(ctx, owner);
   const now = ctx.clock.now().toISOString();
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx
@@ -196,7 +204,7 @@ async function lastNote(db: Db, offerId: number): Promise<string | null> {
   const [row] = await db
     .select({ note: offerEvents.note })
     .from(offerEvents)
-    .where(and(eq(offerEvents.offerId, offerId)))
+    .where(and(eq(offerEvents.offerId, offerId), isNotNull(offerEvents.note)))
     .orderBy(desc(offerEvents.at), desc(offerEvents.id))
     .limit(1);
   return row?.note ?? null;
@@ -220,15 +228,39 @@ export async function getOwnOffer(db: Db, owner: SessionUser, id: number) {
   };
 }
 
+/** The connectivity fields: the owner's source replaces an agent's only when the owner changed one of them. */
+const connectivityFields = [
+  'bestTechnology',
+  'downloadMbps',
+  'uploadMbps',
+  'fibreStatus',
+  'fibrePlannedAt',
+  'mobileCoverage',
+  'connectivityCheckedAt',
+];
+
 /**
- * The owner's edit. A published (or expired) offer keeps its current version online and
- * the edit waits for moderation; any other goes back to the queue as it is now. A
- * withdrawn or rejected offer is proposed again.
+ * The owner's edit, in the offer's own territory. A published (or expired) offer keeps its
+ * current version online and only the fields the owner changed wait for moderation (an
+ * agent's edits meanwhile stay); any other offer goes back to the queue as it is now.
  */
 export async function editOwnOffer(ctx: OffersContext, owner: SessionUser, id: number, input: unknown): Promise<void> {
   const before = await getOwnOffer(ctx.db, owner, id);
-  const { columns, commune, centre } = await ownerColumns(ctx.db, before.kind, input);
+  await limitProposals(ctx, owner);
+  const { columns, commune, centre } = await columnsOf(
+    ctx.db,
+    {
+      prefer: [before.territoryCode],
+      allows: (t) => t.code === before.territoryCode,
+      refusal: 'errors.offer_territory_change',
+    },
+    before.kind,
+    input,
+  );
+  columns.connectivitySource = 'owner';
   refuseIncomplete(columns);
+  if (!connectivityFields.some((k) => changedFields({ [k]: columns[k as keyof OfferColumns] }, before).length))
+    columns.connectivitySource = before.connectivitySource;
   const changed = changedFields(columns, before.current);
   const online = before.status === 'published' || before.status === 'expired';
   if (changed.length === 0 && before.moderation === 'pending') return;
@@ -239,7 +271,9 @@ export async function editOwnOffer(ctx: OffersContext, owner: SessionUser, id: n
       await tx
         .update(offers)
         .set({
-          proposedChanges: proposed.length ? (columns as unknown as Record<string, unknown>) : null,
+          proposedChanges: proposed.length
+            ? Object.fromEntries(proposed.map((k) => [k, columns[k as keyof OfferColumns] ?? null]))
+            : null,
           moderation: proposed.length ? 'pending' : null,
           updatedAt: now,
         })
@@ -292,58 +326,53 @@ export async function moderateOffer(
 ): Promise<void> {
   const offer = await getManagedOffer(ctx.db, actor, id);
   if (offer.moderation !== 'pending') throw new Invalid([{ field: 'intent', key: 'errors.moderation_not_pending' }]);
-  const { note } = parseInput(ModerationSchema, input);
+  const { note, version } = parseInput(ModerationSchema, input);
   if (decision !== 'approve' && !note) throw new Invalid([{ field: 'note', key: 'errors.moderation_note_required' }]);
-  const edit = offer.proposedChanges as OfferColumns | null;
+  // The decision is about what the agent read: the owner may have changed it since.
+  if (version !== undefined && version !== offer.updatedAt) throw new Conflict('errors.moderation_stale');
+  const edit = offer.proposedChanges as Partial<OfferColumns> | null;
   const now = ctx.clock.now().toISOString();
+  /** The row as the agent read it, still awaiting this decision; otherwise someone changed it meanwhile. */
+  const unchanged = and(eq(offers.id, id), eq(offers.moderation, 'pending'), eq(offers.updatedAt, offer.updatedAt));
   await ctx.db.transaction(async (tx) => {
+    let set: Partial<typeof offers.$inferInsert>;
+    let fields: string[] = [];
     if (decision === 'approve') {
       if (edit) {
+        // The owner's changed fields over the offer as it is now (an agent's edits meanwhile stay).
+        const next = { ...offer, ...edit } as unknown as OfferColumns;
         const [commune] = await tx
           .select({ name: communes.name, lat: communes.lat, lng: communes.lng })
           .from(communes)
-          .where(eq(communes.code, edit.communeCode));
-        const changed = changedFields(edit, offer);
-        const { row } = editedRow(edit, changed, commune?.name ?? '', {
-          lat: commune?.lat ?? edit.lat,
-          lng: commune?.lng ?? edit.lng,
+          .where(eq(communes.code, next.communeCode));
+        fields = changedFields(edit, offer);
+        const { row } = editedRow(next, fields, commune?.name ?? '', {
+          lat: commune?.lat ?? next.lat,
+          lng: commune?.lng ?? next.lng,
         });
-        await tx
-          .update(offers)
-          .set({ ...row, moderation: null, proposedChanges: null, confirmedAt: now, updatedAt: now })
-          .where(eq(offers.id, id));
-        await tx
-          .insert(offerEvents)
-          .values({ offerId: id, kind: 'approved', fields: changed, byUserId: actor.id, at: now });
+        set = { ...row, status: 'published', confirmedAt: now };
       } else {
         refuseIncomplete(offer);
-        await tx
-          .update(offers)
-          .set({ status: 'published', moderation: null, publishedAt: now, confirmedAt: now, updatedAt: now })
-          .where(eq(offers.id, id));
-        await tx.insert(offerEvents).values({ offerId: id, kind: 'approved', byUserId: actor.id, at: now });
+        set = { status: 'published', publishedAt: now, confirmedAt: now };
       }
-      await mailOwner(tx, ctx, offer, 'offer_approved');
-      return;
-    }
-    const rejected = decision === 'reject';
-    await tx
-      .update(offers)
-      .set({
+      set = { ...set, moderation: null, proposedChanges: null };
+    } else {
+      const rejected = decision === 'reject';
+      set = {
         moderation: rejected ? 'rejected' : 'changes_requested',
         // A rejected proposal leaves the queue; a rejected edit leaves the published version as it was.
         ...(rejected ? { proposedChanges: null, ...(edit ? {} : { status: 'archived' as const }) } : {}),
-        updatedAt: now,
-      })
-      .where(eq(offers.id, id));
-    await tx.insert(offerEvents).values({
-      offerId: id,
-      kind: rejected ? 'rejected' : 'changes_requested',
-      note,
-      byUserId: actor.id,
-      at: now,
-    });
-    await mailOwner(tx, ctx, offer, rejected ? 'offer_rejected' : 'offer_changes_requested', { note: note ?? '' });
+      };
+    }
+    const done = await tx
+      .update(offers)
+      .set({ ...set, updatedAt: now })
+      .where(unchanged)
+      .returning({ id: offers.id });
+    if (!done.length) throw new Conflict('errors.moderation_stale');
+    const kind = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'changes_requested';
+    await tx.insert(offerEvents).values({ offerId: id, kind, fields, note, byUserId: actor.id, at: now });
+    await mailOwner(tx, ctx, offer, `offer_${kind}`, { note: note ?? '' });
   });
   if (decision === 'approve') await refreshAround(ctx.db, offer, offer);
 }

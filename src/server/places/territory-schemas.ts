@@ -7,12 +7,12 @@ import {
   optionalPhone,
   optionalText,
   optionalWhole,
-  requiredText,
+  requiredLine,
   territoryCode,
 } from '../input.ts';
 
 export const TerritorySettingsSchema = z.object({
-  name: requiredText(80, 'errors.territory_name_required'),
+  name: requiredLine(80, 'errors.territory_name_required'),
   presentationFr: optionalText(1200),
   presentationEn: optionalText(1200),
   contactEmail: z.preprocess(blankToUndefined, EmailSchema.optional()),
