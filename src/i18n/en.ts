@@ -997,6 +997,10 @@ export const en: Messages = {
     'An owner’s proposal awaits your decision: approve it, ask for a change or reject it first.',
   'errors.moderation_stale':
     'The owner changed this offer while you were reviewing it: review the new version, then decide.',
+  'manage.sort': 'Sort by',
+  'manage.sort.recent': 'Recently changed',
+  'manage.sort.title': 'Title (A → Z)',
+  'manage.sort.confirmed': 'Longest unconfirmed',
   'errors.offer_territory_closed': '{value}: this territory does not accept offers from owners yet.',
   'errors.moderation_not_pending': 'This offer no longer awaits a decision: the page has been updated.',
   'errors.moderation_note_required': 'Write a message to the owner: they will receive it by email.',

@@ -1013,6 +1013,10 @@ export const fr = {
     'Une proposition du propriétaire attend votre décision : approuvez-la, demandez une modification ou refusez-la d’abord.',
   'errors.moderation_stale':
     'Le propriétaire a modifié cette offre pendant votre relecture : relisez la nouvelle version, puis décidez.',
+  'manage.sort': 'Trier par',
+  'manage.sort.recent': 'Modifiées récemment',
+  'manage.sort.title': 'Titre (A → Z)',
+  'manage.sort.confirmed': 'Confirmées il y a le plus longtemps',
   'errors.offer_territory_closed':
     '{value} : ce territoire n’accepte pas encore les offres proposées par les propriétaires.',
   'errors.moderation_not_pending': 'Cette offre n’attend plus de décision : la page a été mise à jour.',

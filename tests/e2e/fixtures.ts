@@ -294,7 +294,8 @@ const offerFormFields = {
   typology: ['Type de tiers-lieu', 'select'],
   priceDay: ['Prix à la journée', 'text'],
   openingHours: ['Horaires', 'text'],
-  commune: ['Commune', 'textbox'],
+  // A text field, a combobox once its suggestions are wired (the `list` attribute).
+  commune: ['Commune', 'text'],
   address: ['Adresse (privée : jamais publiée)', 'text'],
   lat: ['Latitude du point exact (privée)', 'text'],
   lng: ['Longitude du point exact (privée)', 'text'],
@@ -312,7 +313,6 @@ export async function fillOffer(
   for (const [name, value] of Object.entries(values) as Array<[keyof typeof offerFormFields, string]>) {
     const [label, how] = offerFormFields[name];
     if (how === 'select') await page.getByLabel(label).selectOption(value);
-    else if (how === 'textbox') await page.getByRole('textbox', { name: label }).fill(value);
     else await page.getByLabel(label, { exact: true }).fill(value);
   }
 }

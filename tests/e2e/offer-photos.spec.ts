@@ -41,7 +41,7 @@ test('an agent uploads two photos at once, sets the cover, edits a text and dele
     await signInAs(page, 'agent.gers@demo.test');
     await page.goto('/agent/offres/nouvelle');
     await page.getByLabel('Titre', { exact: true }).fill(`Maison aux photos ${Date.now()}`);
-    await page.getByRole('textbox', { name: 'Commune' }).fill('Auch (32000)');
+    await page.getByLabel('Commune', { exact: true }).fill('Auch (32000)');
     await page.getByRole('button', { name: 'Créer le brouillon' }).click();
     await expect(page.getByRole('status')).toContainText('Brouillon créé');
     const offerId = Number(/\/agent\/offres\/(\d+)/.exec(page.url())![1]);

@@ -36,6 +36,9 @@ test('an owner proposes a tiers-lieu, the agent asks for a change, approves it; 
 
     // The proposal: the label follows the speeds as they are typed.
     await o.goto('/proposer-une-offre?type=tiers-lieu');
+    // The commune field suggests the referential's communes as one types.
+    await o.getByLabel('Commune', { exact: true }).pressSequentially('auch');
+    await expect(o.locator('#o-commune-suggestions option[value="Auch (32000)"]')).toHaveCount(1);
     await fillOffer(o, {
       title,
       description: 'Dix postes dans l’ancienne école, un jardin.',

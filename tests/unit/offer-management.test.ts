@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { communeCoverage, offers } from '../../db/schema/index.ts';
 import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
@@ -236,6 +236,16 @@ describe('offers managed by agents', () => {
     expect(saved.events.map((e) => e.kind)).toEqual(['created']);
     // The list's search folds accents and case; % and _ are not wildcards.
     expect((await listManagedOffers(db, clock, gers, { q: 'PIECES degagees' })).rows.map((r) => r.id)).toContain(id);
+    // Sorted by title, or the longest unconfirmed first.
+    const titles = (await listManagedOffers(db, clock, gers, { sort: 'title' })).rows.map((r) => r.title);
+    expect(titles).toEqual([...titles].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    const oldest = await listManagedOffers(db, clock, gers, { sort: 'confirmed', status: 'published' });
+    const [first] = await db.select({ at: offers.confirmedAt }).from(offers).where(eq(offers.id, oldest.rows[0]!.id));
+    const [min] = await db
+      .select({ at: sql<string>`min(${offers.confirmedAt})` })
+      .from(offers)
+      .where(and(eq(offers.territoryCode, '32'), eq(offers.status, 'published')));
+    expect(first?.at).toBe(min?.at);
     expect((await listManagedOffers(db, clock, gers, { q: 'pièces' })).total).toBe(
       (await listManagedOffers(db, clock, gers, { q: 'PIECES' })).total,
     );

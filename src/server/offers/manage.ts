@@ -3,7 +3,7 @@
 // and back to draft). Every change is an event (who, when, which fields). A change that
 // moves an offer or changes what is public keeps the nearest-tiers-lieu column true around
 // it; the catalogue's cache follows by its triggers, the saved-search digest by publishedAt.
-import { and, asc, count, desc, eq, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import {
   communes,
@@ -46,8 +46,18 @@ export interface ManagedListQuery {
   q?: string;
   /** `moderation`: owners' proposals and edits awaiting a decision; `stale`: unconfirmed for 60 days. */
   queue?: 'moderation' | 'stale';
+  sort?: ManagedSort;
   page?: number;
 }
+
+/** The list's orders: latest change first (the default), by title, or the longest unconfirmed first. */
+export const managedSorts = ['recent', 'title', 'confirmed'] as const;
+export type ManagedSort = (typeof managedSorts)[number];
+const sortOrders = {
+  recent: [desc(offers.updatedAt), desc(offers.id)],
+  title: [asc(offers.title), asc(offers.id)],
+  confirmed: [asc(offers.confirmedAt), asc(offers.id)],
+} satisfies Record<ManagedSort, SQL[]>;
 
 const queueCondition = (clock: Clock, queue: ManagedListQuery['queue']) =>
   queue === 'moderation' ? eq(offers.moderation, 'pending') : queue === 'stale' ? staleCondition(clock) : undefined;
@@ -125,7 +135,7 @@ export async function listManagedOffers(db: Db, clock: Clock, actor: SessionUser
     .from(offers)
     .innerJoin(communes, eq(communes.code, offers.communeCode))
     .where(where)
-    .orderBy(desc(offers.updatedAt), desc(offers.id))
+    .orderBy(...sortOrders[query.sort ?? 'recent'])
     .limit(MANAGED_PAGE_SIZE)
     .offset((page - 1) * MANAGED_PAGE_SIZE);
   return {

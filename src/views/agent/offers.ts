@@ -35,6 +35,7 @@ import {
   getManagedOffer,
   listManagedOffers,
   managedQueueCounts,
+  managedSorts,
   updateOffer,
   type ManagedListQuery,
   type ManagedOffer,
@@ -57,6 +58,7 @@ export async function offersListPage(rc: RequestContext) {
     ),
     q: (p.get('q') ?? '').slice(0, 120) || undefined,
     queue: oneOf(['moderation', 'stale'] as const, p.get('file')),
+    sort: oneOf(managedSorts, p.get('tri')),
     page: parseId(p.get('page') ?? '1') ?? 1,
   };
   const [list, counts] = await Promise.all([
