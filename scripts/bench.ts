@@ -2,7 +2,8 @@
 // 100 000 offers spread over all French communes, the built server, autocannon at 25
 // connections on /offres (a typical filter set) against a minimal page of the same server,
 // the JavaScript sent to /offres before the map is opened, the query plan of each filter,
-// publishing one offer in a territory of 100 000 (scripts/bench-publish.ts), and the reports
+// publishing one offer in a territory of 100 000 (scripts/bench-publish.ts), importing ARCEP's
+// national coverage file (scripts/bench-import.ts), and the reports
 // over 100 000 candidate files (scripts/bench-reports.ts).
 // Prints figures; exits non-zero only when something fails, not when a goal is missed.
 import autocannon from 'autocannon';
@@ -23,6 +24,7 @@ import { refreshNearestTiersLieux } from '../src/server/offers/nearest.ts';
 import { explainSearch } from '../src/server/offers/queries.ts';
 import type { OfferSearchInput } from '../src/server/offers/schemas.ts';
 import { loadReferential } from '../src/server/places/referential.ts';
+import { benchImport } from './bench-import.ts';
 import { benchPublish } from './bench-publish.ts';
 import { benchReports } from './bench-reports.ts';
 
@@ -156,6 +158,7 @@ try {
   else await applyMigrations(db);
   await plans(db);
   await benchPublish(dir);
+  await benchImport(dir);
   await benchReports(db);
   db.$client.close();
 

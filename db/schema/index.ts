@@ -4,6 +4,7 @@ export * from './accounts.ts';
 export * from './cache.ts';
 export * from './candidates.ts';
 export * from './family.ts';
+export * from './imports.ts';
 export * from './mail.ts';
 export * from './offers.ts';
 export * from './places.ts';

@@ -3,11 +3,13 @@
 // production. Deterministic: the same seed and date give the same offers.
 import { parse } from 'csv-parse/sync';
 import { and, eq, isNotNull } from 'drizzle-orm';
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Db } from '../client.ts';
 import { communes, offerPhotos, offers, territories, users, userTerritories, type Role } from '../schema/index.ts';
 import { hashPassword } from '../../src/server/accounts/password.ts';
 import { slugify } from '../../src/lib/text.ts';
+import { importArcepRates } from '../../src/server/imports/arcep-rate.ts';
 import { importArcepCoverage } from '../../src/server/imports/arcep.ts';
 import { refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
 import { seedDemoCandidates, seedDemoFamilyFile } from './candidates.ts';
@@ -95,6 +97,10 @@ export async function placedCommunes(
 
 const dataFile = (name: string) => new URL(`../data/${name}`, import.meta.url);
 const tiersLieuxFile = dataFile('tiers-lieux-anct-2019.csv');
+/** ARCEP's FttH rate per commune, the national edition current on 2026-02-21 (db/data/SOURCES.md). */
+export const currentArcepRates = dataFile('arcep-ftth-taux-communes-fr-2026-02.csv');
+export const ARCEP_RATES_DATE = '2026-02-21';
+export const ARCEP_RATES_SOURCE = 'ARCEP, édition de février 2026';
 
 /** Seeds an empty database (the referential must be loaded). Returns what it created. */
 export async function seedDemo(db: Db, options: SeedOptions = {}) {
@@ -191,7 +197,13 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
     readFile(dataFile('arcep-ftth-deploiement-communes-2017T3-2018T1-gers-manche.csv'), 'utf8'),
     readFile(dataFile('arcep-ftth-informations-communes-2018T1-gers-manche.csv'), 'utf8'),
   ]);
-  await importArcepCoverage(db, deployment, information, now);
+  // 2018 first (the history's first point), then the current national rates: the figures shown.
+  await importArcepCoverage(db, deployment, information, now, 'arcep-ftth-deploiement-communes-2017T3-2018T1.csv');
+  await importArcepRates(db, { now: () => now }, createReadStream(currentArcepRates), {
+    fileName: 'arcep-ftth-taux-communes-fr-2026-02.csv',
+    dataDate: ARCEP_RATES_DATE,
+    source: ARCEP_RATES_SOURCE,
+  });
   await refreshNearestTiersLieux(db);
   const files = await seedDemoCandidates(db, random, now);
   await seedDemoFamilyFile(db, now);

@@ -1,5 +1,7 @@
 // Brings a database up to date: migrations, then the communes referential on first use,
 // then (demo only) the demo seed when the database has no territory yet.
+import { abandonedImports } from '../../src/server/imports/coverage.ts';
+import { systemClock } from '../../src/server/clock.ts';
 import { createDb, type Db } from '../../db/client.ts';
 import { applyMigrations } from '../../db/migrate.ts';
 import { databaseIsEmpty, seedDemo } from '../../db/seed/demo.ts';
@@ -22,6 +24,9 @@ export async function prepareDb(config: Config, { demo }: { demo: boolean }): Pr
     const { communes } = await loadReferential(db);
     console.log(`Loaded the referential: ${communes} communes.`);
   }
+  // An import whose process died (kill -9, power cut) left the figures as they were: say so.
+  const abandoned = await abandonedImports(db, systemClock);
+  if (abandoned) console.log(`${abandoned} interrupted import(s) marked failed; the data shown did not change.`);
   if (demo && (await databaseIsEmpty(db))) {
     // The demo is relative to the day it is created (dates of files, "new this week"…);
     // the same seed on the same day gives the same data.

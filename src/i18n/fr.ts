@@ -11,7 +11,7 @@ export const fr = {
   'nav.language': 'Langue',
   'nav.switchTo': 'English',
   'footer.sources':
-    'Sources : INSEE 2024, La Poste 2024, ARCEP 2018, ANCT 2019 — Licence Ouverte. Annonces de démonstration fictives.',
+    'Sources : INSEE 2024, La Poste 2024, ARCEP 2018 et 2026, ANCT 2019 — Licence Ouverte. Annonces de démonstration fictives.',
   'footer.about':
     'Un portail pour accompagner les familles de télétravailleurs qui s’installent dans les territoires ruraux.',
 
@@ -1017,6 +1017,15 @@ export const fr = {
   'manage.sort.recent': 'Modifiées récemment',
   'manage.sort.title': 'Titre (A → Z)',
   'manage.sort.confirmed': 'Confirmées il y a le plus longtemps',
+  'imports.problem.at': 'Ligne {line}, colonne {column} : {reason}',
+  'imports.problem.duplicated_column': 'la colonne « {column} » apparaît deux fois dans l’en-tête.',
+  'imports.problem.missing_column': 'la colonne « {column} » manque dans l’en-tête.',
+  'imports.problem.invalid_code': 'ce n’est pas un code INSEE de commune (5 caractères).',
+  'imports.problem.invalid_rate': 'un taux de 0 à 100 est attendu.',
+  'imports.problem.duplicated_commune': 'cette commune apparaît déjà plus haut dans le fichier.',
+  'imports.problem.empty_file': 'le fichier est vide.',
+  'imports.problem.interrupted': 'l’import a été interrompu ; rien n’a changé.',
+  'imports.problem.unreadable': 'le fichier est illisible ({detail}).',
   'errors.offer_territory_closed':
     '{value} : ce territoire n’accepte pas encore les offres proposées par les propriétaires.',
   'errors.moderation_not_pending': 'Cette offre n’attend plus de décision : la page a été mise à jour.',

@@ -3,10 +3,8 @@
 // file (premises per commune). Accepts newer releases with more quarter columns: the last
 // quarter is imported and its date recorded.
 import { parse } from 'csv-parse/sync';
-import { inArray } from 'drizzle-orm';
-import { fromExcluded, runBatch } from '../../../db/batch.ts';
 import type { Db } from '../../../db/client.ts';
-import { communeCoverage, communes } from '../../../db/schema/index.ts';
+import { startCoverageImport } from './coverage.ts';
 
 export interface ArcepImportReport {
   dataDate: string;
@@ -86,67 +84,38 @@ export function parseArcepFiles(deploymentCsv: string, informationCsv: string) {
   return { quarter: last.h, dataDate: last.date!, connectable, premises, errors };
 }
 
-/** Imports both files into commune_coverage (upsert per commune). */
+/** Imports both files (through the staged coverage import: history kept, all or nothing). */
 export async function importArcepCoverage(
   db: Db,
   deploymentCsv: string,
   informationCsv: string,
   now = new Date(),
+  fileName = 'arcep-ftth-deploiement-communes.csv',
 ): Promise<ArcepImportReport> {
   const parsed = parseArcepFiles(deploymentCsv, informationCsv);
-  const codes = [...parsed.connectable.keys()];
-  const known = new Set<string>();
-  for (let i = 0; i < codes.length; i += 500) {
-    const rows = await db
-      .select({ code: communes.code })
-      .from(communes)
-      .where(inArray(communes.code, codes.slice(i, i + 500)));
-    for (const r of rows) known.add(r.code);
-  }
+  const run = await startCoverageImport(
+    db,
+    { now: () => now },
+    { kind: 'arcep_deployment', fileName, dataDate: parsed.dataDate, source: `ARCEP ${parsed.quarter}` },
+  );
   let withoutPremises = 0;
-  const values = codes
-    .filter((code) => known.has(code))
-    .map((code) => {
-      const connectable = parsed.connectable.get(code)!;
-      const total = parsed.premises.get(code);
-      if (!total) withoutPremises++;
-      return {
-        communeCode: code,
-        premises: total ?? null,
-        ftthPremises: connectable,
-        ftthShare: total ? Math.min(1, connectable / total) : null,
-        thdShare: null,
-        dataDate: parsed.dataDate,
-        source: `ARCEP ${parsed.quarter}`,
-        importedAt: now.toISOString(),
-      };
-    });
-  const statements = [];
-  for (let i = 0; i < values.length; i += 300) {
-    statements.push(
-      db
-        .insert(communeCoverage)
-        .values(values.slice(i, i + 300))
-        .onConflictDoUpdate({
-          target: communeCoverage.communeCode,
-          set: fromExcluded(communeCoverage, [
-            'premises',
-            'ftthPremises',
-            'ftthShare',
-            'thdShare',
-            'dataDate',
-            'source',
-            'importedAt',
-          ]),
-        }),
-    );
-  }
-  await runBatch(db, statements);
+  const rows = [...parsed.connectable].map(([code, connectable]) => {
+    const total = parsed.premises.get(code);
+    if (!total) withoutPremises++;
+    return {
+      communeCode: code,
+      premises: total ?? null,
+      ftthPremises: connectable,
+      ftthShare: total ? Math.min(1, connectable / total) : null,
+    };
+  });
+  await run.add(rows);
+  const { imported, unknownCommunes } = await run.finish();
   return {
     dataDate: parsed.dataDate,
     quarter: parsed.quarter,
-    imported: values.length,
-    unknownCommunes: codes.length - values.length,
+    imported,
+    unknownCommunes,
     withoutPremises,
     errors: parsed.errors,
   };

@@ -107,7 +107,10 @@ export async function resolveCommune(
 export interface TerritoryOverview extends TerritorySummary {
   communes: number;
   population: number;
-  /** Average share of premises eligible to FttH over the communes with data, weighted by premises. */
+  /**
+   * Share of premises eligible to FttH over the communes with data: weighted by premises
+   * when the source counts them, else by population (ARCEP's national file gives rates only).
+   */
   ftthShare: number | null;
   coverageDate: string | null;
   publishedHomes: number;
@@ -130,6 +133,10 @@ export async function getTerritoryOverview(db: Db, code: string): Promise<Territ
       .select({
         premises: sql<number>`sum(${communeCoverage.premises})`,
         ftth: sql<number>`sum(${communeCoverage.ftthPremises})`,
+        uncounted: sql<number>`sum(${communeCoverage.ftthShare} IS NOT NULL AND ${communeCoverage.premises} IS NULL)`,
+        byPopulation: sql<
+          number | null
+        >`sum(${communeCoverage.ftthShare} * ${communes.population}) / nullif(sum(CASE WHEN ${communeCoverage.ftthShare} IS NOT NULL THEN ${communes.population} END), 0)`,
         date: sql<string | null>`max(${communeCoverage.dataDate})`,
       })
       .from(communeCoverage)
@@ -148,7 +155,12 @@ export async function getTerritoryOverview(db: Db, code: string): Promise<Territ
     ...territory,
     communes: place?.n ?? 0,
     population: Number(place?.population ?? 0),
-    ftthShare: coverage?.premises ? Number(coverage.ftth) / Number(coverage.premises) : null,
+    ftthShare:
+      coverage?.premises && !Number(coverage.uncounted)
+        ? Number(coverage.ftth) / Number(coverage.premises)
+        : coverage?.byPopulation == null
+          ? null
+          : Number(coverage.byPopulation),
     coverageDate: coverage?.date ?? null,
     publishedHomes: Number(offerCounts?.homes ?? 0),
     publishedTiersLieux: Number(offerCounts?.tiersLieux ?? 0),

@@ -1,0 +1,47 @@
+// Imports of open data and of offers: one row per import (what, from which file, the date of
+// the data, how many rows, who, when, how it ended) and the history of what coverage imports
+// said per commune, so that a newer import replaces the figures shown but keeps the old ones.
+import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { autoId, codeOf, ownerId } from './columns.ts';
+import { users } from './accounts.ts';
+import { communes } from './places.ts';
+
+export const importKinds = ['arcep_rate', 'arcep_deployment'] as const;
+export const importStatuses = ['running', 'done', 'failed'] as const;
+
+export const imports = sqliteTable(
+  'imports',
+  {
+    id: autoId(),
+    kind: text('kind', { enum: importKinds }).notNull(),
+    fileName: text('file_name').notNull(),
+    /** The date the data describe (the end of a quarter, an edition's date). */
+    dataDate: text('data_date'),
+    source: text('source'),
+    status: text('status', { enum: importStatuses }).notNull(),
+    /** Rows read so far (the progress of a running import), then rows imported. */
+    rows: integer('rows').notNull().default(0),
+    /** Rows left aside and why: the first ones, with their line (JSON). */
+    problems: text('problems', { mode: 'json' })
+      .$type<Array<{ line: number; column?: string; message: string }>>()
+      .notNull()
+      .default([]),
+    byUserId: integer('by_user_id').references(() => users.id, { onDelete: 'set null' }),
+    startedAt: text('started_at').notNull(),
+    finishedAt: text('finished_at'),
+  },
+  (t) => [index('imports_kind_idx').on(t.kind, t.startedAt)],
+);
+
+/** What each coverage import said of a commune (the commune page's chart). */
+export const coverageHistory = sqliteTable(
+  'coverage_history',
+  {
+    id: autoId(),
+    importId: ownerId('import_id', () => imports.id),
+    communeCode: codeOf('commune_code', () => communes.code),
+    ftthShare: real('ftth_share'),
+    dataDate: text('data_date').notNull(),
+  },
+  (t) => [index('coverage_history_commune_idx').on(t.communeCode, t.dataDate)],
+);

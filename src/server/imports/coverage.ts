@@ -1,0 +1,160 @@
+// Coverage imports, whatever the file: rows are staged into `coverage_history` in small
+// committed steps (the import's progress is readable from another request, memory stays
+// flat), then one transaction makes them the figures shown in `commune_coverage`. Killed in
+// the middle, an import leaves the previous figures untouched and its own row `running`
+// (reported `failed` by `abandonedImports`). History is kept: each import's rows stay.
+import { and, eq, lt, sql } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { communeCoverage, communes, coverageHistory, imports, type importKinds } from '../../../db/schema/index.ts';
+import type { Clock } from '../clock.ts';
+
+export interface CoverageRow {
+  communeCode: string;
+  /** Share of premises connectable to FttH, 0–1 (null: unknown). */
+  ftthShare: number | null;
+  premises?: number | null;
+  ftthPremises?: number | null;
+}
+
+export interface Problem {
+  line: number;
+  column?: string;
+  message: string;
+}
+
+/** The first problems are kept (a broken file would otherwise fill the database). */
+export const MAX_PROBLEMS = 100;
+const STEP_ROWS = 1000;
+
+export interface CoverageImport {
+  id: number;
+  /** Stages rows (only communes of the referential; the others are counted apart). */
+  add(rows: CoverageRow[]): Promise<void>;
+  /** Makes the staged rows the figures shown, in one transaction. */
+  finish(): Promise<{ imported: number; unknownCommunes: number }>;
+  /** Ends the import as failed, with its problems; the figures shown do not change. */
+  fail(problems: Problem[]): Promise<void>;
+}
+
+/** Starts an import: its row, `running`, is what a progress bar reads. */
+export async function startCoverageImport(
+  db: Db,
+  clock: Clock,
+  meta: {
+    kind: (typeof importKinds)[number];
+    fileName: string;
+    dataDate: string;
+    source: string;
+    byUserId?: number | null;
+    premises?: Map<string, number>;
+  },
+): Promise<CoverageImport> {
+  const [row] = await db
+    .insert(imports)
+    .values({
+      kind: meta.kind,
+      fileName: meta.fileName,
+      dataDate: meta.dataDate,
+      source: meta.source,
+      status: 'running',
+      byUserId: meta.byUserId ?? null,
+      startedAt: clock.now().toISOString(),
+    })
+    .returning({ id: imports.id });
+  const id = row!.id;
+  const known = new Set((await db.select({ code: communes.code }).from(communes)).map((c) => c.code));
+  let staged = 0;
+  let unknown = 0;
+  let pending: CoverageRow[] = [];
+
+  const flush = async () => {
+    if (!pending.length) return;
+    const batch = pending;
+    pending = [];
+    await db.transaction(async (tx) => {
+      for (let i = 0; i < batch.length; i += 200)
+        await tx.insert(coverageHistory).values(
+          batch.slice(i, i + 200).map((r) => ({
+            importId: id,
+            communeCode: r.communeCode,
+            ftthShare: r.ftthShare,
+            dataDate: meta.dataDate,
+          })),
+        );
+      staged += batch.length;
+      await tx.update(imports).set({ rows: staged }).where(eq(imports.id, id));
+    });
+  };
+
+  // Counts of premises are kept per import only through commune_coverage (the rate files have none).
+  const extra = new Map<string, Pick<CoverageRow, 'premises' | 'ftthPremises'>>();
+  return {
+    id,
+    async add(rows) {
+      for (const r of rows) {
+        if (!known.has(r.communeCode)) {
+          unknown++;
+          continue;
+        }
+        pending.push(r);
+        if (r.premises !== undefined || r.ftthPremises !== undefined)
+          extra.set(r.communeCode, { premises: r.premises ?? null, ftthPremises: r.ftthPremises ?? null });
+      }
+      if (pending.length >= STEP_ROWS) await flush();
+    },
+    async finish() {
+      await flush();
+      const now = clock.now().toISOString();
+      await db.transaction(async (tx) => {
+        // The newest data win: an import of older data adds to the history only.
+        await tx.run(sql`
+          INSERT INTO ${communeCoverage} (commune_code, ftth_share, premises, ftth_premises, data_date, source, imported_at)
+          SELECT h.commune_code, h.ftth_share, NULL, NULL, h.data_date, ${meta.source}, ${now}
+          FROM ${coverageHistory} h WHERE h.import_id = ${id}
+          ON CONFLICT (commune_code) DO UPDATE SET
+            ftth_share = excluded.ftth_share, premises = NULL, ftth_premises = NULL, thd_share = NULL,
+            data_date = excluded.data_date, source = excluded.source, imported_at = excluded.imported_at
+          WHERE excluded.data_date >= ${communeCoverage}.data_date`);
+        for (const [code, counts] of extra)
+          await tx
+            .update(communeCoverage)
+            .set(counts)
+            .where(and(eq(communeCoverage.communeCode, code), eq(communeCoverage.dataDate, meta.dataDate)));
+        await tx.update(imports).set({ status: 'done', rows: staged, finishedAt: now }).where(eq(imports.id, id));
+      });
+      return { imported: staged, unknownCommunes: unknown };
+    },
+    async fail(problems) {
+      await db.transaction(async (tx) => {
+        await tx.delete(coverageHistory).where(eq(coverageHistory.importId, id));
+        await tx
+          .update(imports)
+          .set({ status: 'failed', problems: problems.slice(0, MAX_PROBLEMS), finishedAt: clock.now().toISOString() })
+          .where(eq(imports.id, id));
+      });
+    },
+  };
+}
+
+/** Imports left `running` by a process that died: failed, their staged rows gone. */
+export async function abandonedImports(db: Db, clock: Clock, olderThanMs = 60 * 60_000): Promise<number> {
+  const before = new Date(clock.now().getTime() - olderThanMs).toISOString();
+  const stale = await db
+    .select({ id: imports.id })
+    .from(imports)
+    .where(and(eq(imports.status, 'running'), lt(imports.startedAt, before)));
+  for (const { id } of stale) {
+    await db.transaction(async (tx) => {
+      await tx.delete(coverageHistory).where(eq(coverageHistory.importId, id));
+      await tx
+        .update(imports)
+        .set({
+          status: 'failed',
+          problems: [{ line: 0, message: 'interrupted' }],
+          finishedAt: clock.now().toISOString(),
+        })
+        .where(eq(imports.id, id));
+    });
+  }
+  return stale.length;
+}
