@@ -45,10 +45,7 @@ describe('ARCEP FttH rates per commune', () => {
 
   it('reads Windows-1252 with semicolons and decimal commas, and UTF-8 split anywhere', async () => {
     const { db } = await testDb('referential');
-    const latin = Buffer.from(
-      'Code géographique;Nom;Taux FTTH\r\n32013;Auch;96,5\r\n32107;Éauze;40\r\n',
-      'latin1',
-    );
+    const latin = Buffer.from('Code géographique;Nom;Taux FTTH\r\n32013;Auch;96,5\r\n32107;Éauze;40\r\n', 'latin1');
     expect((await run(db, chunks(latin))).status).toBe('done');
     expect((await shareOf(db, '32013'))?.ftthShare).toBe(0.965);
     const utf8 = Buffer.from('\uFEFFCode géographique,Nom,Taux FTTH\n32107,Éauze,41.5\n', 'utf8');
