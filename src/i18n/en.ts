@@ -1010,6 +1010,11 @@ export const en: Messages = {
   'imports.problem.empty_file': 'the file is empty.',
   'imports.problem.interrupted': 'the import was interrupted; nothing changed.',
   'imports.problem.unreadable': 'the file cannot be read ({detail}).',
+  'offer.detail.offer_fibre_commune_low':
+    'Two sources: the listing says “{offerSays}” ({source}, {checked}); ARCEP counts only {share} of premises connectable in the commune ({date}). This address may well be connected: ask the agent to confirm.',
+  'offer.detail.offer_none_commune_high':
+    'Two sources: the listing says “{offerSays}” ({source}, {checked}); according to ARCEP, {share} of the commune’s premises are connectable ({date}). Fibre may have arrived since: the agent can check.',
+  'offer.detail.notChecked': 'date of check unknown',
   'errors.offer_territory_closed': '{value}: this territory does not accept offers from owners yet.',
   'errors.moderation_not_pending': 'This offer no longer awaits a decision: the page has been updated.',
   'errors.moderation_note_required': 'Write a message to the owner: they will receive it by email.',

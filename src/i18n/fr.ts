@@ -1026,6 +1026,11 @@ export const fr = {
   'imports.problem.empty_file': 'le fichier est vide.',
   'imports.problem.interrupted': 'l’import a été interrompu ; rien n’a changé.',
   'imports.problem.unreadable': 'le fichier est illisible ({detail}).',
+  'offer.detail.offer_fibre_commune_low':
+    'Deux sources : l’annonce dit « {offerSays} » ({source}, {checked}) ; l’ARCEP ne compte que {share} de locaux raccordables dans la commune ({date}). Le raccordement de cette adresse est possible : faites-le confirmer par l’agent.',
+  'offer.detail.offer_none_commune_high':
+    'Deux sources : l’annonce dit « {offerSays} » ({source}, {checked}) ; selon l’ARCEP, {share} des locaux de la commune sont raccordables ({date}). La fibre est peut-être arrivée depuis : l’agent peut le vérifier.',
+  'offer.detail.notChecked': 'date de vérification inconnue',
   'errors.offer_territory_closed':
     '{value} : ce territoire n’accepte pas encore les offres proposées par les propriétaires.',
   'errors.moderation_not_pending': 'Cette offre n’attend plus de décision : la page a été mise à jour.',

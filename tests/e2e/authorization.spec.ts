@@ -300,8 +300,10 @@ interface PostIds {
   offer: number;
   /** An offer of the demo owner awaiting moderation in the Gers. */
   ownerOffer: number;
-  /** A published offer of the Gers (the back office's offer page). */
+  /** A published offer of the Gers (the back office's offer page), in a commune partly covered by fibre. */
   gersOffer: number;
+  /** A published offer of the Gers in a commune where every premises can have fibre. */
+  fullyCoveredOffer: number;
   /** An offer of the Gers that is not published, one of its photos, and a photo the posts may delete. */
   gersDraft: number;
   gersDraftPhoto: number;
@@ -456,10 +458,16 @@ const posts: PostSample[] = [
     expect: fileStaff(400),
   },
   {
-    what: 'fibre from open data',
-    path: (i: PostIds) => `/agent/offres/${i.gersOffer}`,
+    what: 'fibre from open data, commune fully covered',
+    path: (i: PostIds) => `/agent/offres/${i.fullyCoveredOffer}`,
     form: () => fields('intent=open-data'),
     expect: fileStaff(303),
+  },
+  {
+    what: 'fibre from open data, commune partly covered',
+    path: (i: PostIds) => `/agent/offres/${i.gersOffer}`,
+    form: () => fields('intent=open-data'),
+    expect: fileStaff(400),
   },
   {
     what: 'still available',
@@ -697,7 +705,18 @@ async function postIds(portal: Portal, anonymous: APIRequestContext): Promise<Po
     file: publicId,
     offer: Number((await one("SELECT id FROM offers WHERE status = 'published' ORDER BY id LIMIT 1")).id),
     gersOffer: Number(
-      (await one("SELECT id FROM offers WHERE status = 'published' AND territory_code = '32' ORDER BY id LIMIT 1")).id,
+      (
+        await one(
+          "SELECT o.id FROM offers o JOIN commune_coverage c ON c.commune_code = o.commune_code WHERE o.status = 'published' AND o.territory_code = '32' AND c.ftth_share > 0 AND c.ftth_share < 1 ORDER BY o.id LIMIT 1",
+        )
+      ).id,
+    ),
+    fullyCoveredOffer: Number(
+      (
+        await one(
+          "SELECT o.id FROM offers o JOIN commune_coverage c ON c.commune_code = o.commune_code WHERE o.status = 'published' AND o.territory_code = '32' AND c.ftth_share = 1 ORDER BY o.id LIMIT 1",
+        )
+      ).id,
     ),
     gersDraft,
     gersDraftPhoto: await draftPhotoIn(portal, '32'),
@@ -738,6 +757,7 @@ const dummyIds: PostIds = {
   file: 'x',
   offer: 0,
   gersOffer: 0,
+  fullyCoveredOffer: 0,
   gersDraft: 0,
   gersDraftPhoto: 0,
   deletablePhoto: 0,

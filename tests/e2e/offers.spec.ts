@@ -117,3 +117,25 @@ test('no public output gives an offer’s exact point or street address: API, ma
   const point = ld.geo ?? ld.itemOffered?.geo;
   expect([point.latitude, point.longitude]).toEqual([Number(o.public_lat), Number(o.public_lng)]);
 });
+
+test('an offer that its commune’s open data contradict says which source says what, with dates', async ({
+  page,
+  portal,
+}) => {
+  const rs = await portal.sql.execute(
+    `SELECT o.id, c.ftth_share FROM offers o JOIN commune_coverage c ON c.commune_code = o.commune_code
+     WHERE o.status = 'published' AND o.fibre_status = 'none' AND c.ftth_share >= 0.8 LIMIT 1`,
+  );
+  const id = Number(rs.rows[0]!.id);
+  await page.goto(`/offres/${id}`);
+  const note = page.locator('[data-disagreement="offer_none_commune_high"]');
+  await expect(note).toContainText('Deux sources : l’annonce dit « Pas de fibre »');
+  await expect(note).toContainText('février 2026');
+  // Where they agree, nothing of the kind.
+  const agree = await portal.sql.execute(
+    `SELECT o.id FROM offers o JOIN commune_coverage c ON c.commune_code = o.commune_code
+     WHERE o.status = 'published' AND o.fibre_status = 'available' AND c.ftth_share >= 0.8 LIMIT 1`,
+  );
+  await page.goto(`/offres/${Number(agree.rows[0]!.id)}`);
+  await expect(page.locator('[data-disagreement]')).toHaveCount(0);
+});

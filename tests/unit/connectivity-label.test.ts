@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { connectivityLabel, labelThresholds } from '../../src/server/offers/connectivity-label.ts';
+import {
+  coverageDisagreement,
+  connectivityLabel,
+  labelThresholds,
+} from '../../src/server/offers/connectivity-label.ts';
 
 describe('connectivityLabel', () => {
   it.each([
@@ -37,5 +41,18 @@ describe('connectivityLabel', () => {
     for (let i = 1; i < labelThresholds.length; i++) {
       expect(labelThresholds[i - 1]!.downloadMin).toBeGreaterThan(labelThresholds[i]!.downloadMin);
     }
+  });
+});
+
+describe('coverageDisagreement', () => {
+  it('names an offer that contradicts its commune’s open data, and only then', () => {
+    expect(coverageDisagreement('available', 0)).toBe('offer_fibre_commune_low');
+    expect(coverageDisagreement('available', 0.19)).toBe('offer_fibre_commune_low');
+    expect(coverageDisagreement('available', 0.2)).toBeNull();
+    expect(coverageDisagreement('none', 0.8)).toBe('offer_none_commune_high');
+    expect(coverageDisagreement('none', 0.79)).toBeNull();
+    expect(coverageDisagreement('planned', 1)).toBeNull();
+    expect(coverageDisagreement('none', null)).toBeNull();
+    expect(coverageDisagreement('available', undefined)).toBeNull();
   });
 });

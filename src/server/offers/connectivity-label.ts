@@ -28,3 +28,18 @@ export function connectivityLabel(downloadMbps: number | null, uploadMbps: numbe
   }
   return 'G';
 }
+
+/**
+ * Whether an offer's own fibre status and its commune's open-data coverage tell different
+ * stories: fibre said available where almost no premises are connectable (under 20 %), or
+ * said absent where most are (80 % or more). Null when they agree or one is unknown.
+ */
+export function coverageDisagreement(
+  fibreStatus: 'available' | 'planned' | 'none',
+  ftthShare: number | null | undefined,
+): 'offer_fibre_commune_low' | 'offer_none_commune_high' | null {
+  if (ftthShare == null) return null;
+  if (fibreStatus === 'available' && ftthShare < 0.2) return 'offer_fibre_commune_low';
+  if (fibreStatus === 'none' && ftthShare >= 0.8) return 'offer_none_commune_high';
+  return null;
+}
