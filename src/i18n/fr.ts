@@ -1031,6 +1031,32 @@ export const fr = {
   'offer.detail.offer_none_commune_high':
     'Deux sources : l’annonce dit « {offerSays} » ({source}, {checked}) ; selon l’ARCEP, {share} des locaux de la commune sont raccordables ({date}). La fibre est peut-être arrivée depuis : l’agent peut le vérifier.',
   'offer.detail.notChecked': 'date de vérification inconnue',
+  'imports.title': 'Imports',
+  'imports.lead':
+    'Les données ouvertes du portail : chaque import remplace les chiffres affichés d’un coup, ou rien du tout, et reste dans l’historique.',
+  'imports.arcepRates': 'Couverture fibre par commune (ARCEP)',
+  'imports.arcepRatesHint':
+    'Le fichier national des taux de locaux raccordables au FttH : une ligne par commune, colonnes code_insee et fibre_pct ; UTF-8 ou Windows-1252, séparateur virgule ou point-virgule. Un administrateur de territoire importe les communes de ses départements.',
+  'imports.file': 'Fichier CSV',
+  'imports.dataDate': 'Date des données',
+  'imports.dataDateHint':
+    'Le jour que décrivent les chiffres (la fin du trimestre, la date de l’édition) : le fichier ne le dit pas.',
+  'imports.submit': 'Importer',
+  'imports.history': 'Historique',
+  'imports.none': 'Aucun import pour l’instant.',
+  'imports.col.started': 'Commencé le',
+  'imports.col.file': 'Fichier',
+  'imports.col.dataDate': 'Données du',
+  'imports.col.status': 'État',
+  'imports.col.rows': 'Lignes',
+  'imports.col.by': 'Par',
+  'imports.status.running': 'En cours',
+  'imports.status.done': 'Terminé',
+  'imports.status.failed': 'Refusé : rien n’a changé',
+  'imports.progress': '{rows} lignes lues',
+  'imports.problems': '{count, plural, one {# problème} other {# problèmes}}',
+  'errors.import_file_required': 'Choisissez le fichier à importer.',
+  'imports.byScript': 'la ligne de commande ou le jeu de démonstration',
   'errors.offer_territory_closed':
     '{value} : ce territoire n’accepte pas encore les offres proposées par les propriétaires.',
   'errors.moderation_not_pending': 'Cette offre n’attend plus de décision : la page a été mise à jour.',

@@ -66,6 +66,9 @@ export function mayConfigureTerritory(actor: Actor, territory?: string): boolean
   return isAdmin(actor) && (territory === undefined || actsIn(actor, territory));
 }
 
+/** Open-data imports: the platform admin (all of France) and territory admins (their départements' communes). */
+export const mayImport = isAdmin;
+
 /** Reports: territory admins (their territories) and the platform admin (all and the total). */
 export const mayReport = isAdmin;
 

@@ -128,6 +128,7 @@ const matrix: Record<string, Sample[]> = {
   '/projet': [{ url: () => '/projet', expect: everyone(200) }],
   '/admin': [{ url: () => '/admin', expect: adminsOnly }],
   '/admin/territoires': [{ url: () => '/admin/territoires', expect: adminsOnly }],
+  '/admin/imports': [{ url: () => '/admin/imports', expect: adminsOnly }],
   '/admin/territoires/[code]': [
     { url: () => '/admin/territoires/32', expect: adminsOnly },
     // Another territory's settings, seen by the Gers admin: not found, like an unknown code.
@@ -595,6 +596,9 @@ const posts: PostSample[] = [
   ),
   toPage('settings of another territory', '/admin/territoires/50', adminPosts(404, 400), 'name=&retentionMonths=3'),
   toPage('settings of no territory', '/admin/territoires/99', adminPosts(404), 'name=Nulle%20part'),
+  // Imports: administrators only; a post without its file changes nothing.
+  toPage('import without a file', '/admin/imports', adminPosts(400), 'kind=arcep-taux&dataDate=2026-01-01'),
+  toPage('import of an unknown kind', '/admin/imports', adminPosts(400), 'kind=nope&dataDate=2026-01-01'),
   // Account forms and the public forms: anyone may post, refused input is 400.
   toPage('sign in without credentials', '/connexion', everyone(400), 'email=&password='),
   toPage('magic link without address', '/connexion', everyone(400), 'intent=magic&email='),

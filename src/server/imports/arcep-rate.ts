@@ -15,6 +15,7 @@ export interface RateImportReport {
   status: 'done' | 'failed';
   read: number;
   imported: number;
+  /** Communes unknown to the referential, or outside the importer's départements: left aside. */
   unknownCommunes: number;
   problems: Problem[];
 }
@@ -25,6 +26,9 @@ export function communeCode(value: string): string | null {
   if (/^\d{4}$/.test(v)) return `0${v}`;
   return /^(\d{5}|2[AB]\d{3})$/.test(v) ? v : null;
 }
+
+/** The département of a commune code: 97x overseas, else its first two characters (2A, 2B). */
+export const departmentOf = (code: string) => (code.startsWith('97') ? code.slice(0, 3) : code.slice(0, 2));
 
 /** "96,9" or "96.9" → 0.969; null for anything that is not a rate of 0–100. */
 export function rate(value: string): number | null {
@@ -44,6 +48,10 @@ export async function importArcepRates(
     source?: string;
     byUserId?: number | null;
     onProgress?: (rows: number) => void;
+    /** Called once the import is recorded (a page can follow it while it runs). */
+    onStart?: (importId: number) => void;
+    /** Only the communes of these départements (a territory admin's); every one when absent. */
+    departments?: readonly string[] | null;
   },
 ): Promise<RateImportReport> {
   const run = await startCoverageImport(db, clock, {
@@ -53,6 +61,9 @@ export async function importArcepRates(
     source: meta.source ?? `ARCEP, taux FttH par commune (${meta.dataDate})`,
     byUserId: meta.byUserId,
   });
+  meta.onStart?.(run.id);
+  const inScope = (code: string) => !meta.departments || meta.departments.includes(departmentOf(code));
+  let outside = 0;
   const problems: Problem[] = [];
   const seen = new Set<string>();
   let read = 0;
@@ -83,6 +94,8 @@ export async function importArcepRates(
         if (problems.length < MAX_PROBLEMS) problems.push({ line, column: 'code_insee', message: 'invalid_code' });
       } else if (share === null) {
         if (problems.length < MAX_PROBLEMS) problems.push({ line, column: columns.rateName, message: 'invalid_rate' });
+      } else if (!inScope(code)) {
+        outside++;
       } else if (seen.has(code)) {
         if (problems.length < MAX_PROBLEMS)
           problems.push({ line, column: 'code_insee', message: 'duplicated_commune' });
@@ -108,5 +121,5 @@ export async function importArcepRates(
   await run.add(batch);
   meta.onProgress?.(read);
   const { imported, unknownCommunes } = await run.finish();
-  return { importId: run.id, status: 'done', read, imported, unknownCommunes, problems };
+  return { importId: run.id, status: 'done', read, imported, unknownCommunes: unknownCommunes + outside, problems };
 }

@@ -5,7 +5,14 @@
 // (reported `failed` by `abandonedImports`). History is kept: each import's rows stay.
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { communeCoverage, communes, coverageHistory, imports, type importKinds } from '../../../db/schema/index.ts';
+import {
+  communeCoverage,
+  communes,
+  coverageHistory,
+  imports,
+  users,
+  type importKinds,
+} from '../../../db/schema/index.ts';
 import type { Clock } from '../clock.ts';
 
 export interface CoverageRow {
@@ -157,4 +164,25 @@ export async function abandonedImports(db: Db, clock: Clock, olderThanMs = 60 * 
     });
   }
   return stale.length;
+}
+
+/** The imports' history, newest first (the admin page): who, when, what, how it ended. */
+export async function listImports(db: Db, limit = 50) {
+  return db
+    .select({
+      id: imports.id,
+      kind: imports.kind,
+      fileName: imports.fileName,
+      dataDate: imports.dataDate,
+      status: imports.status,
+      rows: imports.rows,
+      problems: imports.problems,
+      startedAt: imports.startedAt,
+      finishedAt: imports.finishedAt,
+      by: users.name,
+    })
+    .from(imports)
+    .leftJoin(users, eq(users.id, imports.byUserId))
+    .orderBy(sql`${imports.id} DESC`)
+    .limit(limit);
 }

@@ -1,0 +1,87 @@
+// Journey: an administrator imports ARCEP's coverage rates from the admin page (plain form),
+// follows the import to its end in the history, and a broken file is refused with its
+// line, column and reason, nothing changed. Older data only add to the history.
+import { expect, signInAs, test } from './fixtures.ts';
+
+test('an admin imports coverage rates from the page; a broken file is refused with its reasons', async ({
+  browser,
+  portal,
+  axe,
+}) => {
+  test.slow();
+  const context = await browser.newContext({ baseURL: portal.url, javaScriptEnabled: false });
+  const page = await context.newPage();
+  const stamp = Date.now();
+  try {
+    await signInAs(page, 'direction.gers@demo.test');
+    await page.goto('/admin/imports');
+    await page.getByLabel('Fichier CSV').setInputFiles({
+      name: `taux-${stamp}.csv`,
+      mimeType: 'text/csv',
+      // Windows-1252 and semicolons, as a spreadsheet saves it; a Manche commune is outside
+      // this admin's territory and left aside.
+      buffer: Buffer.from(
+        'Code géographique;Nom;Taux FTTH\r\n32013;Auch;88,5\r\n32107;Éauze;41\r\n50129;Cherbourg;99\r\n',
+        'latin1',
+      ),
+    });
+    await page.getByLabel('Date des données').fill('2025-06-30');
+    await page.getByRole('button', { name: 'Importer' }).click();
+    await expect(page).toHaveURL(/\/admin\/imports\?suivi=\d+$/);
+    const id = Number(new URL(page.url()).searchParams.get('suivi'));
+    // Running imports make the page reload itself until they end.
+    const row = page.locator(`[data-import="${id}"]`);
+    await expect(async () => {
+      await page.reload();
+      await expect(row).toHaveAttribute('data-status', 'done', { timeout: 1000 });
+    }).toPass();
+    await expect(row).toContainText(`taux-${stamp}.csv`);
+    await expect(row).toContainText('Direction du Gers');
+    const history = await portal.sql.execute({
+      sql: 'SELECT commune_code, ftth_share FROM coverage_history WHERE import_id = ? ORDER BY commune_code',
+      args: [id],
+    });
+    expect(history.rows.map((r) => [r.commune_code, r.ftth_share])).toEqual([
+      ['32013', 0.885],
+      ['32107', 0.41],
+    ]);
+    // Older than the figures shown: they stay.
+    const shown = await portal.sql.execute("SELECT data_date FROM commune_coverage WHERE commune_code = '32013'");
+    expect(shown.rows[0]!.data_date).toBe('2026-02-21');
+
+    // A broken file: refused, each problem with its line and column.
+    await page.getByLabel('Fichier CSV').setInputFiles({
+      name: 'casse.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('code_insee,fibre_pct\n32013,101\n3201X,50\n'),
+    });
+    await page.getByLabel('Date des données').fill('2026-11-30');
+    await page.getByRole('button', { name: 'Importer' }).click();
+    const broken = page.locator('[data-import]', { hasText: 'casse.csv' });
+    await expect(async () => {
+      await page.reload();
+      await expect(broken).toHaveAttribute('data-status', 'failed', { timeout: 1000 });
+    }).toPass();
+    await broken.getByText('2 problèmes').click();
+    await expect(broken).toContainText('Ligne 2, colonne fibre_pct : un taux de 0 à 100 est attendu.');
+    await expect(broken).toContainText('Ligne 3, colonne code_insee');
+
+    // Without a file (the browser asks for one first; a script may not): the form says so.
+    const noFile = await page.request.post('/admin/imports', {
+      multipart: { kind: 'arcep-taux', dataDate: '2026-01-01' },
+      headers: { Origin: portal.url },
+    });
+    expect(noFile.status()).toBe(400);
+    expect(await noFile.text()).toContain('Choisissez le fichier à importer.');
+
+    // The page passes axe (JavaScript on for the checker).
+    const checked = await browser.newContext({ baseURL: portal.url });
+    const a = await checked.newPage();
+    await signInAs(a, 'direction.gers@demo.test');
+    await a.goto('/admin/imports');
+    await axe(a);
+    await checked.close();
+  } finally {
+    await context.close();
+  }
+});
