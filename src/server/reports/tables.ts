@@ -1,5 +1,6 @@
 // The report's tables, defined once: the page shows them under their charts, the CSV
 // export writes them, and the annual report prints them.
+import { csvText } from '../../lib/csv.ts';
 import { t, type Locale } from '../../i18n/index.ts';
 import type { Report } from './queries.ts';
 
@@ -139,14 +140,15 @@ export function reportTables(report: Report, locale: Locale): ReportTable[] {
 }
 
 /**
- * CSV for spreadsheets: UTF-8 with a byte-order mark, CRLF, fields quoted when needed.
- * With `;` (French spreadsheets) decimals take a comma.
+ * CSV for spreadsheets: UTF-8 with a byte-order mark, CRLF, texts made safe and quoted when
+ * needed (`csvText`). With `;` (French spreadsheets) decimals take a comma.
  */
 export function toCsv(table: ReportTable, separator: ',' | ';'): string {
-  const field = (v: Cell) => {
-    const text =
-      v === null ? '' : typeof v === 'number' ? (separator === ';' ? String(v).replace('.', ',') : String(v)) : v;
-    return /["\r\n,;]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const number = (v: number) => {
+    const text = separator === ';' ? String(v).replace('.', ',') : String(v);
+    return /[,;]/.test(text) ? `"${text}"` : text;
   };
+  // A number is never a formula (a negative one keeps its sign); a text may be: csvText.
+  const field = (v: Cell) => (v === null ? '' : typeof v === 'number' ? number(v) : csvText(v));
   return `\uFEFF${[table.columns, ...table.rows].map((row) => row.map(field).join(separator)).join('\r\n')}\r\n`;
 }
