@@ -357,6 +357,29 @@ describe('reports', () => {
 });
 
 describe('the public impact page', () => {
+  it('never lets a hidden figure be worked out by subtraction (random territories)', async () => {
+    const { hiddenTerritories, MIN_FAMILIES } = await import('../../src/server/reports/impact.ts');
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let round = 0; round < 500; round++) {
+      const rows = Array.from({ length: 1 + Math.floor(next() * 6) }, (_, i) => ({
+        code: String(i),
+        families: next() < 0.4 ? Math.floor(next() * 5) : Math.floor(next() * 40),
+      }));
+      const { codes, total } = hiddenTerritories(rows);
+      const small = rows.filter((r) => r.families > 0 && r.families < MIN_FAMILIES);
+      for (const r of small) expect(codes.has(r.code)).toBe(true);
+      const hiddenSum = rows.filter((r) => codes.has(r.code)).reduce((n, r) => n + r.families, 0);
+      // What a reader gets by subtraction is the hidden ones' sum: never one small figure.
+      if (!total && codes.size) {
+        expect(codes.size).toBeGreaterThanOrEqual(2);
+        expect(hiddenSum).toBeGreaterThanOrEqual(MIN_FAMILIES);
+      }
+      const all = rows.reduce((n, r) => n + r.families, 0);
+      if (all > 0 && all < MIN_FAMILIES) expect(total).toBe(true);
+    }
+  });
+
   it('never shows a figure about fewer than 5 families', async () => {
     const { impactFigures } = await import('../../src/server/reports/impact.ts');
     const { db } = await testDb();
@@ -383,6 +406,13 @@ describe('the public impact page', () => {
     for (let i = 0; i < 4; i++) await settledInLot(3);
     const lot = () => impactFigures(db).then((r) => r.territories.find((x) => x.code === '46')!);
     expect(await lot()).toMatchObject({ families: null, persons: null, children: null, communes: null });
+    // Nor can the total minus the other territories give it back: another one is hidden too.
+    const shownNow = await impactFigures(db);
+    const hiddenNow = shownNow.territories.filter((r) => r.families === null);
+    expect(hiddenNow.length).toBeGreaterThanOrEqual(2);
+    expect(
+      shownNow.total.families! - shownNow.territories.reduce((n, r) => n + (r.families ?? 0), 0),
+    ).toBeGreaterThanOrEqual(5);
     await settledInLot(2);
     expect(await lot()).toMatchObject({ families: 5, persons: 14, children: 0, communes: 1 });
     expect((await impactFigures(db)).total.families).toBe(before.total.families! + 5);
