@@ -1041,6 +1041,8 @@ export const en: Messages = {
   'imports.problems': '{count, plural, one {# problem} other {# problems}}',
   'errors.import_file_required': 'Choose the file to import.',
   'imports.byScript': 'the command line or the demo seed',
+  'feed.title': 'New offers — {territory}',
+  'feed.link': 'Follow new offers (Atom feed)',
   'errors.offer_territory_closed': '{value}: this territory does not accept offers from owners yet.',
   'errors.moderation_not_pending': 'This offer no longer awaits a decision: the page has been updated.',
   'errors.moderation_note_required': 'Write a message to the owner: they will receive it by email.',

@@ -1057,6 +1057,8 @@ export const fr = {
   'imports.problems': '{count, plural, one {# problème} other {# problèmes}}',
   'errors.import_file_required': 'Choisissez le fichier à importer.',
   'imports.byScript': 'la ligne de commande ou le jeu de démonstration',
+  'feed.title': 'Nouvelles offres — {territory}',
+  'feed.link': 'Suivre les nouvelles offres (flux Atom)',
   'errors.offer_territory_closed':
     '{value} : ce territoire n’accepte pas encore les offres proposées par les propriétaires.',
   'errors.moderation_not_pending': 'Cette offre n’attend plus de décision : la page a été mise à jour.',

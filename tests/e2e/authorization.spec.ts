@@ -98,6 +98,11 @@ const matrix: Record<string, Sample[]> = {
   '/offres': [{ url: () => '/offres', expect: everyone(200) }],
   '/offres/[ref]': [{ url: (i) => `/offres/${i.offer}`, expect: everyone(200) }],
   '/territoires/[code]': [{ url: () => '/territoires/32', expect: everyone(200) }],
+  '/territoires/[code]/offres.atom': [
+    { url: () => '/territoires/32/offres.atom', expect: everyone(200) },
+    { url: () => '/territoires/99/offres.atom', expect: everyone(404) },
+    { url: () => '/territoires/..%2F32/offres.atom', expect: everyone(404) },
+  ],
   '/connexion': [{ url: () => '/connexion', expect: everyone(200) }],
   '/connexion/lien': [{ url: () => '/connexion/lien?token=nope-nope-nope', expect: everyone(400) }],
   '/inscription': [{ url: () => '/inscription', expect: everyone(200) }],

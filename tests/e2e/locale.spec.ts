@@ -72,7 +72,8 @@ test('every public page answers in both locales, linked to its twin', async ({ r
       if (switchTo?.href !== twins[other]) fail(`language switch to ${switchTo?.href}, expected ${twins[other]}`);
       const alternates = Object.fromEntries(
         tags(html, 'link')
-          .filter((l) => l.rel === 'alternate')
+          // Language alternates only (a feed is an alternate too, without hreflang).
+          .filter((l) => l.rel === 'alternate' && l.hreflang)
           .map((l) => [l.hreflang, l.href]),
       );
       const expected = { fr: portal.url + twins.fr, en: portal.url + twins.en, 'x-default': portal.url + twins.fr };

@@ -139,3 +139,22 @@ test('an offer that its commune’s open data contradict says which source says 
   await page.goto(`/offres/${Number(agree.rows[0]!.id)}`);
   await expect(page.locator('[data-disagreement]')).toHaveCount(0);
 });
+
+test('a territory’s Atom feed lists its newest offers, public data only', async ({ page, request, portal }) => {
+  const newest = await portal.sql.execute(
+    "SELECT id, title FROM offers WHERE status = 'published' AND territory_code = '32' ORDER BY published_at DESC, id DESC LIMIT 1",
+  );
+  const res = await request.get('/territoires/32/offres.atom');
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-type']).toBe('application/atom+xml; charset=utf-8');
+  const body = await res.text();
+  expect(body).toContain('<title>Nouvelles offres — Gers</title>');
+  expect(body).toContain(`/offres/${newest.rows[0]!.id}-`);
+  expect(body).not.toMatch(/<lat>|address|adresse/i);
+  // The territory page points to it.
+  await page.goto('/territoires/32');
+  await expect(page.locator('link[rel="alternate"][type="application/atom+xml"]')).toHaveAttribute(
+    'href',
+    '/territoires/32/offres.atom',
+  );
+});
