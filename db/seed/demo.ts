@@ -100,7 +100,7 @@ const tiersLieuxFile = dataFile('tiers-lieux-anct-2019.csv');
 /** ARCEP's FttH rate per commune, the national edition current on 2026-02-21 (db/data/SOURCES.md). */
 export const currentArcepRates = dataFile('arcep-ftth-taux-communes-fr-2026-02.csv');
 export const ARCEP_RATES_DATE = '2026-02-21';
-export const ARCEP_RATES_SOURCE = 'ARCEP, édition de février 2026';
+export const ARCEP_RATES_SOURCE = 'ARCEP, taux FttH par commune';
 
 /** Seeds an empty database (the referential must be loaded). Returns what it created. */
 export async function seedDemo(db: Db, options: SeedOptions = {}) {

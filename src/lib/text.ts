@@ -17,3 +17,7 @@ export function slugify(input: string, maxLength = 80): string {
   const slug = foldText(input).replace(/ /g, '-');
   return slug.slice(0, maxLength).replace(/-+$/, '') || 'offre';
 }
+
+/** A commune as people write it, and as the server reads it back: "Auch (32000)". */
+export const communeLabel = (c: { name: string; postalCodes: string; departmentCode?: string }) =>
+  `${c.name} (${c.postalCodes.split(' ')[0] || c.departmentCode || ''})`;

@@ -3,6 +3,7 @@
 // typed text when nothing was chosen (the server then resolves the name, as without JS).
 import { useRef, useState } from 'preact/hooks';
 import { formatMessage } from '../../i18n/format.ts';
+import { communeLabel } from '../../lib/text.ts';
 
 interface Suggestion {
   code: string;
@@ -22,7 +23,7 @@ interface Props {
   onPick: () => void;
 }
 
-const labelOf = (s: Suggestion) => `${s.name} (${s.postalCodes.split(' ')[0] ?? s.departmentCode})`;
+const labelOf = communeLabel;
 
 export default function CommuneCombobox({
   locale,

@@ -3,6 +3,7 @@
 // native <datalist>, so the browser offers them. Without JavaScript the field is the same
 // text field and the server resolves the name.
 import { useEffect, useState } from 'preact/hooks';
+import { communeLabel } from '../../lib/text.ts';
 
 interface Suggestion {
   code: string;
@@ -15,8 +16,6 @@ interface Props {
   input: string;
   api: string;
 }
-
-export const suggestionLabel = (s: Suggestion) => `${s.name} (${s.postalCodes.split(' ')[0] ?? s.code})`;
 
 export default function CommuneSuggestions({ input, api }: Props) {
   const [options, setOptions] = useState<Suggestion[]>([]);
@@ -54,7 +53,7 @@ export default function CommuneSuggestions({ input, api }: Props) {
   return (
     <datalist id={list}>
       {options.map((s) => (
-        <option value={suggestionLabel(s)} />
+        <option value={communeLabel(s)} />
       ))}
     </datalist>
   );

@@ -58,7 +58,7 @@ export async function importArcepRates(
     kind: 'arcep_rate',
     fileName: meta.fileName,
     dataDate: meta.dataDate,
-    source: meta.source ?? `ARCEP, taux FttH par commune (${meta.dataDate})`,
+    source: meta.source ?? 'ARCEP, taux FttH par commune',
     byUserId: meta.byUserId,
   });
   meta.onStart?.(run.id);

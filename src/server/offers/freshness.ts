@@ -11,6 +11,7 @@ import type { Clock } from '../clock.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { startPeriodic } from '../periodic.ts';
+import { ownerOfferUrl } from './links.ts';
 import { tiersLieuChanged } from './nearest.ts';
 import { isOwner, isStaff, territoryCondition } from '../policy.ts';
 
@@ -78,7 +79,6 @@ export async function expireUnconfirmed(db: Db, clock: Clock): Promise<number> {
 
 /** Owners of offers unconfirmed for STALE_DAYS get one email per unconfirmed period; returns how many. */
 export async function remindOwners(db: Db, clock: Clock, siteUrl: string): Promise<number> {
-  const site = siteUrl.replace(/\/$/, '');
   const due = await db
     .select({
       id: offers.id,
@@ -123,7 +123,7 @@ export async function remindOwners(db: Db, clock: Clock, siteUrl: string): Promi
           offer: o.title,
           days: String(days),
           left: String(Math.max(0, HIDE_DAYS - days)),
-          url: `${site}${o.locale === 'en' ? '/en' : ''}/compte/offres/${o.id}`,
+          url: ownerOfferUrl(siteUrl, o.locale, o.id),
         },
       });
       sent++;

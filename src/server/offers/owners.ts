@@ -3,10 +3,11 @@
 // reject it. An owner's edit of a published offer waits in `proposedChanges` while the
 // published version stays online. Every step is an offer event; emails go through the
 // outbox in the step's transaction. Families never reach the owner: enquiries go to agents.
-import { and, desc, eq, isNotNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import { communes, offerEvents, offers, territories, users } from '../../../db/schema/index.ts';
 import { slugify } from '../../lib/text.ts';
+import { ownerOfferUrl } from './links.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { assignableStaff } from '../candidates/commands.ts';
 import type { Clock } from '../clock.ts';
@@ -41,8 +42,10 @@ export interface OffersContext {
 }
 
 const site = (ctx: OffersContext) => ctx.siteUrl.replace(/\/$/, '');
-const ownerUrl = (ctx: OffersContext, locale: 'fr' | 'en', id: number) =>
-  `${site(ctx)}${locale === 'en' ? '/en' : ''}/compte/offres/${id}`;
+
+/** What an owner reads first about an offer: where its moderation stands, else its status. */
+export const ownerState = (o: Pick<OfferRow, 'status' | 'moderation'> & { hasProposedChanges: boolean }) =>
+  o.moderation && !(o.moderation === 'pending' && o.hasProposedChanges) ? o.moderation : o.status;
 
 /** Owners place offers in any territory that accepts proposals. */
 const ownerPlaces: PlaceRule = {
@@ -102,7 +105,12 @@ async function mailOwner(
     to: owner.email,
     template,
     locale: owner.locale,
-    params: { name: owner.name, offer: offer.title, ...params, url: ownerUrl(ctx, owner.locale, offer.id) },
+    params: {
+      name: owner.name,
+      offer: offer.title,
+      ...params,
+      url: ownerOfferUrl(ctx.siteUrl, owner.locale, offer.id),
+    },
   });
 }
 
@@ -167,6 +175,8 @@ export interface OwnOffer {
   /** Not confirmed for STALE_DAYS: the owner is asked to confirm. */
   stale: boolean;
   hasProposedChanges: boolean;
+  /** `ownerState()`: what the owner reads first. */
+  state: ReturnType<typeof ownerState>;
   /** The agents' last word (a request for changes or a rejection). */
   note: string | null;
 }
@@ -180,9 +190,13 @@ export async function listOwnOffers(db: Db, clock: Clock, owner: SessionUser): P
     .innerJoin(communes, eq(communes.code, offers.communeCode))
     .where(eq(offers.ownerId, owner.id))
     .orderBy(desc(offers.createdAt), desc(offers.id));
-  const out: OwnOffer[] = [];
-  for (const { offer, communeName } of rows) {
-    out.push({
+  const notes = await lastNotes(
+    db,
+    rows.filter((r) => r.offer.moderation).map((r) => r.offer.id),
+  );
+  return rows.map(({ offer, communeName }) => {
+    const hasProposedChanges = offer.proposedChanges !== null;
+    return {
       id: offer.id,
       kind: offer.kind,
       status: offer.status,
@@ -193,21 +207,24 @@ export async function listOwnOffers(db: Db, clock: Clock, owner: SessionUser): P
       label: connectivityLabel(offer.downloadMbps, offer.uploadMbps),
       confirmedAt: offer.confirmedAt,
       stale: staleDays(clock, offer.status, offer.confirmedAt) !== null,
-      hasProposedChanges: offer.proposedChanges !== null,
-      note: offer.moderation ? await lastNote(db, offer.id) : null,
-    });
-  }
-  return out;
+      hasProposedChanges,
+      state: ownerState({ ...offer, hasProposedChanges }),
+      note: notes.get(offer.id) ?? null,
+    };
+  });
 }
 
-async function lastNote(db: Db, offerId: number): Promise<string | null> {
-  const [row] = await db
-    .select({ note: offerEvents.note })
+/** The agents' last message on each of these offers, in one query. */
+async function lastNotes(db: Db, offerIds: number[]): Promise<Map<number, string>> {
+  if (!offerIds.length) return new Map();
+  const rows = await db
+    .select({ offerId: offerEvents.offerId, note: offerEvents.note })
     .from(offerEvents)
-    .where(and(eq(offerEvents.offerId, offerId), isNotNull(offerEvents.note)))
-    .orderBy(desc(offerEvents.at), desc(offerEvents.id))
-    .limit(1);
-  return row?.note ?? null;
+    .where(and(inArray(offerEvents.offerId, offerIds), isNotNull(offerEvents.note)))
+    .orderBy(desc(offerEvents.at), desc(offerEvents.id));
+  const last = new Map<number, string>();
+  for (const r of rows) if (!last.has(r.offerId)) last.set(r.offerId, r.note!);
+  return last;
 }
 
 /** One of the owner's offers; anyone else's is "not found". */
@@ -222,7 +239,7 @@ export async function getOwnOffer(db: Db, owner: SessionUser, id: number) {
   return {
     ...row.offer,
     communeName: row.communeName,
-    note: row.offer.moderation ? await lastNote(db, id) : null,
+    note: row.offer.moderation ? ((await lastNotes(db, [id])).get(id) ?? null) : null,
     /** What the owner's form shows: the proposed changes when some wait, else the offer. */
     current: { ...row.offer, ...(row.offer.proposedChanges ?? {}) } as OfferRow,
   };

@@ -2,7 +2,7 @@
 import { and, asc, count, desc, eq, gte, like, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { communeCoverage, communes, offers, territories } from '../../../db/schema/index.ts';
-import { foldText } from '../../lib/text.ts';
+import { communeLabel, foldText } from '../../lib/text.ts';
 import { Invalid, NotFound } from '../errors.ts';
 
 export interface TerritorySummary {
@@ -96,7 +96,7 @@ export async function resolveCommune(
   if (candidates.length > 1 && preferred.length === 1) candidates = preferred;
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length > 1) {
-    const example = `${candidates[0]!.name} (${candidates[0]!.postalCodes.split(' ')[0]})`;
+    const example = communeLabel(candidates[0]!);
     throw new Invalid([
       { field, key: 'errors.ambiguous_commune', value, params: { count: String(candidates.length), example } },
     ]);

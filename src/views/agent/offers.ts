@@ -13,7 +13,6 @@ import {
   field,
   readForm,
   readUpload,
-  stateOf,
   submitForm,
   UPLOAD_LIMIT_BYTES,
   type FormFields,
@@ -38,10 +37,10 @@ import {
   managedSorts,
   updateOffer,
   type ManagedListQuery,
-  type ManagedOffer,
 } from '../../server/offers/manage.ts';
 import { offerKinds, offerStatuses } from '../../../db/schema/offers.ts';
-import { getCommune, getCommuneCoverage } from '../../server/places/queries.ts';
+import { getCommuneCoverage } from '../../server/places/queries.ts';
+import { offerFormState } from '../offer-form.ts';
 
 const oneOf = <T extends string>(values: readonly T[], v: string | null): T | undefined =>
   v !== null && (values as readonly string[]).includes(v) ? (v as T) : undefined;
@@ -66,14 +65,6 @@ export async function offersListPage(rc: RequestContext) {
     managedQueueCounts(db, systemClock, user),
   ]);
   return render({ list, counts, query });
-}
-
-/** A saved offer as the form's values, its commune as one would type it. */
-async function formOf(offer: ManagedOffer): Promise<FormState> {
-  const commune = await getCommune(db, offer.communeCode);
-  const state = stateOf(offer);
-  state.values.commune = commune ? `${commune.name} (${commune.postalCodes.split(' ')[0]})` : offer.communeCode;
-  return state;
 }
 
 export async function offerNewPage(rc: RequestContext) {
@@ -178,7 +169,7 @@ export async function offerEditPage(rc: RequestContext, idParam: string) {
   const user = requireStaff(rc);
   const id = parseId(idParam) ?? -1;
   let offer = await getManagedOffer(db, user, id);
-  let state = await formOf(offer);
+  let state = await offerFormState(offer);
   let status = 200;
   if (isPost(rc)) {
     const post = await readPost(rc);
@@ -196,7 +187,7 @@ export async function offerEditPage(rc: RequestContext, idParam: string) {
       const typed = Object.fromEntries(
         ['photo', 'alt', 'photosAlt', 'note'].flatMap((k) => (state.values[k] ? [[k, state.values[k]]] : [])),
       );
-      state = { ...(await formOf(offer)), errors: state.errors, alert: state.alert };
+      state = { ...(await offerFormState(offer)), errors: state.errors, alert: state.alert };
       state.values = { ...state.values, ...typed };
     }
     offer = await getManagedOffer(db, user, id);

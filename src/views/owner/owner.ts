@@ -6,7 +6,7 @@ import { offersContext } from '../../server/auth.ts';
 import { systemClock } from '../../server/clock.ts';
 import { Invalid } from '../../server/errors.ts';
 import { isPost, okAfterRedirect, type RequestContext } from '../../server/http/context.ts';
-import { emptyState, field, readForm, stateOf, submitForm, type FormState } from '../../server/http/form.ts';
+import { emptyState, field, readForm, submitForm } from '../../server/http/form.ts';
 import { requireRole } from '../../server/http/guards.ts';
 import { redirect, render } from '../../server/http/respond.ts';
 import { parseId } from '../../server/input.ts';
@@ -20,7 +20,7 @@ import {
   proposeOffer,
   withdrawOwnOffer,
 } from '../../server/offers/owners.ts';
-import { getCommune } from '../../server/places/queries.ts';
+import { offerFormState } from '../offer-form.ts';
 
 const kindOf = (rc: RequestContext): 'home' | 'tiers_lieu' =>
   rc.url.searchParams.get('type') === 'tiers-lieu' ? 'tiers_lieu' : 'home';
@@ -53,14 +53,6 @@ export async function ownOffersPage(rc: RequestContext) {
   });
 }
 
-/** The owner's form values: the edit awaiting moderation if any, the commune as one types it. */
-async function formOf(current: Parameters<typeof stateOf>[0] & { communeCode: string }): Promise<FormState> {
-  const commune = await getCommune(db, current.communeCode);
-  const state = stateOf(current);
-  state.values.commune = commune ? `${commune.name} (${commune.postalCodes.split(' ')[0]})` : current.communeCode;
-  return state;
-}
-
 const offerActions = {
   confirm: (owner: Parameters<typeof confirmOffer>[2], id: number) => confirmOffer(db, systemClock, owner, id),
   withdraw: (owner: Parameters<typeof confirmOffer>[2], id: number) => withdrawOwnOffer(offersContext, owner, id),
@@ -70,7 +62,7 @@ export async function ownOfferPage(rc: RequestContext, idParam: string) {
   const owner = requireRole(rc, 'owner');
   const id = parseId(idParam) ?? -1;
   let offer = await getOwnOffer(db, owner, id);
-  let state = await formOf(offer.current);
+  let state = await offerFormState(offer.current);
   let status = 200;
   if (isPost(rc)) {
     const form = await readForm(rc.request);
@@ -83,7 +75,8 @@ export async function ownOfferPage(rc: RequestContext, idParam: string) {
     });
     if (r.ok) return redirect(intent === 'save' ? `${list}/${id}?ok=saved` : `${list}?ok=${intent}`, 303);
     ({ state, status } = r);
-    if (intent !== 'save') state = { ...(await formOf(offer.current)), errors: state.errors, alert: state.alert };
+    if (intent !== 'save')
+      state = { ...(await offerFormState(offer.current)), errors: state.errors, alert: state.alert };
     offer = await getOwnOffer(db, owner, id);
   }
   return render({ offer, state, ok: okAfterRedirect(rc) === 'saved' }, status);
