@@ -1,9 +1,10 @@
 // What a family keeps on its account besides its file: favourite offers and saved searches
 // (with the daily email digest of new matching offers).
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { autoId, createdAt, ownerId } from './columns.ts';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { autoId, codeOf, createdAt, ownerId } from './columns.ts';
 import { users } from './accounts.ts';
 import { offers } from './offers.ts';
+import { communes } from './places.ts';
 
 export const favourites = sqliteTable(
   'favourites',
@@ -34,5 +35,35 @@ export const savedSearches = sqliteTable(
   (t) => [
     index('saved_searches_user_idx').on(t.userId),
     index('saved_searches_alerts_idx').on(t.alerts, t.lastDigestAt),
+  ],
+);
+
+export const fibreThresholds = ['any', 'half', 'most'] as const;
+
+/**
+ * "Tell me when fibre arrives in this commune": by email, with or without an account. A visitor's
+ * alert waits for the confirmation link; it is sent once, when an import raises the commune's
+ * FttH share past the threshold.
+ */
+export const fibreAlerts = sqliteTable(
+  'fibre_alerts',
+  {
+    id: autoId(),
+    email: text('email').notNull(),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    communeCode: codeOf('commune_code', () => communes.code),
+    threshold: text('threshold', { enum: fibreThresholds }).notNull(),
+    locale: text('locale', { enum: ['fr', 'en'] }).notNull(),
+    /** Random token of the confirmation and unsubscribe links (works without signing in). */
+    token: text('token').notNull().unique(),
+    confirmedAt: text('confirmed_at'),
+    /** When the crossing was announced, and the share that crossed: never twice. */
+    notifiedAt: text('notified_at'),
+    notifiedShare: real('notified_share'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('fibre_alerts_email_commune_idx').on(t.email, t.communeCode),
+    index('fibre_alerts_commune_idx').on(t.communeCode),
   ],
 );

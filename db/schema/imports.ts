@@ -6,7 +6,7 @@ import { autoId, codeOf, ownerId } from './columns.ts';
 import { users } from './accounts.ts';
 import { communes } from './places.ts';
 
-export const importKinds = ['arcep_rate', 'arcep_deployment'] as const;
+export const importKinds = ['arcep_rate', 'arcep_deployment', 'arcep_departments'] as const;
 export const importStatuses = ['running', 'done', 'failed'] as const;
 
 export const imports = sqliteTable(

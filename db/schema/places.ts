@@ -1,7 +1,7 @@
 // Places: the administrative referential (regions, departments, communes) and the
 // territories the portal serves. A territory is a department that has joined.
-import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { codeOf, createdAt } from './columns.ts';
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { autoId, codeOf, createdAt } from './columns.ts';
 
 export const regions = sqliteTable('regions', {
   code: text('code').primaryKey(),
@@ -77,3 +77,49 @@ export const communeCoverage = sqliteTable('commune_coverage', {
   source: text('source').notNull(),
   importedAt: text('imported_at').notNull(),
 });
+
+/**
+ * Codes that are no longer communes but still name one: delegated and associated communes of a
+ * merger, municipal districts (Paris, Lyon, Marseille). Old files, offers and open data keep
+ * resolving through them.
+ */
+export const communeAliases = sqliteTable(
+  'commune_aliases',
+  {
+    code: text('code').primaryKey(),
+    communeCode: codeOf('commune_code', () => communes.code),
+    name: text('name').notNull(),
+  },
+  (t) => [index('commune_aliases_commune_idx').on(t.communeCode)],
+);
+
+/** A département's headline coverage (ARCEP "Ma connexion internet"), one row per date of data. */
+export const departmentCoverage = sqliteTable(
+  'department_coverage',
+  {
+    departmentCode: codeOf('department_code', () => departments.code),
+    dataDate: text('data_date').notNull(),
+    premises: integer('premises'),
+    /** Shares 0–1 of premises eligible to FttH and to ≥ 30 Mb/s. */
+    ftthShare: real('ftth_share'),
+    thdShare: real('thd_share'),
+    source: text('source').notNull(),
+    importedAt: text('imported_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.departmentCode, t.dataDate] })],
+);
+
+/** Mobile network sites (ARCEP), for "4G sites nearby". */
+export const mobileSites = sqliteTable(
+  'mobile_sites',
+  {
+    id: autoId(),
+    operator: text('operator').notNull(),
+    lat: real('lat').notNull(),
+    lng: real('lng').notNull(),
+    has4g: integer('has_4g', { mode: 'boolean' }).notNull(),
+    departmentCode: codeOf('department_code', () => departments.code),
+    dataDate: text('data_date').notNull(),
+  },
+  (t) => [index('mobile_sites_position_idx').on(t.lat, t.lng)],
+);
