@@ -21,8 +21,8 @@ export async function prepareDb(config: Config, { demo }: { demo: boolean }): Pr
     throw new DatabaseOpenError(`Cannot open the database at DATABASE_URL=${url}: ${reason}`);
   }
   if (!(await referentialLoaded(db))) {
-    const { communes } = await loadReferential(db);
-    console.log(`Loaded the referential: ${communes} communes.`);
+    const { communes, aliases } = await loadReferential(db);
+    console.log(`Loaded the referential: ${communes} communes, ${aliases} former codes.`);
   }
   // An import whose process died (kill -9, power cut) left the figures as they were: say so.
   const abandoned = await abandonedImports(db, systemClock);

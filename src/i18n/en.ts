@@ -13,7 +13,7 @@ export const en: Messages = {
   'nav.language': 'Language',
   'nav.switchTo': 'Français',
   'footer.sources':
-    'Sources: INSEE 2024, La Poste 2024, ARCEP 2018 and 2026, ANCT 2019 — Licence Ouverte. Demo listings are fictitious.',
+    'Sources: INSEE/IGN (API Géo) 2025, ARCEP 2018 and 2026, ANCT 2019 — Licence Ouverte. Demo listings are fictitious.',
   'footer.about': 'A portal that accompanies teleworking families settling in rural territories.',
 
   'home.title': 'Move to the countryside and keep your fibre',

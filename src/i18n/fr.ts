@@ -11,7 +11,7 @@ export const fr = {
   'nav.language': 'Langue',
   'nav.switchTo': 'English',
   'footer.sources':
-    'Sources : INSEE 2024, La Poste 2024, ARCEP 2018 et 2026, ANCT 2019 — Licence Ouverte. Annonces de démonstration fictives.',
+    'Sources : INSEE/IGN (API Géo) 2025, ARCEP 2018 et 2026, ANCT 2019 — Licence Ouverte. Annonces de démonstration fictives.',
   'footer.about':
     'Un portail pour accompagner les familles de télétravailleurs qui s’installent dans les territoires ruraux.',
 

@@ -6,7 +6,8 @@ import { BUSY_TIMEOUT_MS, createDb, type Db } from '../../db/client.ts';
 import { applyMigrations, migrationsApplied } from '../../db/migrate.ts';
 
 const require = createRequire(import.meta.url);
-import { communes, departments, offers, territories } from '../../db/schema/index.ts';
+import { communes, departments, mobileSites, offers, territories } from '../../db/schema/index.ts';
+import { currentCommuneCode, resolveCommune } from '../../src/server/places/queries.ts';
 import { checkHealth, isHealthy } from '../../src/server/health/queries.ts';
 import { loadReferential } from '../../src/server/places/referential.ts';
 import { testDb } from '../helpers/db.ts';
@@ -156,10 +157,27 @@ describe('referential', () => {
     expect(auch!.population).toBeGreaterThan(20_000);
     expect(auch!.lat).toBeCloseTo(43.65, 1);
     expect(auch!.lng).toBeCloseTo(0.58, 1);
+    // Centroid, population and postal codes are the 2025 file's, for every commune of it.
+    expect(auch).toMatchObject({ lat: 43.6602, lng: 0.5673, population: 22428 });
+    expect(stats!.n).toBe(34_875);
+    const [cherbourg] = await db.select().from(communes).where(eq(communes.code, '50129'));
+    expect(cherbourg?.postalCodes).toBe('50100 50110 50120 50130 50460 50470');
     const [leguevin] = await db.select().from(communes).where(eq(communes.searchName, 'leguevin'));
     expect(leguevin?.name).toBe('Léguevin');
     const [gers] = await db.select().from(departments).where(eq(departments.code, '32'));
     expect(gers).toMatchObject({ name: 'Gers', regionCode: '76' });
+  });
+
+  it('keeps former communes and districts resolving to the commune that holds them', async () => {
+    const { db } = await testDb('referential');
+    // Tourlaville merged into Cherbourg-en-Cotentin (2016); Marseille's 1st district.
+    expect(await currentCommuneCode(db, '50602')).toBe('50129');
+    expect((await resolveCommune(db, '50602')).name).toBe('Cherbourg-en-Cotentin');
+    expect(await currentCommuneCode(db, '13201')).toBe('13055');
+    expect(await currentCommuneCode(db, '32013')).toBe('32013');
+    expect(await currentCommuneCode(db, '99999')).toBeUndefined();
+    const [sites] = await db.select({ n: sql<number>`count(*)` }).from(mobileSites);
+    expect(sites!.n).toBe(704);
   });
 
   it('is idempotent', async () => {

@@ -1,7 +1,7 @@
 // Read side of places: territories, communes (autocomplete, resolution) and coverage.
 import { and, asc, count, desc, eq, gte, like, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { communeCoverage, communes, offers, territories } from '../../../db/schema/index.ts';
+import { communeAliases, communeCoverage, communes, offers, territories } from '../../../db/schema/index.ts';
 import { communeLabel, foldText } from '../../lib/text.ts';
 import { Invalid, NotFound } from '../errors.ts';
 
@@ -65,6 +65,17 @@ export async function getCommune(db: Db, code: string): Promise<CommuneSummary |
   return row;
 }
 
+/** The current commune a code names: a commune's own, or a former commune's or a district's (aliases). */
+export async function currentCommuneCode(db: Db, code: string): Promise<string | undefined> {
+  const [own] = await db.select({ code: communes.code }).from(communes).where(eq(communes.code, code));
+  if (own) return own.code;
+  const [alias] = await db
+    .select({ code: communeAliases.communeCode })
+    .from(communeAliases)
+    .where(eq(communeAliases.code, code));
+  return alias?.code;
+}
+
 const INSEE_CODE = /^(\d{5}|2[AB]\d{3})$/;
 
 /**
@@ -80,7 +91,8 @@ export async function resolveCommune(
 ): Promise<CommuneSummary> {
   const value = input.trim();
   if (INSEE_CODE.test(value.toUpperCase())) {
-    const commune = await getCommune(db, value.toUpperCase());
+    const code = await currentCommuneCode(db, value.toUpperCase());
+    const commune = code && (await getCommune(db, code));
     if (commune) return commune;
     throw new Invalid([{ field, key: 'errors.unknown_commune', value }]);
   }

@@ -1,13 +1,15 @@
-// Loads the administrative referential: regions, departments and current communes from
-// @etalab/decoupage-administratif, coordinates from the INSEE/La Poste 2024 extract in
-// db/data (see db/data/SOURCES.md). Idempotent: rows are upserted by code.
-import { parse } from 'csv-parse/sync';
+// Loads the administrative referential: regions and departments from
+// @etalab/decoupage-administratif; communes (names, centroids, populations, postal codes) from
+// the 2025 file of the State's API Géo in db/data (see db/data/SOURCES.md); the codes of
+// delegated and associated communes and of municipal districts as aliases of their commune,
+// so that codes older files use keep resolving. Idempotent: rows are upserted by code.
+import { parse } from 'csv-parse';
 import { count } from 'drizzle-orm';
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fromExcluded, runBatch } from '../../../db/batch.ts';
 import type { Db } from '../../../db/client.ts';
-import { communes, departments, regions } from '../../../db/schema/index.ts';
+import { communeAliases, communes, departments, mobileSites, regions } from '../../../db/schema/index.ts';
 import { foldText } from '../../lib/text.ts';
 
 const require = createRequire(import.meta.url);
@@ -25,76 +27,82 @@ interface EtalabCommune {
   code: string;
   nom: string;
   type: string;
-  departement?: string;
-  region?: string;
+  /** For a delegated or associated commune: the commune it belongs to. */
   chefLieu?: string;
   /** For a municipal district: its commune. */
   commune?: string;
-  codesPostaux?: string[];
-  population?: number;
 }
 
-const coordinatesFile = new URL('../../../db/data/communes-fr-2024.csv', import.meta.url);
+export const communesFile = new URL('../../../db/data/communes-fr-2025.csv', import.meta.url);
+const mobileSitesFile = new URL('../../../db/data/arcep-sites-mobiles-2018-01-32-50.csv', import.meta.url);
+const MOBILE_SITES_DATE = '2018-01-31';
 const CHUNK = 500;
 
-type LatLng = { lat: number; lng: number };
+type CommuneRow = typeof communes.$inferInsert;
 
-/** INSEE code → coordinates. Current communes first; delegated communes and districts as fallbacks. */
-async function readCoordinates(): Promise<{ own: Map<string, LatLng>; any: Map<string, LatLng> }> {
-  const rows: Record<string, string>[] = parse(await readFile(coordinatesFile), { columns: true, bom: true });
-  const own = new Map<string, LatLng>();
-  const any = new Map<string, LatLng>();
-  for (const r of rows) {
-    const lat = Number.parseFloat(r.lat ?? '');
-    const lng = Number.parseFloat(r.lng ?? '');
-    if (!Number.isFinite(lat) || !Number.isFinite(lng)) continue;
-    const code = r.insee_com ?? '';
-    if (r.commune_type === 'COM' && !own.has(code)) own.set(code, { lat, lng });
-    if (!any.has(code)) any.set(code, { lat, lng });
+/** The communes of the 2025 file, one row each. */
+async function readCommunes(): Promise<CommuneRow[]> {
+  const rows: CommuneRow[] = [];
+  const number = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
+  for await (const r of createReadStream(communesFile).pipe(parse({ columns: true, bom: true })) as AsyncIterable<
+    Record<string, string>
+  >) {
+    const name = r.nom!;
+    rows.push({
+      code: r.code_insee!,
+      name,
+      searchName: foldText(name),
+      departmentCode: r.code_dep!,
+      regionCode: r.code_region!,
+      postalCodes: (r.codes_postaux ?? '').split('|').filter(Boolean).join(' '),
+      population: number(r.population),
+      lat: number(r.lat),
+      lng: number(r.lon),
+    });
   }
-  return { own, any };
+  return rows;
 }
 
-function average(points: LatLng[]): LatLng | undefined {
-  if (points.length === 0) return undefined;
-  const sum = points.reduce((a, p) => ({ lat: a.lat + p.lat, lng: a.lng + p.lng }), { lat: 0, lng: 0 });
-  return { lat: round(sum.lat / points.length), lng: round(sum.lng / points.length) };
+/** ARCEP's mobile sites (the Gers and the Manche, January 2018). */
+async function readMobileSites(): Promise<Array<typeof mobileSites.$inferInsert>> {
+  const rows: Array<typeof mobileSites.$inferInsert> = [];
+  for await (const r of createReadStream(mobileSitesFile).pipe(parse({ columns: true, bom: true })) as AsyncIterable<
+    Record<string, string>
+  >) {
+    rows.push({
+      operator: r.operateur_nom!,
+      lat: Number(r.lat),
+      lng: Number(r.lon),
+      has4g: r['4G'] === '1',
+      departmentCode: r.code_dep!,
+      dataDate: MOBILE_SITES_DATE,
+    });
+  }
+  return rows;
 }
 
-const round = (n: number) => Math.round(n * 1e5) / 1e5;
-
-export async function loadReferential(db: Db): Promise<{ communes: number }> {
-  const etalabRegions: EtalabRegion[] = require('@etalab/decoupage-administratif/data/regions.json');
-  const etalabDepartments: EtalabDepartment[] = require('@etalab/decoupage-administratif/data/departements.json');
-  const etalabCommunes: EtalabCommune[] = require('@etalab/decoupage-administratif/data/communes.json');
-  const { own, any } = await readCoordinates();
-
-  // A commune created by merging others has no row of its own in the 2024 extract:
-  // place it at the centre of its delegated communes (or of its districts for Paris/Lyon/Marseille).
-  const parts = new Map<string, LatLng[]>();
-  for (const c of etalabCommunes) {
+/** Former and partial communes → the current commune that holds them. */
+function aliasesOf(current: Set<string>) {
+  const etalab: EtalabCommune[] = require('@etalab/decoupage-administratif/data/communes.json');
+  const aliases = new Map<string, { code: string; communeCode: string; name: string }>();
+  for (const c of etalab) {
     const parent =
       c.type === 'arrondissement-municipal' ? c.commune : c.type === 'commune-actuelle' ? undefined : c.chefLieu;
-    const point = any.get(c.code);
-    if (parent && point) parts.set(parent, [...(parts.get(parent) ?? []), point]);
+    if (parent && parent !== c.code && current.has(parent) && !current.has(c.code) && !aliases.has(c.code))
+      aliases.set(c.code, { code: c.code, communeCode: parent, name: c.nom });
   }
+  return [...aliases.values()];
+}
 
-  const communeRows = etalabCommunes
-    .filter((c) => c.type === 'commune-actuelle' && c.departement && c.region)
-    .map((c) => {
-      const point = own.get(c.code) ?? average(parts.get(c.code) ?? []) ?? any.get(c.code);
-      return {
-        code: c.code,
-        name: c.nom,
-        searchName: foldText(c.nom),
-        departmentCode: c.departement!,
-        regionCode: c.region!,
-        postalCodes: (c.codesPostaux ?? []).join(' '),
-        population: c.population ?? null,
-        lat: point?.lat ?? null,
-        lng: point?.lng ?? null,
-      };
-    });
+const chunks = <T>(rows: T[]) =>
+  Array.from({ length: Math.ceil(rows.length / CHUNK) }, (_, i) => rows.slice(i * CHUNK, (i + 1) * CHUNK));
+
+export async function loadReferential(db: Db): Promise<{ communes: number; aliases: number }> {
+  const etalabRegions: EtalabRegion[] = require('@etalab/decoupage-administratif/data/regions.json');
+  const etalabDepartments: EtalabDepartment[] = require('@etalab/decoupage-administratif/data/departements.json');
+  const communeRows = await readCommunes();
+  const aliasRows = aliasesOf(new Set(communeRows.map((c) => c.code)));
+  const siteRows = await readMobileSites();
 
   await db.batch([
     db
@@ -110,12 +118,11 @@ export async function loadReferential(db: Db): Promise<{ communes: number }> {
       }),
   ]);
 
-  const statements = [];
-  for (let i = 0; i < communeRows.length; i += CHUNK) {
-    statements.push(
+  await runBatch(db, [
+    ...chunks(communeRows).map((rows) =>
       db
         .insert(communes)
-        .values(communeRows.slice(i, i + CHUNK))
+        .values(rows)
         .onConflictDoUpdate({
           target: communes.code,
           set: fromExcluded(communes, [
@@ -129,14 +136,27 @@ export async function loadReferential(db: Db): Promise<{ communes: number }> {
             'lng',
           ]),
         }),
-    );
-  }
-  await runBatch(db, statements);
-  return { communes: communeRows.length };
+    ),
+    ...chunks(aliasRows).map((rows) =>
+      db
+        .insert(communeAliases)
+        .values(rows)
+        .onConflictDoUpdate({
+          target: communeAliases.code,
+          set: fromExcluded(communeAliases, ['communeCode', 'name']),
+        }),
+    ),
+    db.delete(mobileSites),
+    ...chunks(siteRows).map((rows) => db.insert(mobileSites).values(rows)),
+  ]);
+  return { communes: communeRows.length, aliases: aliasRows.length };
 }
 
-/** The referential is loaded once, on the first start of a new database. */
+/**
+ * The referential is loaded on the first start of a new database, and once more on a database
+ * from before the 2025 referential (it has communes but no aliases).
+ */
 export async function referentialLoaded(db: Db): Promise<boolean> {
-  const [row] = await db.select({ n: count() }).from(communes);
+  const [row] = await db.select({ n: count() }).from(communeAliases);
   return (row?.n ?? 0) > 0;
 }
