@@ -1,4 +1,4 @@
-// npm run import -- arcep-taux <file.csv> --date YYYY-MM-DD [--source "…"]
+// npm run import -- <kind> <file…> [--date YYYY-MM-DD] [--source "…"]
 // Imports a file into the database of DATABASE_URL (embedded file or libsql:// server), as
 // the admin page does: streamed (memory flat), UTF-8 or Windows-1252, `,` or `;`, all or
 // nothing, recorded in the imports' history. Prints a progress line, then the report.
@@ -7,45 +7,96 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, readConfig, runMain } from './lib/config.ts';
 import { prepareDb } from './lib/prepare-db.ts';
+import type { Db } from '../db/client.ts';
 import { systemClock } from '../src/server/clock.ts';
+import { importArcepDeployment } from '../src/server/imports/arcep.ts';
+import { importArcepDepartments } from '../src/server/imports/arcep-departments.ts';
 import { importArcepRates } from '../src/server/imports/arcep-rate.ts';
+import type { Problem } from '../src/server/imports/coverage.ts';
 import { describeProblem } from '../src/server/imports/problems.ts';
 
-const usage = 'Usage: npm run import -- arcep-taux <file.csv> --date YYYY-MM-DD [--source "ARCEP …"]';
+const usage = `Usage: npm run import -- <kind> <file…> [--date YYYY-MM-DD] [--source "…"]
+  arcep-taux <taux.csv> --date YYYY-MM-DD          ARCEP's FttH rate per commune (the file has no date)
+  arcep-deploiement <deploiement.csv> <informations.csv>  ARCEP's deployment tables (last quarter)
+  arcep-departements <departements.csv> [--date …]  ARCEP's figures per département`;
+
+type Outcome = { status: 'done' | 'failed'; importId: number | null; problems: Problem[]; summary: string };
+type Options = { files: string[]; date?: string; source?: string; progress: (rows: number) => void };
+
+const kinds: Record<string, { files: number; run: (db: Db, o: Options) => Promise<Outcome> }> = {
+  'arcep-taux': {
+    files: 1,
+    async run(db, o) {
+      if (!o.date) throw new ConfigError(`--date is required for arcep-taux.\n${usage}`);
+      const r = await importArcepRates(db, systemClock, createReadStream(o.files[0]!), {
+        fileName: basename(o.files[0]!),
+        dataDate: o.date,
+        source: o.source,
+        onProgress: o.progress,
+      });
+      return {
+        ...r,
+        summary: `${r.imported} communes imported (data of ${o.date}), ${r.unknownCommunes} codes unknown to the referential`,
+      };
+    },
+  },
+  'arcep-deploiement': {
+    files: 2,
+    async run(db, o) {
+      const r = await importArcepDeployment(
+        db,
+        systemClock,
+        { deployment: createReadStream(o.files[0]!), information: createReadStream(o.files[1]!) },
+        { fileName: basename(o.files[0]!), onProgress: o.progress },
+      );
+      return {
+        ...r,
+        summary: `${r.imported} communes imported (${r.quarter}, data of ${r.dataDate}), ${r.unknownCommunes} codes unknown, ${r.withoutPremises} without premises`,
+      };
+    },
+  },
+  'arcep-departements': {
+    files: 1,
+    async run(db, o) {
+      const r = await importArcepDepartments(db, systemClock, createReadStream(o.files[0]!), {
+        fileName: basename(o.files[0]!),
+        dataDate: o.date,
+        source: o.source,
+      });
+      return { ...r, summary: `${r.imported} départements imported` };
+    },
+  },
+};
 
 await runMain(async () => {
   let parsed;
   try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: { date: { type: 'string' }, source: { type: 'string' } },
-    });
+    parsed = parseArgs({ allowPositionals: true, options: { date: { type: 'string' }, source: { type: 'string' } } });
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message}. ${usage}`);
+    throw new ConfigError(`${(error as Error).message}.\n${usage}`);
   }
-  const [kind, file] = parsed.positionals;
-  if (kind !== 'arcep-taux' || !file) throw new ConfigError(usage);
-  const date = parsed.values.date ?? '';
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date)))
-    throw new ConfigError(`--date must be the date of the data, YYYY-MM-DD. ${usage}`);
+  const [kind = '', ...files] = parsed.positionals;
+  const chosen = Object.hasOwn(kinds, kind) ? kinds[kind]! : null;
+  if (!chosen || files.length !== chosen.files) throw new ConfigError(usage);
+  const date = parsed.values.date;
+  if (date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))))
+    throw new ConfigError(`--date must be the date of the data, YYYY-MM-DD.\n${usage}`);
   const config = readConfig();
   const db = await prepareDb(config, { demo: false });
   try {
     const started = Date.now();
-    const report = await importArcepRates(db, systemClock, createReadStream(file), {
-      fileName: basename(file),
-      dataDate: date,
+    const outcome = await chosen.run(db, {
+      files,
+      date,
       source: parsed.values.source,
-      onProgress: (rows) => process.stderr.write(`\r${rows} rows read…`),
+      progress: (rows) => process.stderr.write(`\r${rows} rows read…`),
     });
     process.stderr.write('\n');
-    if (report.status === 'failed') {
-      for (const p of report.problems) console.error(describeProblem('en', p));
-      throw new ConfigError(`${basename(file)} was refused: nothing changed (import #${report.importId}).`);
+    if (outcome.status === 'failed') {
+      for (const p of outcome.problems) console.error(describeProblem('en', p));
+      throw new ConfigError(`${basename(files[0]!)} was refused: nothing changed (import #${outcome.importId}).`);
     }
-    console.log(
-      `${basename(file)}: ${report.imported} communes imported (data of ${date}), ${report.unknownCommunes} codes unknown to the referential, in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
-    );
+    console.log(`${basename(files[0]!)}: ${outcome.summary}, in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   } finally {
     db.$client.close();
   }

@@ -10,7 +10,8 @@ import { communes, offerPhotos, offers, territories, users, userTerritories, typ
 import { hashPassword } from '../../src/server/accounts/password.ts';
 import { slugify } from '../../src/lib/text.ts';
 import { importArcepRates } from '../../src/server/imports/arcep-rate.ts';
-import { importArcepCoverage } from '../../src/server/imports/arcep.ts';
+import { importArcepDeployment } from '../../src/server/imports/arcep.ts';
+import { importArcepDepartments } from '../../src/server/imports/arcep-departments.ts';
 import { refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
 import { seedDemoCandidates, seedDemoFamilyFile } from './candidates.ts';
 import { writeDemoPhotos } from './photos.ts';
@@ -193,13 +194,21 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
     for (let i = 0; i < photoRows.length; i += 300) await db.insert(offerPhotos).values(photoRows.slice(i, i + 300));
   }
 
-  const [deployment, information] = await Promise.all([
-    readFile(dataFile('arcep-ftth-deploiement-communes-2017T3-2018T1-gers-manche.csv'), 'utf8'),
-    readFile(dataFile('arcep-ftth-informations-communes-2018T1-gers-manche.csv'), 'utf8'),
-  ]);
   // 2018 first (the history's first point), then the current national rates: the figures shown.
-  await importArcepCoverage(db, deployment, information, now, 'arcep-ftth-deploiement-communes-2017T3-2018T1.csv');
-  await importArcepRates(db, { now: () => now }, createReadStream(currentArcepRates), {
+  const clock = { now: () => now };
+  await importArcepDeployment(
+    db,
+    clock,
+    {
+      deployment: createReadStream(dataFile('arcep-ftth-deploiement-communes-2017T3-2018T1-gers-manche.csv')),
+      information: createReadStream(dataFile('arcep-ftth-informations-communes-2018T1-gers-manche.csv')),
+    },
+    { fileName: 'arcep-ftth-deploiement-communes-2017T3-2018T1.csv' },
+  );
+  await importArcepDepartments(db, clock, createReadStream(dataFile('arcep-mci-departements-2026-06-30.csv')), {
+    fileName: 'arcep-mci-departements-2026-06-30.csv',
+  });
+  await importArcepRates(db, clock, createReadStream(currentArcepRates), {
     fileName: 'arcep-ftth-taux-communes-fr-2026-02.csv',
     dataDate: ARCEP_RATES_DATE,
     source: ARCEP_RATES_SOURCE,

@@ -199,6 +199,8 @@ export const en: Messages = {
   'territory.communes': 'communes',
   'territory.population': 'inhabitants',
   'territory.ftthShare': 'of premises can connect to fibre ({date})',
+  'territory.ftthShareArcep': 'of the département’s premises can get fibre (ARCEP, {date})',
+  'territory.thdShareArcep': 'of premises can get 30 Mb/s or more (ARCEP, {date})',
   'territory.homes': 'published homes',
   'territory.tiersLieux': 'tiers-lieux',
   'territory.seeOffers': 'See every offer of the territory',
@@ -1007,6 +1009,11 @@ export const en: Messages = {
   'imports.problem.invalid_code': 'this is not a commune INSEE code (5 characters).',
   'imports.problem.invalid_rate': 'a rate from 0 to 100 is expected.',
   'imports.problem.duplicated_commune': 'this commune already appears above in the file.',
+  'imports.problem.invalid_department': 'this is not a known département code.',
+  'imports.problem.invalid_count': 'a whole number of premises is expected.',
+  'imports.problem.invalid_date': 'a date YYYY-MM-DD is expected.',
+  'imports.problem.duplicated_department': 'this département already appears above for the same date.',
+  'imports.problem.missing_quarter': 'no quarter column (“T1 2018”) in the header.',
   'imports.problem.empty_file': 'the file is empty.',
   'imports.problem.interrupted': 'the import was interrupted; nothing changed.',
   'imports.problem.unreadable': 'the file cannot be read ({detail}).',
@@ -1021,6 +1028,14 @@ export const en: Messages = {
   'imports.arcepRates': 'Fibre coverage per commune (ARCEP)',
   'imports.arcepRatesHint':
     'The national file of FttH-connectable premises rates: one row per commune, columns code_insee and fibre_pct; UTF-8 or Windows-1252, comma or semicolon. A territory admin imports the communes of their départements.',
+  'imports.arcepDepartments': 'Figures per département (ARCEP)',
+  'imports.arcepDepartmentsHint':
+    'The “Ma connexion internet” file: columns code_dep, premises, ftth and thd30 (in %), date. Each date adds to the history; the newest is shown.',
+  'imports.arcepDeployment': 'FttH deployment tables (ARCEP)',
+  'imports.arcepDeploymentHint':
+    'The observatory’s two files, as ARCEP publishes them: deployment per commune (one column per quarter; the last is imported and its date kept) and information per commune (homes and businesses, the denominator).',
+  'imports.deploymentFile': 'Deployment per commune',
+  'imports.informationFile': 'Information per commune',
   'imports.file': 'CSV file',
   'imports.dataDate': 'Date of the data',
   'imports.dataDateHint':

@@ -200,6 +200,8 @@ export const fr = {
   'territory.communes': 'communes',
   'territory.population': 'habitants',
   'territory.ftthShare': 'des locaux raccordables à la fibre ({date})',
+  'territory.ftthShareArcep': 'des locaux du département raccordables à la fibre (ARCEP, {date})',
+  'territory.thdShareArcep': 'des locaux éligibles à 30 Mb/s ou plus (ARCEP, {date})',
   'territory.homes': 'logements publiés',
   'territory.tiersLieux': 'tiers-lieux',
   'territory.seeOffers': 'Voir toutes les offres du territoire',
@@ -1023,6 +1025,11 @@ export const fr = {
   'imports.problem.invalid_code': 'ce n’est pas un code INSEE de commune (5 caractères).',
   'imports.problem.invalid_rate': 'un taux de 0 à 100 est attendu.',
   'imports.problem.duplicated_commune': 'cette commune apparaît déjà plus haut dans le fichier.',
+  'imports.problem.invalid_department': 'ce n’est pas un code de département connu.',
+  'imports.problem.invalid_count': 'un nombre entier de locaux est attendu.',
+  'imports.problem.invalid_date': 'une date AAAA-MM-JJ est attendue.',
+  'imports.problem.duplicated_department': 'ce département apparaît déjà plus haut pour la même date.',
+  'imports.problem.missing_quarter': 'aucune colonne de trimestre (« T1 2018 ») dans l’en-tête.',
   'imports.problem.empty_file': 'le fichier est vide.',
   'imports.problem.interrupted': 'l’import a été interrompu ; rien n’a changé.',
   'imports.problem.unreadable': 'le fichier est illisible ({detail}).',
@@ -1037,6 +1044,14 @@ export const fr = {
   'imports.arcepRates': 'Couverture fibre par commune (ARCEP)',
   'imports.arcepRatesHint':
     'Le fichier national des taux de locaux raccordables au FttH : une ligne par commune, colonnes code_insee et fibre_pct ; UTF-8 ou Windows-1252, séparateur virgule ou point-virgule. Un administrateur de territoire importe les communes de ses départements.',
+  'imports.arcepDepartments': 'Chiffres par département (ARCEP)',
+  'imports.arcepDepartmentsHint':
+    'Le fichier « Ma connexion internet » : colonnes code_dep, premises (locaux), ftth et thd30 (en %), date. Chaque date s’ajoute à l’historique ; la plus récente s’affiche.',
+  'imports.arcepDeployment': 'Tableaux de déploiement FttH (ARCEP)',
+  'imports.arcepDeploymentHint':
+    'Les deux fichiers de l’observatoire, tels que l’ARCEP les publie : le déploiement par commune (une colonne par trimestre, le dernier est importé et sa date retenue) et les informations par commune (logements et établissements, le dénominateur).',
+  'imports.deploymentFile': 'Déploiement par commune',
+  'imports.informationFile': 'Informations par commune',
   'imports.file': 'Fichier CSV',
   'imports.dataDate': 'Date des données',
   'imports.dataDateHint':

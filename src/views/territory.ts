@@ -1,6 +1,7 @@
 // Loads /territoires/{code}: its presentation and contact, key figures, communes with their
 // coverage, its tiers-lieux.
 import { db } from '../server/db.ts';
+import { departmentFigures } from '../server/imports/arcep-departments.ts';
 import { NotFound } from '../server/errors.ts';
 import type { RequestContext } from '../server/http/context.ts';
 import { render } from '../server/http/respond.ts';
@@ -24,16 +25,19 @@ export interface TerritoryViewData {
   page: number;
   pages: number;
   tiersLieux: OfferSearchResult;
+  /** ARCEP's own figures for the département, when imported: they win over the communes' sum. */
+  departmentFigures: Awaited<ReturnType<typeof departmentFigures>> | null;
 }
 
 export async function territoryPage(rc: Pick<RequestContext, 'url'>, code: string) {
   if (!isTerritoryCode(code)) throw new NotFound('territory');
   const page = Math.min(parseId(rc.url.searchParams.get('page') ?? '1') ?? 1, 9999);
-  const [territory, settings, communes, tiersLieux] = await Promise.all([
+  const [territory, settings, communes, tiersLieux, figures] = await Promise.all([
     getTerritoryOverview(db, code),
     territoryWithSettings(db, code),
     listTerritoryCommunes(db, code, page),
     searchOffers(db, { territoire: code, type: 'tiers-lieu' }),
+    departmentFigures(db, code),
   ]);
   const view: TerritoryViewData = {
     territory,
@@ -43,6 +47,7 @@ export async function territoryPage(rc: Pick<RequestContext, 'url'>, code: strin
     page,
     pages: Math.max(1, Math.ceil(communes.total / COMMUNES_PAGE_SIZE)),
     tiersLieux,
+    departmentFigures: figures ?? null,
   };
   return render(view);
 }

@@ -15,7 +15,8 @@ test('an admin imports coverage rates from the page; a broken file is refused wi
   try {
     await signInAs(page, 'direction.gers@demo.test');
     await page.goto('/admin/imports');
-    await page.getByLabel('Fichier CSV').setInputFiles({
+    const rates = page.getByRole('region', { name: 'Couverture fibre par commune (ARCEP)' });
+    await rates.getByLabel('Fichier CSV').setInputFiles({
       name: `taux-${stamp}.csv`,
       mimeType: 'text/csv',
       // Windows-1252 and semicolons, as a spreadsheet saves it; a Manche commune is outside
@@ -25,8 +26,8 @@ test('an admin imports coverage rates from the page; a broken file is refused wi
         'latin1',
       ),
     });
-    await page.getByLabel('Date des données').fill('2025-06-30');
-    await page.getByRole('button', { name: 'Importer' }).click();
+    await rates.getByLabel('Date des données').fill('2025-06-30');
+    await rates.getByRole('button', { name: 'Importer' }).click();
     await expect(page).toHaveURL(/\/admin\/imports\?suivi=\d+$/);
     const id = Number(new URL(page.url()).searchParams.get('suivi'));
     // Running imports make the page reload itself until they end.
@@ -50,13 +51,13 @@ test('an admin imports coverage rates from the page; a broken file is refused wi
     expect(shown.rows[0]!.data_date).toBe('2026-02-21');
 
     // A broken file: refused, each problem with its line and column.
-    await page.getByLabel('Fichier CSV').setInputFiles({
+    await rates.getByLabel('Fichier CSV').setInputFiles({
       name: 'casse.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from('code_insee,fibre_pct\n32013,101\n3201X,50\n'),
     });
-    await page.getByLabel('Date des données').fill('2026-11-30');
-    await page.getByRole('button', { name: 'Importer' }).click();
+    await rates.getByLabel('Date des données').fill('2026-11-30');
+    await rates.getByRole('button', { name: 'Importer' }).click();
     const broken = page.locator('[data-import]', { hasText: 'casse.csv' });
     await expect(async () => {
       await page.reload();
@@ -65,6 +66,28 @@ test('an admin imports coverage rates from the page; a broken file is refused wi
     await broken.getByText('2 problèmes').click();
     await expect(broken).toContainText('Ligne 2, colonne fibre_pct : un taux de 0 à 100 est attendu.');
     await expect(broken).toContainText('Ligne 3, colonne code_insee');
+
+    // The figures per département: the Gers's only (this admin's territory), newest shown.
+    const departments = page.getByRole('region', { name: 'Chiffres par département (ARCEP)' });
+    await departments.getByLabel('Fichier CSV').setInputFiles({
+      name: 'departements.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('code_dep,premises,ftth,thd30,date\n32,130000,97.5,100,2026-09-30\n50,1,1,1,2026-09-30\n'),
+    });
+    await departments.getByRole('button', { name: 'Importer' }).click();
+    const figures = page.locator('[data-import]', { hasText: 'departements.csv' });
+    await expect(async () => {
+      await page.reload();
+      await expect(figures).toHaveAttribute('data-status', 'done', { timeout: 1000 });
+    }).toPass();
+    const gers = await portal.sql.execute(
+      "SELECT department_code, ftth_share FROM department_coverage WHERE data_date = '2026-09-30'",
+    );
+    expect(gers.rows.map((r) => [r.department_code, r.ftth_share])).toEqual([['32', 0.975]]);
+    // The territory page shows the newest figures, with their source and date.
+    await page.goto('/territoires/32');
+    await expect(page.getByText('des locaux du département raccordables à la fibre (ARCEP, septembre 2026)')).toBeVisible();
+    await page.goBack();
 
     // Without a file (the browser asks for one first; a script may not): the form says so.
     const noFile = await page.request.post('/admin/imports', {

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { communeCoverage, offerPhotos, offers, territories } from '../../db/schema/index.ts';
+import { communeCoverage, departmentCoverage, offerPhotos, offers, territories } from '../../db/schema/index.ts';
 import {
   cachedResponse,
   catalogueVersion,
@@ -80,6 +80,8 @@ describe('page cache', () => {
     await db.update(territories).set({ accentColor: '#123456' }).where(eq(territories.code, '32'));
     expect(await changed()).toBe(true);
     await db.update(communeCoverage).set({ ftthShare: 0.5 }).where(eq(communeCoverage.communeCode, '32013'));
+    expect(await changed()).toBe(true);
+    await db.update(departmentCoverage).set({ ftthShare: 0.5 }).where(eq(departmentCoverage.departmentCode, '32'));
     expect(await changed()).toBe(true);
     expect(await changed()).toBe(false);
   });

@@ -1,23 +1,28 @@
 // Import of ARCEP's FttH deployment tables per commune ("Le marché du haut et très haut
 // débit fixe"): the deployment file (connectable premises per quarter) and the information
-// file (premises per commune). Accepts newer releases with more quarter columns: the last
-// quarter is imported and its date recorded.
-import { parse } from 'csv-parse/sync';
+// file (premises per commune, the denominator). Both are streamed. Any release is accepted,
+// with any number of quarter columns: the last quarter is imported and its date recorded.
+// Codes of former communes add up into the commune that holds them today. Any invalid row
+// refuses both files, with the report; nothing changes.
 import type { Db } from '../../../db/client.ts';
-import { startCoverageImport } from './coverage.ts';
+import { communeAliases } from '../../../db/schema/index.ts';
+import type { Clock } from '../clock.ts';
+import { departmentOf } from './arcep-rate.ts';
+import { MAX_PROBLEMS, startCoverageImport, type Problem } from './coverage.ts';
+import { csvRecords, headerKey } from './csv-stream.ts';
 
 export interface ArcepImportReport {
-  dataDate: string;
-  quarter: string;
+  importId: number | null;
+  status: 'done' | 'failed';
+  dataDate: string | null;
+  quarter: string | null;
   imported: number;
-  /** Codes absent from the communes referential (merged or overseas communes). */
+  /** Codes absent from the referential, or outside the importer's départements. */
   unknownCommunes: number;
   /** Communes of the deployment file with no premises in the information file. */
   withoutPremises: number;
-  errors: Array<{ line: number; message: string }>;
+  problems: Problem[];
 }
-
-export class ArcepFormatError extends Error {}
 
 /** "T1 2018" → "2018-03-31": the last day of the quarter. */
 export function quarterEndDate(label: string): string | null {
@@ -31,92 +36,140 @@ export function quarterEndDate(label: string): string | null {
 /** ARCEP pads numbers with spaces and writes "-" for none. */
 function arcepNumber(value: string | undefined): number | null {
   const v = (value ?? '').replace(/\s/g, '');
-  if (v === '') return null;
   if (v === '-') return 0;
-  return /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  return /^\d+$/.test(v) ? Number(v) : null;
 }
 
-function readTable(text: string, firstHeader: string): { header: string[]; rows: string[][]; headerLine: number } {
-  const records: string[][] = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: false });
-  const index = records.findIndex((r) => (r[0] ?? '').trim() === firstHeader);
-  if (index < 0) throw new ArcepFormatError(`header "${firstHeader}" not found`);
-  return { header: records[index]!.map((h) => h.trim()), rows: records.slice(index + 1), headerLine: index + 1 };
-}
+const CODE = /^(\d{5}|2[AB]\d{3})$/;
+const isHeader = (cells: string[]) => headerKey(cells[0] ?? '') === 'code_commune';
 
-export function parseArcepFiles(deploymentCsv: string, informationCsv: string) {
-  const deployment = readTable(deploymentCsv, 'Code commune');
-  if (deployment.header[1] !== 'Champ') throw new ArcepFormatError('the deployment file has no "Champ" column');
-  const quarterColumns = deployment.header.map((h, i) => ({ h, i, date: quarterEndDate(h) })).filter((c) => c.date);
-  const last = quarterColumns[quarterColumns.length - 1];
-  if (!last) throw new ArcepFormatError('the deployment file has no quarter column ("T1 2018")');
+type Files = { deployment: AsyncIterable<Uint8Array>; information: AsyncIterable<Uint8Array> };
 
-  const errors: ArcepImportReport['errors'] = [];
-  const connectable = new Map<string, number>();
-  deployment.rows.forEach((row, i) => {
-    const code = (row[0] ?? '').trim();
-    if (code === '') return;
-    if (!/^(\d{5}|2[AB]\d{3})$/.test(code))
-      return errors.push({ line: deployment.headerLine + i + 1, message: `invalid commune code "${code}"` });
-    if ((row[1] ?? '').trim() !== 'Locaux Raccordables') return;
-    const n = arcepNumber(row[last.i]);
-    if (n === null || Number.isNaN(n))
-      return errors.push({ line: deployment.headerLine + i + 1, message: `invalid number "${row[last.i] ?? ''}"` });
-    connectable.set(code, n);
-  });
-
-  const information = readTable(informationCsv, 'Code commune');
-  const col = (name: string) => information.header.findIndex((h) => h.toLowerCase() === name.toLowerCase());
-  const homes = col('Logements');
-  const businesses = col('Établissements');
-  if (homes < 0 || businesses < 0)
-    throw new ArcepFormatError('the information file has no "Logements" and "Établissements" columns');
-  const premises = new Map<string, number>();
-  information.rows.forEach((row, i) => {
-    const code = (row[0] ?? '').trim();
-    if (code === '') return;
-    const a = arcepNumber(row[homes]);
-    const b = arcepNumber(row[businesses]);
-    if (a === null || b === null || Number.isNaN(a) || Number.isNaN(b)) {
-      return errors.push({ line: information.headerLine + i + 1, message: `invalid premises for ${code}` });
-    }
-    premises.set(code, a + b);
-  });
-  return { quarter: last.h, dataDate: last.date!, connectable, premises, errors };
-}
-
-/** Imports both files (through the staged coverage import: history kept, all or nothing). */
-export async function importArcepCoverage(
+export async function importArcepDeployment(
   db: Db,
-  deploymentCsv: string,
-  informationCsv: string,
-  now = new Date(),
-  fileName = 'arcep-ftth-deploiement-communes.csv',
+  clock: Clock,
+  files: Files,
+  meta: {
+    fileName: string;
+    byUserId?: number | null;
+    onStart?: (importId: number) => void;
+    onProgress?: (rows: number) => void;
+    departments?: readonly string[] | null;
+  },
 ): Promise<ArcepImportReport> {
-  const parsed = parseArcepFiles(deploymentCsv, informationCsv);
-  const run = await startCoverageImport(
-    db,
-    { now: () => now },
-    { kind: 'arcep_deployment', fileName, dataDate: parsed.dataDate, source: `ARCEP ${parsed.quarter}` },
+  const problems: Problem[] = [];
+  const problem = (p: Problem) => problems.length < MAX_PROBLEMS && problems.push(p);
+  const aliases = new Map(
+    (await db.select({ code: communeAliases.code, to: communeAliases.communeCode }).from(communeAliases)).map((a) => [
+      a.code,
+      a.to,
+    ]),
   );
+  const current = (code: string) => aliases.get(code) ?? code;
+  const inScope = (code: string) => !meta.departments || meta.departments.includes(departmentOf(code));
+
+  // 1. Premises per commune (a map the size of the referential, whatever the file's size).
+  const premises = new Map<string, number>();
+  let info: { homes: number; businesses: number } | null = null;
+  try {
+    for await (const { line, cells } of csvRecords(files.information)) {
+      if (!info) {
+        if (!isHeader(cells)) continue;
+        const keys = cells.map(headerKey);
+        info = { homes: keys.indexOf('logements'), businesses: keys.indexOf('etablissements') };
+        if (info.homes < 0) problem({ line, column: 'Logements', message: 'missing_column' });
+        if (info.businesses < 0) problem({ line, column: 'Établissements', message: 'missing_column' });
+        if (problems.length) break;
+        continue;
+      }
+      const code = (cells[0] ?? '').trim();
+      if (!CODE.test(code)) {
+        problem({ line, column: 'Code commune', message: 'invalid_code' });
+        continue;
+      }
+      const a = arcepNumber(cells[info.homes]);
+      const b = arcepNumber(cells[info.businesses]);
+      if (a === null || b === null)
+        problem({ line, column: a === null ? 'Logements' : 'Établissements', message: 'invalid_count' });
+      else premises.set(current(code), (premises.get(current(code)) ?? 0) + a + b);
+    }
+  } catch (error) {
+    problem({ line: 0, message: `unreadable: ${error instanceof Error ? error.message : String(error)}` });
+  }
+  if (!info && !problems.length) problem({ line: 1, column: 'Code commune', message: 'missing_column' });
+
+  // 2. Connectable premises of the last quarter.
+  const connectable = new Map<string, number>();
+  let quarter: { label: string; date: string; at: number } | null = null;
+  let read = 0;
+  if (!problems.length) {
+    try {
+      for await (const { line, cells } of csvRecords(files.deployment)) {
+        if (!quarter) {
+          if (!isHeader(cells)) continue;
+          if (headerKey(cells[1] ?? '') !== 'champ') {
+            problem({ line, column: 'Champ', message: 'missing_column' });
+            break;
+          }
+          const quarters = cells
+            .map((h, at) => ({ label: h.trim(), date: quarterEndDate(h), at }))
+            .filter((c) => c.date);
+          const last = quarters[quarters.length - 1];
+          if (!last) {
+            problem({ line, column: 'T1 2018', message: 'missing_quarter' });
+            break;
+          }
+          quarter = { label: last.label, date: last.date!, at: last.at };
+          continue;
+        }
+        read++;
+        const code = (cells[0] ?? '').trim();
+        if (!CODE.test(code)) problem({ line, column: 'Code commune', message: 'invalid_code' });
+        else if ((cells[1] ?? '').trim() === 'Locaux Raccordables') {
+          const n = arcepNumber(cells[quarter.at]);
+          if (n === null) problem({ line, column: quarter.label, message: 'invalid_count' });
+          else connectable.set(current(code), (connectable.get(current(code)) ?? 0) + n);
+        }
+        if (read % 5000 === 0) meta.onProgress?.(read);
+      }
+    } catch (error) {
+      problem({ line: 0, message: `unreadable: ${error instanceof Error ? error.message : String(error)}` });
+    }
+    if (!quarter && !problems.length) problem({ line: 1, column: 'Code commune', message: 'missing_column' });
+  }
+
+  const run = await startCoverageImport(db, clock, {
+    kind: 'arcep_deployment',
+    fileName: meta.fileName,
+    dataDate: quarter?.date ?? clock.now().toISOString().slice(0, 10),
+    source: `ARCEP ${quarter?.label ?? ''}`.trim(),
+    byUserId: meta.byUserId,
+  });
+  meta.onStart?.(run.id);
+  const report = { importId: run.id, dataDate: quarter?.date ?? null, quarter: quarter?.label ?? null };
+  if (problems.length) {
+    await run.fail(problems);
+    return { ...report, status: 'failed', imported: 0, unknownCommunes: 0, withoutPremises: 0, problems };
+  }
   let withoutPremises = 0;
-  const rows = [...parsed.connectable].map(([code, connectable]) => {
-    const total = parsed.premises.get(code);
+  let outside = 0;
+  const rows = [];
+  for (const [code, n] of connectable) {
+    if (!inScope(code)) {
+      outside++;
+      continue;
+    }
+    const total = premises.get(code);
     if (!total) withoutPremises++;
-    return {
+    rows.push({
       communeCode: code,
       premises: total ?? null,
-      ftthPremises: connectable,
-      ftthShare: total ? Math.min(1, connectable / total) : null,
-    };
-  });
+      ftthPremises: n,
+      ftthShare: total ? Math.min(1, n / total) : null,
+    });
+  }
   await run.add(rows);
+  meta.onProgress?.(read);
   const { imported, unknownCommunes } = await run.finish();
-  return {
-    dataDate: parsed.dataDate,
-    quarter: parsed.quarter,
-    imported,
-    unknownCommunes,
-    withoutPremises,
-    errors: parsed.errors,
-  };
+  return { ...report, status: 'done', imported, unknownCommunes: unknownCommunes + outside, withoutPremises, problems };
 }

@@ -9,6 +9,11 @@ const reasons = {
   invalid_rate: 'imports.problem.invalid_rate',
   duplicated_commune: 'imports.problem.duplicated_commune',
   empty_file: 'imports.problem.empty_file',
+  missing_quarter: 'imports.problem.missing_quarter',
+  invalid_department: 'imports.problem.invalid_department',
+  invalid_count: 'imports.problem.invalid_count',
+  invalid_date: 'imports.problem.invalid_date',
+  duplicated_department: 'imports.problem.duplicated_department',
   interrupted: 'imports.problem.interrupted',
 } as const;
 

@@ -1,55 +1,105 @@
-// /admin/imports: administrators import open data (ARCEP's FttH rate per commune) and follow
-// each import, running or done, with its history. The upload is read, the import runs on in
-// the background, and the page (refreshed while something runs) shows its progress from the
-// database, so a reload never loses it. Rules in src/server/imports/.
+// /admin/imports: administrators import open data (ARCEP's coverage per commune, its
+// deployment tables, its figures per département) and follow each import, running or done,
+// with its history. The upload is read, the import runs on in the background, and the page
+// (refreshed while something runs) shows its progress from the database, so a reload never
+// loses it. Rules in src/server/imports/.
 import { z } from 'astro/zod';
 import { db } from '../../server/db.ts';
 import { systemClock } from '../../server/clock.ts';
 import { Forbidden, Invalid } from '../../server/errors.ts';
 import { isPost, type RequestContext } from '../../server/http/context.ts';
-import { emptyState, readUpload, submitForm, UPLOAD_LIMIT_BYTES } from '../../server/http/form.ts';
+import { emptyState, readUpload, submitForm, UPLOAD_LIMIT_BYTES, type UploadedFile } from '../../server/http/form.ts';
 import { requireAdmin } from '../../server/http/guards.ts';
 import { redirect, render } from '../../server/http/respond.ts';
 import { isoDate, parseInput } from '../../server/input.ts';
+import { importArcepDeployment } from '../../server/imports/arcep.ts';
+import { importArcepDepartments } from '../../server/imports/arcep-departments.ts';
 import { importArcepRates } from '../../server/imports/arcep-rate.ts';
 import { listImports } from '../../server/imports/coverage.ts';
 import { mayImport, territoryScope } from '../../server/policy.ts';
+import type { SessionUser } from '../../server/accounts/session.ts';
 
-const ImportSchema = z.object({
-  kind: z.literal('arcep-taux', { error: 'errors.invalid_choice' }),
-  dataDate: isoDate('errors.invalid_date'),
-});
+export const importForms = ['arcep-taux', 'arcep-deploiement', 'arcep-departements'] as const;
+export type ImportForm = (typeof importForms)[number];
+
+const KindSchema = z.object({ kind: z.enum(importForms, { error: 'errors.invalid_choice' }) });
+const DateSchema = z.object({ dataDate: isoDate('errors.invalid_date') });
+
+interface Started {
+  user: SessionUser;
+  fields: Record<string, unknown>;
+  file: (field: string) => { name: string; bytes: AsyncIterable<Uint8Array> };
+  started: (importId: number) => void;
+}
+
+/** Each form's import: reads its fields, then starts the import (it runs on after the answer). */
+const starts: Record<ImportForm, (s: Started) => Promise<unknown>> = {
+  'arcep-taux': ({ user, fields, file, started }) => {
+    const { dataDate } = parseInput(DateSchema, fields);
+    const f = file('file');
+    return importArcepRates(db, systemClock, f.bytes, {
+      fileName: f.name,
+      dataDate,
+      byUserId: user.id,
+      departments: territoryScope(user),
+      onStart: started,
+    });
+  },
+  'arcep-deploiement': ({ user, file, started }) => {
+    const deployment = file('deployment');
+    const information = file('information');
+    return importArcepDeployment(
+      db,
+      systemClock,
+      { deployment: deployment.bytes, information: information.bytes },
+      { fileName: deployment.name, byUserId: user.id, departments: territoryScope(user), onStart: started },
+    );
+  },
+  'arcep-departements': ({ user, file, started }) => {
+    const f = file('file');
+    return importArcepDepartments(db, systemClock, f.bytes, {
+      fileName: f.name,
+      byUserId: user.id,
+      departments: territoryScope(user),
+      onStart: started,
+    });
+  },
+};
+
+const safeName = (name: string) => name.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || 'import.csv';
+
+function fileOf(files: UploadedFile[], field: string) {
+  const file = files.find((f) => f.field === field);
+  if (!file || file.bytes.length === 0) throw new Invalid([{ field, key: 'errors.import_file_required' }]);
+  return { name: safeName(file.name), bytes: once(file.bytes) };
+}
 
 export async function importsPage(rc: RequestContext) {
   const user = requireAdmin(rc);
   if (!mayImport(user)) throw new Forbidden();
   let state = emptyState();
   let status = 200;
+  let posted: ImportForm | null = null;
   if (isPost(rc)) {
     const { fields, files } = await readUpload(rc.request, UPLOAD_LIMIT_BYTES);
     const r = await submitForm(rc, fields, async () => {
-      const input = parseInput(ImportSchema, fields);
-      const file = files.find((f) => f.field === 'file');
-      if (!file || file.bytes.length === 0) throw new Invalid([{ field: 'file', key: 'errors.import_file_required' }]);
-      // The import runs on after the answer; the page follows it through its row.
+      const { kind } = parseInput(KindSchema, fields);
+      posted = kind;
+      // The page follows the import through its row, once it is recorded.
       return new Promise<number>((started, failed) => {
-        importArcepRates(db, systemClock, once(file.bytes), {
-          fileName: file.name.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || 'import.csv',
-          dataDate: input.dataDate,
-          byUserId: user.id,
-          departments: territoryScope(user),
-          onStart: started,
-        }).catch((error: unknown) => {
-          failed(error);
-          console.error('import:', error);
-        });
+        Promise.resolve()
+          .then(() => starts[kind]({ user, fields, file: (field) => fileOf(files, field), started }))
+          .catch((error: unknown) => {
+            failed(error);
+            if (!(error instanceof Invalid)) console.error('import:', error);
+          });
       });
     });
     if (r.ok) return redirect(`/admin/imports?suivi=${r.value}`, 303);
     ({ state, status } = r);
   }
   const history = await listImports(db);
-  return render({ history, state, running: history.some((i) => i.status === 'running') }, status);
+  return render({ history, state, posted, running: history.some((i) => i.status === 'running') }, status);
 }
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
