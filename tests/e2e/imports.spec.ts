@@ -86,7 +86,9 @@ test('an admin imports coverage rates from the page; a broken file is refused wi
     expect(gers.rows.map((r) => [r.department_code, r.ftth_share])).toEqual([['32', 0.975]]);
     // The territory page shows the newest figures, with their source and date.
     await page.goto('/territoires/32');
-    await expect(page.getByText('des locaux du département raccordables à la fibre (ARCEP, septembre 2026)')).toBeVisible();
+    await expect(
+      page.getByText('des locaux du département raccordables à la fibre (ARCEP, septembre 2026)'),
+    ).toBeVisible();
     await page.goBack();
 
     // Without a file (the browser asks for one first; a script may not): the form says so.
