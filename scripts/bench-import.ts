@@ -21,6 +21,7 @@ export async function benchImport(dir: string): Promise<void> {
     const report = await importArcepRates(db, systemClock, createReadStream(currentArcepRates), {
       fileName: 'arcep-ftth-taux-communes-fr-2026-02.csv',
       dataDate: ARCEP_RATES_DATE,
+      siteUrl: 'http://localhost:4321',
     });
     const seconds = (performance.now() - started) / 1000;
     console.log(

@@ -21,7 +21,7 @@ const usage = `Usage: npm run import -- <kind> <file…> [--date YYYY-MM-DD] [--
   arcep-departements <departements.csv> [--date …]  ARCEP's figures per département`;
 
 type Outcome = { status: 'done' | 'failed'; importId: number | null; problems: Problem[]; summary: string };
-type Options = { files: string[]; date?: string; source?: string; progress: (rows: number) => void };
+type Options = { files: string[]; date?: string; source?: string; siteUrl: string; progress: (rows: number) => void };
 
 const kinds: Record<string, { files: number; run: (db: Db, o: Options) => Promise<Outcome> }> = {
   'arcep-taux': {
@@ -32,6 +32,7 @@ const kinds: Record<string, { files: number; run: (db: Db, o: Options) => Promis
         fileName: basename(o.files[0]!),
         dataDate: o.date,
         source: o.source,
+        siteUrl: o.siteUrl,
         onProgress: o.progress,
       });
       return {
@@ -47,7 +48,7 @@ const kinds: Record<string, { files: number; run: (db: Db, o: Options) => Promis
         db,
         systemClock,
         { deployment: createReadStream(o.files[0]!), information: createReadStream(o.files[1]!) },
-        { fileName: basename(o.files[0]!), onProgress: o.progress },
+        { fileName: basename(o.files[0]!), siteUrl: o.siteUrl, onProgress: o.progress },
       );
       return {
         ...r,
@@ -89,6 +90,7 @@ await runMain(async () => {
       files,
       date,
       source: parsed.values.source,
+      siteUrl: String(config.PUBLIC_SITE_URL),
       progress: (rows) => process.stderr.write(`\r${rows} rows read…`),
     });
     process.stderr.write('\n');

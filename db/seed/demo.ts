@@ -20,6 +20,8 @@ import { publicPoint } from '../../src/server/offers/position.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
+/** A new demo database has no fibre alerts: its imports write no email, whatever this address. */
+const DEMO_SITE_URL = 'http://localhost:4321';
 
 export const demoAccounts: ReadonlyArray<{ email: string; name: string; role: Role; territories: string[] }> = [
   { email: 'admin@demo.test', name: 'Camille Admin', role: 'platform_admin', territories: [] },
@@ -203,7 +205,7 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
       deployment: createReadStream(dataFile('arcep-ftth-deploiement-communes-2017T3-2018T1-gers-manche.csv')),
       information: createReadStream(dataFile('arcep-ftth-informations-communes-2018T1-gers-manche.csv')),
     },
-    { fileName: 'arcep-ftth-deploiement-communes-2017T3-2018T1.csv' },
+    { fileName: 'arcep-ftth-deploiement-communes-2017T3-2018T1.csv', siteUrl: DEMO_SITE_URL },
   );
   await importArcepDepartments(db, clock, createReadStream(dataFile('arcep-mci-departements-2026-06-30.csv')), {
     fileName: 'arcep-mci-departements-2026-06-30.csv',
@@ -212,6 +214,7 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
     fileName: 'arcep-ftth-taux-communes-fr-2026-02.csv',
     dataDate: ARCEP_RATES_DATE,
     source: ARCEP_RATES_SOURCE,
+    siteUrl: DEMO_SITE_URL,
   });
   await refreshNearestTiersLieux(db);
   const files = await seedDemoCandidates(db, random, now);

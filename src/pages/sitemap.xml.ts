@@ -3,19 +3,25 @@ import type { APIRoute } from 'astro';
 import { PUBLIC_SITE_URL } from 'astro:env/server';
 import { db } from '../server/db.ts';
 import { listPublishedForSitemap } from '../server/offers/queries.ts';
-import { listTerritories } from '../server/places/queries.ts';
+import { listTerritories, listTerritoryCommunesForSitemap } from '../server/places/queries.ts';
+import { communePath } from '../server/places/links.ts';
 import { defaultLocale, locales, localizedPath } from '../i18n/index.ts';
 
 const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export const GET: APIRoute = async () => {
   const site = PUBLIC_SITE_URL.replace(/\/$/, '');
-  const [offers, territories] = await Promise.all([listPublishedForSitemap(db), listTerritories(db)]);
+  const [offers, territories, communes] = await Promise.all([
+    listPublishedForSitemap(db),
+    listTerritories(db),
+    listTerritoryCommunesForSitemap(db),
+  ]);
   const paths: Array<{ path: string; lastmod?: string }> = [
     { path: '/' },
     { path: '/offres' },
     { path: '/impact' },
     ...territories.map((t) => ({ path: `/territoires/${t.code}` })),
+    ...communes.map((c) => ({ path: communePath(c) })),
     ...offers.map((o) => ({ path: `/offres/${o.id}-${o.slug}`, lastmod: o.updatedAt.slice(0, 10) })),
   ];
   const urls = paths.flatMap(({ path, lastmod }) =>

@@ -14,12 +14,13 @@ async function* bytes(text: string | Uint8Array) {
   yield typeof text === 'string' ? new TextEncoder().encode(text) : text;
 }
 const clock = { now: () => new Date('2026-03-01T10:00:00Z') };
+const siteUrl = 'http://test.local';
 const deploy = (db: Parameters<typeof importArcepDeployment>[0], deployment: string, information: string) =>
   importArcepDeployment(
     db,
     clock,
     { deployment: bytes(deployment), information: bytes(information) },
-    { fileName: 't.csv' },
+    { fileName: 't.csv', siteUrl },
   );
 
 describe('ARCEP deployment tables', () => {
@@ -40,7 +41,7 @@ describe('ARCEP deployment tables', () => {
         deployment: dataFile('arcep-ftth-deploiement-communes-2017T3-2018T1-gers-manche.csv'),
         information: dataFile('arcep-ftth-informations-communes-2018T1-gers-manche.csv'),
       },
-      { fileName: 'arcep.csv', onProgress: (n) => (progress = n) },
+      { fileName: 'arcep.csv', siteUrl, onProgress: (n) => (progress = n) },
     );
     expect(report).toMatchObject({ status: 'done', dataDate: '2018-03-31', quarter: 'T1 2018', problems: [] });
     expect(report.imported).toBeGreaterThan(800);
@@ -66,7 +67,7 @@ describe('ARCEP deployment tables', () => {
       db,
       clock,
       { deployment: bytes(deployment), information: bytes(latin1) },
-      { fileName: 't.csv' },
+      { fileName: 't.csv', siteUrl },
     );
     expect(report).toMatchObject({ status: 'done', dataDate: '2018-06-30', imported: 1, problems: [] });
     const [auch] = await db.select().from(communeCoverage).where(eq(communeCoverage.communeCode, '32013'));

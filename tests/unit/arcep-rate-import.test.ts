@@ -12,6 +12,7 @@ import { describeProblem } from '../../src/server/imports/problems.ts';
 import { testDb } from '../helpers/db.ts';
 
 const clock = { now: () => new Date('2026-12-05T10:00:00Z') };
+const siteUrl = 'http://test.local';
 const fixture = new URL('../fixtures/arcep-taux-32-50-2026-02.csv', import.meta.url);
 const france = new URL('../../db/data/arcep-ftth-taux-communes-fr-2026-02.csv', import.meta.url);
 
@@ -20,7 +21,7 @@ async function* chunks(bytes: Buffer, size = 4096): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
 const run = (db: Db, bytes: AsyncIterable<Uint8Array>, dataDate = '2026-12-01', fileName = 'taux.csv') =>
-  importArcepRates(db, clock, bytes, { fileName, dataDate });
+  importArcepRates(db, clock, bytes, { fileName, dataDate, siteUrl });
 const shareOf = async (db: Db, code: string) =>
   (await db.select().from(communeCoverage).where(eq(communeCoverage.communeCode, code)))[0];
 
@@ -31,6 +32,7 @@ describe('ARCEP FttH rates per commune', () => {
     const report = await importArcepRates(db, clock, createReadStream(france), {
       fileName: 'arcep-ftth-taux-communes-fr-2026-02.csv',
       dataDate: '2026-02-21',
+      siteUrl,
       onProgress: (n) => seen.push(n),
     });
     expect(report).toMatchObject({ status: 'done', read: 34_872, problems: [] });
@@ -51,6 +53,7 @@ describe('ARCEP FttH rates per commune', () => {
     const utf8 = Buffer.from('\uFEFFCode géographique,Nom,Taux FTTH\n32107,Éauze,41.5\n', 'utf8');
     const second = await importArcepRates(db, clock, chunks(Buffer.from(utf8), 1), {
       fileName: 'b.csv',
+      siteUrl,
       dataDate: '2026-12-02',
     });
     expect(second.status).toBe('done');
@@ -115,6 +118,7 @@ describe('ARCEP FttH rates per commune', () => {
       fileName: 'dead.csv',
       dataDate: '2026-12-01',
       source: 'ARCEP',
+      siteUrl,
     });
     await dead.add(Array.from({ length: 1500 }, () => ({ communeCode: '32013', ftthShare: 0.1 })));
     expect(await shareOf(db, '32013')).toMatchObject({ ftthShare: 0.9 });

@@ -47,6 +47,7 @@ export async function importArcepRates(
     dataDate: string;
     source?: string;
     byUserId?: number | null;
+    siteUrl: string;
     onProgress?: (rows: number) => void;
     /** Called once the import is recorded (a page can follow it while it runs). */
     onStart?: (importId: number) => void;
@@ -60,6 +61,7 @@ export async function importArcepRates(
     dataDate: meta.dataDate,
     source: meta.source ?? 'ARCEP, taux FttH par commune',
     byUserId: meta.byUserId,
+    siteUrl: meta.siteUrl,
   });
   meta.onStart?.(run.id);
   const inScope = (code: string) => !meta.departments || meta.departments.includes(departmentOf(code));

@@ -52,6 +52,7 @@ export async function importArcepDeployment(
   meta: {
     fileName: string;
     byUserId?: number | null;
+    siteUrl: string;
     onStart?: (importId: number) => void;
     onProgress?: (rows: number) => void;
     departments?: readonly string[] | null;
@@ -144,6 +145,7 @@ export async function importArcepDeployment(
     dataDate: quarter?.date ?? clock.now().toISOString().slice(0, 10),
     source: `ARCEP ${quarter?.label ?? ''}`.trim(),
     byUserId: meta.byUserId,
+    siteUrl: meta.siteUrl,
   });
   meta.onStart?.(run.id);
   const report = { importId: run.id, dataDate: quarter?.date ?? null, quarter: quarter?.label ?? null };

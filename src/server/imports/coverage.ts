@@ -3,6 +3,7 @@
 // flat), then one transaction makes them the figures shown in `commune_coverage`. Killed in
 // the middle, an import leaves the previous figures untouched and its own row `running`
 // (reported `failed` by `abandonedImports`). History is kept: each import's rows stay.
+// The same last transaction writes the fibre alerts' emails of the communes it raised.
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import {
@@ -14,6 +15,7 @@ import {
   type importKinds,
 } from '../../../db/schema/index.ts';
 import type { Clock } from '../clock.ts';
+import { announceFibre } from '../family/fibre-alerts.ts';
 
 export interface CoverageRow {
   communeCode: string;
@@ -53,7 +55,8 @@ export async function startCoverageImport(
     dataDate: string;
     source: string;
     byUserId?: number | null;
-    premises?: Map<string, number>;
+    /** The site's address, for the links of the fibre alerts this import may send. */
+    siteUrl: string;
   },
 ): Promise<CoverageImport> {
   const [row] = await db
@@ -128,6 +131,7 @@ export async function startCoverageImport(
             .set(counts)
             .where(and(eq(communeCoverage.communeCode, code), eq(communeCoverage.dataDate, meta.dataDate)));
         await tx.update(imports).set({ status: 'done', rows: staged, finishedAt: now }).where(eq(imports.id, id));
+        await announceFibre(tx, clock, meta.siteUrl, id);
       });
       return { imported: staged, unknownCommunes: unknown };
     },

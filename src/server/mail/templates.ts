@@ -19,7 +19,9 @@ export type TemplateName =
   | 'offer_approved'
   | 'offer_changes_requested'
   | 'offer_rejected'
-  | 'offer_confirm_reminder';
+  | 'offer_confirm_reminder'
+  | 'fibre_alert_confirm'
+  | 'fibre_arrived';
 export type MailLocale = 'fr' | 'en';
 
 export interface RenderedMail {
@@ -34,9 +36,47 @@ interface Copy {
   body: string;
   action: string;
   footer: string;
+  /** The one-click link that ends what the message is about (params.unsubscribeUrl). */
+  unsubscribe?: string;
 }
 
 const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
+  fibre_alert_confirm: {
+    fr: {
+      subject: 'Confirmez votre alerte fibre pour {commune}',
+      greeting: 'Bonjour,',
+      body: 'Vous avez demandé à être prévenu quand la fibre arrive à {commune}. Confirmez d’un clic : nous vous écrirons une seule fois, quand les chiffres de l’ARCEP atteindront le seuil choisi.',
+      action: 'Confirmer l’alerte',
+      footer: 'Si vous n’avez rien demandé, ignorez ce message : sans confirmation, aucune alerte ne sera envoyée.',
+    },
+    en: {
+      subject: 'Confirm your fibre alert for {commune}',
+      greeting: 'Hello,',
+      body: 'You asked to be told when fibre arrives in {commune}. Confirm with one click: we will write once, when ARCEP’s figures reach the threshold you chose.',
+      action: 'Confirm the alert',
+      footer: 'If you did not ask for this, ignore this message: without confirmation, no alert is sent.',
+    },
+  },
+  fibre_arrived: {
+    fr: {
+      subject: 'La fibre arrive à {commune}',
+      greeting: 'Bonjour,',
+      body: 'Selon les derniers chiffres de l’ARCEP, {share} des locaux de {commune} sont désormais raccordables à la fibre : le seuil de votre alerte est atteint. Découvrez la commune, ses offres et ses tiers-lieux.',
+      action: 'Voir la commune',
+      footer:
+        'Vous recevez ce message parce que vous avez demandé une alerte fibre sur Campagne Connectée. C’était la seule : l’alerte est terminée.',
+      unsubscribe: 'Supprimer cette alerte',
+    },
+    en: {
+      subject: 'Fibre is arriving in {commune}',
+      greeting: 'Hello,',
+      body: 'According to ARCEP’s latest figures, {share} of premises in {commune} can now get fibre: your alert’s threshold is reached. See the commune, its offers and its tiers-lieux.',
+      action: 'See the commune',
+      footer:
+        'You receive this message because you asked for a fibre alert on Campagne Connectée. It was the only one: the alert is over.',
+      unsubscribe: 'Delete this alert',
+    },
+  },
   offer_submitted: {
     fr: {
       subject: 'Offre à modérer : {offer}',
@@ -355,16 +395,17 @@ export function renderMail(
   params: Record<string, string> & { url: string },
 ): RenderedMail {
   const copy = copies[name][locale];
+  const unsubscribe = copy.unsubscribe ? params.unsubscribeUrl : undefined;
   const plain = (s: string) => fill(s, params, (v) => v);
   const html = (s: string) => fill(escapeHtml(s), params, escapeHtml);
   return {
     // A subject is one line, whatever was typed into the values it quotes.
     subject: plain(copy.subject).replace(/\s+/g, ' ').trim(),
-    text: `${plain(copy.greeting)}\n\n${plain(copy.body)}\n\n${plain(copy.action)} : ${params.url}\n\n${plain(copy.footer)}\n\n— Campagne Connectée\n`,
+    text: `${plain(copy.greeting)}\n\n${plain(copy.body)}\n\n${plain(copy.action)} : ${params.url}\n\n${plain(copy.footer)}\n${unsubscribe ? `\n${plain(copy.unsubscribe!)} : ${unsubscribe}\n` : ''}\n— Campagne Connectée\n`,
     html: `<!doctype html><html lang="${locale}"><body style="font-family:system-ui,sans-serif;color:#1c2321;line-height:1.5;max-width:36rem;margin:auto;padding:1rem">
 <p>${html(copy.greeting)}</p><p>${html(copy.body)}</p>
 <p><a href="${escapeHtml(params.url)}" style="display:inline-block;background:#1f5f4a;color:#fff;padding:.75rem 1.25rem;border-radius:4px;text-decoration:none;font-weight:600">${html(copy.action)}</a></p>
-<p style="font-size:.875rem;color:#4d5753">${escapeHtml(params.url)}</p><p style="font-size:.875rem;color:#4d5753">${html(copy.footer)}</p>
+<p style="font-size:.875rem;color:#4d5753">${escapeHtml(params.url)}</p><p style="font-size:.875rem;color:#4d5753">${html(copy.footer)}</p>${unsubscribe ? `<p style="font-size:.875rem"><a href="${escapeHtml(unsubscribe)}">${html(copy.unsubscribe!)}</a></p>` : ''}
 <p>— Campagne Connectée</p></body></html>`,
   };
 }

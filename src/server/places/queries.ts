@@ -227,6 +227,15 @@ export async function listTerritoryCommunes(
   return { rows: rows.map((r) => ({ ...r, publishedOffers: Number(r.publishedOffers) })), total: total?.n ?? 0 };
 }
 
+/** The communes of the territories (their pages are in the sitemap). */
+export function listTerritoryCommunesForSitemap(db: Db) {
+  return db
+    .select({ code: communes.code, name: communes.name })
+    .from(communes)
+    .innerJoin(territories, eq(territories.code, communes.departmentCode))
+    .orderBy(asc(communes.code));
+}
+
 export async function getCommuneCoverage(db: Db, communeCode: string) {
   const [row] = await db.select().from(communeCoverage).where(eq(communeCoverage.communeCode, communeCode));
   return row;

@@ -3,6 +3,7 @@
 // with its history. The upload is read, the import runs on in the background, and the page
 // (refreshed while something runs) shows its progress from the database, so a reload never
 // loses it. Rules in src/server/imports/.
+import { PUBLIC_SITE_URL } from 'astro:env/server';
 import { z } from 'astro/zod';
 import { db } from '../../server/db.ts';
 import { systemClock } from '../../server/clock.ts';
@@ -41,6 +42,7 @@ const starts: Record<ImportForm, (s: Started) => Promise<unknown>> = {
       fileName: f.name,
       dataDate,
       byUserId: user.id,
+      siteUrl: PUBLIC_SITE_URL,
       departments: territoryScope(user),
       onStart: started,
     });
@@ -52,7 +54,13 @@ const starts: Record<ImportForm, (s: Started) => Promise<unknown>> = {
       db,
       systemClock,
       { deployment: deployment.bytes, information: information.bytes },
-      { fileName: deployment.name, byUserId: user.id, departments: territoryScope(user), onStart: started },
+      {
+        fileName: deployment.name,
+        byUserId: user.id,
+        siteUrl: PUBLIC_SITE_URL,
+        departments: territoryScope(user),
+        onStart: started,
+      },
     );
   },
   'arcep-departements': ({ user, file, started }) => {
