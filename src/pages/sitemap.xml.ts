@@ -15,6 +15,7 @@ export const GET: APIRoute = async () => {
     { path: '/' },
     { path: '/offres' },
     { path: '/impact' },
+    { path: '/api' },
     ...territories.map((t) => ({ path: `/territoires/${t.code}` })),
     ...offers.map((o) => ({ path: `/offres/${o.id}-${o.slug}`, lastmod: o.updatedAt.slice(0, 10) })),
   ];
