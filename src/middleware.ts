@@ -114,8 +114,8 @@ const pageCache = defineMiddleware(async (ctx, next) => {
 
 /** The back office exists in French only. */
 const FRENCH_ONLY = /^\/(?:agent|admin|dev)(?:\/|$)/;
-/** Endpoints (a file name, the API, photos) and technical pages have one address, without /en. */
-const UNTRANSLATED = /^\/(?:api|photos|healthz|ping|404|500)(?:\/|$)|\.\w+$/;
+/** Endpoints (a file name, the API — not its page /api —, photos) and technical pages have one address, without /en. */
+const UNTRANSLATED = /^\/(?:api\/|(?:photos|healthz|ping|404|500)(?:\/|$))|\.\w+$/;
 
 /**
  * An English address is its French route file rendered in English (locals.locale): /en/… is

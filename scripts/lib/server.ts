@@ -1,15 +1,43 @@
 // The HTTP server in front of the built Astro handler. It answers the methods no page
 // handles before they reach Astro: Node's fetch refuses to build a Request for TRACE or
-// CONNECT, which would end as a 500.
+// CONNECT, which would end as a 500. The open-data API's answer to those, and to an address
+// the adapter refuses to decode (invalid UTF-8 in a percent-encoding), is its problem+json.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { apiLocale, problem } from '../../src/server/api/http.ts';
 
 export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS'] as const;
 const allowed = new Set<string>(ALLOWED_METHODS);
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+const decodable = (url: string) => {
+  try {
+    decodeURI(url);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Writes a problem of the API (a fetch Response) to the Node response. */
+async function sendProblem(req: IncomingMessage, res: ServerResponse, kind: 'invalid' | 'method'): Promise<void> {
+  const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url}`);
+  const locale = apiLocale(new URL(request.url));
+  const response =
+    kind === 'method'
+      ? problem(request, locale, 'method', { headers: { Allow: 'GET, HEAD, OPTIONS' } })
+      : problem(request, locale, 'invalid', { errors: [{ field: 'url', key: 'errors.invalid_encoding' }] });
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.end(await response.text());
+}
+
 export function createPortalServer(handler: Handler): http.Server {
   return http.createServer((req, res) => {
+    const api = /^\/api\/v1(?:[/?]|$)/.test(req.url ?? '');
+    if (api && (!allowed.has(req.method ?? '') || !decodable(req.url ?? ''))) {
+      void sendProblem(req, res, allowed.has(req.method ?? '') ? 'invalid' : 'method');
+      return;
+    }
     if (!allowed.has(req.method ?? '')) {
       res.writeHead(405, { Allow: ALLOWED_METHODS.join(', '), 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('405 Method Not Allowed\n');

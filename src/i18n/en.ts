@@ -1200,4 +1200,70 @@ export const en: Messages = {
   'auth.accountKind.family': 'A family preparing its move',
   'auth.accountKind.owner': 'The owner of a home or the manager of a tiers-lieu',
   'nav.propose': 'Offer a place',
+  'errors.invalid_encoding': 'The address holds an encoded character (%) that is not valid UTF-8.',
+  'errors.invalid_cursor': 'This cursor is not valid: use the “next” link of the previous page, with the same sort.',
+  'api.problem.invalid.title': 'Invalid parameters',
+  'api.problem.invalid.detail': 'One or more query parameters are not valid: see “errors”.',
+  'api.problem.not_found.title': 'Not found',
+  'api.problem.not_found.detail': 'No resource of the API matches this address.',
+  'api.problem.rate_limited.title': 'Too many requests',
+  'api.problem.rate_limited.detail':
+    'An address may make {max} requests every {seconds} seconds: try again in {retry} seconds.',
+  'api.problem.method.title': 'Method not allowed',
+  'api.problem.method.detail': 'The API only answers GET, HEAD and OPTIONS.',
+  'api.doc.title': 'Campagne Connectée open-data API',
+  'api.doc.description':
+    'Published offers, the communes’ fibre coverage, settled families and territories, free to read (Licence Ouverte 2.0, attribution “Campagne Connectée”). Open to every origin (CORS); {max} requests every {seconds} seconds per address (RateLimit headers, 429 beyond). Lists are paged by cursor (“next” link, Link header). Conditional requests (ETag, Last-Modified, 304). Errors as RFC 9457 (application/problem+json), messages in French or, with lang=en, in English. No figure describes fewer than {min} families.',
+  'api.doc.response.ok': 'The answer',
+  'api.doc.response.not_modified': 'Unchanged since the client’s copy (If-None-Match, If-Modified-Since)',
+  'api.doc.header.ratelimit': 'Requests left (r) and seconds until the next window (t)',
+  'api.doc.header.policy': 'The limit: q requests per window of w seconds',
+  'api.doc.header.link': 'The next page (rel="next"), when there is one',
+  'api.doc.offers.summary': 'Published offers (JSON)',
+  'api.doc.offers.description':
+    'Published homes and tiers-lieux, with the filters of the /offres page (same names, same values). Each offer gives its public point, a few hundred metres from the exact one or at the commune’s centre, never the exact point. 20 offers per page by default, 100 at most; the next page is “next”.',
+  'api.doc.geojson.summary': 'Published offers (GeoJSON)',
+  'api.doc.geojson.description':
+    'The same offers as a GeoJSON FeatureCollection (public point; an offer without one has a null geometry). 1,000 per page by default, 5,000 at most.',
+  'api.doc.csv.summary': 'Published offers (CSV)',
+  'api.doc.csv.description':
+    'The same offers as CSV (UTF-8, commas, a header row). 1,000 per page by default, 5,000 at most; the next page is in the Link header.',
+  'api.doc.territories.summary': 'Territories',
+  'api.doc.territories.description': 'The programme’s départements, with their communes and published offers.',
+  'api.doc.communes.summary': 'Commune search',
+  'api.doc.communes.description':
+    'Communes whose name (accents ignored) or postcode starts with the text, most populated first.',
+  'api.doc.coverage.summary': 'Fibre coverage per commune',
+  'api.doc.coverage.description':
+    'Each commune’s current fixed coverage (premises, FttH-connectable premises, rates), with the date of the data and its source (ARCEP). Filter by département; 100 communes per page by default, 1,000 at most.',
+  'api.doc.coverage_history.summary': 'A commune’s coverage and its history',
+  'api.doc.coverage_history.description':
+    'A commune’s (INSEE code) current figures and what each finished import said of it, oldest data first.',
+  'api.doc.settlements.summary': 'Settled families per commune and year',
+  'api.doc.settlements.description':
+    'Settled families, per territory, then per commune and year of settlement. No figure describes fewer than {min} families, and none can be worked out from a total by subtraction: further cells are hidden (null) when needed; a territory whose figure is hidden lists no commune.',
+  'api.doc.settlements_csv.summary': 'Settled families (CSV)',
+  'api.doc.settlements_csv.description':
+    'The same figures as CSV: one row for the programme’s total, one per territory, then one per commune and year; an empty cell is a hidden figure (fewer than {min} families, or one that would give such a figure back).',
+  'footer.api': 'API and open data',
+  'api.page.title': 'API and open data',
+  'api.page.lead':
+    'What the portal knows about offers, fibre in the communes and settled families, free to reuse for départements, researchers and developers.',
+  'api.page.licence': 'The data are published under the',
+  'api.page.attribution':
+    'Free reuse, commercial included, crediting “Campagne Connectée” and the date of the data. Fibre coverage comes from ARCEP.',
+  'api.page.document': 'The OpenAPI 3.1 document',
+  'api.page.endpoints': 'Endpoints',
+  'api.page.limits': 'Limits and errors',
+  'api.page.limits.lead':
+    'Each address may make {max} requests every {seconds} seconds; the RateLimit and RateLimit-Policy headers say where it stands. Every error is an application/problem+json object (RFC 9457): type (a link to this page), title, status, detail, instance, and errors for invalid parameters (parameter, code, message, value).',
+  'api.page.parameters': 'Parameters',
+  'api.page.name': 'Name',
+  'api.page.in': 'In',
+  'api.page.type': 'Type',
+  'api.page.description': 'Description',
+  'api.page.example': 'Example:',
+  'api.page.response': '200 answer ({type}):',
+  'api.page.schemas': 'Response shapes',
+  'api.page.property': 'Property',
 };

@@ -1220,4 +1220,71 @@ export const fr = {
   'auth.accountKind.family': 'Une famille qui prépare son installation',
   'auth.accountKind.owner': 'Propriétaire d’un logement ou gestionnaire d’un tiers-lieu',
   'nav.propose': 'Proposer un bien',
+  'errors.invalid_encoding': 'L’adresse contient un caractère encodé (%) qui n’est pas de l’UTF-8 valide.',
+  'errors.invalid_cursor':
+    'Ce curseur n’est pas valide : reprenez le lien « next » de la page précédente, avec le même tri.',
+  'api.problem.invalid.title': 'Paramètres invalides',
+  'api.problem.invalid.detail': 'Un ou plusieurs paramètres de la requête ne sont pas valides : voir « errors ».',
+  'api.problem.not_found.title': 'Introuvable',
+  'api.problem.not_found.detail': 'Aucune ressource de l’API ne correspond à cette adresse.',
+  'api.problem.rate_limited.title': 'Trop de requêtes',
+  'api.problem.rate_limited.detail':
+    'Une adresse peut faire {max} requêtes toutes les {seconds} secondes : réessayez dans {retry} secondes.',
+  'api.problem.method.title': 'Méthode non autorisée',
+  'api.problem.method.detail': 'L’API ne répond qu’à GET, HEAD et OPTIONS.',
+  'api.doc.title': 'API de données ouvertes de Campagne Connectée',
+  'api.doc.description':
+    'Les offres publiées, la couverture fibre des communes, les familles installées et les territoires, en lecture libre (Licence Ouverte 2.0, mention « Campagne Connectée »). Ouverte à toutes les origines (CORS) ; {max} requêtes toutes les {seconds} secondes par adresse (en-têtes RateLimit, 429 au-delà). Les listes se parcourent par curseur (lien « next », en-tête Link). Réponses conditionnelles (ETag, Last-Modified, 304). Erreurs au format RFC 9457 (application/problem+json), messages en français ou, avec lang=en, en anglais. Aucun chiffre ne décrit moins de {min} familles.',
+  'api.doc.response.ok': 'La réponse',
+  'api.doc.response.not_modified': 'Inchangé depuis la version que le client a (If-None-Match, If-Modified-Since)',
+  'api.doc.header.ratelimit': 'Requêtes restantes (r) et secondes avant la nouvelle fenêtre (t)',
+  'api.doc.header.policy': 'La limite : q requêtes par fenêtre de w secondes',
+  'api.doc.header.link': 'La page suivante (rel="next"), quand il y en a une',
+  'api.doc.offers.summary': 'Offres publiées (JSON)',
+  'api.doc.offers.description':
+    'Les logements et tiers-lieux publiés, avec les filtres de la page /offres (mêmes noms, mêmes valeurs). Chaque offre donne son point public, à quelques centaines de mètres du point exact ou au centre de la commune, jamais le point exact. 20 offres par page par défaut, 100 au plus ; la page suivante est « next ».',
+  'api.doc.geojson.summary': 'Offres publiées (GeoJSON)',
+  'api.doc.geojson.description':
+    'Les mêmes offres en FeatureCollection GeoJSON (point public ; une offre sans point public a une géométrie nulle). 1 000 par page par défaut, 5 000 au plus.',
+  'api.doc.csv.summary': 'Offres publiées (CSV)',
+  'api.doc.csv.description':
+    'Les mêmes offres en CSV (UTF-8, virgules, une ligne d’en-tête). 1 000 par page par défaut, 5 000 au plus ; la page suivante est dans l’en-tête Link.',
+  'api.doc.territories.summary': 'Territoires',
+  'api.doc.territories.description': 'Les départements du programme, avec leurs communes et leurs offres publiées.',
+  'api.doc.communes.summary': 'Recherche de communes',
+  'api.doc.communes.description':
+    'Les communes dont le nom (sans accents) ou le code postal commence par le texte, les plus peuplées d’abord.',
+  'api.doc.coverage.summary': 'Couverture fibre par commune',
+  'api.doc.coverage.description':
+    'Les chiffres actuels de couverture fixe de chaque commune (locaux, locaux raccordables FttH, taux), avec la date des données et leur source (ARCEP). Filtre par département ; 100 communes par page par défaut, 1 000 au plus.',
+  'api.doc.coverage_history.summary': 'Couverture d’une commune et son historique',
+  'api.doc.coverage_history.description':
+    'Les chiffres actuels d’une commune (code INSEE) et ce que chaque import terminé en disait, des données les plus anciennes aux plus récentes.',
+  'api.doc.settlements.summary': 'Familles installées par commune et par année',
+  'api.doc.settlements.description':
+    'Les familles installées, par territoire puis par commune et année d’installation. Aucun chiffre ne décrit moins de {min} familles, et aucun ne peut se retrouver par soustraction à partir d’un total : des cases supplémentaires sont masquées (null) au besoin ; un territoire dont le chiffre est masqué ne détaille pas ses communes.',
+  'api.doc.settlements_csv.summary': 'Familles installées (CSV)',
+  'api.doc.settlements_csv.description':
+    'Les mêmes chiffres en CSV : une ligne pour le total du programme, une par territoire, puis une par commune et année ; une case vide est un chiffre masqué (moins de {min} familles, ou qui permettrait d’en retrouver un).',
+  'footer.api': 'API et données ouvertes',
+  'api.page.title': 'API et données ouvertes',
+  'api.page.lead':
+    'Ce que le portail sait des offres, de la fibre dans les communes et des familles installées, librement réutilisable par les départements, les chercheurs et les développeurs.',
+  'api.page.licence': 'Les données sont publiées sous',
+  'api.page.attribution':
+    'Réutilisation libre, y compris commerciale, en mentionnant « Campagne Connectée » et la date des données. La couverture fibre vient de l’ARCEP.',
+  'api.page.document': 'Le document OpenAPI 3.1',
+  'api.page.endpoints': 'Points d’accès',
+  'api.page.limits': 'Limites et erreurs',
+  'api.page.limits.lead':
+    'Chaque adresse peut faire {max} requêtes toutes les {seconds} secondes ; les en-têtes RateLimit et RateLimit-Policy disent où elle en est. Toute erreur est un objet application/problem+json (RFC 9457) : type (un lien vers cette page), title, status, detail, instance, et errors pour les paramètres invalides (parameter, code, message, value).',
+  'api.page.parameters': 'Paramètres',
+  'api.page.name': 'Nom',
+  'api.page.in': 'Où',
+  'api.page.type': 'Type',
+  'api.page.description': 'Description',
+  'api.page.example': 'Exemple :',
+  'api.page.response': 'Réponse 200 ({type}) :',
+  'api.page.schemas': 'Formes des réponses',
+  'api.page.property': 'Propriété',
 } as const;

@@ -20,6 +20,7 @@ export const GET: APIRoute = async () => {
     { path: '/' },
     { path: '/offres' },
     { path: '/impact' },
+    { path: '/api' },
     ...territories.map((t) => ({ path: `/territoires/${t.code}` })),
     ...communes.map((c) => ({ path: communePath(c) })),
     ...offers.map((o) => ({ path: `/offres/${o.id}-${o.slug}`, lastmod: o.updatedAt.slice(0, 10) })),

@@ -2,7 +2,8 @@
 // query strings and the API accept. Domain schemas (`src/server/<domain>/schemas.ts`) build
 // on them; messages are i18n keys.
 import { z } from 'astro/zod';
-import { fieldErrors, Invalid } from './errors.ts';
+import { isMessageKey, type MessageKey } from '../i18n/index.ts';
+import { fieldErrors, Invalid, type FieldError } from './errors.ts';
 
 /** A département code: 01–95, 2A, 2B, 971–979. */
 export const TERRITORY_CODE = /^(\d{2}|2A|2B|97\d)$/;
@@ -116,3 +117,44 @@ export const queryObject = (params: URLSearchParams): Record<string, string> => 
   for (const [k, v] of params) if (!(k in out)) out[k] = v;
   return out;
 };
+
+/** A query string read against a shape of string schemas (one per parameter). */
+export interface ParsedQuery<S extends z.ZodRawShape> {
+  /** The valid parameters (invalid ones are left out and named in `errors`). */
+  query: Partial<{ [K in keyof S]: z.output<S[K]> }>;
+  /** What was typed, to refill a form. */
+  raw: Partial<Record<keyof S & string, string>>;
+  errors: FieldError[];
+}
+
+/**
+ * Reads the parameters of `shape` from a query string. Empty values count as absent (an
+ * untouched form field); other parameters (utm_*, fbclid…) are left alone; a repeated one is
+ * refused; each invalid one is named with an i18n key.
+ */
+export function parseQuery<S extends z.ZodRawShape>(
+  shape: S,
+  params: URLSearchParams,
+  names: ReadonlyArray<keyof S & string> = Object.keys(shape),
+): ParsedQuery<S> {
+  const raw: Record<string, string> = {};
+  const errors: FieldError[] = [];
+  const query: Record<string, unknown> = {};
+  for (const name of names) {
+    const values = params.getAll(name).filter((v) => v.trim() !== '');
+    if (values.length === 0) continue;
+    raw[name] = values[0]!;
+    if (values.length > 1) {
+      errors.push({ field: name, key: 'errors.too_many' });
+      continue;
+    }
+    const result = (shape[name] as z.ZodType).safeParse(values[0]);
+    if (result.success) query[name] = result.data;
+    else {
+      const message = result.error.issues[0]?.message;
+      const key: MessageKey = isMessageKey(message) ? message : 'errors.invalid_value';
+      errors.push({ field: name, key, value: values[0] });
+    }
+  }
+  return { query: query as ParsedQuery<S>['query'], raw: raw as ParsedQuery<S>['raw'], errors };
+}

@@ -1,6 +1,6 @@
 // Loads what the /offres view shows: parses the query string, runs the search, and
 // collects every invalid parameter with its localized message. Shared by both locales
-// and by the JSON API.
+// and by an agent's proposal search.
 import { db } from '../server/db.ts';
 import { Invalid, type FieldError } from '../server/errors.ts';
 import { searchOffers, type OfferSearchResult } from '../server/offers/queries.ts';

@@ -210,9 +210,15 @@ const matrix: Record<string, Sample[]> = {
     },
     { url: () => '/photos/999999-320.webp', expect: everyone(404) },
   ],
-  '/api/v1/communes': [{ url: () => '/api/v1/communes?q=auch', expect: everyone(200) }],
-  '/api/v1/offres': [{ url: () => '/api/v1/offres?territoire=32', expect: everyone(200) }],
-  '/api/v1/offres.geojson': [{ url: () => '/api/v1/offres.geojson?territoire=50', expect: everyone(200) }],
+  '/api': [{ url: () => '/api', expect: everyone(200) }],
+  '/api/v1/[...path]': [
+    { url: () => '/api/v1/communes?q=auch', expect: everyone(200) },
+    { url: () => '/api/v1/offres?territoire=32', expect: everyone(200) },
+    { url: () => '/api/v1/offres.geojson?territoire=50', expect: everyone(200) },
+    { url: () => '/api/v1/installations.csv', expect: everyone(200) },
+    { url: () => '/api/v1/openapi.json', expect: everyone(200) },
+    { url: () => '/api/v1/nulle-part', expect: everyone(404) },
+  ],
   '/404': [{ url: () => '/404', expect: everyone(404) }],
   '/500': [{ url: () => '/500', expect: everyone(404) }],
 };

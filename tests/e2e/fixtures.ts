@@ -266,6 +266,7 @@ export const localizedRoutes = [
   '/alertes/desabonnement',
   '/projet',
   '/impact',
+  '/api',
 ] as const;
 
 /** `path` (a French path, with its query) in `locale`. */

@@ -9,7 +9,7 @@ import {
   getKeyFigures,
   PAGE_SIZE,
   searchOffers,
-  searchOfferPoints,
+  searchOfferPage,
 } from '../../src/server/offers/queries.ts';
 import { parseOfferSearch, searchParamNames, type OfferSearchInput } from '../../src/server/offers/schemas.ts';
 import { distanceKm } from '../../src/server/places/geo.ts';
@@ -263,13 +263,13 @@ describe('searchOffers', () => {
     await expect(searchOffers(db, { territoire: '75' })).rejects.toBeInstanceOf(Invalid);
   });
 
-  it('gives map points for every result', async () => {
+  it('gives every result in one large page (the map), with its public point', async () => {
     const { db } = await testDb();
-    const { points, truncated } = await searchOfferPoints(db, { fibre: '1' });
+    const { items, next } = await searchOfferPage(db, { fibre: '1' }, { after: null, limit: 5000 });
     const list = await allIds(db, { fibre: '1' });
-    expect(truncated).toBe(false);
-    expect(sorted(points.map((p) => p.id))).toEqual(sorted(list));
-    expect(points.every((p) => Number.isFinite(p.lat) && Number.isFinite(p.lng))).toBe(true);
+    expect(next).toBeNull();
+    expect(sorted(items.map((p) => p.id))).toEqual(sorted(list));
+    expect(items.every((p) => Number.isFinite(p.lat) && Number.isFinite(p.lng))).toBe(true);
   });
 
   it('computes key figures from the database', async () => {

@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { offers } from '../../db/schema/index.ts';
 import { offsetPoint, publicPoint } from '../../src/server/offers/position.ts';
-import { getPublishedOffer, publicDetail, searchOfferPoints, searchOffers } from '../../src/server/offers/queries.ts';
+import { getPublishedOffer, publicDetail, searchOfferPage, searchOffers } from '../../src/server/offers/queries.ts';
 import { distanceKm } from '../../src/server/places/geo.ts';
 import { testDb } from '../helpers/db.ts';
 
@@ -31,7 +31,7 @@ describe('an offer’s public point', () => {
     const { db } = await testDb();
     const exact = new Map((await db.select().from(offers)).map((o) => [o.id, o]));
     const { items } = await searchOffers(db, { territoire: '32' });
-    const { points } = await searchOfferPoints(db, { territoire: '32' });
+    const { items: points } = await searchOfferPage(db, { territoire: '32' }, { after: null, limit: 5000 });
     expect(items.length).toBeGreaterThan(5);
     expect(points.length).toBeGreaterThan(5);
     for (const shown of [...items, ...points]) {

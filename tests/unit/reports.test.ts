@@ -358,18 +358,18 @@ describe('reports', () => {
 
 describe('the public impact page', () => {
   it('never lets a hidden figure be worked out by subtraction (random territories)', async () => {
-    const { hiddenTerritories, MIN_FAMILIES } = await import('../../src/server/reports/impact.ts');
+    const { hiddenCells, MIN_FAMILIES } = await import('../../src/server/reports/impact.ts');
     let seed = 7;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let round = 0; round < 500; round++) {
       const rows = Array.from({ length: 1 + Math.floor(next() * 6) }, (_, i) => ({
-        code: String(i),
+        key: String(i),
         families: next() < 0.4 ? Math.floor(next() * 5) : Math.floor(next() * 40),
       }));
-      const { codes, total } = hiddenTerritories(rows);
+      const { keys: codes, total } = hiddenCells(rows);
       const small = rows.filter((r) => r.families > 0 && r.families < MIN_FAMILIES);
-      for (const r of small) expect(codes.has(r.code)).toBe(true);
-      const hiddenSum = rows.filter((r) => codes.has(r.code)).reduce((n, r) => n + r.families, 0);
+      for (const r of small) expect(codes.has(r.key)).toBe(true);
+      const hiddenSum = rows.filter((r) => codes.has(r.key)).reduce((n, r) => n + r.families, 0);
       // What a reader gets by subtraction is the hidden ones' sum: never one small figure.
       if (!total && codes.size) {
         expect(codes.size).toBeGreaterThanOrEqual(2);

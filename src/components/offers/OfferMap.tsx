@@ -38,6 +38,9 @@ export default function OfferMap({ locale, tileUrl, attribution, m }: Props) {
     if (!handle.current) return;
     const params = new URLSearchParams(search);
     params.set('lang', locale);
+    // The map shows one page of points, the largest the API gives; `next` says there are more.
+    params.delete('page');
+    params.set('limit', '5000');
     const res = await fetch(`/api/v1/offres.geojson?${params}`);
     if (!res.ok) {
       // Invalid filters: the list explains them; the map keeps its markers.
@@ -45,7 +48,7 @@ export default function OfferMap({ locale, tileUrl, attribution, m }: Props) {
     }
     const data = await res.json();
     handle.current.setPoints(data);
-    setNote(data.truncated ? formatMessage(locale, m['search.map.truncated'], { count: data.features.length }) : '');
+    setNote(data.next ? formatMessage(locale, m['search.map.truncated'], { count: data.features.length }) : '');
   };
 
   useEffect(() => {
@@ -62,6 +65,7 @@ export default function OfferMap({ locale, tileUrl, attribution, m }: Props) {
           attribution,
           openLabel: m['search.map.open'],
           labelPrefix: m['label.short'],
+          locale,
         });
         await show(location.search);
         setState('ready');

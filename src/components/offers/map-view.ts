@@ -6,7 +6,7 @@ import 'leaflet.markercluster/dist/MarkerCluster.css';
 import 'leaflet.markercluster/dist/MarkerCluster.Default.css';
 
 export interface MapHandle {
-  setPoints(collection: GeoJSON.FeatureCollection<GeoJSON.Point, MapFeatureProps>): void;
+  setPoints(collection: GeoJSON.FeatureCollection<GeoJSON.Point | null, MapFeatureProps>): void;
   destroy(): void;
 }
 
@@ -16,7 +16,7 @@ export interface MapFeatureProps {
   kind: string;
   label: string | null;
   url: string;
-  price: string | null;
+  price: number | null;
 }
 
 const labelColours: Record<string, string> = {
@@ -33,7 +33,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 export function createMap(
   element: HTMLElement,
-  options: { tileUrl: string; attribution: string; openLabel: string; labelPrefix: string },
+  options: { tileUrl: string; attribution: string; openLabel: string; labelPrefix: string; locale: string },
 ): MapHandle {
   // leaflet.markercluster extends the global L, as its UMD build expects.
   (globalThis as unknown as { L: typeof L }).L = L;
@@ -42,6 +42,7 @@ export function createMap(
   let cluster: L.LayerGroup | null = null;
 
   const ready = import('leaflet.markercluster');
+  const euros = new Intl.NumberFormat(options.locale, { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
 
   return {
     async setPoints(collection) {
@@ -50,7 +51,10 @@ export function createMap(
       const group = (L as unknown as { markerClusterGroup: (o?: object) => L.FeatureGroup }).markerClusterGroup({
         showCoverageOnHover: false,
       });
+      let markers = 0;
       for (const feature of collection.features) {
+        // An offer without a public point stays off the map.
+        if (!feature.geometry) continue;
         const [lng, lat] = feature.geometry.coordinates as [number, number];
         const p = feature.properties;
         const marker = L.circleMarker([lat, lng], {
@@ -61,15 +65,16 @@ export function createMap(
           fillOpacity: 0.95,
         });
         marker.bindPopup(
-          `<strong>${escapeHtml(p.title)}</strong><br>${p.label ? `${escapeHtml(options.labelPrefix)} ${escapeHtml(p.label)}` : ''}${p.price ? ` · ${escapeHtml(p.price)}` : ''}<br><a href="${escapeHtml(p.url)}">${escapeHtml(options.openLabel)}</a>`,
+          `<strong>${escapeHtml(p.title)}</strong><br>${p.label ? `${escapeHtml(options.labelPrefix)} ${escapeHtml(p.label)}` : ''}${p.price !== null ? ` · ${escapeHtml(euros.format(p.price))}` : ''}<br><a href="${escapeHtml(p.url)}">${escapeHtml(options.openLabel)}</a>`,
         );
         group.addLayer(marker);
+        markers++;
       }
       group.addTo(map);
       cluster = group;
       const bounds = group.getBounds();
       if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
-      element.dataset.markers = String(collection.features.length);
+      element.dataset.markers = String(markers);
     },
     destroy() {
       map.remove();

@@ -19,10 +19,14 @@ export const LIMITS = {
   enquiryPerIp: { max: 30, windowMs: 60 * 60_000 },
   // An owner's proposals and edits, each of which emails the territory's staff.
   offerPostsPerOwner: { max: 20, windowMs: 24 * 60 * 60_000 },
+  // The open-data API, per address: a harvester pages through everything well within it.
+  apiPerIp: { max: 300, windowMs: 60_000 },
 } satisfies Record<string, Limit>;
 
 export interface LimitResult {
   allowed: boolean;
+  /** Hits left in this window. */
+  remaining: number;
   /** Seconds until the window ends, for Retry-After. */
   retryAfter: number;
 }
@@ -40,6 +44,7 @@ export async function hit(db: Db, key: string, limit: Limit, clock: Clock): Prom
   const count = Number(rows[0]?.count ?? 1);
   return {
     allowed: count <= limit.max,
+    remaining: Math.max(0, limit.max - count),
     retryAfter: Math.max(1, Math.ceil((windowStart + limit.windowMs - now) / 1000)),
   };
 }

@@ -1,7 +1,8 @@
 // Read side of offers: the public search, the detail page, nearby offers, map points and
 // key figures. Only published offers leave this module for visitors (the `published`
 // condition below); drafts are filtered here, not in pages.
-import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, lte, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../../db/client.ts';
 import { communes, offerPhotos, offers, territories } from '../../../db/schema/index.ts';
 import { foldText } from '../../lib/text.ts';
@@ -12,8 +13,6 @@ import { connectivityLabel, type ConnectivityLabel } from './connectivity-label.
 import { kindParams, transactionParams, type OfferSearchInput } from './schemas.ts';
 
 export const PAGE_SIZE = 20;
-/** The map shows at most this many points of a search (the list pages through all). */
-export const MAP_POINTS_MAX = 5000;
 
 type OfferRow = typeof offers.$inferSelect;
 
@@ -175,21 +174,57 @@ async function compile(db: Db, query: OfferSearchInput, window?: PublishedWindow
   return { base, kind, distance, commune };
 }
 
-function ordering(query: OfferSearchInput, distance: SQL<number> | undefined): SQL[] {
+/** One key of a search's order; SQLite puts NULLs first going up, last going down. */
+interface SortKey {
+  expr: SQL;
+  desc: boolean;
+}
+
+function sortKeys(query: OfferSearchInput, distance: SQL<number> | undefined): SortKey[] {
+  const up = (expr: SQL | SQLiteColumn): SortKey => ({ expr: sql`${expr}`, desc: false });
+  const down = (expr: SQL | SQLiteColumn): SortKey => ({ expr: sql`${expr}`, desc: true });
   // The id breaks ties so that paging is stable.
   switch (query.tri) {
     case 'prix':
-      return [sql`${offers.price} IS NULL`, asc(offers.price), asc(offers.id)];
+      return [up(sql`${offers.price} IS NULL`), up(offers.price), up(offers.id)];
     case 'prix-desc':
-      return [sql`${offers.price} IS NULL`, desc(offers.price), desc(offers.id)];
+      return [up(sql`${offers.price} IS NULL`), down(offers.price), down(offers.id)];
     case 'debit':
-      return [sql`${offers.downloadMbps} IS NULL`, desc(offers.downloadMbps), desc(offers.uploadMbps), desc(offers.id)];
+      return [
+        up(sql`${offers.downloadMbps} IS NULL`),
+        down(offers.downloadMbps),
+        down(offers.uploadMbps),
+        down(offers.id),
+      ];
     case 'distance':
-      if (distance) return [asc(distance), asc(offers.id)];
-      return [desc(offers.publishedAt), desc(offers.id)];
+      // By the distance shown (100 m), so that a cursor holds nothing finer than the page.
+      if (distance) return [up(sql`round(${distance}, 1)`), up(offers.id)];
+      return [down(offers.publishedAt), down(offers.id)];
     default:
-      return [desc(offers.publishedAt), desc(offers.id)];
+      return [down(offers.publishedAt), down(offers.id)];
   }
+}
+
+const ordering = (keys: SortKey[]) => keys.map((k) => (k.desc ? desc(k.expr) : asc(k.expr)));
+
+/** A value of a sort key, as a cursor carries it. */
+export type SortValue = string | number | null;
+
+/** The rows strictly after `values` in the order of `keys` (keyset paging: stable under inserts). */
+function after(keys: SortKey[], values: SortValue[]): SQL {
+  const beyond = ({ expr, desc }: SortKey, v: SortValue): SQL =>
+    v === null
+      ? desc
+        ? sql`0`
+        : sql`${expr} IS NOT NULL`
+      : desc
+        ? sql`(${expr} < ${v} OR ${expr} IS NULL)`
+        : sql`${expr} > ${v}`;
+  return or(
+    ...keys.map((key, i) =>
+      and(...keys.slice(0, i).map((k, j) => sql`${k.expr} IS ${values[j]}`), beyond(key, values[i] ?? null)),
+    ),
+  )!;
 }
 
 function listQuery(db: Db, { base, kind, distance }: Compiled, query: OfferSearchInput) {
@@ -199,7 +234,7 @@ function listQuery(db: Db, { base, kind, distance }: Compiled, query: OfferSearc
     .from(offers)
     .innerJoin(communes, eq(communes.code, offers.communeCode))
     .where(and(...base, kind))
-    .orderBy(...ordering(query, distance))
+    .orderBy(...ordering(sortKeys(query, distance)))
     .limit(PAGE_SIZE)
     .offset((page - 1) * PAGE_SIZE);
 }
@@ -247,6 +282,66 @@ export async function searchOffers(
     pageSize: PAGE_SIZE,
     countsByKind,
     commune: compiled.commune,
+  };
+}
+
+export interface OfferPage {
+  items: OfferCard[];
+  total: number;
+  /** The sort values of the last item when more follow (the next page's cursor), else null. */
+  next: SortValue[] | null;
+}
+
+/**
+ * A page of a search for the open-data API: `limit` offers after the sort values of the
+ * previous page's last one (keyset paging: offers published meanwhile never shift a page).
+ * Throws Invalid when a parameter names nothing real.
+ */
+export async function searchOfferPage(
+  db: Db,
+  query: OfferSearchInput,
+  { after: from, limit }: { after: SortValue[] | null; limit: number },
+): Promise<OfferPage> {
+  const compiled = await compile(db, query);
+  const keys = sortKeys(query, compiled.distance);
+  // A cursor of another order (another `tri`, a distance sort without its commune) cannot continue.
+  if (from && from.length !== keys.length) throw new Invalid([{ field: 'cursor', key: 'errors.invalid_cursor' }]);
+  const { base, kind, distance } = compiled;
+  const [rows, [counts]] = await Promise.all([
+    db
+      .select({
+        ...cardColumns,
+        distanceKm: distance ? sql<number>`round(${distance}, 1)` : sql<null>`NULL`,
+        keys: sql<string>`json_array(${sql.join(
+          keys.map((k) => k.expr),
+          sql`, `,
+        )})`,
+      })
+      .from(offers)
+      .innerJoin(communes, eq(communes.code, offers.communeCode))
+      .where(and(...base, kind, from ? after(keys, from) : undefined))
+      .orderBy(...ordering(keys))
+      .limit(limit + 1),
+    countQuery(db, compiled),
+  ]);
+  const page = rows.slice(0, limit);
+  const photos = await firstPhotos(
+    db,
+    page.map((r) => r.id),
+  );
+  const kindOnly = query.type ? kindParams[query.type] : kind ? 'home' : undefined;
+  const total = kindOnly
+    ? Number(counts?.[kindOnly] ?? 0)
+    : Number(counts?.home ?? 0) + Number(counts?.tiers_lieu ?? 0);
+  return {
+    items: page.map(({ keys: _keys, ...r }) => ({
+      ...r,
+      distanceKm: r.distanceKm === null ? null : Number(r.distanceKm),
+      label: connectivityLabel(r.downloadMbps, r.uploadMbps),
+      photo: photos.get(r.id) ?? null,
+    })),
+    total,
+    next: rows.length > limit ? (JSON.parse(page.at(-1)!.keys) as SortValue[]) : null,
   };
 }
 
@@ -304,50 +399,6 @@ async function firstPhotos(db: Db, ids: number[]) {
     .from(offerPhotos)
     .where(and(inArray(offerPhotos.offerId, ids), eq(offerPhotos.position, 0)));
   return new Map(rows.map(({ offerId, ...photo }) => [offerId, photo]));
-}
-
-export interface MapPoint {
-  id: number;
-  slug: string;
-  kind: OfferRow['kind'];
-  title: string;
-  lat: number;
-  lng: number;
-  price: number | null;
-  transaction: OfferRow['transaction'];
-  label: ConnectivityLabel | null;
-}
-
-/** Every result of a search as map points (capped at MAP_POINTS_MAX), for GeoJSON. */
-export async function searchOfferPoints(
-  db: Db,
-  query: OfferSearchInput,
-): Promise<{ points: MapPoint[]; truncated: boolean }> {
-  const { base, kind, distance } = await compile(db, query);
-  const rows = await db
-    .select({
-      id: offers.id,
-      slug: offers.slug,
-      kind: offers.kind,
-      title: offers.title,
-      lat: offers.publicLat,
-      lng: offers.publicLng,
-      price: offers.price,
-      transaction: offers.transaction,
-      downloadMbps: offers.downloadMbps,
-      uploadMbps: offers.uploadMbps,
-    })
-    .from(offers)
-    .where(and(...base, kind))
-    .orderBy(...ordering(query, distance))
-    .limit(MAP_POINTS_MAX + 1);
-  return {
-    points: rows.slice(0, MAP_POINTS_MAX).flatMap(({ downloadMbps, uploadMbps, lat, lng, ...r }) =>
-      // An offer without a public point is left off the map rather than shown at its exact one.
-      lat === null || lng === null ? [] : [{ ...r, lat, lng, label: connectivityLabel(downloadMbps, uploadMbps) }],
-    ),
-    truncated: rows.length > MAP_POINTS_MAX,
-  };
 }
 
 export interface OfferDetail extends OfferRow {

@@ -1,11 +1,11 @@
 // Validation of the /offres search query string (and /api/v1/offres). Parameter names
 // are a public promise (SPEC "Search parameters"): shareable URLs rely on them.
 import { z } from 'astro/zod';
-import { territoryCode } from '../input.ts';
+import { parseQuery, territoryCode } from '../input.ts';
 import { technologies } from '../../../db/schema/offers.ts';
 
 export { technologies };
-import { isMessageKey, type MessageKey } from '../../i18n/index.ts';
+import type { MessageKey } from '../../i18n/index.ts';
 import type { FieldError } from '../errors.ts';
 
 export const kindParams = { logement: 'home', 'tiers-lieu': 'tiers_lieu' } as const;
@@ -70,29 +70,14 @@ export type ParsedSearch = {
 };
 
 /**
- * Parses a query string. Empty values count as absent (an untouched form field); other
- * parameters (utm_*, fbclid…) are left alone. Each invalid parameter is named with an
- * i18n key; rules across parameters are checked once each parameter is valid.
+ * Parses a query string (`parseQuery`), then checks the rules across parameters once each
+ * parameter is valid. The API reads the same filters without `page` (it pages by cursor).
  */
-export function parseOfferSearch(params: URLSearchParams): ParsedSearch {
-  const raw: ParsedSearch['raw'] = {};
-  const errors: FieldError[] = [];
-  const query: Record<string, unknown> = {};
-  for (const name of searchParamNames) {
-    const values = params.getAll(name).filter((v) => v.trim() !== '');
-    if (values.length === 0) continue;
-    raw[name] = values[0]!;
-    if (values.length > 1) {
-      errors.push({ field: name, key: 'errors.too_many' });
-      continue;
-    }
-    const result = OfferSearchSchema.shape[name].safeParse(values[0]);
-    if (result.success) query[name] = result.data;
-    else {
-      const message = result.error.issues[0]?.message;
-      errors.push({ field: name, key: isMessageKey(message) ? message : 'errors.invalid_value', value: values[0] });
-    }
-  }
+export function parseOfferSearch(
+  params: URLSearchParams,
+  names: readonly SearchParamName[] = searchParamNames,
+): ParsedSearch {
+  const { query, raw, errors } = parseQuery(OfferSearchSchema.shape, params, names);
   const q = query as OfferSearchInput;
   const drop = (field: SearchParamName, key: MessageKey) => {
     errors.push({ field, key, value: raw[field] });

@@ -1,9 +1,18 @@
 // Read side of places: territories, communes (autocomplete, resolution) and coverage.
-import { and, asc, count, desc, eq, gte, like, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, like, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { communeAliases, communeCoverage, communes, offers, territories } from '../../../db/schema/index.ts';
+import {
+  communeAliases,
+  communeCoverage,
+  communes,
+  coverageHistory,
+  imports,
+  offers,
+  territories,
+} from '../../../db/schema/index.ts';
 import { communeLabel, foldText } from '../../lib/text.ts';
 import { Invalid, NotFound } from '../errors.ts';
+import { INSEE_CODE } from '../input.ts';
 
 export interface TerritorySummary {
   code: string;
@@ -75,8 +84,6 @@ export async function currentCommuneCode(db: Db, code: string): Promise<string |
     .where(eq(communeAliases.code, code));
   return alias?.code;
 }
-
-const INSEE_CODE = /^(\d{5}|2[AB]\d{3})$/;
 
 /**
  * The commune a search names: an INSEE code (what the autocomplete sends), or a name
@@ -239,4 +246,97 @@ export function listTerritoryCommunesForSitemap(db: Db) {
 export async function getCommuneCoverage(db: Db, communeCode: string) {
   const [row] = await db.select().from(communeCoverage).where(eq(communeCoverage.communeCode, communeCode));
   return row;
+}
+
+export interface CommuneCoverage {
+  code: string;
+  name: string;
+  departmentCode: string;
+  premises: number | null;
+  ftthPremises: number | null;
+  ftthShare: number | null;
+  thdShare: number | null;
+  dataDate: string;
+  source: string;
+}
+
+const coverageColumns = {
+  code: communes.code,
+  name: communes.name,
+  departmentCode: communes.departmentCode,
+  premises: communeCoverage.premises,
+  ftthPremises: communeCoverage.ftthPremises,
+  ftthShare: communeCoverage.ftthShare,
+  thdShare: communeCoverage.thdShare,
+  dataDate: communeCoverage.dataDate,
+  source: communeCoverage.source,
+};
+
+/** The current coverage of communes by code, `limit` after the code `after` (keyset paging). */
+export async function listCoverage(
+  db: Db,
+  { department, after, limit }: { department?: string; after?: string; limit: number },
+): Promise<{ items: CommuneCoverage[]; next: string | null }> {
+  const rows = await db
+    .select(coverageColumns)
+    .from(communeCoverage)
+    .innerJoin(communes, eq(communes.code, communeCoverage.communeCode))
+    .where(
+      and(
+        department ? eq(communes.departmentCode, department) : undefined,
+        after ? gt(communeCoverage.communeCode, after) : undefined,
+      ),
+    )
+    .orderBy(asc(communeCoverage.communeCode))
+    .limit(limit + 1);
+  const items = rows.slice(0, limit);
+  return { items, next: rows.length > limit ? items.at(-1)!.code : null };
+}
+
+/** A commune's coverage now and what every finished import said of it, oldest data first. */
+export async function communeCoverageHistory(db: Db, code: string) {
+  const commune = await getCommune(db, code);
+  if (!commune) throw new NotFound('commune');
+  const [[current], history] = await Promise.all([
+    db
+      .select(coverageColumns)
+      .from(communeCoverage)
+      .innerJoin(communes, eq(communes.code, communeCoverage.communeCode))
+      .where(eq(communeCoverage.communeCode, code)),
+    db
+      .select({
+        dataDate: coverageHistory.dataDate,
+        ftthShare: coverageHistory.ftthShare,
+        source: imports.source,
+        fileName: imports.fileName,
+        importedAt: imports.finishedAt,
+      })
+      .from(coverageHistory)
+      .innerJoin(imports, eq(imports.id, coverageHistory.importId))
+      .where(and(eq(coverageHistory.communeCode, code), eq(imports.status, 'done')))
+      .orderBy(asc(coverageHistory.dataDate), asc(imports.id)),
+  ]);
+  return {
+    commune: { code: commune.code, name: commune.name, departmentCode: commune.departmentCode },
+    current: current ?? null,
+    history,
+  };
+}
+
+export interface TerritoryFacts {
+  code: string;
+  name: string;
+  communes: number;
+  publishedHomes: number;
+  publishedTiersLieux: number;
+}
+
+/** Every territory with its communes and published offers counted. */
+export function listTerritoryFacts(db: Db): Promise<TerritoryFacts[]> {
+  return db.all<TerritoryFacts>(sql`
+    SELECT t.code AS code, t.name AS name,
+      (SELECT count(*) FROM communes c WHERE c.department_code = t.code) AS communes,
+      (SELECT count(*) FROM offers o WHERE o.territory_code = t.code AND o.status = 'published' AND o.kind = 'home') AS publishedHomes,
+      (SELECT count(*) FROM offers o WHERE o.territory_code = t.code AND o.status = 'published' AND o.kind = 'tiers_lieu') AS publishedTiersLieux
+    FROM territories t ORDER BY t.code`);
 }

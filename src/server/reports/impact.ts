@@ -1,11 +1,14 @@
 // /impact: what the programme achieved, for everyone to see — families and persons settled,
 // welcoming communes, children, and the share of offers with fibre, in total and per
 // territory. A figure about fewer than MIN_FAMILIES families is not shown, nor can it be
-// worked out by subtracting the shown ones from the total (hiddenTerritories).
+// worked out by subtracting the shown ones from the total (hiddenCells).
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 
 export const MIN_FAMILIES = 5;
+
+/** The settled families that public figures count: by the territory their file is in now. */
+export const settledFiles = sql`c.territory_code IS NOT NULL AND c.first_settled_at IS NOT NULL AND c.merged_into_id IS NULL`;
 
 /** A figure, or null when it would describe fewer than MIN_FAMILIES families ("< 5"). */
 export type Shown = number | null;
@@ -23,26 +26,29 @@ export interface ImpactRow {
 }
 
 /**
- * Which territories' family figures are hidden, and whether the total is. First every
- * territory with 1 to MIN_FAMILIES − 1 families; then, so that the total minus the shown
- * ones never gives a hidden one back, the smallest shown ones too until the hidden together
- * describe at least MIN_FAMILIES families (complementary suppression); if that cannot be
- * reached, the total is hidden as well.
+ * Which cells of a total are hidden, and whether the total is — for any figures that add up
+ * to a published total (territories on /impact, communes × years in the open-data API).
+ * First every cell of 1 to MIN_FAMILIES − 1 families; then, so that the total minus the
+ * shown cells never gives a hidden one back, the smallest shown ones too until the hidden
+ * together describe at least MIN_FAMILIES families, and more families than hidden cells
+ * (hidden cells of one family each would all be known) — complementary suppression; if
+ * that cannot be reached, the total is hidden as well.
  */
-export function hiddenTerritories(rows: Array<{ code: string; families: number }>): {
-  codes: Set<string>;
+export function hiddenCells(cells: Array<{ key: string; families: number }>): {
+  keys: Set<string>;
   total: boolean;
 } {
   // No family at all names nobody: a zero is shown (a territory that has just started).
-  const small = (r: { families: number }) => r.families > 0 && r.families < MIN_FAMILIES;
-  const hidden = rows.filter(small);
-  const shown = rows.filter((r) => !small(r) && r.families > 0).sort((a, b) => a.families - b.families);
-  const sum = () => hidden.reduce((n, r) => n + r.families, 0);
-  if (hidden.length) while (sum() < MIN_FAMILIES && shown.length) hidden.push(shown.shift()!);
-  const total = rows.reduce((n, r) => n + r.families, 0);
+  const small = (c: { families: number }) => c.families > 0 && c.families < MIN_FAMILIES;
+  const hidden = cells.filter(small);
+  const shown = cells.filter((c) => !small(c) && c.families > 0).sort((a, b) => a.families - b.families);
+  const sum = () => hidden.reduce((n, c) => n + c.families, 0);
+  const safe = () => sum() >= MIN_FAMILIES && sum() > hidden.length;
+  if (hidden.length) while (!safe() && shown.length) hidden.push(shown.shift()!);
+  const total = cells.reduce((n, c) => n + c.families, 0);
   return {
-    codes: new Set(hidden.map((r) => r.code)),
-    total: (total > 0 && total < MIN_FAMILIES) || (hidden.length > 0 && sum() < MIN_FAMILIES),
+    keys: new Set(hidden.map((c) => c.key)),
+    total: (total > 0 && total < MIN_FAMILIES) || (hidden.length > 0 && !safe()),
   };
 }
 
@@ -51,8 +57,7 @@ export async function impactFigures(db: Db): Promise<{ total: ImpactRow; territo
     db.all<{ code: string; families: number; persons: number; children: number; communes: number }>(sql`
       SELECT c.territory_code AS code, count(*) AS families, coalesce(sum(c.settled_household_size), 0) AS persons,
         coalesce(sum(json_array_length(c.household, '$.children')), 0) AS children, count(DISTINCT c.settled_commune_code) AS communes
-      FROM candidates c
-      WHERE c.territory_code IS NOT NULL AND c.first_settled_at IS NOT NULL AND c.merged_into_id IS NULL
+      FROM candidates c WHERE ${settledFiles}
       GROUP BY c.territory_code`),
     db.all<{ code: string; offers: number; fibre: number }>(sql`
       SELECT territory_code AS code, count(*) AS offers, sum(fibre_status = 'available') AS fibre FROM offers WHERE status = 'published' GROUP BY territory_code`),
@@ -60,14 +65,14 @@ export async function impactFigures(db: Db): Promise<{ total: ImpactRow; territo
   ]);
   const zero = { families: 0, persons: 0, children: 0, communes: 0 };
   const settledOf = (code: string) => settled.find((s) => s.code === code) ?? zero;
-  const hidden = hiddenTerritories(names.map((t) => ({ code: t.code, families: settledOf(t.code).families })));
+  const hidden = hiddenCells(names.map((t) => ({ key: t.code, families: settledOf(t.code).families })));
   const row = (
     code: string | null,
     name: string | null,
     s: { families: number; persons: number; children: number; communes: number },
     o: { offers: number; fibre: number },
   ): ImpactRow => {
-    const enough = code === null ? !hidden.total : !hidden.codes.has(code);
+    const enough = code === null ? !hidden.total : !hidden.keys.has(code);
     return {
       code,
       name,
