@@ -1109,7 +1109,7 @@ export const en: Messages = {
   'commune.settledCount':
     '{count, plural, one {# family accompanied by the programme settled in {name}.} other {# families accompanied by the programme settled in {name}.}}',
   'commune.settledHidden':
-    'A few families settled here: below {min}, we publish no figure, so that none can be recognised.',
+    'We do not publish this figure: below 5 families, or when another could be worked out from it by subtraction, families could be recognised.',
   'commune.link': 'The commune: fibre, 4G, offers around',
   'feed.title': 'New offers — {territory}',
   'feed.link': 'Follow new offers (Atom feed)',

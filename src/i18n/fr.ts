@@ -1125,7 +1125,7 @@ export const fr = {
   'commune.settledCount':
     '{count, plural, one {# famille accompagnée par le programme s’est installée à {name}.} other {# familles accompagnées par le programme se sont installées à {name}.}}',
   'commune.settledHidden':
-    'Quelques familles se sont installées ici : en dessous de {min}, nous ne publions pas de chiffre, pour qu’aucune ne soit reconnaissable.',
+    'Nous ne publions pas ce chiffre : sous 5 familles, ou s’il permettait d’en déduire un autre par soustraction, il pourrait les rendre reconnaissables.',
   'commune.link': 'La commune : fibre, 4G, offres autour',
   'feed.title': 'Nouvelles offres — {territory}',
   'feed.link': 'Suivre les nouvelles offres (flux Atom)',

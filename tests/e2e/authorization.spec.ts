@@ -130,6 +130,12 @@ const matrix: Record<string, Sample[]> = {
   ],
   // Works without an account; an unknown token is a clear 400, never a 5xx.
   '/alertes/desabonnement': [{ url: () => '/alertes/desabonnement?token=nope-nope-nope-nope', expect: everyone(400) }],
+  '/alertes/fibre': [{ url: () => '/alertes/fibre?token=nope-nope-nope-nope', expect: everyone(400) }],
+  '/communes/[ref]': [
+    { url: () => '/communes/32369-sainte-christie-d-armagnac', expect: everyone(200) },
+    { url: () => '/communes/99999-nulle-part', expect: everyone(404) },
+    { url: () => '/communes/..%2F..%2Fadmin', expect: everyone(404) },
+  ],
   '/projet': [{ url: () => '/projet', expect: everyone(200) }],
   '/admin': [{ url: () => '/admin', expect: adminsOnly }],
   '/admin/territoires': [{ url: () => '/admin/territoires', expect: adminsOnly }],
@@ -427,6 +433,9 @@ const hostile = (
 ): PostSample[] =>
   hostileIntents.map((intent) => ({ what: `${what} ${intent}`, path, form: () => fields(form(intent)), expect }));
 
+/** A commune whose fibre is still to come (14 % in ARCEP's 2026 data): its page has the alert form. */
+const commune = '/communes/32369-sainte-christie-d-armagnac';
+
 /** Every form of the portal, each intent it posts, and what each person gets. */
 const posts: PostSample[] = [
   // The file page: one form per intent, and the stage move (no intent).
@@ -628,6 +637,17 @@ const posts: PostSample[] = [
     ...toPage('unsubscribe, bad token', '/alertes/desabonnement', everyone(400), 'token=nope-nope-nope-nope'),
     formAgain: false,
   },
+  // Fibre alerts: anyone may ask (a visitor gives an address); the link's page needs its token.
+  toPage('fibre alert, unknown threshold', commune, everyone(400), 'threshold=nope&email='),
+  toPage('fibre alert, threshold reached', commune, everyone(400), 'threshold=any&email=a%40exemple.fr'),
+  ...(['confirm', 'end'] as const).map((intent) => ({
+    ...toPage(`fibre alert ${intent}, bad token`, '/alertes/fibre', everyone(400), `intent=${intent}&token=nope`),
+    formAgain: false as const,
+  })),
+  ...hostile('fibre alert intent', () => '/alertes/fibre?token=nope', everyone(400)).map((p) => ({
+    ...p,
+    formAgain: false as const,
+  })),
 ];
 
 /** The route pattern of a French path, to know whether it has an English twin. */
@@ -638,7 +658,8 @@ const routeOf = (path: string) =>
     .replace(/^\/admin\/agents\/[^/]+/, '/admin/agents/[id]')
     .replace(/^\/agent\/offres\/\d+$/, '/agent/offres/[id]')
     .replace(/^\/compte\/offres\/\d+$/, '/compte/offres/[id]')
-    .replace(/^\/admin\/territoires\/[^/]+/, '/admin/territoires/[code]');
+    .replace(/^\/admin\/territoires\/[^/]+/, '/admin/territoires/[code]')
+    .replace(/^\/communes\/[^/]+/, '/communes/[ref]');
 
 /** Everything wrong with one answer to a post; empty when it is the expected one. */
 async function checkPost(res: APIResponse, expected: number, portalUrl: string, formAgain: boolean) {

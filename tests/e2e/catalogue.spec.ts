@@ -386,6 +386,10 @@ test('sitemap and robots list the public pages', async ({ request, portal }) => 
   expect(sitemap).toContain(`<loc>${portal.url}/offres/${offer.id}-${offer.slug}</loc>`);
   expect(sitemap).toContain(`<loc>${portal.url}/en/offres/${offer.id}-${offer.slug}</loc>`);
   expect(sitemap).toContain(`<loc>${portal.url}/territoires/32</loc>`);
+  // Every commune of the territories has its page, in both languages; others do not.
+  expect(sitemap).toContain(`<loc>${portal.url}/communes/32013-auch</loc>`);
+  expect(sitemap).toContain(`<loc>${portal.url}/en/communes/50129-cherbourg-en-cotentin</loc>`);
+  expect(sitemap).not.toContain('/communes/75056-');
   const hidden = (await portal.sql.execute("SELECT id, slug FROM offers WHERE status <> 'published' LIMIT 1")).rows[0]!;
   expect(sitemap).not.toContain(`/offres/${hidden.id}-${hidden.slug}<`);
   const robots = await (await request.get('/robots.txt')).text();

@@ -264,6 +264,8 @@ export const localizedRoutes = [
   '/compte/offres/[id]',
   '/proposer-une-offre',
   '/alertes/desabonnement',
+  '/alertes/fibre',
+  '/communes/[ref]',
   '/projet',
   '/impact',
   '/api',

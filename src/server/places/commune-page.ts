@@ -1,23 +1,16 @@
 // What a commune page says: the commune, its fibre coverage now and over the imports, mobile
 // sites around it, the offers and tiers-lieux there and around, and the families settled
-// there when they are enough not to be recognised (complementary suppression across the
-// communes of the département, so no hidden figure comes back by subtraction).
-import { and, asc, between, eq, sql } from 'drizzle-orm';
+// there when they are enough not to be recognised (the open-data API's cells, so no page
+// reveals by subtraction what another hides).
+import { and, between, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import {
-  communeCoverage,
-  communes,
-  coverageHistory,
-  departments,
-  imports,
-  mobileSites,
-  territories,
-} from '../../../db/schema/index.ts';
+import { departments, mobileSites, territories } from '../../../db/schema/index.ts';
 import { NotFound } from '../errors.ts';
 import { searchOffers, type OfferSearchResult } from '../offers/queries.ts';
-import { hiddenTerritories } from '../reports/impact.ts';
+import type { Shown } from '../reports/impact.ts';
+import { settlementsPerCommune } from '../reports/settlements.ts';
 import { boundingBox, distanceKm } from './geo.ts';
-import { currentCommuneCode, getCommune, type CommuneSummary } from './queries.ts';
+import { communeCoverageHistory, currentCommuneCode, getCommune, type CommuneSummary } from './queries.ts';
 
 /** Offers and tiers-lieux "around": within this distance of the commune's centre. */
 export const AROUND_KM = 15;
@@ -26,7 +19,7 @@ export const SITES_KM = 10;
 
 export interface CommunePage {
   commune: CommuneSummary & { departmentName: string; territory: { code: string; name: string } | null };
-  coverage: { ftthShare: number | null; premises: number | null; dataDate: string; source: string } | null;
+  coverage: Awaited<ReturnType<typeof communeCoverageHistory>>['current'];
   /** One point per date of data, oldest first (the newest import of each date). */
   history: Array<{ dataDate: string; ftthShare: number | null; source: string | null }>;
   /** 4G sites within SITES_KM per operator, or null when the département's sites are not loaded. */
@@ -47,22 +40,13 @@ export async function resolveCommunePage(db: Db, code: string): Promise<CommuneS
 
 export async function communePage(db: Db, commune: CommuneSummary): Promise<CommunePage> {
   const around = { commune: commune.code, rayon: AROUND_KM };
-  const [[place], [coverage], history, sites, homes, tiersLieux, settledFamilies] = await Promise.all([
+  const [[place], { current, history }, sites, homes, tiersLieux, settledFamilies] = await Promise.all([
     db
       .select({ departmentName: departments.name, territoryCode: territories.code, territoryName: territories.name })
       .from(departments)
       .leftJoin(territories, eq(territories.code, departments.code))
       .where(eq(departments.code, commune.departmentCode)),
-    db
-      .select({
-        ftthShare: communeCoverage.ftthShare,
-        premises: communeCoverage.premises,
-        dataDate: communeCoverage.dataDate,
-        source: communeCoverage.source,
-      })
-      .from(communeCoverage)
-      .where(eq(communeCoverage.communeCode, commune.code)),
-    coverageHistoryOf(db, commune.code),
+    communeCoverageHistory(db, commune.code),
     sitesAround(db, commune),
     searchOffers(db, { ...around, type: 'logement' }),
     searchOffers(db, { ...around, type: 'tiers-lieu' }),
@@ -74,25 +58,14 @@ export async function communePage(db: Db, commune: CommuneSummary): Promise<Comm
       departmentName: place?.departmentName ?? commune.departmentCode,
       territory: place?.territoryCode ? { code: place.territoryCode, name: place.territoryName! } : null,
     },
-    coverage: coverage ?? null,
-    history,
+    coverage: current,
+    // One point per date of data: the newest import of that date.
+    history: [...new Map(history.map((h) => [h.dataDate, h])).values()],
     sites,
     homes,
     tiersLieux,
     settledFamilies,
   };
-}
-
-/** What each finished import said of the commune; for one date of data, the newest import. */
-export async function coverageHistoryOf(db: Db, code: string) {
-  const rows = await db
-    .select({ dataDate: coverageHistory.dataDate, ftthShare: coverageHistory.ftthShare, source: imports.source })
-    .from(coverageHistory)
-    .innerJoin(imports, eq(imports.id, coverageHistory.importId))
-    .where(and(eq(coverageHistory.communeCode, code), eq(imports.status, 'done')))
-    .orderBy(asc(coverageHistory.dataDate), asc(coverageHistory.importId));
-  const byDate = new Map(rows.map((r) => [r.dataDate, r]));
-  return [...byDate.values()];
 }
 
 async function sitesAround(db: Db, commune: CommuneSummary): Promise<CommunePage['sites']> {
@@ -131,17 +104,20 @@ async function sitesAround(db: Db, commune: CommuneSummary): Promise<CommunePage
 }
 
 /**
- * Families settled in each commune of the département, with small cells and their
- * complements hidden; this commune's figure, or null when it is hidden.
+ * Families settled here, all years: the sum of this commune's cells in the open-data API's
+ * settlements (the same suppression, so this page reveals nothing the API hides: null when
+ * any of its cells, or its territory's figure, is hidden).
  */
-export async function settledIn(db: Db, commune: Pick<CommuneSummary, 'code' | 'departmentCode'>) {
-  const rows = await db.all<{ code: string; families: number }>(sql`
-    SELECT c.settled_commune_code AS code, count(*) AS families
-    FROM candidates c JOIN ${communes} m ON m.code = c.settled_commune_code
-    WHERE m.department_code = ${commune.departmentCode}
-      AND c.first_settled_at IS NOT NULL AND c.merged_into_id IS NULL
-    GROUP BY c.settled_commune_code`);
-  const hidden = hiddenTerritories(rows.map((r) => ({ code: r.code, families: Number(r.families) })));
-  if (hidden.codes.has(commune.code)) return null;
-  return Number(rows.find((r) => r.code === commune.code)?.families ?? 0);
+export async function settledIn(db: Db, commune: Pick<CommuneSummary, 'code' | 'departmentCode'>): Promise<Shown> {
+  const [territory] = await db
+    .select({ code: territories.code })
+    .from(territories)
+    .where(eq(territories.code, commune.departmentCode));
+  if (!territory) return 0;
+  const [t] = (await settlementsPerCommune(db, territory.code)).territories;
+  if (!t || t.families === null) return null;
+  if (t.families > 0 && t.cells.length === 0) return null;
+  const cells = t.cells.filter((c) => c.commune === commune.code);
+  if (cells.some((c) => c.families === null)) return null;
+  return cells.reduce((n, c) => n + (c.families ?? 0), 0);
 }
