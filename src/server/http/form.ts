@@ -73,7 +73,7 @@ async function readEntries(request: Request, limit: number): Promise<Array<[stri
 }
 
 /** The text entries of a form: repeated names become arrays; no prototype. */
-function fieldsOf(entries: Array<[string, FormDataEntryValue]>): FormFields {
+export function fieldsOf(entries: Array<[string, FormDataEntryValue]>): FormFields {
   const out: FormFields = Object.create(null);
   for (const [key, value] of entries) {
     if (typeof value !== 'string') continue;

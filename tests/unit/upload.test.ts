@@ -1,0 +1,119 @@
+// Large uploads (imports) are streamed to temporary files: fields and files come out, memory
+// stays flat, an oversized or broken body changes nothing and leaves no file.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { PayloadTooLarge } from '../../src/server/errors.ts';
+import { spoolUpload } from '../../src/server/http/upload.ts';
+
+const multipart = (form: FormData) => new Request('http://x/admin/imports', { method: 'POST', body: form });
+
+describe('spoolUpload', () => {
+  it('gives the text fields and each chosen file on disk, then disposes of them', async () => {
+    const form = new FormData();
+    form.append('kind', 'arcep-deploiement');
+    form.append('deployment', new File(['Code commune,Champ\n'], 'déploiement.csv'));
+    form.append('information', new File(['é;à\n'], 'info.csv'));
+    form.append('none', new File([], ''));
+    form.append('__proto__', 'x');
+    const upload = await spoolUpload(multipart(form));
+    expect(upload.fields.kind).toBe('arcep-deploiement');
+    expect(Object.getPrototypeOf(upload.fields)).toBeNull();
+    expect(upload.files.map((f) => [f.field, f.name, f.size])).toEqual([
+      ['deployment', 'déploiement.csv', 19],
+      ['information', 'info.csv', 6],
+    ]);
+    expect(await readFile(upload.files[1]!.path, 'utf8')).toBe('é;à\n');
+    await upload.dispose();
+    for (const f of upload.files) expect(existsSync(f.path)).toBe(false);
+  });
+
+  it('reads a url-encoded post as a form without files', async () => {
+    const upload = await spoolUpload(
+      new Request('http://x/', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'kind=arcep-taux&dataDate=2026-01-01',
+      }),
+    );
+    expect(upload).toMatchObject({ fields: { kind: 'arcep-taux', dataDate: '2026-01-01' }, files: [] });
+  });
+
+  it('refuses a body over the limit, declared or not, and leaves no file', async () => {
+    const form = new FormData();
+    form.append('file', new File([new Uint8Array(4096)], 'big.csv'));
+    await expect(spoolUpload(multipart(form), 1024)).rejects.toBeInstanceOf(PayloadTooLarge);
+    const body = await new Response(form).arrayBuffer();
+    const type = new Response(form).headers.get('Content-Type')!;
+    const undeclared = new Request('http://x/', {
+      method: 'POST',
+      headers: { 'Content-Type': type },
+      body: new ReadableStream({
+        start(c) {
+          c.enqueue(new Uint8Array(body));
+          c.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    await expect(spoolUpload(undeclared, 1024)).rejects.toBeInstanceOf(PayloadTooLarge);
+  });
+
+  it('reads a broken multipart body as an empty form', async () => {
+    const upload = await spoolUpload(
+      new Request('http://x/', {
+        method: 'POST',
+        headers: { 'Content-Type': 'multipart/form-data; boundary=zzz' },
+        body: '--zzz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nunfinished',
+      }),
+    );
+    expect(upload.files).toEqual([]);
+    expect(Object.keys(upload.fields)).toEqual([]);
+  });
+
+  it('keeps memory flat while a 48 MB file streams to disk', async () => {
+    const boundary = 'cc-boundary';
+    const head = new TextEncoder().encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="france.csv"\r\nContent-Type: text/csv\r\n\r\n`,
+    );
+    const tail = new TextEncoder().encode(`\r\n--${boundary}--\r\n`);
+    const chunk = new TextEncoder().encode('32013,Auch,32,88.5\n'.repeat(3450)); // ~64 KB
+    const chunks = 768; // 48 MB
+    // A real collection before each sample, so that only what is held counts.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let sent = 0;
+    let peak = 0;
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(head);
+      },
+      pull(c) {
+        if (sent % 64 === 0) {
+          gc();
+          peak = Math.max(peak, process.memoryUsage().arrayBuffers - before);
+        }
+        if (sent++ < chunks) c.enqueue(chunk.slice());
+        else {
+          c.enqueue(tail);
+          c.close();
+        }
+      },
+    });
+    const request = new Request('http://x/', {
+      method: 'POST',
+      headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    const upload = await spoolUpload(request, 64 * 1024 * 1024);
+    expect(upload.files[0]!.size).toBe(chunk.length * chunks);
+    // The whole file never sits in memory: a few chunks in flight at most.
+    expect(peak).toBeLessThan(16 * 1024 * 1024);
+    await upload.dispose();
+  });
+});
