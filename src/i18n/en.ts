@@ -1089,7 +1089,6 @@ export const en: Messages = {
   'commune.premises': 'premises (homes and businesses)',
   'commune.coverageUnknown': 'ARCEP does not publish a figure for this commune yet.',
   'commune.history': 'Coverage over the releases',
-  'commune.historyDescription': 'Share of premises in {name} that can get fibre, at each imported date of data.',
   'commune.col.date': 'Data of',
   'commune.col.share': 'Premises connectable',
   'commune.col.source': 'Source',

@@ -1105,7 +1105,6 @@ export const fr = {
   'commune.premises': 'locaux (logements et entreprises)',
   'commune.coverageUnknown': 'L’ARCEP ne publie pas encore de chiffre pour cette commune.',
   'commune.history': 'La couverture au fil des publications',
-  'commune.historyDescription': 'Part des locaux de {name} raccordables à la fibre, à chaque date de données importée.',
   'commune.col.date': 'Données de',
   'commune.col.share': 'Locaux raccordables',
   'commune.col.source': 'Source',
