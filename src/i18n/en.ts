@@ -1016,6 +1016,14 @@ export const en: Messages = {
   'imports.problem.missing_quarter': 'no quarter column (“T1 2018”) in the header.',
   'imports.problem.empty_file': 'the file is empty.',
   'imports.problem.interrupted': 'the import was interrupted; nothing changed.',
+  'imports.problem.unknown_column': 'the column “{column}” is not one of the template’s.',
+  'imports.problem.extra_cells': 'the row has more cells than the header has columns.',
+  'imports.problem.not_for_kind': 'this column does not apply to this kind of offer: leave it empty.',
+  'imports.problem.invalid_key': 'the row’s identifier is missing or not valid.',
+  'imports.problem.duplicated_key': 'this identifier already appears higher up in the file.',
+  'imports.report.line': 'Line',
+  'imports.report.column': 'Column',
+  'imports.report.reason': 'Reason',
   'imports.problem.unreadable': 'the file cannot be read ({detail}).',
   'offer.detail.offer_fibre_commune_low':
     'Two sources: the listing says “{offerSays}” ({source}, {checked}); ARCEP counts only {share} of premises connectable in the commune ({date}). This address may well be connected: ask the agent to confirm.',
@@ -1141,6 +1149,11 @@ export const en: Messages = {
   'manage.ok.reject': 'Rejection sent to the owner.',
   'manage.moderation.title': 'Moderation',
   'manage.moderation.owner': 'Proposed by {name} ({email}). Families do not contact them: their enquiries reach you.',
+  'manage.moderation.source':
+    'A change from the open-data import ({source}): the offer online stays as it is until you approve it.',
+  'imports.source.anct': 'ANCT tiers-lieux',
+  'errors.moderation_no_owner':
+    'This change comes from an import: there is nobody to ask for changes. Approve or reject it.',
   'manage.moderation.ownerGone': 'Proposed by an owner whose account no longer exists.',
   'manage.moderation.newOffer': 'A new offer: review it below, then decide.',
   'manage.moderation.edit': 'The owner edits this published offer; the current version stays online until you decide.',

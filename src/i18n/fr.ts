@@ -1032,6 +1032,14 @@ export const fr = {
   'imports.problem.missing_quarter': 'aucune colonne de trimestre (« T1 2018 ») dans l’en-tête.',
   'imports.problem.empty_file': 'le fichier est vide.',
   'imports.problem.interrupted': 'l’import a été interrompu ; rien n’a changé.',
+  'imports.problem.unknown_column': 'la colonne « {column} » n’est pas une colonne du modèle.',
+  'imports.problem.extra_cells': 'la ligne a plus de cellules que l’en-tête n’a de colonnes.',
+  'imports.problem.not_for_kind': 'cette colonne ne concerne pas ce type d’offre : laissez-la vide.',
+  'imports.problem.invalid_key': 'l’identifiant de la ligne manque ou n’est pas valable.',
+  'imports.problem.duplicated_key': 'cet identifiant apparaît déjà plus haut dans le fichier.',
+  'imports.report.line': 'Ligne',
+  'imports.report.column': 'Colonne',
+  'imports.report.reason': 'Raison',
   'imports.problem.unreadable': 'le fichier est illisible ({detail}).',
   'offer.detail.offer_fibre_commune_low':
     'Deux sources : l’annonce dit « {offerSays} » ({source}, {checked}) ; l’ARCEP ne compte que {share} de locaux raccordables dans la commune ({date}). Le raccordement de cette adresse est possible : faites-le confirmer par l’agent.',
@@ -1159,6 +1167,11 @@ export const fr = {
   'manage.moderation.title': 'Modération',
   'manage.moderation.owner':
     'Proposée par {name} ({email}). Les familles ne le contactent pas : leurs demandes vous parviennent.',
+  'manage.moderation.source':
+    'Changement venu de l’import des données ouvertes ({source}) : l’offre en ligne reste telle quelle tant que vous ne l’acceptez pas.',
+  'imports.source.anct': 'tiers-lieux de l’ANCT',
+  'errors.moderation_no_owner':
+    'Ce changement vient d’un import : personne à qui demander des modifications. Acceptez-le ou refusez-le.',
   'manage.moderation.ownerGone': 'Proposée par un propriétaire dont le compte n’existe plus.',
   'manage.moderation.newOffer': 'Une nouvelle offre : relisez-la ci-dessous, puis décidez.',
   'manage.moderation.edit':

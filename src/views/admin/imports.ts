@@ -106,7 +106,7 @@ export async function importsPage(rc: RequestContext) {
     if (r.ok) return redirect(`/admin/imports?suivi=${r.value}`, 303);
     ({ state, status } = r);
   }
-  const history = await listImports(db);
+  const history = await listImports(db, territoryScope(user));
   return render({ history, state, posted, running: history.some((i) => i.status === 'running') }, status);
 }
 
