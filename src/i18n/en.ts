@@ -1077,7 +1077,7 @@ export const en: Messages = {
   'imports.count.updated': '{count} updated',
   'imports.count.proposed': '{count, plural, one {# change to review} other {# changes to review}}',
   'imports.count.unchanged': '{count} unchanged',
-  'imports.count.outside': '{count} outside your territories',
+  'imports.count.outside': '{count} outside the territories',
   'imports.count.rejected': '{count, plural, one {# row rejected} other {# rows rejected}}',
   'imports.report': 'Report of rejected rows (CSV)',
   'imports.title': 'Imports',

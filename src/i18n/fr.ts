@@ -1093,7 +1093,7 @@ export const fr = {
   'imports.count.updated': '{count, plural, one {# mise à jour} other {# mises à jour}}',
   'imports.count.proposed': '{count, plural, one {# changement à relire} other {# changements à relire}}',
   'imports.count.unchanged': '{count, plural, one {# inchangée} other {# inchangées}}',
-  'imports.count.outside': '{count, plural, one {# hors de vos territoires} other {# hors de vos territoires}}',
+  'imports.count.outside': '{count} hors des territoires',
   'imports.count.rejected': '{count, plural, one {# ligne rejetée} other {# lignes rejetées}}',
   'imports.report': 'Rapport des lignes rejetées (CSV)',
   'imports.title': 'Imports',

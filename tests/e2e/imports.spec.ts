@@ -234,7 +234,7 @@ test('the ANCT tiers-lieux import creates drafts that the agents find in their l
     await anct.getByRole('button', { name: 'Importer les tiers-lieux' }).click();
     const { row } = await ended(page, 'done');
     await expect(row).toContainText('1 créée');
-    await expect(row).toContainText('hors de vos territoires');
+    await expect(row).toContainText('hors des territoires');
 
     const agent = await context.browser()!.newContext({ baseURL: portal.url });
     const agentPage = await agent.newPage();
