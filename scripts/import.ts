@@ -163,8 +163,9 @@ await runMain(async () => {
       progress: (rows) => process.stderr.write(`\r${rows} rows read…`),
     });
     process.stderr.write('\n');
+    // A refused file's problems, or the rows an import left aside (row by row).
+    for (const p of outcome.problems) console.error(describeProblem('en', p));
     if (outcome.status === 'failed') {
-      for (const p of outcome.problems) console.error(describeProblem('en', p));
       throw new ConfigError(`${basename(files[0]!)} was refused: nothing changed (import #${outcome.importId}).`);
     }
     console.log(`${basename(files[0]!)}: ${outcome.summary}, in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
