@@ -4,10 +4,30 @@
 import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { autoId, codeOf, ownerId } from './columns.ts';
 import { users } from './accounts.ts';
-import { communes } from './places.ts';
+import { communes, territories } from './places.ts';
 
-export const importKinds = ['arcep_rate', 'arcep_deployment', 'arcep_departments'] as const;
+export const importKinds = [
+  'arcep_rate',
+  'arcep_deployment',
+  'arcep_departments',
+  'tiers_lieux_anct',
+  'offers_csv',
+] as const;
 export const importStatuses = ['running', 'done', 'failed'] as const;
+/** An offers import: any invalid row refuses the file (`all`), or only that row (`rows`). */
+export const importModes = ['all', 'rows'] as const;
+
+/** What an offers import did (src/server/imports/staged.ts). */
+export interface ImportCounts {
+  created: number;
+  updated: number;
+  /** Changes of published offers, waiting in the moderation queue. */
+  proposed: number;
+  unchanged: number;
+  /** Rows of départements outside the importer's territories. */
+  outside: number;
+  rejected: number;
+}
 
 export const imports = sqliteTable(
   'imports',
@@ -23,9 +43,13 @@ export const imports = sqliteTable(
     rows: integer('rows').notNull().default(0),
     /** Rows left aside and why: the first ones, with their line (JSON). */
     problems: text('problems', { mode: 'json' })
-      .$type<Array<{ line: number; column?: string; message: string }>>()
+      .$type<Array<{ line: number; column?: string; message: string; params?: Record<string, string> }>>()
       .notNull()
       .default([]),
+    mode: text('mode', { enum: importModes }),
+    /** The territory an offers file was imported into (null: an open-data file, any territory). */
+    territoryCode: text('territory_code').references(() => territories.code),
+    counts: text('counts', { mode: 'json' }).$type<ImportCounts>(),
     byUserId: integer('by_user_id').references(() => users.id, { onDelete: 'set null' }),
     startedAt: text('started_at').notNull(),
     finishedAt: text('finished_at'),
@@ -44,4 +68,23 @@ export const coverageHistory = sqliteTable(
     dataDate: text('data_date').notNull(),
   },
   (t) => [index('coverage_history_commune_idx').on(t.communeCode, t.dataDate)],
+);
+
+/**
+ * An offers import's rows, staged while the file is read (its progress), then applied in one
+ * transaction: a valid row's checked columns (`data`), or a rejected row's problems, which
+ * stay for the report of rejected rows.
+ */
+export const importRows = sqliteTable(
+  'import_rows',
+  {
+    id: autoId(),
+    importId: ownerId('import_id', () => imports.id),
+    line: integer('line').notNull(),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
+    problems: text('problems', { mode: 'json' }).$type<
+      Array<{ column?: string; message: string; params?: Record<string, string> }>
+    >(),
+  },
+  (t) => [index('import_rows_import_idx').on(t.importId, t.line)],
 );

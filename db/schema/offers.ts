@@ -1,6 +1,6 @@
 // Offers: homes and tiers-lieux with their connectivity. One table for both kinds so
 // that search, map and reports read one place; kind-specific columns are nullable.
-import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { autoId, codeOf, ownerId, timestamps } from './columns.ts';
 import { users } from './accounts.ts';
 import { communes, territories } from './places.ts';
@@ -20,6 +20,8 @@ export const fibreStatuses = ['available', 'planned', 'none'] as const;
 export const mobileCoverages = ['none', '3g', '4g', '5g'] as const;
 export const connectivitySources = ['owner', 'agent', 'open_data'] as const;
 /** What the public sees of an offer's position: a point a few hundred metres off, or the commune's centre. */
+/** Open-data sources an offer may come from (src/server/imports/tiers-lieux-anct.ts). */
+export const offerSources = ['anct'] as const;
 export const locationPrecisions = ['approximate', 'commune'] as const;
 export const energyClasses = ['A', 'B', 'C', 'D', 'E', 'F', 'G'] as const;
 /** The closed lists of an offer's columns, for the back office's form and its checks. */
@@ -108,6 +110,12 @@ export const offers = sqliteTable(
     proposedChanges: text('proposed_changes', { mode: 'json' }).$type<Record<string, unknown>>(),
     /** When the owner was last asked to confirm it (once per unconfirmed period). */
     ownerRemindedAt: text('owner_reminded_at'),
+
+    // Imported from open data: the source and the source's own id, so that a second import finds it again.
+    source: text('source', { enum: offerSources }),
+    sourceKey: text('source_key'),
+    /** What the source said at the last import (its columns only): a row the source did not change changes nothing. */
+    sourceData: text('source_data', { mode: 'json' }).$type<Record<string, unknown>>(),
     ...timestamps(),
   },
   (t) => [
@@ -135,6 +143,7 @@ export const offers = sqliteTable(
     index('offers_home_nearest_idx').on(t.kind, t.nearestFibreTiersLieuKm),
     index('offers_owner_idx').on(t.ownerId),
     index('offers_moderation_idx').on(t.moderation, t.territoryCode),
+    uniqueIndex('offers_source_idx').on(t.source, t.sourceKey),
   ],
 );
 

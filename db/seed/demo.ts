@@ -1,5 +1,5 @@
 // The demo seed: two territories (Gers 32, Manche 50) with fictitious homes, the real
-// ANCT tiers-lieux of each plus fictitious ones, and the demo accounts. Never for
+// ANCT tiers-lieux of each (through the open-data import) plus fictitious ones, and the demo accounts. Never for
 // production. Deterministic: the same seed and date give the same offers.
 import { parse } from 'csv-parse/sync';
 import { and, eq, isNotNull } from 'drizzle-orm';
@@ -12,6 +12,7 @@ import { slugify } from '../../src/lib/text.ts';
 import { importArcepRates } from '../../src/server/imports/arcep-rate.ts';
 import { importArcepDeployment } from '../../src/server/imports/arcep.ts';
 import { importArcepDepartments } from '../../src/server/imports/arcep-departments.ts';
+import { ANCT_FIELDS, importAnctTiersLieux } from '../../src/server/imports/tiers-lieux-anct.ts';
 import { refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
 import { seedDemoCandidates, seedDemoFamilyFile } from './candidates.ts';
 import { writeDemoPhotos } from './photos.ts';
@@ -137,8 +138,22 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
     }
   }
 
+  // The ANCT's tiers-lieux of both territories come in through the import (drafts with their
+  // source key, so that importing the file again changes nothing); the seed then gives some
+  // of them the demo's own details (prices, connectivity, status) below.
+  await importAnctTiersLieux(db, { now: () => now }, createReadStream(tiersLieuxFile), {
+    fileName: 'tiers-lieux-anct-2019.csv',
+    byUser: null,
+  });
+  const imported = new Map(
+    (await db.select({ id: offers.id, key: offers.sourceKey }).from(offers).where(eq(offers.source, 'anct'))).map(
+      (o) => [o.key!, o.id],
+    ),
+  );
   const anct: Record<string, string>[] = parse(await readFile(tiersLieuxFile), { columns: true, bom: true });
   const rows: OfferInsert[] = [];
+  /** The seed's rows that are imported tiers-lieux: the id the import gave them. */
+  const importedIds = new Map<OfferInsert, number>();
   for (const territory of demoTerritories) {
     const places = await placedCommunes(db, territory.code);
     const byCode = new Map(places.map((p) => [p.code, p]));
@@ -150,7 +165,9 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
     }
     const real = anct.filter((r) => r.INSEEDEP === territory.code && byCode.has(r.INSEECOM ?? ''));
     for (const r of real.slice(0, tiersLieuxPerTerritory)) {
-      rows.push(makeRealTiersLieu(random, r, byCode.get(r.INSEECOM!)!, territory.code, now));
+      const row = makeRealTiersLieu(random, r, byCode.get(r.INSEECOM!)!, territory.code, now);
+      rows.push(row);
+      importedIds.set(row, imported.get(r.ID!)!);
     }
     for (let i = real.length; i < tiersLieuxPerTerritory; i++) {
       rows.push(makeFictitiousTiersLieu(random, random.weighted(weighted), territory.code, now, i));
@@ -173,13 +190,35 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
 
   const inserted: Array<{ id: number; kind: 'home' | 'tiers_lieu' }> = [];
   const placed = withConfirmations(withPublicPoints(rows, options.seed ?? 2026), now, options.seed ?? 2026);
-  for (let i = 0; i < placed.length; i += 200) {
-    inserted.push(
-      ...(await db
-        .insert(offers)
-        .values(placed.slice(i, i + 200))
-        .returning({ id: offers.id, kind: offers.kind })),
-    );
+  let batch: OfferInsert[] = [];
+  const flush = async () => {
+    if (batch.length)
+      inserted.push(...(await db.insert(offers).values(batch).returning({ id: offers.id, kind: offers.kind })));
+    batch = [];
+  };
+  for (const [i, row] of placed.entries()) {
+    const id = importedIds.get(rows[i]!);
+    if (id === undefined) {
+      batch.push(row);
+      if (batch.length >= 200) await flush();
+      continue;
+    }
+    await flush();
+    await db.update(offers).set(demoDetails(row)).where(eq(offers.id, id));
+    inserted.push({ id, kind: 'tiers_lieu' });
+  }
+  await flush();
+  // The other imported tiers-lieux (no commune code in the file: found by name) stay drafts
+  // for the agents to review, with demo details drawn apart so the rest of the seed stays as it was.
+  const apart = createRandom((options.seed ?? 2026) + 3);
+  const seen = new Set(importedIds.values());
+  for (const o of await db.select().from(offers).where(eq(offers.source, 'anct')).orderBy(offers.id)) {
+    if (seen.has(o.id)) continue;
+    const details = { ...tiersLieuBase(apart, now), status: 'draft' as const, publishedAt: null, description: '' };
+    await db
+      .update(offers)
+      .set({ ...demoDetails(details), ...publicPoint(o, 'approximate', o, () => apart.next()) })
+      .where(eq(offers.id, o.id));
   }
 
   if (options.photosDir) {
@@ -222,6 +261,12 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
   await db.$client.execute('ANALYZE');
   return { territories: demoTerritories.length, users: demoAccounts.length, offers: rows.length, candidates: files };
 }
+
+/** An imported tiers-lieu's demo details: what the file says (its columns, its slug) stays the import's. */
+const demoDetails = (row: Partial<OfferInsert>) =>
+  Object.fromEntries(
+    Object.entries(row).filter(([k]) => !(ANCT_FIELDS as readonly string[]).includes(k) && k !== 'slug'),
+  ) as Partial<OfferInsert>;
 
 /** True when the database holds no territory yet: the demo seed may run. */
 export async function databaseIsEmpty(db: Db): Promise<boolean> {

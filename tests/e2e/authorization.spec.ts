@@ -74,6 +74,9 @@ interface Ids {
   gersFile: string;
   /** An offer of the demo owner. */
   ownerOffer: number;
+  /** An open-data import (any administrator) and an offers import into the Manche (its administrators). */
+  openDataImport: number;
+  mancheImport: number;
 }
 
 const signedIn = everyone(200);
@@ -140,6 +143,17 @@ const matrix: Record<string, Sample[]> = {
   '/admin': [{ url: () => '/admin', expect: adminsOnly }],
   '/admin/territoires': [{ url: () => '/admin/territoires', expect: adminsOnly }],
   '/admin/imports': [{ url: () => '/admin/imports', expect: adminsOnly }],
+  '/admin/imports/modele-offres.csv': [
+    { url: () => '/admin/imports/modele-offres.csv', expect: adminsOnly },
+    { url: () => '/admin/imports/modele-offres.csv?langue=en', expect: adminsOnly },
+  ],
+  '/admin/imports/[id]/rejets.csv': [
+    { url: (i) => `/admin/imports/${i.openDataImport}/rejets.csv`, expect: adminsOnly },
+    // Another territory's offers import, seen by the Gers admin: not found, like an unknown id.
+    { url: (i) => `/admin/imports/${i.mancheImport}/rejets.csv`, expect: { ...adminsOnly, adminGers: 404 } },
+    { url: () => '/admin/imports/999999/rejets.csv', expect: { ...adminsOnly, adminGers: 404, platform: 404 } },
+    { url: () => '/admin/imports/x/rejets.csv', expect: { ...adminsOnly, adminGers: 404, platform: 404 } },
+  ],
   '/admin/territoires/[code]': [
     { url: () => '/admin/territoires/32', expect: adminsOnly },
     // Another territory's settings, seen by the Gers admin: not found, like an unknown code.
@@ -274,6 +288,15 @@ test('each role gets exactly the expected answer on every route', async ({ porta
     mail: Number((await one('SELECT max(id) AS id FROM outbox')).id),
     gersFile,
     ownerOffer: await ownerOffer(portal),
+    openDataImport: Number((await one('SELECT min(id) AS id FROM imports WHERE territory_code IS NULL')).id),
+    mancheImport: Number(
+      (
+        await one(
+          `INSERT INTO imports (kind, file_name, status, mode, territory_code, started_at)
+           VALUES ('offers_csv', 'matrice.csv', 'failed', 'all', '50', '2026-12-01T00:00:00Z') RETURNING id`,
+        )
+      ).id,
+    ),
   };
 
   const failures: string[] = [];
@@ -619,6 +642,11 @@ const posts: PostSample[] = [
   // Imports: administrators only; a post without its file changes nothing.
   toPage('import without a file', '/admin/imports', adminPosts(400), 'kind=arcep-taux&dataDate=2026-01-01'),
   toPage('import of an unknown kind', '/admin/imports', adminPosts(400), 'kind=nope&dataDate=2026-01-01'),
+  toPage('offers import without a territory', '/admin/imports', adminPosts(400), 'kind=offres&mode=all'),
+  // Into another territory: refused before the file is read (the platform admin lacks the file).
+  toPage('offers import into the Manche', '/admin/imports', adminPosts(403, 400), 'kind=offres&territory=50&mode=all'),
+  toPage('offers import, unknown mode', '/admin/imports', adminPosts(400), 'kind=offres&territory=32&mode=nope'),
+  toPage('tiers-lieux import without a file', '/admin/imports', adminPosts(400), 'kind=tiers-lieux-anct&mode=rows'),
   // Account forms and the public forms: anyone may post, refused input is 400.
   toPage('sign in without credentials', '/connexion', everyone(400), 'email=&password='),
   toPage('magic link without address', '/connexion', everyone(400), 'intent=magic&email='),

@@ -21,7 +21,8 @@ async function newFamily(portal: Portal, locale: 'fr' | 'en' = 'fr'): Promise<st
 async function publishCopy(portal: Portal, where: string, title: string): Promise<{ id: number; slug: string }> {
   const columns = (await portal.sql.execute('PRAGMA table_info(offers)')).rows
     .map((r) => String(r.name))
-    .filter((c) => c !== 'id');
+    // A copy is not the imported offer: it has no source key of its own.
+    .filter((c) => !['id', 'source', 'source_key', 'source_data'].includes(c));
   const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
   const values: Record<string, string> = { title, slug, published_at: new Date(Date.now() - 60_000).toISOString() };
   const rs = await portal.sql.execute({

@@ -1,7 +1,23 @@
-// Journey: an administrator imports ARCEP's coverage rates from the admin page (plain form),
+// Journeys: an administrator imports ARCEP's coverage rates from the admin page (plain form),
 // follows the import to its end in the history, and a broken file is refused with its
-// line, column and reason, nothing changed. Older data only add to the history.
+// line, column and reason, nothing changed. Older data only add to the history. An offers
+// CSV imported row by row gives its drafts and a report of rejected rows; the ANCT's
+// tiers-lieux become drafts the territory's agents find in /agent/offres.
+import { readFile } from 'node:fs/promises';
+import type { Page } from '@playwright/test';
 import { expect, signInAs, test } from './fixtures.ts';
+
+/** Reloads the history until the import followed (`?suivi=`) has ended; its row. */
+async function ended(page: Page, status: 'done' | 'failed') {
+  await expect(page).toHaveURL(/\/admin\/imports\?suivi=\d+/);
+  const id = Number(new URL(page.url()).searchParams.get('suivi'));
+  const row = page.locator(`[data-import="${id}"]`);
+  await expect(async () => {
+    await page.reload();
+    await expect(row).toHaveAttribute('data-status', status, { timeout: 1000 });
+  }).toPass();
+  return { id, row };
+}
 
 test('an admin imports coverage rates from the page; a broken file is refused with its reasons', async ({
   browser,
@@ -28,7 +44,7 @@ test('an admin imports coverage rates from the page; a broken file is refused wi
     });
     await rates.getByLabel('Date des données').fill('2025-06-30');
     await rates.getByRole('button', { name: 'Importer' }).click();
-    await expect(page).toHaveURL(/\/admin\/imports\?suivi=\d+$/);
+    await expect(page).toHaveURL(/\/admin\/imports\?suivi=\d+#historique$/);
     const id = Number(new URL(page.url()).searchParams.get('suivi'));
     // Running imports make the page reload itself until they end.
     const row = page.locator(`[data-import="${id}"]`);
@@ -106,6 +122,126 @@ test('an admin imports coverage rates from the page; a broken file is refused wi
     await a.goto('/admin/imports');
     await axe(a);
     await checked.close();
+  } finally {
+    await context.close();
+  }
+});
+
+test('an offers CSV imported row by row: drafts created, rejected rows in a downloadable report', async ({
+  browser,
+  portal,
+}) => {
+  test.slow();
+  const context = await browser.newContext({ baseURL: portal.url, javaScriptEnabled: false });
+  const page = await context.newPage();
+  const stamp = Date.now();
+  try {
+    await signInAs(page, 'direction.gers@demo.test');
+    await page.goto('/admin/imports');
+    const offers = page.getByRole('region', { name: 'Offres : logements et tiers-lieux (modèle CSV)' });
+    // The template, with French headers, is what the import reads.
+    const [template] = await Promise.all([
+      page.waitForEvent('download'),
+      offers.getByRole('link', { name: 'en-têtes en français' }).click(),
+    ]);
+    const header = (await readFile((await template.path())!, 'utf8')).replace(/^\uFEFF/, '').trim();
+    expect(header.startsWith('type;titre;commune;')).toBe(true);
+    const columns = header.split(';');
+    const row = (values: Record<string, string>) => columns.map((c) => values[c] ?? '').join(';');
+    const csv = [
+      header,
+      row({ type: 'logement', titre: `Maison importée ${stamp}`, commune: 'Auch', prix: '850', transaction: 'rent' }),
+      row({ type: 'logement', titre: '', commune: 'Auch' }),
+      row({ type: 'tiers-lieu', titre: `=Formule ${stamp}`, commune: 'Cherbourg-en-Cotentin' }),
+    ].join('\r\n');
+    await expect(offers.getByLabel('Territoire')).toHaveValue('32');
+    await offers.getByLabel('Ligne par ligne').check();
+    await offers.getByLabel('Fichier CSV').setInputFiles({
+      name: `offres-${stamp}.csv`,
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv, 'latin1'),
+    });
+    await offers.getByRole('button', { name: 'Importer les offres' }).click();
+    const { id, row: done } = await ended(page, 'done');
+    await expect(done).toContainText('1 créée');
+    await expect(done).toContainText('2 lignes rejetées');
+    await done.getByText('2 problèmes').click();
+    await expect(done).toContainText('Ligne 3, colonne titre');
+    await expect(done).toContainText('Ligne 4, colonne commune');
+
+    const [report] = await Promise.all([
+      page.waitForEvent('download'),
+      done.getByRole('link', { name: 'Rapport des lignes rejetées (CSV)' }).click(),
+    ]);
+    expect(report.suggestedFilename()).toBe(`rejets-import-${id}.csv`);
+    const lines = (await readFile((await report.path())!, 'utf8'))
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toBe('Ligne,Colonne,Raison');
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['3,titre', '4,commune']);
+
+    const created = await portal.sql.execute({
+      sql: 'SELECT status, territory_code, price FROM offers WHERE title = ?',
+      args: [`Maison importée ${stamp}`],
+    });
+    expect(created.rows.map((r) => [r.status, r.territory_code, r.price])).toEqual([['draft', '32', 850]]);
+
+    // Another territory, or a post from another site: refused, nothing imported.
+    const upload = (territory: string, origin: string) =>
+      page.request.post('/admin/imports', {
+        multipart: {
+          kind: 'offres',
+          territory,
+          mode: 'rows',
+          file: {
+            name: 'x.csv',
+            mimeType: 'text/csv',
+            buffer: Buffer.from(`${header}\nlogement;Intrus ${stamp};Saint-Lô`),
+          },
+        },
+        headers: { Origin: origin },
+      });
+    expect((await upload('50', portal.url)).status()).toBe(403);
+    expect((await upload('32', 'https://evil.example')).status()).toBe(403);
+    const intruders = await portal.sql.execute({
+      sql: 'SELECT count(*) AS n FROM offers WHERE title = ?',
+      args: [`Intrus ${stamp}`],
+    });
+    expect(intruders.rows[0]!.n).toBe(0);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the ANCT tiers-lieux import creates drafts that the agents find in their list', async ({ browser, portal }) => {
+  test.slow();
+  const context = await browser.newContext({ baseURL: portal.url, javaScriptEnabled: false });
+  const page = await context.newPage();
+  const stamp = Date.now();
+  try {
+    // The real file's Gers rows, one of them new to the portal (the others are the demo's own).
+    const file = await readFile(new URL('../fixtures/tiers-lieux-anct-2019-extrait.csv', import.meta.url), 'utf8');
+    const renamed = file.replace('1100,Pôle Entreprises', `e2e-${stamp},Pôle Entreprises ${stamp}`);
+    await signInAs(page, 'direction.gers@demo.test');
+    await page.goto('/admin/imports');
+    const anct = page.getByRole('region', { name: 'Tiers-lieux : données ouvertes de l’ANCT' });
+    await anct.getByLabel('Fichier CSV').setInputFiles({
+      name: `tiers-lieux-${stamp}.csv`,
+      mimeType: 'text/csv',
+      buffer: Buffer.from(renamed),
+    });
+    await anct.getByRole('button', { name: 'Importer les tiers-lieux' }).click();
+    const { row } = await ended(page, 'done');
+    await expect(row).toContainText('1 créée');
+    await expect(row).toContainText('hors des territoires');
+
+    const agent = await context.browser()!.newContext({ baseURL: portal.url });
+    const agentPage = await agent.newPage();
+    await signInAs(agentPage, 'agent.gers@demo.test');
+    await agentPage.goto('/agent/offres?etat=draft&type=tiers-lieu');
+    await expect(agentPage.getByRole('link', { name: `Pôle Entreprises ${stamp}` })).toBeVisible();
+    await agent.close();
   } finally {
     await context.close();
   }

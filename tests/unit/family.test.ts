@@ -67,7 +67,8 @@ async function publishedOffer(db: Db, where = sql`1 = 1`): Promise<{ id: number;
 async function publishCopy(db: Db, where: string, at: number, title: string): Promise<number> {
   const columns = (await db.all<{ name: string }>(sql`PRAGMA table_info(offers)`))
     .map((c) => c.name)
-    .filter((c) => c !== 'id');
+    // A copy is not the imported offer: it has no source key of its own.
+    .filter((c) => !['id', 'source', 'source_key', 'source_data'].includes(c));
   const overrides: Record<string, string> = {
     title,
     slug: title.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
@@ -190,7 +191,7 @@ describe('favourites', () => {
     // Enough offers: every published one, copied six times.
     const columns = (await db.all<{ name: string }>(sql`PRAGMA table_info(offers)`))
       .map((c) => `"${c.name}"`)
-      .filter((c) => c !== '"id"');
+      .filter((c) => !['"id"', '"source"', '"source_key"', '"source_data"'].includes(c));
     await db.$client.execute(
       `INSERT INTO offers (${columns.join(', ')}) SELECT ${columns.map((c) => `o.${c}`).join(', ')} FROM offers o, (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6) WHERE o.status = 'published'`,
     );

@@ -4,12 +4,13 @@
 // the middle, an import leaves the previous figures untouched and its own row `running`
 // (reported `failed` by `abandonedImports`). History is kept: each import's rows stay.
 // The same last transaction writes the fibre alerts' emails of the communes it raised.
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import {
   communeCoverage,
   communes,
   coverageHistory,
+  importRows,
   imports,
   users,
   type importKinds,
@@ -28,7 +29,9 @@ export interface CoverageRow {
 export interface Problem {
   line: number;
   column?: string;
+  /** A reason of problems.ts, or a form error's i18n key (`errors.…`) with its params. */
   message: string;
+  params?: Record<string, string>;
 }
 
 /** The first problems are kept (a broken file would otherwise fill the database). */
@@ -147,7 +150,7 @@ export async function startCoverageImport(
   };
 }
 
-/** Imports left `running` by a process that died: failed, their staged rows gone. */
+/** Imports left `running` by a process that died: failed, their staged rows (coverage or offers) gone. */
 export async function abandonedImports(db: Db, clock: Clock, olderThanMs = 60 * 60_000): Promise<number> {
   const before = new Date(clock.now().getTime() - olderThanMs).toISOString();
   const stale = await db
@@ -157,6 +160,7 @@ export async function abandonedImports(db: Db, clock: Clock, olderThanMs = 60 * 
   for (const { id } of stale) {
     await db.transaction(async (tx) => {
       await tx.delete(coverageHistory).where(eq(coverageHistory.importId, id));
+      await tx.delete(importRows).where(eq(importRows.importId, id));
       await tx
         .update(imports)
         .set({
@@ -170,8 +174,11 @@ export async function abandonedImports(db: Db, clock: Clock, olderThanMs = 60 * 
   return stale.length;
 }
 
-/** The imports' history, newest first (the admin page): who, when, what, how it ended. */
-export async function listImports(db: Db, limit = 50) {
+/**
+ * The imports' history, newest first (the admin page): who, when, what, how it ended. An
+ * offers file imported into a territory is seen by that territory's administrators only.
+ */
+export async function listImports(db: Db, scope: readonly string[] | null, limit = 50) {
   return db
     .select({
       id: imports.id,
@@ -181,12 +188,20 @@ export async function listImports(db: Db, limit = 50) {
       status: imports.status,
       rows: imports.rows,
       problems: imports.problems,
+      counts: imports.counts,
+      mode: imports.mode,
+      territoryCode: imports.territoryCode,
       startedAt: imports.startedAt,
       finishedAt: imports.finishedAt,
       by: users.name,
     })
     .from(imports)
     .leftJoin(users, eq(users.id, imports.byUserId))
+    .where(
+      scope === null
+        ? undefined
+        : or(isNull(imports.territoryCode), scope.length ? inArray(imports.territoryCode, [...scope]) : undefined),
+    )
     .orderBy(sql`${imports.id} DESC`)
     .limit(limit);
 }

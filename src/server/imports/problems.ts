@@ -1,5 +1,6 @@
 // An import's problems in words (the admin page, the CLI): line, column, reason.
-import { t, type Locale } from '../../i18n/index.ts';
+import { csvText } from '../../lib/csv.ts';
+import { isMessageKey, t, type Locale } from '../../i18n/index.ts';
 import type { Problem } from './coverage.ts';
 
 const reasons = {
@@ -15,12 +16,37 @@ const reasons = {
   invalid_date: 'imports.problem.invalid_date',
   duplicated_department: 'imports.problem.duplicated_department',
   interrupted: 'imports.problem.interrupted',
+  unknown_column: 'imports.problem.unknown_column',
+  extra_cells: 'imports.problem.extra_cells',
+  not_for_kind: 'imports.problem.not_for_kind',
+  invalid_key: 'imports.problem.invalid_key',
+  duplicated_key: 'imports.problem.duplicated_key',
 } as const;
 
+/** A problem's reason alone (the report of rejected rows has line and column apart). */
+export function problemReason(locale: Locale, p: Omit<Problem, 'line'>): string {
+  if (Object.hasOwn(reasons, p.message))
+    return t(locale, reasons[p.message as keyof typeof reasons], { column: p.column ?? '' });
+  // A form's own refusal of a row (an offer's field): its message, as the form says it.
+  if (p.message.startsWith('errors.') && isMessageKey(p.message))
+    return t(locale, p.message, { value: '', ...p.params });
+  return t(locale, 'imports.problem.unreadable', { detail: p.message.replace(/^unreadable: /, '') });
+}
+
 export function describeProblem(locale: Locale, p: Problem): string {
-  const known = Object.hasOwn(reasons, p.message) ? reasons[p.message as keyof typeof reasons] : null;
-  const reason = known
-    ? t(locale, known, { column: p.column ?? '' })
-    : t(locale, 'imports.problem.unreadable', { detail: p.message.replace(/^unreadable: /, '') });
-  return t(locale, 'imports.problem.at', { line: String(p.line), column: p.column ?? '—', reason });
+  return t(locale, 'imports.problem.at', {
+    line: String(p.line),
+    column: p.column ?? '—',
+    reason: problemReason(locale, p),
+  });
+}
+
+/** The report of rejected rows as CSV (line, column, reason), every cell safe for spreadsheets. */
+export function problemsCsv(locale: Locale, problems: readonly Problem[]): string {
+  const header = ['imports.report.line', 'imports.report.column', 'imports.report.reason'] as const;
+  const lines = [
+    header.map((k) => csvText(t(locale, k))).join(','),
+    ...problems.map((p) => [String(p.line), csvText(p.column ?? ''), csvText(problemReason(locale, p))].join(',')),
+  ];
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

@@ -242,6 +242,9 @@ export type OfferColumns = Omit<
   | 'moderation'
   | 'proposedChanges'
   | 'ownerRemindedAt'
+  | 'source'
+  | 'sourceKey'
+  | 'sourceData'
 > & { locationPrecision: OfferRow['locationPrecision'] };
 
 /** A field left blank clears what was there: every optional column of the form, empty (services have no field yet: kept). */
@@ -365,6 +368,41 @@ export async function refreshAround(
   await tiersLieuChanged(db, offer.id, counted ? before : null);
 }
 
+/** What `columnsOf` checked, as a new draft needs it (an import stages it as JSON). */
+export interface CheckedDraft {
+  columns: OfferColumns;
+  communeName: string;
+  centre: Point;
+}
+
+/**
+ * A new draft and its `created` event, in the caller's transaction; returns its id. The
+ * caller then calls `refreshAround` once committed.
+ */
+export async function insertDraft(
+  tx: Tx,
+  now: string,
+  byUserId: number | null,
+  { columns, communeName, centre }: CheckedDraft,
+  extra: Pick<typeof offers.$inferInsert, 'source' | 'sourceKey' | 'sourceData'> = {},
+): Promise<number> {
+  const [row] = await tx
+    .insert(offers)
+    .values({
+      ...columns,
+      ...publicPoint(columns, columns.locationPrecision, centre),
+      ...extra,
+      status: 'draft',
+      slug: slugify(`${columns.title} ${communeName}`),
+      confirmedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning({ id: offers.id });
+  await tx.insert(offerEvents).values({ offerId: row!.id, kind: 'created', byUserId, at: now });
+  return row!.id;
+}
+
 /** A new draft offer of `kind` in one of the actor's territories; returns its id. */
 export async function createOffer(
   db: Db,
@@ -376,22 +414,9 @@ export async function createOffer(
   requireStaffActor(actor);
   const { columns, commune, centre } = await columnsOf(db, staffPlaces(actor), kind, input);
   const now = clock.now().toISOString();
-  const id = await db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(offers)
-      .values({
-        ...columns,
-        ...publicPoint(columns, columns.locationPrecision, centre),
-        status: 'draft',
-        slug: slugify(`${columns.title} ${commune.name}`),
-        confirmedAt: now,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning({ id: offers.id });
-    await tx.insert(offerEvents).values({ offerId: row!.id, kind: 'created', byUserId: actor.id, at: now });
-    return row!.id;
-  });
+  const id = await db.transaction((tx) =>
+    insertDraft(tx, now, actor.id, { columns, communeName: commune.name, centre }),
+  );
   await refreshAround(db, { id, kind }, null);
   return id;
 }

@@ -344,7 +344,11 @@ export async function moderateOffer(
   const offer = await getManagedOffer(ctx.db, actor, id);
   if (offer.moderation !== 'pending') throw new Invalid([{ field: 'intent', key: 'errors.moderation_not_pending' }]);
   const { note, version } = parseInput(ModerationSchema, input);
-  if (decision !== 'approve' && !note) throw new Invalid([{ field: 'note', key: 'errors.moderation_note_required' }]);
+  // A change an import proposed has nobody to ask or to tell: approved or rejected, a note optional.
+  const imported = offer.ownerId === null;
+  if (imported && decision === 'changes') throw new Invalid([{ field: 'intent', key: 'errors.moderation_no_owner' }]);
+  if (decision !== 'approve' && !note && !imported)
+    throw new Invalid([{ field: 'note', key: 'errors.moderation_note_required' }]);
   // The decision is about what the agent read: the owner may have changed it since.
   if (version !== undefined && version !== offer.updatedAt) throw new Conflict('errors.moderation_stale');
   const edit = offer.proposedChanges as Partial<OfferColumns> | null;
@@ -376,7 +380,7 @@ export async function moderateOffer(
     } else {
       const rejected = decision === 'reject';
       set = {
-        moderation: rejected ? 'rejected' : 'changes_requested',
+        moderation: rejected ? (imported ? null : 'rejected') : 'changes_requested',
         // A rejected proposal leaves the queue; a rejected edit leaves the published version as it was.
         ...(rejected ? { proposedChanges: null, ...(edit ? {} : { status: 'archived' as const }) } : {}),
       };
@@ -394,13 +398,16 @@ export async function moderateOffer(
   if (decision === 'approve') await refreshAround(ctx.db, offer, offer);
 }
 
-/** What an agent needs to moderate an owner's offer: who proposed it and, for an edit, each change. */
+/**
+ * What an agent needs to moderate an owner's offer, or an import's change of a published one
+ * (src/server/imports/tiers-lieux-anct.ts): who proposed it and, for an edit, each change.
+ */
 export async function moderationOf(db: Db, offer: ManagedOffer) {
-  if (offer.ownerId === null) return null;
-  const [owner] = await db
-    .select({ name: users.name, email: users.email })
-    .from(users)
-    .where(eq(users.id, offer.ownerId));
+  if (offer.ownerId === null && !(offer.source && offer.moderation === 'pending')) return null;
+  const [owner] =
+    offer.ownerId === null
+      ? []
+      : await db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, offer.ownerId));
   const proposed = offer.proposedChanges ?? {};
   const changes = changedFields(proposed, offer)
     .filter((field) => !['kind', 'territoryCode'].includes(field))
@@ -409,5 +416,10 @@ export async function moderationOf(db: Db, offer: ManagedOffer) {
       before: (offer as unknown as Record<string, unknown>)[field] ?? null,
       after: proposed[field] ?? null,
     }));
-  return { owner: owner ?? null, changes, note: offer.events.find((e) => e.note)?.note ?? null };
+  return {
+    owner: owner ?? null,
+    source: offer.ownerId === null ? offer.source : null,
+    changes,
+    note: offer.events.find((e) => e.note)?.note ?? null,
+  };
 }

@@ -1,30 +1,46 @@
-// /admin/imports: administrators import open data (ARCEP's coverage per commune, its
-// deployment tables, its figures per département) and follow each import, running or done,
-// with its history. The upload is read, the import runs on in the background, and the page
-// (refreshed while something runs) shows its progress from the database, so a reload never
-// loses it. Rules in src/server/imports/.
+// /admin/imports: administrators import offers (a CSV from the template), the ANCT's
+// tiers-lieux and open data (ARCEP's coverage per commune, its deployment tables, its figures
+// per département) and follow each import, running or done, with its history. The upload is
+// read, the import runs on in the background, and the page (refreshed while something runs)
+// shows its progress from the database, so a reload never loses it. The offers template and
+// the reports of rejected rows are downloads of their own. Rules in src/server/imports/.
 import { PUBLIC_SITE_URL } from 'astro:env/server';
 import { z } from 'astro/zod';
+import { importModes } from '../../../db/schema/index.ts';
 import { db } from '../../server/db.ts';
 import { systemClock } from '../../server/clock.ts';
-import { Forbidden, Invalid } from '../../server/errors.ts';
+import { Forbidden, Invalid, NotFound } from '../../server/errors.ts';
 import { isPost, type RequestContext } from '../../server/http/context.ts';
 import { emptyState, readUpload, submitForm, UPLOAD_LIMIT_BYTES, type UploadedFile } from '../../server/http/form.ts';
 import { requireAdmin } from '../../server/http/guards.ts';
 import { redirect, render } from '../../server/http/respond.ts';
-import { isoDate, parseInput } from '../../server/input.ts';
+import { isoDate, parseId, parseInput, territoryCode } from '../../server/input.ts';
 import { importArcepDeployment } from '../../server/imports/arcep.ts';
 import { importArcepDepartments } from '../../server/imports/arcep-departments.ts';
 import { importArcepRates } from '../../server/imports/arcep-rate.ts';
 import { listImports } from '../../server/imports/coverage.ts';
-import { mayImport, territoryScope } from '../../server/policy.ts';
+import { importOffersCsv, offersTemplate } from '../../server/imports/offers-csv.ts';
+import { problemsCsv } from '../../server/imports/problems.ts';
+import { rejectionsOf } from '../../server/imports/staged.ts';
+import { importAnctTiersLieux } from '../../server/imports/tiers-lieux-anct.ts';
+import { listTerritories } from '../../server/places/queries.ts';
+import { actsIn, mayImport, territoryScope } from '../../server/policy.ts';
 import type { SessionUser } from '../../server/accounts/session.ts';
 
-export const importForms = ['arcep-taux', 'arcep-deploiement', 'arcep-departements'] as const;
+export const importForms = [
+  'offres',
+  'tiers-lieux-anct',
+  'arcep-taux',
+  'arcep-deploiement',
+  'arcep-departements',
+] as const;
 export type ImportForm = (typeof importForms)[number];
 
 const KindSchema = z.object({ kind: z.enum(importForms, { error: 'errors.invalid_choice' }) });
 const DateSchema = z.object({ dataDate: isoDate('errors.invalid_date') });
+const mode = z.enum(importModes, { error: 'errors.invalid_choice' });
+const OffersSchema = z.object({ territory: territoryCode(), mode });
+const AnctSchema = z.object({ mode });
 
 interface Started {
   user: SessionUser;
@@ -35,6 +51,24 @@ interface Started {
 
 /** Each form's import: reads its fields, then starts the import (it runs on after the answer). */
 const starts: Record<ImportForm, (s: Started) => Promise<unknown>> = {
+  offres: ({ user, fields, file, started }) => {
+    const { territory, mode } = parseInput(OffersSchema, fields);
+    // Another territory is refused before the file is read (the import checks it too).
+    if (!actsIn(user, territory)) throw new Forbidden();
+    const f = file('file');
+    return importOffersCsv(db, systemClock, f.bytes, {
+      fileName: f.name,
+      territory,
+      mode,
+      byUser: user,
+      onStart: started,
+    });
+  },
+  'tiers-lieux-anct': ({ user, fields, file, started }) => {
+    const { mode } = parseInput(AnctSchema, fields);
+    const f = file('file');
+    return importAnctTiersLieux(db, systemClock, f.bytes, { fileName: f.name, mode, byUser: user, onStart: started });
+  },
   'arcep-taux': ({ user, fields, file, started }) => {
     const { dataDate } = parseInput(DateSchema, fields);
     const f = file('file');
@@ -82,9 +116,14 @@ function fileOf(files: UploadedFile[], field: string) {
   return { name: safeName(file.name), bytes: once(file.bytes) };
 }
 
-export async function importsPage(rc: RequestContext) {
+function requireImporter(rc: RequestContext) {
   const user = requireAdmin(rc);
   if (!mayImport(user)) throw new Forbidden();
+  return user;
+}
+
+export async function importsPage(rc: RequestContext) {
+  const user = requireImporter(rc);
   let state = emptyState();
   let status = 200;
   let posted: ImportForm | null = null;
@@ -99,16 +138,38 @@ export async function importsPage(rc: RequestContext) {
           .then(() => starts[kind]({ user, fields, file: (field) => fileOf(files, field), started }))
           .catch((error: unknown) => {
             failed(error);
-            if (!(error instanceof Invalid)) console.error('import:', error);
+            if (!(error instanceof Invalid || error instanceof Forbidden)) console.error('import:', error);
           });
       });
     });
-    if (r.ok) return redirect(`/admin/imports?suivi=${r.value}`, 303);
+    if (r.ok) return redirect(`/admin/imports?suivi=${r.value}#historique`, 303);
     ({ state, status } = r);
   }
-  const history = await listImports(db);
-  return render({ history, state, posted, running: history.some((i) => i.status === 'running') }, status);
+  const history = await listImports(db, territoryScope(user));
+  const territories = (await listTerritories(db)).filter((t) => actsIn(user, t.code));
+  return render({ history, state, posted, territories, running: history.some((i) => i.status === 'running') }, status);
 }
+
+/** GET /admin/imports/modele-offres.csv?langue=en: the offers template, French headers by default. */
+export async function offersTemplateCsv(rc: RequestContext): Promise<Response> {
+  requireImporter(rc);
+  const language = rc.url.searchParams.get('langue') === 'en' ? 'en' : 'fr';
+  return csv(offersTemplate(language), language === 'en' ? 'offers-template.csv' : 'modele-offres.csv');
+}
+
+/** GET /admin/imports/{id}/rejets.csv: an import's rejected rows (line, column, reason) in the reader's language. */
+export async function rejectionsCsv(rc: RequestContext, id: string | undefined): Promise<Response> {
+  const user = requireImporter(rc);
+  const importId = parseId(id);
+  if (importId === undefined) throw new NotFound('import');
+  const { problems } = await rejectionsOf(db, user, importId);
+  return csv(problemsCsv(rc.locals.locale, problems), `rejets-import-${importId}.csv`);
+}
+
+const csv = (body: string, name: string) =>
+  new Response(body, {
+    headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` },
+  });
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
