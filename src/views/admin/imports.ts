@@ -1,7 +1,7 @@
 // /admin/imports: administrators import offers (a CSV from the template), the ANCT's
 // tiers-lieux and open data (ARCEP's coverage per commune, its deployment tables, its figures
 // per département) and follow each import, running or done, with its history. The upload is
-// read, the import runs on in the background, and the page (refreshed while something runs)
+// streamed to disk, the import runs on in the background, and the page (refreshed while something runs)
 // shows its progress from the database, so a reload never loses it. The offers template and
 // the reports of rejected rows are downloads of their own. Rules in src/server/imports/.
 import { PUBLIC_SITE_URL } from 'astro:env/server';
@@ -9,9 +9,11 @@ import { z } from 'astro/zod';
 import { importModes } from '../../../db/schema/index.ts';
 import { db } from '../../server/db.ts';
 import { systemClock } from '../../server/clock.ts';
+import { createReadStream } from 'node:fs';
 import { Forbidden, Invalid, NotFound } from '../../server/errors.ts';
 import { isPost, type RequestContext } from '../../server/http/context.ts';
-import { emptyState, readUpload, submitForm, UPLOAD_LIMIT_BYTES, type UploadedFile } from '../../server/http/form.ts';
+import { emptyState, submitForm } from '../../server/http/form.ts';
+import { spoolUpload, type SpooledFile } from '../../server/http/upload.ts';
 import { requireAdmin } from '../../server/http/guards.ts';
 import { redirect, render } from '../../server/http/respond.ts';
 import { isoDate, parseId, parseInput, territoryCode } from '../../server/input.ts';
@@ -110,10 +112,11 @@ const starts: Record<ImportForm, (s: Started) => Promise<unknown>> = {
 
 const safeName = (name: string) => name.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || 'import.csv';
 
-function fileOf(files: UploadedFile[], field: string) {
+/** An uploaded file, read back from disk as a stream (memory flat whatever its size). */
+function fileOf(files: SpooledFile[], field: string) {
   const file = files.find((f) => f.field === field);
-  if (!file || file.bytes.length === 0) throw new Invalid([{ field, key: 'errors.import_file_required' }]);
-  return { name: safeName(file.name), bytes: once(file.bytes) };
+  if (!file) throw new Invalid([{ field, key: 'errors.import_file_required' }]);
+  return { name: safeName(file.name), bytes: createReadStream(file.path) };
 }
 
 function requireImporter(rc: RequestContext) {
@@ -128,7 +131,8 @@ export async function importsPage(rc: RequestContext) {
   let status = 200;
   let posted: ImportForm | null = null;
   if (isPost(rc)) {
-    const { fields, files } = await readUpload(rc.request, UPLOAD_LIMIT_BYTES);
+    // The files are streamed to disk; the import reads them there, and they go when it ends.
+    const { fields, files, dispose } = await spoolUpload(rc.request);
     const r = await submitForm(rc, fields, async () => {
       const { kind } = parseInput(KindSchema, fields);
       posted = kind;
@@ -139,10 +143,12 @@ export async function importsPage(rc: RequestContext) {
           .catch((error: unknown) => {
             failed(error);
             if (!(error instanceof Invalid || error instanceof Forbidden)) console.error('import:', error);
-          });
+          })
+          .finally(() => dispose());
       });
     });
     if (r.ok) return redirect(`/admin/imports?suivi=${r.value}#historique`, 303);
+    await dispose(); // refused before any import began (an unknown kind)
     ({ state, status } = r);
   }
   const history = await listImports(db, territoryScope(user));
@@ -170,7 +176,3 @@ const csv = (body: string, name: string) =>
   new Response(body, {
     headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` },
   });
-
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes;
-}
