@@ -3,7 +3,7 @@
 // the admin page does: streamed (memory flat), UTF-8 or Windows-1252, `,` or `;`, nothing
 // half-written, recorded in the imports' history. The command line acts for every
 // territory. Prints a progress line, then the report.
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, readConfig, runMain } from './lib/config.ts';
@@ -16,6 +16,7 @@ import { importArcepRates } from '../src/server/imports/arcep-rate.ts';
 import type { Problem } from '../src/server/imports/coverage.ts';
 import { importOffersCsv } from '../src/server/imports/offers-csv.ts';
 import { describeProblem } from '../src/server/imports/problems.ts';
+import { ByteProgress } from '../src/server/imports/byte-progress.ts';
 import type { StagedImportReport } from '../src/server/imports/staged.ts';
 import { importAnctTiersLieux } from '../src/server/imports/tiers-lieux-anct.ts';
 import { Invalid } from '../src/server/errors.ts';
@@ -36,6 +37,8 @@ type Options = {
   mode?: 'all' | 'rows';
   siteUrl: string;
   progress: (rows: number) => void;
+  /** A file as a stream, counted for the progress line. */
+  read: (file: string) => AsyncIterable<Uint8Array>;
 };
 
 /** An offers import's outcome: what it did, row by row. */
@@ -52,7 +55,7 @@ const kinds: Record<string, { files: number; run: (db: Db, o: Options) => Promis
     files: 1,
     async run(db, o) {
       if (!o.date) throw new ConfigError(`--date is required for arcep-taux.\n${usage}`);
-      const r = await importArcepRates(db, systemClock, createReadStream(o.files[0]!), {
+      const r = await importArcepRates(db, systemClock, o.read(o.files[0]!), {
         fileName: basename(o.files[0]!),
         dataDate: o.date,
         source: o.source,
@@ -71,7 +74,7 @@ const kinds: Record<string, { files: number; run: (db: Db, o: Options) => Promis
       const r = await importArcepDeployment(
         db,
         systemClock,
-        { deployment: createReadStream(o.files[0]!), information: createReadStream(o.files[1]!) },
+        { deployment: o.read(o.files[0]!), information: o.read(o.files[1]!) },
         { fileName: basename(o.files[0]!), siteUrl: o.siteUrl, onProgress: o.progress },
       );
       return {
@@ -83,7 +86,7 @@ const kinds: Record<string, { files: number; run: (db: Db, o: Options) => Promis
   'arcep-departements': {
     files: 1,
     async run(db, o) {
-      const r = await importArcepDepartments(db, systemClock, createReadStream(o.files[0]!), {
+      const r = await importArcepDepartments(db, systemClock, o.read(o.files[0]!), {
         fileName: basename(o.files[0]!),
         dataDate: o.date,
         source: o.source,
@@ -94,7 +97,7 @@ const kinds: Record<string, { files: number; run: (db: Db, o: Options) => Promis
   'tiers-lieux-anct': {
     files: 1,
     async run(db, o) {
-      const r = await importAnctTiersLieux(db, systemClock, createReadStream(o.files[0]!), {
+      const r = await importAnctTiersLieux(db, systemClock, o.read(o.files[0]!), {
         fileName: basename(o.files[0]!),
         mode: o.mode ?? 'rows',
         byUser: null,
@@ -108,7 +111,7 @@ const kinds: Record<string, { files: number; run: (db: Db, o: Options) => Promis
     async run(db, o) {
       if (!o.territory) throw new ConfigError(`--territory is required for offres.\n${usage}`);
       try {
-        const r = await importOffersCsv(db, systemClock, createReadStream(o.files[0]!), {
+        const r = await importOffersCsv(db, systemClock, o.read(o.files[0]!), {
           fileName: basename(o.files[0]!),
           territory: o.territory,
           mode: o.mode ?? 'all',
@@ -153,6 +156,14 @@ await runMain(async () => {
   const db = await prepareDb(config, { demo: false });
   try {
     const started = Date.now();
+    const sizeOf = (file: string) => {
+      try {
+        return statSync(file).size;
+      } catch {
+        throw new ConfigError(`Cannot read ${file}.`);
+      }
+    };
+    const bytes = new ByteProgress(files.reduce((n, f) => n + sizeOf(f), 0));
     const outcome = await chosen.run(db, {
       files,
       date,
@@ -160,7 +171,8 @@ await runMain(async () => {
       territory: parsed.values.territory,
       mode,
       siteUrl: String(config.PUBLIC_SITE_URL),
-      progress: (rows) => process.stderr.write(`\r${rows} rows read…`),
+      progress: (rows) => process.stderr.write(`\r${rows} rows read (${Math.round(bytes.share * 100)} % of the file)…`),
+      read: (file) => bytes.track(createReadStream(file)),
     });
     process.stderr.write('\n');
     // A refused file's problems, or the rows an import left aside (row by row).

@@ -41,6 +41,9 @@ export const imports = sqliteTable(
     status: text('status', { enum: importStatuses }).notNull(),
     /** Rows read so far (the progress of a running import), then rows imported. */
     rows: integer('rows').notNull().default(0),
+    /** The uploaded files' size and how much of it the import has read: the progress bar. */
+    bytesTotal: integer('bytes_total'),
+    bytesRead: integer('bytes_read'),
     /** Rows left aside and why: the first ones, with their line (JSON). */
     problems: text('problems', { mode: 'json' })
       .$type<Array<{ line: number; column?: string; message: string; params?: Record<string, string> }>>()

@@ -1109,6 +1109,7 @@ export const en: Messages = {
   'imports.status.running': 'Running',
   'imports.status.done': 'Done',
   'imports.status.failed': 'Refused: nothing changed',
+  'imports.progressShare': '{share} of the file read, {rows} rows',
   'imports.progress': '{rows} rows read',
   'imports.problems': '{count, plural, one {# problem} other {# problems}}',
   'errors.fibre_threshold_reached': 'The commune has already reached this threshold: choose a higher one.',

@@ -1125,6 +1125,7 @@ export const fr = {
   'imports.status.running': 'En cours',
   'imports.status.done': 'Terminé',
   'imports.status.failed': 'Refusé : rien n’a changé',
+  'imports.progressShare': '{share} du fichier lu, {rows} lignes',
   'imports.progress': '{rows} lignes lues',
   'imports.problems': '{count, plural, one {# problème} other {# problèmes}}',
   'errors.fibre_threshold_reached': 'La commune a déjà atteint ce seuil : choisissez-en un plus élevé.',

@@ -41,7 +41,7 @@ describe('npm run import', { timeout: 120_000 }, () => {
       data('arcep-ftth-informations-communes-2018T1-gers-manche.csv'),
     ]).done;
     expect(b).toMatchObject({ code: 0 });
-    expect(b.out).toMatch(/1876 rows read…/);
+    expect(b.out).toMatch(/1876 rows read \(100 % of the file\)…/);
     expect(b.out).toMatch(/903 communes imported \(T1 2018, data of 2018-03-31\)/);
     expect(await db.select().from(departmentCoverage)).toHaveLength(101);
   });
@@ -53,6 +53,9 @@ describe('npm run import', { timeout: 120_000 }, () => {
     expect(wrong.out).toContain('arcep-deploiement <deploiement.csv> <informations.csv>');
     const noDate = await cli(path, ['arcep-taux', data('arcep-ftth-taux-communes-fr-2026-02.csv')]).done;
     expect(noDate.out).toContain('--date is required');
+    const missing = await cli(path, ['arcep-departements', '/nonexistent/file.csv']).done;
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.out).toContain('Cannot read /nonexistent/file.csv.');
     const malformed = await cli(path, ['arcep-departements', data('SOURCES.md')]).done;
     expect(malformed.code).toBe(1);
     expect(malformed.out).toMatch(/SOURCES\.md was refused: nothing changed/);

@@ -1,6 +1,7 @@
 // Import of ARCEP's FttH deployment tables per commune ("Le marché du haut et très haut
 // débit fixe"): the deployment file (connectable premises per quarter) and the information
-// file (premises per commune, the denominator). Both are streamed. Any release is accepted,
+// file (premises per commune, the denominator). Both are streamed, the deployment file first:
+// its header's quarter starts the import's record. Any release is accepted,
 // with any number of quarter columns: the last quarter is imported and its date recorded.
 // Codes of former communes add up into the commune that holds them today. Any invalid row
 // refuses both files, with the report; nothing changes.
@@ -8,7 +9,7 @@ import type { Db } from '../../../db/client.ts';
 import { communeAliases } from '../../../db/schema/index.ts';
 import type { Clock } from '../clock.ts';
 import { departmentOf } from './arcep-rate.ts';
-import { MAX_PROBLEMS, startCoverageImport, type Problem } from './coverage.ts';
+import { MAX_PROBLEMS, startCoverageImport, type CoverageImport, type Problem } from './coverage.ts';
 import { csvRecords, headerKey } from './csv-stream.ts';
 
 export interface ArcepImportReport {
@@ -69,85 +70,91 @@ export async function importArcepDeployment(
   const current = (code: string) => aliases.get(code) ?? code;
   const inScope = (code: string) => !meta.departments || meta.departments.includes(departmentOf(code));
 
-  // 1. Premises per commune (a map the size of the referential, whatever the file's size).
-  const premises = new Map<string, number>();
-  let info: { homes: number; businesses: number } | null = null;
+  // The import is recorded as soon as the deployment file says its quarter (a page follows it).
+  let run: CoverageImport | null = null;
+  const begin = async (quarter: { label: string; date: string } | null) => {
+    run = await startCoverageImport(db, clock, {
+      kind: 'arcep_deployment',
+      fileName: meta.fileName,
+      dataDate: quarter?.date ?? clock.now().toISOString().slice(0, 10),
+      source: `ARCEP ${quarter?.label ?? ''}`.trim(),
+      byUserId: meta.byUserId,
+      siteUrl: meta.siteUrl,
+    });
+    meta.onStart?.(run.id);
+    return run;
+  };
+
+  // 1. Connectable premises of the last quarter (a map the size of the referential).
+  const connectable = new Map<string, number>();
+  let quarter: { label: string; date: string; at: number } | null = null;
+  let read = 0;
   try {
-    for await (const { line, cells } of csvRecords(files.information)) {
-      if (!info) {
+    for await (const { line, cells } of csvRecords(files.deployment)) {
+      if (!quarter) {
         if (!isHeader(cells)) continue;
-        const keys = cells.map(headerKey);
-        info = { homes: keys.indexOf('logements'), businesses: keys.indexOf('etablissements') };
-        if (info.homes < 0) problem({ line, column: 'Logements', message: 'missing_column' });
-        if (info.businesses < 0) problem({ line, column: 'Établissements', message: 'missing_column' });
-        if (problems.length) break;
+        if (headerKey(cells[1] ?? '') !== 'champ') {
+          problem({ line, column: 'Champ', message: 'missing_column' });
+          break;
+        }
+        const quarters = cells.map((h, at) => ({ label: h.trim(), date: quarterEndDate(h), at })).filter((c) => c.date);
+        const last = quarters[quarters.length - 1];
+        if (!last) {
+          problem({ line, column: 'T1 2018', message: 'missing_quarter' });
+          break;
+        }
+        quarter = { label: last.label, date: last.date!, at: last.at };
+        await begin(quarter);
         continue;
       }
+      read++;
       const code = (cells[0] ?? '').trim();
-      if (!CODE.test(code)) {
-        problem({ line, column: 'Code commune', message: 'invalid_code' });
-        continue;
+      if (!CODE.test(code)) problem({ line, column: 'Code commune', message: 'invalid_code' });
+      else if ((cells[1] ?? '').trim() === 'Locaux Raccordables') {
+        const n = arcepNumber(cells[quarter.at]);
+        if (n === null) problem({ line, column: quarter.label, message: 'invalid_count' });
+        else connectable.set(current(code), (connectable.get(current(code)) ?? 0) + n);
       }
-      const a = arcepNumber(cells[info.homes]);
-      const b = arcepNumber(cells[info.businesses]);
-      if (a === null || b === null)
-        problem({ line, column: a === null ? 'Logements' : 'Établissements', message: 'invalid_count' });
-      else premises.set(current(code), (premises.get(current(code)) ?? 0) + a + b);
+      if (read % 5000 === 0) meta.onProgress?.(read);
     }
   } catch (error) {
     problem({ line: 0, message: `unreadable: ${error instanceof Error ? error.message : String(error)}` });
   }
-  if (!info && !problems.length) problem({ line: 1, column: 'Code commune', message: 'missing_column' });
+  if (!quarter && !problems.length) problem({ line: 1, column: 'Code commune', message: 'missing_column' });
 
-  // 2. Connectable premises of the last quarter.
-  const connectable = new Map<string, number>();
-  let quarter: { label: string; date: string; at: number } | null = null;
-  let read = 0;
+  // 2. Premises per commune, the denominator.
+  const premises = new Map<string, number>();
+  let info: { homes: number; businesses: number } | null = null;
   if (!problems.length) {
     try {
-      for await (const { line, cells } of csvRecords(files.deployment)) {
-        if (!quarter) {
+      for await (const { line, cells } of csvRecords(files.information)) {
+        if (!info) {
           if (!isHeader(cells)) continue;
-          if (headerKey(cells[1] ?? '') !== 'champ') {
-            problem({ line, column: 'Champ', message: 'missing_column' });
-            break;
-          }
-          const quarters = cells
-            .map((h, at) => ({ label: h.trim(), date: quarterEndDate(h), at }))
-            .filter((c) => c.date);
-          const last = quarters[quarters.length - 1];
-          if (!last) {
-            problem({ line, column: 'T1 2018', message: 'missing_quarter' });
-            break;
-          }
-          quarter = { label: last.label, date: last.date!, at: last.at };
+          const keys = cells.map(headerKey);
+          info = { homes: keys.indexOf('logements'), businesses: keys.indexOf('etablissements') };
+          if (info.homes < 0) problem({ line, column: 'Logements', message: 'missing_column' });
+          if (info.businesses < 0) problem({ line, column: 'Établissements', message: 'missing_column' });
+          if (problems.length) break;
           continue;
         }
-        read++;
         const code = (cells[0] ?? '').trim();
-        if (!CODE.test(code)) problem({ line, column: 'Code commune', message: 'invalid_code' });
-        else if ((cells[1] ?? '').trim() === 'Locaux Raccordables') {
-          const n = arcepNumber(cells[quarter.at]);
-          if (n === null) problem({ line, column: quarter.label, message: 'invalid_count' });
-          else connectable.set(current(code), (connectable.get(current(code)) ?? 0) + n);
+        if (!CODE.test(code)) {
+          problem({ line, column: 'Code commune', message: 'invalid_code' });
+          continue;
         }
-        if (read % 5000 === 0) meta.onProgress?.(read);
+        const a = arcepNumber(cells[info.homes]);
+        const b = arcepNumber(cells[info.businesses]);
+        if (a === null || b === null)
+          problem({ line, column: a === null ? 'Logements' : 'Établissements', message: 'invalid_count' });
+        else premises.set(current(code), (premises.get(current(code)) ?? 0) + a + b);
       }
     } catch (error) {
       problem({ line: 0, message: `unreadable: ${error instanceof Error ? error.message : String(error)}` });
     }
-    if (!quarter && !problems.length) problem({ line: 1, column: 'Code commune', message: 'missing_column' });
+    if (!info && !problems.length) problem({ line: 1, column: 'Code commune', message: 'missing_column' });
   }
 
-  const run = await startCoverageImport(db, clock, {
-    kind: 'arcep_deployment',
-    fileName: meta.fileName,
-    dataDate: quarter?.date ?? clock.now().toISOString().slice(0, 10),
-    source: `ARCEP ${quarter?.label ?? ''}`.trim(),
-    byUserId: meta.byUserId,
-    siteUrl: meta.siteUrl,
-  });
-  meta.onStart?.(run.id);
+  run ??= await begin(null);
   const report = { importId: run.id, dataDate: quarter?.date ?? null, quarter: quarter?.label ?? null };
   if (problems.length) {
     await run.fail(problems);

@@ -187,6 +187,8 @@ export async function listImports(db: Db, scope: readonly string[] | null, limit
       dataDate: imports.dataDate,
       status: imports.status,
       rows: imports.rows,
+      bytesTotal: imports.bytesTotal,
+      bytesRead: imports.bytesRead,
       problems: imports.problems,
       counts: imports.counts,
       mode: imports.mode,

@@ -20,6 +20,7 @@ import { isoDate, parseId, parseInput, territoryCode } from '../../server/input.
 import { importArcepDeployment } from '../../server/imports/arcep.ts';
 import { importArcepDepartments } from '../../server/imports/arcep-departments.ts';
 import { importArcepRates } from '../../server/imports/arcep-rate.ts';
+import { ByteProgress } from '../../server/imports/byte-progress.ts';
 import { listImports } from '../../server/imports/coverage.ts';
 import { importOffersCsv, offersTemplate } from '../../server/imports/offers-csv.ts';
 import { problemsCsv } from '../../server/imports/problems.ts';
@@ -112,11 +113,11 @@ const starts: Record<ImportForm, (s: Started) => Promise<unknown>> = {
 
 const safeName = (name: string) => name.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || 'import.csv';
 
-/** An uploaded file, read back from disk as a stream (memory flat whatever its size). */
-function fileOf(files: SpooledFile[], field: string) {
+/** An uploaded file, read back from disk as a stream (memory flat whatever its size), counted. */
+function fileOf(files: SpooledFile[], field: string, progress: ByteProgress) {
   const file = files.find((f) => f.field === field);
   if (!file) throw new Invalid([{ field, key: 'errors.import_file_required' }]);
-  return { name: safeName(file.name), bytes: createReadStream(file.path) };
+  return { name: safeName(file.name), bytes: progress.track(createReadStream(file.path)) };
 }
 
 function requireImporter(rc: RequestContext) {
@@ -137,9 +138,18 @@ export async function importsPage(rc: RequestContext) {
       const { kind } = parseInput(KindSchema, fields);
       posted = kind;
       // The page follows the import through its row, once it is recorded.
+      const progress = new ByteProgress(files.reduce((n, f) => n + f.size, 0));
       return new Promise<number>((started, failed) => {
+        // Recorded: its row gets the bytes to read (the progress bar), then the page follows it.
+        const recorded = (id: number) =>
+          void progress.attach(db, id).then(
+            () => started(id),
+            () => started(id),
+          );
         Promise.resolve()
-          .then(() => starts[kind]({ user, fields, file: (field) => fileOf(files, field), started }))
+          .then(() =>
+            starts[kind]({ user, fields, file: (field) => fileOf(files, field, progress), started: recorded }),
+          )
           .catch((error: unknown) => {
             failed(error);
             if (!(error instanceof Invalid || error instanceof Forbidden)) console.error('import:', error);
