@@ -122,7 +122,7 @@ async function plans(db: Db): Promise<void> {
     ['type', { type: 'logement' }, 'offers_listing_idx'],
     ['transaction', { transaction: 'location' }, 'offers_transaction_idx'],
     ['commune', { commune: '32013' }, 'offers_commune_status_idx'],
-    ['rayon', { commune: '32013', rayon: 20 }, 'offers_lat_idx'],
+    ['rayon', { commune: '32013', rayon: 20 }, 'offers_public_point_idx'],
     ['debit_min', { debit_min: 1000 }, 'offers_download_idx'],
     ['upload_min', { upload_min: 700 }, 'offers_upload_idx'],
     ['techno', { techno: 'cable' }, 'offers_technology_idx'],

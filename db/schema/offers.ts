@@ -133,7 +133,8 @@ export const offers = sqliteTable(
     index('offers_rooms_idx').on(t.status, t.rooms),
     index('offers_download_idx').on(t.status, t.downloadMbps),
     index('offers_price_idx').on(t.status, t.price),
-    index('offers_lat_idx').on(t.status, t.lat),
+    // Radius searches and distances use the public point only (decision 006).
+    index('offers_public_point_idx').on(t.status, t.publicLat, t.publicLng),
     index('offers_nearest_tl_idx').on(t.status, t.nearestFibreTiersLieuKm),
     index('offers_confirmed_idx').on(t.status, t.confirmedAt),
     // The nearest fibre tiers-lieu kept up one change at a time (src/server/offers/nearest.ts).

@@ -10,6 +10,10 @@ import { localizedPath } from '../i18n/index.ts';
 
 export const NEARBY_KM = 30;
 
+/** The offer's public point (every published offer has one; none: nothing is measured). */
+const publicPointOf = (offer: { publicLat: number | null; publicLng: number | null }) =>
+  offer.publicLat === null || offer.publicLng === null ? null : { lat: offer.publicLat, lng: offer.publicLng };
+
 /** `ref` is "{id}-{slug}"; a wrong or missing slug redirects to the canonical one. */
 export async function offerDetailPage(rc: Pick<RequestContext, 'locals'>, ref: string) {
   const m = /^(\d{1,12})(?:-(.*))?$/.exec(ref);
@@ -17,13 +21,13 @@ export async function offerDetailPage(rc: Pick<RequestContext, 'locals'>, ref: s
   const offer = await getPublishedOffer(db, Number(m[1]));
   if (m[2] !== offer.slug) return redirect(localizedPath(`/offres/${offer.id}-${offer.slug}`, rc.locals.locale), 301);
   const [nearby, coverage] = await Promise.all([
-    findNearbyOffers(db, offer, offer.kind === 'home' ? 'tiers_lieu' : 'home', {
+    findNearbyOffers(db, publicPointOf(offer), offer.kind === 'home' ? 'tiers_lieu' : 'home', {
       km: NEARBY_KM,
       limit: 5,
       excludeId: offer.id,
     }),
     getCommuneCoverage(db, offer.communeCode),
   ]);
-  // Distances are measured from the exact point; the page gets the public one only.
+  // Distances between public points, and the page gets the public point only (decision 006).
   return render({ offer: publicDetail(offer), nearby, coverage });
 }

@@ -292,7 +292,7 @@ describe('query plans', () => {
     [{ territoire: '32' }, 'territory_code'],
     [{ type: 'logement' }, 'kind'],
     [{ transaction: 'location' }, 'transaction'],
-    [{ commune: '32013', rayon: 20 }, 'lat'],
+    [{ commune: '32013', rayon: 20 }, 'public_lat'],
     [{ commune: '32013' }, 'commune_code'],
     [{ debit_min: 100 }, 'download_mbps'],
     [{ upload_min: 50 }, 'upload_mbps'],

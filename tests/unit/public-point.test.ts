@@ -4,7 +4,13 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { offers } from '../../db/schema/index.ts';
 import { offsetPoint, publicPoint } from '../../src/server/offers/position.ts';
-import { getPublishedOffer, publicDetail, searchOfferPage, searchOffers } from '../../src/server/offers/queries.ts';
+import {
+  findNearbyOffers,
+  getPublishedOffer,
+  publicDetail,
+  searchOfferPage,
+  searchOffers,
+} from '../../src/server/offers/queries.ts';
 import { distanceKm } from '../../src/server/places/geo.ts';
 import { testDb } from '../helpers/db.ts';
 
@@ -46,6 +52,32 @@ describe('an offer’s public point', () => {
     expect(detail).not.toHaveProperty('lng');
     expect(detail).not.toHaveProperty('address');
     expect(detail.publicLat).toBe(items[0]!.lat);
+  });
+
+  it('is what distances, radii and nearby lists measure from: three centres cannot find the exact point', async () => {
+    const { db } = await testDb();
+    for (const commune of ['32013', '32208', '32107']) {
+      const centre = (
+        await db.$client.execute({ sql: 'SELECT lat, lng FROM communes WHERE code = ?', args: [commune] })
+      ).rows[0]!;
+      const { items } = await searchOffers(db, { commune, rayon: 40, tri: 'distance' });
+      expect(items.length).toBeGreaterThan(3);
+      for (const item of items) {
+        const from = { lat: Number(centre.lat), lng: Number(centre.lng) };
+        expect(item.distanceKm).toBeCloseTo(distanceKm(from, { lat: item.lat!, lng: item.lng! }), 1);
+        expect(distanceKm(from, { lat: item.lat!, lng: item.lng! })).toBeLessThanOrEqual(40);
+      }
+    }
+    const home = (await searchOffers(db, { territoire: '32', type: 'logement' })).items[0]!;
+    const nearby = await findNearbyOffers(db, { lat: home.lat!, lng: home.lng! }, 'tiers_lieu', { km: 30 });
+    for (const n of nearby) {
+      const tl = (await searchOffers(db, { territoire: '32', type: 'tiers-lieu' })).items.find((t) => t.id === n.id);
+      if (tl)
+        expect(n.distanceKm).toBeCloseTo(
+          distanceKm(home as { lat: number; lng: number }, tl as { lat: number; lng: number }),
+          1,
+        );
+    }
   });
 
   it('is drawn for every existing offer by migration 0020, a few hundred metres off', async () => {

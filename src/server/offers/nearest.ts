@@ -116,7 +116,7 @@ export async function homeChanged(db: Db, id: number): Promise<void> {
  * The homes whose relation to a tiers-lieu at `p` may matter: any home within NEAR_KM of `p`,
  * and any home within reach whose nearest is farther than NEAR_KM (or none) — a home whose
  * nearest is within NEAR_KM and that is farther than NEAR_KM from `p` can neither take `p`
- * as nearer nor have had it as its nearest (indexes offers_lat_idx and offers_home_nearest_idx).
+ * as nearer nor have had it as its nearest (indexes offers_kind_lat_idx and offers_home_nearest_idx).
  */
 async function homesConcerned(db: Db, p: Point) {
   const columns = { id: offers.id, lat: offers.lat, lng: offers.lng, current: offers.nearestFibreTiersLieuKm };

@@ -135,14 +135,16 @@ async function compile(db: Db, query: OfferSearchInput, window?: PublishedWindow
     if (query.rayon === undefined) base.push(eq(offers.communeCode, commune.code));
     if (commune.lat !== null && commune.lng !== null) {
       const center: Point = { lat: commune.lat, lng: commune.lng };
-      distance = distanceSql(offers.lat, offers.lng, center);
+      // From the public point only: distances measured from the exact one would give it
+      // away to anyone who asks from three communes (decision 006).
+      distance = distanceSql(offers.publicLat, offers.publicLng, center);
       if (query.rayon !== undefined) {
         const box = boundingBox(center, query.rayon);
         base.push(
-          gte(offers.lat, box.minLat),
-          lte(offers.lat, box.maxLat),
-          gte(offers.lng, box.minLng),
-          lte(offers.lng, box.maxLng),
+          gte(offers.publicLat, box.minLat),
+          lte(offers.publicLat, box.maxLat),
+          gte(offers.publicLng, box.minLng),
+          lte(offers.publicLng, box.maxLng),
         );
         base.push(sql`${distance} <= ${query.rayon}`);
       }
@@ -457,15 +459,16 @@ export interface NearbyOffer {
   distanceKm: number;
 }
 
-/** Published offers of a kind nearest to a point, within `km`, closest first. */
+/** Published offers of a kind nearest to a point, within `km`, closest first (their public points). */
 export async function findNearbyOffers(
   db: Db,
-  from: Point,
+  from: Point | null,
   kind: OfferRow['kind'],
   { km = 30, limit = 5, excludeId }: { km?: number; limit?: number; excludeId?: number } = {},
 ): Promise<NearbyOffer[]> {
+  if (!from) return [];
   const box = boundingBox(from, km);
-  const distance = distanceSql(offers.lat, offers.lng, from);
+  const distance = distanceSql(offers.publicLat, offers.publicLng, from);
   const rows = await db
     .select({
       id: offers.id,
@@ -485,10 +488,10 @@ export async function findNearbyOffers(
         published,
         eq(offers.kind, kind),
         excludeId ? ne(offers.id, excludeId) : undefined,
-        gte(offers.lat, box.minLat),
-        lte(offers.lat, box.maxLat),
-        gte(offers.lng, box.minLng),
-        lte(offers.lng, box.maxLng),
+        gte(offers.publicLat, box.minLat),
+        lte(offers.publicLat, box.maxLat),
+        gte(offers.publicLng, box.minLng),
+        lte(offers.publicLng, box.maxLng),
         sql`${distance} <= ${km}`,
       ),
     )
