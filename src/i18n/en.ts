@@ -1113,6 +1113,8 @@ export const en: Messages = {
   'imports.progress': '{rows} rows read',
   'imports.problems': '{count, plural, one {# problem} other {# problems}}',
   'errors.fibre_threshold_reached': 'The commune has already reached this threshold: choose a higher one.',
+  'errors.upload_broken': 'The upload arrived incomplete or unreadable: nothing was imported. Send the file again.',
+  'errors.import_one_file': 'One file only here: choose one.',
   'errors.import_file_required': 'Choose the file to import.',
   'imports.byScript': 'the command line or the demo seed',
   'fibreAlert.title': 'Tell me when fibre arrives in {commune}',

@@ -1129,6 +1129,8 @@ export const fr = {
   'imports.progress': '{rows} lignes lues',
   'imports.problems': '{count, plural, one {# problème} other {# problèmes}}',
   'errors.fibre_threshold_reached': 'La commune a déjà atteint ce seuil : choisissez-en un plus élevé.',
+  'errors.upload_broken': 'L’envoi est arrivé incomplet ou illisible : rien n’a été importé. Renvoyez le fichier.',
+  'errors.import_one_file': 'Un seul fichier ici : choisissez-en un.',
   'errors.import_file_required': 'Choisissez le fichier à importer.',
   'imports.byScript': 'la ligne de commande ou le jeu de démonstration',
   'fibreAlert.title': 'Prévenez-moi quand la fibre arrive à {commune}',

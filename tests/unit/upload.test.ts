@@ -61,6 +61,15 @@ describe('spoolUpload', () => {
     await expect(spoolUpload(undeclared, 1024)).rejects.toBeInstanceOf(PayloadTooLarge);
   });
 
+  it('refuses more fields or files than any form has, rather than dropping the rest', async () => {
+    const fields = new FormData();
+    for (let i = 0; i < 1001; i++) fields.append('a', 'x');
+    await expect(spoolUpload(multipart(fields))).rejects.toBeInstanceOf(PayloadTooLarge);
+    const files = new FormData();
+    for (let i = 0; i < 6; i++) files.append('file', new File(['x'], `${i}.csv`));
+    await expect(spoolUpload(multipart(files))).rejects.toBeInstanceOf(PayloadTooLarge);
+  });
+
   it('reads a broken multipart body as an empty form', async () => {
     const upload = await spoolUpload(
       new Request('http://x/', {
@@ -70,6 +79,7 @@ describe('spoolUpload', () => {
       }),
     );
     expect(upload.files).toEqual([]);
+    expect(upload.broken).toBe(true);
     expect(Object.keys(upload.fields)).toEqual([]);
   });
 

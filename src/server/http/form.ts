@@ -59,26 +59,39 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array<Arr
   return new Uint8Array(Buffer.concat(chunks));
 }
 
-/** A posted body as its entries (url-encoded or multipart); a malformed body has none. */
+/** More entries than any form of the portal has: refused (413) before they are gathered. */
+export const MAX_FORM_ENTRIES = 1000;
+
+/**
+ * A posted body as its entries (url-encoded or multipart); a malformed body, or one that is
+ * not a form at all (JSON, text: types a browser's form never sends), has none.
+ */
 async function readEntries(request: Request, limit: number): Promise<Array<[string, FormDataEntryValue]>> {
   const body = await readBody(request, limit);
-  const type = request.headers.get('Content-Type') ?? '';
+  const type = (request.headers.get('Content-Type') ?? '').toLowerCase();
+  let entries: Array<[string, FormDataEntryValue]>;
   try {
-    return type.startsWith('multipart/form-data')
-      ? [...(await new Response(body, { headers: { 'Content-Type': type } }).formData())]
-      : [...new URLSearchParams(new TextDecoder().decode(body))];
+    if (type.startsWith('multipart/form-data'))
+      entries = [...(await new Response(body, { headers: { 'Content-Type': type } }).formData())];
+    else if (type.startsWith('application/x-www-form-urlencoded'))
+      entries = [...new URLSearchParams(new TextDecoder().decode(body))];
+    else return [];
   } catch {
     return [];
   }
+  if (entries.length > MAX_FORM_ENTRIES) throw new PayloadTooLarge();
+  return entries;
 }
 
-/** The text entries of a form: repeated names become arrays; no prototype. */
+/** The text entries of a form: repeated names become arrays; no prototype. Linear in the entries. */
 export function fieldsOf(entries: Array<[string, FormDataEntryValue]>): FormFields {
   const out: FormFields = Object.create(null);
   for (const [key, value] of entries) {
     if (typeof value !== 'string') continue;
     const prev = out[key];
-    out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    if (prev === undefined) out[key] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[key] = [prev, value];
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { PayloadTooLarge } from '../errors.ts';
-import { fieldsOf, readForm, UPLOAD_LIMIT_BYTES, type FormFields } from './form.ts';
+import { fieldsOf, MAX_FORM_ENTRIES, readForm, UPLOAD_LIMIT_BYTES, type FormFields } from './form.ts';
 
 export interface SpooledFile {
   field: string;
@@ -22,6 +22,8 @@ export interface SpooledFile {
 export interface SpooledUpload {
   fields: FormFields;
   files: SpooledFile[];
+  /** The body broke off or was not multipart as it said: nothing can be trusted in it. */
+  broken: boolean;
   /** Removes the temporary files. */
   dispose(): Promise<void>;
 }
@@ -37,7 +39,7 @@ export async function spoolUpload(request: Request, limit = UPLOAD_LIMIT_BYTES):
   const type = request.headers.get('Content-Type') ?? '';
   const none = async () => {};
   if (!type.startsWith('multipart/form-data') || !request.body)
-    return { fields: await readForm(request), files: [], dispose: none };
+    return { fields: await readForm(request), files: [], broken: false, dispose: none };
   if (Number(request.headers.get('Content-Length') ?? '0') > limit) throw new PayloadTooLarge();
 
   const dir = await mkdtemp(join(tmpdir(), 'cc-upload-'));
@@ -50,8 +52,18 @@ export async function spoolUpload(request: Request, limit = UPLOAD_LIMIT_BYTES):
       headers: { 'content-type': type },
       // Browsers send file names in UTF-8 ("déploiement.csv").
       defParamCharset: 'utf8',
-      limits: { fieldSize: FIELD_LIMIT_BYTES, files: MAX_FILES, fileSize: limit },
+      limits: {
+        fieldSize: FIELD_LIMIT_BYTES,
+        fields: MAX_FORM_ENTRIES,
+        files: MAX_FILES,
+        parts: MAX_FORM_ENTRIES + MAX_FILES,
+        fileSize: limit,
+      },
     });
+    // Beyond its limits busboy drops the rest silently: refuse the post instead.
+    let overLimits = false;
+    for (const event of ['fieldsLimit', 'filesLimit', 'partsLimit'] as const)
+      parser.on(event, () => (overLimits = true));
     parser.on('field', (name, value) => entries.push([name, value]));
     parser.on('file', (field, stream, { filename: name }) => {
       if (!name) {
@@ -88,12 +100,14 @@ export async function spoolUpload(request: Request, limit = UPLOAD_LIMIT_BYTES):
     }
     parser.end();
     await parsed;
+    if (overLimits) throw new PayloadTooLarge();
     const files = (await Promise.all(writes)).filter((f): f is SpooledFile => f !== null && f.size > 0);
-    return { fields: fieldsOf(entries), files, dispose };
+    return { fields: fieldsOf(entries), files, broken: false, dispose };
   } catch (error) {
     await dispose();
-    if (error instanceof PayloadTooLarge) throw error;
-    // A broken multipart body (a script, a cut connection): an empty form, as readForm does.
-    return { fields: Object.create(null) as FormFields, files: [], dispose: none };
+    // The adapter's own body limit (a chunked body without Content-Length) reads as too large too.
+    if (error instanceof PayloadTooLarge || /limit/i.test(String(error))) throw new PayloadTooLarge();
+    // A broken multipart body (a script, a cut connection): an empty form, said to be broken.
+    return { fields: Object.create(null) as FormFields, files: [], broken: true, dispose: none };
   }
 }

@@ -10,7 +10,7 @@ import { importModes } from '../../../db/schema/index.ts';
 import { db } from '../../server/db.ts';
 import { systemClock } from '../../server/clock.ts';
 import { createReadStream } from 'node:fs';
-import { Forbidden, Invalid, NotFound } from '../../server/errors.ts';
+import { DomainError, Forbidden, Invalid, NotFound } from '../../server/errors.ts';
 import { isPost, type RequestContext } from '../../server/http/context.ts';
 import { emptyState, submitForm } from '../../server/http/form.ts';
 import { spoolUpload, type SpooledFile } from '../../server/http/upload.ts';
@@ -115,8 +115,10 @@ const safeName = (name: string) => name.replace(/[^\p{L}\p{N}._ -]/gu, '_').slic
 
 /** An uploaded file, read back from disk as a stream (memory flat whatever its size), counted. */
 function fileOf(files: SpooledFile[], field: string, progress: ByteProgress) {
-  const file = files.find((f) => f.field === field);
+  const chosen = files.filter((f) => f.field === field);
+  const file = chosen[0];
   if (!file) throw new Invalid([{ field, key: 'errors.import_file_required' }]);
+  if (chosen.length > 1) throw new Invalid([{ field, key: 'errors.import_one_file' }]);
   return { name: safeName(file.name), bytes: progress.track(createReadStream(file.path)) };
 }
 
@@ -133,8 +135,9 @@ export async function importsPage(rc: RequestContext) {
   let posted: ImportForm | null = null;
   if (isPost(rc)) {
     // The files are streamed to disk; the import reads them there, and they go when it ends.
-    const { fields, files, dispose } = await spoolUpload(rc.request);
+    const { fields, files, broken, dispose } = await spoolUpload(rc.request);
     const r = await submitForm(rc, fields, async () => {
+      if (broken) throw new DomainError('upload broken', 400, 'errors.upload_broken');
       const { kind } = parseInput(KindSchema, fields);
       posted = kind;
       // The page follows the import through its row, once it is recorded.
