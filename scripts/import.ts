@@ -149,6 +149,9 @@ await runMain(async () => {
   const date = parsed.values.date;
   if (date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))))
     throw new ConfigError(`--date must be the date of the data, YYYY-MM-DD.\n${usage}`);
+  // The newest data win: a date in the future would freeze the figures shown for good.
+  if (date !== undefined && date > new Date().toISOString().slice(0, 10))
+    throw new ConfigError(`--date ${date} is in the future: give the date the figures describe.`);
   const mode = parsed.values.mode;
   if (mode !== undefined && mode !== 'all' && mode !== 'rows')
     throw new ConfigError(`--mode is all or rows.\n${usage}`);

@@ -1115,6 +1115,7 @@ export const en: Messages = {
   'errors.fibre_threshold_reached': 'The commune has already reached this threshold: choose a higher one.',
   'errors.upload_broken': 'The upload arrived incomplete or unreadable: nothing was imported. Send the file again.',
   'errors.import_one_file': 'One file only here: choose one.',
+  'errors.data_date_future': 'This date is in the future: give the day the figures describe.',
   'errors.import_file_required': 'Choose the file to import.',
   'imports.byScript': 'the command line or the demo seed',
   'fibreAlert.title': 'Tell me when fibre arrives in {commune}',

@@ -1131,6 +1131,7 @@ export const fr = {
   'errors.fibre_threshold_reached': 'La commune a déjà atteint ce seuil : choisissez-en un plus élevé.',
   'errors.upload_broken': 'L’envoi est arrivé incomplet ou illisible : rien n’a été importé. Renvoyez le fichier.',
   'errors.import_one_file': 'Un seul fichier ici : choisissez-en un.',
+  'errors.data_date_future': 'Cette date est dans le futur : donnez le jour que décrivent les chiffres.',
   'errors.import_file_required': 'Choisissez le fichier à importer.',
   'imports.byScript': 'la ligne de commande ou le jeu de démonstration',
   'fibreAlert.title': 'Prévenez-moi quand la fibre arrive à {commune}',

@@ -642,6 +642,7 @@ const posts: PostSample[] = [
   // Imports: administrators only; a post without its file changes nothing.
   toPage('import without a file', '/admin/imports', adminPosts(400), 'kind=arcep-taux&dataDate=2026-01-01'),
   toPage('import of an unknown kind', '/admin/imports', adminPosts(400), 'kind=nope&dataDate=2026-01-01'),
+  toPage('import dated in the future', '/admin/imports', adminPosts(400), 'kind=arcep-taux&dataDate=9999-12-31'),
   toPage('offers import without a territory', '/admin/imports', adminPosts(400), 'kind=offres&mode=all'),
   // Into another territory: refused before the file is read (the platform admin lacks the file).
   toPage('offers import into the Manche', '/admin/imports', adminPosts(403, 400), 'kind=offres&territory=50&mode=all'),

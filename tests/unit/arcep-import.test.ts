@@ -112,9 +112,11 @@ describe('ARCEP deployment tables', () => {
 });
 
 describe('ARCEP figures per département', () => {
+  const later = { now: () => new Date('2026-12-05T10:00:00Z') };
+
   it('imports the real file with its date, keeps older dates, and shows the newest', async () => {
     const { db } = await testDb('referential');
-    const report = await importArcepDepartments(db, clock, dataFile('arcep-mci-departements-2026-06-30.csv'), {
+    const report = await importArcepDepartments(db, later, dataFile('arcep-mci-departements-2026-06-30.csv'), {
       fileName: 'mci.csv',
     });
     expect(report).toMatchObject({ status: 'done', imported: 101, problems: [] });
@@ -123,7 +125,7 @@ describe('ARCEP figures per département', () => {
     expect(gers!.ftthShare).toBeGreaterThan(0.5);
     const older = 'code_dep;premises;ftth;thd30\n32;100000;40,5;90\n';
     expect(
-      await importArcepDepartments(db, clock, bytes(older), { fileName: 'old.csv', dataDate: '2024-12-31' }),
+      await importArcepDepartments(db, later, bytes(older), { fileName: 'old.csv', dataDate: '2024-12-31' }),
     ).toMatchObject({ status: 'done', imported: 1 });
     expect((await departmentFigures(db, '32'))!.dataDate).toBe('2026-06-30');
     expect(await db.select().from(departmentCoverage).where(eq(departmentCoverage.departmentCode, '32'))).toHaveLength(
@@ -135,19 +137,20 @@ describe('ARCEP figures per département', () => {
     const { db } = await testDb('referential');
     const file = 'code_dep,premises,ftth,thd30,date\n32,1000,50,90,2026-06-30\n50,2000,60,95,2026-06-30\n';
     expect(
-      await importArcepDepartments(db, clock, bytes(file), { fileName: 'f.csv', departments: ['32'] }),
+      await importArcepDepartments(db, later, bytes(file), { fileName: 'f.csv', departments: ['32'] }),
     ).toMatchObject({ status: 'done', imported: 1, outside: 1 });
     const bad =
-      'code_dep,premises,ftth,thd30,date\n99,1000,50,90,2026-06-30\n32,mille,50,90,2026-06-30\n32,1000,150,90,2026-06-30\n32,1000,50,90,hier\n';
-    const report = await importArcepDepartments(db, clock, bytes(bad), { fileName: 'bad.csv' });
+      'code_dep,premises,ftth,thd30,date\n99,1000,50,90,2026-06-30\n32,mille,50,90,2026-06-30\n32,1000,150,90,2026-06-30\n32,1000,50,90,hier\n32,1000,50,90,2099-01-01\n';
+    const report = await importArcepDepartments(db, later, bytes(bad), { fileName: 'bad.csv' });
     expect(report.problems.map((p) => p.message)).toEqual([
       'invalid_department',
       'invalid_count',
       'invalid_rate',
       'invalid_date',
+      'invalid_date', // in the future: it would stay "the newest" for good
     ]);
     expect(await db.select().from(departmentCoverage)).toHaveLength(1);
-    const noDate = await importArcepDepartments(db, clock, bytes('code_dep,premises,ftth\n32,1,1\n'), {
+    const noDate = await importArcepDepartments(db, later, bytes('code_dep,premises,ftth\n32,1,1\n'), {
       fileName: 'n.csv',
     });
     expect(noDate.problems[0]).toMatchObject({ column: 'date', message: 'missing_column' });

@@ -93,6 +93,16 @@ describe('ARCEP FttH rates per commune', () => {
     expect(await shareOf(db, '32013')).toBeUndefined();
   });
 
+  it('keeps a parser error short: the page never carries megabytes of a broken file', async () => {
+    const { db } = await testDb('referential');
+    const broken = Buffer.from(`code_insee;fibre_pct\n32141;${'a'.repeat(300_000)}"x\u0001\n`);
+    const report = await run(db, chunks(broken));
+    expect(report.status).toBe('failed');
+    expect(report.problems[0]!.message).toMatch(/^unreadable: /);
+    expect(report.problems[0]!.message.length).toBeLessThan(230);
+    expect(report.problems[0]!.message).not.toMatch(/[\u0000-\u001f]/);
+  });
+
   it('keeps the newest figures shown and every import in the history', async () => {
     const { db } = await testDb('referential');
     const file = (pct: string) => chunks(Buffer.from(`code_insee,fibre_pct\n32013,${pct}\n`));

@@ -53,6 +53,14 @@ describe('npm run import', { timeout: 120_000 }, () => {
     expect(wrong.out).toContain('arcep-deploiement <deploiement.csv> <informations.csv>');
     const noDate = await cli(path, ['arcep-taux', data('arcep-ftth-taux-communes-fr-2026-02.csv')]).done;
     expect(noDate.out).toContain('--date is required');
+    const future = await cli(path, [
+      'arcep-taux',
+      data('arcep-ftth-taux-communes-fr-2026-02.csv'),
+      '--date',
+      '9999-12-31',
+    ]).done;
+    expect(future).toMatchObject({ code: 1 });
+    expect(future.out).toContain('is in the future');
     const missing = await cli(path, ['arcep-departements', '/nonexistent/file.csv']).done;
     expect(missing).toMatchObject({ code: 1 });
     expect(missing.out).toContain('Cannot read /nonexistent/file.csv.');

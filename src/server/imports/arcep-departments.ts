@@ -10,6 +10,7 @@ import type { Clock } from '../clock.ts';
 import { rate } from './arcep-rate.ts';
 import { MAX_PROBLEMS, type Problem } from './coverage.ts';
 import { csvRecords, headerKey } from './csv-stream.ts';
+import { unreadable } from './problems.ts';
 
 const COLUMNS = {
   code: ['code_dep', 'code_departement', 'departement', 'dep'],
@@ -67,6 +68,8 @@ export async function importArcepDepartments(
   let outside = 0;
   let at: Record<keyof typeof COLUMNS, number> | null = null;
   const now = clock.now().toISOString();
+  // A date in the future would stay the newest for good: refused as invalid.
+  const today = now.slice(0, 10);
   try {
     for await (const { line, cells } of csvRecords(bytes)) {
       if (!at) {
@@ -103,7 +106,7 @@ export async function importArcepDepartments(
       else if (!/^\d{1,9}$/.test(premisesText)) problem({ line, column: 'premises', message: 'invalid_count' });
       else if (ftth === null) problem({ line, column: 'ftth', message: 'invalid_rate' });
       else if (thdText !== '' && thd === null) problem({ line, column: 'thd30', message: 'invalid_rate' });
-      else if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date)))
+      else if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date)) || date > today)
         problem({ line, column: 'date', message: 'invalid_date' });
       else if (seen.has(`${code} ${date}`)) problem({ line, column: 'code_dep', message: 'duplicated_department' });
       else if (meta.departments && !meta.departments.includes(code)) outside++;
@@ -121,7 +124,7 @@ export async function importArcepDepartments(
       }
     }
   } catch (error) {
-    problem({ line: 0, message: `unreadable: ${error instanceof Error ? error.message : String(error)}` });
+    problem({ line: 0, message: unreadable(error) });
   }
   if (!at && !problems.length) problem({ line: 1, message: 'empty_file' });
   const finishedAt = clock.now().toISOString();

@@ -50,3 +50,12 @@ export function problemsCsv(locale: Locale, problems: readonly Problem[]): strin
   ];
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
+
+/**
+ * A file the parser could not read, as a problem's message: the parser's own words (they name
+ * the line), cut short and without control characters — they may quote megabytes of the file.
+ */
+export function unreadable(error: unknown): string {
+  const detail = (error instanceof Error ? error.message : String(error)).replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return `unreadable: ${detail.length > 200 ? `${detail.slice(0, 200)}…` : detail}`;
+}

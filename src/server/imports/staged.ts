@@ -19,6 +19,7 @@ import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { actsIn, mayImport } from '../policy.ts';
 import { MAX_PROBLEMS, type Problem } from './coverage.ts';
 import { csvRecords } from './csv-stream.ts';
+import { unreadable } from './problems.ts';
 
 const STEP_ROWS = 500;
 
@@ -147,7 +148,7 @@ export async function runStagedImport(
     }
   } catch (error) {
     // The parser's own message names the line (an unclosed quote, a binary file…).
-    return await refuse({ line: 0, message: `unreadable: ${error instanceof Error ? error.message : String(error)}` });
+    return await refuse({ line: 0, message: unreadable(error) });
   }
   if (!header) return await refuse({ line: 1, message: 'empty_file' });
   await flush();

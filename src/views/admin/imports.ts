@@ -40,7 +40,12 @@ export const importForms = [
 export type ImportForm = (typeof importForms)[number];
 
 const KindSchema = z.object({ kind: z.enum(importForms, { error: 'errors.invalid_choice' }) });
-const DateSchema = z.object({ dataDate: isoDate('errors.invalid_date') });
+// The newest data win: a date in the future would freeze the figures shown for good.
+const DateSchema = z.object({
+  dataDate: isoDate('errors.invalid_date').refine((d) => d <= systemClock.now().toISOString().slice(0, 10), {
+    error: 'errors.data_date_future',
+  }),
+});
 const mode = z.enum(importModes, { error: 'errors.invalid_choice' });
 const OffersSchema = z.object({ territory: territoryCode(), mode });
 const AnctSchema = z.object({ mode });
