@@ -20,8 +20,17 @@ const decodable = (url: string) => {
 };
 
 /** Writes a problem of the API (a fetch Response) to the Node response. */
+function urlOf(req: IncomingMessage): URL {
+  try {
+    return new URL(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`);
+  } catch {
+    return new URL(req.url ?? '/', 'http://localhost');
+  }
+}
+
 async function sendProblem(req: IncomingMessage, res: ServerResponse, kind: 'invalid' | 'method'): Promise<void> {
-  const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url}`);
+  // The Host header is the client's word: a malformed one must not keep the answer from leaving.
+  const request = new Request(urlOf(req));
   const locale = apiLocale(new URL(request.url));
   const response =
     kind === 'method'
@@ -35,7 +44,10 @@ export function createPortalServer(handler: Handler): http.Server {
   return http.createServer((req, res) => {
     const api = /^\/api\/v1(?:[/?]|$)/.test(req.url ?? '');
     if (api && (!allowed.has(req.method ?? '') || !decodable(req.url ?? ''))) {
-      void sendProblem(req, res, allowed.has(req.method ?? '') ? 'invalid' : 'method');
+      sendProblem(req, res, allowed.has(req.method ?? '') ? 'invalid' : 'method').catch(() => {
+        if (!res.headersSent) res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('400 Bad Request\n');
+      });
       return;
     }
     if (!allowed.has(req.method ?? '')) {

@@ -25,7 +25,7 @@ export async function communeRoute(rc: RequestContext, ref: string) {
   if (!m) throw new NotFound('commune');
   const commune = await resolveCommunePage(db, m[1]!.toUpperCase());
   const canonical = localizedPath(communePath(commune), rc.locals.locale);
-  if (m[1] !== commune.code || m[2] !== slugify(commune.name)) return redirect(canonical, 301);
+  if (m[1] !== commune.code || m[2] !== slugify(commune.name)) return redirect(canonical, isPost(rc) ? 308 : 301);
 
   let state = emptyState();
   let status = 200;

@@ -124,6 +124,14 @@ test('a family signed in asks from an offer without fibre; the commune page pass
   expect(saved.rows[0]).toMatchObject({ threshold: 'most' });
   expect(saved.rows[0]!.confirmed_at).toBeTruthy();
   await axe(page);
+  // A post to a commune's other address is sent on as a post (308), not turned into a GET.
+  const moved = await page.request.post('/communes/32369', {
+    form: { threshold: 'most' },
+    headers: { Origin: portal.url },
+    maxRedirects: 0,
+  });
+  expect(moved.status()).toBe(308);
+  expect(moved.headers()['location']).toBe(communeUrl);
 
   await page.goto(`/en${communeUrl}`);
   await expect(page.getByRole('heading', { name: 'Fibre', exact: true })).toBeVisible();

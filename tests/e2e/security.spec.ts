@@ -181,9 +181,13 @@ test('return paths never lead to another site', async ({ portal }) => {
 });
 
 /** A raw HTTP request (any method, as Node's client sends it), for what fetch refuses to send. */
-function rawRequest(url: string, method: string): Promise<{ status: number; headers: Record<string, unknown> }> {
+function rawRequest(
+  url: string,
+  method: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method }, (res) => {
+    const req = httpRequest(url, { method, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
     });
@@ -201,6 +205,9 @@ test('TRACE is not allowed, and an unknown method is refused without a 500', asy
   // Node's parser may refuse a made-up method itself (400); the portal must not fail on it.
   const made = await rawRequest(`${portal.url}/`, 'BREW').catch(() => ({ status: 400, headers: {} }));
   expect([400, 405, 501]).toContain(made.status);
+  // The API answers problem+json itself, even when the Host header is nonsense.
+  expect((await rawRequest(`${portal.url}/api/v1/offres`, 'TRACE', { Host: '[' })).status).toBe(405);
+  expect((await rawRequest(`${portal.url}/api/v1/%ff`, 'GET', { Host: '[' })).status).toBe(400);
   expect((await fetch(`${portal.url}/ping`)).status).toBe(200);
 });
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { communePage, resolveCommunePage, settledIn } from '../../src/server/places/commune-page.ts';
 import { settlementsPerCommune } from '../../src/server/reports/settlements.ts';
 import { NotFound } from '../../src/server/errors.ts';
+import { communeCoverageHistory } from '../../src/server/places/queries.ts';
 import { testDb } from '../helpers/db.ts';
 
 describe('commune page', () => {
@@ -22,6 +23,8 @@ describe('commune page', () => {
   it('resolves a former commune to the one that holds it; an unknown code is not found', async () => {
     const { db } = await testDb('referential');
     expect((await resolveCommunePage(db, '50602')).code).toBe('50129');
+    // The API's coverage of a former commune is its commune's today.
+    expect((await communeCoverageHistory(db, '50602')).commune.code).toBe('50129');
     await expect(resolveCommunePage(db, '99999')).rejects.toBeInstanceOf(NotFound);
     await expect(resolveCommunePage(db, '../32')).rejects.toBeInstanceOf(NotFound);
     // Paris: no territory, no mobile sites loaded, no families.

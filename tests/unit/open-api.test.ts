@@ -191,6 +191,8 @@ describe('conditional requests', () => {
     expect((await get('/offres?limit=3', { 'If-None-Match': `"x", ${etag}` })).status).toBe(304);
     expect((await get('/offres?limit=3', { 'If-Modified-Since': lastModified })).status).toBe(304);
     expect((await get('/offres?limit=3', { 'If-Modified-Since': 'Sat, 05 Dec 2026 09:59:59 GMT' })).status).toBe(200);
+    // A date in the future is invalid: ignored, the full answer goes.
+    expect((await get('/offres?limit=3', { 'If-Modified-Since': 'Sat, 05 Dec 2099 00:00:00 GMT' })).status).toBe(200);
     // If-None-Match wins over If-Modified-Since.
     expect(
       (await get('/offres?limit=3', { 'If-None-Match': '"other"', 'If-Modified-Since': lastModified })).status,

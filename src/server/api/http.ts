@@ -100,5 +100,7 @@ export function notModified(request: Request, { etag, lastModified }: Validators
   const ims = request.headers.get('If-Modified-Since');
   if (ims === null || !lastModified) return false;
   const since = Date.parse(ims);
-  return !Number.isNaN(since) && Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
+  // A date in the future is invalid and ignored (RFC 9110 § 13.1.3): the full answer goes.
+  if (Number.isNaN(since) || since > Date.now()) return false;
+  return Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
 }

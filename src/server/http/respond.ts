@@ -8,7 +8,8 @@ import { isPost, visitorPath, type RequestContext } from './context.ts';
 
 export interface Redirect {
   redirect: string;
-  status?: 301 | 302 | 303;
+  /** 308: the same post again at the canonical address (a 301 would make it a GET). */
+  status?: 301 | 302 | 303 | 308;
 }
 export interface Rendered<V> {
   view: V;

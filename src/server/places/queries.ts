@@ -294,9 +294,12 @@ export async function listCoverage(
 }
 
 /** A commune's coverage now and what every finished import said of it, oldest data first. */
-export async function communeCoverageHistory(db: Db, code: string) {
-  const commune = await getCommune(db, code);
+export async function communeCoverageHistory(db: Db, asked: string) {
+  // A former commune's code gives the commune that holds it today.
+  const known = await currentCommuneCode(db, asked);
+  const commune = known && (await getCommune(db, known));
   if (!commune) throw new NotFound('commune');
+  const code = commune.code;
   const [[current], history] = await Promise.all([
     db
       .select(coverageColumns)
