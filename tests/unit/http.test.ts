@@ -186,6 +186,13 @@ describe('the form wrapper', () => {
     expect(form.a).toHaveLength(MAX_FORM_ENTRIES);
     await expect(readForm(urlencoded('a=&'.repeat(40_000)))).rejects.toMatchObject({ status: 413 });
     expect(fieldsOf(Array.from({ length: 200_000 }, () => ['a', 'x'] as [string, string])).a).toHaveLength(200_000);
+    // A browser's multipart boundary has capitals (----WebKitFormBoundaryAbC…): kept as sent.
+    const boundary = '----WebKitFormBoundaryAbCdEf';
+    const multipart = urlencoded(
+      `--${boundary}\r\nContent-Disposition: form-data; name="offre"\r\n\r\n12\r\n--${boundary}--\r\n`,
+      `multipart/form-data; boundary=${boundary}`,
+    );
+    expect(await readForm(multipart)).toMatchObject({ offre: '12' });
     // A body that is not a form (JSON, text) reads as an empty form: refused by the page's schema.
     expect(Object.keys(await readForm(urlencoded('threshold=any', 'application/json')))).toEqual([]);
     expect(Object.keys(await readForm(urlencoded('threshold=any', 'foo')))).toEqual([]);

@@ -68,12 +68,13 @@ export const MAX_FORM_ENTRIES = 1000;
  */
 async function readEntries(request: Request, limit: number): Promise<Array<[string, FormDataEntryValue]>> {
   const body = await readBody(request, limit);
-  const type = (request.headers.get('Content-Type') ?? '').toLowerCase();
+  const type = request.headers.get('Content-Type') ?? '';
+  const kind = type.toLowerCase(); // the boundary keeps its case
   let entries: Array<[string, FormDataEntryValue]>;
   try {
-    if (type.startsWith('multipart/form-data'))
+    if (kind.startsWith('multipart/form-data'))
       entries = [...(await new Response(body, { headers: { 'Content-Type': type } }).formData())];
-    else if (type.startsWith('application/x-www-form-urlencoded'))
+    else if (kind.startsWith('application/x-www-form-urlencoded'))
       entries = [...new URLSearchParams(new TextDecoder().decode(body))];
     else return [];
   } catch {
