@@ -14,6 +14,8 @@ export interface ScriptedResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** No answer at all (a provider that hangs): the connection stays open until closed. */
+  hang?: boolean;
 }
 
 export async function startRecorder(
@@ -32,6 +34,7 @@ export async function startRecorder(
       };
       requests.push(recorded);
       const answer = script(requests.length, recorded);
+      if (answer.hang) return;
       const body =
         answer.body ??
         (answer.status < 300
@@ -45,11 +48,21 @@ export async function startRecorder(
       res.end(JSON.stringify(body));
     });
   });
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        // Hanging answers keep their sockets open: end them.
+        for (const s of sockets) s.destroy();
+      }),
   };
 }

@@ -1,8 +1,8 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { outbox } from '../../db/schema/index.ts';
 import type { Clock } from '../../src/server/clock.ts';
-import { createDispatcher, MAX_ATTEMPTS } from '../../src/server/mail/dispatcher.ts';
+import { createDispatcher, MAX_BACKOFF_MS, RETRY_FOR_MS } from '../../src/server/mail/dispatcher.ts';
 import { enqueueMail } from '../../src/server/mail/outbox.ts';
 import { renderMail } from '../../src/server/mail/templates.ts';
 import { testDb } from '../helpers/db.ts';
@@ -91,10 +91,11 @@ describe('dispatcher', () => {
     expect(recorder.requests[1]!.headers['idempotency-key']).toBe(recorder.requests[0]!.headers['idempotency-key']);
   });
 
-  it('gives up after a storm of 500s, with growing backoff', async () => {
+  it('retries a storm of 500s with capped growing backoff for 72 hours, then gives up', async () => {
     const { db, recorder, time, dispatcher } = await setup(() => ({ status: 500 }));
+    const written = time.clock.now().getTime();
     const waits: number[] = [];
-    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+    for (;;) {
       await dispatcher.dispatchOnce();
       const [row] = await db.select().from(outbox);
       if (row!.status === 'failed') break;
@@ -102,12 +103,75 @@ describe('dispatcher', () => {
       time.advance(row!.nextAttemptAt - time.clock.now().getTime());
     }
     const [row] = await db.select().from(outbox);
-    expect(row).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS });
     expect(row!.lastError).toContain('500');
-    expect(recorder.requests).toHaveLength(MAX_ATTEMPTS);
-    expect(waits).toEqual([1000, 2000, 4000, 8000, 16000]);
+    // Doubling from 1 s, then an attempt an hour until 72 hours have passed.
+    expect(waits.slice(0, 5)).toEqual([1000, 2000, 4000, 8000, 16000]);
+    expect(Math.max(...waits)).toBe(MAX_BACKOFF_MS);
+    expect(time.clock.now().getTime() - written).toBeGreaterThanOrEqual(RETRY_FOR_MS);
+    expect(time.clock.now().getTime() - written).toBeLessThan(RETRY_FOR_MS + MAX_BACKOFF_MS + 1);
+    expect(recorder.requests).toHaveLength(row!.attempts);
+    expect(new Set(recorder.requests.map((r) => r.headers['idempotency-key'])).size).toBe(1);
     time.advance(24 * 3600_000);
     expect(await dispatcher.dispatchOnce()).toEqual({ sent: 0, retried: 0, failed: 0 });
+  });
+
+  it('loses nothing in a 5-minute outage of 429s, 500s and timeouts: every email delivered exactly once', async () => {
+    const { db } = await testDb('empty');
+    const { applyMigrations } = await import('../../db/migrate.ts');
+    await applyMigrations(db);
+    const time = clockAt(Date.UTC(2026, 10, 23, 10));
+    const outageEnds = time.clock.now().getTime() + 5 * 60_000;
+    const delivered = new Map<string, number>();
+    // Down for five minutes (of the injected clock): 429 with Retry-After, 500, or no answer; then up.
+    const recorder = await startRecorder((n, req) => {
+      if (time.clock.now().getTime() < outageEnds) {
+        if (n % 3 === 0) return { status: 429, headers: { 'Retry-After': '20' } };
+        if (n % 3 === 1) return { status: 500 };
+        return { status: 200, hang: true };
+      }
+      const key = String(req.headers['idempotency-key']);
+      delivered.set(key, (delivered.get(key) ?? 0) + 1);
+      return { status: 200 };
+    });
+    onTestFinished(() => recorder.close());
+    const dispatcher = createDispatcher(db, {
+      apiKey: 're_test_key',
+      from: 'Campagne Connectée <bonjour@cc.test>',
+      baseUrl: recorder.url,
+      clock: time.clock,
+      backoffMs: 2000,
+      timeoutMs: 50,
+    });
+    for (let i = 0; i < 53; i++)
+      await enqueueMail(db, time.clock, {
+        to: `famille${i}@exemple.fr`,
+        template: 'verify_email',
+        locale: 'fr',
+        params: { name: `Famille ${i}`, url: 'https://cc.test/x' },
+      });
+    // Passes as the in-process loop runs them, the clock jumping to the next message due.
+    for (let pass = 0; pass < 500; pass++) {
+      await dispatcher.dispatchOnce();
+      const [next] = await db.all<{ due: number | null; left: number }>(
+        sql`SELECT min(next_attempt_at) AS due, count(*) AS left FROM outbox WHERE status <> 'sent'`,
+      );
+      if (!next!.left) break;
+      time.advance(Math.max(1000, next!.due! - time.clock.now().getTime()));
+    }
+    const rows = await db.select().from(outbox);
+    expect(rows.filter((r) => r.status !== 'sent')).toEqual([]);
+    // Every email delivered once, under the one key it was written with.
+    expect(delivered.size).toBe(53);
+    for (const r of rows) expect(delivered.get(r.idempotencyKey)).toBe(1);
+    expect([...delivered.values()].every((n) => n === 1)).toBe(true);
+    // The outage was real: each message was attempted more than once, with the same key.
+    const keysOf = new Map<string, number>();
+    for (const req of recorder.requests) {
+      const k = String(req.headers['idempotency-key']);
+      keysOf.set(k, (keysOf.get(k) ?? 0) + 1);
+    }
+    expect([...keysOf.values()].every((n) => n >= 2)).toBe(true);
+    expect(recorder.requests.some((r) => r.headers['idempotency-key'] === undefined)).toBe(false);
   });
 
   it('does not retry a refused message (4xx other than 429)', async () => {

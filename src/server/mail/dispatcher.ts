@@ -1,8 +1,10 @@
 // Sends the outbox through Resend. Safe with several server processes: a message is claimed
 // by one atomic UPDATE (status 'sending' with a lock deadline) before it is sent; a crash
 // leaves it to be claimed again when the lock expires, and Resend's idempotency key makes
-// that second send a no-op. Retries 429, 5xx and network errors with exponential backoff,
-// honouring Retry-After; gives up after MAX_ATTEMPTS.
+// that second send a no-op. Retries 429, 5xx, network errors and timeouts with capped
+// exponential backoff, honouring Retry-After, for RETRY_FOR_MS after the message was written:
+// a provider outage of hours loses nothing. Only then, or on a refusal (4xx), is it `failed`,
+// shown on the file's timeline and in /admin/emails, where staff can send it again.
 import { eq, sql } from 'drizzle-orm';
 import { Resend } from 'resend';
 import type { Db } from '../../../db/client.ts';
@@ -11,7 +13,13 @@ import { systemClock, type Clock } from '../clock.ts';
 import { startPeriodic } from '../periodic.ts';
 import { HOUR_MS } from '../../lib/time.ts';
 
-export const MAX_ATTEMPTS = 6;
+/** How long a message is retried before it is given up as failed. */
+export const RETRY_FOR_MS = 72 * HOUR_MS;
+/** The longest wait between two attempts (backoff), and the longest Retry-After honoured. */
+export const MAX_BACKOFF_MS = HOUR_MS;
+const MAX_RETRY_AFTER_MS = 6 * HOUR_MS;
+/** A send that has not answered by then is a failed attempt (the provider hangs). */
+const SEND_TIMEOUT_MS = 30_000;
 const LOCK_MS = 60_000;
 const BATCH = 10;
 
@@ -20,8 +28,10 @@ export interface DispatcherOptions {
   from: string;
   baseUrl?: string;
   clock?: Clock;
-  /** Backoff base in ms: attempt n waits base × 2^(n-1), at most an hour. */
+  /** Backoff base in ms: attempt n waits base × 2^(n-1), at most MAX_BACKOFF_MS. */
   backoffMs?: number;
+  /** How long one send may take before it counts as failed. */
+  timeoutMs?: number;
 }
 
 type Claimed = typeof outbox.$inferSelect;
@@ -29,6 +39,7 @@ type Claimed = typeof outbox.$inferSelect;
 export function createDispatcher(db: Db, options: DispatcherOptions) {
   const clock = options.clock ?? systemClock;
   const backoffMs = options.backoffMs ?? 2000;
+  const timeoutMs = options.timeoutMs ?? SEND_TIMEOUT_MS;
   const resend = new Resend(options.apiKey, options.baseUrl ? { baseUrl: options.baseUrl } : undefined);
 
   async function claim(): Promise<Claimed[]> {
@@ -40,14 +51,25 @@ export function createDispatcher(db: Db, options: DispatcherOptions) {
         WHERE (status = 'pending' AND next_attempt_at <= ${now}) OR (status = 'sending' AND locked_until < ${now})
         ORDER BY id LIMIT ${BATCH}
       )
-      RETURNING id, idempotency_key AS idempotencyKey, "to", subject, html, text, attempts`);
+      RETURNING id, idempotency_key AS idempotencyKey, "to", subject, html, text, attempts, created_at AS createdAt`);
   }
 
   async function sendOne(message: Claimed): Promise<'sent' | 'retry' | 'failed'> {
-    const { data, error, headers } = await resend.emails.send(
-      { from: options.from, to: [message.to], subject: message.subject, html: message.html, text: message.text },
-      { idempotencyKey: message.idempotencyKey },
-    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
+    const sent = await Promise.race([
+      resend.emails.send(
+        { from: options.from, to: [message.to], subject: message.subject, html: message.html, text: message.text },
+        { idempotencyKey: message.idempotencyKey },
+      ),
+      timedOut,
+    ]).finally(() => clearTimeout(timer));
+    // A hung send counts as a network failure; if it lands later, the same key makes the retry a no-op.
+    const { data, error, headers } = sent ?? {
+      data: null,
+      error: { statusCode: null, name: 'timeout', message: `no answer within ${timeoutMs} ms` },
+      headers: null,
+    };
     const now = clock.now();
     if (!error) {
       await db
@@ -64,7 +86,8 @@ export function createDispatcher(db: Db, options: DispatcherOptions) {
     }
     const status = error.statusCode;
     const retryable = status === null || status === 429 || status >= 500;
-    if (!retryable || message.attempts >= MAX_ATTEMPTS) {
+    const expired = now.getTime() - Date.parse(message.createdAt) >= RETRY_FOR_MS;
+    if (!retryable || expired) {
       await db
         .update(outbox)
         .set({
@@ -77,8 +100,8 @@ export function createDispatcher(db: Db, options: DispatcherOptions) {
     }
     const retryAfterS = Number(headers?.['retry-after']);
     const wait = Math.max(
-      Math.min(backoffMs * 2 ** (message.attempts - 1), HOUR_MS),
-      Number.isFinite(retryAfterS) ? retryAfterS * 1000 : 0,
+      Math.min(backoffMs * 2 ** Math.min(message.attempts - 1, 30), MAX_BACKOFF_MS),
+      Number.isFinite(retryAfterS) ? Math.min(retryAfterS * 1000, MAX_RETRY_AFTER_MS) : 0,
     );
     await db
       .update(outbox)
