@@ -2,6 +2,7 @@
 // causes them; the dispatcher (src/server/mail/dispatcher.ts) sends them through Resend.
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { autoId, createdAt } from './columns.ts';
+import { candidates } from './candidates.ts';
 
 export const outboxStatuses = ['pending', 'sending', 'sent', 'failed'] as const;
 
@@ -25,8 +26,10 @@ export const outbox = sqliteTable(
     lockedUntil: integer('locked_until'),
     lastError: text('last_error'),
     providerId: text('provider_id'),
+    /** The file an email is about (its timeline shows when it could not be delivered). */
+    candidateId: integer('candidate_id').references(() => candidates.id, { onDelete: 'set null' }),
     sentAt: text('sent_at'),
     createdAt: createdAt(),
   },
-  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt)],
+  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt), index('outbox_candidate_idx').on(t.candidateId)],
 );

@@ -69,6 +69,9 @@ export function mayConfigureTerritory(actor: Actor, territory?: string): boolean
 /** Open-data imports: the platform admin (all of France) and territory admins (their départements' communes). */
 export const mayImport = isAdmin;
 
+/** Undelivered emails: administrators list them and send them again (their territories' files; the platform admin every one). */
+export const mayResendEmails = isAdmin;
+
 /** Reports: territory admins (their territories) and the platform admin (all and the total). */
 export const mayReport = isAdmin;
 

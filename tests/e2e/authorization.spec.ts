@@ -143,6 +143,7 @@ const matrix: Record<string, Sample[]> = {
   '/admin': [{ url: () => '/admin', expect: adminsOnly }],
   '/admin/territoires': [{ url: () => '/admin/territoires', expect: adminsOnly }],
   '/admin/imports': [{ url: () => '/admin/imports', expect: adminsOnly }],
+  '/admin/emails': [{ url: () => '/admin/emails', expect: adminsOnly }],
   '/admin/imports/modele-offres.csv': [
     { url: () => '/admin/imports/modele-offres.csv', expect: adminsOnly },
     { url: () => '/admin/imports/modele-offres.csv?langue=en', expect: adminsOnly },
@@ -463,6 +464,7 @@ const commune = '/communes/32369-sainte-christie-d-armagnac';
 const posts: PostSample[] = [
   // The file page: one form per intent, and the stage move (no intent).
   toFile('empty note', 400, 'intent=note&note='),
+  toFile('send again an email that is not undelivered', 404, 'intent=resend-email&email=999999'),
   toFile('note', 303, 'intent=note&note=Note de la matrice'),
   toFile('assign to nobody', 400, 'intent=assign&agent=0'),
   toFile('follow-up already recorded', 409, (i) => `intent=follow-up&task=${i.doneFollowUp}&outcome=stayed`),
@@ -643,6 +645,12 @@ const posts: PostSample[] = [
   toPage('import without a file', '/admin/imports', adminPosts(400), 'kind=arcep-taux&dataDate=2026-01-01'),
   toPage('import of an unknown kind', '/admin/imports', adminPosts(400), 'kind=nope&dataDate=2026-01-01'),
   toPage('import dated in the future', '/admin/imports', adminPosts(400), 'kind=arcep-taux&dataDate=9999-12-31'),
+  // Undelivered emails: administrators send one again; an unknown one is gone, an unknown intent a 400.
+  {
+    ...toPage('send again no email', '/admin/emails', adminPosts(404), 'intent=resend&email=999999'),
+    formAgain: false,
+  },
+  { ...toPage('emails, unknown intent', '/admin/emails', adminPosts(400), 'intent=nope&email=1'), formAgain: false },
   toPage('offers import without a territory', '/admin/imports', adminPosts(400), 'kind=offres&mode=all'),
   // Into another territory: refused before the file is read (the platform admin lacks the file).
   toPage('offers import into the Manche', '/admin/imports', adminPosts(403, 400), 'kind=offres&territory=50&mode=all'),

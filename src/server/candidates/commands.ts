@@ -273,6 +273,7 @@ export async function assignFile(
           family: file.name,
           url: `${ctx.siteUrl.replace(/\/$/, '')}/agent/candidats/${file.publicId}`,
         },
+        candidateId: file.id,
       });
     }
   });

@@ -17,6 +17,7 @@ import { hit, LIMITS } from '../accounts/rate-limit.ts';
 import { RateLimited } from '../accounts/commands.ts';
 import { fieldErrors, Invalid, type FieldError } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
+import { mailFamily } from './notify.ts';
 import { addEvent, type CandidatesContext } from './commands.ts';
 import { CONSENT_TEXT_VERSION, EnquirySchema } from './schemas.ts';
 
@@ -118,12 +119,15 @@ export async function createEnquiry(
     await addEvent(tx, file!.id, 'created', { territories: served.map((s) => s.code) }, null, now);
     if (earlier) await addEvent(tx, file!.id, 'duplicate', { of: earlier.publicId }, null, now);
 
-    await enqueueMail(tx, ctx.clock, {
-      to: data.email,
-      template: 'enquiry_received',
-      locale: data.locale,
-      params: { name: data.name, url: `${site}${data.locale === 'en' ? '/en' : ''}/inscription` },
-    });
+    // Through mailFamily: the confirmation is on the file's timeline like every email about it.
+    await mailFamily(
+      tx,
+      ctx,
+      { id: file!.id, email: data.email, name: data.name, locale: data.locale },
+      'enquiry_received',
+      { url: `${site}${data.locale === 'en' ? '/en' : ''}/inscription` },
+      null,
+    );
     const staff = await tx
       .selectDistinct({ email: users.email, name: users.name, locale: users.locale })
       .from(users)
@@ -149,6 +153,7 @@ export async function createEnquiry(
           territories: served.map((s) => s.name).join(', '),
           url: `${site}/agent/candidats/${publicId}`,
         },
+        candidateId: file!.id,
       });
     }
     return { publicId, duplicateOf: earlier?.publicId ?? null, territoryCode };

@@ -1,5 +1,6 @@
 // Emails caused by a change of a file, written to the outbox in the change's transaction.
-// Mails to the family also appear on the file's timeline ("email sent").
+// Mails to the family also appear on the file's timeline ("email sent", or not delivered);
+// every mail about a file names it (outbox.candidate_id).
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Tx } from '../../../db/client.ts';
 import { users, userTerritories } from '../../../db/schema/index.ts';
@@ -21,21 +22,24 @@ export const familyUrl = (ctx: NotifyContext, file: Pick<CandidateRow, 'locale'>
 export const fileUrl = (ctx: NotifyContext, file: Pick<CandidateRow, 'publicId'>) =>
   `${site(ctx)}/agent/candidats/${file.publicId}`;
 
+/** An email to the family about its file, and its "email" event on the timeline. `params.url` may name the page to open (else their account). */
 export async function mailFamily(
   tx: Tx,
   ctx: NotifyContext,
-  file: CandidateRow,
+  file: Pick<CandidateRow, 'id' | 'email' | 'name' | 'locale'>,
   template: TemplateName,
   params: Record<string, string>,
   byUserId: number | null,
 ) {
-  await enqueueMail(tx, ctx.clock, {
+  const outboxId = await enqueueMail(tx, ctx.clock, {
     to: file.email,
     template,
     locale: file.locale,
-    params: { name: file.name, ...params, url: familyUrl(ctx, file) },
+    params: { name: file.name, url: familyUrl(ctx, file), ...params },
+    candidateId: file.id,
   });
-  await addEvent(tx, file.id, 'email', { template, to: 'family' }, byUserId, ctx.clock.now().toISOString());
+  // The event names its email: the timeline shows it when it could not be delivered.
+  await addEvent(tx, file.id, 'email', { template, to: 'family', outboxId }, byUserId, ctx.clock.now().toISOString());
 }
 
 /** The file's agent, or every active agent of its territory when nobody has it yet. */
@@ -77,6 +81,7 @@ export async function mailStaff(
         ...(typeof params === 'function' ? params(r.locale) : params),
         url: fileUrl(ctx, file),
       },
+      candidateId: file.id,
     });
   }
 }

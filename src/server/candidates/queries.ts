@@ -3,6 +3,7 @@
 // and one file with its timeline.
 import { and, asc, count, desc, eq, isNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { listUndelivered } from '../mail/undelivered.ts';
 import {
   candidateEvents,
   candidates,
@@ -195,7 +196,7 @@ export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
 
 export async function getCandidateFile(db: Db, actor: SessionUser, publicId: string) {
   const file = await findCandidate(db, actor, publicId);
-  const [events, fileTasks, fileProposals, thread, stays, original, duplicates] = await Promise.all([
+  const [events, fileTasks, fileProposals, thread, stays, original, duplicates, undelivered] = await Promise.all([
     db
       .select({
         id: candidateEvents.id,
@@ -231,6 +232,8 @@ export async function getCandidateFile(db: Db, actor: SessionUser, publicId: str
       .select({ publicId: candidates.publicId, name: candidates.name, createdAt: candidates.createdAt })
       .from(candidates)
       .where(and(scope(actor), eq(candidates.duplicateOfId, file.id))),
+    // Emails about the file the provider never took: on the timeline, with "send again".
+    listUndelivered(db, actor, { candidateId: file.id }),
   ]);
   return {
     file,
@@ -241,6 +244,7 @@ export async function getCandidateFile(db: Db, actor: SessionUser, publicId: str
     stays,
     original,
     duplicates,
+    undelivered,
   };
 }
 

@@ -14,13 +14,21 @@ type Tx = Pick<Db, 'insert'>;
 export async function enqueueMail(
   tx: Tx,
   clock: Clock,
-  message: { to: string; template: TemplateName; locale: MailLocale; params: Record<string, string> & { url: string } },
-): Promise<void> {
-  await enqueueRenderedMail(tx, clock, {
+  message: {
+    to: string;
+    template: TemplateName;
+    locale: MailLocale;
+    params: Record<string, string> & { url: string };
+    /** The file the email is about, if any. */
+    candidateId?: number;
+  },
+): Promise<number> {
+  return enqueueRenderedMail(tx, clock, {
     to: message.to,
     template: message.template,
     locale: message.locale,
     rendered: renderMail(message.template, message.locale, message.params),
+    candidateId: message.candidateId,
   });
 }
 
@@ -28,18 +36,23 @@ export async function enqueueMail(
 export async function enqueueRenderedMail(
   tx: Tx,
   clock: Clock,
-  message: { to: string; template: MailKind; locale: MailLocale; rendered: RenderedMail },
-): Promise<void> {
+  message: { to: string; template: MailKind; locale: MailLocale; rendered: RenderedMail; candidateId?: number },
+): Promise<number> {
   const now = clock.now();
-  await tx.insert(outbox).values({
-    idempotencyKey: `cc-${randomUUID()}`,
-    to: message.to,
-    subject: message.rendered.subject,
-    html: message.rendered.html,
-    text: message.rendered.text,
-    template: message.template,
-    locale: message.locale,
-    nextAttemptAt: now.getTime(),
-    createdAt: now.toISOString(),
-  });
+  const [row] = await tx
+    .insert(outbox)
+    .values({
+      idempotencyKey: `cc-${randomUUID()}`,
+      to: message.to,
+      subject: message.rendered.subject,
+      html: message.rendered.html,
+      text: message.rendered.text,
+      template: message.template,
+      locale: message.locale,
+      nextAttemptAt: now.getTime(),
+      candidateId: message.candidateId ?? null,
+      createdAt: now.toISOString(),
+    })
+    .returning({ id: outbox.id });
+  return row!.id;
 }

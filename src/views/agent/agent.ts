@@ -29,6 +29,7 @@ import { planStay } from '../../server/candidates/stays.ts';
 import { completeTask, createTask } from '../../server/candidates/tasks.ts';
 import { markDuplicate, mergeDuplicate, mergedTarget, moveTerritory } from '../../server/candidates/transfer.ts';
 import { db } from '../../server/db.ts';
+import { resendEmail } from '../../server/mail/undelivered.ts';
 import { Invalid, NotFound } from '../../server/errors.ts';
 import { isPost, okAfterRedirect, type RequestContext } from '../../server/http/context.ts';
 import { emptyState, field, readForm, refusal, submitForm, type FormFields } from '../../server/http/form.ts';
@@ -124,6 +125,11 @@ const fileActions: Record<string, FileAction> = {
   ),
   merge: async (user, id, form) =>
     `/agent/candidats/${await mergeDuplicate(fileCtx, user, id, parseId(form.version) ?? 0)}?ok=merged`,
+  'resend-email': async (user, id, form) => {
+    const file = await findCandidate(db, user, id);
+    await resendEmail(db, accounts.clock, user, parseId(form.email) ?? 0, file.id);
+    return '?ok=resent#timeline-title';
+  },
   territory: async (user, id, form) => {
     await moveTerritory(fileCtx, user, id, form);
     // The file may now be out of the agent's territories.
