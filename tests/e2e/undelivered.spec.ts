@@ -4,14 +4,23 @@ import { expect, signInAs, test } from './fixtures.ts';
 
 test('an undelivered email shows on its file and in /admin/emails, and is sent again', async ({
   browser,
+  request,
   portal,
   axe,
 }) => {
-  // A Gers file's email, given up by the dispatcher.
-  const rs = await portal.sql.execute(
-    `SELECT o.id, o.subject, c.public_id FROM outbox o JOIN candidates c ON c.id = o.candidate_id
-     WHERE c.territory_code = '32' ORDER BY o.id LIMIT 2`,
-  );
+  // A new enquiry for the Gers: its emails (the family's confirmation, the staff's notice)
+  // are then given up by the dispatcher.
+  const email = `undelivered.${Date.now()}@exemple.fr`;
+  const filed = await request.post('/projet', {
+    form: { name: 'Famille Sansmail', email, adults: '2', wishedTerritories: '32', consent: 'yes' },
+    headers: { Origin: portal.url },
+  });
+  expect(filed.status()).toBe(200);
+  const rs = await portal.sql.execute({
+    sql: `SELECT o.id, o.subject, c.public_id FROM outbox o JOIN candidates c ON c.id = o.candidate_id
+          WHERE c.email = ? ORDER BY o.id LIMIT 2`,
+    args: [email],
+  });
   expect(rs.rows.length).toBe(2);
   const [one, two] = rs.rows.map((r) => ({ id: Number(r.id), subject: String(r.subject), file: String(r.public_id) }));
   await portal.sql.execute({
