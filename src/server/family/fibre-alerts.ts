@@ -18,6 +18,7 @@ import type { SessionUser } from '../accounts/session.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import type { MailLocale } from '../mail/templates.ts';
 import { communePath } from '../places/links.ts';
+import { formatNumber } from '../../i18n/format.ts';
 
 export type FibreThreshold = (typeof fibreThresholds)[number];
 
@@ -215,10 +216,7 @@ export async function announceFibre(tx: Tx, clock: Clock, siteUrl: string, impor
       locale,
       params: {
         commune: a.name,
-        share: new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', {
-          style: 'percent',
-          maximumFractionDigits: 1,
-        }).format(a.share!),
+        share: formatNumber(locale, a.share!, { style: 'percent', maximumFractionDigits: 1 }),
         url: absolute(siteUrl, localized(locale, communePath(a))),
         unsubscribeUrl: absolute(siteUrl, localized(locale, alertUrl(a.token))),
       },

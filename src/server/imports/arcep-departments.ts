@@ -8,7 +8,7 @@ import type { Db } from '../../../db/client.ts';
 import { departmentCoverage, departments, imports } from '../../../db/schema/index.ts';
 import type { Clock } from '../clock.ts';
 import { rate } from './arcep-rate.ts';
-import { MAX_PROBLEMS, type Problem } from './coverage.ts';
+import { MAX_PROBLEMS, openImport, type Problem } from './coverage.ts';
 import { csvRecords, headerKey } from './csv-stream.ts';
 import { unreadable } from './problems.ts';
 
@@ -46,19 +46,13 @@ export async function importArcepDepartments(
   },
 ): Promise<DepartmentImportReport> {
   const source = meta.source ?? 'ARCEP, Ma connexion internet';
-  const [started] = await db
-    .insert(imports)
-    .values({
-      kind: 'arcep_departments',
-      fileName: meta.fileName,
-      dataDate: meta.dataDate ?? null,
-      source,
-      status: 'running',
-      byUserId: meta.byUserId ?? null,
-      startedAt: clock.now().toISOString(),
-    })
-    .returning({ id: imports.id });
-  const importId = started!.id;
+  const importId = await openImport(db, clock, {
+    kind: 'arcep_departments',
+    fileName: meta.fileName,
+    dataDate: meta.dataDate ?? null,
+    source,
+    byUserId: meta.byUserId ?? null,
+  });
   meta.onStart?.(importId);
   const known = new Set((await db.select({ code: departments.code }).from(departments)).map((d) => d.code));
   const problems: Problem[] = [];

@@ -48,6 +48,19 @@ export interface CoverageImport {
   fail(problems: Problem[]): Promise<void>;
 }
 
+/** An import's row, `running` from now: what the page's progress reads. Every kind starts here. */
+export async function openImport(
+  db: Db,
+  clock: Clock,
+  values: Omit<typeof imports.$inferInsert, 'id' | 'status' | 'startedAt'>,
+): Promise<number> {
+  const [row] = await db
+    .insert(imports)
+    .values({ ...values, status: 'running', startedAt: clock.now().toISOString() })
+    .returning({ id: imports.id });
+  return row!.id;
+}
+
 /** Starts an import: its row, `running`, is what a progress bar reads. */
 export async function startCoverageImport(
   db: Db,
@@ -62,19 +75,13 @@ export async function startCoverageImport(
     siteUrl: string;
   },
 ): Promise<CoverageImport> {
-  const [row] = await db
-    .insert(imports)
-    .values({
-      kind: meta.kind,
-      fileName: meta.fileName,
-      dataDate: meta.dataDate,
-      source: meta.source,
-      status: 'running',
-      byUserId: meta.byUserId ?? null,
-      startedAt: clock.now().toISOString(),
-    })
-    .returning({ id: imports.id });
-  const id = row!.id;
+  const id = await openImport(db, clock, {
+    kind: meta.kind,
+    fileName: meta.fileName,
+    dataDate: meta.dataDate,
+    source: meta.source,
+    byUserId: meta.byUserId,
+  });
   const known = new Set((await db.select({ code: communes.code }).from(communes)).map((c) => c.code));
   let staged = 0;
   let unknown = 0;

@@ -17,7 +17,7 @@ import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { actsIn, mayImport } from '../policy.ts';
-import { MAX_PROBLEMS, type Problem } from './coverage.ts';
+import { MAX_PROBLEMS, openImport, type Problem } from './coverage.ts';
 import { csvRecords } from './csv-stream.ts';
 import { unreadable } from './problems.ts';
 
@@ -77,20 +77,14 @@ export async function runStagedImport(
   reader: RowReader,
   apply: (tx: Tx, data: Record<string, unknown>, now: string) => Promise<Applied>,
 ): Promise<StagedImportReport> {
-  const [row] = await db
-    .insert(imports)
-    .values({
-      kind: meta.kind,
-      fileName: meta.fileName,
-      source: meta.source ?? null,
-      mode: meta.mode,
-      territoryCode: meta.territoryCode ?? null,
-      status: 'running',
-      byUserId: meta.byUserId ?? null,
-      startedAt: clock.now().toISOString(),
-    })
-    .returning({ id: imports.id });
-  const id = row!.id;
+  const id = await openImport(db, clock, {
+    kind: meta.kind,
+    fileName: meta.fileName,
+    source: meta.source ?? null,
+    mode: meta.mode,
+    territoryCode: meta.territoryCode ?? null,
+    byUserId: meta.byUserId ?? null,
+  });
   meta.onStart?.(id);
   const counts = noCounts();
   const problems: Problem[] = [];
