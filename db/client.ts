@@ -1,14 +1,27 @@
 // The database connection: libSQL through drizzle, an embedded file by default or a
 // libsql:// server. Plain Node module (no astro:*) so scripts and tests share it.
-import { createClient, type Client, type Transaction, type TransactionMode } from '@libsql/client';
+import {
+  createClient,
+  type Client,
+  type InArgs,
+  type InStatement,
+  type Transaction,
+  type TransactionMode,
+} from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from './schema/index.ts';
 
 export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
-/** How long an embedded connection waits for a lock held by another process (synchronously). */
-export const BUSY_TIMEOUT_MS = 5000;
+/**
+ * How long an embedded connection waits synchronously for a lock held by another process:
+ * a few milliseconds, so that the event loop never stalls; the wait then goes on
+ * asynchronously (`whenUnlocked`) up to LOCK_WAIT_MS.
+ */
+export const BUSY_TIMEOUT_MS = 10;
+/** How long a statement waits, asynchronously, for another process's lock before failing. */
+export const LOCK_WAIT_MS = 30_000;
 /** How long a write waits for its turn in this process before giving up with an error. */
 export const WRITE_QUEUE_TIMEOUT_MS = 30_000;
 
@@ -53,40 +66,82 @@ class WriteQueue {
 /** One queue per database file, shared by every client of that file in this process. */
 const queues = new Map<string, WriteQueue>();
 
-const isRead = (stmt: unknown) => {
-  const text = typeof stmt === 'string' ? stmt : ((stmt as { sql?: string } | undefined)?.sql ?? '');
-  return /^\s*(select|explain)\b/i.test(text);
-};
+const sqlOf = (stmt: unknown) =>
+  typeof stmt === 'string' ? stmt : ((stmt as { sql?: string } | undefined)?.sql ?? '');
+const isRead = (stmt: unknown) => /^\s*(select|explain)\b/i.test(sqlOf(stmt));
+
+/** A statement that changes rows or tables (not a PRAGMA, VACUUM or ANALYZE, which may not run in a transaction). */
+const isChange = (stmt: unknown) => /^\s*(insert|update|delete|replace|with|create|drop|alter)\b/i.test(sqlOf(stmt));
+
+const isBusy = (error: unknown) =>
+  (error as { code?: string } | null)?.code === 'SQLITE_BUSY' || /SQLITE_BUSY/.test(String(error));
 
 /**
- * SQLite has one writer at a time, and libSQL's embedded driver handles lock contention
- * badly: a statement that meets a lock (SQLITE_BUSY) is left in progress on its pooled
- * connection, and every later COMMIT on that connection fails — writes are lost. So in
- * one process, writes take turns here (transactions hold their turn until commit or
- * rollback) and never meet each other's locks; reads run freely (WAL). Between processes
- * (a cron job and the server), a connection waits for the lock synchronously up to
- * BUSY_TIMEOUT_MS, which only happens when another process is writing.
+ * Runs `attempt` again while another process holds the lock it needs, waiting between
+ * tries with timers (1, 2, 4… up to 50 ms) rather than in SQLite's synchronous busy
+ * handler, which would stall this process's event loop. Only for what a lock refuses
+ * before it changes anything: a statement in autocommit, a batch or a BEGIN IMMEDIATE.
+ */
+async function whenUnlocked<R>(attempt: () => Promise<R>): Promise<R> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+/**
+ * SQLite has one writer at a time. In one process, writes take turns here (transactions
+ * hold their turn until commit or rollback) and never meet each other's locks; reads run
+ * freely (WAL). Every write starts by taking SQLite's write lock (a transaction or a batch
+ * begins IMMEDIATE; a lone statement is one), so the only lock a write can meet is another
+ * process's (a second server, a cron job, an import): it is met before anything changes,
+ * and waited for asynchronously (`whenUnlocked`).
  * Code inside a transaction must write through its `tx`, never through the outer `db`
  * (that would wait for its own turn: the queue's timeout names it).
  */
-function oneWriterAtATime(client: Client, queue: WriteQueue): Client {
-  const queued =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>, read?: (...args: A) => boolean) =>
-    async (...args: A): Promise<R> => {
-      if (read?.(...args)) return fn(...args);
-      const release = await queue.acquire();
+function oneWriterAtATime(open: () => Client, queue: WriteQueue): Client {
+  const reader = open();
+  let writer = open();
+  /**
+   * A statement refused by another process's lock stays "in progress" on its connection
+   * (libSQL does not reset it), and the next COMMIT there fails. Writes take turns, so when
+   * one is refused nobody else is using the writer: it is closed and opened afresh.
+   */
+  const onWriter = async <R>(fn: (client: Client) => Promise<R>, retry = true): Promise<R> => {
+    const attempt = async () => {
       try {
-        return await fn(...args);
-      } finally {
-        release();
+        return await fn(writer);
+      } catch (error) {
+        if (isBusy(error)) {
+          writer.close();
+          writer = open();
+        }
+        throw error;
       }
     };
+    return retry ? whenUnlocked(attempt) : attempt();
+  };
+  /** Runs `fn` on the writer in this process's turn. */
+  const inTurn = async <R>(fn: (client: Client) => Promise<R>, retry = true): Promise<R> => {
+    const release = await queue.acquire();
+    try {
+      return await onWriter(fn, retry);
+    } finally {
+      release();
+    }
+  };
   const transaction = async (mode?: TransactionMode): Promise<Transaction> => {
-    if (mode === 'read') return client.transaction(mode);
+    if (mode === 'read') return whenUnlocked(() => reader.transaction(mode));
     const release = await queue.acquire();
     let tx: Transaction;
     try {
-      tx = await client.transaction(mode);
+      // A deferred transaction would meet another process's lock at its first write, too late to wait.
+      tx = await onWriter((w) => w.transaction(mode === 'deferred' ? 'write' : mode));
     } catch (error) {
       release();
       throw error;
@@ -108,12 +163,40 @@ function oneWriterAtATime(client: Client, queue: WriteQueue): Client {
       },
     });
   };
-  return new Proxy(client, {
+  const execute = async (stmt: InStatement | string, args?: InArgs) => {
+    const statement: InStatement = args === undefined ? stmt : { sql: stmt as string, args };
+    if (isRead(statement)) return whenUnlocked(() => reader.execute(statement));
+    if (!isChange(statement)) return inTurn((w) => w.execute(statement));
+    // A lone change runs in its own IMMEDIATE transaction, so that a lock refuses it before it starts.
+    return inTurn(async (w) => {
+      const tx = await w.transaction('write');
+      try {
+        const rs = await tx.execute(statement);
+        await tx.commit();
+        return rs;
+      } finally {
+        tx.close();
+      }
+    });
+  };
+  const batch = (stmts: Parameters<Client['batch']>[0], mode?: TransactionMode) =>
+    mode === 'read'
+      ? whenUnlocked(() => reader.batch(stmts, mode))
+      : inTurn((w) => w.batch(stmts, mode === undefined || mode === 'deferred' ? 'write' : mode));
+  return new Proxy(reader, {
     get(target, prop, receiver) {
       if (prop === 'transaction') return transaction;
+      if (prop === 'execute') return execute;
+      if (prop === 'batch') return batch;
+      // Several statements in autocommit: one refused by a lock may follow others that were not.
+      if (prop === 'executeMultiple') return (sql: string) => inTurn((w) => w.executeMultiple(sql), false);
+      if (prop === 'migrate') return (stmts: InStatement[]) => inTurn((w) => w.migrate(stmts), false);
+      if (prop === 'close')
+        return () => {
+          reader.close();
+          writer.close();
+        };
       const value = Reflect.get(target, prop, receiver);
-      if (prop === 'execute') return queued(value.bind(target), (stmt: unknown) => isRead(stmt));
-      if (prop === 'batch' || prop === 'executeMultiple' || prop === 'migrate') return queued(value.bind(target));
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
@@ -127,11 +210,11 @@ function oneWriterAtATime(client: Client, queue: WriteQueue): Client {
 export async function createDb(url: string, authToken?: string): Promise<Db> {
   if (isEmbeddedUrl(url)) await ensureFolder(url);
   const key = url.split('?')[0]!;
-  if (!queues.has(key)) queues.set(key, new WriteQueue());
-  const client = oneWriterAtATime(
-    createClient({ url, authToken, ...(isEmbeddedUrl(url) ? { timeout: BUSY_TIMEOUT_MS } : {}) }),
-    queues.get(key)!,
-  );
+  if (isEmbeddedUrl(url) && !queues.has(key)) queues.set(key, new WriteQueue());
+  // A libSQL server orders writes itself: the queue and the lock waits are for embedded files.
+  const client = isEmbeddedUrl(url)
+    ? oneWriterAtATime(() => createClient({ url, timeout: BUSY_TIMEOUT_MS }), queues.get(key)!)
+    : createClient({ url, authToken });
   if (isEmbeddedUrl(url)) {
     await client.execute('PRAGMA journal_mode = WAL');
     const fk = await client.execute('PRAGMA foreign_keys');

@@ -50,7 +50,8 @@ export const sessions = sqliteTable(
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
 
-export const tokenPurposes = ['verify_email', 'reset_password', 'magic_link', 'invitation'] as const;
+/** `sign_in`: the emailed link that confirms a sign-in with the right password to an account under attack. */
+export const tokenPurposes = ['verify_email', 'reset_password', 'magic_link', 'invitation', 'sign_in'] as const;
 export type TokenPurpose = (typeof tokenPurposes)[number];
 
 /** Single-use tokens sent by email; only their SHA-256 is stored. */

@@ -281,6 +281,8 @@ export const en: Messages = {
   'auth.magic.title': 'Without a password',
   'auth.magic.lead': 'Families: receive a sign-in link valid for 15 minutes.',
   'auth.magic.submit': 'Send me a sign-in link',
+  'auth.confirmSent':
+    'For your safety, confirm this sign-in: a link has just been sent to your email address. Many wrong passwords have been tried on your account.',
   'auth.magicSent': 'If a family account exists for this address, a sign-in link has just been sent to it.',
   'auth.signUp.title': 'Create an account',
   'auth.signUp.lead': 'Follow your relocation project, keep favourites and talk with your agent.',

@@ -282,6 +282,8 @@ export const fr = {
   'auth.magic.title': 'Sans mot de passe',
   'auth.magic.lead': 'Familles : recevez un lien de connexion valable 15 minutes.',
   'auth.magic.submit': 'Recevoir un lien de connexion',
+  'auth.confirmSent':
+    'Pour votre sécurité, confirmez cette connexion : un lien vient d’être envoyé à votre adresse email. De nombreux essais de mot de passe erronés ont visé votre compte.',
   'auth.magicSent': 'Si un compte famille existe pour cette adresse, un lien de connexion vient de lui être envoyé.',
   'auth.signUp.title': 'Créer un compte',
   'auth.signUp.lead': 'Suivez votre projet d’installation, gardez vos favoris et échangez avec votre agent.',

@@ -91,11 +91,11 @@ describe('locks', () => {
     b.$client.close();
   });
 
-  it('waits for a lock held by another process, then writes', async () => {
+  it('waits for a lock held by another process without stalling its event loop, then writes', async () => {
     const { path } = await testDb('empty');
     const db = await createDb(`file:${path}`);
     await db.$client.execute('CREATE TABLE t (x INTEGER)');
-    // Another process holds the write lock for 400 ms.
+    // Another process holds the write lock until told to let go.
     const child = spawn(
       process.execPath,
       [
@@ -103,21 +103,41 @@ describe('locks', () => {
         `
       const { createClient } = require(${JSON.stringify(require.resolve('@libsql/client'))});
       const c = createClient({ url: 'file:${path}' });
-      (async () => { const tx = await c.transaction('write'); await tx.execute('INSERT INTO t VALUES (1)'); console.log('locked'); await new Promise((r) => setTimeout(r, 400)); await tx.commit(); })();
+      (async () => {
+        const tx = await c.transaction('write'); await tx.execute('INSERT INTO t VALUES (1)'); console.log('locked');
+        await new Promise((r) => process.stdin.once('data', r)); await tx.commit(); process.exit(0);
+      })();
     `,
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['pipe', 'pipe', 'inherit'] },
     );
+    const exited = new Promise((r) => child.once('exit', r));
     await new Promise<void>((resolve) =>
       child.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve()),
     );
-    await db.run(sql`INSERT INTO t VALUES (2)`);
-    await new Promise((r) => child.once('exit', r));
+    let written = false;
+    const write = db.run(sql`INSERT INTO t VALUES (2)`).then(() => (written = true));
+    const another = db.transaction(async (tx) => tx.run(sql`INSERT INTO t VALUES (3)`));
+    // Timers keep firing while both writes wait: a synchronous wait would hold them back.
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 1));
+    expect(written).toBe(false);
+    child.stdin!.write('go\n');
+    await Promise.all([write, another]);
+    await exited;
     const rows = await db.all<{ x: number }>(sql`SELECT x FROM t ORDER BY x`);
-    expect(rows.map((r) => r.x)).toEqual([1, 2]);
-    await db.run(sql`INSERT INTO t VALUES (3)`);
-    expect((await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM t`))[0]!.n).toBe(3);
+    expect(rows.map((r) => r.x)).toEqual([1, 2, 3]);
     db.$client.close();
+  });
+
+  it('keeps an acknowledged write through a crash: WAL with synchronous FULL on every connection', async () => {
+    const { db } = await testDb('empty');
+    const level = async (
+      run: (q: string) => Promise<{ rows: unknown[][] } | { rows: Array<Record<string, unknown>> }>,
+    ) => Number(Object.values((await run('PRAGMA synchronous')).rows[0] as object)[0]);
+    expect(await level((q) => db.$client.execute(q))).toBe(2);
+    const tx = await db.$client.transaction('write');
+    expect(await level((q) => tx.execute(q))).toBe(2);
+    await tx.rollback();
   });
 });
 

@@ -9,7 +9,7 @@ import { isAdmin, mayManageStaff, mayUseMagicLink, territoryScope } from '../pol
 import { enqueueMail } from '../mail/outbox.ts';
 import type { MailLocale } from '../mail/templates.ts';
 import { hashPassword, verifyPassword } from './password.ts';
-import { clearLimit, hit, LIMITS, refund, type LimitResult } from './rate-limit.ts';
+import { clearLimit, failed, hit, hitsOf, LIMITS, refund, throttled, type LimitResult } from './rate-limit.ts';
 import {
   EmailOnlySchema,
   InviteSchema,
@@ -112,20 +112,45 @@ export async function verifyEmail(ctx: AccountsContext, token: string): Promise<
   });
 }
 
-/** Checks a password sign-in, rate-limited per account and per address. Returns the user id. */
-export async function signIn(ctx: AccountsContext, input: unknown, ip: string): Promise<number> {
+export type SignInOutcome = { userId: number } | { confirmByEmail: true };
+
+/**
+ * Checks a password sign-in. Per address, at most LIMITS.signInPerIp failures; per account
+ * and address, growing delays after a few failures (`throttled`). Many failures for one
+ * account from anywhere never lock it: its owner's right password then gets an emailed
+ * link that completes the sign-in (`confirmByEmail`), which a stranger cannot follow.
+ */
+export async function signIn(ctx: AccountsContext, input: unknown, ip: string): Promise<SignInOutcome> {
   const data = parse(SignInSchema, input);
+  const pair = `signin:pair:${data.email}|${ip}`;
+  const account = `signin:account:${data.email}`;
   limited(await hit(ctx.db, `signin:ip:${ip}`, LIMITS.signInPerIp, ctx.clock));
-  limited(await hit(ctx.db, `signin:account:${data.email}`, LIMITS.signInPerAccount, ctx.clock));
+  limited(await throttled(ctx.db, pair, ctx.clock));
   const user = await findUserByEmail(ctx.db, data.email);
   // Verify against a real hash even for unknown accounts, so timing does not tell them apart.
   const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, data.password).catch(() => false);
-  if (!user || !user.passwordHash || !ok || user.deactivatedAt) throw new SignInRefused('errors.signin_failed');
+  if (!user || !user.passwordHash || !ok || user.deactivatedAt) {
+    await failed(ctx.db, pair, ctx.clock);
+    await hit(ctx.db, account, LIMITS.signInPerAccount, ctx.clock);
+    throw new SignInRefused('errors.signin_failed');
+  }
   if (!user.emailVerifiedAt) throw new SignInRefused('errors.email_not_verified');
-  await clearLimit(ctx.db, `signin:account:${data.email}`);
   // Per address, only failed attempts count: many people share one address (offices, schools).
   await refund(ctx.db, `signin:ip:${ip}`);
-  return user.id;
+  await clearLimit(ctx.db, pair);
+  if ((await hitsOf(ctx.db, account, LIMITS.signInPerAccount, ctx.clock)) < LIMITS.signInPerAccount.max)
+    return { userId: user.id };
+  limited(await hit(ctx.db, `email:${data.email}`, LIMITS.emailPerAddress, ctx.clock));
+  await ctx.db.transaction(async (tx) => {
+    const token = await issueToken(tx, user.id, 'sign_in', ctx.clock);
+    await enqueueMail(tx, ctx.clock, {
+      to: user.email,
+      template: 'confirm_sign_in',
+      locale: user.locale,
+      params: { name: user.name, url: link(ctx, user.locale, '/connexion/lien', token) },
+    });
+  });
+  return { confirmByEmail: true };
 }
 
 // Argon2id hash of a random string: verifying against it costs what a real check costs.
@@ -199,9 +224,19 @@ export async function resetPassword(
   return userId;
 }
 
-/** Signs in from a magic link; returns the user id or null. */
+/**
+ * Signs in from an emailed link — a family's magic link, or the link that confirms a
+ * sign-in to an account under attack (which then starts afresh); returns the user id or null.
+ */
 export async function consumeMagicLink(ctx: AccountsContext, token: string): Promise<number | null> {
-  return ctx.db.transaction(async (tx) => consumeToken(tx, token, 'magic_link', ctx.clock));
+  const userId = await ctx.db.transaction(
+    async (tx) =>
+      (await consumeToken(tx, token, 'magic_link', ctx.clock)) ?? (await consumeToken(tx, token, 'sign_in', ctx.clock)),
+  );
+  if (userId === null) return null;
+  const [user] = await ctx.db.select({ email: users.email }).from(users).where(eq(users.id, userId));
+  if (user) await clearLimit(ctx.db, `signin:account:${user.email}`);
+  return userId;
 }
 
 // ——— Staff: invitations and management ——————————————————————————————————————————————

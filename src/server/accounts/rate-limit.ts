@@ -11,6 +11,8 @@ export interface Limit {
 }
 
 export const LIMITS = {
+  // Wrong passwords for one account from anywhere: above this, the right password alone is
+  // not enough — the sign-in is confirmed by an emailed link — but the account never locks.
   signInPerAccount: { max: 5, windowMs: 15 * 60_000 },
   signInPerIp: { max: 30, windowMs: 15 * 60_000 },
   emailPerAddress: { max: 3, windowMs: 60 * 60_000 },
@@ -57,4 +59,50 @@ export async function refund(db: Db, key: string): Promise<void> {
 /** Clears a key, e.g. an account's failed sign-ins once it signs in or resets its password. */
 export async function clearLimit(db: Db, key: string): Promise<void> {
   await db.run(sql`DELETE FROM rate_limits WHERE key = ${key}`);
+}
+
+/** Failed attempts that cost nothing; each further one doubles the wait (1 s, 2 s, 4 s… 15 min). */
+export const FREE_FAILURES = 3;
+export const MAX_DELAY_MS = 15 * 60_000;
+
+/** The wait after `failures` failed attempts of one account from one address. */
+export const delayAfter = (failures: number) =>
+  failures < FREE_FAILURES ? 0 : Math.min(1000 * 2 ** (failures - FREE_FAILURES), MAX_DELAY_MS);
+
+/**
+ * Growing delays for one key (an account from one address): `window_start` holds the last
+ * failure, `count` the failures since the key was last quiet for MAX_DELAY_MS. Nobody else
+ * can slow the key down, so a stranger cannot keep an account's owner out.
+ */
+export async function throttled(db: Db, key: string, clock: Clock): Promise<LimitResult> {
+  const [row] = await db.all<{ count: number; window_start: number }>(
+    sql`SELECT count, window_start FROM rate_limits WHERE key = ${key}`,
+  );
+  const now = clock.now().getTime();
+  if (!row || now - row.window_start > MAX_DELAY_MS) return { allowed: true, remaining: FREE_FAILURES, retryAfter: 0 };
+  const wait = row.window_start + delayAfter(row.count) - now;
+  return {
+    allowed: wait <= 0,
+    remaining: Math.max(0, FREE_FAILURES - row.count),
+    retryAfter: Math.max(1, Math.ceil(wait / 1000)),
+  };
+}
+
+/** Records one failure of a throttled key (see `throttled`). */
+export async function failed(db: Db, key: string, clock: Clock): Promise<void> {
+  const now = clock.now().getTime();
+  await db.run(sql`
+    INSERT INTO rate_limits (key, window_start, count) VALUES (${key}, ${now}, 1)
+    ON CONFLICT (key) DO UPDATE SET
+      count = CASE WHEN ${now} - rate_limits.window_start > ${MAX_DELAY_MS} THEN 1 ELSE rate_limits.count + 1 END,
+      window_start = excluded.window_start`);
+}
+
+/** How many hits `key` has in its current window, without counting one. */
+export async function hitsOf(db: Db, key: string, limit: Limit, clock: Clock): Promise<number> {
+  const now = clock.now().getTime();
+  const [row] = await db.all<{ count: number; window_start: number }>(
+    sql`SELECT count, window_start FROM rate_limits WHERE key = ${key}`,
+  );
+  return row && row.window_start === now - (now % limit.windowMs) ? Number(row.count) : 0;
 }

@@ -12,6 +12,7 @@ export const TOKEN_LIFETIME_MS: Record<TokenPurpose, number> = {
   reset_password: HOUR_MS,
   magic_link: 15 * 60_000,
   invitation: 7 * DAY_MS,
+  sign_in: 15 * 60_000,
 };
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');

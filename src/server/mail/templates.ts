@@ -5,6 +5,7 @@ export type TemplateName =
   | 'signup_exists'
   | 'reset_password'
   | 'magic_link'
+  | 'confirm_sign_in'
   | 'invitation'
   | 'enquiry_received'
   | 'new_enquiry'
@@ -363,6 +364,23 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
       body: 'Here is your link to sign in without a password. It is valid for 15 minutes and works once.',
       action: 'Sign me in',
       footer: 'If you did not ask for this, ignore this message.',
+    },
+  },
+  confirm_sign_in: {
+    fr: {
+      subject: 'Confirmez votre connexion',
+      greeting: 'Bonjour {name},',
+      body: 'Votre mot de passe vient d’être saisi correctement, mais de nombreux essais de mot de passe erronés ont visé votre compte. Pour votre sécurité, confirmez cette connexion avec ce lien, valable 15 minutes et utilisable une seule fois.',
+      action: 'Confirmer ma connexion',
+      footer:
+        'Si ce n’était pas vous, votre mot de passe est connu : changez-le dès maintenant avec « Mot de passe oublié ».',
+    },
+    en: {
+      subject: 'Confirm your sign-in',
+      greeting: 'Hello {name},',
+      body: 'Your password has just been entered correctly, but many wrong passwords have been tried on your account. For your safety, confirm this sign-in with this link, valid for 15 minutes and usable once.',
+      action: 'Confirm my sign-in',
+      footer: 'If this was not you, your password is known: change it now with “Forgot password”.',
     },
   },
   invitation: {

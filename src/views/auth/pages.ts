@@ -45,10 +45,12 @@ export async function signInPage(ctx: RequestContext): Promise<Outcome<FormView<
   }
   const target = safeReturnPath(form.retour, home(ctx));
   const r = await submitForm(ctx, form, async () => {
-    const userId = await signIn(accounts, form, clientIp(ctx));
-    await startSession(ctx, userId);
+    const outcome = await signIn(accounts, form, clientIp(ctx));
+    if ('userId' in outcome) await startSession(ctx, outcome.userId);
+    return outcome;
   });
-  return r.ok ? redirect(target, 303) : again(r, { back: target });
+  if (!r.ok) return again(r, { back: target });
+  return 'userId' in r.value ? redirect(target, 303) : shown({ back }, t(locale, 'auth.confirmSent'));
 }
 
 export async function magicLinkPage(ctx: RequestContext): Promise<Outcome<FormView>> {
