@@ -3,11 +3,11 @@
 // absolute, enforced on every validation with an injectable clock.
 import { DrizzleSQLiteAdapter } from '@lucia-auth/adapter-drizzle';
 import { eq } from 'drizzle-orm';
-import { Lucia, type Cookie } from 'lucia';
+import { Lucia, TimeSpan, type Cookie } from 'lucia';
 import type { Db } from '../../../db/client.ts';
 import { sessions, users, userTerritories, type Role } from '../../../db/schema/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
-import { SESSION_COOKIE_NAME } from './session-cookie.ts';
+import { SESSION_COOKIE_MAX_AGE_DAYS, SESSION_COOKIE_NAME } from './session-cookie.ts';
 import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
 
 /** Idle timeout and absolute lifetime of a session, by role. */
@@ -49,6 +49,7 @@ declare module 'lucia' {
 
 function createLucia(db: Db, secure: boolean) {
   return new Lucia(new DrizzleSQLiteAdapter(db, sessions, users), {
+    sessionExpiresIn: new TimeSpan(SESSION_COOKIE_MAX_AGE_DAYS, 'd'),
     sessionCookie: { name: SESSION_COOKIE_NAME, expires: true, attributes: { secure, sameSite: 'lax' } },
     getSessionAttributes: (a) => ({ createdAt: a.createdAt, lastActiveAt: a.lastActiveAt }),
     getUserAttributes: (a) => ({
