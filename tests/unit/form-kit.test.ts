@@ -2,6 +2,7 @@
 // (aria-describedby) and keeps what was typed; the error summary links to the field's id.
 import { experimental_AstroContainer as AstroContainer } from 'astro/container';
 import { describe, expect, it } from 'vitest';
+import Checkbox from '../../src/components/ui/Checkbox.astro';
 import ErrorSummary from '../../src/components/ui/ErrorSummary.astro';
 import FileField from '../../src/components/ui/FileField.astro';
 import TextField from '../../src/components/ui/TextField.astro';
@@ -48,6 +49,23 @@ describe('form kit', () => {
     expect(html.match(input)?.[0]).toMatch(/\smultiple\b/);
     expect(attr(html, input, 'aria-invalid')).toBe('true');
     expect(html).toMatch(new RegExp(`<label[^>]*for="${fieldId('x', 'photos')}"[^>]*>Photos</label>`));
+  });
+
+  it('describes a checkbox by its hint (outside the label, links and all), then its error', async () => {
+    const container = await AstroContainer.create();
+    const props = { name: 'consent', label: 'J’accepte', error: 'Cochez la case', idPrefix: 'x' };
+    const html = await container.renderToString(Checkbox, {
+      locals,
+      props,
+      slots: { hint: 'Lisez <a href="/confidentialite">Données personnelles</a>' },
+    });
+    const id = fieldId('x', 'consent');
+    expect(attr(html, /<input[^>]*>/, 'aria-describedby')).toBe(`${id}-hint ${id}-error`);
+    expect(html).toMatch(new RegExp(`<p[^>]*id="${id}-hint"[^>]*>\\s*Lisez <a href="/confidentialite">`));
+    expect(html.match(/<label[\s\S]*<\/label>/)?.[0]).not.toContain('<a ');
+    const plain = await container.renderToString(Checkbox, { locals, props });
+    expect(attr(plain, /<input[^>]*>/, 'aria-describedby')).toBe(`${id}-error`);
+    expect(plain).not.toContain('-hint');
   });
 
   it('links each error of the summary to its field', async () => {
