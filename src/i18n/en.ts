@@ -1347,4 +1347,201 @@ export const en: Messages = {
   'api.page.response': '200 answer ({type}):',
   'api.page.schemas': 'Response shapes',
   'api.page.property': 'Property',
+
+  'legal.nav': 'Legal information',
+  'legal.updated': 'Last updated: {date}',
+  'legal.missing': 'to be provided by the publisher',
+  'legal.publisherFallback': 'The portal’s publisher',
+  'legal.territoryPage': 'see the territory’s page',
+  'legal.months': '{count, plural, one {# month} other {# months}}',
+  'legal.notice.title': 'Legal notice',
+  'legal.notice.lead': 'Who publishes this portal, who hosts it and how to write to us.',
+  'legal.notice.publisher': 'Publisher',
+  'legal.notice.name': 'Name',
+  'legal.notice.legalForm': 'Legal form',
+  'legal.notice.address': 'Address',
+  'legal.notice.siret': 'SIRET number',
+  'legal.notice.phone': 'Phone',
+  'legal.notice.email': 'Email',
+  'legal.notice.director': 'Director of publication',
+  'legal.notice.host': 'Hosting',
+  'legal.notice.contact': 'Write to us',
+  'legal.notice.contactPortal': 'For a question about the portal:',
+  'legal.notice.contactTerritories': 'For a question about your relocation project, each territory’s team answers:',
+  'legal.notice.reuse': 'Data and content',
+  'legal.notice.reuseText':
+    'The portal’s open data (published offers, territories, broadband coverage, settlements) are published under the Licence Ouverte 2.0, built on data from INSEE, IGN, ARCEP and ANCT. The offers’ texts and photos belong to their authors.',
+  'legal.privacy.title': 'Privacy notice',
+  'legal.privacy.lead':
+    'What the portal does with your data, on what legal basis, how long it keeps them, and how to exercise your rights.',
+  'legal.privacy.controller': 'Data controller',
+  'legal.privacy.controllerText':
+    '{name} is the controller of the processing described on this page. The agents of each partner territory handle the files of their territory.',
+  'legal.privacy.seeNotice': 'Its contact details are in the legal notice.',
+  'legal.privacy.dpo': 'Data protection officer:',
+  'legal.privacy.processing': 'What we process, why, and on what basis',
+  'legal.privacy.col.data': 'Data',
+  'legal.privacy.col.basis': 'Legal basis',
+  'legal.privacy.col.kept': 'Kept for',
+  'legal.privacy.account.purpose': 'Your family or owner account',
+  'legal.privacy.account.data':
+    'Name, email address, password (only its Argon2id hash, never in clear), language, open sessions',
+  'legal.privacy.account.basis':
+    'Task carried out in the public interest (GDPR article 6(1)(e)): welcoming new residents to the territories',
+  'legal.privacy.account.kept':
+    'As long as you use it; after {years} years without signing in, the account is deleted, with a warning email {days} days before',
+  'legal.privacy.file.purpose': 'Your relocation project, followed by the territory’s agent',
+  'legal.privacy.file.data':
+    'Name, email, phone, household, occupations and remote work, current place of living, wishes (territories, communes, budget, needs, time frame), exchanges with the agent (messages, notes, proposed offers, discovery stays), the file’s stages',
+  'legal.privacy.file.basis':
+    'Consent (GDPR article 6(1)(a)), given by ticking the box of the “My project” form; the version of the accepted text is recorded with the file',
+  'legal.privacy.file.kept':
+    'While the file is open; once closed, the time set by the territory (see below), then erasure: only anonymous figures remain (stages and their dates, household size, commune of settlement)',
+  'legal.privacy.searches.purpose': 'Favourites, saved searches and the daily email of new offers',
+  'legal.privacy.searches.data': 'The offers and criteria you save, the date of the last email',
+  'legal.privacy.searches.basis':
+    'Task carried out in the public interest (article 6(1)(e)); the email of new offers: consent (article 6(1)(a)), withdrawn through the link in each email',
+  'legal.privacy.searches.kept': 'Until you delete them, or with your account',
+  'legal.privacy.fibre.purpose': '“Fibre” alert: an email when fibre reaches a commune',
+  'legal.privacy.fibre.data': 'Email address, commune, chosen threshold, language',
+  'legal.privacy.fibre.basis':
+    'Consent (article 6(1)(a)), confirmed through a link sent by email when you are not signed in',
+  'legal.privacy.fibre.kept': 'Until you end it (link in each email), or with your account',
+  'legal.privacy.offers.purpose': 'Offers proposed by owners',
+  'legal.privacy.offers.data':
+    'The owner’s account, the description and photos of the property (without their metadata), its exact address: never published, the portal shows a point moved a few hundred metres or the centre of the commune',
+  'legal.privacy.offers.basis': 'Task carried out in the public interest (article 6(1)(e))',
+  'legal.privacy.offers.kept': 'As long as the offer is on the portal',
+  'legal.privacy.staff.purpose': 'Accounts of the territories’ agents and administrators',
+  'legal.privacy.staff.data': 'Name, email address, territories, history of their actions on files and offers',
+  'legal.privacy.staff.basis': 'Task carried out in the public interest (article 6(1)(e))',
+  'legal.privacy.staff.kept': 'While they hold their post; the account is then deactivated',
+  'legal.privacy.security.purpose': 'Security of the service',
+  'legal.privacy.security.data':
+    'Session cookie, IP address counted to curb abuse (sign-ins, sign-ups, projects sent, API), single-use links sent by email (only their hash is kept)',
+  'legal.privacy.security.basis':
+    'Task carried out in the public interest (article 6(1)(e)) and the security obligation (GDPR article 32)',
+  'legal.privacy.security.kept':
+    'Session: ended after {familyDays} days without a visit for a family or an owner, {staffHours} hours for an agent ({staffDays} days at most); links: {linkMinutes} minutes to {linkDays} days; counters: {counterMinutes, plural, one {# minute} other {# minutes}} to {counterHours} hours',
+  'legal.privacy.noLegitimateInterest':
+    'The portal never relies on legitimate interests: a public authority cannot invoke them for processing carried out in the performance of its tasks (GDPR article 6(1), last subparagraph). No decision about you is taken automatically; there is no profiling and no advertising.',
+  'legal.privacy.retention': 'How long files are kept, per territory',
+  'legal.privacy.retentionText':
+    'Each territory sets how long it keeps a closed file (family settled or project given up) before erasing it:',
+  'legal.privacy.col.territory': 'Territory',
+  'legal.privacy.col.retention': 'Closed files kept',
+  'legal.privacy.noTerritory': 'No territory takes files yet.',
+  'legal.privacy.recipients': 'Who receives your data',
+  'legal.privacy.recipient.agents':
+    'the agents of the territories you chose; those of another territory only if your file moves there with your consent, recorded in the file;',
+  'legal.privacy.recipient.admins': 'the platform’s administrators, for support and security;',
+  'legal.privacy.recipient.processors':
+    'our processors (GDPR article 28): the portal’s host (see the legal notice) and Resend, Inc. (United States), which delivers the portal’s emails: it receives the recipient’s address and the message; this transfer outside the European Union is covered by the European Commission’s standard contractual clauses;',
+  'legal.privacy.recipient.map':
+    'when you open the map of offers, your browser loads the map tiles from {host}, which receives your IP address like any site you visit.',
+  'legal.privacy.figures':
+    'Published figures (“Our impact”, the open-data API) are anonymous: none describes fewer than {min} families. Your data are neither sold nor transferred, nor used for advertising.',
+  'legal.privacy.rights': 'Your rights',
+  'legal.privacy.rightsIntro': 'At any time you may (GDPR articles 15 to 22):',
+  'legal.privacy.right.access':
+    'access your data and take them with you in an open format (portability): once signed in, download them from your account:',
+  'legal.privacy.right.accessLink': 'my data (JSON)',
+  'legal.privacy.right.rectify':
+    'have them corrected: write to your territory’s agent from your account, or to the contacts below;',
+  'legal.privacy.right.erase':
+    'erase them: in your account, “Erase my file” erases your files at once (only anonymous figures remain); to delete your account as well, write to us:',
+  'legal.privacy.right.eraseLink': 'my account',
+  'legal.privacy.right.withdraw':
+    'withdraw your consent, without effect on what was done before: erasing your file withdraws it, and each alert email has its link to end it;',
+  'legal.privacy.right.restrict':
+    'ask for the restriction of a processing, or object, on grounds relating to your particular situation, to a processing based on the public-interest task;',
+  'legal.privacy.right.afterDeath':
+    'set guidelines for what happens to your data after your death (article 85 of the French Data Protection Act).',
+  'legal.privacy.howTo':
+    'To exercise these rights, write to the data protection officer or to your territory’s team. We answer within one month, which may be extended by two months for a complex request (GDPR article 12).',
+  'legal.privacy.complaint': 'Complaint to the CNIL',
+  'legal.privacy.complaintText':
+    'If, after contacting us, you consider that your rights are not respected, you may lodge a complaint with the French data protection authority (CNIL):',
+  'legal.privacy.complaintLink': 'file a complaint online',
+  'legal.privacy.complaintPost': 'or by post: CNIL, 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07, France.',
+  'legal.privacy.cookiesText':
+    'The portal sets a single cookie, needed to stay signed in, and no audience measurement or advertising tracker:',
+  'legal.accessibility.title': 'Accessibility statement',
+  'legal.accessibility.footer': 'Accessibility: {status}',
+  'legal.accessibility.status.none': 'non-compliant',
+  'legal.accessibility.status.partial': 'partially compliant',
+  'legal.accessibility.status.full': 'fully compliant',
+  'legal.accessibility.commitment':
+    '{name} is committed to making its online services accessible, in accordance with article 47 of French law no. 2005-102 of 11 February 2005.',
+  'legal.accessibility.scope': 'This accessibility statement applies to the {site} portal ({url}).',
+  'legal.accessibility.plan': 'Multi-year accessibility plan and this year’s action plan:',
+  'legal.accessibility.planLink': 'the multi-year plan',
+  'legal.accessibility.conformity': 'Compliance status',
+  'legal.accessibility.conformityText':
+    '{site} is {status} with the French accessibility framework (RGAA), version 4.1.',
+  'legal.accessibility.noAudit':
+    'No compliance audit has been carried out yet: without an audit, the portal can declare itself neither fully nor partially compliant.',
+  'legal.accessibility.audit':
+    'The audit carried out on {date} by {auditor} finds that {rate}% of the applicable RGAA criteria are met.',
+  'legal.accessibility.results': 'Test results',
+  'legal.accessibility.automated':
+    'Until an audit, every change of the code is checked by automated tests: axe-core analyses the pages listed below in Chromium against the rules of WCAG 2.1, levels A and AA. These tests find no serious or critical violation; an automated tool, however, checks only part of the RGAA criteria.',
+  'legal.accessibility.known': 'Known non-compliance',
+  'legal.accessibility.known.manual':
+    'No manual check (screen reader, keyboard only, 200% zoom, custom colours) has been carried out yet: the defects it would reveal remain to be found.',
+  'legal.accessibility.known.minor':
+    'The automated tests do not look for the violations that axe-core rates as moderate or minor.',
+  'legal.accessibility.derogations': 'Exemptions for disproportionate burden',
+  'legal.accessibility.noDerogation': 'None.',
+  'legal.accessibility.exempt': 'Content not subject to the accessibility obligation',
+  'legal.accessibility.exempt.map':
+    'The map of offers (“Homes and tiers-lieux” page): its points cannot be reached with the keyboard and its tiles have no text alternative. Online maps are exempt when the essential information is given in an accessible form: it is, as the list of results under the map gives the same offers with their links.',
+  'legal.accessibility.established': 'Preparation of this statement',
+  'legal.accessibility.date': 'This statement was prepared on {date}.',
+  'legal.accessibility.technologies': 'Technologies used',
+  'legal.accessibility.technologiesText':
+    'HTML5, CSS, SVG, WAI-ARIA and JavaScript. Pages and forms work without JavaScript, which only adds conveniences: the map, the steps of the project form, results that update as you search.',
+  'legal.accessibility.environment': 'Test environment',
+  'legal.accessibility.environmentText':
+    'Chromium driven by Playwright, with axe-core. No assistive technology has been used for the tests yet.',
+  'legal.accessibility.pages': 'Pages checked',
+  'legal.accessibility.pagesPublic':
+    'For the public: the home page, the search for homes and tiers-lieux (with and without errors), an offer, a territory page, a commune page, “My project”, sign-up, a family’s account (file, favourites, searches), “Propose an offer”, “Our impact”, the API and the legal information pages.',
+  'legal.accessibility.pagesStaff':
+    'For agents: the home page, candidates (list, board, file), offers, reports and the administration pages.',
+  'legal.accessibility.feedback': 'Feedback and contact',
+  'legal.accessibility.feedbackText':
+    'If you cannot access a content or a service, write to us to be directed to an accessible alternative or to get the content in another form:',
+  'legal.accessibility.remedies': 'Remedies',
+  'legal.accessibility.remediesText':
+    'If you reported an accessibility defect that prevents you from accessing a content or a service of the portal and did not get a satisfactory answer, you may refer the matter to the Défenseur des droits (the French rights ombudsman):',
+  'legal.accessibility.remedies.form': 'write a message to the Défenseur des droits',
+  'legal.accessibility.remedies.delegate': 'contact the Défenseur des droits’ delegate in your region',
+  'legal.accessibility.remedies.post':
+    'send a letter by post (free of charge, no stamp needed): Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07, France.',
+  'legal.cookies.title': 'Cookies',
+  'legal.cookies.lead':
+    'The portal sets a single cookie, and only when you sign in. It uses no audience measurement, advertising or tracking tool.',
+  'legal.cookies.stored': 'What the portal keeps in your browser',
+  'legal.cookies.col.kind': 'Type',
+  'legal.cookies.col.purpose': 'Purpose',
+  'legal.cookies.col.duration': 'Duration',
+  'legal.cookies.kind.cookie': 'Cookie',
+  'legal.cookies.kind.storage': 'Browser local storage',
+  'legal.cookies.session.purpose':
+    'Keeps you signed in: it holds your session’s identifier, nothing else. Set when you sign in, deleted when you sign out; unreadable by the page’s scripts (HttpOnly), SameSite=Lax, Secure when the portal is served over HTTPS.',
+  'legal.cookies.session.duration':
+    '{days} days at most; the session ends sooner: after {familyDays} days without a visit for a family or an owner, {staffHours} hours for an agent',
+  'legal.cookies.draft.purpose':
+    'Keeps the draft of the “My project” form while you fill it in, so that reloading the page loses nothing. It stays in your browser: nothing is sent before you send the form, and the consent box is never kept in it.',
+  'legal.cookies.draft.duration': 'Deleted when the form is sent',
+  'legal.cookies.noConsent': 'Why there is no consent banner',
+  'legal.cookies.noConsentText':
+    'Article 82 of the French Data Protection Act requires your consent before anything is read from or written to your browser, except what is strictly necessary for a service you expressly ask for. The CNIL’s guidelines on cookies and other trackers place in this exception authentication trackers and those that keep what you type, like a shopping basket. This cookie and this draft are among them: they need no consent, only to be explained, which this page does.',
+  'legal.cookies.noTracking': 'No audience measurement, no tracking',
+  'legal.cookies.noTrackingText':
+    'The portal uses no audience measurement, advertising or social network tool, and its pages load no script from another site. Only the map of offers, when you open it, loads its tiles from {host}; the portal sets no cookie through it.',
+  'legal.cookies.refuse':
+    'You can refuse or delete cookies in your browser’s settings: without the session cookie you cannot sign in, but the rest of the portal works.',
+  'project.consent.privacy': 'Who receives this information, how long it is kept and your rights:',
 };

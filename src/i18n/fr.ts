@@ -1368,4 +1368,203 @@ export const fr = {
   'api.page.response': 'Réponse 200 ({type}) :',
   'api.page.schemas': 'Formes des réponses',
   'api.page.property': 'Propriété',
+
+  'legal.nav': 'Informations légales',
+  'legal.updated': 'Mise à jour : {date}',
+  'legal.missing': 'à compléter par l’éditeur',
+  'legal.publisherFallback': 'L’éditeur du portail',
+  'legal.territoryPage': 'voir la page du territoire',
+  'legal.months': '{count, plural, one {# mois} other {# mois}}',
+  'legal.notice.title': 'Mentions légales',
+  'legal.notice.lead': 'Qui publie ce portail, qui l’héberge et comment nous écrire.',
+  'legal.notice.publisher': 'Éditeur',
+  'legal.notice.name': 'Nom',
+  'legal.notice.legalForm': 'Statut',
+  'legal.notice.address': 'Adresse',
+  'legal.notice.siret': 'SIRET',
+  'legal.notice.phone': 'Téléphone',
+  'legal.notice.email': 'Email',
+  'legal.notice.director': 'Direction de la publication',
+  'legal.notice.host': 'Hébergement',
+  'legal.notice.contact': 'Nous écrire',
+  'legal.notice.contactPortal': 'Pour une question sur le portail :',
+  'legal.notice.contactTerritories':
+    'Pour une question sur votre projet d’installation, l’équipe de chaque territoire vous répond :',
+  'legal.notice.reuse': 'Données et contenus',
+  'legal.notice.reuseText':
+    'Les données ouvertes du portail (offres publiées, territoires, couverture numérique, installations) sont publiées sous Licence Ouverte 2.0, à partir des données de l’INSEE, de l’IGN, de l’ARCEP et de l’ANCT. Les textes et les photos des offres appartiennent à leurs auteurs.',
+  'legal.privacy.title': 'Données personnelles',
+  'legal.privacy.lead':
+    'Ce que le portail fait de vos données, sur quelle base, combien de temps il les garde, et comment exercer vos droits.',
+  'legal.privacy.controller': 'Responsable du traitement',
+  'legal.privacy.controllerText':
+    '{name} est responsable des traitements décrits sur cette page. Les agents de chaque territoire partenaire traitent les dossiers de leur territoire.',
+  'legal.privacy.seeNotice': 'Ses coordonnées figurent dans les mentions légales.',
+  'legal.privacy.dpo': 'Délégué à la protection des données :',
+  'legal.privacy.processing': 'Ce que nous traitons, pourquoi, sur quelle base',
+  'legal.privacy.col.data': 'Données',
+  'legal.privacy.col.basis': 'Base légale',
+  'legal.privacy.col.kept': 'Conservation',
+  'legal.privacy.account.purpose': 'Votre compte de famille ou de propriétaire',
+  'legal.privacy.account.data':
+    'Nom, adresse email, mot de passe (seulement son empreinte Argon2id, jamais en clair), langue, sessions ouvertes',
+  'legal.privacy.account.basis':
+    'Mission d’intérêt public (article 6.1.e du RGPD) : l’accueil de nouveaux habitants dans les territoires',
+  'legal.privacy.account.kept':
+    'Tant que vous vous en servez ; après {years} ans sans connexion, le compte est supprimé, un email vous prévenant {days} jours avant',
+  'legal.privacy.file.purpose': 'Votre projet d’installation, suivi par l’agent du territoire',
+  'legal.privacy.file.data':
+    'Nom, email, téléphone, foyer, professions et télétravail, lieu de vie actuel, souhaits (territoires, communes, budget, besoins, délai), échanges avec l’agent (messages, notes, offres proposées, séjours de découverte), étapes du dossier',
+  'legal.privacy.file.basis':
+    'Consentement (article 6.1.a du RGPD), donné en cochant la case du formulaire « Mon projet » ; la version du texte accepté est enregistrée avec le dossier',
+  'legal.privacy.file.kept':
+    'Tant que le dossier est ouvert ; une fois clos, le temps fixé par le territoire (voir plus bas), puis effacement : il ne reste que des chiffres anonymes (étapes et leurs dates, taille du foyer, commune d’installation)',
+  'legal.privacy.searches.purpose': 'Favoris, recherches enregistrées et l’email quotidien des nouvelles offres',
+  'legal.privacy.searches.data': 'Les offres et les critères que vous enregistrez, la date du dernier email',
+  'legal.privacy.searches.basis':
+    'Mission d’intérêt public (article 6.1.e) ; l’email des nouvelles offres : consentement (article 6.1.a), que vous retirez par le lien de chaque email',
+  'legal.privacy.searches.kept': 'Jusqu’à ce que vous les supprimiez, ou avec votre compte',
+  'legal.privacy.fibre.purpose': 'Alerte « fibre » : un email quand la fibre arrive dans une commune',
+  'legal.privacy.fibre.data': 'Adresse email, commune, seuil choisi, langue',
+  'legal.privacy.fibre.basis':
+    'Consentement (article 6.1.a), confirmé par un lien envoyé par email si vous n’êtes pas connecté',
+  'legal.privacy.fibre.kept': 'Jusqu’à ce que vous y mettiez fin (lien dans chaque email), ou avec votre compte',
+  'legal.privacy.offers.purpose': 'Les offres proposées par les propriétaires',
+  'legal.privacy.offers.data':
+    'Compte du propriétaire, description et photos du bien (sans leurs métadonnées), son adresse exacte : jamais publiée, le portail montre un point déplacé de quelques centaines de mètres ou le centre de la commune',
+  'legal.privacy.offers.basis': 'Mission d’intérêt public (article 6.1.e)',
+  'legal.privacy.offers.kept': 'Tant que l’offre est sur le portail',
+  'legal.privacy.staff.purpose': 'Les comptes des agents et des administrateurs des territoires',
+  'legal.privacy.staff.data':
+    'Nom, adresse email, territoires, historique de leurs actions sur les dossiers et les offres',
+  'legal.privacy.staff.basis': 'Mission d’intérêt public (article 6.1.e)',
+  'legal.privacy.staff.kept': 'Pendant leurs fonctions ; le compte est ensuite désactivé',
+  'legal.privacy.security.purpose': 'La sécurité du service',
+  'legal.privacy.security.data':
+    'Cookie de session, adresse IP comptée pour freiner les abus (connexions, inscriptions, projets envoyés, API), liens à usage unique envoyés par email (seule leur empreinte est gardée)',
+  'legal.privacy.security.basis':
+    'Mission d’intérêt public (article 6.1.e) et obligation de sécurité (article 32 du RGPD)',
+  'legal.privacy.security.kept':
+    'Session : close après {familyDays} jours sans visite pour une famille ou un propriétaire, {staffHours} heures pour un agent ({staffDays} jours au plus) ; liens : de {linkMinutes} minutes à {linkDays} jours ; compteurs : de {counterMinutes, plural, one {# minute} other {# minutes}} à {counterHours} heures',
+  'legal.privacy.noLegitimateInterest':
+    'Le portail ne se fonde jamais sur l’intérêt légitime : une autorité publique ne peut pas l’invoquer pour les traitements qu’elle mène dans l’exécution de ses missions (article 6.1 du RGPD, dernier alinéa). Aucune décision n’est prise automatiquement à votre sujet ; il n’y a ni profilage ni publicité.',
+  'legal.privacy.retention': 'Conservation des dossiers, par territoire',
+  'legal.privacy.retentionText':
+    'Chaque territoire fixe combien de temps il garde un dossier clos (famille installée ou projet abandonné) avant de l’effacer :',
+  'legal.privacy.col.territory': 'Territoire',
+  'legal.privacy.col.retention': 'Dossiers clos conservés',
+  'legal.privacy.noTerritory': 'Aucun territoire n’accueille encore de dossiers.',
+  'legal.privacy.recipients': 'Qui reçoit vos données',
+  'legal.privacy.recipient.agents':
+    'les agents des territoires que vous avez choisis ; ceux d’un autre territoire seulement si votre dossier y est transféré avec votre accord, enregistré dans le dossier ;',
+  'legal.privacy.recipient.admins': 'les administrateurs de la plateforme, pour l’assistance et la sécurité ;',
+  'legal.privacy.recipient.processors':
+    'nos sous-traitants (article 28 du RGPD) : l’hébergeur du portail (voir les mentions légales) et Resend, Inc. (États-Unis), qui achemine les emails du portail : il reçoit l’adresse du destinataire et le contenu du message ; ce transfert hors de l’Union européenne est encadré par les clauses contractuelles types de la Commission européenne ;',
+  'legal.privacy.recipient.map':
+    'quand vous ouvrez la carte des offres, votre navigateur charge les fonds de carte depuis {host}, qui reçoit votre adresse IP comme tout site que vous consultez.',
+  'legal.privacy.figures':
+    'Les chiffres publiés (« Notre impact », API de données ouvertes) sont anonymes : aucun ne décrit moins de {min} familles. Vos données ne sont ni vendues ni cédées, ni utilisées à des fins publicitaires.',
+  'legal.privacy.rights': 'Vos droits',
+  'legal.privacy.rightsIntro': 'Vous pouvez à tout moment (articles 15 à 22 du RGPD) :',
+  'legal.privacy.right.access':
+    'accéder à vos données et les récupérer dans un format ouvert (portabilité) : une fois connecté, téléchargez-les depuis votre compte :',
+  'legal.privacy.right.accessLink': 'mes données (JSON)',
+  'legal.privacy.right.rectify':
+    'les faire corriger : écrivez à l’agent de votre territoire depuis votre compte, ou aux contacts ci-dessous ;',
+  'legal.privacy.right.erase':
+    'les effacer : dans votre compte, « Effacer mon dossier » efface vos dossiers sur-le-champ (il ne reste que des chiffres anonymes) ; pour supprimer aussi votre compte, écrivez-nous :',
+  'legal.privacy.right.eraseLink': 'mon compte',
+  'legal.privacy.right.withdraw':
+    'retirer votre consentement, sans effet sur ce qui a été fait avant : effacer votre dossier le retire, et chaque email d’alerte a son lien pour y mettre fin ;',
+  'legal.privacy.right.restrict':
+    'demander la limitation d’un traitement, ou vous opposer, pour des raisons tenant à votre situation particulière, à un traitement fondé sur la mission d’intérêt public ;',
+  'legal.privacy.right.afterDeath':
+    'définir des directives sur le sort de vos données après votre décès (article 85 de la loi Informatique et Libertés).',
+  'legal.privacy.howTo':
+    'Pour exercer ces droits, écrivez au délégué à la protection des données ou à l’équipe de votre territoire. Nous répondons dans un délai d’un mois, qui peut être prolongé de deux mois pour une demande complexe (article 12 du RGPD).',
+  'legal.privacy.complaint': 'Réclamation auprès de la CNIL',
+  'legal.privacy.complaintText':
+    'Si vous estimez, après nous avoir contactés, que vos droits ne sont pas respectés, vous pouvez adresser une réclamation à la Commission nationale de l’informatique et des libertés (CNIL) :',
+  'legal.privacy.complaintLink': 'déposer une plainte en ligne',
+  'legal.privacy.complaintPost': 'ou par courrier : CNIL, 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07.',
+  'legal.privacy.cookiesText':
+    'Le portail ne dépose qu’un cookie, nécessaire pour rester connecté, et aucun traceur de mesure d’audience ou de publicité :',
+  'legal.accessibility.title': 'Déclaration d’accessibilité',
+  'legal.accessibility.footer': 'Accessibilité : {status}',
+  'legal.accessibility.status.none': 'non conforme',
+  'legal.accessibility.status.partial': 'partiellement conforme',
+  'legal.accessibility.status.full': 'totalement conforme',
+  'legal.accessibility.commitment':
+    '{name} s’engage à rendre ses services en ligne accessibles, conformément à l’article 47 de la loi n° 2005-102 du 11 février 2005.',
+  'legal.accessibility.scope': 'Cette déclaration d’accessibilité s’applique au portail {site} ({url}).',
+  'legal.accessibility.plan': 'Schéma pluriannuel de mise en accessibilité et plan d’actions de l’année :',
+  'legal.accessibility.planLink': 'le schéma pluriannuel',
+  'legal.accessibility.conformity': 'État de conformité',
+  'legal.accessibility.conformityText':
+    '{site} est {status} avec le référentiel général d’amélioration de l’accessibilité (RGAA), version 4.1.',
+  'legal.accessibility.noAudit':
+    'Aucun audit de conformité n’a encore été réalisé : sans audit, le portail ne peut se déclarer ni totalement ni partiellement conforme.',
+  'legal.accessibility.audit':
+    'L’audit réalisé le {date} par {auditor} établit que {rate} % des critères du RGAA applicables sont respectés.',
+  'legal.accessibility.results': 'Résultats des tests',
+  'legal.accessibility.automated':
+    'En attendant un audit, chaque changement du code est vérifié par des tests automatiques : axe-core analyse dans Chromium les pages listées plus bas selon les règles des WCAG 2.1, niveaux A et AA. Ces tests ne relèvent aucune violation grave ou critique ; un outil automatique ne vérifie cependant qu’une partie des critères du RGAA.',
+  'legal.accessibility.known': 'Non-conformités connues',
+  'legal.accessibility.known.manual':
+    'Aucune vérification manuelle (lecteur d’écran, navigation au clavier seul, zoom à 200 %, couleurs personnalisées) n’a encore été menée : les défauts qu’elle révélerait restent à établir.',
+  'legal.accessibility.known.minor':
+    'Les tests automatiques ne recherchent pas les violations qu’axe-core juge modérées ou mineures.',
+  'legal.accessibility.derogations': 'Dérogations pour charge disproportionnée',
+  'legal.accessibility.noDerogation': 'Aucune.',
+  'legal.accessibility.exempt': 'Contenus non soumis à l’obligation d’accessibilité',
+  'legal.accessibility.exempt.map':
+    'La carte des offres (page « Logements et tiers-lieux ») : ses points ne sont pas atteignables au clavier et ses fonds de carte n’ont pas d’alternative textuelle. Les cartes en ligne sont exemptées lorsque l’information essentielle est donnée sous une forme accessible : c’est le cas, la liste des résultats sous la carte donne les mêmes offres avec leurs liens.',
+  'legal.accessibility.established': 'Établissement de cette déclaration',
+  'legal.accessibility.date': 'Cette déclaration a été établie le {date}.',
+  'legal.accessibility.technologies': 'Technologies utilisées',
+  'legal.accessibility.technologiesText':
+    'HTML5, CSS, SVG, WAI-ARIA et JavaScript. Les pages et les formulaires fonctionnent sans JavaScript, qui n’ajoute que des commodités : la carte, les étapes du formulaire de projet, les résultats qui se mettent à jour.',
+  'legal.accessibility.environment': 'Environnement de test',
+  'legal.accessibility.environmentText':
+    'Chromium piloté par Playwright, avec axe-core. Aucune technologie d’assistance n’a encore servi aux tests.',
+  'legal.accessibility.pages': 'Pages vérifiées',
+  'legal.accessibility.pagesPublic':
+    'Pour le public : l’accueil, la recherche de logements et de tiers-lieux (avec et sans erreur), une offre, une page de territoire, une page de commune, « Mon projet », la création de compte, le compte d’une famille (dossier, favoris, recherches), « Proposer une offre », « Notre impact », l’API et les pages d’informations légales.',
+  'legal.accessibility.pagesStaff':
+    'Pour les agents : l’accueil, les candidats (liste, tableau, dossier), les offres, les rapports et les pages d’administration.',
+  'legal.accessibility.feedback': 'Retour d’information et contact',
+  'legal.accessibility.feedbackText':
+    'Si vous n’arrivez pas à accéder à un contenu ou à un service, écrivez-nous pour être orienté vers une alternative accessible ou obtenir le contenu sous une autre forme :',
+  'legal.accessibility.remedies': 'Voies de recours',
+  'legal.accessibility.remediesText':
+    'Si vous nous avez signalé un défaut d’accessibilité qui vous empêche d’accéder à un contenu ou à un service du portail et que vous n’avez pas obtenu de réponse satisfaisante, vous pouvez saisir le Défenseur des droits :',
+  'legal.accessibility.remedies.form': 'écrire un message au Défenseur des droits',
+  'legal.accessibility.remedies.delegate': 'contacter le délégué du Défenseur des droits dans votre région',
+  'legal.accessibility.remedies.post':
+    'envoyer un courrier par la poste (gratuit, ne pas mettre de timbre) : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07.',
+  'legal.cookies.title': 'Cookies',
+  'legal.cookies.lead':
+    'Le portail ne dépose qu’un cookie, et seulement quand vous vous connectez. Il n’utilise aucun outil de mesure d’audience, de publicité ni de suivi.',
+  'legal.cookies.stored': 'Ce que le portail garde dans votre navigateur',
+  'legal.cookies.col.kind': 'Type',
+  'legal.cookies.col.purpose': 'Rôle',
+  'legal.cookies.col.duration': 'Durée',
+  'legal.cookies.kind.cookie': 'Cookie',
+  'legal.cookies.kind.storage': 'Stockage local du navigateur',
+  'legal.cookies.session.purpose':
+    'Vous garde connecté : il porte l’identifiant de votre session, rien d’autre. Déposé quand vous vous connectez, effacé quand vous vous déconnectez ; illisible par les scripts de la page (HttpOnly), SameSite=Lax, Secure quand le portail est servi en HTTPS.',
+  'legal.cookies.session.duration':
+    '{days} jours au plus ; la session prend fin plus tôt : après {familyDays} jours sans visite pour une famille ou un propriétaire, {staffHours} heures pour un agent',
+  'legal.cookies.draft.purpose':
+    'Garde le brouillon du formulaire « Mon projet » pendant que vous le remplissez, pour qu’un rechargement de la page ne perde rien. Il reste dans votre navigateur : rien n’est envoyé avant que vous envoyiez le formulaire, et la case d’accord n’y est jamais gardée.',
+  'legal.cookies.draft.duration': 'Effacé à l’envoi du formulaire',
+  'legal.cookies.noConsent': 'Pourquoi aucun bandeau de consentement',
+  'legal.cookies.noConsentText':
+    'L’article 82 de la loi Informatique et Libertés demande votre accord avant de lire ou d’écrire quoi que ce soit dans votre navigateur, sauf ce qui est strictement nécessaire au service que vous demandez expressément. Les lignes directrices de la CNIL sur les cookies et autres traceurs rangent dans cette exception les traceurs d’authentification et ceux qui gardent ce que vous saisissez, comme un panier d’achat. Ce cookie et ce brouillon en font partie : ils ne demandent pas de consentement, seulement d’être expliqués, ce que fait cette page.',
+  'legal.cookies.noTracking': 'Aucune mesure d’audience, aucun suivi',
+  'legal.cookies.noTrackingText':
+    'Le portail n’utilise aucun outil de mesure d’audience, de publicité ou de réseau social, et ses pages ne chargent aucun script venu d’un autre site. Seule la carte des offres, quand vous l’ouvrez, charge ses fonds de carte depuis {host} ; le portail n’y dépose aucun cookie.',
+  'legal.cookies.refuse':
+    'Vous pouvez refuser ou effacer les cookies dans les réglages de votre navigateur : sans cookie de session, vous ne pourrez pas vous connecter, mais tout le reste du portail fonctionne.',
+  'project.consent.privacy': 'Qui reçoit ces informations, combien de temps elles sont gardées et vos droits :',
 } as const;

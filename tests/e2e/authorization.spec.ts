@@ -232,6 +232,10 @@ const matrix: Record<string, Sample[]> = {
     { url: () => '/photos/999999-320.webp', expect: everyone(404) },
   ],
   '/api': [{ url: () => '/api', expect: everyone(200) }],
+  '/mentions-legales': [{ url: () => '/mentions-legales', expect: everyone(200) }],
+  '/confidentialite': [{ url: () => '/confidentialite', expect: everyone(200) }],
+  '/accessibilite': [{ url: () => '/accessibilite', expect: everyone(200) }],
+  '/cookies': [{ url: () => '/cookies', expect: everyone(200) }],
   '/api/v1/[...path]': [
     { url: () => '/api/v1/communes?q=auch', expect: everyone(200) },
     { url: () => '/api/v1/offres?territoire=32', expect: everyone(200) },

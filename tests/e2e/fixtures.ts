@@ -269,6 +269,10 @@ export const localizedRoutes = [
   '/projet',
   '/impact',
   '/api',
+  '/mentions-legales',
+  '/confidentialite',
+  '/accessibilite',
+  '/cookies',
 ] as const;
 
 /** `path` (a French path, with its query) in `locale`. */

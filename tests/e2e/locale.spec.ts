@@ -39,6 +39,10 @@ const routes: Route[] = [
   { path: '/alertes/desabonnement', status: 400 },
   { path: '/projet', status: 200 },
   { path: '/impact', status: 200 },
+  { path: '/mentions-legales', status: 200 },
+  { path: '/confidentialite', status: 200 },
+  { path: '/accessibilite', status: 200 },
+  { path: '/cookies', status: 200 },
 ];
 
 const english = (path: string) => (path === '/' ? '/en/' : `/en${path}`);

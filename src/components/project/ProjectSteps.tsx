@@ -19,7 +19,8 @@ interface Props {
   m: Record<(typeof projectStepsMessageKeys)[number], string>;
 }
 
-const DRAFT_KEY = 'cc-project-draft';
+/** Where the draft is kept in this browser (named on /cookies). */
+export const PROJECT_DRAFT_KEY = 'cc-project-draft';
 
 function sections(form: HTMLFormElement): HTMLFieldSetElement[] {
   return [...form.querySelectorAll<HTMLFieldSetElement>('fieldset[data-step]')];
@@ -29,7 +30,7 @@ function saveDraft(form: HTMLFormElement) {
   const data: Record<string, string[]> = {};
   for (const [k, v] of new FormData(form)) if (typeof v === 'string' && k !== 'consent') (data[k] ??= []).push(v);
   try {
-    localStorage.setItem(DRAFT_KEY, JSON.stringify(data));
+    localStorage.setItem(PROJECT_DRAFT_KEY, JSON.stringify(data));
   } catch {
     // private browsing or full storage: the form still works
   }
@@ -38,7 +39,7 @@ function saveDraft(form: HTMLFormElement) {
 function restoreDraft(form: HTMLFormElement): boolean {
   let data: Record<string, string[]>;
   try {
-    data = JSON.parse(localStorage.getItem(DRAFT_KEY) ?? '{}');
+    data = JSON.parse(localStorage.getItem(PROJECT_DRAFT_KEY) ?? '{}');
   } catch {
     return false;
   }
@@ -87,7 +88,7 @@ export default function ProjectSteps({ formId, locale, hasErrors, m }: Props) {
     // Sent: the draft has done its job (the server keeps the values if it finds errors).
     const onSubmit = () => {
       try {
-        localStorage.removeItem(DRAFT_KEY);
+        localStorage.removeItem(PROJECT_DRAFT_KEY);
       } catch {
         // nothing to clear
       }
