@@ -7,50 +7,11 @@ import { createClient, type Client } from '@libsql/client';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Browser, prng } from './faults-kit.ts';
 import { expect, startPortal, test } from './fixtures.ts';
 
 const long = process.env.FAULTS === 'long';
 const KILLS = long ? 30 : 3;
-
-/** A small seeded PRNG (mulberry32): a failing run can be replayed with its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A client of the portal with its own cookies, posting forms the way a browser does. */
-class Browser {
-  cookies = new Map<string, string>();
-  base: string;
-  constructor(base: string) {
-    this.base = base;
-  }
-  async post(path: string, form: Record<string, string>): Promise<Response> {
-    const res = await fetch(this.base + path, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        Origin: this.base,
-        'Content-Type': 'application/x-www-form-urlencoded',
-        Cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-      },
-      body: new URLSearchParams(form),
-    });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const at = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, at), pair!.slice(at + 1));
-    }
-    await res.arrayBuffer();
-    return res;
-  }
-}
 
 const acknowledged = (res: Response) => (res.status >= 200 && res.status < 300) || res.status === 303;
 
