@@ -239,14 +239,19 @@ test('a family downloads its data and erases its file', async ({ browser, portal
   expect(data.account.email).toBe(email);
   expect(data.files[0]).toMatchObject({ name: 'Famille Effacée', housingNeeds: 'Près de la mer', stage: 'enquiry' });
 
-  await page.getByRole('button', { name: 'Effacer mon dossier' }).click();
+  await page.getByRole('button', { name: 'Effacer mon compte et mes données' }).click();
   await expect(page.getByText('Cochez la case pour confirmer l’effacement.')).toBeVisible();
   const refused = await page.request.post('/compte', { form: { intent: 'erase' }, headers: { Origin: portal.url } });
   expect(refused.status()).toBe(400);
   await page.getByLabel('Je comprends que c’est définitif').check();
-  await page.getByRole('button', { name: 'Effacer mon dossier' }).click();
-  await expect(page.getByRole('status')).toHaveText('Votre dossier a été effacé.');
-  await expect(page.getByText('Vous n’avez pas encore de projet d’installation.')).toBeVisible();
+  await page.getByRole('button', { name: 'Effacer mon compte et mes données' }).click();
+  // The account is gone with its session: the sign-in page says so.
+  await expect(page).toHaveURL(/\/connexion\?efface=1/);
+  await expect(page.getByRole('status')).toHaveText('Votre compte et vos données ont été effacés.');
+  expect((await page.goto('/compte'))?.url()).toContain('/connexion');
+  expect(
+    (await portal.sql.execute({ sql: 'SELECT count(*) AS n FROM users WHERE email = ?', args: [email] })).rows[0]!.n,
+  ).toBe(0);
   const row = (
     await portal.sql.execute({
       sql: "SELECT name, housing_needs, anonymised_at FROM candidates WHERE email LIKE 'erased-%' ORDER BY id DESC LIMIT 1",

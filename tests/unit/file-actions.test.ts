@@ -19,7 +19,8 @@ import {
 import type { SessionUser } from '../../src/server/accounts/session.ts';
 import { findCandidate, moveStage } from '../../src/server/candidates/commands.ts';
 import { createEnquiry } from '../../src/server/candidates/enquiry.ts';
-import { eraseFamilyFiles, exportFamilyData, familyAccount, familyFile } from '../../src/server/candidates/family.ts';
+import { exportFamilyData, familyAccount, familyFile } from '../../src/server/candidates/family.ts';
+import { eraseFamily } from '../../src/server/family/erase.ts';
 import { markRead, sendAgentMessage, sendFamilyMessage } from '../../src/server/candidates/messages.ts';
 import { answerProposal, proposeOffers, searchFromNeeds } from '../../src/server/candidates/proposals.ts';
 import { agentHome, getCandidateFile, listCandidates } from '../../src/server/candidates/queries.ts';
@@ -485,10 +486,10 @@ describe('the family’s data', () => {
     });
     await moveStage(ctx, lucie, file.publicId, { to: 'qualified', version: file.version });
     await sendFamilyMessage(ctx, family, (await familyFile(db, family))!, { body: 'Notre secret' });
-    await expectInvalid(eraseFamilyFiles(ctx, family, {}), 'confirm');
+    await expectInvalid(eraseFamily(ctx, family, {}), 'confirm');
     expect(await familyFile(db, family)).not.toBeNull();
 
-    expect(await eraseFamilyFiles(ctx, family, { confirm: 'yes' })).toBe(1);
+    expect(await eraseFamily(ctx, family, { confirm: 'yes' })).toBe(1);
     expect(await familyFile(db, family)).toBeNull();
     await expect(findCandidate(db, lucie, file.publicId)).rejects.toBeInstanceOf(NotFound);
     const [row] = await db.select().from(candidates).where(eq(candidates.id, file.id));

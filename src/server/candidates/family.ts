@@ -1,8 +1,7 @@
 // The family's side of its file: what /compte shows (stage, proposals, stay, messages),
-// answering and writing, "download my data" and "erase my file". A family reaches only the
+// answering and writing, "download my data" (erasing is src/server/family/erase.ts). A family reaches only the
 // files filed with its verified address; it never sees another file.
 import { and, asc, desc, eq, inArray, isNull, or } from 'drizzle-orm';
-import { z } from 'astro/zod';
 import type { Db } from '../../../db/client.ts';
 import {
   candidateEvents,
@@ -19,13 +18,11 @@ import {
   users,
 } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
-import { Forbidden } from '../errors.ts';
 import { isFamily } from '../policy.ts';
-import { addEvent, type CandidateRow, type CandidatesContext } from './commands.ts';
+import type { CandidateRow } from './commands.ts';
 import { listMessages } from './messages.ts';
 import { listProposals } from './proposals.ts';
 import { listStays } from './stays.ts';
-import { parseInput } from './schemas.ts';
 
 const mine = (user: SessionUser) =>
   and(
@@ -182,51 +179,4 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
     savedSearches: searches,
     offers: ownOffers,
   };
-}
-
-/** Kinds of timeline events whose details may name or quote the family. */
-const personalEvents = ['note', 'message', 'duplicate', 'visit', 'proposal', 'email'] as const;
-
-/**
- * Erases the family's files: who they are and what they wrote is deleted; what reports
- * count (stages with their dates, household size, settlement commune, origin) stays, with
- * nothing left to tie it to a person.
- */
-export async function eraseFamilyFiles(ctx: CandidatesContext, user: SessionUser, input: unknown): Promise<number> {
-  parseInput(z.object({ confirm: z.literal('yes', { error: 'errors.erase_confirm_required' }) }), input);
-  if (!isFamily(user)) throw new Forbidden();
-  const now = ctx.clock.now().toISOString();
-  return ctx.db.transaction(async (tx) => {
-    const files = await tx
-      .select({ id: candidates.id, publicId: candidates.publicId })
-      .from(candidates)
-      .where(mine(user));
-    for (const f of files) {
-      await tx
-        .update(candidates)
-        .set({
-          name: '—',
-          email: `erased-${f.publicId}@invalid`,
-          phone: null,
-          familyUserId: null,
-          housingNeeds: null,
-          workspaceNeeds: null,
-          heardFrom: null,
-          withdrawalComment: null,
-          anonymisedAt: now,
-          updatedAt: now,
-        })
-        .where(eq(candidates.id, f.id));
-      await tx.delete(messages).where(eq(messages.candidateId, f.id));
-      await tx.delete(discoveryStays).where(eq(discoveryStays.candidateId, f.id));
-      await tx.update(proposals).set({ comment: null }).where(eq(proposals.candidateId, f.id));
-      await tx.delete(tasks).where(and(eq(tasks.candidateId, f.id), isNull(tasks.doneAt)));
-      await tx
-        .update(candidateEvents)
-        .set({ data: {} })
-        .where(and(eq(candidateEvents.candidateId, f.id), inArray(candidateEvents.kind, personalEvents)));
-      await addEvent(tx, f.id, 'erased', {}, user.id, now);
-    }
-    return files.length;
-  });
 }

@@ -1,8 +1,9 @@
 // The family's part of /compte: its file, the offers proposed (accept / decline), the
 // discovery stay, messages with the agent, and erasing the file. Plain form posts.
-import { accounts } from '../../server/auth.ts';
 import type { SessionUser } from '../../server/accounts/session.ts';
-import { eraseFamilyFiles, familyAccount, familyFile } from '../../server/candidates/family.ts';
+import { familyAccount, familyFile } from '../../server/candidates/family.ts';
+import { eraseFamily } from '../../server/family/erase.ts';
+import { accounts as accounts, sessions } from '../../server/auth.ts';
 import { markRead, sendFamilyMessage } from '../../server/candidates/messages.ts';
 import { answerProposal } from '../../server/candidates/proposals.ts';
 import { db } from '../../server/db.ts';
@@ -28,13 +29,16 @@ export interface FamilyPartResult {
   headers?: Record<string, string>;
 }
 
-const notices = { answer: 'account.answered', message: 'account.messageSent', erased: 'account.erased' } as const;
+const notices = { answer: 'account.answered', message: 'account.messageSent' } as const;
+
+/** Where an erased account lands: its session is gone with it. */
+const ERASED = 'erased';
 
 /** The family's posts: intent → command, and where to go after it. */
 const intents = {
   erase: async (user: SessionUser, form: Record<string, string | string[]>) => {
-    await eraseFamilyFiles(ctx, user, form);
-    return '?ok=erased#dossier';
+    await eraseFamily(ctx, user, form);
+    return ERASED;
   },
   answer: async (user: SessionUser, form: Record<string, string | string[]>) => {
     await answerProposal(ctx, user, await fileOf(user), form);
@@ -71,6 +75,11 @@ export async function familyPart(rc: RequestContext, user: SessionUser): Promise
       },
       { gone: 'account.noFile' },
     );
+    if (r.ok && r.value === ERASED) {
+      const blank = sessions.blankCookie();
+      rc.cookies.set(blank.name, blank.value, blank.attributes);
+      return redirect(`${localizedPath('/connexion', locale)}?efface=1`, 303);
+    }
     if (r.ok) return redirect(`${back}${r.value}`, 303);
     ({ state, status, headers } = r);
   }

@@ -35,7 +35,14 @@ export async function signInPage(ctx: RequestContext): Promise<Outcome<FormView<
   const locale = ctx.locals.locale;
   const back = safeReturnPath(ctx.url.searchParams.get('retour'), home(ctx));
   if (!isPost(ctx))
-    return shown({ back }, ctx.url.searchParams.get('confirme') ? t(locale, 'auth.verified') : undefined);
+    return shown(
+      { back },
+      ctx.url.searchParams.get('confirme')
+        ? t(locale, 'auth.verified')
+        : ctx.url.searchParams.get('efface')
+          ? t(locale, 'account.erased')
+          : undefined,
+    );
   const form = await readForm(ctx.request);
   if (field(form, 'intent') === 'magic') {
     const r = await submitForm(ctx, form, () =>

@@ -1,0 +1,77 @@
+// "Erase my data" (GDPR art. 17), for any family, with or without a file: its files are
+// anonymised (what reports count stays, anonymous), then the account goes with everything
+// tied to it — sessions, tokens, favourites, saved searches, fibre alerts, the emails to its
+// address, its rate-limit counters (keyed by the address). A test searches every table for
+// the family's name, email and phone afterwards.
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { z } from 'astro/zod';
+import type { Db } from '../../../db/client.ts';
+import {
+  candidateEvents,
+  candidates,
+  fibreAlerts,
+  messages,
+  outbox,
+  stageHistory,
+  users,
+} from '../../../db/schema/index.ts';
+import type { SessionUser } from '../accounts/session.ts';
+import { anonymiseFiles } from '../candidates/anonymise.ts';
+import { parseInput } from '../candidates/schemas.ts';
+import type { Clock } from '../clock.ts';
+import { Forbidden } from '../errors.ts';
+import { isFamily } from '../policy.ts';
+
+export const EraseSchema = z.object({ confirm: z.literal('yes', { error: 'errors.erase_confirm_required' }) });
+
+/** Erases the family's account and anonymises its files; returns how many files were anonymised. */
+export async function eraseFamily(ctx: { db: Db; clock: Clock }, user: SessionUser, input: unknown): Promise<number> {
+  parseInput(EraseSchema, input);
+  if (!isFamily(user)) throw new Forbidden();
+  const now = ctx.clock.now().toISOString();
+  return ctx.db.transaction(async (tx) => {
+    const [account] = await tx.select({ email: users.email }).from(users).where(eq(users.id, user.id));
+    if (!account) return 0;
+    const own = await tx
+      .select({ id: candidates.id })
+      .from(candidates)
+      .where(
+        and(
+          or(eq(candidates.familyUserId, user.id), eq(candidates.email, account.email)),
+          isNull(candidates.anonymisedAt),
+        ),
+      );
+    const ownIds = own.map((f) => f.id);
+    // Files merged into the family's files are the family's too.
+    const files = await tx
+      .select({
+        id: candidates.id,
+        publicId: candidates.publicId,
+        email: candidates.email,
+        currentPlace: candidates.currentPlace,
+      })
+      .from(candidates)
+      .where(
+        and(
+          isNull(candidates.anonymisedAt),
+          ownIds.length ? or(inArray(candidates.id, ownIds), inArray(candidates.mergedIntoId, ownIds)) : sql`0`,
+        ),
+      );
+    await anonymiseFiles(tx, files, null, now);
+    // What the account did stays in the files' history, by nobody.
+    await tx.update(candidateEvents).set({ byUserId: null }).where(eq(candidateEvents.byUserId, user.id));
+    await tx.update(stageHistory).set({ byUserId: null }).where(eq(stageHistory.byUserId, user.id));
+    await tx.update(messages).set({ authorId: null }).where(eq(messages.authorId, user.id));
+    await tx.update(candidates).set({ familyUserId: null }).where(eq(candidates.familyUserId, user.id));
+    await tx.delete(fibreAlerts).where(eq(fibreAlerts.email, account.email));
+    await tx.delete(outbox).where(and(eq(outbox.to, account.email), sql`${outbox.status} <> 'sent'`));
+    await tx
+      .update(outbox)
+      .set({ to: 'erased@invalid', subject: '—', html: '', text: '' })
+      .where(eq(outbox.to, account.email));
+    await tx.run(sql`DELETE FROM rate_limits WHERE instr(key, ${account.email}) > 0`);
+    // Sessions, tokens, territories, favourites, saved searches and its fibre alerts cascade.
+    await tx.delete(users).where(eq(users.id, user.id));
+    return files.length;
+  });
+}
