@@ -1,6 +1,7 @@
 // npm run digest — the daily jobs once, for cron (the server also runs them in process, see
 // scripts/start.ts): the saved searches' email digest for every person whose digest is due,
-// then the offers' freshness (hide what is unconfirmed for 90 days, remind owners at 60).
+// then the offers' freshness (hide what is unconfirmed for 90 days, remind owners at 60),
+// then retention (closed files anonymised after their territory's period, inactive accounts).
 // Safe to run any number of times: a person gets at most one digest a day, an offer once,
 // and an owner one reminder per unconfirmed period.
 import { createDb } from '../db/client.ts';
@@ -8,6 +9,7 @@ import { migrationsApplied } from '../db/migrate.ts';
 import { systemClock } from '../src/server/clock.ts';
 import { runDigest } from '../src/server/family/digest.ts';
 import { runFreshness } from '../src/server/offers/freshness.ts';
+import { runRetention } from '../src/server/privacy/retention.ts';
 import { ConfigError, DatabaseOpenError, readConfig, runMain } from './lib/config.ts';
 
 await runMain(async () => {
@@ -28,6 +30,10 @@ await runMain(async () => {
     );
     const freshness = await runFreshness(jobs);
     console.log(`Freshness: ${freshness.expired} offer(s) hidden, ${freshness.reminded} owner(s) reminded.`);
+    const retention = await runRetention(jobs);
+    console.log(
+      `Retention: ${retention.files} file(s) anonymised, ${retention.warned} account(s) warned, ${retention.deleted} deleted.`,
+    );
   } finally {
     db.$client.close();
   }

@@ -11,6 +11,7 @@ import { createDb } from '../db/client.ts';
 import { createDispatcher } from '../src/server/mail/dispatcher.ts';
 import { startDigest } from '../src/server/family/digest.ts';
 import { startFreshness } from '../src/server/offers/freshness.ts';
+import { startRetention } from '../src/server/privacy/retention.ts';
 import { systemClock } from '../src/server/clock.ts';
 
 await runMain(async () => {
@@ -55,6 +56,8 @@ await runMain(async () => {
   stoppers.push(startDigest(jobs).stop);
   // Offers' freshness: hidden after 90 days unconfirmed, owners reminded at 60 (hourly).
   stoppers.push(startFreshness(jobs).stop);
+  // Retention (daily): closed files anonymised after their territory's period, inactive accounts.
+  stoppers.push(startRetention(jobs).stop);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       for (const stop of stoppers) stop();

@@ -19,6 +19,10 @@ export const users = sqliteTable('users', {
     .default('fr'),
   emailVerifiedAt: text('email_verified_at'),
   deactivatedAt: text('deactivated_at'),
+  /** The last sign-in or activity (written with the session's, at most once a minute): inactive accounts expire. */
+  lastSeenAt: text('last_seen_at'),
+  /** When the account was warned that it would be deleted for inactivity (cleared by any activity). */
+  inactivityWarnedAt: text('inactivity_warned_at'),
   createdAt: createdAt(),
 });
 

@@ -24,6 +24,12 @@ export const isAdmin = (u: Someone): boolean => hasRole(u, ['territory_admin', '
 
 export const isPlatformAdmin = (u: Someone): boolean => hasRole(u, ['platform_admin']);
 
+/**
+ * Accounts deleted after years without use (families and owners); staff accounts are
+ * deactivated by their administrators instead. As SQL on the role column.
+ */
+export const expiresWhenInactive = (role: SQLWrapper): SQL => inArray(role, ['family', 'owner'] satisfies Role[]);
+
 /** The territories an actor works in: null = every territory (the platform admin). */
 export function territoryScope(actor: Actor): string[] | null {
   if (isPlatformAdmin(actor)) return null;

@@ -68,11 +68,18 @@ export type Sessions = ReturnType<typeof createSessions>;
 export function createSessions(db: Db, { secure, clock = systemClock }: { secure: boolean; clock?: Clock }) {
   const lucia = createLucia(db, secure);
 
+  /** The account is in use: it will not expire for inactivity (src/server/privacy/retention.ts). */
+  const seen = (userId: number, now: number) =>
+    db
+      .update(users)
+      .set({ lastSeenAt: new Date(now).toISOString(), inactivityWarnedAt: null })
+      .where(eq(users.id, userId));
   return {
     /** A new session (new id from a CSPRNG) for a user who just proved who they are. */
     async createSession(userId: number): Promise<{ id: string; cookie: Cookie }> {
       const now = clock.now().getTime();
       const session = await lucia.createSession(userId, { createdAt: now, lastActiveAt: now });
+      await seen(userId, now);
       return { id: session.id, cookie: lucia.createSessionCookie(session.id) };
     },
 
@@ -95,6 +102,7 @@ export function createSessions(db: Db, { secure, clock = systemClock }: { secure
       }
       if (now - session.lastActiveAt > ACTIVITY_WRITE_MS) {
         await db.update(sessions).set({ lastActiveAt: now }).where(eq(sessions.id, session.id));
+        await seen(user.id, now);
       }
       const territories = (
         await db

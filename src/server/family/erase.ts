@@ -5,12 +5,14 @@
 // the family's name, email and phone afterwards.
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'astro/zod';
-import type { Db } from '../../../db/client.ts';
+import type { Db, Tx } from '../../../db/client.ts';
 import {
   candidateEvents,
   candidates,
   fibreAlerts,
   messages,
+  offerEvents,
+  offers,
   outbox,
   stageHistory,
   users,
@@ -58,20 +60,28 @@ export async function eraseFamily(ctx: { db: Db; clock: Clock }, user: SessionUs
         ),
       );
     await anonymiseFiles(tx, files, null, now);
-    // What the account did stays in the files' history, by nobody.
-    await tx.update(candidateEvents).set({ byUserId: null }).where(eq(candidateEvents.byUserId, user.id));
-    await tx.update(stageHistory).set({ byUserId: null }).where(eq(stageHistory.byUserId, user.id));
-    await tx.update(messages).set({ authorId: null }).where(eq(messages.authorId, user.id));
-    await tx.update(candidates).set({ familyUserId: null }).where(eq(candidates.familyUserId, user.id));
-    await tx.delete(fibreAlerts).where(eq(fibreAlerts.email, account.email));
-    await tx.delete(outbox).where(and(eq(outbox.to, account.email), sql`${outbox.status} <> 'sent'`));
-    await tx
-      .update(outbox)
-      .set({ to: 'erased@invalid', subject: '—', html: '', text: '' })
-      .where(eq(outbox.to, account.email));
-    await tx.run(sql`DELETE FROM rate_limits WHERE instr(key, ${account.email}) > 0`);
-    // Sessions, tokens, territories, favourites, saved searches and its fibre alerts cascade.
-    await tx.delete(users).where(eq(users.id, user.id));
+    await eraseAccount(tx, user.id, account.email);
     return files.length;
   });
+}
+
+/**
+ * Deletes an account and what is tied to it (its files are not touched: `eraseFamily`
+ * anonymises them first; the retention job leaves them to their own retention period).
+ */
+export async function eraseAccount(tx: Tx, userId: number, email: string): Promise<void> {
+  // What the account did stays in the files' and offers' history, by nobody.
+  await tx.update(candidateEvents).set({ byUserId: null }).where(eq(candidateEvents.byUserId, userId));
+  await tx.update(stageHistory).set({ byUserId: null }).where(eq(stageHistory.byUserId, userId));
+  await tx.update(messages).set({ authorId: null }).where(eq(messages.authorId, userId));
+  await tx.update(offerEvents).set({ byUserId: null }).where(eq(offerEvents.byUserId, userId));
+  // The database's own rule for offers' owners predates `ON DELETE SET NULL`: said here.
+  await tx.update(offers).set({ ownerId: null }).where(eq(offers.ownerId, userId));
+  await tx.update(candidates).set({ familyUserId: null }).where(eq(candidates.familyUserId, userId));
+  await tx.delete(fibreAlerts).where(eq(fibreAlerts.email, email));
+  await tx.delete(outbox).where(and(eq(outbox.to, email), sql`${outbox.status} <> 'sent'`));
+  await tx.update(outbox).set({ to: 'erased@invalid', subject: '—', html: '', text: '' }).where(eq(outbox.to, email));
+  await tx.run(sql`DELETE FROM rate_limits WHERE instr(key, ${email}) > 0`);
+  // Sessions, tokens, territories, favourites, saved searches and its fibre alerts cascade.
+  await tx.delete(users).where(eq(users.id, userId));
 }

@@ -6,6 +6,7 @@ export type TemplateName =
   | 'reset_password'
   | 'magic_link'
   | 'confirm_sign_in'
+  | 'account_inactive'
   | 'invitation'
   | 'enquiry_received'
   | 'new_enquiry'
@@ -381,6 +382,22 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
       body: 'Your password has just been entered correctly, but many wrong passwords have been tried on your account. For your safety, confirm this sign-in with this link, valid for 15 minutes and usable once.',
       action: 'Confirm my sign-in',
       footer: 'If this was not you, your password is known: change it now with “Forgot password”.',
+    },
+  },
+  account_inactive: {
+    fr: {
+      subject: 'Votre compte Campagne Connectée va être supprimé',
+      greeting: 'Bonjour {name},',
+      body: 'Vous n’avez pas utilisé votre compte depuis près de trois ans. Comme l’indique notre politique de confidentialité, il sera supprimé le {date}, avec vos favoris, vos recherches enregistrées et vos alertes. Pour le garder, il suffit de vous connecter avant cette date.',
+      action: 'Me connecter pour garder mon compte',
+      footer: 'Si vous ne souhaitez plus l’utiliser, vous n’avez rien à faire.',
+    },
+    en: {
+      subject: 'Your Campagne Connectée account is about to be deleted',
+      greeting: 'Hello {name},',
+      body: 'You have not used your account for nearly three years. As our privacy notice says, it will be deleted on {date}, with your favourites, saved searches and alerts. To keep it, simply sign in before that date.',
+      action: 'Sign in to keep my account',
+      footer: 'If you no longer wish to use it, there is nothing to do.',
     },
   },
   invitation: {

@@ -1,0 +1,115 @@
+// Personal data kept no longer than needed (GDPR art. 5-1-e), by a daily job (in the server
+// process, and in `npm run digest` for cron):
+// - a closed file — withdrawn, or settled once its last follow-up is behind it — is
+//   anonymised when its territory's retention period (`territories.retention_months`) has
+//   passed since the last contact; reports keep exactly their figures (anonymiseFiles);
+// - a family's or owner's account unused for 3 years is warned by email, then deleted 30
+//   days later unless it was used meanwhile (any sign-in or activity clears the warning).
+import { and, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { users } from '../../../db/schema/index.ts';
+import { anonymiseFiles, type FileToAnonymise } from '../candidates/anonymise.ts';
+import type { Clock } from '../clock.ts';
+import { eraseAccount } from '../family/erase.ts';
+import { localizedPath } from '../../i18n/index.ts';
+import { DAY_MS } from '../../lib/time.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { startPeriodic } from '../periodic.ts';
+import { expiresWhenInactive } from '../policy.ts';
+import { INACTIVE_ACCOUNTS } from '../legal/privacy.ts';
+
+export interface RetentionContext {
+  db: Db;
+  clock: Clock;
+  siteUrl: string;
+}
+
+/** Files anonymised per transaction: a big first run never holds the write lock for long. */
+const BATCH = 200;
+
+/** The closed files whose retention period has passed, with the files merged into them. */
+async function expiredFiles(db: Db, now: string): Promise<FileToAnonymise[]> {
+  return db.all<FileToAnonymise>(sql`
+    WITH expired AS (
+      SELECT c.id FROM candidates c JOIN territories t ON t.code = c.territory_code
+      WHERE c.anonymised_at IS NULL AND c.merged_into_id IS NULL
+        AND (c.stage = 'withdrawn' OR (c.stage = 'settled' AND NOT EXISTS (
+          SELECT 1 FROM tasks k WHERE k.candidate_id = c.id AND k.done_at IS NULL AND k.due_date > substr(${now}, 1, 10))))
+        AND c.last_contact_at < strftime('%Y-%m-%dT%H:%M:%fZ', ${now}, '-' || t.retention_months || ' months')
+    )
+    SELECT id, public_id AS publicId, email, current_place AS currentPlace FROM candidates
+    WHERE anonymised_at IS NULL AND (id IN (SELECT id FROM expired) OR merged_into_id IN (SELECT id FROM expired))
+    ORDER BY id`);
+}
+
+export async function anonymiseExpiredFiles(ctx: RetentionContext): Promise<number> {
+  const now = ctx.clock.now().toISOString();
+  const files = await expiredFiles(ctx.db, now);
+  for (let i = 0; i < files.length; i += BATCH)
+    await ctx.db.transaction((tx) => anonymiseFiles(tx, files.slice(i, i + BATCH), null, now));
+  return files.length;
+}
+
+const yearsBefore = (date: Date, years: number) => {
+  const d = new Date(date);
+  d.setUTCFullYear(d.getUTCFullYear() - years);
+  return d;
+};
+
+/** Warns the accounts unused for 3 years less 30 days, deletes those warned 30 days ago. */
+export async function expireInactiveAccounts(ctx: RetentionContext): Promise<{ warned: number; deleted: number }> {
+  const now = ctx.clock.now();
+  const lastUse = sql`coalesce(${users.lastSeenAt}, ${users.createdAt})`;
+  const warnBefore = new Date(
+    yearsBefore(now, INACTIVE_ACCOUNTS.years).getTime() + INACTIVE_ACCOUNTS.warningDays * DAY_MS,
+  ).toISOString();
+  const toWarn = await ctx.db
+    .select({ id: users.id, email: users.email, name: users.name, locale: users.locale })
+    .from(users)
+    .where(and(expiresWhenInactive(users.role), isNull(users.inactivityWarnedAt), sql`${lastUse} < ${warnBefore}`));
+  const deletion = new Date(now.getTime() + INACTIVE_ACCOUNTS.warningDays * DAY_MS);
+  for (const u of toWarn)
+    await ctx.db.transaction(async (tx) => {
+      await tx.update(users).set({ inactivityWarnedAt: now.toISOString() }).where(eq(users.id, u.id));
+      await enqueueMail(tx, ctx.clock, {
+        to: u.email,
+        template: 'account_inactive',
+        locale: u.locale,
+        params: {
+          name: u.name,
+          date: deletion.toLocaleDateString(u.locale === 'en' ? 'en-GB' : 'fr-FR', {
+            dateStyle: 'long',
+            timeZone: 'Europe/Paris',
+          }),
+          url: new URL(localizedPath('/connexion', u.locale), ctx.siteUrl).toString(),
+        },
+      });
+    });
+  const toDelete = await ctx.db
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .where(
+      and(
+        expiresWhenInactive(users.role),
+        isNotNull(users.inactivityWarnedAt),
+        lte(users.inactivityWarnedAt, new Date(now.getTime() - INACTIVE_ACCOUNTS.warningDays * DAY_MS).toISOString()),
+        or(isNull(users.lastSeenAt), sql`${users.lastSeenAt} < ${users.inactivityWarnedAt}`),
+      ),
+    );
+  for (const u of toDelete) await ctx.db.transaction((tx) => eraseAccount(tx, u.id, u.email));
+  return { warned: toWarn.length, deleted: toDelete.length };
+}
+
+export async function runRetention(ctx: RetentionContext): Promise<{ files: number; warned: number; deleted: number }> {
+  const files = await anonymiseExpiredFiles(ctx);
+  return { files, ...(await expireInactiveAccounts(ctx)) };
+}
+
+export function startRetention(ctx: RetentionContext, intervalMs = DAY_MS): { stop: () => void } {
+  return startPeriodic('retention', intervalMs, async () => {
+    const r = await runRetention(ctx);
+    return r.files || r.warned || r.deleted
+      ? `${r.files} file(s) anonymised, ${r.warned} account(s) warned, ${r.deleted} deleted`
+      : null;
+  });
+}
