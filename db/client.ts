@@ -29,6 +29,11 @@ export function isEmbeddedUrl(url: string): boolean {
   return url.startsWith('file:');
 }
 
+/** The file path of an embedded database URL (`file:data/portal.db`, `file:///srv/portal.db?…`). */
+export function embeddedPath(url: string): string {
+  return url.replace(/^file:(\/\/)?/, '').split('?')[0] ?? '';
+}
+
 /** A first-come first-served lock: `acquire()` resolves to its `release`. */
 class WriteQueue {
   #tail: Promise<void> = Promise.resolve();
@@ -224,7 +229,7 @@ export async function createDb(url: string, authToken?: string): Promise<Db> {
 }
 
 async function ensureFolder(url: string): Promise<void> {
-  const path = url.replace(/^file:(\/\/)?/, '').split('?')[0] ?? '';
+  const path = embeddedPath(url);
   if (path === '' || path === ':memory:') return;
   const { mkdir } = await import('node:fs/promises');
   const { dirname } = await import('node:path');

@@ -11,8 +11,11 @@ export async function applyMigrations(db: Db): Promise<void> {
   await migrate(db, { migrationsFolder });
 }
 
-/** The `when` of the newest committed migration: drizzle records it as `created_at`. */
-export const latestMigrationMillis: number = Math.max(0, ...journal.entries.map((e) => e.when));
+/** The `when` of every committed migration: drizzle records it as `created_at`. */
+export const committedMigrationMillis: readonly number[] = journal.entries.map((e) => e.when);
+
+/** The `when` of the newest committed migration. */
+export const latestMigrationMillis: number = Math.max(0, ...committedMigrationMillis);
 
 /** True when the newest committed migration has been applied to this database. */
 export async function migrationsApplied(db: Db): Promise<boolean> {
