@@ -24,6 +24,7 @@ import {
   validateSearch,
 } from '../../src/server/family/saved-searches.ts';
 import { testDb } from '../helpers/db.ts';
+import { runJobsTogether } from '../helpers/children.ts';
 import { HOUR_MS as HOUR } from '../../src/lib/time.ts';
 
 const DAY = 24 * HOUR;
@@ -473,4 +474,23 @@ describe('daily digest', () => {
     expect(await runDigest(ctx)).toMatchObject({ due: 1, emails: 0 });
     expect(await mails(db)).toHaveLength(0);
   });
+
+  it('two processes at once (cron and a server, or two servers) write each person one digest', async () => {
+    const { db, path, time, ctx } = await setup();
+    const more: SessionUser[] = [];
+    for (let i = 0; i < 10; i++) more.push(await person(db, 'family', i % 2 ? 'en' : 'fr'));
+    for (const p of more) await saveSearch(ctx, p, { requete: 'territoire=32', nom: 'Gers' }, p.locale);
+    await publishCopy(db, "kind = 'home' AND territory_code = '32'", time.at() + HOUR, 'Maison pour tous');
+    await publishCopy(db, "territory_code = '50'", time.at() + HOUR, 'Manche for one');
+    time.advance(DAY);
+    const reports = await runJobsTogether<{ emails: number; due: number }>([
+      ['digest', `file:${path}`, String(time.at())],
+      ['digest', `file:${path}`, String(time.at())],
+    ]);
+    const sent = await mails(db);
+    expect(reports.reduce((n, r) => n + r.emails, 0)).toBe(12);
+    expect(sent).toHaveLength(12);
+    expect(new Set(sent.map((m) => m.to)).size).toBe(12);
+    expect(await runDigest(ctx)).toMatchObject({ due: 0, emails: 0 });
+  }, 60_000);
 });

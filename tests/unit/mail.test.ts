@@ -7,6 +7,7 @@ import { enqueueMail } from '../../src/server/mail/outbox.ts';
 import { renderMail } from '../../src/server/mail/templates.ts';
 import { testDb } from '../helpers/db.ts';
 import { startRecorder, type ScriptedResponse } from '../helpers/resend-recorder.ts';
+import { runJobsTogether } from '../helpers/children.ts';
 
 const clockAt = (ms: number) => {
   let now = ms;
@@ -204,4 +205,37 @@ describe('dispatcher', () => {
     const [row] = await db.select().from(outbox).where(eq(outbox.status, 'sent'));
     expect(row!.attempts).toBe(2);
   });
+
+  it('two dispatcher processes on one database file deliver every email exactly once', async () => {
+    const { db, path } = await testDb('empty');
+    const { applyMigrations } = await import('../../db/migrate.ts');
+    await applyMigrations(db);
+    const delivered = new Map<string, number>();
+    const recorder = await startRecorder((_, req) => {
+      const key = String(req.headers['idempotency-key']);
+      delivered.set(key, (delivered.get(key) ?? 0) + 1);
+      return { status: 200 };
+    });
+    onTestFinished(() => recorder.close());
+    const clock = { now: () => new Date() } satisfies Clock;
+    const N = 120;
+    for (let i = 0; i < N; i++)
+      await enqueueMail(db, clock, {
+        to: `famille${i}@exemple.fr`,
+        template: 'verify_email',
+        locale: 'fr',
+        params: { name: `Famille ${i}`, url: 'https://cc.test/x' },
+      });
+    // Two servers' dispatchers, each its own process and connection, claiming from one outbox.
+    const reports = await runJobsTogether<{ sent: number; passes: number }>([
+      ['dispatch', `file:${path}`, recorder.url],
+      ['dispatch', `file:${path}`, recorder.url],
+    ]);
+    expect(reports[0]!.sent + reports[1]!.sent).toBe(N);
+    const rows = await db.select().from(outbox);
+    expect(rows.filter((r) => r.status !== 'sent' || r.attempts !== 1)).toEqual([]);
+    expect(recorder.requests).toHaveLength(N);
+    expect(delivered.size).toBe(N);
+    for (const r of rows) expect(delivered.get(r.idempotencyKey)).toBe(1);
+  }, 60_000);
 });
