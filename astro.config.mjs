@@ -55,6 +55,12 @@ export const envSchema = {
     values: ['development', 'demo', 'production'],
     default: 'production',
   }),
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed (comma-separated IPs or CIDR
+   * ranges; `loopback`, `uniquelocal`, `linklocal` also name ranges). Empty: the socket's
+   * peer is the client, and the header is ignored. Checked by scripts/lib/config.ts.
+   */
+  TRUSTED_PROXIES: envField.string({ context: 'server', access: 'secret', optional: true }),
   HOST: envField.string({ context: 'server', access: 'secret', default: 'localhost' }),
   PORT: envField.number({ context: 'server', access: 'secret', default: 4321, int: true, gt: 0, lt: 65536 }),
 };

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, readConfig, runMain } from './lib/config.ts';
 import { prepareDb } from './lib/prepare-db.ts';
 import { createPortalServer, listen } from './lib/server.ts';
+import { compileTrust } from './lib/proxies.ts';
 import { createDb } from '../db/client.ts';
 import { createDispatcher } from '../src/server/mail/dispatcher.ts';
 import { startDigest } from '../src/server/family/digest.ts';
@@ -33,7 +34,10 @@ await runMain(async () => {
   // The adapter's handler behind our own server (methods filtered first: scripts/lib/server.ts).
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const { handler } = (await import(entry.href)) as { handler: Parameters<typeof createPortalServer>[0] };
-  const server = createPortalServer(handler);
+  const server = createPortalServer(handler, {
+    trust: compileTrust(config.TRUSTED_PROXIES as string | undefined),
+    publicSiteUrl: String(config.PUBLIC_SITE_URL),
+  });
   await listen(server, String(config.HOST), Number(config.PORT));
   const stoppers: Array<() => void> = [];
   // The outbox dispatcher runs in the server process; without a key, emails wait in the

@@ -2,6 +2,7 @@
 // with Astro's own validators, before anything starts. One clear line per problem.
 import { getEnvFieldType, validateEnvVariable } from 'astro/env/runtime';
 import { envSchema } from '../../astro.config.mjs';
+import { compileTrust, TrustedProxiesError } from './proxies.ts';
 
 type Schema = typeof envSchema;
 export type Config = { [K in keyof Schema]: string | number | undefined };
@@ -12,6 +13,7 @@ const hints: Partial<Record<keyof Schema, string>> = {
   PUBLIC_SITE_URL: 'the public URL of the site, such as https://campagne-connectee.fr',
   MAIL_FROM: 'a sender such as "Campagne Connectée <bonjour@example.org>"',
   PORT: 'a port number from 1 to 65535',
+  TRUSTED_PROXIES: 'IP addresses or CIDR ranges separated by commas, such as 10.0.0.5, 172.18.0.0/16',
 };
 
 export class ConfigError extends Error {}
@@ -34,6 +36,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ? `${key} is missing: set it to ${expected}`
           : `${key} is invalid (${JSON.stringify(raw)}): expected ${expected}`,
       );
+    }
+  }
+  if (typeof config.TRUSTED_PROXIES === 'string') {
+    try {
+      compileTrust(config.TRUSTED_PROXIES);
+    } catch (error) {
+      if (!(error instanceof TrustedProxiesError)) throw error;
+      problems.push(error.message);
     }
   }
   if (problems.length) throw new ConfigError(`Configuration error: ${problems.join('; ')}.`);

@@ -2,8 +2,13 @@
 // handles before they reach Astro: Node's fetch refuses to build a Request for TRACE or
 // CONNECT, which would end as a 500. The open-data API's answer to those, and to an address
 // the adapter refuses to decode (invalid UTF-8 in a percent-encoding), is its problem+json.
+// It resolves the client's address (behind trusted proxies: scripts/lib/proxies.ts) for the
+// app's rate limits, and lets a form posted from the public site through when TLS ends at a
+// proxy (below).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { apiLocale, problem } from '../../src/server/api/http.ts';
+import { clientAddressStore } from '../../src/server/http/client-address.ts';
+import { clientAddress, type Trust } from './proxies.ts';
 
 export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS'] as const;
 const allowed = new Set<string>(ALLOWED_METHODS);
@@ -40,7 +45,31 @@ async function sendProblem(req: IncomingMessage, res: ServerResponse, kind: 'inv
   res.end(await response.text());
 }
 
-export function createPortalServer(handler: Handler): http.Server {
+export interface PortalServerOptions {
+  /** Which socket peers may tell the client's address (TRUSTED_PROXIES); none by default. */
+  trust?: Trust;
+  /** PUBLIC_SITE_URL: the origin a browser names when it posts a form of the site. */
+  publicSiteUrl?: string;
+}
+
+/**
+ * Astro refuses a form post whose Origin is not the request's own origin. Behind a proxy that
+ * ends TLS, the request arrives over plain HTTP, so Astro sees http://host while the browser
+ * says https://host. A post whose Origin is exactly the public site's, to the public site's
+ * host, comes from the site's own pages: it is given the origin Astro sees. Any other Origin
+ * is left as it is (and refused).
+ */
+function sameSiteBehindTls(req: IncomingMessage, publicOrigin: URL | null): void {
+  const origin = req.headers.origin;
+  if (!publicOrigin || publicOrigin.protocol !== 'https:' || origin !== publicOrigin.origin) return;
+  if ('encrypted' in req.socket && req.socket.encrypted) return;
+  if (req.headers.host?.toLowerCase() !== publicOrigin.host) return;
+  req.headers.origin = `http://${publicOrigin.host}`;
+}
+
+export function createPortalServer(handler: Handler, options: PortalServerOptions = {}): http.Server {
+  const trust = options.trust ?? (() => false);
+  const publicOrigin = options.publicSiteUrl ? new URL(options.publicSiteUrl) : null;
   return http.createServer((req, res) => {
     const api = /^\/api\/v1(?:[/?]|$)/.test(req.url ?? '');
     if (api && (!allowed.has(req.method ?? '') || !decodable(req.url ?? ''))) {
@@ -55,7 +84,9 @@ export function createPortalServer(handler: Handler): http.Server {
       res.end('405 Method Not Allowed\n');
       return;
     }
-    handler(req, res);
+    sameSiteBehindTls(req, publicOrigin);
+    // Everything the app does for this request, however asynchronous, reads this address.
+    clientAddressStore.run(clientAddress(req, trust), () => handler(req, res));
   });
 }
 

@@ -28,6 +28,7 @@ describe('configuration', () => {
     ['DATABASE_URL', 'ftp://example.org/db'],
     ['DATABASE_URL', 'libsql://'],
     ['PORT', 'abc'],
+    ['TRUSTED_PROXIES', '10.0.0.1, caddy'],
   ])('stops the server at start with one clear line when %s=%s', (name, value) => {
     const run = spawnSync(process.execPath, ['scripts/start.ts'], {
       cwd: root,

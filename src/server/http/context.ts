@@ -2,6 +2,7 @@
 // `Astro` in pages and a plain object in unit tests.
 import type { AstroCookies } from 'astro';
 import { visitorPath as localizedVisitorPath } from '../../i18n/index.ts';
+import { clientAddressStore } from './client-address.ts';
 
 export interface RequestContext {
   request: Request;
@@ -18,8 +19,14 @@ export interface RequestContext {
 export const visitorPath = (ctx: Pick<RequestContext, 'url' | 'locals'>): string =>
   localizedVisitorPath(ctx.url, ctx.locals.locale);
 
-/** The client's address for rate limits, or "unknown". */
+/**
+ * The client's address for rate limits, or "unknown": the one our server resolved (the
+ * socket's peer, or behind a trusted proxy the address it forwarded: scripts/lib/server.ts),
+ * else Astro's `clientAddress` (astro dev, unit tests). Never a header a client could write.
+ */
 export function clientIp(ctx: Pick<RequestContext, 'clientAddress'>): string {
+  const resolved = clientAddressStore.getStore();
+  if (resolved) return resolved;
   try {
     return ctx.clientAddress ?? 'unknown';
   } catch {
