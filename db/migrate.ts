@@ -7,8 +7,31 @@ import journal from './migrations/meta/_journal.json' with { type: 'json' };
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
+/** How long a start waits for another process that is migrating the same database. */
+const MIGRATION_WAIT_MS = 120_000;
+
+const isBusy = (error: unknown) =>
+  /SQLITE_BUSY|database is locked/.test(`${String(error)} ${String((error as { cause?: unknown })?.cause)}`);
+
+/**
+ * Applies the pending migrations, in one batch (all or nothing). drizzle reads what is
+ * applied before its batch, so two processes starting at once (two servers, a server and
+ * `npm run db:migrate`) both try the same batch: the second meets the first's lock (it tries
+ * again once the lock is gone, and finds nothing left to do) or fails on what the first
+ * created and rolls back, which is fine when the first applied everything.
+ */
 export async function applyMigrations(db: Db): Promise<void> {
-  await migrate(db, { migrationsFolder });
+  const deadline = Date.now() + MIGRATION_WAIT_MS;
+  for (let wait = 20; ; wait = Math.min(wait * 2, 500)) {
+    try {
+      await migrate(db, { migrationsFolder });
+      return;
+    } catch (error) {
+      if (await migrationsApplied(db)) return;
+      if (!isBusy(error) || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
 }
 
 /** The `when` of every committed migration: drizzle records it as `created_at`. */

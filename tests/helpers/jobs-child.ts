@@ -3,9 +3,11 @@
 // both start together), runs, and prints its report as JSON.
 // node tests/helpers/jobs-child.ts dispatch <database url> <resend url>   (until the outbox is sent)
 // node tests/helpers/jobs-child.ts digest <database url> <now, ms>        (one run)
+// node tests/helpers/jobs-child.ts migrate <database url>                 (as every start does)
 import { createInterface } from 'node:readline';
 import { sql } from 'drizzle-orm';
 import { createDb } from '../../db/client.ts';
+import { applyMigrations } from '../../db/migrate.ts';
 import { systemClock } from '../../src/server/clock.ts';
 import { runDigest } from '../../src/server/family/digest.ts';
 import { createDispatcher } from '../../src/server/mail/dispatcher.ts';
@@ -33,6 +35,9 @@ if (job === 'dispatch') {
     if (!r.sent) await new Promise((r) => setTimeout(r, 5));
   }
   console.log(JSON.stringify({ sent, passes }));
+} else if (job === 'migrate') {
+  await applyMigrations(db);
+  console.log(JSON.stringify({ migrated: true }));
 } else {
   const now = new Date(Number(arg));
   console.log(JSON.stringify(await runDigest({ db, clock: { now: () => now }, siteUrl: 'https://cc.test/' })));

@@ -11,6 +11,7 @@ import { currentCommuneCode, resolveCommune } from '../../src/server/places/quer
 import { checkHealth, isHealthy } from '../../src/server/health/queries.ts';
 import { loadReferential } from '../../src/server/places/referential.ts';
 import { testDb } from '../helpers/db.ts';
+import { runJobsTogether } from '../helpers/children.ts';
 
 describe('database client', () => {
   it('opens an embedded file in WAL mode with foreign keys, waiting for other processes’ locks', async () => {
@@ -208,4 +209,21 @@ describe('referential', () => {
     expect(after).toEqual(before);
     expect(await db.select().from(territories)).toEqual([]);
   });
+});
+
+describe('migrations', () => {
+  it('started by two processes at once on a fresh file: both start, each migration applied once', async () => {
+    const { path, db } = await testDb('empty');
+    const reports = await runJobsTogether<{ migrated: boolean }>([
+      ['migrate', `file:${path}`],
+      ['migrate', `file:${path}`],
+      ['migrate', `file:${path}`],
+    ]);
+    expect(reports).toEqual([{ migrated: true }, { migrated: true }, { migrated: true }]);
+    expect(await migrationsApplied(db)).toBe(true);
+    const rows = await db.all<{ n: number; k: number }>(
+      sql`SELECT count(*) AS n, count(DISTINCT created_at) AS k FROM __drizzle_migrations`,
+    );
+    expect(rows[0]!.n).toBe(rows[0]!.k);
+  }, 60_000);
 });
