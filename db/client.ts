@@ -1,5 +1,6 @@
 // The database connection: libSQL through drizzle, an embedded file by default or a
-// libsql:// server. Plain Node module (no astro:*) so scripts and tests share it.
+// libsql:// server (docs/deployment.md). Plain Node module (no astro:*) so scripts and
+// tests share it.
 import {
   createClient,
   type Client,
@@ -207,21 +208,43 @@ function oneWriterAtATime(open: () => Client, queue: WriteQueue): Client {
   });
 }
 
+/** How `createDb` opens a URL: what the libSQL client is given, and what it adds for an embedded file. */
+export interface ConnectionPlan {
+  /** Given to `createClient` (for an embedded file, to each of its reader and writer). */
+  client: { url: string; authToken?: string; timeout?: number };
+  /** Writes of this process take turns and wait for other processes' locks (`oneWriterAtATime`). */
+  writeQueue: boolean;
+  /** Run once at open: WAL (persistent in the file); foreign keys are checked too. */
+  pragmas: string[];
+}
+
 /**
- * Opens the database. For an embedded file: creates its folder, switches it to WAL
- * (persistent in the file) and checks that foreign keys are enforced (libSQL turns them on
- * for every pooled connection).
+ * An embedded file gets the short busy timeout, the in-process write queue with its
+ * asynchronous lock waits, and WAL. A libSQL server (`libsql://`, `https://`…) gets none of
+ * them: it orders writes itself, and writes from several machines meet there whatever one
+ * process does; only the auth token is passed (docs/deployment.md).
+ */
+export function connectionPlan(url: string, authToken?: string): ConnectionPlan {
+  if (isEmbeddedUrl(url))
+    return { client: { url, timeout: BUSY_TIMEOUT_MS }, writeQueue: true, pragmas: ['PRAGMA journal_mode = WAL'] };
+  return { client: { url, ...(authToken ? { authToken } : {}) }, writeQueue: false, pragmas: [] };
+}
+
+/**
+ * Opens the database as `connectionPlan` says. For an embedded file: creates its folder,
+ * switches it to WAL and checks that foreign keys are enforced (libSQL turns them on for
+ * every pooled connection).
  */
 export async function createDb(url: string, authToken?: string): Promise<Db> {
+  const plan = connectionPlan(url, authToken);
   if (isEmbeddedUrl(url)) await ensureFolder(url);
   const key = url.split('?')[0]!;
-  if (isEmbeddedUrl(url) && !queues.has(key)) queues.set(key, new WriteQueue());
-  // A libSQL server orders writes itself: the queue and the lock waits are for embedded files.
-  const client = isEmbeddedUrl(url)
-    ? oneWriterAtATime(() => createClient({ url, timeout: BUSY_TIMEOUT_MS }), queues.get(key)!)
-    : createClient({ url, authToken });
+  if (plan.writeQueue && !queues.has(key)) queues.set(key, new WriteQueue());
+  const client = plan.writeQueue
+    ? oneWriterAtATime(() => createClient(plan.client), queues.get(key)!)
+    : createClient(plan.client);
+  for (const pragma of plan.pragmas) await client.execute(pragma);
   if (isEmbeddedUrl(url)) {
-    await client.execute('PRAGMA journal_mode = WAL');
     const fk = await client.execute('PRAGMA foreign_keys');
     if (Number(fk.rows[0]?.[0]) !== 1) await client.execute('PRAGMA foreign_keys = ON');
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import { ConfigError, readConfig } from '../../scripts/lib/config.ts';
+import { BUSY_TIMEOUT_MS, connectionPlan, createDb } from '../../db/client.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -83,5 +84,39 @@ describe('configuration', () => {
       expect(r.stderr).toContain('Cannot open the database at DATABASE_URL=libsql://127.0.0.1:9');
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }, 60_000);
+  });
+
+  describe('a libSQL server (several machines, docs/deployment.md)', () => {
+    const url = 'libsql://campagne-connectee-gers.aws-eu-west-3.turso.io';
+
+    it('is accepted with its auth token', () => {
+      expect(readConfig({ DATABASE_URL: url, DATABASE_AUTH_TOKEN: 'eyJhbGciOi.token' })).toMatchObject({
+        DATABASE_URL: url,
+        DATABASE_AUTH_TOKEN: 'eyJhbGciOi.token',
+      });
+      expect(readConfig({ DATABASE_URL: 'https://db.example.org:8080' }).DATABASE_URL).toBe(
+        'https://db.example.org:8080',
+      );
+    });
+
+    it('gets no embedded-only settings: no busy timeout, no write queue, no WAL pragma', () => {
+      expect(connectionPlan(url, 'tok')).toEqual({
+        client: { url, authToken: 'tok' },
+        writeQueue: false,
+        pragmas: [],
+      });
+      expect(connectionPlan('file:data/portal.db', 'ignored')).toEqual({
+        client: { url: 'file:data/portal.db', timeout: BUSY_TIMEOUT_MS },
+        writeQueue: true,
+        pragmas: ['PRAGMA journal_mode = WAL'],
+      });
+    });
+
+    it('is opened without a statement sent: nothing listens here, and createDb still resolves', async () => {
+      const db = await createDb('libsql://127.0.0.1:9', 'tok');
+      expect(db.$client.protocol).not.toBe('file');
+      await expect(db.$client.execute('SELECT 1')).rejects.toThrow();
+      db.$client.close();
+    });
   });
 });
