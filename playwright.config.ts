@@ -11,6 +11,8 @@ const systemChromium = '/usr/bin/chromium';
 // something is really wrong. Long journeys call test.slow() (three times the budget).
 export default defineConfig({
   testDir: 'tests/e2e',
+  // The portals' logs of the whole run hold no personal data (and are all JSON lines).
+  globalTeardown: './tests/e2e/global-teardown.ts',
   outputDir: 'test-results/e2e',
   fullyParallel: true,
   workers: 2,

@@ -14,6 +14,7 @@ import { startDigest } from '../src/server/family/digest.ts';
 import { startFreshness } from '../src/server/offers/freshness.ts';
 import { startRetention } from '../src/server/privacy/retention.ts';
 import { systemClock } from '../src/server/clock.ts';
+import { log } from '../src/lib/log.ts';
 
 await runMain(async () => {
   // The demo shows development tools (the mailbox) unless told otherwise.
@@ -51,7 +52,7 @@ await runMain(async () => {
     });
     stoppers.push(dispatcher.start(Number(config.MAIL_DISPATCH_INTERVAL_MS)).stop);
   } else {
-    console.log('RESEND_API_KEY is not set: emails stay in the outbox.');
+    log.info('RESEND_API_KEY is not set: emails stay in the outbox.');
   }
   // The saved searches' daily digest (to the outbox), checked every hour; a person gets at
   // most one a day even if `npm run digest` also runs from cron.

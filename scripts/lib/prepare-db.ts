@@ -7,6 +7,7 @@ import { applyMigrations } from '../../db/migrate.ts';
 import { databaseIsEmpty, seedDemo } from '../../db/seed/demo.ts';
 import { loadReferential, referentialLoaded } from '../../src/server/places/referential.ts';
 import { DatabaseOpenError, type Config } from './config.ts';
+import { log } from '../../src/lib/log.ts';
 
 export async function prepareDb(config: Config, { demo }: { demo: boolean }): Promise<Db> {
   const url = String(config.DATABASE_URL);
@@ -22,17 +23,17 @@ export async function prepareDb(config: Config, { demo }: { demo: boolean }): Pr
   }
   if (!(await referentialLoaded(db))) {
     const { communes, aliases } = await loadReferential(db);
-    console.log(`Loaded the referential: ${communes} communes, ${aliases} former codes.`);
+    log.info(`Loaded the referential: ${communes} communes, ${aliases} former codes.`);
   }
   // An import whose process died (kill -9, power cut) left the figures as they were: say so.
   const abandoned = await abandonedImports(db, systemClock);
-  if (abandoned) console.log(`${abandoned} interrupted import(s) marked failed; the data shown did not change.`);
+  if (abandoned) log.info(`${abandoned} interrupted import(s) marked failed; the data shown did not change.`);
   if (demo && (await databaseIsEmpty(db))) {
     // The demo is relative to the day it is created (dates of files, "new this week"…);
     // the same seed on the same day gives the same data.
     const today = new Date(new Date().toISOString().slice(0, 10) + 'T09:00:00Z');
     const created = await seedDemo(db, { photosDir: String(config.PHOTOS_DIR), now: today });
-    console.log(
+    log.info(
       `Seeded demo data: ${created.territories} territories, ${created.offers} offers, ${created.candidates} candidate files, ${created.users} accounts.`,
     );
   }

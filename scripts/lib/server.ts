@@ -6,6 +6,7 @@
 // app's rate limits, and lets a form posted from the public site through when TLS ends at a
 // proxy (below).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { log } from '../../src/lib/log.ts';
 import { apiLocale, problem } from '../../src/server/api/http.ts';
 import { clientAddressStore } from '../../src/server/http/client-address.ts';
 import { clientAddress, type Trust } from './proxies.ts';
@@ -84,9 +85,30 @@ export function createPortalServer(handler: Handler, options: PortalServerOption
       res.end('405 Method Not Allowed\n');
       return;
     }
+    logRequest(req, res);
     sameSiteBehindTls(req, publicOrigin);
     // Everything the app does for this request, however asynchronous, reads this address.
     clientAddressStore.run(clientAddress(req, trust), () => handler(req, res));
+  });
+}
+
+/**
+ * One log line per answered request: the id the middleware echoed, the route without its
+ * query (it may carry tokens or what someone searched for), the status and the time taken.
+ */
+function logRequest(req: IncomingMessage, res: ServerResponse): void {
+  const started = performance.now();
+  res.once('finish', () => {
+    const status = res.statusCode;
+    const fields = {
+      reqId: res.getHeader('x-request-id'),
+      method: req.method,
+      route: (req.url ?? '/').split('?')[0]!.slice(0, 200),
+      status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    };
+    if (status >= 500) log.error(fields, 'request failed');
+    else log.info(fields, 'request');
   });
 }
 
@@ -96,7 +118,7 @@ export function listen(server: http.Server, host: string, port: number): Promise
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
-      console.log(`Server listening on http://${host}:${port}`);
+      log.info({ host, port }, `Server listening on http://${host}:${port}`);
       resolve();
     });
   });

@@ -1,5 +1,6 @@
 // A job run again and again in the server process (mail dispatch, digest): one pass, then
 // the next `intervalMs` after it ends; a failing pass is logged and the job goes on.
+import { errorFields, log } from '../lib/log.ts';
 
 export function startPeriodic(
   name: string,
@@ -12,9 +13,9 @@ export function startPeriodic(
     if (stopped) return;
     try {
       const line = await pass();
-      if (line) console.log(`${name}: ${line}`);
+      if (line) log.info({ job: name }, line);
     } catch (error) {
-      console.error(`${name}:`, error instanceof Error ? error.message : error);
+      log.error({ job: name, ...errorFields(error) }, `${name} failed`);
     }
     if (!stopped) timer = setTimeout(loop, intervalMs);
   };

@@ -129,6 +129,7 @@ export const test = base.extend<{ axe: (page: Page) => Promise<void> }, { portal
       const sql = createClient({ url: started.dbUrl });
       await use({ ...started, sql });
       started.process.off('exit', died);
+      await keepLogs(started.logs(), sql);
       sql.close();
       await stopPortal(started.process);
       await rm(dir, { recursive: true, force: true });
@@ -148,6 +149,26 @@ export const test = base.extend<{ axe: (page: Page) => Promise<void> }, { portal
 });
 
 export { expect };
+
+/** Where each worker's portal leaves its logs, for the check of the whole run (global-teardown.ts). */
+export const logsDir = join(root, 'test-results', 'e2e', 'portal-logs');
+
+/**
+ * Keeps a portal's logs with the personal data its database held at the end (the seeded
+ * families and those the tests created): none of it may appear in the logs.
+ */
+async function keepLogs(logs: string, sql: Client): Promise<void> {
+  const rows = await sql.execute(
+    `SELECT name, email, phone FROM candidates WHERE anonymised_at IS NULL
+     UNION ALL SELECT name, email, NULL FROM users WHERE role IN ('family', 'owner')`,
+  );
+  const personal = [
+    ...new Set(rows.rows.flatMap((r) => [r.name, r.email, r.phone].filter((v): v is string => typeof v === 'string'))),
+  ];
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(logsDir, { recursive: true });
+  await writeFile(join(logsDir, `portal-${process.pid}-${Date.now()}.json`), JSON.stringify({ logs, personal }));
+}
 
 /** Saves a full-page screenshot at phone and desktop widths under test-results/screenshots. */
 export async function screenshots(page: Page, name: string): Promise<void> {

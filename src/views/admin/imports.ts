@@ -9,6 +9,7 @@ import { z } from 'astro/zod';
 import { importModes } from '../../../db/schema/index.ts';
 import { db } from '../../server/db.ts';
 import { systemClock } from '../../server/clock.ts';
+import { errorFields, log } from '../../lib/log.ts';
 import { createReadStream } from 'node:fs';
 import { DomainError, Forbidden, Invalid, NotFound } from '../../server/errors.ts';
 import { isPost, type RequestContext } from '../../server/http/context.ts';
@@ -160,7 +161,8 @@ export async function importsPage(rc: RequestContext) {
           )
           .catch((error: unknown) => {
             failed(error);
-            if (!(error instanceof Invalid || error instanceof Forbidden)) console.error('import:', error);
+            if (!(error instanceof Invalid || error instanceof Forbidden))
+              log.error(errorFields(error), 'import failed');
           })
           .finally(() => dispose());
       });
