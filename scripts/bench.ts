@@ -4,7 +4,8 @@
 // the JavaScript sent to /offres before the map is opened, the query plan of each filter,
 // publishing one offer in a territory of 100 000 (scripts/bench-publish.ts), importing ARCEP's
 // national coverage file (scripts/bench-import.ts), and the reports
-// over 100 000 candidate files (scripts/bench-reports.ts).
+// over 100 000 candidate files (scripts/bench-reports.ts), and a mixed scenario — two server
+// processes on one file, 200 visitors and 10 agents writing — (scripts/bench-mixed.ts).
 // Prints figures; exits non-zero only when something fails, not when a goal is missed.
 import autocannon from 'autocannon';
 import { chromium } from '@playwright/test';
@@ -27,6 +28,7 @@ import { loadReferential } from '../src/server/places/referential.ts';
 import { benchImport } from './bench-import.ts';
 import { benchPublish } from './bench-publish.ts';
 import { benchReports } from './bench-reports.ts';
+import { benchMixed, type BenchServer } from './bench-mixed.ts';
 
 const OFFERS = Number(process.env.BENCH_OFFERS ?? 100_000);
 const CONNECTIONS = 25;
@@ -145,6 +147,44 @@ async function plans(db: Db): Promise<void> {
   }
 }
 
+/** Starts the built server on the bench database; its request lines are dropped, the rest kept. */
+async function startServer(dbPath: string, env: Record<string, string>): Promise<BenchServer> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['scripts/start.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: `file:${dbPath}`,
+      PHOTOS_DIR: join(dbPath, '..', 'photos'),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ASTRO_NODE_LOGGING: 'disabled',
+      MAP_TILE_URL: `${base}/no-tiles/{z}/{x}/{y}.png`,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines: string[] = [];
+  let rest = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const parts = (rest + chunk.toString()).split('\n');
+    rest = parts.pop() ?? '';
+    // Request lines are kept only when slow (over a second), to say where the time went.
+    for (const line of parts) if (!line.includes('"msg":"request"') || /"ms":\d{4,}/.test(line)) lines.push(line);
+  });
+  for (let i = 0; i < 600; i++) {
+    const ok = await fetch(`${base}/healthz`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return { base, process: child, lines };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the server did not start:\n${lines.join('\n')}`);
+}
+
 // BENCH_DIR keeps the seeded database between runs (seeded once, reused after).
 const keep = process.env.BENCH_DIR;
 const dir = keep ?? (await mkdtemp(join(tmpdir(), 'cc-bench-')));
@@ -156,6 +196,12 @@ try {
   if (!reuse) await seed(db);
   // A database kept from an earlier run may predate the newest migrations.
   else await applyMigrations(db);
+  // `BENCH_ONLY=mixed npm run bench` (with BENCH_DIR) runs the mixed scenario alone.
+  if (process.env.BENCH_ONLY === 'mixed') {
+    db.$client.close();
+    await benchMixed(dir, dbPath, (env) => startServer(dbPath, env));
+    process.exit(0);
+  }
   await plans(db);
   await benchPublish(dir);
   await benchImport(dir);
@@ -165,29 +211,9 @@ try {
   if (!existsSync(new URL('dist/server/entry.mjs', root))) throw new Error('run `npm run build` first');
   let jsBase = '';
   for (const pageCache of ['on', 'off'] as const) {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, ['scripts/start.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: `file:${dbPath}`,
-        PHOTOS_DIR: join(dir, 'photos'),
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PAGE_CACHE: pageCache,
-        ASTRO_NODE_LOGGING: 'disabled',
-        MAP_TILE_URL: `${base}/no-tiles/{z}/{x}/{y}.png`,
-      },
-      stdio: 'inherit',
-    });
-    for (let i = 0; i < 300; i++) {
-      const ok = await fetch(`${base}/healthz`)
-        .then((r) => r.ok)
-        .catch(() => false);
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const started = await startServer(dbPath, { PAGE_CACHE: pageCache });
+    server = started.process;
+    const base = started.base;
     const probe = await fetch(`${base}${TYPICAL}`);
     const html = await probe.text();
     console.log(
@@ -217,10 +243,14 @@ try {
   }
 
   const js = await javascriptWeight(jsBase);
+  server?.kill('SIGTERM');
+  server = undefined;
   console.log(
     `\nJavaScript sent to /offres before the map is opened: ${(js.beforeMap / 1024).toFixed(1)} KB gzip (goal ≤ 20 KB: ${js.beforeMap <= 20 * 1024 ? 'met' : 'NOT met'})`,
   );
   console.log(`JavaScript added when the map opens: ${(js.map / 1024).toFixed(1)} KB gzip`);
+
+  await benchMixed(dir, dbPath, (env) => startServer(dbPath, env));
 } finally {
   server?.kill('SIGTERM');
   if (!keep) await rm(dir, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import { startFreshness } from '../src/server/offers/freshness.ts';
 import { startRetention } from '../src/server/privacy/retention.ts';
 import { systemClock } from '../src/server/clock.ts';
 import { log } from '../src/lib/log.ts';
+import { watchEventLoop } from './lib/event-loop.ts';
 
 await runMain(async () => {
   // The demo shows development tools (the mailbox) unless told otherwise.
@@ -40,7 +41,7 @@ await runMain(async () => {
     publicSiteUrl: String(config.PUBLIC_SITE_URL),
   });
   await listen(server, String(config.HOST), Number(config.PORT));
-  const stoppers: Array<() => void> = [];
+  const stoppers: Array<() => void> = [watchEventLoop().stop];
   // The outbox dispatcher runs in the server process; without a key, emails wait in the
   // outbox (readable in the development mailbox).
   if (config.RESEND_API_KEY) {

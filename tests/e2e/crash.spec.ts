@@ -209,3 +209,55 @@ test('killed with SIGKILL under concurrent writes, the portal keeps every acknow
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('two server processes on one database file: concurrent writes through both, none lost', async () => {
+  test.setTimeout(8 * 60_000);
+  const dir = await mkdtemp(join(tmpdir(), 'cc-two-'));
+  const dbPath = join(dir, 'portal.db');
+  const first = await startPortal(dbPath);
+  const second = await startPortal(dbPath);
+  try {
+    const agents = await Promise.all(
+      [first, second].map(async (p) => {
+        const agent = new Browser(p.url);
+        expect(
+          (await agent.post('/connexion', { email: 'agent.gers@demo.test', password: 'demo-password-2026' })).status,
+        ).toBe(303);
+        return agent;
+      }),
+    );
+    const sql = createClient({ url: first.dbUrl });
+    const files = (
+      await sql.execute(
+        "SELECT public_id FROM candidates WHERE territory_code = '32' AND merged_into_id IS NULL AND anonymised_at IS NULL LIMIT 4",
+      )
+    ).rows.map((r) => String(r.public_id));
+    // Both processes write at once, again and again, into the same files.
+    const notes = await Promise.all(
+      agents.flatMap((agent, a) =>
+        files.map(async (file, f) => {
+          const written: string[] = [];
+          for (let n = 0; n < 15; n++) {
+            const note = `Note ${a}-${f}-${n} ${Date.now()}`;
+            const res = await agent.post(`/agent/candidats/${file}`, { intent: 'note', note });
+            expect(res.status, note).toBe(303);
+            written.push(note);
+          }
+          return written;
+        }),
+      ),
+    );
+    for (const note of notes.flat()) {
+      const rs = await sql.execute({
+        sql: "SELECT count(*) AS n FROM candidate_events WHERE kind = 'note' AND data ->> 'text' = ?",
+        args: [note],
+      });
+      expect(Number(rs.rows[0]!.n), note).toBe(1);
+    }
+    expect((await one(sql, 'PRAGMA integrity_check')).integrity_check).toBe('ok');
+    sql.close();
+  } finally {
+    for (const p of [first, second]) p.process.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  }
+});
