@@ -89,15 +89,37 @@ const isBusy = (error: unknown) =>
  * before it changes anything: a statement in autocommit, a batch or a BEGIN IMMEDIATE.
  */
 async function whenUnlocked<R>(attempt: () => Promise<R>): Promise<R> {
+  const started = performance.now();
   const deadline = Date.now() + LOCK_WAIT_MS;
-  for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+  for (let wait = 1, refused = false; ; wait = Math.min(wait * 2, 50)) {
+    const tried = performance.now();
     try {
-      return await attempt();
+      const result = await attempt();
+      if (refused) lockWaits.waitedMs += performance.now() - started;
+      return result;
     } catch (error) {
       if (!isBusy(error) || Date.now() > deadline) throw error;
+      // How long the refused attempt held this process: SQLite's synchronous wait, at most BUSY_TIMEOUT_MS.
+      lockWaits.maxSyncMs = Math.max(lockWaits.maxSyncMs, performance.now() - tried);
+      if (!refused) lockWaits.count++;
+      refused = true;
       await new Promise((r) => setTimeout(r, wait));
     }
   }
+}
+
+/**
+ * Waits of this process for another's lock since the last `takeLockWaits()`: how many
+ * statements waited, how long in all (asynchronously), and the longest synchronous part
+ * of one refused attempt — what another process's lock cost this event loop. Logged with
+ * the event-loop delay (scripts/lib/event-loop.ts), read by `npm run bench`.
+ */
+const lockWaits = { count: 0, waitedMs: 0, maxSyncMs: 0 };
+
+export function takeLockWaits(): { count: number; waitedMs: number; maxSyncMs: number } {
+  const taken = { ...lockWaits };
+  Object.assign(lockWaits, { count: 0, waitedMs: 0, maxSyncMs: 0 });
+  return taken;
 }
 
 /**

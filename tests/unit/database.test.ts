@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { BUSY_TIMEOUT_MS, createDb, type Db } from '../../db/client.ts';
+import { BUSY_TIMEOUT_MS, createDb, takeLockWaits, type Db } from '../../db/client.ts';
 import { applyMigrations, migrationsApplied } from '../../db/migrate.ts';
 
 const require = createRequire(import.meta.url);
@@ -116,6 +116,7 @@ describe('locks', () => {
     await new Promise<void>((resolve) =>
       child.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve()),
     );
+    takeLockWaits();
     let written = false;
     const write = db.run(sql`INSERT INTO t VALUES (2)`).then(() => (written = true));
     const another = db.transaction(async (tx) => tx.run(sql`INSERT INTO t VALUES (3)`));
@@ -125,6 +126,8 @@ describe('locks', () => {
     child.stdin!.write('go\n');
     await Promise.all([write, another]);
     await exited;
+    // The wait is counted for the logs (and npm run bench); the transaction queued behind it.
+    expect(takeLockWaits().count).toBeGreaterThanOrEqual(1);
     const rows = await db.all<{ x: number }>(sql`SELECT x FROM t ORDER BY x`);
     expect(rows.map((r) => r.x)).toEqual([1, 2, 3]);
     db.$client.close();
