@@ -41,6 +41,9 @@ export const userTerritories = sqliteTable(
 /**
  * Lucia v3 session table (id, user_id, expires_at are the adapter's). `createdAt` bounds
  * the absolute lifetime and `lastActiveAt` the idle timeout, per role (session.ts).
+ * `twoFactorVerified`: the session passed the second step (a code or a recovery code);
+ * until then an account with two-factor sign-in, or one that must enrol, gets nothing
+ * but that step. `secondStepFailures`: wrong codes given in this session (at 5 it ends).
  */
 export const sessions = sqliteTable(
   'sessions',
@@ -50,8 +53,41 @@ export const sessions = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
     createdAt: integer('created_at').notNull().default(0),
     lastActiveAt: integer('last_active_at').notNull().default(0),
+    twoFactorVerified: integer('two_factor_verified', { mode: 'boolean' }).notNull().default(false),
+    secondStepFailures: integer('second_step_failures').notNull().default(0),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/**
+ * An account's TOTP key (RFC 6238: 30 s, 6 digits, SHA-1), sealed with AES-256-GCM under
+ * TOTP_KEY (src/server/accounts/secret-box.ts). `secret` is the confirmed key — two-factor
+ * sign-in is on when `enabledAt` is set —; `pendingSecret` a key shown for enrolment, or to
+ * replace the current one, until a code from it confirms it. `lastStep`: the time step of
+ * the last code accepted; only later steps are accepted, so a code works once.
+ */
+export const twoFactor = sqliteTable('two_factor', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secret: text('secret'),
+  pendingSecret: text('pending_secret'),
+  enabledAt: text('enabled_at'),
+  lastStep: integer('last_step').notNull().default(0),
+  createdAt: createdAt(),
+});
+
+/** Single-use recovery codes: only their SHA-256 (the codes are random, 50 bits). */
+export const recoveryCodes = sqliteTable(
+  'recovery_codes',
+  {
+    id: autoId(),
+    userId: ownerId('user_id', () => users.id),
+    codeHash: text('code_hash').notNull(),
+    usedAt: text('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('recovery_codes_user_idx').on(t.userId, t.codeHash)],
 );
 
 /** `sign_in`: the emailed link that confirms a sign-in with the right password to an account under attack. */
