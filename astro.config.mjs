@@ -61,6 +61,12 @@ export const envSchema = {
    * peer is the client, and the header is ignored. Checked by scripts/lib/config.ts.
    */
   TRUSTED_PROXIES: envField.string({ context: 'server', access: 'secret', optional: true }),
+  /**
+   * Seals the accounts' TOTP keys at rest (AES-256-GCM): 32 random bytes in base64
+   * (`openssl rand -base64 32`). Required in production; elsewhere a fixed development key
+   * (public, protects nothing) stands in. Changing it makes every enrolled app unreadable.
+   */
+  TOTP_KEY: envField.string({ context: 'server', access: 'secret', optional: true }),
   HOST: envField.string({ context: 'server', access: 'secret', default: 'localhost' }),
   PORT: envField.number({ context: 'server', access: 'secret', default: 4321, int: true, gt: 0, lt: 65536 }),
 };

@@ -6,6 +6,8 @@ import { readConfig, runMain } from './lib/config.ts';
 import { prepareDb } from './lib/prepare-db.ts';
 
 await runMain(async () => {
+  // Demo data: without TOTP_KEY, the demo staff's TOTP keys are sealed with the development key.
+  process.env.APP_ENV ??= 'demo';
   const config = readConfig();
   const probe = await createDb(String(config.DATABASE_URL), config.DATABASE_AUTH_TOKEN as string | undefined);
   const wasEmpty = await databaseIsEmpty(probe).catch(() => true);

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, readConfig, runMain } from './lib/config.ts';
+import { ConfigError, readConfig, runMain, totpKeyOf } from './lib/config.ts';
 import { prepareDb } from './lib/prepare-db.ts';
 import { createPortalServer, listen } from './lib/server.ts';
 import { compileTrust } from './lib/proxies.ts';
@@ -21,6 +21,8 @@ await runMain(async () => {
   // The demo shows development tools (the mailbox) unless told otherwise.
   if (process.argv.includes('--demo')) process.env.APP_ENV ??= 'demo';
   const config = readConfig();
+  // The server seals TOTP keys: production needs its own key (checked before anything slow).
+  totpKeyOf(config);
   if (process.argv.includes('--build')) {
     const astro = fileURLToPath(new URL('../node_modules/astro/bin/astro.mjs', import.meta.url));
     const build = spawnSync(process.execPath, [astro, 'build'], {

@@ -37,15 +37,20 @@ const context = defineMiddleware(async (ctx, next) => {
   return withHeaders(await next(), { 'X-Request-Id': ctx.locals.requestId });
 });
 
-/** The session cookie → locals.user; a refreshed cookie when lucia extends the session. */
+/**
+ * The session cookie → locals.user; a refreshed cookie when lucia extends the session. A
+ * session still waiting for its second step signs nobody in: it is only `locals.secondStep`.
+ */
 const session = defineMiddleware(async (ctx, next) => {
   ctx.locals.user = null;
   ctx.locals.sessionId = null;
+  ctx.locals.secondStep = null;
   const id = ctx.cookies.get(SESSION_COOKIE_NAME)?.value;
   if (id) {
     const result = await sessions.validateSession(id);
     if (result) {
-      ctx.locals.user = result.user;
+      if (result.secondStep) ctx.locals.secondStep = { user: result.user, need: result.secondStep };
+      else ctx.locals.user = result.user;
       ctx.locals.sessionId = result.sessionId;
       if (result.cookie) ctx.cookies.set(result.cookie.name, result.cookie.value, result.cookie.attributes);
     } else {
@@ -73,7 +78,10 @@ const securityHeaders = defineMiddleware(async (ctx, next) => {
   };
   // Personal pages, and anything answered to a signed-in user, stay out of every cache
   // (browser history, proxies); responses that set their own policy (photos) keep it.
-  if ((PRIVATE.test(ctx.url.pathname) || ctx.locals.user) && !response.headers.has('Cache-Control'))
+  if (
+    (PRIVATE.test(ctx.url.pathname) || ctx.locals.user || ctx.locals.secondStep) &&
+    !response.headers.has('Cache-Control')
+  )
     headers['Cache-Control'] = 'no-store';
   return withHeaders(response, headers);
 });

@@ -8,6 +8,9 @@ import { readFile } from 'node:fs/promises';
 import type { Db } from '../client.ts';
 import { communes, offerPhotos, offers, territories, users, userTerritories, type Role } from '../schema/index.ts';
 import { hashPassword } from '../../src/server/accounts/password.ts';
+import { DEVELOPMENT_TOTP_KEY } from '../../src/server/accounts/secret-box.ts';
+import { enableWithKey, keyFromBase32 } from '../../src/server/accounts/two-factor.ts';
+import { mustUseTwoFactor } from '../../src/server/policy.ts';
 import { slugify } from '../../src/lib/text.ts';
 import { importArcepRates } from '../../src/server/imports/arcep-rate.ts';
 import { importArcepDeployment } from '../../src/server/imports/arcep.ts';
@@ -21,6 +24,12 @@ import { publicPoint } from '../../src/server/offers/position.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
+/**
+ * The demo staff accounts' TOTP key (base32, as an authenticator app takes it): public, for
+ * demo data only. Agents and administrators must sign in with a code (decision 015); add
+ * this key to an app, or compute the code, to sign in as one of them.
+ */
+export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 /** A new demo database has no fibre alerts: its imports write no email, whatever this address. */
 const DEMO_SITE_URL = 'http://localhost:4321';
 
@@ -70,6 +79,8 @@ export interface SeedOptions {
   tiersLieuxPerTerritory?: number;
   /** Where the generated placeholder photos are written (PHOTOS_DIR); none when absent. */
   photosDir?: string;
+  /** The key that seals TOTP keys (TOTP_KEY); the development key when absent. */
+  totpKey?: Uint8Array;
 }
 
 type OfferInsert = typeof offers.$inferInsert;
@@ -131,6 +142,12 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
       })
       .returning({ id: users.id });
     ids.set(account.role, user!.id);
+    if (mustUseTwoFactor(account))
+      await enableWithKey(
+        { db, clock: { now: () => now }, key: options.totpKey ?? DEVELOPMENT_TOTP_KEY },
+        user!.id,
+        keyFromBase32(DEMO_TOTP_SECRET),
+      );
     if (account.territories.length) {
       await db
         .insert(userTerritories)

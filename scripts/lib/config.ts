@@ -3,6 +3,7 @@
 import { getEnvFieldType, validateEnvVariable } from 'astro/env/runtime';
 import { envSchema } from '../../astro.config.mjs';
 import { compileTrust, TrustedProxiesError } from './proxies.ts';
+import { DEVELOPMENT_TOTP_KEY, parseTotpKey } from '../../src/server/accounts/secret-box.ts';
 
 type Schema = typeof envSchema;
 export type Config = { [K in keyof Schema]: string | number | undefined };
@@ -14,6 +15,7 @@ const hints: Partial<Record<keyof Schema, string>> = {
   MAIL_FROM: 'a sender such as "Campagne Connectée <bonjour@example.org>"',
   PORT: 'a port number from 1 to 65535',
   TRUSTED_PROXIES: 'IP addresses or CIDR ranges separated by commas, such as 10.0.0.5, 172.18.0.0/16',
+  TOTP_KEY: '32 random bytes in base64 (openssl rand -base64 32)',
 };
 
 export class ConfigError extends Error {}
@@ -46,8 +48,21 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(error.message);
     }
   }
+  if (config.TOTP_KEY !== undefined && !parseTotpKey(String(config.TOTP_KEY)))
+    problems.push(`TOTP_KEY is invalid (not shown): expected ${hints.TOTP_KEY}`);
   if (problems.length) throw new ConfigError(`Configuration error: ${problems.join('; ')}.`);
   return config as Config;
+}
+
+/**
+ * The key that seals the accounts' TOTP keys: TOTP_KEY, required by a production server;
+ * elsewhere the public development key (secret-box.ts) stands in.
+ */
+export function totpKeyOf(config: Config): Uint8Array {
+  if (config.TOTP_KEY !== undefined) return parseTotpKey(String(config.TOTP_KEY))!;
+  if (config.APP_ENV === 'production')
+    throw new ConfigError(`Configuration error: TOTP_KEY is missing: set it to ${hints.TOTP_KEY} (required in production).`);
+  return DEVELOPMENT_TOTP_KEY;
 }
 
 /** Runs a script's main function; configuration and connection failures print one line, no stack. */

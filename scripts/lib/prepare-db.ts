@@ -6,7 +6,7 @@ import { createDb, type Db } from '../../db/client.ts';
 import { applyMigrations } from '../../db/migrate.ts';
 import { databaseIsEmpty, seedDemo } from '../../db/seed/demo.ts';
 import { loadReferential, referentialLoaded } from '../../src/server/places/referential.ts';
-import { DatabaseOpenError, type Config } from './config.ts';
+import { DatabaseOpenError, totpKeyOf, type Config } from './config.ts';
 import { log } from '../../src/lib/log.ts';
 
 export async function prepareDb(config: Config, { demo }: { demo: boolean }): Promise<Db> {
@@ -32,7 +32,7 @@ export async function prepareDb(config: Config, { demo }: { demo: boolean }): Pr
     // The demo is relative to the day it is created (dates of files, "new this week"…);
     // the same seed on the same day gives the same data.
     const today = new Date(new Date().toISOString().slice(0, 10) + 'T09:00:00Z');
-    const created = await seedDemo(db, { photosDir: String(config.PHOTOS_DIR), now: today });
+    const created = await seedDemo(db, { photosDir: String(config.PHOTOS_DIR), now: today, totpKey: totpKeyOf(config) });
     log.info(
       `Seeded demo data: ${created.territories} territories, ${created.offers} offers, ${created.candidates} candidate files, ${created.users} accounts.`,
     );

@@ -91,3 +91,15 @@ export function fieldErrors(
   }
   return errors;
 }
+
+/**
+ * The session passed the password but not its second step: the visitor is sent to it
+ * (`verify`: a code; `enrol`: an account that must set up an app first), then back.
+ */
+export class SecondStepRequired extends DomainError {
+  readonly need: 'verify' | 'enrol';
+  constructor(need: 'verify' | 'enrol') {
+    super('second step required', 401);
+    this.need = need;
+  }
+}

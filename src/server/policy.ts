@@ -98,3 +98,9 @@ export const mayProposeOffers = isOwner;
 export function mayManageStaff(actor: Actor, member: Pick<SessionUser, 'territories'>): boolean {
   return isAdmin(actor) && member.territories.every((code) => actsIn(actor, code));
 }
+
+/** Agents and administrators sign in with a second factor (TOTP): they enrol before anything else. */
+export const mustUseTwoFactor = isStaff;
+
+/** Families and owners chose two-factor sign-in, and may turn it off; staff may not. */
+export const mayTurnOffTwoFactor = (u: Someone): boolean => !!u && !mustUseTwoFactor(u);

@@ -21,6 +21,7 @@ import {
 } from './schemas.ts';
 import type { SessionUser } from './session.ts';
 import { consumeToken, issueToken } from './tokens.ts';
+import { clearTwoFactorDelays } from './two-factor.ts';
 import { groupRows } from '../../lib/group.ts';
 import type { z } from 'astro/zod';
 import type { MessageKey } from '../../i18n/index.ts';
@@ -221,6 +222,8 @@ export async function resetPassword(
   await invalidateUserSessions(userId);
   const [user] = await ctx.db.select({ email: users.email }).from(users).where(eq(users.id, userId));
   if (user) await clearLimit(ctx.db, `signin:account:${user.email}`);
+  // Whoever slowed the second step down with wrong codes no longer has the password.
+  await clearTwoFactorDelays(ctx.db, userId);
   return userId;
 }
 

@@ -71,3 +71,25 @@ export const StaffUpdateSchema = z.object({
   role: z.enum(staffRoles, { error: 'errors.invalid_enum' }),
   territories: z.array(territoryCode()).min(1, { error: 'errors.territory_required' }),
 });
+
+/** A code of the second step: 6 digits from the app, or a recovery code (spaces and dashes ignored). */
+export const SecondStepSchema = z.object({
+  otp: z
+    .string({ error: 'errors.code_required' })
+    .transform((c) => c.replace(/[\s-]/g, '').toLowerCase())
+    .pipe(z.string().min(1, { error: 'errors.code_required' }).max(64, { error: 'errors.code_wrong' })),
+});
+/** The 6 digits that confirm an app's enrolment. */
+export const EnrolSchema = z.object({
+  otp: z
+    .string({ error: 'errors.code_required' })
+    .transform((c) => c.replace(/\s/g, ''))
+    .pipe(z.string().min(1, { error: 'errors.code_required' }).regex(/^\d{6}$/, { error: 'errors.code_format' })),
+});
+/** What confirms a change of the two-factor settings: the password, or a code from the app. */
+export const ProofSchema = z.object({
+  proof: z
+    .string({ error: 'errors.proof_required' })
+    .min(1, { error: 'errors.proof_required' })
+    .max(PASSWORD_MAX, { error: 'errors.proof_wrong' }),
+});

@@ -141,7 +141,7 @@ export const fieldList = (form: FormFields, name: string): string[] => {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 };
 
-const secret = /password|token/i;
+const secret = /password|token|proof|otp/i;
 
 /** What a refused form shows again: every single value but secrets. */
 export const typedValues = (form: FormFields): Record<string, string> =>

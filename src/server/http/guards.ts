@@ -2,17 +2,40 @@
 // ends in the one error mapping (src/server/http/respond.ts): sign in, 403 or 404.
 import type { Role } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
-import { Forbidden, NotFound, SignInRequired } from '../errors.ts';
+import { Forbidden, NotFound, SecondStepRequired, SignInRequired } from '../errors.ts';
 import { actsIn, hasRole, isAdmin, isFamily, isStaff } from '../policy.ts';
 import type { RequestContext } from './context.ts';
 
 type Ctx = Pick<RequestContext, 'locals'>;
 
-/** The signed-in user; a visitor is sent to sign in and back. */
+/**
+ * The signed-in user; a visitor is sent to sign in and back, and a session that passed the
+ * password only, to its second step (a code, or setting up an app) and back. Every guard
+ * below starts here, so no page of an account is reached without the second step.
+ */
 export function requireUser(ctx: Ctx): SessionUser {
   const user = ctx.locals.user;
-  if (!user) throw new SignInRequired();
-  return user;
+  if (user) return user;
+  if (ctx.locals.secondStep) throw new SecondStepRequired(ctx.locals.secondStep.need);
+  throw new SignInRequired();
+}
+
+/** A session waiting for a code (the second step's page); others go where `requireUser` sends them. */
+export function requireSecondStep(ctx: Ctx): SessionUser {
+  const pending = ctx.locals.secondStep;
+  if (pending?.need === 'verify') return pending.user;
+  if (pending) throw new SecondStepRequired(pending.need);
+  throw new SignInRequired();
+}
+
+/**
+ * The account security page: a signed-in user, or one who must set up an app before
+ * anything else (`enrolling`). A session waiting for a code must give it first.
+ */
+export function requireEnrolment(ctx: Ctx): { user: SessionUser; enrolling: boolean } {
+  const pending = ctx.locals.secondStep;
+  if (pending?.need === 'enrol') return { user: pending.user, enrolling: true };
+  return { user: requireUser(ctx), enrolling: false };
 }
 
 /** A signed-in user with one of `roles`; anyone else signed in gets 403. */

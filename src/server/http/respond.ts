@@ -3,7 +3,7 @@
 // (sign in, 403, 404, 409, 413, 429 with Retry-After).
 import type { AstroGlobal, APIContext } from 'astro';
 import { localizedPath, t, type MessageKey } from '../../i18n/index.ts';
-import { DomainError, RateLimited, SignInRequired } from '../errors.ts';
+import { DomainError, RateLimited, SecondStepRequired, SignInRequired } from '../errors.ts';
 import { isPost, visitorPath, type RequestContext } from './context.ts';
 
 export interface Redirect {
@@ -54,12 +54,21 @@ const pages: Record<number, Omit<ErrorPage, 'status'>> = {
 export const signInUrl = (ctx: Pick<RequestContext, 'locals' | 'url' | 'originPathname'>) =>
   `${localizedPath('/connexion', ctx.locals.locale)}?retour=${encodeURIComponent(visitorPath(ctx))}`;
 
-/** A thrown error as an outcome: sign in, an error page, or rethrown (a 500). */
+/**
+ * Where a session that passed the password only is sent: the code's page, or the app's
+ * set-up; `back` (a visitor's path) afterwards.
+ */
+export const secondStepUrl = (locale: RequestContext['locals']['locale'], need: 'verify' | 'enrol', back: string) =>
+  `${localizedPath(need === 'verify' ? '/connexion/verification' : '/compte/securite', locale)}?retour=${encodeURIComponent(back)}`;
+
+/** A thrown error as an outcome: sign in, the second step, an error page, or rethrown (a 500). */
 export function errorOutcome(
   ctx: RequestContext,
   error: unknown,
 ): Redirect | { error: ErrorPage; headers: Record<string, string> } {
   if (error instanceof SignInRequired) return redirect(signInUrl(ctx), isPost(ctx) ? 303 : 302);
+  if (error instanceof SecondStepRequired)
+    return redirect(secondStepUrl(ctx.locals.locale, error.need, visitorPath(ctx)), isPost(ctx) ? 303 : 302);
   if (!(error instanceof DomainError) || !(error.status in pages)) throw error;
   const headers: Record<string, string> = {};
   const page: ErrorPage = { status: error.status, ...pages[error.status]! };

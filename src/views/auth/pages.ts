@@ -18,7 +18,7 @@ import { redirect, render, type Outcome } from '../../server/http/respond.ts';
 import { safeReturnPath } from '../../server/http/return-path.ts';
 import { familyPart } from '../account/family.ts';
 import { localizedPath, t } from '../../i18n/index.ts';
-import { startSession } from './form.ts';
+import { signedIn } from './form.ts';
 
 /** What every account form view receives. */
 export type FormView<V = object> = { state: FormState; notice?: string } & V;
@@ -34,15 +34,16 @@ const badLink = (ctx: RequestContext) =>
 export async function signInPage(ctx: RequestContext): Promise<Outcome<FormView<{ back: string }>>> {
   const locale = ctx.locals.locale;
   const back = safeReturnPath(ctx.url.searchParams.get('retour'), home(ctx));
-  if (!isPost(ctx))
-    return shown(
-      { back },
-      ctx.url.searchParams.get('confirme')
-        ? t(locale, 'auth.verified')
-        : ctx.url.searchParams.get('efface')
-          ? t(locale, 'account.erased')
-          : undefined,
-    );
+  if (!isPost(ctx)) {
+    const notice = ctx.url.searchParams.get('confirme')
+      ? t(locale, 'auth.verified')
+      : ctx.url.searchParams.get('efface')
+        ? t(locale, 'account.erased')
+        : ctx.url.searchParams.get('recommencer')
+          ? t(locale, 'auth.secondStep.startOver')
+          : undefined;
+    return shown({ back }, notice);
+  }
   const form = await readForm(ctx.request);
   if (field(form, 'intent') === 'magic') {
     const r = await submitForm(ctx, form, () =>
@@ -53,18 +54,16 @@ export async function signInPage(ctx: RequestContext): Promise<Outcome<FormView<
   const target = safeReturnPath(form.retour, home(ctx));
   const r = await submitForm(ctx, form, async () => {
     const outcome = await signIn(accounts, form, clientIp(ctx));
-    if ('userId' in outcome) await startSession(ctx, outcome.userId);
-    return outcome;
+    return 'userId' in outcome ? await signedIn(ctx, outcome.userId, target) : outcome;
   });
   if (!r.ok) return again(r, { back: target });
-  return 'userId' in r.value ? redirect(target, 303) : shown({ back }, t(locale, 'auth.confirmSent'));
+  return 'redirect' in r.value ? r.value : shown({ back }, t(locale, 'auth.confirmSent'));
 }
 
 export async function magicLinkPage(ctx: RequestContext): Promise<Outcome<FormView>> {
   const userId = await consumeMagicLink(accounts, ctx.url.searchParams.get('token') ?? '');
   if (userId === null) return badLink(ctx);
-  await startSession(ctx, userId);
-  return redirect(home(ctx), 303);
+  return signedIn(ctx, userId, home(ctx));
 }
 
 export async function signUpPage(ctx: RequestContext): Promise<Outcome<FormView<{ done: boolean }>>> {
@@ -79,8 +78,7 @@ export async function signUpPage(ctx: RequestContext): Promise<Outcome<FormView<
 export async function confirmEmailPage(ctx: RequestContext): Promise<Outcome<FormView>> {
   const userId = await verifyEmail(accounts, ctx.url.searchParams.get('token') ?? '');
   if (userId === null) return badLink(ctx);
-  await startSession(ctx, userId);
-  return redirect(`${home(ctx)}?bienvenue=1`, 303);
+  return signedIn(ctx, userId, `${home(ctx)}?bienvenue=1`);
 }
 
 export async function forgotPasswordPage(ctx: RequestContext): Promise<Outcome<FormView>> {
@@ -114,15 +112,18 @@ export async function newPasswordPage(
       purpose === 'reset_password'
         ? await resetPassword(accounts, form, (id) => sessions.invalidateUserSessions(id))
         : await acceptInvitation(accounts, form);
-    await startSession(ctx, userId);
+    // A new password is not a second factor: an account with one still gives a code.
+    return signedIn(ctx, userId, home(ctx));
   });
-  return r.ok ? redirect(home(ctx), 303) : again(r, { token, valid: !r.state.errors.token });
+  return r.ok ? r.value : again(r, { token, valid: !r.state.errors.token });
 }
 
 export async function signOutPage(ctx: RequestContext): Promise<Outcome<never>> {
-  if (isPost(ctx) && ctx.locals.user) {
+  // A session waiting for its second step may be given up too.
+  const user = ctx.locals.user ?? ctx.locals.secondStep?.user;
+  if (isPost(ctx) && user) {
     const form = await readForm(ctx.request);
-    if (field(form, 'everywhere') === '1') await sessions.invalidateUserSessions(ctx.locals.user.id);
+    if (field(form, 'everywhere') === '1') await sessions.invalidateUserSessions(user.id);
     else if (ctx.locals.sessionId) await sessions.invalidateSession(ctx.locals.sessionId);
     const blank = sessions.blankCookie();
     ctx.cookies.set(blank.name, blank.value, blank.attributes);
