@@ -35,6 +35,9 @@ function context(db: Db, start = Date.UTC(2026, 10, 23, 9)) {
   return { ctx, clock, advance: (ms: number) => (now += ms) };
 }
 
+/** A session that passed the second step (staff must: decision 015). */
+const verified = { twoFactorVerified: true };
+
 /** A fresh database, sessions on a clock that starts now, and the users with these emails. */
 async function withSessions<const E extends readonly string[]>(secure: boolean, ...emails: E) {
   const { db } = await testDb();
@@ -278,7 +281,7 @@ describe('sessions', () => {
     const { db, advance, sessions: s, people } = await withSessions(true, 'agent.gers@demo.test', 'famille@demo.test');
     const [agent, family] = people;
 
-    const a = await s.createSession(agent.id);
+    const a = await s.createSession(agent.id, verified);
     expect(a.cookie.attributes).toMatchObject({ httpOnly: true, secure: true, sameSite: 'lax' });
     expect(a.id.length).toBeGreaterThanOrEqual(25);
     expect((await s.validateSession(a.id))?.user).toMatchObject({ id: agent.id, role: 'agent', territories: ['32'] });
@@ -288,7 +291,7 @@ describe('sessions', () => {
     expect(await s.validateSession(a.id)).toBeNull(); // idle for more than 8 h
     expect(await db.select().from(sessionsTable).where(eq(sessionsTable.id, a.id))).toEqual([]);
 
-    const b = await s.createSession(agent.id);
+    const b = await s.createSession(agent.id, verified);
     for (let i = 0; i < 24; i++) {
       advance(7 * HOUR);
       const alive = await s.validateSession(b.id);
@@ -306,13 +309,13 @@ describe('sessions', () => {
   it('end when the user signs out everywhere or is deactivated, and a new sign-in gets a new id', async () => {
     const { db, sessions: s, people } = await withSessions(false, 'agent.gers@demo.test');
     const [agent] = people;
-    const one = await s.createSession(agent.id);
-    const two = await s.createSession(agent.id);
+    const one = await s.createSession(agent.id, verified);
+    const two = await s.createSession(agent.id, verified);
     expect(one.id).not.toBe(two.id);
     await s.invalidateUserSessions(agent.id);
     expect(await s.validateSession(one.id)).toBeNull();
     expect(await s.validateSession(two.id)).toBeNull();
-    const three = await s.createSession(agent.id);
+    const three = await s.createSession(agent.id, verified);
     await db.update(users).set({ deactivatedAt: new Date().toISOString() }).where(eq(users.id, agent.id));
     expect(await s.validateSession(three.id)).toBeNull();
     expect(await s.validateSession('x'.repeat(500))).toBeNull();
@@ -412,7 +415,7 @@ describe('staff', () => {
   it('deactivation ends the sessions at once', async () => {
     const { ctx, sessions: s, people } = await withSessions(false, 'direction.gers@demo.test', 'agent.gers@demo.test');
     const [gers, agent] = people;
-    const session = await s.createSession(agent.id);
+    const session = await s.createSession(agent.id, verified);
     await deactivateStaff(ctx, gers, agent.id, (id) => s.invalidateUserSessions(id));
     expect(await s.validateSession(session.id)).toBeNull();
     await expect(
