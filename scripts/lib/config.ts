@@ -61,7 +61,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function totpKeyOf(config: Config): Uint8Array {
   if (config.TOTP_KEY !== undefined) return parseTotpKey(String(config.TOTP_KEY))!;
   if (config.APP_ENV === 'production')
-    throw new ConfigError(`Configuration error: TOTP_KEY is missing: set it to ${hints.TOTP_KEY} (required in production).`);
+    throw new ConfigError(
+      `Configuration error: TOTP_KEY is missing: set it to ${hints.TOTP_KEY} (required in production).`,
+    );
   return DEVELOPMENT_TOTP_KEY;
 }
 

@@ -32,7 +32,11 @@ export async function prepareDb(config: Config, { demo }: { demo: boolean }): Pr
     // The demo is relative to the day it is created (dates of files, "new this week"…);
     // the same seed on the same day gives the same data.
     const today = new Date(new Date().toISOString().slice(0, 10) + 'T09:00:00Z');
-    const created = await seedDemo(db, { photosDir: String(config.PHOTOS_DIR), now: today, totpKey: totpKeyOf(config) });
+    const created = await seedDemo(db, {
+      photosDir: String(config.PHOTOS_DIR),
+      now: today,
+      totpKey: totpKeyOf(config),
+    });
     log.info(
       `Seeded demo data: ${created.territories} territories, ${created.offers} offers, ${created.candidates} candidate files, ${created.users} accounts.`,
     );

@@ -323,8 +323,7 @@ export const en: Messages = {
   'security.title': 'Account security',
   'security.lead':
     'Two-step verification asks, after the password, for a 6-digit code from an authenticator app on your phone (Aegis, FreeOTP, Google Authenticator, Microsoft Authenticator…).',
-  'security.required':
-    'Your role requires it: set up your app to use the back office. It takes a minute.',
+  'security.required': 'Your role requires it: set up your app to use the back office. It takes a minute.',
   'security.optional': 'It is optional for your account: it protects your file even if your password leaked.',
   'security.status': 'Status',
   'security.on': 'On since {date}',

@@ -314,8 +314,7 @@ export const fr = {
   'auth.secondStep.hint': 'Sans votre téléphone : saisissez un de vos codes de secours (par exemple abcde-fghij).',
   'auth.secondStep.submit': 'Vérifier',
   'auth.secondStep.cancel': 'Annuler et me déconnecter',
-  'auth.secondStep.startOver':
-    'Trop de codes erronés : pour votre sécurité, reconnectez-vous avec votre mot de passe.',
+  'auth.secondStep.startOver': 'Trop de codes erronés : pour votre sécurité, reconnectez-vous avec votre mot de passe.',
   'errors.code_required': 'Saisissez le code.',
   'errors.code_format': 'Le code compte 6 chiffres.',
   'errors.code_wrong': 'Ce code n’est pas valable : il est erroné, a expiré ou a déjà servi.',

@@ -1,7 +1,17 @@
 // Journeys of accounts: sign-up with email verification, sign-in/out (here and everywhere),
 // password reset, magic link, agent invitation, rate limits. Emails are read back from the
 // outbox and from the development mailbox, and their links followed.
-import { expect, lastMail, signInAs, signUp, submitSignIn, test, throwawayFamily } from './fixtures.ts';
+import {
+  enrolOnPage,
+  expect,
+  lastMail,
+  passSecondStep,
+  signInAs,
+  signUp,
+  submitSignIn,
+  test,
+  throwawayFamily,
+} from './fixtures.ts';
 
 const uniqueEmail = (name: string) => `${name}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@exemple.fr`;
 
@@ -47,6 +57,9 @@ test('sign in, sign out, and sign out everywhere', async ({ browser, page, porta
   await expect(page.getByRole('alert')).toHaveText('Adresse email ou mot de passe incorrect.');
   await page.getByLabel('Mot de passe', { exact: true }).fill('demo-password-2026');
   await page.getByRole('button', { name: 'Me connecter' }).click();
+  // Staff give a code of their app (decision 015), then land where they were going.
+  await expect(page).toHaveURL(/\/connexion\/verification\?retour=%2Fcompte$/);
+  await passSecondStep(page, 'agent.gers@demo.test');
   await expect(page).toHaveURL(/\/compte$/);
   const cookie = (await page.context().cookies()).find((c) => c.name === 'cc_session')!;
   expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
@@ -150,6 +163,10 @@ test('a territory admin invites an agent, who reads the email in the mailbox and
   await invitee.goto(link!);
   await invitee.getByLabel('Nouveau mot de passe').fill('agent du gers depuis hier');
   await invitee.getByRole('button', { name: 'Activer mon compte' }).click();
+  // An agent sets up an app before anything else (decision 015).
+  await expect(invitee).toHaveURL(/\/compte\/securite/);
+  expect(await enrolOnPage(invitee, email)).toHaveLength(10);
+  await invitee.getByRole('link', { name: /continuer/ }).click();
   await expect(invitee).toHaveURL(/\/compte$/);
   await expect(invitee.getByText('Agent local')).toBeVisible();
   expect((await invitee.goto('/admin'))?.status()).toBe(403);

@@ -117,6 +117,9 @@ const matrix: Record<string, Sample[]> = {
   '/invitation': [{ url: () => '/invitation?token=nope-nope-nope', expect: everyone(400) }],
   '/deconnexion': [{ url: () => '/deconnexion', expect: everyone(303) }],
   '/compte': [{ url: () => '/compte', expect: signedIn }],
+  // Every account has its security page; the second step's page sends a signed-in person on.
+  '/compte/securite': [{ url: () => '/compte/securite', expect: signedIn }],
+  '/connexion/verification': [{ url: () => '/connexion/verification?retour=%2Fcompte', expect: everyone(302) }],
   '/compte/favoris': [{ url: () => '/compte/favoris', expect: familyOnly }],
   '/compte/recherches': [{ url: () => '/compte/recherches', expect: familyOnly }],
   '/compte/offres': [{ url: () => '/compte/offres', expect: ownerOnly }],
@@ -406,6 +409,8 @@ const familyPosts = (status: number): Record<Who, number> => ({
   adminGers: 403,
   platform: 403,
 });
+/** Anyone signed in: the answer `status`. */
+const accountPosts = (status: number): Record<Who, number> => ({ ...everyone(status), anonymous: 303 });
 const ownerPosts = (status: number): Record<Who, number> => ({ ...familyPosts(403), family: 403, owner: status });
 const adminPosts = (adminGers: number, platform = adminGers): Record<Who, number> => ({
   anonymous: 303,
@@ -595,6 +600,20 @@ const posts: PostSample[] = [
   toPage('empty message', '/compte', familyPosts(400), 'intent=message&body='),
   toPage('erase unconfirmed', '/compte', familyPosts(400), 'intent=erase'),
   ...hostile('intent', () => '/compte', familyPosts(400)),
+  // Two-step verification: anyone signed in; refused input is a 400 (and costs no attempt);
+  // staff may not turn it off.
+  toPage('confirm an app without a code', '/compte/securite', accountPosts(400), 'intent=confirm&otp='),
+  toPage('new recovery codes without proof', '/compte/securite', accountPosts(400), 'intent=regenerate&proof='),
+  toPage('another app without proof', '/compte/securite', accountPosts(400), 'intent=replace&proof='),
+  toPage(
+    'turn off without proof',
+    '/compte/securite',
+    { ...staffPosts(403), family: 400, owner: 400 },
+    'intent=disable&proof=',
+  ),
+  toPage('ask for a key', '/compte/securite', accountPosts(303), 'intent=start'),
+  toPage('forget the key asked for', '/compte/securite', accountPosts(303), 'intent=cancel'),
+  ...hostile('security intent', () => '/compte/securite', accountPosts(400)),
   { ...toPage('heart on no offer', '/compte/favoris', familyPosts(400), 'offre=x&favori=1'), formAgain: false },
   { ...toPage('heart off no offer', '/compte/favoris', familyPosts(400), 'offre=x&favori=0'), formAgain: false },
   ...(['enregistrer', 'renommer', 'alertes', 'supprimer', ...hostileIntents] as const).map((action) => ({
@@ -662,6 +681,8 @@ const posts: PostSample[] = [
   toPage('tiers-lieux import without a file', '/admin/imports', adminPosts(400), 'kind=tiers-lieux-anct&mode=rows'),
   // Account forms and the public forms: anyone may post, refused input is 400.
   toPage('sign in without credentials', '/connexion', everyone(400), 'email=&password='),
+  // The second step: a visitor goes to sign in, a signed-in person on to where they were going.
+  toPage('second step, no sign-in under way', '/connexion/verification', everyone(303), 'otp=123456'),
   toPage('magic link without address', '/connexion', everyone(400), 'intent=magic&email='),
   ...hostile(
     'sign-in intent',

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, prng } from './faults-kit.ts';
-import { expect, startPortal, test } from './fixtures.ts';
+import { expect, startPortal, test, withFreshCode } from './fixtures.ts';
 
 const long = process.env.FAULTS === 'long';
 const KILLS = long ? 30 : 3;
@@ -50,6 +50,12 @@ test('killed with SIGKILL under concurrent writes, the portal keeps every acknow
     expect(
       (await agent.post('/connexion', { email: 'agent.gers@demo.test', password: 'demo-password-2026' })).status,
     ).toBe(303);
+    // Staff pass a second step: a code of the demo key (decision 015).
+    await withFreshCode(
+      portal.url,
+      'agent.gers@demo.test',
+      async (otp) => (await agent.post('/connexion/verification', { otp })).status === 303,
+    );
     expect(
       (await family.post('/connexion', { email: 'famille@demo.test', password: 'demo-password-2026' })).status,
     ).toBe(303);

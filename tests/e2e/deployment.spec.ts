@@ -5,10 +5,11 @@
 // with JavaScript off.
 import { createClient } from '@libsql/client';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, fillOffer, lastMail, root, startPortal, stopPortal, test } from './fixtures.ts';
+import { enrolOnPage, expect, fillOffer, lastMail, root, startPortal, stopPortal, test } from './fixtures.ts';
 import { jpegWithGps } from '../helpers/images.ts';
 
 test('admin:create on a fresh database, the Gers set up, its first agent invited, the first home published', async ({
@@ -18,7 +19,12 @@ test('admin:create on a fresh database, the Gers set up, its first agent invited
   // A cold start loads the communes referential: minutes on a busy machine.
   test.setTimeout(360_000);
   const dir = await mkdtemp(join(tmpdir(), 'cc-deploy-'));
-  const portal = await startPortal(join(dir, 'portal.db'), { APP_ENV: 'production' }, { demo: false });
+  // Production seals the TOTP keys with its own key (decision 015).
+  const portal = await startPortal(
+    join(dir, 'portal.db'),
+    { APP_ENV: 'production', TOTP_KEY: randomBytes(32).toString('base64') },
+    { demo: false },
+  );
   const sql = createClient({ url: portal.dbUrl });
   const context = await browser.newContext({ baseURL: portal.url });
   try {
@@ -36,6 +42,9 @@ test('admin:create on a fresh database, the Gers set up, its first agent invited
     await page.goto(link!);
     await page.getByLabel('Nouveau mot de passe').fill('une phrase pour administrer');
     await page.getByRole('button', { name: 'Activer mon compte' }).click();
+    // Administrators set up an app before anything else (decision 015).
+    expect(await enrolOnPage(page, 'ops@gers.example')).toHaveLength(10);
+    await page.getByRole('link', { name: /continuer/ }).click();
     await expect(page).toHaveURL(/\/compte$/);
 
     // No territory yet: the platform admin creates the Gers from the referential.
@@ -102,6 +111,7 @@ test('admin:create on a fresh database, the Gers set up, its first agent invited
     await agent.goto((await lastMail({ ...portal, sql }, 'lucie@gers.example')).link);
     await agent.getByLabel('Nouveau mot de passe').fill('une agente pour le gers');
     await agent.getByRole('button', { name: 'Activer mon compte' }).click();
+    await enrolOnPage(agent, 'lucie@gers.example');
     await agent.goto('/agent/offres/nouvelle');
     await fillOffer(agent, {
       title: 'La première maison',

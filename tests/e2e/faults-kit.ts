@@ -1,4 +1,5 @@
 // What the fault tests share: a seeded PRNG and a cookie-keeping HTTP client.
+import { hasSecondStep, withFreshCode } from './fixtures.ts';
 
 /** A small seeded PRNG (mulberry32): a failing run can be replayed with its seed. */
 export function prng(seed: number): () => number {
@@ -49,10 +50,17 @@ export class Browser {
     return res;
   }
 
-  /** Signs in through the form with the demo password. */
+  /** Signs in through the form with the demo password; staff then give a fresh code (decision 015). */
   async signIn(email: string): Promise<this> {
     const res = await this.post('/connexion', { email, password: 'demo-password-2026' });
     if (res.status !== 303) throw new Error(`sign-in of ${email}: ${res.status}`);
+    await res.arrayBuffer();
+    if (hasSecondStep(email))
+      await withFreshCode(this.base, email, async (otp) => {
+        const step = await this.post('/connexion/verification', { otp });
+        await step.arrayBuffer();
+        return step.status === 303;
+      });
     return this;
   }
 }

@@ -9,6 +9,8 @@ import {
   type Page,
 } from '@playwright/test';
 import { createClient, type Client } from '@libsql/client';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { generateHOTP } from '@oslojs/otp';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -202,11 +204,112 @@ export async function lastMail(portal: Portal, to: string): Promise<{ subject: s
   return { subject: String(row.subject), text, link: /(https?:\/\/\S+)/.exec(text)?.[1] ?? '' };
 }
 
-/** Fills and sends the sign-in form open on `page` (e.g. where a page for members sent a visitor). */
+// ——— Two-factor sign-in (decision 015) ————————————————————————————————————————————————
+
+/** The demo staff accounts' TOTP key, as `DEMO_TOTP_SECRET` in db/seed/demo.ts (demo data only). */
+export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+const STEP_MS = 30_000;
+
+/** The accounts whose TOTP key the helpers know: the demo staff, and those a test set up (`rememberTotpKey`). */
+const totpKeys = new Map<string, string>(
+  ['admin@demo.test', 'agent.gers@demo.test', 'agent.manche@demo.test', 'direction.gers@demo.test'].map((e) => [
+    e,
+    DEMO_TOTP_SECRET,
+  ]),
+);
+
+/** Lets the sign-in helpers pass the second step of an account a test enrolled (its key as the page showed it). */
+export const rememberTotpKey = (email: string, key: string) => totpKeys.set(email, key.replace(/\s/g, ''));
+
+/** The account no longer gives a code (it turned two-step verification off). */
+export const forgetTotpKey = (email: string) => totpKeys.delete(email);
+
+/** The code of a base32 key for a time step (30 s). */
+export const totpCode = (key: string, step: number) =>
+  generateHOTP(decodeBase32IgnorePadding(key.replace(/\s/g, '').toUpperCase()), BigInt(step), 6);
+
+/** The time step now. */
+export const currentStep = () => Math.floor(Date.now() / STEP_MS);
+
+/** Per portal and account, the last step whose code the helpers gave: a code works once. */
+const givenSteps = new Map<string, number>();
+
+/**
+ * Passes a second step with fresh codes: the portal accepts the step before and after the
+ * current one, so three sign-ins of one account fit in 30 s without waiting; a fourth
+ * waits for the next step. `submit` says whether the code was taken; a refused one (given
+ * elsewhere, or the step moved on meanwhile) makes the next step's code the next try.
+ */
+export async function withFreshCode(
+  portalUrl: string,
+  email: string,
+  submit: (code: string) => Promise<boolean>,
+): Promise<void> {
+  const key = totpKeys.get(email);
+  if (!key) throw new Error(`no TOTP key known for ${email}`);
+  const account = `${portalUrl}|${email}`;
+  for (let tries = 0; tries < 5; tries++) {
+    const now = currentStep();
+    const step = Math.max(now - 1, (givenSteps.get(account) ?? -Infinity) + 1);
+    if (step > now + 1) {
+      await new Promise((r) => setTimeout(r, (step - 1) * STEP_MS - Date.now() + 100));
+      continue;
+    }
+    givenSteps.set(account, step);
+    if (await submit(totpCode(key, step))) return;
+  }
+  throw new Error(`no code of ${email} was accepted`);
+}
+
+/** Whether the sign-in of `email` asks for a code (an account whose key the helpers know). */
+export const hasSecondStep = (email: string) => totpKeys.has(email);
+
+/** Passes the second step open on `page` (after the password) with a fresh code; lands where it leads. */
+export async function passSecondStep(page: Page, email: string): Promise<void> {
+  await page.waitForURL(/\/connexion\/verification/);
+  const origin = new URL(page.url()).origin;
+  await withFreshCode(origin, email, async (code) => {
+    await page.locator('input[name="otp"]').fill(code);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && /\/connexion\/verification/.test(r.url())),
+      page.locator('form:has(input[name="otp"]) button[type="submit"]').click(),
+    ]);
+    return response.status() === 303;
+  });
+  await page.waitForURL((url) => !/\/connexion\/verification/.test(url.pathname));
+}
+
+/**
+ * Sets up an app on the security page open on `page` (an account that must, after its
+ * password): reads the key the page shows, confirms with its code, and returns the recovery
+ * codes shown once; the helpers then know the key for later sign-ins.
+ */
+export async function enrolOnPage(page: Page, email: string): Promise<string[]> {
+  await page.waitForURL(/\/compte\/securite/);
+  const key = (await page.getByTestId('totp-key').textContent())!.trim();
+  rememberTotpKey(email, key);
+  const origin = new URL(page.url()).origin;
+  await withFreshCode(origin, email, async (code) => {
+    await page.locator('input[name="otp"]').fill(code);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && /\/compte\/securite/.test(r.url())),
+      page.locator('form:has(input[name="otp"]) button[type="submit"]').click(),
+    ]);
+    return response.status() === 200;
+  });
+  await expect(page.getByTestId('recovery-codes')).toBeVisible();
+  return (await page.getByTestId('recovery-codes').locator('code').allTextContents()).map((c) => c.trim());
+}
+
+/**
+ * Fills and sends the sign-in form open on `page` (e.g. where a page for members sent a
+ * visitor); an account with a second step passes it too (demo staff: their known key).
+ */
 export async function submitSignIn(page: Page, email: string, password = 'demo-password-2026'): Promise<void> {
   await page.getByLabel('Adresse email').first().fill(email);
   await page.getByLabel('Mot de passe', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Me connecter' }).click();
+  if (hasSecondStep(email)) await passSecondStep(page, email);
 }
 
 /** Signs in through the real form. */
@@ -216,8 +319,11 @@ export async function signInAs(page: Page, email: string, password = 'demo-passw
   await expect(page).toHaveURL(/\/compte/);
 }
 
-/** A request context (no redirects followed), signed in as `email` through the real form when given. */
-export async function apiAs(portal: Portal, email?: string): Promise<APIRequestContext> {
+/**
+ * A request context (no redirects followed), signed in as `email` through the real forms
+ * when given: the password, then a fresh code for an account with a second step.
+ */
+export async function apiAs(portal: Pick<Portal, 'url'>, email?: string): Promise<APIRequestContext> {
   const ctx = await playwrightRequest.newContext({ baseURL: portal.url, maxRedirects: 0 });
   if (email) {
     const res = await ctx.post('/connexion', {
@@ -225,6 +331,16 @@ export async function apiAs(portal: Portal, email?: string): Promise<APIRequestC
       headers: { Origin: portal.url },
     });
     expect(res.status(), `sign-in of ${email}`).toBe(303);
+    if (hasSecondStep(email)) {
+      expect(res.headers()['location']).toMatch(/^\/connexion\/verification\?retour=/);
+      await withFreshCode(portal.url, email, async (code) => {
+        const step = await ctx.post('/connexion/verification', {
+          form: { otp: code },
+          headers: { Origin: portal.url },
+        });
+        return step.status() === 303;
+      });
+    }
   }
   return ctx;
 }
@@ -272,6 +388,7 @@ export const localizedRoutes = [
   '/territoires/[code]',
   '/connexion',
   '/connexion/lien',
+  '/connexion/verification',
   '/inscription',
   '/inscription/confirmer',
   '/mot-de-passe-oublie',
@@ -281,6 +398,7 @@ export const localizedRoutes = [
   '/compte',
   '/compte/favoris',
   '/compte/recherches',
+  '/compte/securite',
   '/compte/offres',
   '/compte/offres/[id]',
   '/proposer-une-offre',

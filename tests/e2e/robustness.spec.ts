@@ -1,6 +1,6 @@
 // No route answers 5xx to anything a browser or a script can send: every route on disk,
 // with junk parameters, hostile query strings, odd bodies and unexpected methods.
-import { expect, routesOnDisk, test } from './fixtures.ts';
+import { apiAs, expect, routesOnDisk, test } from './fixtures.ts';
 
 const junkParams = ['1', '0', 'abc', '%00', '99999999999999999999', '-1', '1-%C0%AF', 'x'.repeat(300)];
 const queries = [
@@ -73,14 +73,8 @@ test('no form of the pipeline answers 5xx to junk, signed in as the people who u
     (await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] })).rows[0]!
       .public_id,
   );
-  const as = async (who: string) => {
-    const ctx = await playwright.request.newContext({ baseURL: portal.url, maxRedirects: 0 });
-    await ctx.post('/connexion', {
-      form: { email: who, password: 'demo-password-2026' },
-      headers: { Origin: portal.url },
-    });
-    return ctx;
-  };
+  // Signed in through the real forms (staff pass their second step).
+  const as = (who: string) => apiAs(portal, who);
   const junk = ['', '0', '-1', 'abc', '99999999999999999999', '2026-02-30', 'x'.repeat(6000), '%00', '32', '50'];
   const fields = [
     'to',

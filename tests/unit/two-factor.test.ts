@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_TOTP_SECRET } from '../../db/seed/demo.ts';
 import { recoveryCodes, sessions as sessionsTable, twoFactor, users } from '../../db/schema/index.ts';
 import { FREE_FAILURES } from '../../src/server/accounts/rate-limit.ts';
-import { DEVELOPMENT_TOTP_KEY, open, parseTotpKey, resolveTotpKey, seal } from '../../src/server/accounts/secret-box.ts';
+import {
+  DEVELOPMENT_TOTP_KEY,
+  open,
+  parseTotpKey,
+  resolveTotpKey,
+  seal,
+} from '../../src/server/accounts/secret-box.ts';
 import { createSessions, SECOND_STEP_MS, type SessionUser } from '../../src/server/accounts/session.ts';
 import {
   confirmEnrolment,
@@ -125,13 +131,21 @@ describe('the second step', () => {
     const now = step();
     expect(await verifySecondStep(ctx, agent, id, { otp: totpCode(demoKey, now - 1) })).toEqual({ used: 'app' });
     // Replayed: refused, even within its 30 seconds.
-    await rejectsWith(verifySecondStep(ctx, agent, id, { otp: totpCode(demoKey, now - 1) }), 'otp', 'errors.code_wrong');
+    await rejectsWith(
+      verifySecondStep(ctx, agent, id, { otp: totpCode(demoKey, now - 1) }),
+      'otp',
+      'errors.code_wrong',
+    );
     expect(await verifySecondStep(ctx, agent, id, { otp: totpCode(demoKey, now) })).toEqual({ used: 'app' });
     expect(await verifySecondStep(ctx, agent, id, { otp: ` ${totpCode(demoKey, now + 1)} ` })).toEqual({
       used: 'app',
     });
     // Outside the window of one step either side.
-    await rejectsWith(verifySecondStep(ctx, agent, id, { otp: totpCode(demoKey, now + 2) }), 'otp', 'errors.code_wrong');
+    await rejectsWith(
+      verifySecondStep(ctx, agent, id, { otp: totpCode(demoKey, now + 2) }),
+      'otp',
+      'errors.code_wrong',
+    );
   });
 
   it('refuses a code of an older step than the last one used', async () => {
@@ -188,7 +202,11 @@ describe('recovery codes, another app, turning it off', () => {
     const [family] = people;
     const { key, codes } = await enrolled(ctx, family, step());
     await rejectsWith(regenerateRecoveryCodes(ctx, family, { proof: '' }), 'proof', 'errors.proof_required');
-    await rejectsWith(regenerateRecoveryCodes(ctx, family, { proof: 'pas le mot de passe' }), 'proof', 'errors.proof_wrong');
+    await rejectsWith(
+      regenerateRecoveryCodes(ctx, family, { proof: 'pas le mot de passe' }),
+      'proof',
+      'errors.proof_wrong',
+    );
     const fresh = await regenerateRecoveryCodes(ctx, family, { proof: 'demo-password-2026' });
     advance(31_000);
     const again = await regenerateRecoveryCodes(ctx, family, { proof: totpCode(key, step()) });
@@ -224,14 +242,20 @@ describe('recovery codes, another app, turning it off', () => {
     );
     const [family, ...staff] = people;
     for (const member of staff) {
-      await expect(disableTwoFactor(ctx, member, 'x', { proof: 'demo-password-2026' })).rejects.toBeInstanceOf(Forbidden);
+      await expect(disableTwoFactor(ctx, member, 'x', { proof: 'demo-password-2026' })).rejects.toBeInstanceOf(
+        Forbidden,
+      );
       expect((await twoFactorState(db, member.id)).enabled).toBe(true);
     }
     await enrolled(ctx, family, step());
     const current = await sessions.createSession(family.id, { twoFactorVerified: true });
     const waiting = await sessions.createSession(family.id);
     expect((await sessions.validateSession(waiting.id))?.secondStep).toBe('verify');
-    await rejectsWith(disableTwoFactor(ctx, family, current.id, { proof: 'mauvais mot de passe' }), 'proof', 'errors.proof_wrong');
+    await rejectsWith(
+      disableTwoFactor(ctx, family, current.id, { proof: 'mauvais mot de passe' }),
+      'proof',
+      'errors.proof_wrong',
+    );
     await disableTwoFactor(ctx, family, current.id, { proof: 'demo-password-2026' });
     expect(await twoFactorState(db, family.id)).toMatchObject({ enabled: false, recoveryCodesLeft: 0 });
     expect(await db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, family.id))).toEqual([]);

@@ -84,7 +84,12 @@ export const EnrolSchema = z.object({
   otp: z
     .string({ error: 'errors.code_required' })
     .transform((c) => c.replace(/\s/g, ''))
-    .pipe(z.string().min(1, { error: 'errors.code_required' }).regex(/^\d{6}$/, { error: 'errors.code_format' })),
+    .pipe(
+      z
+        .string()
+        .min(1, { error: 'errors.code_required' })
+        .regex(/^\d{6}$/, { error: 'errors.code_format' }),
+    ),
 });
 /** What confirms a change of the two-factor settings: the password, or a code from the app. */
 export const ProofSchema = z.object({

@@ -137,7 +137,8 @@ export async function pendingKey(
 function matchingStep(ctx: TwoFactorContext, key: Uint8Array, code: string): number | null {
   if (!/^\d{6}$/.test(code)) return null;
   const now = stepAt(ctx.clock.now().getTime());
-  for (let step = now - TOTP_WINDOW; step <= now + TOTP_WINDOW; step++) if (same(totpCode(key, step), code)) return step;
+  for (let step = now - TOTP_WINDOW; step <= now + TOTP_WINDOW; step++)
+    if (same(totpCode(key, step), code)) return step;
   return null;
 }
 

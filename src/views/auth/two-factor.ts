@@ -157,8 +157,7 @@ export async function securityPage(ctx: RequestContext): Promise<Outcome<Securit
   const intent = field(form, 'intent');
   const target = safeReturnPath(form.retour, home(ctx));
   const r = await submitForm(ctx, form, async () => {
-    if (!Object.hasOwn(securityActions, intent))
-      throw new Invalid([{ field: 'intent', key: 'errors.unknown_intent' }]);
+    if (!Object.hasOwn(securityActions, intent)) throw new Invalid([{ field: 'intent', key: 'errors.unknown_intent' }]);
     // Until an app is set up, setting one up is all there is to do.
     if (enrolling && intent !== 'confirm') throw new Invalid([{ field: 'intent', key: 'errors.unknown_intent' }]);
     return securityActions[intent as SecurityForm](ctx, user, form);
@@ -167,9 +166,12 @@ export async function securityPage(ctx: RequestContext): Promise<Outcome<Securit
     const known = Object.hasOwn(securityActions, intent) && !['start', 'cancel'].includes(intent);
     const refused = known ? { form: intent as SecurityForm, state: r.state } : null;
     const view = await securityView(ctx, user, enrolling, target, { refused });
-    return render(known ? view : { ...view, notice: undefined, refused: null, alert: r.state.alert }, r.status, r.headers);
+    return render(
+      known ? view : { ...view, notice: undefined, refused: null, alert: r.state.alert },
+      r.status,
+      r.headers,
+    );
   }
-  if ('codes' in r.value)
-    return render(await securityView(ctx, user, false, target, { codes: r.value.codes }), 200);
+  if ('codes' in r.value) return render(await securityView(ctx, user, false, target, { codes: r.value.codes }), 200);
   return redirect(`${securityPath(ctx)}?ok=${r.value.ok}&retour=${encodeURIComponent(target)}`, 303);
 }
