@@ -328,6 +328,7 @@ export const en: Messages = {
   'security.status': 'Status',
   'security.on': 'On since {date}',
   'security.off': 'Off',
+  'security.codesLabel': 'Recovery codes',
   'security.codesLeft':
     '{count, plural, =0 {No recovery code left: make new ones} one {# recovery code left} other {# recovery codes left}}',
   'security.start': 'Turn on two-step verification',
@@ -1441,7 +1442,7 @@ export const en: Messages = {
   'legal.privacy.col.kept': 'Kept for',
   'legal.privacy.account.purpose': 'Your family or owner account',
   'legal.privacy.account.data':
-    'Name, email address, password (only its Argon2id hash, never in clear), language, open sessions',
+    'Name, email address, password (only its Argon2id hash, never in clear), language, open sessions; if you turn on two-step verification, your app’s key (encrypted) and your recovery codes’ hashes, deleted when you turn it off',
   'legal.privacy.account.basis':
     'Task carried out in the public interest (GDPR article 6(1)(e)): welcoming new residents to the territories',
   'legal.privacy.account.kept':
@@ -1469,7 +1470,8 @@ export const en: Messages = {
   'legal.privacy.offers.basis': 'Task carried out in the public interest (article 6(1)(e))',
   'legal.privacy.offers.kept': 'As long as the offer is on the portal',
   'legal.privacy.staff.purpose': 'Accounts of the territories’ agents and administrators',
-  'legal.privacy.staff.data': 'Name, email address, territories, history of their actions on files and offers',
+  'legal.privacy.staff.data':
+    'Name, email address, password (its hash), territories, history of their actions on files and offers; for two-step verification, which they must use, their authenticator app’s key (encrypted) and their recovery codes’ hashes',
   'legal.privacy.staff.basis': 'Task carried out in the public interest (article 6(1)(e))',
   'legal.privacy.staff.kept': 'While they hold their post; the account is then deactivated',
   'legal.privacy.security.purpose': 'Security of the service',

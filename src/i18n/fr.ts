@@ -332,6 +332,7 @@ export const fr = {
   'security.status': 'État',
   'security.on': 'Activée depuis le {date}',
   'security.off': 'Désactivée',
+  'security.codesLabel': 'Codes de secours',
   'security.codesLeft':
     '{count, plural, =0 {Plus aucun code de secours : créez-en de nouveaux} one {# code de secours restant} other {# codes de secours restants}}',
   'security.start': 'Activer la validation en deux étapes',
@@ -1465,7 +1466,7 @@ export const fr = {
   'legal.privacy.col.kept': 'Conservation',
   'legal.privacy.account.purpose': 'Votre compte de famille ou de propriétaire',
   'legal.privacy.account.data':
-    'Nom, adresse email, mot de passe (seulement son empreinte Argon2id, jamais en clair), langue, sessions ouvertes',
+    'Nom, adresse email, mot de passe (seulement son empreinte Argon2id, jamais en clair), langue, sessions ouvertes ; si vous activez la validation en deux étapes, la clé de votre application (chiffrée) et l’empreinte de vos codes de secours, effacées quand vous la désactivez',
   'legal.privacy.account.basis':
     'Mission d’intérêt public (article 6.1.e du RGPD) : l’accueil de nouveaux habitants dans les territoires',
   'legal.privacy.account.kept':
@@ -1494,7 +1495,7 @@ export const fr = {
   'legal.privacy.offers.kept': 'Tant que l’offre est sur le portail',
   'legal.privacy.staff.purpose': 'Les comptes des agents et des administrateurs des territoires',
   'legal.privacy.staff.data':
-    'Nom, adresse email, territoires, historique de leurs actions sur les dossiers et les offres',
+    'Nom, adresse email, mot de passe (son empreinte), territoires, historique de leurs actions sur les dossiers et les offres ; pour la validation en deux étapes, obligatoire pour eux, la clé de leur application d’authentification (chiffrée) et l’empreinte de leurs codes de secours',
   'legal.privacy.staff.basis': 'Mission d’intérêt public (article 6.1.e)',
   'legal.privacy.staff.kept': 'Pendant leurs fonctions ; le compte est ensuite désactivé',
   'legal.privacy.security.purpose': 'La sécurité du service',
