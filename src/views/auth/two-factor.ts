@@ -81,7 +81,6 @@ export interface SecurityView {
 const grouped = (base32: string) => base32.match(/.{1,4}/g)!.join(' ');
 
 async function securityView(
-  ctx: RequestContext,
   user: SessionUser,
   enrolling: boolean,
   back: string,
@@ -149,7 +148,7 @@ export async function securityPage(ctx: RequestContext): Promise<Outcome<Securit
   const { user, enrolling } = requireEnrolment(ctx);
   const back = safeReturnPath(ctx.url.searchParams.get('retour'), home(ctx));
   if (!isPost(ctx)) {
-    const view = await securityView(ctx, user, enrolling, back);
+    const view = await securityView(user, enrolling, back);
     const ok = okAfterRedirect(ctx);
     return render({ ...view, notice: ok && Object.hasOwn(notices, ok) ? notices[ok]!(ctx, view.status) : undefined });
   }
@@ -165,13 +164,13 @@ export async function securityPage(ctx: RequestContext): Promise<Outcome<Securit
   if (!r.ok) {
     const known = Object.hasOwn(securityActions, intent) && !['start', 'cancel'].includes(intent);
     const refused = known ? { form: intent as SecurityForm, state: r.state } : null;
-    const view = await securityView(ctx, user, enrolling, target, { refused });
+    const view = await securityView(user, enrolling, target, { refused });
     return render(
       known ? view : { ...view, notice: undefined, refused: null, alert: r.state.alert },
       r.status,
       r.headers,
     );
   }
-  if ('codes' in r.value) return render(await securityView(ctx, user, false, target, { codes: r.value.codes }), 200);
+  if ('codes' in r.value) return render(await securityView(user, false, target, { codes: r.value.codes }), 200);
   return redirect(`${securityPath(ctx)}?ok=${r.value.ok}&retour=${encodeURIComponent(target)}`, 303);
 }
