@@ -36,6 +36,16 @@ const routes: Route[] = [
     status: 302,
     location: (p) => `${p}/connexion?retour=${encodeURIComponent(`${p}/compte/recherches`)}`,
   },
+  {
+    path: '/compte/securite',
+    status: 302,
+    location: (p) => `${p}/connexion?retour=${encodeURIComponent(`${p}/compte/securite`)}`,
+  },
+  {
+    path: '/connexion/verification',
+    status: 302,
+    location: (p) => `${p}/connexion?retour=${encodeURIComponent(`${p}/connexion/verification`)}`,
+  },
   { path: '/alertes/desabonnement', status: 400 },
   { path: '/projet', status: 200 },
   { path: '/impact', status: 200 },
