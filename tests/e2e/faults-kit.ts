@@ -54,12 +54,9 @@ export class Browser {
   async signIn(email: string): Promise<this> {
     const res = await this.post('/connexion', { email, password: 'demo-password-2026' });
     if (res.status !== 303) throw new Error(`sign-in of ${email}: ${res.status}`);
-    await res.arrayBuffer();
     if (hasSecondStep(email))
       await withFreshCode(this.base, email, async (otp) => {
-        const step = await this.post('/connexion/verification', { otp });
-        await step.arrayBuffer();
-        return step.status === 303;
+        return (await this.post('/connexion/verification', { otp })).status === 303;
       });
     return this;
   }
