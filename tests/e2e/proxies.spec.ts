@@ -70,7 +70,13 @@ test('behind a trusted proxy each client has its own limit, and the public https
   const { path } = await backupDatabase(portal.dbUrl, join(dir, 'portal.db'));
   const proxied = await startPortal(
     path,
-    { TRUSTED_PROXIES: '127.0.0.1/8, ::1', PUBLIC_SITE_URL: 'https://portail.example.org', APP_ENV: 'production' },
+    {
+      TRUSTED_PROXIES: '127.0.0.1/8, ::1',
+      PUBLIC_SITE_URL: 'https://portail.example.org',
+      APP_ENV: 'production',
+      // Production seals TOTP keys with its own key (decision 015); nobody signs in here.
+      TOTP_KEY: Buffer.alloc(32, 5).toString('base64'),
+    },
     { demo: false },
   );
   try {

@@ -162,6 +162,8 @@ describe('compose.yaml and the proxy', () => {
     expect(anchor).toContain('- data:/data');
     expect(anchor).toMatch(/migrate:\n\s+condition: service_completed_successfully/);
     expect(compose).toMatch(/command: \['node', 'scripts\/db-migrate\.ts'\]/);
+    // Production needs its own TOTP_KEY (decision 015): compose refuses to start without one.
+    expect(anchor).toMatch(/TOTP_KEY: \$\{TOTP_KEY:\?/);
   });
 
   it('trusts exactly the proxy’s address, which forwards to both portals with health checks', () => {
