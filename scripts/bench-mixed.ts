@@ -68,7 +68,8 @@ async function agents(db: Db, now: Date): Promise<Agent[]> {
       sql`SELECT id, commune_code AS commune FROM offers WHERE territory_code = ${territory} LIMIT 1`,
     );
     await db.run(sql`UPDATE offers SET status = 'draft' WHERE id = ${draft!.id}`);
-    const { cookie } = await sessions.createSession(user!.id);
+    // As after the sign-in's second step (staff sign in with a code: decision 015).
+    const { cookie } = await sessions.createSession(user!.id, { twoFactorVerified: true });
     out.push({
       cookie: `${SESSION_COOKIE_NAME}=${cookie.value}`,
       files,

@@ -225,11 +225,8 @@ test('two server processes on one database file: concurrent writes through both,
   try {
     const agents = await Promise.all(
       [first, second].map(async (p) => {
-        const agent = new Browser(p.url);
-        expect(
-          (await agent.post('/connexion', { email: 'agent.gers@demo.test', password: 'demo-password-2026' })).status,
-        ).toBe(303);
-        return agent;
+        // The password, then a fresh code (decision 015): both portals share the account's last step.
+        return new Browser(p.url).signIn('agent.gers@demo.test');
       }),
     );
     const sql = createClient({ url: first.dbUrl });
