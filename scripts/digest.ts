@@ -32,7 +32,7 @@ await runMain(async () => {
     console.log(`Freshness: ${freshness.expired} offer(s) hidden, ${freshness.reminded} owner(s) reminded.`);
     const retention = await runRetention(jobs);
     console.log(
-      `Retention: ${retention.files} file(s) anonymised, ${retention.warned} account(s) warned, ${retention.deleted} deleted.`,
+      `Retention: ${retention.files} file(s) anonymised, ${retention.warned} account(s) warned, ${retention.deleted} deleted, ${retention.accessLog} access log entries deleted.`,
     );
   } finally {
     db.$client.close();

@@ -1,6 +1,7 @@
 // The whole drizzle schema, one module per domain. Pure tables: no app imports here,
 // because drizzle-kit and the plain-Node scripts load it outside Vite.
 export * from './accounts.ts';
+export * from './audit.ts';
 export * from './cache.ts';
 export * from './candidates.ts';
 export * from './family.ts';

@@ -816,6 +816,7 @@ export const en: Messages = {
   'emails.col.error': 'Last error',
   'emails.col.attempts': 'Attempts',
   'emails.col.action': 'Action',
+  'errors.period_order': 'The end of the period must be on or after its start.',
   'file.ok.stage': 'Stage saved.',
   'file.ok.note': 'Note added.',
   'file.ok.assign': 'File assigned.',

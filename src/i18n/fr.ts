@@ -830,6 +830,7 @@ export const fr = {
   'emails.col.error': 'Dernière erreur',
   'emails.col.attempts': 'Essais',
   'emails.col.action': 'Action',
+  'errors.period_order': 'La fin de la période doit être le jour du début ou après.',
   'file.ok.stage': 'Étape enregistrée.',
   'file.ok.note': 'Note ajoutée.',
   'file.ok.assign': 'Dossier confié.',

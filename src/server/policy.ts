@@ -81,6 +81,12 @@ export const mayResendEmails = isAdmin;
 /** Reports: territory admins (their territories) and the platform admin (all and the total). */
 export const mayReport = isAdmin;
 
+/**
+ * The staff access log (/admin/journal): territory admins read their territories' entries,
+ * the platform admin every one; agents none.
+ */
+export const mayReadAccessLog = isAdmin;
+
 /** The development mailbox shows every email: the platform admin only. */
 export const mayReadMailbox = isPlatformAdmin;
 

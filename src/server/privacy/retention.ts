@@ -4,7 +4,8 @@
 //   anonymised when its territory's retention period (`territories.retention_months`) has
 //   passed since the last contact; reports keep exactly their figures (anonymiseFiles);
 // - a family's or owner's account unused for 3 years is warned by email, then deleted 30
-//   days later unless it was used meanwhile (any sign-in or activity clears the warning).
+//   days later unless it was used meanwhile (any sign-in or activity clears the warning);
+// - the staff access log's entries are deleted after 12 months (purgeAccessLog).
 import { and, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { users } from '../../../db/schema/index.ts';
@@ -17,6 +18,7 @@ import { enqueueMail } from '../mail/outbox.ts';
 import { startPeriodic } from '../periodic.ts';
 import { expiresWhenInactive } from '../policy.ts';
 import { INACTIVE_ACCOUNTS } from '../legal/privacy.ts';
+import { purgeAccessLog } from '../audit/access-log.ts';
 
 export interface RetentionContext {
   db: Db;
@@ -100,16 +102,25 @@ export async function expireInactiveAccounts(ctx: RetentionContext): Promise<{ w
   return { warned: toWarn.length, deleted: toDelete.length };
 }
 
-export async function runRetention(ctx: RetentionContext): Promise<{ files: number; warned: number; deleted: number }> {
+export interface RetentionReport {
+  files: number;
+  warned: number;
+  deleted: number;
+  /** Entries of the staff access log older than 12 months, deleted. */
+  accessLog: number;
+}
+
+export async function runRetention(ctx: RetentionContext): Promise<RetentionReport> {
   const files = await anonymiseExpiredFiles(ctx);
-  return { files, ...(await expireInactiveAccounts(ctx)) };
+  const accounts = await expireInactiveAccounts(ctx);
+  return { files, ...accounts, accessLog: await purgeAccessLog(ctx.db, ctx.clock) };
 }
 
 export function startRetention(ctx: RetentionContext, intervalMs = DAY_MS): { stop: () => void } {
   return startPeriodic('retention', intervalMs, async () => {
     const r = await runRetention(ctx);
-    return r.files || r.warned || r.deleted
-      ? `${r.files} file(s) anonymised, ${r.warned} account(s) warned, ${r.deleted} deleted`
+    return r.files || r.warned || r.deleted || r.accessLog
+      ? `${r.files} file(s) anonymised, ${r.warned} account(s) warned, ${r.deleted} deleted, ${r.accessLog} access log entries deleted`
       : null;
   });
 }
