@@ -60,7 +60,7 @@ describe('territories', () => {
     expect((await configurableTerritories(db, platform)).map((x) => x.code)).toEqual(['32', '50']);
     await expect(configurableTerritories(db, agent)).rejects.toBeInstanceOf(Forbidden);
 
-    await updateTerritory(db, gersAdmin, '32', settings());
+    await updateTerritory(db, clock, gersAdmin, '32', settings());
     expect(await territoryWithSettings(db, '32')).toMatchObject({
       presentationFr: 'Bienvenue dans le Gers.',
       presentationEn: null,
@@ -71,7 +71,7 @@ describe('territories', () => {
       acceptsOwnerOffers: true,
     });
     // An unticked box and blank fields are posted as absent: they clear.
-    await updateTerritory(db, gersAdmin, '32', settings({ acceptsOwnerOffers: undefined, contactPhone: '' }));
+    await updateTerritory(db, clock, gersAdmin, '32', settings({ acceptsOwnerOffers: undefined, contactPhone: '' }));
     expect(await territoryWithSettings(db, '32')).toMatchObject({ acceptsOwnerOffers: false, contactPhone: null });
 
     const before = await territoryWithSettings(db, '32');
@@ -83,16 +83,18 @@ describe('territories', () => {
       ['contactPhone', 'call me'],
       ['presentationFr', 'x'.repeat(1201)],
     ]) {
-      const error = await updateTerritory(db, gersAdmin, '32', settings({ [field!]: value })).catch((e: unknown) => e);
+      const error = await updateTerritory(db, clock, gersAdmin, '32', settings({ [field!]: value })).catch(
+        (e: unknown) => e,
+      );
       expect(error, field).toBeInstanceOf(Invalid);
       expect((error as Invalid).errors.map((e) => e.field)).toEqual([field]);
     }
     expect(await territoryWithSettings(db, '32')).toEqual(before);
 
     // Another territory is "not found" for a territory admin; the platform admin edits any.
-    await expect(updateTerritory(db, gersAdmin, '50', settings())).rejects.toBeInstanceOf(NotFound);
-    await expect(updateTerritory(db, agent, '32', settings())).rejects.toBeInstanceOf(Forbidden);
-    await updateTerritory(db, platform, '50', settings({ name: 'Manche' }));
+    await expect(updateTerritory(db, clock, gersAdmin, '50', settings())).rejects.toBeInstanceOf(NotFound);
+    await expect(updateTerritory(db, clock, agent, '32', settings())).rejects.toBeInstanceOf(Forbidden);
+    await updateTerritory(db, clock, platform, '50', settings({ name: 'Manche' }));
     expect((await territoryWithSettings(db, '50')).firstAnswerHours).toBe(24);
   });
 

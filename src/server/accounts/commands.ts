@@ -6,6 +6,7 @@ import { territories, users, userTerritories, type Role, type TokenPurpose } fro
 import type { Clock } from '../clock.ts';
 import { Conflict, DomainError, fieldErrors, Forbidden, Invalid, NotFound, RateLimited } from '../errors.ts';
 import { isAdmin, mayManageStaff, mayUseMagicLink, territoryScope } from '../policy.ts';
+import { logAccess } from '../audit/access-log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import type { MailLocale } from '../mail/templates.ts';
 import { hashPassword, verifyPassword } from './password.ts';
@@ -334,19 +335,23 @@ export async function inviteStaff(ctx: AccountsContext, actor: SessionUser, inpu
   return ctx.db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, data.email));
     if (existing) throw new Conflict('errors.email_taken', 'email');
+    const now = ctx.clock.now().toISOString();
     const [user] = await tx
       .insert(users)
-      .values({
-        email: data.email,
-        name: data.name,
-        role: data.role,
-        locale: data.locale,
-        createdAt: ctx.clock.now().toISOString(),
-      })
+      .values({ email: data.email, name: data.name, role: data.role, locale: data.locale, createdAt: now })
       .returning({ id: users.id });
     await tx
       .insert(userTerritories)
       .values(data.territories.map((territoryCode) => ({ userId: user!.id, territoryCode })));
+    await logAccess(tx, {
+      at: now,
+      actor,
+      action: 'staff_invited',
+      territories: data.territories,
+      targetUserId: user!.id,
+      target: data.name,
+      details: { role: data.role, territories: [...data.territories].sort() },
+    });
     const names = await tx
       .select({ name: territories.name })
       .from(territories)
@@ -377,10 +382,21 @@ export async function createPlatformAdmin(ctx: AccountsContext, input: unknown):
   return ctx.db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, data.email));
     if (existing) throw new Conflict('errors.email_taken', 'email');
+    const now = ctx.clock.now().toISOString();
     const [user] = await tx
       .insert(users)
-      .values({ ...data, role: 'platform_admin', createdAt: ctx.clock.now().toISOString() })
+      .values({ ...data, role: 'platform_admin', createdAt: now })
       .returning({ id: users.id });
+    // From the command line: no actor; about no territory (the platform admins' journal).
+    await logAccess(tx, {
+      at: now,
+      actor: null,
+      action: 'staff_invited',
+      territories: [],
+      targetUserId: user!.id,
+      target: data.name,
+      details: { role: 'platform_admin' },
+    });
     return link(ctx, data.locale, '/invitation', await issueToken(tx, user!.id, 'invitation', ctx.clock));
   });
 }
@@ -401,13 +417,33 @@ export async function updateStaff(
   const data = parse(StaffUpdateSchema, input);
   const codes = await managedTerritories(ctx.db, actor);
   checkTerritories(codes, data.territories);
+  // Territories the actor does not manage stay as they were.
+  const after = {
+    role: data.role,
+    territories: [...new Set([...member.territories.filter((c) => !codes.includes(c)), ...data.territories])].sort(),
+  };
+  const before = { role: member.role, territories: [...member.territories].sort() };
   await ctx.db.transaction(async (tx) => {
     await tx.update(users).set({ role: data.role }).where(eq(users.id, userId));
-    // Territories the actor does not manage stay as they were.
     await tx
       .delete(userTerritories)
       .where(and(eq(userTerritories.userId, userId), inArray(userTerritories.territoryCode, codes)));
     await tx.insert(userTerritories).values(data.territories.map((territoryCode) => ({ userId, territoryCode })));
+    // One entry per kind of change, each with the whole before and after; none when nothing changed.
+    const changes = [
+      before.role !== after.role && ('role_changed' as const),
+      before.territories.join() !== after.territories.join() && ('territories_changed' as const),
+    ].filter((c) => c !== false);
+    for (const action of changes)
+      await logAccess(tx, {
+        at: ctx.clock.now(),
+        actor,
+        action,
+        territories: [...before.territories, ...after.territories],
+        targetUserId: userId,
+        target: member.name,
+        details: { before, after },
+      });
   });
 }
 
@@ -420,14 +456,37 @@ export async function deactivateStaff(
 ): Promise<void> {
   const member = await manageableStaff(ctx.db, actor, userId);
   if (member.id === actor.id) throw new Invalid([{ field: 'user', key: 'errors.not_yourself' }]);
-  await ctx.db
-    .update(users)
-    .set({ deactivatedAt: ctx.clock.now().toISOString() })
-    .where(and(eq(users.id, userId), isNotNull(users.id)));
+  await ctx.db.transaction(async (tx) => {
+    const now = ctx.clock.now().toISOString();
+    await tx
+      .update(users)
+      .set({ deactivatedAt: now })
+      .where(and(eq(users.id, userId), isNotNull(users.id)));
+    await logAccess(tx, staffEntry(now, actor, 'staff_deactivated', member));
+  });
   await invalidateUserSessions(userId);
 }
 
 export async function reactivateStaff(ctx: AccountsContext, actor: SessionUser, userId: number): Promise<void> {
-  await manageableStaff(ctx.db, actor, userId);
-  await ctx.db.update(users).set({ deactivatedAt: null }).where(eq(users.id, userId));
+  const member = await manageableStaff(ctx.db, actor, userId);
+  await ctx.db.transaction(async (tx) => {
+    await tx.update(users).set({ deactivatedAt: null }).where(eq(users.id, userId));
+    await logAccess(tx, staffEntry(ctx.clock.now(), actor, 'staff_reactivated', member));
+  });
 }
+
+/** The access log's entry of a change of a member's access, in each of their territories. */
+const staffEntry = (
+  at: Date | string,
+  actor: SessionUser,
+  action: 'staff_deactivated' | 'staff_reactivated',
+  member: StaffMember,
+) => ({
+  at,
+  actor,
+  action,
+  territories: member.territories,
+  targetUserId: member.id,
+  target: member.name,
+  details: { role: member.role, territories: [...member.territories].sort() },
+});

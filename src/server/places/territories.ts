@@ -3,7 +3,7 @@
 // settings. What the public pages show comes from here (name, presentation, contact,
 // first-answer promise); retention and owner proposals are rules other modules read.
 import { asc, eq } from 'drizzle-orm';
-import type { Db } from '../../../db/client.ts';
+import type { Db, Tx } from '../../../db/client.ts';
 import { departments, territories } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
@@ -11,6 +11,7 @@ import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { parseInput } from '../input.ts';
 import { isPlatformAdmin, mayConfigureTerritory, territoryCondition } from '../policy.ts';
 import { NewTerritorySchema, TerritorySettingsSchema } from './territory-schemas.ts';
+import { logAccess } from '../audit/access-log.ts';
 
 export interface Territory {
   code: string;
@@ -44,7 +45,7 @@ export function territoriesWithSettings(db: Db): Promise<Territory[]> {
 }
 
 /** One territory with its settings; NotFound for an unknown code. */
-export async function territoryWithSettings(db: Db, code: string): Promise<Territory> {
+export async function territoryWithSettings(db: Db | Tx, code: string): Promise<Territory> {
   const [row] = await db.select(columns).from(territories).where(eq(territories.code, code));
   if (!row) throw new NotFound('territory');
   return row;
@@ -86,28 +87,58 @@ export async function createTerritory(db: Db, clock: Clock, actor: SessionUser, 
     if (!department) throw new Invalid([{ field: 'code', key: 'errors.department_unknown' }]);
     const [existing] = await tx.select({ code: territories.code }).from(territories).where(eq(territories.code, code));
     if (existing) throw new Conflict('errors.territory_exists', 'code');
-    await tx
-      .insert(territories)
-      .values({ code, name: name ?? department.name, ...settings, createdAt: clock.now().toISOString() });
+    const now = clock.now().toISOString();
+    const created = { code, name: name ?? department.name, ...settings };
+    await tx.insert(territories).values({ ...created, createdAt: now });
+    await logAccess(tx, {
+      at: now,
+      actor,
+      action: 'territory_changed',
+      territories: [code],
+      target: created.name,
+      details: { created: true, after: { ...created, presentationFr: undefined, presentationEn: undefined } },
+    });
     return code;
   });
 }
 
-/** A territory's administrators (and the platform admin) change its settings. */
-export async function updateTerritory(db: Db, actor: SessionUser, code: string, input: unknown): Promise<void> {
+/**
+ * A territory's administrators (and the platform admin) change its settings; the access log
+ * gets what changed, before and after (the presentations only as changed: long public texts).
+ */
+export async function updateTerritory(
+  db: Db,
+  clock: Clock,
+  actor: SessionUser,
+  code: string,
+  input: unknown,
+): Promise<void> {
   await configurableTerritory(db, actor, code);
   const settings = parseInput(TerritorySettingsSchema, input);
   // Blank optional fields clear what was set (drizzle skips undefined: they become null).
-  await db
-    .update(territories)
-    .set({
-      ...settings,
-      presentationFr: settings.presentationFr ?? null,
-      presentationEn: settings.presentationEn ?? null,
-      contactEmail: settings.contactEmail ?? null,
-      contactPhone: settings.contactPhone ?? null,
-    })
-    .where(eq(territories.code, code));
+  const next = {
+    ...settings,
+    presentationFr: settings.presentationFr ?? null,
+    presentationEn: settings.presentationEn ?? null,
+    contactEmail: settings.contactEmail ?? null,
+    contactPhone: settings.contactPhone ?? null,
+  };
+  await db.transaction(async (tx) => {
+    const { code: _, ...current } = await territoryWithSettings(tx, code);
+    const changed = (Object.keys(next) as Array<keyof typeof next>).filter((k) => next[k] !== current[k]);
+    await tx.update(territories).set(next).where(eq(territories.code, code));
+    if (changed.length === 0) return;
+    const shown = (values: Partial<Territory>) =>
+      Object.fromEntries(changed.filter((k) => !k.startsWith('presentation')).map((k) => [k, values[k]]));
+    await logAccess(tx, {
+      at: clock.now(),
+      actor,
+      action: 'territory_changed',
+      territories: [code],
+      target: next.name,
+      details: { changed, before: shown(current), after: shown(next) },
+    });
+  });
 }
 
 /** The presentation in the visitor's language, else in the other one. */

@@ -45,7 +45,7 @@ export async function territoryPage(rc: RequestContext, code: string) {
   let status = 200;
   if (isPost(rc)) {
     const form = await readForm(rc.request);
-    const r = await submitForm(rc, form, () => updateTerritory(db, user, code, form));
+    const r = await submitForm(rc, form, () => updateTerritory(db, systemClock, user, code, form));
     if (r.ok) return redirect(`/admin/territoires/${code}?ok=1`, 303);
     ({ state, status } = r);
     territory = await configurableTerritory(db, user, code);
