@@ -179,5 +179,9 @@ export async function rejectionsOf(db: Db, actor: SessionUser, importId: number)
     .where(and(eq(importRows.importId, importId), isNotNull(importRows.problems)))
     .orderBy(asc(importRows.line));
   const rejected: Problem[] = rows.flatMap((r) => (r.problems ?? []).map((p) => ({ line: r.line, ...p })));
-  return { fileName: run.fileName, problems: rejected.length ? rejected : run.problems };
+  return {
+    fileName: run.fileName,
+    territoryCode: run.territoryCode,
+    problems: rejected.length ? rejected : run.problems,
+  };
 }

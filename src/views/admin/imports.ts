@@ -30,6 +30,7 @@ import { importAnctTiersLieux } from '../../server/imports/tiers-lieux-anct.ts';
 import { listTerritories } from '../../server/places/queries.ts';
 import { actsIn, mayImport, territoryScope } from '../../server/policy.ts';
 import type { SessionUser } from '../../server/accounts/session.ts';
+import { logCsvExport } from '../../server/audit/access-log.ts';
 
 export const importForms = [
   'offres',
@@ -188,8 +189,14 @@ export async function rejectionsCsv(rc: RequestContext, id: string | undefined):
   const user = requireImporter(rc);
   const importId = parseId(id);
   if (importId === undefined) throw new NotFound('import');
-  const { problems } = await rejectionsOf(db, user, importId);
-  return csv(problemsCsv(rc.locals.locale, problems), `rejets-import-${importId}.csv`);
+  const { problems, fileName, territoryCode } = await rejectionsOf(db, user, importId);
+  const name = `rejets-import-${importId}.csv`;
+  // The access log: an offers import's territory; for an open-data import, the reader's territories.
+  await logCsvExport(db, systemClock, user, name, territoryCode ? [territoryCode] : (territoryScope(user) ?? []), {
+    import: importId,
+    file: fileName,
+  });
+  return csv(problemsCsv(rc.locals.locale, problems), name);
 }
 
 const csv = (body: string, name: string) =>

@@ -40,6 +40,7 @@ import { parseOfferSearch, searchParamNames } from '../../server/offers/schemas.
 import { listTerritories, resolveCommune } from '../../server/places/queries.ts';
 import { isMessageKey, t, type MessageKey } from '../../i18n/index.ts';
 import { runSearch } from '../offers.ts';
+import { logFileOpened } from '../../server/audit/access-log.ts';
 import { managedQueueCounts } from '../../server/offers/manage.ts';
 
 const ctx = { db, clock: accounts.clock };
@@ -161,13 +162,15 @@ export async function filePage(rc: RequestContext, publicId: string) {
       ({ state, status, headers } = r);
     }
     const data = await getCandidateFile(db, user, publicId);
+    // The access log: once per opening of the page, not again for the page after one of its posts.
+    const ok = okAfterRedirect(rc);
+    if (rc.request.method === 'GET' && ok === null) await logFileOpened(db, accounts.clock, user, data.file);
     // The agent sees the family's messages: they are read.
     await markRead(db, data.file.id, false, accounts.clock.now().toISOString());
     const [staff, territoryList] = await Promise.all([
       data.file.territoryCode ? assignableStaff(db, data.file.territoryCode) : [],
       listTerritories(db),
     ]);
-    const ok = okAfterRedirect(rc);
     const notice = ok && isMessageKey(`file.ok.${ok}`) ? t(locale, `file.ok.${ok}` as MessageKey) : undefined;
     const view = {
       data,

@@ -16,6 +16,7 @@ import { buildReport, scopeCommunes } from '../../server/reports/queries.ts';
 import { reportScope } from '../../server/reports/scope.ts';
 import { reportTables, tableIds, toCsv, type TableId } from '../../server/reports/tables.ts';
 import { t, type Locale } from '../../i18n/index.ts';
+import { logCsvExport } from '../../server/audit/access-log.ts';
 
 async function load(user: SessionUser, locale: Locale, params: Record<string, string | undefined>) {
   const now = accounts.clock.now();
@@ -32,7 +33,7 @@ async function load(user: SessionUser, locale: Locale, params: Record<string, st
   const scope = reportScope(user, params.territoire, known);
   const report = await buildReport(db, scope, period, now);
   const territories = withinScope(user, known, (k) => k.code);
-  return { now, period, errors, scope, report, tables: reportTables(report, locale), territories };
+  return { now, period, errors, scope, known, report, tables: reportTables(report, locale), territories };
 }
 
 /** /agent/rapports (and, with `annual`, /agent/rapports/annuel: one year, print layout). */
@@ -63,6 +64,13 @@ export async function reportCsv(rc: RequestContext): Promise<Response> {
   const found = data.tables.find((x) => x.id === table)!;
   const where = params.territoire && params.territoire !== 'tous' ? params.territoire : 'tous';
   const name = `rapport-${where}-${data.period.from}-${data.period.to}-${table}.csv`;
+  // The access log: in each territory the table covers (every one for the platform admin's total).
+  await logCsvExport(db, accounts.clock, user, name, data.scope.territories ?? data.known.map((k) => k.code), {
+    report: table,
+    from: data.period.from,
+    to: data.period.to,
+    territory: where,
+  });
   return new Response(toCsv(found, params.sep === 'pv' ? ';' : ','), {
     headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` },
   });
