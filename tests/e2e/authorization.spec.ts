@@ -147,6 +147,12 @@ const matrix: Record<string, Sample[]> = {
   '/admin/territoires': [{ url: () => '/admin/territoires', expect: adminsOnly }],
   '/admin/imports': [{ url: () => '/admin/imports', expect: adminsOnly }],
   '/admin/emails': [{ url: () => '/admin/emails', expect: adminsOnly }],
+  '/admin/journal': [
+    { url: () => '/admin/journal', expect: adminsOnly },
+    { url: () => '/admin/journal?du=2026-01-01&au=2026-12-31&membre=1&dossier=x&page=2', expect: adminsOnly },
+    // A filter that is not one: the journal without it, and the filter named (400).
+    { url: () => '/admin/journal?action=nope', expect: { ...adminsOnly, adminGers: 400, platform: 400 } },
+  ],
   '/admin/imports/modele-offres.csv': [
     { url: () => '/admin/imports/modele-offres.csv', expect: adminsOnly },
     { url: () => '/admin/imports/modele-offres.csv?langue=en', expect: adminsOnly },
