@@ -1513,6 +1513,12 @@ export const en: Messages = {
     'Name, email address, password (its hash), territories, history of their actions on files and offers; for two-step verification, which they must use, their authenticator app’s key (encrypted) and their recovery codes’ hashes',
   'legal.privacy.staff.basis': 'Task carried out in the public interest (article 6(1)(e))',
   'legal.privacy.staff.kept': 'While they hold their post; the account is then deactivated',
+  'legal.privacy.accessLog.purpose': 'The staff access log: accounting for who consulted families’ files',
+  'legal.privacy.accessLog.data':
+    'Name of the member of staff, date and time, action (file opened, CSV file exported, invitation, an agent’s role, territories or access changed, a territory’s settings), the file, file name or person concerned; read by the administrators of the territory concerned and of the platform',
+  'legal.privacy.accessLog.basis':
+    'Task carried out in the public interest (article 6(1)(e)) and the security obligation (GDPR article 32)',
+  'legal.privacy.accessLog.kept': '{accessLogMonths} months, then erased',
   'legal.privacy.security.purpose': 'Security of the service',
   'legal.privacy.security.data':
     'Session cookie, IP address counted to curb abuse (sign-ins, sign-ups, projects sent, API), single-use links sent by email (only their hash is kept)',

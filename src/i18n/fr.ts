@@ -1537,6 +1537,13 @@ export const fr = {
     'Nom, adresse email, mot de passe (son empreinte), territoires, historique de leurs actions sur les dossiers et les offres ; pour la validation en deux étapes, obligatoire pour eux, la clé de leur application d’authentification (chiffrée) et l’empreinte de leurs codes de secours',
   'legal.privacy.staff.basis': 'Mission d’intérêt public (article 6.1.e)',
   'legal.privacy.staff.kept': 'Pendant leurs fonctions ; le compte est ensuite désactivé',
+  'legal.privacy.accessLog.purpose':
+    'Le journal des accès du personnel : rendre compte de qui a consulté les dossiers des familles',
+  'legal.privacy.accessLog.data':
+    'Nom du membre du personnel, date et heure, action (dossier ouvert, fichier CSV exporté, invitation, rôle, territoires ou accès d’un agent changés, réglages d’un territoire), le dossier, le fichier ou la personne concernés ; lu par les administrateurs du territoire concerné et de la plateforme',
+  'legal.privacy.accessLog.basis':
+    'Mission d’intérêt public (article 6.1.e) et obligation de sécurité (article 32 du RGPD)',
+  'legal.privacy.accessLog.kept': '{accessLogMonths} mois, puis effacé',
   'legal.privacy.security.purpose': 'La sécurité du service',
   'legal.privacy.security.data':
     'Cookie de session, adresse IP comptée pour freiner les abus (connexions, inscriptions, projets envoyés, API), liens à usage unique envoyés par email (seule leur empreinte est gardée)',

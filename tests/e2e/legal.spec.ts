@@ -67,8 +67,10 @@ test('the privacy notice lists each territory’s retention as configured, the r
       await expect(page.locator('a[href="/compte/donnees.json"]')).toBeVisible();
       await expect(page.locator(`a[href="${inLocale('/compte', locale)}#donnees"]`)).toBeVisible();
       // Every legal basis is named, for each processing.
-      await expect(page.locator('[data-item] [data-fact="basis"]')).toHaveCount(7);
+      await expect(page.locator('[data-item] [data-fact="basis"]')).toHaveCount(8);
     }
+    // The staff access log, and how long it is kept (the purge's own constant).
+    await expect(page.locator('[data-item="accessLog"] [data-fact="kept"] dd')).toHaveText('12 months, then erased');
     await expect(page.locator('[data-item="account"]')).toContainText('after 3 years without signing in');
     await expect(page.locator('[data-item="account"]')).toContainText('30 days before');
     await expect(page.locator('[data-item="file"] [data-fact="basis"]')).toContainText('Consent');

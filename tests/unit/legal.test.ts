@@ -33,6 +33,7 @@ describe('legal pages’ facts', () => {
       counterMinMinutes: 1,
       counterMaxHours: 24,
       inactiveAccounts: { years: 3, warningDays: 30 },
+      accessLogMonths: 12,
     });
   });
 

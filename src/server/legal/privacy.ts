@@ -1,7 +1,7 @@
 // What the privacy notice and the cookies statement state as figures, read from where the
 // rules live: each territory's retention of closed files (its settings), session and link
-// lifetimes (the accounts' modules), the abuse counters' windows. A changed rule changes
-// the notice; only the account policy below is stated here.
+// lifetimes (the accounts' modules), the abuse counters' windows, the staff access log's
+// months. A changed rule changes the notice; only the account policy below is stated here.
 import type { Db } from '../../../db/client.ts';
 import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
 import { LIMITS } from '../accounts/rate-limit.ts';
@@ -9,6 +9,7 @@ import { SESSION_COOKIE_MAX_AGE_DAYS, SESSION_COOKIE_NAME } from '../accounts/se
 import { SESSION_LIFETIMES } from '../accounts/session.ts';
 import { TOKEN_LIFETIME_MS } from '../accounts/tokens.ts';
 import { territoriesWithSettings } from '../places/territories.ts';
+import { ACCESS_LOG_MONTHS } from '../audit/access-log.ts';
 
 /**
  * Accounts without a sign-in for this long are deleted, after a warning email this many days
@@ -59,6 +60,8 @@ export function lifetimes() {
     counterMinMinutes: Math.round(minOf(windows) / 60_000),
     counterMaxHours: Math.round(maxOf(windows) / HOUR_MS),
     inactiveAccounts: INACTIVE_ACCOUNTS,
+    /** The staff access log's entries are deleted after this many months. */
+    accessLogMonths: ACCESS_LOG_MONTHS,
   };
 }
 
