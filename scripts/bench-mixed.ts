@@ -4,12 +4,12 @@
 // stage moves, offer edits), for BENCH_MIXED_SECONDS (60). Prints req/s, p50/p95/p99, errors,
 // each process's peak RSS and event-loop delay, and checks that no acknowledged write is lost.
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { createDb, type Db } from '../db/client.ts';
-import { candidates, users, userTerritories } from '../db/schema/index.ts';
+import { users, userTerritories } from '../db/schema/index.ts';
 import { createEnquiry } from '../src/server/candidates/enquiry.ts';
 import { createSessions } from '../src/server/accounts/session.ts';
 import { SESSION_COOKIE_NAME } from '../src/server/accounts/session-cookie.ts';

@@ -14,6 +14,7 @@ export function startPeriodic(
     try {
       const line = await pass();
       if (line) log.info({ job: name }, line);
+      log.debug({ job: name }, 'pass done');
     } catch (error) {
       log.error({ job: name, ...errorFields(error) }, `${name} failed`);
     }

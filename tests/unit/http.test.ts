@@ -17,7 +17,7 @@ import {
 } from '../../src/server/http/form.ts';
 import { requireFamily, requireRole, requireStaff, requireUser } from '../../src/server/http/guards.ts';
 import { errorOutcome } from '../../src/server/http/respond.ts';
-import { safeReturnPath } from '../../src/server/http/return-path.ts';
+import { returnable, safeReturnPath } from '../../src/server/http/return-path.ts';
 import { actsIn, mayManageStaff, territoryScope } from '../../src/server/policy.ts';
 
 const person = (role: SessionUser['role'], territories: string[] = []): SessionUser => ({
@@ -275,6 +275,14 @@ describe('return paths', () => {
     expect(safeReturnPath('/offres?territoire=32&page=2#x', '/')).toBe('/offres?territoire=32&page=2');
     expect(safeReturnPath('/en/compte/favoris', '/')).toBe('/en/compte/favoris');
     expect(safeReturnPath('/../compte', '/')).toBe('/compte');
+  });
+
+  it('keeps a return path short enough for a redirect header: a huge query is dropped, its page kept', () => {
+    const huge = `/compte/recherches?requete=${'x'.repeat(100_000)}`;
+    expect(returnable(huge)).toBe('/compte/recherches');
+    expect(safeReturnPath(returnable(huge), '/')).toBe('/compte/recherches');
+    expect(returnable('/offres?territoire=32')).toBe('/offres?territoire=32');
+    expect(returnable(`/${'a'.repeat(3000)}`)).toBe('/');
   });
 });
 

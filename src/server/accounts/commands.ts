@@ -430,9 +430,11 @@ export async function updateStaff(
       .where(and(eq(userTerritories.userId, userId), inArray(userTerritories.territoryCode, codes)));
     await tx.insert(userTerritories).values(data.territories.map((territoryCode) => ({ userId, territoryCode })));
     // One entry per kind of change, each with the whole before and after; none when nothing changed.
+    // (What changed, for the log; who may do what is policy.ts's.)
+    const differs = (k: keyof typeof before) => String(before[k]) !== String(after[k]);
     const changes = [
-      before.role !== after.role && ('role_changed' as const),
-      before.territories.join() !== after.territories.join() && ('territories_changed' as const),
+      differs('role') && ('role_changed' as const),
+      differs('territories') && ('territories_changed' as const),
     ].filter((c) => c !== false);
     for (const action of changes)
       await logAccess(tx, {

@@ -5,6 +5,7 @@ import type { AstroGlobal, APIContext } from 'astro';
 import { localizedPath, t, type MessageKey } from '../../i18n/index.ts';
 import { DomainError, RateLimited, SecondStepRequired, SignInRequired } from '../errors.ts';
 import { isPost, visitorPath, type RequestContext } from './context.ts';
+import { returnable } from './return-path.ts';
 
 export interface Redirect {
   redirect: string;
@@ -52,14 +53,14 @@ const pages: Record<number, Omit<ErrorPage, 'status'>> = {
 
 /** Where a visitor who must sign in is sent, coming back to this very page afterwards. */
 export const signInUrl = (ctx: Pick<RequestContext, 'locals' | 'url' | 'originPathname'>) =>
-  `${localizedPath('/connexion', ctx.locals.locale)}?retour=${encodeURIComponent(visitorPath(ctx))}`;
+  `${localizedPath('/connexion', ctx.locals.locale)}?retour=${encodeURIComponent(returnable(visitorPath(ctx)))}`;
 
 /**
  * Where a session that passed the password only is sent: the code's page, or the app's
  * set-up; `back` (a visitor's path) afterwards.
  */
 export const secondStepUrl = (locale: RequestContext['locals']['locale'], need: 'verify' | 'enrol', back: string) =>
-  `${localizedPath(need === 'verify' ? '/connexion/verification' : '/compte/securite', locale)}?retour=${encodeURIComponent(back)}`;
+  `${localizedPath(need === 'verify' ? '/connexion/verification' : '/compte/securite', locale)}?retour=${encodeURIComponent(returnable(back))}`;
 
 /** A thrown error as an outcome: sign in, the second step, an error page, or rethrown (a 500). */
 export function errorOutcome(

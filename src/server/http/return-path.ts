@@ -3,10 +3,23 @@
 // (`//host`, `/\host`, `/%2F%2Fhost`, tabs, `javascript:`, `/../`).
 
 const BASE = 'http://portal.invalid';
+/** The longest return path kept (a URL in a query parameter: browsers and proxies limit headers). */
+const MAX_RETURN_PATH = 2000;
+
+/**
+ * A path short enough to come back to (what `safeReturnPath` accepts): a longer one — a
+ * search with a huge query — comes back to its page without the query, so that no
+ * redirect carries a header browsers and proxies refuse.
+ */
+export function returnable(path: string): string {
+  if (path.length <= MAX_RETURN_PATH) return path;
+  const page = path.split('?')[0]!;
+  return page.length <= MAX_RETURN_PATH ? page : '/';
+}
 
 /** `value` as a same-site path with its query (fragment dropped), or `fallback`. */
 export function safeReturnPath(value: unknown, fallback: string): string {
-  if (typeof value !== 'string' || value.length > 2000 || !value.startsWith('/')) return fallback;
+  if (typeof value !== 'string' || value.length > MAX_RETURN_PATH || !value.startsWith('/')) return fallback;
   // Browsers drop tabs and newlines in URLs and read "\" as "/": judge what they would.
   const seen = value.replace(/[\t\n\r]/g, '').replace(/\\/g, '/');
   if (seen.startsWith('//')) return fallback;

@@ -29,7 +29,7 @@ import { isPost, type RequestContext } from '../../server/http/context.ts';
 import { errorSentence, field, readForm, refusal, submitForm } from '../../server/http/form.ts';
 import { requireFamily } from '../../server/http/guards.ts';
 import { redirect, render, type Outcome, type Redirect } from '../../server/http/respond.ts';
-import { safeReturnPath } from '../../server/http/return-path.ts';
+import { returnable, safeReturnPath } from '../../server/http/return-path.ts';
 import { getPublishedOffer } from '../../server/offers/queries.ts';
 import type { OfferSearchInput } from '../../server/offers/schemas.ts';
 import { isFamily } from '../../server/policy.ts';
@@ -42,7 +42,8 @@ const encode = (value: string) =>
   encodeURIComponent(value).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** The sign-in page, coming back to `path` afterwards. */
-const signInThen = (locale: Locale, path: string) => `${localizedPath('/connexion', locale)}?retour=${encode(path)}`;
+const signInThen = (locale: Locale, path: string) =>
+  `${localizedPath('/connexion', locale)}?retour=${encode(returnable(path))}`;
 
 /**
  * True when this GET follows a navigation from this site (the sign-in form's redirect), so
