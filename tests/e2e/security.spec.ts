@@ -231,8 +231,11 @@ test('pages with personal data are never stored by caches', async ({ portal }) =
   test.slow();
   const one = async (sql: string) => (await portal.sql.execute(sql)).rows[0]!;
   const file = String(
-    (await one("SELECT public_id FROM candidates WHERE territory_code = '32' AND merged_into_id IS NULL AND anonymised_at IS NULL LIMIT 1"))
-      .public_id,
+    (
+      await one(
+        "SELECT public_id FROM candidates WHERE territory_code = '32' AND merged_into_id IS NULL AND anonymised_at IS NULL LIMIT 1",
+      )
+    ).public_id,
   );
   const agent = Number((await one("SELECT id FROM users WHERE email = 'agent.gers@demo.test'")).id);
   const pages: Array<[string, string[]]> = [
