@@ -72,6 +72,8 @@ export const envSchema = {
 };
 
 export default defineConfig({
+  // Every log line is JSON (decision 017): Astro's own messages go through the portal's logger.
+  logger: { entrypoint: './src/lib/astro-logger.ts' },
   output: 'server',
   // 'file': the visitor's own path (Astro.originPathname) keeps its form, "/compte" not "/compte/".
   build: { format: 'file' },
