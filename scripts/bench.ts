@@ -10,6 +10,7 @@
 import autocannon from 'autocannon';
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -161,6 +162,8 @@ async function startServer(dbPath: string, env: Record<string, string>): Promise
       PORT: String(port),
       ASTRO_NODE_LOGGING: 'disabled',
       MAP_TILE_URL: `${base}/no-tiles/{z}/{x}/{y}.png`,
+      // A production start needs the key that seals two-factor secrets: one for this run.
+      TOTP_KEY: process.env.TOTP_KEY ?? randomBytes(32).toString('base64'),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
