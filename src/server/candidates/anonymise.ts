@@ -4,7 +4,7 @@
 // commune and date, origin (as the département code or country the report reads from the
 // place, never the typed text) —; who the family is, and everything anyone wrote about it,
 // goes.
-import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../../db/client.ts';
 import {
   candidateEvents,
@@ -17,6 +17,7 @@ import {
 } from '../../../db/schema/index.ts';
 import { originOf } from '../reports/queries.ts';
 import { addEvent } from './commands.ts';
+import { forgetMail } from '../mail/outbox.ts';
 
 /** Event details that are codes, dates, ids or choices, never text typed about the family. */
 const KEPT_DETAILS = new Set([
@@ -119,7 +120,6 @@ export async function anonymiseFiles(tx: Tx, files: FileToAnonymise[], by: numbe
       files.map((f) => f.email),
     ),
   );
-  await tx.delete(outbox).where(and(about, ne(outbox.status, 'sent')));
-  await tx.update(outbox).set({ to: 'erased@invalid', subject: '—', html: '', text: '' }).where(about);
+  await forgetMail(tx, about);
   for (const f of files) await addEvent(tx, f.id, 'erased', {}, by, now);
 }

@@ -19,6 +19,7 @@ import {
 } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { anonymiseFiles } from '../candidates/anonymise.ts';
+import { forgetMail } from '../mail/outbox.ts';
 import { parseInput } from '../candidates/schemas.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden } from '../errors.ts';
@@ -79,8 +80,7 @@ export async function eraseAccount(tx: Tx, userId: number, email: string): Promi
   await tx.update(offers).set({ ownerId: null }).where(eq(offers.ownerId, userId));
   await tx.update(candidates).set({ familyUserId: null }).where(eq(candidates.familyUserId, userId));
   await tx.delete(fibreAlerts).where(eq(fibreAlerts.email, email));
-  await tx.delete(outbox).where(and(eq(outbox.to, email), sql`${outbox.status} <> 'sent'`));
-  await tx.update(outbox).set({ to: 'erased@invalid', subject: '—', html: '', text: '' }).where(eq(outbox.to, email));
+  await forgetMail(tx, eq(outbox.to, email));
   await tx.run(sql`DELETE FROM rate_limits WHERE instr(key, ${email}) > 0`);
   // Sessions, tokens, territories, favourites, saved searches and its fibre alerts cascade.
   await tx.delete(users).where(eq(users.id, userId));

@@ -1,7 +1,8 @@
 // Writing an email = inserting it in the outbox, inside the caller's transaction: the
 // message exists exactly when the change that causes it is committed.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../../db/client.ts';
+import { and, ne, type SQL } from 'drizzle-orm';
+import type { Db, Tx as Transaction } from '../../../db/client.ts';
 import { outbox } from '../../../db/schema/index.ts';
 import type { Clock } from '../clock.ts';
 import { renderMail, type MailLocale, type RenderedMail, type TemplateName } from './templates.ts';
@@ -55,4 +56,14 @@ export async function enqueueRenderedMail(
     })
     .returning({ id: outbox.id });
   return row!.id;
+}
+
+/**
+ * Forgets the emails `which` selects (an erased family's, or about its files): unsent ones
+ * are deleted — they will never go out —, sent ones keep only their row, without address,
+ * subject or body.
+ */
+export async function forgetMail(tx: Transaction, which: SQL | undefined): Promise<void> {
+  await tx.delete(outbox).where(and(which, ne(outbox.status, 'sent')));
+  await tx.update(outbox).set({ to: 'erased@invalid', subject: '—', html: '', text: '' }).where(which);
 }
