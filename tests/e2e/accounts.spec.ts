@@ -209,6 +209,8 @@ test('an account attacked with wrong passwords is not locked: its owner confirms
   await submitSignIn(page, email);
   await expect(page.getByText('Pour votre sécurité, confirmez cette connexion')).toBeVisible();
   await expect(page).toHaveURL(/\/connexion/);
+  // What was typed stays, but the password.
+  await expect(page.getByLabel('Adresse email').first()).toHaveValue(email);
   const mail = await lastMail(portal, email);
   expect(mail.subject).toBe('Confirmez votre connexion');
   await page.goto(mail.link);

@@ -57,7 +57,13 @@ export async function signInPage(ctx: RequestContext): Promise<Outcome<FormView<
     return 'userId' in outcome ? await signedIn(ctx, outcome.userId, target) : outcome;
   });
   if (!r.ok) return again(r, { back: target });
-  return 'redirect' in r.value ? r.value : shown({ back }, t(locale, 'auth.confirmSent'));
+  if ('redirect' in r.value) return r.value;
+  // The address stays in the form (not the password), should the link not arrive.
+  return render({
+    state: { ...emptyState(), values: { email: field(form, 'email') } },
+    notice: t(locale, 'auth.confirmSent'),
+    back: target,
+  });
 }
 
 export async function magicLinkPage(ctx: RequestContext): Promise<Outcome<FormView>> {
