@@ -1,13 +1,14 @@
-// npm run bench — performance goals of the catalogue, measured on a separate database:
-// 100 000 offers spread over all French communes, the built server, autocannon at 25
-// connections on /offres (a typical filter set) against a minimal page of the same server,
-// the JavaScript sent to /offres before the map is opened, the query plan of each filter,
-// publishing one offer in a territory of 100 000 (scripts/bench-publish.ts), importing ARCEP's
-// national coverage file (scripts/bench-import.ts), and the reports
-// over 100 000 candidate files (scripts/bench-reports.ts), and a mixed scenario — two server
+// npm run bench — performance goals, measured on separate databases: catalogues of 1 000,
+// 10 000 and 100 000 offers spread over all French communes, the built server, autocannon
+// at 25 connections with a different realistic search per request on /offres and
+// /api/v1/offres, varying offer pages and a repeated URL (the cache hit), each against a
+// minimal page of the same server (scripts/bench-search.ts); the SQL each request runs,
+// replayed with SQLite's own counters; the JavaScript sent to /offres before the map is
+// opened; publishing one offer in a territory of 100 000 (scripts/bench-publish.ts),
+// importing ARCEP's national coverage file (scripts/bench-import.ts), the reports over
+// 100 000 candidate files (scripts/bench-reports.ts), and a mixed scenario — two server
 // processes on one file, 200 visitors and 10 agents writing — (scripts/bench-mixed.ts).
-// Prints figures; exits non-zero only when something fails, not when a goal is missed.
-import autocannon from 'autocannon';
+// Prints figures and "met"/"NOT met" per goal; exits non-zero only when something fails.
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,21 +24,18 @@ import { placedCommunes } from '../db/seed/demo.ts';
 import { insertBenchOffers } from './lib/bench-offers.ts';
 import { departments, territories } from '../db/schema/index.ts';
 import { refreshNearestTiersLieux } from '../src/server/offers/nearest.ts';
-import { explainSearch } from '../src/server/offers/queries.ts';
-import type { OfferSearchInput } from '../src/server/offers/schemas.ts';
 import { loadReferential } from '../src/server/places/referential.ts';
 import { benchImport } from './bench-import.ts';
 import { benchPublish } from './bench-publish.ts';
 import { benchReports } from './bench-reports.ts';
 import { benchMixed, type BenchServer } from './bench-mixed.ts';
+import { fmt, load, offerRefs, searchContext, searches, verdict, walkedRows, type Load } from './bench-search.ts';
 
 const OFFERS = Number(process.env.BENCH_OFFERS ?? 100_000);
-const CONNECTIONS = 25;
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
 const TYPICAL = '/offres?type=logement&fibre=1&debit_min=100&territoire=32&prix_max=300000&tri=prix';
 const root = new URL('..', import.meta.url);
 
-async function seed(db: Db): Promise<void> {
+async function seed(db: Db, count: number): Promise<void> {
   await applyMigrations(db);
   await loadReferential(db);
   const now = new Date('2026-11-01T09:00:00Z');
@@ -48,11 +46,11 @@ async function seed(db: Db): Promise<void> {
     .onConflictDoNothing();
   const places = await placedCommunes(db);
   const started = Date.now();
-  await insertBenchOffers(db, { count: OFFERS, seed: 100_000, places });
+  await insertBenchOffers(db, { count, seed: 100_000, places });
   await refreshNearestTiersLieux(db);
   await db.$client.execute('ANALYZE');
   console.log(
-    `seeded ${OFFERS} offers over ${places.length} communes in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `seeded ${count} offers over ${places.length} communes in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 }
 
@@ -63,32 +61,6 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-async function load(
-  url: string,
-): Promise<{ rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number }> {
-  const times: number[] = [];
-  // As a browser does: compressed responses accepted.
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      { url, connections: CONNECTIONS, duration: DURATION_S, headers: { 'accept-encoding': 'gzip, deflate, br' } },
-      (error, r) => (error ? reject(error) : resolve(r)),
-    );
-    instance.on('response', (_client, status, _bytes, ms) => {
-      if (status >= 200 && status < 300) times.push(ms);
-    });
-  });
-  times.sort((a, b) => a - b);
-  const pct = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] ?? Number.NaN;
-  return {
-    rps: result.requests.average,
-    p50: pct(50),
-    p95: pct(95),
-    p99: pct(99),
-    errors: result.errors,
-    non2xx: result.non2xx,
-  };
 }
 
 async function javascriptWeight(base: string): Promise<{ beforeMap: number; map: number }> {
@@ -116,36 +88,6 @@ async function javascriptWeight(base: string): Promise<{ beforeMap: number; map:
   const total = [...sizes.values()].reduce((a, b) => a + b, 0);
   await browser.close();
   return { beforeMap, map: total - beforeMap };
-}
-
-async function plans(db: Db): Promise<void> {
-  const cases: Array<[string, OfferSearchInput, string]> = [
-    ['fibre', { fibre: '1' }, 'offers_fibre_idx'],
-    ['territoire', { territoire: '32' }, 'offers_territory_idx'],
-    ['type', { type: 'logement' }, 'offers_listing_idx'],
-    ['transaction', { transaction: 'location' }, 'offers_transaction_idx'],
-    ['commune', { commune: '32013' }, 'offers_commune_status_idx'],
-    ['rayon', { commune: '32013', rayon: 20 }, 'offers_public_point_idx'],
-    ['debit_min', { debit_min: 1000 }, 'offers_download_idx'],
-    ['upload_min', { upload_min: 700 }, 'offers_upload_idx'],
-    ['techno', { techno: 'cable' }, 'offers_technology_idx'],
-    ['mobile', { mobile: '5g' }, 'offers_mobile_idx'],
-    ['prix', { prix_min: 100, prix_max: 400 }, 'offers_price_idx'],
-    ['surface_min', { surface_min: 220 }, 'offers_surface_idx'],
-    ['pieces_min', { pieces_min: 8 }, 'offers_rooms_idx'],
-    ['tl_km', { tl_km: 2 }, 'offers_nearest_tl_idx'],
-    ['q', { q: 'grange' }, 'offers_fts'],
-  ];
-  // The count touches every match, so it must use the filter's index; the page of 20 may
-  // instead walk the sort order and stop early when matches are common (SQLite's choice).
-  console.log('\nquery plans (100k offers): count query / page query');
-  for (const [name, query, expected] of cases) {
-    const plan = await explainSearch(db, query);
-    const count = plan.count.join(' | ');
-    const list = plan.list.join(' | ');
-    const ok = count.includes(expected) && ![...plan.count, ...plan.list].some((l) => /^SCAN offers\b/.test(l));
-    console.log(`  ${ok ? 'ok  ' : 'WARN'} ${name.padEnd(12)} count: ${count}\n       ${''.padEnd(12)} page:  ${list}`);
-  }
 }
 
 /** Starts the built server on the bench database; its request lines are dropped, the rest kept. */
@@ -188,73 +130,147 @@ async function startServer(dbPath: string, env: Record<string, string>): Promise
   throw new Error(`the server did not start:\n${lines.join('\n')}`);
 }
 
-// BENCH_DIR keeps the seeded database between runs (seeded once, reused after).
-const keep = process.env.BENCH_DIR;
-const dir = keep ?? (await mkdtemp(join(tmpdir(), 'cc-bench-')));
-let server: ReturnType<typeof spawn> | undefined;
-try {
-  const dbPath = join(dir, 'bench.db');
+/** A catalogue of `count` offers in `dir`, seeded once (kept with BENCH_DIR), migrated. */
+async function catalogueDb(count: number): Promise<string> {
+  const dbPath = join(dir, count === OFFERS ? 'bench.db' : `bench-${count}.db`);
   const reuse = existsSync(dbPath);
   const db = await createDb(`file:${dbPath}`);
-  if (!reuse) await seed(db);
+  if (!reuse) await seed(db, count);
   // A database kept from an earlier run may predate the newest migrations.
   else await applyMigrations(db);
-  // `BENCH_ONLY=mixed npm run bench` (with BENCH_DIR) runs the mixed scenario alone.
-  if (process.env.BENCH_ONLY === 'mixed') {
-    db.$client.close();
+  db.$client.close();
+  return dbPath;
+}
+
+async function stop(started: BenchServer | undefined): Promise<void> {
+  if (!started || started.process.exitCode !== null) return;
+  started.process.kill('SIGTERM');
+  await new Promise((r) => started.process.once('exit', r));
+}
+
+/**
+ * Searches at one catalogue size: /ping, then fresh /offres searches (and at the full size
+ * fresh API searches, varying offer pages and one repeated URL), all on one server.
+ */
+async function benchSearchAt(count: number, full: boolean) {
+  const dbPath = await catalogueDb(count);
+  const started = await startServer(dbPath, {});
+  const db = await createDb(`file:${dbPath}`);
+  const ctx = await searchContext(db);
+  const refs = await offerRefs(db);
+  db.$client.close();
+  const { base, process: child } = started;
+  const next = searches(ctx, count);
+  const ping = () => '/ping';
+  // Warm up (JIT, the page modules), then measure each against /ping of the same run.
+  await load(base, child, ping);
+  await load(base, child, () => `/offres?${next()}`);
+  const result: Record<string, Load> = {};
+  result.ping = await load(base, child, ping);
+  result.offres = await load(base, child, () => `/offres?${next()}`);
+  if (full) {
+    const api = searches(ctx, count + 1);
+    // The API pages by cursor: the generator's page number is not one of its parameters.
+    result.api = await load(base, child, () => `/api/v1/offres?${api().replace(/&?page=\d+/, '')}`);
+    let i = 0;
+    result.offer = await load(base, child, () => refs[i++ % refs.length]!.path);
+    result.hit = await load(base, child, () => TYPICAL);
+  }
+  return { result, started, dbPath, ctx };
+}
+
+// BENCH_DIR keeps the seeded databases between runs (seeded once, reused after).
+const keep = process.env.BENCH_DIR;
+const dir = keep ?? (await mkdtemp(join(tmpdir(), 'cc-bench-')));
+let server: BenchServer | undefined;
+try {
+  const dbPath = await catalogueDb(OFFERS);
+  const only = process.env.BENCH_ONLY;
+  if (only === 'seed') process.exit(0);
+  // `BENCH_ONLY=mixed npm run bench` (with BENCH_DIR) runs the mixed scenario alone; `search` the searches.
+  if (only === 'mixed') {
     await benchMixed(dir, dbPath, (env) => startServer(dbPath, env));
     process.exit(0);
   }
-  await plans(db);
-  await benchPublish(dir);
-  await benchImport(dir);
-  await benchReports(db);
-  db.$client.close();
-
-  if (!existsSync(new URL('dist/server/entry.mjs', root))) throw new Error('run `npm run build` first');
-  let jsBase = '';
-  for (const pageCache of ['on', 'off'] as const) {
-    const started = await startServer(dbPath, { PAGE_CACHE: pageCache });
-    server = started.process;
-    const base = started.base;
-    const probe = await fetch(`${base}${TYPICAL}`);
-    const html = await probe.text();
-    console.log(
-      `\n[page cache ${pageCache}] ${TYPICAL} → ${probe.status}, ${/data-total="(\d+)"/.exec(html)?.[1]} results`,
-    );
-    // Warm up both routes, then measure.
-    await load(`${base}/ping`);
-    await load(`${base}${TYPICAL}`);
-    const baseline = await load(`${base}/ping`);
-    const offres = await load(`${base}${TYPICAL}`);
-    const fmt = (r: typeof baseline) =>
-      `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}, non-2xx ${r.non2xx}`;
-    console.log(`autocannon, ${CONNECTIONS} connections, ${DURATION_S} s each`);
-    console.log(`  /ping (minimal page): ${fmt(baseline)}`);
-    console.log(`  /offres (typical):    ${fmt(offres)}`);
-    const ratio = offres.rps / baseline.rps;
-    console.log(`  ratio /offres ÷ /ping: ${ratio.toFixed(2)}   (goal ≥ 0.6: ${ratio >= 0.6 ? 'met' : 'NOT met'})`);
-    console.log(
-      `  /offres p95: ${offres.p95.toFixed(1)} ms       (goal ≤ 30 ms: ${offres.p95 <= 30 ? 'met' : 'NOT met'})`,
-    );
-    if (pageCache === 'off') {
-      jsBase = base;
-      break; // keep this server for the JavaScript measure
-    }
-    server.kill('SIGTERM');
-    await new Promise((r) => server!.once('exit', r));
+  if (!only) {
+    await benchPublish(dir);
+    await benchImport(dir);
+    const db = await createDb(`file:${dbPath}`);
+    await benchReports(db);
+    db.$client.close();
   }
 
-  const js = await javascriptWeight(jsBase);
-  server?.kill('SIGTERM');
+  if (!existsSync(new URL('dist/server/entry.mjs', root))) throw new Error('run `npm run build` first');
+  const sizes = [1_000, 10_000, OFFERS];
+  const cpu = new Map<number, number>();
+  console.log('\nsearches, autocannon at 25 connections, a different search per request (cache misses)');
+  let full: Awaited<ReturnType<typeof benchSearchAt>> | undefined;
+  for (const count of sizes) {
+    const at = await benchSearchAt(count, count === OFFERS);
+    const { ping, offres } = at.result;
+    console.log(`  [${count} offers] /ping:   ${fmt(ping!)}`);
+    console.log(`  [${count} offers] /offres: ${fmt(offres!)}`);
+    cpu.set(count, offres!.cpuMs);
+    if (count === OFFERS) full = at;
+    else await stop(at.started);
+  }
+  server = full!.started;
+  const { ping, offres, api, offer, hit } = full!.result as Record<string, Load>;
+  console.log(`  [${OFFERS} offers] /api/v1/offres: ${fmt(api!)}`);
+  console.log(`  [${OFFERS} offers] offer pages:    ${fmt(offer!)}`);
+  console.log(`  [${OFFERS} offers] ${TYPICAL} again (cache hit): ${fmt(hit!)}`);
+  const ratio = (r: Load) => r.rps / ping!.rps;
+  const goal = (name: string, ok: boolean, figure: string) =>
+    console.log(`  ${verdict(ok).padEnd(7)} ${name}: ${figure}`);
+  console.log(`\ngoals at ${OFFERS} offers (ratios against /ping of the same run)`);
+  goal('/offres misses ≥ 0.25 × /ping', ratio(offres!) >= 0.25, ratio(offres!).toFixed(2));
+  goal('/offres misses p95 ≤ 50 ms', offres!.p95 <= 50, `${offres!.p95.toFixed(1)} ms`);
+  goal('/api/v1/offres misses ≥ 0.25 × /ping', ratio(api!) >= 0.25, ratio(api!).toFixed(2));
+  goal('/api/v1/offres misses p95 ≤ 50 ms', api!.p95 <= 50, `${api!.p95.toFixed(1)} ms`);
+  goal('offer pages ≥ 0.4 × /ping', ratio(offer!) >= 0.4, ratio(offer!).toFixed(2));
+  goal('cache hits ≥ 0.6 × /ping', ratio(hit!) >= 0.6, ratio(hit!).toFixed(2));
+  goal('cache hits p95 ≤ 30 ms', hit!.p95 <= 30, `${hit!.p95.toFixed(1)} ms`);
+  goal(
+    'no error nor non-2xx',
+    [offres, api, offer, hit].every((r) => r!.errors === 0 && r!.non2xx === 0),
+    'see above',
+  );
+  // Logarithmic growth: 100× the offers costs at most log(100 000)/log(1 000) = 1.67× the CPU.
+  const [c1, c10, c100] = sizes.map((n) => cpu.get(n)!) as [number, number, number];
+  goal(
+    'CPU per miss grows at most logarithmically (1 000 → 10 000 → 100 000)',
+    c10 / c1 <= Math.log(10_000) / Math.log(1_000) && c100 / c1 <= Math.log(100_000) / Math.log(1_000),
+    `${c1.toFixed(2)} → ${c10.toFixed(2)} → ${c100.toFixed(2)} ms (×${(c10 / c1).toFixed(2)}, ×${(c100 / c1).toFixed(2)}; log bounds ×1.33, ×1.67)`,
+  );
+  // The HTML of a page of 20 results, as the server renders it, before compression.
+  const probe = await fetch(`${server.base}/offres?territoire=32&type=logement&page=2`);
+  const html = await probe.text();
+  const cards = (html.match(/<article\b/g) ?? []).length;
+  const kb = Buffer.byteLength(html) / 1024;
+  goal(`/offres HTML for ${cards} results ≤ 40 KB before compression`, cards === 20 && kb <= 40, `${kb.toFixed(1)} KB`);
+
+  console.log("\nSQL of 300 searches and 300 offer pages, replayed with SQLite's counters (per statement, worst run)");
+  const walked = await walkedRows(full!.dbPath, full!.ctx, 300, 300);
+  for (const w of walked.sort((a, b) => b.maxSteps - a.maxSteps)) {
+    // A full scan, an automatic index or thousands of steps mean rows walked, not sought;
+    // except the full-text match, which walks its matches once per text and catalogue version.
+    const once = /offers_fts MATCH/.test(w.statement) && w.runs === w.distinct;
+    const ok = w.maxFullScan === 0 && w.maxAutoIndex === 0 && (w.maxSteps <= 20_000 || once);
+    console.log(
+      `  ${verdict(ok).padEnd(7)} ${String(w.maxSteps).padStart(7)} steps${once ? ' (once per text)' : ''}, full-scan ${w.maxFullScan}, auto-index ${w.maxAutoIndex}, ${w.runs}×  ${w.statement}`,
+    );
+  }
+
+  const js = await javascriptWeight(server.base);
+  await stop(server);
   server = undefined;
   console.log(
     `\nJavaScript sent to /offres before the map is opened: ${(js.beforeMap / 1024).toFixed(1)} KB gzip (goal ≤ 20 KB: ${js.beforeMap <= 20 * 1024 ? 'met' : 'NOT met'})`,
   );
   console.log(`JavaScript added when the map opens: ${(js.map / 1024).toFixed(1)} KB gzip`);
 
-  await benchMixed(dir, dbPath, (env) => startServer(dbPath, env));
+  if (!only) await benchMixed(dir, dbPath, (env) => startServer(dbPath, env));
 } finally {
-  server?.kill('SIGTERM');
+  await stop(server);
   if (!keep) await rm(dir, { recursive: true, force: true });
 }

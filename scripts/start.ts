@@ -13,6 +13,9 @@ import { createDispatcher } from '../src/server/mail/dispatcher.ts';
 import { startDigest } from '../src/server/family/digest.ts';
 import { startFreshness } from '../src/server/offers/freshness.ts';
 import { startRetention } from '../src/server/privacy/retention.ts';
+import { pruneCatalogueChanges } from '../src/server/offers/catalogue-index.ts';
+import { startPeriodic } from '../src/server/periodic.ts';
+import { DAY_MS } from '../src/lib/time.ts';
 import { systemClock } from '../src/server/clock.ts';
 import { log } from '../src/lib/log.ts';
 import { watchEventLoop } from './lib/event-loop.ts';
@@ -66,6 +69,13 @@ await runMain(async () => {
   stoppers.push(startFreshness(jobs).stop);
   // Retention (daily): closed files anonymised after their territory's period, inactive accounts.
   stoppers.push(startRetention(jobs).stop);
+  // The offers' change log, read by every process's search index, kept to its newest rows (daily).
+  stoppers.push(
+    startPeriodic('catalogue-changes', DAY_MS, async () => {
+      const pruned = await pruneCatalogueChanges(digestDb);
+      return pruned ? `${pruned} old catalogue changes pruned` : null;
+    }).stop,
+  );
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       for (const stop of stoppers) stop();

@@ -5,14 +5,11 @@ import { NotFound } from '../server/errors.ts';
 import type { RequestContext } from '../server/http/context.ts';
 import { redirect, render } from '../server/http/respond.ts';
 import { findNearbyOffers, getPublishedOffer, publicDetail } from '../server/offers/queries.ts';
+import { publicPointOf } from '../server/offers/position.ts';
 import { getCommuneCoverage } from '../server/places/queries.ts';
 import { localizedPath } from '../i18n/index.ts';
 
 export const NEARBY_KM = 30;
-
-/** The offer's public point (every published offer has one; none: nothing is measured). */
-const publicPointOf = (offer: { publicLat: number | null; publicLng: number | null }) =>
-  offer.publicLat === null || offer.publicLng === null ? null : { lat: offer.publicLat, lng: offer.publicLng };
 
 /** `ref` is "{id}-{slug}"; a wrong or missing slug redirects to the canonical one. */
 export async function offerDetailPage(rc: Pick<RequestContext, 'locals'>, ref: string) {

@@ -326,7 +326,7 @@ async function ownPortal(dir: string): Promise<Portal> {
   await expect
     .poll(
       () =>
-        ['digest', 'freshness', 'retention'].every((job) =>
+        ['digest', 'freshness', 'retention', 'catalogue-changes'].every((job) =>
           started.logs().includes(`"job":"${job}","msg":"pass done"`),
         ),
       {

@@ -40,10 +40,10 @@ test('the English home page is under /en/ with lang="en" and a way back to Frenc
   await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
 });
 
-test('healthz reports the database and migrations', async ({ request }) => {
+test('healthz reports the database, migrations and the search index', async ({ request }) => {
   const res = await request.get('/healthz');
   expect(res.status()).toBe(200);
-  expect(await res.json()).toEqual({ db: 'ok', migrations: 'applied' });
+  expect(await res.json()).toEqual({ db: 'ok', migrations: 'applied', searchIndex: expect.any(Number) });
 });
 
 test('an unknown page is a localized 404', async ({ page }) => {

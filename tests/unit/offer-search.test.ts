@@ -4,7 +4,6 @@ import type { Db } from '../../db/client.ts';
 import { communes, offers } from '../../db/schema/index.ts';
 import { Invalid } from '../../src/server/errors.ts';
 import {
-  explainSearch,
   fullTextQuery,
   getKeyFigures,
   PAGE_SIZE,
@@ -283,53 +282,5 @@ describe('searchOffers', () => {
       all.filter((r) => r.offer.fibreStatus === 'available').length / all.length,
       5,
     );
-  });
-});
-
-describe('query plans', () => {
-  const filters: Array<[OfferSearchInput, string]> = [
-    [{ fibre: '1' }, 'fibre_status'],
-    [{ territoire: '32' }, 'territory_code'],
-    [{ type: 'logement' }, 'kind'],
-    [{ transaction: 'location' }, 'transaction'],
-    [{ commune: '32013', rayon: 20 }, 'public_lat'],
-    [{ commune: '32013' }, 'commune_code'],
-    [{ debit_min: 100 }, 'download_mbps'],
-    [{ upload_min: 50 }, 'upload_mbps'],
-    [{ techno: 'ftth' }, 'best_technology'],
-    [{ mobile: '5g' }, 'mobile_coverage'],
-    [{ prix_max: 1000 }, 'price'],
-    [{ surface_min: 80 }, 'surface'],
-    [{ pieces_min: 4 }, 'rooms'],
-    [{ tl_km: 10 }, 'nearest_fibre_tiers_lieu_km'],
-  ];
-
-  it.each(filters)(
-    '%j never scans the whole offers table, and an index exists for its column',
-    async (query, column) => {
-      const { db } = await testDb();
-      const plan = await explainSearch(db, query);
-      for (const line of [...plan.list, ...plan.count]) expect(line).not.toMatch(/^SCAN offers\b/);
-      const indexes = await db.$client.execute("SELECT name FROM pragma_index_list('offers')");
-      const covered: string[][] = [];
-      for (const { name } of indexes.rows) {
-        covered.push(
-          (await db.$client.execute({ sql: 'SELECT name FROM pragma_index_info(?)', args: [String(name)] })).rows.map(
-            (r) => String(r.name),
-          ),
-        );
-      }
-      // An index whose first columns are (status, column) serves "published and this filter".
-      expect(
-        covered.some((cols) => cols[0] === 'status' && cols[1] === column) ||
-          covered.some((cols) => cols[0] === 'status' && cols[2] === column),
-      ).toBe(true);
-    },
-  );
-
-  it('uses the full-text index for free text', async () => {
-    const { db } = await testDb();
-    const plan = await explainSearch(db, { q: 'grange' });
-    expect(plan.list.join('\n')).toMatch(/offers_fts VIRTUAL TABLE/);
   });
 });

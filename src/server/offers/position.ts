@@ -23,3 +23,7 @@ export function publicPoint(
   const p = precision === 'commune' ? communeCentre : offsetPoint(exact, random);
   return { publicLat: p.lat, publicLng: p.lng };
 }
+
+/** An offer's public point (every published offer has one; none: nothing is measured). */
+export const publicPointOf = (offer: { publicLat: number | null; publicLng: number | null }) =>
+  offer.publicLat === null || offer.publicLng === null ? null : { lat: offer.publicLat, lng: offer.publicLng };

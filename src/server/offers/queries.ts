@@ -1,16 +1,26 @@
 // Read side of offers: the public search, the detail page, nearby offers, map points and
 // key figures. Only published offers leave this module for visitors (the `published`
 // condition below); drafts are filtered here, not in pages.
-import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { and, asc, count, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { communes, offerPhotos, offers, territories } from '../../../db/schema/index.ts';
 import { foldText } from '../../lib/text.ts';
 import { Invalid, NotFound } from '../errors.ts';
-import { boundingBox, distanceSql, type Point } from '../places/geo.ts';
+import type { Point } from '../places/geo.ts';
 import { resolveCommune, type CommuneSummary } from '../places/queries.ts';
 import { connectivityLabel, type ConnectivityLabel } from './connectivity-label.ts';
+import {
+  catalogueIndex,
+  CursorMismatch,
+  type CatalogueIndex,
+  type IndexFilter,
+  type IndexHit,
+  type Kind,
+  type SortValue,
+} from './catalogue-index.ts';
 import { kindParams, transactionParams, type OfferSearchInput } from './schemas.ts';
+
+export type { SortValue };
 
 export const PAGE_SIZE = 20;
 
@@ -109,16 +119,21 @@ export interface PublishedWindow {
 }
 
 interface Compiled {
-  /** Every condition but the kind, for the counts per kind. */
-  base: SQL[];
-  kind?: SQL;
-  distance?: SQL<number>;
+  index: CatalogueIndex;
+  filter: IndexFilter;
+  kind?: Kind;
+  center?: Point;
   commune: CommuneSummary | null;
 }
 
+/** The search's filters for the catalogue index; Invalid when a parameter names nothing real. */
 async function compile(db: Db, query: OfferSearchInput, window?: PublishedWindow): Promise<Compiled> {
-  const base: SQL[] = [published];
-  if (window) base.push(gt(offers.publishedAt, window.after), lte(offers.publishedAt, window.upTo));
+  const index = await catalogueIndex(db);
+  const filter: IndexFilter = {};
+  if (window) {
+    filter.publishedAfter = Date.parse(window.after);
+    filter.publishedUpTo = Date.parse(window.upTo);
+  }
   if (query.territoire !== undefined) {
     const [territory] = await db
       .select({ code: territories.code })
@@ -126,130 +141,72 @@ async function compile(db: Db, query: OfferSearchInput, window?: PublishedWindow
       .where(eq(territories.code, query.territoire));
     if (!territory)
       throw new Invalid([{ field: 'territoire', key: 'errors.unknown_territory', value: query.territoire }]);
-    base.push(eq(offers.territoryCode, query.territoire));
+    filter.territory = query.territoire;
   }
   let commune: CommuneSummary | null = null;
-  let distance: SQL<number> | undefined;
+  let center: Point | undefined;
   if (query.commune) {
     commune = await resolveCommune(db, query.commune);
-    if (query.rayon === undefined) base.push(eq(offers.communeCode, commune.code));
+    if (query.rayon === undefined) filter.commune = commune.code;
     if (commune.lat !== null && commune.lng !== null) {
-      const center: Point = { lat: commune.lat, lng: commune.lng };
       // From the public point only: distances measured from the exact one would give it
       // away to anyone who asks from three communes (decision 006).
-      distance = distanceSql(offers.publicLat, offers.publicLng, center);
-      if (query.rayon !== undefined) {
-        const box = boundingBox(center, query.rayon);
-        base.push(
-          gte(offers.publicLat, box.minLat),
-          lte(offers.publicLat, box.maxLat),
-          gte(offers.publicLng, box.minLng),
-          lte(offers.publicLng, box.maxLng),
-        );
-        base.push(sql`${distance} <= ${query.rayon}`);
-      }
+      center = { lat: commune.lat, lng: commune.lng };
+      if (query.rayon !== undefined) filter.circle = { center, km: query.rayon };
     } else if (query.rayon !== undefined) {
       throw new Invalid([{ field: 'rayon', key: 'errors.commune_without_position', value: String(query.rayon) }]);
     }
   }
-  if (query.transaction) base.push(eq(offers.transaction, transactionParams[query.transaction]));
-  if (query.fibre) base.push(eq(offers.fibreStatus, 'available'));
-  if (query.debit_min !== undefined) base.push(gte(offers.downloadMbps, query.debit_min));
-  if (query.upload_min !== undefined) base.push(gte(offers.uploadMbps, query.upload_min));
-  if (query.techno) base.push(eq(offers.bestTechnology, query.techno));
-  if (query.mobile) base.push(inArray(offers.mobileCoverage, query.mobile === '5g' ? ['5g'] : ['4g', '5g']));
-  if (query.prix_min !== undefined) base.push(gte(offers.price, query.prix_min));
-  if (query.prix_max !== undefined) base.push(lte(offers.price, query.prix_max));
-  if (query.surface_min !== undefined) base.push(gte(offers.surface, query.surface_min));
-  if (query.pieces_min !== undefined) base.push(gte(offers.rooms, query.pieces_min));
-  if (query.tl_km !== undefined) base.push(lte(offers.nearestFibreTiersLieuKm, query.tl_km));
+  if (query.transaction) filter.transaction = transactionParams[query.transaction];
+  if (query.fibre) filter.fibre = true;
+  if (query.debit_min !== undefined) filter.downloadMin = query.debit_min;
+  if (query.upload_min !== undefined) filter.uploadMin = query.upload_min;
+  if (query.techno) filter.technology = query.techno;
+  if (query.mobile) filter.mobile = query.mobile;
+  if (query.prix_min !== undefined) filter.priceMin = query.prix_min;
+  if (query.prix_max !== undefined) filter.priceMax = query.prix_max;
+  if (query.surface_min !== undefined) filter.surfaceMin = query.surface_min;
+  if (query.pieces_min !== undefined) filter.roomsMin = query.pieces_min;
+  if (query.tl_km !== undefined) filter.tiersLieuKmMax = query.tl_km;
   if (query.q) {
     const match = fullTextQuery(query.q);
-    if (match) base.push(sql`${offers.id} IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH ${match})`);
+    if (match) filter.textIds = await index.textMatches(db, match);
   }
   // "A tiers-lieu with fibre within N km" is a property of homes.
-  const kind = query.type
-    ? eq(offers.kind, kindParams[query.type])
+  const kind: Kind | undefined = query.type
+    ? kindParams[query.type]
     : query.tl_km !== undefined || query.transaction
-      ? eq(offers.kind, 'home')
+      ? 'home'
       : undefined;
-  return { base, kind, distance, commune };
+  return { index, filter, kind, center, commune };
 }
 
-/** One key of a search's order; SQLite puts NULLs first going up, last going down. */
-interface SortKey {
-  expr: SQL;
-  desc: boolean;
-}
-
-function sortKeys(query: OfferSearchInput, distance: SQL<number> | undefined): SortKey[] {
-  const up = (expr: SQL | SQLiteColumn): SortKey => ({ expr: sql`${expr}`, desc: false });
-  const down = (expr: SQL | SQLiteColumn): SortKey => ({ expr: sql`${expr}`, desc: true });
-  // The id breaks ties so that paging is stable.
-  switch (query.tri) {
-    case 'prix':
-      return [up(sql`${offers.price} IS NULL`), up(offers.price), up(offers.id)];
-    case 'prix-desc':
-      return [up(sql`${offers.price} IS NULL`), down(offers.price), down(offers.id)];
-    case 'debit':
-      return [
-        up(sql`${offers.downloadMbps} IS NULL`),
-        down(offers.downloadMbps),
-        down(offers.uploadMbps),
-        down(offers.id),
-      ];
-    case 'distance':
-      // By the distance shown (100 m), so that a cursor holds nothing finer than the page.
-      if (distance) return [up(sql`round(${distance}, 1)`), up(offers.id)];
-      return [down(offers.publishedAt), down(offers.id)];
-    default:
-      return [down(offers.publishedAt), down(offers.id)];
-  }
-}
-
-const ordering = (keys: SortKey[]) => keys.map((k) => (k.desc ? desc(k.expr) : asc(k.expr)));
-
-/** A value of a sort key, as a cursor carries it. */
-export type SortValue = string | number | null;
-
-/** The rows strictly after `values` in the order of `keys` (keyset paging: stable under inserts). */
-function after(keys: SortKey[], values: SortValue[]): SQL {
-  const beyond = ({ expr, desc }: SortKey, v: SortValue): SQL =>
-    v === null
-      ? desc
-        ? sql`0`
-        : sql`${expr} IS NOT NULL`
-      : desc
-        ? sql`(${expr} < ${v} OR ${expr} IS NULL)`
-        : sql`${expr} > ${v}`;
-  return or(
-    ...keys.map((key, i) =>
-      and(...keys.slice(0, i).map((k, j) => sql`${k.expr} IS ${values[j]}`), beyond(key, values[i] ?? null)),
-    ),
-  )!;
-}
-
-function listQuery(db: Db, { base, kind, distance }: Compiled, query: OfferSearchInput) {
-  const page = query.page ?? 1;
-  return db
-    .select({ ...cardColumns, distanceKm: distance ? sql<number>`round(${distance}, 1)` : sql<null>`NULL` })
-    .from(offers)
-    .innerJoin(communes, eq(communes.code, offers.communeCode))
-    .where(and(...base, kind))
-    .orderBy(...ordering(sortKeys(query, distance)))
-    .limit(PAGE_SIZE)
-    .offset((page - 1) * PAGE_SIZE);
-}
-
-/** Both kinds counted in one pass; no GROUP BY, which would lead SQLite to walk the kind index. */
-function countQuery(db: Db, { base }: Compiled) {
-  return db
-    .select({
-      home: sql<number>`coalesce(sum(${offers.kind} = 'home'), 0)`,
-      tiers_lieu: sql<number>`coalesce(sum(${offers.kind} = 'tiers_lieu'), 0)`,
-    })
-    .from(offers)
-    .where(and(...base));
+/** Cards of `hits` in their order, read from SQLite by id (the index keeps no text). */
+async function cardsOf(db: Db, hits: IndexHit[]): Promise<OfferCard[]> {
+  if (hits.length === 0) return [];
+  const ids = hits.map((h) => h.id);
+  const [rows, photos] = await Promise.all([
+    db
+      .select(cardColumns)
+      .from(offers)
+      .innerJoin(communes, eq(communes.code, offers.communeCode))
+      .where(inArray(offers.id, ids)),
+    firstPhotos(db, ids),
+  ]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return hits.flatMap(({ id, distanceKm }) => {
+    const r = byId.get(id);
+    return r
+      ? [
+          {
+            ...r,
+            distanceKm,
+            label: connectivityLabel(r.downloadMbps, r.uploadMbps),
+            photo: photos.get(id) ?? null,
+          },
+        ]
+      : [];
+  });
 }
 
 /**
@@ -261,29 +218,26 @@ export async function searchOffers(
   query: OfferSearchInput,
   window?: PublishedWindow,
 ): Promise<OfferSearchResult> {
-  const compiled = await compile(db, query, window);
+  const { index, filter, kind, center, commune } = await compile(db, query, window);
   const page = query.page ?? 1;
-  const [rows, [counts]] = await Promise.all([listQuery(db, compiled, query), countQuery(db, compiled)]);
-  const countsByKind = { home: Number(counts?.home ?? 0), tiers_lieu: Number(counts?.tiers_lieu ?? 0) };
-  const kindOnly = query.type ? kindParams[query.type] : compiled.kind ? 'home' : undefined;
-  const total = kindOnly ? countsByKind[kindOnly] : countsByKind.home + countsByKind.tiers_lieu;
-  const photos = await firstPhotos(
-    db,
-    rows.map((r) => r.id),
-  );
+  const found = index.search({
+    filter,
+    kind,
+    center,
+    sort: query.tri ?? 'recent',
+    offset: (page - 1) * PAGE_SIZE,
+    limit: PAGE_SIZE,
+  });
+  const countsByKind = found.counts;
+  const total = kind ? countsByKind[kind] : countsByKind.home + countsByKind.tiers_lieu;
   return {
-    items: rows.map((r) => ({
-      ...r,
-      distanceKm: r.distanceKm === null ? null : Number(r.distanceKm),
-      label: connectivityLabel(r.downloadMbps, r.uploadMbps),
-      photo: photos.get(r.id) ?? null,
-    })),
+    items: await cardsOf(db, found.hits),
     total,
     page,
     pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
     pageSize: PAGE_SIZE,
     countsByKind,
-    commune: compiled.commune,
+    commune,
   };
 }
 
@@ -297,66 +251,28 @@ export interface OfferPage {
 /**
  * A page of a search for the open-data API: `limit` offers after the sort values of the
  * previous page's last one (keyset paging: offers published meanwhile never shift a page).
- * Throws Invalid when a parameter names nothing real.
+ * Throws Invalid when a parameter names nothing real or the cursor is of another order.
  */
 export async function searchOfferPage(
   db: Db,
   query: OfferSearchInput,
   { after: from, limit }: { after: SortValue[] | null; limit: number },
 ): Promise<OfferPage> {
-  const compiled = await compile(db, query);
-  const keys = sortKeys(query, compiled.distance);
-  // A cursor of another order (another `tri`, a distance sort without its commune) cannot continue.
-  if (from && from.length !== keys.length) throw new Invalid([{ field: 'cursor', key: 'errors.invalid_cursor' }]);
-  const { base, kind, distance } = compiled;
-  const [rows, [counts]] = await Promise.all([
-    db
-      .select({
-        ...cardColumns,
-        distanceKm: distance ? sql<number>`round(${distance}, 1)` : sql<null>`NULL`,
-        keys: sql<string>`json_array(${sql.join(
-          keys.map((k) => k.expr),
-          sql`, `,
-        )})`,
-      })
-      .from(offers)
-      .innerJoin(communes, eq(communes.code, offers.communeCode))
-      .where(and(...base, kind, from ? after(keys, from) : undefined))
-      .orderBy(...ordering(keys))
-      .limit(limit + 1),
-    countQuery(db, compiled),
-  ]);
-  const page = rows.slice(0, limit);
-  const photos = await firstPhotos(
-    db,
-    page.map((r) => r.id),
-  );
-  const kindOnly = query.type ? kindParams[query.type] : kind ? 'home' : undefined;
-  const total = kindOnly
-    ? Number(counts?.[kindOnly] ?? 0)
-    : Number(counts?.home ?? 0) + Number(counts?.tiers_lieu ?? 0);
+  const { index, filter, kind, center } = await compile(db, query);
+  let found;
+  try {
+    found = index.search({ filter, kind, center, sort: query.tri ?? 'recent', after: from ?? undefined, limit });
+  } catch (error) {
+    // A cursor of another order (another `tri`, a distance sort without its commune) cannot continue.
+    if (error instanceof CursorMismatch) throw new Invalid([{ field: 'cursor', key: 'errors.invalid_cursor' }]);
+    throw error;
+  }
+  const { counts } = found;
   return {
-    items: page.map(({ keys: _keys, ...r }) => ({
-      ...r,
-      distanceKm: r.distanceKm === null ? null : Number(r.distanceKm),
-      label: connectivityLabel(r.downloadMbps, r.uploadMbps),
-      photo: photos.get(r.id) ?? null,
-    })),
-    total,
-    next: rows.length > limit ? (JSON.parse(page.at(-1)!.keys) as SortValue[]) : null,
-  };
-}
-
-/** SQLite's plan for the two queries of a search, to check that indexes serve every filter. */
-export async function explainSearch(db: Db, query: OfferSearchInput): Promise<{ list: string[]; count: string[] }> {
-  const compiled = await compile(db, query);
-  const plan = async (q: { sql: string; params: unknown[] }) =>
-    (await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${q.sql}`, args: q.params as never })).rows.map((r) =>
-      String(r.detail),
-    );
-  return {
-    list: await plan(listQuery(db, compiled, query).toSQL()),
-    count: await plan(countQuery(db, compiled).toSQL()),
+    items: await cardsOf(db, found.hits),
+    // The total counts every match, not only those after the cursor.
+    total: kind ? counts[kind] : counts.home + counts.tiers_lieu,
+    next: found.more ? found.hits.at(-1)!.keys : null,
   };
 }
 
@@ -467,8 +383,15 @@ export async function findNearbyOffers(
   { km = 30, limit = 5, excludeId }: { km?: number; limit?: number; excludeId?: number } = {},
 ): Promise<NearbyOffer[]> {
   if (!from) return [];
-  const box = boundingBox(from, km);
-  const distance = distanceSql(offers.publicLat, offers.publicLng, from);
+  const index = await catalogueIndex(db);
+  const { hits } = index.search({
+    filter: { circle: { center: from, km }, excludeId },
+    kind,
+    center: from,
+    sort: 'distance',
+    limit,
+  });
+  if (hits.length === 0) return [];
   const rows = await db
     .select({
       id: offers.id,
@@ -479,29 +402,22 @@ export async function findNearbyOffers(
       fibreStatus: offers.fibreStatus,
       downloadMbps: offers.downloadMbps,
       uploadMbps: offers.uploadMbps,
-      distanceKm: sql<number>`round(${distance}, 1)`,
     })
     .from(offers)
     .innerJoin(communes, eq(communes.code, offers.communeCode))
     .where(
-      and(
-        published,
-        eq(offers.kind, kind),
-        excludeId ? ne(offers.id, excludeId) : undefined,
-        gte(offers.publicLat, box.minLat),
-        lte(offers.publicLat, box.maxLat),
-        gte(offers.publicLng, box.minLng),
-        lte(offers.publicLng, box.maxLng),
-        sql`${distance} <= ${km}`,
+      inArray(
+        offers.id,
+        hits.map((h) => h.id),
       ),
-    )
-    .orderBy(asc(distance), asc(offers.id))
-    .limit(limit);
-  return rows.map(({ downloadMbps, uploadMbps, ...r }) => ({
-    ...r,
-    distanceKm: Number(r.distanceKm),
-    label: connectivityLabel(downloadMbps, uploadMbps),
-  }));
+    );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return hits.flatMap(({ id, distanceKm }) => {
+    const r = byId.get(id);
+    if (!r) return [];
+    const { downloadMbps, uploadMbps, ...rest } = r;
+    return [{ ...rest, distanceKm: distanceKm ?? 0, label: connectivityLabel(downloadMbps, uploadMbps) }];
+  });
 }
 
 export interface KeyFigures {

@@ -1,0 +1,676 @@
+// The published catalogue as typed arrays in this process's memory: what every public
+// search filters, counts and sorts on (decision 019). SQLite stays the source of truth:
+// the index is derived from it, checked against the catalogue version on every search,
+// and brought up to date from the change log that triggers keep (migration 0036), so
+// several processes on one database each keep their own exact copy. Cards are then read
+// from SQLite by id: the index never holds a title or a description.
+import type { Db } from '../../../db/client.ts';
+import { catalogueVersion } from '../cache/page-cache.ts';
+import { boundingBox, distanceKm, type Point } from '../places/geo.ts';
+
+/** Over this many changed offers, one whole rebuild is cheaper than reloading them one by one. */
+const RELOAD_MAX = 5_000;
+/** Ids read per statement in a whole rebuild; the event loop breathes between them. */
+const BUILD_CHUNK = 10_000;
+/** Full-text answers kept (a common word's is 400 KB at 100 000 offers). */
+const TEXTS_KEPT = 100;
+
+const KINDS = ['home', 'tiers_lieu'] as const;
+export type Kind = (typeof KINDS)[number];
+const TRANSACTIONS = [null, 'rent', 'sale'] as const;
+const MOBILE = { none: 0, '3g': 1, '4g': 2, '5g': 3 } as Record<string, number>;
+
+/** What the index filters on; every field is optional, and all given ones must hold. */
+export interface IndexFilter {
+  territory?: string;
+  /** The offer's commune, when a search names one without a radius. */
+  commune?: string;
+  /** Within `km` of `center` (the public point), bounds included. */
+  circle?: { center: Point; km: number };
+  transaction?: 'rent' | 'sale';
+  fibre?: boolean;
+  downloadMin?: number;
+  uploadMin?: number;
+  technology?: string;
+  /** '4g': 4G or 5G; '5g': 5G only. */
+  mobile?: '4g' | '5g';
+  priceMin?: number;
+  priceMax?: number;
+  surfaceMin?: number;
+  roomsMin?: number;
+  tiersLieuKmMax?: number;
+  /** Offers whose text matches (ids from the full-text index). */
+  textIds?: Int32Array;
+  /** Published in (after, upTo], as epoch milliseconds. */
+  publishedAfter?: number;
+  publishedUpTo?: number;
+  excludeId?: number;
+}
+
+export type IndexSort = 'recent' | 'prix' | 'prix-desc' | 'debit' | 'distance';
+
+/** A sort key's value as a cursor carries it: the publication date as text, numbers, NULL. */
+export type SortValue = string | number | null;
+
+export interface IndexHit {
+  id: number;
+  /** From the search's centre, rounded to 100 m; null without a centre or a public point. */
+  distanceKm: number | null;
+  /** The row's sort values, for a cursor. */
+  keys: SortValue[];
+}
+
+export interface IndexResult {
+  hits: IndexHit[];
+  /** Matches per kind, with every filter but the kind. */
+  counts: Record<Kind, number>;
+  /** Whether more matches follow the hits. */
+  more: boolean;
+}
+
+export interface IndexQuery {
+  filter: IndexFilter;
+  /** The kind listed (the counts cover both). */
+  kind?: Kind;
+  sort: IndexSort;
+  /** Distances are measured from here, for the cards and the distance sort. */
+  center?: Point;
+  /** Offset paging… */
+  offset?: number;
+  /** …or keyset paging: the rows strictly after these sort values. */
+  after?: SortValue[];
+  limit: number;
+}
+
+/** A wrong cursor: it does not belong to the search's order. */
+export class CursorMismatch extends Error {}
+
+const nan = (v: unknown) => (v === null || v === undefined ? Number.NaN : Number(v));
+
+/** Growable parallel columns, one slot per published offer; removal moves the last slot in. */
+class Columns {
+  size = 0;
+  id = new Int32Array(0);
+  kind = new Uint8Array(0);
+  territory = new Uint16Array(0);
+  commune = new Uint32Array(0);
+  transaction = new Uint8Array(0);
+  fibre = new Uint8Array(0);
+  technology = new Uint8Array(0);
+  mobile = new Uint8Array(0);
+  price = new Float64Array(0);
+  download = new Float64Array(0);
+  upload = new Float64Array(0);
+  surface = new Float64Array(0);
+  rooms = new Float64Array(0);
+  tiersLieuKm = new Float64Array(0);
+  published = new Float64Array(0);
+  publishedText: Array<string | null> = [];
+  lat = new Float64Array(0);
+  lng = new Float64Array(0);
+  slotOf = new Map<number, number>();
+  /** Codes of territories, communes and technologies, numbered in order of appearance. */
+  private codes = new Map<string, number>();
+  codeList: string[] = [];
+
+  code(value: string | null): number {
+    if (value === null) return 0;
+    let n = this.codes.get(value);
+    if (n === undefined) {
+      n = this.codeList.length + 1;
+      this.codes.set(value, n);
+      this.codeList.push(value);
+    }
+    return n;
+  }
+
+  lookup(value: string): number {
+    return this.codes.get(value) ?? -1;
+  }
+
+  private grow(min: number) {
+    const cap = Math.max(min, this.id.length * 2, 1024);
+    const more = <T extends Int32Array | Uint8Array | Uint16Array | Uint32Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(cap);
+      b.set(a);
+      return b;
+    };
+    this.id = more(this.id);
+    this.kind = more(this.kind);
+    this.territory = more(this.territory);
+    this.commune = more(this.commune);
+    this.transaction = more(this.transaction);
+    this.fibre = more(this.fibre);
+    this.technology = more(this.technology);
+    this.mobile = more(this.mobile);
+    this.price = more(this.price);
+    this.download = more(this.download);
+    this.upload = more(this.upload);
+    this.surface = more(this.surface);
+    this.rooms = more(this.rooms);
+    this.tiersLieuKm = more(this.tiersLieuKm);
+    this.published = more(this.published);
+    this.lat = more(this.lat);
+    this.lng = more(this.lng);
+  }
+
+  /** Stores a row read by readRows (in the order of COLUMNS). */
+  put(row: ArrayLike<unknown>): void {
+    const id = Number(row[0]);
+    let s = this.slotOf.get(id);
+    if (s === undefined) {
+      if (this.size === this.id.length) this.grow(this.size + 1);
+      s = this.size++;
+      this.slotOf.set(id, s);
+    }
+    this.id[s] = id;
+    this.kind[s] = KINDS.indexOf(row[1] as Kind);
+    this.territory[s] = this.code(`t:${String(row[2])}`);
+    this.commune[s] = this.code(`c:${String(row[3])}`);
+    this.transaction[s] = Math.max(0, TRANSACTIONS.indexOf(row[4] as 'rent'));
+    this.fibre[s] = row[5] === 'available' ? 1 : 0;
+    this.technology[s] = row[6] === null ? 0 : this.code(`x:${String(row[6])}`);
+    this.mobile[s] = MOBILE[String(row[7])] ?? 0;
+    this.price[s] = nan(row[8]);
+    this.download[s] = nan(row[9]);
+    this.upload[s] = nan(row[10]);
+    this.surface[s] = nan(row[11]);
+    this.rooms[s] = nan(row[12]);
+    this.tiersLieuKm[s] = nan(row[13]);
+    const published = row[14] === null ? null : String(row[14]);
+    this.published[s] = published === null ? Number.NaN : Date.parse(published);
+    this.publishedText[s] = published;
+    this.lat[s] = nan(row[15]);
+    this.lng[s] = nan(row[16]);
+  }
+
+  remove(id: number): void {
+    const s = this.slotOf.get(id);
+    if (s === undefined) return;
+    const last = --this.size;
+    this.slotOf.delete(id);
+    if (s !== last) {
+      const moved = this.id[last]!;
+      for (const a of [
+        this.id,
+        this.kind,
+        this.territory,
+        this.commune,
+        this.transaction,
+        this.fibre,
+        this.technology,
+        this.mobile,
+        this.price,
+        this.download,
+        this.upload,
+        this.surface,
+        this.rooms,
+        this.tiersLieuKm,
+        this.published,
+        this.lat,
+        this.lng,
+      ])
+        a[s] = a[last]!;
+      this.publishedText[s] = this.publishedText[last]!;
+      this.slotOf.set(moved, s);
+    }
+    this.publishedText.length = this.size;
+  }
+}
+
+/** Real numbers as text with 17 digits: JSON's 15 would move a point across a radius. */
+const exact = (column: string) => `iif(${column} IS NULL, NULL, printf('%.17g', ${column}))`;
+
+/** The columns the index keeps, in the order `Columns.put` reads them. */
+const COLUMNS = `id, kind, territory_code, commune_code, "transaction", fibre_status, best_technology,
+  mobile_coverage, price, download_mbps, upload_mbps, surface, rooms, ${exact('nearest_fibre_tiers_lieu_km')},
+  published_at, ${exact('public_lat')}, ${exact('public_lng')}`;
+
+/**
+ * Published offers as one JSON array of arrays: one value to cross from SQLite instead of
+ * a row object per offer, several times faster to read for a whole catalogue.
+ */
+async function readRows(db: Db, where: string, args: Array<string | number>): Promise<unknown[][]> {
+  const rs = await db.$client.execute({
+    sql: `SELECT json_group_array(json_array(${COLUMNS})) FROM offers WHERE status = 'published' AND ${where}`,
+    args,
+  });
+  return JSON.parse(String(rs.rows[0]?.[0] ?? '[]')) as unknown[][];
+}
+
+/** SQLite's order: NULL (NaN here) before every number. */
+function cmp(x: number, y: number): number {
+  if (x !== x) return y !== y ? 0 : -1;
+  if (y !== y) return 1;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+interface Key {
+  get: (slot: number) => number;
+  desc: boolean;
+  /** The value a cursor carries for this key. */
+  out: (slot: number) => SortValue;
+  /** A cursor's value back to the key's number; undefined when it cannot be one. */
+  in: (v: SortValue) => number | undefined;
+}
+
+const numberIn = (v: SortValue) => (v === null ? Number.NaN : typeof v === 'number' ? v : undefined);
+const orNull = (x: number): SortValue => (x !== x ? null : x);
+
+export class CatalogueIndex {
+  private cols = new Columns();
+  private version = -1;
+  private seq = 0;
+  private syncing: Promise<void> | null = null;
+  /** Per-search distances by slot, and matching slots (reused: a search runs without awaiting). */
+  private distances = new Float64Array(0);
+  private matchBuffer = new Int32Array(0);
+  /** Full-text matches by catalogue version and query, least recently used first. */
+  private texts = new Map<string, Int32Array>();
+
+  get size(): number {
+    return this.cols.size;
+  }
+
+  /**
+   * Ids of the offers whose text matches an FTS5 query, resolved once per catalogue
+   * version: SQLite's full-text index stays the one place text is searched.
+   */
+  async textMatches(db: Db, match: string): Promise<Int32Array> {
+    const key = `${this.version}|${match}`;
+    const hit = this.texts.get(key);
+    if (hit) {
+      this.texts.delete(key);
+      this.texts.set(key, hit);
+      return hit;
+    }
+    const rs = await db.$client.execute({
+      sql: 'SELECT json_group_array(rowid) FROM offers_fts WHERE offers_fts MATCH ?',
+      args: [match],
+    });
+    const ids = Int32Array.from(JSON.parse(String(rs.rows[0]?.[0] ?? '[]')) as number[]);
+    this.texts.set(key, ids);
+    if (this.texts.size > TEXTS_KEPT) this.texts.delete(this.texts.keys().next().value!);
+    return ids;
+  }
+
+  /** Brings the index to the database's current catalogue version. */
+  async sync(db: Db): Promise<void> {
+    while (this.syncing) await this.syncing;
+    const version = await catalogueVersion(db);
+    if (version === this.version) return;
+    this.syncing = this.catchUp(db, version).finally(() => (this.syncing = null));
+    await this.syncing;
+  }
+
+  private async catchUp(db: Db, version: number): Promise<void> {
+    if (this.version === -1) return this.rebuild(db, version);
+    const rs = await db.$client.execute({
+      sql: 'SELECT seq, offer_id FROM catalogue_changes WHERE seq > ? ORDER BY seq LIMIT ?',
+      args: [this.seq, RELOAD_MAX + 1],
+    });
+    if (rs.rows.length === 0) {
+      this.version = version;
+      return;
+    }
+    // A gap means pruned changes were missed: only a whole rebuild is exact.
+    if (rs.rows.length > RELOAD_MAX || Number(rs.rows[0]![0]) !== this.seq + 1) return this.rebuild(db, version);
+    const ids = [...new Set(rs.rows.map((r) => Number(r[1])))];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const found = await readRows(db, `id IN (${chunk.map(() => '?').join(',')})`, chunk);
+      const present = new Set<number>();
+      for (const row of found) {
+        this.cols.put(row);
+        present.add(Number(row[0]));
+      }
+      for (const id of chunk) if (!present.has(id)) this.cols.remove(id);
+    }
+    this.seq = Number(rs.rows.at(-1)![0]);
+    this.version = version;
+  }
+
+  private async rebuild(db: Db, version: number): Promise<void> {
+    const [last] = (await db.$client.execute('SELECT coalesce(max(seq), 0) FROM catalogue_changes')).rows;
+    const seq = Number(last?.[0] ?? 0);
+    const [top] = (await db.$client.execute('SELECT coalesce(max(id), 0) FROM offers')).rows;
+    const maxId = Number(top?.[0] ?? 0);
+    const cols = new Columns();
+    for (let from = 0; ;) {
+      const rows = await readRows(db, 'id > ? AND id <= ?', [from, from + BUILD_CHUNK]);
+      for (const row of rows) cols.put(row);
+      if (from + BUILD_CHUNK >= maxId) break;
+      from += BUILD_CHUNK;
+      await new Promise((r) => setImmediate(r));
+    }
+    this.cols = cols;
+    this.seq = seq;
+    this.version = version;
+  }
+
+  private keys(sort: IndexSort, center: Point | undefined): Key[] {
+    const c = this.cols;
+    const id: (desc: boolean) => Key = (desc) => ({ get: (s) => c.id[s]!, desc, out: (s) => c.id[s]!, in: numberIn });
+    const isNull = (a: Float64Array): Key => ({
+      get: (s) => (a[s] !== a[s] ? 1 : 0),
+      desc: false,
+      out: (s) => (a[s] !== a[s] ? 1 : 0),
+      in: numberIn,
+    });
+    const value = (a: Float64Array, desc: boolean): Key => ({
+      get: (s) => a[s]!,
+      desc,
+      out: (s) => orNull(a[s]!),
+      in: numberIn,
+    });
+    switch (sort) {
+      case 'prix':
+        return [isNull(c.price), value(c.price, false), id(false)];
+      case 'prix-desc':
+        return [isNull(c.price), value(c.price, true), id(true)];
+      case 'debit':
+        return [isNull(c.download), value(c.download, true), value(c.upload, true), id(true)];
+      case 'distance':
+        if (center) return [value(this.distances, false), id(false)];
+      // falls through: without a centre, the distance order is the default one
+      default:
+        return [
+          {
+            get: (s) => c.published[s]!,
+            desc: true,
+            out: (s) => c.publishedText[s] ?? null,
+            in: (v) => (v === null ? Number.NaN : typeof v === 'string' ? nanToUndefined(Date.parse(v)) : undefined),
+          },
+          id(true),
+        ];
+    }
+  }
+
+  /**
+   * Each match's first sort key as one number, smaller first (NULLs placed as SQLite does):
+   * the selection compares these and falls back to every key only on a tie.
+   */
+  private ranks(sort: IndexSort, byDistance: boolean, matches: Int32Array): Float64Array {
+    const c = this.cols;
+    const values =
+      sort === 'prix' || sort === 'prix-desc'
+        ? c.price
+        : sort === 'debit'
+          ? c.download
+          : sort === 'distance' && byDistance
+            ? this.distances
+            : c.published;
+    const ascending = sort === 'prix' || (sort === 'distance' && byDistance);
+    // NULLs come last in every order but the distance, where an offer without a point comes first.
+    const nullRank = sort === 'distance' && byDistance ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    const ranks = new Float64Array(matches.length);
+    for (let i = 0; i < matches.length; i++) {
+      const v = values[matches[i]!]!;
+      ranks[i] = v !== v ? nullRank : ascending ? v : -v;
+    }
+    return ranks;
+  }
+
+  /** Filters, counts per kind, sorts and pages, all in memory. */
+  search(q: IndexQuery): IndexResult {
+    const c = this.cols;
+    const f = q.filter;
+    const n = c.size;
+    if (this.distances.length < n) this.distances = new Float64Array(c.id.length);
+    const dist = this.distances;
+    let text: Uint8Array | null = null;
+    if (f.textIds) {
+      let max = 0;
+      for (const id of f.textIds) if (id > max) max = id;
+      text = new Uint8Array(max + 1);
+      for (const id of f.textIds) if (id > 0) text[id] = 1;
+    }
+    const center = q.center;
+    const keys = this.keys(q.sort, center);
+    let after: number[] | null = null;
+    if (q.after) {
+      if (q.after.length !== keys.length) throw new CursorMismatch();
+      after = q.after.map((v, i) => {
+        const x = keys[i]!.in(v);
+        if (x === undefined) throw new CursorMismatch();
+        return x;
+      });
+    }
+    const compare = (a: number, b: number) => {
+      for (const k of keys) {
+        const d = cmp(k.get(a), k.get(b));
+        if (d !== 0) return k.desc ? -d : d;
+      }
+      return 0;
+    };
+    const beyond = (s: number) => {
+      for (let i = 0; i < keys.length; i++) {
+        const d = cmp(keys[i]!.get(s), after![i]!);
+        if (d !== 0) return (keys[i]!.desc ? -d : d) > 0;
+      }
+      return false;
+    };
+    const counts = [0, 0];
+    if (this.matchBuffer.length < n) this.matchBuffer = new Int32Array(c.id.length);
+    const box = f.circle ? boundingBox(f.circle.center, f.circle.km) : null;
+    // One object shape for every search, so that the scan stays optimised across searches.
+    const found = scan(c, dist, counts, this.matchBuffer, after === null ? null : beyond, {
+      kind: q.kind === undefined ? -1 : KINDS.indexOf(q.kind),
+      territory: f.territory === undefined ? 0 : c.lookup(`t:${f.territory}`),
+      commune: f.commune === undefined ? 0 : c.lookup(`c:${f.commune}`),
+      technology: f.technology === undefined ? 0 : c.lookup(`x:${f.technology}`),
+      transaction: f.transaction === undefined ? 0 : TRANSACTIONS.indexOf(f.transaction),
+      mobileMin: f.mobile === undefined ? 0 : f.mobile === '5g' ? MOBILE['5g']! : MOBILE['4g']!,
+      fibre: f.fibre === true,
+      downloadMin: f.downloadMin ?? null,
+      uploadMin: f.uploadMin ?? null,
+      priceMin: f.priceMin ?? null,
+      priceMax: f.priceMax ?? null,
+      surfaceMin: f.surfaceMin ?? null,
+      roomsMin: f.roomsMin ?? null,
+      tiersLieuKmMax: f.tiersLieuKmMax ?? null,
+      publishedAfter: f.publishedAfter ?? null,
+      publishedUpTo: f.publishedUpTo ?? null,
+      excludeId: f.excludeId ?? 0,
+      text,
+      box: box ? [box.minLat, box.maxLat, box.minLng, box.maxLng] : null,
+      circleKm: f.circle?.km ?? Number.POSITIVE_INFINITY,
+      center: center ?? null,
+    });
+    const offset = q.offset ?? 0;
+    const matches = this.matchBuffer.subarray(0, found);
+    const top = selectTop(matches, this.ranks(q.sort, center !== undefined, matches), offset + q.limit + 1, compare);
+    const page = top.slice(offset, offset + q.limit);
+    return {
+      hits: page.map((s) => ({
+        id: c.id[s]!,
+        distanceKm: center ? (orNull(dist[s]!) as number | null) : null,
+        keys: keys.map((k) => k.out(s)),
+      })),
+      counts: { home: counts[0]!, tiers_lieu: counts[1]! },
+      more: top.length > offset + q.limit,
+    };
+  }
+}
+
+interface ScanParams {
+  kind: number;
+  territory: number;
+  commune: number;
+  technology: number;
+  transaction: number;
+  mobileMin: number;
+  fibre: boolean;
+  downloadMin: number | null;
+  uploadMin: number | null;
+  priceMin: number | null;
+  priceMax: number | null;
+  surfaceMin: number | null;
+  roomsMin: number | null;
+  tiersLieuKmMax: number | null;
+  publishedAfter: number | null;
+  publishedUpTo: number | null;
+  excludeId: number;
+  text: Uint8Array | null;
+  box: [number, number, number, number] | null;
+  circleKm: number;
+  center: Point | null;
+}
+
+/**
+ * The one pass over the catalogue: counts matches per kind and collects those of the
+ * listed kind (after the cursor, if any). Bounds are read into locals once; NULL is NaN
+ * here and fails every comparison, as in SQL; an unknown code (-1) matches nothing.
+ */
+function scan(
+  c: Columns,
+  dist: Float64Array,
+  counts: number[],
+  matches: Int32Array,
+  beyond: ((slot: number) => boolean) | null,
+  p: ScanParams,
+): number {
+  const { kind, territory, commune, technology, transaction, mobileMin, fibre, excludeId, text, box, center } = p;
+  const downloadMin = p.downloadMin ?? Number.NEGATIVE_INFINITY;
+  const uploadMin = p.uploadMin ?? Number.NEGATIVE_INFINITY;
+  const priceMin = p.priceMin ?? Number.NEGATIVE_INFINITY;
+  const priceMax = p.priceMax ?? Number.POSITIVE_INFINITY;
+  const surfaceMin = p.surfaceMin ?? Number.NEGATIVE_INFINITY;
+  const roomsMin = p.roomsMin ?? Number.NEGATIVE_INFINITY;
+  const tiersLieuKmMax = p.tiersLieuKmMax ?? Number.POSITIVE_INFINITY;
+  const publishedAfter = p.publishedAfter ?? Number.NEGATIVE_INFINITY;
+  const publishedUpTo = p.publishedUpTo ?? Number.POSITIVE_INFINITY;
+  const hasDownload = p.downloadMin !== null;
+  const hasUpload = p.uploadMin !== null;
+  const hasPriceMin = p.priceMin !== null;
+  const hasPriceMax = p.priceMax !== null;
+  const hasSurface = p.surfaceMin !== null;
+  const hasRooms = p.roomsMin !== null;
+  const hasTiersLieu = p.tiersLieuKmMax !== null;
+  const hasWindow = p.publishedAfter !== null || p.publishedUpTo !== null;
+  const circleKm = p.circleKm;
+  const [minLat, maxLat, minLng, maxLng] = box ?? [0, 0, 0, 0];
+  const { id: ids, territory: territories, commune: communes, transaction: transactions } = c;
+  const { fibre: fibres, technology: technologies, mobile: mobiles, kind: kinds } = c;
+  const { download, upload, price, surface, rooms, tiersLieuKm, published, lat: lats, lng: lngs } = c;
+  const n = c.size;
+  let found = 0;
+  for (let s = 0; s < n; s++) {
+    if (territory !== 0 && territories[s] !== territory) continue;
+    if (commune !== 0 && communes[s] !== commune) continue;
+    if (transaction !== 0 && transactions[s] !== transaction) continue;
+    if (fibre && fibres[s] !== 1) continue;
+    if (technology !== 0 && technologies[s] !== technology) continue;
+    if (mobileMin !== 0 && mobiles[s]! < mobileMin) continue;
+    if (hasDownload && !(download[s]! >= downloadMin)) continue;
+    if (hasUpload && !(upload[s]! >= uploadMin)) continue;
+    if (hasPriceMin && !(price[s]! >= priceMin)) continue;
+    if (hasPriceMax && !(price[s]! <= priceMax)) continue;
+    if (hasSurface && !(surface[s]! >= surfaceMin)) continue;
+    if (hasRooms && !(rooms[s]! >= roomsMin)) continue;
+    if (hasTiersLieu && !(tiersLieuKm[s]! <= tiersLieuKmMax)) continue;
+    if (hasWindow && !(published[s]! > publishedAfter && published[s]! <= publishedUpTo)) continue;
+    if (excludeId !== 0 && ids[s] === excludeId) continue;
+    if (text !== null && text[ids[s]!] !== 1) continue;
+    if (box !== null) {
+      const la = lats[s]!;
+      const ln = lngs[s]!;
+      if (!(la >= minLat && la <= maxLat && ln >= minLng && ln <= maxLng)) continue;
+    }
+    if (center !== null) {
+      const la = lats[s]!;
+      const ln = lngs[s]!;
+      const d = la === la && ln === ln ? distanceKm(center, { lat: la, lng: ln }) : Number.NaN;
+      // The radius holds on the exact distance (the box only narrows); cards show 100 m steps.
+      if (box !== null && !(d <= circleKm)) continue;
+      dist[s] = Math.round(d * 10) / 10;
+    }
+    counts[kinds[s]!]!++;
+    if (kind !== -1 && kinds[s] !== kind) continue;
+    if (beyond !== null && !beyond(s)) continue;
+    matches[found++] = s;
+  }
+  return found;
+}
+
+const nanToUndefined = (x: number) => (Number.isNaN(x) ? undefined : x);
+
+/**
+ * The first `k` of `items` in order: by `ranks` (one per item), then `compare` on a tie.
+ * A bounded heap when k is small against the matches, a full sort otherwise.
+ */
+function selectTop(
+  items: Int32Array,
+  ranks: Float64Array,
+  k: number,
+  compare: (a: number, b: number) => number,
+): number[] {
+  const worse = (i: number, j: number) => {
+    const a = ranks[i]!;
+    const b = ranks[j]!;
+    return a > b || (a === b && compare(items[i]!, items[j]!) > 0);
+  };
+  const order = (i: number, j: number) => (worse(i, j) ? 1 : worse(j, i) ? -1 : 0);
+  if (k * 4 >= items.length) {
+    const all = Array.from({ length: items.length }, (_, i) => i).sort(order);
+    return all.slice(0, k).map((i) => items[i]!);
+  }
+  // A max-heap of the k best so far, by index into items: its root is the worst kept.
+  const heap: number[] = [];
+  const up = (i: number) => {
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!worse(heap[i]!, heap[p]!)) break;
+      [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+      i = p;
+    }
+  };
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && worse(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && worse(heap[r]!, heap[m]!)) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  };
+  for (let i = 0; i < items.length; i++) {
+    if (heap.length < k) {
+      heap.push(i);
+      up(heap.length - 1);
+    } else if (ranks[i]! <= ranks[heap[0]!]! && worse(heap[0]!, i)) {
+      heap[0] = i;
+      down(0);
+    }
+  }
+  return heap.sort(order).map((i) => items[i]!);
+}
+
+const indexes = new WeakMap<Db, CatalogueIndex>();
+
+/** This process's index of `db`'s published catalogue, up to date. */
+export async function catalogueIndex(db: Db): Promise<CatalogueIndex> {
+  let index = indexes.get(db);
+  if (!index) {
+    index = new CatalogueIndex();
+    indexes.set(db, index);
+  }
+  await index.sync(db);
+  return index;
+}
+
+/**
+ * Forgets changes older than the newest `keep` (a process behind them rebuilds its index
+ * whole). The newest change always stays: it is how a process behind tells a gap from
+ * "nothing changed".
+ */
+export async function pruneCatalogueChanges(db: Db, keep = 100_000): Promise<number> {
+  const rs = await db.$client.execute({
+    sql: 'DELETE FROM catalogue_changes WHERE seq <= (SELECT max(seq) FROM catalogue_changes) - ?',
+    args: [Math.max(1, keep)],
+  });
+  return rs.rowsAffected;
+}

@@ -1,0 +1,267 @@
+// The in-memory catalogue index against brute force: random catalogues, random searches
+// (the bench's generator), every count, order, page and distance equal to a plain filter
+// and sort of the table's rows, written here with SQL's rules — also after publishing,
+// editing, archiving, deleting and importing offers, in this process and in another one.
+import { eq, inArray, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { createDb, type Db } from '../../db/client.ts';
+import { communes, offers } from '../../db/schema/index.ts';
+import { placedCommunes } from '../../db/seed/demo.ts';
+import { createRandom, type Random } from '../../db/seed/random.ts';
+import { insertBenchOffers } from '../../scripts/lib/bench-offers.ts';
+import { randomSearch, type SearchContext } from '../../scripts/lib/searches.ts';
+import { pruneCatalogueChanges } from '../../src/server/offers/catalogue-index.ts';
+import {
+  findNearbyOffers,
+  fullTextQuery,
+  PAGE_SIZE,
+  searchOfferPage,
+  searchOffers,
+} from '../../src/server/offers/queries.ts';
+import {
+  kindParams,
+  parseOfferSearch,
+  transactionParams,
+  type OfferSearchInput,
+} from '../../src/server/offers/schemas.ts';
+import { resolveCommune } from '../../src/server/places/queries.ts';
+import { distanceKm, type Point } from '../../src/server/places/geo.ts';
+import { testDb } from '../helpers/db.ts';
+
+type Row = typeof offers.$inferSelect;
+
+/** NULL first, as SQLite orders. */
+const cmp = (a: number | string | null, b: number | string | null) =>
+  a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1;
+
+const round1 = (d: number) => Math.round(d * 10) / 10;
+
+/** The whole answer of a search, by brute force over every row of the table. */
+async function bruteForce(db: Db, query: OfferSearchInput) {
+  const rows = await db.select().from(offers).where(eq(offers.status, 'published'));
+  let center: Point | null = null;
+  let commune: string | null = null;
+  if (query.commune) {
+    const c = await resolveCommune(db, query.commune);
+    commune = c.code;
+    if (c.lat !== null && c.lng !== null) center = { lat: c.lat, lng: c.lng };
+  }
+  let text: Set<number> | null = null;
+  const match = query.q ? fullTextQuery(query.q) : null;
+  if (match)
+    text = new Set(
+      (
+        await db.$client.execute({ sql: 'SELECT rowid FROM offers_fts WHERE offers_fts MATCH ?', args: [match] })
+      ).rows.map((r) => Number(r[0])),
+    );
+  const dist = (o: Row) =>
+    center && o.publicLat !== null && o.publicLng !== null
+      ? distanceKm(center, { lat: o.publicLat, lng: o.publicLng })
+      : null;
+  const atLeast = (v: number | null, min: number | undefined) => min === undefined || (v !== null && v >= min);
+  const atMost = (v: number | null, max: number | undefined) => max === undefined || (v !== null && v <= max);
+  const base = rows.filter(
+    (o) =>
+      (query.territoire === undefined || o.territoryCode === query.territoire) &&
+      (commune === null || query.rayon !== undefined || o.communeCode === commune) &&
+      (query.rayon === undefined || (dist(o) !== null && dist(o)! <= query.rayon)) &&
+      (!query.transaction || o.transaction === transactionParams[query.transaction]) &&
+      (!query.fibre || o.fibreStatus === 'available') &&
+      atLeast(o.downloadMbps, query.debit_min) &&
+      atLeast(o.uploadMbps, query.upload_min) &&
+      (!query.techno || o.bestTechnology === query.techno) &&
+      (!query.mobile || (query.mobile === '5g' ? ['5g'] : ['4g', '5g']).includes(o.mobileCoverage)) &&
+      atLeast(o.price, query.prix_min) &&
+      atMost(o.price, query.prix_max) &&
+      atLeast(o.surface, query.surface_min) &&
+      atLeast(o.rooms, query.pieces_min) &&
+      atMost(o.nearestFibreTiersLieuKm, query.tl_km) &&
+      (text === null || text.has(o.id)),
+  );
+  const counts = {
+    home: base.filter((o) => o.kind === 'home').length,
+    tiers_lieu: base.filter((o) => o.kind === 'tiers_lieu').length,
+  };
+  const kind = query.type
+    ? kindParams[query.type]
+    : query.tl_km !== undefined || query.transaction
+      ? 'home'
+      : undefined;
+  const listed = base.filter((o) => !kind || o.kind === kind);
+  const isNull = (v: unknown) => (v === null ? 1 : 0);
+  const rd = (o: Row) => (dist(o) === null ? null : round1(dist(o)!));
+  const order: Record<string, (a: Row, b: Row) => number> = {
+    recent: (a, b) => -cmp(a.publishedAt, b.publishedAt) || b.id - a.id,
+    prix: (a, b) => isNull(a.price) - isNull(b.price) || cmp(a.price, b.price) || a.id - b.id,
+    'prix-desc': (a, b) => isNull(a.price) - isNull(b.price) || -cmp(a.price, b.price) || b.id - a.id,
+    debit: (a, b) =>
+      isNull(a.downloadMbps) - isNull(b.downloadMbps) ||
+      -cmp(a.downloadMbps, b.downloadMbps) ||
+      -cmp(a.uploadMbps, b.uploadMbps) ||
+      b.id - a.id,
+    distance: center
+      ? (a, b) => cmp(rd(a), rd(b)) || a.id - b.id
+      : (a, b) => -cmp(a.publishedAt, b.publishedAt) || b.id - a.id,
+  };
+  listed.sort(order[query.tri ?? 'recent']!);
+  return { counts, listed, distanceOf: rd };
+}
+
+async function context(db: Db): Promise<SearchContext> {
+  const placed = await placedCommunes(db, '32');
+  return {
+    territories: ['32', '50'],
+    communes: placed.map((p) => p.code),
+    words: ['maison', 'grange', 'fibre', 'jardin', 'lumineuse', 'Auch', 'coworking', 'introuvable'],
+  };
+}
+
+/** Every search agrees with brute force: totals, counts per kind, the page's ids and distances. */
+async function checkSearches(dbs: Db[], random: Random, ctx: SearchContext, n: number) {
+  for (let i = 0; i < n; i++) {
+    const parsed = parseOfferSearch(randomSearch(random, ctx));
+    expect(parsed.errors).toEqual([]);
+    const query = parsed.query;
+    const truth = await bruteForce(dbs[0]!, query);
+    const page = query.page ?? 1;
+    const expected = truth.listed.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    for (const db of dbs) {
+      const result = await searchOffers(db, query);
+      const label = JSON.stringify(query);
+      expect(result.countsByKind, label).toEqual(truth.counts);
+      expect(result.total, label).toBe(truth.listed.length);
+      expect(
+        result.items.map((c) => [c.id, c.distanceKm]),
+        label,
+      ).toEqual(expected.map((o) => [o.id, query.commune ? truth.distanceOf(o) : null]));
+    }
+  }
+}
+
+async function catalogue(seed: number) {
+  const { db, path } = await testDb();
+  const places = await placedCommunes(db, '32');
+  const [{ last }] = (await db.select({ last: sql<number>`max(${offers.id})` }).from(offers)) as [{ last: number }];
+  await insertBenchOffers(db, { count: 300, seed, places, territory: '32' });
+  // Some NULLs where an owner left a field empty, and ties on prices.
+  const random = createRandom(seed);
+  // The generated offers (no photo nor favourite refers to them: they can be deleted).
+  const ids = (
+    await db
+      .select({ id: offers.id })
+      .from(offers)
+      .where(sql`${offers.id} > ${last}`)
+  ).map((r) => r.id);
+  for (let i = 0; i < 40; i++) {
+    const id = random.pick(ids);
+    await db
+      .update(offers)
+      .set(
+        random.pick([
+          { price: null },
+          { downloadMbps: null, uploadMbps: null },
+          { publicLat: null, publicLng: null },
+          { price: 500 },
+          { surface: null, rooms: null },
+        ]),
+      )
+      .where(eq(offers.id, id));
+  }
+  return { db, path, random, ids };
+}
+
+describe('catalogue index', () => {
+  it('gives exactly the results of brute force for 300 random searches', async () => {
+    const { db, random } = await catalogue(7);
+    await checkSearches([db], random, await context(db), 300);
+  });
+
+  it('stays exact through publishing, editing, archiving, deleting and importing, in two processes', async () => {
+    const { db, path, random, ids } = await catalogue(11);
+    const ctx = await context(db);
+    await checkSearches([db], random, ctx, 20);
+    // Another process on the same file: its own index, built from the database.
+    const other = await createDb(`file:${path}`);
+    try {
+      const drafts = (await db.select({ id: offers.id }).from(offers).where(eq(offers.status, 'draft'))).map(
+        (r) => r.id,
+      );
+      expect(drafts.length).toBeGreaterThan(0);
+      await db
+        .update(offers)
+        .set({ status: 'published', publishedAt: '2026-11-30T10:00:00.000Z' })
+        .where(inArray(offers.id, drafts.slice(0, 3)));
+      await db
+        .update(offers)
+        .set({ price: 123, fibreStatus: 'available' })
+        .where(inArray(offers.id, ids.slice(0, 30)));
+      await db
+        .update(offers)
+        .set({ status: 'archived' })
+        .where(inArray(offers.id, ids.slice(30, 50)));
+      await db.delete(offers).where(inArray(offers.id, ids.slice(50, 55)));
+      await checkSearches([db, other], random, ctx, 40);
+      // An import: many offers at once, more than are reloaded one by one.
+      await insertBenchOffers(db, { count: 200, seed: 99, places: await placedCommunes(db, '32'), territory: '32' });
+      await checkSearches([other, db], random, ctx, 40);
+      // Changes pruned while a process was behind: it rebuilds rather than miss them.
+      await db
+        .update(offers)
+        .set({ status: 'archived' })
+        .where(inArray(offers.id, ids.slice(60, 70)));
+      await db
+        .update(offers)
+        .set({ price: 1 })
+        .where(inArray(offers.id, ids.slice(70, 80)));
+      expect(await pruneCatalogueChanges(db, 1)).toBeGreaterThan(0);
+      await checkSearches([other, db], random, ctx, 30);
+    } finally {
+      other.$client.close();
+    }
+  });
+
+  it('pages by cursor through exactly the brute-force order', async () => {
+    const { db, random } = await catalogue(13);
+    const ctx = await context(db);
+    for (let i = 0; i < 40; i++) {
+      const { query } = parseOfferSearch(randomSearch(random, ctx));
+      delete query.page;
+      const truth = await bruteForce(db, query);
+      const seen: number[] = [];
+      let after = null;
+      for (;;) {
+        const page = await searchOfferPage(db, query, { after, limit: 17 });
+        expect(page.total, JSON.stringify({ query, after })).toBe(truth.listed.length);
+        seen.push(...page.items.map((c) => c.id));
+        if (!page.next) break;
+        after = page.next;
+      }
+      expect(seen, JSON.stringify(query)).toEqual(truth.listed.map((o) => o.id));
+    }
+  });
+
+  it('finds the nearest offers of a kind as brute force does', async () => {
+    const { db, random } = await catalogue(17);
+    const rows = await db
+      .select({ offer: offers })
+      .from(offers)
+      .innerJoin(communes, eq(communes.code, offers.communeCode))
+      .where(sql`${offers.status} = 'published' AND ${offers.publicLat} IS NOT NULL`);
+    for (let i = 0; i < 30; i++) {
+      const from = random.pick(rows).offer;
+      const point = { lat: from.publicLat!, lng: from.publicLng! };
+      const kind = random.pick(['home', 'tiers_lieu'] as const);
+      const km = random.pick([5, 15, 30]);
+      const expected = rows
+        .map((r) => r.offer)
+        .filter((o) => o.kind === kind && o.id !== from.id)
+        .map((o) => ({ id: o.id, exact: distanceKm(point, { lat: o.publicLat!, lng: o.publicLng! }) }))
+        .filter((o) => o.exact <= km)
+        .map((o) => ({ id: o.id, d: round1(o.exact) }))
+        .sort((a, b) => a.d - b.d || a.id - b.id)
+        .slice(0, 5);
+      const found = await findNearbyOffers(db, point, kind, { km, excludeId: from.id });
+      expect(found.map((o) => [o.id, o.distanceKm])).toEqual(expected.map((o) => [o.id, o.d]));
+    }
+  });
+});
