@@ -4,26 +4,34 @@
 // One listener on the document, so that hearts swapped in by the live search results
 // work too. Anything unexpected falls back to the plain form post.
 
+interface Words {
+  /** The button's title. */
+  title: string;
+  /** Its words: on a card they name the offer, on the offer's page they do not. */
+  named: string;
+  plain: string;
+  /** What the status line says. */
+  said: string;
+}
+
 interface Answer {
   offerId?: number;
   favourite?: boolean;
+  words?: Words;
   redirect?: string;
 }
 
-function flip(offerId: number, kept: boolean): string {
-  let said = '';
+function flip(offerId: number, kept: boolean, words: Words): string {
   for (const form of document.querySelectorAll<HTMLFormElement>(`form[data-favourite-live][data-offer="${offerId}"]`)) {
     const button = form.querySelector('button');
-    const words = form.querySelector('.words');
+    const label = form.querySelector('.words');
     const wish = form.querySelector<HTMLInputElement>('input[name="favori"]');
-    const label = (kept ? form.dataset.labelOn : form.dataset.labelOff) ?? '';
     button?.setAttribute('aria-pressed', String(kept));
-    if (words) words.textContent = label;
-    if (button) button.title = (kept ? form.dataset.titleOn : form.dataset.titleOff) ?? '';
+    if (label) label.textContent = form.classList.contains('favourite--card') ? words.named : words.plain;
+    if (button) button.title = words.title;
     if (wish) wish.value = kept ? '0' : '1';
-    said = (kept ? form.dataset.saidOn : form.dataset.saidOff) ?? '';
   }
-  return said;
+  return words.said;
 }
 
 const root = document.documentElement;
@@ -52,8 +60,8 @@ if (!root.hasAttribute('data-favourites')) {
           credentials: 'same-origin',
         });
         const answer = (await response.json()) as Answer;
-        if (response.ok && typeof answer.offerId === 'number' && typeof answer.favourite === 'boolean') {
-          status.textContent = flip(answer.offerId, answer.favourite);
+        if (response.ok && typeof answer.offerId === 'number' && typeof answer.favourite === 'boolean' && answer.words) {
+          status.textContent = flip(answer.offerId, answer.favourite, answer.words);
         } else if (answer.redirect) {
           location.assign(answer.redirect);
         } else {

@@ -106,7 +106,10 @@ export async function favouritesPage(rc: RequestContext): Promise<Outcome<Favour
       throw new Forbidden();
     }
     const r = await submitForm(rc, form, () => setFavourite(ctx, user, form));
-    if (r.ok) return wantsJson ? json(200, r.value) : redirect(`${back}#favori-${r.value.offerId}`, 303);
+    if (r.ok)
+      return wantsJson
+        ? json(200, { ...r.value, words: await heartWords(locale, r.value.offerId, r.value.favourite) })
+        : redirect(`${back}#favori-${r.value.offerId}`, 303);
     if (wantsJson) return json(r.status, { error: refusal(r) });
     return render({ list: await listFavourites(db, user), alert: refusal(r) }, r.status);
   }
@@ -126,6 +129,18 @@ export async function favouritesPage(rc: RequestContext): Promise<Outcome<Favour
     return render({ list, alert: t(locale, 'errors.favourite_unpublished') }, 400);
   }
   return render({ list: await listFavourites(db, user) });
+}
+
+/** A heart's words after a click, in the visitor's language (FavouriteButton.astro says them first). */
+async function heartWords(locale: Locale, offerId: number, kept: boolean) {
+  const title = (await offerTitle(offerId))?.title ?? '';
+  const plain = t(locale, kept ? 'favourite.remove' : 'favourite.add');
+  return {
+    title: plain,
+    plain,
+    named: t(locale, 'favourite.named', { action: plain, title }),
+    said: t(locale, kept ? 'favourite.added' : 'favourite.removed', { title }),
+  };
 }
 
 async function offerTitle(id: number): Promise<{ id: number; title: string } | null> {
