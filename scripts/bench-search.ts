@@ -47,6 +47,7 @@ function cpuOf(pid: number): number {
 /** autocannon on `base`, with `next()` giving each request's path; as a browser, gzip accepted. */
 export async function load(base: string, server: ChildProcess, next: () => string): Promise<Load> {
   const times: number[] = [];
+  let clients = 0;
   const cpuBefore = cpuOf(server.pid!);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
@@ -55,7 +56,17 @@ export async function load(base: string, server: ChildProcess, next: () => strin
         connections: CONNECTIONS,
         duration: DURATION_S,
         headers: { 'accept-encoding': 'gzip, deflate, br' },
-        requests: [{ setupRequest: (req) => ({ ...req, path: next() }) }],
+        // Visitors from many addresses behind the proxy, as in production (TRUSTED_PROXIES=loopback):
+        // per-address limits apply to each, not to the bench as one client.
+        requests: [
+          {
+            setupRequest: (req) => ({
+              ...req,
+              path: next(),
+              headers: { ...req.headers, 'x-forwarded-for': `198.18.${(clients >> 8) & 255}.${clients++ & 255}` },
+            }),
+          },
+        ],
       },
       (error, r) => (error ? reject(error) : resolve(r)),
     );

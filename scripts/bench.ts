@@ -154,7 +154,7 @@ async function stop(started: BenchServer | undefined): Promise<void> {
  */
 async function benchSearchAt(count: number, full: boolean) {
   const dbPath = await catalogueDb(count);
-  const started = await startServer(dbPath, {});
+  const started = await startServer(dbPath, { TRUSTED_PROXIES: 'loopback' });
   const db = await createDb(`file:${dbPath}`);
   const ctx = await searchContext(db);
   const refs = await offerRefs(db);
