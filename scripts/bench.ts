@@ -27,7 +27,7 @@ import { refreshNearestTiersLieux } from '../src/server/offers/nearest.ts';
 import { loadReferential } from '../src/server/places/referential.ts';
 import { benchImport } from './bench-import.ts';
 import { benchPublish } from './bench-publish.ts';
-import { benchReports } from './bench-reports.ts';
+import { benchReportPages, benchReports } from './bench-reports.ts';
 import { benchMixed, type BenchServer } from './bench-mixed.ts';
 import { fmt, load, offerRefs, searchContext, searches, verdict, walkedRows, type Load } from './bench-search.ts';
 
@@ -187,17 +187,24 @@ try {
   const dbPath = await catalogueDb(OFFERS);
   const only = process.env.BENCH_ONLY;
   if (only === 'seed') process.exit(0);
-  // `BENCH_ONLY=mixed npm run bench` (with BENCH_DIR) runs the mixed scenario alone; `search` the searches.
+  // `BENCH_ONLY=mixed npm run bench` (with BENCH_DIR) runs the mixed scenario alone; `search` the searches;
+  // `reports` the reports.
   if (only === 'mixed') {
     await benchMixed(dir, dbPath, (env) => startServer(dbPath, env));
     process.exit(0);
   }
-  if (!only) {
-    await benchPublish(dir);
-    await benchImport(dir);
+  // `BENCH_ONLY=reports` (with BENCH_DIR) the reports alone: their queries, then their pages.
+  if (!only || only === 'reports') {
+    if (!only) {
+      await benchPublish(dir);
+      await benchImport(dir);
+    }
     const db = await createDb(`file:${dbPath}`);
     await benchReports(db);
+    if (!existsSync(new URL('dist/server/entry.mjs', root))) throw new Error('run `npm run build` first');
+    await benchReportPages(db, (env) => startServer(dbPath, env));
     db.$client.close();
+    if (only) process.exit(0);
   }
 
   if (!existsSync(new URL('dist/server/entry.mjs', root))) throw new Error('run `npm run build` first');
