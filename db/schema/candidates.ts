@@ -91,7 +91,14 @@ export const candidates = sqliteTable(
     ...timestamps(),
   },
   (t) => [
-    index('candidates_territory_stage_idx').on(t.territoryCode, t.stage, t.stageEnteredAt),
+    // Also read alone by the reports' withdrawals (merged duplicates left out, the reason).
+    index('candidates_territory_stage_idx').on(
+      t.territoryCode,
+      t.stage,
+      t.stageEnteredAt,
+      t.mergedIntoId,
+      t.withdrawalReason,
+    ),
     index('candidates_email_idx').on(t.email),
     index('candidates_phone_idx').on(t.phone),
     index('candidates_agent_idx').on(t.assignedAgentId),
@@ -238,7 +245,13 @@ export const stayStats = sqliteTable(
     days: real('days').notNull(),
     stays: integer('stays').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.territoryCode, t.month, t.stage, t.days] })],
+  (t) => [
+    primaryKey({ columns: [t.territoryCode, t.month, t.stage, t.days] }),
+    // The reports read the counts from these indexes alone (the key's own lacks `stays`):
+    // some territories' months, or every territory's.
+    index('stay_stats_cover_idx').on(t.territoryCode, t.month, t.stage, t.days, t.stays),
+    index('stay_stats_month_cover_idx').on(t.month, t.stage, t.days, t.stays),
+  ],
 );
 
 /** A discovery stay the agent plans with the family: dates, places to visit, hosts. */

@@ -3,7 +3,10 @@
 // departure in the retention figure. Every figure is a small SQL aggregate read from an
 // index alone: stays from `stay_stats` (whole months) or `stage_history.days`; the rest from
 // facts the pipeline keeps on each file as its history is written (`reached_stages`,
-// `first_settled_at`, `response_hours`). Merged duplicates are left out everywhere.
+// `first_settled_at`, `response_hours`). Merged duplicates are left out everywhere. A report
+// is made of parts (`reportParts`), each of its own queries: a CSV of one table builds only
+// the parts of that table (`buildReportParts`). Durations come from SQLite as one text, not
+// as thousands of rows (decision 018).
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { remoteWorkStatuses, stageBit, withdrawalReasons, type Profession } from '../../../db/schema/candidates.ts';
@@ -33,32 +36,9 @@ function filesIn(scope: ReportScope): SQL {
   return live;
 }
 
-/**
- * What the report says of the families who first settled in [from, to) (a family settles
- * once, even if its stage is corrected later): small SQL aggregates, each read from the
- * covering index on (territory, first settlement).
- */
-async function settledIn(db: Db, scope: ReportScope, from: string, to: string) {
-  const where = sql`${filesIn(scope)} AND c.first_settled_at >= ${from} AND c.first_settled_at < ${to}`;
-  const [byMonth, byCommune, places, professions, toSettle] = [
-    await db.all<{ month: string; families: number; persons: number }>(sql`
-      SELECT substr(c.first_settled_at, 1, 7) AS month, count(*) AS families, coalesce(sum(c.settled_household_size), 0) AS persons
-      FROM candidates c WHERE ${where} GROUP BY 1`),
-    await db.all<{ code: string; families: number; persons: number }>(sql`
-      SELECT c.settled_commune_code AS code, count(*) AS families, coalesce(sum(c.settled_household_size), 0) AS persons
-      FROM candidates c WHERE ${where} AND c.settled_commune_code IS NOT NULL GROUP BY 1`),
-    await db.all<{ place: string | null; families: number }>(
-      sql`SELECT c.current_place AS place, count(*) AS families FROM candidates c WHERE ${where} GROUP BY 1`,
-    ),
-    await db.all<{ professions: string; families: number }>(
-      sql`SELECT c.professions AS professions, count(*) AS families FROM candidates c WHERE ${where} GROUP BY 1`,
-    ),
-    await db.all<{ value: number; count: number }>(sql`
-      SELECT round((julianday(c.first_settled_at) - julianday(c.created_at)) * 10) / 10.0 AS value, count(*) AS count
-      FROM candidates c WHERE ${where} GROUP BY 1`),
-  ];
-  return { byMonth, byCommune, places, professions, toSettle };
-}
+/** Families who first settled in [from, to) (a family settles once, even if its stage is corrected later). */
+const settledWhere = (scope: ReportScope, from: string, to: string) =>
+  sql`${filesIn(scope)} AND c.first_settled_at >= ${from} AND c.first_settled_at < ${to}`;
 
 async function enquiriesIn(db: Db, scope: ReportScope, from: string, to: string): Promise<number> {
   const [row] = await db.all<{ n: number }>(
@@ -102,7 +82,51 @@ export function originOf(
   return null;
 }
 
-function durations(rows: Array<{ value: number; count: number }>) {
+export interface Durations {
+  count: number;
+  median: number | null;
+  p90: number | null;
+}
+
+// Durations come as one text from SQLite rather than as rows: thousands of rows (durations
+// are tenths, so most values differ) cost far more to send one by one than to sort. `quote()`
+// writes a number so that it reads back as the same number (round trip).
+
+/** Every value of a column, sorted: `values` selects one number per row (nulls left out). */
+export async function sortedValues(db: Db, values: SQL): Promise<Float64Array> {
+  const [row] = await db.all<{ v: string | null }>(
+    sql`WITH x(v) AS (${values}) SELECT group_concat(quote(v), ',') AS v FROM x WHERE v IS NOT NULL`,
+  );
+  return row?.v ? Float64Array.from(row.v.split(','), Number).sort() : new Float64Array();
+}
+
+/** Histograms (value → count) per group: `histogram` selects (grp, value, count), one row per (grp, value). */
+export async function histogramsOf(
+  db: Db,
+  histogram: SQL,
+): Promise<Map<string, Array<{ value: number; count: number }>>> {
+  const rows = await db.all<{ grp: string; h: string }>(
+    sql`WITH x(grp, value, count) AS (${histogram}) SELECT grp, group_concat(quote(value) || ' ' || count, ',') AS h FROM x WHERE value IS NOT NULL GROUP BY grp`,
+  );
+  return new Map(
+    rows.map((r) => [
+      String(r.grp),
+      r.h.split(',').map((entry) => {
+        const [value, count] = entry.split(' ');
+        return { value: Number(value), count: Number(count) };
+      }),
+    ]),
+  );
+}
+
+/** Count, median and 90th percentile of sorted values, by nearest rank (as `quantileFromHistogram`). */
+export function durationsOfSorted(sorted: Float64Array): Durations {
+  const at = (p: number) => (sorted.length === 0 ? null : sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1]!);
+  return { count: sorted.length, median: at(0.5), p90: at(0.9) };
+}
+
+function durations(rows: ReadonlyArray<{ value: number; count: number }> | undefined): Durations {
+  if (!rows) return { count: 0, median: null, p90: null };
   return {
     count: rows.reduce((n, r) => n + r.count, 0),
     median: quantileFromHistogram(rows, 0.5),
@@ -146,9 +170,29 @@ export interface Report {
   responseTime: { enquiries: number; answered: number; medianHours: number | null; p90Hours: number | null };
 }
 
+/** The parts of a report, each built by its own small SQL aggregates. */
+export const reportParts = [
+  'summary',
+  'previousSummary',
+  'byMonth',
+  'byCommune',
+  'origins',
+  'remoteWork',
+  'professions',
+  'funnel',
+  'timeInStage',
+  'withdrawals',
+  'retention',
+  'offersByLabel',
+  'responseTime',
+] as const satisfies ReadonlyArray<keyof Report>;
+export type ReportPart = (typeof reportParts)[number];
+/** A report with only some of its parts (a CSV of one table needs one or two). */
+export type PartialReport<P extends ReportPart> = Pick<Report, 'period' | 'previous' | P>;
+
 /**
- * Every figure of one report. Sections run one after the other (the embedded database has one
- * connection); `timings`, when given, receives each section's milliseconds (npm run bench).
+ * Every figure of one report. Parts run one after the other (the embedded database has one
+ * connection); `timings`, when given, receives each part's milliseconds (npm run bench).
  */
 export async function buildReport(
   db: Db,
@@ -157,86 +201,137 @@ export async function buildReport(
   now: Date,
   timings?: Record<string, number>,
 ): Promise<Report> {
-  const previous = previousPeriod(period);
-  const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    const result = await run();
-    if (timings) timings[name] = performance.now() - started;
-    return result;
-  };
-  const settled = await timed('settled', () => settledIn(db, scope, period.from, period.to));
-  const summary = await timed('summary', () => summaryCounts(db, scope, period));
-  const previousSummary = await timed('previous period', () => summaryCounts(db, scope, previous));
-  const funnel = await timed('funnel', () => funnelOf(db, scope, period));
-  const timeInStage = await timed('time in stage', () => timeInStageOf(db, scope, period, settled.toSettle));
-  const withdrawals = await timed('withdrawals', () => withdrawalsOf(db, scope, period));
-  const retention = await timed('retention', async () => [
-    await retentionOf(db, scope, period, now, 6),
-    await retentionOf(db, scope, period, now, 12),
-  ]);
-  const offersByLabel = await timed('offers by label', () => offersByLabelOf(db, scope, period));
-  const responseTime = await timed('response time', () => responseTimeOf(db, scope, period));
-  const communeNames = await timed('communes', () =>
-    communesOf(
-      db,
-      settled.byCommune.map((c) => c.code),
-    ),
-  );
-  const departmentNames = await db.all<{ code: string; name: string }>(sql`SELECT code, name FROM departments`);
+  return buildReportParts(db, scope, period, now, reportParts, timings);
+}
 
-  const byMonth = monthsOf(period).map(
-    (month) => settled.byMonth.find((m) => m.month === month) ?? { month, families: 0, persons: 0 },
+/** The parts of a report asked for, and nothing else: the same figures as `buildReport`'s. */
+export async function buildReportParts<P extends ReportPart>(
+  db: Db,
+  scope: ReportScope,
+  period: Period,
+  now: Date,
+  parts: readonly P[],
+  timings?: Record<string, number>,
+): Promise<PartialReport<P>> {
+  const previous = previousPeriod(period);
+  const out: Record<string, unknown> = { period, previous };
+  // Remote work and professions come from one query: run once for both.
+  let professions: Promise<Pick<Report, 'remoteWork' | 'professions'>> | undefined;
+  const ask = { professions: () => (professions ??= professionsOf(db, settledWhere(scope, period.from, period.to))) };
+  for (const part of parts) {
+    const started = performance.now();
+    out[part] = await partOf(db, scope, period, previous, now, part, ask);
+    if (timings) timings[part] = performance.now() - started;
+  }
+  return out as PartialReport<P>;
+}
+
+function partOf(
+  db: Db,
+  scope: ReportScope,
+  period: Period,
+  previous: Period,
+  now: Date,
+  part: ReportPart,
+  ask: { professions: () => Promise<Pick<Report, 'remoteWork' | 'professions'>> },
+): Promise<Report[ReportPart]> {
+  const where = settledWhere(scope, period.from, period.to);
+  switch (part) {
+    case 'summary':
+      return summaryCounts(db, scope, period);
+    case 'previousSummary':
+      return summaryCounts(db, scope, previous);
+    case 'byMonth':
+      return byMonthOf(db, where, period);
+    case 'byCommune':
+      return byCommuneOf(db, where);
+    case 'origins':
+      return originsOf(db, where);
+    case 'remoteWork':
+      return ask.professions().then((p) => p.remoteWork);
+    case 'professions':
+      return ask.professions().then((p) => p.professions);
+    case 'funnel':
+      return funnelOf(db, scope, period);
+    case 'timeInStage':
+      return timeInStageOf(db, scope, period);
+    case 'withdrawals':
+      return withdrawalsOf(db, scope, period);
+    case 'retention':
+      return (async () => [
+        await retentionOf(db, scope, period, now, 6),
+        await retentionOf(db, scope, period, now, 12),
+      ])();
+    case 'offersByLabel':
+      return offersByLabelOf(db, scope, period);
+    case 'responseTime':
+      return responseTimeOf(db, scope, period);
+  }
+}
+
+async function byMonthOf(db: Db, where: SQL, period: Period): Promise<Report['byMonth']> {
+  const rows = await db.all<{ month: string; families: number; persons: number }>(sql`
+    SELECT substr(c.first_settled_at, 1, 7) AS month, count(*) AS families, coalesce(sum(c.settled_household_size), 0) AS persons
+    FROM candidates c WHERE ${where} GROUP BY 1`);
+  return monthsOf(period).map((month) => rows.find((m) => m.month === month) ?? { month, families: 0, persons: 0 });
+}
+
+async function byCommuneOf(db: Db, where: SQL): Promise<Report['byCommune']> {
+  const rows = await db.all<{ code: string; families: number; persons: number }>(sql`
+    SELECT c.settled_commune_code AS code, count(*) AS families, coalesce(sum(c.settled_household_size), 0) AS persons
+    FROM candidates c WHERE ${where} AND c.settled_commune_code IS NOT NULL GROUP BY 1`);
+  const names = await communesOf(
+    db,
+    rows.map((c) => c.code),
   );
-  const byCommune = settled.byCommune
+  return rows
     .map((c) => ({
       ...c,
-      name: communeNames.get(c.code)?.name ?? c.code,
-      lat: communeNames.get(c.code)?.lat ?? null,
-      lng: communeNames.get(c.code)?.lng ?? null,
+      name: names.get(c.code)?.name ?? c.code,
+      lat: names.get(c.code)?.lat ?? null,
+      lng: names.get(c.code)?.lng ?? null,
     }))
     .sort((a, b) => b.families - a.families || a.name.localeCompare(b.name));
+}
 
+async function originsOf(db: Db, where: SQL): Promise<Report['origins']> {
+  const places = await db.all<{ place: string | null; families: number }>(
+    sql`SELECT c.current_place AS place, count(*) AS families FROM candidates c WHERE ${where} GROUP BY 1`,
+  );
+  const departmentNames = await db.all<{ code: string; name: string }>(sql`SELECT code, name FROM departments`);
   const deptName = new Map(departmentNames.map((d) => [d.code, d.name]));
   const origins = new Map<string, { kind: 'department' | 'country' | 'unknown'; families: number }>();
-  for (const { place, families } of settled.places) {
+  for (const { place, families } of places) {
     const o = originOf(place);
     const key = !o ? '' : o.kind === 'department' ? `${deptName.get(o.code) ?? o.code} (${o.code})` : o.name;
     const entry = origins.get(key) ?? { kind: o ? o.kind : 'unknown', families: 0 };
     entry.families += families;
     origins.set(key, entry);
   }
+  return [...origins]
+    .map(([origin, o]) => ({ origin, ...o }))
+    .sort((a, b) => b.families - a.families || a.origin.localeCompare(b.origin));
+}
 
+async function professionsOf(db: Db, where: SQL): Promise<Pick<Report, 'remoteWork' | 'professions'>> {
+  const rows = await db.all<{ professions: string; families: number }>(
+    sql`SELECT c.professions AS professions, count(*) AS families FROM candidates c WHERE ${where} GROUP BY 1`,
+  );
   const statusCount = new Map<string, number>(remoteWorkStatuses.map((s) => [s, 0]));
   const professionCount = new Map<string, number>();
-  for (const { professions, families } of settled.professions) {
+  for (const { professions, families } of rows) {
     // A raw aggregate: the column's text, parsed as the schema types it.
     for (const p of JSON.parse(professions) as Profession[]) {
       if (p.status) statusCount.set(p.status, (statusCount.get(p.status) ?? 0) + families);
       if (p.profession) professionCount.set(p.profession, (professionCount.get(p.profession) ?? 0) + families);
     }
   }
-
   return {
-    period,
-    previous,
-    summary,
-    previousSummary,
-    byMonth,
-    byCommune,
-    origins: [...origins]
-      .map(([origin, o]) => ({ origin, ...o }))
-      .sort((a, b) => b.families - a.families || a.origin.localeCompare(b.origin)),
     remoteWork: [...statusCount].map(([status, persons]) => ({ status, persons })),
     professions: [...professionCount]
       .map(([profession, persons]) => ({ profession, persons }))
       .sort((a, b) => b.persons - a.persons || a.profession.localeCompare(b.profession))
       .slice(0, 15),
-    funnel,
-    timeInStage,
-    withdrawals,
-    retention,
-    offersByLabel,
-    responseTime,
   };
 }
 
@@ -268,12 +363,12 @@ async function funnelOf(db: Db, scope: ReportScope, period: Period) {
 }
 
 /** Days spent in each stage, by stays that ended in the period; and enquiry → settlement for families settled in it. */
-async function timeInStageOf(
-  db: Db,
-  scope: ReportScope,
-  period: Period,
-  toSettle: Array<{ value: number; count: number }>,
-) {
+async function timeInStageOf(db: Db, scope: ReportScope, period: Period) {
+  const toSettle = await sortedValues(
+    db,
+    sql`SELECT round((julianday(c.first_settled_at) - julianday(c.created_at)) * 10) / 10.0
+    FROM candidates c WHERE ${settledWhere(scope, period.from, period.to)}`,
+  );
   // Whole months read the counts kept by triggers (stay_stats); other dates, the history.
   const wholeMonths = period.from.endsWith('-01') && period.to.endsWith('-01');
   const territories = scope.territories
@@ -282,21 +377,24 @@ async function timeInStageOf(
         sql`, `,
       )}) AND`
     : sql``;
-  const rows = wholeMonths
-    ? await db.all<{ stage: string; value: number; count: number }>(sql`
-        SELECT stage, days AS value, sum(stays) AS count FROM stay_stats
+  const byStage = await histogramsOf(
+    db,
+    wholeMonths
+      ? sql`
+        SELECT stage, days, sum(stays) FROM stay_stats
         WHERE ${territories} month >= ${period.from.slice(0, 7)} AND month < ${period.to.slice(0, 7)} AND stays > 0
-        GROUP BY 1, 2`)
-    : await db.all<{ stage: string; value: number; count: number }>(sql`
-        SELECT h.stage AS stage, h.days AS value, count(*) AS count
+        GROUP BY 1, 2`
+      : sql`
+        SELECT h.stage, h.days, count(*)
         FROM stage_history h
         WHERE ${historyIn(scope)} AND h.territory_code IS NOT NULL AND h.left_at >= ${period.from} AND h.left_at < ${period.to}
-        GROUP BY 1, 2`);
+        GROUP BY 1, 2`,
+  );
   const stays = (['enquiry', 'qualified', 'discovery', 'settling'] as const).map((stage) => ({
     stage: stage as string,
-    ...durations(rows.filter((r) => r.stage === stage)),
+    ...durations(byStage.get(stage)),
   }));
-  return [...stays, { stage: 'enquiry_to_settled', ...durations(toSettle) }];
+  return [...stays, { stage: 'enquiry_to_settled', ...durationsOfSorted(toSettle) }];
 }
 
 /** Withdrawals in the period (a withdrawn file stays withdrawn: its stage date is the withdrawal's). */
@@ -359,20 +457,21 @@ async function offersByLabelOf(db: Db, scope: ReportScope, period: Period) {
 
 /** Hours from an enquiry to the first thing a member of staff did on it. */
 async function responseTimeOf(db: Db, scope: ReportScope, period: Period) {
-  const rows = await db.all<{ value: number | null; count: number }>(sql`
-    SELECT c.response_hours AS value, count(*) AS count
-    FROM candidates c WHERE ${filesIn(scope)} AND c.created_at >= ${period.from} AND c.created_at < ${period.to}
-    GROUP BY 1`);
-  const answered = rows.filter((r): r is { value: number; count: number } => r.value !== null);
-  const d = durations(answered);
+  const where = sql`${filesIn(scope)} AND c.created_at >= ${period.from} AND c.created_at < ${period.to}`;
+  const [enquiries] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM candidates c WHERE ${where}`);
+  const d = durationsOfSorted(
+    await sortedValues(
+      db,
+      sql`SELECT c.response_hours FROM candidates c WHERE ${where} AND c.response_hours IS NOT NULL`,
+    ),
+  );
   return {
-    enquiries: rows.reduce((n, r) => n + r.count, 0),
+    enquiries: enquiries?.n ?? 0,
     answered: d.count,
     medianHours: d.median,
     p90Hours: d.p90,
   };
 }
-
 /** Every commune of the scope's territories (a territory is a department), to draw the map. */
 export async function scopeCommunes(db: Db, scope: ReportScope): Promise<Array<{ lat: number; lng: number }>> {
   const departments = scope.territories

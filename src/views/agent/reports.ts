@@ -12,13 +12,14 @@ import { queryObject } from '../../server/input.ts';
 import { listTerritories } from '../../server/places/queries.ts';
 import { withinScope } from '../../server/policy.ts';
 import { parsePeriod, periodParams, type Period } from '../../server/reports/period.ts';
-import { buildReport, scopeCommunes } from '../../server/reports/queries.ts';
+import { buildReport, buildReportParts, scopeCommunes } from '../../server/reports/queries.ts';
 import { reportScope } from '../../server/reports/scope.ts';
-import { reportTables, tableIds, toCsv, type TableId } from '../../server/reports/tables.ts';
+import { reportTable, reportTables, tableIds, tableParts, toCsv, type TableId } from '../../server/reports/tables.ts';
 import { t, type Locale } from '../../i18n/index.ts';
 import { logCsvExport } from '../../server/audit/access-log.ts';
 
-async function load(user: SessionUser, locale: Locale, params: Record<string, string | undefined>) {
+/** The period asked for (or this year's, with the errors to show) and the actor's scope. */
+async function scopeAndPeriod(user: SessionUser, locale: Locale, params: Record<string, string | undefined>) {
   const now = accounts.clock.now();
   let period: Period;
   let errors: Array<{ field: string; message: string }> = [];
@@ -31,9 +32,14 @@ async function load(user: SessionUser, locale: Locale, params: Record<string, st
   }
   const known = await listTerritories(db);
   const scope = reportScope(user, params.territoire, known);
-  const report = await buildReport(db, scope, period, now);
-  const territories = withinScope(user, known, (k) => k.code);
-  return { now, period, errors, scope, known, report, tables: reportTables(report, locale), territories };
+  return { now, period, errors, scope, known };
+}
+
+async function load(user: SessionUser, locale: Locale, params: Record<string, string | undefined>) {
+  const asked = await scopeAndPeriod(user, locale, params);
+  const report = await buildReport(db, asked.scope, asked.period, asked.now);
+  const territories = withinScope(user, asked.known, (k) => k.code);
+  return { ...asked, report, tables: reportTables(report, locale), territories };
 }
 
 /** /agent/rapports (and, with `annual`, /agent/rapports/annuel: one year, print layout). */
@@ -59,9 +65,11 @@ export async function reportCsv(rc: RequestContext): Promise<Response> {
   const params = queryObject(rc.url.searchParams);
   const table = params.table as TableId | undefined;
   if (!table || !(tableIds as readonly string[]).includes(table)) return text(404, t(locale, 'report.unknownTable'));
-  const data = await load(user, locale, params);
+  const data = await scopeAndPeriod(user, locale, params);
   if (data.errors.length) return text(400, data.errors.map((e) => e.message).join('\n'));
-  const found = data.tables.find((x) => x.id === table)!;
+  // Only the parts of the report this table is made of.
+  const parts = await buildReportParts(db, data.scope, data.period, data.now, tableParts[table]);
+  const found = reportTable(parts, table, locale);
   const where = params.territoire && params.territoire !== 'tous' ? params.territoire : 'tous';
   const name = `rapport-${where}-${data.period.from}-${data.period.to}-${table}.csv`;
   // The access log: in each territory the table covers (every one for the platform admin's total).

@@ -1,0 +1,158 @@
+// The faster paths of the reports give exactly what the slower ones gave: a CSV built from
+// its table's parts alone is the whole report's table; durations sent as one text have the
+// quantiles of the old grouped rows.
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../db/client.ts';
+import { createRandom } from '../../db/seed/random.ts';
+import {
+  buildReport,
+  buildReportParts,
+  durationsOfSorted,
+  histogramsOf,
+  sortedValues,
+} from '../../src/server/reports/queries.ts';
+import { parsePeriod, type Period } from '../../src/server/reports/period.ts';
+import { quantileFromHistogram } from '../../src/server/reports/quantile.ts';
+import type { ReportScope } from '../../src/server/reports/scope.ts';
+import { reportTable, reportTables, tableIds, tableParts, toCsv } from '../../src/server/reports/tables.ts';
+import { testDb } from '../helpers/db.ts';
+
+const now = new Date();
+const year = now.getUTCFullYear();
+const scopes: ReportScope[] = [
+  { territories: ['32'], label: 'Gers' },
+  { territories: ['32', '50'], label: 'Gers, Manche' },
+  { territories: null, label: 'all' },
+];
+const periods: Period[] = [
+  parsePeriod({ periode: 'year', annee: String(year - 1) }, now),
+  parsePeriod({ periode: 'quarter', annee: String(year - 1), trimestre: '2' }, now),
+  // Custom dates: stays read from the history, not from stay_stats.
+  parsePeriod({ periode: 'custom', du: `${year - 2}-03-10`, au: `${year - 1}-02-20` }, now),
+];
+
+/** The old way: one row per distinct value, then nearest rank in TypeScript. */
+async function groupedDurations(db: Db, query: ReturnType<typeof sql>) {
+  const rows = await db.all<{ value: number; count: number }>(query);
+  return {
+    count: rows.reduce((n, r) => n + r.count, 0),
+    median: quantileFromHistogram(rows, 0.5),
+    p90: quantileFromHistogram(rows, 0.9),
+  };
+}
+
+describe('report parts', () => {
+  it('a CSV of one table, built from its parts alone, is exactly the whole report’s table', async () => {
+    const { db } = await testDb();
+    let rows = 0;
+    for (const scope of scopes)
+      for (const period of periods) {
+        const whole = await buildReport(db, scope, period, now);
+        for (const locale of ['fr', 'en'] as const) {
+          const tables = reportTables(whole, locale);
+          for (const id of tableIds) {
+            const parts = await buildReportParts(db, scope, period, now, tableParts[id]);
+            // Only the parts the table is made of were built.
+            expect(Object.keys(parts).sort()).toEqual(['period', 'previous', ...tableParts[id]].sort());
+            const alone = reportTable(parts, id, locale);
+            expect(alone, `${scope.label} ${period.from} ${id} ${locale}`).toEqual(tables.find((x) => x.id === id));
+            expect(toCsv(alone, ';')).toBe(
+              toCsv(
+                tables.find((x) => x.id === id)!,
+                ';',
+              ),
+            );
+            rows += alone.rows.length;
+          }
+        }
+      }
+    expect(rows).toBeGreaterThan(100);
+  });
+
+  it('durations sent as one text have the quantiles of the old grouped rows (demo history)', async () => {
+    const { db } = await testDb();
+    for (const scope of scopes)
+      for (const period of periods) {
+        const report = await buildReport(db, scope, period, now);
+        const inScope = scope.territories
+          ? sql`c.territory_code IN (${sql.join(
+              scope.territories.map((c) => sql`${c}`),
+              sql`, `,
+            )}) AND c.merged_into_id IS NULL`
+          : sql`c.merged_into_id IS NULL`;
+        // The queries of the report before this change, verbatim.
+        const response = await groupedDurations(
+          db,
+          sql`SELECT c.response_hours AS value, count(*) AS count FROM candidates c
+              WHERE ${inScope} AND c.created_at >= ${period.from} AND c.created_at < ${period.to} AND c.response_hours IS NOT NULL GROUP BY 1`,
+        );
+        expect(report.responseTime).toMatchObject({
+          answered: response.count,
+          medianHours: response.median,
+          p90Hours: response.p90,
+        });
+        const toSettle = await groupedDurations(
+          db,
+          sql`SELECT round((julianday(c.first_settled_at) - julianday(c.created_at)) * 10) / 10.0 AS value, count(*) AS count
+              FROM candidates c WHERE ${inScope} AND c.first_settled_at >= ${period.from} AND c.first_settled_at < ${period.to} GROUP BY 1`,
+        );
+        expect(report.timeInStage.find((x) => x.stage === 'enquiry_to_settled')).toEqual({
+          stage: 'enquiry_to_settled',
+          ...toSettle,
+        });
+        const territories = scope.territories
+          ? sql`h.territory_code IN (${sql.join(
+              scope.territories.map((c) => sql`${c}`),
+              sql`, `,
+            )})`
+          : sql`h.candidate_id IN (SELECT id FROM candidates WHERE merged_into_id IS NULL)`;
+        for (const stage of ['enquiry', 'qualified', 'discovery', 'settling']) {
+          // Stays from the history itself (stay_stats, when used, must agree with it).
+          const stays = await groupedDurations(
+            db,
+            sql`SELECT h.days AS value, count(*) AS count FROM stage_history h
+                WHERE ${territories} AND h.territory_code IS NOT NULL AND h.stage = ${stage}
+                  AND h.left_at >= ${period.from} AND h.left_at < ${period.to} GROUP BY 1`,
+          );
+          expect(
+            report.timeInStage.find((x) => x.stage === stage),
+            `${scope.label} ${period.from} ${stage}`,
+          ).toEqual({
+            stage,
+            ...stays,
+          });
+        }
+      }
+  });
+
+  it('reads back every number SQLite writes, and its quantiles by nearest rank (random values)', async () => {
+    const { db } = await testDb('empty');
+    const random = createRandom(18);
+    for (let round = 0; round < 30; round++) {
+      const n = random.int(0, 400);
+      const values = Array.from({ length: n }, () =>
+        random.chance(0.5) ? Math.round(random.next() * 20_000) / 10 : (random.next() - 0.2) * 10 ** random.int(-3, 6),
+      );
+      const rows = values.map((v, i) => sql`(${i % 3}, ${v})`);
+      const table = n === 0 ? sql`SELECT 0 AS g, 1.5 AS v WHERE 0` : sql`VALUES ${sql.join(rows, sql`, `)}`;
+      const sorted = await sortedValues(db, sql`SELECT column2 FROM (${table})`);
+      expect([...sorted]).toEqual([...values].sort((a, b) => a - b));
+      const histogram = new Map<number, number>();
+      for (const v of values) histogram.set(v, (histogram.get(v) ?? 0) + 1);
+      const h = [...histogram].map(([value, count]) => ({ value, count }));
+      expect(durationsOfSorted(sorted)).toEqual({
+        count: n,
+        median: quantileFromHistogram(h, 0.5),
+        p90: quantileFromHistogram(h, 0.9),
+      });
+      if (n === 0) continue;
+      const groups = await histogramsOf(db, sql`SELECT column1, column2, count(*) FROM (${table}) GROUP BY 1, 2`);
+      for (const g of [0, 1, 2]) {
+        const expected = new Map<number, number>();
+        values.forEach((v, i) => i % 3 === g && expected.set(v, (expected.get(v) ?? 0) + 1));
+        expect(new Map((groups.get(String(g)) ?? []).map((e) => [e.value, e.count]))).toEqual(expected);
+      }
+    }
+  });
+});
