@@ -1031,6 +1031,7 @@ export const en: Messages = {
   'report.csvSemicolon': 'CSV (semicolon, for Excel)',
   'report.unknownTable': 'This table does not exist.',
   'report.map': 'Map of settled families by commune',
+  'report.firstBars': 'The chart shows the first {count}; the table lists them all.',
   'report.section.settled': 'Settled families',
   'report.section.pipeline': 'Accompaniment',
   'report.section.retention': 'Retention and offers',

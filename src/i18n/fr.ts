@@ -1047,6 +1047,7 @@ export const fr = {
   'report.csvSemicolon': 'CSV (point-virgule, pour Excel)',
   'report.unknownTable': 'Ce tableau n’existe pas.',
   'report.map': 'Carte des familles installées par commune',
+  'report.firstBars': 'Le graphique montre les {count} premières ; le tableau les donne toutes.',
   'report.section.settled': 'Familles installées',
   'report.section.pipeline': 'Accompagnement',
   'report.section.retention': 'Fidélisation et offres',

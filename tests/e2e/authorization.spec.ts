@@ -210,6 +210,10 @@ const matrix: Record<string, Sample[]> = {
     { url: () => '/agent/rapports?territoire=50', expect: { ...adminsOnly, adminGers: 404 } },
   ],
   '/agent/rapports/annuel': [{ url: () => '/agent/rapports/annuel?annee=2026', expect: adminsOnly }],
+  '/agent/rapports/carte.png': [
+    { url: () => '/agent/rapports/carte.png', expect: adminsOnly },
+    { url: () => '/agent/rapports/carte.png?territoire=50', expect: { ...adminsOnly, adminGers: 404 } },
+  ],
   '/agent/rapports/export.csv': [
     { url: () => '/agent/rapports/export.csv?table=months', expect: adminsOnly },
     { url: () => '/agent/rapports/export.csv?table=months&territoire=50', expect: { ...adminsOnly, adminGers: 404 } },

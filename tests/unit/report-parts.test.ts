@@ -1,7 +1,9 @@
 // The faster paths of the reports give exactly what the slower ones gave: a CSV built from
 // its table's parts alone is the whole report's table; durations sent as one text have the
-// quantiles of the old grouped rows.
+// quantiles of the old grouped rows; the map's background puts each commune where the page's
+// projection does.
 import { sql } from 'drizzle-orm';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
 import { createRandom } from '../../db/seed/random.ts';
@@ -12,6 +14,7 @@ import {
   histogramsOf,
   sortedValues,
 } from '../../src/server/reports/queries.ts';
+import { boundsOf, drawBackground, mapFrame, placeBackground } from '../../src/server/reports/map.ts';
 import { parsePeriod, type Period } from '../../src/server/reports/period.ts';
 import { quantileFromHistogram } from '../../src/server/reports/quantile.ts';
 import type { ReportScope } from '../../src/server/reports/scope.ts';
@@ -153,6 +156,38 @@ describe('report parts', () => {
         values.forEach((v, i) => i % 3 === g && expected.set(v, (expected.get(v) ?? 0) + 1));
         expect(new Map((groups.get(String(g)) ?? []).map((e) => [e.value, e.count]))).toEqual(expected);
       }
+    }
+  });
+});
+
+describe('the map’s background', () => {
+  it('puts each commune’s dot where the page’s projection puts it, in any wider frame', async () => {
+    const communes = [
+      { lat: 43.6, lng: 0.58 },
+      { lat: 44.05, lng: 0.1 },
+      { lat: 43.3, lng: 1.1 },
+    ];
+    const drawn = (await drawBackground(communes))!;
+    expect((await drawBackground(communes))!.version).toBe(drawn.version);
+    const own = mapFrame(drawn.bounds);
+    const { data, info } = await sharp(drawn.png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const scale = info.width / own.width;
+    expect(info.height / own.height).toBe(scale);
+    const alphaAt = (x: number, y: number) =>
+      data[(Math.floor(y * scale) * info.width + Math.floor(x * scale)) * 4 + 3]!;
+    for (const c of communes) expect(alphaAt(own.x(c.lng), own.y(c.lat))).toBe(255);
+    expect(alphaAt(own.width / 2 + 37, 5)).toBe(0);
+    // Its own frame: the whole SVG. A family settled farther away widens the frame: the image
+    // is placed so that each dot still falls where the frame projects its commune.
+    const same = placeBackground(drawn.bounds, drawn.bounds);
+    for (const [k, v] of Object.entries({ x: 0, y: 0, width: own.width, height: own.height }))
+      expect(same[k as keyof typeof same]).toBeCloseTo(v, 6);
+    const wider = boundsOf([...communes, { lat: 45.2, lng: 2.3 }])!;
+    const frame = mapFrame(wider);
+    const at = placeBackground(drawn.bounds, wider);
+    for (const c of communes) {
+      expect(at.x + (own.x(c.lng) / own.width) * at.width).toBeCloseTo(frame.x(c.lng), 6);
+      expect(at.y + (own.y(c.lat) / own.height) * at.height).toBeCloseTo(frame.y(c.lat), 6);
     }
   });
 });

@@ -472,16 +472,3 @@ async function responseTimeOf(db: Db, scope: ReportScope, period: Period) {
     p90Hours: d.p90,
   };
 }
-/** Every commune of the scope's territories (a territory is a department), to draw the map. */
-export async function scopeCommunes(db: Db, scope: ReportScope): Promise<Array<{ lat: number; lng: number }>> {
-  const departments = scope.territories
-    ? scope.territories
-    : (await db.all<{ code: string }>(sql`SELECT code FROM territories`)).map((r) => r.code);
-  if (departments.length === 0) return [];
-  return db.all<{ lat: number; lng: number }>(
-    sql`SELECT lat, lng FROM communes WHERE lat IS NOT NULL AND department_code IN (${sql.join(
-      departments.map((c) => sql`${c}`),
-      sql`, `,
-    )})`,
-  );
-}

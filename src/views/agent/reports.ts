@@ -12,7 +12,8 @@ import { queryObject } from '../../server/input.ts';
 import { listTerritories } from '../../server/places/queries.ts';
 import { withinScope } from '../../server/policy.ts';
 import { parsePeriod, periodParams, type Period } from '../../server/reports/period.ts';
-import { buildReport, buildReportParts, scopeCommunes } from '../../server/reports/queries.ts';
+import { buildReport, buildReportParts } from '../../server/reports/queries.ts';
+import { mapBackground } from '../../server/reports/map.ts';
 import { reportScope } from '../../server/reports/scope.ts';
 import { reportTable, reportTables, tableIds, tableParts, toCsv, type TableId } from '../../server/reports/tables.ts';
 import { t, type Locale } from '../../i18n/index.ts';
@@ -48,9 +49,13 @@ export async function reportsPage(rc: RequestContext, annual = false) {
   const params = queryObject(rc.url.searchParams);
   const asked = annual ? { periode: 'year', annee: params.annee, territoire: params.territoire } : params;
   const data = await load(user, rc.locals.locale, asked);
-  const background = await scopeCommunes(db, data.scope);
   const linkParams = periodParams(data.period);
   if (params.territoire) linkParams.set('territoire', params.territoire);
+  const drawn = await mapBackground(db, data.scope);
+  const background = drawn && {
+    href: `/agent/rapports/carte.png?${new URLSearchParams({ territoire: params.territoire ?? '', v: drawn.version })}`,
+    bounds: drawn.bounds,
+  };
   const view = { ...data, background, linkParams: linkParams.toString(), territoire: params.territoire ?? '' };
   return render(view, data.errors.length ? 400 : 200);
 }
@@ -81,5 +86,25 @@ export async function reportCsv(rc: RequestContext): Promise<Response> {
   });
   return new Response(toCsv(found, params.sep === 'pv' ? ';' : ','), {
     headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` },
+  });
+}
+
+/**
+ * GET /agent/rapports/carte.png?territoire=…&v=… — the background of a report's map (every
+ * commune of the scope as a dot), for the actor's scope as the report asks it. Its URL
+ * changes with its content (`v`), so the browser keeps it.
+ */
+export async function reportMapImage(rc: RequestContext): Promise<Response> {
+  const user = requireAdmin(rc);
+  const params = queryObject(rc.url.searchParams);
+  const scope = reportScope(user, params.territoire, await listTerritories(db));
+  const drawn = await mapBackground(db, scope);
+  if (!drawn) return text(404, '');
+  return new Response(new Uint8Array(drawn.png), {
+    headers: {
+      'Content-Type': 'image/png',
+      // Private: only staff reach it; the same URL is the same image for good.
+      'Cache-Control': drawn.version === params.v ? 'private, max-age=31536000, immutable' : 'private, no-cache',
+    },
   });
 }
