@@ -73,7 +73,7 @@ describe('report parts', () => {
     expect(rows).toBeGreaterThan(100);
   });
 
-  it('durations sent as one text have the quantiles of the old grouped rows (demo history)', async () => {
+  it('durations sent as one text, and retention, are those of the former queries (demo history)', async () => {
     const { db } = await testDb();
     for (const scope of scopes)
       for (const period of periods) {
@@ -110,6 +110,29 @@ describe('report parts', () => {
               sql`, `,
             )})`
           : sql`h.candidate_id IN (SELECT id FROM candidates WHERE merged_into_id IS NULL)`;
+        // Retention, asking each row whether its mark is past (the former query, verbatim).
+        for (const months of [6, 12] as const) {
+          const shift = (day: string) => {
+            const d = new Date(`${day}T00:00:00.000Z`);
+            d.setUTCMonth(d.getUTCMonth() - months);
+            return d.toISOString();
+          };
+          const horizon = `+${months} months`;
+          const kinds = sql.join(
+            (months === 6 ? ['follow_up_6m'] : ['follow_up_6m', 'follow_up_12m']).map((k) => sql`${k}`),
+            sql`, `,
+          );
+          const [row] = await db.all<{ eligible: number | null; left: number | null }>(sql`
+            SELECT sum(past) AS eligible, sum(past AND (
+                (c.stage = 'withdrawn' AND datetime(c.stage_entered_at) <= datetime(c.first_settled_at, ${horizon}))
+                OR EXISTS (SELECT 1 FROM tasks t WHERE t.candidate_id = c.id AND t.kind IN (${kinds}) AND t.outcome = 'left'))) AS left
+            FROM (SELECT c.id, c.stage, c.stage_entered_at, c.first_settled_at, datetime(c.first_settled_at, ${horizon}) <= datetime(${now.toISOString()}) AS past FROM candidates c
+                  WHERE ${inScope} AND c.first_settled_at >= ${shift(period.from)} AND c.first_settled_at < ${shift(period.to)}) c`);
+          expect(report.retention.find((r) => r.months === months)).toMatchObject({
+            eligible: row?.eligible ?? 0,
+            left: row?.left ?? 0,
+          });
+        }
         for (const stage of ['enquiry', 'qualified', 'discovery', 'settling']) {
           // Stays from the history itself (stay_stats, when used, must agree with it).
           const stays = await groupedDurations(

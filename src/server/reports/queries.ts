@@ -14,6 +14,7 @@ import { connectivityLabels, labelThresholds } from '../offers/connectivity-labe
 import { pipeline } from '../candidates/stages.ts';
 import { monthsOf, previousPeriod, type Period } from './period.ts';
 import { quantileFromHistogram } from './quantile.ts';
+import { DAY_MS } from '../../lib/time.ts';
 import type { ReportScope } from './scope.ts';
 
 /** Stage history rows in scope (alias h). */
@@ -428,12 +429,17 @@ async function retentionOf(db: Db, scope: ReportScope, period: Period, now: Date
     (months === 6 ? ['follow_up_6m'] : ['follow_up_6m', 'follow_up_12m']).map((k) => sql`${k}`),
     sql`, `,
   );
-  // SQLite's datetime() on both sides: the same format, whatever the stored ISO strings.
+  // Whether a family's mark is past: when the whole range's marks are past by more than a
+  // week (month ends overflow by 3 days at most), no need to ask each row (most reports are
+  // of past periods); SQLite's datetime() on both sides: the same format, whatever the stored
+  // ISO strings.
+  const allPast = Date.parse(addMonths(to, months)) + 7 * DAY_MS <= now.getTime();
+  const past = allPast ? sql`1` : sql`datetime(c.first_settled_at, ${horizon}) <= datetime(${now.toISOString()})`;
   const [row] = await db.all<{ eligible: number | null; left: number | null }>(sql`
     SELECT sum(past) AS eligible, sum(past AND (
         (c.stage = 'withdrawn' AND datetime(c.stage_entered_at) <= datetime(c.first_settled_at, ${horizon}))
         OR EXISTS (SELECT 1 FROM tasks t WHERE t.candidate_id = c.id AND t.kind IN (${kinds}) AND t.outcome = 'left'))) AS left
-    FROM (SELECT c.id, c.stage, c.stage_entered_at, c.first_settled_at, datetime(c.first_settled_at, ${horizon}) <= datetime(${now.toISOString()}) AS past FROM candidates c
+    FROM (SELECT c.id, c.stage, c.stage_entered_at, c.first_settled_at, ${past} AS past FROM candidates c
           WHERE ${filesIn(scope)} AND c.first_settled_at >= ${from} AND c.first_settled_at < ${to}) c`);
   const eligible = row?.eligible ?? 0;
   const left = row?.left ?? 0;
