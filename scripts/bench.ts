@@ -29,6 +29,7 @@ import { benchImport } from './bench-import.ts';
 import { benchPublish } from './bench-publish.ts';
 import { benchReportPages, benchReports } from './bench-reports.ts';
 import { benchMixed, type BenchServer } from './bench-mixed.ts';
+import { benchLighthouse } from './bench-lighthouse.ts';
 import { fmt, load, offerRefs, searchContext, searches, verdict, walkedRows, type Load } from './bench-search.ts';
 
 const OFFERS = Number(process.env.BENCH_OFFERS ?? 100_000);
@@ -269,6 +270,7 @@ try {
   }
 
   const js = await javascriptWeight(server.base);
+  await benchLighthouse(server.base);
   await stop(server);
   server = undefined;
   console.log(

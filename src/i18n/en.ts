@@ -31,6 +31,8 @@ export const en: Messages = {
   'home.territories.see': 'See the offers of {name}',
 
   'search.title': 'Homes and tiers-lieux',
+  'search.description':
+    'Homes and tiers-lieux in the countryside, filtered by fibre, speed, 4G or 5G, price and distance: each offer’s connection first.',
   'search.filters': 'Filters',
   'search.kind': 'Kind of offer',
   'search.kind.all': 'All',

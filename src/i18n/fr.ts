@@ -30,6 +30,8 @@ export const fr = {
   'home.territories.see': 'Voir les offres du territoire {name}',
 
   'search.title': 'Logements et tiers-lieux',
+  'search.description':
+    'Logements et tiers-lieux à la campagne, filtrés par la fibre, le débit, la 4G ou 5G, le prix et la distance : la connexion de chaque offre d’abord.',
   'search.filters': 'Filtres',
   'search.kind': 'Type d’offre',
   'search.kind.all': 'Tous',

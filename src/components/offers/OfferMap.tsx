@@ -58,7 +58,8 @@ export default function OfferMap({ locale, tileUrl, attribution, m }: Props) {
     (async () => {
       try {
         setState('loading');
-        const { createMap } = await import('./map-view.ts');
+        const { createMap, loadMapStyles } = await import('./map-view.ts');
+        await loadMapStyles();
         if (cancelled || !container.current) return;
         handle.current = createMap(container.current, {
           tileUrl,

@@ -1,9 +1,28 @@
 // Leaflet with marker clustering, loaded by OfferMap only when a visitor opens the map.
 // Markers are circles coloured like the connectivity label (no image assets to host).
 import L from 'leaflet';
-import 'leaflet/dist/leaflet.css';
-import 'leaflet.markercluster/dist/MarkerCluster.css';
-import 'leaflet.markercluster/dist/MarkerCluster.Default.css';
+import stylesUrl from './map-view.css?url';
+
+/**
+ * Leaflet's stylesheet, linked when the map first opens (a `<link>` of this origin, as the CSP
+ * allows); resolves once it applies. Imported as CSS, Astro would link it from every page
+ * holding the map's island and block their first paint for a map most visitors never open.
+ */
+export function loadMapStyles(): Promise<void> {
+  const present = document.querySelector<HTMLLinkElement>(`link[data-map-styles]`);
+  if (present)
+    return present.sheet ? Promise.resolve() : new Promise((r) => present.addEventListener('load', () => r()));
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = stylesUrl;
+  link.dataset.mapStyles = '';
+  const loaded = new Promise<void>((resolve, reject) => {
+    link.addEventListener('load', () => resolve());
+    link.addEventListener('error', () => reject(new Error('map styles')));
+  });
+  document.head.append(link);
+  return loaded;
+}
 
 export interface MapHandle {
   setPoints(collection: GeoJSON.FeatureCollection<GeoJSON.Point | null, MapFeatureProps>): void;
