@@ -1,6 +1,7 @@
 // @ts-check
 import node from '@astrojs/node';
 import preact from '@astrojs/preact';
+import compressor from 'astro-compressor';
 import { defineConfig, envField } from 'astro/config';
 
 /**
@@ -80,7 +81,9 @@ export default defineConfig({
   // Bodies above this are cut by the adapter itself; forms have their own, smaller limit
   // (FORM_LIMIT_BYTES in src/server/http/form.ts); photo uploads use all of it (UPLOAD_LIMIT_BYTES).
   adapter: node({ mode: 'standalone', bodySizeLimit: 64 * 1024 * 1024 }),
-  integrations: [preact()],
+  // Static JS, CSS and SVG also written as .br and .gz at build time; scripts/lib/static-assets.ts
+  // serves them to the clients that accept them (decision 020).
+  integrations: [preact(), compressor({ gzip: true, brotli: true, zstd: false })],
   server: { port: 4321 },
   // No Astro i18n config, not even `routing: 'manual'`: one route file serves both locales and
   // the locale is the /en prefix of the visitor's URL, read into locals.locale by

@@ -44,6 +44,7 @@ await runMain(async () => {
   const server = createPortalServer(handler, {
     trust: compileTrust(config.TRUSTED_PROXIES as string | undefined),
     publicSiteUrl: String(config.PUBLIC_SITE_URL),
+    clientDir: fileURLToPath(new URL('../dist/client/', import.meta.url)),
   });
   await listen(server, String(config.HOST), Number(config.PORT));
   const stoppers: Array<() => void> = [watchEventLoop().stop];

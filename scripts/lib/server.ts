@@ -10,6 +10,7 @@ import { log } from '../../src/lib/log.ts';
 import { apiLocale, problem } from '../../src/server/api/http.ts';
 import { clientAddressStore } from '../../src/server/http/client-address.ts';
 import { clientAddress, type Trust } from './proxies.ts';
+import { precompressedAssets } from './static-assets.ts';
 
 export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS'] as const;
 const allowed = new Set<string>(ALLOWED_METHODS);
@@ -51,6 +52,8 @@ export interface PortalServerOptions {
   trust?: Trust;
   /** PUBLIC_SITE_URL: the origin a browser names when it posts a form of the site. */
   publicSiteUrl?: string;
+  /** dist/client: its built assets are served precompressed (scripts/lib/static-assets.ts). */
+  clientDir?: string;
 }
 
 /**
@@ -71,6 +74,7 @@ function sameSiteBehindTls(req: IncomingMessage, publicOrigin: URL | null): void
 export function createPortalServer(handler: Handler, options: PortalServerOptions = {}): http.Server {
   const trust = options.trust ?? (() => false);
   const publicOrigin = options.publicSiteUrl ? new URL(options.publicSiteUrl) : null;
+  const assets = options.clientDir ? precompressedAssets(options.clientDir) : () => false;
   return http.createServer((req, res) => {
     const api = /^\/api\/v1(?:[/?]|$)/.test(req.url ?? '');
     if (api && (!allowed.has(req.method ?? '') || !decodable(req.url ?? ''))) {
@@ -86,6 +90,7 @@ export function createPortalServer(handler: Handler, options: PortalServerOption
       return;
     }
     logRequest(req, res);
+    if (assets(req, res)) return;
     sameSiteBehindTls(req, publicOrigin);
     // Everything the app does for this request, however asynchronous, reads this address.
     clientAddressStore.run(clientAddress(req, trust), () => handler(req, res));
