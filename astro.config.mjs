@@ -2,6 +2,7 @@
 import node from '@astrojs/node';
 import preact from '@astrojs/preact';
 import compressor from 'astro-compressor';
+import { cspDigestOnce } from './scripts/build/csp-digest-once.ts';
 import { defineConfig, envField } from 'astro/config';
 
 /**
@@ -109,5 +110,7 @@ export default defineConfig({
     },
   },
   env: { schema: envSchema },
+  // Each page's CSP hashes computed once per process, not on every render (decision 020).
+  vite: { plugins: [cspDigestOnce()] },
   devToolbar: { enabled: false },
 });

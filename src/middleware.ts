@@ -4,10 +4,10 @@ import { PAGE_CACHE, PUBLIC_SITE_URL } from 'astro:env/server';
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { defaultLocale, localizedPath, pathLocale } from './i18n/index.ts';
 import { SESSION_COOKIE_NAME } from './server/accounts/session-cookie.ts';
-import { gzipSync } from 'node:zlib';
 import {
   cachedResponse,
   catalogueVersion,
+  gzipPage,
   isCacheablePath,
   KEPT_HEADERS,
   PageCache,
@@ -115,7 +115,7 @@ const pageCache = defineMiddleware(async (ctx, next) => {
   const headers = Object.fromEntries(
     KEPT_HEADERS.flatMap((h) => (response.headers.has(h) ? [[h, response.headers.get(h)!]] : [])),
   );
-  const page = { status: response.status, contentType, body, gzip: new Uint8Array(gzipSync(body)), headers };
+  const page = { status: response.status, contentType, body, gzip: await gzipPage(body), headers };
   pages.set(key, page);
   return cachedResponse(page, ctx.request, { 'X-Cache': 'miss' });
 });

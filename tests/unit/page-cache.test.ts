@@ -4,6 +4,7 @@ import { communeCoverage, departmentCoverage, offerPhotos, offers, territories }
 import {
   cachedResponse,
   catalogueVersion,
+  gzipPage,
   isCacheablePath,
   PageCache,
   type CachedPage,
@@ -23,6 +24,13 @@ const page = (text: string): CachedPage => {
 };
 
 describe('page cache', () => {
+  it('gzips a page off the event loop, to the same bytes once inflated', async () => {
+    const body = new TextEncoder().encode('<p>é</p>'.repeat(5000));
+    const gz = await gzipPage(body);
+    expect(gz.byteLength).toBeLessThan(body.byteLength / 20);
+    expect(new Uint8Array(gunzipSync(gz))).toEqual(body);
+  });
+
   it('caches only the public catalogue pages', () => {
     for (const p of ['/', '/en', '/offres', '/en/offres', '/offres/12-maison', '/territoires/32', '/en/territoires/50'])
       expect(isCacheablePath(p), p).toBe(true);
