@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 
+type Result = NonNullable<Awaited<ReturnType<typeof lighthouse>>>['lhr'];
+
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
 type Category = (typeof CATEGORIES)[number];
 
@@ -54,9 +56,9 @@ export async function benchLighthouse(
     console.log(`\nLighthouse (mobile), median of ${runs} runs, goal 100 in every category:`);
     await audit(pages[0]!);
     for (const path of pages) {
-      const lhrs = [];
+      const lhrs: Result[] = [];
       for (let i = 0; i < runs; i++) lhrs.push(await audit(path));
-      const scoreOf = (lhr: (typeof lhrs)[number], c: Category) => Math.round((lhr.categories[c]?.score ?? 0) * 100);
+      const scoreOf = (lhr: Result, c: Category) => Math.round((lhr.categories[c]?.score ?? 0) * 100);
       const scores = Object.fromEntries(CATEGORIES.map((c) => [c, median(lhrs.map((l) => scoreOf(l, c)))])) as Record<
         Category,
         number

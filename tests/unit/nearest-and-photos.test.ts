@@ -7,10 +7,17 @@ import type { Db } from '../../db/client.ts';
 import { offerPhotos, offers } from '../../db/schema/index.ts';
 import { NotFound } from '../../src/server/errors.ts';
 import { NEAREST_MAX_KM, refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
-import { parsePhotoFile, renderPhoto } from '../../src/server/offers/photos.ts';
+import {
+  PHOTO_WIDTHS,
+  parsePhotoFile,
+  photoSrcset,
+  photoUrl,
+  photoVersion,
+  renderPhoto,
+} from '../../src/server/offers/photos.ts';
 import { distanceKm } from '../../src/server/places/geo.ts';
 import { actors, testDb } from '../helpers/db.ts';
-import { cp, mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 
 describe('nearest fibre tiers-lieu', () => {
@@ -53,7 +60,10 @@ async function firstPhoto(db: Db, where: SQL) {
 
 describe('photos', () => {
   it('names files {id}-{width}.webp with allowed widths only', () => {
-    expect(parsePhotoFile('12-640.webp')).toEqual({ id: 12, width: 640 });
+    expect(parsePhotoFile('12-640.webp')).toEqual({ id: 12, width: 640, version: null });
+    expect(parsePhotoFile('12-640.AbC-_12345.webp')).toEqual({ id: 12, width: 640, version: 'AbC-_12345' });
+    expect(parsePhotoFile('12-640.short.webp')).toBeNull();
+    expect(parsePhotoFile('12-640.AbC-_12345..webp')).toBeNull();
     expect(parsePhotoFile('12-641.webp')).toBeNull();
     expect(parsePhotoFile('../etc-640.webp')).toBeNull();
     expect(parsePhotoFile('12-640.png')).toBeNull();
@@ -64,8 +74,9 @@ describe('photos', () => {
     const dir = await mkdtemp(join(tmpdir(), 'cc-photos-'));
     await cp(inject('photosDir'), dir, { recursive: true });
     const photo = await firstPhoto(db, eq(offers.status, 'published'));
-    const { bytes: webp, isPublic } = await renderPhoto(db, dir, photo!.id, 320);
+    const { bytes: webp, isPublic, version } = await renderPhoto(db, dir, photo!.id, 320);
     expect(isPublic).toBe(true);
+    expect(version).toBe(photoVersion(photo!.key));
     const meta = await sharp(webp).metadata();
     expect(meta).toMatchObject({ format: 'webp', width: 320 });
     expect(existsSync(join(dir, 'cache', `${photo!.key}-320.webp`))).toBe(true);
@@ -85,5 +96,38 @@ describe('photos', () => {
     for (const other of [manche, family])
       await expect(renderPhoto(db, dir, unpublished!.id, 320, other)).rejects.toBeInstanceOf(NotFound);
     await expect(renderPhoto(db, dir, 987654, 320)).rejects.toBeInstanceOf(NotFound);
+  });
+
+  it('links a photo at an address that changes with its original', () => {
+    const a = { id: 7, storageKey: 'a1b2.webp' };
+    expect(photoUrl(a, 640)).toMatch(/^\/photos\/7-640\.[\w-]{10}\.webp$/);
+    expect(parsePhotoFile(photoUrl(a, 640).slice('/photos/'.length))).toEqual({
+      id: 7,
+      width: 640,
+      version: photoVersion('a1b2.webp'),
+    });
+    expect(photoUrl({ id: 7, storageKey: 'c3d4.webp' }, 640)).not.toBe(photoUrl(a, 640));
+    expect(photoSrcset(a).split(', ')).toHaveLength(PHOTO_WIDTHS.length);
+    expect(photoSrcset(a)).toContain(`${photoUrl(a, 1280)} 1280w`);
+  });
+
+  it('answers requests for the same resized photo arriving at once, each with the whole image', async () => {
+    const { db } = await testDb();
+    const dir = await mkdtemp(join(tmpdir(), 'cc-photos-'));
+    await cp(inject('photosDir'), dir, { recursive: true });
+    const photo = await firstPhoto(db, eq(offers.status, 'published'));
+    // Nothing cached yet: every request makes the same file at the same moment.
+    const results = await Promise.allSettled(
+      Array.from({ length: 24 }, (_, i) => renderPhoto(db, dir, photo!.id, PHOTO_WIDTHS[i % PHOTO_WIDTHS.length]!)),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const fulfilled = results.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof renderPhoto>>>).value);
+    for (const [i, { bytes }] of fulfilled.entries()) {
+      const width = PHOTO_WIDTHS[i % PHOTO_WIDTHS.length]!;
+      expect(bytes).toEqual(fulfilled[i % PHOTO_WIDTHS.length]!.bytes);
+      expect(await readFile(join(dir, 'cache', `${photo!.key}-${width}.webp`))).toEqual(bytes);
+    }
+    // No temporary file is left behind.
+    expect((await readdir(join(dir, 'cache'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });

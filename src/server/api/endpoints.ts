@@ -136,7 +136,10 @@ function apiOffer({ photo, ...card }: OfferCard): z.output<typeof OfferSchema> {
   return {
     ...card,
     url: `/offres/${card.id}-${card.slug}`,
-    photo: photo ? { ...photo, url: `/photos/${photo.id}-640.webp` } : null,
+    // The original's key stays private; the API keeps its photo address without a version.
+    photo: photo
+      ? { id: photo.id, width: photo.width, height: photo.height, alt: photo.alt, url: `/photos/${photo.id}-640.webp` }
+      : null,
   };
 }
 

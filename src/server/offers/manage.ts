@@ -177,6 +177,7 @@ export interface ManagedPhoto {
   height: number;
   alt: string;
   position: number;
+  storageKey: string;
 }
 
 /** An offer's photos, cover first. No scope check: callers have checked the offer. */
@@ -188,6 +189,7 @@ export function photosInOrder(db: Db | Tx, offerId: number): Promise<ManagedPhot
       height: offerPhotos.height,
       alt: offerPhotos.alt,
       position: offerPhotos.position,
+      storageKey: offerPhotos.storageKey,
     })
     .from(offerPhotos)
     .where(eq(offerPhotos.offerId, offerId))

@@ -1,8 +1,10 @@
 // Offer photos: originals under PHOTOS_DIR/originals, served resized to a few widths as
 // WebP (sharp) and cached under PHOTOS_DIR/cache. Photos of published offers are public; the
 // others are served only to staff of the offer's territory (the back office), never cached.
+// Pages link a photo at an address holding its version (a hash of its original's key and of
+// the resizing settings), so browsers keep it a year (decision 020).
 import { eq } from 'drizzle-orm';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -16,15 +18,39 @@ import { actsIn, isStaff } from '../policy.ts';
 export const PHOTO_WIDTHS = [320, 640, 960, 1280] as const;
 export type PhotoWidth = (typeof PHOTO_WIDTHS)[number];
 
-export const photoUrl = (photoId: number, width: PhotoWidth) => `/photos/${photoId}-${width}.webp`;
-export const photoSrcset = (photoId: number) => PHOTO_WIDTHS.map((w) => `${photoUrl(photoId, w)} ${w}w`).join(', ');
+/** How a resized copy is made: part of every version, so that changing it changes the addresses. */
+const RESIZE = { quality: 78 } as const;
+const RESIZE_KEY = `webp-q${RESIZE.quality}`;
 
-export function parsePhotoFile(file: string): { id: number; width: PhotoWidth } | null {
-  const m = /^(\d{1,10})-(\d{3,4})\.webp$/.exec(file);
+/** A photo as pages link it: its id and its original's key (never shown, only hashed). */
+export interface PhotoRef {
+  id: number;
+  storageKey: string;
+}
+
+/**
+ * The version in a photo's address: the original's key (a new upload, a new key; a photo's
+ * original never changes) and the resizing settings, hashed. Another database where the same
+ * id names another image (a restore, a new demo seed) gives other addresses.
+ */
+export function photoVersion(storageKey: string): string {
+  return createHash('sha256').update(`${storageKey}|${RESIZE_KEY}`).digest('base64url').slice(0, 10);
+}
+
+export const photoUrl = (photo: PhotoRef, width: PhotoWidth, version = photoVersion(photo.storageKey)) =>
+  `/photos/${photo.id}-${width}.${version}.webp`;
+export function photoSrcset(photo: PhotoRef): string {
+  const version = photoVersion(photo.storageKey);
+  return PHOTO_WIDTHS.map((w) => `${photoUrl(photo, w, version)} ${w}w`).join(', ');
+}
+
+/** `{id}-{width}.{version}.webp`, or the older `{id}-{width}.webp` (the API's, links kept). */
+export function parsePhotoFile(file: string): { id: number; width: PhotoWidth; version: string | null } | null {
+  const m = /^(\d{1,10})-(\d{3,4})(?:\.([\w-]{10}))?\.webp$/.exec(file);
   if (!m) return null;
   const width = Number(m[2]);
   if (!(PHOTO_WIDTHS as readonly number[]).includes(width)) return null;
-  return { id: Number(m[1]), width: width as PhotoWidth };
+  return { id: Number(m[1]), width: width as PhotoWidth, version: m[3] ?? null };
 }
 
 /**
@@ -37,7 +63,7 @@ export async function renderPhoto(
   photoId: number,
   width: PhotoWidth,
   viewer: Pick<SessionUser, 'role' | 'territories'> | null = null,
-): Promise<{ bytes: Buffer; isPublic: boolean }> {
+): Promise<{ bytes: Buffer; isPublic: boolean; version: string }> {
   const [photo] = await db
     .select({ storageKey: offerPhotos.storageKey, status: offers.status, territoryCode: offers.territoryCode })
     .from(offerPhotos)
@@ -46,13 +72,26 @@ export async function renderPhoto(
   const isPublic = photo?.status === 'published';
   const maySee = isPublic || (!!photo && !!viewer && isStaff(viewer) && actsIn(viewer, photo.territoryCode));
   if (!photo || !maySee || !/^[\w.-]+$/.test(photo.storageKey)) throw new NotFound('photo');
-  return { bytes: await resized(photosDir, photo.storageKey, width), isPublic };
+  const bytes = await resized(photosDir, photo.storageKey, width);
+  return { bytes, isPublic, version: photoVersion(photo.storageKey) };
 }
 
+/** Copies being made: requests for the same copy at once wait for one resize. */
+const making = new Map<string, Promise<Buffer>>();
+
 /** The original at `width`, cached on disk. */
-async function resized(photosDir: string, storageKey: string, width: PhotoWidth): Promise<Buffer> {
+function resized(photosDir: string, storageKey: string, width: PhotoWidth): Promise<Buffer> {
+  const cached = join(photosDir, 'cache', `${storageKey}-${width}.webp`);
+  let job = making.get(cached);
+  if (!job) {
+    job = cachedOrMade(photosDir, cached, storageKey, width).finally(() => making.delete(cached));
+    making.set(cached, job);
+  }
+  return job;
+}
+
+async function cachedOrMade(photosDir: string, cached: string, storageKey: string, width: PhotoWidth): Promise<Buffer> {
   const cacheDir = join(photosDir, 'cache');
-  const cached = join(cacheDir, `${storageKey}-${width}.webp`);
   try {
     return await readFile(cached);
   } catch {
@@ -64,9 +103,13 @@ async function resized(photosDir: string, storageKey: string, width: PhotoWidth)
   } catch {
     throw new NotFound('photo file');
   }
-  const bytes = await sharp(original).resize({ width, withoutEnlargement: true }).webp({ quality: 78 }).toBuffer();
+  const bytes = await sharp(original)
+    .resize({ width, withoutEnlargement: true })
+    .webp({ quality: RESIZE.quality })
+    .toBuffer();
   await mkdir(cacheDir, { recursive: true });
-  // Write then rename, so a concurrent reader never sees half a file.
+  // Write under a name of its own then rename, so a concurrent reader never sees half a file
+  // and another process making the same copy never writes into this one's.
   const tmp = `${cached}.${randomUUID()}.tmp`;
   await writeFile(tmp, bytes);
   await rename(tmp, cached);

@@ -54,7 +54,7 @@ export interface OfferCard {
   publishedAt: string | null;
   /** Distance from the searched commune, when the search names one. */
   distanceKm: number | null;
-  photo: { id: number; width: number; height: number; alt: string } | null;
+  photo: { id: number; width: number; height: number; alt: string; storageKey: string } | null;
 }
 
 export interface OfferSearchResult {
@@ -313,6 +313,7 @@ async function firstPhotos(db: Db, ids: number[]) {
       width: offerPhotos.width,
       height: offerPhotos.height,
       alt: offerPhotos.alt,
+      storageKey: offerPhotos.storageKey,
     })
     .from(offerPhotos)
     .where(and(inArray(offerPhotos.offerId, ids), eq(offerPhotos.position, 0)));
@@ -324,7 +325,7 @@ export interface OfferDetail extends OfferRow {
   communePostalCodes: string;
   territoryName: string;
   label: ConnectivityLabel | null;
-  photos: Array<{ id: number; width: number; height: number; alt: string }>;
+  photos: Array<{ id: number; width: number; height: number; alt: string; storageKey: string }>;
 }
 
 /** What a public page may show of an offer: not its street address nor its exact point. */
@@ -350,7 +351,13 @@ export async function getPublishedOffer(db: Db, id: number): Promise<OfferDetail
     .where(and(eq(offers.id, id), published));
   if (!row) throw new NotFound('offer');
   const photos = await db
-    .select({ id: offerPhotos.id, width: offerPhotos.width, height: offerPhotos.height, alt: offerPhotos.alt })
+    .select({
+      id: offerPhotos.id,
+      width: offerPhotos.width,
+      height: offerPhotos.height,
+      alt: offerPhotos.alt,
+      storageKey: offerPhotos.storageKey,
+    })
     .from(offerPhotos)
     .where(eq(offerPhotos.offerId, id))
     .orderBy(asc(offerPhotos.position), asc(offerPhotos.id));
