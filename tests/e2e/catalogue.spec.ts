@@ -275,7 +275,10 @@ test('an offer’s page: facts, connectivity, coverage, nearby tiers-lieux, stru
   });
   await expect(page.locator('link[rel="canonical"]')).toHaveAttribute('href', `${portal.url}/offres/${id}-${row.slug}`);
   await expect(page.locator('meta[property="og:title"]')).toHaveAttribute('content', String(row.title));
-  await expect(page.locator('meta[property="og:image"]')).toHaveAttribute('content', /\/photos\/\d+-1280\.[\w-]{10}\.webp$/);
+  await expect(page.locator('meta[property="og:image"]')).toHaveAttribute(
+    'content',
+    /\/photos\/\d+-1280\.[\w-]{10}\.webp$/,
+  );
   const img = page.locator('.gallery img').first();
   await expect(img).toHaveAttribute('width', /\d+/);
   await expect(img).toHaveAttribute('alt', /.+/);
