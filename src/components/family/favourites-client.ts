@@ -60,7 +60,12 @@ if (!root.hasAttribute('data-favourites')) {
           credentials: 'same-origin',
         });
         const answer = (await response.json()) as Answer;
-        if (response.ok && typeof answer.offerId === 'number' && typeof answer.favourite === 'boolean' && answer.words) {
+        if (
+          response.ok &&
+          typeof answer.offerId === 'number' &&
+          typeof answer.favourite === 'boolean' &&
+          answer.words
+        ) {
           status.textContent = flip(answer.offerId, answer.favourite, answer.words);
         } else if (answer.redirect) {
           location.assign(answer.redirect);
