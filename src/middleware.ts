@@ -102,6 +102,8 @@ const pageCache = defineMiddleware(async (ctx, next) => {
   const key = `${await catalogueVersion(db)}|${ctx.url.pathname}${ctx.url.search}`;
   const hit = pages.get(key);
   if (hit) return cachedResponse(hit, ctx.request, { 'X-Cache': 'hit' });
+  // Asked for the first time: sent as rendered (the proxy compresses it, docs/deployment.md).
+  if (!pages.admits(key)) return withHeaders(await next(), { 'X-Cache': 'miss' });
   const response = await next();
   const contentType = response.headers.get('Content-Type') ?? '';
   // Only plain, complete pages: not redirects, not pages that set cookies.

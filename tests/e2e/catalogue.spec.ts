@@ -409,6 +409,9 @@ test('cached pages change as soon as the data does, and signed-in requests bypas
   const offer = { id: Number(row.id), slug: String(row.slug), title: String(row.title) };
   const url = `/offres/${offer.id}-${offer.slug}`;
   const first = await request.get(url);
+  expect(first.headers()['x-cache']).toBe('miss');
+  // Stored from its second request (a page asked once is not kept), a hit from the third.
+  expect((await request.get(url)).headers()['x-cache']).toBe('miss');
   const second = await request.get(url);
   expect(second.headers()['x-cache']).toBe('hit');
   expect(await second.text()).toBe(await first.text());

@@ -8,6 +8,7 @@ import {
   isCacheablePath,
   PageCache,
   type CachedPage,
+  perCatalogueVersion,
 } from '../../src/server/cache/page-cache.ts';
 import { testDb } from '../helpers/db.ts';
 import { gzipSync, gunzipSync } from 'node:zlib';
@@ -60,6 +61,17 @@ describe('page cache', () => {
     expect(small.size).toBe(0);
   });
 
+  it('stores a page from its second request, remembering a bounded number of first ones', () => {
+    const cache = new PageCache(2);
+    expect(cache.admits('/offres?q=a')).toBe(false);
+    expect(cache.admits('/offres?q=a')).toBe(true);
+    // Twenty keys asked once push the oldest out of memory: asked again, it is a first time.
+    expect(cache.admits('/offres?q=b')).toBe(false);
+    for (let i = 0; i < 20; i++) cache.admits(`/offres?page=${i}`);
+    expect(cache.admits('/offres?q=b')).toBe(false);
+    expect(cache.admits('/offres?q=b')).toBe(true);
+  });
+
   it('answers gzip to clients that accept it', async () => {
     const p = page('<p>bonjour</p>');
     const zipped = cachedResponse(p, new Request('http://x/', { headers: { 'Accept-Encoding': 'gzip, br' } }));
@@ -92,5 +104,25 @@ describe('page cache', () => {
     await db.update(departmentCoverage).set({ ftthShare: 0.5 }).where(eq(departmentCoverage.departmentCode, '32'));
     expect(await changed()).toBe(true);
     expect(await changed()).toBe(false);
+  });
+});
+
+describe('perCatalogueVersion', () => {
+  it('reads again only when the catalogue changed', async () => {
+    const { db } = await testDb();
+    let reads = 0;
+    const names = perCatalogueVersion(async (d) => {
+      reads++;
+      return (await d.select({ name: territories.name }).from(territories)).map((t) => t.name);
+    });
+    const first = await names(db);
+    expect(await names(db)).toBe(first);
+    expect(reads).toBe(1);
+    await db.update(territories).set({ name: 'Gers (renommé)' }).where(eq(territories.code, '32'));
+    expect(await names(db)).toContain('Gers (renommé)');
+    expect(reads).toBe(2);
+    // A query builder (a thenable that runs at each await) is read once too.
+    const codes = perCatalogueVersion((d) => d.select({ code: territories.code }).from(territories));
+    expect(await codes(db)).toBe(await codes(db));
   });
 });

@@ -41,6 +41,26 @@ export async function catalogueVersion(db: Db): Promise<number> {
   return Number(rs.rows[0]?.[0] ?? 0);
 }
 
+/**
+ * `load` kept per database and catalogue version: catalogue data that every page reads
+ * (the territories) is read again only when the catalogue changed.
+ */
+export function perCatalogueVersion<T>(load: (db: Db) => Promise<T>): (db: Db) => Promise<T> {
+  const kept = new WeakMap<Db, { version: number; value: Promise<T> }>();
+  return async (db) => {
+    const version = await catalogueVersion(db);
+    let entry = kept.get(db);
+    if (!entry || entry.version !== version) {
+      // A real promise: drizzle's queries are thenables that run again at every await.
+      entry = { version, value: Promise.resolve(load(db)) };
+      kept.set(db, entry);
+      // A failed read is not kept.
+      entry.value.catch(() => kept.delete(db));
+    }
+    return entry.value;
+  };
+}
+
 export const acceptsGzip = (request: Request) => /\bgzip\b/.test(request.headers.get('Accept-Encoding') ?? '');
 
 /** The response for a cached page, compressed when the client accepts it. */
@@ -64,10 +84,25 @@ export class PageCache {
   private bytes = 0;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
+  /** Keys asked once and not stored, oldest first. */
+  private seen = new Map<string, true>();
 
   constructor(maxEntries = 1000, maxBytes = 64 * 1024 * 1024) {
     this.maxEntries = maxEntries;
     this.maxBytes = maxBytes;
+  }
+
+  /**
+   * Whether a page that missed should be stored: from its second request on (as nginx's
+   * proxy_cache_min_uses 2). A search asked once — most fresh searches — is sent as it is
+   * rendered, without being buffered, compressed and stored for nobody; a page asked
+   * again is kept. Remembers the last 10 × maxEntries keys asked once.
+   */
+  admits(key: string): boolean {
+    if (this.seen.delete(key)) return true;
+    this.seen.set(key, true);
+    if (this.seen.size > this.maxEntries * 10) this.seen.delete(this.seen.keys().next().value!);
+    return false;
   }
 
   get(key: string): CachedPage | undefined {

@@ -141,11 +141,6 @@ export function describeSearch(locale: Locale, query: OfferSearchInput, names: S
   return summary.length > SEARCH_NAME_MAX ? `${summary.slice(0, SEARCH_NAME_MAX - 1).trimEnd()}…` : summary;
 }
 
-/** The default name of a search about to be saved (what /offres pre-fills). */
-export async function defaultSearchName(db: Db, locale: Locale, query: OfferSearchInput): Promise<string> {
-  return describeSearch(locale, query, (await searchNames(db, [query])).get(canonicalQuery(query)));
-}
-
 const newToken = () => randomBytes(24).toString('base64url');
 
 /** Saves the search; the name defaults to the summary of its filters (in `locale`). */

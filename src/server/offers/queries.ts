@@ -7,7 +7,7 @@ import { communes, offerPhotos, offers, territories } from '../../../db/schema/i
 import { foldText } from '../../lib/text.ts';
 import { Invalid, NotFound } from '../errors.ts';
 import type { Point } from '../places/geo.ts';
-import { resolveCommune, type CommuneSummary } from '../places/queries.ts';
+import { listTerritories, resolveCommune, type CommuneSummary } from '../places/queries.ts';
 import { connectivityLabel, type ConnectivityLabel } from './connectivity-label.ts';
 import {
   catalogueIndex,
@@ -135,10 +135,7 @@ async function compile(db: Db, query: OfferSearchInput, window?: PublishedWindow
     filter.publishedUpTo = Date.parse(window.upTo);
   }
   if (query.territoire !== undefined) {
-    const [territory] = await db
-      .select({ code: territories.code })
-      .from(territories)
-      .where(eq(territories.code, query.territoire));
+    const territory = (await listTerritories(db)).find((t) => t.code === query.territoire);
     if (!territory)
       throw new Invalid([{ field: 'territoire', key: 'errors.unknown_territory', value: query.territoire }]);
     filter.territory = query.territoire;
@@ -181,33 +178,50 @@ async function compile(db: Db, query: OfferSearchInput, window?: PublishedWindow
   return { index, filter, kind, center, commune };
 }
 
-/** Cards of `hits` in their order, read from SQLite by id (the index keeps no text). */
-async function cardsOf(db: Db, hits: IndexHit[]): Promise<OfferCard[]> {
-  if (hits.length === 0) return [];
-  const ids = hits.map((h) => h.id);
-  const [rows, photos] = await Promise.all([
-    db
-      .select(cardColumns)
-      .from(offers)
-      .innerJoin(communes, eq(communes.code, offers.communeCode))
-      .where(inArray(offers.id, ids)),
-    firstPhotos(db, ids),
-  ]);
+/**
+ * The published offers among `ids` as cards, in the order of `ids`, each with its cover
+ * photo, in one statement (the index keeps no text: cards are read by id).
+ */
+async function cardsOf(db: Db, ids: number[], distances?: Map<number, number | null>): Promise<OfferCard[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({
+      ...cardColumns,
+      photoId: offerPhotos.id,
+      photoWidth: offerPhotos.width,
+      photoHeight: offerPhotos.height,
+      photoAlt: offerPhotos.alt,
+      photoKey: offerPhotos.storageKey,
+    })
+    .from(offers)
+    .innerJoin(communes, eq(communes.code, offers.communeCode))
+    .leftJoin(offerPhotos, and(eq(offerPhotos.offerId, offers.id), eq(offerPhotos.position, 0)))
+    .where(and(published, inArray(offers.id, ids)));
   const byId = new Map(rows.map((r) => [r.id, r]));
-  return hits.flatMap(({ id, distanceKm }) => {
+  return ids.flatMap((id) => {
     const r = byId.get(id);
-    return r
-      ? [
-          {
-            ...r,
-            distanceKm,
-            label: connectivityLabel(r.downloadMbps, r.uploadMbps),
-            photo: photos.get(id) ?? null,
-          },
-        ]
-      : [];
+    if (!r) return [];
+    const { photoId, photoWidth, photoHeight, photoAlt, photoKey, ...card } = r;
+    return [
+      {
+        ...card,
+        distanceKm: distances?.get(id) ?? null,
+        label: connectivityLabel(r.downloadMbps, r.uploadMbps),
+        photo:
+          photoId === null
+            ? null
+            : { id: photoId, width: photoWidth!, height: photoHeight!, alt: photoAlt!, storageKey: photoKey! },
+      },
+    ];
   });
 }
+
+const hitCards = (db: Db, hits: IndexHit[]) =>
+  cardsOf(
+    db,
+    hits.map((h) => h.id),
+    new Map(hits.map((h) => [h.id, h.distanceKm])),
+  );
 
 /**
  * Runs a search. Throws Invalid when a parameter is well formed but names nothing real.
@@ -231,7 +245,7 @@ export async function searchOffers(
   const countsByKind = found.counts;
   const total = kind ? countsByKind[kind] : countsByKind.home + countsByKind.tiers_lieu;
   return {
-    items: await cardsOf(db, found.hits),
+    items: await hitCards(db, found.hits),
     total,
     page,
     pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
@@ -269,7 +283,7 @@ export async function searchOfferPage(
   }
   const { counts } = found;
   return {
-    items: await cardsOf(db, found.hits),
+    items: await hitCards(db, found.hits),
     // The total counts every match, not only those after the cursor.
     total: kind ? counts[kind] : counts.home + counts.tiers_lieu,
     next: found.more ? found.hits.at(-1)!.keys : null,
@@ -277,47 +291,8 @@ export async function searchOfferPage(
 }
 
 /** Cards of the published offers among `ids`, in the order of `ids` (a family's favourites). */
-export async function listPublishedCards(db: Db, ids: number[]): Promise<OfferCard[]> {
-  if (ids.length === 0) return [];
-  const rows = await db
-    .select(cardColumns)
-    .from(offers)
-    .innerJoin(communes, eq(communes.code, offers.communeCode))
-    .where(and(published, inArray(offers.id, ids)));
-  const photos = await firstPhotos(
-    db,
-    rows.map((r) => r.id),
-  );
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.flatMap((id) => {
-    const r = byId.get(id);
-    return r
-      ? [
-          {
-            ...r,
-            distanceKm: null,
-            label: connectivityLabel(r.downloadMbps, r.uploadMbps),
-            photo: photos.get(r.id) ?? null,
-          },
-        ]
-      : [];
-  });
-}
-
-async function firstPhotos(db: Db, ids: number[]) {
-  if (ids.length === 0) return new Map<number, OfferCard['photo']>();
-  const rows = await db
-    .select({
-      offerId: offerPhotos.offerId,
-      id: offerPhotos.id,
-      width: offerPhotos.width,
-      height: offerPhotos.height,
-      alt: offerPhotos.alt,
-      storageKey: offerPhotos.storageKey,
-    })
-    .from(offerPhotos)
-    .where(and(inArray(offerPhotos.offerId, ids), eq(offerPhotos.position, 0)));
-  return new Map(rows.map(({ offerId, ...photo }) => [offerId, photo]));
+export function listPublishedCards(db: Db, ids: number[]): Promise<OfferCard[]> {
+  return cardsOf(db, ids);
 }
 
 export interface OfferDetail extends OfferRow {

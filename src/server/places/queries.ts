@@ -13,6 +13,7 @@ import {
 import { communeLabel, foldText } from '../../lib/text.ts';
 import { Invalid, NotFound } from '../errors.ts';
 import { INSEE_CODE } from '../input.ts';
+import { perCatalogueVersion } from '../cache/page-cache.ts';
 
 export interface TerritorySummary {
   code: string;
@@ -20,12 +21,13 @@ export interface TerritorySummary {
   accentColor: string;
 }
 
-export function listTerritories(db: Db): Promise<TerritorySummary[]> {
-  return db
+/** The territories, read again only when the catalogue changed (territories bump its version). */
+export const listTerritories: (db: Db) => Promise<TerritorySummary[]> = perCatalogueVersion((db) =>
+  db
     .select({ code: territories.code, name: territories.name, accentColor: territories.accentColor })
     .from(territories)
-    .orderBy(asc(territories.code));
-}
+    .orderBy(asc(territories.code)),
+);
 
 export interface CommuneSummary {
   code: string;

@@ -15,7 +15,7 @@ import {
 } from '../../server/family/favourites.ts';
 import {
   canonicalQuery,
-  defaultSearchName,
+  describeSearch,
   deleteSearch,
   findByUnsubscribeToken,
   listSavedSearches,
@@ -24,6 +24,7 @@ import {
   setSearchAlerts,
   unsubscribe,
   type SavedSearchRow,
+  type SearchNames,
 } from '../../server/family/saved-searches.ts';
 import { isPost, type RequestContext } from '../../server/http/context.ts';
 import { errorSentence, field, readForm, refusal, submitForm } from '../../server/http/form.ts';
@@ -155,15 +156,19 @@ async function offerTitle(id: number): Promise<{ id: number; title: string } | n
 
 // ——— Saved searches ——————————————————————————————————————————————————————————————————
 
-/** What the save form on /offres holds: the search as a canonical query, and its default name. */
-export async function saveSearchForm(
+/**
+ * What the save form on /offres holds: the search as a canonical query, and its default
+ * name from the territory's and commune's names the page already has.
+ */
+export function saveSearchForm(
   rc: Pick<RequestContext, 'locals'>,
   query: OfferSearchInput,
   communeCode: string | undefined,
-): Promise<{ requete: string; nom: string } | null> {
+  names: SearchNames,
+): { requete: string; nom: string } | null {
   if (!mayKeepFavourites(rc.locals.user)) return null;
   const search = { ...query, page: undefined, ...(communeCode ? { commune: communeCode } : {}) };
-  return { requete: canonicalQuery(search), nom: await defaultSearchName(db, rc.locals.locale, search) };
+  return { requete: canonicalQuery(search), nom: describeSearch(rc.locals.locale, search, names) };
 }
 
 export interface PendingSearch {
