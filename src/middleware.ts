@@ -7,6 +7,7 @@ import { SESSION_COOKIE_NAME } from './server/accounts/session-cookie.ts';
 import {
   cachedResponse,
   catalogueVersion,
+  withCatalogueVersion,
   gzipPage,
   isCacheablePath,
   KEPT_HEADERS,
@@ -99,12 +100,15 @@ const pageCache = defineMiddleware(async (ctx, next) => {
     return next();
   }
   // The visitor's URL (before the /en rewrite, further in): each locale has its own entries.
-  const key = `${await catalogueVersion(db)}|${ctx.url.pathname}${ctx.url.search}`;
+  const version = await catalogueVersion(db);
+  const key = `${version}|${ctx.url.pathname}${ctx.url.search}`;
   const hit = pages.get(key);
   if (hit) return cachedResponse(hit, ctx.request, { 'X-Cache': 'hit' });
+  // Rendered from the version of its key, read once.
+  const render = () => withCatalogueVersion(db, version, next);
   // Asked for the first time: sent as rendered (the proxy compresses it, docs/deployment.md).
-  if (!pages.admits(key)) return withHeaders(await next(), { 'X-Cache': 'miss' });
-  const response = await next();
+  if (!pages.admits(key)) return withHeaders(await render(), { 'X-Cache': 'miss' });
+  const response = await render();
   const contentType = response.headers.get('Content-Type') ?? '';
   // Only plain, complete pages: not redirects, not pages that set cookies.
   if (

@@ -4,6 +4,7 @@
 // process sees a change at once — even processes on other machines sharing a libSQL server.
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db } from '../../../db/client.ts';
 
 const gzipAsync = promisify(gzip);
@@ -35,10 +36,27 @@ const CACHEABLE = /^(?:\/en)?(?:\/|\/offres|\/offres\/[^/]+|\/territoires\/[^/]+
 
 export const isCacheablePath = (pathname: string) => CACHEABLE.test(pathname);
 
-/** Read on every cacheable request, so straight through the driver (no query building). */
+/** The catalogue version a cacheable GET read once for everything it renders. */
+const requestVersion = new AsyncLocalStorage<{ db: Db; version: number }>();
+
+/**
+ * Read on every cacheable request, so straight through the driver (no query building);
+ * within `withCatalogueVersion`, the version that request already read.
+ */
 export async function catalogueVersion(db: Db): Promise<number> {
+  const known = requestVersion.getStore();
+  if (known?.db === db) return known.version;
   const rs = await db.$client.execute("SELECT version FROM data_versions WHERE name = 'catalogue'");
   return Number(rs.rows[0]?.[0] ?? 0);
+}
+
+/**
+ * Runs `render` with `version` as the catalogue version of every read it makes: a page
+ * (its cache key, the search index, the territories) is of one version, read once. Only
+ * for requests that write nothing to the catalogue (the page cache's GETs).
+ */
+export function withCatalogueVersion<T>(db: Db, version: number, render: () => T): T {
+  return requestVersion.run({ db, version }, render);
 }
 
 /**

@@ -265,6 +265,7 @@ export class CatalogueIndex {
   /** Per-search distances by slot, and matching slots (reused: a search runs without awaiting). */
   private distances = new Float64Array(0);
   private matchBuffer = new Int32Array(0);
+  private rankBuffer = new Float64Array(0);
   /** Full-text matches by catalogue version and query, least recently used first. */
   private texts = new Map<string, Int32Array>();
 
@@ -403,7 +404,8 @@ export class CatalogueIndex {
     const ascending = sort === 'prix' || (sort === 'distance' && byDistance);
     // NULLs come last in every order but the distance, where an offer without a point comes first.
     const nullRank = sort === 'distance' && byDistance ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-    const ranks = new Float64Array(matches.length);
+    if (this.rankBuffer.length < matches.length) this.rankBuffer = new Float64Array(this.matchBuffer.length);
+    const ranks = this.rankBuffer.subarray(0, matches.length);
     for (let i = 0; i < matches.length; i++) {
       const v = values[matches[i]!]!;
       ranks[i] = v !== v ? nullRank : ascending ? v : -v;
