@@ -14,6 +14,7 @@ import { buildReport } from '../src/server/reports/queries.ts';
 import { parsePeriod } from '../src/server/reports/period.ts';
 import { impactFigures } from '../src/server/reports/impact.ts';
 import { DAY_MS as DAY, HOUR_MS } from '../src/lib/time.ts';
+import { tableIds } from '../src/server/reports/tables.ts';
 import { users } from '../db/schema/index.ts';
 import { createSessions } from '../src/server/accounts/session.ts';
 import { SESSION_COOKIE_NAME } from '../src/server/accounts/session-cookie.ts';
@@ -227,20 +228,7 @@ export async function benchReportPages(
         );
       }
     }
-    const tables = [
-      'summary',
-      'months',
-      'communes',
-      'origins',
-      'remote',
-      'professions',
-      'funnel',
-      'stages',
-      'withdrawals',
-      'retention',
-      'labels',
-      'response',
-    ];
+    const tables = tableIds;
     for (const scope of ['32', 'tous']) {
       const times: Array<{ table: string; median: number; worst: number }> = [];
       for (const table of tables) {

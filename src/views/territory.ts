@@ -32,8 +32,9 @@ export interface TerritoryViewData {
 export async function territoryPage(rc: Pick<RequestContext, 'url'>, code: string) {
   if (!isTerritoryCode(code)) throw new NotFound('territory');
   const page = Math.min(parseId(rc.url.searchParams.get('page') ?? '1') ?? 1, 9999);
-  const [territory, settings, communes, tiersLieux, figures] = await Promise.all([
-    getTerritoryOverview(db, code),
+  // First: an unknown territory is a 404, whichever of the reads below would fail first.
+  const territory = await getTerritoryOverview(db, code);
+  const [settings, communes, tiersLieux, figures] = await Promise.all([
     territoryWithSettings(db, code),
     listTerritoryCommunes(db, code, page),
     searchOffers(db, { territoire: code, type: 'tiers-lieu' }),
