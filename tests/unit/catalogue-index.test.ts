@@ -200,6 +200,8 @@ describe('catalogue index', () => {
         .set({ status: 'archived' })
         .where(inArray(offers.id, ids.slice(30, 50)));
       await db.delete(offers).where(inArray(offers.id, ids.slice(50, 55)));
+      // Offers moved to another territory (each territory's slots are kept apart).
+      await db.update(offers).set({ territoryCode: '50' }).where(inArray(offers.id, ids.slice(80, 95)));
       await checkSearches([db, other], random, ctx, 40);
       // An import: many offers at once, more than are reloaded one by one.
       await insertBenchOffers(db, { count: 200, seed: 99, places: await placedCommunes(db, '32'), territory: '32' });

@@ -152,20 +152,58 @@ class Columns {
     this.published = more(this.published);
     this.lat = more(this.lat);
     this.lng = more(this.lng);
+    for (const [territory, bits] of this.territoryBits) {
+      const wider = new Uint32Array((cap >>> 5) + 1);
+      wider.set(bits);
+      this.territoryBits.set(territory, wider);
+    }
+  }
+
+  /** Each territory's slots as bits: a search in a territory walks its slots only. */
+  private territoryBits = new Map<number, Uint32Array>();
+
+  private setBit(territory: number, slot: number, on: boolean): void {
+    let bits = this.territoryBits.get(territory);
+    if (!bits) this.territoryBits.set(territory, (bits = new Uint32Array((this.id.length >>> 5) + 1)));
+    if (on) bits[slot >>> 5]! |= 1 << (slot & 31);
+    else bits[slot >>> 5]! &= ~(1 << (slot & 31));
+  }
+
+  /** Writes the slots of a territory into `out` (large enough for every slot); returns how many. */
+  slotsOf(territory: number, out: Int32Array): number {
+    const bits = this.territoryBits.get(territory);
+    let k = 0;
+    if (!bits) return 0;
+    for (let w = 0; w < bits.length; w++) {
+      let x = bits[w]!;
+      while (x !== 0) {
+        const low = x & -x;
+        out[k++] = (w << 5) + 31 - Math.clz32(low);
+        x ^= low;
+      }
+    }
+    return k;
   }
 
   /** Stores a row read by readRows (in the order of COLUMNS). */
   put(row: ArrayLike<unknown>): void {
     const id = Number(row[0]);
     let s = this.slotOf.get(id);
+    // A new slot's old values are a removed offer's: it belongs to no territory yet.
+    let before = 0;
     if (s === undefined) {
       if (this.size === this.id.length) this.grow(this.size + 1);
       s = this.size++;
       this.slotOf.set(id, s);
-    }
+    } else before = this.territory[s]!;
     this.id[s] = id;
     this.kind[s] = KINDS.indexOf(row[1] as Kind);
-    this.territory[s] = this.code(`t:${String(row[2])}`);
+    const territory = this.code(`t:${String(row[2])}`);
+    if (territory !== before) {
+      if (before !== 0) this.setBit(before, s, false);
+      this.setBit(territory, s, true);
+    }
+    this.territory[s] = territory;
     this.commune[s] = this.code(`c:${String(row[3])}`);
     this.transaction[s] = Math.max(0, TRANSACTIONS.indexOf(row[4] as 'rent'));
     this.fibre[s] = row[5] === 'available' ? 1 : 0;
@@ -189,8 +227,11 @@ class Columns {
     if (s === undefined) return;
     const last = --this.size;
     this.slotOf.delete(id);
+    this.setBit(this.territory[s]!, s, false);
     if (s !== last) {
       const moved = this.id[last]!;
+      this.setBit(this.territory[last]!, last, false);
+      this.setBit(this.territory[last]!, s, true);
       for (const a of [
         this.id,
         this.kind,
@@ -266,6 +307,7 @@ export class CatalogueIndex {
   private distances = new Float64Array(0);
   private matchBuffer = new Int32Array(0);
   private rankBuffer = new Float64Array(0);
+  private slotBuffer = new Int32Array(0);
   /** Full-text matches by catalogue version and query, least recently used first. */
   private texts = new Map<string, Int32Array>();
 
@@ -455,10 +497,21 @@ export class CatalogueIndex {
     const counts = [0, 0];
     if (this.matchBuffer.length < n) this.matchBuffer = new Int32Array(c.id.length);
     const box = f.circle ? boundingBox(f.circle.center, f.circle.km) : null;
+    const territory = f.territory === undefined ? 0 : c.lookup(`t:${f.territory}`);
+    // In a territory, only its slots are walked (an unknown one has none).
+    let slots: Int32Array | null = null;
+    let walked = n;
+    if (territory !== 0) {
+      if (this.slotBuffer.length < n) this.slotBuffer = new Int32Array(c.id.length);
+      slots = this.slotBuffer;
+      walked = territory === -1 ? 0 : c.slotsOf(territory, slots);
+    }
     // One object shape for every search, so that the scan stays optimised across searches.
     const found = scan(c, dist, counts, this.matchBuffer, after === null ? null : beyond, {
+      slots,
+      walked,
       kind: q.kind === undefined ? -1 : KINDS.indexOf(q.kind),
-      territory: f.territory === undefined ? 0 : c.lookup(`t:${f.territory}`),
+      territory,
       commune: f.commune === undefined ? 0 : c.lookup(`c:${f.commune}`),
       technology: f.technology === undefined ? 0 : c.lookup(`x:${f.technology}`),
       transaction: f.transaction === undefined ? 0 : TRANSACTIONS.indexOf(f.transaction),
@@ -496,6 +549,9 @@ export class CatalogueIndex {
 }
 
 interface ScanParams {
+  /** The slots to walk (a territory's), or null for every slot; `walked` of them. */
+  slots: Int32Array | null;
+  walked: number;
   kind: number;
   territory: number;
   commune: number;
@@ -555,9 +611,10 @@ function scan(
   const { id: ids, territory: territories, commune: communes, transaction: transactions } = c;
   const { fibre: fibres, technology: technologies, mobile: mobiles, kind: kinds } = c;
   const { download, upload, price, surface, rooms, tiersLieuKm, published, lat: lats, lng: lngs } = c;
-  const n = c.size;
+  const { slots, walked } = p;
   let found = 0;
-  for (let s = 0; s < n; s++) {
+  for (let i = 0; i < walked; i++) {
+    const s = slots === null ? i : slots[i]!;
     if (territory !== 0 && territories[s] !== territory) continue;
     if (commune !== 0 && communes[s] !== commune) continue;
     if (transaction !== 0 && transactions[s] !== transaction) continue;
