@@ -201,7 +201,15 @@ describe('catalogue index', () => {
         .where(inArray(offers.id, ids.slice(30, 50)));
       await db.delete(offers).where(inArray(offers.id, ids.slice(50, 55)));
       // Offers moved to another territory (each territory's slots are kept apart).
-      await db.update(offers).set({ territoryCode: '50' }).where(inArray(offers.id, ids.slice(80, 95)));
+      await db
+        .update(offers)
+        .set({ territoryCode: '50' })
+        .where(inArray(offers.id, ids.slice(80, 95)));
+      // And public points moved by tens of kilometres (each map cell's slots too).
+      await db
+        .update(offers)
+        .set({ publicLat: sql`${offers.publicLat} + 0.6`, publicLng: sql`${offers.publicLng} - 0.4` })
+        .where(inArray(offers.id, ids.slice(95, 130)));
       await checkSearches([db, other], random, ctx, 40);
       // An import: many offers at once, more than are reloaded one by one.
       await insertBenchOffers(db, { count: 200, seed: 99, places: await placedCommunes(db, '32'), territory: '32' });

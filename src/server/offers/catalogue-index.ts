@@ -87,6 +87,58 @@ export class CursorMismatch extends Error {}
 
 const nan = (v: unknown) => (v === null || v === undefined ? Number.NaN : Number(v));
 
+/** Map cells of CELL_DEGREES × CELL_DEGREES: a radius search walks the cells its box covers. */
+const CELL_DEGREES = 0.5;
+const cellIndex = (degrees: number, offset: number) => Math.floor((degrees + offset) / CELL_DEGREES);
+/** A point's cell, numbered from 1 (0: no point). */
+const cellOf = (lat: number, lng: number) =>
+  lat === lat && lng === lng ? cellIndex(lat, 90) * 1000 + cellIndex(lng, 180) + 1 : 0;
+
+/** Sets of slots by key (a territory, a map cell), as bits, kept as slots move. */
+class SlotSets {
+  private sets = new Map<number, Uint32Array>();
+  private words = 1;
+
+  resize(capacity: number): void {
+    this.words = (capacity >>> 5) + 1;
+    for (const [key, bits] of this.sets) {
+      const wider = new Uint32Array(this.words);
+      wider.set(bits);
+      this.sets.set(key, wider);
+    }
+  }
+
+  /** The slot leaves the set of `from` and joins that of `to` (0: none). */
+  move(slot: number, from: number, to: number): void {
+    if (from === to) return;
+    if (from !== 0) {
+      const bits = this.sets.get(from);
+      if (bits) bits[slot >>> 5]! &= ~(1 << (slot & 31));
+    }
+    if (to !== 0) {
+      let bits = this.sets.get(to);
+      if (!bits) this.sets.set(to, (bits = new Uint32Array(this.words)));
+      bits[slot >>> 5]! |= 1 << (slot & 31);
+    }
+  }
+
+  /** Writes the slots of `key` into `out` from `at`; returns the new end. */
+  collect(key: number, out: Int32Array, at: number): number {
+    const bits = this.sets.get(key);
+    let k = at;
+    if (!bits) return k;
+    for (let w = 0; w < bits.length; w++) {
+      let x = bits[w]!;
+      while (x !== 0) {
+        const low = x & -x;
+        out[k++] = (w << 5) + 31 - Math.clz32(low);
+        x ^= low;
+      }
+    }
+    return k;
+  }
+}
+
 /** Growable parallel columns, one slot per published offer; removal moves the last slot in. */
 class Columns {
   size = 0;
@@ -152,57 +204,36 @@ class Columns {
     this.published = more(this.published);
     this.lat = more(this.lat);
     this.lng = more(this.lng);
-    for (const [territory, bits] of this.territoryBits) {
-      const wider = new Uint32Array((cap >>> 5) + 1);
-      wider.set(bits);
-      this.territoryBits.set(territory, wider);
-    }
+    this.cell = more(this.cell);
+    this.byTerritory.resize(cap);
+    this.byCell.resize(cap);
   }
 
-  /** Each territory's slots as bits: a search in a territory walks its slots only. */
-  private territoryBits = new Map<number, Uint32Array>();
-
-  private setBit(territory: number, slot: number, on: boolean): void {
-    let bits = this.territoryBits.get(territory);
-    if (!bits) this.territoryBits.set(territory, (bits = new Uint32Array((this.id.length >>> 5) + 1)));
-    if (on) bits[slot >>> 5]! |= 1 << (slot & 31);
-    else bits[slot >>> 5]! &= ~(1 << (slot & 31));
-  }
-
-  /** Writes the slots of a territory into `out` (large enough for every slot); returns how many. */
-  slotsOf(territory: number, out: Int32Array): number {
-    const bits = this.territoryBits.get(territory);
-    let k = 0;
-    if (!bits) return 0;
-    for (let w = 0; w < bits.length; w++) {
-      let x = bits[w]!;
-      while (x !== 0) {
-        const low = x & -x;
-        out[k++] = (w << 5) + 31 - Math.clz32(low);
-        x ^= low;
-      }
-    }
-    return k;
-  }
+  /** The slots of each territory, and of each map cell: a search walks only those it can match. */
+  readonly byTerritory = new SlotSets();
+  readonly byCell = new SlotSets();
+  /** Each slot's map cell (0: no public point). */
+  cell = new Int32Array(0);
 
   /** Stores a row read by readRows (in the order of COLUMNS). */
   put(row: ArrayLike<unknown>): void {
     const id = Number(row[0]);
     let s = this.slotOf.get(id);
-    // A new slot's old values are a removed offer's: it belongs to no territory yet.
+    // A new slot's old values are a removed offer's: it belongs to no territory nor cell yet.
     let before = 0;
+    let cellBefore = 0;
     if (s === undefined) {
       if (this.size === this.id.length) this.grow(this.size + 1);
       s = this.size++;
       this.slotOf.set(id, s);
-    } else before = this.territory[s]!;
+    } else {
+      before = this.territory[s]!;
+      cellBefore = this.cell[s]!;
+    }
     this.id[s] = id;
     this.kind[s] = KINDS.indexOf(row[1] as Kind);
     const territory = this.code(`t:${String(row[2])}`);
-    if (territory !== before) {
-      if (before !== 0) this.setBit(before, s, false);
-      this.setBit(territory, s, true);
-    }
+    this.byTerritory.move(s, before, territory);
     this.territory[s] = territory;
     this.commune[s] = this.code(`c:${String(row[3])}`);
     this.transaction[s] = Math.max(0, TRANSACTIONS.indexOf(row[4] as 'rent'));
@@ -220,6 +251,9 @@ class Columns {
     this.publishedText[s] = published;
     this.lat[s] = nan(row[15]);
     this.lng[s] = nan(row[16]);
+    const cell = cellOf(this.lat[s]!, this.lng[s]!);
+    this.byCell.move(s, cellBefore, cell);
+    this.cell[s] = cell;
   }
 
   remove(id: number): void {
@@ -227,11 +261,14 @@ class Columns {
     if (s === undefined) return;
     const last = --this.size;
     this.slotOf.delete(id);
-    this.setBit(this.territory[s]!, s, false);
+    this.byTerritory.move(s, this.territory[s]!, 0);
+    this.byCell.move(s, this.cell[s]!, 0);
     if (s !== last) {
       const moved = this.id[last]!;
-      this.setBit(this.territory[last]!, last, false);
-      this.setBit(this.territory[last]!, s, true);
+      this.byTerritory.move(last, this.territory[last]!, 0);
+      this.byTerritory.move(s, 0, this.territory[last]!);
+      this.byCell.move(last, this.cell[last]!, 0);
+      this.byCell.move(s, 0, this.cell[last]!);
       for (const a of [
         this.id,
         this.kind,
@@ -250,6 +287,7 @@ class Columns {
         this.published,
         this.lat,
         this.lng,
+        this.cell,
       ])
         a[s] = a[last]!;
       this.publishedText[s] = this.publishedText[last]!;
@@ -498,13 +536,20 @@ export class CatalogueIndex {
     if (this.matchBuffer.length < n) this.matchBuffer = new Int32Array(c.id.length);
     const box = f.circle ? boundingBox(f.circle.center, f.circle.km) : null;
     const territory = f.territory === undefined ? 0 : c.lookup(`t:${f.territory}`);
-    // In a territory, only its slots are walked (an unknown one has none).
+    // Within a radius, only the cells its box covers are walked; in a territory, only its
+    // slots (an unknown one has none). The scan checks every condition still.
     let slots: Int32Array | null = null;
     let walked = n;
-    if (territory !== 0) {
+    if (box || territory !== 0) {
       if (this.slotBuffer.length < n) this.slotBuffer = new Int32Array(c.id.length);
       slots = this.slotBuffer;
-      walked = territory === -1 ? 0 : c.slotsOf(territory, slots);
+      walked = 0;
+      if (box) {
+        const [south, north] = [cellIndex(box.minLat, 90), cellIndex(box.maxLat, 90)];
+        const [west, east] = [cellIndex(box.minLng, 180), cellIndex(box.maxLng, 180)];
+        for (let y = south; y <= north; y++)
+          for (let x = west; x <= east; x++) walked = c.byCell.collect(y * 1000 + x + 1, slots, walked);
+      } else if (territory !== -1) walked = c.byTerritory.collect(territory, slots, 0);
     }
     // One object shape for every search, so that the scan stays optimised across searches.
     const found = scan(c, dist, counts, this.matchBuffer, after === null ? null : beyond, {
