@@ -252,7 +252,9 @@ export async function benchReportPages(
     // What any signed-in request costs here (session, scope; no query, no access log written).
     const floor = await timedGet(server.base, session, `/agent/rapports/export.csv?${year}&table=none`, 5, 404);
     console.log(`  for comparison, an unknown table (404): median ${floor.median.toFixed(0)} ms`);
-    console.log('  reproduce: npm run build && BENCH_DIR=<a folder kept between runs> BENCH_ONLY=reports npm run bench');
+    console.log(
+      '  reproduce: npm run build && BENCH_DIR=<a folder kept between runs> BENCH_ONLY=reports npm run bench',
+    );
   } finally {
     server.process.kill('SIGTERM');
     await new Promise((r) => server.process.once('exit', r));
