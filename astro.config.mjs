@@ -78,7 +78,9 @@ export default defineConfig({
   logger: { entrypoint: './src/lib/astro-logger.ts' },
   output: 'server',
   // 'file': the visitor's own path (Astro.originPathname) keeps its form, "/compte" not "/compte/".
-  build: { format: 'file' },
+  // Stylesheets and scripts as files, never inlined: cached once instead of sent in every
+  // page's HTML (the /offres HTML budget, decision 019), and fewer texts for the CSP to hash.
+  build: { format: 'file', inlineStylesheets: 'never' },
   // Bodies above this are cut by the adapter itself; forms have their own, smaller limit
   // (FORM_LIMIT_BYTES in src/server/http/form.ts); photo uploads use all of it (UPLOAD_LIMIT_BYTES).
   adapter: node({ mode: 'standalone', bodySizeLimit: 64 * 1024 * 1024 }),
@@ -111,6 +113,6 @@ export default defineConfig({
   },
   env: { schema: envSchema },
   // Each page's CSP hashes computed once per process, not on every render (decision 020).
-  vite: { plugins: [cspDigestOnce()] },
+  vite: { plugins: [cspDigestOnce()], build: { assetsInlineLimit: 0 } },
   devToolbar: { enabled: false },
 });

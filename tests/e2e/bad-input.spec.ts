@@ -58,7 +58,12 @@ function formsOf(html: string, page: string, who: string): Target[] {
     if (!action.startsWith('/')) continue;
     const method = (attr(open!, 'method') ?? 'get').toUpperCase() === 'POST' ? 'POST' : 'GET';
     const values: Record<string, string[]> = {};
-    for (const control of inner!.matchAll(/<(input|select|textarea|button|option)\b([^>]*)>/gi)) {
+    // Its controls, and those elsewhere in the page that name it (`form="<id>"`: the hearts).
+    const id = attr(open!, 'id');
+    const outside = id
+      ? [...html.matchAll(/<(input|select|textarea|button)\b([^>]*)>/gi)].filter((c) => attr(c[2]!, 'form') === id)
+      : [];
+    for (const control of [...inner!.matchAll(/<(input|select|textarea|button|option)\b([^>]*)>/gi), ...outside]) {
       const name = attr(control[2]!, 'name');
       if (!name) continue;
       (values[name] ??= []).push(unescape(attr(control[2]!, 'value') ?? ''));

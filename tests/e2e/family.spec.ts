@@ -58,7 +58,7 @@ async function signInWhenAsked(page: Page, email: string): Promise<void> {
   await submitSignIn(page, email);
 }
 
-const heart = (page: Page, offerId: string) => page.locator(`form#favori-${offerId} button`);
+const heart = (page: Page, offerId: string) => page.locator(`button#favori-${offerId}`);
 
 test.describe.serial('favourites', () => {
   let email = '';
@@ -194,7 +194,7 @@ test('staff get no hearts and no favourites page', async ({ page }) => {
   await signInAs(page, 'agent.gers@demo.test');
   await page.goto('/offres');
   await expect(page.locator('[data-offer-id]').first()).toBeVisible();
-  await expect(page.locator('form.favourite')).toHaveCount(0);
+  await expect(page.locator('.favourite')).toHaveCount(0);
   await expect(page.getByText('Enregistrer cette recherche')).toHaveCount(0);
   expect((await page.goto('/compte/favoris'))!.status()).toBe(403);
 });

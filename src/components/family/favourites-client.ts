@@ -1,6 +1,7 @@
 // Progressive enhancement of the hearts (FavouriteButton.astro). Without JavaScript a
-// heart is a form post and the page comes back; with it, the same form is posted with
-// fetch and every heart of that offer on the page flips in place, announced politely.
+// heart submits the page's add or remove form and the page comes back; with it, the same
+// post is sent with fetch and every heart of that offer on the page flips in place (and
+// now submits the other form), announced politely.
 // One listener on the document, so that hearts swapped in by the live search results
 // work too. Anything unexpected falls back to the plain form post.
 
@@ -22,14 +23,12 @@ interface Answer {
 }
 
 function flip(offerId: number, kept: boolean, words: Words): string {
-  for (const form of document.querySelectorAll<HTMLFormElement>(`form[data-favourite-live][data-offer="${offerId}"]`)) {
-    const button = form.querySelector('button');
-    const label = form.querySelector('.words');
-    const wish = form.querySelector<HTMLInputElement>('input[name="favori"]');
-    button?.setAttribute('aria-pressed', String(kept));
-    if (label) label.textContent = form.classList.contains('favourite--card') ? words.named : words.plain;
-    if (button) button.title = words.title;
-    if (wish) wish.value = kept ? '0' : '1';
+  for (const button of document.querySelectorAll<HTMLButtonElement>(`button.favourite[value="${offerId}"]`)) {
+    const label = button.querySelector('.words');
+    button.setAttribute('aria-pressed', String(kept));
+    if (label) label.textContent = button.classList.contains('favourite--card') ? words.named : words.plain;
+    button.title = words.title;
+    button.setAttribute('form', kept ? 'favourites-remove' : 'favourites-add');
   }
   return words.said;
 }
@@ -47,15 +46,25 @@ if (!root.hasAttribute('data-favourites')) {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-favourite-live') || event.defaultPrevented)
       return;
+    const button = event.submitter;
+    if (!(button instanceof HTMLButtonElement)) return;
     event.preventDefault();
-    const button = form.querySelector('button');
-    if (button?.getAttribute('aria-busy') === 'true') return;
-    button?.setAttribute('aria-busy', 'true');
+    if (button.getAttribute('aria-busy') === 'true') return;
+    button.setAttribute('aria-busy', 'true');
+    // The plain post, without this listener (form.submit() sends no submitter: its value is added).
+    const post = () => {
+      const offer = document.createElement('input');
+      offer.type = 'hidden';
+      offer.name = button.name;
+      offer.value = button.value;
+      form.append(offer);
+      form.submit();
+    };
     void (async () => {
       try {
         const response = await fetch(form.action, {
           method: 'POST',
-          body: new FormData(form),
+          body: new FormData(form, button),
           headers: { Accept: 'application/json' },
           credentials: 'same-origin',
         });
@@ -71,12 +80,12 @@ if (!root.hasAttribute('data-favourites')) {
           location.assign(answer.redirect);
         } else {
           // A refusal (offer withdrawn meanwhile…): the plain post shows its message.
-          form.submit();
+          post();
         }
       } catch {
-        form.submit();
+        post();
       } finally {
-        button?.removeAttribute('aria-busy');
+        button.removeAttribute('aria-busy');
       }
     })();
   });

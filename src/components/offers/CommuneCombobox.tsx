@@ -1,7 +1,10 @@
-// Commune autocomplete (WAI-ARIA combobox with a listbox): accent-insensitive suggestions
-// from /api/v1/communes. The submitted `commune` value is the chosen INSEE code, or the
-// typed text when nothing was chosen (the server then resolves the name, as without JS).
-import { useRef, useState } from 'preact/hooks';
+// Commune autocomplete of the search filters (WAI-ARIA combobox with a listbox):
+// accent-insensitive suggestions from /api/v1/communes. The submitted `commune` value is the
+// chosen INSEE code, or the typed text when nothing was chosen (the server then resolves the
+// name, as without JS). Rendered on the server as a plain named text field; a choice or an
+// emptied field is a `change` event on the form (offer-filters.ts applies it), and the form's
+// `commune:set` event (back/forward) sets the field.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatMessage } from '../../i18n/format.ts';
 import { communeLabel } from '../../lib/text.ts';
 
@@ -20,7 +23,6 @@ interface Props {
   describedBy?: string;
   invalid: boolean;
   suggestionsMessage: string;
-  onPick: () => void;
 }
 
 const labelOf = communeLabel;
@@ -33,8 +35,8 @@ export default function CommuneCombobox({
   describedBy,
   invalid,
   suggestionsMessage,
-  onPick,
 }: Props) {
+  const [mounted, setMounted] = useState(false);
   const [text, setText] = useState(initialLabel);
   const [code, setCode] = useState(/^(\d{5}|2[AB]\d{3})$/.test(initialCode) ? initialCode : '');
   const [options, setOptions] = useState<Suggestion[]>([]);
@@ -44,6 +46,30 @@ export default function CommuneCombobox({
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const request = useRef<AbortController | undefined>(undefined);
   const hidden = useRef<HTMLInputElement>(null);
+  const field = useRef<HTMLInputElement>(null);
+  const isCode = (value: string) => /^(\d{5}|2[AB]\d{3})$/.test(value);
+
+  useEffect(() => {
+    // What was typed in the plain field before this took over is kept.
+    const typed = field.current?.value;
+    if (typed !== undefined && typed !== initialLabel) {
+      setText(typed);
+      setCode('');
+    }
+    setMounted(true);
+    const form = field.current?.form;
+    const onSet = (event: Event) => {
+      const { code: next, label } = (event as CustomEvent<{ code: string; label: string }>).detail;
+      setText(label);
+      setCode(isCode(next) ? next : '');
+      setOpen(false);
+    };
+    form?.addEventListener('commune:set', onSet);
+    return () => form?.removeEventListener('commune:set', onSet);
+  }, []);
+
+  /** Tells the form the filter changed. */
+  const changed = () => hidden.current?.dispatchEvent(new Event('change', { bubbles: true }));
 
   const search = (value: string) => {
     clearTimeout(timer.current);
@@ -76,7 +102,7 @@ export default function CommuneCombobox({
     setOpen(false);
     setActive(-1);
     if (hidden.current) hidden.current.value = s.code;
-    onPick();
+    changed();
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
@@ -96,6 +122,20 @@ export default function CommuneCombobox({
       setOpen(false);
     }
   };
+
+  if (!mounted)
+    return (
+      <input
+        ref={field}
+        id="f-commune"
+        name="commune"
+        type="text"
+        autoComplete="off"
+        defaultValue={initialLabel}
+        aria-describedby={describedBy}
+        aria-invalid={invalid ? 'true' : undefined}
+      />
+    );
 
   return (
     <div class="combobox">
@@ -121,7 +161,7 @@ export default function CommuneCombobox({
           event.stopPropagation();
           if (value.trim() === '' && hidden.current) {
             hidden.current.value = '';
-            onPick();
+            changed();
           }
         }}
         onChange={(event) => event.stopPropagation()}
