@@ -3,8 +3,9 @@
 // and by an agent's proposal search.
 import { db } from '../server/db.ts';
 import { Invalid, type FieldError } from '../server/errors.ts';
-import { searchOffers, type OfferSearchResult } from '../server/offers/queries.ts';
-import { parseOfferSearch, type OfferSearchInput, type ParsedSearch } from '../server/offers/schemas.ts';
+import { countOffers, searchOffers, type OfferSearchResult } from '../server/offers/queries.ts';
+import { parseOfferSearch, technologies, type OfferSearchInput, type ParsedSearch } from '../server/offers/schemas.ts';
+import { t, type Locale, type MessageKey } from '../i18n/index.ts';
 import { listTerritories, type TerritorySummary } from '../server/places/queries.ts';
 import type { RequestContext } from '../server/http/context.ts';
 import { render } from '../server/http/respond.ts';
@@ -15,6 +16,48 @@ export interface OffersViewData {
   errors: FieldError[];
   result: OfferSearchResult;
   territories: TerritorySummary[];
+  /** For a search that finds nothing: the filter whose removal finds the most, if any does. */
+  wider: WiderSearch | null;
+}
+
+export interface WiderSearch {
+  /** The filter to drop (a commune drops its radius with it). */
+  field: string;
+  total: number;
+  /** The same search without it. */
+  query: string;
+}
+
+/** Query parameters that are not filters. */
+const notFilters = new Set(['page', 'tri']);
+
+/** The query string of `params` without `field` (a commune's radius and distance order go with it) nor the page. */
+export function withoutFilter(params: URLSearchParams, field: string): string {
+  const next = new URLSearchParams(params);
+  next.delete(field);
+  next.delete('page');
+  if (field === 'commune') {
+    next.delete('rayon');
+    if (next.get('tri') === 'distance') next.delete('tri');
+  }
+  return next.toString();
+}
+
+/**
+ * The filter whose removal finds the most offers, for an empty result (one count per
+ * active filter, each a pass over the index).
+ */
+async function widerSearch(params: URLSearchParams, query: OfferSearchInput): Promise<WiderSearch | null> {
+  const fields = Object.keys(query).filter((k) => !notFilters.has(k) && !(k === 'rayon' && 'commune' in query));
+  let best: WiderSearch | null = null;
+  for (const field of fields) {
+    const rest = Object.fromEntries(
+      Object.entries(query).filter(([k]) => k !== field && !(field === 'commune' && (k === 'rayon' || k === 'tri'))),
+    ) as OfferSearchInput;
+    const total = await countOffers(db, rest);
+    if (total > 0 && (!best || total > best.total)) best = { field, total, query: withoutFilter(params, field) };
+  }
+  return best;
 }
 
 /**
@@ -45,6 +88,60 @@ export async function runSearch(
 export async function offersPage(rc: Pick<RequestContext, 'url'>) {
   const parsed = parseOfferSearch(rc.url.searchParams);
   const [{ query, errors, result }, territories] = await Promise.all([runSearch(parsed), listTerritories(db)]);
-  const view: OffersViewData = { raw: parsed.raw, query, errors, result, territories };
+  const wider = result.total === 0 && errors.length === 0 ? await widerSearch(rc.url.searchParams, query) : null;
+  const view: OffersViewData = { raw: parsed.raw, query, errors, result, territories, wider };
   return render(view, errors.length ? 400 : 200);
+}
+
+export interface FilterChip {
+  field: string;
+  text: string;
+  /** The search without this filter. */
+  query: string;
+}
+
+const chipMessages: Record<string, MessageKey> = {
+  rayon: 'search.chip.rayon',
+  debit_min: 'search.chip.debit_min',
+  upload_min: 'search.chip.upload_min',
+  prix_min: 'search.chip.prix_min',
+  prix_max: 'search.chip.prix_max',
+  surface_min: 'search.chip.surface_min',
+  pieces_min: 'search.chip.pieces_min',
+  tl_km: 'search.chip.tl_km',
+};
+
+/** The applied filters of a valid search, each in words with the search without it. */
+export function filterChips(
+  locale: Locale,
+  params: URLSearchParams,
+  query: OfferSearchInput,
+  names: { territory?: string; commune?: string },
+): FilterChip[] {
+  const text = (field: string, value: string | number): string => {
+    if (field in chipMessages) return t(locale, chipMessages[field]!, { value: Number(value) });
+    switch (field) {
+      case 'type':
+        return t(locale, `search.kind.${value as 'logement' | 'tiers-lieu'}`);
+      case 'transaction':
+        return t(locale, `search.transaction.${value as 'location' | 'vente'}`);
+      case 'territoire':
+        return names.territory ? `${names.territory} (${value})` : String(value);
+      case 'commune':
+        return names.commune ?? String(value);
+      case 'fibre':
+        return t(locale, 'search.fibre');
+      case 'techno':
+        return t(locale, `tech.${value as (typeof technologies)[number]}`);
+      case 'mobile':
+        return t(locale, `search.mobile.${value as '4g' | '5g'}`);
+      case 'q':
+        return t(locale, 'search.chip.q', { value: String(value) });
+      default:
+        return String(value);
+    }
+  };
+  return Object.entries(query)
+    .filter(([field, value]) => !notFilters.has(field) && value !== undefined)
+    .map(([field, value]) => ({ field, text: text(field, value), query: withoutFilter(params, field) }));
 }

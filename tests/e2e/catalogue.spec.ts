@@ -109,6 +109,71 @@ test('filters apply in place as they change, and back/forward restore them', asy
   expect(await page.evaluate(() => (window as unknown as { stay?: number }).stay)).toBe(1);
 });
 
+test('rent or buy up front; applied filters are chips that remove themselves; clear all', async ({ page, portal }) => {
+  await page.goto('/offres?territoire=32&fibre=1');
+  await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+  const rentOrBuy = page.getByRole('group', { name: 'Location ou vente' });
+  await expect(rentOrBuy.getByLabel('Les deux')).toBeChecked();
+  await rentOrBuy.getByText('Location', { exact: true }).click();
+  await expect(page).toHaveURL(/transaction=location/);
+  expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({
+    territoire: '32',
+    fibre: '1',
+    transaction: 'location',
+  });
+  await expect(total(page)).toHaveAttribute(
+    'data-total',
+    String(
+      await countOffers(portal, `territory_code = '32' AND fibre_status = 'available' AND "transaction" = 'rent'`),
+    ),
+  );
+  const chips = page.getByRole('list', { name: 'Filtres appliqués' });
+  await expect(chips.getByRole('link')).toHaveCount(3);
+  for (const chip of ['Gers (32)', 'Fibre disponible uniquement', 'Location'])
+    await expect(chips.getByRole('link', { name: `Retirer le filtre : ${chip}` })).toBeVisible();
+
+  await chips.getByRole('link', { name: 'Retirer le filtre : Fibre disponible uniquement' }).click();
+  await expect(page).not.toHaveURL(/fibre=/);
+  expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({ territoire: '32', transaction: 'location' });
+  await expect(page.getByLabel('Fibre disponible uniquement')).not.toBeChecked();
+  await expect(total(page)).toHaveAttribute(
+    'data-total',
+    String(await countOffers(portal, `territory_code = '32' AND "transaction" = 'rent'`)),
+  );
+
+  await page.getByRole('link', { name: 'Tout effacer' }).click();
+  await expect(page).toHaveURL(/\/offres$/);
+  await expect(rentOrBuy.getByLabel('Les deux')).toBeChecked();
+  await expect(page.getByRole('combobox', { name: 'Territoire' })).toHaveValue('');
+  await expect(total(page)).toHaveAttribute('data-total', String(await countOffers(portal, '1')));
+  await expect(page.getByRole('list', { name: 'Filtres appliqués' })).toHaveCount(0);
+});
+
+test('sorting by price never mixes monthly prices and sale prices', async ({ page, portal }) => {
+  const ids: number[] = [];
+  for (let n = 1; ; n++) {
+    await page.goto(`/offres?territoire=32&tri=prix&page=${n}`);
+    if (n === 1) await expect(page.getByText('Locations et prix au mois d’abord, puis les ventes.')).toBeVisible();
+    ids.push(...(await cardIds(page)));
+    if ((await page.locator('a[rel="next"]').count()) === 0) break;
+  }
+  const rows = (
+    await portal.sql.execute(
+      `SELECT id, "transaction" = 'sale' AS sale, price FROM offers WHERE status = 'published' AND territory_code = '32'`,
+    )
+  ).rows;
+  expect(ids).toHaveLength(rows.length);
+  const byId = new Map(rows.map((r) => [Number(r.id), { sale: Number(r.sale), price: r.price as number | null }]));
+  const listed = ids.map((id) => byId.get(id)!);
+  const firstSale = listed.findIndex((o) => o.sale === 1);
+  expect(firstSale).toBeGreaterThan(0);
+  expect(listed.slice(firstSale).every((o) => o.sale === 1)).toBe(true);
+  for (const group of [listed.slice(0, firstSale), listed.slice(firstSale)]) {
+    const prices = group.map((o) => o.price).filter((p): p is number => p !== null);
+    expect(prices).toEqual(prices.toSorted((a, b) => a - b));
+  }
+});
+
 test('results update without layout shift', async ({ page }) => {
   await page.goto('/offres');
   await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
@@ -182,6 +247,50 @@ test.describe('without JavaScript', () => {
       String(await countOffers(portal, within(Number(auch.lat), Number(auch.lng), 20))),
     );
     await expect(page.getByLabel('Commune', { exact: true })).toHaveValue('Auch (32000)');
+  });
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('an empty result names the filter that removes the most offers; chips are plain links', async ({
+    page,
+    portal,
+  }) => {
+    await page.goto('/offres?type=logement&territoire=32&fibre=1&prix_max=100');
+    await expect(total(page)).toHaveAttribute('data-total', '0');
+    const filters: Array<[string, string]> = [
+      ['Logements', "kind = 'home'"],
+      ['Gers (32)', "territory_code = '32'"],
+      ['Fibre disponible uniquement', "fibre_status = 'available'"],
+      ['Jusqu’à 100\u00a0€', 'price <= 100'],
+    ];
+    const without = await Promise.all(
+      filters.map(async ([name], i) => ({
+        name,
+        n: await countOffers(
+          portal,
+          filters
+            .filter((_, j) => j !== i)
+            .map(([, w]) => w)
+            .join(' AND '),
+        ),
+      })),
+    );
+    const best = without.reduce((a, b) => (b.n > a.n ? b : a));
+    expect(best.n).toBeGreaterThan(0);
+    await expect(page.locator('#results .empty')).toContainText(
+      `Sans le filtre «\u00a0${best.name}\u00a0», ${best.n} offre`,
+    );
+    await page.getByRole('link', { name: 'Voir ces offres' }).click();
+    await expect(total(page)).toHaveAttribute('data-total', String(best.n));
+
+    await page
+      .getByRole('list', { name: 'Filtres appliqués' })
+      .getByRole('link', { name: 'Retirer le filtre : Gers (32)' })
+      .click();
+    await expect(page).not.toHaveURL(/territoire=/);
+    await expect(page.getByRole('combobox', { name: 'Territoire' })).toHaveValue('');
   });
 });
 

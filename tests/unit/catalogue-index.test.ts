@@ -89,11 +89,14 @@ async function bruteForce(db: Db, query: OfferSearchInput) {
       : undefined;
   const listed = base.filter((o) => !kind || o.kind === kind);
   const isNull = (v: unknown) => (v === null ? 1 : 0);
+  const sale = (o: Row) => (o.transaction === 'sale' ? 1 : 0);
   const rd = (o: Row) => (dist(o) === null ? null : round1(dist(o)!));
   const order: Record<string, (a: Row, b: Row) => number> = {
     recent: (a, b) => -cmp(a.publishedAt, b.publishedAt) || b.id - a.id,
-    prix: (a, b) => isNull(a.price) - isNull(b.price) || cmp(a.price, b.price) || a.id - b.id,
-    'prix-desc': (a, b) => isNull(a.price) - isNull(b.price) || -cmp(a.price, b.price) || b.id - a.id,
+    // Monthly prices (rents, desks) first, then sales: a price order never mixes them.
+    prix: (a, b) => sale(a) - sale(b) || isNull(a.price) - isNull(b.price) || cmp(a.price, b.price) || a.id - b.id,
+    'prix-desc': (a, b) =>
+      sale(a) - sale(b) || isNull(a.price) - isNull(b.price) || -cmp(a.price, b.price) || b.id - a.id,
     debit: (a, b) =>
       isNull(a.downloadMbps) - isNull(b.downloadMbps) ||
       -cmp(a.downloadMbps, b.downloadMbps) ||

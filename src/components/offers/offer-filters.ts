@@ -82,7 +82,8 @@ export function enhanceFilters(form: HTMLFormElement): void {
     for (const control of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input[name], select[name]')) {
       if (control.name === 'commune') continue;
       const value = url.searchParams.get(control.name) ?? '';
-      if (control instanceof HTMLInputElement && control.type === 'checkbox') control.checked = value === control.value;
+      if (control instanceof HTMLInputElement && (control.type === 'checkbox' || control.type === 'radio'))
+        control.checked = value === control.value;
       else control.value = value;
     }
     const code = url.searchParams.get('commune') ?? '';
@@ -160,9 +161,12 @@ export function enhanceFilters(form: HTMLFormElement): void {
       if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey)
         return;
       event.preventDefault();
-      void load((link as HTMLAnchorElement).href, { push: true }).then(() =>
-        document.getElementById('results-title')?.scrollIntoView({ block: 'start' }),
-      );
+      const url = new URL((link as HTMLAnchorElement).href);
+      void load(url.pathname + url.search, { push: true }).then((state) => {
+        // A chip, "clear all" or a wider search changed the filters: the form says so too.
+        if (state) fillFrom(url, state.communeLabel);
+        document.getElementById('results-title')?.scrollIntoView({ block: 'start' });
+      });
     });
     say(form.dataset.mAuto ?? '');
     form.dataset.hydrated = 'true';

@@ -18,6 +18,11 @@ const TEXTS_KEPT = 100;
 const KINDS = ['home', 'tiers_lieu'] as const;
 export type Kind = (typeof KINDS)[number];
 const TRANSACTIONS = [null, 'rent', 'sale'] as const;
+const SALE = TRANSACTIONS.indexOf('sale');
+/** Above any price of the catalogue (the offer form caps prices far below). */
+const PRICE_GROUP = 1e12;
+/** 1 for a sale, 0 for a monthly price (a rent, a tiers-lieu's desk). */
+const saleGroup = (c: { transaction: Uint8Array }, s: number) => (c.transaction[s] === SALE ? 1 : 0);
 const MOBILE = { none: 0, '3g': 1, '4g': 2, '5g': 3 } as Record<string, number>;
 
 /** What the index filters on; every field is optional, and all given ones must hold. */
@@ -444,11 +449,13 @@ export class CatalogueIndex {
       out: (s) => orNull(a[s]!),
       in: numberIn,
     });
+    // A price order never mixes monthly prices (rents, desks) with sale prices: sales after.
+    const sale: Key = { get: (s) => saleGroup(c, s), desc: false, out: (s) => saleGroup(c, s), in: numberIn };
     switch (sort) {
       case 'prix':
-        return [isNull(c.price), value(c.price, false), id(false)];
+        return [sale, isNull(c.price), value(c.price, false), id(false)];
       case 'prix-desc':
-        return [isNull(c.price), value(c.price, true), id(true)];
+        return [sale, isNull(c.price), value(c.price, true), id(true)];
       case 'debit':
         return [isNull(c.download), value(c.download, true), value(c.upload, true), id(true)];
       case 'distance':
@@ -486,6 +493,16 @@ export class CatalogueIndex {
     const nullRank = sort === 'distance' && byDistance ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
     if (this.rankBuffer.length < matches.length) this.rankBuffer = new Float64Array(this.matchBuffer.length);
     const ranks = this.rankBuffer.subarray(0, matches.length);
+    if (sort === 'prix' || sort === 'prix-desc') {
+      // Sales after every monthly price (NULL prices last within each group): prices stay
+      // far below PRICE_GROUP, so one number still orders both keys exactly.
+      for (let i = 0; i < matches.length; i++) {
+        const s = matches[i]!;
+        const v = values[s]!;
+        ranks[i] = saleGroup(c, s) * PRICE_GROUP * 4 + (v !== v ? PRICE_GROUP : ascending ? v : -v);
+      }
+      return ranks;
+    }
     for (let i = 0; i < matches.length; i++) {
       const v = values[matches[i]!]!;
       ranks[i] = v !== v ? nullRank : ascending ? v : -v;

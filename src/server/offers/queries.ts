@@ -255,6 +255,13 @@ export async function searchOffers(
   };
 }
 
+/** How many offers a search finds (no page read): for the "wider search" of an empty result. */
+export async function countOffers(db: Db, query: OfferSearchInput): Promise<number> {
+  const { index, filter, kind, center } = await compile(db, query);
+  const { counts } = index.search({ filter, kind, center, sort: 'recent', offset: 0, limit: 0 });
+  return kind ? counts[kind] : counts.home + counts.tiers_lieu;
+}
+
 export interface OfferPage {
   items: OfferCard[];
   total: number;
