@@ -15,6 +15,7 @@ import {
 } from './server/cache/page-cache.ts';
 import { db } from './server/db.ts';
 import { sessions } from './server/auth.ts';
+import { searchReferrer } from './server/http/return-path.ts';
 
 /** Sets headers, copying the response first when its headers are immutable (Response.redirect). */
 function withHeaders(response: Response, headers: Record<string, string>): Response {
@@ -88,6 +89,7 @@ const securityHeaders = defineMiddleware(async (ctx, next) => {
 });
 
 const pages = new PageCache();
+const OFFER_PAGE = /^(?:\/en)?\/offres\/\d/;
 
 /** Serves anonymous GETs of catalogue pages from the exact page cache (see page-cache.ts). */
 const pageCache = defineMiddleware(async (ctx, next) => {
@@ -101,7 +103,9 @@ const pageCache = defineMiddleware(async (ctx, next) => {
   }
   // The visitor's URL (before the /en rewrite, further in): each locale has its own entries.
   const version = await catalogueVersion(db);
-  const key = `${version}|${ctx.url.pathname}${ctx.url.search}`;
+  // An offer's page opened from a search leads back to it: one entry per search too.
+  const from = OFFER_PAGE.test(ctx.url.pathname) ? searchReferrer(ctx.request, ctx.url) : null;
+  const key = `${version}|${ctx.url.pathname}${ctx.url.search}${from ? `|${from}` : ''}`;
   const hit = pages.get(key);
   if (hit) return cachedResponse(hit, ctx.request, { 'X-Cache': 'hit' });
   // Rendered from the version of its key, read once.

@@ -4,6 +4,7 @@ import { db } from '../server/db.ts';
 import { NotFound } from '../server/errors.ts';
 import type { RequestContext } from '../server/http/context.ts';
 import { redirect, render } from '../server/http/respond.ts';
+import { searchReferrer } from '../server/http/return-path.ts';
 import { findNearbyOffers, getPublishedOffer, publicDetail } from '../server/offers/queries.ts';
 import { publicPointOf } from '../server/offers/position.ts';
 import { getCommuneCoverage } from '../server/places/queries.ts';
@@ -11,8 +12,12 @@ import { localizedPath } from '../i18n/index.ts';
 
 export const NEARBY_KM = 30;
 
-/** `ref` is "{id}-{slug}"; a wrong or missing slug redirects to the canonical one. */
-export async function offerDetailPage(rc: Pick<RequestContext, 'locals'>, ref: string) {
+/**
+ * `ref` is "{id}-{slug}"; a wrong or missing slug redirects to the canonical one. Opened
+ * from a search, the page leads back to it, at this offer's card (the page cache keys such
+ * a page by that search too: src/middleware.ts).
+ */
+export async function offerDetailPage(rc: Pick<RequestContext, 'locals' | 'request' | 'url'>, ref: string) {
   const m = /^(\d{1,12})(?:-(.*))?$/.exec(ref);
   if (!m) throw new NotFound('offer');
   const offer = await getPublishedOffer(db, Number(m[1]));
@@ -26,5 +31,7 @@ export async function offerDetailPage(rc: Pick<RequestContext, 'locals'>, ref: s
     getCommuneCoverage(db, offer.communeCode),
   ]);
   // Distances between public points, and the page gets the public point only (decision 006).
-  return render({ offer: publicDetail(offer), nearby, coverage });
+  const search = searchReferrer(rc.request, rc.url);
+  const back = search ? `${search}#offre-${offer.id}` : null;
+  return render({ offer: publicDetail(offer), nearby, coverage, back });
 }

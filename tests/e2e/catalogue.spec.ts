@@ -149,6 +149,50 @@ test('rent or buy up front; applied filters are chips that remove themselves; cl
   await expect(page.getByRole('list', { name: 'Filtres appliqués' })).toHaveCount(0);
 });
 
+for (const javaScriptEnabled of [true, false]) {
+  test.describe(javaScriptEnabled ? 'with JavaScript' : 'without JavaScript', () => {
+    test.use({ javaScriptEnabled });
+
+    test('“back to the results” returns to the same search and page, at the offer’s card', async ({ page }) => {
+      await page.goto('/offres?territoire=32');
+      if (javaScriptEnabled) await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+      await page.getByRole('link', { name: 'Page suivante' }).click();
+      await expect(page).toHaveURL(/\/offres\?territoire=32&page=2$/);
+      const card = page.locator('#results article').nth(4);
+      const id = await card.getAttribute('data-offer-id');
+      await card.getByRole('heading').getByRole('link').click();
+      await expect(page).toHaveURL(new RegExp(`/offres/${id}-`));
+      await page.getByRole('link', { name: 'Retour aux résultats' }).click();
+      await expect(page).toHaveURL(new RegExp(`/offres\\?territoire=32&page=2#offre-${id}$`));
+      await expect(page.locator(`#offre-${id}`)).toBeInViewport();
+      // Opened from elsewhere, the page offers the whole catalogue instead.
+      await page.goto(`/offres/${id}`);
+      await expect(page.getByRole('link', { name: 'Tous les logements et tiers-lieux' })).toHaveAttribute(
+        'href',
+        '/offres',
+      );
+    });
+  });
+}
+
+test('on a phone, the open filters keep a “See N offers” button in sight, which shows them', async ({
+  page,
+  portal,
+}) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto('/offres');
+  await expect(page.locator('form[data-hydrated="true"]')).toBeAttached();
+  await page.locator('.filters-panel > summary').click();
+  await page.getByLabel('Fibre disponible uniquement').check();
+  const n = await countOffers(portal, "fibre_status = 'available'");
+  const button = page.getByRole('button', { name: `Voir ${n} offres` });
+  await expect(button).toBeInViewport();
+  await button.click();
+  await expect(page.locator('.filters-panel')).not.toHaveAttribute('open', '');
+  await expect(page.locator('#results article').first()).toBeInViewport();
+  await expect(total(page)).toHaveAttribute('data-total', String(n));
+});
+
 test('sorting by price never mixes monthly prices and sale prices', async ({ page, portal }) => {
   const ids: number[] = [];
   for (let n = 1; ; n++) {
@@ -417,6 +461,28 @@ test('an offer’s page passes axe in both languages and is screenshotted for re
     `/en/projet?offre=${id}`,
   );
   await axe(page);
+});
+
+test('an offer’s gallery: arrows, counter, arrow keys and full screen', async ({ page, portal }) => {
+  const row = (
+    await portal.sql.execute(
+      `SELECT o.id, count(*) AS n FROM offers o JOIN offer_photos p ON p.offer_id = o.id
+       WHERE o.status = 'published' GROUP BY o.id HAVING n >= 2 ORDER BY o.id LIMIT 1`,
+    )
+  ).rows[0]!;
+  const n = Number(row.n);
+  await page.goto(`/offres/${row.id}`);
+  const gallery = page.getByRole('region', { name: 'Photos' });
+  const counter = gallery.locator('.counter');
+  await expect(counter).toHaveText(`Photo 1 sur ${n}`);
+  await gallery.getByRole('button', { name: 'Photo suivante' }).click();
+  await expect(counter).toHaveText(`Photo 2 sur ${n}`);
+  await gallery.getByRole('list', { name: 'Photos' }).press('ArrowLeft');
+  await expect(counter).toHaveText(`Photo 1 sur ${n}`);
+  await gallery.getByRole('button', { name: 'Plein écran' }).click();
+  await expect.poll(() => page.evaluate(() => document.fullscreenElement?.hasAttribute('data-gallery'))).toBe(true);
+  await gallery.getByRole('button', { name: 'Plein écran' }).click();
+  await expect.poll(() => page.evaluate(() => document.fullscreenElement)).toBeNull();
 });
 
 test('offer URLs: a wrong slug redirects, unknown or unpublished offers are 404', async ({ page, portal }) => {

@@ -17,7 +17,7 @@ import {
 } from '../../src/server/http/form.ts';
 import { requireFamily, requireRole, requireStaff, requireUser } from '../../src/server/http/guards.ts';
 import { errorOutcome } from '../../src/server/http/respond.ts';
-import { returnable, safeReturnPath } from '../../src/server/http/return-path.ts';
+import { returnable, safeReturnPath, searchReferrer } from '../../src/server/http/return-path.ts';
 import { actsIn, mayManageStaff, territoryScope } from '../../src/server/policy.ts';
 
 const person = (role: SessionUser['role'], territories: string[] = []): SessionUser => ({
@@ -55,6 +55,33 @@ describe('the notice after a redirect', () => {
     });
     expect(okAfterRedirect(at('GET'))).toBe('created');
     expect(okAfterRedirect(at('POST'))).toBeNull();
+  });
+});
+
+describe('back to the results', () => {
+  const here = new URL('http://127.0.0.1:4321/offres/12-maison');
+  const from = (referer?: string) =>
+    searchReferrer(new Request(here, { headers: referer === undefined ? {} : { Referer: referer } }), here);
+
+  it('is the search of this site the page was opened from, with its page', () => {
+    expect(from('http://127.0.0.1:4321/offres?territoire=32&page=2')).toBe('/offres?territoire=32&page=2');
+    expect(from('https://127.0.0.1:4321/en/offres?fibre=1')).toBe('/en/offres?fibre=1');
+    expect(from('http://127.0.0.1:4321/offres')).toBe('/offres');
+  });
+
+  it('is nothing from another site, another page, or a malformed header', () => {
+    for (const referer of [
+      undefined,
+      '',
+      'not a url',
+      'http://evil.test/offres?territoire=32',
+      'http://127.0.0.1:4321/offres/13-grange',
+      'http://127.0.0.1:4321/compte/favoris',
+      'http://127.0.0.1:4321//evil.test/offres',
+      'javascript:alert(1)//127.0.0.1:4321/offres',
+      `http://127.0.0.1:4321/offres?q=${'x'.repeat(5000)}`,
+    ])
+      expect(from(referer), String(referer)).toBeNull();
   });
 });
 

@@ -37,6 +37,13 @@ export function enhanceFilters(form: HTMLFormElement): void {
   const locale = form.dataset.locale ?? 'fr';
   const status = form.querySelector<HTMLElement>('.status');
   const summary = form.querySelector<HTMLElement>('.filters-panel > summary');
+  const panel = form.querySelector<HTMLDetailsElement>('details.filters-panel');
+  const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
+  // Phones fold the filters: their button says how many offers it shows, and shows them.
+  const folded = matchMedia('(max-width: 59.99rem)');
+  const seeOffers = (count: number) => {
+    if (submit) submit.textContent = formatMessage(locale, form.dataset.mSee ?? '', { count });
+  };
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inflight: AbortController | undefined;
 
@@ -109,6 +116,7 @@ export function enhanceFilters(form: HTMLFormElement): void {
       const state = JSON.parse(doc.getElementById('search-state')?.textContent ?? '{}') as SearchState;
       showErrors(state.errors ?? {});
       countActive();
+      seeOffers(state.total ?? 0);
       say(formatMessage(locale, form.dataset.mUpdated ?? '', { count: state.total ?? 0 }));
       window.dispatchEvent(
         new CustomEvent('offers:updated', { detail: { search: new URL(url, location.href).search } }),
@@ -147,7 +155,12 @@ export function enhanceFilters(form: HTMLFormElement): void {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       apply(0);
+      if (panel?.open && folded.matches) {
+        panel.open = false;
+        document.getElementById('results-title')?.scrollIntoView({ block: 'start' });
+      }
     });
+    seeOffers(Number(document.querySelector('#results [data-total]')?.getAttribute('data-total') ?? 0));
     window.addEventListener('popstate', () => {
       const url = new URL(location.href);
       fillFrom(url, undefined);

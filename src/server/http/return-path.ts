@@ -41,3 +41,24 @@ export function safeReturnPath(value: unknown, fallback: string): string {
   if (decoded.startsWith('//') || decoded.startsWith('/\\') || path.startsWith('//')) return fallback;
   return path;
 }
+
+const SEARCH_PAGE = /^(?:\/en)?\/offres$/;
+
+/**
+ * The catalogue search a page was opened from — its `Referer`, when it is `/offres` of this
+ * site —, as a path with its query (page included), for "back to the results"; else null.
+ * The host alone is compared: behind a proxy that ends TLS the scheme differs.
+ */
+export function searchReferrer(request: Request, here: URL): string | null {
+  const raw = request.headers.get('Referer');
+  if (!raw || raw.length > MAX_RETURN_PATH * 2) return null;
+  let from: URL;
+  try {
+    from = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (from.host !== here.host || !SEARCH_PAGE.test(from.pathname)) return null;
+  const path = from.pathname + from.search;
+  return safeReturnPath(path, '') === path ? path : null;
+}
