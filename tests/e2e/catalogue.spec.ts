@@ -389,6 +389,30 @@ test('the map loads only when opened and shows a marker per result', async ({ pa
   await expect(map).toBeHidden();
 });
 
+test('a marker’s popup shows the cover picture, the label and the price with its unit', async ({ page, portal }) => {
+  const offer = (
+    await portal.sql.execute(
+      `SELECT o.id, o.title, o.price FROM offers o WHERE o.status = 'published' AND o."transaction" = 'rent'
+       AND o.price IS NOT NULL AND EXISTS (SELECT 1 FROM offer_photos p WHERE p.offer_id = o.id) ORDER BY o.id LIMIT 1`,
+    )
+  ).rows[0]!;
+  await page.goto(`/offres?q=${encodeURIComponent(String(offer.title))}`);
+  await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+  await expect(page.locator(`#offre-${offer.id}`)).toBeVisible();
+  await page.getByRole('button', { name: 'Afficher la carte' }).click();
+  const map = page.getByRole('region', { name: 'Carte des résultats' });
+  await expect(map).toHaveAttribute('data-markers', /\d+/);
+  const markers = page.locator('path.leaflet-interactive');
+  for (let i = 0; i < (await markers.count()); i++) {
+    await markers.nth(i).click();
+    if (await page.locator('.leaflet-popup-content', { hasText: String(offer.title) }).count()) break;
+  }
+  const popup = page.locator('.leaflet-popup-content', { hasText: String(offer.title) });
+  await expect(popup.locator('img')).toBeVisible();
+  await expect(popup.getByRole('img', { name: /^Étiquette connectivité [A-G]$/ })).toBeVisible();
+  await expect(popup).toContainText(/\d\s€\s\/ mois/);
+});
+
 test('an offer’s page: facts, connectivity, coverage, nearby tiers-lieux, structured data', async ({
   page,
   portal,
@@ -440,6 +464,14 @@ test('an offer’s page: facts, connectivity, coverage, nearby tiers-lieux, stru
     'href',
     `/projet?offre=${id}`,
   );
+  // Nearby offers carry their label; the call to action is in sight without scrolling, also on a phone.
+  for (const item of await page.locator('[data-nearby-id]').all())
+    await expect(item.getByRole('img', { name: /^Étiquette connectivité [A-G]$/ })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Démarrer mon projet d’installation' })).toBeInViewport();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await expect(page.getByRole('link', { name: 'Démarrer mon projet d’installation' })).toBeInViewport();
+  await page.mouse.wheel(0, 1500);
+  await expect(page.getByRole('link', { name: 'Démarrer mon projet d’installation' })).toBeInViewport();
 });
 
 // Apart from the facts above: axe and screenshots are the slow part on a busy machine.

@@ -15,6 +15,8 @@ export const mapMessageKeys = [
   'search.map.truncated',
   'search.map.open',
   'label.short',
+  'label.title',
+  'offer.pricePerMonth',
 ] as const;
 
 interface Props {
@@ -66,6 +68,8 @@ export default function OfferMap({ locale, tileUrl, attribution, m }: Props) {
           attribution,
           openLabel: m['search.map.open'],
           labelPrefix: m['label.short'],
+          labelTitle: m['label.title'],
+          perMonth: m['offer.pricePerMonth'],
           locale,
         });
         await show(location.search);

@@ -36,6 +36,8 @@ export interface MapFeatureProps {
   label: string | null;
   url: string;
   price: number | null;
+  transaction: string | null;
+  photo: { url: string; alt: string } | null;
 }
 
 const labelColours: Record<string, string> = {
@@ -52,7 +54,17 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 export function createMap(
   element: HTMLElement,
-  options: { tileUrl: string; attribution: string; openLabel: string; labelPrefix: string; locale: string },
+  options: {
+    tileUrl: string;
+    attribution: string;
+    openLabel: string;
+    labelPrefix: string;
+    /** "Étiquette connectivité {label}": the badge's accessible name. */
+    labelTitle: string;
+    /** "{price} / mois": a rent's or a desk's price; a sale's is the price alone. */
+    perMonth: string;
+    locale: string;
+  },
 ): MapHandle {
   // leaflet.markercluster extends the global L, as its UMD build expects.
   (globalThis as unknown as { L: typeof L }).L = L;
@@ -62,6 +74,26 @@ export function createMap(
 
   const ready = import('leaflet.markercluster');
   const euros = new Intl.NumberFormat(options.locale, { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
+
+  /** The popup: cover picture, title, label, price with its unit, link. */
+  const popup = (p: MapFeatureProps) => {
+    const price =
+      p.price === null
+        ? ''
+        : p.transaction === 'sale'
+          ? euros.format(p.price)
+          : options.perMonth.replace('{price}', euros.format(p.price));
+    // The cards' badge (ConnectivityBadge.astro's global styles are on the page).
+    const label = p.label
+      ? `<span class="badge badge--small label-${escapeHtml(p.label.toLowerCase())}" role="img" aria-label="${escapeHtml(options.labelTitle.replace('{label}', p.label))}"><span class="caption">${escapeHtml(options.labelPrefix)}</span><span class="letter">${escapeHtml(p.label)}</span></span>`
+      : '';
+    return [
+      p.photo ? `<img src="${escapeHtml(p.photo.url)}" alt="${escapeHtml(p.photo.alt)}" width="200" height="133">` : '',
+      `<strong>${escapeHtml(p.title)}</strong>`,
+      `<span class="popup-facts">${label}${price ? ` <b>${escapeHtml(price)}</b>` : ''}</span>`,
+      `<a href="${escapeHtml(p.url)}">${escapeHtml(options.openLabel)}</a>`,
+    ].join('');
+  };
 
   return {
     async setPoints(collection) {
@@ -83,9 +115,7 @@ export function createMap(
           fillColor: labelColours[p.label ?? ''] ?? '#e3e6e4',
           fillOpacity: 0.95,
         });
-        marker.bindPopup(
-          `<strong>${escapeHtml(p.title)}</strong><br>${p.label ? `${escapeHtml(options.labelPrefix)} ${escapeHtml(p.label)}` : ''}${p.price !== null ? ` · ${escapeHtml(euros.format(p.price))}` : ''}<br><a href="${escapeHtml(p.url)}">${escapeHtml(options.openLabel)}</a>`,
-        );
+        marker.bindPopup(popup(p), { minWidth: 200, maxWidth: 240 });
         group.addLayer(marker);
         markers++;
       }
