@@ -18,7 +18,7 @@ import { importArcepDepartments } from '../../src/server/imports/arcep-departmen
 import { ANCT_FIELDS, importAnctTiersLieux } from '../../src/server/imports/tiers-lieux-anct.ts';
 import { refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
 import { seedDemoCandidates, seedDemoFamilyFile } from './candidates.ts';
-import { writeDemoPhotos } from './photos.ts';
+import { subjectsFor, writeDemoPhotos } from './photos.ts';
 import { createRandom, type Random } from './random.ts';
 import { publicPoint } from '../../src/server/offers/position.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
@@ -205,12 +205,18 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
       );
     }
 
-  const inserted: Array<{ id: number; kind: 'home' | 'tiers_lieu' }> = [];
+  const inserted: Array<{ id: number; kind: 'home' | 'tiers_lieu'; homeType: string | null; typology: string | null }> =
+    [];
   const placed = withConfirmations(withPublicPoints(rows, options.seed ?? 2026), now, options.seed ?? 2026);
   let batch: OfferInsert[] = [];
   const flush = async () => {
     if (batch.length)
-      inserted.push(...(await db.insert(offers).values(batch).returning({ id: offers.id, kind: offers.kind })));
+      inserted.push(
+        ...(await db
+          .insert(offers)
+          .values(batch)
+          .returning({ id: offers.id, kind: offers.kind, homeType: offers.homeType, typology: offers.typology })),
+      );
     batch = [];
   };
   for (const [i, row] of placed.entries()) {
@@ -222,7 +228,7 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
     }
     await flush();
     await db.update(offers).set(demoDetails(row)).where(eq(offers.id, id));
-    inserted.push({ id, kind: 'tiers_lieu' });
+    inserted.push({ id, kind: 'tiers_lieu', homeType: null, typology: row.typology ?? null });
   }
   await flush();
   // The other imported tiers-lieux (no commune code in the file: found by name) stay drafts
@@ -240,12 +246,16 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
 
   if (options.photosDir) {
     const photos = await writeDemoPhotos(options.photosDir);
+    // Several drawings an offer, of what it is (its kind outside first, then rooms or spaces),
+    // each subject's variant picked at random: neighbours rarely look alike.
     const photoRows = inserted.flatMap((offer) => {
-      const choices = photos.filter((p) => p.kind === offer.kind);
-      const n = random.int(1, 3);
-      const start = random.int(0, choices.length - 1);
-      return Array.from({ length: n }, (_, position) => {
-        const p = choices[(start + position) % choices.length]!;
+      const subjects = subjectsFor(offer);
+      const n = random.int(2, subjects.length);
+      const used = new Set<string>();
+      return subjects.slice(0, n).map((subject, position) => {
+        const choices = photos.filter((p) => p.subject === subject && !used.has(p.key));
+        const p = choices[random.int(0, choices.length - 1)]!;
+        used.add(p.key);
         return { offerId: offer.id, storageKey: p.key, width: p.width, height: p.height, alt: p.alt, position };
       });
     });

@@ -6,6 +6,7 @@ import {
   discoveryStays,
   proposals,
   offers,
+  offerPhotos,
   stageHistory,
   tasks,
   territories,
@@ -143,6 +144,38 @@ describe('demo seed', () => {
     const demoFamily = files.filter((f) => f.email === 'famille@demo.test');
     expect(demoFamily.map((f) => f.stage)).toEqual(['discovery']);
     expect(proposed.filter((p) => p.candidateId === demoFamily[0]!.id)).toHaveLength(2);
+  });
+
+  it('illustrates every offer with several drawings of what it is, out of at least 30', async () => {
+    const { db } = await testDb();
+    const rows = await db
+      .select({
+        offerId: offerPhotos.offerId,
+        key: offerPhotos.storageKey,
+        position: offerPhotos.position,
+        kind: offers.kind,
+        homeType: offers.homeType,
+      })
+      .from(offerPhotos)
+      .innerJoin(offers, eq(offers.id, offerPhotos.offerId));
+    expect(new Set(rows.map((r) => r.key)).size).toBeGreaterThanOrEqual(30);
+    const byOffer = Map.groupBy(rows, (r) => r.offerId);
+    const outside = { house: 'house', flat: 'flat', farmhouse: 'farmhouse', land: 'land' } as const;
+    for (const photos of byOffer.values()) {
+      expect(photos.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(photos.map((p) => p.key)).size).toBe(photos.length);
+      const cover = photos.find((p) => p.position === 0)!;
+      const subject = /^demo-(.+)-\d+\.jpg$/.exec(cover.key)?.[1];
+      if (cover.kind === 'home') {
+        expect(subject).toBe(outside[cover.homeType!]);
+        // A house is never shown by an empty plot, nor a plot by a room.
+        const subjects = photos.map((p) => /^demo-(.+)-\d+\.jpg$/.exec(p.key)?.[1]);
+        if (cover.homeType === 'land') expect(new Set(subjects)).toEqual(new Set(['land']));
+        else expect(subjects).not.toContain('land');
+      } else expect(['coworking', 'workshop', 'barn']).toContain(subject);
+    }
+    for (const { id } of await db.select({ id: offers.id }).from(offers).where(eq(offers.status, 'published')))
+      expect(byOffer.has(id), `published offer ${id} has photos`).toBe(true);
   });
 
   it('knows when a database is empty', async () => {
