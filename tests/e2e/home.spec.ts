@@ -53,4 +53,13 @@ test('an unknown page is a localized 404', async ({ page }) => {
   const en = await page.goto('/en/nowhere');
   expect(en?.status()).toBe(404);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
+  // A short page keeps its footer at the bottom of the window, at both widths.
+  for (const [width, height] of [
+    [360, 1400],
+    [1280, 1000],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    const footer = await page.locator('footer.site-footer').boundingBox();
+    expect(Math.round(footer!.y + footer!.height)).toBe(height);
+  }
 });
