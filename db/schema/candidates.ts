@@ -220,7 +220,8 @@ export const proposals = sqliteTable(
     offerId: integer('offer_id')
       .notNull()
       .references(() => offers.id),
-    status: text('status', { enum: ['proposed', 'accepted', 'declined'] })
+    /** 'closed': still open when the family settled (nothing left to answer). */
+    status: text('status', { enum: ['proposed', 'accepted', 'declined', 'closed'] })
       .notNull()
       .default('proposed'),
     comment: text('comment'),

@@ -8,6 +8,7 @@ import {
   type EventData,
   candidates,
   communes,
+  proposals,
   stageBit,
   stageHistory,
   tasks,
@@ -158,6 +159,12 @@ export async function moveStage(
       actor.id,
       nowIso,
     );
+    // Settled: nothing is left for the family to answer; its open proposals close.
+    if (input.to === 'settled')
+      await tx
+        .update(proposals)
+        .set({ status: 'closed', answeredAt: nowIso })
+        .where(and(eq(proposals.candidateId, file.id), eq(proposals.status, 'proposed')));
     if (input.to === 'settled' && input.settledAt) {
       const { sixMonths, twelveMonths } = followUpDates(input.settledAt);
       const assigneeId = file.assignedAgentId ?? actor.id;

@@ -7,6 +7,7 @@ import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
 import {
   candidates,
   communes,
+  offers,
   stageHistory,
   territories,
   users,
@@ -116,7 +117,21 @@ export async function createEnquiry(
       })
       .returning({ id: candidates.id });
     await tx.insert(stageHistory).values({ candidateId: file!.id, stage: 'enquiry', enteredAt: now, territoryCode });
-    await addEvent(tx, file!.id, 'created', { territories: served.map((s) => s.code) }, null, now);
+    // The offer that started the enquiry, when it is one of the catalogue's (a stale id is dropped).
+    const [origin] = data.offer
+      ? await tx
+          .select({ id: offers.id })
+          .from(offers)
+          .where(and(eq(offers.id, data.offer), eq(offers.status, 'published')))
+      : [];
+    await addEvent(
+      tx,
+      file!.id,
+      'created',
+      { territories: served.map((s) => s.code), ...(origin ? { offer: origin.id } : {}) },
+      null,
+      now,
+    );
     if (earlier) await addEvent(tx, file!.id, 'duplicate', { of: earlier.publicId }, null, now);
 
     // Through mailFamily: the confirmation is on the file's timeline like every email about it.

@@ -3,7 +3,8 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'astro/zod';
 import type { Db } from '../../../db/client.ts';
-import { candidates, communes, offers, proposals } from '../../../db/schema/index.ts';
+import { candidates, communes, offerPhotos, offers, proposals } from '../../../db/schema/index.ts';
+import { connectivityLabel } from '../offers/connectivity-label.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Invalid, NotFound } from '../errors.ts';
 import { t } from '../../i18n/index.ts';
@@ -101,11 +102,13 @@ export async function answerProposal(ctx: Ctx, family: SessionUser, file: Candid
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction(async (tx) => {
     const [row] = await tx
-      .select({ id: proposals.id, title: offers.title })
+      .select({ id: proposals.id, title: offers.title, status: proposals.status })
       .from(proposals)
       .innerJoin(offers, eq(offers.id, proposals.offerId))
       .where(and(eq(proposals.id, data.proposal), eq(proposals.candidateId, file.id)));
     if (!row) throw new NotFound('proposal');
+    // A proposal closed at settlement has nothing left to answer.
+    if (row.status === 'closed') throw new Invalid([{ field: 'answer', key: 'errors.proposal_closed' }]);
     await tx
       .update(proposals)
       .set({ status: data.answer, comment: data.comment ?? null, answeredAt: now })
@@ -127,8 +130,9 @@ export async function answerProposal(ctx: Ctx, family: SessionUser, file: Candid
   });
 }
 
-export function listProposals(db: Db, candidateId: number) {
-  return db
+/** A file's proposals, newest first, each with its offer's cover photo and connectivity label. */
+export async function listProposals(db: Db, candidateId: number) {
+  const rows = await db
     .select({
       id: proposals.id,
       status: proposals.status,
@@ -143,10 +147,27 @@ export function listProposals(db: Db, candidateId: number) {
       transaction: offers.transaction,
       offerStatus: offers.status,
       communeName: communes.name,
+      downloadMbps: offers.downloadMbps,
+      uploadMbps: offers.uploadMbps,
+      photoId: offerPhotos.id,
+      photoKey: offerPhotos.storageKey,
+      photoWidth: offerPhotos.width,
+      photoHeight: offerPhotos.height,
+      photoAlt: offerPhotos.alt,
     })
     .from(proposals)
     .innerJoin(offers, eq(offers.id, proposals.offerId))
     .innerJoin(communes, eq(communes.code, offers.communeCode))
+    // The cover is the photo at position 0.
+    .leftJoin(offerPhotos, and(eq(offerPhotos.offerId, offers.id), eq(offerPhotos.position, 0)))
     .where(eq(proposals.candidateId, candidateId))
     .orderBy(desc(proposals.proposedAt), desc(proposals.id));
+  return rows.map(({ photoId, photoKey, photoWidth, photoHeight, photoAlt, downloadMbps, uploadMbps, ...p }) => ({
+    ...p,
+    label: connectivityLabel(downloadMbps, uploadMbps),
+    photo:
+      photoId === null
+        ? null
+        : { id: photoId, storageKey: photoKey!, width: photoWidth!, height: photoHeight!, alt: photoAlt! },
+  }));
 }

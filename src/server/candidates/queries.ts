@@ -1,13 +1,15 @@
 // Read side of the pipeline, always under the actor's territories: the list with its
 // filters, counts per stage, the agent's home (tasks, unanswered enquiries, idle files)
 // and one file with its timeline.
-import { and, asc, count, desc, eq, isNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { listUndelivered } from '../mail/undelivered.ts';
 import {
   candidateEvents,
   candidates,
+  communes,
   messages,
+  offers,
   stages,
   tasks,
   territories,
@@ -17,13 +19,13 @@ import {
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden } from '../errors.ts';
-import { findCandidate } from './commands.ts';
+import { findCandidate, type CandidateRow } from './commands.ts';
 import { isStaff, territoryCondition, territoryScope } from '../policy.ts';
 import { listMessages } from './messages.ts';
 import { listProposals } from './proposals.ts';
 import { listStays } from './stays.ts';
 import { duplicateOriginal } from './transfer.ts';
-import { listSorts, type ListQuery } from './schemas.ts';
+import { listSorts, timelineFilters, type ListQuery, type TimelineFilter } from './schemas.ts';
 import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
 
 /** Days after which a file "rots" in a stage without moving (a CRM's idle flag). */
@@ -58,7 +60,11 @@ function scope(actor: SessionUser): SQL | undefined {
 export const LIST_PAGE_SIZE = 25;
 export { listSorts, type ListQuery };
 
-export async function listCandidates(db: Db, actor: SessionUser, query: ListQuery, now = new Date()) {
+/**
+ * The list's filters as one SQL condition (the list and the board share it): text, stage,
+ * territory, agent, commune (settled there or wished), time in the stage.
+ */
+export function listFilter(actor: SessionUser, query: ListQuery, now: Date): SQL | undefined {
   const filters: Array<SQL | undefined> = [scope(actor)];
   if (query.q) {
     const term = `%${query.q.replace(/[%_]/g, '')}%`;
@@ -77,10 +83,21 @@ export async function listCandidates(db: Db, actor: SessionUser, query: ListQuer
   if (query.agent === 'me') filters.push(eq(candidates.assignedAgentId, actor.id));
   if (query.agent === 'none') filters.push(isNull(candidates.assignedAgentId));
   if (typeof query.agent === 'number') filters.push(eq(candidates.assignedAgentId, query.agent));
+  if (query.communeCode)
+    filters.push(
+      or(
+        eq(candidates.settledCommuneCode, query.communeCode),
+        like(candidates.wishedCommunes, `%"${query.communeCode.replace(/[%_"]/g, '')}"%`),
+      ),
+    );
   if (query.waiting === 'idle') filters.push(idleFilter(now));
   else if (query.waiting)
     filters.push(lte(candidates.stageEnteredAt, new Date(now.getTime() - query.waiting * DAY_MS).toISOString()));
-  const where = and(...filters);
+  return and(...filters);
+}
+
+export async function listCandidates(db: Db, actor: SessionUser, query: ListQuery, now = new Date()) {
+  const where = listFilter(actor, query, now);
   const order =
     query.sort === 'name'
       ? [asc(candidates.name), asc(candidates.id)]
@@ -194,49 +211,112 @@ export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
   };
 }
 
-export async function getCandidateFile(db: Db, actor: SessionUser, publicId: string) {
-  const file = await findCandidate(db, actor, publicId);
-  const [events, fileTasks, fileProposals, thread, stays, original, duplicates, undelivered] = await Promise.all([
+/**
+ * What the file page's summary says beyond the file's own columns: its wished territories
+ * and communes by name, the settlement commune, the assigned agent, the offer that
+ * started the enquiry (kept on the `created` event), and the days in the current stage.
+ */
+export async function fileSummary(db: Db, file: CandidateRow, now: Date) {
+  const communeCodes = [...file.wishedCommunes, ...(file.settledCommuneCode ? [file.settledCommuneCode] : [])];
+  const [wishedTerritories, communeRows, [agent], [created]] = await Promise.all([
+    file.wishedTerritories.length
+      ? db
+          .select({ code: territories.code, name: territories.name })
+          .from(territories)
+          .where(inArray(territories.code, file.wishedTerritories))
+      : [],
+    communeCodes.length
+      ? db
+          .select({ code: communes.code, name: communes.name, postalCodes: communes.postalCodes })
+          .from(communes)
+          .where(inArray(communes.code, communeCodes))
+      : [],
+    file.assignedAgentId ? db.select({ name: users.name }).from(users).where(eq(users.id, file.assignedAgentId)) : [],
     db
-      .select({
-        id: candidateEvents.id,
-        kind: candidateEvents.kind,
-        data: candidateEvents.data,
-        at: candidateEvents.at,
-        by: users.name,
-      })
+      .select({ data: candidateEvents.data })
       .from(candidateEvents)
-      .leftJoin(users, eq(users.id, candidateEvents.byUserId))
-      .where(eq(candidateEvents.candidateId, file.id))
-      .orderBy(desc(candidateEvents.at), desc(candidateEvents.id)),
-    db
-      .select({
-        id: tasks.id,
-        kind: tasks.kind,
-        title: tasks.title,
-        dueDate: tasks.dueDate,
-        doneAt: tasks.doneAt,
-        outcome: tasks.outcome,
-        assignee: users.name,
-      })
-      .from(tasks)
-      .leftJoin(users, eq(users.id, tasks.assigneeId))
-      .where(eq(tasks.candidateId, file.id))
-      .orderBy(asc(tasks.doneAt), asc(tasks.dueDate)),
-    listProposals(db, file.id),
-    listMessages(db, file.id),
-    listStays(db, file.id),
-    duplicateOriginal(db, actor, file),
-    // Files that say they duplicate this one.
-    db
-      .select({ publicId: candidates.publicId, name: candidates.name, createdAt: candidates.createdAt })
-      .from(candidates)
-      .where(and(scope(actor), eq(candidates.duplicateOfId, file.id))),
-    // Emails about the file the provider never took: on the timeline, with "send again".
-    listUndelivered(db, actor, { candidateId: file.id }),
+      .where(and(eq(candidateEvents.candidateId, file.id), eq(candidateEvents.kind, 'created')))
+      .limit(1),
   ]);
+  const offerId = typeof created?.data.offer === 'number' ? created.data.offer : null;
+  const [originOffer] = offerId
+    ? await db
+        .select({ id: offers.id, slug: offers.slug, title: offers.title, status: offers.status })
+        .from(offers)
+        .where(eq(offers.id, offerId))
+    : [];
+  const byCode = (code: string) => communeRows.find((c) => c.code === code);
+  return {
+    daysInStage: Math.max(0, Math.floor((now.getTime() - Date.parse(file.stageEnteredAt)) / DAY_MS)),
+    // In the order the family gave them; a code the referential lost stays as a code.
+    territories: file.wishedTerritories.map((code) => ({
+      code,
+      name: wishedTerritories.find((t) => t.code === code)?.name ?? code,
+    })),
+    communes: file.wishedCommunes.map((code) => ({ code, name: byCode(code)?.name ?? code })),
+    settledCommune: file.settledCommuneCode
+      ? { code: file.settledCommuneCode, name: byCode(file.settledCommuneCode)?.name ?? file.settledCommuneCode }
+      : null,
+    agent: agent?.name ?? null,
+    originOffer: originOffer ?? null,
+  };
+}
+
+export async function getCandidateFile(
+  db: Db,
+  actor: SessionUser,
+  publicId: string,
+  { timeline, now = new Date() }: { timeline?: TimelineFilter; now?: Date } = {},
+) {
+  const file = await findCandidate(db, actor, publicId);
+  const kinds = timeline ? timelineFilters[timeline] : null;
+  const [events, fileTasks, fileProposals, thread, stays, original, duplicates, undelivered, summary] =
+    await Promise.all([
+      db
+        .select({
+          id: candidateEvents.id,
+          kind: candidateEvents.kind,
+          data: candidateEvents.data,
+          at: candidateEvents.at,
+          by: users.name,
+        })
+        .from(candidateEvents)
+        .leftJoin(users, eq(users.id, candidateEvents.byUserId))
+        .where(
+          and(eq(candidateEvents.candidateId, file.id), kinds ? inArray(candidateEvents.kind, [...kinds]) : undefined),
+        )
+        .orderBy(desc(candidateEvents.at), desc(candidateEvents.id)),
+      db
+        .select({
+          id: tasks.id,
+          kind: tasks.kind,
+          title: tasks.title,
+          dueDate: tasks.dueDate,
+          doneAt: tasks.doneAt,
+          outcome: tasks.outcome,
+          assignee: users.name,
+        })
+        .from(tasks)
+        .leftJoin(users, eq(users.id, tasks.assigneeId))
+        .where(eq(tasks.candidateId, file.id))
+        .orderBy(asc(tasks.doneAt), asc(tasks.dueDate)),
+      listProposals(db, file.id),
+      listMessages(db, file.id),
+      listStays(db, file.id),
+      duplicateOriginal(db, actor, file),
+      // Files that say they duplicate this one.
+      db
+        .select({ publicId: candidates.publicId, name: candidates.name, createdAt: candidates.createdAt })
+        .from(candidates)
+        .where(and(scope(actor), eq(candidates.duplicateOfId, file.id))),
+      // Emails about the file the provider never took: on the timeline, with "send again".
+      listUndelivered(db, actor, { candidateId: file.id }),
+      fileSummary(db, file, now),
+    ]);
   return {
     file,
+    summary,
+    timeline: timeline ?? null,
     events,
     tasks: fileTasks,
     proposals: fileProposals,
@@ -249,25 +329,69 @@ export async function getCandidateFile(db: Db, actor: SessionUser, publicId: str
 }
 
 export const BOARD_COLUMN_MAX = 40;
+/** The board's closed columns (settled, withdrawn) show the files closed in these last days. */
+export const BOARD_CLOSED_DAYS = 30;
+const closedStages: readonly Stage[] = ['settled', 'withdrawn'];
 
-/** The board: for each stage, the files that entered it most recently (at most BOARD_COLUMN_MAX). */
-export async function boardColumns(db: Db, actor: SessionUser) {
-  const where = scope(actor);
-  const columns = await Promise.all(
-    stages.map(async (stage) => ({
-      stage,
-      cards: await db
-        .select({
-          publicId: candidates.publicId,
-          name: candidates.name,
-          version: candidates.version,
-          stageEnteredAt: candidates.stageEnteredAt,
-        })
-        .from(candidates)
-        .where(and(where, eq(candidates.stage, stage)))
-        .orderBy(desc(candidates.stageEnteredAt), desc(candidates.id))
-        .limit(BOARD_COLUMN_MAX),
-    })),
+/** A name's initials ("Camille Martin-Roux" → "CM"), for the board's cards. */
+export const initials = (name: string) =>
+  name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join('');
+
+/**
+ * The board under the list's filters: for each stage, the files that entered it most
+ * recently (at most BOARD_COLUMN_MAX; the closed stages only the last BOARD_CLOSED_DAYS),
+ * with the household, the agent, the next open task, and how many match in all.
+ */
+export async function boardColumns(db: Db, actor: SessionUser, query: ListQuery = {}, now = new Date()) {
+  const where = listFilter(actor, { ...query, stage: undefined }, now);
+  const since = new Date(now.getTime() - BOARD_CLOSED_DAYS * DAY_MS).toISOString();
+  const nextTask = sql<
+    string | null
+  >`(select json_object('title', ${tasks.title}, 'due', ${tasks.dueDate}) from ${tasks}
+    where ${tasks.candidateId} = ${candidates.id} and ${tasks.doneAt} is null
+    order by ${tasks.dueDate}, ${tasks.id} limit 1)`;
+  const shown = query.stage ? stages.filter((s) => s === query.stage) : stages;
+  return Promise.all(
+    shown.map(async (stage) => {
+      const inColumn = and(
+        where,
+        eq(candidates.stage, stage),
+        closedStages.includes(stage) ? gte(candidates.stageEnteredAt, since) : undefined,
+      );
+      const [rows, [total]] = await Promise.all([
+        db
+          .select({
+            publicId: candidates.publicId,
+            name: candidates.name,
+            version: candidates.version,
+            stageEnteredAt: candidates.stageEnteredAt,
+            household: candidates.household,
+            agent: users.name,
+            nextTask,
+          })
+          .from(candidates)
+          .leftJoin(users, eq(users.id, candidates.assignedAgentId))
+          .where(inColumn)
+          .orderBy(desc(candidates.stageEnteredAt), desc(candidates.id))
+          .limit(BOARD_COLUMN_MAX),
+        db.select({ n: count() }).from(candidates).where(inColumn),
+      ]);
+      const cards = rows.map(({ nextTask: task, household, agent, ...card }) => {
+        const next = task ? (JSON.parse(task) as { title: string; due: string }) : null;
+        return {
+          ...card,
+          persons: household.adults + household.children.length,
+          days: Math.max(0, Math.floor((now.getTime() - Date.parse(card.stageEnteredAt)) / DAY_MS)),
+          agent: agent ? { name: agent, initials: initials(agent) } : null,
+          nextTask: next,
+        };
+      });
+      return { stage, cards, count: total?.n ?? 0, closed: closedStages.includes(stage) };
+    }),
   );
-  return columns;
 }

@@ -1,6 +1,6 @@
 // The relocation-project form (enquiry). One schema for the page, the island and the API.
 import { z } from 'astro/zod';
-import { remoteWorkStatuses, stages, withdrawalReasons } from '../../../db/schema/candidates.ts';
+import { eventKinds, remoteWorkStatuses, stages, withdrawalReasons } from '../../../db/schema/candidates.ts';
 import { EmailSchema, LocaleSchema, NameSchema } from '../accounts/schemas.ts';
 import {
   asList,
@@ -72,6 +72,8 @@ export const EnquirySchema = z.object({
   minDownloadMbps: optionalWhole(0, 100_000),
   timeFrame: optionalEnum(timeFrames),
   heardFrom: optionalText(200),
+  /** The offer whose page started the enquiry ("I'm interested"), kept on the file's first event. */
+  offer: optionalWhole(1, 999_999_999),
   consent: z.literal('yes', { error: 'errors.consent_required' }),
   locale: LocaleSchema,
 });
@@ -153,6 +155,14 @@ export const ListQuerySchema = z.object({
         .transform(Number),
     ]),
   ),
+  /** A commune (name or INSEE code): files settled there or wishing it; resolved by the page. */
+  commune: lenient(
+    z
+      .string()
+      .trim()
+      .max(100)
+      .transform((v) => v || undefined),
+  ),
   attente: lenient(z.union([z.literal('idle'), z.enum(['7', '30', '90']).transform(Number)])),
   tri: lenient(z.enum(listSorts)),
   page: z.preprocess(
@@ -165,6 +175,9 @@ export interface ListQuery {
   q?: string;
   stage?: (typeof stages)[number];
   territory?: string;
+  /** The commune as typed (kept in the form) and its INSEE code once resolved (the filter). */
+  commune?: string;
+  communeCode?: string;
   /** 'me', 'none', or a member of staff's id. */
   agent?: 'me' | 'none' | number;
   /** In the current stage for at least this many days, or past its stage's idle threshold. */
@@ -180,8 +193,23 @@ export function parseListQuery(params: Record<string, string>): ListQuery {
     stage: p.etape,
     territory: p.territoire,
     agent: p.agent,
+    commune: p.commune,
     waiting: p.attente as ListQuery['waiting'],
     sort: p.tri,
     page: p.page,
   };
+}
+
+/** The timeline's filters (`?journal=` on the file page): each names the kinds of events it shows. */
+export const timelineFilters = {
+  notes: ['note'],
+  emails: ['email', 'message'],
+  stages: ['stage_change', 'created', 'territory_move'],
+  tasks: ['task', 'follow_up'],
+} as const satisfies Record<string, ReadonlyArray<(typeof eventKinds)[number]>>;
+export type TimelineFilter = keyof typeof timelineFilters;
+
+/** The timeline's filter of a query string; anything else shows every event. */
+export function parseTimelineFilter(value: string | null): TimelineFilter | undefined {
+  return value !== null && Object.hasOwn(timelineFilters, value) ? (value as TimelineFilter) : undefined;
 }

@@ -62,3 +62,12 @@ export function listStays(db: Db, candidateId: number) {
     .where(eq(discoveryStays.candidateId, candidateId))
     .orderBy(asc(discoveryStays.startDate), asc(discoveryStays.id));
 }
+
+/**
+ * A stay that had not started when the family settled is cancelled: the family and the
+ * agent see it so, not as a visit still ahead.
+ */
+export const stayCancelled = (
+  stay: { startDate: string },
+  file: { stage: string; settledAt: string | null },
+): boolean => file.stage === 'settled' && file.settledAt !== null && stay.startDate > file.settledAt;
