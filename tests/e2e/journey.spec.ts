@@ -191,7 +191,8 @@ test('tasks, duplicates merged and a move to another territory with consent, wit
   await page.goto(`/agent/candidats/${ids[1]}`);
   await expect(page).toHaveURL(new RegExp(`/agent/candidats/${ids[0]}`));
 
-  // Moving to the Manche (not wished) needs the family's consent.
+  // Moving to the Manche (not wished) needs the family's consent (the form is folded away).
+  await page.locator('#territoire > summary').click();
   await page.getByLabel('Territoire', { exact: true }).selectOption('50');
   await page.getByRole('button', { name: 'Transférer le dossier' }).click();
   await expect(page.getByText('La famille n’a pas choisi ce territoire : cochez son accord')).toBeVisible();

@@ -88,7 +88,8 @@ test('the Gers agent qualifies a new enquiry, adds a note and hands it to the te
   await expect(page.locator('[data-event="stage_change"]').first()).toContainText('Demande → Qualifié');
   await expect(page.locator('[data-event="stage_change"]').first()).toContainText('Lucie Agent (Gers)');
 
-  // The file goes to the territory admin, who is told by email.
+  // The file goes to the territory admin, who is told by email (the form is folded away).
+  await page.locator('[data-fold="assign"] > summary').click();
   await page.getByRole('combobox', { name: 'Agent chargé du dossier' }).selectOption({ label: 'Direction du Gers' });
   await page.getByRole('button', { name: 'Confier le dossier' }).click();
   await expect(page.getByRole('status')).toHaveText('Dossier confié.');

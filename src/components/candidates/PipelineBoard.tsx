@@ -1,23 +1,42 @@
 // The pipeline board: a column per stage; a card moves one stage forward or back by drag
 // and drop, or with the keyboard (focus a card, ← / →). The server applies the same rules
 // as the file's form (versions, allowed moves); settling and withdrawing need the file's
-// form (commune, date, reason), so the board links to it for those.
-import { useState } from 'preact/hooks';
+// form (commune, date, reason), so the board links to it for those. After a move, "Undo"
+// stays offered for a few seconds: it is the move back, posted like any other, so the
+// file's history tells both.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatMessage } from '../../i18n/format.ts';
 
 interface Card {
   publicId: string;
   name: string;
   version: number;
+  /** "4 persons", "12 days in the stage", "Next: call — 3 Dec.", the agent: written by the page. */
+  persons: string;
+  days: string;
+  next: string | null;
+  late: boolean;
+  agent: { name: string; initials: string } | null;
 }
 interface Column {
   stage: string;
   title: string;
   cards: Card[];
   count: number;
+  /** The closed columns: their window ("last 30 days") and the list of all of them. */
+  window?: string;
+  more?: { href: string; label: string };
 }
 
-export const boardMessageKeys = ['board.moved', 'board.failed', 'board.needsForm', 'board.instructions'] as const;
+export const boardMessageKeys = [
+  'board.moved',
+  'board.failed',
+  'board.needsForm',
+  'board.instructions',
+  'board.undo',
+  'board.undone',
+  'board.agent',
+] as const;
 
 interface Props {
   columns: Column[];
@@ -26,23 +45,32 @@ interface Props {
 }
 
 const flow = ['enquiry', 'qualified', 'discovery', 'settling'];
+/** How long "Undo" stays offered after a move. */
+export const UNDO_MS = 8000;
 
 export default function PipelineBoard({ columns: initial, m, locale }: Props) {
   const [columns, setColumns] = useState(initial);
   const [status, setStatus] = useState('');
+  const [undo, setUndo] = useState<{ id: string; back: string } | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
 
   const stageOf = (id: string) => columns.find((c) => c.cards.some((k) => k.publicId === id))?.stage;
+  const title = (stage: string) => columns.find((c) => c.stage === stage)?.title ?? stage;
+  const focusCard = (id: string) =>
+    requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-card="${id}"]`)?.focus());
 
-  const move = async (id: string, to: string) => {
+  const move = async (id: string, to: string, undoing = false) => {
     const from = stageOf(id);
     const card = columns.flatMap((c) => c.cards).find((k) => k.publicId === id);
     if (!from || !card || from === to) return;
     const gap = Math.abs(flow.indexOf(from) - flow.indexOf(to));
-    const title = (stage: string) => columns.find((c) => c.stage === stage)?.title ?? stage;
     if (!flow.includes(from) || !flow.includes(to) || gap !== 1) {
       setStatus(formatMessage(locale, m['board.needsForm'], { name: card.name }));
       return;
     }
+    clearTimeout(timer.current);
+    setUndo(null);
     const body = new URLSearchParams({ to, version: String(card.version) });
     const res = await fetch(`/agent/candidats/${id}`, { method: 'POST', body, redirect: 'manual' }).catch(() => null);
     if (!res || res.type !== 'opaqueredirect') {
@@ -58,9 +86,14 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
             : c,
       ),
     );
-    setStatus(formatMessage(locale, m['board.moved'], { name: card.name, stage: title(to) }));
+    if (undoing) setStatus(formatMessage(locale, m['board.undone'], { name: card.name, stage: title(to) }));
+    else {
+      setStatus(formatMessage(locale, m['board.moved'], { name: card.name, stage: title(to) }));
+      setUndo({ id, back: from });
+      timer.current = setTimeout(() => setUndo(null), UNDO_MS);
+    }
     // Keep the keyboard where it was: on the moved card.
-    requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-card="${id}"]`)?.focus());
+    focusCard(id);
   };
 
   const onKey = (event: KeyboardEvent, id: string) => {
@@ -83,9 +116,20 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
       <p id="board-help" class="help">
         {m['board.instructions']}
       </p>
-      <p class="status" role="status" aria-live="polite">
-        {status}
-      </p>
+      <div class="board-status">
+        <p class="status" role="status" aria-live="polite">
+          {status}
+        </p>
+        {undo && (
+          <button
+            type="button"
+            class="button button--secondary undo"
+            onClick={() => void move(undo.id, undo.back, true)}
+          >
+            {m['board.undo']}
+          </button>
+        )}
+      </div>
       <div class="board">
         {columns.map((col) => (
           <section
@@ -102,6 +146,7 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
             <h2>
               {col.title} <span class="count">{col.count}</span>
             </h2>
+            {col.window && <p class="window">{col.window}</p>}
             <ul>
               {col.cards.map((card) => (
                 <li>
@@ -114,11 +159,30 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
                     onDragStart={(e) => e.dataTransfer?.setData('application/x-candidate', card.publicId)}
                     onKeyDown={(e) => onKey(e, card.publicId)}
                   >
-                    {card.name}
+                    <span class="card-head">
+                      <strong class="name">{card.name}</strong>
+                      {card.agent && (
+                        <span class="initials" title={card.agent.name}>
+                          <span aria-hidden="true">{card.agent.initials}</span>
+                          <span class="visually-hidden">
+                            {formatMessage(locale, m['board.agent'], { name: card.agent.name })}
+                          </span>
+                        </span>
+                      )}
+                    </span>
+                    <span class="meta">
+                      {card.persons} · {card.days}
+                    </span>
+                    {card.next && <span class={card.late ? 'next late' : 'next'}>{card.next}</span>}
                   </a>
                 </li>
               ))}
             </ul>
+            {col.more && (
+              <p class="more">
+                <a href={col.more.href}>{col.more.label}</a>
+              </p>
+            )}
           </section>
         ))}
       </div>

@@ -1,4 +1,5 @@
-// Suggestions for a commune field typed into a plain form (the offer forms): as one types,
+// Suggestions for a commune field typed into a plain form (the offer forms, a file's settlement
+// commune, the proposals' search): as one types,
 // the communes of the referential that match (/api/v1/communes, accents ignored) fill a
 // native <datalist>, so the browser offers them. Without JavaScript the field is the same
 // text field and the server resolves the name.
@@ -14,6 +15,7 @@ interface Suggestion {
 interface Props {
   /** The id of the text input to enhance. */
   input: string;
+  /** /api/v1/communes, with `?departement=` to keep a territory's communes. */
   api: string;
 }
 
@@ -35,7 +37,9 @@ export default function CommuneSuggestions({ input, api }: Props) {
         request?.abort();
         request = new AbortController();
         try {
-          const res = await fetch(`${api}?q=${encodeURIComponent(q)}&limit=8`, { signal: request.signal });
+          const res = await fetch(`${api}${api.includes('?') ? '&' : '?'}q=${encodeURIComponent(q)}&limit=8`, {
+            signal: request.signal,
+          });
           if (res.ok) setOptions(((await res.json()) as { communes: Suggestion[] }).communes);
         } catch {
           // a newer request replaced this one, or the network failed: the typed text stays

@@ -218,8 +218,8 @@ const communeSearch: Endpoint = {
   validators: 'catalogue',
   example: { q: 'auch', limit: '5' },
   async handle({ db, query }) {
-    const { q = '', limit = 10 } = query as { q?: string; limit?: number };
-    return json({ communes: await findCommunes(db, q, limit) });
+    const { q = '', limit = 10, departement } = query as { q?: string; limit?: number; departement?: string };
+    return json({ communes: await findCommunes(db, q, limit, departement) });
   },
 };
 

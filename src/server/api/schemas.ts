@@ -46,6 +46,8 @@ export const OfferFilterParams = Object.fromEntries(offerFilterNames.map((n) => 
 export const CommuneSearchParams = {
   q: z.string().max(100, { error: 'errors.text_too_long' }),
   limit: whole(1, 20),
+  /** Only the communes of this département (a territory's: the back office's commune fields). */
+  departement: z.string().regex(TERRITORY_CODE, { error: 'errors.invalid_value' }),
 };
 
 export const CoverageParams = {

@@ -56,13 +56,16 @@ export const AUTOCOMPLETE_MAX = 20;
  * Léguevin), or whose postal code starts with the digits; the most populated first.
  * A range on the indexed search_name rather than LIKE, so that the index serves it.
  */
-export async function findCommunes(db: Db, text: string, limit = 10): Promise<CommuneSummary[]> {
+export async function findCommunes(db: Db, text: string, limit = 10, department?: string): Promise<CommuneSummary[]> {
   const folded = foldText(text);
   if (folded === '') return [];
   const n = Math.min(Math.max(1, limit), AUTOCOMPLETE_MAX);
-  const where = /^\d{2,5}$/.test(folded)
-    ? like(communes.postalCodes, `%${folded}%`)
-    : and(gte(communes.searchName, folded), lt(communes.searchName, `${folded}\u{10FFFF}`));
+  const where = and(
+    /^\d{2,5}$/.test(folded)
+      ? like(communes.postalCodes, `%${folded}%`)
+      : and(gte(communes.searchName, folded), lt(communes.searchName, `${folded}\u{10FFFF}`)),
+    department ? eq(communes.departmentCode, department) : undefined,
+  );
   return db
     .select(communeColumns)
     .from(communes)

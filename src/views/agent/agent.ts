@@ -12,15 +12,10 @@ import {
 } from '../../server/candidates/commands.ts';
 import { markRead, sendAgentMessage } from '../../server/candidates/messages.ts';
 import { listProposals, proposeOffers, searchFromNeeds } from '../../server/candidates/proposals.ts';
-import {
-  agentHome,
-  boardColumns,
-  countByStage,
-  getCandidateFile,
-  listCandidates,
-} from '../../server/candidates/queries.ts';
+import { agentHome, boardColumns, getCandidateFile, listCandidates } from '../../server/candidates/queries.ts';
 import {
   parseListQuery,
+  parseTimelineFilter,
   StageMoveSchema,
   type ListQuery,
   type StageMoveInput,
@@ -55,28 +50,49 @@ export async function homePage(rc: RequestContext) {
   return render({ home, offers });
 }
 
-type ListPageView =
-  | {
-      query: ListQuery;
-      board: { columns: Awaited<ReturnType<typeof boardColumns>>; counts: Awaited<ReturnType<typeof countByStage>> };
+type Board = Awaited<ReturnType<typeof boardColumns>>;
+interface ListFilters {
+  query: ListQuery;
+  staff: Awaited<ReturnType<typeof staffOf>>;
+  /** The commune filter's error (a name that names no commune, or several). */
+  communeError?: string;
+}
+type ListPageView = ListFilters &
+  ({ board: Board; today: string } | { list: Awaited<ReturnType<typeof listCandidates>>; notice?: string });
+
+/**
+ * The list's filters from the query string (the list and the board share them): a commune
+ * typed by name is resolved among the actor's territories; one that names nothing is
+ * dropped, with its error beside the field.
+ */
+async function listFilters(rc: RequestContext, user: SessionUser): Promise<ListFilters> {
+  const query = parseListQuery(queryObject(rc.url.searchParams));
+  let communeError: string | undefined;
+  if (query.commune) {
+    try {
+      query.communeCode = (await resolveCommune(db, query.commune, 'commune', user.territories)).code;
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      const e = error.errors[0]!;
+      communeError = t(rc.locals.locale, e.key, { value: e.value ?? '', ...e.params });
     }
-  | {
-      query: ListQuery;
-      list: Awaited<ReturnType<typeof listCandidates>>;
-      staff: Awaited<ReturnType<typeof staffOf>>;
-      notice?: string;
-    };
+  }
+  return { query, staff: await staffOf(user), communeError };
+}
 
 export async function listPage(rc: RequestContext): Promise<Outcome<ListPageView>> {
   const user = requireStaff(rc);
-  const query = parseListQuery(queryObject(rc.url.searchParams));
-  if (rc.url.searchParams.get('vue') === 'tableau') {
-    const [columns, counts] = await Promise.all([boardColumns(db, user), countByStage(db, user)]);
-    return render({ query, board: { columns, counts } });
-  }
-  const [list, staff] = await Promise.all([listCandidates(db, user, query, accounts.clock.now()), staffOf(user)]);
+  const filters = await listFilters(rc, user);
+  const now = accounts.clock.now();
+  if (rc.url.searchParams.get('vue') === 'tableau')
+    return render({
+      ...filters,
+      board: await boardColumns(db, user, filters.query, now),
+      today: now.toISOString().slice(0, 10),
+    });
+  const list = await listCandidates(db, user, filters.query, now);
   const notice = okAfterRedirect(rc) === 'transferred' ? t(rc.locals.locale, 'list.transferred') : undefined;
-  return render({ query, list, staff, notice });
+  return render({ ...filters, list, notice });
 }
 
 /** Staff of the actor's territories (to filter the list by agent). */
@@ -153,7 +169,8 @@ export async function filePage(rc: RequestContext, publicId: string) {
     let state = emptyState();
     let status = 200;
     let headers: Record<string, string> = {};
-    if (isPost(rc)) {
+    const posted = isPost(rc);
+    if (posted) {
       // Another territory's file is "not found" before its form is read.
       await findCandidate(db, user, publicId);
       const form = await readForm(rc.request);
@@ -161,10 +178,14 @@ export async function filePage(rc: RequestContext, publicId: string) {
       if (r.ok) return redirect(r.value.startsWith('/') ? r.value : `${here}${r.value}`, 303);
       ({ state, status, headers } = r);
     }
-    const data = await getCandidateFile(db, user, publicId);
+    const data = await getCandidateFile(db, user, publicId, {
+      timeline: parseTimelineFilter(rc.url.searchParams.get('journal')),
+      now: accounts.clock.now(),
+    });
     // The access log: once per opening of the page, not again for the page after one of its posts.
+    // A refused post is shown with its error only, never beside the previous success (`?ok=` of its URL).
     const ok = okAfterRedirect(rc);
-    if (rc.request.method === 'GET' && ok === null) await logFileOpened(db, accounts.clock, user, data.file);
+    if (!posted && ok === null) await logFileOpened(db, accounts.clock, user, data.file);
     // The agent sees the family's messages: they are read.
     await markRead(db, data.file.id, false, accounts.clock.now().toISOString());
     const [staff, territoryList] = await Promise.all([
