@@ -30,6 +30,18 @@ export const isPlatformAdmin = (u: Someone): boolean => hasRole(u, ['platform_ad
  */
 export const expiresWhenInactive = (role: SQLWrapper): SQL => inArray(role, ['family', 'owner'] satisfies Role[]);
 
+/**
+ * Where a role lands after signing in when no return path was given (a French path; the
+ * family's pages exist in both languages): families and owners their account, agents their
+ * home, territory administrators their reports, the platform admin its staff page.
+ */
+export function homePath(u: Someone): string {
+  if (isPlatformAdmin(u)) return '/admin';
+  if (isAdmin(u)) return '/agent/rapports';
+  if (isStaff(u)) return '/agent';
+  return '/compte';
+}
+
 /** The territories an actor works in: null = every territory (the platform admin). */
 export function territoryScope(actor: Actor): string[] | null {
   if (isPlatformAdmin(actor)) return null;

@@ -167,7 +167,9 @@ test('a territory admin invites an agent, who reads the email in the mailbox and
   await expect(invitee).toHaveURL(/\/compte\/securite/);
   expect(await enrolOnPage(invitee, email)).toHaveLength(10);
   await invitee.getByRole('link', { name: /continuer/ }).click();
-  await expect(invitee).toHaveURL(/\/compte$/);
+  // An agent lands on the agents' home.
+  await expect(invitee).toHaveURL(/\/agent$/);
+  await invitee.goto('/compte');
   await expect(invitee.getByText('Agent local')).toBeVisible();
   expect((await invitee.goto('/admin'))?.status()).toBe(403);
   await inviteeContext.close();

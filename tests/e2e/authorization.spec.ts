@@ -142,7 +142,8 @@ const matrix: Record<string, Sample[]> = {
     { url: () => '/communes/99999-nulle-part', expect: everyone(404) },
     { url: () => '/communes/..%2F..%2Fadmin', expect: everyone(404) },
   ],
-  '/projet': [{ url: () => '/projet', expect: everyone(200) }],
+  // The demo family's file is open: "My project" is that file on /compte, not a new enquiry.
+  '/projet': [{ url: () => '/projet', expect: { ...everyone(200), family: 302 } }],
   '/admin': [{ url: () => '/admin', expect: adminsOnly }],
   '/admin/territoires': [{ url: () => '/admin/territoires', expect: adminsOnly }],
   '/admin/imports': [{ url: () => '/admin/imports', expect: adminsOnly }],
@@ -172,7 +173,12 @@ const matrix: Record<string, Sample[]> = {
     { url: () => '/admin/territoires/..%2F32', expect: { ...adminsOnly, adminGers: 404, platform: 404 } },
   ],
   '/agent': [{ url: () => '/agent', expect: staffOnly }],
-  '/agent/candidats': [{ url: () => '/agent/candidats', expect: staffOnly }],
+  '/agent/candidats': [
+    { url: () => '/agent/candidats', expect: staffOnly },
+    // The board under the list's filters; a commune that names nothing is an error beside its field.
+    { url: () => '/agent/candidats?vue=tableau&q=a&agent=me&attente=7&commune=Auch', expect: staffOnly },
+    { url: () => '/agent/candidats?vue=tableau&commune=Nullepartville', expect: staffOnly },
+  ],
   '/agent/offres': [{ url: () => '/agent/offres?etat=published&q=maison', expect: staffOnly }],
   '/agent/offres/nouvelle': [
     { url: () => '/agent/offres/nouvelle', expect: staffOnly },
@@ -190,6 +196,8 @@ const matrix: Record<string, Sample[]> = {
   '/agent/candidats/[id]': [
     // A file of the Gers: the Manche agent gets "not found", like for an unknown id.
     { url: (i) => `/agent/candidats/${i.gersFile}`, expect: { ...staffOnly, agentManche: 404 } },
+    // The timeline filtered by kind: the same answers.
+    { url: (i) => `/agent/candidats/${i.gersFile}?journal=notes`, expect: { ...staffOnly, agentManche: 404 } },
     {
       url: () => '/agent/candidats/inconnu',
       expect: { ...staffOnly, agentGers: 404, agentManche: 404, adminGers: 404, platform: 404 },
@@ -251,6 +259,8 @@ const matrix: Record<string, Sample[]> = {
   '/cookies': [{ url: () => '/cookies', expect: everyone(200) }],
   '/api/v1/[...path]': [
     { url: () => '/api/v1/communes?q=auch', expect: everyone(200) },
+    { url: () => '/api/v1/communes?q=au&departement=32', expect: everyone(200) },
+    { url: () => '/api/v1/communes?q=au&departement=x', expect: everyone(400) },
     { url: () => '/api/v1/offres?territoire=32', expect: everyone(200) },
     { url: () => '/api/v1/offres.geojson?territoire=50', expect: everyone(200) },
     { url: () => '/api/v1/installations.csv', expect: everyone(200) },

@@ -45,7 +45,8 @@ test('admin:create on a fresh database, the Gers set up, its first agent invited
     // Administrators set up an app before anything else (decision 015).
     expect(await enrolOnPage(page, 'ops@gers.example')).toHaveLength(10);
     await page.getByRole('link', { name: /continuer/ }).click();
-    await expect(page).toHaveURL(/\/compte$/);
+    // The platform admin lands on its staff page.
+    await expect(page).toHaveURL(/\/admin$/);
 
     // No territory yet: the platform admin creates the Gers from the referential.
     await page.goto('/admin/territoires');

@@ -312,11 +312,11 @@ export async function submitSignIn(page: Page, email: string, password = 'demo-p
   if (hasSecondStep(email)) await passSecondStep(page, email);
 }
 
-/** Signs in through the real form. */
+/** Signs in through the real form; lands on the account's home (families /compte, staff their own). */
 export async function signInAs(page: Page, email: string, password = 'demo-password-2026'): Promise<void> {
   await page.goto('/connexion');
   await submitSignIn(page, email, password);
-  await expect(page).toHaveURL(/\/compte/);
+  await expect(page).toHaveURL(/\/(compte|agent|admin)(\/|$)/);
 }
 
 /**

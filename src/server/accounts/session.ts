@@ -108,14 +108,14 @@ export function createSessions(db: Db, { secure, clock = systemClock }: { secure
     async createSession(
       userId: number,
       { twoFactorVerified = false }: { twoFactorVerified?: boolean } = {},
-    ): Promise<{ id: string; cookie: Cookie; secondStep: SecondStep }> {
+    ): Promise<{ id: string; cookie: Cookie; secondStep: SecondStep; role: Role | null }> {
       const now = clock.now().getTime();
       const session = await lucia.createSession(userId, { createdAt: now, lastActiveAt: now, twoFactorVerified });
       const [user] = await db.select({ id: users.id, role: users.role }).from(users).where(eq(users.id, userId));
       const secondStep = user ? await secondStepOf(user, twoFactorVerified) : null;
       // A password without its second step is not the account's owner in use.
       if (!secondStep) await seen(userId, now);
-      return { id: session.id, cookie: lucia.createSessionCookie(session.id), secondStep };
+      return { id: session.id, cookie: lucia.createSessionCookie(session.id), secondStep, role: user?.role ?? null };
     },
 
     /**

@@ -23,7 +23,8 @@ import { signedIn } from './form.ts';
 /** What every account form view receives. */
 export type FormView<V = object> = { state: FormState; notice?: string } & V;
 
-const home = (ctx: RequestContext) => localizedPath('/compte', ctx.locals.locale);
+/** No return path: `signedIn` sends the account to its role's home. */
+const home = (_ctx: RequestContext) => '';
 const shown = <V extends object>(extra: V, notice?: string): Outcome<FormView<V>> =>
   render({ state: emptyState(), notice, ...extra });
 const again = <V extends object>(r: Refused, extra: V): Outcome<FormView<V>> =>
@@ -84,7 +85,7 @@ export async function signUpPage(ctx: RequestContext): Promise<Outcome<FormView<
 export async function confirmEmailPage(ctx: RequestContext): Promise<Outcome<FormView>> {
   const userId = await verifyEmail(accounts, ctx.url.searchParams.get('token') ?? '');
   if (userId === null) return badLink(ctx);
-  return signedIn(ctx, userId, `${home(ctx)}?bienvenue=1`);
+  return signedIn(ctx, userId, `${localizedPath('/compte', ctx.locals.locale)}?bienvenue=1`);
 }
 
 export async function forgotPasswordPage(ctx: RequestContext): Promise<Outcome<FormView>> {

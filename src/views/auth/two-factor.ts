@@ -24,20 +24,21 @@ import { redirect, render, type Outcome, type Redirect } from '../../server/http
 import { safeReturnPath } from '../../server/http/return-path.ts';
 import { mayTurnOffTwoFactor } from '../../server/policy.ts';
 import { localizedPath, t } from '../../i18n/index.ts';
-import { startSession } from './form.ts';
+import { homeOf, startSession } from './form.ts';
 import type { FormView } from './pages.ts';
 
-const home = (ctx: RequestContext) => localizedPath('/compte', ctx.locals.locale);
+/** Without a return path, an account goes back to its role's home. */
+const home = (ctx: RequestContext, user: { role: SessionUser['role'] }) => homeOf(ctx.locals.locale, user);
 const securityPath = (ctx: RequestContext) => localizedPath('/compte/securite', ctx.locals.locale);
 
 /** `/connexion/verification`: the code that completes a sign-in; a new, verified session then. */
 export async function secondStepPage(ctx: RequestContext): Promise<Outcome<FormView<{ back: string }>>> {
-  const back = safeReturnPath(ctx.url.searchParams.get('retour'), home(ctx));
-  if (ctx.locals.user) return redirect(back);
+  const returnPath = safeReturnPath(ctx.url.searchParams.get('retour'), '');
+  if (ctx.locals.user) return redirect(returnPath || home(ctx, ctx.locals.user));
   const user = requireSecondStep(ctx);
-  if (!isPost(ctx)) return render({ state: emptyState(), back });
+  if (!isPost(ctx)) return render({ state: emptyState(), back: returnPath });
   const form = await readForm(ctx.request);
-  const target = safeReturnPath(form.retour, home(ctx));
+  const target = safeReturnPath(form.retour, '') || home(ctx, user);
   const r = await submitForm(ctx, form, async (): Promise<Redirect> => {
     const outcome = await verifySecondStep(twoFactorContext, user, ctx.locals.sessionId ?? '', form);
     if ('startOver' in outcome) {
@@ -146,7 +147,7 @@ const notices: Record<string, (ctx: RequestContext, status: TwoFactorState) => s
 /** `/compte/securite`: set up an app, recovery codes, replace the app, turn it off. */
 export async function securityPage(ctx: RequestContext): Promise<Outcome<SecurityView>> {
   const { user, enrolling } = requireEnrolment(ctx);
-  const back = safeReturnPath(ctx.url.searchParams.get('retour'), home(ctx));
+  const back = safeReturnPath(ctx.url.searchParams.get('retour'), home(ctx, user));
   if (!isPost(ctx)) {
     const view = await securityView(user, enrolling, back);
     const ok = okAfterRedirect(ctx);
@@ -154,7 +155,7 @@ export async function securityPage(ctx: RequestContext): Promise<Outcome<Securit
   }
   const form = await readForm(ctx.request);
   const intent = field(form, 'intent');
-  const target = safeReturnPath(form.retour, home(ctx));
+  const target = safeReturnPath(form.retour, home(ctx, user));
   const r = await submitForm(ctx, form, async () => {
     if (!Object.hasOwn(securityActions, intent)) throw new Invalid([{ field: 'intent', key: 'errors.unknown_intent' }]);
     // Until an app is set up, setting one up is all there is to do.

@@ -6,10 +6,12 @@ import { db } from '../../server/db.ts';
 import { Invalid, type FieldError } from '../../server/errors.ts';
 import { clientIp, isPost, type RequestContext } from '../../server/http/context.ts';
 import { field, fieldList, readForm, submitForm, type FormFields } from '../../server/http/form.ts';
-import { render, type Outcome } from '../../server/http/respond.ts';
+import { redirect, render, type Outcome } from '../../server/http/respond.ts';
+import { familyFile } from '../../server/candidates/family.ts';
 import { parseId } from '../../server/input.ts';
 import { getPublishedOffer } from '../../server/offers/queries.ts';
 import { resolveCommune } from '../../server/places/queries.ts';
+import { localizedPath } from '../../i18n/index.ts';
 import { territoriesWithSettings, type Territory } from '../../server/places/territories.ts';
 
 export interface ProjectView {
@@ -49,12 +51,21 @@ async function enquiryInput(form: FormFields, locale: string) {
 
 export async function projectPage(rc: RequestContext): Promise<Outcome<ProjectView>> {
   const territories = await territoriesWithSettings(db);
+  // "My project" for a family whose file is open is that file, not a new enquiry.
+  const current = rc.locals.user ? await familyFile(db, rc.locals.user) : null;
+  if (!isPost(rc) && current && current.stage !== 'withdrawn')
+    return redirect(`${localizedPath('/compte', rc.locals.locale)}#dossier`);
   if (!isPost(rc)) {
     const values: Record<string, string | string[]> = {};
     const offerId = parseId(rc.url.searchParams.get('offre'));
     if (offerId) {
       const offer = await getPublishedOffer(db, offerId).catch(() => null);
-      if (offer) Object.assign(values, { wishedTerritories: [offer.territoryCode], wishedCommunes: offer.communeName });
+      if (offer)
+        Object.assign(values, {
+          wishedTerritories: [offer.territoryCode],
+          wishedCommunes: offer.communeName,
+          offer: String(offer.id),
+        });
     }
     if (rc.locals.user) Object.assign(values, { name: rc.locals.user.name, email: rc.locals.user.email });
     return render({ values, errors: {}, territories });
