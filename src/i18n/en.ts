@@ -1690,6 +1690,7 @@ export const en: Messages = {
   'summary.next': 'Next step:',
   'summary.late': 'overdue',
   'summary.noNext': 'No next step planned.',
+  'summary.toActions': 'Go to the actions: stage, tasks, note ↓',
   'summary.planNext': 'Add a task',
   'summary.settled': 'Settled in {commune} on {date} ({count, plural, one {# person} other {# people}})',
   'summary.duplicate': 'Possible duplicate: an earlier enquiry has the same email address or phone, that of',

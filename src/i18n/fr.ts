@@ -1716,6 +1716,7 @@ export const fr = {
   'summary.next': 'Prochaine étape :',
   'summary.late': 'en retard',
   'summary.noNext': 'Aucune prochaine étape prévue.',
+  'summary.toActions': 'Aller aux actions : étape, tâches, note ↓',
   'summary.planNext': 'Ajouter une tâche',
   'summary.settled': 'Installé à {commune} le {date} ({count, plural, one {# personne} other {# personnes}})',
   'summary.duplicate':

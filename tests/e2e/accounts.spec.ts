@@ -76,6 +76,9 @@ test('sign in, sign out, and sign out everywhere', async ({ browser, page, porta
   await expect(second).toHaveURL(/\/connexion/);
 
   await signInAs(second, 'agent.gers@demo.test');
+  // An agent lands on the agents' home; signing out is on the account page.
+  await expect(second).toHaveURL(/\/agent$/);
+  await second.goto('/compte');
   await second.getByRole('button', { name: 'Me déconnecter', exact: true }).click();
   await second.goto('/compte');
   await expect(second).toHaveURL(/\/connexion/);

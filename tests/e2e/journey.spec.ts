@@ -99,7 +99,8 @@ test('from the enquiry to the settlement, family and agent together', async ({ p
   await page.getByLabel('Nouvelle étape').selectOption('discovery');
   await page.getByRole('button', { name: 'Enregistrer le changement' }).click();
   await expect(page.getByText('Étape actuelle : Découverte')).toBeVisible();
-  // An end before the start is refused, with what was typed kept.
+  // An end before the start is refused, with what was typed kept (the form is folded away).
+  await page.getByText('Planifier un séjour de découverte').click();
   await page.getByLabel('Arrivée').fill(inDays(10));
   await page.getByLabel('Départ').fill(inDays(8));
   await page.getByLabel('Lieux à visiter').fill('La maison au jardin\nTiers-lieu de Mauvezin');
