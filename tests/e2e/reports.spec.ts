@@ -8,7 +8,8 @@ test('a territory admin reads, exports and prints the reports of the Gers', asyn
   test.slow();
   await signInAs(page, 'direction.gers@demo.test');
   await page.goto('/agent');
-  await page.getByRole('link', { name: 'Rapports' }).click();
+  // The back office's own navigation (the header has its link too).
+  await page.getByRole('navigation', { name: 'Espace agent' }).getByRole('link', { name: 'Rapports' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rapports — Gers');
   await axe(page);
 
