@@ -66,7 +66,7 @@ export const en: Messages = {
   'errors.text_too_long': 'The search text must not exceed 200 characters.',
   'errors.unknown_commune': 'No commune matches “{value}”. Pick one from the suggestions.',
   'errors.ambiguous_commune':
-    '{count} communes are called “{value}”: pick one from the suggestions, or add its postcode, for example “{example}”.',
+    '{count, plural, one {# commune} other {# communes}} are called “{value}”: pick one from the suggestions, or add its postcode, for example “{example}”.',
   'errors.commune_without_position': 'The position of this commune is unknown: a radius search is not possible.',
   'errors.price_range': 'The maximum price must be greater than or equal to the minimum price.',
   'errors.radius_needs_commune': 'Choose a commune to search within a radius around it.',
@@ -145,7 +145,7 @@ export const en: Messages = {
   'search.map.title': 'Map of the results',
   'search.map.loading': 'Loading the map…',
   'search.map.error': 'The map could not be loaded. The list is still available.',
-  'search.map.truncated': 'The map shows the first {count} results.',
+  'search.map.truncated': 'The map shows the first {count, plural, one {# result} other {# results}}.',
   'search.map.open': 'See the offer',
   'search.distance': '{km} km from {commune}',
   'search.near': 'Around {commune}',
@@ -500,7 +500,8 @@ export const en: Messages = {
   'manage.photos.field.batchAltHint':
     'What they show, for people who cannot see them (alternative text); refine it photo by photo afterwards.',
   'manage.photos.upload': 'Send the photos',
-  'manage.photos.full': 'This offer has {max} photos, the most it may have: delete one to add another.',
+  'manage.photos.full':
+    'This offer has {max, plural, one {# photo} other {# photos}}, the most it may have: delete one to add another.',
   'manage.photos.alt': 'Alternative text',
   'manage.photos.altSave': 'Save the text',
   'manage.photos.up': 'Move photo {n} one place earlier',
@@ -521,11 +522,11 @@ export const en: Messages = {
     '“{value}” has more than {max} million pixels: make it smaller before sending it. No photo was saved.',
   'errors.photo_broken': '“{value}” cannot be read or is incomplete (a cut or damaged file). No photo was saved.',
   'errors.photos_too_many':
-    'An offer has {max} photos at most: {left, plural, =0 {this one has no room left} one {there is room for # more} other {there is room for # more}}. No photo was saved.',
+    'An offer has {max, plural, one {# photo} other {# photos}} at most: {left, plural, =0 {this one has no room left} one {there is room for # more} other {there is room for # more}}. No photo was saved.',
   'errors.photos_batch_too_large':
     'This upload is larger than {max} MB in all: send the photos in several goes. No photo was saved.',
   'errors.photo_alt_required': 'Say in a few words what the photo shows.',
-  'errors.photo_alt_long': 'The alternative text is {max} characters at most.',
+  'errors.photo_alt_long': 'The alternative text is {max, plural, one {# character} other {# characters}} at most.',
   'errors.photo_gone': 'This photo no longer exists (deleted meanwhile?); the page has been updated.',
   'agent.nav.offers': 'Offers',
   'errors.territory_name_required': 'Enter the territory’s public name.',
@@ -541,7 +542,7 @@ export const en: Messages = {
   'territories.col.retention': 'Retention',
   'territories.col.owners': 'Owners’ offers',
   'territories.hours': '{hours} h',
-  'territories.months': '{months} months',
+  'territories.months': '{months, plural, one {# month} other {# months}}',
   'territories.yes': 'Accepted',
   'territories.no': 'No',
   'territories.create': 'Create a territory',
@@ -644,7 +645,7 @@ export const en: Messages = {
   'agent.late': 'past the {hours} h answer promise',
   'agent.idle': 'Idle files',
   'agent.idle.none': 'No idle file.',
-  'agent.idleFor': 'for {days} days in “{stage}”',
+  'agent.idleFor': 'for {days, plural, one {# day} other {# days}} in “{stage}”',
   'agent.counts': 'The pipeline',
   'stage.enquiry': 'Enquiry',
   'stage.qualified': 'Qualified',
@@ -794,7 +795,8 @@ export const en: Messages = {
   'errors.family_only': 'Favourites and saved searches are for families’ accounts.',
   'errors.favourite_offer_unknown': 'This offer does not exist.',
   'errors.favourite_unpublished': 'This offer is no longer published: it cannot be added to your favourites.',
-  'errors.too_many_favourites': 'You already keep {max} favourites: remove some before adding more.',
+  'errors.too_many_favourites':
+    'You already keep {max, plural, one {# favourite} other {# favourites}}: remove some before adding more.',
   'errors.search_invalid': 'This search is not valid.',
   'errors.search_unknown': 'This search no longer exists (it may have been deleted).',
   'errors.search_name_required': 'Give this search a name.',
@@ -840,7 +842,7 @@ export const en: Messages = {
   'emails.col.action': 'Action',
   'journal.title': 'Access log',
   'journal.lead':
-    'Who opened which family’s file, exported which CSV, changed which role, territories or settings, and when. Each entry is kept {months} months, then erased.',
+    'Who opened which family’s file, exported which CSV, changed which role, territories or settings, and when. Each entry is kept {months, plural, one {# month} other {# months}}, then erased.',
   'journal.filters': 'Filter the log',
   'journal.from': 'From',
   'journal.to': 'To',
@@ -1011,7 +1013,7 @@ export const en: Messages = {
   'files.waiting': 'In the stage for',
   'files.waiting.any': 'Any time',
   'files.waiting.idle': 'Too long (stage threshold)',
-  'files.waiting.days': 'More than {days} days',
+  'files.waiting.days': 'More than {days, plural, one {# day} other {# days}}',
   'agent.unread': 'Families’ messages to read',
   'agent.unread.none': 'No message waiting.',
   'agent.unreadCount': '{count, plural, one {# message} other {# messages}}, the last on {date}',
@@ -1068,7 +1070,7 @@ export const en: Messages = {
   'report.enquiryToSettled': 'From enquiry to settlement',
   'report.withdrawals': 'Withdrawal reasons',
   'report.retention': 'Families still there after 6 and 12 months',
-  'report.months': '{count} months',
+  'report.months': '{count, plural, one {# month} other {# months}}',
   'report.offersByLabel': 'Offers published in the period, by connectivity label',
   'report.responseTime': 'Time to first answer to enquiries (hours)',
   'report.figure.enquiries': 'Enquiries received',
@@ -1119,7 +1121,8 @@ export const en: Messages = {
   'impact.children': 'children among them',
   'impact.communes': 'welcoming communes',
   'impact.fibre': 'of the {count, plural, one {# offer} other {# offers}} have fibre',
-  'impact.privacy': 'To protect families’ privacy, a figure describing fewer than {min} families reads “< {min}”.',
+  'impact.privacy':
+    'To protect families’ privacy, a figure describing fewer than {min, plural, one {# family} other {# families}} reads “< {min}”.',
   'impact.cta': 'File my relocation project',
   'nav.impact': 'Our impact',
   'impact.fibreShare': 'offers with fibre',
@@ -1244,8 +1247,8 @@ export const en: Messages = {
   'imports.status.running': 'Running',
   'imports.status.done': 'Done',
   'imports.status.failed': 'Refused: nothing changed',
-  'imports.progressShare': '{share} of the file read, {rows} rows',
-  'imports.progress': '{rows} rows read',
+  'imports.progressShare': '{share} of the file read, {rows, plural, one {# row} other {# rows}}',
+  'imports.progress': '{rows, plural, one {# row} other {# rows}} read',
   'imports.problems': '{count, plural, one {# problem} other {# problems}}',
   'errors.fibre_threshold_reached': 'The commune has already reached this threshold: choose a higher one.',
   'errors.upload_broken': 'The upload arrived incomplete or unreadable: nothing was imported. Send the file again.',
@@ -1323,12 +1326,13 @@ export const en: Messages = {
   'manage.queue.all': 'All offers',
   'manage.queue.moderation': 'To review ({count})',
   'manage.queue.stale': 'Not confirmed for 60 days ({count})',
-  'manage.stale': 'Not confirmed for {days} days',
+  'manage.stale': 'Not confirmed for {days, plural, one {# day} other {# days}}',
   'manage.editBadge': 'Edit to review',
   'manage.confirm': 'Still available',
   'manage.confirmedAt': 'Availability confirmed on {date}.',
   'manage.confirmNever': 'Availability never confirmed.',
-  'manage.staleHelp': 'Not confirmed for {days} days: it leaves the catalogue at 90 days without confirmation.',
+  'manage.staleHelp':
+    'Not confirmed for {days, plural, one {# day} other {# days}}: it leaves the catalogue at 90 days without confirmation.',
   'manage.expiredHelp': 'Hidden from the catalogue for want of confirmation: “Still available” puts it back online.',
   'manage.ok.confirm': 'Availability confirmed: the offer stays in the catalogue.',
   'manage.ok.approve': 'Offer approved: the owner is told by email.',
@@ -1408,12 +1412,12 @@ export const en: Messages = {
   'api.problem.not_found.detail': 'No resource of the API matches this address.',
   'api.problem.rate_limited.title': 'Too many requests',
   'api.problem.rate_limited.detail':
-    'An address may make {max} requests every {seconds} seconds: try again in {retry} seconds.',
+    'An address may make {max, plural, one {# request} other {# requests}} every {seconds, plural, one {# second} other {# seconds}}: try again in {retry, plural, one {# second} other {# seconds}}.',
   'api.problem.method.title': 'Method not allowed',
   'api.problem.method.detail': 'The API only answers GET, HEAD and OPTIONS.',
   'api.doc.title': 'Campagne Connectée open-data API',
   'api.doc.description':
-    'Published offers, the communes’ fibre coverage, settled families and territories, free to read (Licence Ouverte 2.0, attribution “Campagne Connectée”). Open to every origin (CORS); {max} requests every {seconds} seconds per address (RateLimit headers, 429 beyond). Lists are paged by cursor (“next” link, Link header). Conditional requests (ETag, Last-Modified, 304). Errors as RFC 9457 (application/problem+json), messages in French or, with lang=en, in English. No figure describes fewer than {min} families.',
+    'Published offers, the communes’ fibre coverage, settled families and territories, free to read (Licence Ouverte 2.0, attribution “Campagne Connectée”). Open to every origin (CORS); {max, plural, one {# request} other {# requests}} every {seconds, plural, one {# second} other {# seconds}} per address (RateLimit headers, 429 beyond). Lists are paged by cursor (“next” link, Link header). Conditional requests (ETag, Last-Modified, 304). Errors as RFC 9457 (application/problem+json), messages in French or, with lang=en, in English. No figure describes fewer than {min, plural, one {# family} other {# families}}.',
   'api.doc.response.ok': 'The answer',
   'api.doc.response.not_modified': 'Unchanged since the client’s copy (If-None-Match, If-Modified-Since)',
   'api.doc.header.ratelimit': 'Requests left (r) and seconds until the next window (t)',
@@ -1441,10 +1445,10 @@ export const en: Messages = {
     'A commune’s (INSEE code) current figures and what each finished import said of it, oldest data first.',
   'api.doc.settlements.summary': 'Settled families per commune and year',
   'api.doc.settlements.description':
-    'Settled families, per territory, then per commune and year of settlement. No figure describes fewer than {min} families, and none can be worked out from a total by subtraction: further cells are hidden (null) when needed; a territory whose figure is hidden lists no commune.',
+    'Settled families, per territory, then per commune and year of settlement. No figure describes fewer than {min, plural, one {# family} other {# families}}, and none can be worked out from a total by subtraction: further cells are hidden (null) when needed; a territory whose figure is hidden lists no commune.',
   'api.doc.settlements_csv.summary': 'Settled families (CSV)',
   'api.doc.settlements_csv.description':
-    'The same figures as CSV: one row for the programme’s total, one per territory, then one per commune and year; an empty cell is a hidden figure (fewer than {min} families, or one that would give such a figure back).',
+    'The same figures as CSV: one row for the programme’s total, one per territory, then one per commune and year; an empty cell is a hidden figure (fewer than {min, plural, one {# family} other {# families}}, or one that would give such a figure back).',
   'footer.api': 'API and open data',
   'api.page.title': 'API and open data',
   'api.page.lead':
@@ -1456,7 +1460,7 @@ export const en: Messages = {
   'api.page.endpoints': 'Endpoints',
   'api.page.limits': 'Limits and errors',
   'api.page.limits.lead':
-    'Each address may make {max} requests every {seconds} seconds; the RateLimit and RateLimit-Policy headers say where it stands. Every error is an application/problem+json object (RFC 9457): type (a link to this page), title, status, detail, instance, and errors for invalid parameters (parameter, code, message, value).',
+    'Each address may make {max, plural, one {# request} other {# requests}} every {seconds, plural, one {# second} other {# seconds}}; the RateLimit and RateLimit-Policy headers say where it stands. Every error is an application/problem+json object (RFC 9457): type (a link to this page), title, status, detail, instance, and errors for invalid parameters (parameter, code, message, value).',
   'api.page.parameters': 'Parameters',
   'api.page.name': 'Name',
   'api.page.in': 'In',
@@ -1508,7 +1512,7 @@ export const en: Messages = {
   'legal.privacy.account.basis':
     'Task carried out in the public interest (GDPR article 6(1)(e)): welcoming new residents to the territories',
   'legal.privacy.account.kept':
-    'As long as you use it; after {years} years without signing in, the account is deleted, with a warning email {days} days before',
+    'As long as you use it; after {years, plural, one {# year} other {# years}} without signing in, the account is deleted, with a warning email {days, plural, one {# day} other {# days}} before',
   'legal.privacy.file.purpose': 'Your relocation project, followed by the territory’s agent',
   'legal.privacy.file.data':
     'Name, email, phone, household, occupations and remote work, current place of living, wishes (territories, communes, budget, needs, time frame), exchanges with the agent (messages, notes, proposed offers, discovery stays), the file’s stages',
@@ -1541,14 +1545,14 @@ export const en: Messages = {
     'Name of the member of staff, date and time, action (file opened, CSV file exported, invitation, an agent’s role, territories or access changed, a territory’s settings), the file, file name or person concerned; read by the administrators of the territory concerned and of the platform',
   'legal.privacy.accessLog.basis':
     'Task carried out in the public interest (article 6(1)(e)) and the security obligation (GDPR article 32)',
-  'legal.privacy.accessLog.kept': '{accessLogMonths} months, then erased',
+  'legal.privacy.accessLog.kept': '{accessLogMonths, plural, one {# month} other {# months}}, then erased',
   'legal.privacy.security.purpose': 'Security of the service',
   'legal.privacy.security.data':
     'Session cookie, IP address counted to curb abuse (sign-ins, sign-ups, projects sent, API), single-use links sent by email (only their hash is kept)',
   'legal.privacy.security.basis':
     'Task carried out in the public interest (article 6(1)(e)) and the security obligation (GDPR article 32)',
   'legal.privacy.security.kept':
-    'Session: ended after {familyDays} days without a visit for a family or an owner, {staffHours} hours for an agent ({staffDays} days at most); links: {linkMinutes} minutes to {linkDays} days; counters: {counterMinutes, plural, one {# minute} other {# minutes}} to {counterHours} hours',
+    'Session: ended after {familyDays, plural, one {# day} other {# days}} without a visit for a family or an owner, {staffHours, plural, one {# hour} other {# hours}} for an agent ({staffDays, plural, one {# day} other {# days}} at most); links: {linkMinutes, plural, one {# minute} other {# minutes}} to {linkDays, plural, one {# day} other {# days}}; counters: {counterMinutes, plural, one {# minute} other {# minutes}} to {counterHours, plural, one {# hour} other {# hours}}',
   'legal.privacy.noLegitimateInterest':
     'The portal never relies on legitimate interests: a public authority cannot invoke them for processing carried out in the performance of its tasks (GDPR article 6(1), last subparagraph). No decision about you is taken automatically; there is no profiling and no advertising.',
   'legal.privacy.retention': 'How long files are kept, per territory',
@@ -1566,7 +1570,7 @@ export const en: Messages = {
   'legal.privacy.recipient.map':
     'when you open the map of offers, your browser loads the map tiles from {host}, which receives your IP address like any site you visit.',
   'legal.privacy.figures':
-    'Published figures (“Our impact”, the open-data API) are anonymous: none describes fewer than {min} families. Your data are neither sold nor transferred, nor used for advertising.',
+    'Published figures (“Our impact”, the open-data API) are anonymous: none describes fewer than {min, plural, one {# family} other {# families}}. Your data are neither sold nor transferred, nor used for advertising.',
   'legal.privacy.rights': 'Your rights',
   'legal.privacy.rightsIntro': 'At any time you may (GDPR articles 15 to 22):',
   'legal.privacy.right.access':
@@ -1657,7 +1661,7 @@ export const en: Messages = {
   'legal.cookies.session.purpose':
     'Keeps you signed in: it holds your session’s identifier, nothing else. Set when you sign in, deleted when you sign out; unreadable by the page’s scripts (HttpOnly), SameSite=Lax, Secure when the portal is served over HTTPS.',
   'legal.cookies.session.duration':
-    '{days} days at most; the session ends sooner: after {familyDays} days without a visit for a family or an owner, {staffHours} hours for an agent',
+    '{days, plural, one {# day} other {# days}} at most; the session ends sooner: after {familyDays, plural, one {# day} other {# days}} without a visit for a family or an owner, {staffHours, plural, one {# hour} other {# hours}} for an agent',
   'legal.cookies.draft.purpose':
     'Keeps the draft of the “My project” form while you fill it in, so that reloading the page loses nothing. It stays in your browser: nothing is sent before you send the form, and the consent box is never kept in it.',
   'legal.cookies.draft.duration': 'Deleted when the form is sent',
@@ -1717,7 +1721,7 @@ export const en: Messages = {
   'board.undo': 'Undo the move',
   'board.undone': '{name}: back to stage “{stage}”.',
   'board.agent': 'Agent: {name}',
-  'board.window': 'Last {days} days',
+  'board.window': 'Last {days, plural, one {# day} other {# days}}',
   'board.seeAll': 'See all these files (list)',
   'board.persons': '{count, plural, one {# person} other {# people}}',
   'board.days': '{count, plural, =0 {entered today} one {# day in the stage} other {# days in the stage}}',

@@ -26,11 +26,13 @@ export function formatMessage(locale: string, template: string, params: Params =
     /\{(\w+), plural, ((?:[^{}]*\{[^{}]*\})+)\s*\}|\{(\w+)\}/g,
     (_m, pluralName: string | undefined, branches: string | undefined, name: string | undefined) => {
       if (pluralName && branches) {
-        const n = Number(params[pluralName] ?? 0);
+        // A number, or a number already written out ("1 200"): chosen by its value, shown as given.
+        const raw = params[pluralName] ?? 0;
+        const n = typeof raw === 'number' ? raw : Number(raw.replace(/[\s\u00a0\u202f]/g, '').replace(',', '.'));
         const options = new Map<string, string>();
         for (const b of branches.matchAll(/(=\d+|\w+)\s*\{([^{}]*)\}/g)) options.set(b[1]!, b[2]!);
         const choice = options.get(`=${n}`) ?? options.get(plural(locale, n)) ?? options.get('other') ?? '';
-        return choice.replace(/#/g, formatNumber(locale, n));
+        return choice.replace(/#/g, typeof raw === 'number' ? formatNumber(locale, raw) : raw);
       }
       const value = params[name ?? ''];
       if (value === undefined) return `{${name}}`;

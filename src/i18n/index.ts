@@ -53,7 +53,9 @@ export function formatDate(
       key,
       (format = new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'UTC', ...options })),
     );
-  return format.format(date);
+  // French writes the first of the month "1er" ("1er octobre"), Intl writes "1".
+  const text = format.format(date);
+  return locale === 'fr' ? text.replace(/(^|\s)1 (?=\p{L})/u, '$11er ') : text;
 }
 
 export function formatPrice(locale: Locale, euros: number): string {

@@ -73,7 +73,7 @@ describe('ARCEP FttH rates per commune', () => {
       { line: 4, column: 'code_insee', message: 'invalid_code' },
     ]);
     expect(describeProblem('fr', report.problems[0]!)).toBe(
-      'Ligne 3, colonne fibre_pct : un taux de 0 à 100 est attendu.',
+      'Ligne 3, colonne fibre_pct\u00a0: un taux de 0 à 100 est attendu.',
     );
     expect(await shareOf(db, '32013')).toMatchObject({ ftthShare: 0.954, dataDate: '2026-02-21' });
     expect(await db.select().from(coverageHistory).where(eq(coverageHistory.importId, report.importId))).toEqual([]);

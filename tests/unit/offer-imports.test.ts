@@ -281,7 +281,7 @@ describe('offers CSV', () => {
     expect(hostile.problems).toEqual([{ line: 1, column: '=cmd|calc', message: 'unknown_column' }]);
     expect(problemsCsv('en', hostile.problems)).toContain("1,'=cmd|calc,");
     expect(describeProblem('fr', hostile.problems[0]!)).toBe(
-      'Ligne 1, colonne =cmd|calc : la colonne « =cmd|calc » n’est pas une colonne du modèle.',
+      'Ligne 1, colonne =cmd|calc\u00a0: la colonne «\u00a0=cmd|calc\u00a0» n’est pas une colonne du modèle.',
     );
     expect(await offerCount(db)).toBe(0);
     const failed = await db.select().from(imports).where(eq(imports.status, 'failed'));

@@ -245,8 +245,14 @@ describe('searchOffers', () => {
     const ids = await allIds(db, { tri });
     expect(new Set(ids).size).toBe(ids.length);
     const byId = new Map((await allPublished(db)).map((r) => [r.offer.id, r.offer]));
-    const values = ids.map((id) => byId.get(id)![field]).filter((v): v is number => v !== null);
-    for (let i = 1; i < values.length; i++) expect(ordered(values[i - 1]!, values[i]!)).toBe(true);
+    // A price order puts monthly prices (rents, desks) first, then sales: each group in order.
+    const sale = (id: number) => field === 'price' && byId.get(id)!.transaction === 'sale';
+    const groups = [ids.filter((id) => !sale(id)), ids.filter(sale)];
+    expect(groups.flat()).toEqual(ids);
+    for (const group of groups) {
+      const values = group.map((id) => byId.get(id)![field]).filter((v): v is number => v !== null);
+      for (let i = 1; i < values.length; i++) expect(ordered(values[i - 1]!, values[i]!)).toBe(true);
+    }
   });
 
   it('counts results per kind for the other filters', async () => {

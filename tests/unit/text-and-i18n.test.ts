@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { en } from '../../src/i18n/en.ts';
 import { fr } from '../../src/i18n/fr.ts';
-import { formatPrice, localizedPath, t } from '../../src/i18n/index.ts';
+import { formatDate, formatMessage, formatPrice, localizedPath, t } from '../../src/i18n/index.ts';
 import { foldText, slugify } from '../../src/lib/text.ts';
 
 describe('text', () => {
@@ -40,5 +40,47 @@ describe('i18n', () => {
     expect(localizedPath('/', 'en')).toBe('/en/');
     expect(localizedPath('/en/', 'fr')).toBe('/');
     expect(localizedPath('/en', 'fr')).toBe('/');
+  });
+});
+
+describe('typography of every message', () => {
+  // Each placeholder given 1, as a count would be: "1 pièce", never "1 pièces".
+  const withOne = (template: string) => formatMessage('fr', template.replace(/\{(\w+)\}/g, '1'), {});
+  const ones = (locale: 'fr' | 'en', template: string) => {
+    const names = new Set([...template.matchAll(/\{(\w+)(?:, plural,|\})/g)].map((m) => m[1]!));
+    return formatMessage(locale, template, Object.fromEntries([...names].map((n) => [n, 1])));
+  };
+
+  it('French: a non-breaking space before : ; ! ? » and after «', () => {
+    const bad = Object.entries(fr).filter(([, v]) => / [:;!?»]|« /.test(v));
+    expect(bad.map(([k]) => k)).toEqual([]);
+  });
+
+  it('English: English punctuation and quotes, no French spacing', () => {
+    const bad = Object.entries(en).filter(([, v]) => /[«»]|[\u00a0\u202f][:;!?]| [:;!?](?=\s|$)/.test(v));
+    expect(bad.map(([k]) => k)).toEqual([]);
+  });
+
+  it('a count of one is singular in both languages', () => {
+    // Words that end in s in the singular too, or verbs after a name ("{auditor} finds").
+    const invariant = new Set('mois fois des les sous plus hors is finds was has this its as'.split(' '));
+    for (const [locale, catalogue] of [
+      ['fr', fr],
+      ['en', en],
+    ] as const) {
+      const bad = Object.entries(catalogue).flatMap(([key, template]) =>
+        [...ones(locale, template).matchAll(/(?<![\d,.])1 (\p{L}+s)\b/gu)]
+          .filter((m) => !invariant.has(m[1]!.toLowerCase()))
+          .map((m) => `${locale} ${key}: ${m[0]}`),
+      );
+      expect(bad).toEqual([]);
+    }
+    expect(withOne('{n} pièce')).toBe('1 pièce');
+  });
+
+  it('French dates say "1er" for the first of the month', () => {
+    expect(formatDate('fr', '2026-10-01')).toBe('1er octobre 2026');
+    expect(formatDate('fr', '2026-10-02')).toBe('2 octobre 2026');
+    expect(formatDate('en', '2026-10-01')).toBe('1 October 2026');
   });
 });
