@@ -132,7 +132,7 @@ test('an agent uploads two photos at once, sets the cover, edits a text and dele
       const res = await upload(name, type, bytes);
       expect(res.status(), name).toBe(status);
       const html = await res.text();
-      expect(html, name).toContain(`« ${name} »`);
+      expect(html, name).toContain(`«\u00a0${name}\u00a0»`);
       expect(html, name).toContain(message);
       expect(html, name).toContain('Aucune photo n’a été enregistrée');
       expect(await listOriginals(portal), name).toEqual([...before, rows[0]!.key].sort());

@@ -62,7 +62,7 @@ test('an owner proposes a tiers-lieu, the agent asks for a change, approves it; 
     await expect(card).toHaveAttribute('data-state', 'pending');
     await axe(o);
     const id = Number(await card.getAttribute('data-offer'));
-    expect((await lastMail(portal, 'agent.gers@demo.test')).subject).toBe(`Offre à modérer\u00a0: ${title}`);
+    expect((await lastMail(portal, 'agent.gers@demo.test')).subject).toBe(`Offre à modérer : ${title}`);
 
     // The agent finds it in the moderation queue; a request for changes needs a message.
     const a = await agent.newPage();

@@ -18,11 +18,11 @@ test('a territory admin reads, exports and prints the reports of the Gers', asyn
   await page.getByLabel('Période', { exact: true }).selectOption('year');
   await page.getByLabel('Année', { exact: true }).selectOption(String(year));
   await page.getByRole('button', { name: 'Afficher le rapport' }).click();
-  await expect(page.getByText(`Du 1 janvier ${year} au 31 décembre ${year}`)).toBeVisible();
+  await expect(page.getByText(`Du 1er janvier ${year} au 31 décembre ${year}`)).toBeVisible();
   await page.getByLabel('Période', { exact: true }).selectOption('quarter');
   await page.getByLabel('Trimestre', { exact: true }).selectOption('2');
   await page.getByRole('button', { name: 'Afficher le rapport' }).click();
-  await expect(page.getByText(`Du 1 avril ${year} au 30 juin ${year}`)).toBeVisible();
+  await expect(page.getByText(`Du 1er avril ${year} au 30 juin ${year}`)).toBeVisible();
   await expect(page.locator('#t-months tbody tr')).toHaveCount(3);
   // Custom dates in the wrong order: a clear message, and the report still shows.
   await page.goto('/agent/rapports?periode=custom&du=2026-05-10&au=2026-05-01');
