@@ -75,8 +75,8 @@ export function enhanceFilters(form: HTMLFormElement): void {
         field.append(p);
       }
       if (!control) continue;
-      control.toggleAttribute('aria-invalid', !!message);
       if (message) control.setAttribute('aria-invalid', 'true');
+      else control.removeAttribute('aria-invalid');
       const describedBy = [message ? `${name}-error` : '', hint].filter(Boolean).join(' ');
       if (describedBy) control.setAttribute('aria-describedby', describedBy);
       else control.removeAttribute('aria-describedby');
