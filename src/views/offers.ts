@@ -118,7 +118,7 @@ export function filterChips(
   query: OfferSearchInput,
   names: { territory?: string; commune?: string },
 ): FilterChip[] {
-  const text = (field: string, value: string | number): string => {
+  const text = (field: string, value: string | number | readonly number[]): string => {
     if (field in chipMessages) return t(locale, chipMessages[field]!, { value: Number(value) });
     switch (field) {
       case 'type':
@@ -137,6 +137,8 @@ export function filterChips(
         return t(locale, `search.mobile.${value as '4g' | '5g'}`);
       case 'q':
         return t(locale, 'search.chip.q', { value: String(value) });
+      case 'zone':
+        return t(locale, 'search.chip.zone');
       default:
         return String(value);
     }

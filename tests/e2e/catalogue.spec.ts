@@ -363,7 +363,11 @@ test('invalid parameters are explained next to the form, never a 500', async ({ 
   }
 });
 
-test('the map loads only when opened and shows a marker per result', async ({ page, portal }) => {
+test('narrower than a wide screen, the map replaces the list on demand and loads only then', async ({
+  page,
+  portal,
+}) => {
+  await page.setViewportSize({ width: 1024, height: 800 });
   const scripts: string[] = [];
   page.on('request', (r) => {
     if (r.resourceType() === 'script') scripts.push(r.url());
@@ -379,14 +383,100 @@ test('the map loads only when opened and shows a marker per result', async ({ pa
   await expect(map).toHaveAttribute('data-markers', String(await countOffers(portal, "territory_code = '50'")));
   expect(scripts.length).toBeGreaterThan(before); // Leaflet came only now
   await expect(page.locator('.leaflet-marker-icon, .leaflet-interactive').first()).toBeVisible();
+  // Instead of the list: the cards are gone, the count stays.
+  await expect(page.getByTestId('results')).toBeHidden();
+  await expect(total(page)).toBeVisible();
   // The map follows the filters.
   await page.getByLabel('Fibre disponible uniquement').check();
   await expect(map).toHaveAttribute(
     'data-markers',
     String(await countOffers(portal, "territory_code = '50' AND fibre_status = 'available'")),
   );
+  await page.getByRole('button', { name: 'Afficher la liste' }).click();
+  await expect(map).toBeHidden();
+  await expect(page.getByTestId('results')).toBeVisible();
+});
+
+test('on a phone, one floating button swaps the list and the map', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.goto('/offres?territoire=32');
+  await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+  const toggle = page.getByRole('button', { name: 'Afficher la carte' });
+  // Always in reach: fixed at the bottom of the screen, inside it.
+  await expect(toggle).toBeInViewport();
+  await toggle.click();
+  const map = page.getByRole('region', { name: 'Carte des résultats' });
+  await expect(map).toHaveAttribute('data-markers', /\d+/);
+  await expect(map).toBeInViewport();
+  await expect(page.getByTestId('results')).toBeHidden();
+  // The folded filters, when opened, hide it (their own button shows the offers).
+  await page.getByText(/^Filtres \(/).click();
+  await expect(page.getByRole('button', { name: 'Afficher la liste' })).toBeHidden();
+  await page.getByText(/^Filtres \(/).click();
+  await page.getByRole('button', { name: 'Afficher la liste' }).click();
+  await expect(page.getByTestId('results')).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+});
+
+test('on a wide screen the map stands beside the list and follows it; hiding it lasts the visit', async ({
+  page,
+  portal,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('/offres?territoire=32');
+  await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+  const map = page.getByRole('region', { name: 'Carte des résultats' });
+  await expect(map).toHaveAttribute('data-markers', String(await countOffers(portal, "territory_code = '32'")));
+  const list = (await page.getByTestId('results').boundingBox())!;
+  const beside = (await map.boundingBox())!;
+  expect(beside.x).toBeGreaterThanOrEqual(list.x + list.width);
+  expect(beside.y).toBeLessThan(list.y + 200);
+  // The map stays in view while the list scrolls.
+  await page.mouse.wheel(0, 1500);
+  await expect(map).toBeInViewport();
+  // A hovered card marks its offer on the map.
+  const first = page.locator('#results [data-offer-id]').first();
+  const id = await first.getAttribute('data-offer-id');
+  await first.hover();
+  await expect(map).toHaveAttribute('data-marked', id!);
   await page.getByRole('button', { name: 'Masquer la carte' }).click();
   await expect(map).toBeHidden();
+  await page.reload();
+  await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Afficher la carte' })).toBeVisible();
+  await expect(map).toBeHidden();
+});
+
+test('the list follows the map: "search this area" shows the offers of the visible area', async ({ page, portal }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('/offres?territoire=32&type=logement');
+  await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+  const map = page.getByRole('region', { name: 'Carte des résultats' });
+  await expect(map).toHaveAttribute('data-markers', /\d+/);
+  // Framing the results is not a move of the visitor's: no button yet.
+  const area = page.getByRole('button', { name: 'Rechercher dans cette zone' });
+  await expect(area).toBeHidden();
+  await page.getByRole('button', { name: 'Zoom avant' }).click();
+  await area.click();
+  await expect(page).toHaveURL(/zone=/);
+  const url = new URL(page.url());
+  expect(url.searchParams.get('territoire')).toBeNull();
+  expect(url.searchParams.get('type')).toBe('logement');
+  const [west, south, east, north] = url.searchParams.get('zone')!.split(',').map(Number);
+  const inZone = `kind = 'home' AND public_lat BETWEEN ${south} AND ${north} AND public_lng BETWEEN ${west} AND ${east}`;
+  const expected = await countOffers(portal, inZone);
+  expect(expected).toBeLessThan(await countOffers(portal, "kind = 'home' AND territory_code = '32'"));
+  await expect(total(page)).toHaveAttribute('data-total', String(expected));
+  await expect(page.getByRole('link', { name: 'Retirer le filtre : Zone de la carte' })).toBeVisible();
+  // The map stayed where the visitor put it, and shows the same offers.
+  await expect(map).toHaveAttribute('data-markers', String(expected));
+  await expect(area).toBeHidden();
+  // Without JavaScript the same URL gives the same list.
+  const plain = await page.request.get(page.url());
+  expect(await plain.text()).toContain(`data-total="${expected}"`);
+  // Choosing a territory again replaces the area.
+  await page.getByLabel('Territoire').selectOption('32');
+  await expect(page).not.toHaveURL(/zone=/);
 });
 
 test('a marker’s popup shows the cover picture, the label and the price with its unit', async ({ page, portal }) => {
@@ -399,7 +489,6 @@ test('a marker’s popup shows the cover picture, the label and the price with i
   await page.goto(`/offres?q=${encodeURIComponent(String(offer.title))}`);
   await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
   await expect(page.locator(`#offre-${offer.id}`)).toBeVisible();
-  await page.getByRole('button', { name: 'Afficher la carte' }).click();
   const map = page.getByRole('region', { name: 'Carte des résultats' });
   await expect(map).toHaveAttribute('data-markers', /\d+/);
   const markers = page.locator('path.leaflet-interactive');

@@ -41,7 +41,7 @@ describe('parseOfferSearch', () => {
   it('accepts every public parameter', () => {
     const parsed = parseOfferSearch(
       params(
-        'type=logement&transaction=vente&territoire=32&commune=32013&rayon=25&fibre=1&debit_min=100&upload_min=20&techno=ftth&mobile=4g&prix_min=100&prix_max=300000&surface_min=80&pieces_min=4&tl_km=15&q=grange&tri=distance&page=2&utm_source=x',
+        'type=logement&transaction=vente&territoire=32&commune=32013&rayon=25&fibre=1&debit_min=100&upload_min=20&techno=ftth&mobile=4g&prix_min=100&prix_max=300000&surface_min=80&pieces_min=4&tl_km=15&q=grange&zone=-0.5,43.25,1.25,44&tri=distance&page=2&utm_source=x',
       ),
     );
     expect(parsed.errors).toEqual([]);
@@ -62,10 +62,11 @@ describe('parseOfferSearch', () => {
       pieces_min: 4,
       tl_km: 15,
       q: 'grange',
+      zone: [-0.5, 43.25, 1.25, 44],
       tri: 'distance',
       page: 2,
     });
-    expect(searchParamNames).toHaveLength(18);
+    expect(searchParamNames).toHaveLength(19);
   });
 
   it('treats empty values as absent', () => {
@@ -96,6 +97,12 @@ describe('parseOfferSearch', () => {
     ['type=tiers-lieu&tl_km=5', 'tl_km', 'errors.tl_km_homes_only'],
     ['type=tiers-lieu&transaction=vente', 'transaction', 'errors.transaction_homes_only'],
     ['type=logement&type=tiers-lieu', 'type', 'errors.too_many'],
+    ['zone=1,43,0,44', 'zone', 'errors.invalid_zone'],
+    ['zone=0,44,1,43', 'zone', 'errors.invalid_zone'],
+    ['zone=0,43,1', 'zone', 'errors.invalid_zone'],
+    ['zone=-200,43,1,44', 'zone', 'errors.invalid_zone'],
+    ['zone=0,43,1,95', 'zone', 'errors.invalid_zone'],
+    ['zone=0,43,1,4e1', 'zone', 'errors.invalid_zone'],
   ])('%s is refused with a message key, and the parameter is left out', (qs, field, key) => {
     const parsed = parseOfferSearch(params(qs));
     expect(parsed.ok).toBe(false);
@@ -186,6 +193,34 @@ describe('searchOffers', () => {
     const exact = new Map(expected.map((o) => [o.id, o]));
     for (const item of result.items) expect(item.distanceKm!).toBeCloseTo(distanceKm(center, exact.get(item.id)!), 0);
     expect(result.commune?.name).toBe('Auch');
+  });
+
+  it('finds the offers whose public point is in a map area, alone or with a radius', async () => {
+    const { db } = await testDb();
+    const rows = (await allPublished(db)).map((r) => r.offer);
+    const inZone = ([west, south, east, north]: number[]) =>
+      rows
+        .filter((o) => o.publicLat !== null && o.publicLat! >= south! && o.publicLat! <= north!)
+        .filter((o) => o.publicLng! >= west! && o.publicLng! <= east!)
+        .map((o) => o.id);
+    // Half of the Gers: some offers in, some out.
+    const zone: [number, number, number, number] = [0.3, 43.3, 0.75, 43.9];
+    const expected = inZone(zone);
+    expect(expected.length).toBeGreaterThan(2);
+    expect(expected.length).toBeLessThan(rows.filter((o) => o.territoryCode === '32').length);
+    expect(sorted(await allIds(db, { zone }))).toEqual(sorted(expected));
+    // A zone wider than a region scans the whole index: the same answer as no zone.
+    expect((await searchOffers(db, { zone: [-10, 40, 10, 52] })).total).toBe(rows.length);
+    // With a radius, both hold.
+    const [auch] = await db.select().from(communes).where(eq(communes.code, '32013'));
+    const center = { lat: auch!.lat!, lng: auch!.lng! };
+    const both = rows
+      .filter((o) => expected.includes(o.id))
+      .filter((o) => o.publicLat !== null && distanceKm(center, { lat: o.publicLat!, lng: o.publicLng! }) <= 20)
+      .map((o) => o.id);
+    expect(sorted(await allIds(db, { zone, commune: '32013', rayon: 20 }))).toEqual(sorted(both));
+    // An area far from every offer finds none.
+    expect((await searchOffers(db, { zone: [5, 45, 5.1, 45.1] })).total).toBe(0);
   });
 
   it('resolves a commune typed by name, accent-insensitive, or with its postal code', async () => {

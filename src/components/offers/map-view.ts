@@ -25,7 +25,14 @@ export function loadMapStyles(): Promise<void> {
 }
 
 export interface MapHandle {
-  setPoints(collection: GeoJSON.FeatureCollection<GeoJSON.Point | null, MapFeatureProps>): void;
+  /** Shows these points; `fit` frames them (not after a search of the visible area). */
+  setPoints(collection: GeoJSON.FeatureCollection<GeoJSON.Point | null, MapFeatureProps>, fit: boolean): void;
+  /** Frames this area ("west,south,east,north"), without a move of the visitor's. */
+  showZone(zone: [number, number, number, number]): void;
+  /** The visible area as a search's `zone` parameter. */
+  zone(): string;
+  /** Marks the offer's marker (or the cluster that holds it) while its card is hovered. */
+  highlight(id: number | null): void;
   destroy(): void;
 }
 
@@ -64,13 +71,41 @@ export function createMap(
     /** "{price} / mois": a rent's or a desk's price; a sale's is the price alone. */
     perMonth: string;
     locale: string;
+    zoomIn: string;
+    zoomOut: string;
+    /** The visitor moved or zoomed the map (not a move of the code's). */
+    onMoved: () => void;
   },
 ): MapHandle {
   // leaflet.markercluster extends the global L, as its UMD build expects.
   (globalThis as unknown as { L: typeof L }).L = L;
-  const map = L.map(element, { scrollWheelZoom: false }).setView([46.6, 2.4], 6);
+  const map = L.map(element, { scrollWheelZoom: false, zoomControl: false }).setView([46.6, 2.4], 6);
+  L.control.zoom({ zoomInTitle: options.zoomIn, zoomOutTitle: options.zoomOut }).addTo(map);
   L.tileLayer(options.tileUrl, { attribution: escapeHtml(options.attribution), maxZoom: 18 }).addTo(map);
-  let cluster: L.LayerGroup | null = null;
+  let cluster: L.FeatureGroup | null = null;
+  let byId = new Map<number, L.CircleMarker>();
+  let highlighted: { marker: L.CircleMarker; parent: HTMLElement | null } | null = null;
+  // Leaflet fires the same events for fitBounds as for a drag: only a visitor's gesture counts.
+  let gesture = false;
+  const byVisitor = () => (gesture = true);
+  map.on('dragstart', byVisitor);
+  // Captured: Leaflet's controls stop their clicks from reaching the map.
+  for (const type of ['wheel', 'touchstart', 'dblclick', 'keydown'])
+    element.addEventListener(type, byVisitor, { passive: true, capture: true });
+  element.addEventListener(
+    'click',
+    (e) => {
+      if ((e.target as Element).closest('.leaflet-control-zoom')) gesture = true;
+    },
+    true,
+  );
+  map.on('moveend', () => {
+    if (!gesture) return;
+    gesture = false;
+    options.onMoved();
+  });
+  const markerStyle = { radius: 9, weight: 2, color: '#1c2321' };
+  const markedStyle = { radius: 13, weight: 4, color: '#0b3d91' };
 
   const ready = import('leaflet.markercluster');
   const euros = new Intl.NumberFormat(options.locale, { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
@@ -96,34 +131,72 @@ export function createMap(
   };
 
   return {
-    async setPoints(collection) {
+    async setPoints(collection, fit) {
       await ready;
       cluster?.remove();
       const group = (L as unknown as { markerClusterGroup: (o?: object) => L.FeatureGroup }).markerClusterGroup({
         showCoverageOnHover: false,
       });
       let markers = 0;
+      highlighted = null;
+      byId = new Map();
       for (const feature of collection.features) {
         // An offer without a public point stays off the map.
         if (!feature.geometry) continue;
         const [lng, lat] = feature.geometry.coordinates as [number, number];
         const p = feature.properties;
         const marker = L.circleMarker([lat, lng], {
-          radius: 9,
-          weight: 2,
-          color: '#1c2321',
+          ...markerStyle,
           fillColor: labelColours[p.label ?? ''] ?? '#e3e6e4',
           fillOpacity: 0.95,
         });
         marker.bindPopup(popup(p), { minWidth: 200, maxWidth: 240 });
         group.addLayer(marker);
+        byId.set(p.id, marker);
         markers++;
       }
       group.addTo(map);
       cluster = group;
       const bounds = group.getBounds();
-      if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
+      // The page's layout may have changed around the map since it was made.
+      map.invalidateSize();
+      if (fit && bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
       element.dataset.markers = String(markers);
+    },
+    showZone([west, south, east, north]) {
+      map.fitBounds([
+        [south, west],
+        [north, east],
+      ]);
+    },
+    zone() {
+      const b = map.getBounds();
+      // Five decimals: about a metre, and a URL that stays short.
+      const d = (x: number, max: number) => String(Math.round(Math.max(-max, Math.min(max, x)) * 1e5) / 1e5);
+      return [d(b.getWest(), 180), d(b.getSouth(), 90), d(b.getEast(), 180), d(b.getNorth(), 90)].join(',');
+    },
+    highlight(id) {
+      if (highlighted) {
+        highlighted.marker.setStyle(markerStyle);
+        highlighted.parent?.classList.remove('is-marked');
+        highlighted = null;
+      }
+      const marker = id === null ? undefined : byId.get(id);
+      element.dataset.marked = marker ? String(id) : '';
+      if (!marker || !cluster) return;
+      const visible = (cluster as unknown as { getVisibleParent(m: L.Layer): L.Layer | null }).getVisibleParent(
+        marker,
+      ) as (L.Layer & { getElement?(): HTMLElement }) | null;
+      if ((visible as unknown) === marker) {
+        marker.setStyle(markedStyle);
+        marker.bringToFront();
+        highlighted = { marker, parent: null };
+      } else {
+        // Hidden in a cluster: the cluster's bubble is marked instead.
+        const parent = visible?.getElement?.() ?? null;
+        parent?.classList.add('is-marked');
+        highlighted = { marker, parent };
+      }
     },
     destroy() {
       map.remove();

@@ -145,6 +145,9 @@ export function enhanceFilters(form: HTMLFormElement): void {
 
   const onChange = (event: Event) => {
     const target = event.target as HTMLInputElement;
+    // A place typed or chosen replaces the map's area.
+    const zone = form.elements.namedItem('zone') as HTMLInputElement | null;
+    if (zone && ['commune', 'territoire', 'rayon'].includes(target.name)) zone.value = '';
     countActive();
     apply(typed.has(target.type) ? DEBOUNCE_MS : 0);
   };
@@ -179,6 +182,13 @@ export function enhanceFilters(form: HTMLFormElement): void {
         // A chip, "clear all" or a wider search changed the filters: the form says so too.
         if (state) fillFrom(url, state.communeLabel);
         document.getElementById('results-title')?.scrollIntoView({ block: 'start' });
+      });
+    });
+    // The map's "Search this area".
+    window.addEventListener('offers:navigate', (event) => {
+      const url = new URL((event as CustomEvent<{ url: string }>).detail.url, location.href);
+      void load(url.pathname + url.search, { push: true }).then((state) => {
+        if (state) fillFrom(url, state.communeLabel);
       });
     });
     say(form.dataset.mAuto ?? '');

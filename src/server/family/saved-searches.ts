@@ -123,6 +123,7 @@ export function describeSearch(locale: Locale, query: OfferSearchInput, names: S
     const commune = names.commune ?? query.commune;
     parts.push(query.rayon !== undefined ? t(locale, 'family.summary.near', { km: query.rayon, commune }) : commune);
   }
+  if (query.zone) parts.push(t(locale, 'family.summary.zone'));
   if (query.fibre) parts.push(t(locale, 'family.summary.fibre'));
   if (query.debit_min !== undefined) parts.push(t(locale, 'family.summary.download', { mbps: query.debit_min }));
   if (query.upload_min !== undefined) parts.push(t(locale, 'family.summary.upload', { mbps: query.upload_min }));

@@ -32,6 +32,8 @@ export interface IndexFilter {
   commune?: string;
   /** Within `km` of `center` (the public point), bounds included. */
   circle?: { center: Point; km: number };
+  /** Within a map's visible area (bounds included). */
+  zone?: Box;
   transaction?: 'rent' | 'sale';
   fibre?: boolean;
   downloadMin?: number;
@@ -91,6 +93,27 @@ export interface IndexQuery {
 export class CursorMismatch extends Error {}
 
 const nan = (v: unknown) => (v === null || v === undefined ? Number.NaN : Number(v));
+
+interface Box {
+  minLat: number;
+  maxLat: number;
+  minLng: number;
+  maxLng: number;
+}
+
+/** Both boxes' common part (an empty one when they do not meet: it matches nothing). */
+function intersect(a: Box | null, b: Box | null): Box | null {
+  if (!a || !b) return a ?? b;
+  return {
+    minLat: Math.max(a.minLat, b.minLat),
+    maxLat: Math.min(a.maxLat, b.maxLat),
+    minLng: Math.max(a.minLng, b.minLng),
+    maxLng: Math.min(a.maxLng, b.maxLng),
+  };
+}
+
+/** Above this area (square degrees, about 400 cells), a box search scans the whole index. */
+const MAX_WALKED_DEGREES2 = 100;
 
 /** Map cells of CELL_DEGREES × CELL_DEGREES: a radius search walks the cells its box covers. */
 const CELL_DEGREES = 0.5;
@@ -551,7 +574,7 @@ export class CatalogueIndex {
     };
     const counts = [0, 0];
     if (this.matchBuffer.length < n) this.matchBuffer = new Int32Array(c.id.length);
-    const box = f.circle ? boundingBox(f.circle.center, f.circle.km) : null;
+    const box = intersect(f.circle ? boundingBox(f.circle.center, f.circle.km) : null, f.zone ?? null);
     const territory = f.territory === undefined ? 0 : c.lookup(`t:${f.territory}`);
     // Within a radius, only the cells its box covers are walked; in a territory, only its
     // slots (an unknown one has none). The scan checks every condition still.
@@ -561,7 +584,11 @@ export class CatalogueIndex {
       if (this.slotBuffer.length < n) this.slotBuffer = new Int32Array(c.id.length);
       slots = this.slotBuffer;
       walked = 0;
-      if (box) {
+      // A box wider than a region walks every slot: fewer calls than its many cells.
+      if (box && (box.maxLat - box.minLat) * (box.maxLng - box.minLng) > MAX_WALKED_DEGREES2) {
+        slots = null;
+        walked = n;
+      } else if (box) {
         const [south, north] = [cellIndex(box.minLat, 90), cellIndex(box.maxLat, 90)];
         const [west, east] = [cellIndex(box.minLng, 180), cellIndex(box.maxLng, 180)];
         for (let y = south; y <= north; y++)

@@ -154,6 +154,10 @@ async function compile(db: Db, query: OfferSearchInput, window?: PublishedWindow
       throw new Invalid([{ field: 'rayon', key: 'errors.commune_without_position', value: String(query.rayon) }]);
     }
   }
+  if (query.zone) {
+    const [minLng, minLat, maxLng, maxLat] = query.zone;
+    filter.zone = { minLat, maxLat, minLng, maxLng };
+  }
   if (query.transaction) filter.transaction = transactionParams[query.transaction];
   if (query.fibre) filter.fibre = true;
   if (query.debit_min !== undefined) filter.downloadMin = query.debit_min;

@@ -52,6 +52,16 @@ export const OfferSearchSchema = z.object({
   pieces_min: whole(0, LIMITS.rooms),
   tl_km: whole(1, LIMITS.tiersLieuKm, 'errors.invalid_tl_km'),
   q: z.string().trim().max(LIMITS.text, { error: 'errors.text_too_long' }),
+  /** The map's visible area, "west,south,east,north" in degrees (GeoJSON's bbox order). */
+  zone: z
+    .string()
+    .regex(/^-?\d{1,3}(\.\d{1,7})?(,-?\d{1,3}(\.\d{1,7})?){3}$/, { error: 'errors.invalid_zone' })
+    .transform((s) => s.split(',').map(Number) as [number, number, number, number])
+    .refine(
+      ([west, south, east, north]) =>
+        west >= -180 && east <= 180 && south >= -90 && north <= 90 && west < east && south < north,
+      { error: 'errors.invalid_zone' },
+    ),
   tri: z.enum(sortParams, { error: 'errors.invalid_enum' }),
   page: whole(1, LIMITS.page, 'errors.invalid_page'),
 });
