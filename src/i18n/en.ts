@@ -19,7 +19,7 @@ export const en: Messages = {
 
   'home.title': 'Move to the countryside and keep your fibre',
   'home.lead':
-    'Homes and tiers-lieux chosen for their connection first, and a local agent to guide you until you have settled.',
+    'Homes and tiers-lieux (French community workspaces: coworking desks, offices, fab labs) chosen for their connection first, and a local agent to guide you until you have settled.',
   'home.search.title': 'Search',
   'home.search.submit': 'See offers',
   'home.figures.title': 'The programme in figures',
@@ -31,6 +31,27 @@ export const en: Messages = {
   'home.territories.offers': '{count} published offers',
   'home.territories.see': 'See the offers of {name}',
 
+  'home.families':
+    '{families, plural, one {# family has already settled} other {# families have already settled}} through the programme: {persons} people, {children} of them children, in {communes} communes.',
+  'home.families.link': 'See our impact',
+  'home.steps.title': 'How it works',
+  'home.steps.lead': 'A local agent is with you at every step, from your first question to the day you move in.',
+  'home.steps.find': 'Find',
+  'home.steps.find.text':
+    'Search homes and tiers-lieux by their connection: fibre, speeds, a connectivity label from A to G.',
+  'home.steps.visit': 'Visit',
+  'home.steps.visit.text':
+    'Your agent arranges viewings and a discovery stay: schools, health, work for your partner, village life.',
+  'home.steps.settle': 'Settle',
+  'home.steps.settle.text': 'They help you until you move in, then check how you are doing at 6 and 12 months.',
+  'home.steps.cta': 'Start my project',
+  'home.featured.title': 'Homes with fibre',
+  'home.featured.all': 'See every home with fibre',
+  'home.territories.fibre': 'of offers have fibre',
+  'home.territories.families': 'families settled',
+  'home.territories.communes': 'welcoming communes',
+  'home.territories.few': 'fewer than 5',
+  'home.territories.page': 'Discover {name}',
   'search.title': 'Homes and tiers-lieux',
   'search.description':
     'Homes and tiers-lieux in the countryside, filtered by fibre, speed, 4G or 5G, price and distance: each offer’s connection first.',

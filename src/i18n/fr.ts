@@ -30,6 +30,28 @@ export const fr = {
   'home.territories.offers': '{count, plural, one {# offre publiée} other {# offres publiées}}',
   'home.territories.see': 'Voir les offres du territoire {name}',
 
+  'home.families':
+    '{families, plural, one {# famille s’est déjà installée} other {# familles se sont déjà installées}} grâce au programme, soit {persons} personnes dont {children} enfants, dans {communes} communes.',
+  'home.families.link': 'Voir notre impact',
+  'home.steps.title': 'Comment ça marche',
+  'home.steps.lead':
+    'Un agent local vous accompagne à chaque étape, de la première question au jour de l’installation.',
+  'home.steps.find': 'Trouver',
+  'home.steps.find.text':
+    'Cherchez un logement et un tiers-lieu d’après leur connexion : fibre, débits, étiquette de connectivité de A à G.',
+  'home.steps.visit': 'Visiter',
+  'home.steps.visit.text':
+    'Votre agent organise les visites et un séjour de découverte : écoles, santé, travail du conjoint, vie du village.',
+  'home.steps.settle': 'S’installer',
+  'home.steps.settle.text': 'Il vous aide jusqu’à l’emménagement, puis prend de vos nouvelles à 6 et 12 mois.',
+  'home.steps.cta': 'Démarrer mon projet',
+  'home.featured.title': 'Des logements avec la fibre',
+  'home.featured.all': 'Voir tous les logements avec la fibre',
+  'home.territories.fibre': 'des offres ont la fibre',
+  'home.territories.families': 'familles installées',
+  'home.territories.communes': 'communes d’accueil',
+  'home.territories.few': 'moins de 5',
+  'home.territories.page': 'Découvrir le territoire {name}',
   'search.title': 'Logements et tiers-lieux',
   'search.description':
     'Logements et tiers-lieux à la campagne, filtrés par la fibre, le débit, la 4G ou 5G, le prix et la distance : la connexion de chaque offre d’abord.',

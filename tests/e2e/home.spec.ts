@@ -16,6 +16,33 @@ test('home shows key figures from the database and searches offers', async ({ pa
   await expect(page.locator('[data-figure="territories"]')).toHaveText('2');
   await expect(page.getByRole('heading', { name: /Gers/ })).toBeVisible();
   await expect(page.getByRole('heading', { name: /Manche/ })).toBeVisible();
+  // How it works, in three steps, and the way to start.
+  const steps = page.getByRole('region', { name: 'Comment ça marche' }).getByRole('listitem');
+  await expect(steps).toHaveCount(3);
+  await expect(steps.getByRole('heading')).toHaveText(['1. Trouver', '2. Visiter', '3. S’installer']);
+  await expect(page.getByRole('link', { name: 'Démarrer mon projet' })).toHaveAttribute('href', '/projet');
+  // A few homes with fibre.
+  const featured = page.getByRole('region', { name: 'Des logements avec la fibre' }).locator('[data-offer-id]');
+  await expect(featured).toHaveCount(4);
+  const ids = await featured.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-offer-id'))));
+  const kinds = await portal.sql.execute(
+    `SELECT DISTINCT kind, fibre_status FROM offers WHERE id IN (${ids.join(',')}) AND status = 'published'`,
+  );
+  expect(kinds.rows.map((r) => [r.kind, r.fibre_status])).toEqual([['home', 'available']]);
+  // Settled families, as /impact counts them (never fewer than five).
+  const settled = await portal.sql.execute(
+    `SELECT count(*) AS n, sum(settled_household_size) AS persons FROM candidates
+     WHERE territory_code IS NOT NULL AND first_settled_at IS NOT NULL AND merged_into_id IS NULL`,
+  );
+  const families = Number(settled.rows[0]!.n);
+  expect(families).toBeGreaterThanOrEqual(5);
+  await expect(page.getByTestId('families-line')).toContainText(`${families} familles se sont déjà installées`);
+  await expect(page.getByTestId('families-line')).toContainText(`${Number(settled.rows[0]!.persons)} personnes`);
+  const gers = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Gers (32)' }) });
+  const gersFamilies = await portal.sql.execute(
+    `SELECT count(*) AS n FROM candidates WHERE territory_code = '32' AND first_settled_at IS NOT NULL AND merged_into_id IS NULL`,
+  );
+  await expect(gers.locator('dd').nth(1)).toHaveText(String(gersFamilies.rows[0]!.n));
   await axe(page);
 
   await page.getByRole('combobox', { name: 'Territoire' }).selectOption('32');
@@ -62,4 +89,28 @@ test('an unknown page is a localized 404', async ({ page }) => {
     const footer = await page.locator('footer.site-footer').boundingBox();
     expect(Math.round(footer!.y + footer!.height)).toBe(height);
   }
+});
+
+test('on a phone the header holds on one line and its links open from a menu button, without JavaScript', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 780 } });
+  const page = await context.newPage();
+  await page.goto('/offres');
+  const bar = (await page.locator('header.site-header').boundingBox())!;
+  expect(bar.height).toBeLessThan(80);
+  const signIn = page
+    .getByRole('navigation', { name: 'Navigation principale' })
+    .getByRole('link', { name: 'Connexion' });
+  await expect(signIn).toBeHidden();
+  await page.getByText('Menu', { exact: true }).click();
+  await expect(signIn).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  await signIn.click();
+  await expect(page).toHaveURL(/\/connexion/);
+  // Wide, the links are in the bar and the button is gone.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await expect(page.getByText('Menu', { exact: true })).toBeHidden();
+  await expect(page.getByRole('link', { name: 'Logements et tiers-lieux' })).toBeVisible();
+  await context.close();
 });
