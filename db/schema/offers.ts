@@ -45,6 +45,8 @@ export const offers = sqliteTable(
     status: text('status', { enum: offerStatuses }).notNull().default('draft'),
     slug: text('slug').notNull(),
     title: text('title').notNull(),
+    /** The title in English, for the English pages (optional: the French one otherwise). */
+    titleEn: text('title_en'),
     description: text('description').notNull(),
     territoryCode: codeOf('territory_code', () => territories.code),
     communeCode: codeOf('commune_code', () => communes.code),

@@ -363,22 +363,24 @@ function connectivity(random: Random, now: Date) {
 
 // ——— Homes ——————————————————————————————————————————————————————————————————————
 
+// Titles in French and in English (the English pages show the second).
 const homeTypeNames = {
-  house: 'Maison',
-  farmhouse: 'Corps de ferme',
-  flat: 'Appartement',
-  land: 'Terrain à bâtir',
+  house: ['Maison', 'house'],
+  farmhouse: ['Corps de ferme', 'farmhouse'],
+  flat: ['Appartement', 'flat'],
+  land: ['Terrain à bâtir', 'Building land'],
 } as const;
 const features = [
-  'avec jardin',
-  'avec grange',
-  'de plain-pied',
-  'avec vue dégagée',
-  'au cœur du village',
-  'avec bureau lumineux',
-  'avec terrasse',
-  'après rénovation',
-];
+  ['avec jardin', 'with a garden'],
+  ['avec grange', 'with a barn'],
+  ['de plain-pied', 'on one level'],
+  ['avec vue dégagée', 'with open views'],
+  ['au cœur du village', 'in the village centre'],
+  ['avec bureau lumineux', 'with a bright study'],
+  ['avec terrasse', 'with a terrace'],
+  ['après rénovation', 'newly renovated'],
+] as const;
+const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const descriptions = [
   'Au calme, à quelques minutes des commerces et de l’école du village.',
   'Une pièce se prête parfaitement à un bureau pour le télétravail.',
@@ -410,13 +412,19 @@ export function makeHome(random: Random, place: CommuneRow, territoryCode: strin
     : transaction === 'rent'
       ? Math.round(((surface ?? 60) * random.int(6, 10)) / 10) * 10
       : Math.round(((surface ?? 60) * random.int(1100, 2400)) / 1000) * 1000;
-  const title = `${homeTypeNames[homeType]}${rooms ? ` ${rooms} pièces` : ''} ${isLand ? '' : `${random.pick(features)} `}à ${place.name}`;
+  const [typeFr, typeEn] = homeTypeNames[homeType];
+  const feature = isLand ? null : random.pick(features);
+  const title = `${typeFr}${rooms ? ` ${rooms} pièces` : ''} ${feature ? `${feature[0]} ` : ''}à ${place.name}`;
+  const titleEn = capitalized(
+    `${rooms ? `${rooms}-room ` : ''}${typeEn}${feature ? ` ${feature[1]}` : ''} in ${place.name}`,
+  );
   const published = daysBefore(now, random.int(0, 300));
   return {
     kind: 'home',
     status: 'published',
     slug: slugify(title),
     title,
+    titleEn,
     description: `${random.pick(descriptions)} ${random.pick(descriptions)} (Annonce fictive de démonstration.)`,
     territoryCode,
     communeCode: place.code,

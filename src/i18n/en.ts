@@ -466,6 +466,8 @@ export const en: Messages = {
   'manage.section.place': 'The place',
   'manage.section.connectivity': 'The connection',
   'manage.field.title': 'Title',
+  'manage.field.titleEn': 'Title in English (optional)',
+  'manage.field.titleEn.hint': 'Shown on the English pages, for families coming from abroad.',
   'manage.field.description': 'Description',
   'manage.field.price': 'Price (€, monthly rent or sale price; per month for a tiers-lieu)',
   'manage.field.commune': 'Commune',

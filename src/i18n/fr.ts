@@ -473,6 +473,8 @@ export const fr = {
   'manage.section.place': 'Le lieu',
   'manage.section.connectivity': 'La connexion',
   'manage.field.title': 'Titre',
+  'manage.field.titleEn': 'Titre en anglais (facultatif)',
+  'manage.field.titleEn.hint': 'Montré sur les pages en anglais, pour les familles venues de l’étranger.',
   'manage.field.description': 'Description',
   'manage.field.price': 'Prix (€, loyer mensuel ou prix de vente ; au mois pour un tiers-lieu)',
   'manage.field.commune': 'Commune',

@@ -80,6 +80,39 @@ test('English results keep the filters when switching language', async ({ page, 
   await axe(page);
 });
 
+test('English pages show an offer’s English title where it has one, the French one otherwise', async ({
+  page,
+  portal,
+}) => {
+  const rows = (
+    await portal.sql.execute(
+      `SELECT id, title, title_en FROM offers WHERE status = 'published' AND kind = 'home' AND title_en IS NOT NULL
+       ORDER BY id LIMIT 1`,
+    )
+  ).rows;
+  const home = rows[0]!;
+  await page.goto(`/en/offres?q=${encodeURIComponent(String(home.title))}`);
+  const card = page.locator(`#offre-${home.id}`);
+  await expect(card.getByRole('heading')).toHaveText(String(home.title_en));
+  await card.getByRole('link', { name: String(home.title_en) }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(String(home.title_en));
+  await expect(page).toHaveTitle(new RegExp(`^${String(home.title_en)}`));
+  // The French page keeps the French title; the API gives both.
+  await page.goto(`/offres?q=${encodeURIComponent(String(home.title))}`);
+  await expect(page.locator(`#offre-${home.id}`).getByRole('heading')).toHaveText(String(home.title));
+  const api = await (await page.request.get(`/api/v1/offres?q=${encodeURIComponent(String(home.title))}`)).json();
+  expect(api.items.find((o: { id: number }) => o.id === home.id)).toMatchObject({
+    title: home.title,
+    titleEn: home.title_en,
+  });
+  // A tiers-lieu keeps its name on English pages.
+  const tl = (
+    await portal.sql.execute(`SELECT id, title FROM offers WHERE status = 'published' AND kind = 'tiers_lieu' LIMIT 1`)
+  ).rows[0]!;
+  await page.goto(`/en/offres?type=tiers-lieu&q=${encodeURIComponent(String(tl.title))}`);
+  await expect(page.locator(`#offre-${tl.id}`).getByRole('heading')).toHaveText(String(tl.title));
+});
+
 test('no public output gives an offer’s exact point or street address: API, map, page, JSON-LD', async ({
   request,
   portal,

@@ -53,6 +53,13 @@ describe('demo seed', () => {
       if (o.kind === 'home') expect(o.price).toBeGreaterThan(0);
       if (o.fibreStatus === 'available') expect(o.bestTechnology).toBe('ftth');
     }
+    // Every home has its title in English too, naming the same commune; tiers-lieux keep their names.
+    for (const o of all.filter((x) => x.kind === 'home')) {
+      expect(o.titleEn).toMatch(/^[A-Z0-9].* in .+$/);
+      expect(o.titleEn).not.toMatch(/pièces|Maison|avec/);
+      expect(o.titleEn!.split(' in ').at(-1)).toBe(o.title.split(' à ').at(-1));
+    }
+    expect(all.filter((x) => x.kind === 'tiers_lieu').every((x) => x.titleEn === null)).toBe(true);
     // Some real ANCT tiers-lieux are in the demo, with their real names.
     expect(all.some((o) => o.kind === 'tiers_lieu' && o.description.includes('ANCT'))).toBe(true);
   });

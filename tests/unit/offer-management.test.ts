@@ -233,6 +233,22 @@ describe('offers managed by agents', () => {
     });
     const saved = await getManagedOffer(db, gers, id);
     expect(saved.services).toEqual(['wifi', 'coffee']);
+    // An English title is optional; given, it is kept, and emptied, removed.
+    await updateOffer(db, clock, gers, id, {
+      ...home({
+        title: 'Atelier des Pièces dégagées',
+        titleEn: '  Workshop with open views ',
+        lat: '43.650212',
+        lng: '0.5811',
+      }),
+      typology: 'coworking',
+    });
+    expect((await getManagedOffer(db, gers, id)).titleEn).toBe('Workshop with open views');
+    await updateOffer(db, clock, gers, id, {
+      ...home({ title: 'Atelier des Pièces dégagées', titleEn: '', lat: '43.650212', lng: '0.5811' }),
+      typology: 'coworking',
+    });
+    expect((await getManagedOffer(db, gers, id)).titleEn).toBeNull();
     expect(saved.events.map((e) => e.kind)).toEqual(['created']);
     // The list's search folds accents and case; % and _ are not wildcards.
     expect((await listManagedOffers(db, clock, gers, { q: 'PIECES degagees' })).rows.map((r) => r.id)).toContain(id);

@@ -39,6 +39,7 @@ export interface MapHandle {
 export interface MapFeatureProps {
   id: number;
   title: string;
+  titleEn: string | null;
   kind: string;
   label: string | null;
   url: string;
@@ -124,7 +125,7 @@ export function createMap(
       : '';
     return [
       p.photo ? `<img src="${escapeHtml(p.photo.url)}" alt="${escapeHtml(p.photo.alt)}" width="200" height="133">` : '',
-      `<strong>${escapeHtml(p.title)}</strong>`,
+      `<strong>${escapeHtml((options.locale === 'en' && p.titleEn) || p.title)}</strong>`,
       `<span class="popup-facts">${label}${price ? ` <b>${escapeHtml(price)}</b>` : ''}</span>`,
       `<a href="${escapeHtml(p.url)}">${escapeHtml(options.openLabel)}</a>`,
     ].join('');

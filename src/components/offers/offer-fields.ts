@@ -7,6 +7,7 @@ export function offerFields(field: ReturnType<typeof formFields>['field'], local
   const f = (name: string, key: Parameters<typeof t>[1]) => field(name, t(locale, key));
   return {
     title: f('title', 'manage.field.title'),
+    titleEn: f('titleEn', 'manage.field.titleEn'),
     description: f('description', 'manage.field.description'),
     price: f('price', 'manage.field.price'),
     transaction: f('transaction', 'search.transaction'),

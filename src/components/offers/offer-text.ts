@@ -4,6 +4,10 @@ import type { OfferCard } from '../../server/offers/queries.ts';
 
 type Describable = Pick<OfferCard, 'kind' | 'homeType' | 'transaction' | 'typology' | 'price'>;
 
+/** The title in the page's language: the English one on English pages when there is one. */
+export const offerTitle = (locale: Locale, offer: { title: string; titleEn?: string | null }): string =>
+  (locale === 'en' && offer.titleEn) || offer.title;
+
 /** "Maison · Vente", "Espace de coworking"… */
 export function kindLine(locale: Locale, offer: Describable): string {
   if (offer.kind === 'home') {

@@ -135,6 +135,7 @@ async function offerPage(ctx: EndpointContext, defaultLimit: number) {
 function apiOffer({ photo, ...card }: OfferCard): z.output<typeof OfferSchema> {
   return {
     ...card,
+    titleEn: card.titleEn ?? null,
     url: `/offres/${card.id}-${card.slug}`,
     // The original's key stays private; the API keeps its photo address without a version.
     photo: photo

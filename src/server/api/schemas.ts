@@ -88,6 +88,7 @@ export const OfferSchema = z.object({
   slug: z.string(),
   kind: z.enum(offerKinds),
   title: z.string(),
+  titleEn: z.string().nullable().meta({ description: 'the title in English, when the offer has one' }),
   communeCode: z.string(),
   communeName: z.string(),
   territoryCode: z.string(),

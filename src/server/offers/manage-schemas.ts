@@ -33,6 +33,7 @@ const optionalDegree = (limit: 90 | 180) =>
 
 const common = {
   title: requiredLine(120, 'errors.offer_title_required'),
+  titleEn: optionalLine(120),
   description: optionalText(5000),
   commune: requiredLine(120, 'errors.unknown_commune'),
   address: optionalLine(200),

@@ -251,6 +251,7 @@ export type OfferColumns = Omit<
 
 /** A field left blank clears what was there: every optional column of the form, empty (services have no field yet: kept). */
 const blankRow = {
+  titleEn: null,
   address: null,
   price: null,
   transaction: null,

@@ -31,6 +31,8 @@ export interface OfferCard {
   slug: string;
   kind: OfferRow['kind'];
   title: string;
+  /** Its English title, if it has one (`offerTitle` picks). */
+  titleEn?: string | null;
   communeCode: string;
   communeName: string;
   territoryCode: string;
@@ -77,6 +79,7 @@ const cardColumns = {
   slug: offers.slug,
   kind: offers.kind,
   title: offers.title,
+  titleEn: offers.titleEn,
   communeCode: offers.communeCode,
   communeName: communes.name,
   territoryCode: offers.territoryCode,
@@ -361,6 +364,7 @@ export interface NearbyOffer {
   id: number;
   slug: string;
   title: string;
+  titleEn: string | null;
   communeName: string;
   kind: OfferRow['kind'];
   fibreStatus: OfferRow['fibreStatus'];
@@ -390,6 +394,7 @@ export async function findNearbyOffers(
       id: offers.id,
       slug: offers.slug,
       title: offers.title,
+      titleEn: offers.titleEn,
       communeName: communes.name,
       kind: offers.kind,
       fibreStatus: offers.fibreStatus,

@@ -1,0 +1,1 @@
+ALTER TABLE `offers` ADD `title_en` text;
