@@ -184,6 +184,12 @@ export const en: Messages = {
   'offer.tlNearby': 'Tiers-lieu with fibre {km} km away',
   'offer.detail.facts': 'Key facts',
   'offer.detail.description': 'Description',
+  'offer.detail.location': 'Location',
+  'offer.detail.location.approximate':
+    'Approximate position, within a few hundred metres, in {commune}. The agent gives the exact address for a viewing.',
+  'offer.detail.location.commune': 'The owner chose to show the commune only: {commune}.',
+  'offer.detail.location.map': 'Map of the approximate location',
+  'offer.detail.location.osm': 'See the location on OpenStreetMap',
   'offer.detail.connectivity': 'Connectivity',
   'offer.detail.technology': 'Best fixed technology',
   'offer.detail.download': 'Download',

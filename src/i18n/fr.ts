@@ -187,6 +187,12 @@ export const fr = {
   'offer.tlNearby': 'Tiers-lieu fibré à {km} km',
   'offer.detail.facts': 'En bref',
   'offer.detail.description': 'Description',
+  'offer.detail.location': 'Emplacement',
+  'offer.detail.location.approximate':
+    'Position approximative, à quelques centaines de mètres près, à {commune}. L’adresse exacte est donnée par l’agent lors d’une visite.',
+  'offer.detail.location.commune': 'Le propriétaire a choisi de ne montrer que la commune : {commune}.',
+  'offer.detail.location.map': 'Carte de l’emplacement approximatif',
+  'offer.detail.location.osm': 'Voir l’emplacement sur OpenStreetMap',
   'offer.detail.connectivity': 'Connectivité',
   'offer.detail.technology': 'Meilleure technologie fixe',
   'offer.detail.download': 'Débit descendant',

@@ -502,6 +502,33 @@ test('a marker’s popup shows the cover picture, the label and the price with i
   await expect(popup).toContainText(/\d\s€\s\/ mois/);
 });
 
+test('an offer’s page maps the area of its public point, never the exact one, when it comes into view', async ({
+  page,
+  portal,
+}) => {
+  const offer = (
+    await portal.sql.execute(
+      `SELECT id, slug, lat, lng, public_lat, public_lng FROM offers WHERE status = 'published'
+       AND location_precision = 'approximate' AND public_lat IS NOT NULL ORDER BY id DESC LIMIT 1`,
+    )
+  ).rows[0]!;
+  await page.goto(`/offres/${offer.id}-${offer.slug}`);
+  const map = page.getByRole('region', { name: 'Carte de l’emplacement approximatif' });
+  await expect(map).toHaveAttribute('data-lat', String(offer.public_lat));
+  await expect(map).toHaveAttribute('data-lng', String(offer.public_lng));
+  await expect(page.locator(`[data-lat="${offer.lat}"]`)).toHaveCount(0);
+  // Leaflet only when the map is near the screen.
+  await expect(map).not.toHaveAttribute('data-state', /./);
+  await map.scrollIntoViewIfNeeded();
+  await expect(map).toHaveAttribute('data-state', 'ready');
+  await expect(map.locator('path.leaflet-interactive')).toHaveCount(1);
+  await expect(map.getByRole('button', { name: 'Zoom avant' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Voir l’emplacement sur OpenStreetMap' })).toHaveAttribute(
+    'href',
+    new RegExp(`mlat=${offer.public_lat}&mlon=${offer.public_lng}`),
+  );
+});
+
 test('an offer’s page: facts, connectivity, coverage, nearby tiers-lieux, structured data', async ({
   page,
   portal,

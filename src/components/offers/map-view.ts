@@ -204,3 +204,26 @@ export function createMap(
     },
   };
 }
+
+/** The offer page's map: the area around the public point, not a pin on it. */
+export function createLocationMap(
+  element: HTMLElement,
+  o: {
+    lat: number;
+    lng: number;
+    /** Metres: the public point's uncertainty. */
+    radius: number;
+    tileUrl: string;
+    attribution: string;
+    zoomIn: string;
+    zoomOut: string;
+  },
+): L.Map {
+  const map = L.map(element, { scrollWheelZoom: false, zoomControl: false });
+  L.control.zoom({ zoomInTitle: o.zoomIn, zoomOutTitle: o.zoomOut }).addTo(map);
+  L.tileLayer(o.tileUrl, { attribution: escapeHtml(o.attribution), maxZoom: 18 }).addTo(map);
+  const centre = L.latLng(o.lat, o.lng);
+  map.fitBounds(centre.toBounds(o.radius * 2), { padding: [16, 16] });
+  L.circle(centre, { radius: o.radius, color: '#1f5f4a', weight: 2, fillOpacity: 0.15 }).addTo(map);
+  return map;
+}
