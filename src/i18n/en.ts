@@ -32,7 +32,7 @@ export const en: Messages = {
   'home.territories.see': 'See the offers of {name}',
 
   'home.families':
-    '{families, plural, one {# family has already settled} other {# families have already settled}} through the programme: {persons} people, {children} of them children, in {communes} communes.',
+    '{families, plural, one {# family has already settled} other {# families have already settled}} through the programme: {persons, plural, one {# person} other {# people}}, {children, plural, one {# of them a child} other {# of them children}}, in {communes, plural, one {# commune} other {# communes}}.',
   'home.families.link': 'See our impact',
   'home.steps.title': 'How it works',
   'home.steps.lead': 'A local agent is with you at every step, from your first question to the day you move in.',

@@ -31,7 +31,7 @@ export const fr = {
   'home.territories.see': 'Voir les offres du territoire {name}',
 
   'home.families':
-    '{families, plural, one {# famille s’est déjà installée} other {# familles se sont déjà installées}} grâce au programme, soit {persons} personnes dont {children} enfants, dans {communes} communes.',
+    '{families, plural, one {# famille s’est déjà installée} other {# familles se sont déjà installées}} grâce au programme, soit {persons, plural, one {# personne} other {# personnes}} dont {children, plural, one {# enfant} other {# enfants}}, dans {communes, plural, one {# commune} other {# communes}}.',
   'home.families.link': 'Voir notre impact',
   'home.steps.title': 'Comment ça marche',
   'home.steps.lead':

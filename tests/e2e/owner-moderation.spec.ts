@@ -62,7 +62,7 @@ test('an owner proposes a tiers-lieu, the agent asks for a change, approves it; 
     await expect(card).toHaveAttribute('data-state', 'pending');
     await axe(o);
     const id = Number(await card.getAttribute('data-offer'));
-    expect((await lastMail(portal, 'agent.gers@demo.test')).subject).toBe(`Offre à modérer : ${title}`);
+    expect((await lastMail(portal, 'agent.gers@demo.test')).subject).toBe(`Offre à modérer\u00a0: ${title}`);
 
     // The agent finds it in the moderation queue; a request for changes needs a message.
     const a = await agent.newPage();
@@ -97,7 +97,7 @@ test('an owner proposes a tiers-lieu, the agent asks for a change, approves it; 
     await expect(a.getByRole('status')).toContainText('Offre approuvée');
     await expect(a.getByRole('heading', { name: 'État : Publiée' })).toBeVisible();
     await expect(a.locator('[data-event]').first()).toHaveAttribute('data-event', 'approved');
-    expect((await lastMail(portal, email)).subject).toBe(`Votre offre « ${title} » est en ligne`);
+    expect((await lastMail(portal, email)).subject).toBe(`Votre offre «\u00a0${title}\u00a0» est en ligne`);
     const visitor = await browser.newContext({ baseURL: portal.url, javaScriptEnabled: false });
     const pub = await visitor.newPage();
     await pub.goto(`/offres?type=tiers-lieu&q=${encodeURIComponent(title)}`);

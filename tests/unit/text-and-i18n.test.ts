@@ -3,6 +3,8 @@ import { en } from '../../src/i18n/en.ts';
 import { fr } from '../../src/i18n/fr.ts';
 import { formatDate, formatMessage, formatPrice, localizedPath, t } from '../../src/i18n/index.ts';
 import { foldText, slugify } from '../../src/lib/text.ts';
+import { renderMail, templateNames } from '../../src/server/mail/templates.ts';
+import { renderSearchDigest } from '../../src/server/mail/digest-template.ts';
 
 describe('text', () => {
   it('folds accents, case and punctuation', () => {
@@ -59,6 +61,38 @@ describe('typography of every message', () => {
   it('English: English punctuation and quotes, no French spacing', () => {
     const bad = Object.entries(en).filter(([, v]) => /[«»]|[\u00a0\u202f][:;!?]| [:;!?](?=\s|$)/.test(v));
     expect(bad.map(([k]) => k)).toEqual([]);
+  });
+
+  it('every email, in both languages, follows its language’s typography', () => {
+    const section = (n: number) => ({
+      name: `Recherche ${n}`,
+      total: n + 1,
+      offers: [{ title: 'Maison', url: 'https://cc.test/o/1', line: 'Maison · Vente' }],
+      searchUrl: 'https://cc.test/offres',
+      unsubscribeUrl: 'https://cc.test/u',
+    });
+    const mails = (locale: 'fr' | 'en') => [
+      ...templateNames.map(
+        (name) =>
+          [name, renderMail(name, locale, { url: 'https://cc.test/x', unsubscribeUrl: 'https://cc.test/u' })] as const,
+      ),
+      ...[1, 2].map(
+        (n) =>
+          [
+            `digest ${n}`,
+            renderSearchDigest(locale, {
+              name: 'Ana',
+              sections: [section(1), section(2)].slice(0, n),
+              manageUrl: 'https://cc.test/m',
+            }),
+          ] as const,
+      ),
+    ];
+    const frBad = mails('fr').filter(([, m]) => / [:;!?»]|« /.test(m.subject + m.text));
+    expect(frBad.map(([k, m]) => `${k}: ${/.{0,20} [:;!?»]|« .{0,20}/.exec(m.subject + m.text)![0]}`)).toEqual([]);
+    const enBad = mails('en').filter(([, m]) => /[«»]|[\u00a0\u202f][:;!?]| [:;!?](?=\s|$)/.test(m.subject + m.text));
+    expect(enBad.map(([k]) => k)).toEqual([]);
+    expect(mails('fr')).toHaveLength(templateNames.length + 2);
   });
 
   it('a count of one is singular in both languages', () => {

@@ -83,7 +83,7 @@ export function renderSearchDigest(locale: MailLocale, digest: Digest): Rendered
       : f(copy.subjectMany, { count: total });
   const more = (s: DigestSection) =>
     s.total > s.offers.length ? f(copy.seeAll, { count: s.total }) : f(copy.seeSearch);
-  const colon = locale === 'fr' ? ' : ' : ': ';
+  const colon = locale === 'fr' ? ' : ' : ': ';
 
   const text = [
     f(copy.greeting, { name: digest.name }),

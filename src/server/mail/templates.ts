@@ -47,9 +47,9 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
     fr: {
       subject: 'Confirmez votre alerte fibre pour {commune}',
       greeting: 'Bonjour,',
-      body: 'Vous avez demandé à être prévenu quand la fibre arrive à {commune}. Confirmez d’un clic : nous vous écrirons une seule fois, quand les chiffres de l’ARCEP atteindront le seuil choisi.',
+      body: 'Vous avez demandé à être prévenu quand la fibre arrive à {commune}. Confirmez d’un clic : nous vous écrirons une seule fois, quand les chiffres de l’ARCEP atteindront le seuil choisi.',
       action: 'Confirmer l’alerte',
-      footer: 'Si vous n’avez rien demandé, ignorez ce message : sans confirmation, aucune alerte ne sera envoyée.',
+      footer: 'Si vous n’avez rien demandé, ignorez ce message : sans confirmation, aucune alerte ne sera envoyée.',
     },
     en: {
       subject: 'Confirm your fibre alert for {commune}',
@@ -63,10 +63,10 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
     fr: {
       subject: 'La fibre arrive à {commune}',
       greeting: 'Bonjour,',
-      body: 'Selon les derniers chiffres de l’ARCEP, {share} des locaux de {commune} sont désormais raccordables à la fibre : le seuil de votre alerte est atteint. Découvrez la commune, ses offres et ses tiers-lieux.',
+      body: 'Selon les derniers chiffres de l’ARCEP, {share} des locaux de {commune} sont désormais raccordables à la fibre : le seuil de votre alerte est atteint. Découvrez la commune, ses offres et ses tiers-lieux.',
       action: 'Voir la commune',
       footer:
-        'Vous recevez ce message parce que vous avez demandé une alerte fibre sur Campagne Connectée. C’était la seule : l’alerte est terminée.',
+        'Vous recevez ce message parce que vous avez demandé une alerte fibre sur Campagne Connectée. C’était la seule : l’alerte est terminée.',
       unsubscribe: 'Supprimer cette alerte',
     },
     en: {
@@ -81,9 +81,9 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
   },
   offer_submitted: {
     fr: {
-      subject: 'Offre à modérer : {offer}',
+      subject: 'Offre à modérer : {offer}',
       greeting: 'Bonjour {name},',
-      body: '{owner} propose « {offer} » ({commune}). Elle attend votre relecture dans la file de modération.',
+      body: '{owner} propose « {offer} » ({commune}). Elle attend votre relecture dans la file de modération.',
       action: 'Relire l’offre',
       footer: 'Campagne Connectée — espace des agents.',
     },
@@ -97,9 +97,9 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
   },
   offer_approved: {
     fr: {
-      subject: 'Votre offre « {offer} » est en ligne',
+      subject: 'Votre offre « {offer} » est en ligne',
       greeting: 'Bonjour {name},',
-      body: 'L’équipe du territoire a validé « {offer} ». Les familles la voient désormais dans le catalogue ; leurs demandes passent par l’agent qui les accompagne.',
+      body: 'L’équipe du territoire a validé « {offer} ». Les familles la voient désormais dans le catalogue ; leurs demandes passent par l’agent qui les accompagne.',
       action: 'Voir mes offres',
       footer: 'Vous recevez ce message parce que vous proposez une offre sur Campagne Connectée.',
     },
@@ -113,9 +113,9 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
   },
   offer_changes_requested: {
     fr: {
-      subject: 'Une modification est demandée pour « {offer} »',
+      subject: 'Une modification est demandée pour « {offer} »',
       greeting: 'Bonjour {name},',
-      body: 'L’équipe du territoire vous demande une modification avant publication : « {note} »',
+      body: 'L’équipe du territoire vous demande une modification avant publication : « {note} »',
       action: 'Modifier mon offre',
       footer: 'Vous recevez ce message parce que vous proposez une offre sur Campagne Connectée.',
     },
@@ -129,9 +129,9 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
   },
   offer_rejected: {
     fr: {
-      subject: 'Votre proposition « {offer} » n’a pas été retenue',
+      subject: 'Votre proposition « {offer} » n’a pas été retenue',
       greeting: 'Bonjour {name},',
-      body: 'L’équipe du territoire n’a pas retenu votre proposition, pour la raison suivante : « {note} »',
+      body: 'L’équipe du territoire n’a pas retenu votre proposition, pour la raison suivante : « {note} »',
       action: 'Voir mes offres',
       footer: 'Vous recevez ce message parce que vous proposez une offre sur Campagne Connectée.',
     },
@@ -145,9 +145,9 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
   },
   offer_confirm_reminder: {
     fr: {
-      subject: '« {offer} » est-elle toujours disponible ?',
+      subject: '« {offer} » est-elle toujours disponible ?',
       greeting: 'Bonjour {name},',
-      body: 'Vous n’avez pas confirmé « {offer} » depuis {days} jours. Un clic suffit pour la garder en ligne ; sans confirmation, elle quittera le catalogue dans {left} jours.',
+      body: 'Vous n’avez pas confirmé « {offer} » depuis {days} jours. Un clic suffit pour la garder en ligne ; sans confirmation, elle quittera le catalogue dans {left} jours.',
       action: 'Confirmer la disponibilité',
       footer: 'Vous recevez ce message parce que vous proposez une offre sur Campagne Connectée.',
     },
@@ -163,7 +163,7 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
     fr: {
       subject: 'Votre agent vous propose {count}',
       greeting: 'Bonjour {name},',
-      body: '{agent} a sélectionné pour vous {count} : {titles}. Dites-lui ce qui vous plaît depuis votre espace.',
+      body: '{agent} a sélectionné pour vous {count} : {titles}. Dites-lui ce qui vous plaît depuis votre espace.',
       action: 'Voir les propositions',
       footer: 'Vous recevez ce message parce que vous avez déposé un projet d’installation.',
     },
@@ -179,7 +179,7 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
     fr: {
       subject: '{family} a répondu à une proposition',
       greeting: 'Bonjour {name},',
-      body: '{family} a {answer} « {offer} ». {comment}',
+      body: '{family} a {answer} « {offer} ». {comment}',
       action: 'Ouvrir le dossier',
       footer: 'Campagne Connectée — espace des agents.',
     },
@@ -195,7 +195,7 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
     fr: {
       subject: 'Votre séjour de découverte du {start} au {end}',
       greeting: 'Bonjour {name},',
-      body: '{agent} a préparé votre séjour de découverte du {start} au {end}. À visiter : {places}.',
+      body: '{agent} a préparé votre séjour de découverte du {start} au {end}. À visiter : {places}.',
       action: 'Voir le programme',
       footer: 'Vous recevez ce message parce que vous avez déposé un projet d’installation.',
     },
@@ -241,7 +241,7 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
   },
   file_transferred: {
     fr: {
-      subject: 'Un dossier arrive sur votre territoire : {family}',
+      subject: 'Un dossier arrive sur votre territoire : {family}',
       greeting: 'Bonjour {name},',
       body: '{by} a transféré le dossier de {family} vers le territoire {territory}, avec l’accord de la famille. Son historique l’accompagne.',
       action: 'Ouvrir le dossier',
@@ -257,7 +257,7 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
   },
   file_assigned: {
     fr: {
-      subject: 'Un dossier vous est confié : {family}',
+      subject: 'Un dossier vous est confié : {family}',
       greeting: 'Bonjour {name},',
       body: '{by} vous a confié le dossier de {family}.',
       action: 'Ouvrir le dossier',
@@ -289,7 +289,7 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
   },
   new_enquiry: {
     fr: {
-      subject: 'Nouveau projet d’installation : {family}',
+      subject: 'Nouveau projet d’installation : {family}',
       greeting: 'Bonjour {name},',
       body: 'Une nouvelle famille a déposé un projet pour le territoire {territories}.',
       action: 'Ouvrir le dossier',
@@ -325,7 +325,7 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
       greeting: 'Bonjour {name},',
       body: 'Quelqu’un a voulu créer un compte avec votre adresse, qui en a déjà un. Si c’était vous, connectez-vous ou choisissez un nouveau mot de passe.',
       action: 'Choisir un nouveau mot de passe',
-      footer: 'Si ce n’était pas vous, ignorez ce message : votre compte n’a pas changé.',
+      footer: 'Si ce n’était pas vous, ignorez ce message : votre compte n’a pas changé.',
     },
     en: {
       subject: 'You already have an account',
@@ -339,9 +339,9 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
     fr: {
       subject: 'Choisissez un nouveau mot de passe',
       greeting: 'Bonjour {name},',
-      body: 'Vous avez demandé à changer votre mot de passe. Ce lien est valable une heure et ne sert qu’une fois ; il déconnectera vos autres sessions.',
+      body: 'Vous avez demandé à changer votre mot de passe. Ce lien est valable une heure et ne sert qu’une fois ; il déconnectera vos autres sessions.',
       action: 'Choisir un nouveau mot de passe',
-      footer: 'Si vous n’avez rien demandé, ignorez ce message : votre mot de passe n’a pas changé.',
+      footer: 'Si vous n’avez rien demandé, ignorez ce message : votre mot de passe n’a pas changé.',
     },
     en: {
       subject: 'Choose a new password',
@@ -374,7 +374,7 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
       body: 'Votre mot de passe vient d’être saisi correctement, mais de nombreux essais de mot de passe erronés ont visé votre compte. Pour votre sécurité, confirmez cette connexion avec ce lien, valable 15 minutes et utilisable une seule fois.',
       action: 'Confirmer ma connexion',
       footer:
-        'Si ce n’était pas vous, votre mot de passe est connu : changez-le dès maintenant avec « Mot de passe oublié ».',
+        'Si ce n’était pas vous, votre mot de passe est connu : changez-le dès maintenant avec « Mot de passe oublié ».',
     },
     en: {
       subject: 'Confirm your sign-in',
@@ -404,7 +404,7 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
     fr: {
       subject: 'Invitation à rejoindre Campagne Connectée',
       greeting: 'Bonjour {name},',
-      body: '{inviter} vous invite à accompagner les familles du territoire {territories} sur Campagne Connectée. Choisissez votre mot de passe pour activer votre compte ; ce lien est valable 7 jours.',
+      body: '{inviter} vous invite à accompagner les familles du territoire {territories} sur Campagne Connectée. Choisissez votre mot de passe pour activer votre compte ; ce lien est valable 7 jours.',
       action: 'Activer mon compte',
       footer: 'Si vous ne vous attendiez pas à cette invitation, ignorez ce message.',
     },
@@ -417,6 +417,8 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
     },
   },
 };
+
+export const templateNames = Object.keys(copies) as TemplateName[];
 
 export const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -433,10 +435,14 @@ export function renderMail(
   const unsubscribe = copy.unsubscribe ? params.unsubscribeUrl : undefined;
   const plain = (s: string) => fill(s, params, (v) => v);
   const html = (s: string) => fill(escapeHtml(s), params, escapeHtml);
+  // "Lien : https://…" in French (a non-breaking space before the colon), "Link: https://…" in English.
+  const colon = locale === 'fr' ? ' : ' : ': ';
   return {
     // A subject is one line, whatever was typed into the values it quotes.
-    subject: plain(copy.subject).replace(/\s+/g, ' ').trim(),
-    text: `${plain(copy.greeting)}\n\n${plain(copy.body)}\n\n${plain(copy.action)} : ${params.url}\n\n${plain(copy.footer)}\n${unsubscribe ? `\n${plain(copy.unsubscribe!)} : ${unsubscribe}\n` : ''}\n— Campagne Connectée\n`,
+    subject: plain(copy.subject)
+      .replace(/[^\S\u00a0\u202f]+/g, ' ')
+      .trim(),
+    text: `${plain(copy.greeting)}\n\n${plain(copy.body)}\n\n${plain(copy.action)}${colon}${params.url}\n\n${plain(copy.footer)}\n${unsubscribe ? `\n${plain(copy.unsubscribe!)}${colon}${unsubscribe}\n` : ''}\n— Campagne Connectée\n`,
     html: `<!doctype html><html lang="${locale}"><body style="font-family:system-ui,sans-serif;color:#1c2321;line-height:1.5;max-width:36rem;margin:auto;padding:1rem">
 <p>${html(copy.greeting)}</p><p>${html(copy.body)}</p>
 <p><a href="${escapeHtml(params.url)}" style="display:inline-block;background:#1f5f4a;color:#fff;padding:.75rem 1.25rem;border-radius:4px;text-decoration:none;font-weight:600">${html(copy.action)}</a></p>
