@@ -115,3 +115,17 @@ export const rateLimits = sqliteTable('rate_limits', {
   windowStart: integer('window_start').notNull(),
   count: integer('count').notNull(),
 });
+
+/**
+ * A staff member's calendar subscription: the SHA-256 of the secret in its URL (the URL
+ * itself is shown once). One per person; making a new one ends the old.
+ */
+export const calendarFeeds = sqliteTable(
+  'calendar_feeds',
+  {
+    userId: ownerId('user_id', () => users.id),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId] })],
+);

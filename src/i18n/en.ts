@@ -6,6 +6,26 @@ export const en: Messages = {
   'site.tagline': 'Country living, connected work',
   'nav.skip': 'Skip to content',
   'nav.menu': 'Menu',
+  'calendar.name': 'Campagne Connectée — {name}’s diary',
+  'calendar.task': '{title} — {family}',
+  'calendar.stay': 'Discovery stay — {family}',
+  'calendar.title': 'My diary in my calendar',
+  'calendar.lead':
+    'Subscribe your calendar (Google Calendar, Outlook, Apple Calendar, Thunderbird) to your open tasks and to the discovery stays of the files you follow. It updates itself.',
+  'calendar.privacy':
+    'The link is secret: anyone who knows it sees the family names of your tasks. Do not share it; revoke it if you think it leaked.',
+  'calendar.none': 'No subscription link yet.',
+  'calendar.active':
+    'A subscription link has been active since {date}. It is shown only once: to get it again, make a new one (the old one will stop working).',
+  'calendar.create': 'Create a subscription link',
+  'calendar.replace': 'Replace the link',
+  'calendar.revoke': 'Revoke the link',
+  'calendar.created':
+    'Here is your subscription link. Copy it into your calendar now (“subscribe to a calendar” or “add from URL”): it will not be shown again.',
+  'calendar.url': 'Subscription link',
+  'calendar.open': 'Open in my calendar app',
+  'calendar.revoked': 'The link is revoked: your calendar receives nothing more.',
+  'agent.nav.calendar': 'Diary',
   'nav.main': 'Main navigation',
   'nav.home': 'Home',
   'nav.offers': 'Homes and tiers-lieux',

@@ -4,6 +4,26 @@ export const fr = {
   'site.tagline': 'Vivre à la campagne, travailler connecté',
   'nav.skip': 'Aller au contenu',
   'nav.menu': 'Menu',
+  'calendar.name': 'Campagne Connectée — agenda de {name}',
+  'calendar.task': '{title} — {family}',
+  'calendar.stay': 'Séjour de découverte — {family}',
+  'calendar.title': 'Mon agenda dans mon calendrier',
+  'calendar.lead':
+    'Abonnez votre calendrier (Google Agenda, Outlook, Apple Calendrier, Thunderbird) à vos tâches ouvertes et aux séjours de découverte des dossiers que vous suivez. Il se met à jour tout seul.',
+  'calendar.privacy':
+    'Le lien est secret : quiconque le connaît voit les noms des familles de vos tâches. Ne le partagez pas ; révoquez-le si vous pensez qu’il a fuité.',
+  'calendar.none': 'Aucun lien d’abonnement pour l’instant.',
+  'calendar.active':
+    'Un lien d’abonnement est actif depuis le {date}. Il n’est montré qu’une fois : pour le retrouver, créez-en un nouveau (l’ancien cessera de fonctionner).',
+  'calendar.create': 'Créer un lien d’abonnement',
+  'calendar.replace': 'Remplacer le lien',
+  'calendar.revoke': 'Révoquer le lien',
+  'calendar.created':
+    'Voici votre lien d’abonnement. Copiez-le maintenant dans votre calendrier (« s’abonner à un calendrier » ou « ajouter depuis une URL ») : il ne sera plus affiché.',
+  'calendar.url': 'Lien d’abonnement',
+  'calendar.open': 'Ouvrir dans mon application de calendrier',
+  'calendar.revoked': 'Le lien est révoqué : votre calendrier ne reçoit plus rien.',
+  'agent.nav.calendar': 'Agenda',
   'nav.main': 'Navigation principale',
   'nav.home': 'Accueil',
   'nav.offers': 'Logements et tiers-lieux',

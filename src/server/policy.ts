@@ -120,5 +120,8 @@ export function mayManageStaff(actor: Actor, member: Pick<SessionUser, 'territor
 /** Agents and administrators sign in with a second factor (TOTP): they enrol before anything else. */
 export const mustUseTwoFactor = isStaff;
 
+/** Subscribing a calendar to one's tasks and discovery stays (a secret URL). */
+export const mayUseCalendarFeed = isStaff;
+
 /** Families and owners chose two-factor sign-in, and may turn it off; staff may not. */
 export const mayTurnOffTwoFactor = (u: Someone): boolean => !!u && !mustUseTwoFactor(u);

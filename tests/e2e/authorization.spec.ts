@@ -173,6 +173,13 @@ const matrix: Record<string, Sample[]> = {
     { url: () => '/admin/territoires/..%2F32', expect: { ...adminsOnly, adminGers: 404, platform: 404 } },
   ],
   '/agent': [{ url: () => '/agent', expect: staffOnly }],
+  '/agent/agenda': [{ url: () => '/agent/agenda', expect: staffOnly }],
+  // A calendar feed answers its secret token only, whoever asks (calendar apps have no session).
+  '/agenda.ics': [
+    { url: () => '/agenda.ics', expect: everyone(404) },
+    { url: () => `/agenda.ics?token=${'a'.repeat(43)}`, expect: everyone(404) },
+    { url: () => '/agenda.ics?token=..%2F..%2Fetc', expect: everyone(404) },
+  ],
   '/agent/candidats': [
     { url: () => '/agent/candidats', expect: staffOnly },
     // The board under the list's filters; a commune that names nothing is an error beside its field.
@@ -699,6 +706,10 @@ const posts: PostSample[] = [
   toPage('offers import into the Manche', '/admin/imports', adminPosts(403, 400), 'kind=offres&territory=50&mode=all'),
   toPage('offers import, unknown mode', '/admin/imports', adminPosts(400), 'kind=offres&territory=32&mode=nope'),
   toPage('tiers-lieux import without a file', '/admin/imports', adminPosts(400), 'kind=tiers-lieux-anct&mode=rows'),
+  // The calendar link: made (its URL shown once, 200), revoked; any other intent refused.
+  toPage('calendar link made', '/agent/agenda', staffPosts(200), 'intent=create'),
+  toPage('calendar link revoked', '/agent/agenda', staffPosts(303), 'intent=revoke'),
+  ...hostile('calendar intent', () => '/agent/agenda', staffPosts(400)),
   // Account forms and the public forms: anyone may post, refused input is 400.
   toPage('sign in without credentials', '/connexion', everyone(400), 'email=&password='),
   // The second step: a visitor goes to sign in, a signed-in person on to where they were going.

@@ -44,7 +44,8 @@ function idleFilter(now: Date): SQL | undefined {
 }
 
 /** The files an actor may see: their territories, plus the dispatch queue for those territories. */
-function scope(actor: SessionUser): SQL | undefined {
+/** The files `actor` may see: live ones of their territories (and the queue's they are wished in). */
+export function scope(actor: SessionUser): SQL | undefined {
   if (!isStaff(actor)) throw new Forbidden();
   const live = and(isNull(candidates.anonymisedAt), isNull(candidates.mergedIntoId));
   const territories = territoryScope(actor);
