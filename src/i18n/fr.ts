@@ -11,7 +11,7 @@ export const fr = {
   'calendar.lead':
     'Abonnez votre calendrier (Google Agenda, Outlook, Apple Calendrier, Thunderbird) à vos tâches ouvertes et aux séjours de découverte des dossiers que vous suivez. Il se met à jour tout seul.',
   'calendar.privacy':
-    'Le lien est secret : quiconque le connaît voit les noms des familles de vos tâches. Ne le partagez pas ; révoquez-le si vous pensez qu’il a fuité.',
+    'Le lien est secret : quiconque le connaît voit les noms des familles de vos tâches. Ne le partagez pas ; révoquez-le si vous pensez qu’il a fuité.',
   'calendar.none': 'Aucun lien d’abonnement pour l’instant.',
   'calendar.active':
     'Un lien d’abonnement est actif depuis le {date}. Il n’est montré qu’une fois : pour le retrouver, créez-en un nouveau (l’ancien cessera de fonctionner).',
