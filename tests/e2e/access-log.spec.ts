@@ -62,7 +62,7 @@ test('the Gers admin finds who opened a file and who exported a CSV in /admin/jo
     const download = page.waitForEvent('download');
     await page.locator('#t-months').getByRole('link', { name: 'CSV (point-virgule, pour Excel)' }).click();
     const name = (await download).suggestedFilename();
-    expect(name).toMatch(/^rapport-tous-.*-months\.csv$/);
+    expect(name).toMatch(/^rapport-gers-\d{4}-months\.csv$/);
 
     // The journal, from the back office's navigation: both entries, newest first.
     await page.goto('/agent');

@@ -3,6 +3,7 @@
 // PDF; an agent without the admin role gets none; the public impact page.
 import { readFile } from 'node:fs/promises';
 import { expect, signInAs, test } from './fixtures.ts';
+import { monthName } from '../../src/server/reports/wording.ts';
 
 test('a territory admin reads, exports and prints the reports of the Gers', async ({ page, portal, axe }) => {
   test.slow();
@@ -49,7 +50,10 @@ test('a territory admin reads, exports and prints the reports of the Gers', asyn
             GROUP BY h.candidate_id) GROUP BY 1`,
     args: [`${year}-01-01`, `${year + 1}-01-01`],
   });
-  const expected = new Map(db.rows.map((r) => [String(r.month), [Number(r.families), Number(r.persons)]]));
+  // Months in words, as the table writes them ("janvier 2025").
+  const expected = new Map(
+    db.rows.map((r) => [monthName('fr', String(r.month)), [Number(r.families), Number(r.persons)]]),
+  );
   expect(db.rows.length).toBeGreaterThan(0);
   for (const [month, families, persons] of lines.slice(1)) {
     expect([Number(families), Number(persons)], month).toEqual(expected.get(month!) ?? [0, 0]);

@@ -3,6 +3,7 @@
 import { csvText } from '../../lib/csv.ts';
 import { t, type Locale } from '../../i18n/index.ts';
 import type { PartialReport, Report, ReportPart } from './queries.ts';
+import { monthName } from './wording.ts';
 
 export type Cell = string | number | null;
 export interface ReportTable {
@@ -80,7 +81,7 @@ function builders(report: Report, locale: Locale): Record<TableId, () => Omit<Re
     months: () => ({
       title: t(locale, 'report.byMonth'),
       columns: [c('month'), c('families'), c('persons')],
-      rows: report.byMonth.map((m) => [m.month, m.families, m.persons]),
+      rows: report.byMonth.map((m) => [monthName(locale, m.month), m.families, m.persons]),
     }),
     communes: () => ({
       title: t(locale, 'report.byCommune'),

@@ -18,6 +18,7 @@ import { reportScope } from '../../server/reports/scope.ts';
 import { reportTable, reportTables, tableIds, tableParts, toCsv, type TableId } from '../../server/reports/tables.ts';
 import { t, type Locale } from '../../i18n/index.ts';
 import { logCsvExport } from '../../server/audit/access-log.ts';
+import { csvFileName } from '../../server/reports/wording.ts';
 
 /** The period asked for (or this year's, with the errors to show) and the actor's scope. */
 async function scopeAndPeriod(user: SessionUser, locale: Locale, params: Record<string, string | undefined>) {
@@ -76,7 +77,8 @@ export async function reportCsv(rc: RequestContext): Promise<Response> {
   const parts = await buildReportParts(db, data.scope, data.period, data.now, tableParts[table]);
   const found = reportTable(parts, table, locale);
   const where = params.territoire && params.territoire !== 'tous' ? params.territoire : 'tous';
-  const name = `rapport-${where}-${data.period.from}-${data.period.to}-${table}.csv`;
+  // The file says its territory and period: "rapport-gers-2026-t1-months.csv".
+  const name = csvFileName(locale, data.scope.label === 'all' ? null : data.scope.label, data.period, table);
   // The access log: in each territory the table covers (every one for the platform admin's total).
   await logCsvExport(db, accounts.clock, user, name, data.scope.territories ?? data.known.map((k) => k.code), {
     report: table,
