@@ -1206,6 +1206,43 @@ export const fr = {
   'impact.cta': 'Déposer mon projet d’installation',
   'nav.impact': 'Notre impact',
   'impact.fibreShare': 'offres avec la fibre',
+  'impact.updated': 'Chiffres du {date}, mis à jour toutes les cinq minutes.',
+  'impact.perYear': 'Familles installées par année',
+  'impact.col.year': 'Année',
+  'impact.col.families': 'Familles installées',
+  'impact.col.children': 'Enfants',
+  'impact.col.commune': 'Commune',
+  'impact.col.label': 'Étiquette',
+  'impact.col.offers': 'Offres publiées',
+  'impact.col.share': 'Part des offres',
+  'impact.map': 'Carte des communes d’accueil',
+  'impact.communesTitle': 'Communes d’accueil',
+  'impact.communesNote':
+    'Une commune n’est nommée que si chacun de ses chiffres décrit au moins {min, plural, one {# famille} other {# familles}} ; les autres sont regroupées par territoire, en « autres communes », et un territoire de moins de {min, plural, one {# famille} other {# familles}} n’est pas détaillé.',
+  'impact.otherCommunes': 'Autres communes ({count, plural, one {# commune} other {# communes}})',
+  'impact.noCommune': 'Pas encore assez de familles installées pour nommer une commune.',
+  'impact.childrenTitle': 'Enfants dans les écoles rurales',
+  'impact.childrenLead':
+    'Les enfants des familles installées, autant d’élèves pour les écoles, collèges et lycées des communes rurales.',
+  'impact.childrenPerYear': 'Enfants des familles installées, par année d’installation',
+  'impact.connectivityTitle': 'Connectivité des offres',
+  'impact.connectivityLead':
+    'Les offres publiées (logements et tiers-lieux) selon leur étiquette de connectivité, de A (la meilleure) à G.',
+  'impact.connectivityChart': 'Part des offres publiées par étiquette de connectivité',
+  'impact.settledTitle': 'Familles installées',
+  'impact.chartEmpty': 'Pas encore de chiffre à montrer.',
+  'impact.contents': 'Sur cette page',
+  'impact.suppressed': 'secret statistique',
+  'impact.suppressedNote':
+    '« Secret statistique » : ce chiffre est masqué parce qu’avec les autres chiffres publiés (ici et dans l’API de données ouvertes), il permettrait de retrouver un chiffre de moins de {min, plural, one {# famille} other {# familles}}.',
+  'impact.yearsHidden':
+    'Les chiffres par année ne sont pas encore publiés : avec les autres chiffres publiés, ils permettraient de retrouver un chiffre de moins de {min, plural, one {# famille} other {# familles}}.',
+  'impact.mapOf': 'Carte des communes d’accueil — {territory}',
+  'impact.mapLegend':
+    'Chaque point gris est une commune du territoire ; chaque cercle vert, une commune nommée, d’autant plus grand qu’elle a accueilli de familles.',
+  'impact.mapNone':
+    'Aucune commune n’est encore nommée ici : les {count, plural, one {# famille installée est comptée} other {# familles installées sont comptées}} ensemble dans le tableau.',
+  'impact.childrenTotal': 'enfants dans les familles installées',
   'errors.offer_not_online': 'Seule une offre en ligne (ou masquée faute de confirmation) se confirme.',
   'agent.offersWaiting': 'Offres qui vous attendent',
   'agent.offersToReview':

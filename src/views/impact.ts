@@ -1,17 +1,68 @@
-// Loads /impact (both locales). The figures cover every file of every territory; they are
-// computed at most every five minutes (public, and a few minutes old is still true).
+// Loads /impact (both locales) and serves its maps' backgrounds. The figures cover every file
+// of every territory; they are computed at most every five minutes (public, and a few
+// minutes old is still true).
 import { db } from '../server/db.ts';
-import { impactFigures } from '../server/reports/impact.ts';
+import type { RequestContext } from '../server/http/context.ts';
+import { listTerritories } from '../server/places/queries.ts';
+import { impactDashboard, type ImpactDashboard } from '../server/reports/impact-dashboard.ts';
+import { mapBackground, type Bounds } from '../server/reports/map.ts';
 
 const TTL_MS = 5 * 60_000;
-let cached: { at: number; figures: ReturnType<typeof impactFigures> } | undefined;
 
-export function loadImpact() {
-  if (!cached || Date.now() - cached.at > TTL_MS) {
-    const figures = impactFigures(db);
-    cached = { at: Date.now(), figures };
-    // A failed computation is not kept.
-    figures.catch(() => (cached = undefined));
+export interface ImpactMap {
+  code: string;
+  name: string;
+  background: { href: string; bounds: Bounds } | null;
+}
+
+export type ImpactData = ImpactDashboard & { maps: ImpactMap[]; at: string };
+
+let cached: { at: number; data: Promise<ImpactData> } | undefined;
+
+async function compute(): Promise<ImpactData> {
+  const figures = await impactDashboard(db);
+  // A map per territory that has settled families to show (named or grouped).
+  const maps: ImpactMap[] = [];
+  for (const t of figures.territories) {
+    if (t.code === null || !t.families) continue;
+    const drawn = await mapBackground(db, { territories: [t.code], label: t.name ?? t.code });
+    maps.push({
+      code: t.code,
+      name: t.name ?? t.code,
+      background: drawn && {
+        href: `/impact/carte.png?${new URLSearchParams({ territoire: t.code, v: drawn.version })}`,
+        bounds: drawn.bounds,
+      },
+    });
   }
-  return cached.figures;
+  return { ...figures, maps, at: new Date().toISOString() };
+}
+
+export function loadImpact(): Promise<ImpactData> {
+  if (!cached || Date.now() - cached.at > TTL_MS) {
+    const data = compute();
+    cached = { at: Date.now(), data };
+    // A failed computation is not kept.
+    data.catch(() => (cached = undefined));
+  }
+  return cached.data;
+}
+
+/**
+ * GET /impact/carte.png?territoire=…&v=… — the background of a territory's map on /impact
+ * (every commune of its départements as a dot: no personal data). Its URL changes with its
+ * content (`v`), so browsers and proxies keep it; any other `territoire` is not found.
+ */
+export async function impactMapImage(rc: RequestContext): Promise<Response> {
+  const code = rc.url.searchParams.get('territoire') ?? '';
+  const territory = (await listTerritories(db)).find((t) => t.code === code);
+  const drawn = territory && (await mapBackground(db, { territories: [territory.code], label: territory.name }));
+  if (!drawn) return new Response('', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  return new Response(new Uint8Array(drawn.png), {
+    headers: {
+      'Content-Type': 'image/png',
+      'Cache-Control':
+        drawn.version === rc.url.searchParams.get('v') ? 'public, max-age=31536000, immutable' : 'public, no-cache',
+    },
+  });
 }

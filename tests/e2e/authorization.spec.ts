@@ -219,6 +219,10 @@ const matrix: Record<string, Sample[]> = {
     },
   ],
   '/impact': [{ url: () => '/impact', expect: everyone(200) }],
+  '/impact/carte.png': [
+    { url: () => '/impact/carte.png?territoire=32', expect: everyone(200) },
+    { url: () => '/impact/carte.png?territoire=99', expect: everyone(404) },
+  ],
   '/agent/rapports': [
     { url: () => '/agent/rapports', expect: adminsOnly },
     // Another territory's report is "not found" for its admin; the platform admin sees it.

@@ -135,8 +135,8 @@ function durations(rows: ReadonlyArray<{ value: number; count: number }> | undef
   };
 }
 
-/** SQL for the connectivity label of an offer, from the thresholds' one definition. */
-function labelSql(): SQL {
+/** SQL for the connectivity label of an offer (alias o), from the thresholds' one definition. */
+export function labelSql(): SQL {
   const cases = labelThresholds
     .filter((t) => t.label !== 'G')
     .map(

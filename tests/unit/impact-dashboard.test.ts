@@ -1,0 +1,176 @@
+// /impact's dashboard against the k ≥ 5 rule: settled families per year, the welcoming
+// communes and the children never tell a figure of fewer than 5 families — neither shown,
+// nor by subtracting shown figures from the totals (the page's own, the territories', the
+// open-data API's commune × year cells). Data are built where a naive page would leak.
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../db/client.ts';
+import { impactDashboard, type ImpactDashboard } from '../../src/server/reports/impact-dashboard.ts';
+import { MIN_FAMILIES } from '../../src/server/reports/impact.ts';
+import { settlementsPerCommune } from '../../src/server/reports/settlements.ts';
+import { testDb } from '../helpers/db.ts';
+
+type Cell = { territory: string; commune: string; year: number; n: number; children?: number };
+
+/** Makes these the only settled families: `n` files of `territory` settled in `commune` in `year`. */
+async function settle(db: Db, cells: Cell[]) {
+  await db.run(sql`UPDATE candidates SET first_settled_at = NULL`);
+  const ids = (
+    await db.all<{ id: number }>(sql`SELECT id FROM candidates WHERE merged_into_id IS NULL ORDER BY id`)
+  ).map((r) => r.id);
+  let i = 0;
+  for (const c of cells)
+    for (let k = 0; k < c.n; k++) {
+      const household = JSON.stringify({ adults: 2, children: Array.from({ length: c.children ?? 1 }, () => 8) });
+      await db.run(sql`UPDATE candidates SET territory_code = ${c.territory}, settled_commune_code = ${c.commune},
+        household = ${household}, first_settled_at = ${`${c.year}-06-0${1 + (k % 9)}T10:00:00.000Z`} WHERE id = ${ids[i++]!}`);
+    }
+}
+
+const enough = (n: number) => n === 0 || n >= MIN_FAMILIES;
+const sum = (cells: Cell[]) => cells.reduce((n, c) => n + c.n, 0);
+
+/** Everything the dashboard publishes, checked against the cells it was built from. */
+async function expectSafe(db: Db, cells: Cell[]): Promise<ImpactDashboard> {
+  const d = await impactDashboard(db);
+  const api = await settlementsPerCommune(db);
+  const shownTerritory = (code: string) => d.territories.find((t) => t.code === code)!.families !== null;
+
+  // Years: each shown year safe in each shown territory and in the hidden ones together.
+  if (d.years.length) {
+    expect(d.total.families).not.toBeNull();
+    const groupOf = (c: Cell) => (shownTerritory(c.territory) ? c.territory : 'hidden');
+    const groupsIn = (years: number[]) => {
+      const by = new Map<string, number>();
+      for (const c of cells.filter((x) => years.includes(x.year))) by.set(groupOf(c), (by.get(groupOf(c)) ?? 0) + c.n);
+      return [...by.values()];
+    };
+    const hidden = d.years.filter((y) => y.families === null).map((y) => y.year);
+    for (const y of d.years) {
+      expect(y.children === null, `children of ${y.year} go with its families`).toBe(y.families === null);
+      if (y.families === null) continue;
+      expect(y.families).toBe(sum(cells.filter((c) => c.year === y.year)));
+      expect(enough(y.families), `${y.year}`).toBe(true);
+      for (const n of groupsIn([y.year])) expect(enough(n), `${y.year} by territory`).toBe(true);
+    }
+    if (hidden.length) {
+      const together = sum(cells.filter((c) => hidden.includes(c.year)));
+      expect(together).toBeGreaterThanOrEqual(MIN_FAMILIES);
+      expect(together).toBeGreaterThan(hidden.length);
+      for (const n of groupsIn(hidden)) expect(enough(n), 'hidden years by territory').toBe(true);
+    }
+  }
+
+  // Communes: named only with 5 families or more, each of its API cells shown (its figure is
+  // their sum); the rest of a territory is its published figure minus the named ones.
+  for (const c of d.communes) {
+    expect(c.families).toBeGreaterThanOrEqual(MIN_FAMILIES);
+    expect(c.families).toBe(sum(cells.filter((x) => x.commune === c.code)));
+    const apiCells = api.territories.find((t) => t.code === c.territory)!.cells.filter((x) => x.commune === c.code);
+    expect(apiCells.every((x) => x.families !== null)).toBe(true);
+    expect(apiCells.reduce((n, x) => n + x.families!, 0)).toBe(c.families);
+  }
+  for (const o of d.others) {
+    const territory = d.territories.find((t) => t.code === o.territory)!;
+    const named = d.communes.filter((c) => c.territory === o.territory).reduce((n, c) => n + c.families, 0);
+    expect(o.families).toBe(territory.families! - named);
+    expect(o.families).toBeGreaterThanOrEqual(MIN_FAMILIES);
+  }
+  for (const t of d.territories.filter((x) => x.families === null))
+    expect(
+      [...d.communes, ...d.others].some((c) => c.territory === t.code),
+      `${t.code} is not broken down`,
+    ).toBe(false);
+  return d;
+}
+
+const [A, B, C] = ['32013', '32107', '32160'];
+const [X, Y] = ['50129', '50502'];
+
+describe('/impact dashboard: nothing about fewer than 5 families', () => {
+  it('hides a small year together with the next smallest, and its children with it', async () => {
+    const { db } = await testDb();
+    const cells = [
+      { territory: '32', commune: A, year: 2024, n: 9, children: 2 },
+      { territory: '32', commune: A, year: 2025, n: 6 },
+      { territory: '32', commune: A, year: 2026, n: 2 },
+      { territory: '50', commune: X, year: 2024, n: 12 },
+      { territory: '50', commune: X, year: 2025, n: 5 },
+    ];
+    await settle(db, cells);
+    const d = await expectSafe(db, cells);
+    // 2026 (2 families) cannot show; 2025 (11) hides with it, else 2026 = total − the others.
+    expect(d.years.map((y) => [y.year, y.families, y.children])).toEqual([
+      [2024, 21, 30],
+      [2025, null, null],
+      [2026, null, null],
+    ]);
+  });
+
+  it('never names a commune of fewer than 5 families: grouped per territory, and said so', async () => {
+    const { db } = await testDb();
+    const cells = [
+      { territory: '32', commune: A, year: 2025, n: 7 },
+      { territory: '32', commune: B, year: 2025, n: 3 },
+      { territory: '32', commune: C, year: 2025, n: 4 },
+      { territory: '50', commune: X, year: 2024, n: 12 },
+      { territory: '50', commune: Y, year: 2025, n: 6 },
+    ];
+    await settle(db, cells);
+    const d = await expectSafe(db, cells);
+    expect(d.communes.map((c) => [c.code, c.families])).toEqual([
+      [X, 12],
+      [A, 7],
+      [Y, 6],
+    ]);
+    expect(d.others).toEqual([{ territory: '32', communes: 2, families: 7 }]);
+  });
+
+  it('names no commune whose yearly cells the API hides (its total would give them back)', async () => {
+    const { db } = await testDb();
+    const cells = [
+      { territory: '32', commune: A, year: 2024, n: 9 },
+      { territory: '32', commune: A, year: 2025, n: 3 },
+      { territory: '32', commune: B, year: 2025, n: 6 },
+    ];
+    await settle(db, cells);
+    const d = await expectSafe(db, cells);
+    expect(d.communes.map((c) => c.code)).not.toContain(A);
+  });
+
+  it('shows nothing per year or commune when every family is alone in its commune and territory', async () => {
+    const { db } = await testDb();
+    const cells = [{ territory: '32', commune: A, year: 2025, n: 3 }];
+    await settle(db, cells);
+    const d = await expectSafe(db, cells);
+    expect(d.total.families).toBeNull();
+    expect(d.years).toEqual([]);
+    expect([...d.communes, ...d.others]).toEqual([]);
+  });
+
+  it('holds on random settlements', async () => {
+    const { db } = await testDb();
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const communes = { '32': [A, B, C], '50': [X, Y] } as const;
+    for (let round = 0; round < 10; round++) {
+      const cells: Cell[] = [];
+      for (const territory of ['32', '50'] as const)
+        for (const commune of communes[territory])
+          for (const year of [2024, 2025, 2026])
+            if (next() < 0.6)
+              cells.push({ territory, commune, year, n: 1 + Math.floor(next() * (next() < 0.5 ? 4 : 9)) });
+      await settle(db, cells);
+      await expectSafe(db, cells);
+    }
+  });
+
+  it('gives the published offers per connectivity label, shares adding up to one', async () => {
+    const { db } = await testDb();
+    const d = await impactDashboard(db);
+    const [row] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM offers WHERE status = 'published'`);
+    expect(d.labels.map((l) => l.label)).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'none']);
+    expect(d.labels.reduce((n, l) => n + l.offers, 0)).toBe(row!.n);
+    expect(d.labels.reduce((n, l) => n + l.share!, 0)).toBeCloseTo(1, 10);
+  });
+});
