@@ -1208,6 +1208,7 @@ export const en: Messages = {
   'impact.settledTitle': 'Settled families',
   'impact.chartEmpty': 'No figure to show yet.',
   'impact.contents': 'On this page',
+  'impact.childrenPerTerritory': 'Children of settled families, by territory',
   'impact.suppressed': 'suppressed',
   'impact.suppressedNote':
     '“Suppressed”: this figure is hidden because, with the other published figures (here and in the open-data API), it would give back a figure of fewer than {min, plural, one {# family} other {# families}}.',

@@ -1232,6 +1232,7 @@ export const fr = {
   'impact.settledTitle': 'Familles installées',
   'impact.chartEmpty': 'Pas encore de chiffre à montrer.',
   'impact.contents': 'Sur cette page',
+  'impact.childrenPerTerritory': 'Enfants des familles installées, par territoire',
   'impact.suppressed': 'secret statistique',
   'impact.suppressedNote':
     '« Secret statistique » : ce chiffre est masqué parce qu’avec les autres chiffres publiés (ici et dans l’API de données ouvertes), il permettrait de retrouver un chiffre de moins de {min, plural, one {# famille} other {# familles}}.',
