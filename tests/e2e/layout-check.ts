@@ -46,6 +46,8 @@ export async function expectNoOverflowOrClipping(page: Page): Promise<void> {
       if (el.closest('[hidden], .visually-hidden, script, style, noscript, template')) continue;
       const style = getComputedStyle(el);
       if (style.visibility === 'hidden' || style.display === 'contents') continue;
+      // Hidden for the eye but read aloud, however written (a 1 × 1 positioned box).
+      if (style.position === 'absolute' && el.clientWidth <= 1 && el.clientHeight <= 1) continue;
       const wide = el.scrollWidth > el.clientWidth + 1;
       const tall = el.scrollHeight > el.clientHeight + 1;
       // Inline boxes report 0 × 0 client sizes; their text belongs to their block.

@@ -38,9 +38,9 @@ const kindValues: Record<string, Kind> = { logement: 'home', home: 'home', tiers
 export const OFFER_CSV_COLUMNS: readonly OfferCsvColumn[] = [
   { field: 'kind', fr: 'type', en: 'kind', kinds: both, required: true, format: ['logement', 'tiers-lieu'] },
   { field: 'title', fr: 'titre', en: 'title', kinds: both, required: true, format: 'text' },
-  { field: 'titleEn', fr: 'titre_anglais', en: 'title_english', kinds: both, format: 'text' },
   { field: 'commune', fr: 'commune', en: 'commune', kinds: both, required: true, format: 'commune' },
   { field: 'description', fr: 'description', en: 'description', kinds: both, format: 'text' },
+  { field: 'titleEn', fr: 'titre_anglais', en: 'title_english', kinds: both, format: 'text' },
   { field: 'address', fr: 'adresse', en: 'address', kinds: both, format: 'text' },
   { field: 'lat', fr: 'latitude', en: 'latitude', kinds: both, format: 'decimal' },
   { field: 'lng', fr: 'longitude', en: 'longitude', kinds: both, format: 'decimal' },

@@ -1,0 +1,86 @@
+// The proof of issue 15: every page the issue touched, at 360 and 1280 px, in both languages,
+// signed out and signed in as the role that uses it — screenshotted for review, checked for
+// sideways scrolling and for text cut by its box, and passed through axe.
+import type { Page } from '@playwright/test';
+import { expect, inLocale, signInAs, test } from './fixtures.ts';
+import { expectNoOverflowOrClipping, shoot } from './layout-check.ts';
+
+const widths = [
+  [360, 780],
+  [1280, 900],
+] as const;
+
+/** Each page at both widths: no overflow, no clipped text, a screenshot; axe at the first width. */
+async function checkPages(page: Page, axe: (page: Page) => Promise<void>, paths: Array<[string, string]>) {
+  for (const [name, path] of paths) {
+    for (const [i, [width, height]] of widths.entries()) {
+      await page.setViewportSize({ width, height });
+      await page.goto(path);
+      await expect(page.locator('main')).toBeVisible();
+      // The enhanced forms and islands have settled (the layout no longer moves).
+      if (path.includes('/offres?')) await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+      await expectNoOverflowOrClipping(page);
+      await shoot(page, `layout-${name}`);
+      if (i === 0) await axe(page);
+    }
+  }
+}
+
+const anOffer = async (page: Page) => {
+  await page.goto('/offres?type=logement&fibre=1');
+  return (await page.locator('#results [data-offer-id] h3 a').first().getAttribute('href'))!;
+};
+
+for (const locale of ['fr', 'en'] as const) {
+  const at = (path: string) => inLocale(path, locale);
+
+  test(`public pages (${locale}): home, search, map, offer, territory`, async ({ page, axe }) => {
+    test.slow();
+    const offer = await anOffer(page);
+    await checkPages(page, axe, [
+      [`home-${locale}`, at('/')],
+      [`search-${locale}`, at('/offres?territoire=32')],
+      [`search-empty-${locale}`, at('/offres?territoire=32&prix_max=1&fibre=1')],
+      [`offer-${locale}`, at(offer)],
+      [`territory-${locale}`, at('/territoires/32')],
+      [`project-${locale}`, at('/projet')],
+      [`impact-${locale}`, at('/impact')],
+    ]);
+  });
+
+  test(`a family's pages (${locale}): account, favourites, searches`, async ({ page, axe }) => {
+    test.slow();
+    await signInAs(page, 'famille@demo.test');
+    await checkPages(page, axe, [
+      [`account-${locale}`, at('/compte')],
+      [`favourites-${locale}`, at('/compte/favoris')],
+      [`searches-${locale}`, at('/compte/recherches')],
+      [`search-signed-in-${locale}`, at('/offres?type=logement')],
+    ]);
+  });
+}
+
+// The back office is in French only (its routes have no /en version).
+test('an agent’s pages: home, board, list, file, offers', async ({ page, axe }) => {
+  test.slow();
+  await signInAs(page, 'agent.gers@demo.test');
+  await page.goto('/agent/candidats');
+  const file = (await page.locator('a[href^="/agent/candidats/"]').first().getAttribute('href'))!;
+  await checkPages(page, axe, [
+    ['agent-home', '/agent'],
+    ['agent-board', '/agent/candidats?vue=tableau'],
+    ['agent-list', '/agent/candidats'],
+    ['agent-file', file],
+    ['agent-offers', '/agent/offres'],
+  ]);
+});
+
+test('a territory’s reports', async ({ page, axe }) => {
+  test.slow();
+  await signInAs(page, 'direction.gers@demo.test');
+  await checkPages(page, axe, [
+    ['reports', '/agent/rapports'],
+    ['reports-quarter', '/agent/rapports?periode=quarter&trimestre=1'],
+    ['reports-year', '/agent/rapports?periode=year'],
+  ]);
+});
