@@ -12,6 +12,8 @@ export const favourites = sqliteTable(
     userId: ownerId('user_id', () => users.id),
     offerId: ownerId('offer_id', () => offers.id),
     createdAt: createdAt(),
+    /** The family's private note on this offer (the comparison page), never shown to staff. */
+    note: text('note'),
   },
   (t) => [primaryKey({ columns: [t.userId, t.offerId] }), index('favourites_offer_idx').on(t.offerId)],
 );

@@ -121,6 +121,14 @@ const matrix: Record<string, Sample[]> = {
   '/compte/securite': [{ url: () => '/compte/securite', expect: signedIn }],
   '/connexion/verification': [{ url: () => '/connexion/verification?retour=%2Fcompte', expect: everyone(302) }],
   '/compte/favoris': [{ url: () => '/compte/favoris', expect: familyOnly }],
+  // Offers that are not the family's favourites, or too few: refused with the reason (400).
+  '/compte/comparer': [
+    {
+      url: (i) => `/compte/comparer?offres=${i.gersOffer}&offres=${i.mancheOffer}`,
+      expect: { ...familyOnly, family: 400 },
+    },
+    { url: () => '/compte/comparer?offres=x&offres=1,2,3,4,5', expect: { ...familyOnly, family: 400 } },
+  ],
   '/compte/recherches': [{ url: () => '/compte/recherches', expect: familyOnly }],
   '/compte/offres': [{ url: () => '/compte/offres', expect: ownerOnly }],
   '/compte/offres/[id]': [
@@ -710,6 +718,12 @@ const posts: PostSample[] = [
   toPage('offers import into the Manche', '/admin/imports', adminPosts(403, 400), 'kind=offres&territory=50&mode=all'),
   toPage('offers import, unknown mode', '/admin/imports', adminPosts(400), 'kind=offres&territory=32&mode=nope'),
   toPage('tiers-lieux import without a file', '/admin/imports', adminPosts(400), 'kind=tiers-lieux-anct&mode=rows'),
+  // A note on an offer that is not a favourite; any other intent refused. Posted without a
+  // comparison in the address, the refusal has no form to refill (compare.spec covers that).
+  ...[
+    toPage('note on no favourite', '/compte/comparer', familyPosts(400), 'intent=note&offre=999999&note=x'),
+    ...hostile('comparison intent', () => '/compte/comparer', familyPosts(400)),
+  ].map((p) => ({ ...p, formAgain: false as const })),
   // The calendar link: made (its URL shown once, 200), revoked; any other intent refused.
   toPage('calendar link made', '/agent/agenda', staffPosts(200), 'intent=create'),
   toPage('calendar link revoked', '/agent/agenda', staffPosts(303), 'intent=revoke'),

@@ -397,6 +397,7 @@ export const localizedRoutes = [
   '/deconnexion',
   '/compte',
   '/compte/favoris',
+  '/compte/comparer',
   '/compte/recherches',
   '/compte/securite',
   '/compte/offres',

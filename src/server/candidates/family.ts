@@ -120,7 +120,12 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
   const [[history, events, fileTasks, props, thread, stays], favs, searches] = await Promise.all([
     ids.length ? rowsOfFiles(db, ids) : noFileRows,
     db
-      .select({ offerId: favourites.offerId, title: offers.title, createdAt: favourites.createdAt })
+      .select({
+        offerId: favourites.offerId,
+        title: offers.title,
+        createdAt: favourites.createdAt,
+        note: favourites.note,
+      })
       .from(favourites)
       .innerJoin(offers, eq(offers.id, favourites.offerId))
       .where(eq(favourites.userId, user.id)),

@@ -1,7 +1,7 @@
 // A family's favourite offers. Only families keep favourites (staff get Forbidden); only a
 // published offer can be added, and removing always works (even once it is unpublished).
 // Setting the wished state rather than toggling makes a double submit or a stale page harmless.
-import { and, count, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { favourites, offers } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
@@ -9,7 +9,7 @@ import type { Clock } from '../clock.ts';
 import { Forbidden, Invalid } from '../errors.ts';
 import { isFamily, mayKeepFavourites } from '../policy.ts';
 import { listPublishedCards, type OfferCard } from '../offers/queries.ts';
-import { FavouriteSchema, parse } from './schemas.ts';
+import { CompareSchema, FavouriteSchema, NoteSchema, parse } from './schemas.ts';
 
 /** More than any family needs; keeps a runaway script from filling the table. */
 export const MAX_FAVOURITES = 500;
@@ -91,4 +91,42 @@ export async function listFavourites(db: Db, actor: SessionUser | null): Promise
   );
   const shown = new Set(cards.map((c) => c.id));
   return { cards, unavailable: rows.filter((r) => !shown.has(r.id)).map(({ id, title }) => ({ id, title })) };
+}
+
+export interface Comparison {
+  /** The offers, in the order they were asked for, each with the family's note. */
+  offers: Array<OfferCard & { note: string }>;
+}
+
+/**
+ * Two to four of the actor's published favourites side by side (`offres`: their ids); any
+ * other id — not a favourite, another family's, unpublished — refuses the whole comparison.
+ */
+export async function compareFavourites(db: Db, actor: SessionUser | null, input: unknown): Promise<Comparison> {
+  requireFamily(actor);
+  const { offres: ids } = parse(CompareSchema, input);
+  const mine = await db
+    .select({ offerId: favourites.offerId, note: favourites.note })
+    .from(favourites)
+    .where(and(eq(favourites.userId, actor.id), inArray(favourites.offerId, ids)));
+  const notes = new Map(mine.map((r) => [r.offerId, r.note ?? '']));
+  const cards = await listPublishedCards(
+    db,
+    ids.filter((id) => notes.has(id)),
+  );
+  if (cards.length !== ids.length) throw new Invalid([{ field: 'offres', key: 'errors.compare_not_favourites' }]);
+  return { offers: cards.map((card) => ({ ...card, note: notes.get(card.id)! })) };
+}
+
+/** Writes the actor's private note on one of their favourites (an empty note clears it). */
+export async function saveFavouriteNote(db: Db, actor: SessionUser | null, input: unknown): Promise<number> {
+  requireFamily(actor);
+  const { offre: offerId, note } = parse(NoteSchema, input);
+  const saved = await db
+    .update(favourites)
+    .set({ note: note === '' ? null : note })
+    .where(and(eq(favourites.userId, actor.id), eq(favourites.offerId, offerId)))
+    .returning({ offerId: favourites.offerId });
+  if (saved.length === 0) throw new Invalid([{ field: 'offre', key: 'errors.compare_not_favourites' }]);
+  return offerId;
 }

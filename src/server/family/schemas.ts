@@ -35,6 +35,35 @@ const name = z
 
 export const FavouriteSchema = z.object({ offre: id('errors.favourite_offer_unknown'), favori: flag });
 
+/** How many offers a comparison holds, as on property sites. */
+export const COMPARE_MAX = 4;
+export const NOTE_MAX = 1000;
+
+/** The offers to compare: `offres` repeated (or comma-separated), 2 to COMPARE_MAX ids. */
+export const CompareSchema = z.object({
+  offres: z
+    .array(
+      z
+        .string()
+        .regex(/^\d{1,9}$/, { error: 'errors.compare_choice' })
+        .transform(Number),
+      {
+        error: 'errors.compare_choice',
+      },
+    )
+    .max(20, { error: 'errors.compare_choice' })
+    .transform((ids) => [...new Set(ids)])
+    .refine((ids) => ids.length >= 2 && ids.length <= COMPARE_MAX, { error: 'errors.compare_choice' }),
+});
+
+export const NoteSchema = z.object({
+  offre: id('errors.favourite_offer_unknown'),
+  note: z
+    .string()
+    .max(NOTE_MAX, { error: 'errors.note_too_long' })
+    .transform((s) => s.trim()),
+});
+
 export const SaveSearchSchema = z.object({
   /** The query string of /offres, as the search page submits it. */
   requete: z.string({ error: 'errors.search_invalid' }).max(4000, { error: 'errors.search_invalid' }),
