@@ -1,6 +1,6 @@
 // npm run digest — the daily jobs once, for cron (the server also runs them in process, see
 // scripts/start.ts): the saved searches' email digest for every person whose digest is due,
-// then the offers' freshness (hide what is unconfirmed for 90 days, remind owners at 60),
+// then the staff's morning briefs (from 7:00 Paris time), then the offers' freshness (hide what is unconfirmed for 90 days, remind owners at 60),
 // then retention (closed files anonymised after their territory's period, inactive accounts).
 // Safe to run any number of times: a person gets at most one digest a day, an offer once,
 // and an owner one reminder per unconfirmed period.
@@ -8,6 +8,7 @@ import { createDb } from '../db/client.ts';
 import { migrationsApplied } from '../db/migrate.ts';
 import { systemClock } from '../src/server/clock.ts';
 import { runDigest } from '../src/server/family/digest.ts';
+import { runMorningBriefs } from '../src/server/candidates/morning.ts';
 import { runFreshness } from '../src/server/offers/freshness.ts';
 import { runRetention } from '../src/server/privacy/retention.ts';
 import { ConfigError, DatabaseOpenError, readConfig, runMain } from './lib/config.ts';
@@ -28,6 +29,8 @@ await runMain(async () => {
     console.log(
       `Digest: ${report.emails} email(s) with ${report.offers} offer(s) for ${report.due} person(s) due${report.skipped ? `, ${report.skipped} skipped (another run)` : ''}.`,
     );
+    const briefs = await runMorningBriefs(jobs);
+    console.log(`Morning briefs: ${briefs.emails} email(s) for ${briefs.due} member(s) of staff due.`);
     const freshness = await runFreshness(jobs);
     console.log(`Freshness: ${freshness.expired} offer(s) hidden, ${freshness.reminded} owner(s) reminded.`);
     const retention = await runRetention(jobs);

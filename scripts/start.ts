@@ -11,6 +11,7 @@ import { compileTrust } from './lib/proxies.ts';
 import { createDb } from '../db/client.ts';
 import { createDispatcher } from '../src/server/mail/dispatcher.ts';
 import { startDigest } from '../src/server/family/digest.ts';
+import { startMorningBriefs } from '../src/server/candidates/morning.ts';
 import { startFreshness } from '../src/server/offers/freshness.ts';
 import { startRetention } from '../src/server/privacy/retention.ts';
 import { pruneCatalogueChanges } from '../src/server/offers/catalogue-index.ts';
@@ -66,6 +67,8 @@ await runMain(async () => {
   const digestDb = await createDb(String(config.DATABASE_URL), config.DATABASE_AUTH_TOKEN as string | undefined);
   const jobs = { db: digestDb, clock: systemClock, siteUrl: String(config.PUBLIC_SITE_URL) };
   stoppers.push(startDigest(jobs).stop);
+  // The staff's morning brief, from 7:00 Paris time.
+  stoppers.push(startMorningBriefs(jobs).stop);
   // Offers' freshness: hidden after 90 days unconfirmed, owners reminded at 60 (hourly).
   stoppers.push(startFreshness(jobs).stop);
   // Retention (daily): closed files anonymised after their territory's period, inactive accounts.

@@ -23,6 +23,8 @@ export const users = sqliteTable('users', {
   lastSeenAt: text('last_seen_at'),
   /** When the account was warned that it would be deleted for inactivity (cleared by any activity). */
   inactivityWarnedAt: text('inactivity_warned_at'),
+  /** The day (Europe/Paris, YYYY-MM-DD) of a staff member's last morning brief: one a day. */
+  morningBriefOn: text('morning_brief_on'),
   createdAt: createdAt(),
 });
 

@@ -202,7 +202,7 @@ test('tasks, duplicates merged and a move to another territory with consent, wit
   await page.getByRole('button', { name: 'Transférer le dossier' }).click();
   await expect(page.getByRole('status')).toContainText('Dossier transféré vers un territoire qui n’est pas le vôtre');
   expect((await lastMail(portal, 'agent.manche@demo.test')).subject).toBe(
-    'Un dossier arrive sur votre territoire : Famille Double',
+    'Un dossier arrive sur votre territoire\u00a0: Famille Double',
   );
   expect((await page.goto(`/agent/candidats/${ids[0]}`))?.status()).toBe(404);
 

@@ -95,7 +95,7 @@ test('the Gers agent qualifies a new enquiry, adds a note and hands it to the te
   await expect(page.getByRole('status')).toHaveText('Dossier confié.');
   await expect(page.locator('[data-event="assignment"]').first()).toContainText('Dossier confié à Direction du Gers');
   expect((await lastMail(portal, 'direction.gers@demo.test')).subject).toBe(
-    'Un dossier vous est confié : Famille Qualifiée',
+    'Un dossier vous est confié\u00a0: Famille Qualifiée',
   );
 
   // A stale form (the file moved since it was loaded) is a conflict, not a lost update.
@@ -154,4 +154,46 @@ test('the board moves a card with the keyboard alone, and by drag and drop', asy
     args: [publicId],
   });
   expect(history.rows.map((r) => r.stage)).toEqual(['enquiry', 'qualified', 'discovery', 'qualified', 'discovery']);
+});
+
+test('an enquiry past its territory’s first-answer target is flagged on the board and the agent’s home', async ({
+  page,
+  portal,
+}) => {
+  // An unanswered enquiry of the Gers, made older than the territory's promise.
+  const target = Number(
+    (await portal.sql.execute("SELECT first_answer_hours AS h FROM territories WHERE code = '32'")).rows[0]!.h ?? 48,
+  );
+  const file = (
+    await portal.sql.execute(
+      `SELECT id, name FROM candidates WHERE territory_code = '32' AND stage = 'enquiry' AND first_response_at IS NULL
+       AND anonymised_at IS NULL AND merged_into_id IS NULL ORDER BY stage_entered_at DESC LIMIT 1`,
+    )
+  ).rows[0]!;
+  const hours = target + 5;
+  await portal.sql.execute({
+    sql: 'UPDATE candidates SET created_at = ?, stage_entered_at = ? WHERE id = ?',
+    args: [new Date(Date.now() - hours * 3_600_000).toISOString(), new Date().toISOString(), Number(file.id)],
+  });
+  await signInAs(page, 'agent.gers@demo.test');
+  await expect(page.locator('li', { hasText: String(file.name) }).first()).toContainText(
+    `promesse de réponse sous ${target}\u00a0h dépassée`,
+  );
+  await page.goto('/agent/candidats?vue=tableau');
+  const card = page.locator('.board .card', { hasText: String(file.name) }).first();
+  await expect(card.locator('.overdue')).toHaveText(
+    new RegExp(`^Sans réponse depuis ${hours}\\u00a0h \\(engagement\\u00a0: ${target}\\u00a0h\\)$`),
+  );
+  // A file already answered carries no flag.
+  const answered = (
+    await portal.sql.execute(
+      "SELECT name FROM candidates WHERE territory_code = '32' AND stage = 'qualified' AND anonymised_at IS NULL LIMIT 1",
+    )
+  ).rows[0]!;
+  await expect(
+    page
+      .locator('.board .card', { hasText: String(answered.name) })
+      .first()
+      .locator('.overdue'),
+  ).toHaveCount(0);
 });

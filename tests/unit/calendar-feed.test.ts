@@ -7,7 +7,8 @@ import { Forbidden } from '../../src/server/errors.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
 import { seededWith } from '../helpers/db.ts';
 
-const clock = { now: () => new Date() };
+// The demo's data are dated around 2026-11-01 (db/seed/demo.ts): a clock a few days later.
+const clock = { now: () => new Date('2026-11-05T10:00:00Z') };
 const SITE = 'https://cc.test';
 const since = () => new Date(clock.now().getTime() - 30 * DAY_MS).toISOString().slice(0, 10);
 

@@ -251,6 +251,11 @@ describe('reports', () => {
       { months: 12, eligible: 1, stayed: 0, left: 1, rate: 0 },
     ]);
     expect(r.responseTime).toEqual({ enquiries: 4, answered: 2, medianHours: 2, p90Hours: 26 });
+    // Per agent following the files: the same enquiries, both answers within the 48 h target.
+    const perAgent = r.responseByAgent;
+    expect(perAgent.reduce((n, a) => n + a.enquiries, 0)).toBe(4);
+    expect(perAgent.reduce((n, a) => n + a.answered, 0)).toBe(2);
+    expect(perAgent.reduce((n, a) => n + (a.withinTarget ?? 0) * a.enquiries, 0)).toBeCloseTo(2);
     expect(Object.fromEntries(r.offersByLabel.filter((o) => o.offers).map((o) => [o.label, o.offers]))).toEqual({
       A: 1,
       D: 1,

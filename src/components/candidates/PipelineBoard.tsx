@@ -16,6 +16,8 @@ interface Card {
   days: string;
   next: string | null;
   late: boolean;
+  /** "No answer for 52 h (target 48 h)": an enquiry past its territory's first-answer target. */
+  overdue: string | null;
   agent: { name: string; initials: string } | null;
 }
 interface Column {
@@ -173,6 +175,7 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
                     <span class="meta">
                       {card.persons} · {card.days}
                     </span>
+                    {card.overdue && <span class="overdue">{card.overdue}</span>}
                     {card.next && <span class={card.late ? 'next late' : 'next'}>{card.next}</span>}
                   </a>
                 </li>

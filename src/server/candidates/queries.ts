@@ -374,24 +374,37 @@ export async function boardColumns(db: Db, actor: SessionUser, query: ListQuery 
             household: candidates.household,
             agent: users.name,
             nextTask,
+            createdAt: candidates.createdAt,
+            firstResponseAt: candidates.firstResponseAt,
+            promiseHours: sql<number>`coalesce(${territories.firstAnswerHours}, 48)`,
           })
           .from(candidates)
           .leftJoin(users, eq(users.id, candidates.assignedAgentId))
+          .leftJoin(territories, eq(territories.code, candidates.territoryCode))
           .where(inColumn)
           .orderBy(desc(candidates.stageEnteredAt), desc(candidates.id))
           .limit(BOARD_COLUMN_MAX),
         db.select({ n: count() }).from(candidates).where(inColumn),
       ]);
-      const cards = rows.map(({ nextTask: task, household, agent, ...card }) => {
-        const next = task ? (JSON.parse(task) as { title: string; due: string }) : null;
-        return {
-          ...card,
-          persons: household.adults + household.children.length,
-          days: Math.max(0, Math.floor((now.getTime() - Date.parse(card.stageEnteredAt)) / DAY_MS)),
-          agent: agent ? { name: agent, initials: initials(agent) } : null,
-          nextTask: next,
-        };
-      });
+      const cards = rows.map(
+        ({ nextTask: task, household, agent, createdAt, firstResponseAt, promiseHours, ...card }) => {
+          const next = task ? (JSON.parse(task) as { title: string; due: string }) : null;
+          // An enquiry nobody has answered past its territory's promise.
+          const waited = Math.floor((now.getTime() - Date.parse(createdAt)) / HOUR_MS);
+          const overdue =
+            stage === 'enquiry' && firstResponseAt === null && waited >= promiseHours
+              ? { hours: waited, target: promiseHours }
+              : null;
+          return {
+            ...card,
+            overdue,
+            persons: household.adults + household.children.length,
+            days: Math.max(0, Math.floor((now.getTime() - Date.parse(card.stageEnteredAt)) / DAY_MS)),
+            agent: agent ? { name: agent, initials: initials(agent) } : null,
+            nextTask: next,
+          };
+        },
+      );
       return { stage, cards, count: total?.n ?? 0, closed: closedStages.includes(stage) };
     }),
   );

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.ts';
 import { renderMail, type MailLocale, type RenderedMail, type TemplateName } from './templates.ts';
 
 /** What the outbox records as the kind of a message: a template, or the saved searches' digest. */
-export type MailKind = TemplateName | 'search_digest';
+export type MailKind = TemplateName | 'search_digest' | 'morning_brief';
 
 type Tx = Pick<Db, 'insert'>;
 

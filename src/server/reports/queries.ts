@@ -169,6 +169,15 @@ export interface Report {
   retention: Array<{ months: 6 | 12; eligible: number; stayed: number; left: number; rate: number | null }>;
   offersByLabel: Array<{ label: string; offers: number }>;
   responseTime: { enquiries: number; answered: number; medianHours: number | null; p90Hours: number | null };
+  /** The same per agent following the files (null: not assigned), with the share answered within the target. */
+  responseByAgent: Array<{
+    agent: string | null;
+    enquiries: number;
+    answered: number;
+    medianHours: number | null;
+    /** Share (0–1) of the enquiries answered within their territory's first-answer target. */
+    withinTarget: number | null;
+  }>;
 }
 
 /** The parts of a report, each built by its own small SQL aggregates. */
@@ -186,6 +195,7 @@ export const reportParts = [
   'retention',
   'offersByLabel',
   'responseTime',
+  'responseByAgent',
 ] as const satisfies ReadonlyArray<keyof Report>;
 export type ReportPart = (typeof reportParts)[number];
 /** A report with only some of its parts (a CSV of one table needs one or two). */
@@ -267,6 +277,8 @@ function partOf(
       return offersByLabelOf(db, scope, period);
     case 'responseTime':
       return responseTimeOf(db, scope, period);
+    case 'responseByAgent':
+      return responseByAgentOf(db, scope, period);
   }
 }
 
@@ -477,4 +489,28 @@ async function responseTimeOf(db: Db, scope: ReportScope, period: Period) {
     medianHours: d.median,
     p90Hours: d.p90,
   };
+}
+
+async function responseByAgentOf(db: Db, scope: ReportScope, period: Period): Promise<Report['responseByAgent']> {
+  const where = sql`${filesIn(scope)} AND c.created_at >= ${period.from} AND c.created_at < ${period.to}`;
+  const rows = await db.all<{ agent: string | null; hours: number | null; target: number }>(sql`
+    SELECT u.name AS agent, c.response_hours AS hours, coalesce(t.first_answer_hours, 48) AS target
+    FROM candidates c LEFT JOIN users u ON u.id = c.assigned_agent_id LEFT JOIN territories t ON t.code = c.territory_code
+    WHERE ${where}`);
+  const byAgent = new Map<string | null, Array<{ hours: number | null; target: number }>>();
+  for (const r of rows) byAgent.set(r.agent, [...(byAgent.get(r.agent) ?? []), r]);
+  return [...byAgent]
+    .map(([agent, files]) => {
+      const answered = Float64Array.from(files.flatMap((f) => (f.hours === null ? [] : [f.hours]))).sort();
+      return {
+        agent,
+        enquiries: files.length,
+        answered: answered.length,
+        medianHours: durationsOfSorted(answered).median,
+        withinTarget: files.length
+          ? files.filter((f) => f.hours !== null && f.hours <= f.target).length / files.length
+          : null,
+      };
+    })
+    .sort((a, b) => (a.agent === null ? 1 : b.agent === null ? -1 : a.agent.localeCompare(b.agent)));
 }

@@ -26,6 +26,7 @@ export const tableIds = [
   'retention',
   'labels',
   'response',
+  'responseAgents',
 ] as const;
 export type TableId = (typeof tableIds)[number];
 
@@ -45,6 +46,7 @@ export const tableParts = {
   retention: ['retention'],
   labels: ['offersByLabel'],
   response: ['responseTime'],
+  responseAgents: ['responseByAgent'],
 } as const satisfies Record<TableId, readonly ReportPart[]>;
 export type TablePart<Id extends TableId> = (typeof tableParts)[Id][number];
 
@@ -154,6 +156,17 @@ function builders(report: Report, locale: Locale): Record<TableId, () => Omit<Re
           report.responseTime.p90Hours,
         ],
       ],
+    }),
+    responseAgents: () => ({
+      title: t(locale, 'report.responseByAgent'),
+      columns: [c('agent'), c('enquiries'), c('answered'), c('medianHours'), c('withinTarget')],
+      rows: report.responseByAgent.map((r) => [
+        r.agent ?? t(locale, 'report.unassigned'),
+        r.enquiries,
+        r.answered,
+        r.medianHours,
+        pct(r.withinTarget),
+      ]),
     }),
   };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `users` ADD `morning_brief_on` text;
