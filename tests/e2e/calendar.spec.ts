@@ -2,7 +2,7 @@
 // it, then revokes the link; the feed needs no session and ends with the link.
 import { request as playwrightRequest } from '@playwright/test';
 import { expect, signInAs, test } from './fixtures.ts';
-import { expectNoOverflowOrClipping, shoot } from './layout-check.ts';
+import { checkBothWidths } from './layout-check.ts';
 
 test('an agent subscribes a calendar to their tasks, then revokes the link', async ({ page, portal, axe }) => {
   await signInAs(page, 'agent.gers@demo.test');
@@ -16,14 +16,7 @@ test('an agent subscribes a calendar to their tasks, then revokes the link', asy
     url.replace(/^https?:/, 'webcal:'),
   );
   await axe(page);
-  for (const [width, height] of [
-    [360, 780],
-    [1280, 900],
-  ] as const) {
-    await page.setViewportSize({ width, height });
-    await expectNoOverflowOrClipping(page);
-    await shoot(page, 'calendar-link');
-  }
+  await checkBothWidths(page, 'calendar-link');
   // Shown once: the page then only says since when a link is active.
   await page.goto('/agent/agenda');
   await expect(page.getByTestId('feed-state')).toContainText('Un lien d’abonnement est actif depuis le');

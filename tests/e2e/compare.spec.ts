@@ -1,7 +1,7 @@
 // Journey: a family compares three of its favourites side by side, writes a private note on
 // one, finds it again, and prints the comparison — with JavaScript and without.
 import { expect, signInAs, test, throwawayFamily } from './fixtures.ts';
-import { expectNoOverflowOrClipping, shoot } from './layout-check.ts';
+import { checkBothWidths, expectNoOverflowOrClipping } from './layout-check.ts';
 
 for (const javaScriptEnabled of [true, false]) {
   test(`a family compares three favourites and keeps a note (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`, async ({
@@ -62,14 +62,7 @@ for (const javaScriptEnabled of [true, false]) {
     }
     if (javaScriptEnabled) {
       await axe(page);
-      for (const [width, height] of [
-        [360, 780],
-        [1280, 900],
-      ] as const) {
-        await page.setViewportSize({ width, height });
-        await expectNoOverflowOrClipping(page);
-        await shoot(page, 'compare');
-      }
+      await checkBothWidths(page, 'compare');
       // On paper: no header, no forms, the notes as text.
       await page.emulateMedia({ media: 'print' });
       await expect(page.locator('header.site-header')).toBeHidden();

@@ -66,3 +66,15 @@ export async function shoot(page: Page, name: string): Promise<void> {
   const width = page.viewportSize()?.width ?? 0;
   await page.screenshot({ path: join(screenshotsDir, `${name}-${width}.png`), fullPage: true });
 }
+
+/** At 360 then 1280 px: no overflow or clipping, and a screenshot at each width (`name`-360.png…). */
+export async function checkBothWidths(page: Page, name: string): Promise<void> {
+  for (const [width, height] of [
+    [360, 780],
+    [1280, 900],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await expectNoOverflowOrClipping(page);
+    await shoot(page, name);
+  }
+}

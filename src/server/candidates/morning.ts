@@ -6,7 +6,7 @@
 // claimed with a conditional update, so two processes never send it twice.
 import { and, asc, eq, gte, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { candidates, discoveryStays, tasks, territories, userTerritories, users } from '../../../db/schema/index.ts';
+import { candidates, discoveryStays, tasks, userTerritories, users } from '../../../db/schema/index.ts';
 import { formatDate, t } from '../../i18n/index.ts';
 import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
 import type { SessionUser } from '../accounts/session.ts';
@@ -15,7 +15,7 @@ import { briefCount, renderMorningBrief, type MorningBrief } from '../mail/morni
 import { enqueueRenderedMail } from '../mail/outbox.ts';
 import { startPeriodic } from '../periodic.ts';
 import { isStaff } from '../policy.ts';
-import { scope } from './queries.ts';
+import { scope, unansweredEnquiries } from './queries.ts';
 
 /** The brief waits for this hour of the territories' clock (all in metropolitan France). */
 export const BRIEF_HOUR = 7;
@@ -74,23 +74,12 @@ export async function briefOf(db: Db, user: SessionUser, day: string, now: Date,
       )
       .orderBy(asc(discoveryStays.startDate))
       .limit(ITEMS_MAX),
-    db
-      .select({
-        name: candidates.name,
-        file: candidates.publicId,
-        createdAt: candidates.createdAt,
-        assigned: candidates.assignedAgentId,
-        promiseHours: sql<number>`coalesce(${territories.firstAnswerHours}, 48)`,
-      })
-      .from(candidates)
-      .leftJoin(territories, eq(territories.code, candidates.territoryCode))
-      .where(and(files, eq(candidates.stage, 'enquiry'), isNull(candidates.firstResponseAt)))
-      .orderBy(asc(candidates.createdAt)),
+    unansweredEnquiries(db, files),
   ]);
   const hoursWaiting = (createdAt: string) => Math.floor((now.getTime() - Date.parse(createdAt)) / HOUR_MS);
   // Past the target: the files they follow, and those nobody follows yet.
   const late = unanswered.filter(
-    (u) => (u.assigned === null || u.assigned === user.id) && hoursWaiting(u.createdAt) >= u.promiseHours,
+    (u) => (u.assignedAgentId === null || u.assignedAgentId === user.id) && hoursWaiting(u.createdAt) >= u.promiseHours,
   );
   return {
     name: user.name,
@@ -108,7 +97,7 @@ export async function briefOf(db: Db, user: SessionUser, day: string, now: Date,
     })),
     late: late.slice(0, ITEMS_MAX).map((x) => ({
       line: t(user.locale, 'brief.late', { family: x.name, hours: hoursWaiting(x.createdAt), target: x.promiseHours }),
-      url: url(x.file),
+      url: url(x.publicId),
     })),
     waiting: unanswered.length,
     homeUrl: `${site}/agent`,

@@ -141,6 +141,27 @@ export async function countByStage(db: Db, actor: SessionUser): Promise<Record<S
   return counts;
 }
 
+/** The territory's first-answer promise, in hours (the dispatch queue: the default 48 h). */
+const promiseHours = sql<number>`coalesce(${territories.firstAnswerHours}, 48)`;
+
+/** Enquiries among `files` that no member of staff has acted on yet, the oldest first. */
+export function unansweredEnquiries(db: Db, files: SQL | undefined) {
+  return db
+    .select({
+      publicId: candidates.publicId,
+      name: candidates.name,
+      createdAt: candidates.createdAt,
+      territoryCode: candidates.territoryCode,
+      assignedAgentId: candidates.assignedAgentId,
+      promiseHours,
+    })
+    .from(candidates)
+    .leftJoin(territories, eq(territories.code, candidates.territoryCode))
+    .where(and(files, eq(candidates.stage, 'enquiry'), isNull(candidates.firstResponseAt)))
+    .orderBy(asc(candidates.createdAt))
+    .$dynamic();
+}
+
 export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
   const now = clock.now();
   const today = now.toISOString().slice(0, 10);
@@ -160,21 +181,7 @@ export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
       .where(and(where, eq(tasks.assigneeId, actor.id), isNull(tasks.doneAt), lte(tasks.dueDate, today)))
       .orderBy(asc(tasks.dueDate), asc(tasks.id))
       .limit(50),
-    // Enquiries no member of staff has acted on yet.
-    db
-      .select({
-        publicId: candidates.publicId,
-        name: candidates.name,
-        createdAt: candidates.createdAt,
-        territoryCode: candidates.territoryCode,
-        // The territory's promise (the dispatch queue: the default 48 h).
-        promiseHours: sql<number>`coalesce(${territories.firstAnswerHours}, 48)`,
-      })
-      .from(candidates)
-      .leftJoin(territories, eq(territories.code, candidates.territoryCode))
-      .where(and(where, eq(candidates.stage, 'enquiry'), isNull(candidates.firstResponseAt)))
-      .orderBy(asc(candidates.createdAt))
-      .limit(50),
+    unansweredEnquiries(db, where).limit(50),
     countByStage(db, actor),
   ]);
   const idle = await db
@@ -376,7 +383,7 @@ export async function boardColumns(db: Db, actor: SessionUser, query: ListQuery 
             nextTask,
             createdAt: candidates.createdAt,
             firstResponseAt: candidates.firstResponseAt,
-            promiseHours: sql<number>`coalesce(${territories.firstAnswerHours}, 48)`,
+            promiseHours,
           })
           .from(candidates)
           .leftJoin(users, eq(users.id, candidates.assignedAgentId))
