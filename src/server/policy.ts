@@ -16,8 +16,13 @@ export const isFamily = (u: Someone): boolean => hasRole(u, ['family']);
 /** Owners and tiers-lieux managers: they propose offers, which agents moderate. */
 export const isOwner = (u: Someone): boolean => hasRole(u, ['owner']);
 
+const staffRoles = ['agent', 'territory_admin', 'platform_admin'] satisfies Role[];
+
 /** Agents and administrators: the back office. */
-export const isStaff = (u: Someone): boolean => hasRole(u, ['agent', 'territory_admin', 'platform_admin']);
+export const isStaff = (u: Someone): boolean => hasRole(u, staffRoles);
+
+/** The same as SQL on the role column (a job that reads only staff accounts). */
+export const staffRoleSql = (role: SQLWrapper): SQL => inArray(role, staffRoles);
 
 /** Territory and platform administrators: staff management and reports. */
 export const isAdmin = (u: Someone): boolean => hasRole(u, ['territory_admin', 'platform_admin']);

@@ -14,7 +14,7 @@ import type { Clock } from '../clock.ts';
 import { briefCount, renderMorningBrief, type MorningBrief } from '../mail/morning-template.ts';
 import { enqueueRenderedMail } from '../mail/outbox.ts';
 import { startPeriodic } from '../periodic.ts';
-import { isStaff } from '../policy.ts';
+import { isStaff, staffRoleSql } from '../policy.ts';
 import { scope, unansweredEnquiries } from './queries.ts';
 
 /** The brief waits for this hour of the territories' clock (all in metropolitan France). */
@@ -119,7 +119,13 @@ export async function runMorningBriefs(ctx: BriefContext): Promise<BriefReport> 
   const people = await ctx.db
     .select({ id: users.id, email: users.email, name: users.name, role: users.role, locale: users.locale })
     .from(users)
-    .where(and(isNull(users.deactivatedAt), or(isNull(users.morningBriefOn), sql`${users.morningBriefOn} < ${day}`)));
+    .where(
+      and(
+        staffRoleSql(users.role),
+        isNull(users.deactivatedAt),
+        or(isNull(users.morningBriefOn), sql`${users.morningBriefOn} < ${day}`),
+      ),
+    );
   for (const person of people) {
     const territoryRows = await ctx.db
       .select({ code: userTerritories.territoryCode })
