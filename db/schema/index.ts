@@ -9,3 +9,4 @@ export * from './imports.ts';
 export * from './mail.ts';
 export * from './offers.ts';
 export * from './places.ts';
+export * from './daily-life.ts';

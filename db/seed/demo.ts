@@ -17,6 +17,7 @@ import { importArcepDeployment } from '../../src/server/imports/arcep.ts';
 import { importArcepDepartments } from '../../src/server/imports/arcep-departments.ts';
 import { ANCT_FIELDS, importAnctTiersLieux } from '../../src/server/imports/tiers-lieux-anct.ts';
 import { refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
+import { loadDailyLife } from '../../src/server/places/daily-life-data.ts';
 import { seedDemoCandidates, seedDemoFamilyFile } from './candidates.ts';
 import { subjectsFor, writeDemoPhotos } from './photos.ts';
 import { createRandom, type Random } from './random.ts';
@@ -289,6 +290,8 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
     siteUrl: DEMO_SITE_URL,
   });
   await refreshNearestTiersLieux(db);
+  // Schools, post offices, SNCF stations and INSEE's facility counts of both territories.
+  await loadDailyLife(db);
   const files = await seedDemoCandidates(db, random, now);
   await seedDemoFamilyFile(db, now);
   await db.$client.execute('ANALYZE');

@@ -2,12 +2,15 @@ import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import {
   candidates,
+  communeFacilities,
   communes,
   discoveryStays,
   proposals,
   offers,
   offerPhotos,
+  pointsOfInterest,
   stageHistory,
+  stations,
   tasks,
   territories,
   users,
@@ -33,6 +36,10 @@ describe('demo seed', () => {
       expect(byKind.home).toBeGreaterThanOrEqual(40);
       expect(byKind.tiers_lieu).toBeGreaterThanOrEqual(10);
     }
+    // Daily life: schools, post offices, SNCF stations and BPE counts of both territories.
+    expect(await db.$count(stations)).toBe(14);
+    expect(await db.$count(pointsOfInterest)).toBeGreaterThan(500);
+    expect(await db.$count(communeFacilities)).toBe(458 + 445);
   });
 
   it('varies connectivity, prices and kinds', async () => {
