@@ -1,5 +1,5 @@
 // Loads the offer detail page: the published offer, what is near it, and its commune's
-// fibre coverage. Shared by both locales.
+// fibre coverage and daily life. Shared by both locales.
 import { db } from '../server/db.ts';
 import { NotFound } from '../server/errors.ts';
 import type { RequestContext } from '../server/http/context.ts';
@@ -7,7 +7,8 @@ import { redirect, render } from '../server/http/respond.ts';
 import { searchReferrer } from '../server/http/return-path.ts';
 import { findNearbyOffers, getPublishedOffer, publicDetail } from '../server/offers/queries.ts';
 import { publicPointOf } from '../server/offers/position.ts';
-import { getCommuneCoverage } from '../server/places/queries.ts';
+import { dailyLife } from '../server/places/daily-life.ts';
+import { getCommune, getCommuneCoverage } from '../server/places/queries.ts';
 import { localizedPath } from '../i18n/index.ts';
 
 export const NEARBY_KM = 30;
@@ -22,16 +23,19 @@ export async function offerDetailPage(rc: Pick<RequestContext, 'locals' | 'reque
   if (!m) throw new NotFound('offer');
   const offer = await getPublishedOffer(db, Number(m[1]));
   if (m[2] !== offer.slug) return redirect(localizedPath(`/offres/${offer.id}-${offer.slug}`, rc.locals.locale), 301);
-  const [nearby, coverage] = await Promise.all([
+  const [nearby, coverage, commune] = await Promise.all([
     findNearbyOffers(db, publicPointOf(offer), offer.kind === 'home' ? 'tiers_lieu' : 'home', {
       km: NEARBY_KM,
       limit: 5,
       excludeId: offer.id,
     }),
     getCommuneCoverage(db, offer.communeCode),
+    getCommune(db, offer.communeCode),
   ]);
+  // Daily life from the commune's centre, never from the offer's point (decision 006).
+  const life = commune ? await dailyLife(db, commune) : null;
   // Distances between public points, and the page gets the public point only (decision 006).
   const search = searchReferrer(rc.request, rc.url);
   const back = search ? `${search}#offre-${offer.id}` : null;
-  return render({ offer: publicDetail(offer), nearby, coverage, back });
+  return render({ offer: publicDetail(offer), nearby, coverage, dailyLife: life, back });
 }

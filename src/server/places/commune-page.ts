@@ -1,5 +1,5 @@
 // What a commune page says: the commune, its fibre coverage now and over the imports, mobile
-// sites around it, the offers and tiers-lieux there and around, and the families settled
+// sites around it, daily life (schools, station, shops…), the offers and tiers-lieux there and around, and the families settled
 // there when they are enough not to be recognised (the open-data API's cells, so no page
 // reveals by subtraction what another hides).
 import { and, between, eq } from 'drizzle-orm';
@@ -9,6 +9,7 @@ import { NotFound } from '../errors.ts';
 import { searchOffers, type OfferSearchResult } from '../offers/queries.ts';
 import type { Shown } from '../reports/impact.ts';
 import { settlementsPerCommune } from '../reports/settlements.ts';
+import { dailyLife, type DailyLife } from './daily-life.ts';
 import { boundingBox, distanceKm } from './geo.ts';
 import { communeCoverageHistory, currentCommuneCode, getCommune, type CommuneSummary } from './queries.ts';
 
@@ -24,6 +25,8 @@ export interface CommunePage {
   history: Array<{ dataDate: string; ftthShare: number | null; source: string | null }>;
   /** 4G sites within SITES_KM per operator, or null when the département's sites are not loaded. */
   sites: { dataDate: string; operators: Array<{ operator: string; count: number; nearestKm: number }> } | null;
+  /** Nearest schools, station, shops… from the centre, or null when nothing is loaded here. */
+  dailyLife: DailyLife | null;
   homes: OfferSearchResult;
   tiersLieux: OfferSearchResult;
   /** Families settled here (all years), or null when fewer than 5 or needed to protect another cell. */
@@ -40,7 +43,7 @@ export async function resolveCommunePage(db: Db, code: string): Promise<CommuneS
 
 export async function communePage(db: Db, commune: CommuneSummary): Promise<CommunePage> {
   const around = { commune: commune.code, rayon: AROUND_KM };
-  const [[place], { current, history }, sites, homes, tiersLieux, settledFamilies] = await Promise.all([
+  const [[place], { current, history }, sites, life, homes, tiersLieux, settledFamilies] = await Promise.all([
     db
       .select({ departmentName: departments.name, territoryCode: territories.code, territoryName: territories.name })
       .from(departments)
@@ -48,6 +51,7 @@ export async function communePage(db: Db, commune: CommuneSummary): Promise<Comm
       .where(eq(departments.code, commune.departmentCode)),
     communeCoverageHistory(db, commune.code),
     sitesAround(db, commune),
+    dailyLife(db, commune),
     searchOffers(db, { ...around, type: 'logement' }),
     searchOffers(db, { ...around, type: 'tiers-lieu' }),
     settledIn(db, commune),
@@ -62,6 +66,7 @@ export async function communePage(db: Db, commune: CommuneSummary): Promise<Comm
     // One point per date of data: the newest import of that date.
     history: [...new Map(history.map((h) => [h.dataDate, h])).values()],
     sites,
+    dailyLife: life,
     homes,
     tiersLieux,
     settledFamilies,
