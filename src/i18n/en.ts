@@ -803,6 +803,8 @@ export const en: Messages = {
   'compare.kind': 'Kind',
   'compare.speeds': 'Speeds',
   'compare.tiersLieu': 'Nearest tiers-lieu with fibre',
+  'compare.school': 'Nearest school (from the commune’s centre)',
+  'compare.station': 'Nearest station (from the commune’s centre)',
   'compare.label': 'Connectivity label',
   'compare.note': 'My note',
   'compare.noteFor': 'My note on “{title}”',

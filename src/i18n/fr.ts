@@ -815,6 +815,8 @@ export const fr = {
   'compare.kind': 'Type',
   'compare.speeds': 'Débits',
   'compare.tiersLieu': 'Tiers-lieu fibré le plus proche',
+  'compare.school': 'École la plus proche (depuis le centre de la commune)',
+  'compare.station': 'Gare la plus proche (depuis le centre de la commune)',
   'compare.label': 'Étiquette de connectivité',
   'compare.note': 'Ma note',
   'compare.noteFor': 'Ma note sur « {title} »',

@@ -34,6 +34,13 @@ for (const javaScriptEnabled of [true, false]) {
     await expect(table.locator('thead th')).toHaveText(shown.map((o) => o.title));
     await expect(table.getByRole('rowheader', { name: 'Étiquette de connectivité' })).toBeVisible();
     await expect(table.getByRole('rowheader', { name: 'Tiers-lieu fibré le plus proche' })).toBeVisible();
+    // The nearest station of each commune, with its distance.
+    await expect(
+      table
+        .getByRole('row', { name: /^Gare la plus proche/ })
+        .getByRole('cell')
+        .first(),
+    ).toHaveText(/ · \d+(,\d)?\u00a0?km$/);
 
     // A note, saved and found again on the same comparison.
     const note = table.getByLabel(`Ma note sur «\u00a0${picked[1]!.title}\u00a0»`);

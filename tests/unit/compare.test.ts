@@ -35,6 +35,12 @@ describe('comparing favourites', () => {
     expect(shown.map((o) => o.id)).toEqual([ids[2], ids[0], ids[1]]);
     expect(shown.map((o) => o.note)).toEqual(['', 'Jardin trop petit ?', '']);
     expect(shown[0]).toMatchObject({ label: expect.any(String), price: expect.anything() });
+    // The nearest école and station of each offer's commune (daily-life.ts), a Gers one by its point.
+    for (const o of shown.filter((x) => x.territoryCode === '32')) {
+      expect(o.school).toMatchObject({ kind: 'school_primary', via: 'point', km: expect.any(Number) });
+      expect(o.station).toMatchObject({ kind: 'station', via: 'point', km: expect.any(Number) });
+    }
+    expect(shown.some((x) => x.territoryCode === '32')).toBe(true);
     // The same id twice counts once.
     expect((await compareFavourites(db, family, { offres: [ids[0], ids[0], ids[1]].map(String) })).offers).toHaveLength(
       2,

@@ -10,6 +10,8 @@ import { Forbidden, Invalid } from '../errors.ts';
 import { isFamily, mayKeepFavourites } from '../policy.ts';
 import { listPublishedCards, type OfferCard } from '../offers/queries.ts';
 import { CompareSchema, FavouriteSchema, NoteSchema, parse } from './schemas.ts';
+import { dailyLife, type DailyLifeEntry } from '../places/daily-life.ts';
+import { getCommune } from '../places/queries.ts';
 
 /** More than any family needs; keeps a runaway script from filling the table. */
 export const MAX_FAVOURITES = 500;
@@ -94,8 +96,9 @@ export async function listFavourites(db: Db, actor: SessionUser | null): Promise
 }
 
 export interface Comparison {
-  /** The offers, in the order they were asked for, each with the family's note. */
-  offers: Array<OfferCard & { note: string }>;
+  /** The offers, in the order they were asked for, each with the family's note, and the
+   *  nearest école and station of its commune (from its centre: daily-life.ts). */
+  offers: Array<OfferCard & { note: string; school: DailyLifeEntry | null; station: DailyLifeEntry | null }>;
 }
 
 /**
@@ -115,7 +118,15 @@ export async function compareFavourites(db: Db, actor: SessionUser | null, input
     ids.filter((id) => notes.has(id)),
   );
   if (cards.length !== ids.length) throw new Invalid([{ field: 'offres', key: 'errors.compare_not_favourites' }]);
-  return { offers: cards.map((card) => ({ ...card, note: notes.get(card.id)! })) };
+  const near = await Promise.all(
+    cards.map(async (card) => {
+      const commune = await getCommune(db, card.communeCode);
+      const life = commune ? await dailyLife(db, commune) : null;
+      const entry = (kind: DailyLifeEntry['kind']) => life?.entries.find((e) => e.kind === kind) ?? null;
+      return { school: entry('school_primary'), station: entry('station') };
+    }),
+  );
+  return { offers: cards.map((card, i) => ({ ...card, note: notes.get(card.id)!, ...near[i]! })) };
 }
 
 /** Writes the actor's private note on one of their favourites (an empty note clears it). */
