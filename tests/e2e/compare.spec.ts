@@ -25,6 +25,8 @@ for (const javaScriptEnabled of [true, false]) {
     });
     await signInAs(page, email);
     await page.goto('/compte/favoris');
+    // On a phone, where each card's whole-surface link once lay over its "Compare" box.
+    await page.setViewportSize({ width: 360, height: 780 });
     for (const offer of picked) await page.getByRole('checkbox', { name: `Comparer ${offer.title}` }).check();
     await page.getByRole('button', { name: 'Comparer la sélection' }).click();
     // In the order of the list (the newest favourite first), as ticked.
