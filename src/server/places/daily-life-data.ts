@@ -61,14 +61,20 @@ export async function loadDailyLife(db: Db): Promise<DailyLifeLoad> {
     if (!current.has(a.code)) current.set(a.code, a.to);
   const depOf = (code: string) => department.get(code)!;
   let skipped = 0;
+  /** A row's commune today and its point; null without either (the row is skipped). */
+  const place = (r: Record<string, string | undefined>) => {
+    const communeCode = current.get(r.code_insee ?? '');
+    const lat = coordinate(r.lat);
+    const lng = coordinate(r.lon);
+    if (!communeCode || lat === null || lng === null) return null;
+    return { communeCode, departmentCode: depOf(communeCode), lat, lng };
+  };
 
   const points: Array<typeof pointsOfInterest.$inferInsert> = [];
   for (const r of await read(DAILY_LIFE_FILES.schools)) {
     const kind = SCHOOL_KINDS[r.type ?? ''];
-    const communeCode = current.get(r.code_insee ?? '');
-    const lat = coordinate(r.lat);
-    const lng = coordinate(r.lon);
-    if (!kind || !communeCode || lat === null || lng === null) {
+    const at = place(r);
+    if (!kind || !at) {
       skipped++;
       continue;
     }
@@ -76,29 +82,21 @@ export async function loadDailyLife(db: Db): Promise<DailyLifeLoad> {
     points.push({
       kind,
       name,
-      communeCode,
-      departmentCode: depOf(communeCode),
-      lat,
-      lng,
+      ...at,
       source: r.source!,
       sourceKey: r.uai!,
     });
   }
   for (const r of await read(DAILY_LIFE_FILES.postOffices)) {
-    const communeCode = current.get(r.code_insee ?? '');
-    const lat = coordinate(r.lat);
-    const lng = coordinate(r.lon);
-    if (!communeCode || lat === null || lng === null) {
+    const at = place(r);
+    if (!at) {
       skipped++;
       continue;
     }
     points.push({
       kind: 'post_office',
       name: `${r.type} — ${r.libelle}`,
-      communeCode,
-      departmentCode: depOf(communeCode),
-      lat,
-      lng,
+      ...at,
       source: POST_SOURCE,
       sourceKey: r.identifiant!,
     });
@@ -106,19 +104,14 @@ export async function loadDailyLife(db: Db): Promise<DailyLifeLoad> {
 
   const stationRows: Array<typeof stations.$inferInsert> = [];
   for (const r of await read(DAILY_LIFE_FILES.stations)) {
-    const communeCode = current.get(r.code_insee ?? '');
-    const lat = coordinate(r.lat);
-    const lng = coordinate(r.lon);
-    if (!communeCode || lat === null || lng === null) {
+    const at = place(r);
+    if (!at) {
       skipped++;
       continue;
     }
     stationRows.push({
       name: r.nom!,
-      communeCode,
-      departmentCode: depOf(communeCode),
-      lat,
-      lng,
+      ...at,
       segment: r.segment_drg || null,
       uicCodes: r.codes_uic!,
       source: STATIONS_SOURCE,

@@ -68,6 +68,14 @@ interface Candidate {
   lng: number;
 }
 
+/** What a point of interest gives a daily-life entry (joined with its commune). */
+const pointColumns = {
+  name: pointsOfInterest.name,
+  communeName: communes.name,
+  lat: pointsOfInterest.lat,
+  lng: pointsOfInterest.lng,
+};
+
 function nearest(centre: Point, rows: Candidate[]) {
   let best: (Candidate & { km: number }) | undefined;
   for (const r of rows) {
@@ -112,13 +120,7 @@ export async function dailyLife(
   const [pointRows, stationRows, countRows] = await Promise.all([
     coveredPoints.length
       ? db
-          .select({
-            kind: pointsOfInterest.kind,
-            name: pointsOfInterest.name,
-            communeName: communes.name,
-            lat: pointsOfInterest.lat,
-            lng: pointsOfInterest.lng,
-          })
+          .select({ kind: pointsOfInterest.kind, ...pointColumns })
           .from(pointsOfInterest)
           .innerJoin(communes, eq(communes.code, pointsOfInterest.communeCode))
           .where(and(inArray(pointsOfInterest.kind, coveredPoints), inBox(pointsOfInterest.lat, pointsOfInterest.lng)))
@@ -209,12 +211,7 @@ async function stationsNear(db: Db, centre: Point, where?: SQL): Promise<Candida
 
 async function pointsNear(db: Db, centre: Point, kind: PointKind): Promise<Candidate[]> {
   return db
-    .select({
-      name: pointsOfInterest.name,
-      communeName: communes.name,
-      lat: pointsOfInterest.lat,
-      lng: pointsOfInterest.lng,
-    })
+    .select(pointColumns)
     .from(pointsOfInterest)
     .innerJoin(communes, eq(communes.code, pointsOfInterest.communeCode))
     .where(eq(pointsOfInterest.kind, kind))
