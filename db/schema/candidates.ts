@@ -20,6 +20,9 @@ export const withdrawalReasons = [
   'no_answer',
 ] as const;
 export const remoteWorkStatuses = ['employee', 'freelancer', 'founder', 'job_seeker'] as const;
+/** What the partner (second adult) wishes to do for work after the move. */
+export const partnerWishes = ['remote', 'local_job', 'take_over', 'create', 'not_seeking'] as const;
+export type PartnerWish = (typeof partnerWishes)[number];
 
 /** JSON column types: what the columns hold, so that no reader casts. */
 export interface Household {
@@ -61,6 +64,14 @@ export const candidates = sqliteTable(
     workspaceNeeds: text('workspace_needs'),
     minDownloadMbps: integer('min_download_mbps'),
     timeFrame: text('time_frame'),
+    partnerWish: text('partner_wish', { enum: partnerWishes }),
+    /** The job or activity the partner seeks, in the family's words. */
+    partnerSought: text('partner_sought'),
+    /** The maturity score computed from the project (0–100; src/server/candidates/maturity.ts), kept for sorting. */
+    maturityScore: integer('maturity_score'),
+    /** An agent's own score (0–100) and why, which wins over the computed one. */
+    maturityOverride: integer('maturity_override'),
+    maturityReason: text('maturity_reason'),
     heardFrom: text('heard_from'),
     locale: text('locale', { enum: ['fr', 'en'] })
       .notNull()

@@ -213,7 +213,7 @@ describe('enquiries', () => {
   it('land in the wished territory, with a confirmation to the family and a notice to its staff', async () => {
     const { db } = await testDb();
     const { ctx } = ctxFor(db);
-    const input = enquiry();
+    const input = enquiry({ partnerProfession: 'Infirmière', partnerWish: 'local_job', partnerSought: 'infirmière' });
     const { publicId, territoryCode, duplicateOf } = await createEnquiry(ctx, input, '9.9.9.9');
     expect({ territoryCode, duplicateOf }).toEqual({ territoryCode: '32', duplicateOf: null });
     expect(publicId).toMatch(/^[\w-]{16}$/);
@@ -224,6 +224,8 @@ describe('enquiries', () => {
       consentTextVersion: '2026-11-v1',
       budgetMax: 900,
       transaction: 'rent',
+      partnerWish: 'local_job',
+      partnerSought: 'infirmière',
     });
     expect(file!.household).toEqual({ adults: 2, children: [4, 9] });
     const mails = await db.select().from(outbox);
@@ -265,7 +267,15 @@ describe('enquiries', () => {
     const before = await db.select().from(candidates);
     const error = await createEnquiry(
       ctx,
-      { name: '', email: 'x', adults: '0', children: 'deux', wishedTerritories: '75', consent: '' },
+      {
+        name: '',
+        email: 'x',
+        adults: '0',
+        children: 'deux',
+        wishedTerritories: '75',
+        partnerWish: 'astronaut',
+        consent: '',
+      },
       '2.2.2.2',
     ).catch((e: Invalid) => e);
     expect(error).toBeInstanceOf(Invalid);
@@ -275,6 +285,7 @@ describe('enquiries', () => {
       'consent',
       'email',
       'name',
+      'partnerWish',
     ]);
     const unknownTerritory = await createEnquiry(ctx, enquiry({ wishedTerritories: '75' }), '2.2.2.3').catch(
       (e: Invalid) => e,

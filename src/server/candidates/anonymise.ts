@@ -79,6 +79,8 @@ export async function anonymiseFiles(tx: Tx, files: FileToAnonymise[], by: numbe
         housingNeeds: null,
         workspaceNeeds: null,
         heardFrom: null,
+        partnerSought: null,
+        maturityReason: null,
         withdrawalComment: null,
         anonymisedAt: now,
         updatedAt: now,

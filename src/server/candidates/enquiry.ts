@@ -106,6 +106,8 @@ export async function createEnquiry(
         workspaceNeeds: data.workspaceNeeds ?? null,
         minDownloadMbps: data.minDownloadMbps ?? null,
         timeFrame: data.timeFrame ?? null,
+        partnerWish: data.partnerWish ?? null,
+        partnerSought: data.partnerSought ?? null,
         heardFrom: data.heardFrom ?? null,
         locale: data.locale,
         consentTextVersion: CONSENT_TEXT_VERSION,

@@ -1,6 +1,12 @@
 // The relocation-project form (enquiry). One schema for the page, the island and the API.
 import { z } from 'astro/zod';
-import { eventKinds, remoteWorkStatuses, stages, withdrawalReasons } from '../../../db/schema/candidates.ts';
+import {
+  eventKinds,
+  partnerWishes,
+  remoteWorkStatuses,
+  stages,
+  withdrawalReasons,
+} from '../../../db/schema/candidates.ts';
 import { EmailSchema, LocaleSchema, NameSchema } from '../accounts/schemas.ts';
 import {
   asList,
@@ -59,6 +65,8 @@ export const EnquirySchema = z.object({
   remoteStatus: optionalEnum(remoteWorkStatuses),
   partnerProfession: optionalText(200),
   partnerRemoteStatus: optionalEnum(remoteWorkStatuses),
+  partnerWish: optionalEnum(partnerWishes),
+  partnerSought: optionalText(200),
   currentPlace: optionalText(200),
   wishedTerritories: z.preprocess(
     asList,
