@@ -15,6 +15,7 @@ import { startMorningBriefs } from '../src/server/candidates/morning.ts';
 import { startFreshness } from '../src/server/offers/freshness.ts';
 import { startRetention } from '../src/server/privacy/retention.ts';
 import { pruneCatalogueChanges } from '../src/server/offers/catalogue-index.ts';
+import { refreshMaturity } from '../src/server/candidates/maturity.ts';
 import { startPeriodic } from '../src/server/periodic.ts';
 import { DAY_MS } from '../src/lib/time.ts';
 import { systemClock } from '../src/server/clock.ts';
@@ -78,6 +79,13 @@ await runMain(async () => {
     startPeriodic('catalogue-changes', DAY_MS, async () => {
       const pruned = await pruneCatalogueChanges(digestDb);
       return pruned ? `${pruned} old catalogue changes pruned` : null;
+    }).stop,
+  );
+  // Open files' maturity scores, recomputed daily: the homes on offer and the coverage move under them.
+  stoppers.push(
+    startPeriodic('maturity', DAY_MS, async () => {
+      const changed = await refreshMaturity(digestDb);
+      return changed ? `${changed} maturity score(s) updated` : null;
     }).stop,
   );
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

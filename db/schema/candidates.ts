@@ -183,6 +183,7 @@ export const eventKinds = [
   'territory_move',
   'follow_up',
   'erased',
+  'maturity',
 ] as const;
 
 /** The timeline (and audit trail) of a file: who did what, when. */

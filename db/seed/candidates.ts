@@ -433,6 +433,7 @@ export async function seedDemoFamilyFile(db: Db, now: Date): Promise<void> {
         { profession: 'Développeuse web', status: 'employee' },
         { profession: 'Graphiste', status: 'freelancer' },
       ],
+      partnerWish: 'remote',
       currentPlace: 'Lyon (69)',
       wishedTerritories: ['32'],
       budgetMax: 1100,

@@ -19,6 +19,7 @@ import { ANCT_FIELDS, importAnctTiersLieux } from '../../src/server/imports/tier
 import { refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
 import { loadDailyLife } from '../../src/server/places/daily-life-data.ts';
 import { seedDemoCandidates, seedDemoFamilyFile } from './candidates.ts';
+import { refreshMaturity } from '../../src/server/candidates/maturity.ts';
 import { subjectsFor, writeDemoPhotos } from './photos.ts';
 import { createRandom, type Random } from './random.ts';
 import { publicPoint } from '../../src/server/offers/position.ts';
@@ -294,6 +295,7 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
   await loadDailyLife(db);
   const files = await seedDemoCandidates(db, random, now);
   await seedDemoFamilyFile(db, now);
+  await refreshMaturity(db);
   await db.$client.execute('ANALYZE');
   return { territories: demoTerritories.length, users: demoAccounts.length, offers: rows.length, candidates: files };
 }

@@ -196,6 +196,84 @@ test('the board uses the list’s filters, its cards say enough, and a keyboard 
   await axe(page);
 });
 
+test('the maturity score explains itself, an agent corrects it with a reason, and it sorts the list and the board', async ({
+  page,
+  portal,
+  axe,
+}) => {
+  // The project asks what the partner wishes to do.
+  await page.goto('/projet');
+  await expect(page.getByLabel('Après l’installation, votre conjoint·e souhaite…').locator('option')).toHaveText([
+    '—',
+    'Continuer à télétravailler',
+    'Trouver un emploi sur place',
+    'Reprendre une entreprise ou un commerce',
+    'Créer son activité',
+    'Ne cherche pas d’emploi',
+  ]);
+  const name = `Famille Maturité ${Math.random().toString(36).slice(2, 7)}`;
+  const email = unique('maturite');
+  await enquire(page.request, portal, {
+    name,
+    email,
+    timeFrame: 'lt3m',
+    remoteStatus: 'employee',
+    partnerProfession: 'Infirmière',
+    partnerWish: 'local_job',
+    partnerSought: 'infirmière de bloc',
+    minDownloadMbps: '8',
+  });
+  const [file] = await fileOf(portal, email);
+  await signInAs(page, 'agent.gers@demo.test');
+  await page.goto(`/agent/candidats/${file!.publicId}`);
+  const fact = page.locator('[data-summary] [data-fact="maturity"] dd');
+  // 25 (under 3 months) + 20 (remote employee) + 5 (a local job to find) + 0 (no budget) + 20 (8 Mb/s).
+  await expect(fact).toHaveText('70/100');
+  await expect(page.locator('[data-partner-wish="local_job"]')).toHaveText(
+    'Conjoint·e : Trouver un emploi sur place — « infirmière de bloc »',
+  );
+  const panel = page.locator('#maturite');
+  await expect(panel.locator('[data-factor]')).toHaveCount(5);
+  await expect(panel.locator('[data-factor="partner"]')).toContainText('Conjoint·e cherche un emploi sur place');
+  await expect(panel.locator('[data-factor="partner"] .num')).toHaveText('5/15');
+  await expect(panel.locator('[data-factor="budget"]')).toContainText('Budget non précisé');
+
+  // Without a reason (blanks pass the browser's check, not the server's) the score is refused, and what was typed stays.
+  await panel.getByText('Corriger le score').click();
+  await panel.getByLabel('Votre score (0 à 100)').fill('95');
+  await panel.getByLabel('Raison').fill('   ');
+  await panel.getByRole('button', { name: 'Enregistrer le score' }).click();
+  await expect(page.getByText('Dites pourquoi vous corrigez le score.').first()).toBeVisible();
+  await expect(panel.getByLabel('Votre score (0 à 100)')).toHaveValue('95');
+  await panel.getByLabel('Raison').fill('Poste trouvé à Auch, employeur d’accord');
+  await panel.getByRole('button', { name: 'Enregistrer le score' }).click();
+  await expect(page.getByRole('status')).toHaveText('Le score de maturité est enregistré.');
+  await expect(fact).toHaveText('95/100');
+  await expect(panel.locator('[data-override]')).toContainText('Poste trouvé à Auch, employeur d’accord');
+  await expect(panel.getByRole('table')).toContainText('Score calculé : 70/100');
+  await expect(page.locator('.timeline li[data-event="maturity"]').first()).toContainText('95/100');
+  await axe(page);
+
+  // The list and the board sort on it, the agent's score winning.
+  await page.goto('/agent/candidats?tri=maturity&etape=enquiry');
+  const scores = await page
+    .locator('tbody [data-maturity]')
+    .evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-maturity'))));
+  expect(scores.length).toBeGreaterThan(1);
+  expect(scores).toEqual([...scores].sort((a, b) => b - a));
+  await expect(page.locator(`[data-file="${file!.publicId}"] [data-maturity]`)).toHaveText('95/100');
+  await page.goto(`/agent/candidats?vue=tableau&tri=maturity&q=${encodeURIComponent(name)}`);
+  await expect(page.getByLabel('Trier par')).toHaveValue('maturity');
+  await expect(page.locator(`[data-card="${file!.publicId}"] .maturity-chip`)).toHaveText('Maturité 95/100');
+
+  // Back to the computed score.
+  await page.goto(`/agent/candidats/${file!.publicId}`);
+  await panel.getByText('Corriger le score').click();
+  await panel.getByRole('button', { name: 'Revenir au score calculé' }).click();
+  await expect(fact).toHaveText('70/100');
+  await expect(panel.locator('[data-override]')).toHaveCount(0);
+});
+
 test('each role lands on its own home after signing in; staff see their own menu', async ({ browser, portal }) => {
   const header = (page: Page, name = 'Navigation principale') => page.getByRole('navigation', { name });
   const homes: Array<[string, RegExp, string[], string[]]> = [

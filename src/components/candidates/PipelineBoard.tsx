@@ -19,6 +19,8 @@ interface Card {
   /** "No answer for 52 h (target 48 h)": an enquiry past its territory's first-answer target. */
   overdue: string | null;
   agent: { name: string; initials: string } | null;
+  /** "Maturity 72/100" and its band (high, medium, low): the project's score. */
+  maturity: { text: string; band: string } | null;
 }
 interface Column {
   stage: string;
@@ -175,6 +177,11 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
                     <span class="meta">
                       {card.persons} · {card.days}
                     </span>
+                    {card.maturity && (
+                      <span class="maturity-chip" data-band={card.maturity.band}>
+                        {card.maturity.text}
+                      </span>
+                    )}
                     {card.overdue && <span class="overdue">{card.overdue}</span>}
                     {card.next && <span class={card.late ? 'next late' : 'next'}>{card.next}</span>}
                   </a>

@@ -20,6 +20,7 @@ import { fieldErrors, Invalid, type FieldError } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { mailFamily } from './notify.ts';
 import { addEvent, type CandidatesContext } from './commands.ts';
+import { refreshMaturity } from './maturity.ts';
 import { CONSENT_TEXT_VERSION, EnquirySchema } from './schemas.ts';
 
 /** 16 random characters: a URL that says nothing about how many files exist. */
@@ -119,6 +120,7 @@ export async function createEnquiry(
       })
       .returning({ id: candidates.id });
     await tx.insert(stageHistory).values({ candidateId: file!.id, stage: 'enquiry', enteredAt: now, territoryCode });
+    await refreshMaturity(tx, [file!.id]);
     // The offer that started the enquiry, when it is one of the catalogue's (a stale id is dropped).
     const [origin] = data.offer
       ? await tx

@@ -1,7 +1,22 @@
 // Read side of the pipeline, always under the actor's territories: the list with its
 // filters, counts per stage, the agent's home (tasks, unanswered enquiries, idle files)
 // and one file with its timeline.
-import { and, asc, count, desc, eq, gte, inArray, isNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gte,
+  inArray,
+  isNull,
+  like,
+  lte,
+  or,
+  sql,
+  type AnyColumn,
+  type SQL,
+} from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { listUndelivered } from '../mail/undelivered.ts';
 import {
@@ -27,6 +42,7 @@ import { listStays } from './stays.ts';
 import { duplicateOriginal } from './transfer.ts';
 import { listSorts, timelineFilters, type ListQuery, type TimelineFilter } from './schemas.ts';
 import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
+import { effectiveMaturity, explainMaturity } from './maturity.ts';
 
 /** Days after which a file "rots" in a stage without moving (a CRM's idle flag). */
 export const IDLE_DAYS: Partial<Record<Stage, number>> = { enquiry: 3, qualified: 21, discovery: 45, settling: 90 };
@@ -97,14 +113,26 @@ export function listFilter(actor: SessionUser, query: ListQuery, now: Date): SQL
   return and(...filters);
 }
 
+/**
+ * The order of the list and of each board column: `recent` is the list's newest files, the
+ * board's latest arrivals in the column; `maturity` the most mature first, unscored last.
+ */
+function fileOrder(sort: ListQuery['sort'], recent: AnyColumn): SQL[] {
+  switch (sort) {
+    case 'name':
+      return [asc(candidates.name), asc(candidates.id)];
+    case 'waiting':
+      return [asc(candidates.stageEnteredAt), asc(candidates.id)];
+    case 'maturity':
+      return [sql`${effectiveMaturity} IS NULL`, desc(effectiveMaturity), desc(recent), desc(candidates.id)];
+    default:
+      return [desc(recent), desc(candidates.id)];
+  }
+}
+
 export async function listCandidates(db: Db, actor: SessionUser, query: ListQuery, now = new Date()) {
   const where = listFilter(actor, query, now);
-  const order =
-    query.sort === 'name'
-      ? [asc(candidates.name), asc(candidates.id)]
-      : query.sort === 'waiting'
-        ? [asc(candidates.stageEnteredAt), asc(candidates.id)]
-        : [desc(candidates.createdAt), desc(candidates.id)];
+  const order = fileOrder(query.sort, candidates.createdAt);
   const page = Math.max(1, query.page ?? 1);
   const [rows, [total]] = await Promise.all([
     db
@@ -118,6 +146,7 @@ export async function listCandidates(db: Db, actor: SessionUser, query: ListQuer
         assignedAgent: users.name,
         createdAt: candidates.createdAt,
         duplicateOfId: candidates.duplicateOfId,
+        maturity: effectiveMaturity,
       })
       .from(candidates)
       .leftJoin(users, eq(users.id, candidates.assignedAgentId))
@@ -278,7 +307,7 @@ export async function getCandidateFile(
 ) {
   const file = await findCandidate(db, actor, publicId);
   const kinds = timeline ? timelineFilters[timeline] : null;
-  const [events, fileTasks, fileProposals, thread, stays, original, duplicates, undelivered, summary] =
+  const [events, fileTasks, fileProposals, thread, stays, original, duplicates, undelivered, summary, maturity] =
     await Promise.all([
       db
         .select({
@@ -320,6 +349,7 @@ export async function getCandidateFile(
       // Emails about the file the provider never took: on the timeline, with "send again".
       listUndelivered(db, actor, { candidateId: file.id }),
       fileSummary(db, file, now),
+      explainMaturity(db, file),
     ]);
   return {
     file,
@@ -333,6 +363,7 @@ export async function getCandidateFile(
     original,
     duplicates,
     undelivered,
+    maturity,
   };
 }
 
@@ -384,12 +415,13 @@ export async function boardColumns(db: Db, actor: SessionUser, query: ListQuery 
             createdAt: candidates.createdAt,
             firstResponseAt: candidates.firstResponseAt,
             promiseHours,
+            maturity: effectiveMaturity,
           })
           .from(candidates)
           .leftJoin(users, eq(users.id, candidates.assignedAgentId))
           .leftJoin(territories, eq(territories.code, candidates.territoryCode))
           .where(inColumn)
-          .orderBy(desc(candidates.stageEnteredAt), desc(candidates.id))
+          .orderBy(...fileOrder(query.sort, candidates.stageEnteredAt))
           .limit(BOARD_COLUMN_MAX),
         db.select({ n: count() }).from(candidates).where(inColumn),
       ]);

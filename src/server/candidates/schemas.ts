@@ -109,6 +109,19 @@ export const StaySchema = z
     error: 'errors.stay_too_long',
   });
 
+/** An agent's own maturity score for a file, and why (the computed one is explained beside it). */
+export const MaturityOverrideSchema = z.object({
+  score: z.preprocess(
+    (v) => (typeof v === 'string' && /^\d{1,3}$/.test(v.trim()) ? Number(v) : v),
+    z
+      .number({ error: 'errors.maturity_score' })
+      .int({ error: 'errors.maturity_score' })
+      .min(0, { error: 'errors.maturity_score' })
+      .max(100, { error: 'errors.maturity_score' }),
+  ),
+  reason: requiredText(500, 'errors.maturity_reason'),
+});
+
 export const MessageSchema = z.object({ body: requiredText(5000, 'errors.message_required') });
 
 export const ProposalAnswerSchema = z.object({
@@ -138,7 +151,7 @@ export const StageMoveSchema = z.object({
 });
 export type StageMoveInput = z.output<typeof StageMoveSchema>;
 
-export const listSorts = ['recent', 'waiting', 'name'] as const;
+export const listSorts = ['recent', 'waiting', 'name', 'maturity'] as const;
 
 /** A filter that is not understood is dropped, never an error: the list is a GET form. */
 const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
@@ -210,7 +223,7 @@ export function parseListQuery(params: Record<string, string>): ListQuery {
 
 /** The timeline's filters (`?journal=` on the file page): each names the kinds of events it shows. */
 export const timelineFilters = {
-  notes: ['note'],
+  notes: ['note', 'maturity'],
   emails: ['email', 'message'],
   stages: ['stage_change', 'created', 'territory_move'],
   tasks: ['task', 'follow_up'],

@@ -11,6 +11,7 @@ import {
   recordFollowUp,
 } from '../../server/candidates/commands.ts';
 import { markRead, sendAgentMessage } from '../../server/candidates/messages.ts';
+import { overrideMaturity } from '../../server/candidates/maturity.ts';
 import { listProposals, proposeOffers, searchFromNeeds } from '../../server/candidates/proposals.ts';
 import { agentHome, boardColumns, getCandidateFile, listCandidates } from '../../server/candidates/queries.ts';
 import {
@@ -123,6 +124,11 @@ type FileAction = (user: SessionUser, publicId: string, form: FormFields) => Pro
 const fileActions: Record<string, FileAction> = {
   stage: async (user, id, form) => (await move(user, id, parseInput(StageMoveSchema, form)), '?ok=stage'),
   note: async (user, id, form) => (await addNote(ctx, user, id, form.note), '?ok=note'),
+  maturity: async (user, id, form) => (await overrideMaturity(ctx, user, id, form), '?ok=maturity#maturite'),
+  'maturity-clear': async (user, id) => (
+    await overrideMaturity(ctx, user, id, {}, true),
+    '?ok=maturityCleared#maturite'
+  ),
   assign: async (user, id, form) => (await assignFile(fileCtx, user, id, parseId(form.agent) ?? 0), '?ok=assign'),
   'follow-up': async (user, _id, form) => (
     await recordFollowUp(ctx, user, parseId(form.task) ?? 0, field(form, 'outcome') === 'left' ? 'left' : 'stayed'),

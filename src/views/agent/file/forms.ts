@@ -47,6 +47,10 @@ export function fileForms(locale: Locale) {
       },
     },
     message: { idPrefix: 'msg', labels: { body: t(locale, 'file.writeMessage') } },
+    maturity: {
+      idPrefix: 'mat',
+      labels: { score: t(locale, 'maturity.override.score'), reason: t(locale, 'maturity.override.reason') },
+    },
   } as const;
 }
 
