@@ -99,6 +99,8 @@ export const offers = sqliteTable(
      * the `tl_km` filter is an index range instead of a spatial join per home.
      */
     nearestFibreTiersLieuKm: real('nearest_fibre_tiers_lieu_km'),
+    /** Km from the commune's centre to its nearest école, as daily life says (homes; `refreshNearestSchools`). */
+    schoolKm: real('school_km'),
 
     publishedAt: text('published_at'),
     /** Last time its agent or owner said it is still available (freshness: flagged at 60 days, hidden at 90). */

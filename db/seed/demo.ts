@@ -16,7 +16,7 @@ import { importArcepRates } from '../../src/server/imports/arcep-rate.ts';
 import { importArcepDeployment } from '../../src/server/imports/arcep.ts';
 import { importArcepDepartments } from '../../src/server/imports/arcep-departments.ts';
 import { ANCT_FIELDS, importAnctTiersLieux } from '../../src/server/imports/tiers-lieux-anct.ts';
-import { refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
+import { refreshNearestSchools, refreshNearestTiersLieux } from '../../src/server/offers/nearest.ts';
 import { loadDailyLife } from '../../src/server/places/daily-life-data.ts';
 import { seedDemoCandidates, seedDemoFamilyFile } from './candidates.ts';
 import { refreshMaturity } from '../../src/server/candidates/maturity.ts';
@@ -293,6 +293,7 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
   await refreshNearestTiersLieux(db);
   // Schools, post offices, SNCF stations and INSEE's facility counts of both territories.
   await loadDailyLife(db);
+  await refreshNearestSchools(db);
   const files = await seedDemoCandidates(db, random, now);
   await seedDemoFamilyFile(db, now);
   await refreshMaturity(db);

@@ -109,6 +109,7 @@ const chipMessages: Record<string, MessageKey> = {
   surface_min: 'search.chip.surface_min',
   pieces_min: 'search.chip.pieces_min',
   tl_km: 'search.chip.tl_km',
+  ecole_km: 'search.chip.ecole_km',
 };
 
 /** The applied filters of a valid search, each in words with the search without it. */

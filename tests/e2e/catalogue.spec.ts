@@ -28,6 +28,7 @@ const filters: Array<[string, string]> = [
   ['surface_min=150', 'surface >= 150'],
   ['pieces_min=6', 'rooms >= 6'],
   ['tl_km=10', "kind = 'home' AND nearest_fibre_tiers_lieu_km <= 10"],
+  ['ecole_km=2', "kind = 'home' AND school_km <= 2"],
   ['q=grange', "id IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH 'grange*')"],
   [
     'territoire=32&fibre=1&type=logement&prix_max=250000',

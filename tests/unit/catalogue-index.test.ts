@@ -76,6 +76,7 @@ async function bruteForce(db: Db, query: OfferSearchInput) {
       atLeast(o.surface, query.surface_min) &&
       atLeast(o.rooms, query.pieces_min) &&
       atMost(o.nearestFibreTiersLieuKm, query.tl_km) &&
+      atMost(o.schoolKm, query.ecole_km) &&
       (text === null || text.has(o.id)),
   );
   const counts = {
@@ -84,7 +85,7 @@ async function bruteForce(db: Db, query: OfferSearchInput) {
   };
   const kind = query.type
     ? kindParams[query.type]
-    : query.tl_km !== undefined || query.transaction
+    : query.tl_km !== undefined || query.ecole_km !== undefined || query.transaction
       ? 'home'
       : undefined;
   const listed = base.filter((o) => !kind || o.kind === kind);

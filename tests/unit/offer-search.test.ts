@@ -11,7 +11,10 @@ import {
   searchOfferPage,
 } from '../../src/server/offers/queries.ts';
 import { parseOfferSearch, searchParamNames, type OfferSearchInput } from '../../src/server/offers/schemas.ts';
+import { dailyLife } from '../../src/server/places/daily-life.ts';
 import { distanceKm } from '../../src/server/places/geo.ts';
+import { getCommune } from '../../src/server/places/queries.ts';
+import { refreshAround } from '../../src/server/offers/manage.ts';
 import { testDb } from '../helpers/db.ts';
 
 const params = (qs: string) => new URLSearchParams(qs);
@@ -41,7 +44,7 @@ describe('parseOfferSearch', () => {
   it('accepts every public parameter', () => {
     const parsed = parseOfferSearch(
       params(
-        'type=logement&transaction=vente&territoire=32&commune=32013&rayon=25&fibre=1&debit_min=100&upload_min=20&techno=ftth&mobile=4g&prix_min=100&prix_max=300000&surface_min=80&pieces_min=4&tl_km=15&q=grange&zone=-0.5,43.25,1.25,44&tri=distance&page=2&utm_source=x',
+        'type=logement&transaction=vente&territoire=32&commune=32013&rayon=25&fibre=1&debit_min=100&upload_min=20&techno=ftth&mobile=4g&prix_min=100&prix_max=300000&surface_min=80&pieces_min=4&tl_km=15&ecole_km=5&q=grange&zone=-0.5,43.25,1.25,44&tri=distance&page=2&utm_source=x',
       ),
     );
     expect(parsed.errors).toEqual([]);
@@ -61,12 +64,13 @@ describe('parseOfferSearch', () => {
       surface_min: 80,
       pieces_min: 4,
       tl_km: 15,
+      ecole_km: 5,
       q: 'grange',
       zone: [-0.5, 43.25, 1.25, 44],
       tri: 'distance',
       page: 2,
     });
-    expect(searchParamNames).toHaveLength(19);
+    expect(searchParamNames).toHaveLength(20);
   });
 
   it('treats empty values as absent', () => {
@@ -88,6 +92,7 @@ describe('parseOfferSearch', () => {
     ['page=0', 'page', 'errors.invalid_page'],
     ['page=10001', 'page', 'errors.invalid_page'],
     ['tl_km=500', 'tl_km', 'errors.invalid_tl_km'],
+    ['ecole_km=51', 'ecole_km', 'errors.invalid_ecole_km'],
     ['surface_min=grand', 'surface_min', 'errors.invalid_number'],
     [`q=${'x'.repeat(201)}`, 'q', 'errors.text_too_long'],
     ['tri=hasard', 'tri', 'errors.invalid_enum'],
@@ -95,6 +100,7 @@ describe('parseOfferSearch', () => {
     ['tri=distance', 'tri', 'errors.distance_needs_commune'],
     ['prix_min=500&prix_max=100', 'prix_max', 'errors.price_range'],
     ['type=tiers-lieu&tl_km=5', 'tl_km', 'errors.tl_km_homes_only'],
+    ['type=tiers-lieu&ecole_km=5', 'ecole_km', 'errors.tl_km_homes_only'],
     ['type=tiers-lieu&transaction=vente', 'transaction', 'errors.transaction_homes_only'],
     ['type=logement&type=tiers-lieu', 'type', 'errors.too_many'],
     ['zone=1,43,0,44', 'zone', 'errors.invalid_zone'],
@@ -257,6 +263,36 @@ describe('searchOffers', () => {
       .map((o) => o.id);
     expect(expected.length).toBeGreaterThan(0);
     expect(sorted(await allIds(db, { tl_km: 12 }))).toEqual(sorted(expected));
+  });
+
+  it('finds homes whose commune has an école within N km, as the daily life of their page says', async () => {
+    const { db } = await testDb();
+    const homes = (await allPublished(db)).map((r) => r.offer).filter((o) => o.kind === 'home');
+    const schoolKm = new Map<string, number | null>();
+    for (const code of new Set(homes.map((o) => o.communeCode))) {
+      const school = (await dailyLife(db, (await getCommune(db, code))!))?.entries.find(
+        (e) => e.kind === 'school_primary',
+      );
+      schoolKm.set(code, school && school.via !== 'none' ? school.km : null);
+    }
+    const within = (km: number) =>
+      homes.filter((o) => schoolKm.get(o.communeCode) !== null && schoolKm.get(o.communeCode)! <= km).map((o) => o.id);
+    const near = within(1);
+    expect(near.length).toBeGreaterThan(0);
+    expect(near.length).toBeLessThan(homes.length);
+    expect(sorted(await allIds(db, { ecole_km: 1 }))).toEqual(sorted(near));
+    expect(sorted(await allIds(db, { ecole_km: 5 }))).toEqual(sorted(within(5)));
+    // The Manche has no school points: its communes' own counts say 0 km, or the nearest commune with one.
+    expect(homes.some((o) => o.territoryCode === '50' && schoolKm.get(o.communeCode) !== null)).toBe(true);
+
+    // A home moved to a commune without a near école: its distance follows, and the search with it.
+    const moved = homes.find((o) => near.includes(o.id))!;
+    const far = [...schoolKm].find(([code, km]) => km !== null && km > 1 && code.startsWith('32'))!;
+    await db.update(offers).set({ communeCode: far[0] }).where(eq(offers.id, moved.id));
+    await refreshAround(db, { id: moved.id, kind: 'home' }, null);
+    const [row] = await db.select({ km: offers.schoolKm }).from(offers).where(eq(offers.id, moved.id));
+    expect(row!.km).toBe(far[1]);
+    expect(await allIds(db, { ecole_km: 1 })).not.toContain(moved.id);
   });
 
   it('searches free text, accent- and plural-insensitive, in title, description and commune', async () => {

@@ -105,7 +105,7 @@ async function searchNames(db: Db, queries: OfferSearchInput[]): Promise<Map<str
 /** A readable summary of a search's filters: "Logements à louer · Gers (32) · fibre · jusqu’à 900 €". */
 export function describeSearch(locale: Locale, query: OfferSearchInput, names: SearchNames = {}): string {
   const kind =
-    query.type === 'logement' || query.transaction || query.tl_km !== undefined
+    query.type === 'logement' || query.transaction || query.tl_km !== undefined || query.ecole_km !== undefined
       ? t(
           locale,
           query.transaction === 'location'
@@ -137,6 +137,7 @@ export function describeSearch(locale: Locale, query: OfferSearchInput, names: S
     parts.push(t(locale, 'family.summary.surface', { surface: formatNumber(locale, query.surface_min) }));
   if (query.pieces_min !== undefined) parts.push(t(locale, 'family.summary.rooms', { rooms: query.pieces_min }));
   if (query.tl_km !== undefined) parts.push(t(locale, 'family.summary.tlKm', { km: query.tl_km }));
+  if (query.ecole_km !== undefined) parts.push(t(locale, 'family.summary.ecoleKm', { km: query.ecole_km }));
   if (query.q) parts.push(t(locale, 'family.summary.text', { q: query.q }));
   const summary = [kind, ...parts].join(' · ');
   return summary.length > SEARCH_NAME_MAX ? `${summary.slice(0, SEARCH_NAME_MAX - 1).trimEnd()}…` : summary;

@@ -46,6 +46,8 @@ export interface IndexFilter {
   surfaceMin?: number;
   roomsMin?: number;
   tiersLieuKmMax?: number;
+  /** Homes whose commune's nearest école is within this many km (daily life, from its centre). */
+  schoolKmMax?: number;
   /** Offers whose text matches (ids from the full-text index). */
   textIds?: Int32Array;
   /** Published in (after, upTo], as epoch milliseconds. */
@@ -184,6 +186,7 @@ class Columns {
   surface = new Float64Array(0);
   rooms = new Float64Array(0);
   tiersLieuKm = new Float64Array(0);
+  schoolKm = new Float64Array(0);
   published = new Float64Array(0);
   publishedText: Array<string | null> = [];
   lat = new Float64Array(0);
@@ -229,6 +232,7 @@ class Columns {
     this.surface = more(this.surface);
     this.rooms = more(this.rooms);
     this.tiersLieuKm = more(this.tiersLieuKm);
+    this.schoolKm = more(this.schoolKm);
     this.published = more(this.published);
     this.lat = more(this.lat);
     this.lng = more(this.lng);
@@ -279,6 +283,7 @@ class Columns {
     this.publishedText[s] = published;
     this.lat[s] = nan(row[15]);
     this.lng[s] = nan(row[16]);
+    this.schoolKm[s] = nan(row[17]);
     const cell = cellOf(this.lat[s]!, this.lng[s]!);
     this.byCell.move(s, cellBefore, cell);
     this.cell[s] = cell;
@@ -312,6 +317,7 @@ class Columns {
         this.surface,
         this.rooms,
         this.tiersLieuKm,
+        this.schoolKm,
         this.published,
         this.lat,
         this.lng,
@@ -331,7 +337,7 @@ const exact = (column: string) => `iif(${column} IS NULL, NULL, printf('%.17g', 
 /** The columns the index keeps, in the order `Columns.put` reads them. */
 const COLUMNS = `id, kind, territory_code, commune_code, "transaction", fibre_status, best_technology,
   mobile_coverage, price, download_mbps, upload_mbps, surface, rooms, ${exact('nearest_fibre_tiers_lieu_km')},
-  published_at, ${exact('public_lat')}, ${exact('public_lng')}`;
+  published_at, ${exact('public_lat')}, ${exact('public_lng')}, school_km`;
 
 /**
  * Published offers as one JSON array of arrays: one value to cross from SQLite instead of
@@ -613,6 +619,7 @@ export class CatalogueIndex {
       surfaceMin: f.surfaceMin ?? null,
       roomsMin: f.roomsMin ?? null,
       tiersLieuKmMax: f.tiersLieuKmMax ?? null,
+      schoolKmMax: f.schoolKmMax ?? null,
       publishedAfter: f.publishedAfter ?? null,
       publishedUpTo: f.publishedUpTo ?? null,
       excludeId: f.excludeId ?? 0,
@@ -655,6 +662,7 @@ interface ScanParams {
   surfaceMin: number | null;
   roomsMin: number | null;
   tiersLieuKmMax: number | null;
+  schoolKmMax: number | null;
   publishedAfter: number | null;
   publishedUpTo: number | null;
   excludeId: number;
@@ -685,6 +693,7 @@ function scan(
   const surfaceMin = p.surfaceMin ?? Number.NEGATIVE_INFINITY;
   const roomsMin = p.roomsMin ?? Number.NEGATIVE_INFINITY;
   const tiersLieuKmMax = p.tiersLieuKmMax ?? Number.POSITIVE_INFINITY;
+  const schoolKmMax = p.schoolKmMax ?? Number.POSITIVE_INFINITY;
   const publishedAfter = p.publishedAfter ?? Number.NEGATIVE_INFINITY;
   const publishedUpTo = p.publishedUpTo ?? Number.POSITIVE_INFINITY;
   const hasDownload = p.downloadMin !== null;
@@ -694,12 +703,13 @@ function scan(
   const hasSurface = p.surfaceMin !== null;
   const hasRooms = p.roomsMin !== null;
   const hasTiersLieu = p.tiersLieuKmMax !== null;
+  const hasSchool = p.schoolKmMax !== null;
   const hasWindow = p.publishedAfter !== null || p.publishedUpTo !== null;
   const circleKm = p.circleKm;
   const [minLat, maxLat, minLng, maxLng] = box ?? [0, 0, 0, 0];
   const { id: ids, territory: territories, commune: communes, transaction: transactions } = c;
   const { fibre: fibres, technology: technologies, mobile: mobiles, kind: kinds } = c;
-  const { download, upload, price, surface, rooms, tiersLieuKm, published, lat: lats, lng: lngs } = c;
+  const { download, upload, price, surface, rooms, tiersLieuKm, schoolKm, published, lat: lats, lng: lngs } = c;
   const { slots, walked } = p;
   let found = 0;
   for (let i = 0; i < walked; i++) {
@@ -717,6 +727,7 @@ function scan(
     if (hasSurface && !(surface[s]! >= surfaceMin)) continue;
     if (hasRooms && !(rooms[s]! >= roomsMin)) continue;
     if (hasTiersLieu && !(tiersLieuKm[s]! <= tiersLieuKmMax)) continue;
+    if (hasSchool && !(schoolKm[s]! <= schoolKmMax)) continue;
     if (hasWindow && !(published[s]! > publishedAfter && published[s]! <= publishedUpTo)) continue;
     if (excludeId !== 0 && ids[s] === excludeId) continue;
     if (text !== null && text[ids[s]!] !== 1) continue;

@@ -26,7 +26,7 @@ import { connectivityLabel, type ConnectivityLabel } from './connectivity-label.
 import { fullTextQuery } from './queries.ts';
 import { HomeSchema, publishable, TiersLieuSchema } from './manage-schemas.ts';
 import { staleCondition, STALE_DAYS } from './freshness.ts';
-import { homeChanged, tiersLieuChanged } from './nearest.ts';
+import { homeChanged, refreshNearestSchools, tiersLieuChanged } from './nearest.ts';
 import { DAY_MS } from '../../lib/time.ts';
 import { publicPoint } from './position.ts';
 
@@ -366,7 +366,12 @@ export async function refreshAround(
   offer: { id: number; kind: Kind },
   before: (Point & Pick<OfferRow, 'status' | 'fibreStatus'>) | null,
 ): Promise<void> {
-  if (offer.kind === 'home') return homeChanged(db, offer.id);
+  if (offer.kind === 'home') {
+    await homeChanged(db, offer.id);
+    const [row] = await db.select({ commune: offers.communeCode }).from(offers).where(eq(offers.id, offer.id));
+    if (row) await refreshNearestSchools(db, [row.commune]);
+    return;
+  }
   const counted = before?.status === 'published' && before.fibreStatus === 'available';
   await tiersLieuChanged(db, offer.id, counted ? before : null);
 }

@@ -3,11 +3,13 @@
 // `refreshNearestTiersLieux` recomputes every home (seed, imports); after one change,
 // `homeChanged` and `tiersLieuChanged` touch only the homes the change can affect, so that
 // publishing in a territory of 100 000 offers stays a matter of milliseconds.
-import { and, eq, gt, gte, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, gte, inArray, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import { runBatch } from '../../../db/batch.ts';
 import type { Db } from '../../../db/client.ts';
 import { offers } from '../../../db/schema/index.ts';
 import { boundingBox, distanceKm, type Point } from '../places/geo.ts';
+import { dailyLife } from '../places/daily-life.ts';
+import { getCommune } from '../places/queries.ts';
 
 export const NEAREST_MAX_KM = 100;
 const CELL_DEG = 0.5;
@@ -166,4 +168,33 @@ export async function tiersLieuChanged(db: Db, id: number, before: Point | null)
     if (km !== null && (home.current === null || km < home.current)) updates.push({ id: home.id, km });
   }
   await writeNearest(db, updates);
+}
+
+/**
+ * Keeps homes' `school_km` true: the nearest école from their commune's centre, as the daily
+ * life of their page says it (a school's point, or INSEE's counts where no point is loaded).
+ * For the homes of `communeCodes`, or of every commune with a home; a row changes only when
+ * its distance does (the search index replays changed rows). Returns the homes changed.
+ */
+export async function refreshNearestSchools(db: Db, communeCodes?: string[]): Promise<number> {
+  const homes = and(eq(offers.kind, 'home'), communeCodes ? inArray(offers.communeCode, communeCodes) : undefined);
+  const codes = await db.selectDistinct({ code: offers.communeCode }).from(offers).where(homes);
+  let changed = 0;
+  for (const { code } of codes) {
+    const commune = await getCommune(db, code);
+    const school = commune && (await dailyLife(db, commune))?.entries.find((e) => e.kind === 'school_primary');
+    const km = school && school.via !== 'none' ? school.km : null;
+    const result = await db
+      .update(offers)
+      .set({ schoolKm: km })
+      .where(
+        and(
+          eq(offers.kind, 'home'),
+          eq(offers.communeCode, code),
+          km === null ? isNotNull(offers.schoolKm) : or(isNull(offers.schoolKm), ne(offers.schoolKm, km)),
+        ),
+      );
+    changed += result.rowsAffected;
+  }
+  return changed;
 }

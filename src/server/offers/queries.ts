@@ -172,14 +172,15 @@ async function compile(db: Db, query: OfferSearchInput, window?: PublishedWindow
   if (query.surface_min !== undefined) filter.surfaceMin = query.surface_min;
   if (query.pieces_min !== undefined) filter.roomsMin = query.pieces_min;
   if (query.tl_km !== undefined) filter.tiersLieuKmMax = query.tl_km;
+  if (query.ecole_km !== undefined) filter.schoolKmMax = query.ecole_km;
   if (query.q) {
     const match = fullTextQuery(query.q);
     if (match) filter.textIds = await index.textMatches(db, match);
   }
-  // "A tiers-lieu with fibre within N km" is a property of homes.
+  // "A tiers-lieu with fibre within N km" and "a school within N km" are properties of homes.
   const kind: Kind | undefined = query.type
     ? kindParams[query.type]
-    : query.tl_km !== undefined || query.transaction
+    : query.tl_km !== undefined || query.ecole_km !== undefined || query.transaction
       ? 'home'
       : undefined;
   return { index, filter, kind, center, commune };

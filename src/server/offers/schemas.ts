@@ -17,6 +17,7 @@ export const LIMITS = {
   page: 10_000,
   radiusKm: 200,
   tiersLieuKm: 100,
+  schoolKm: 50,
   mbps: 100_000,
   price: 100_000_000,
   surface: 100_000,
@@ -51,6 +52,8 @@ export const OfferSearchSchema = z.object({
   surface_min: whole(0, LIMITS.surface),
   pieces_min: whole(0, LIMITS.rooms),
   tl_km: whole(1, LIMITS.tiersLieuKm, 'errors.invalid_tl_km'),
+  /** Homes whose commune has an école within N km of its centre (daily life). */
+  ecole_km: whole(1, LIMITS.schoolKm, 'errors.invalid_ecole_km'),
   q: z.string().trim().max(LIMITS.text, { error: 'errors.text_too_long' }),
   /** The map's visible area, "west,south,east,north" in degrees (GeoJSON's bbox order). */
   zone: z
@@ -98,6 +101,7 @@ export function parseOfferSearch(
   if (q.rayon !== undefined && !q.commune) drop('rayon', 'errors.radius_needs_commune');
   if (q.tri === 'distance' && !q.commune) drop('tri', 'errors.distance_needs_commune');
   if (q.tl_km !== undefined && q.type === 'tiers-lieu') drop('tl_km', 'errors.tl_km_homes_only');
+  if (q.ecole_km !== undefined && q.type === 'tiers-lieu') drop('ecole_km', 'errors.tl_km_homes_only');
   if (q.transaction !== undefined && q.type === 'tiers-lieu') drop('transaction', 'errors.transaction_homes_only');
   return { ok: errors.length === 0, query: q, raw, errors };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `offers` ADD `school_km` real;
