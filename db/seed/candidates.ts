@@ -1,7 +1,7 @@
 // Demo candidate files: for each territory, files created over the last three years that
 // went through the pipeline with plausible durations; some settled (with 6- and 12-month
 // follow-ups), some withdrew, recent ones still on their way. Deterministic. Fictitious people.
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import {
   candidateEvents,
@@ -135,6 +135,15 @@ export async function seedDemoCandidates(db: Db, random: Random, now: Date, perT
       .where(and(eq(offers.territoryCode, territory), eq(offers.status, 'published'), eq(offers.kind, 'home')))
       .orderBy(offers.id)
       .limit(60);
+    // Families settle where homes are offered: the territory's four communes with the most
+    // published homes (so that /impact has communes and years it may name, k ≥ 5).
+    const welcoming = await db
+      .select({ code: offers.communeCode })
+      .from(offers)
+      .where(and(eq(offers.territoryCode, territory), eq(offers.status, 'published'), eq(offers.kind, 'home')))
+      .groupBy(offers.communeCode)
+      .orderBy(desc(count()), offers.communeCode)
+      .limit(4);
     for (let i = 0; i < perTerritory; i++) {
       // Spread over three years, more recent files being a little more frequent.
       // The last few arrived this week, so that the demo has fresh enquiries to answer.
@@ -188,7 +197,7 @@ export async function seedDemoCandidates(db: Db, random: Random, now: Date, perT
           };
         if (to === 'settled')
           settled = {
-            commune: random.pick(places).code,
+            commune: random.pick(welcoming.length ? welcoming : places).code,
             at: next.toISOString().slice(0, 10),
             size: adults + children.length,
           };

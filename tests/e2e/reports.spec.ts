@@ -95,6 +95,11 @@ test('the public impact page, in French and English, hides small figures', async
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Notre impact');
   await expect(page.locator('[data-scope="total"] [data-figure="families"] strong')).toHaveText(/^\d+$/);
   await expect(page.locator('tr[data-territory="32"]')).toBeVisible();
+  // The demo's families settle in a few communes: the per-year chart shows the years it may,
+  // the others as a statistical secret.
+  const figures = page.locator('#settled table tbody td:first-of-type');
+  await expect(figures.filter({ hasText: /^\d+$/ }).first()).toBeVisible();
+  await expect(figures.filter({ hasText: 'secret statistique' }).first()).toBeVisible();
   await axe(page);
   await page.goto('/en/impact');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Our impact');
