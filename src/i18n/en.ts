@@ -1743,7 +1743,7 @@ export const en: Messages = {
     'As long as you use it; after {years, plural, one {# year} other {# years}} without signing in, the account is deleted, with a warning email {days, plural, one {# day} other {# days}} before',
   'legal.privacy.file.purpose': 'Your relocation project, followed by the territory’s agent',
   'legal.privacy.file.data':
-    'Name, email, phone, household, occupations and remote work, current place of living, wishes (territories, communes, budget, needs, time frame), exchanges with the agent (messages, notes, proposed offers, discovery stays), the file’s stages',
+    'Name, email, phone, household, occupations and remote work, what your partner wishes for their work, current place of living, wishes (territories, communes, budget, needs, time frame), exchanges with the agent (messages, notes, proposed offers, discovery stays), the file’s stages; a maturity score of the project, computed from your answers and the territory’s offers, helps the agent order their files: it decides nothing on its own, the agent may correct it and gives it to you on request',
   'legal.privacy.file.basis':
     'Consent (GDPR article 6(1)(a)), given by ticking the box of the “My project” form; the version of the accepted text is recorded with the file',
   'legal.privacy.file.kept':
@@ -1765,7 +1765,7 @@ export const en: Messages = {
   'legal.privacy.offers.kept': 'As long as the offer is on the portal',
   'legal.privacy.staff.purpose': 'Accounts of the territories’ agents and administrators',
   'legal.privacy.staff.data':
-    'Name, email address, password (its hash), territories, history of their actions on files and offers; for two-step verification, which they must use, their authenticator app’s key (encrypted) and their recovery codes’ hashes',
+    'Name, email address, password (its hash), territories, history of their actions on files and offers; for two-step verification, which they must use, their authenticator app’s key (encrypted) and their recovery codes’ hashes; if they subscribe to their calendar, the hash of its secret address',
   'legal.privacy.staff.basis': 'Task carried out in the public interest (article 6(1)(e))',
   'legal.privacy.staff.kept': 'While they hold their post; the account is then deactivated',
   'legal.privacy.accessLog.purpose': 'The staff access log: accounting for who consulted families’ files',

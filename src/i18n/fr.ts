@@ -1775,7 +1775,7 @@ export const fr = {
     'Tant que vous vous en servez ; après {years, plural, one {# an} other {# ans}} sans connexion, le compte est supprimé, un email vous prévenant {days, plural, one {# jour} other {# jours}} avant',
   'legal.privacy.file.purpose': 'Votre projet d’installation, suivi par l’agent du territoire',
   'legal.privacy.file.data':
-    'Nom, email, téléphone, foyer, professions et télétravail, lieu de vie actuel, souhaits (territoires, communes, budget, besoins, délai), échanges avec l’agent (messages, notes, offres proposées, séjours de découverte), étapes du dossier',
+    'Nom, email, téléphone, foyer, professions et télétravail, ce que souhaite votre conjoint·e pour son travail, lieu de vie actuel, souhaits (territoires, communes, budget, besoins, délai), échanges avec l’agent (messages, notes, offres proposées, séjours de découverte), étapes du dossier ; un score de maturité du projet, calculé à partir de vos réponses et des offres du territoire, aide l’agent à ordonner ses dossiers : il ne décide de rien à lui seul, l’agent peut le corriger et vous le communique sur demande',
   'legal.privacy.file.basis':
     'Consentement (article 6.1.a du RGPD), donné en cochant la case du formulaire « Mon projet » ; la version du texte accepté est enregistrée avec le dossier',
   'legal.privacy.file.kept':
@@ -1797,7 +1797,7 @@ export const fr = {
   'legal.privacy.offers.kept': 'Tant que l’offre est sur le portail',
   'legal.privacy.staff.purpose': 'Les comptes des agents et des administrateurs des territoires',
   'legal.privacy.staff.data':
-    'Nom, adresse email, mot de passe (son empreinte), territoires, historique de leurs actions sur les dossiers et les offres ; pour la validation en deux étapes, obligatoire pour eux, la clé de leur application d’authentification (chiffrée) et l’empreinte de leurs codes de secours',
+    'Nom, adresse email, mot de passe (son empreinte), territoires, historique de leurs actions sur les dossiers et les offres ; pour la validation en deux étapes, obligatoire pour eux, la clé de leur application d’authentification (chiffrée) et l’empreinte de leurs codes de secours ; s’ils s’abonnent à leur agenda, l’empreinte de son adresse secrète',
   'legal.privacy.staff.basis': 'Mission d’intérêt public (article 6.1.e)',
   'legal.privacy.staff.kept': 'Pendant leurs fonctions ; le compte est ensuite désactivé',
   'legal.privacy.accessLog.purpose':
