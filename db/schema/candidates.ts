@@ -184,6 +184,7 @@ export const eventKinds = [
   'follow_up',
   'erased',
   'maturity',
+  'introduction',
 ] as const;
 
 /** The timeline (and audit trail) of a file: who did what, when. */

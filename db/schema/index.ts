@@ -10,3 +10,4 @@ export * from './mail.ts';
 export * from './offers.ts';
 export * from './places.ts';
 export * from './daily-life.ts';
+export * from './ambassadors.ts';

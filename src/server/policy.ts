@@ -130,3 +130,14 @@ export const mayUseCalendarFeed = isStaff;
 
 /** Families and owners chose two-factor sign-in, and may turn it off; staff may not. */
 export const mayTurnOffTwoFactor = (u: Someone): boolean => !!u && !mustUseTwoFactor(u);
+
+/** Ambassadors (decision 024): a family whose file is settled may opt in. */
+export const mayBeAmbassador = (u: Someone, stage: string | null | undefined): boolean =>
+  isFamily(u) && stage === 'settled';
+
+/** Introducing a candidate file to one of its territory's ambassadors: the territory's staff. */
+export const mayIntroduce = (actor: Actor, territory: string): boolean => isStaff(actor) && actsIn(actor, territory);
+
+/** The territory's ambassadors and the moderation of their stories: the territory's staff. */
+export const mayModerateStories = (actor: Actor, territory?: string): boolean =>
+  isStaff(actor) && (territory === undefined || actsIn(actor, territory));

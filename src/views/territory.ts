@@ -15,6 +15,7 @@ import {
   type TerritoryOverview,
 } from '../server/places/queries.ts';
 import { territoryWithSettings, type Territory } from '../server/places/territories.ts';
+import { publicStories, type PublicStory } from '../server/ambassadors/ambassadors.ts';
 
 export interface TerritoryViewData {
   territory: TerritoryOverview;
@@ -27,6 +28,8 @@ export interface TerritoryViewData {
   tiersLieux: OfferSearchResult;
   /** ARCEP's own figures for the département, when imported: they win over the communes' sum. */
   departmentFigures: Awaited<ReturnType<typeof departmentFigures>> | null;
+  /** Approved stories of its ambassadors (decision 024): never a contact. */
+  stories: PublicStory[];
 }
 
 export async function territoryPage(rc: Pick<RequestContext, 'url'>, code: string) {
@@ -34,11 +37,12 @@ export async function territoryPage(rc: Pick<RequestContext, 'url'>, code: strin
   const page = Math.min(parseId(rc.url.searchParams.get('page') ?? '1') ?? 1, 9999);
   // First: an unknown territory is a 404, whichever of the reads below would fail first.
   const territory = await getTerritoryOverview(db, code);
-  const [settings, communes, tiersLieux, figures] = await Promise.all([
+  const [settings, communes, tiersLieux, figures, stories] = await Promise.all([
     territoryWithSettings(db, code),
     listTerritoryCommunes(db, code, page),
     searchOffers(db, { territoire: code, type: 'tiers-lieu' }),
     departmentFigures(db, code),
+    publicStories(db, code),
   ]);
   const view: TerritoryViewData = {
     territory,
@@ -49,6 +53,7 @@ export async function territoryPage(rc: Pick<RequestContext, 'url'>, code: strin
     pages: Math.max(1, Math.ceil(communes.total / COMMUNES_PAGE_SIZE)),
     tiersLieux,
     departmentFigures: figures ?? null,
+    stories,
   };
   return render(view);
 }

@@ -21,6 +21,8 @@ export const LIMITS = {
   enquiryPerIp: { max: 30, windowMs: 60 * 60_000 },
   // An owner's proposals and edits, each of which emails the territory's staff.
   offerPostsPerOwner: { max: 20, windowMs: 24 * 60 * 60_000 },
+  // An agent's introductions to ambassadors, each of which emails a family and an ambassador.
+  introductionsPerAgent: { max: 30, windowMs: 24 * 60 * 60_000 },
   // The open-data API, per address: a harvester pages through everything well within it.
   apiPerIp: { max: 300, windowMs: 60_000 },
 } satisfies Record<string, Limit>;

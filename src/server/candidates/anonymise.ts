@@ -9,7 +9,9 @@ import type { Tx } from '../../../db/client.ts';
 import {
   candidateEvents,
   candidates,
+  ambassadors,
   discoveryStays,
+  introductions,
   messages,
   outbox,
   proposals,
@@ -88,6 +90,10 @@ export async function anonymiseFiles(tx: Tx, files: FileToAnonymise[], by: numbe
       .where(eq(candidates.id, f.id));
   await tx.delete(messages).where(inArray(messages.candidateId, ids));
   await tx.delete(discoveryStays).where(inArray(discoveryStays.candidateId, ids));
+  // Introductions to an ambassador (the agent's note) go; a family that was an ambassador
+  // stops being one, and its story goes with it (cascade). Decision 024.
+  await tx.delete(introductions).where(inArray(introductions.candidateId, ids));
+  await tx.delete(ambassadors).where(inArray(ambassadors.candidateId, ids));
   await tx.update(proposals).set({ comment: null }).where(inArray(proposals.candidateId, ids));
   // Follow-ups stay (their outcome is a figure); what an agent typed does not.
   await tx.delete(tasks).where(and(inArray(tasks.candidateId, ids), eq(tasks.kind, 'manual')));

@@ -23,7 +23,14 @@ export type TemplateName =
   | 'offer_rejected'
   | 'offer_confirm_reminder'
   | 'fibre_alert_confirm'
-  | 'fibre_arrived';
+  | 'fibre_arrived'
+  | 'introduction_for_family'
+  | 'introduction_for_ambassador'
+  | 'introduction_contacts_for_family'
+  | 'introduction_contacts_for_ambassador'
+  | 'story_approved'
+  | 'story_changes_requested'
+  | 'story_rejected';
 export type MailLocale = 'fr' | 'en';
 
 export interface RenderedMail {
@@ -43,6 +50,120 @@ interface Copy {
 }
 
 const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
+  introduction_for_family: {
+    fr: {
+      subject: 'Échanger avec une famille installée sur le territoire ?',
+      greeting: 'Bonjour {name},',
+      body: 'Votre conseiller vous propose d’échanger avec {ambassador}, une famille ambassadrice déjà installée sur le territoire. {note} Si vous acceptez et qu’elle accepte aussi, chacun recevra les coordonnées de l’autre par e-mail ; rien n’est transmis avant.',
+      action: 'Répondre',
+      footer: 'Ce lien fonctionne une seule fois, pendant 30 jours. Sans réponse de votre part, rien n’est transmis.',
+    },
+    en: {
+      subject: 'Talk with a family already settled in the territory?',
+      greeting: 'Hello {name},',
+      body: 'Your adviser suggests you talk with {ambassador}, an ambassador family already settled in the territory. {note} If you accept and they accept too, each of you will receive the other’s contact details by email; nothing is shared before.',
+      action: 'Answer',
+      footer: 'This link works once, for 30 days. Without your answer, nothing is shared.',
+    },
+  },
+  introduction_for_ambassador: {
+    fr: {
+      subject: 'Une famille aimerait échanger avec vous',
+      greeting: 'Bonjour {name},',
+      body: 'L’équipe du territoire vous propose d’échanger avec une famille qui prépare son installation. {note} Si vous acceptez et qu’elle accepte aussi, chacun recevra les coordonnées de l’autre par e-mail ; rien n’est transmis avant.',
+      action: 'Répondre sur mon compte',
+      footer:
+        'Vous recevez ce message parce que vous êtes ambassadeur de Campagne Connectée. Vous pouvez faire une pause ou arrêter à tout moment depuis votre compte.',
+    },
+    en: {
+      subject: 'A family would like to talk with you',
+      greeting: 'Hello {name},',
+      body: 'The territory’s team suggests you talk with a family preparing its move. {note} If you accept and they accept too, each of you will receive the other’s contact details by email; nothing is shared before.',
+      action: 'Answer in my account',
+      footer:
+        'You receive this message because you are a Campagne Connectée ambassador. You can pause or stop at any time from your account.',
+    },
+  },
+  introduction_contacts_for_family: {
+    fr: {
+      subject: 'Mise en relation acceptée : les coordonnées de {ambassador}',
+      greeting: 'Bonjour {name},',
+      body: '{ambassador} a accepté d’échanger avec vous. Voici ses coordonnées, telles qu’elle a choisi de les partager : {contacts}',
+      action: 'Voir mon compte',
+      footer: 'Nous lui avons transmis vos nom, adresse e-mail et téléphone. Bon échange !',
+    },
+    en: {
+      subject: 'Introduction accepted: {ambassador}’s contact details',
+      greeting: 'Hello {name},',
+      body: '{ambassador} has agreed to talk with you. Here are their contact details, as they chose to share them: {contacts}',
+      action: 'See my account',
+      footer: 'We have given them your name, email address and phone. Enjoy the conversation!',
+    },
+  },
+  introduction_contacts_for_ambassador: {
+    fr: {
+      subject: 'Mise en relation acceptée : les coordonnées de {family}',
+      greeting: 'Bonjour {name},',
+      body: 'La famille {family} a accepté d’échanger avec vous. Voici ses coordonnées : {contacts}',
+      action: 'Voir mon compte',
+      footer: 'Nous lui avons transmis les coordonnées que vous avez choisi de partager. Merci pour votre accueil !',
+    },
+    en: {
+      subject: 'Introduction accepted: {family}’s contact details',
+      greeting: 'Hello {name},',
+      body: 'The {family} family has agreed to talk with you. Here are their contact details: {contacts}',
+      action: 'See my account',
+      footer: 'We have given them the contact details you chose to share. Thank you for your welcome!',
+    },
+  },
+  story_approved: {
+    fr: {
+      subject: 'Votre récit « {story} » est publié',
+      greeting: 'Bonjour {name},',
+      body: 'L’équipe du territoire a validé votre récit : il apparaît maintenant sur la page du territoire, avec votre prénom, votre commune et votre métier si vous l’avez partagé. Jamais vos coordonnées.',
+      action: 'Voir mon compte',
+      footer: 'Vous recevez ce message parce que vous êtes ambassadeur de Campagne Connectée.',
+    },
+    en: {
+      subject: 'Your story “{story}” is published',
+      greeting: 'Hello {name},',
+      body: 'The territory’s team approved your story: it now appears on the territory’s page, with your first name, your commune and your profession if you shared it. Never your contact details.',
+      action: 'See my account',
+      footer: 'You receive this message because you are a Campagne Connectée ambassador.',
+    },
+  },
+  story_changes_requested: {
+    fr: {
+      subject: 'Une modification est demandée pour votre récit « {story} »',
+      greeting: 'Bonjour {name},',
+      body: 'L’équipe du territoire vous demande une modification avant publication : « {note} »',
+      action: 'Modifier mon récit',
+      footer: 'Vous recevez ce message parce que vous êtes ambassadeur de Campagne Connectée.',
+    },
+    en: {
+      subject: 'A change is requested for your story “{story}”',
+      greeting: 'Hello {name},',
+      body: 'The territory’s team asks for a change before publication: “{note}”',
+      action: 'Edit my story',
+      footer: 'You receive this message because you are a Campagne Connectée ambassador.',
+    },
+  },
+  story_rejected: {
+    fr: {
+      subject: 'Votre récit « {story} » ne sera pas publié',
+      greeting: 'Bonjour {name},',
+      body: 'L’équipe du territoire ne publiera pas votre récit : « {note} »',
+      action: 'Voir mon compte',
+      footer: 'Vous recevez ce message parce que vous êtes ambassadeur de Campagne Connectée.',
+    },
+    en: {
+      subject: 'Your story “{story}” will not be published',
+      greeting: 'Hello {name},',
+      body: 'The territory’s team will not publish your story: “{note}”',
+      action: 'See my account',
+      footer: 'You receive this message because you are a Campagne Connectée ambassador.',
+    },
+  },
   fibre_alert_confirm: {
     fr: {
       subject: 'Confirmez votre alerte fibre pour {commune}',
@@ -449,4 +570,27 @@ export function renderMail(
 <p style="font-size:.875rem;color:#4d5753">${escapeHtml(params.url)}</p><p style="font-size:.875rem;color:#4d5753">${html(copy.footer)}</p>${unsubscribe ? `<p style="font-size:.875rem"><a href="${escapeHtml(unsubscribe)}">${html(copy.unsubscribe!)}</a></p>` : ''}
 <p>— Campagne Connectée</p></body></html>`,
   };
+}
+
+/**
+ * The contact details an ambassador or a family shares once both accepted, as one line:
+ * only what is given (decision 024).
+ */
+export function contactLines(
+  locale: MailLocale,
+  c: { email: string | null; phone: string | null; video: boolean; bestTimes: string | null },
+): string {
+  const colon = locale === 'fr' ? '\u00a0: ' : ': ';
+  const words =
+    locale === 'fr'
+      ? { email: 'e-mail', phone: 'téléphone', video: 'appel vidéo bienvenu', times: 'meilleurs moments' }
+      : { email: 'email', phone: 'phone', video: 'video calls welcome', times: 'best times' };
+  return [
+    c.email && `${words.email}${colon}${c.email}`,
+    c.phone && `${words.phone}${colon}${c.phone}`,
+    c.video && words.video,
+    c.bestTimes && `${words.times}${colon}${c.bestTimes}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }

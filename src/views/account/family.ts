@@ -6,6 +6,8 @@ import { eraseFamily } from '../../server/family/erase.ts';
 import { accounts as accounts, sessions } from '../../server/auth.ts';
 import { markRead, sendFamilyMessage } from '../../server/candidates/messages.ts';
 import { answerProposal } from '../../server/candidates/proposals.ts';
+import { ambassadorAccount, saveProfile, saveStory, setStatus } from '../../server/ambassadors/ambassadors.ts';
+import { accountIntroductions, answerAsAmbassador, answerAsFamily } from '../../server/ambassadors/introductions.ts';
 import { db } from '../../server/db.ts';
 import { Forbidden, Invalid, NotFound } from '../../server/errors.ts';
 import { isPost, okAfterRedirect, type RequestContext } from '../../server/http/context.ts';
@@ -21,6 +23,9 @@ export type FamilyPart = Awaited<ReturnType<typeof familyAccount>>;
 export interface FamilyPartResult {
   status: number;
   family: FamilyPart;
+  /** The ambassadors' programme (decision 024): null when the family may not join and never did. */
+  ambassador: Awaited<ReturnType<typeof ambassadorAccount>>;
+  introductions: Awaited<ReturnType<typeof accountIntroductions>>;
   errors: Record<string, string>;
   /** What was typed, kept when the post is refused. */
   values: Record<string, string>;
@@ -29,7 +34,14 @@ export interface FamilyPartResult {
   headers?: Record<string, string>;
 }
 
-const notices = { answer: 'account.answered', message: 'account.messageSent' } as const;
+const notices = {
+  answer: 'account.answered',
+  message: 'account.messageSent',
+  ambassador: 'ambassador.saved',
+  status: 'ambassador.statusSaved',
+  story: 'ambassador.storySaved',
+  introduction: 'ambassador.answerSaved',
+} as const;
 
 /** Where an erased account lands: its session is gone with it. */
 const ERASED = 'erased';
@@ -47,6 +59,26 @@ const intents = {
   message: async (user: SessionUser, form: Record<string, string | string[]>) => {
     await sendFamilyMessage(ctx, user, await fileOf(user), form);
     return '?ok=message#messages';
+  },
+  ambassador: async (user: SessionUser, form: Record<string, string | string[]>) => {
+    await saveProfile(ctx, user, form);
+    return '?ok=ambassador#ambassadeur';
+  },
+  'ambassador-status': async (user: SessionUser, form: Record<string, string | string[]>) => {
+    await setStatus(ctx, user, form);
+    return '?ok=status#ambassadeur';
+  },
+  story: async (user: SessionUser, form: Record<string, string | string[]>) => {
+    await saveStory(ctx, user, form);
+    return '?ok=story#recit';
+  },
+  'introduction-family': async (user: SessionUser, form: Record<string, string | string[]>) => {
+    await answerAsFamily(ctx, user, form);
+    return '?ok=introduction#mises-en-relation';
+  },
+  'introduction-ambassador': async (user: SessionUser, form: Record<string, string | string[]>) => {
+    await answerAsAmbassador(ctx, user, form);
+    return '?ok=introduction#mises-en-relation';
   },
 };
 
@@ -84,9 +116,22 @@ export async function familyPart(rc: RequestContext, user: SessionUser): Promise
     ({ state, status, headers } = r);
   }
   const family = isFamily(user) ? await familyAccount(db, user) : null;
+  const [ambassador, introductions] = isFamily(user)
+    ? await Promise.all([ambassadorAccount(db, user), accountIntroductions(db, user)])
+    : [null, { asAmbassador: [], asFamily: [] }];
   // The family sees its agent's messages: they are read.
   if (family) await markRead(db, family.file.id, true, accounts.clock.now().toISOString());
   const ok = okAfterRedirect(rc);
   const notice = ok && Object.hasOwn(notices, ok) ? t(locale, notices[ok as keyof typeof notices]) : undefined;
-  return { status, family, errors: state.errors, values: state.values, alert: state.alert, notice, headers };
+  return {
+    status,
+    family,
+    ambassador,
+    introductions,
+    errors: state.errors,
+    values: state.values,
+    alert: state.alert,
+    notice,
+    headers,
+  };
 }

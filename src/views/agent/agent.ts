@@ -38,6 +38,7 @@ import { isMessageKey, t, type MessageKey } from '../../i18n/index.ts';
 import { runSearch } from '../offers.ts';
 import { logFileOpened } from '../../server/audit/access-log.ts';
 import { managedQueueCounts } from '../../server/offers/manage.ts';
+import { fileIntroductions, introduce, territoryAmbassadors } from '../../server/ambassadors/introductions.ts';
 
 const ctx = { db, clock: accounts.clock };
 const fileCtx = { ...ctx, siteUrl: accounts.siteUrl };
@@ -141,6 +142,7 @@ const fileActions: Record<string, FileAction> = {
   ),
   stay: async (user, id, form) => (await planStay(fileCtx, user, id, form), '?ok=stay#sejour'),
   message: async (user, id, form) => (await sendAgentMessage(fileCtx, user, id, form), '?ok=message#messages'),
+  introduce: async (user, id, form) => (await introduce(fileCtx, user, id, form), '?ok=introduced#ambassadeurs'),
   duplicate: async (user, id, form) => (await markDuplicate(fileCtx, user, id, form.other), '?ok=duplicate#doublon'),
   'not-duplicate': async (user, id) => (
     await markDuplicate(fileCtx, user, id, undefined, true),
@@ -194,9 +196,11 @@ export async function filePage(rc: RequestContext, publicId: string) {
     if (!posted && ok === null) await logFileOpened(db, accounts.clock, user, data.file);
     // The agent sees the family's messages: they are read.
     await markRead(db, data.file.id, false, accounts.clock.now().toISOString());
-    const [staff, territoryList] = await Promise.all([
+    const [staff, territoryList, introductions, ambassadors] = await Promise.all([
       data.file.territoryCode ? assignableStaff(db, data.file.territoryCode) : [],
       listTerritories(db),
+      fileIntroductions(db, data.file.id),
+      data.file.territoryCode ? territoryAmbassadors(db, data.file.territoryCode) : [],
     ]);
     const notice = ok && isMessageKey(`file.ok.${ok}`) ? t(locale, `file.ok.${ok}` as MessageKey) : undefined;
     const view = {
@@ -208,6 +212,8 @@ export async function filePage(rc: RequestContext, publicId: string) {
       alert: state.alert,
       notice,
       today: accounts.clock.now().toISOString().slice(0, 10),
+      introductions,
+      ambassadors,
     };
     return render(view, status, headers);
   } catch (error) {

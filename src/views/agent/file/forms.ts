@@ -51,6 +51,10 @@ export function fileForms(locale: Locale) {
       idPrefix: 'mat',
       labels: { score: t(locale, 'maturity.override.score'), reason: t(locale, 'maturity.override.reason') },
     },
+    introduce: {
+      idPrefix: 'intro',
+      labels: { ambassador: t(locale, 'introduce.ambassador'), note: t(locale, 'introduce.note') },
+    },
   } as const;
 }
 
