@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { Db } from '../client.ts';
 import { communes, offerPhotos, offers, territories, users, userTerritories, type Role } from '../schema/index.ts';
 import { hashPassword } from '../../src/server/accounts/password.ts';
+import { seedDemoAmbassadors } from './ambassadors.ts';
 import { DEVELOPMENT_TOTP_KEY } from '../../src/server/accounts/secret-box.ts';
 import { enableWithKey, keyFromBase32 } from '../../src/server/accounts/two-factor.ts';
 import { mustUseTwoFactor } from '../../src/server/policy.ts';
@@ -297,6 +298,7 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
   const files = await seedDemoCandidates(db, random, now);
   await seedDemoFamilyFile(db, now);
   await refreshMaturity(db);
+  await seedDemoAmbassadors(db, now, passwordHash);
   await db.$client.execute('ANALYZE');
   return { territories: demoTerritories.length, users: demoAccounts.length, offers: rows.length, candidates: files };
 }
