@@ -2100,5 +2100,6 @@ export const en: Messages = {
   'errors.ambassador_unavailable': 'Choose an active ambassador of the file’s territory.',
   'errors.introduction_stage': 'Only a candidate family, not settled yet, can be introduced.',
   'errors.introduction_exists': 'This family is already in touch with this ambassador.',
+  'errors.story_note_required': 'Write a message to the ambassador: they will receive it by email.',
   'errors.introduction_answered': 'This introduction already has your answer.',
 };

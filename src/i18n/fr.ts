@@ -2135,5 +2135,6 @@ export const fr = {
   'errors.ambassador_unavailable': 'Choisissez un ambassadeur actif du territoire du dossier.',
   'errors.introduction_stage': 'Seule une famille candidate, pas encore installée, peut être mise en relation.',
   'errors.introduction_exists': 'Cette famille est déjà en relation avec cet ambassadeur.',
+  'errors.story_note_required': 'Écrivez un message à l’ambassadeur : il le recevra par e-mail.',
   'errors.introduction_answered': 'Cette mise en relation a déjà reçu votre réponse.',
 } as const;

@@ -182,6 +182,13 @@ const matrix: Record<string, Sample[]> = {
   ],
   '/agent': [{ url: () => '/agent', expect: staffOnly }],
   '/agent/agenda': [{ url: () => '/agent/agenda', expect: staffOnly }],
+  // The territories' ambassadors and their stories to moderate: any member of staff, each their territories'.
+  '/agent/ambassadeurs': [{ url: () => '/agent/ambassadeurs', expect: staffOnly }],
+  // A family answers an introduction through its emailed link, without an account; an unknown link is not found.
+  '/mise-en-relation': [
+    { url: () => '/mise-en-relation?jeton=nope-nope-nope-nope', expect: everyone(404) },
+    { url: () => '/mise-en-relation', expect: everyone(404) },
+  ],
   // A calendar feed answers its secret token only, whoever asks (calendar apps have no session).
   '/agenda.ics': [
     { url: () => '/agenda.ics', expect: everyone(404) },
@@ -405,6 +412,10 @@ interface PostIds {
   gersAgent: number;
   twoTerritoryAgent: number;
   mancheAgent: number;
+  /** The demo ambassadors' ids and the Manche ambassador's (approved) story. */
+  gersAmbassador: number;
+  mancheAmbassador: number;
+  mancheStory: number;
 }
 
 interface PostSample {
@@ -729,6 +740,80 @@ const posts: PostSample[] = [
     ...hostile('comparison intent', () => '/compte/comparer', familyPosts(400)),
   ].map((p) => ({ ...p, formAgain: false as const })),
   // The calendar link: made (its URL shown once, 200), revoked; any other intent refused.
+  // Ambassadors (decision 024): introductions from the file, moderation of stories, the family's answers.
+  toFile('introduce to nobody', 400, 'intent=introduce&ambassador='),
+  toFile('introduce to an unknown ambassador', 400, 'intent=introduce&ambassador=999999'),
+  toFile(
+    'introduce to another territory’s ambassador',
+    400,
+    (i) => `intent=introduce&ambassador=${i.mancheAmbassador}`,
+  ),
+  toFile(
+    'introduce with a note too long',
+    400,
+    (i) => `intent=introduce&ambassador=${i.gersAmbassador}&note=${'x'.repeat(1001)}`,
+  ),
+  toPage('approve an unknown story', '/agent/ambassadeurs', staffPosts(404), 'intent=approve&story=999999'),
+  // Without a story to moderate, a refusal is the page with its alert (no form to refill).
+  {
+    ...toPage('reject a story without an id', '/agent/ambassadeurs', staffPosts(400), 'intent=reject&story='),
+    formAgain: false,
+  },
+  {
+    what: 'approve the Manche story again',
+    path: () => '/agent/ambassadeurs',
+    form: (i) => fields(`intent=approve&story=${i.mancheStory}`),
+    // Another territory's story: not found; its own staff: it was already decided (409).
+    expect: { ...staffPosts(409), agentGers: 404, adminGers: 404 },
+  },
+  {
+    what: 'ask changes to the Manche story',
+    path: () => '/agent/ambassadeurs',
+    form: (i) => fields(`intent=changes&story=${i.mancheStory}&note=Plus court`),
+    expect: { ...staffPosts(409), agentGers: 404, adminGers: 404 },
+  },
+  ...hostile('ambassadors intent', () => '/agent/ambassadeurs', staffPosts(400)).map((p) => ({
+    ...p,
+    formAgain: false as const,
+  })),
+  // The demo family is not settled: it may not become an ambassador, nor write a story.
+  toPage(
+    'ambassador opt-in before settling',
+    '/compte',
+    familyPosts(403),
+    'intent=ambassador&languages=fr&byEmail=yes&presentation=Bonjour',
+  ),
+  toPage('ambassador story before opting in', '/compte', familyPosts(403), 'intent=story&locale=fr&title=T&body=B'),
+  toPage('ambassador pause without being one', '/compte', familyPosts(404), 'intent=ambassador-status&status=paused'),
+  toPage('ambassador status unknown', '/compte', familyPosts(400), 'intent=ambassador-status&status=nope'),
+  toPage(
+    'answer an unknown introduction',
+    '/compte',
+    familyPosts(404),
+    'intent=introduction-family&introduction=999999&answer=accepted',
+  ),
+  toPage(
+    'answer as ambassador',
+    '/compte',
+    familyPosts(404),
+    'intent=introduction-ambassador&introduction=999999&answer=declined',
+  ),
+  toPage(
+    'answer an introduction with nonsense',
+    '/compte',
+    familyPosts(400),
+    'intent=introduction-family&introduction=1&answer=peut-etre',
+  ),
+  toPage(
+    'introduction answer, bad link',
+    '/mise-en-relation',
+    everyone(404),
+    'intent=answer&jeton=nope&answer=accepted',
+  ),
+  {
+    ...toPage('introduction answer, no answer', '/mise-en-relation', everyone(400), 'intent=answer&jeton=nope&answer='),
+    formAgain: false,
+  },
   toPage('calendar link made', '/agent/agenda', staffPosts(200), 'intent=create'),
   toPage('calendar link revoked', '/agent/agenda', staffPosts(303), 'intent=revoke'),
   ...hostile('calendar intent', () => '/agent/agenda', staffPosts(400)),
@@ -852,8 +937,16 @@ async function postIds(portal: Portal, anonymous: APIRequestContext): Promise<Po
       });
     return id;
   };
+  const ambassadorIn = async (territory: string) =>
+    Number((await one('SELECT id FROM ambassadors WHERE territory_code = ? ORDER BY id LIMIT 1', [territory])).id);
+  const mancheAmbassador = await ambassadorIn('50');
   return {
     file: publicId,
+    gersAmbassador: await ambassadorIn('32'),
+    mancheAmbassador,
+    mancheStory: Number(
+      (await one('SELECT id FROM ambassador_stories WHERE ambassador_id = ?', [mancheAmbassador])).id,
+    ),
     offer: Number((await one("SELECT id FROM offers WHERE status = 'published' ORDER BY id LIMIT 1")).id),
     gersOffer: Number(
       (

@@ -406,6 +406,7 @@ export const localizedRoutes = [
   '/proposer-une-offre',
   '/alertes/desabonnement',
   '/alertes/fibre',
+  '/mise-en-relation',
   '/communes/[ref]',
   '/projet',
   '/impact',

@@ -58,6 +58,18 @@ for (const locale of ['fr', 'en'] as const) {
       [`search-signed-in-${locale}`, at('/offres?type=logement')],
     ]);
   });
+
+  test(`an ambassador's pages (${locale}): account with the programme, a territory's stories`, async ({
+    page,
+    axe,
+  }) => {
+    test.slow();
+    await signInAs(page, 'ambassadeur.manche@demo.test');
+    await checkPages(page, axe, [
+      [`ambassador-account-${locale}`, at('/compte')],
+      [`territory-stories-${locale}`, at('/territoires/50')],
+    ]);
+  });
 }
 
 // The back office is in French only (its routes have no /en version).
@@ -72,6 +84,7 @@ test('an agent’s pages: home, board, list, file, offers', async ({ page, axe }
     ['agent-list', '/agent/candidats'],
     ['agent-file', file],
     ['agent-offers', '/agent/offres'],
+    ['agent-ambassadors', '/agent/ambassadeurs'],
   ]);
 });
 

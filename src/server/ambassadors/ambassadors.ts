@@ -212,7 +212,7 @@ export async function moderateStory(
     // Another territory's story looks exactly like one that does not exist.
     if (!row || !mayModerateStories(actor, row.territoryCode)) throw new NotFound('story');
     if (row.story.status !== 'pending') throw new Conflict('errors.moderation_stale');
-    if (decision !== 'approve' && !note) throw new Invalid([{ field: 'note', key: 'errors.moderation_note_required' }]);
+    if (decision !== 'approve' && !note) throw new Invalid([{ field: 'note', key: 'errors.story_note_required' }]);
     const status = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'changes_requested';
     await tx
       .update(ambassadorStories)
