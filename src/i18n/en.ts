@@ -1758,6 +1758,14 @@ export const en: Messages = {
   'legal.privacy.fibre.basis':
     'Consent (article 6(1)(a)), confirmed through a link sent by email when you are not signed in',
   'legal.privacy.fibre.kept': 'Until you end it (link in each email), or with your account',
+  'legal.privacy.ambassadors.purpose':
+    'The ambassadors’ programme: your story on the territory’s page, introductions to candidate families',
+  'legal.privacy.ambassadors.data':
+    'What you choose to share (profession, commune, languages, ways to be contacted, phone, presentation), your story; for an introduction, both families’ answers',
+  'legal.privacy.ambassadors.basis':
+    'Consent (article 6.1.a): you join, and each introduction needs both families’ agreement before their contact details are given',
+  'legal.privacy.ambassadors.kept':
+    'Until you stop (your story is no longer shown), or with your account and your file',
   'legal.privacy.offers.purpose': 'Offers proposed by owners',
   'legal.privacy.offers.data':
     'The owner’s account, the description and photos of the property (without their metadata), its exact address: never published, the portal shows a point moved a few hundred metres or the centre of the commune',
@@ -1964,6 +1972,7 @@ export const en: Messages = {
   'account.proposal.closed': 'Closed: you have settled',
   'agent.nav.ambassadors': 'Ambassadors',
   'ambassador.title': 'Become an ambassador',
+  'ambassador.titleJoined': 'Your ambassador profile',
   'ambassador.lead':
     'You have settled: tell your story and, if you wish, talk with families preparing their move. The territory’s team introduces a family to you; your contact details are given only if you both accept. You can pause or stop at any time.',
   'ambassador.status': 'Status',

@@ -1790,6 +1790,14 @@ export const fr = {
   'legal.privacy.fibre.basis':
     'Consentement (article 6.1.a), confirmé par un lien envoyé par email si vous n’êtes pas connecté',
   'legal.privacy.fibre.kept': 'Jusqu’à ce que vous y mettiez fin (lien dans chaque email), ou avec votre compte',
+  'legal.privacy.ambassadors.purpose':
+    'Le programme des ambassadeurs : votre récit sur la page du territoire, les mises en relation avec des familles candidates',
+  'legal.privacy.ambassadors.data':
+    'Ce que vous choisissez de partager (métier, commune, langues, moyens de contact, téléphone, présentation), votre récit ; pour une mise en relation, les réponses des deux familles',
+  'legal.privacy.ambassadors.basis':
+    'Consentement (article 6.1.a) : vous vous inscrivez, et chaque mise en relation demande l’accord des deux familles avant que leurs coordonnées soient transmises',
+  'legal.privacy.ambassadors.kept':
+    'Jusqu’à ce que vous arrêtiez (votre récit n’est plus montré), ou avec votre compte et votre dossier',
   'legal.privacy.offers.purpose': 'Les offres proposées par les propriétaires',
   'legal.privacy.offers.data':
     'Compte du propriétaire, description et photos du bien (sans leurs métadonnées), son adresse exacte : jamais publiée, le portail montre un point déplacé de quelques centaines de mètres ou le centre de la commune',
@@ -1998,6 +2006,7 @@ export const fr = {
   'account.proposal.closed': 'Close : vous êtes installés',
   'agent.nav.ambassadors': 'Ambassadeurs',
   'ambassador.title': 'Devenir ambassadeur',
+  'ambassador.titleJoined': 'Votre participation d’ambassadeur',
   'ambassador.lead':
     'Vous êtes installés : racontez votre expérience et, si vous le souhaitez, échangez avec des familles qui préparent leur venue. L’équipe du territoire vous présente une famille ; vos coordonnées ne lui sont transmises que si vous acceptez tous les deux. Vous pouvez faire une pause ou arrêter à tout moment.',
   'ambassador.status': 'Statut',
@@ -2016,7 +2025,7 @@ export const fr = {
   'ambassador.language.other': 'Autre',
   'ambassador.contactWays': 'Comment être contacté',
   'ambassador.contactHint': 'Transmis seulement à une famille qui a accepté l’échange, et que vous avez acceptée.',
-  'ambassador.byEmail': 'Par e-mail',
+  'ambassador.byEmail': 'Par email',
   'ambassador.byPhone': 'Par téléphone',
   'ambassador.byVideo': 'En appel vidéo',
   'ambassador.phone': 'Téléphone (si vous acceptez les appels)',
@@ -2055,7 +2064,7 @@ export const fr = {
   'ambassador.familyAsks':
     '{count, plural, one {Une personne seule aimerait échanger avec vous} other {Une famille de # personnes aimerait échanger avec vous}}',
   'ambassador.state.pending': 'En attente des réponses',
-  'ambassador.state.accepted': 'Acceptée des deux côtés : les coordonnées ont été envoyées par e-mail.',
+  'ambassador.state.accepted': 'Acceptée des deux côtés : les coordonnées ont été envoyées par email.',
   'ambassador.state.declined': 'Déclinée',
   'ambassador.state.cancelled': 'Annulée',
   'ambassador.youAccepted': 'Vous avez accepté ; nous attendons l’autre réponse.',
@@ -2075,7 +2084,7 @@ export const fr = {
   'introduce.title': 'Mettre en relation avec un ambassadeur',
   'introduce.ambassador': 'Ambassadeur',
   'introduce.note': 'Mot pour les deux familles (facultatif)',
-  'introduce.noteHint': 'Envoyé aux deux par e-mail. Aucune coordonnée n’est transmise avant l’accord des deux.',
+  'introduce.noteHint': 'Envoyé aux deux par email. Aucune coordonnée n’est transmise avant l’accord des deux.',
   'introduce.submit': 'Proposer la mise en relation',
   'introduce.none': 'Aucun ambassadeur actif sur ce territoire pour l’instant.',
   'introduce.speaks': 'Langues : {languages}',
@@ -2087,7 +2096,7 @@ export const fr = {
   'introduce.answer.none': 'pas encore répondu',
   'introduce.answer.accepted': 'accepte',
   'introduce.answer.declined': 'décline',
-  'file.ok.introduced': 'Mise en relation proposée : la famille et l’ambassadeur sont prévenus par e-mail.',
+  'file.ok.introduced': 'Mise en relation proposée : la famille et l’ambassadeur sont prévenus par email.',
   'event.introduction.proposed': 'Mise en relation avec un ambassadeur proposée',
   'event.introduction.family.accepted': 'La famille accepte la mise en relation',
   'event.introduction.family.declined': 'La famille décline la mise en relation',
@@ -2105,7 +2114,7 @@ export const fr = {
   'ambassadors.nothingToModerate': 'Tous les récits ont été relus.',
   'ambassadors.storyBy': 'Par {name}, {commune} ({territory})',
   'ambassadors.note': 'Message à l’ambassadeur',
-  'ambassadors.noteHint': 'Obligatoire pour demander une modification ou refuser ; envoyé par e-mail.',
+  'ambassadors.noteHint': 'Obligatoire pour demander une modification ou refuser ; envoyé par email.',
   'ambassadors.approve': 'Publier',
   'ambassadors.changes': 'Demander une modification',
   'ambassadors.reject': 'Refuser',
@@ -2135,6 +2144,6 @@ export const fr = {
   'errors.ambassador_unavailable': 'Choisissez un ambassadeur actif du territoire du dossier.',
   'errors.introduction_stage': 'Seule une famille candidate, pas encore installée, peut être mise en relation.',
   'errors.introduction_exists': 'Cette famille est déjà en relation avec cet ambassadeur.',
-  'errors.story_note_required': 'Écrivez un message à l’ambassadeur : il le recevra par e-mail.',
+  'errors.story_note_required': 'Écrivez un message à l’ambassadeur : il le recevra par email.',
   'errors.introduction_answered': 'Cette mise en relation a déjà reçu votre réponse.',
 } as const;

@@ -54,7 +54,7 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
     fr: {
       subject: 'Échanger avec une famille installée sur le territoire ?',
       greeting: 'Bonjour {name},',
-      body: 'Votre conseiller vous propose d’échanger avec {ambassador}, une famille ambassadrice déjà installée sur le territoire. {note} Si vous acceptez et qu’elle accepte aussi, chacun recevra les coordonnées de l’autre par e-mail ; rien n’est transmis avant.',
+      body: 'Votre conseiller vous propose d’échanger avec {ambassador}, une famille ambassadrice déjà installée sur le territoire. {note} Si vous acceptez et qu’elle accepte aussi, chacun recevra les coordonnées de l’autre par email ; rien n’est transmis avant.',
       action: 'Répondre',
       footer: 'Ce lien fonctionne une seule fois, pendant 30 jours. Sans réponse de votre part, rien n’est transmis.',
     },
@@ -70,7 +70,7 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
     fr: {
       subject: 'Une famille aimerait échanger avec vous',
       greeting: 'Bonjour {name},',
-      body: 'L’équipe du territoire vous propose d’échanger avec une famille qui prépare son installation. {note} Si vous acceptez et qu’elle accepte aussi, chacun recevra les coordonnées de l’autre par e-mail ; rien n’est transmis avant.',
+      body: 'L’équipe du territoire vous propose d’échanger avec une famille qui prépare son installation. {note} Si vous acceptez et qu’elle accepte aussi, chacun recevra les coordonnées de l’autre par email ; rien n’est transmis avant.',
       action: 'Répondre sur mon compte',
       footer:
         'Vous recevez ce message parce que vous êtes ambassadeur de Campagne Connectée. Vous pouvez faire une pause ou arrêter à tout moment depuis votre compte.',
@@ -90,7 +90,7 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
       greeting: 'Bonjour {name},',
       body: '{ambassador} a accepté d’échanger avec vous. Voici ses coordonnées, telles qu’elle a choisi de les partager : {contacts}',
       action: 'Voir mon compte',
-      footer: 'Nous lui avons transmis vos nom, adresse e-mail et téléphone. Bon échange !',
+      footer: 'Nous lui avons transmis vos nom, adresse email et téléphone. Bon échange !',
     },
     en: {
       subject: 'Introduction accepted: {ambassador}’s contact details',
@@ -583,7 +583,7 @@ export function contactLines(
   const colon = locale === 'fr' ? '\u00a0: ' : ': ';
   const words =
     locale === 'fr'
-      ? { email: 'e-mail', phone: 'téléphone', video: 'appel vidéo bienvenu', times: 'meilleurs moments' }
+      ? { email: 'email', phone: 'téléphone', video: 'appel vidéo bienvenu', times: 'meilleurs moments' }
       : { email: 'email', phone: 'phone', video: 'video calls welcome', times: 'best times' };
   return [
     c.email && `${words.email}${colon}${c.email}`,
