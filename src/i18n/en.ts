@@ -2088,6 +2088,8 @@ export const en: Messages = {
   'ambassadors.ok.reject': 'Story rejected; the ambassador was told.',
   'ambassadors.list': '{count, plural, =0 {Ambassadors} one {# ambassador} other {# ambassadors}}',
   'ambassadors.none': 'No ambassador yet: a settled family can become one from its account.',
+  'ambassadors.status.active': 'active',
+  'ambassadors.status.paused': 'on a break',
   'ambassadors.col.name': 'Name',
   'ambassadors.col.commune': 'Commune',
   'ambassadors.col.profession': 'Profession',

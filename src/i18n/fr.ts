@@ -2123,6 +2123,8 @@ export const fr = {
   'ambassadors.ok.reject': 'Récit refusé ; l’ambassadeur est prévenu.',
   'ambassadors.list': '{count, plural, =0 {Ambassadeurs} one {# ambassadeur} other {# ambassadeurs}}',
   'ambassadors.none': 'Aucun ambassadeur pour l’instant : une famille installée peut le devenir depuis son compte.',
+  'ambassadors.status.active': 'actif',
+  'ambassadors.status.paused': 'en pause',
   'ambassadors.col.name': 'Nom',
   'ambassadors.col.commune': 'Commune',
   'ambassadors.col.profession': 'Métier',

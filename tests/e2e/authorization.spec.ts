@@ -1012,6 +1012,9 @@ const dummyIds: PostIds = {
   twoTerritoryAgent: 0,
   mancheAgent: 0,
   ownerOffer: 0,
+  gersAmbassador: 0,
+  mancheAmbassador: 0,
+  mancheStory: 0,
 };
 
 for (const [part, inPart] of postParts) {
