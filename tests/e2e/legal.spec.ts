@@ -67,7 +67,11 @@ test('the privacy notice lists each territory’s retention as configured, the r
       await expect(page.locator('a[href="/compte/donnees.json"]')).toBeVisible();
       await expect(page.locator(`a[href="${inLocale('/compte', locale)}#donnees"]`)).toBeVisible();
       // Every legal basis is named, for each processing.
-      await expect(page.locator('[data-item] [data-fact="basis"]')).toHaveCount(8);
+      await expect(page.locator('[data-item] [data-fact="basis"]')).toHaveCount(9);
+      // The ambassadors' programme (decision 024) rests on consent.
+      await expect(page.locator('[data-item="ambassadors"] [data-fact="basis"] dd')).toContainText(
+        locale === 'fr' ? 'Consentement' : 'Consent',
+      );
     }
     // The staff access log, and how long it is kept (the purge's own constant).
     await expect(page.locator('[data-item="accessLog"] [data-fact="kept"] dd')).toHaveText('12 months, then erased');
