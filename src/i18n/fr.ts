@@ -2083,7 +2083,7 @@ export const fr = {
   'introduction.done.declined': 'C’est noté : la mise en relation n’aura pas lieu, rien n’a été transmis.',
   'introduce.title': 'Mettre en relation avec un ambassadeur',
   'introduce.ambassador': 'Ambassadeur',
-  'introduce.note': 'Mot pour les deux familles (facultatif)',
+  'introduce.note': 'Un mot aux deux familles (facultatif)',
   'introduce.noteHint': 'Envoyé aux deux par email. Aucune coordonnée n’est transmise avant l’accord des deux.',
   'introduce.submit': 'Proposer la mise en relation',
   'introduce.none': 'Aucun ambassadeur actif sur ce territoire pour l’instant.',

@@ -60,7 +60,7 @@ test('an agent introduces a family to an ambassador; both accept; then both get 
     await page.goto(`/agent/candidats/${file}`);
     const box = page.getByRole('region', { name: 'Mettre en relation avec un ambassadeur' });
     await box.getByRole('radio', { name: /Claire D\./ }).check();
-    await box.getByLabel('Mot pour les deux familles (facultatif)').fill('Vous avez tous deux des enfants à l’école.');
+    await box.getByLabel('Un mot aux deux familles (facultatif)').fill('Vous avez tous deux des enfants à l’école.');
     await box.getByRole('button', { name: 'Proposer la mise en relation' }).click();
     await expect(page.getByText('Mise en relation proposée')).toBeVisible();
     await expect(box.locator('[data-introduction]')).toHaveAttribute('data-status', 'pending');
