@@ -11,3 +11,4 @@ export * from './offers.ts';
 export * from './places.ts';
 export * from './daily-life.ts';
 export * from './ambassadors.ts';
+export * from './work.ts';

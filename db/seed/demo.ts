@@ -22,6 +22,7 @@ import { loadDailyLife } from '../../src/server/places/daily-life-data.ts';
 import { seedDemoCandidates, seedDemoFamilyFile } from './candidates.ts';
 import { refreshMaturity } from '../../src/server/candidates/maturity.ts';
 import { subjectsFor, writeDemoPhotos } from './photos.ts';
+import { seedDemoWork } from './work.ts';
 import { createRandom, type Random } from './random.ts';
 import { publicPoint } from '../../src/server/offers/position.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
@@ -299,6 +300,8 @@ export async function seedDemo(db: Db, options: SeedOptions = {}) {
   await seedDemoFamilyFile(db, now);
   await refreshMaturity(db);
   await seedDemoAmbassadors(db, now, passwordHash);
+  // Jobs and businesses for partners: fixed data, after every draw of the PRNG.
+  await seedDemoWork(db, now, ids.get('owner'));
   await db.$client.execute('ANALYZE');
   return { territories: demoTerritories.length, users: demoAccounts.length, offers: rows.length, candidates: files };
 }

@@ -8,6 +8,7 @@ import {
   candidates,
   communes,
   offers,
+  opportunities,
   stageHistory,
   territories,
   users,
@@ -128,11 +129,22 @@ export async function createEnquiry(
           .from(offers)
           .where(and(eq(offers.id, data.offer), eq(offers.status, 'published')))
       : [];
+    // The job or business whose page started it ("contact through the agent"), published only.
+    const [work] = data.opportunity
+      ? await tx
+          .select({ id: opportunities.id, title: opportunities.title })
+          .from(opportunities)
+          .where(and(eq(opportunities.id, data.opportunity), eq(opportunities.status, 'published')))
+      : [];
     await addEvent(
       tx,
       file!.id,
       'created',
-      { territories: served.map((s) => s.code), ...(origin ? { offer: origin.id } : {}) },
+      {
+        territories: served.map((s) => s.code),
+        ...(origin ? { offer: origin.id } : {}),
+        ...(work ? { opportunity: work.id, opportunityTitle: work.title } : {}),
+      },
       null,
       now,
     );

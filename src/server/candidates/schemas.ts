@@ -82,6 +82,8 @@ export const EnquirySchema = z.object({
   heardFrom: optionalText(200),
   /** The offer whose page started the enquiry ("I'm interested"), kept on the file's first event. */
   offer: optionalWhole(1, 999_999_999),
+  /** The job or business whose page started the enquiry ("contact through the agent"). */
+  opportunity: optionalWhole(1, 999_999_999),
   consent: z.literal('yes', { error: 'errors.consent_required' }),
   locale: LocaleSchema,
 });

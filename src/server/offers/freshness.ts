@@ -4,7 +4,7 @@
 // an agent's edit or publication confirms too. `runFreshness` is a pass of the periodic job.
 import { and, eq, inArray, isNotNull, lt, or, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { offerEvents, offers, users } from '../../../db/schema/index.ts';
+import { offerEvents, offers, opportunities, opportunityEvents, users } from '../../../db/schema/index.ts';
 import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
@@ -77,6 +77,23 @@ export async function expireUnconfirmed(db: Db, clock: Clock): Promise<number> {
   return gone.length;
 }
 
+/** Jobs and businesses (src/server/work/) age by the same rule: published ones unconfirmed for HIDE_DAYS are hidden. */
+export async function expireUnconfirmedWork(db: Db, clock: Clock): Promise<number> {
+  const now = clock.now().toISOString();
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(opportunities)
+      .set({ status: 'expired', updatedAt: now })
+      .where(and(eq(opportunities.status, 'published'), lt(opportunities.confirmedAt, daysBefore(clock, HIDE_DAYS))))
+      .returning({ id: opportunities.id });
+    if (rows.length)
+      await tx
+        .insert(opportunityEvents)
+        .values(rows.map(({ id }) => ({ opportunityId: id, kind: 'expired' as const, at: now })));
+    return rows.length;
+  });
+}
+
 /** Owners of offers unconfirmed for STALE_DAYS get one email per unconfirmed period; returns how many. */
 export async function remindOwners(db: Db, clock: Clock, siteUrl: string): Promise<number> {
   const due = await db
@@ -140,7 +157,7 @@ export interface FreshnessContext {
 
 /** One pass: hide what is too old, remind owners of what is getting old. */
 export async function runFreshness(ctx: FreshnessContext): Promise<{ expired: number; reminded: number }> {
-  const expired = await expireUnconfirmed(ctx.db, ctx.clock);
+  const expired = (await expireUnconfirmed(ctx.db, ctx.clock)) + (await expireUnconfirmedWork(ctx.db, ctx.clock));
   const reminded = await remindOwners(ctx.db, ctx.clock, ctx.siteUrl);
   return { expired, reminded };
 }

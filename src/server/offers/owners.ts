@@ -35,6 +35,8 @@ import { publicPoint } from './position.ts';
 type OfferRow = typeof offers.$inferSelect;
 type Kind = OfferRow['kind'];
 
+type OfferOwnerLocale = (typeof users.$inferSelect)['locale'];
+
 export interface OffersContext {
   db: Db;
   clock: Clock;
@@ -48,7 +50,7 @@ export const ownerState = (o: Pick<OfferRow, 'status' | 'moderation'> & { hasPro
   o.moderation && !(o.moderation === 'pending' && o.hasProposedChanges) ? o.moderation : o.status;
 
 /** Owners place offers in any territory that accepts proposals. */
-const ownerPlaces: PlaceRule = {
+export const ownerPlaces: PlaceRule = {
   prefer: [],
   allows: (t) => t.acceptsOwnerOffers,
   refusal: 'errors.offer_territory_closed',
@@ -71,29 +73,33 @@ function refuseIncomplete(columns: object & { kind: Kind }): void {
   if (missing.length) throw new Invalid(missing);
 }
 
-async function mailStaffOf(
+/** The territory's staff told of an owner's proposal (an offer's, or a business's at `path`). */
+export async function mailStaffOf(
   tx: Tx,
   ctx: OffersContext,
   offer: Pick<OfferRow, 'id' | 'territoryCode' | 'title'>,
   owner: string,
   commune: string,
+  path = `/agent/offres/${offer.id}`,
 ) {
   for (const member of await assignableStaff(tx, offer.territoryCode)) {
     await enqueueMail(tx, ctx.clock, {
       to: member.email,
       template: 'offer_submitted',
       locale: member.locale,
-      params: { name: member.name, owner, offer: offer.title, commune, url: `${site(ctx)}/agent/offres/${offer.id}` },
+      params: { name: member.name, owner, offer: offer.title, commune, url: `${site(ctx)}${path}` },
     });
   }
 }
 
-async function mailOwner(
+/** The owner told of a decision; `url` their page of it (an offer's by default). */
+export async function mailOwner(
   tx: Tx,
   ctx: OffersContext,
   offer: Pick<OfferRow, 'id' | 'title' | 'ownerId'>,
   template: TemplateName,
   params: Record<string, string> = {},
+  url?: (locale: OfferOwnerLocale) => string,
 ) {
   if (offer.ownerId === null) return;
   const [owner] = await tx
@@ -109,7 +115,7 @@ async function mailOwner(
       name: owner.name,
       offer: offer.title,
       ...params,
-      url: ownerOfferUrl(ctx.siteUrl, owner.locale, offer.id),
+      url: url ? url(owner.locale) : ownerOfferUrl(ctx.siteUrl, owner.locale, offer.id),
     },
   });
 }
@@ -124,7 +130,7 @@ export function proposalTerritories(db: Db): Promise<Array<{ code: string; name:
 }
 
 /** Proposals and edits per owner and day: each one emails the territory's staff. */
-async function limitProposals(ctx: OffersContext, owner: SessionUser): Promise<void> {
+export async function limitProposals(ctx: OffersContext, owner: SessionUser): Promise<void> {
   const r = await hit(ctx.db, `offers:owner:${owner.id}`, LIMITS.offerPostsPerOwner, ctx.clock);
   if (!r.allowed) throw new RateLimited(r.retryAfter);
 }

@@ -10,6 +10,7 @@ import { redirect, render, type Outcome } from '../../server/http/respond.ts';
 import { familyFile } from '../../server/candidates/family.ts';
 import { parseId } from '../../server/input.ts';
 import { getPublishedOffer } from '../../server/offers/queries.ts';
+import { workDetail } from '../../server/work/queries.ts';
 import { resolveCommune } from '../../server/places/queries.ts';
 import { localizedPath } from '../../i18n/index.ts';
 import { territoriesWithSettings, type Territory } from '../../server/places/territories.ts';
@@ -65,6 +66,18 @@ export async function projectPage(rc: RequestContext): Promise<Outcome<ProjectVi
           wishedTerritories: [offer.territoryCode],
           wishedCommunes: offer.communeName,
           offer: String(offer.id),
+        });
+    }
+    // "Contact through the agent" from a job's or a business's page.
+    const workId = parseId(rc.url.searchParams.get('emploi') ?? rc.url.searchParams.get('reprise'));
+    if (workId) {
+      const kind = rc.url.searchParams.has('emploi') ? 'job' : 'business';
+      const item = await workDetail(db, kind, workId).catch(() => null);
+      if (item)
+        Object.assign(values, {
+          wishedTerritories: [item.territoryCode],
+          wishedCommunes: item.communeName,
+          opportunity: String(item.id),
         });
     }
     if (rc.locals.user) Object.assign(values, { name: rc.locals.user.name, email: rc.locals.user.email });

@@ -1,0 +1,106 @@
+// Work for the partner (issue 16): job offers and businesses to take over, published by a
+// territory's agents (or proposed by owners of businesses), with the offers' lifecycle,
+// freshness and moderation; and their proposals to a family's file. One table for both
+// kinds (decision 023): search, lifecycle, freshness and moderation read one place.
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { autoId, codeOf, ownerId, timestamps } from './columns.ts';
+import { users } from './accounts.ts';
+import { communes, territories } from './places.ts';
+import { moderationStates, offerEventKinds, offerStatuses } from './offers.ts';
+import { candidates } from './candidates.ts';
+
+export const opportunityKinds = ['job', 'business'] as const;
+export const contractTypes = ['permanent', 'fixed_term', 'apprenticeship', 'seasonal', 'freelance'] as const;
+export const businessSectors = [
+  'retail',
+  'food',
+  'hospitality',
+  'crafts',
+  'services',
+  'agriculture',
+  'health',
+] as const;
+export const turnoverBands = ['under_100k', '100k_300k', '300k_1m', 'over_1m'] as const;
+export const opportunityEnums = { contractTypes, businessSectors, turnoverBands };
+
+export const opportunities = sqliteTable(
+  'opportunities',
+  {
+    id: autoId(),
+    kind: text('kind', { enum: opportunityKinds }).notNull(),
+    status: text('status', { enum: offerStatuses }).notNull().default('draft'),
+    title: text('title').notNull(),
+    description: text('description').notNull(),
+    territoryCode: codeOf('territory_code', () => territories.code),
+    communeCode: codeOf('commune_code', () => communes.code),
+
+    // Jobs
+    /** The employer's name (public); never its contact: families go through the agents. */
+    employer: text('employer'),
+    contract: text('contract', { enum: contractTypes }),
+    hoursPerWeek: integer('hours_per_week'),
+    teleworkable: integer('teleworkable', { mode: 'boolean' }),
+
+    // Businesses to take over
+    sector: text('sector', { enum: businessSectors }),
+    /** Euros: the asking price's range. */
+    priceMin: integer('price_min'),
+    priceMax: integer('price_max'),
+    turnoverBand: text('turnover_band', { enum: turnoverBands }),
+    /** Why it is for sale (retirement, move…). */
+    reason: text('reason'),
+    /** When the seller wishes to hand over (ISO date). */
+    wantedBy: text('wanted_by'),
+
+    publishedAt: text('published_at'),
+    /** Freshness as for offers (src/server/offers/freshness.ts): flagged at 60 days, hidden at 90. */
+    confirmedAt: text('confirmed_at'),
+    /** The owner who proposed it (null: an agent's); never shown to families. */
+    ownerId: integer('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    moderation: text('moderation', { enum: moderationStates }),
+    ownerRemindedAt: text('owner_reminded_at'),
+    ...timestamps(),
+  },
+  (t) => [
+    index('opportunities_listing_idx').on(t.status, t.kind, t.territoryCode, t.publishedAt),
+    index('opportunities_commune_idx').on(t.status, t.communeCode),
+    index('opportunities_confirmed_idx').on(t.status, t.confirmedAt),
+    index('opportunities_owner_idx').on(t.ownerId),
+    index('opportunities_moderation_idx').on(t.moderation, t.territoryCode),
+  ],
+);
+
+/** An opportunity's history in the back office, as `offer_events` for offers. */
+export const opportunityEvents = sqliteTable(
+  'opportunity_events',
+  {
+    id: autoId(),
+    opportunityId: ownerId('opportunity_id', () => opportunities.id),
+    kind: text('kind', { enum: offerEventKinds }).notNull(),
+    fields: text('fields', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    byUserId: integer('by_user_id').references(() => users.id),
+    note: text('note'),
+    at: text('at').notNull(),
+  },
+  (t) => [index('opportunity_events_idx').on(t.opportunityId, t.at)],
+);
+
+/** A job or a business proposed to a family's file, answered like a home proposal. */
+export const workProposals = sqliteTable(
+  'work_proposals',
+  {
+    id: autoId(),
+    candidateId: ownerId('candidate_id', () => candidates.id),
+    opportunityId: integer('opportunity_id')
+      .notNull()
+      .references(() => opportunities.id),
+    status: text('status', { enum: ['proposed', 'accepted', 'declined', 'closed'] })
+      .notNull()
+      .default('proposed'),
+    comment: text('comment'),
+    proposedById: integer('proposed_by_id').references(() => users.id),
+    proposedAt: text('proposed_at').notNull(),
+    answeredAt: text('answered_at'),
+  },
+  (t) => [uniqueIndex('work_proposals_candidate_idx').on(t.candidateId, t.opportunityId)],
+);

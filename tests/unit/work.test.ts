@@ -1,0 +1,204 @@
+// Jobs and businesses for partners (issue 16): the back office's commands, territory scope,
+// freshness, the public search, owners' proposals and their moderation.
+import { and, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { opportunities, opportunityEvents, outbox } from '../../db/schema/index.ts';
+import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
+import { expireUnconfirmedWork, HIDE_DAYS, runFreshness } from '../../src/server/offers/freshness.ts';
+import {
+  changeWorkStatus,
+  confirmWork,
+  createWork,
+  getManagedWork,
+  listManagedWork,
+  updateWork,
+  workQueueCounts,
+} from '../../src/server/work/manage.ts';
+import { editOwnBusiness, getOwnBusiness, moderateWork, proposeBusiness } from '../../src/server/work/owners.ts';
+import { nearbyWork, searchWork, workDetail, workMatches } from '../../src/server/work/queries.ts';
+import { DAY_MS } from '../../src/lib/time.ts';
+import { seededWith } from '../helpers/db.ts';
+
+let nowMs = Date.parse('2026-12-05T10:00:00Z');
+const clock = { now: () => new Date(nowMs) };
+const jobForm = (over: Record<string, unknown> = {}) => ({
+  title: 'Menuisier·ère agenceur',
+  description: 'Fabrication et pose de cuisines et d’escaliers sur mesure.',
+  commune: '32013',
+  employer: 'Menuiserie Dupuy',
+  contract: 'permanent',
+  hoursPerWeek: '39',
+  ...over,
+});
+const businessForm = (over: Record<string, unknown> = {}) => ({
+  title: 'Épicerie fine',
+  description: 'Épicerie de produits locaux, 70 m², bail récent.',
+  commune: '32107',
+  sector: 'food',
+  priceMin: '40000',
+  priceMax: '60000',
+  turnoverBand: '100k_300k',
+  reason: 'Départ à la retraite',
+  wantedBy: '2027-06-30',
+  ...over,
+});
+
+async function world() {
+  nowMs = Date.parse('2026-12-05T10:00:00Z');
+  const { db, people } = await seededWith(
+    'agent.gers@demo.test',
+    'agent.manche@demo.test',
+    'famille@demo.test',
+    'proprietaire@demo.test',
+  );
+  const [gers, manche, family, owner] = people;
+  return { db, ctx: { db, clock, siteUrl: 'https://portail.example' }, gers, manche, family, owner };
+}
+
+describe('the back office of jobs and businesses', () => {
+  it('creates a draft, edits it, publishes it only when complete, archives it, with its history', async () => {
+    const { db, gers } = await world();
+    const id = await createWork(db, clock, gers, 'job', jobForm({ employer: '', description: '' }));
+    let item = await getManagedWork(db, gers, id, 'job');
+    expect(item).toMatchObject({ status: 'draft', territoryCode: '32', communeCode: '32013', teleworkable: false });
+    await expect(changeWorkStatus(db, clock, gers, id, 'publish')).rejects.toMatchObject({
+      errors: expect.arrayContaining([expect.objectContaining({ field: 'employer', key: 'errors.required_to_publish' })]),
+    });
+    await updateWork(db, clock, gers, id, jobForm({ teleworkable: 'yes' }));
+    await changeWorkStatus(db, clock, gers, id, 'publish');
+    item = await getManagedWork(db, gers, id);
+    expect(item).toMatchObject({ status: 'published', teleworkable: true });
+    expect(item.events.map((e) => e.kind)).toEqual(['published', 'updated', 'created']);
+    expect(item.events[1]!.fields).toEqual(expect.arrayContaining(['description', 'employer', 'teleworkable']));
+    // Published: an edit that empties what publishing needs is refused.
+    await expect(updateWork(db, clock, gers, id, jobForm({ contract: '' }))).rejects.toBeInstanceOf(Invalid);
+    await changeWorkStatus(db, clock, gers, id, 'archive');
+    await expect(changeWorkStatus(db, clock, gers, id, 'archive')).rejects.toBeInstanceOf(Invalid);
+    expect((await getManagedWork(db, gers, id)).status).toBe('archived');
+  });
+
+  it('refuses bad input with field errors and changes nothing', async () => {
+    const { db, gers } = await world();
+    const before = (await db.select().from(opportunities)).length;
+    await expect(createWork(db, clock, gers, 'job', jobForm({ title: '' }))).rejects.toMatchObject({
+      errors: [expect.objectContaining({ field: 'title' })],
+    });
+    await expect(createWork(db, clock, gers, 'job', jobForm({ contract: 'cdi-à-vie' }))).rejects.toBeInstanceOf(Invalid);
+    await expect(createWork(db, clock, gers, 'job', jobForm({ hoursPerWeek: '200' }))).rejects.toBeInstanceOf(Invalid);
+    await expect(
+      createWork(db, clock, gers, 'business', businessForm({ priceMin: '90000', priceMax: '10000' })),
+    ).rejects.toMatchObject({ errors: [expect.objectContaining({ field: 'priceMax', key: 'errors.work_price_range' })] });
+    // A commune of another territory than the agent's.
+    await expect(createWork(db, clock, gers, 'job', jobForm({ commune: '50502' }))).rejects.toMatchObject({
+      errors: [expect.objectContaining({ field: 'commune', key: 'errors.offer_commune_outside' })],
+    });
+    expect((await db.select().from(opportunities)).length).toBe(before);
+  });
+
+  it('keeps each territory to its own staff: another territory’s item is not found', async () => {
+    const { db, gers, manche, family } = await world();
+    const id = await createWork(db, clock, gers, 'business', businessForm());
+    await expect(getManagedWork(db, manche, id)).rejects.toBeInstanceOf(NotFound);
+    await expect(updateWork(db, clock, manche, id, businessForm())).rejects.toBeInstanceOf(NotFound);
+    await expect(changeWorkStatus(db, clock, manche, id, 'publish')).rejects.toBeInstanceOf(NotFound);
+    await expect(confirmWork(db, clock, manche, id)).rejects.toBeInstanceOf(NotFound);
+    // The kind is part of the address: a business is not a job.
+    await expect(getManagedWork(db, gers, id, 'job')).rejects.toBeInstanceOf(NotFound);
+    await expect(createWork(db, clock, family, 'job', jobForm())).rejects.toBeInstanceOf(Forbidden);
+    const list = await listManagedWork(db, clock, manche, { kind: 'business' });
+    expect(list.rows.every((r) => r.territoryCode === '50')).toBe(true);
+    expect((await listManagedWork(db, clock, gers, { kind: 'business', q: 'epicerie' })).rows.map((r) => r.id)).toEqual([id]);
+  });
+
+  it('hides what is unconfirmed for 90 days in the hourly pass, and a confirmation brings it back', async () => {
+    const { db, gers, ctx } = await world();
+    const id = await createWork(db, clock, gers, 'job', jobForm());
+    await changeWorkStatus(db, clock, gers, id, 'publish');
+    nowMs += 61 * DAY_MS;
+    expect((await workQueueCounts(db, clock, gers, 'job')).stale).toBeGreaterThanOrEqual(1);
+    expect((await listManagedWork(db, clock, gers, { kind: 'job', queue: 'stale' })).rows.map((r) => r.id)).toContain(id);
+    nowMs += (HIDE_DAYS + 1 - 61) * DAY_MS;
+    await runFreshness(ctx);
+    expect((await getManagedWork(db, gers, id)).status).toBe('expired');
+    await expect(workDetail(db, 'job', id)).rejects.toBeInstanceOf(NotFound);
+    expect(await expireUnconfirmedWork(db, clock)).toBe(0);
+    await confirmWork(db, clock, gers, id);
+    expect((await workDetail(db, 'job', id)).id).toBe(id);
+  });
+});
+
+describe('the public search', () => {
+  it('shows published items only, by territory, commune and radius, type and telework', async () => {
+    const { db, gers } = await world();
+    const all = await searchWork(db, 'job', { teletravail: false });
+    expect(all.total).toBeGreaterThan(5);
+    const draft = await createWork(db, clock, gers, 'job', jobForm());
+    expect((await searchWork(db, 'job', { teletravail: false })).total).toBe(all.total);
+    await expect(workDetail(db, 'job', draft)).rejects.toBeInstanceOf(NotFound);
+    const manche = await searchWork(db, 'job', { territoire: '50', teletravail: false });
+    expect(manche.cards.every((c) => c.territoryCode === '50')).toBe(true);
+    const near = await searchWork(db, 'job', { commune: 'Auch', rayon: 30, teletravail: false });
+    expect(near.cards.length).toBeGreaterThan(0);
+    expect(near.cards.every((c) => c.km !== null && c.km! <= 30)).toBe(true);
+    expect(near.cards.map((c) => c.km)).toEqual([...near.cards.map((c) => c.km)].sort((a, b) => a! - b!));
+    const remote = await searchWork(db, 'job', { teletravail: true });
+    expect(remote.cards.every((c) => c.teleworkable)).toBe(true);
+    const cdd = await searchWork(db, 'job', { type: 'fixed_term', teletravail: false });
+    expect(cdd.cards.every((c) => c.contract === 'fixed_term')).toBe(true);
+    await expect(searchWork(db, 'job', { type: 'retail', teletravail: false })).rejects.toBeInstanceOf(Invalid);
+    await expect(searchWork(db, 'business', { commune: 'Nullepartville', teletravail: false })).rejects.toBeInstanceOf(
+      Invalid,
+    );
+    const shops = await searchWork(db, 'business', { type: 'retail', teletravail: false });
+    expect(shops.cards.every((c) => c.kind === 'business' && c.sector === 'retail')).toBe(true);
+    const cards = await nearbyWork(db, { point: { lat: 43.6602, lng: 0.5673 } });
+    expect(cards.jobs.length).toBeGreaterThan(0);
+    expect(cards.jobs.every((c) => c.territoryCode === '32')).toBe(true);
+  });
+});
+
+describe('owners’ businesses', () => {
+  it('an owner proposes, the agent asks for changes, the owner edits, the agent approves; the owner is emailed', async () => {
+    const { db, ctx, gers, manche, owner, family } = await world();
+    const id = await proposeBusiness(ctx, owner, businessForm());
+    expect(await getOwnBusiness(db, owner, id)).toMatchObject({ status: 'pending', moderation: 'pending' });
+    const staffMail = await db.select().from(outbox).where(eq(outbox.to, 'agent.gers@demo.test'));
+    expect(staffMail.some((m) => m.template === 'offer_submitted' && m.text.includes(`/agent/reprises/${id}`))).toBe(
+      true,
+    );
+    await expect(moderateWork(ctx, manche, id, 'approve', {})).rejects.toBeInstanceOf(NotFound);
+    await expect(moderateWork(ctx, gers, id, 'changes', {})).rejects.toMatchObject({
+      errors: [expect.objectContaining({ field: 'note' })],
+    });
+    await moderateWork(ctx, gers, id, 'changes', { note: 'Précisez le loyer du local.' });
+    expect(await getOwnBusiness(db, owner, id)).toMatchObject({
+      moderation: 'changes_requested',
+      note: 'Précisez le loyer du local.',
+    });
+    await editOwnBusiness(ctx, owner, id, businessForm({ description: 'Loyer de 650 € par mois.' }));
+    await moderateWork(ctx, gers, id, 'approve', {});
+    expect((await workDetail(db, 'business', id)).description).toBe('Loyer de 650 € par mois.');
+    const mails = (await db.select().from(outbox).where(eq(outbox.to, 'proprietaire@demo.test'))).map((m) => m.template);
+    expect(mails).toEqual(expect.arrayContaining(['offer_changes_requested', 'offer_approved']));
+    // Online: the owner no longer edits it; nobody else sees it as theirs.
+    await expect(editOwnBusiness(ctx, owner, id, businessForm())).rejects.toBeInstanceOf(Invalid);
+    await expect(proposeBusiness(ctx, family, businessForm())).rejects.toBeInstanceOf(Forbidden);
+    const events = await db
+      .select({ kind: opportunityEvents.kind })
+      .from(opportunityEvents)
+      .where(and(eq(opportunityEvents.opportunityId, id)));
+    expect(events.map((e) => e.kind)).toEqual(['proposed', 'changes_requested', 'updated', 'approved']);
+  });
+
+  it('refuses a proposal in a territory that does not accept them, and a rejection archives it', async () => {
+    const { ctx, gers, owner } = await world();
+    await expect(proposeBusiness(ctx, owner, businessForm({ commune: '50502' }))).rejects.toMatchObject({
+      errors: [expect.objectContaining({ key: 'errors.offer_territory_closed' })],
+    });
+    const id = await proposeBusiness(ctx, owner, businessForm());
+    await moderateWork(ctx, gers, id, 'reject', { note: 'Hors du périmètre du programme.' });
+    expect(await getOwnBusiness(ctx.db, owner, id)).toMatchObject({ status: 'archived', moderation: 'rejected' });
+  });
+});
+
+export { workMatches };
