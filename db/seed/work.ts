@@ -282,18 +282,16 @@ export async function seedDemoWork(db: Db, now: Date, ownerId: number | undefine
     .insert(opportunities)
     .values(rows)
     .returning({ id: opportunities.id, status: opportunities.status, createdAt: opportunities.createdAt });
-  await db
-    .insert(opportunityEvents)
-    .values(
-      inserted.flatMap((r) => [
-        {
-          opportunityId: r.id,
-          kind: r.status === 'pending' ? ('proposed' as const) : ('created' as const),
-          byUserId: r.status === 'pending' ? ownerId : null,
-          at: r.createdAt,
-        },
-        ...(r.status === 'published' ? [{ opportunityId: r.id, kind: 'published' as const, at: r.createdAt }] : []),
-      ]),
-    );
+  await db.insert(opportunityEvents).values(
+    inserted.flatMap((r) => [
+      {
+        opportunityId: r.id,
+        kind: r.status === 'pending' ? ('proposed' as const) : ('created' as const),
+        byUserId: r.status === 'pending' ? ownerId : null,
+        at: r.createdAt,
+      },
+      ...(r.status === 'published' ? [{ opportunityId: r.id, kind: 'published' as const, at: r.createdAt }] : []),
+    ]),
+  );
   return rows.length;
 }

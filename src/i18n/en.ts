@@ -2241,4 +2241,6 @@ export const en: Messages = {
   'owner.work.ok.proposed': "Business sent: the territory's team is reviewing it.",
   'owner.work.ok.saved': "Changes sent to the territory's team.",
   'owner.work.locked': "It is online or was not accepted: to change it, write to the territory's team.",
+  'file.ok.workProposed': 'Proposal sent; the family is told by email.',
+  'file.ok.workAlreadyProposed': 'This job or business had already been proposed to the family.',
 };

@@ -2281,4 +2281,6 @@ export const fr = {
   'owner.work.ok.proposed': 'Reprise envoyée : l’équipe du territoire la relit.',
   'owner.work.ok.saved': 'Modifications envoyées à l’équipe du territoire.',
   'owner.work.locked': 'Elle est en ligne ou n’a pas été retenue : pour la modifier, écrivez à l’équipe du territoire.',
+  'file.ok.workProposed': 'Proposition envoyée ; la famille est prévenue par email.',
+  'file.ok.workAlreadyProposed': 'Cet emploi ou cette reprise avait déjà été proposé à la famille.',
 } as const;

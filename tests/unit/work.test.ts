@@ -2,7 +2,14 @@
 // freshness, the public search, owners' proposals and their moderation.
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { opportunities, opportunityEvents, outbox } from '../../db/schema/index.ts';
+import { candidates, opportunities, opportunityEvents, outbox } from '../../db/schema/index.ts';
+import { familyFile } from '../../src/server/candidates/family.ts';
+import {
+  answerWorkProposal,
+  fileWorkMatches,
+  listWorkProposals,
+  proposeWork,
+} from '../../src/server/work/proposals.ts';
 import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
 import { expireUnconfirmedWork, HIDE_DAYS, runFreshness } from '../../src/server/offers/freshness.ts';
 import {
@@ -15,7 +22,7 @@ import {
   workQueueCounts,
 } from '../../src/server/work/manage.ts';
 import { editOwnBusiness, getOwnBusiness, moderateWork, proposeBusiness } from '../../src/server/work/owners.ts';
-import { nearbyWork, searchWork, workDetail, workMatches } from '../../src/server/work/queries.ts';
+import { nearbyWork, searchWork, workDetail } from '../../src/server/work/queries.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
 import { seededWith } from '../helpers/db.ts';
 
@@ -62,7 +69,9 @@ describe('the back office of jobs and businesses', () => {
     let item = await getManagedWork(db, gers, id, 'job');
     expect(item).toMatchObject({ status: 'draft', territoryCode: '32', communeCode: '32013', teleworkable: false });
     await expect(changeWorkStatus(db, clock, gers, id, 'publish')).rejects.toMatchObject({
-      errors: expect.arrayContaining([expect.objectContaining({ field: 'employer', key: 'errors.required_to_publish' })]),
+      errors: expect.arrayContaining([
+        expect.objectContaining({ field: 'employer', key: 'errors.required_to_publish' }),
+      ]),
     });
     await updateWork(db, clock, gers, id, jobForm({ teleworkable: 'yes' }));
     await changeWorkStatus(db, clock, gers, id, 'publish');
@@ -83,11 +92,15 @@ describe('the back office of jobs and businesses', () => {
     await expect(createWork(db, clock, gers, 'job', jobForm({ title: '' }))).rejects.toMatchObject({
       errors: [expect.objectContaining({ field: 'title' })],
     });
-    await expect(createWork(db, clock, gers, 'job', jobForm({ contract: 'cdi-à-vie' }))).rejects.toBeInstanceOf(Invalid);
+    await expect(createWork(db, clock, gers, 'job', jobForm({ contract: 'cdi-à-vie' }))).rejects.toBeInstanceOf(
+      Invalid,
+    );
     await expect(createWork(db, clock, gers, 'job', jobForm({ hoursPerWeek: '200' }))).rejects.toBeInstanceOf(Invalid);
     await expect(
       createWork(db, clock, gers, 'business', businessForm({ priceMin: '90000', priceMax: '10000' })),
-    ).rejects.toMatchObject({ errors: [expect.objectContaining({ field: 'priceMax', key: 'errors.work_price_range' })] });
+    ).rejects.toMatchObject({
+      errors: [expect.objectContaining({ field: 'priceMax', key: 'errors.work_price_range' })],
+    });
     // A commune of another territory than the agent's.
     await expect(createWork(db, clock, gers, 'job', jobForm({ commune: '50502' }))).rejects.toMatchObject({
       errors: [expect.objectContaining({ field: 'commune', key: 'errors.offer_commune_outside' })],
@@ -107,7 +120,9 @@ describe('the back office of jobs and businesses', () => {
     await expect(createWork(db, clock, family, 'job', jobForm())).rejects.toBeInstanceOf(Forbidden);
     const list = await listManagedWork(db, clock, manche, { kind: 'business' });
     expect(list.rows.every((r) => r.territoryCode === '50')).toBe(true);
-    expect((await listManagedWork(db, clock, gers, { kind: 'business', q: 'epicerie' })).rows.map((r) => r.id)).toEqual([id]);
+    expect((await listManagedWork(db, clock, gers, { kind: 'business', q: 'epicerie' })).rows.map((r) => r.id)).toEqual(
+      [id],
+    );
   });
 
   it('hides what is unconfirmed for 90 days in the hourly pass, and a confirmation brings it back', async () => {
@@ -116,7 +131,9 @@ describe('the back office of jobs and businesses', () => {
     await changeWorkStatus(db, clock, gers, id, 'publish');
     nowMs += 61 * DAY_MS;
     expect((await workQueueCounts(db, clock, gers, 'job')).stale).toBeGreaterThanOrEqual(1);
-    expect((await listManagedWork(db, clock, gers, { kind: 'job', queue: 'stale' })).rows.map((r) => r.id)).toContain(id);
+    expect((await listManagedWork(db, clock, gers, { kind: 'job', queue: 'stale' })).rows.map((r) => r.id)).toContain(
+      id,
+    );
     nowMs += (HIDE_DAYS + 1 - 61) * DAY_MS;
     await runFreshness(ctx);
     expect((await getManagedWork(db, gers, id)).status).toBe('expired');
@@ -178,7 +195,9 @@ describe('owners’ businesses', () => {
     await editOwnBusiness(ctx, owner, id, businessForm({ description: 'Loyer de 650 € par mois.' }));
     await moderateWork(ctx, gers, id, 'approve', {});
     expect((await workDetail(db, 'business', id)).description).toBe('Loyer de 650 € par mois.');
-    const mails = (await db.select().from(outbox).where(eq(outbox.to, 'proprietaire@demo.test'))).map((m) => m.template);
+    const mails = (await db.select().from(outbox).where(eq(outbox.to, 'proprietaire@demo.test'))).map(
+      (m) => m.template,
+    );
     expect(mails).toEqual(expect.arrayContaining(['offer_changes_requested', 'offer_approved']));
     // Online: the owner no longer edits it; nobody else sees it as theirs.
     await expect(editOwnBusiness(ctx, owner, id, businessForm())).rejects.toBeInstanceOf(Invalid);
@@ -201,4 +220,67 @@ describe('owners’ businesses', () => {
   });
 });
 
-export { workMatches };
+describe('matching the partner and proposing to the family', () => {
+  it('matches the partner’s trade, proposes once, the family answers', async () => {
+    const { db, ctx, gers, manche, family } = await world();
+    const file = (await familyFile(db, family))!;
+    await db
+      .update(candidates)
+      .set({ partnerWish: 'local_job', partnerSought: 'graphisme, communication' })
+      .where(eq(candidates.id, file.id));
+    const fresh = (await familyFile(db, family))!;
+    const { matches } = await fileWorkMatches(db, fresh);
+    expect(matches[0]!.title).toMatch(/Graphiste/);
+    expect(matches.every((m) => m.kind === 'job' && m.territoryCode === '32')).toBe(true);
+    // Taking over: businesses only; not seeking: nothing.
+    await db
+      .update(candidates)
+      .set({ partnerWish: 'take_over', partnerSought: null })
+      .where(eq(candidates.id, file.id));
+    expect(
+      (await fileWorkMatches(db, (await familyFile(db, family))!)).matches.every((m) => m.kind === 'business'),
+    ).toBe(true);
+    await db.update(candidates).set({ partnerWish: 'not_seeking' }).where(eq(candidates.id, file.id));
+    expect((await fileWorkMatches(db, (await familyFile(db, family))!)).matches).toEqual([]);
+
+    const job = matches[0]!.id;
+    await expect(proposeWork(ctx, manche, file.publicId, { opportunity: String(job) })).rejects.toBeInstanceOf(
+      NotFound,
+    );
+    await expect(proposeWork(ctx, gers, file.publicId, { opportunity: 'x' })).rejects.toBeInstanceOf(Invalid);
+    // Another territory's item is as unknown as a missing one.
+    const [manche50] = await db
+      .select({ id: opportunities.id })
+      .from(opportunities)
+      .where(and(eq(opportunities.territoryCode, '50'), eq(opportunities.status, 'published')));
+    await expect(proposeWork(ctx, gers, file.publicId, { opportunity: String(manche50!.id) })).rejects.toMatchObject({
+      errors: [expect.objectContaining({ key: 'errors.work_unknown' })],
+    });
+    expect(await proposeWork(ctx, gers, file.publicId, { opportunity: String(job) })).toBe(true);
+    expect(await proposeWork(ctx, gers, file.publicId, { opportunity: String(job) })).toBe(false);
+    const mails = await db.select().from(outbox).where(eq(outbox.to, 'famille@demo.test'));
+    expect(mails.filter((m) => m.template === 'offers_proposed').length).toBe(1);
+    const [proposal] = await listWorkProposals(db, file.id);
+    expect(proposal).toMatchObject({ opportunityId: job, status: 'proposed' });
+    expect((await fileWorkMatches(db, { ...fresh })).matches.find((m) => m.id === job)?.proposed).toBe(true);
+
+    await expect(answerWorkProposal(ctx, family, fresh, { proposal: String(proposal!.id) })).rejects.toBeInstanceOf(
+      Invalid,
+    );
+    await answerWorkProposal(ctx, family, fresh, {
+      proposal: String(proposal!.id),
+      answer: 'accepted',
+      comment: 'Mon conjoint postule volontiers.',
+    });
+    expect((await listWorkProposals(db, file.id))[0]).toMatchObject({
+      status: 'accepted',
+      comment: 'Mon conjoint postule volontiers.',
+    });
+    const staffMails = await db.select().from(outbox).where(eq(outbox.to, 'agent.gers@demo.test'));
+    expect(staffMails.some((m) => m.template === 'proposal_answered')).toBe(true);
+    // Another file's proposal is not found for this family.
+    await expect(
+      answerWorkProposal(ctx, family, fresh, { proposal: '999999', answer: 'declined' }),
+    ).rejects.toBeInstanceOf(NotFound);
+  });
+});

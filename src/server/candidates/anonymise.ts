@@ -15,6 +15,7 @@ import {
   messages,
   outbox,
   proposals,
+  workProposals,
   tasks,
 } from '../../../db/schema/index.ts';
 import { originOf } from '../reports/queries.ts';
@@ -95,6 +96,7 @@ export async function anonymiseFiles(tx: Tx, files: FileToAnonymise[], by: numbe
   await tx.delete(introductions).where(inArray(introductions.candidateId, ids));
   await tx.delete(ambassadors).where(inArray(ambassadors.candidateId, ids));
   await tx.update(proposals).set({ comment: null }).where(inArray(proposals.candidateId, ids));
+  await tx.update(workProposals).set({ comment: null }).where(inArray(workProposals.candidateId, ids));
   // Follow-ups stay (their outcome is a figure); what an agent typed does not.
   await tx.delete(tasks).where(and(inArray(tasks.candidateId, ids), eq(tasks.kind, 'manual')));
   await tx.update(tasks).set({ title: '—' }).where(inArray(tasks.candidateId, ids));

@@ -9,6 +9,7 @@ import {
   candidates,
   communes,
   proposals,
+  workProposals,
   stageBit,
   stageHistory,
   tasks,
@@ -165,6 +166,11 @@ export async function moveStage(
         .update(proposals)
         .set({ status: 'closed', answeredAt: nowIso })
         .where(and(eq(proposals.candidateId, file.id), eq(proposals.status, 'proposed')));
+    if (input.to === 'settled')
+      await tx
+        .update(workProposals)
+        .set({ status: 'closed', answeredAt: nowIso })
+        .where(and(eq(workProposals.candidateId, file.id), eq(workProposals.status, 'proposed')));
     if (input.to === 'settled' && input.settledAt) {
       const { sixMonths, twelveMonths } = followUpDates(input.settledAt);
       const assigneeId = file.assignedAgentId ?? actor.id;

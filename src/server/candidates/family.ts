@@ -1,6 +1,7 @@
 // The family's side of its file: what /compte shows (stage, proposals, stay, messages),
 // answering and writing, "download my data" (erasing is src/server/family/erase.ts). A family reaches only the
 // files filed with its verified address; it never sees another file.
+import { listWorkProposals } from '../work/proposals.ts';
 import { and, asc, desc, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import {
@@ -11,6 +12,8 @@ import {
   messages,
   offers,
   proposals,
+  opportunities,
+  workProposals,
   savedSearches,
   stageHistory,
   tasks,
@@ -55,7 +58,7 @@ export interface FamilyFileSummary {
 export async function familyAccount(db: Db, user: SessionUser) {
   const file = await familyFile(db, user);
   if (!file) return null;
-  const [[place], fileProposals, thread, stays] = await Promise.all([
+  const [[place], fileProposals, thread, stays, workProposals] = await Promise.all([
     db
       .select({ territoryName: territories.name, agentName: users.name })
       .from(candidates)
@@ -65,6 +68,7 @@ export async function familyAccount(db: Db, user: SessionUser) {
     listProposals(db, file.id),
     listMessages(db, file.id),
     listStays(db, file.id),
+    listWorkProposals(db, file.id),
   ]);
   const summary: FamilyFileSummary = {
     publicId: file.publicId,
@@ -73,7 +77,7 @@ export async function familyAccount(db: Db, user: SessionUser) {
     territoryName: place?.territoryName ?? null,
     agentName: place?.agentName ?? null,
   };
-  return { file, summary, proposals: fileProposals, messages: thread, stays };
+  return { file, summary, proposals: fileProposals, messages: thread, stays, workProposals };
 }
 
 /** The rows hanging off the given files, table by table, for the export of a family's data. */
@@ -157,6 +161,32 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
     })
     .from(offers)
     .where(eq(offers.ownerId, user.id));
+  // Jobs and businesses proposed to the files (issue 16), and an owner's businesses.
+  const workRows = ids.length
+    ? await db
+        .select({
+          candidateId: workProposals.candidateId,
+          title: opportunities.title,
+          status: workProposals.status,
+          comment: workProposals.comment,
+          proposedAt: workProposals.proposedAt,
+          answeredAt: workProposals.answeredAt,
+        })
+        .from(workProposals)
+        .innerJoin(opportunities, eq(opportunities.id, workProposals.opportunityId))
+        .where(inArray(workProposals.candidateId, ids))
+    : [];
+  const ownBusinesses = await db
+    .select({
+      id: opportunities.id,
+      status: opportunities.status,
+      title: opportunities.title,
+      description: opportunities.description,
+      communeCode: opportunities.communeCode,
+      createdAt: opportunities.createdAt,
+    })
+    .from(opportunities)
+    .where(eq(opportunities.ownerId, user.id));
   return {
     exportedAt: now.toISOString(),
     account,
@@ -171,6 +201,7 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
         timeline: of(events, id).map((e) => ({ kind: e.kind, at: e.at, data: e.data })),
         tasks: of(fileTasks, id).map(({ title, dueDate, doneAt, outcome }) => ({ title, dueDate, doneAt, outcome })),
         proposals: of(props, id),
+        workProposals: of(workRows, id),
         messages: of(thread, id).map((m) => ({ fromFamily: m.fromFamily, body: m.body, at: m.at })),
         discoveryStays: of(stays, id).map(({ startDate, endDate, places, hosts }) => ({
           startDate,
@@ -183,5 +214,6 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
     favourites: favs,
     savedSearches: searches,
     offers: ownOffers,
+    businesses: ownBusinesses,
   };
 }

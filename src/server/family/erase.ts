@@ -12,6 +12,9 @@ import {
   fibreAlerts,
   messages,
   offerEvents,
+  opportunities,
+  opportunityEvents,
+  workProposals,
   offers,
   outbox,
   stageHistory,
@@ -78,6 +81,10 @@ export async function eraseAccount(tx: Tx, userId: number, email: string): Promi
   await tx.update(offerEvents).set({ byUserId: null }).where(eq(offerEvents.byUserId, userId));
   // The database's own rule for offers' owners predates `ON DELETE SET NULL`: said here.
   await tx.update(offers).set({ ownerId: null }).where(eq(offers.ownerId, userId));
+  // Jobs and businesses (issue 16): the same for their history, their owner and proposals.
+  await tx.update(opportunityEvents).set({ byUserId: null }).where(eq(opportunityEvents.byUserId, userId));
+  await tx.update(opportunities).set({ ownerId: null }).where(eq(opportunities.ownerId, userId));
+  await tx.update(workProposals).set({ proposedById: null }).where(eq(workProposals.proposedById, userId));
   await tx.update(candidates).set({ familyUserId: null }).where(eq(candidates.familyUserId, userId));
   await tx.delete(fibreAlerts).where(eq(fibreAlerts.email, email));
   await forgetMail(tx, eq(outbox.to, email));

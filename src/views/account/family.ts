@@ -8,6 +8,7 @@ import { markRead, sendFamilyMessage } from '../../server/candidates/messages.ts
 import { answerProposal } from '../../server/candidates/proposals.ts';
 import { ambassadorAccount, saveProfile, saveStory, setStatus } from '../../server/ambassadors/ambassadors.ts';
 import { accountIntroductions, answerAsAmbassador, answerAsFamily } from '../../server/ambassadors/introductions.ts';
+import { answerWorkProposal } from '../../server/work/proposals.ts';
 import { db } from '../../server/db.ts';
 import { Forbidden, Invalid, NotFound } from '../../server/errors.ts';
 import { isPost, okAfterRedirect, type RequestContext } from '../../server/http/context.ts';
@@ -36,6 +37,7 @@ export interface FamilyPartResult {
 
 const notices = {
   answer: 'account.answered',
+  'answer-work': 'account.answered',
   message: 'account.messageSent',
   ambassador: 'ambassador.saved',
   status: 'ambassador.statusSaved',
@@ -55,6 +57,10 @@ const intents = {
   answer: async (user: SessionUser, form: Record<string, string | string[]>) => {
     await answerProposal(ctx, user, await fileOf(user), form);
     return '?ok=answer#propositions';
+  },
+  'answer-work': async (user: SessionUser, form: Record<string, string | string[]>) => {
+    await answerWorkProposal(ctx, user, await fileOf(user), form);
+    return '?ok=answer-work#emplois';
   },
   message: async (user: SessionUser, form: Record<string, string | string[]>) => {
     await sendFamilyMessage(ctx, user, await fileOf(user), form);

@@ -13,6 +13,7 @@ import {
 import { markRead, sendAgentMessage } from '../../server/candidates/messages.ts';
 import { overrideMaturity } from '../../server/candidates/maturity.ts';
 import { listProposals, proposeOffers, searchFromNeeds } from '../../server/candidates/proposals.ts';
+import { fileWorkMatches, listWorkProposals, proposeWork } from '../../server/work/proposals.ts';
 import { agentHome, boardColumns, getCandidateFile, listCandidates } from '../../server/candidates/queries.ts';
 import {
   parseListQuery,
@@ -155,6 +156,8 @@ const fileActions: Record<string, FileAction> = {
     await resendEmail(db, accounts.clock, user, parseId(form.email) ?? 0, file.id);
     return '?ok=resent#timeline-title';
   },
+  'propose-work': async (user, id, form) =>
+    (await proposeWork(fileCtx, user, id, form)) ? '?ok=workProposed#emplois' : '?ok=workAlreadyProposed#emplois',
   territory: async (user, id, form) => {
     await moveTerritory(fileCtx, user, id, form);
     // The file may now be out of the agent's territories.
@@ -196,11 +199,13 @@ export async function filePage(rc: RequestContext, publicId: string) {
     if (!posted && ok === null) await logFileOpened(db, accounts.clock, user, data.file);
     // The agent sees the family's messages: they are read.
     await markRead(db, data.file.id, false, accounts.clock.now().toISOString());
-    const [staff, territoryList, introductions, ambassadors] = await Promise.all([
+    const [staff, territoryList, introductions, ambassadors, matches, workProposalList] = await Promise.all([
       data.file.territoryCode ? assignableStaff(db, data.file.territoryCode) : [],
       listTerritories(db),
       fileIntroductions(db, data.file.id),
       data.file.territoryCode ? territoryAmbassadors(db, data.file.territoryCode) : [],
+      fileWorkMatches(db, data.file),
+      listWorkProposals(db, data.file.id),
     ]);
     const notice = ok && isMessageKey(`file.ok.${ok}`) ? t(locale, `file.ok.${ok}` as MessageKey) : undefined;
     const view = {
@@ -214,6 +219,7 @@ export async function filePage(rc: RequestContext, publicId: string) {
       today: accounts.clock.now().toISOString().slice(0, 10),
       introductions,
       ambassadors,
+      work: { ...matches, proposals: workProposalList },
     };
     return render(view, status, headers);
   } catch (error) {

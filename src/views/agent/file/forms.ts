@@ -55,6 +55,7 @@ export function fileForms(locale: Locale) {
       idPrefix: 'intro',
       labels: { ambassador: t(locale, 'introduce.ambassador'), note: t(locale, 'introduce.note') },
     },
+    'propose-work': { idPrefix: 'wk', labels: { opportunity: t(locale, 'match.title') } },
   } as const;
 }
 
