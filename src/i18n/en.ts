@@ -2243,4 +2243,5 @@ export const en: Messages = {
   'owner.work.locked': "It is online or was not accepted: to change it, write to the territory's team.",
   'file.ok.workProposed': 'Proposal sent; the family is told by email.',
   'file.ok.workAlreadyProposed': 'This job or business had already been proposed to the family.',
+  'work.cards.around': 'Jobs and businesses within {km} km',
 };

@@ -2283,4 +2283,5 @@ export const fr = {
   'owner.work.locked': 'Elle est en ligne ou n’a pas été retenue : pour la modifier, écrivez à l’équipe du territoire.',
   'file.ok.workProposed': 'Proposition envoyée ; la famille est prévenue par email.',
   'file.ok.workAlreadyProposed': 'Cet emploi ou cette reprise avait déjà été proposé à la famille.',
+  'work.cards.around': 'Emplois et reprises à moins de {km} km',
 } as const;

@@ -3,6 +3,8 @@ import type { APIRoute } from 'astro';
 import { PUBLIC_SITE_URL } from 'astro:env/server';
 import { db } from '../server/db.ts';
 import { listPublishedForSitemap } from '../server/offers/queries.ts';
+import { listWorkForSitemap } from '../server/work/queries.ts';
+import { workPath } from '../server/work/links.ts';
 import { listTerritories, listTerritoryCommunesForSitemap } from '../server/places/queries.ts';
 import { communePath } from '../server/places/links.ts';
 import { defaultLocale, locales, localizedPath } from '../i18n/index.ts';
@@ -11,14 +13,17 @@ const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(
 
 export const GET: APIRoute = async () => {
   const site = PUBLIC_SITE_URL.replace(/\/$/, '');
-  const [offers, territories, communes] = await Promise.all([
+  const [offers, territories, communes, work] = await Promise.all([
     listPublishedForSitemap(db),
     listTerritories(db),
     listTerritoryCommunesForSitemap(db),
+    listWorkForSitemap(db),
   ]);
   const paths: Array<{ path: string; lastmod?: string }> = [
     { path: '/' },
     { path: '/offres' },
+    { path: '/emplois' },
+    { path: '/reprises' },
     { path: '/impact' },
     { path: '/api' },
     { path: '/mentions-legales' },
@@ -28,6 +33,7 @@ export const GET: APIRoute = async () => {
     ...territories.map((t) => ({ path: `/territoires/${t.code}` })),
     ...communes.map((c) => ({ path: communePath(c) })),
     ...offers.map((o) => ({ path: `/offres/${o.id}-${o.slug}`, lastmod: o.updatedAt.slice(0, 10) })),
+    ...work.map((w) => ({ path: workPath(w), lastmod: w.updatedAt.slice(0, 10) })),
   ];
   const urls = paths.flatMap(({ path, lastmod }) =>
     locales.map((locale) => {

@@ -2,6 +2,8 @@
 // commune page and from an offer without fibre). A former commune's code or a wrong slug
 // redirects to the canonical address. Rules in src/server/places/commune-page.ts and
 // src/server/family/fibre-alerts.ts.
+import { nearbyWork } from '../server/work/queries.ts';
+import { AROUND_KM } from '../server/places/commune-page.ts';
 import { PUBLIC_SITE_URL } from 'astro:env/server';
 import { db } from '../server/db.ts';
 import { systemClock } from '../server/clock.ts';
@@ -17,6 +19,8 @@ import { localizedPath } from '../i18n/index.ts';
 import { slugify } from '../lib/text.ts';
 
 export interface CommuneViewData extends CommunePage {
+  /** The nearest jobs and businesses within AROUND_KM (issue 16). */
+  work: Awaited<ReturnType<typeof nearbyWork>>;
   alert: { state: FormState; open: ReturnType<typeof openThresholds>; done: SubscribeOutcome | null };
 }
 
@@ -43,10 +47,17 @@ export async function communeRoute(rc: RequestContext, ref: string) {
     if (r.ok) return redirect(`${canonical}?ok=${r.value}#alerte`, 303);
     ({ state, status, headers } = r);
   }
-  const data = await communePage(db, commune);
+  const [data, work] = await Promise.all([
+    communePage(db, commune),
+    nearbyWork(db, {
+      point: commune.lat !== null && commune.lng !== null ? { lat: commune.lat, lng: commune.lng } : null,
+      km: AROUND_KM,
+    }),
+  ]);
   const done = okAfterRedirect(rc);
   const view: CommuneViewData = {
     ...data,
+    work: commune.lat === null ? { jobs: [], businesses: [] } : work,
     alert: {
       state,
       open: openThresholds(data.coverage?.ftthShare),

@@ -1,5 +1,6 @@
 // Loads /territoires/{code}: its presentation and contact, key figures, communes with their
 // coverage, its tiers-lieux.
+import { nearbyWork } from '../server/work/queries.ts';
 import { db } from '../server/db.ts';
 import { departmentFigures } from '../server/imports/arcep-departments.ts';
 import { NotFound } from '../server/errors.ts';
@@ -30,6 +31,8 @@ export interface TerritoryViewData {
   departmentFigures: Awaited<ReturnType<typeof departmentFigures>> | null;
   /** Approved stories of its ambassadors (decision 024): never a contact. */
   stories: PublicStory[];
+  /** The territory's newest jobs and businesses (issue 16). */
+  work: Awaited<ReturnType<typeof nearbyWork>>;
 }
 
 export async function territoryPage(rc: Pick<RequestContext, 'url'>, code: string) {
@@ -37,12 +40,13 @@ export async function territoryPage(rc: Pick<RequestContext, 'url'>, code: strin
   const page = Math.min(parseId(rc.url.searchParams.get('page') ?? '1') ?? 1, 9999);
   // First: an unknown territory is a 404, whichever of the reads below would fail first.
   const territory = await getTerritoryOverview(db, code);
-  const [settings, communes, tiersLieux, figures, stories] = await Promise.all([
+  const [settings, communes, tiersLieux, figures, stories, work] = await Promise.all([
     territoryWithSettings(db, code),
     listTerritoryCommunes(db, code, page),
     searchOffers(db, { territoire: code, type: 'tiers-lieu' }),
     departmentFigures(db, code),
     publicStories(db, code),
+    nearbyWork(db, { territory: code, limit: 3 }),
   ]);
   const view: TerritoryViewData = {
     territory,
@@ -54,6 +58,7 @@ export async function territoryPage(rc: Pick<RequestContext, 'url'>, code: strin
     tiersLieux,
     departmentFigures: figures ?? null,
     stories,
+    work,
   };
   return render(view);
 }

@@ -185,3 +185,16 @@ export async function workMatches(
   }
   return out.sort((a, b) => b.score - a.score || (a.km ?? 99) - (b.km ?? 99)).slice(0, input.limit ?? 8);
 }
+
+/** Every published job and business, for the sitemap. */
+export function listWorkForSitemap(db: Db) {
+  return db
+    .select({
+      id: opportunities.id,
+      kind: opportunities.kind,
+      title: opportunities.title,
+      updatedAt: opportunities.updatedAt,
+    })
+    .from(opportunities)
+    .where(eq(opportunities.status, 'published'));
+}
