@@ -5,6 +5,7 @@
 // form of the portal is posted, with each intent it knows and hostile ones, by each role.
 import type { APIRequestContext, APIResponse } from '@playwright/test';
 import { apiAs, expect, inLocale, localizedRoutes, routesOnDisk, test, type Portal } from './fixtures.ts';
+import { slugify } from '../../src/lib/text.ts';
 
 type Who = 'anonymous' | 'family' | 'owner' | 'agentGers' | 'agentManche' | 'adminGers' | 'platform';
 const people: Record<Exclude<Who, 'anonymous'>, string> = {
@@ -77,6 +78,39 @@ interface Ids {
   /** An open-data import (any administrator) and an offers import into the Manche (its administrators). */
   openDataImport: number;
   mancheImport: number;
+  /** Jobs and businesses (issue 16): published ones of each territory, a draft, the owner's proposal. */
+  work: WorkIds;
+}
+interface WorkIds {
+  gersJob: number;
+  gersJobRef: string;
+  mancheJob: number;
+  gersBusinessRef: string;
+  mancheBusiness: number;
+  draftJob: number;
+  ownerBusiness: number;
+  gersBusiness: number;
+}
+
+/** Jobs and businesses of the demo seed to request and post to. */
+async function workIds(portal: Portal): Promise<WorkIds> {
+  const one = async (where: string) => {
+    const row = (await portal.sql.execute(`SELECT id, title FROM opportunities WHERE ${where} ORDER BY id LIMIT 1`))
+      .rows[0]!;
+    return { id: Number(row.id), ref: `${row.id}-${slugify(String(row.title))}` };
+  };
+  const gersJob = await one("kind = 'job' AND status = 'published' AND territory_code = '32'");
+  const gersBusiness = await one("kind = 'business' AND status = 'published' AND territory_code = '32'");
+  return {
+    gersJob: gersJob.id,
+    gersJobRef: gersJob.ref,
+    mancheJob: (await one("kind = 'job' AND status = 'published' AND territory_code = '50'")).id,
+    gersBusinessRef: gersBusiness.ref,
+    gersBusiness: gersBusiness.id,
+    mancheBusiness: (await one("kind = 'business' AND status = 'published' AND territory_code = '50'")).id,
+    draftJob: (await one("kind = 'job' AND status = 'draft'")).id,
+    ownerBusiness: (await one("kind = 'business' AND owner_id IS NOT NULL AND moderation = 'pending'")).id,
+  };
 }
 
 const signedIn = everyone(200);
@@ -293,6 +327,64 @@ const matrix: Record<string, Sample[]> = {
     { url: () => '/api/v1/openapi.json', expect: everyone(200) },
     { url: () => '/api/v1/nulle-part', expect: everyone(404) },
   ],
+  // Jobs and businesses (issue 16): public when published, another kind's id or a draft not found.
+  '/emplois': [
+    { url: () => '/emplois', expect: everyone(200) },
+    { url: () => '/emplois?territoire=32&commune=Auch&rayon=30&type=permanent&teletravail=yes', expect: everyone(200) },
+    { url: () => '/emplois?territoire=zz&rayon=999&type=retail', expect: everyone(400) },
+    { url: () => '/emplois?commune=Nullepartville', expect: everyone(400) },
+  ],
+  '/emplois/[id]': [
+    { url: (i) => `/emplois/${i.work.gersJobRef}`, expect: everyone(200) },
+    { url: (i) => `/emplois/${i.work.gersJob}`, expect: everyone(301) },
+    { url: (i) => `/emplois/${i.work.gersBusinessRef}`, expect: everyone(404) },
+    { url: (i) => `/emplois/${i.work.draftJob}`, expect: everyone(404) },
+    { url: () => '/emplois/999999', expect: everyone(404) },
+    { url: () => '/emplois/..%2Fadmin', expect: everyone(404) },
+  ],
+  '/reprises': [
+    { url: () => '/reprises?territoire=50&type=food', expect: everyone(200) },
+    { url: () => '/reprises?type=permanent', expect: everyone(400) },
+  ],
+  '/reprises/[id]': [
+    { url: (i) => `/reprises/${i.work.gersBusinessRef}`, expect: everyone(200) },
+    { url: (i) => `/reprises/${i.work.gersJobRef}`, expect: everyone(404) },
+    { url: (i) => `/reprises/${i.work.ownerBusiness}`, expect: everyone(404) },
+  ],
+  '/agent/emplois': [
+    { url: () => '/agent/emplois', expect: staffOnly },
+    { url: () => '/agent/emplois?file=stale&etat=published&q=graphiste&page=2', expect: staffOnly },
+  ],
+  '/agent/emplois/nouveau': [{ url: () => '/agent/emplois/nouveau', expect: staffOnly }],
+  '/agent/emplois/[id]': [
+    { url: (i) => `/agent/emplois/${i.work.gersJob}`, expect: { ...staffOnly, agentManche: 404 } },
+    { url: (i) => `/agent/emplois/${i.work.mancheJob}`, expect: { ...staffOnly, agentGers: 404, adminGers: 404 } },
+    // A business under the jobs' address, an unknown id: not found.
+    {
+      url: (i) => `/agent/emplois/${i.work.gersBusiness}`,
+      expect: { ...staffOnly, agentGers: 404, agentManche: 404, adminGers: 404, platform: 404 },
+    },
+    {
+      url: () => '/agent/emplois/x',
+      expect: { ...staffOnly, agentGers: 404, agentManche: 404, adminGers: 404, platform: 404 },
+    },
+  ],
+  '/agent/reprises': [{ url: () => '/agent/reprises?file=moderation', expect: staffOnly }],
+  '/agent/reprises/nouvelle': [{ url: () => '/agent/reprises/nouvelle', expect: staffOnly }],
+  '/agent/reprises/[id]': [
+    { url: (i) => `/agent/reprises/${i.work.ownerBusiness}`, expect: { ...staffOnly, agentManche: 404 } },
+    {
+      url: (i) => `/agent/reprises/${i.work.mancheBusiness}`,
+      expect: { ...staffOnly, agentGers: 404, adminGers: 404 },
+    },
+  ],
+  '/compte/reprises': [{ url: () => '/compte/reprises', expect: ownerOnly }],
+  '/compte/reprises/[id]': [
+    { url: (i) => `/compte/reprises/${i.work.ownerBusiness}`, expect: ownerOnly },
+    // Not the owner's: not found, like an unknown id.
+    { url: (i) => `/compte/reprises/${i.work.gersBusiness}`, expect: { ...ownerOnly, owner: 404 } },
+    { url: () => '/compte/reprises/999999', expect: { ...ownerOnly, owner: 404 } },
+  ],
   '/404': [{ url: () => '/404', expect: everyone(404) }],
   '/500': [{ url: () => '/500', expect: everyone(404) }],
 };
@@ -351,6 +443,7 @@ test('each role gets exactly the expected answer on every route', async ({ porta
         )
       ).id,
     ),
+    work: await workIds(portal),
   };
 
   const failures: string[] = [];
@@ -416,6 +509,7 @@ interface PostIds {
   gersAmbassador: number;
   mancheAmbassador: number;
   mancheStory: number;
+  work: WorkIds;
 }
 
 interface PostSample {
@@ -553,6 +647,64 @@ const posts: PostSample[] = [
     form: (i) => [['offers', String(i.offer)]],
     expect: fileStaff(303),
   },
+  // Jobs and businesses (issue 16): proposing one to the file, the back office's pages, owners.
+  toFile('propose no job', 400, 'intent=propose-work&opportunity='),
+  toFile('propose a job of the Manche', 400, (i) => `intent=propose-work&opportunity=${i.work.mancheJob}`),
+  toFile('propose a job', 303, (i) => `intent=propose-work&opportunity=${i.work.gersJob}`),
+  {
+    what: 'job without a title',
+    path: (i: PostIds) => `/agent/emplois/${i.work.gersJob}`,
+    form: () => fields('intent=save&title=&commune=32013'),
+    expect: fileStaff(400),
+  },
+  {
+    what: 'publish a published job',
+    path: (i: PostIds) => `/agent/emplois/${i.work.gersJob}`,
+    form: () => fields('intent=publish'),
+    expect: fileStaff(400),
+  },
+  {
+    what: 'job still available',
+    path: (i: PostIds) => `/agent/emplois/${i.work.gersJob}`,
+    form: () => fields('intent=confirm'),
+    expect: fileStaff(303),
+  },
+  {
+    what: 'approve a job that awaits no decision',
+    path: (i: PostIds) => `/agent/emplois/${i.work.gersJob}`,
+    form: () => fields('intent=approve'),
+    expect: fileStaff(400),
+  },
+  ...(['changes', 'reject'] as const).map((intent) => ({
+    what: `business ${intent} without a message`,
+    path: (i: PostIds) => `/agent/reprises/${i.work.ownerBusiness}`,
+    form: () => fields(`intent=${intent}&note=`),
+    expect: fileStaff(400),
+  })),
+  ...hostile('job intent', (i: PostIds) => `/agent/emplois/${i.work.gersJob}`, fileStaff(400)),
+  toPage('new job without a title', '/agent/emplois/nouveau', staffPosts(400), 'title=&commune=32013'),
+  toPage(
+    'new business draft in the Gers',
+    '/agent/reprises/nouvelle',
+    { ...staffPosts(303), agentManche: 400 },
+    'title=Reprise%20de%20la%20matrice&commune=32013',
+  ),
+  toPage('empty business proposal', '/compte/reprises', ownerPosts(400), 'intent=propose&title=&commune='),
+  ...hostile('business proposal intent', () => '/compte/reprises', ownerPosts(400)),
+  {
+    what: 'owner business edit without a title',
+    path: (i: PostIds) => `/compte/reprises/${i.work.ownerBusiness}`,
+    form: () => fields('intent=save&title=&commune=32013'),
+    expect: ownerPosts(400),
+  },
+  {
+    what: 'edit a business that is not the owner’s',
+    path: (i: PostIds) => `/compte/reprises/${i.work.gersBusiness}`,
+    form: () => fields('intent=save&title=x'),
+    expect: ownerPosts(404),
+    formAgain: false,
+  },
+  toPage('answer without a job', '/compte', familyPosts(400), 'intent=answer-work'),
   // Offers in the back office: a Gers offer's page (refused input leaves it as it is), and new drafts.
   {
     what: 'offer without a title',
@@ -858,6 +1010,7 @@ const routeOf = (path: string) =>
     .replace(/^\/admin\/agents\/[^/]+/, '/admin/agents/[id]')
     .replace(/^\/agent\/offres\/\d+$/, '/agent/offres/[id]')
     .replace(/^\/compte\/offres\/\d+$/, '/compte/offres/[id]')
+    .replace(/^\/compte\/reprises\/\d+$/, '/compte/reprises/[id]')
     .replace(/^\/admin\/territoires\/[^/]+/, '/admin/territoires/[code]')
     .replace(/^\/communes\/[^/]+/, '/communes/[ref]');
 
@@ -980,6 +1133,7 @@ async function postIds(portal: Portal, anonymous: APIRequestContext): Promise<Po
     twoTerritoryAgent: await agent('matrice-deux', ['32', '50']),
     mancheAgent: Number((await one("SELECT id FROM users WHERE email = 'agent.manche@demo.test'")).id),
     ownerOffer: await ownerOffer(portal),
+    work: await workIds(portal),
   };
 }
 
@@ -1015,6 +1169,16 @@ const dummyIds: PostIds = {
   gersAmbassador: 0,
   mancheAmbassador: 0,
   mancheStory: 0,
+  work: {
+    gersJob: 0,
+    gersJobRef: '',
+    mancheJob: 0,
+    gersBusinessRef: '',
+    mancheBusiness: 0,
+    draftJob: 0,
+    ownerBusiness: 0,
+    gersBusiness: 0,
+  },
 };
 
 for (const [part, inPart] of postParts) {
