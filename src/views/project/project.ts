@@ -78,6 +78,8 @@ export async function projectPage(rc: RequestContext): Promise<Outcome<ProjectVi
           wishedTerritories: [item.territoryCode],
           wishedCommunes: item.communeName,
           opportunity: String(item.id),
+          // What the partner wishes follows from the page they come from; they may change it.
+          partnerWish: kind === 'job' ? 'local_job' : 'take_over',
         });
     }
     if (rc.locals.user) Object.assign(values, { name: rc.locals.user.name, email: rc.locals.user.email });
