@@ -2244,4 +2244,5 @@ export const en: Messages = {
   'file.ok.workProposed': 'Proposal sent; the family is told by email.',
   'file.ok.workAlreadyProposed': 'This job or business had already been proposed to the family.',
   'work.cards.around': 'Jobs and businesses within {km} km',
+  'event.createdFromWork': 'Enquiry received from “{title}”',
 };

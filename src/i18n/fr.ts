@@ -2284,4 +2284,5 @@ export const fr = {
   'file.ok.workProposed': 'Proposition envoyée ; la famille est prévenue par email.',
   'file.ok.workAlreadyProposed': 'Cet emploi ou cette reprise avait déjà été proposé à la famille.',
   'work.cards.around': 'Emplois et reprises à moins de {km} km',
+  'event.createdFromWork': 'Demande reçue depuis « {title} »',
 } as const;

@@ -43,6 +43,8 @@ for (const locale of ['fr', 'en'] as const) {
       [`search-empty-${locale}`, at('/offres?territoire=32&prix_max=1&fibre=1')],
       [`offer-${locale}`, at(offer)],
       [`territory-${locale}`, at('/territoires/32')],
+      [`jobs-${locale}`, at('/emplois?territoire=32')],
+      [`businesses-${locale}`, at('/reprises')],
       [`project-${locale}`, at('/projet')],
       [`impact-${locale}`, at('/impact')],
     ]);
@@ -85,6 +87,8 @@ test('an agent’s pages: home, board, list, file, offers', async ({ page, axe }
     ['agent-file', file],
     ['agent-offers', '/agent/offres'],
     ['agent-ambassadors', '/agent/ambassadeurs'],
+    ['agent-jobs', '/agent/emplois'],
+    ['agent-businesses', '/agent/reprises'],
   ]);
 });
 

@@ -74,7 +74,12 @@ describe('the back office of jobs and businesses', () => {
       ]),
     });
     await updateWork(db, clock, gers, id, jobForm({ teleworkable: 'yes' }));
+    // Territory pages show them: a change moves the catalogue version that keys the page cache.
+    const version = async () =>
+      Number((await db.$client.execute("SELECT version FROM data_versions WHERE name = 'catalogue'")).rows[0]![0]);
+    const before = await version();
     await changeWorkStatus(db, clock, gers, id, 'publish');
+    expect(await version()).toBeGreaterThan(before);
     item = await getManagedWork(db, gers, id);
     expect(item).toMatchObject({ status: 'published', teleworkable: true });
     expect(item.events.map((e) => e.kind)).toEqual(['published', 'updated', 'created']);
