@@ -55,7 +55,7 @@ test('the partner’s job: found, contacted through the agent, matched, proposed
     .rows[0]!;
   const created = await portal.sql.execute({
     sql: "SELECT data FROM candidate_events WHERE candidate_id = ? AND kind = 'created'",
-    args: [row.id],
+    args: [Number(row.id)],
   });
   expect(JSON.parse(String(created.rows[0]!.data)).opportunity).toBe(Number(jobId));
 
