@@ -2245,4 +2245,5 @@ export const en: Messages = {
   'file.ok.workAlreadyProposed': 'This job or business had already been proposed to the family.',
   'work.cards.around': 'Jobs and businesses within {km} km',
   'event.createdFromWork': 'Enquiry received from “{title}”',
+  'owner.work.territories': 'Territories that accept proposals: {list}.',
 };

@@ -2285,4 +2285,5 @@ export const fr = {
   'file.ok.workAlreadyProposed': 'Cet emploi ou cette reprise avait déjà été proposé à la famille.',
   'work.cards.around': 'Emplois et reprises à moins de {km} km',
   'event.createdFromWork': 'Demande reçue depuis « {title} »',
+  'owner.work.territories': 'Territoires qui acceptent les propositions : {list}.',
 } as const;
