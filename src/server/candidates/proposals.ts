@@ -2,7 +2,7 @@
 // family's answers (accept / decline, with a comment).
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'astro/zod';
-import type { Db } from '../../../db/client.ts';
+import type { Db, Tx } from '../../../db/client.ts';
 import { candidates, communes, offerPhotos, offers, proposals } from '../../../db/schema/index.ts';
 import { connectivityLabel } from '../offers/connectivity-label.ts';
 import type { SessionUser } from '../accounts/session.ts';
@@ -113,21 +113,37 @@ export async function answerProposal(ctx: Ctx, family: SessionUser, file: Candid
       .update(proposals)
       .set({ status: data.answer, comment: data.comment ?? null, answeredAt: now })
       .where(eq(proposals.id, row.id));
-    await addEvent(
-      tx,
-      file.id,
-      'proposal',
-      { answer: data.answer, offer: row.title, comment: data.comment ?? null },
-      family.id,
-      now,
-    );
-    await tx.update(candidates).set({ lastContactAt: now, updatedAt: now }).where(eq(candidates.id, file.id));
-    await mailStaff(tx, ctx, file, 'proposal_answered', (locale) => ({
-      offer: row.title,
-      answer: t(locale, data.answer === 'accepted' ? 'proposal.mailAccepted' : 'proposal.mailDeclined'),
-      comment: data.comment ? t(locale, 'proposal.mailComment', { comment: data.comment }) : '',
-    }));
+    await recordAnswer(tx, ctx, family, file, row.title, data, now);
   });
+}
+
+/**
+ * What follows a family's answer to any proposal (a home, a job, a business): the timeline
+ * event, the file's last contact, and the staff's email, in the answer's transaction.
+ */
+export async function recordAnswer(
+  tx: Tx,
+  ctx: Ctx,
+  family: SessionUser,
+  file: CandidateRow,
+  title: string,
+  data: z.output<typeof ProposalAnswerSchema>,
+  now: string,
+): Promise<void> {
+  await addEvent(
+    tx,
+    file.id,
+    'proposal',
+    { answer: data.answer, offer: title, comment: data.comment ?? null },
+    family.id,
+    now,
+  );
+  await tx.update(candidates).set({ lastContactAt: now, updatedAt: now }).where(eq(candidates.id, file.id));
+  await mailStaff(tx, ctx, file, 'proposal_answered', (locale) => ({
+    offer: title,
+    answer: t(locale, data.answer === 'accepted' ? 'proposal.mailAccepted' : 'proposal.mailDeclined'),
+    comment: data.comment ? t(locale, 'proposal.mailComment', { comment: data.comment }) : '',
+  }));
 }
 
 /** A file's proposals, newest first, each with its offer's cover photo and connectivity label. */

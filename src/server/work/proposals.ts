@@ -9,9 +9,11 @@ import { candidates, communes, opportunities, workProposals } from '../../../db/
 import { t } from '../../i18n/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { addEvent, changeFile, type CandidateRow, type CandidatesContext } from '../candidates/commands.ts';
-import { mailFamily, mailStaff, type NotifyContext } from '../candidates/notify.ts';
+import { recordAnswer } from '../candidates/proposals.ts';
+import { ProposalAnswerSchema } from '../candidates/schemas.ts';
+import { mailFamily, type NotifyContext } from '../candidates/notify.ts';
 import { Invalid, NotFound } from '../errors.ts';
-import { id as idOf, optionalText, parseInput } from '../input.ts';
+import { id as idOf, parseInput } from '../input.ts';
 import { workMatches } from './queries.ts';
 
 type Ctx = CandidatesContext & NotifyContext;
@@ -86,15 +88,9 @@ export async function proposeWork(ctx: Ctx, actor: SessionUser, publicId: string
   });
 }
 
-export const WorkAnswerSchema = z.object({
-  proposal: idOf('errors.proposal_unknown'),
-  answer: z.enum(['accepted', 'declined'], { error: 'errors.answer_required' }),
-  comment: optionalText(2000),
-});
-
 /** The family accepts or declines a job or business proposed on its own file; it may change its mind. */
 export async function answerWorkProposal(ctx: Ctx, family: SessionUser, file: CandidateRow, input: unknown) {
-  const data = parseInput(WorkAnswerSchema, input);
+  const data = parseInput(ProposalAnswerSchema, input);
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction(async (tx) => {
     const [row] = await tx
@@ -108,20 +104,7 @@ export async function answerWorkProposal(ctx: Ctx, family: SessionUser, file: Ca
       .update(workProposals)
       .set({ status: data.answer, comment: data.comment ?? null, answeredAt: now })
       .where(eq(workProposals.id, row.id));
-    await addEvent(
-      tx,
-      file.id,
-      'proposal',
-      { answer: data.answer, offer: row.title, comment: data.comment ?? null },
-      family.id,
-      now,
-    );
-    await tx.update(candidates).set({ lastContactAt: now, updatedAt: now }).where(eq(candidates.id, file.id));
-    await mailStaff(tx, ctx, file, 'proposal_answered', (locale) => ({
-      offer: row.title,
-      answer: t(locale, data.answer === 'accepted' ? 'proposal.mailAccepted' : 'proposal.mailDeclined'),
-      comment: data.comment ? t(locale, 'proposal.mailComment', { comment: data.comment }) : '',
-    }));
+    await recordAnswer(tx, ctx, family, file, row.title, data, now);
   });
 }
 
