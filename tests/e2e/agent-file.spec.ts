@@ -95,7 +95,7 @@ test('the file opens with its summary and a duplicate banner; the timeline filte
   await page.getByRole('button', { name: 'Ajouter la note' }).click();
   await page.getByText('Nouvelle tâche').click();
   await page.getByLabel('Quoi').fill('Envoyer la liste des écoles');
-  await page.getByLabel('Pour le').fill(inDays(2));
+  await page.getByLabel('Pour le', { exact: true }).fill(inDays(2));
   await page.getByRole('button', { name: 'Ajouter la tâche' }).click();
   await expect(page.locator('[data-next]')).toContainText('Envoyer la liste des écoles');
   await page.getByLabel('Nouvelle étape').selectOption('qualified');

@@ -172,7 +172,7 @@ test('tasks, duplicates merged and a move to another territory with consent, wit
   await page.goto(`/agent/candidats/${ids[0]}`);
   await page.getByText('Nouvelle tâche').click();
   await page.getByLabel('Quoi').fill('Rappeler pour le budget');
-  await page.getByLabel('Pour le').fill(inDays(1));
+  await page.getByLabel('Pour le', { exact: true }).fill(inDays(1));
   await page.getByLabel('Qui').selectOption({ label: 'Direction du Gers' });
   await page.getByRole('button', { name: 'Ajouter la tâche' }).click();
   await expect(page.getByRole('status')).toHaveText('Tâche ajoutée.');
