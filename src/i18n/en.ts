@@ -2240,6 +2240,10 @@ export const en: Messages = {
   'owner.work.note': "Message from the territory's team: “{note}”",
   'owner.work.ok.proposed': "Business sent: the territory's team is reviewing it.",
   'owner.work.ok.saved': "Changes sent to the territory's team.",
+  'owner.work.ok.confirmed': 'Thank you, your listing stays online.',
+  'owner.work.confirmedAt':
+    'You last confirmed it is still current on {date}. Confirm it at least every 90 days, or it is taken off the site.',
+  'owner.work.hidden': 'Taken off the site on {date} for want of confirmation. Is it still for sale?',
   'owner.work.locked': "It is online or was not accepted: to change it, write to the territory's team.",
   'file.ok.workProposed': 'Proposal sent; the family is told by email.',
   'file.ok.workAlreadyProposed': 'This job or business had already been proposed to the family.',

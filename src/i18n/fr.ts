@@ -2280,6 +2280,10 @@ export const fr = {
   'owner.work.note': 'Message de l’équipe du territoire : « {note} »',
   'owner.work.ok.proposed': 'Reprise envoyée : l’équipe du territoire la relit.',
   'owner.work.ok.saved': 'Modifications envoyées à l’équipe du territoire.',
+  'owner.work.ok.confirmed': 'Merci, votre annonce reste en ligne.',
+  'owner.work.confirmedAt':
+    'Vous avez confirmé qu’elle est toujours d’actualité le {date}. Confirmez-le au moins tous les 90 jours, sinon elle est retirée du site.',
+  'owner.work.hidden': 'Retirée du site le {date} faute de confirmation. Est-elle toujours à reprendre ?',
   'owner.work.locked': 'Elle est en ligne ou n’a pas été retenue : pour la modifier, écrivez à l’équipe du territoire.',
   'file.ok.workProposed': 'Proposition envoyée ; la famille est prévenue par email.',
   'file.ok.workAlreadyProposed': 'Cet emploi ou cette reprise avait déjà été proposé à la famille.',

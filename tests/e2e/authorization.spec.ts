@@ -704,6 +704,19 @@ const posts: PostSample[] = [
     expect: ownerPosts(404),
     formAgain: false,
   },
+  {
+    what: 'confirm a business still in moderation',
+    path: (i: PostIds) => `/compte/reprises/${i.work.ownerBusiness}`,
+    form: () => fields('intent=confirm'),
+    expect: ownerPosts(400),
+  },
+  {
+    what: 'confirm a business that is not the owner’s',
+    path: (i: PostIds) => `/compte/reprises/${i.work.gersBusiness}`,
+    form: () => fields('intent=confirm'),
+    expect: ownerPosts(404),
+    formAgain: false,
+  },
   toPage('answer without a job', '/compte', familyPosts(400), 'intent=answer-work'),
   // Offers in the back office: a Gers offer's page (refused input leaves it as it is), and new drafts.
   {

@@ -214,6 +214,33 @@ describe('owners’ businesses', () => {
     expect(events.map((e) => e.kind)).toEqual(['proposed', 'changes_requested', 'updated', 'approved']);
   });
 
+  it('reminds the owner once at 60 days with the link to confirm; the owner confirms, and it stays online', async () => {
+    const { db, ctx, gers, owner } = await world();
+    const id = await proposeBusiness(ctx, owner, businessForm());
+    await moderateWork(ctx, gers, id, 'approve', {});
+    const reminders = async () =>
+      (await db.select().from(outbox).where(eq(outbox.to, 'proprietaire@demo.test'))).filter(
+        (m) => m.template === 'offer_confirm_reminder' && m.text.includes(`/compte/reprises/${id}`),
+      );
+    nowMs += 59 * DAY_MS;
+    await runFreshness(ctx);
+    expect(await reminders()).toHaveLength(0);
+    nowMs += 2 * DAY_MS;
+    await runFreshness(ctx);
+    await runFreshness(ctx);
+    expect(await reminders()).toHaveLength(1);
+    // Only its owner confirms it from their page; anyone else's "still available" is not found.
+    await expect(confirmWork(db, clock, { ...owner, id: owner.id + 10_000 }, id)).rejects.toBeInstanceOf(NotFound);
+    await confirmWork(db, clock, owner, id);
+    nowMs += 40 * DAY_MS;
+    await runFreshness(ctx);
+    expect((await getOwnBusiness(db, owner, id)).status).toBe('published');
+    // A new unconfirmed period: a new reminder.
+    nowMs += 25 * DAY_MS;
+    await runFreshness(ctx);
+    expect(await reminders()).toHaveLength(2);
+  });
+
   it('refuses a proposal in a territory that does not accept them, and a rejection archives it', async () => {
     const { ctx, gers, owner } = await world();
     await expect(proposeBusiness(ctx, owner, businessForm({ commune: '50502' }))).rejects.toMatchObject({

@@ -12,6 +12,7 @@ import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { startPeriodic } from '../periodic.ts';
 import { ownerOfferUrl } from './links.ts';
+import { ownerBusinessUrl } from '../work/links.ts';
 import { tiersLieuChanged } from './nearest.ts';
 import { isOwner, isStaff, territoryCondition } from '../policy.ts';
 
@@ -23,6 +24,12 @@ const daysBefore = (clock: Clock, days: number) => new Date(clock.now().getTime(
 /** SQL: the offer is online (or hidden for it) and unconfirmed for STALE_DAYS. */
 export const staleCondition = (clock: Clock) =>
   and(inArray(offers.status, ['published', 'expired']), lt(offers.confirmedAt, daysBefore(clock, STALE_DAYS)));
+/** The same rule for jobs and businesses. */
+export const workStaleCondition = (clock: Clock) =>
+  and(
+    inArray(opportunities.status, ['published', 'expired']),
+    lt(opportunities.confirmedAt, daysBefore(clock, STALE_DAYS)),
+  );
 
 /**
  * "Still available": its agent (in their territories) or its owner says so. An offer hidden
@@ -94,42 +101,41 @@ export async function expireUnconfirmedWork(db: Db, clock: Clock): Promise<numbe
   });
 }
 
-/** Owners of offers unconfirmed for STALE_DAYS get one email per unconfirmed period; returns how many. */
+/**
+ * Owners of offers and of businesses unconfirmed for STALE_DAYS get one email per
+ * unconfirmed period, with the link to their page's "still available"; returns how many.
+ */
 export async function remindOwners(db: Db, clock: Clock, siteUrl: string): Promise<number> {
-  const due = await db
-    .select({
-      id: offers.id,
-      title: offers.title,
-      confirmedAt: offers.confirmedAt,
-      email: users.email,
-      name: users.name,
-      locale: users.locale,
-    })
-    .from(offers)
-    .innerJoin(users, eq(users.id, offers.ownerId))
-    .where(
-      and(
-        isNotNull(offers.ownerId),
-        staleCondition(clock),
-        or(isNull(offers.ownerRemindedAt), lt(offers.ownerRemindedAt, offers.confirmedAt)),
-      ),
-    );
+  const owner = { email: users.email, name: users.name, locale: users.locale };
+  const unreminded = <T extends typeof offers | typeof opportunities>(t: T) =>
+    or(isNull(t.ownerRemindedAt), lt(t.ownerRemindedAt, t.confirmedAt));
+  const [homes, businesses] = await Promise.all([
+    db
+      .select({ id: offers.id, title: offers.title, confirmedAt: offers.confirmedAt, ...owner })
+      .from(offers)
+      .innerJoin(users, eq(users.id, offers.ownerId))
+      .where(and(isNotNull(offers.ownerId), staleCondition(clock), unreminded(offers))),
+    db
+      .select({ id: opportunities.id, title: opportunities.title, confirmedAt: opportunities.confirmedAt, ...owner })
+      .from(opportunities)
+      .innerJoin(users, eq(users.id, opportunities.ownerId))
+      .where(and(isNotNull(opportunities.ownerId), workStaleCondition(clock), unreminded(opportunities))),
+  ]);
+  const due = [
+    ...homes.map((o) => ({ ...o, table: offers, url: ownerOfferUrl(siteUrl, o.locale, o.id) })),
+    ...businesses.map((o) => ({ ...o, table: opportunities, url: ownerBusinessUrl(siteUrl, o.locale, o.id) })),
+  ];
   let sent = 0;
   for (const o of due) {
     const days = Math.floor((clock.now().getTime() - Date.parse(o.confirmedAt ?? '')) / DAY_MS);
+    const t = o.table;
     await db.transaction(async (tx) => {
       // Only if nobody confirmed or reminded in between (a concurrent pass writes nothing).
       const [claimed] = await tx
-        .update(offers)
+        .update(t)
         .set({ ownerRemindedAt: clock.now().toISOString() })
-        .where(
-          and(
-            eq(offers.id, o.id),
-            sql`${offers.confirmedAt} IS ${o.confirmedAt}`,
-            or(isNull(offers.ownerRemindedAt), lt(offers.ownerRemindedAt, offers.confirmedAt)),
-          ),
-        )
-        .returning({ id: offers.id });
+        .where(and(eq(t.id, o.id), sql`${t.confirmedAt} IS ${o.confirmedAt}`, unreminded(t)))
+        .returning({ id: t.id });
       if (!claimed) return;
       await enqueueMail(tx, clock, {
         to: o.email,
@@ -140,7 +146,7 @@ export async function remindOwners(db: Db, clock: Clock, siteUrl: string): Promi
           offer: o.title,
           days: String(days),
           left: String(Math.max(0, HIDE_DAYS - days)),
-          url: ownerOfferUrl(siteUrl, o.locale, o.id),
+          url: o.url,
         },
       });
       sent++;

@@ -2,7 +2,7 @@
 // of their territories' items, creating and editing one, and its life (draft → published →
 // archived, and back), every change an event. The offers' rules, reused: the place rule
 // (`PlaceRule`, `staffPlaces`), the transitions, `changedFields`, freshness's 60/90 days.
-import { and, count, desc, eq, lt, inArray, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { communes, opportunities, opportunityEvents, territories, users } from '../../../db/schema/index.ts';
 import { foldText } from '../../lib/text.ts';
@@ -12,7 +12,7 @@ import type { Clock } from '../clock.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { parseInput } from '../input.ts';
 import { changedFields, staffPlaces, transitionsFrom, type OfferTransition, type PlaceRule } from '../offers/manage.ts';
-import { STALE_DAYS } from '../offers/freshness.ts';
+import { STALE_DAYS, workStaleCondition } from '../offers/freshness.ts';
 import { resolveCommune } from '../places/queries.ts';
 import { isOwner, isStaff, territoryCondition } from '../policy.ts';
 import { BusinessSchema, JobSchema, workPublishable } from './schemas.ts';
@@ -24,15 +24,6 @@ export const WORK_PAGE_SIZE = 25;
 function requireStaffActor(actor: SessionUser): void {
   if (!isStaff(actor)) throw new Forbidden();
 }
-
-const daysBefore = (clock: Clock, days: number) => new Date(clock.now().getTime() - days * DAY_MS).toISOString();
-
-/** SQL: online (or hidden for it) and unconfirmed for STALE_DAYS — the offers' rule. */
-export const workStaleCondition = (clock: Clock) =>
-  and(
-    inArray(opportunities.status, ['published', 'expired']),
-    lt(opportunities.confirmedAt, daysBefore(clock, STALE_DAYS)),
-  );
 
 export interface WorkListQuery {
   kind: WorkKind;

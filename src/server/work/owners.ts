@@ -5,7 +5,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { communes, opportunities, opportunityEvents, users } from '../../../db/schema/index.ts';
-import { localizedPath } from '../../i18n/index.ts';
+import { ownerBusinessUrl } from './links.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { parseInput } from '../input.ts';
@@ -27,9 +27,7 @@ function requireOwner(actor: SessionUser): void {
   if (!mayProposeOffers(actor)) throw new Forbidden();
 }
 
-const ownPath = (id: number) => `/compte/reprises/${id}`;
-const ownUrl = (ctx: OffersContext, id: number) => (locale: 'fr' | 'en') =>
-  `${ctx.siteUrl.replace(/\/$/, '')}${localizedPath(ownPath(id), locale)}`;
+const ownUrl = (ctx: OffersContext, id: number) => (locale: 'fr' | 'en') => ownerBusinessUrl(ctx.siteUrl, locale, id);
 
 function refuseIncomplete(row: Record<string, unknown> & { kind: 'job' | 'business' }): void {
   const missing = workPublishable(row);

@@ -13,6 +13,8 @@ import { localizedPath } from '../../i18n/index.ts';
 import { proposalTerritories } from '../../server/offers/owners.ts';
 import { editOwnBusiness, getOwnBusiness, listOwnBusinesses, proposeBusiness } from '../../server/work/owners.ts';
 import { offerFormState } from '../offer-form.ts';
+import { confirmWork } from '../../server/work/manage.ts';
+import { systemClock } from '../../server/clock.ts';
 
 export async function ownBusinessesPage(rc: RequestContext) {
   const owner = requireRole(rc, 'owner');
@@ -40,14 +42,19 @@ export async function ownBusinessPage(rc: RequestContext, idParam: string) {
   let status = 200;
   if (isPost(rc)) {
     const form = await readForm(rc.request);
+    const intent = field(form, 'intent');
     const r = await submitForm(rc, form, () => {
-      if (field(form, 'intent') !== 'save') throw new Invalid([{ field: 'intent', key: 'errors.unknown_intent' }]);
+      // "Still available" (a published business, or one hidden for want of it), or an edit.
+      if (intent === 'confirm') return confirmWork(db, systemClock, owner, id);
+      if (intent !== 'save') throw new Invalid([{ field: 'intent', key: 'errors.unknown_intent' }]);
       return editOwnBusiness(offersContext, owner, id, form);
     });
-    if (r.ok) return redirect(`${localizedPath(`/compte/reprises/${id}`, rc.locals.locale)}?ok=saved`, 303);
+    const done = intent === 'confirm' ? 'confirmed' : 'saved';
+    if (r.ok) return redirect(`${localizedPath(`/compte/reprises/${id}`, rc.locals.locale)}?ok=${done}`, 303);
     ({ state, status } = r);
     business = await getOwnBusiness(db, owner, id);
   }
-  const ok = okAfterRedirect(rc) === 'saved' ? ('saved' as const) : undefined;
+  const notice = okAfterRedirect(rc);
+  const ok = notice === 'saved' || notice === 'confirmed' ? (notice as 'saved' | 'confirmed') : undefined;
   return render({ business, state, ok }, status);
 }
