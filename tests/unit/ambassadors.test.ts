@@ -128,7 +128,16 @@ describe('opting in', () => {
 describe('stories', () => {
   it('wait for the territory’s moderation; only its staff decide, with a message to refuse', async () => {
     const { ctx, db, claire, lucie, yann, gers } = await setup();
+    const before = await lastMailId(db);
     await saveStory(ctx, claire, { locale: 'en', title: 'Our first winter', body: 'It was mild.' });
+    // The Gers' staff are told it waits (the Manche's are not).
+    const told = await mailsAfter(db, before);
+    expect(told.map((m) => [m.to, m.template]).sort()).toEqual([
+      ['agent.gers@demo.test', 'story_submitted'],
+      ['direction.gers@demo.test', 'story_submitted'],
+    ]);
+    expect(told[0]!.text).toContain('/agent/ambassadeurs');
+    expect(told[0]!.text).not.toContain('ambassadeur.gers@demo.test');
     const [story] = await db.select().from(ambassadorStories).where(eq(ambassadorStories.ambassadorId, gers.id));
     expect(story!.status).toBe('pending');
     // An edited story leaves the page until approved again.

@@ -18,7 +18,7 @@ import { parseInput } from '../input.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { isFamily, mayBeAmbassador, mayModerateStories, territoryCondition } from '../policy.ts';
 import { familyFile } from '../candidates/family.ts';
-import { addEvent } from '../candidates/commands.ts';
+import { addEvent, assignableStaff } from '../candidates/commands.ts';
 import { ProfileSchema, StatusSchema, StorySchema, StoryModerationSchema } from './schemas.ts';
 
 export interface AmbassadorsContext {
@@ -119,10 +119,25 @@ export async function saveStory(ctx: AmbassadorsContext, user: SessionUser, inpu
     moderatedAt: null,
     updatedAt: now,
   };
-  await ctx.db
-    .insert(ambassadorStories)
-    .values({ ...values, ambassadorId: me.id, createdAt: now })
-    .onConflictDoUpdate({ target: ambassadorStories.ambassadorId, set: values });
+  await ctx.db.transaction(async (tx) => {
+    await tx
+      .insert(ambassadorStories)
+      .values({ ...values, ambassadorId: me.id, createdAt: now })
+      .onConflictDoUpdate({ target: ambassadorStories.ambassadorId, set: values });
+    // The territory's staff are told it waits, as for an owner's offer.
+    for (const member of await assignableStaff(tx, me.territoryCode))
+      await enqueueMail(tx, ctx.clock, {
+        to: member.email,
+        template: 'story_submitted',
+        locale: member.locale,
+        params: {
+          name: member.name,
+          ambassador: shortName(user.name),
+          story: v.title,
+          url: `${site(ctx)}/agent/ambassadeurs`,
+        },
+      });
+  });
 }
 
 /** What /compte shows of the programme: whether the family may join, its profile and story. */

@@ -28,6 +28,7 @@ export type TemplateName =
   | 'introduction_for_ambassador'
   | 'introduction_contacts_for_family'
   | 'introduction_contacts_for_ambassador'
+  | 'story_submitted'
   | 'story_approved'
   | 'story_changes_requested'
   | 'story_rejected';
@@ -114,6 +115,22 @@ const copies: Record<TemplateName, Record<MailLocale, Copy>> = {
       body: 'The {family} family has agreed to talk with you. Here are their contact details: {contacts}',
       action: 'See my account',
       footer: 'We have given them the contact details you chose to share. Thank you for your welcome!',
+    },
+  },
+  story_submitted: {
+    fr: {
+      subject: 'Récit d’ambassadeur à relire : {story}',
+      greeting: 'Bonjour {name},',
+      body: '{ambassador}, ambassadeur de votre territoire, propose ou modifie son récit « {story} ». Il n’est pas publié avant votre relecture.',
+      action: 'Relire le récit',
+      footer: 'Campagne Connectée — espace des agents.',
+    },
+    en: {
+      subject: 'Ambassador story to review: {story}',
+      greeting: 'Hello {name},',
+      body: '{ambassador}, an ambassador of your territory, proposes or edits their story “{story}”. It is not published before your review.',
+      action: 'Review the story',
+      footer: 'Campagne Connectée — staff area.',
     },
   },
   story_approved: {
