@@ -70,7 +70,8 @@ async function javascriptWeight(base: string): Promise<{ beforeMap: number; map:
     executablePath,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'],
   });
-  const page = await browser.newPage();
+  // Below 75rem the map waits behind its button (wider, it opens with the list).
+  const page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
   const sizes = new Map<string, number>();
   page.on('response', async (res) => {
     if (res.request().resourceType() !== 'script') return;
