@@ -2,7 +2,7 @@
 // commune page and from an offer without fibre). A former commune's code or a wrong slug
 // redirects to the canonical address. Rules in src/server/places/commune-page.ts and
 // src/server/family/fibre-alerts.ts.
-import { nearbyWork } from '../server/work/queries.ts';
+import { nearbyWork } from '../server/opportunities/queries.ts';
 import { AROUND_KM } from '../server/places/commune-page.ts';
 import { PUBLIC_SITE_URL } from 'astro:env/server';
 import { db } from '../server/db.ts';

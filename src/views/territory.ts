@@ -1,6 +1,6 @@
 // Loads /territoires/{code}: its presentation and contact, key figures, communes with their
 // coverage, its tiers-lieux.
-import { nearbyWork } from '../server/work/queries.ts';
+import { nearbyWork } from '../server/opportunities/queries.ts';
 import { db } from '../server/db.ts';
 import { departmentFigures } from '../server/imports/arcep-departments.ts';
 import { NotFound } from '../server/errors.ts';

@@ -1,6 +1,6 @@
 // /emplois and /reprises (issue 16): the public search of job offers and businesses to take
 // over (a GET form: every filter a parameter), and an item's page whose only contact is the
-// relocation project, through the territory's agents. Rules in src/server/work/queries.ts.
+// relocation project, through the territory's agents. Rules in src/server/opportunities/queries.ts.
 import { db } from '../server/db.ts';
 import { Invalid, NotFound } from '../server/errors.ts';
 import type { RequestContext } from '../server/http/context.ts';
@@ -8,9 +8,9 @@ import { redirect, render } from '../server/http/respond.ts';
 import { parseId, parseQuery } from '../server/input.ts';
 import { listTerritories } from '../server/places/queries.ts';
 import { localizedPath } from '../i18n/index.ts';
-import { workSearchShape, type WorkSearch } from '../server/work/schemas.ts';
-import { searchWork, workDetail, workTypes, type WorkKind } from '../server/work/queries.ts';
-import { workPath } from '../server/work/links.ts';
+import { workSearchShape, type WorkSearch } from '../server/opportunities/schemas.ts';
+import { searchWork, workDetail, workTypes, type WorkKind } from '../server/opportunities/queries.ts';
+import { workPath } from '../server/opportunities/links.ts';
 import type { FieldError } from '../server/errors.ts';
 
 export async function workSearchPage(rc: RequestContext, kind: WorkKind) {

@@ -9,7 +9,7 @@ import {
   fileWorkMatches,
   listWorkProposals,
   proposeWork,
-} from '../../src/server/work/proposals.ts';
+} from '../../src/server/opportunities/proposals.ts';
 import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
 import { expireUnconfirmedWork, HIDE_DAYS, runFreshness } from '../../src/server/offers/freshness.ts';
 import {
@@ -20,9 +20,14 @@ import {
   listManagedWork,
   updateWork,
   workQueueCounts,
-} from '../../src/server/work/manage.ts';
-import { editOwnBusiness, getOwnBusiness, moderateWork, proposeBusiness } from '../../src/server/work/owners.ts';
-import { nearbyWork, searchWork, workDetail } from '../../src/server/work/queries.ts';
+} from '../../src/server/opportunities/manage.ts';
+import {
+  editOwnBusiness,
+  getOwnBusiness,
+  moderateWork,
+  proposeBusiness,
+} from '../../src/server/opportunities/owners.ts';
+import { nearbyWork, searchWork, workDetail } from '../../src/server/opportunities/queries.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
 import { seededWith } from '../helpers/db.ts';
 

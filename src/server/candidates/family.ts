@@ -1,7 +1,7 @@
 // The family's side of its file: what /compte shows (stage, proposals, stay, messages),
 // answering and writing, "download my data" (erasing is src/server/family/erase.ts). A family reaches only the
 // files filed with its verified address; it never sees another file.
-import { listWorkProposals } from '../work/proposals.ts';
+import { listWorkProposals } from '../opportunities/proposals.ts';
 import { and, asc, desc, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import {

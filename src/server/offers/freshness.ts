@@ -12,7 +12,7 @@ import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { startPeriodic } from '../periodic.ts';
 import { ownerOfferUrl } from './links.ts';
-import { ownerBusinessUrl } from '../work/links.ts';
+import { ownerBusinessUrl } from '../opportunities/links.ts';
 import { tiersLieuChanged } from './nearest.ts';
 import { isOwner, isStaff, territoryCondition } from '../policy.ts';
 
@@ -84,7 +84,7 @@ export async function expireUnconfirmed(db: Db, clock: Clock): Promise<number> {
   return gone.length;
 }
 
-/** Jobs and businesses (src/server/work/) age by the same rule: published ones unconfirmed for HIDE_DAYS are hidden. */
+/** Jobs and businesses (src/server/opportunities/) age by the same rule: published ones unconfirmed for HIDE_DAYS are hidden. */
 export async function expireUnconfirmedWork(db: Db, clock: Clock): Promise<number> {
   const now = clock.now().toISOString();
   return db.transaction(async (tx) => {

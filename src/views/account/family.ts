@@ -8,7 +8,7 @@ import { markRead, sendFamilyMessage } from '../../server/candidates/messages.ts
 import { answerProposal } from '../../server/candidates/proposals.ts';
 import { ambassadorAccount, saveProfile, saveStory, setStatus } from '../../server/ambassadors/ambassadors.ts';
 import { accountIntroductions, answerAsAmbassador, answerAsFamily } from '../../server/ambassadors/introductions.ts';
-import { answerWorkProposal } from '../../server/work/proposals.ts';
+import { answerWorkProposal } from '../../server/opportunities/proposals.ts';
 import { db } from '../../server/db.ts';
 import { Forbidden, Invalid, NotFound } from '../../server/errors.ts';
 import { isPost, okAfterRedirect, type RequestContext } from '../../server/http/context.ts';

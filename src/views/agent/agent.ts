@@ -13,7 +13,7 @@ import {
 import { markRead, sendAgentMessage } from '../../server/candidates/messages.ts';
 import { overrideMaturity } from '../../server/candidates/maturity.ts';
 import { listProposals, proposeOffers, searchFromNeeds } from '../../server/candidates/proposals.ts';
-import { fileWorkMatches, listWorkProposals, proposeWork } from '../../server/work/proposals.ts';
+import { fileWorkMatches, listWorkProposals, proposeWork } from '../../server/opportunities/proposals.ts';
 import { agentHome, boardColumns, getCandidateFile, listCandidates } from '../../server/candidates/queries.ts';
 import {
   parseListQuery,

@@ -1,6 +1,6 @@
 // /agent/emplois and /agent/reprises (issue 16): agents list, create and edit the job offers
 // and businesses to take over of their territories and move them through their life. Rules
-// live in src/server/work/; every form posts to its own page, as /agent/offres.
+// live in src/server/opportunities/; every form posts to its own page, as /agent/offres.
 import type { SessionUser } from '../../server/accounts/session.ts';
 import { db } from '../../server/db.ts';
 import { systemClock } from '../../server/clock.ts';
@@ -20,8 +20,8 @@ import {
   updateWork,
   workQueueCounts,
   type WorkKind,
-} from '../../server/work/manage.ts';
-import { moderateWork, workModerationOf } from '../../server/work/owners.ts';
+} from '../../server/opportunities/manage.ts';
+import { moderateWork, workModerationOf } from '../../server/opportunities/owners.ts';
 import { offersContext } from '../../server/auth.ts';
 import { offerFormState } from '../offer-form.ts';
 

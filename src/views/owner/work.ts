@@ -1,6 +1,6 @@
 // An owner's businesses to take over (issue 16): /compte/reprises lists them and holds the
 // proposal form; /compte/reprises/{id} shows one and, until it is published, its edit form.
-// Rules in src/server/work/owners.ts (the offers' moderation reused).
+// Rules in src/server/opportunities/owners.ts (the offers' moderation reused).
 import { db } from '../../server/db.ts';
 import { offersContext } from '../../server/auth.ts';
 import { Invalid } from '../../server/errors.ts';
@@ -11,9 +11,14 @@ import { redirect, render } from '../../server/http/respond.ts';
 import { parseId } from '../../server/input.ts';
 import { localizedPath } from '../../i18n/index.ts';
 import { proposalTerritories } from '../../server/offers/owners.ts';
-import { editOwnBusiness, getOwnBusiness, listOwnBusinesses, proposeBusiness } from '../../server/work/owners.ts';
+import {
+  editOwnBusiness,
+  getOwnBusiness,
+  listOwnBusinesses,
+  proposeBusiness,
+} from '../../server/opportunities/owners.ts';
 import { offerFormState } from '../offer-form.ts';
-import { confirmWork } from '../../server/work/manage.ts';
+import { confirmWork } from '../../server/opportunities/manage.ts';
 import { systemClock } from '../../server/clock.ts';
 
 export async function ownBusinessesPage(rc: RequestContext) {

@@ -10,7 +10,7 @@ import { redirect, render, type Outcome } from '../../server/http/respond.ts';
 import { familyFile } from '../../server/candidates/family.ts';
 import { parseId } from '../../server/input.ts';
 import { getPublishedOffer } from '../../server/offers/queries.ts';
-import { workDetail } from '../../server/work/queries.ts';
+import { workDetail } from '../../server/opportunities/queries.ts';
 import { resolveCommune } from '../../server/places/queries.ts';
 import { localizedPath } from '../../i18n/index.ts';
 import { territoriesWithSettings, type Territory } from '../../server/places/territories.ts';

@@ -1,6 +1,6 @@
 // The short lines a job's or a business's card and page say (kind, terms, price range).
 import { formatDate, formatPrice, t, type Locale } from '../../i18n/index.ts';
-import type { WorkCard } from '../../server/work/queries.ts';
+import type { WorkCard } from '../../server/opportunities/queries.ts';
 
 /** "CDI · 35 h · télétravail possible", or "Commerce · 150 000 – 200 000 €". */
 export function workFacts(locale: Locale, w: WorkCard): string[] {
