@@ -58,6 +58,8 @@ export const opportunities = sqliteTable(
     /** The owner who proposed it (null: an agent's); never shown to families. */
     ownerId: integer('owner_id').references(() => users.id, { onDelete: 'set null' }),
     moderation: text('moderation', { enum: moderationStates }),
+    /** An owner's edit of a published business: the changed fields, online once approved. */
+    proposedChanges: text('proposed_changes', { mode: 'json' }).$type<Record<string, unknown>>(),
     ownerRemindedAt: text('owner_reminded_at'),
     ...timestamps(),
   },

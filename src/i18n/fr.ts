@@ -2249,8 +2249,7 @@ export const fr = {
   'work.cards.seeJobs': 'Toutes les offres d’emploi',
   'work.cards.seeBusinesses': 'Toutes les reprises',
   'work.cards.none': 'Rien pour le moment.',
-  'errors.work_owner_locked':
-    'Cette reprise est en ligne ou refusée : demandez une modification à l’équipe du territoire.',
+  'errors.work_owner_locked': 'Cette reprise a été retirée ou n’a pas été retenue : elle ne se modifie plus.',
   'errors.work_price_range': 'Le prix maximum doit être supérieur au prix minimum.',
   'errors.work_radius': 'Choisissez un rayon entre 1 et 200 km.',
   'errors.work_unknown': 'Cet emploi ou cette reprise n’est plus publié.',
@@ -2280,11 +2279,15 @@ export const fr = {
   'owner.work.note': 'Message de l’équipe du territoire : « {note} »',
   'owner.work.ok.proposed': 'Reprise envoyée : l’équipe du territoire la relit.',
   'owner.work.ok.saved': 'Modifications envoyées à l’équipe du territoire.',
+  'owner.work.withdraw': 'Retirer cette reprise',
+  'owner.work.withdrawHint': 'Vendue, ou plus à céder ? Retirez-la : elle quitte le site et la file de relecture.',
+  'owner.work.ok.withdrawn': 'Reprise retirée du site.',
   'owner.work.ok.confirmed': 'Merci, votre annonce reste en ligne.',
   'owner.work.confirmedAt':
     'Vous avez confirmé qu’elle est toujours d’actualité le {date}. Confirmez-le au moins tous les 90 jours, sinon elle est retirée du site.',
   'owner.work.hidden': 'Retirée du site le {date} faute de confirmation. Est-elle toujours à reprendre ?',
-  'owner.work.locked': 'Elle est en ligne ou n’a pas été retenue : pour la modifier, écrivez à l’équipe du territoire.',
+  'owner.work.locked':
+    'Elle a été retirée ou n’a pas été retenue : pour la proposer à nouveau, envoyez une nouvelle reprise.',
   'file.ok.workProposed': 'Proposition envoyée ; la famille est prévenue par email.',
   'file.ok.workAlreadyProposed': 'Cet emploi ou cette reprise avait déjà été proposé à la famille.',
   'work.cards.around': 'Emplois et reprises à moins de {km} km',

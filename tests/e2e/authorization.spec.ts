@@ -711,6 +711,13 @@ const posts: PostSample[] = [
     expect: ownerPosts(400),
   },
   {
+    what: 'withdraw a business that is not the owner’s',
+    path: (i: PostIds) => `/compte/reprises/${i.work.gersBusiness}`,
+    form: () => fields('intent=withdraw'),
+    expect: ownerPosts(404),
+    formAgain: false,
+  },
+  {
     what: 'confirm a business that is not the owner’s',
     path: (i: PostIds) => `/compte/reprises/${i.work.gersBusiness}`,
     form: () => fields('intent=confirm'),

@@ -182,5 +182,39 @@ test('the back office: a job drafted, published and found; an owner’s business
   expect((await lastMail(portal, 'proprietaire@demo.test')).subject).toMatch(/est en ligne/);
   await o.goto('/compte/reprises');
   await expect(o.locator(`[data-business="${id}"]`)).toHaveAttribute('data-state', 'published');
+
+  // Online, the owner changes the price: the page keeps the old one until the agent approves.
+  const publicPage = (await page.getByRole('link', { name: 'Voir la page publique' }).getAttribute('href'))!;
+  await o.goto(`/compte/reprises/${id}`);
+  await o.getByLabel('Prix demandé, jusqu’à (€)').fill('48000');
+  await o.getByRole('button', { name: 'Modifier et renvoyer' }).click();
+  await expect(o.getByRole('status')).toContainText('Modifications envoyées');
+  await expect(o.getByText('Votre modification attend la relecture')).toBeVisible();
+  await expect(o.getByLabel('Prix demandé, jusqu’à (€)')).toHaveValue('48000');
+  await axe(o);
+  await checkBothWidths(o, 'work-owner-business-edit');
+  const anonymous = await browser.newContext({ baseURL: portal.url });
+  const visitor = await anonymous.newPage();
+  await visitor.goto(publicPage);
+  const newPrice = visitor.getByText(/48[\u202f\u00a0 ]000/);
+  await expect(visitor.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(newPrice).toHaveCount(0);
+  await page.goto(`/agent/reprises/${id}`);
+  const change = page.locator('[data-change="priceMax"]');
+  await expect(change).toContainText('48000');
+  await axe(page);
+  await checkBothWidths(page, 'work-agent-business-edit');
+  await page.getByRole('button', { name: 'Approuver et publier' }).click();
+  await expect(page.locator('[data-change]')).toHaveCount(0);
+  await visitor.reload();
+  await expect(newPrice.first()).toBeVisible();
+
+  // Sold: the owner withdraws it, and it leaves the site.
+  await o.goto(`/compte/reprises/${id}`);
+  await o.getByRole('button', { name: 'Retirer cette reprise' }).click();
+  await expect(o.getByRole('status')).toContainText('Reprise retirée');
+  await expect(o.getByRole('button', { name: 'Modifier et renvoyer' })).toHaveCount(0);
+  expect((await visitor.goto(publicPage))!.status()).toBe(404);
+  await anonymous.close();
   await owner.close();
 });

@@ -26,6 +26,8 @@ import {
   getOwnBusiness,
   moderateWork,
   proposeBusiness,
+  withdrawOwnBusiness,
+  workModerationOf,
 } from '../../src/server/opportunities/owners.ts';
 import { nearbyWork, searchWork, workDetail } from '../../src/server/opportunities/queries.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
@@ -209,14 +211,114 @@ describe('owners’ businesses', () => {
       (m) => m.template,
     );
     expect(mails).toEqual(expect.arrayContaining(['offer_changes_requested', 'offer_approved']));
-    // Online: the owner no longer edits it; nobody else sees it as theirs.
-    await expect(editOwnBusiness(ctx, owner, id, businessForm())).rejects.toBeInstanceOf(Invalid);
+    // Nobody else proposes or sees it as theirs.
     await expect(proposeBusiness(ctx, family, businessForm())).rejects.toBeInstanceOf(Forbidden);
+    await expect(getOwnBusiness(db, family, id)).rejects.toBeInstanceOf(Forbidden);
     const events = await db
       .select({ kind: opportunityEvents.kind })
       .from(opportunityEvents)
       .where(and(eq(opportunityEvents.opportunityId, id)));
     expect(events.map((e) => e.kind)).toEqual(['proposed', 'changes_requested', 'updated', 'approved']);
+  });
+
+  it('an edit of a published business waits for the agent while the current version stays online', async () => {
+    const { db, ctx, gers, manche, owner } = await world();
+    const id = await proposeBusiness(ctx, owner, businessForm());
+    await moderateWork(ctx, gers, id, 'approve', {});
+    const staffMails = async () =>
+      (await db.select().from(outbox).where(eq(outbox.to, 'agent.gers@demo.test'))).filter(
+        (m) => m.template === 'offer_submitted',
+      ).length;
+    const mailsBefore = await staffMails();
+    const queued = (await workQueueCounts(db, clock, gers, 'business')).moderation;
+    nowMs += DAY_MS;
+    await editOwnBusiness(ctx, owner, id, businessForm({ priceMax: '55000', sector: 'retail' }));
+    // Online as it was; the owner's form shows the edit; the agent is told.
+    expect(await workDetail(db, 'business', id)).toMatchObject({ priceMax: 60000, sector: 'food' });
+    const own = await getOwnBusiness(db, owner, id);
+    expect(own).toMatchObject({ status: 'published', moderation: 'pending' });
+    expect(own.current).toMatchObject({ priceMax: 55000, sector: 'retail' });
+    expect(await staffMails()).toBe(mailsBefore + 1);
+    expect(await workQueueCounts(db, clock, gers, 'business')).toMatchObject({ moderation: queued + 1 });
+    expect((await workModerationOf(db, await getManagedWork(db, gers, id)))!.changes).toEqual([
+      { field: 'priceMax', before: 60000, after: 55000 },
+      { field: 'sector', before: 'food', after: 'retail' },
+    ]);
+    // The agent can neither archive it meanwhile nor act from another territory.
+    await expect(changeWorkStatus(db, clock, gers, id, 'archive')).rejects.toBeInstanceOf(Invalid);
+    await expect(moderateWork(ctx, manche, id, 'approve', {})).rejects.toBeInstanceOf(NotFound);
+    // The agent's own edit meanwhile stays under the owner's fields.
+    await updateWork(db, clock, gers, id, { ...businessForm(), reason: 'Retraite en 2027' });
+    await moderateWork(ctx, gers, id, 'approve', {});
+    expect(await workDetail(db, 'business', id)).toMatchObject({
+      priceMax: 55000,
+      sector: 'retail',
+      reason: 'Retraite en 2027',
+    });
+    expect(await getOwnBusiness(db, owner, id)).toMatchObject({
+      status: 'published',
+      moderation: null,
+      proposedChanges: null,
+    });
+
+    // The owner's form now starts from the online version (the agent's reason included).
+    // A rejected edit leaves it online as it was, with the agents' word; the owner may try again.
+    await editOwnBusiness(
+      ctx,
+      owner,
+      id,
+      businessForm({ priceMax: '90000', sector: 'retail', reason: 'Retraite en 2027' }),
+    );
+    await moderateWork(ctx, gers, id, 'reject', { note: 'Le prix doit suivre l’estimation de la CCI.' });
+    expect(await workDetail(db, 'business', id)).toMatchObject({ priceMax: 55000 });
+    expect(await getOwnBusiness(db, owner, id)).toMatchObject({
+      status: 'published',
+      moderation: 'rejected',
+      note: 'Le prix doit suivre l’estimation de la CCI.',
+    });
+    // Undoing an edit withdraws it from the queue.
+    await editOwnBusiness(
+      ctx,
+      owner,
+      id,
+      businessForm({ priceMax: '70000', sector: 'retail', reason: 'Retraite en 2027' }),
+    );
+    await editOwnBusiness(
+      ctx,
+      owner,
+      id,
+      businessForm({ priceMax: '55000', sector: 'retail', reason: 'Retraite en 2027' }),
+    );
+    expect(await getOwnBusiness(db, owner, id)).toMatchObject({ moderation: null, proposedChanges: null });
+    // It stays in its territory.
+    await expect(editOwnBusiness(ctx, owner, id, businessForm({ commune: '50502' }))).rejects.toMatchObject({
+      errors: [expect.objectContaining({ key: 'errors.offer_territory_change' })],
+    });
+    const events = await db
+      .select({ kind: opportunityEvents.kind, fields: opportunityEvents.fields })
+      .from(opportunityEvents)
+      .where(eq(opportunityEvents.opportunityId, id));
+    expect(events).toContainEqual({ kind: 'approved', fields: ['priceMax', 'sector'] });
+  });
+
+  it('the owner withdraws a business: off the site and the queue, closed to edits; nobody else can', async () => {
+    const { db, ctx, gers, owner } = await world();
+    const id = await proposeBusiness(ctx, owner, businessForm());
+    await moderateWork(ctx, gers, id, 'approve', {});
+    const queued = (await workQueueCounts(db, clock, gers, 'business')).moderation;
+    await editOwnBusiness(ctx, owner, id, businessForm({ priceMax: '55000' }));
+    await expect(withdrawOwnBusiness(ctx, { ...owner, id: owner.id + 10_000 }, id)).rejects.toBeInstanceOf(NotFound);
+    await withdrawOwnBusiness(ctx, owner, id);
+    expect(await getOwnBusiness(db, owner, id)).toMatchObject({
+      status: 'archived',
+      moderation: null,
+      proposedChanges: null,
+    });
+    await expect(workDetail(db, 'business', id)).rejects.toBeInstanceOf(NotFound);
+    expect(await workQueueCounts(db, clock, gers, 'business')).toMatchObject({ moderation: queued });
+    await expect(editOwnBusiness(ctx, owner, id, businessForm())).rejects.toMatchObject({
+      errors: [expect.objectContaining({ key: 'errors.work_owner_locked' })],
+    });
   });
 
   it('reminds the owner once at 60 days with the link to confirm; the owner confirms, and it stays online', async () => {

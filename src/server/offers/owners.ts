@@ -404,6 +404,18 @@ export async function moderateOffer(
   if (decision === 'approve') await refreshAround(ctx.db, offer, offer);
 }
 
+/** An edit awaiting moderation, field by field: what is online, what would replace it. */
+export function proposedChangeRows(proposed: Record<string, unknown> | null, row: object) {
+  const edit = proposed ?? {};
+  return changedFields(edit, row)
+    .filter((field) => !['kind', 'territoryCode'].includes(field))
+    .map((field) => ({
+      field,
+      before: (row as Record<string, unknown>)[field] ?? null,
+      after: edit[field] ?? null,
+    }));
+}
+
 /**
  * What an agent needs to moderate an owner's offer, or an import's change of a published one
  * (src/server/imports/tiers-lieux-anct.ts): who proposed it and, for an edit, each change.
@@ -414,18 +426,10 @@ export async function moderationOf(db: Db, offer: ManagedOffer) {
     offer.ownerId === null
       ? []
       : await db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, offer.ownerId));
-  const proposed = offer.proposedChanges ?? {};
-  const changes = changedFields(proposed, offer)
-    .filter((field) => !['kind', 'territoryCode'].includes(field))
-    .map((field) => ({
-      field,
-      before: (offer as unknown as Record<string, unknown>)[field] ?? null,
-      after: proposed[field] ?? null,
-    }));
   return {
     owner: owner ?? null,
     source: offer.ownerId === null ? offer.source : null,
-    changes,
+    changes: proposedChangeRows(offer.proposedChanges, offer),
     note: offer.events.find((e) => e.note)?.note ?? null,
   };
 }

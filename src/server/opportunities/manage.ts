@@ -248,7 +248,9 @@ export async function changeWorkStatus(
       .update(opportunities)
       .set({
         status: step.to,
+        // The agent's decision closes what an owner's moderation said before.
         moderation: null,
+        proposedChanges: null,
         updatedAt: now,
         ...(step.to === 'published' ? { publishedAt: now, confirmedAt: now } : {}),
       })

@@ -1,8 +1,9 @@
 // Owners of businesses propose them (the `owner` role, in territories that accept owners'
 // proposals, as for homes); the territory's agents approve, ask for changes or reject, and
 // the owner is emailed each time — the offers' code paths (place rule, rate limit, emails,
-// ModerationSchema) reused. An owner edits a proposal until it is published; then its agent does.
-import { and, desc, eq } from 'drizzle-orm';
+// ModerationSchema) reused. An owner edits a proposal; once it is published, the edit waits in
+// `proposedChanges` and the current version stays online until an agent approves it.
+import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { communes, opportunities, opportunityEvents, users } from '../../../db/schema/index.ts';
 import { ownerBusinessUrl } from './links.ts';
@@ -10,17 +11,18 @@ import type { SessionUser } from '../accounts/session.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { parseInput } from '../input.ts';
 import { ModerationSchema } from '../offers/manage-schemas.ts';
-import { changedFields } from '../offers/manage.ts';
+import { changedFields, type PlaceRule } from '../offers/manage.ts';
 import {
   limitProposals,
   mailOwner,
   mailStaffOf,
   ownerPlaces,
+  proposedChangeRows,
   type ModerationDecision,
   type OffersContext,
 } from '../offers/owners.ts';
 import { mayProposeOffers } from '../policy.ts';
-import { getManagedWork, workColumnsOf, type ManagedWork } from './manage.ts';
+import { getManagedWork, workColumnsOf, type ManagedWork, type OpportunityRow } from './manage.ts';
 import { workPublishable } from './schemas.ts';
 
 function requireOwner(actor: SessionUser): void {
@@ -77,6 +79,7 @@ export async function listOwnBusinesses(db: Db, owner: SessionUser) {
       moderation: opportunities.moderation,
       communeName: communes.name,
       updatedAt: opportunities.updatedAt,
+      hasProposedChanges: sql<boolean>`${opportunities.proposedChanges} IS NOT NULL`.mapWith(Boolean),
     })
     .from(opportunities)
     .innerJoin(communes, eq(communes.code, opportunities.communeCode))
@@ -84,7 +87,7 @@ export async function listOwnBusinesses(db: Db, owner: SessionUser) {
     .orderBy(desc(opportunities.updatedAt), desc(opportunities.id));
 }
 
-/** One of the owner's businesses, with the agents' last message; anyone else's is not found. */
+/** One of the owner's businesses, with the agents' last word; anyone else's is not found. */
 export async function getOwnBusiness(db: Db, owner: SessionUser, id: number) {
   requireOwner(owner);
   const [row] = await db
@@ -95,23 +98,64 @@ export async function getOwnBusiness(db: Db, owner: SessionUser, id: number) {
   const [noted] = await db
     .select({ note: opportunityEvents.note })
     .from(opportunityEvents)
-    .where(and(eq(opportunityEvents.opportunityId, id), eq(opportunityEvents.kind, 'changes_requested')))
+    .where(and(eq(opportunityEvents.opportunityId, id), isNotNull(opportunityEvents.note)))
     .orderBy(desc(opportunityEvents.at), desc(opportunityEvents.id))
     .limit(1);
-  return { ...row, note: row.moderation === 'changes_requested' ? (noted?.note ?? null) : null };
+  return {
+    ...row,
+    /** A request for changes, or why an edit or the proposal was not accepted. */
+    note: row.moderation && row.moderation !== 'pending' ? (noted?.note ?? null) : null,
+    /** What the owner's form shows: the proposed changes when some wait, else the business. */
+    current: { ...row, ...(row.proposedChanges ?? {}) } as OpportunityRow,
+  };
 }
 
-/** The owner edits a proposal not yet published (asked changes included): it goes back to the queue. */
+/** An owner's business stays in the territory it was proposed in (as homes do). */
+const ownPlace = (territoryCode: string): PlaceRule => ({
+  prefer: [territoryCode],
+  allows: (t) => t.code === territoryCode,
+  refusal: 'errors.offer_territory_change',
+});
+
+/**
+ * The owner's edit. A published (or hidden) business stays online as it is and only the fields
+ * the owner changed wait for moderation (an agent's edits meanwhile stay); a proposal not yet
+ * published goes back to the queue as it is now. A withdrawn or rejected one is closed.
+ */
 export async function editOwnBusiness(ctx: OffersContext, owner: SessionUser, id: number, input: unknown) {
   const before = await getOwnBusiness(ctx.db, owner, id);
-  if (before.status !== 'pending' || before.moderation === 'rejected')
+  if (before.status === 'archived' || before.status === 'draft')
     throw new Invalid([{ field: 'intent', key: 'errors.work_owner_locked' }]);
-  const columns = await workColumnsOf(ctx.db, ownerPlaces, 'business', input);
+  const columns = await workColumnsOf(ctx.db, ownPlace(before.territoryCode), 'business', input);
   refuseIncomplete(columns);
   await limitProposals(ctx, owner);
-  const changed = changedFields(columns, before);
+  const changed = changedFields(columns, before.current);
+  if (changed.length === 0 && before.moderation === 'pending') return;
+  const online = before.status === 'published' || before.status === 'expired';
   const now = ctx.clock.now().toISOString();
+  const mailStaff = (tx: Parameters<typeof mailStaffOf>[0]) =>
+    mailStaffOf(tx, ctx, { ...before, title: columns.title }, owner.name, '', `/agent/reprises/${id}`);
   await ctx.db.transaction(async (tx) => {
+    if (online) {
+      // Against what is online: an owner who undoes their edit withdraws it.
+      const proposed = changedFields(columns, before);
+      await tx
+        .update(opportunities)
+        .set({
+          proposedChanges: proposed.length
+            ? Object.fromEntries(proposed.map((k) => [k, columns[k as keyof typeof columns] ?? null]))
+            : null,
+          moderation: proposed.length ? 'pending' : null,
+          updatedAt: now,
+        })
+        .where(eq(opportunities.id, id));
+      if (!proposed.length) return;
+      await tx
+        .insert(opportunityEvents)
+        .values({ opportunityId: id, kind: 'proposed', fields: changed, byUserId: owner.id, at: now });
+      await mailStaff(tx);
+      return;
+    }
     await tx
       .update(opportunities)
       .set({ ...columns, moderation: 'pending', updatedAt: now })
@@ -119,14 +163,29 @@ export async function editOwnBusiness(ctx: OffersContext, owner: SessionUser, id
     await tx
       .insert(opportunityEvents)
       .values({ opportunityId: id, kind: 'updated', fields: changed, byUserId: owner.id, at: now });
-    if (before.moderation === 'changes_requested')
-      await mailStaffOf(tx, ctx, { ...before, title: columns.title }, owner.name, '', `/agent/reprises/${id}`);
+    if (before.moderation === 'changes_requested') await mailStaff(tx);
+  });
+}
+
+/** The owner takes the business back (sold, or no longer for sale): out of the site and of the queue. */
+export async function withdrawOwnBusiness(ctx: OffersContext, owner: SessionUser, id: number): Promise<void> {
+  const business = await getOwnBusiness(ctx.db, owner, id);
+  if (business.status === 'archived') return;
+  const now = ctx.clock.now().toISOString();
+  await ctx.db.transaction(async (tx) => {
+    await tx
+      .update(opportunities)
+      .set({ status: 'archived', moderation: null, proposedChanges: null, updatedAt: now })
+      .where(eq(opportunities.id, id));
+    await tx.insert(opportunityEvents).values({ opportunityId: id, kind: 'withdrawn', byUserId: owner.id, at: now });
   });
 }
 
 /**
- * An agent's decision on an owner's business: approving publishes it; asking for changes and
- * rejecting need a message; the owner is emailed with the offers' templates.
+ * An agent's decision on an owner's business, or on the owner's edit of a published one:
+ * approving publishes it, or applies the edit; asking for changes and rejecting need a
+ * message (a rejected edit leaves the business online as it was); the owner is emailed with
+ * the offers' templates.
  */
 export async function moderateWork(
   ctx: OffersContext,
@@ -140,14 +199,19 @@ export async function moderateWork(
   const { note, version } = parseInput(ModerationSchema, input);
   if (decision !== 'approve' && !note) throw new Invalid([{ field: 'note', key: 'errors.moderation_note_required' }]);
   if (version !== undefined && version !== item.updatedAt) throw new Conflict('errors.moderation_stale');
-  if (decision === 'approve') refuseIncomplete(item);
+  const edit = item.proposedChanges as Partial<OpportunityRow> | null;
+  // The owner's changed fields over the business as it is now (an agent's edits meanwhile stay).
+  if (decision === 'approve') refuseIncomplete({ ...item, ...edit });
+  const fields = decision === 'approve' && edit ? changedFields(edit, item) : [];
   const now = ctx.clock.now().toISOString();
-  const set =
+  const set: Partial<typeof opportunities.$inferInsert> =
     decision === 'approve'
-      ? { status: 'published' as const, moderation: null, publishedAt: now, confirmedAt: now }
+      ? edit
+        ? { ...edit, status: 'published', moderation: null, proposedChanges: null, confirmedAt: now }
+        : { status: 'published', moderation: null, publishedAt: now, confirmedAt: now }
       : decision === 'reject'
-        ? { status: 'archived' as const, moderation: 'rejected' as const }
-        : { moderation: 'changes_requested' as const };
+        ? { moderation: 'rejected', proposedChanges: null, ...(edit ? {} : { status: 'archived' as const }) }
+        : { moderation: 'changes_requested' };
   await ctx.db.transaction(async (tx) => {
     const done = await tx
       .update(opportunities)
@@ -162,17 +226,22 @@ export async function moderateWork(
       .returning({ id: opportunities.id });
     if (!done.length) throw new Conflict('errors.moderation_stale');
     const kind = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'changes_requested';
-    await tx.insert(opportunityEvents).values({ opportunityId: id, kind, note, byUserId: actor.id, at: now });
+    await tx.insert(opportunityEvents).values({ opportunityId: id, kind, fields, note, byUserId: actor.id, at: now });
     await mailOwner(tx, ctx, item, `offer_${kind}`, { note: note ?? '' }, ownUrl(ctx, id));
   });
 }
 
-/** Who proposed an owner's item, and the agents' last message (the moderation box). */
+/** Who proposed an owner's item, each change of an edit, and the agents' last message (the moderation box). */
 export async function workModerationOf(db: Db, item: ManagedWork) {
   if (item.ownerId === null) return null;
   const [owner] = await db
     .select({ name: users.name, email: users.email })
     .from(users)
     .where(eq(users.id, item.ownerId));
-  return { owner: owner ?? null, note: item.events.find((e) => e.note)?.note ?? null };
+  return {
+    owner: owner ?? null,
+    source: null,
+    changes: proposedChangeRows(item.proposedChanges, item),
+    note: item.events.find((e) => e.note)?.note ?? null,
+  };
 }
