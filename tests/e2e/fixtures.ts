@@ -11,6 +11,7 @@ import {
 import { createClient, type Client } from '@libsql/client';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { generateHOTP } from '@oslojs/otp';
+import { shoot } from './layout-check.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -65,6 +66,9 @@ export async function startPortal(
 
 class PortTaken extends Error {}
 
+const greyTile =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGN4AQAA6gDp3uJOLwAAAABJRU5ErkJggg==';
+
 async function launchPortal(
   dbPath: string,
   extraEnv: Record<string, string>,
@@ -83,7 +87,9 @@ async function launchPortal(
       PORT: String(port),
       PUBLIC_SITE_URL: url,
       // No tile server in tests: tiles 404 on the portal itself, markers still show.
-      MAP_TILE_URL: `${url}/test-tiles/{z}/{x}/{y}.png`,
+      // Map tiles drawn without a request: a light grey PNG as a data URL (the fragment
+      // only carries the placeholders the setting requires).
+      MAP_TILE_URL: `${greyTile}#{z}/{x}/{y}`,
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -172,14 +178,14 @@ async function keepLogs(logs: string, sql: Client): Promise<void> {
   await writeFile(join(logsDir, `portal-${process.pid}-${Date.now()}.json`), JSON.stringify({ logs, personal }));
 }
 
-/** Saves a full-page screenshot at phone and desktop widths under test-results/screenshots. */
+/** Full-page screenshots at phone and desktop widths under test-results/screenshots (`shoot`). */
 export async function screenshots(page: Page, name: string): Promise<void> {
   for (const [width, height] of [
     [360, 780],
     [1280, 900],
   ] as const) {
     await page.setViewportSize({ width, height });
-    await page.screenshot({ path: join(root, 'test-results', 'screenshots', `${name}-${width}.png`), fullPage: true });
+    await shoot(page, name);
   }
 }
 

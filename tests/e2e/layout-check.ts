@@ -61,8 +61,16 @@ export async function expectNoOverflowOrClipping(page: Page): Promise<void> {
   expect(problems, `overflowing or clipped on ${page.url()}`).toEqual([]);
 }
 
+/**
+ * Screenshots are for people to look at: taken on a developer's run, skipped on CI (nobody
+ * opens them there, and full-page PNGs are a good part of a layout test's time) unless
+ * SCREENSHOTS=1 asks for them (`npm run test:screens`).
+ */
+export const takeScreenshots = process.env.SCREENSHOTS === '1' || !process.env.CI;
+
 /** A full-page screenshot: test-results/screenshots/<name>-<viewport width>.png. */
 export async function shoot(page: Page, name: string): Promise<void> {
+  if (!takeScreenshots) return;
   const width = page.viewportSize()?.width ?? 0;
   await page.screenshot({ path: join(screenshotsDir, `${name}-${width}.png`), fullPage: true });
 }
