@@ -201,7 +201,7 @@ test('the back office: a job drafted, published and found; an owner’s business
   await expect(newPrice).toHaveCount(0);
   await page.goto(`/agent/reprises/${id}`);
   const change = page.locator('[data-change="priceMax"]');
-  await expect(change).toContainText('48000');
+  await expect(change).toContainText(/48\s000\s€/);
   await axe(page);
   await checkBothWidths(page, 'work-agent-business-edit');
   await page.getByRole('button', { name: 'Approuver et publier' }).click();
