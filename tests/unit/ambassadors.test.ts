@@ -32,6 +32,7 @@ import {
   territoryAmbassadors,
 } from '../../src/server/ambassadors/introductions.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
+import { hit, hitsOf, LIMITS } from '../../src/server/accounts/rate-limit.ts';
 import { eraseFamily } from '../../src/server/family/erase.ts';
 import { actors, testDb } from '../helpers/db.ts';
 
@@ -286,10 +287,17 @@ describe('introductions', () => {
     expect((await ambassadorOf(db, claire.id))!.status).toBe('active');
   });
 
-  it('an agent’s introductions are rate-limited', async () => {
+  it('an agent’s introductions are rate-limited; a refused one is not counted', async () => {
     const { ctx, db, lucie, gers } = await setup();
-    for (let i = 0; i < 30; i++)
-      await introduce(ctx, lucie, FAMILY_FILE, { ambassador: gers.id }).catch(() => undefined);
+    // 29 introductions sent today, as the limit counts them.
+    const key = `introductions:agent:${lucie.id}`;
+    for (let i = 0; i < LIMITS.introductionsPerAgent.max - 1; i++)
+      await hit(db, key, LIMITS.introductionsPerAgent, ctx.clock);
+    // Refused ones email nobody and leave the count as it was.
+    for (let i = 0; i < 5; i++)
+      await expect(introduce(ctx, lucie, FAMILY_FILE, { ambassador: gers.id + 1000 })).rejects.toBeInstanceOf(Invalid);
+    expect(await hitsOf(db, key, LIMITS.introductionsPerAgent, ctx.clock)).toBe(29);
+    await introduce(ctx, lucie, FAMILY_FILE, { ambassador: gers.id });
     await expect(introduce(ctx, lucie, FAMILY_FILE, { ambassador: gers.id })).rejects.toMatchObject({
       status: 429,
     });

@@ -8,7 +8,7 @@ import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import { ambassadors, candidates, communes, introductions, users } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
-import { hit, LIMITS } from '../accounts/rate-limit.ts';
+import { hit, LIMITS, refund } from '../accounts/rate-limit.ts';
 import { addEvent, changeFile, type CandidateRow } from '../candidates/commands.ts';
 import { familyFile } from '../candidates/family.ts';
 import { mailFamily } from '../candidates/notify.ts';
@@ -77,9 +77,24 @@ export async function introduce(
   input: unknown,
 ): Promise<void> {
   const { ambassador: ambassadorId, note } = parseInput(IntroductionSchema, input);
-  // Each introduction emails two people: counted before the transaction (which writes through its own handle).
-  const r = await hit(ctx.db, `introductions:agent:${actor.id}`, LIMITS.introductionsPerAgent, ctx.clock);
+  // Each introduction emails two people: counted before the transaction (which writes through
+  // its own handle), and given back when it is refused, since nobody was emailed.
+  const key = `introductions:agent:${actor.id}`;
+  const r = await hit(ctx.db, key, LIMITS.introductionsPerAgent, ctx.clock);
   if (!r.allowed) throw new RateLimited(r.retryAfter);
+  await sendIntroduction(ctx, actor, publicId, ambassadorId, note).catch(async (error: unknown) => {
+    await refund(ctx.db, key);
+    throw error;
+  });
+}
+
+async function sendIntroduction(
+  ctx: AmbassadorsContext,
+  actor: SessionUser,
+  publicId: string,
+  ambassadorId: number,
+  note: string | undefined,
+): Promise<void> {
   await changeFile(ctx, actor, publicId, async (tx, file, now) => {
     if (!file.territoryCode || !mayIntroduce(actor, file.territoryCode)) throw new NotFound('candidate');
     if (!introducible(file.stage)) throw new Invalid([{ field: 'ambassador', key: 'errors.introduction_stage' }]);
