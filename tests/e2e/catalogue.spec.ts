@@ -219,9 +219,22 @@ test('sorting by price never mixes monthly prices and sale prices', async ({ pag
   }
 });
 
-test('results update without layout shift', async ({ page }) => {
+test('the page loads, its map opens beside the list, and results update, without layout shift', async ({ page }) => {
   await page.goto('/offres');
   await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+  // Wide: the map's island wakes up after the page is shown; the list must not move for it.
+  await expect(page.locator('#offer-map[data-state="ready"]')).toBeVisible();
+  const onLoad = await page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        let sum = 0;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries() as unknown as Array<{ value: number }>) sum += entry.value;
+        }).observe({ type: 'layout-shift', buffered: true });
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(sum)));
+      }),
+  );
+  expect(onLoad).toBeLessThan(0.1);
   type Shifts = { cls: number; shifts: PerformanceObserver };
   await page.evaluate(() => {
     const w = window as unknown as Shifts;

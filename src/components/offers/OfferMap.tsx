@@ -72,10 +72,13 @@ export default function OfferMap({ locale, tileUrl, attribution, m }: Props) {
     return () => media.removeEventListener('change', follow);
   }, []);
 
-  // The page's layout places the map beside the list, or instead of it.
+  // The page's layout places the map instead of the list when narrower (`map-open`); when
+  // wide, beside it from the first paint unless the visitor hid it (`map-closed`).
   useEffect(() => {
-    document.querySelector('.offers-layout')?.classList.toggle('map-open', open);
-  }, [open]);
+    const layout = document.querySelector('.offers-layout');
+    layout?.classList.toggle('map-open', open);
+    layout?.classList.toggle('map-closed', wide && !open);
+  }, [open, wide]);
 
   const show = async (search: string) => {
     if (!handle.current) return;
