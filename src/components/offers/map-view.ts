@@ -161,14 +161,18 @@ export function createMap(
       const bounds = group.getBounds();
       // The page's layout may have changed around the map since it was made.
       map.invalidateSize();
-      if (fit && bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
+      // At once, not animated: a zoom the visitor clicks meanwhile starts from the framed view.
+      if (fit && bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13, animate: false });
       element.dataset.markers = String(markers);
     },
     showZone([west, south, east, north]) {
-      map.fitBounds([
-        [south, west],
-        [north, east],
-      ]);
+      map.fitBounds(
+        [
+          [south, west],
+          [north, east],
+        ],
+        { animate: false },
+      );
     },
     zone() {
       const b = map.getBounds();
