@@ -1,8 +1,8 @@
 // Jobs and businesses for partners (issue 16): the back office's commands, territory scope,
 // freshness, the public search, owners' proposals and their moderation.
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { candidates, opportunities, opportunityEvents, outbox } from '../../db/schema/index.ts';
+import { candidates, communes, opportunities, opportunityEvents, outbox } from '../../db/schema/index.ts';
 import { familyFile } from '../../src/server/candidates/family.ts';
 import {
   answerWorkProposal,
@@ -239,6 +239,14 @@ describe('owners’ businesses', () => {
     expect(own).toMatchObject({ status: 'published', moderation: 'pending' });
     expect(own.current).toMatchObject({ priceMax: 55000, sector: 'retail' });
     expect(await staffMails()).toBe(mailsBefore + 1);
+    const [told] = await db
+      .select({ text: outbox.text })
+      .from(outbox)
+      .where(eq(outbox.to, 'agent.gers@demo.test'))
+      .orderBy(desc(outbox.id))
+      .limit(1);
+    const [place] = await db.select({ name: communes.name }).from(communes).where(eq(communes.code, '32107'));
+    expect(told!.text).toContain(`(${place!.name})`);
     expect(await workQueueCounts(db, clock, gers, 'business')).toMatchObject({ moderation: queued + 1 });
     expect((await workModerationOf(db, await getManagedWork(db, gers, id)))!.changes).toEqual([
       { field: 'priceMax', before: 60000, after: 55000 },

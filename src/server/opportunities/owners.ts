@@ -36,6 +36,12 @@ function refuseIncomplete(row: Record<string, unknown> & { kind: 'job' | 'busine
   if (missing.length) throw new Invalid(missing);
 }
 
+/** The commune's name the staff's email gives beside the business's title. */
+async function communeName(db: Db, code: string): Promise<string> {
+  const [commune] = await db.select({ name: communes.name }).from(communes).where(eq(communes.code, code));
+  return commune?.name ?? code;
+}
+
 /** An owner's business to take over: complete, in a territory that accepts proposals, pending. */
 export async function proposeBusiness(ctx: OffersContext, owner: SessionUser, input: unknown): Promise<number> {
   requireOwner(owner);
@@ -43,10 +49,7 @@ export async function proposeBusiness(ctx: OffersContext, owner: SessionUser, in
   refuseIncomplete(columns);
   await limitProposals(ctx, owner);
   const now = ctx.clock.now().toISOString();
-  const [commune] = await ctx.db
-    .select({ name: communes.name })
-    .from(communes)
-    .where(eq(communes.code, columns.communeCode));
+  const commune = await communeName(ctx.db, columns.communeCode);
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .insert(opportunities)
@@ -63,7 +66,7 @@ export async function proposeBusiness(ctx: OffersContext, owner: SessionUser, in
     await tx
       .insert(opportunityEvents)
       .values({ opportunityId: row!.id, kind: 'proposed', byUserId: owner.id, at: now });
-    await mailStaffOf(tx, ctx, row!, owner.name, commune?.name ?? '', `/agent/reprises/${row!.id}`);
+    await mailStaffOf(tx, ctx, row!, owner.name, commune, `/agent/reprises/${row!.id}`);
     return row!.id;
   });
 }
@@ -133,8 +136,9 @@ export async function editOwnBusiness(ctx: OffersContext, owner: SessionUser, id
   if (changed.length === 0 && before.moderation === 'pending') return;
   const online = before.status === 'published' || before.status === 'expired';
   const now = ctx.clock.now().toISOString();
+  const commune = await communeName(ctx.db, columns.communeCode);
   const mailStaff = (tx: Parameters<typeof mailStaffOf>[0]) =>
-    mailStaffOf(tx, ctx, { ...before, title: columns.title }, owner.name, '', `/agent/reprises/${id}`);
+    mailStaffOf(tx, ctx, { ...before, title: columns.title }, owner.name, commune, `/agent/reprises/${id}`);
   await ctx.db.transaction(async (tx) => {
     if (online) {
       // Against what is online: an owner who undoes their edit withdraws it.
