@@ -75,11 +75,18 @@ for (const locale of ['fr', 'en'] as const) {
 }
 
 // The back office is in French only (its routes have no /en version).
-test('an agent’s pages: home, board, list, file, offers', async ({ page, axe }) => {
+test('an agent’s pages: home, board, list, file, offers', async ({ page, axe, portal }) => {
   test.slow();
+  // A file whose address is one long word, as real ones can be: it must not widen a phone's page.
+  const email = `prenom.nom-de-famille.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@exemple.fr`;
+  const filed = await page.request.post('/projet', {
+    form: { name: 'Famille Longue', email, adults: '2', wishedTerritories: '32', consent: 'yes' },
+    headers: { Origin: portal.url },
+  });
+  expect(filed.status()).toBe(200);
+  const { rows } = await portal.sql.execute({ sql: 'SELECT public_id FROM candidates WHERE email = ?', args: [email] });
+  const file = `/agent/candidats/${String(rows[0]!.public_id)}`;
   await signInAs(page, 'agent.gers@demo.test');
-  await page.goto('/agent/candidats');
-  const file = (await page.locator('a[href^="/agent/candidats/"]').first().getAttribute('href'))!;
   await checkPages(page, axe, [
     ['agent-home', '/agent'],
     ['agent-board', '/agent/candidats?vue=tableau'],
