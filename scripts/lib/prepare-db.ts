@@ -6,7 +6,8 @@ import { createDb, type Db } from '../../db/client.ts';
 import { applyMigrations } from '../../db/migrate.ts';
 import { databaseIsEmpty, seedDemo } from '../../db/seed/demo.ts';
 import { loadReferential, referentialLoaded } from '../../src/server/places/referential.ts';
-import { DatabaseOpenError, totpKeyOf, type Config } from './config.ts';
+import { keyOpensSealedSecrets } from '../../src/server/accounts/two-factor.ts';
+import { ConfigError, DatabaseOpenError, totpKeyOf, type Config } from './config.ts';
 import { log } from '../../src/lib/log.ts';
 
 export async function prepareDb(config: Config, { demo }: { demo: boolean }): Promise<Db> {
@@ -21,6 +22,10 @@ export async function prepareDb(config: Config, { demo }: { demo: boolean }): Pr
     const reason = root instanceof Error ? root.message.split('\n')[0] : String(root);
     throw new DatabaseOpenError(`Cannot open the database at DATABASE_URL=${url}: ${reason}`);
   }
+  if (!(await keyOpensSealedSecrets(db, totpKeyOf(config))))
+    throw new ConfigError(
+      'Configuration error: TOTP_KEY is not the key the two-step verification keys of this database were sealed with: set it back to that key, or no staff member could sign in.',
+    );
   if (!(await referentialLoaded(db))) {
     const { communes, aliases } = await loadReferential(db);
     log.info(`Loaded the referential: ${communes} communes, ${aliases} former codes.`);

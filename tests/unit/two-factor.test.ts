@@ -1,7 +1,7 @@
 // Two-factor sign-in (decision 015): enrolment, codes once and within ±1 step, recovery
 // codes, throttling, who may turn it off, the key sealed at rest, and the guards that keep
 // a session without its second step out of every account page.
-import { eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { DEMO_TOTP_SECRET } from '../../db/seed/demo.ts';
 import { recoveryCodes, sessions as sessionsTable, twoFactor, users } from '../../db/schema/index.ts';
@@ -41,6 +41,7 @@ import {
 } from '../../src/server/http/guards.ts';
 import { errorOutcome } from '../../src/server/http/respond.ts';
 import { ConfigError, readConfig, totpKeyOf } from '../../scripts/lib/config.ts';
+import { prepareDb } from '../../scripts/lib/prepare-db.ts';
 import { actors, testDb } from '../helpers/db.ts';
 
 const demoKey = keyFromBase32(DEMO_TOTP_SECRET);
@@ -363,5 +364,25 @@ describe('TOTP_KEY', () => {
     expect(totpKeyOf(readConfig({ APP_ENV: 'demo' }))).toEqual(DEVELOPMENT_TOTP_KEY);
     expect(() => resolveTotpKey(undefined, true)).toThrow(/TOTP_KEY/);
     expect(resolveTotpKey(undefined, false)).toEqual(DEVELOPMENT_TOTP_KEY);
+  });
+
+  it('must open the keys already sealed: a start with another key is refused, the data untouched', async () => {
+    const { db, path } = await testDb(); // the demo's staff keys, sealed with the development key
+    const config = (key?: string) =>
+      readConfig({ APP_ENV: 'demo', DATABASE_URL: `file:${path}`, ...(key ? { TOTP_KEY: key } : {}) });
+    await expect(prepareDb(config(Buffer.alloc(32, 9).toString('base64')), { demo: true })).rejects.toThrow(
+      /TOTP_KEY is not the key .* sealed with/,
+    );
+    const reopened = await prepareDb(config(), { demo: true }); // the right key: it starts
+    reopened.$client.close();
+    const [row] = await db.select({ n: count() }).from(twoFactor);
+    expect(row!.n).toBe(4);
+    // An empty database has nothing sealed: any key starts it.
+    const { path: empty } = await testDb('empty');
+    const fresh = await prepareDb(
+      readConfig({ DATABASE_URL: `file:${empty}`, TOTP_KEY: Buffer.alloc(32, 9).toString('base64') }),
+      { demo: false },
+    );
+    fresh.$client.close();
   });
 });

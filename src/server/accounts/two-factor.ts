@@ -104,6 +104,29 @@ export interface EnrolmentKey {
 
 const keyOf = (ctx: TwoFactorContext, userId: number, sealed: string) => open(ctx.key, sealContext(userId), sealed);
 
+/**
+ * Whether `key` opens the TOTP keys already sealed in the database (true when there is none).
+ * A server started with another TOTP_KEY than the one they were sealed with could not check
+ * any code: the start refuses it rather than answer every second step with an error.
+ */
+export async function keyOpensSealedSecrets(db: Db, key: Uint8Array): Promise<boolean> {
+  const [found] = await db
+    .select({
+      userId: twoFactor.userId,
+      sealed: sql<string>`coalesce(${twoFactor.secret}, ${twoFactor.pendingSecret})`,
+    })
+    .from(twoFactor)
+    .where(sql`coalesce(${twoFactor.secret}, ${twoFactor.pendingSecret}) is not null`)
+    .limit(1);
+  if (!found) return true;
+  try {
+    open(key, sealContext(found.userId), found.sealed);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function enrolmentKeyOf(key: Uint8Array, user: Person): EnrolmentKey {
   return {
     base32: keyToBase32(key),
