@@ -17,7 +17,7 @@ import {
 import { foldText, slugify } from '../../lib/text.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
-import { Forbidden, Invalid, NotFound } from '../errors.ts';
+import { Forbidden, Invalid, NotFound, type FieldError } from '../errors.ts';
 import { parseInput } from '../input.ts';
 import { getCommuneCoverage, resolveCommune } from '../places/queries.ts';
 import { distanceKm, type Point } from '../places/geo.ts';
@@ -467,6 +467,38 @@ export const transitionsFrom = (status: OfferRow['status']): OfferTransition[] =
     (transitions[k].from as readonly string[]).includes(status),
   );
 
+/**
+ * What `transition` does to an offer, a job or a business in its state, after the checks they
+ * share: allowed from its status, no owner's proposal waiting, complete (`missing` says what
+ * lacks) when published. The columns to set (the agent's decision closes what an owner's
+ * moderation said before; a (re)publication is new for the saved searches' digest) and the
+ * event to log.
+ */
+export function statusChange(
+  item: { status: OfferRow['status']; moderation: string | null },
+  transition: OfferTransition,
+  missing: () => FieldError[],
+  now: string,
+) {
+  const step = transitions[transition];
+  if (!(step.from as readonly string[]).includes(item.status))
+    throw new Invalid([{ field: 'intent', key: 'errors.offer_transition' }]);
+  // An owner's proposal or edit is decided first (approve, ask for changes, reject).
+  if (item.moderation === 'pending') throw new Invalid([{ field: 'intent', key: 'errors.moderation_pending' }]);
+  if (step.to === 'published') {
+    const lacking = missing();
+    if (lacking.length) throw new Invalid(lacking);
+  }
+  const set = {
+    status: step.to,
+    moderation: null,
+    proposedChanges: null,
+    updatedAt: now,
+    ...(step.to === 'published' ? { publishedAt: now, confirmedAt: now } : {}),
+  };
+  return { set, event: step.event };
+}
+
 /** Publishing (after the full validation), archiving, or back to draft. */
 export async function changeOfferStatus(
   db: Db,
@@ -476,27 +508,11 @@ export async function changeOfferStatus(
   transition: OfferTransition,
 ): Promise<void> {
   const offer = await getManagedOffer(db, actor, id);
-  const step = transitions[transition];
-  if (!(step.from as readonly string[]).includes(offer.status))
-    throw new Invalid([{ field: 'intent', key: 'errors.offer_transition' }]);
-  // An owner's proposal or edit is decided first (approve, ask for changes, reject).
-  if (offer.moderation === 'pending') throw new Invalid([{ field: 'intent', key: 'errors.moderation_pending' }]);
-  if (step.to === 'published') refuseUnpublishable(offer);
   const now = clock.now().toISOString();
+  const { set, event } = statusChange(offer, transition, () => publishable(offer), now);
   await db.transaction(async (tx) => {
-    await tx
-      .update(offers)
-      // A (re)publication is new for the saved searches' digest.
-      .set({
-        status: step.to,
-        // The agent's decision closes what an owner's moderation said before.
-        moderation: null,
-        proposedChanges: null,
-        updatedAt: now,
-        ...(step.to === 'published' ? { publishedAt: now, confirmedAt: now } : {}),
-      })
-      .where(eq(offers.id, id));
-    await tx.insert(offerEvents).values({ offerId: id, kind: step.event, byUserId: actor.id, at: now });
+    await tx.update(offers).set(set).where(eq(offers.id, id));
+    await tx.insert(offerEvents).values({ offerId: id, kind: event, byUserId: actor.id, at: now });
   });
   await refreshAround(db, offer, offer);
 }

@@ -11,7 +11,7 @@ import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { parseInput } from '../input.ts';
-import { changedFields, staffPlaces, transitionsFrom, type OfferTransition, type PlaceRule } from '../offers/manage.ts';
+import { changedFields, staffPlaces, statusChange, type OfferTransition, type PlaceRule } from '../offers/manage.ts';
 import { STALE_DAYS, workStaleCondition } from '../offers/freshness.ts';
 import { resolveCommune } from '../places/queries.ts';
 import { isOwner, isStaff, territoryCondition } from '../policy.ts';
@@ -222,12 +222,6 @@ export async function updateWork(db: Db, clock: Clock, actor: SessionUser, id: n
   });
 }
 
-const targets = {
-  publish: { to: 'published', event: 'published' },
-  archive: { to: 'archived', event: 'archived' },
-  draft: { to: 'draft', event: 'to_draft' },
-} as const;
-
 /** Publishing (after the full check), archiving, or back to draft: the offers' transitions. */
 export async function changeWorkStatus(
   db: Db,
@@ -237,25 +231,11 @@ export async function changeWorkStatus(
   transition: OfferTransition,
 ): Promise<void> {
   const item = await getManagedWork(db, actor, id);
-  if (!transitionsFrom(item.status).includes(transition))
-    throw new Invalid([{ field: 'intent', key: 'errors.offer_transition' }]);
-  if (item.moderation === 'pending') throw new Invalid([{ field: 'intent', key: 'errors.moderation_pending' }]);
-  const step = targets[transition];
-  if (step.to === 'published') refuseUnpublishable(item);
   const now = clock.now().toISOString();
+  const { set, event } = statusChange(item, transition, () => workPublishable(item), now);
   await db.transaction(async (tx) => {
-    await tx
-      .update(opportunities)
-      .set({
-        status: step.to,
-        // The agent's decision closes what an owner's moderation said before.
-        moderation: null,
-        proposedChanges: null,
-        updatedAt: now,
-        ...(step.to === 'published' ? { publishedAt: now, confirmedAt: now } : {}),
-      })
-      .where(eq(opportunities.id, id));
-    await tx.insert(opportunityEvents).values({ opportunityId: id, kind: step.event, byUserId: actor.id, at: now });
+    await tx.update(opportunities).set(set).where(eq(opportunities.id, id));
+    await tx.insert(opportunityEvents).values({ opportunityId: id, kind: event, byUserId: actor.id, at: now });
   });
 }
 
