@@ -27,7 +27,7 @@ await runMain(async () => {
   if (process.argv.includes('--demo')) process.env.APP_ENV ??= 'demo';
   const config = readConfig();
   // The server seals TOTP keys: production needs its own key (checked before anything slow).
-  totpKeyOf(config);
+  const totpKey = totpKeyOf(config);
   if (process.argv.includes('--build')) {
     const astro = fileURLToPath(new URL('../node_modules/astro/bin/astro.mjs', import.meta.url));
     const build = spawnSync(process.execPath, [astro, 'build'], {
@@ -36,7 +36,7 @@ await runMain(async () => {
     });
     if (build.status !== 0) throw new ConfigError('The build failed (see above).');
   }
-  const db = await prepareDb(config, { demo: process.argv.includes('--demo') });
+  const db = await prepareDb(config, { demo: process.argv.includes('--demo'), totpKey });
   db.$client.close();
   const entry = new URL('../dist/server/entry.mjs', import.meta.url);
   if (!existsSync(entry)) throw new ConfigError('The portal is not built: run `npm run build` first.');

@@ -10,7 +10,14 @@ import { keyOpensSealedSecrets } from '../../src/server/accounts/two-factor.ts';
 import { ConfigError, DatabaseOpenError, totpKeyOf, type Config } from './config.ts';
 import { log } from '../../src/lib/log.ts';
 
-export async function prepareDb(config: Config, { demo }: { demo: boolean }): Promise<Db> {
+/**
+ * `totpKey`: the server's key (scripts/start.ts), checked against the keys already sealed —
+ * the scripts that check no code (imports, admin:create) need none.
+ */
+export async function prepareDb(
+  config: Config,
+  { demo, totpKey }: { demo: boolean; totpKey?: Uint8Array },
+): Promise<Db> {
   const url = String(config.DATABASE_URL);
   let db: Db;
   try {
@@ -22,7 +29,7 @@ export async function prepareDb(config: Config, { demo }: { demo: boolean }): Pr
     const reason = root instanceof Error ? root.message.split('\n')[0] : String(root);
     throw new DatabaseOpenError(`Cannot open the database at DATABASE_URL=${url}: ${reason}`);
   }
-  if (!(await keyOpensSealedSecrets(db, totpKeyOf(config))))
+  if (totpKey && !(await keyOpensSealedSecrets(db, totpKey)))
     throw new ConfigError(
       'Configuration error: TOTP_KEY is not the key the two-step verification keys of this database were sealed with: set it back to that key, or no staff member could sign in.',
     );
