@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backupDatabase } from '../../db/backup.ts';
+import { DEVELOPMENT_TOTP_KEY } from '../../src/server/accounts/secret-box.ts';
 import { expect, startPortal, stopPortal, test } from './fixtures.ts';
 
 /** What is left of the address's API window, and how long until it ends. */
@@ -74,8 +75,9 @@ test('behind a trusted proxy each client has its own limit, and the public https
       TRUSTED_PROXIES: '127.0.0.1/8, ::1',
       PUBLIC_SITE_URL: 'https://portail.example.org',
       APP_ENV: 'production',
-      // Production seals TOTP keys with its own key (decision 015); nobody signs in here.
-      TOTP_KEY: Buffer.alloc(32, 5).toString('base64'),
+      // Production needs its TOTP_KEY (decision 015): a copy of a database keeps the key its
+      // staff's apps were sealed with (the demo's, here) — any other and the portal will not start.
+      TOTP_KEY: Buffer.from(DEVELOPMENT_TOTP_KEY).toString('base64'),
     },
     { demo: false },
   );
