@@ -448,8 +448,10 @@ async function fuzz(portal: Portal): Promise<void> {
             refused++;
             continue;
           }
+          // What was sent, to replay it: the type and size of the body.
+          const sent = `${init.headers['Content-Type'] ?? 'no type'}, ${init.body ? Buffer.byteLength(init.body as string | Uint8Array) : 0} bytes`;
           failures.push(
-            `${target.who} ${init.method} ${path.slice(0, 120)}: no answer (${String((error as Error).cause ?? error)})`,
+            `${target.who} ${init.method} ${path.slice(0, 120)} (${sent}): no answer (${String((error as Error).cause ?? error)})`,
           );
           break;
         }
