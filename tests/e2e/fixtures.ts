@@ -6,6 +6,7 @@ import {
   test as base,
   expect,
   type APIRequestContext,
+  type Cookie,
   type Page,
 } from '@playwright/test';
 import { createClient, type Client } from '@libsql/client';
@@ -319,11 +320,34 @@ export async function submitSignIn(page: Page, email: string, password = 'demo-p
   if (hasSecondStep(email)) await passSecondStep(page, email);
 }
 
-/** Signs in through the real form; lands on the account's home (families /compte, staff their own). */
+/**
+ * The sessions this worker's tests opened, by portal, account and password: their cookies
+ * and where the sign-in landed. A sign-in costs a password hash and, for staff, a TOTP time
+ * step of which each code works once (a fourth sign-in of one account within a minute waits
+ * for the next step): a later test of the same worker goes on with the session instead.
+ */
+const openSessions = new Map<string, { cookies: Cookie[]; landing: string }>();
+
+/**
+ * Signs in through the real form, or goes on with the session an earlier test of this worker
+ * opened for the same account when it is still valid (signed out, expired or revoked, it
+ * signs in again); lands on the account's home (families /compte, staff their own).
+ */
 export async function signInAs(page: Page, email: string, password = 'demo-password-2026'): Promise<void> {
   await page.goto('/connexion');
+  const key = `${new URL(page.url()).origin}|${email}|${password}`;
+  const open = openSessions.get(key);
+  if (open) {
+    await page.context().addCookies(open.cookies);
+    await page.goto(open.landing);
+    if (page.url() === open.landing) return;
+    openSessions.delete(key);
+    await page.context().clearCookies();
+    await page.goto('/connexion');
+  }
   await submitSignIn(page, email, password);
   await expect(page).toHaveURL(/\/(compte|agent|admin)(\/|$)/);
+  openSessions.set(key, { cookies: await page.context().cookies(), landing: page.url() });
 }
 
 /**
