@@ -256,12 +256,16 @@ const lastChange = async (sql: Client) =>
 async function checksum(sql: Client): Promise<Record<string, string>> {
   const sums: Record<string, string> = {};
   for (const table of await dataTables(sql)) {
-    const hash = createHash('sha256');
-    const columns = (await columnsOf(sql, table)).map((c) => `"${c}"`).join(', ');
-    const rs = await sql.execute(`SELECT ${columns} FROM "${table}" ORDER BY rowid`);
-    for (const row of rs.rows)
-      hash.update(JSON.stringify(Object.values(row), (_, v) => (typeof v === 'bigint' ? String(v) : v)));
-    sums[table] = hash.digest('hex');
+    // Each row as SQLite quotes it (exact: reals round-trip, blobs in hex), joined in SQL:
+    // the 35 000 communes hash in a tenth of the time rows read one by one take.
+    const row = (await columnsOf(sql, table)).map((c) => `quote("${c}")`).join(" || ',' || ");
+    const rs = await sql.execute(
+      `SELECT count(*) AS n, group_concat(${row}, char(10) ORDER BY rowid) AS rows FROM "${table}"`,
+    );
+    const { n, rows } = rs.rows[0]!;
+    sums[table] = createHash('sha256')
+      .update(`${String(n)}\n${String(rows ?? '')}`)
+      .digest('hex');
   }
   return sums;
 }
