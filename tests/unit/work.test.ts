@@ -4,12 +4,8 @@ import { and, desc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { candidates, communes, opportunities, opportunityEvents, outbox } from '../../db/schema/index.ts';
 import { familyFile } from '../../src/server/candidates/family.ts';
-import {
-  answerWorkProposal,
-  fileWorkMatches,
-  listWorkProposals,
-  proposeWork,
-} from '../../src/server/opportunities/proposals.ts';
+import { answerProposal } from '../../src/server/candidates/proposals.ts';
+import { fileWorkMatches, listWorkProposals, proposeWork } from '../../src/server/opportunities/proposals.ts';
 import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
 import { expireUnconfirmedWork, HIDE_DAYS, runFreshness } from '../../src/server/offers/freshness.ts';
 import {
@@ -411,14 +407,20 @@ describe('matching the partner and proposing to the family', () => {
     expect(proposal).toMatchObject({ opportunityId: job, status: 'proposed' });
     expect((await fileWorkMatches(db, { ...fresh })).matches.find((m) => m.id === job)?.proposed).toBe(true);
 
-    await expect(answerWorkProposal(ctx, family, fresh, { proposal: String(proposal!.id) })).rejects.toBeInstanceOf(
+    await expect(answerProposal(ctx, family, fresh, { proposal: String(proposal!.id) }, 'work')).rejects.toBeInstanceOf(
       Invalid,
     );
-    await answerWorkProposal(ctx, family, fresh, {
-      proposal: String(proposal!.id),
-      answer: 'accepted',
-      comment: 'Mon conjoint postule volontiers.',
-    });
+    await answerProposal(
+      ctx,
+      family,
+      fresh,
+      {
+        proposal: String(proposal!.id),
+        answer: 'accepted',
+        comment: 'Mon conjoint postule volontiers.',
+      },
+      'work',
+    );
     expect((await listWorkProposals(db, file.id))[0]).toMatchObject({
       status: 'accepted',
       comment: 'Mon conjoint postule volontiers.',
@@ -427,7 +429,7 @@ describe('matching the partner and proposing to the family', () => {
     expect(staffMails.some((m) => m.template === 'proposal_answered')).toBe(true);
     // Another file's proposal is not found for this family.
     await expect(
-      answerWorkProposal(ctx, family, fresh, { proposal: '999999', answer: 'declined' }),
+      answerProposal(ctx, family, fresh, { proposal: '999999', answer: 'declined' }, 'work'),
     ).rejects.toBeInstanceOf(NotFound);
   });
 });

@@ -3,7 +3,15 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'astro/zod';
 import type { Db, Tx } from '../../../db/client.ts';
-import { candidates, communes, offerPhotos, offers, proposals } from '../../../db/schema/index.ts';
+import {
+  candidates,
+  communes,
+  offerPhotos,
+  offers,
+  opportunities,
+  proposals,
+  workProposals,
+} from '../../../db/schema/index.ts';
 import { connectivityLabel } from '../offers/connectivity-label.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Invalid, NotFound } from '../errors.ts';
@@ -96,54 +104,55 @@ export async function proposeOffers(
   });
 }
 
-/** The family accepts or declines a proposal of its own file; it may change its mind later. */
-export async function answerProposal(ctx: Ctx, family: SessionUser, file: CandidateRow, input: unknown): Promise<void> {
+/** The two kinds of proposals: homes and tiers-lieux (`offer`), jobs and businesses (`work`). */
+const proposalTables = {
+  offer: { proposals, items: offers, item: proposals.offerId },
+  work: { proposals: workProposals, items: opportunities, item: workProposals.opportunityId },
+} as const;
+
+/**
+ * The family accepts or declines a proposal of its own file (a home by default, or a job or
+ * business); it may change its mind later. The timeline event, the file's last contact and
+ * the staff's email follow in the same transaction.
+ */
+export async function answerProposal(
+  ctx: Ctx,
+  family: SessionUser,
+  file: CandidateRow,
+  input: unknown,
+  of: keyof typeof proposalTables = 'offer',
+): Promise<void> {
   const data = parseInput(ProposalAnswerSchema, input);
   const now = ctx.clock.now().toISOString();
+  const { proposals: table, items, item } = proposalTables[of];
   await ctx.db.transaction(async (tx) => {
     const [row] = await tx
-      .select({ id: proposals.id, title: offers.title, status: proposals.status })
-      .from(proposals)
-      .innerJoin(offers, eq(offers.id, proposals.offerId))
-      .where(and(eq(proposals.id, data.proposal), eq(proposals.candidateId, file.id)));
+      .select({ id: table.id, title: items.title, status: table.status })
+      .from(table)
+      .innerJoin(items, eq(items.id, item))
+      .where(and(eq(table.id, data.proposal), eq(table.candidateId, file.id)));
     if (!row) throw new NotFound('proposal');
     // A proposal closed at settlement has nothing left to answer.
     if (row.status === 'closed') throw new Invalid([{ field: 'answer', key: 'errors.proposal_closed' }]);
     await tx
-      .update(proposals)
+      .update(table)
       .set({ status: data.answer, comment: data.comment ?? null, answeredAt: now })
-      .where(eq(proposals.id, row.id));
-    await recordAnswer(tx, ctx, family, file, row.title, data, now);
+      .where(eq(table.id, row.id));
+    await addEvent(
+      tx,
+      file.id,
+      'proposal',
+      { answer: data.answer, offer: row.title, comment: data.comment ?? null },
+      family.id,
+      now,
+    );
+    await tx.update(candidates).set({ lastContactAt: now, updatedAt: now }).where(eq(candidates.id, file.id));
+    await mailStaff(tx, ctx, file, 'proposal_answered', (locale) => ({
+      offer: row.title,
+      answer: t(locale, data.answer === 'accepted' ? 'proposal.mailAccepted' : 'proposal.mailDeclined'),
+      comment: data.comment ? t(locale, 'proposal.mailComment', { comment: data.comment }) : '',
+    }));
   });
-}
-
-/**
- * What follows a family's answer to any proposal (a home, a job, a business): the timeline
- * event, the file's last contact, and the staff's email, in the answer's transaction.
- */
-export async function recordAnswer(
-  tx: Tx,
-  ctx: Ctx,
-  family: SessionUser,
-  file: CandidateRow,
-  title: string,
-  data: z.output<typeof ProposalAnswerSchema>,
-  now: string,
-): Promise<void> {
-  await addEvent(
-    tx,
-    file.id,
-    'proposal',
-    { answer: data.answer, offer: title, comment: data.comment ?? null },
-    family.id,
-    now,
-  );
-  await tx.update(candidates).set({ lastContactAt: now, updatedAt: now }).where(eq(candidates.id, file.id));
-  await mailStaff(tx, ctx, file, 'proposal_answered', (locale) => ({
-    offer: title,
-    answer: t(locale, data.answer === 'accepted' ? 'proposal.mailAccepted' : 'proposal.mailDeclined'),
-    comment: data.comment ? t(locale, 'proposal.mailComment', { comment: data.comment }) : '',
-  }));
 }
 
 /** A file's proposals, newest first, each with its offer's cover photo and connectivity label. */

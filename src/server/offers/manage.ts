@@ -10,6 +10,7 @@ import {
   offerEvents,
   offerPhotos,
   offers,
+  opportunityEvents,
   territories,
   users,
   type offerEventKinds,
@@ -160,13 +161,7 @@ export function staleDays(clock: Clock, status: OfferRow['status'], confirmedAt:
 export interface ManagedOffer extends OfferRow {
   communeName: string;
   label: ConnectivityLabel | null;
-  events: Array<{
-    kind: (typeof offerEventKinds)[number];
-    fields: string[];
-    note: string | null;
-    at: string;
-    by: string | null;
-  }>;
+  events: HistoryEvent[];
   /** Its photos in their order: the first is the cover (src/server/offers/manage-photos.ts). */
   photos: ManagedPhoto[];
 }
@@ -196,6 +191,27 @@ export function photosInOrder(db: Db | Tx, offerId: number): Promise<ManagedPhot
     .orderBy(asc(offerPhotos.position), asc(offerPhotos.id));
 }
 
+/** One event of an offer's or a job's history, newest first, with who did it. */
+export interface HistoryEvent {
+  kind: (typeof offerEventKinds)[number];
+  fields: string[];
+  note: string | null;
+  at: string;
+  by: string | null;
+}
+
+/** The history of an offer (`offer`) or of a job or business (`work`): the same columns in two tables. */
+export function historyOf(db: Db, of: 'offer' | 'work', id: number): Promise<HistoryEvent[]> {
+  const [events, owner] =
+    of === 'offer' ? [offerEvents, offerEvents.offerId] : [opportunityEvents, opportunityEvents.opportunityId];
+  return db
+    .select({ kind: events.kind, fields: events.fields, note: events.note, at: events.at, by: users.name })
+    .from(events)
+    .leftJoin(users, eq(users.id, events.byUserId))
+    .where(eq(owner, id))
+    .orderBy(desc(events.at), desc(events.id));
+}
+
 /** One offer of the actor's territories, with its history and photos; another territory's is "not found". */
 export async function getManagedOffer(db: Db, actor: SessionUser, id: number): Promise<ManagedOffer> {
   requireStaffActor(actor);
@@ -205,18 +221,7 @@ export async function getManagedOffer(db: Db, actor: SessionUser, id: number): P
     .innerJoin(communes, eq(communes.code, offers.communeCode))
     .where(and(eq(offers.id, id), territoryCondition(actor, offers.territoryCode)));
   if (!row) throw new NotFound('offer');
-  const events = await db
-    .select({
-      kind: offerEvents.kind,
-      fields: offerEvents.fields,
-      note: offerEvents.note,
-      at: offerEvents.at,
-      by: users.name,
-    })
-    .from(offerEvents)
-    .leftJoin(users, eq(users.id, offerEvents.byUserId))
-    .where(eq(offerEvents.offerId, id))
-    .orderBy(desc(offerEvents.at), desc(offerEvents.id));
+  const events = await historyOf(db, 'offer', id);
   const photos = await photosInOrder(db, id);
   return {
     ...row.offer,

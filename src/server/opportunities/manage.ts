@@ -4,14 +4,21 @@
 // (`PlaceRule`, `staffPlaces`), the transitions, `changedFields`, freshness's 60/90 days.
 import { and, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { communes, opportunities, opportunityEvents, territories, users } from '../../../db/schema/index.ts';
+import { communes, opportunities, opportunityEvents, territories } from '../../../db/schema/index.ts';
 import { foldText } from '../../lib/text.ts';
 import { DAY_MS } from '../../lib/time.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { parseInput } from '../input.ts';
-import { changedFields, staffPlaces, statusChange, type OfferTransition, type PlaceRule } from '../offers/manage.ts';
+import {
+  changedFields,
+  historyOf,
+  staffPlaces,
+  statusChange,
+  type OfferTransition,
+  type PlaceRule,
+} from '../offers/manage.ts';
 import { STALE_DAYS, workStaleCondition } from '../offers/freshness.ts';
 import { resolveCommune } from '../places/queries.ts';
 import { isOwner, isStaff, territoryCondition } from '../policy.ts';
@@ -125,19 +132,7 @@ export async function getManagedWork(db: Db, actor: SessionUser, id: number, kin
       ),
     );
   if (!row) throw new NotFound('opportunity');
-  const events = await db
-    .select({
-      kind: opportunityEvents.kind,
-      fields: opportunityEvents.fields,
-      note: opportunityEvents.note,
-      at: opportunityEvents.at,
-      by: users.name,
-    })
-    .from(opportunityEvents)
-    .leftJoin(users, eq(users.id, opportunityEvents.byUserId))
-    .where(eq(opportunityEvents.opportunityId, id))
-    .orderBy(desc(opportunityEvents.at), desc(opportunityEvents.id));
-  return { ...row.item, communeName: row.communeName, events };
+  return { ...row.item, communeName: row.communeName, events: await historyOf(db, 'work', id) };
 }
 export type ManagedWork = Awaited<ReturnType<typeof getManagedWork>>;
 

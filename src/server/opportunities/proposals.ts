@@ -1,6 +1,6 @@
 // Jobs and businesses proposed to a family for the partner (issue 16): the file page's box of
 // matches (`fileWorkMatches`), an agent's proposal of one (`proposeWork`), the family's answer
-// (`answerWorkProposal`, accepted or declined with a comment, as for homes), and the list both
+// (`answerProposal(…, 'work')` in candidates/proposals.ts, as for homes), and the list both
 // sides read. Emails and timeline events as for the offers' proposals (`proposals.ts`).
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'astro/zod';
@@ -9,8 +9,6 @@ import { candidates, communes, opportunities, workProposals } from '../../../db/
 import { t } from '../../i18n/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { addEvent, changeFile, type CandidateRow, type CandidatesContext } from '../candidates/commands.ts';
-import { recordAnswer } from '../candidates/proposals.ts';
-import { ProposalAnswerSchema } from '../candidates/schemas.ts';
 import { mailFamily, type NotifyContext } from '../candidates/notify.ts';
 import { Invalid, NotFound } from '../errors.ts';
 import { id as idOf, parseInput } from '../input.ts';
@@ -85,26 +83,6 @@ export async function proposeWork(ctx: Ctx, actor: SessionUser, publicId: string
       actor.id,
     );
     return true;
-  });
-}
-
-/** The family accepts or declines a job or business proposed on its own file; it may change its mind. */
-export async function answerWorkProposal(ctx: Ctx, family: SessionUser, file: CandidateRow, input: unknown) {
-  const data = parseInput(ProposalAnswerSchema, input);
-  const now = ctx.clock.now().toISOString();
-  await ctx.db.transaction(async (tx) => {
-    const [row] = await tx
-      .select({ id: workProposals.id, title: opportunities.title, status: workProposals.status })
-      .from(workProposals)
-      .innerJoin(opportunities, eq(opportunities.id, workProposals.opportunityId))
-      .where(and(eq(workProposals.id, data.proposal), eq(workProposals.candidateId, file.id)));
-    if (!row) throw new NotFound('proposal');
-    if (row.status === 'closed') throw new Invalid([{ field: 'answer', key: 'errors.proposal_closed' }]);
-    await tx
-      .update(workProposals)
-      .set({ status: data.answer, comment: data.comment ?? null, answeredAt: now })
-      .where(eq(workProposals.id, row.id));
-    await recordAnswer(tx, ctx, family, file, row.title, data, now);
   });
 }
 

@@ -8,7 +8,6 @@ import { markRead, sendFamilyMessage } from '../../server/candidates/messages.ts
 import { answerProposal } from '../../server/candidates/proposals.ts';
 import { ambassadorAccount, saveProfile, saveStory, setStatus } from '../../server/ambassadors/ambassadors.ts';
 import { accountIntroductions, answerAsAmbassador, answerAsFamily } from '../../server/ambassadors/introductions.ts';
-import { answerWorkProposal } from '../../server/opportunities/proposals.ts';
 import { db } from '../../server/db.ts';
 import { Forbidden, Invalid, NotFound } from '../../server/errors.ts';
 import { isPost, okAfterRedirect, type RequestContext } from '../../server/http/context.ts';
@@ -59,7 +58,7 @@ const intents = {
     return '?ok=answer#propositions';
   },
   'answer-work': async (user: SessionUser, form: Record<string, string | string[]>) => {
-    await answerWorkProposal(ctx, user, await fileOf(user), form);
+    await answerProposal(ctx, user, await fileOf(user), form, 'work');
     return '?ok=answer-work#emplois';
   },
   message: async (user: SessionUser, form: Record<string, string | string[]>) => {
