@@ -5,7 +5,15 @@
 // outbox in the step's transaction. Families never reach the owner: enquiries go to agents.
 import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
-import { communes, offerEvents, offers, territories, users } from '../../../db/schema/index.ts';
+import {
+  communes,
+  offerEvents,
+  offers,
+  opportunities,
+  opportunityEvents,
+  territories,
+  users,
+} from '../../../db/schema/index.ts';
 import { slugify } from '../../lib/text.ts';
 import { ownerOfferUrl } from './links.ts';
 import type { SessionUser } from '../accounts/session.ts';
@@ -317,23 +325,51 @@ export async function editOwnOffer(ctx: OffersContext, owner: SessionUser, id: n
   if (!online) await refreshAround(ctx.db, before, before);
 }
 
+/** An offer (`offer`) or a business (`work`) archived by its owner: out of the site and of the queue, on its history. */
+export function withdraw(db: Db, of: 'offer' | 'work', id: number, owner: SessionUser, now: string): Promise<void> {
+  const set = { status: 'archived', moderation: null, proposedChanges: null, updatedAt: now } as const;
+  return db.transaction(async (tx) => {
+    if (of === 'offer') {
+      await tx.update(offers).set(set).where(eq(offers.id, id));
+      await tx.insert(offerEvents).values({ offerId: id, kind: 'withdrawn', byUserId: owner.id, at: now });
+    } else {
+      await tx.update(opportunities).set(set).where(eq(opportunities.id, id));
+      await tx.insert(opportunityEvents).values({ opportunityId: id, kind: 'withdrawn', byUserId: owner.id, at: now });
+    }
+  });
+}
+
 /** The owner takes the offer back: out of the catalogue and of the queue. */
 export async function withdrawOwnOffer(ctx: OffersContext, owner: SessionUser, id: number): Promise<void> {
   const offer = await getOwnOffer(ctx.db, owner, id);
   if (offer.status === 'archived' && offer.moderation === null) return;
   const now = ctx.clock.now().toISOString();
-  await ctx.db.transaction(async (tx) => {
-    await tx
-      .update(offers)
-      .set({ status: 'archived', moderation: null, proposedChanges: null, updatedAt: now })
-      .where(eq(offers.id, id));
-    await tx.insert(offerEvents).values({ offerId: id, kind: 'withdrawn', byUserId: owner.id, at: now });
-  });
+  await withdraw(ctx.db, 'offer', id, owner, now);
   await refreshAround(ctx.db, offer, offer);
 }
 
 export type ModerationDecision = 'approve' | 'changes' | 'reject';
 export const moderationDecisions: readonly ModerationDecision[] = ['approve', 'changes', 'reject'];
+
+/**
+ * What every moderation decision checks first, for offers and for businesses: the item
+ * still awaits one, a message comes with "changes" and "reject" (unless there is nobody to
+ * tell), and the agent decides on the version they read. Returns the message.
+ */
+export function moderationNote(
+  item: { moderation: string | null; updatedAt: string },
+  decision: ModerationDecision,
+  input: unknown,
+  { noteRequired = true }: { noteRequired?: boolean } = {},
+): string | undefined {
+  if (item.moderation !== 'pending') throw new Invalid([{ field: 'intent', key: 'errors.moderation_not_pending' }]);
+  const { note, version } = parseInput(ModerationSchema, input);
+  if (decision !== 'approve' && !note && noteRequired)
+    throw new Invalid([{ field: 'note', key: 'errors.moderation_note_required' }]);
+  // The owner may have changed it since the agent read it.
+  if (version !== undefined && version !== item.updatedAt) throw new Conflict('errors.moderation_stale');
+  return note;
+}
 
 /**
  * An agent's decision on an owner's proposal (or on an owner's edit of a published offer).
@@ -348,15 +384,10 @@ export async function moderateOffer(
   input: unknown,
 ): Promise<void> {
   const offer = await getManagedOffer(ctx.db, actor, id);
-  if (offer.moderation !== 'pending') throw new Invalid([{ field: 'intent', key: 'errors.moderation_not_pending' }]);
-  const { note, version } = parseInput(ModerationSchema, input);
   // A change an import proposed has nobody to ask or to tell: approved or rejected, a note optional.
   const imported = offer.ownerId === null;
+  const note = moderationNote(offer, decision, input, { noteRequired: !imported });
   if (imported && decision === 'changes') throw new Invalid([{ field: 'intent', key: 'errors.moderation_no_owner' }]);
-  if (decision !== 'approve' && !note && !imported)
-    throw new Invalid([{ field: 'note', key: 'errors.moderation_note_required' }]);
-  // The decision is about what the agent read: the owner may have changed it since.
-  if (version !== undefined && version !== offer.updatedAt) throw new Conflict('errors.moderation_stale');
   const edit = offer.proposedChanges as Partial<OfferColumns> | null;
   const now = ctx.clock.now().toISOString();
   /** The row as the agent read it, still awaiting this decision; otherwise someone changed it meanwhile. */

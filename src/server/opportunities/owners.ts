@@ -9,17 +9,17 @@ import { communes, opportunities, opportunityEvents, users } from '../../../db/s
 import { ownerBusinessUrl } from './links.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
-import { parseInput } from '../input.ts';
-import { ModerationSchema } from '../offers/manage-schemas.ts';
 import { changedFields, type PlaceRule } from '../offers/manage.ts';
 import {
   limitProposals,
   mailOwner,
   mailStaffOf,
+  moderationNote,
   ownerPlaces,
   proposedChangeRows,
   type ModerationDecision,
   type OffersContext,
+  withdraw,
 } from '../offers/owners.ts';
 import { mayProposeOffers } from '../policy.ts';
 import { getManagedWork, workColumnsOf, type ManagedWork, type OpportunityRow } from './manage.ts';
@@ -176,13 +176,7 @@ export async function withdrawOwnBusiness(ctx: OffersContext, owner: SessionUser
   const business = await getOwnBusiness(ctx.db, owner, id);
   if (business.status === 'archived') return;
   const now = ctx.clock.now().toISOString();
-  await ctx.db.transaction(async (tx) => {
-    await tx
-      .update(opportunities)
-      .set({ status: 'archived', moderation: null, proposedChanges: null, updatedAt: now })
-      .where(eq(opportunities.id, id));
-    await tx.insert(opportunityEvents).values({ opportunityId: id, kind: 'withdrawn', byUserId: owner.id, at: now });
-  });
+  await withdraw(ctx.db, 'work', id, owner, now);
 }
 
 /**
@@ -199,10 +193,7 @@ export async function moderateWork(
   input: unknown,
 ): Promise<void> {
   const item = await getManagedWork(ctx.db, actor, id);
-  if (item.moderation !== 'pending') throw new Invalid([{ field: 'intent', key: 'errors.moderation_not_pending' }]);
-  const { note, version } = parseInput(ModerationSchema, input);
-  if (decision !== 'approve' && !note) throw new Invalid([{ field: 'note', key: 'errors.moderation_note_required' }]);
-  if (version !== undefined && version !== item.updatedAt) throw new Conflict('errors.moderation_stale');
+  const note = moderationNote(item, decision, input);
   const edit = item.proposedChanges as Partial<OpportunityRow> | null;
   // The owner's changed fields over the business as it is now (an agent's edits meanwhile stay).
   if (decision === 'approve') refuseIncomplete({ ...item, ...edit });
