@@ -14,6 +14,7 @@ import { startPeriodic } from '../periodic.ts';
 import { ownerOfferUrl } from './links.ts';
 import { ownerBusinessUrl } from '../opportunities/links.ts';
 import { tiersLieuChanged } from './nearest.ts';
+import { changeLife } from './manage.ts';
 import { isOwner, isStaff, territoryCondition } from '../policy.ts';
 
 export const STALE_DAYS = 60;
@@ -36,34 +37,33 @@ export const workStaleCondition = (clock: Clock) =>
  * for want of confirmation comes back to the catalogue.
  */
 export async function confirmOffer(db: Db, clock: Clock, actor: SessionUser, id: number): Promise<void> {
-  const mine = isOwner(actor)
-    ? eq(offers.ownerId, actor.id)
-    : isStaff(actor)
-      ? territoryCondition(actor, offers.territoryCode)
-      : undefined;
-  if (!isOwner(actor) && !isStaff(actor)) throw new Forbidden();
-  const [offer] = await db
-    .select({ status: offers.status, kind: offers.kind, lat: offers.lat, lng: offers.lng })
-    .from(offers)
-    .where(and(eq(offers.id, id), mine));
-  if (!offer) throw new NotFound('offer');
-  if (offer.status !== 'published' && offer.status !== 'expired')
-    throw new Invalid([{ field: 'intent', key: 'errors.offer_not_online' }]);
-  const now = clock.now().toISOString();
-  await db.transaction(async (tx) => {
-    await tx
-      .update(offers)
-      .set({
-        confirmedAt: now,
-        ownerRemindedAt: null,
-        ...(offer.status === 'expired' ? { status: 'published' as const } : {}),
-        updatedAt: now,
-      })
-      .where(eq(offers.id, id));
-    await tx.insert(offerEvents).values({ offerId: id, kind: 'confirmed', byUserId: actor.id, at: now });
-  });
+  const offer = await confirmItem(db, clock, actor, 'offer', id);
   // Back in the catalogue: it counts again as a nearest tiers-lieu.
   if (offer.status === 'expired' && offer.kind === 'tiers_lieu') await tiersLieuChanged(db, id, null);
+}
+
+/** Confirms an offer (`offer`) or a job or business (`work`) of the actor; returns what it was. */
+export async function confirmItem(db: Db, clock: Clock, actor: SessionUser, of: 'offer' | 'work', id: number) {
+  if (!isOwner(actor) && !isStaff(actor)) throw new Forbidden();
+  const table = of === 'offer' ? offers : opportunities;
+  const mine = isOwner(actor) ? eq(table.ownerId, actor.id) : territoryCondition(actor, table.territoryCode);
+  const [item] = await db
+    .select({ status: table.status, kind: table.kind })
+    .from(table)
+    .where(and(eq(table.id, id), mine));
+  if (!item) throw new NotFound(of === 'offer' ? 'offer' : 'opportunity');
+  if (item.status !== 'published' && item.status !== 'expired')
+    throw new Invalid([{ field: 'intent', key: 'errors.offer_not_online' }]);
+  const now = clock.now().toISOString();
+  const back = item.status === 'expired' ? { status: 'published' as const } : {};
+  await changeLife(
+    db,
+    of,
+    id,
+    { confirmedAt: now, ownerRemindedAt: null, ...back, updatedAt: now },
+    { kind: 'confirmed', byUserId: actor.id },
+  );
+  return item;
 }
 
 /** Published offers unconfirmed for HIDE_DAYS leave the catalogue; returns how many. */

@@ -10,6 +10,7 @@ import {
   offerEvents,
   offerPhotos,
   offers,
+  opportunities,
   opportunityEvents,
   territories,
   users,
@@ -210,6 +211,37 @@ export function historyOf(db: Db, of: 'offer' | 'work', id: number): Promise<His
     .leftJoin(users, eq(users.id, events.byUserId))
     .where(eq(owner, id))
     .orderBy(desc(events.at), desc(events.id));
+}
+
+/** The columns of an item's life that offers, jobs and businesses share. */
+export interface LifeChange {
+  status?: OfferRow['status'];
+  moderation?: null;
+  proposedChanges?: null;
+  updatedAt: string;
+  confirmedAt?: string;
+  publishedAt?: string;
+  ownerRemindedAt?: null;
+}
+
+/** A change of an offer's (`offer`) or a job's or business's (`work`) life and its event, in one transaction. */
+export function changeLife(
+  db: Db,
+  of: 'offer' | 'work',
+  id: number,
+  set: LifeChange,
+  event: { kind: HistoryEvent['kind']; byUserId: number },
+): Promise<void> {
+  const at = set.updatedAt;
+  return db.transaction(async (tx) => {
+    if (of === 'offer') {
+      await tx.update(offers).set(set).where(eq(offers.id, id));
+      await tx.insert(offerEvents).values({ offerId: id, ...event, at });
+    } else {
+      await tx.update(opportunities).set(set).where(eq(opportunities.id, id));
+      await tx.insert(opportunityEvents).values({ opportunityId: id, ...event, at });
+    }
+  });
 }
 
 /** One offer of the actor's territories, with its history and photos; another territory's is "not found". */
@@ -515,10 +547,7 @@ export async function changeOfferStatus(
   const offer = await getManagedOffer(db, actor, id);
   const now = clock.now().toISOString();
   const { set, event } = statusChange(offer, transition, () => publishable(offer), now);
-  await db.transaction(async (tx) => {
-    await tx.update(offers).set(set).where(eq(offers.id, id));
-    await tx.insert(offerEvents).values({ offerId: id, kind: event, byUserId: actor.id, at: now });
-  });
+  await changeLife(db, 'offer', id, set, { kind: event, byUserId: actor.id });
   await refreshAround(db, offer, offer);
 }
 

@@ -5,15 +5,7 @@
 // outbox in the step's transaction. Families never reach the owner: enquiries go to agents.
 import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
-import {
-  communes,
-  offerEvents,
-  offers,
-  opportunities,
-  opportunityEvents,
-  territories,
-  users,
-} from '../../../db/schema/index.ts';
+import { communes, offerEvents, offers, territories, users } from '../../../db/schema/index.ts';
 import { slugify } from '../../lib/text.ts';
 import { ownerOfferUrl } from './links.ts';
 import type { SessionUser } from '../accounts/session.ts';
@@ -27,6 +19,7 @@ import type { TemplateName } from '../mail/templates.ts';
 import { mayProposeOffers } from '../policy.ts';
 import { connectivityLabel, type ConnectivityLabel } from './connectivity-label.ts';
 import {
+  changeLife,
   changedFields,
   columnsOf,
   editedRow,
@@ -325,26 +318,16 @@ export async function editOwnOffer(ctx: OffersContext, owner: SessionUser, id: n
   if (!online) await refreshAround(ctx.db, before, before);
 }
 
-/** An offer (`offer`) or a business (`work`) archived by its owner: out of the site and of the queue, on its history. */
-export function withdraw(db: Db, of: 'offer' | 'work', id: number, owner: SessionUser, now: string): Promise<void> {
-  const set = { status: 'archived', moderation: null, proposedChanges: null, updatedAt: now } as const;
-  return db.transaction(async (tx) => {
-    if (of === 'offer') {
-      await tx.update(offers).set(set).where(eq(offers.id, id));
-      await tx.insert(offerEvents).values({ offerId: id, kind: 'withdrawn', byUserId: owner.id, at: now });
-    } else {
-      await tx.update(opportunities).set(set).where(eq(opportunities.id, id));
-      await tx.insert(opportunityEvents).values({ opportunityId: id, kind: 'withdrawn', byUserId: owner.id, at: now });
-    }
-  });
-}
+/** An owner takes an offer or a business back: out of the site and of the moderation queue. */
+export const withdrawal = (now: string) =>
+  ({ status: 'archived', moderation: null, proposedChanges: null, updatedAt: now }) as const;
 
 /** The owner takes the offer back: out of the catalogue and of the queue. */
 export async function withdrawOwnOffer(ctx: OffersContext, owner: SessionUser, id: number): Promise<void> {
   const offer = await getOwnOffer(ctx.db, owner, id);
   if (offer.status === 'archived' && offer.moderation === null) return;
   const now = ctx.clock.now().toISOString();
-  await withdraw(ctx.db, 'offer', id, owner, now);
+  await changeLife(ctx.db, 'offer', id, withdrawal(now), { kind: 'withdrawn', byUserId: owner.id });
   await refreshAround(ctx.db, offer, offer);
 }
 

@@ -12,6 +12,7 @@ import type { Clock } from '../clock.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { parseInput } from '../input.ts';
 import {
+  changeLife,
   changedFields,
   historyOf,
   staffPlaces,
@@ -19,9 +20,9 @@ import {
   type OfferTransition,
   type PlaceRule,
 } from '../offers/manage.ts';
-import { STALE_DAYS, workStaleCondition } from '../offers/freshness.ts';
+import { confirmItem, STALE_DAYS, workStaleCondition } from '../offers/freshness.ts';
 import { resolveCommune } from '../places/queries.ts';
-import { isOwner, isStaff, territoryCondition } from '../policy.ts';
+import { isStaff, territoryCondition } from '../policy.ts';
 import { BusinessSchema, JobSchema, workPublishable } from './schemas.ts';
 
 export type OpportunityRow = typeof opportunities.$inferSelect;
@@ -228,36 +229,10 @@ export async function changeWorkStatus(
   const item = await getManagedWork(db, actor, id);
   const now = clock.now().toISOString();
   const { set, event } = statusChange(item, transition, () => workPublishable(item), now);
-  await db.transaction(async (tx) => {
-    await tx.update(opportunities).set(set).where(eq(opportunities.id, id));
-    await tx.insert(opportunityEvents).values({ opportunityId: id, kind: event, byUserId: actor.id, at: now });
-  });
+  await changeLife(db, 'work', id, set, { kind: event, byUserId: actor.id });
 }
 
 /** "Still available": its agent (in their territories) or its owner; an expired item comes back. */
 export async function confirmWork(db: Db, clock: Clock, actor: SessionUser, id: number): Promise<void> {
-  if (!isOwner(actor) && !isStaff(actor)) throw new Forbidden();
-  const mine = isOwner(actor)
-    ? eq(opportunities.ownerId, actor.id)
-    : territoryCondition(actor, opportunities.territoryCode);
-  const [item] = await db
-    .select({ status: opportunities.status })
-    .from(opportunities)
-    .where(and(eq(opportunities.id, id), mine));
-  if (!item) throw new NotFound('opportunity');
-  if (item.status !== 'published' && item.status !== 'expired')
-    throw new Invalid([{ field: 'intent', key: 'errors.offer_not_online' }]);
-  const now = clock.now().toISOString();
-  await db.transaction(async (tx) => {
-    await tx
-      .update(opportunities)
-      .set({
-        confirmedAt: now,
-        ownerRemindedAt: null,
-        ...(item.status === 'expired' ? { status: 'published' as const } : {}),
-        updatedAt: now,
-      })
-      .where(eq(opportunities.id, id));
-    await tx.insert(opportunityEvents).values({ opportunityId: id, kind: 'confirmed', byUserId: actor.id, at: now });
-  });
+  await confirmItem(db, clock, actor, 'work', id);
 }

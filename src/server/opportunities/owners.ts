@@ -9,7 +9,7 @@ import { communes, opportunities, opportunityEvents, users } from '../../../db/s
 import { ownerBusinessUrl } from './links.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
-import { changedFields, type PlaceRule } from '../offers/manage.ts';
+import { changeLife, changedFields, type PlaceRule } from '../offers/manage.ts';
 import {
   limitProposals,
   mailOwner,
@@ -19,7 +19,7 @@ import {
   proposedChangeRows,
   type ModerationDecision,
   type OffersContext,
-  withdraw,
+  withdrawal,
 } from '../offers/owners.ts';
 import { mayProposeOffers } from '../policy.ts';
 import { getManagedWork, workColumnsOf, type ManagedWork, type OpportunityRow } from './manage.ts';
@@ -176,7 +176,7 @@ export async function withdrawOwnBusiness(ctx: OffersContext, owner: SessionUser
   const business = await getOwnBusiness(ctx.db, owner, id);
   if (business.status === 'archived') return;
   const now = ctx.clock.now().toISOString();
-  await withdraw(ctx.db, 'work', id, owner, now);
+  await changeLife(ctx.db, 'work', id, withdrawal(now), { kind: 'withdrawn', byUserId: owner.id });
 }
 
 /**
