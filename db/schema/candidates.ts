@@ -225,6 +225,18 @@ export const tasks = sqliteTable(
   ],
 );
 
+/** What a proposal to a file holds, of a home (`proposals`) or of a job or business (`work_proposals`). */
+export const answerColumns = () => ({
+  /** 'closed': still open when the family settled (nothing left to answer). */
+  status: text('status', { enum: ['proposed', 'accepted', 'declined', 'closed'] })
+    .notNull()
+    .default('proposed'),
+  comment: text('comment'),
+  proposedById: integer('proposed_by_id').references(() => users.id),
+  proposedAt: text('proposed_at').notNull(),
+  answeredAt: text('answered_at'),
+});
+
 export const proposals = sqliteTable(
   'proposals',
   {
@@ -233,14 +245,7 @@ export const proposals = sqliteTable(
     offerId: integer('offer_id')
       .notNull()
       .references(() => offers.id),
-    /** 'closed': still open when the family settled (nothing left to answer). */
-    status: text('status', { enum: ['proposed', 'accepted', 'declined', 'closed'] })
-      .notNull()
-      .default('proposed'),
-    comment: text('comment'),
-    proposedById: integer('proposed_by_id').references(() => users.id),
-    proposedAt: text('proposed_at').notNull(),
-    answeredAt: text('answered_at'),
+    ...answerColumns(),
   },
   (t) => [uniqueIndex('proposals_candidate_offer_idx').on(t.candidateId, t.offerId)],
 );

@@ -37,6 +37,35 @@ export const offerEnums = {
   energyClasses,
 };
 
+/**
+ * The life of an item of the catalogue, the same for offers and for jobs and businesses:
+ * publication, freshness (src/server/offers/freshness.ts: flagged at 60 days unconfirmed,
+ * hidden at 90) and an owner's proposals under moderation.
+ */
+export const lifeColumns = () => ({
+  publishedAt: text('published_at'),
+  /** Last time its agent or owner said it is still available. */
+  confirmedAt: text('confirmed_at'),
+  /** The owner who proposed it (null: an agent's). Never shown to families: enquiries reach the agents. */
+  ownerId: integer('owner_id').references(() => users.id, { onDelete: 'set null' }),
+  moderation: text('moderation', { enum: moderationStates }),
+  /** An owner's edit of a published item, awaiting moderation; the published version stays online meanwhile. */
+  proposedChanges: text('proposed_changes', { mode: 'json' }).$type<Record<string, unknown>>(),
+  /** When the owner was last asked to confirm it (once per unconfirmed period). */
+  ownerRemindedAt: text('owner_reminded_at'),
+});
+
+/** One event of an item's history in the back office (`offer_events`, `opportunity_events`). */
+export const eventColumns = () => ({
+  kind: text('kind', { enum: offerEventKinds }).notNull(),
+  /** The names of the fields an edit changed. */
+  fields: text('fields', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  byUserId: integer('by_user_id').references(() => users.id),
+  /** The message of a request for changes, or the reason of a rejection. */
+  note: text('note'),
+  at: text('at').notNull(),
+});
+
 export const offers = sqliteTable(
   'offers',
   {
@@ -102,18 +131,7 @@ export const offers = sqliteTable(
     /** Km from the commune's centre to its nearest école, as daily life says (homes; `refreshNearestSchools`). */
     schoolKm: real('school_km'),
 
-    publishedAt: text('published_at'),
-    /** Last time its agent or owner said it is still available (freshness: flagged at 60 days, hidden at 90). */
-    confirmedAt: text('confirmed_at'),
-
-    // Owners' offers
-    /** The owner who proposed it (null: an agent's offer). Never shown to families: enquiries reach the agents. */
-    ownerId: integer('owner_id').references(() => users.id, { onDelete: 'set null' }),
-    moderation: text('moderation', { enum: moderationStates }),
-    /** An owner's edit of a published offer, awaiting moderation; the published version stays online meanwhile. */
-    proposedChanges: text('proposed_changes', { mode: 'json' }).$type<Record<string, unknown>>(),
-    /** When the owner was last asked to confirm it (once per unconfirmed period). */
-    ownerRemindedAt: text('owner_reminded_at'),
+    ...lifeColumns(),
 
     // Imported from open data: the source and the source's own id, so that a second import finds it again.
     source: text('source', { enum: offerSources }),
@@ -189,13 +207,7 @@ export const offerEvents = sqliteTable(
   {
     id: autoId(),
     offerId: ownerId('offer_id', () => offers.id),
-    kind: text('kind', { enum: offerEventKinds }).notNull(),
-    /** The names of the fields an edit changed. */
-    fields: text('fields', { mode: 'json' }).$type<string[]>().notNull().default([]),
-    byUserId: integer('by_user_id').references(() => users.id),
-    /** The message of a request for changes, or the reason of a rejection. */
-    note: text('note'),
-    at: text('at').notNull(),
+    ...eventColumns(),
   },
   (t) => [index('offer_events_offer_idx').on(t.offerId, t.at)],
 );

@@ -4,10 +4,9 @@
 // kinds (decision 023): search, lifecycle, freshness and moderation read one place.
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { autoId, codeOf, ownerId, timestamps } from './columns.ts';
-import { users } from './accounts.ts';
 import { communes, territories } from './places.ts';
-import { moderationStates, offerEventKinds, offerStatuses } from './offers.ts';
-import { candidates } from './candidates.ts';
+import { eventColumns, lifeColumns, offerStatuses } from './offers.ts';
+import { answerColumns, candidates } from './candidates.ts';
 
 export const opportunityKinds = ['job', 'business'] as const;
 export const contractTypes = ['permanent', 'fixed_term', 'apprenticeship', 'seasonal', 'freelance'] as const;
@@ -52,15 +51,7 @@ export const opportunities = sqliteTable(
     /** When the seller wishes to hand over (ISO date). */
     wantedBy: text('wanted_by'),
 
-    publishedAt: text('published_at'),
-    /** Freshness as for offers (src/server/offers/freshness.ts): flagged at 60 days, hidden at 90. */
-    confirmedAt: text('confirmed_at'),
-    /** The owner who proposed it (null: an agent's); never shown to families. */
-    ownerId: integer('owner_id').references(() => users.id, { onDelete: 'set null' }),
-    moderation: text('moderation', { enum: moderationStates }),
-    /** An owner's edit of a published business: the changed fields, online once approved. */
-    proposedChanges: text('proposed_changes', { mode: 'json' }).$type<Record<string, unknown>>(),
-    ownerRemindedAt: text('owner_reminded_at'),
+    ...lifeColumns(),
     ...timestamps(),
   },
   (t) => [
@@ -78,11 +69,7 @@ export const opportunityEvents = sqliteTable(
   {
     id: autoId(),
     opportunityId: ownerId('opportunity_id', () => opportunities.id),
-    kind: text('kind', { enum: offerEventKinds }).notNull(),
-    fields: text('fields', { mode: 'json' }).$type<string[]>().notNull().default([]),
-    byUserId: integer('by_user_id').references(() => users.id),
-    note: text('note'),
-    at: text('at').notNull(),
+    ...eventColumns(),
   },
   (t) => [index('opportunity_events_idx').on(t.opportunityId, t.at)],
 );
@@ -96,13 +83,7 @@ export const workProposals = sqliteTable(
     opportunityId: integer('opportunity_id')
       .notNull()
       .references(() => opportunities.id),
-    status: text('status', { enum: ['proposed', 'accepted', 'declined', 'closed'] })
-      .notNull()
-      .default('proposed'),
-    comment: text('comment'),
-    proposedById: integer('proposed_by_id').references(() => users.id),
-    proposedAt: text('proposed_at').notNull(),
-    answeredAt: text('answered_at'),
+    ...answerColumns(),
   },
   (t) => [uniqueIndex('work_proposals_candidate_idx').on(t.candidateId, t.opportunityId)],
 );
