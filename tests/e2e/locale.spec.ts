@@ -25,27 +25,14 @@ const routes: Route[] = [
   { path: '/mot-de-passe-oublie/nouveau', status: 400 },
   { path: '/invitation', status: 400 },
   { path: '/deconnexion', status: 303, location: (p) => `${p}/` },
-  { path: '/compte', status: 302, location: (p) => `${p}/connexion?retour=${encodeURIComponent(`${p}/compte`)}` },
-  {
-    path: '/compte/favoris',
-    status: 302,
-    location: (p) => `${p}/connexion?retour=${encodeURIComponent(`${p}/compte/favoris`)}`,
-  },
-  {
-    path: '/compte/recherches',
-    status: 302,
-    location: (p) => `${p}/connexion?retour=${encodeURIComponent(`${p}/compte/recherches`)}`,
-  },
-  {
-    path: '/compte/securite',
-    status: 302,
-    location: (p) => `${p}/connexion?retour=${encodeURIComponent(`${p}/compte/securite`)}`,
-  },
-  {
-    path: '/connexion/verification',
-    status: 302,
-    location: (p) => `${p}/connexion?retour=${encodeURIComponent(`${p}/connexion/verification`)}`,
-  },
+  // Pages behind sign-in send the visitor to it, with the way back in the visitor's locale.
+  ...['/compte', '/compte/favoris', '/compte/recherches', '/compte/securite', '/connexion/verification'].map(
+    (path) => ({
+      path,
+      status: 302,
+      location: (p: string) => `${p}/connexion?retour=${encodeURIComponent(`${p}${path}`)}`,
+    }),
+  ),
   { path: '/alertes/desabonnement', status: 400 },
   { path: '/projet', status: 200 },
   { path: '/impact', status: 200 },
