@@ -9,23 +9,7 @@ import { impactDashboard, type ImpactDashboard } from '../../src/server/reports/
 import { MIN_FAMILIES } from '../../src/server/reports/impact.ts';
 import { settlementsPerCommune } from '../../src/server/reports/settlements.ts';
 import { testDb } from '../helpers/db.ts';
-
-type Cell = { territory: string; commune: string; year: number; n: number; children?: number };
-
-/** Makes these the only settled families: `n` files of `territory` settled in `commune` in `year`. */
-async function settle(db: Db, cells: Cell[]) {
-  await db.run(sql`UPDATE candidates SET first_settled_at = NULL`);
-  const ids = (
-    await db.all<{ id: number }>(sql`SELECT id FROM candidates WHERE merged_into_id IS NULL ORDER BY id`)
-  ).map((r) => r.id);
-  let i = 0;
-  for (const c of cells)
-    for (let k = 0; k < c.n; k++) {
-      const household = JSON.stringify({ adults: 2, children: Array.from({ length: c.children ?? 1 }, () => 8) });
-      await db.run(sql`UPDATE candidates SET territory_code = ${c.territory}, settled_commune_code = ${c.commune},
-        household = ${household}, first_settled_at = ${`${c.year}-06-0${1 + (k % 9)}T10:00:00.000Z`} WHERE id = ${ids[i++]!}`);
-    }
-}
+import { A, B, C, randomSettlements, settle, X, Y, type Cell } from '../helpers/settlements.ts';
 
 const enough = (n: number) => n === 0 || n >= MIN_FAMILIES;
 const sum = (cells: Cell[]) => cells.reduce((n, c) => n + c.n, 0);
@@ -84,9 +68,6 @@ async function expectSafe(db: Db, cells: Cell[]): Promise<ImpactDashboard> {
   return d;
 }
 
-const [A, B, C] = ['32013', '32107', '32160'];
-const [X, Y] = ['50129', '50502'];
-
 describe('/impact dashboard: nothing about fewer than 5 families', () => {
   it('hides a small year together with the next smallest, and its children with it', async () => {
     const { db } = await testDb();
@@ -97,7 +78,7 @@ describe('/impact dashboard: nothing about fewer than 5 families', () => {
       { territory: '50', commune: X, year: 2024, n: 12 },
       { territory: '50', commune: X, year: 2025, n: 5 },
     ];
-    await settle(db, cells);
+    await settle(db, cells, { households: true });
     const d = await expectSafe(db, cells);
     // 2026 (2 families) cannot show; 2025 (11) hides with it, else 2026 = total − the others.
     expect(d.years.map((y) => [y.year, y.families, y.children])).toEqual([
@@ -116,7 +97,7 @@ describe('/impact dashboard: nothing about fewer than 5 families', () => {
       { territory: '50', commune: X, year: 2024, n: 12 },
       { territory: '50', commune: Y, year: 2025, n: 6 },
     ];
-    await settle(db, cells);
+    await settle(db, cells, { households: true });
     const d = await expectSafe(db, cells);
     expect(d.communes.map((c) => [c.code, c.families])).toEqual([
       [X, 12],
@@ -133,7 +114,7 @@ describe('/impact dashboard: nothing about fewer than 5 families', () => {
       { territory: '32', commune: A, year: 2025, n: 3 },
       { territory: '32', commune: B, year: 2025, n: 6 },
     ];
-    await settle(db, cells);
+    await settle(db, cells, { households: true });
     const d = await expectSafe(db, cells);
     expect(d.communes.map((c) => c.code)).not.toContain(A);
   });
@@ -141,7 +122,7 @@ describe('/impact dashboard: nothing about fewer than 5 families', () => {
   it('shows nothing per year or commune when every family is alone in its commune and territory', async () => {
     const { db } = await testDb();
     const cells = [{ territory: '32', commune: A, year: 2025, n: 3 }];
-    await settle(db, cells);
+    await settle(db, cells, { households: true });
     const d = await expectSafe(db, cells);
     expect(d.total.families).toBeNull();
     expect(d.years).toEqual([]);
@@ -150,17 +131,8 @@ describe('/impact dashboard: nothing about fewer than 5 families', () => {
 
   it('holds on random settlements', async () => {
     const { db } = await testDb();
-    let seed = 7;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const communes = { '32': [A, B, C], '50': [X, Y] } as const;
-    for (let round = 0; round < 10; round++) {
-      const cells: Cell[] = [];
-      for (const territory of ['32', '50'] as const)
-        for (const commune of communes[territory])
-          for (const year of [2024, 2025, 2026])
-            if (next() < 0.6)
-              cells.push({ territory, commune, year, n: 1 + Math.floor(next() * (next() < 0.5 ? 4 : 9)) });
-      await settle(db, cells);
+    for (const cells of randomSettlements(7, 10)) {
+      await settle(db, cells, { households: true });
       await expectSafe(db, cells);
     }
   });

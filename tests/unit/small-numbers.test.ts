@@ -3,28 +3,13 @@
 // worked out — neither shown, nor by subtracting the shown figures from a total, nor by
 // counting hidden cells that could only hold one family each. Data are built where naive
 // suppression (hiding only the cells under 5) would leak.
-import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
 import { createApi } from '../../src/server/api/router.ts';
 import { SettlementsSchema } from '../../src/server/api/schemas.ts';
 import { impactFigures, MIN_FAMILIES } from '../../src/server/reports/impact.ts';
 import { testDb } from '../helpers/db.ts';
-
-type Cell = { territory: string; commune: string; year: number; n: number };
-
-/** Makes these the only settled families: `n` files of `territory` settled in `commune` in `year`. */
-async function settle(db: Db, cells: Cell[]) {
-  await db.run(sql`UPDATE candidates SET first_settled_at = NULL`);
-  const ids = (
-    await db.all<{ id: number }>(sql`SELECT id FROM candidates WHERE merged_into_id IS NULL ORDER BY id`)
-  ).map((r) => r.id);
-  let i = 0;
-  for (const c of cells)
-    for (let k = 0; k < c.n; k++)
-      await db.run(sql`UPDATE candidates SET territory_code = ${c.territory}, settled_commune_code = ${c.commune},
-        first_settled_at = ${`${c.year}-06-0${1 + (k % 9)}T10:00:00.000Z`} WHERE id = ${ids[i++]!}`);
-}
+import { A, B, C, randomSettlements, settle, X, Y } from '../helpers/settlements.ts';
 
 /**
  * What a reader can work out from a list of shown figures (null: hidden) and their total:
@@ -100,9 +85,6 @@ async function expectNothingRecoverable(db: Db) {
   return json;
 }
 
-const [A, B, C] = ['32013', '32107', '32160'];
-const [X, Y] = ['50129', '50502'];
-
 describe('no figure under 5 by subtraction', () => {
   it('hides a second cell where hiding the small one alone would leak (7 + 3 = 10)', async () => {
     const { db } = await testDb();
@@ -146,16 +128,7 @@ describe('no figure under 5 by subtraction', () => {
 
   it('holds on random settlements', async () => {
     const { db } = await testDb();
-    let seed = 11;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const communes = { '32': [A, B, C], '50': [X, Y] } as const;
-    for (let round = 0; round < 12; round++) {
-      const cells: Cell[] = [];
-      for (const territory of ['32', '50'] as const)
-        for (const commune of communes[territory])
-          for (const year of [2024, 2025, 2026])
-            if (next() < 0.6)
-              cells.push({ territory, commune, year, n: 1 + Math.floor(next() * (next() < 0.5 ? 4 : 9)) });
+    for (const cells of randomSettlements(11, 12)) {
       await settle(db, cells);
       await expectNothingRecoverable(db);
     }
