@@ -477,6 +477,11 @@ async function fuzz(portal: Portal): Promise<void> {
       }
       before = after;
       expect(portal.process.exitCode, 'the portal died').toBeNull();
+      // The long form runs for hours: each target's end is a line, so a run stopped early still tells how far it went.
+      if (PER_TARGET > 100)
+        console.log(
+          `bad input: ${target.who} ${target.method} ${target.action} (${target.fields.join(', ')}) done, ${failures.length} failure(s) so far`,
+        );
       if (failures.length > 20) break;
     }
   } finally {
