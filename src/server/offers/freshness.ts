@@ -14,7 +14,7 @@ import { startPeriodic } from '../periodic.ts';
 import { ownerOfferUrl } from './links.ts';
 import { ownerBusinessUrl } from '../opportunities/links.ts';
 import { tiersLieuChanged } from './nearest.ts';
-import { changeLife } from './manage.ts';
+import { changeLife, type ItemOf } from './manage.ts';
 import { isOwner, isStaff, territoryCondition } from '../policy.ts';
 
 export const STALE_DAYS = 60;
@@ -43,7 +43,7 @@ export async function confirmOffer(db: Db, clock: Clock, actor: SessionUser, id:
 }
 
 /** Confirms an offer (`offer`) or a job or business (`work`) of the actor; returns what it was. */
-export async function confirmItem(db: Db, clock: Clock, actor: SessionUser, of: 'offer' | 'work', id: number) {
+export async function confirmItem(db: Db, clock: Clock, actor: SessionUser, of: ItemOf, id: number) {
   if (!isOwner(actor) && !isStaff(actor)) throw new Forbidden();
   const table = of === 'offer' ? offers : opportunities;
   const mine = isOwner(actor) ? eq(table.ownerId, actor.id) : territoryCondition(actor, table.territoryCode);

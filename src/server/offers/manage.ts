@@ -192,6 +192,9 @@ export function photosInOrder(db: Db | Tx, offerId: number): Promise<ManagedPhot
     .orderBy(asc(offerPhotos.position), asc(offerPhotos.id));
 }
 
+/** Which kind of catalogue item: an offer (home, tiers-lieu) or a job or business (`opportunities`). */
+export type ItemOf = 'offer' | 'work';
+
 /** One event of an offer's or a job's history, newest first, with who did it. */
 export interface HistoryEvent {
   kind: (typeof offerEventKinds)[number];
@@ -202,7 +205,7 @@ export interface HistoryEvent {
 }
 
 /** The history of an offer (`offer`) or of a job or business (`work`): the same columns in two tables. */
-export function historyOf(db: Db, of: 'offer' | 'work', id: number): Promise<HistoryEvent[]> {
+export function historyOf(db: Db, of: ItemOf, id: number): Promise<HistoryEvent[]> {
   const [events, owner] =
     of === 'offer' ? [offerEvents, offerEvents.offerId] : [opportunityEvents, opportunityEvents.opportunityId];
   return db
@@ -227,7 +230,7 @@ export interface LifeChange {
 /** A change of an offer's (`offer`) or a job's or business's (`work`) life and its event, in one transaction. */
 export function changeLife(
   db: Db,
-  of: 'offer' | 'work',
+  of: ItemOf,
   id: number,
   set: LifeChange,
   event: { kind: HistoryEvent['kind']; byUserId: number },
