@@ -8,7 +8,7 @@ import { searchReferrer } from '../server/http/return-path.ts';
 import { findNearbyOffers, getPublishedOffer, publicDetail } from '../server/offers/queries.ts';
 import { publicPointOf } from '../server/offers/position.ts';
 import { dailyLife } from '../server/places/daily-life.ts';
-import { getCommune, getCommuneCoverage } from '../server/places/queries.ts';
+import { getCommuneCoverage } from '../server/places/queries.ts';
 import { localizedPath } from '../i18n/index.ts';
 
 export const NEARBY_KM = 30;
@@ -23,17 +23,16 @@ export async function offerDetailPage(rc: Pick<RequestContext, 'locals' | 'reque
   if (!m) throw new NotFound('offer');
   const offer = await getPublishedOffer(db, Number(m[1]));
   if (m[2] !== offer.slug) return redirect(localizedPath(`/offres/${offer.id}-${offer.slug}`, rc.locals.locale), 301);
-  const [nearby, coverage, commune] = await Promise.all([
+  // Daily life from the commune's centre, never from the offer's point (decision 006).
+  const [nearby, coverage, life] = await Promise.all([
     findNearbyOffers(db, publicPointOf(offer), offer.kind === 'home' ? 'tiers_lieu' : 'home', {
       km: NEARBY_KM,
       limit: 5,
       excludeId: offer.id,
     }),
     getCommuneCoverage(db, offer.communeCode),
-    getCommune(db, offer.communeCode),
+    dailyLife(db, offer.commune),
   ]);
-  // Daily life from the commune's centre, never from the offer's point (decision 006).
-  const life = commune ? await dailyLife(db, commune) : null;
   // Distances between public points, and the page gets the public point only (decision 006).
   const search = searchReferrer(rc.request, rc.url);
   const back = search ? `${search}#offre-${offer.id}` : null;

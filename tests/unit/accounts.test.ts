@@ -1,5 +1,5 @@
-import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Db } from '../../db/client.ts';
 import { authTokens, outbox, sessions as sessionsTable, users } from '../../db/schema/index.ts';
 import {
@@ -23,7 +23,8 @@ import {
 import { PasswordSchema, EmailSchema } from '../../src/server/accounts/schemas.ts';
 import { createSessions } from '../../src/server/accounts/session.ts';
 import { consumeToken, hashToken, issueToken } from '../../src/server/accounts/tokens.ts';
-import { delayAfter, FREE_FAILURES, hit } from '../../src/server/accounts/rate-limit.ts';
+import { delayAfter, FREE_FAILURES, hit, sharedLimiter } from '../../src/server/accounts/rate-limit.ts';
+import { createDb } from '../../db/client.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
 import { actor, actors, testDb } from '../helpers/db.ts';
 import { HOUR_MS as HOUR } from '../../src/lib/time.ts';
@@ -108,6 +109,56 @@ describe('rate limits', () => {
     expect((await hit(db, 'other', limit, clock)).allowed).toBe(true);
     advance(60_000);
     expect((await hit(db, 'k', limit, clock)).allowed).toBe(true);
+  });
+
+  it('count at once in each process and add up across processes at each sync', async () => {
+    const { db, path } = await testDb();
+    // A second process: its own connection to the same file, and its own counts.
+    const other = await createDb(`file:${path}`);
+    onTestFinished(() => other.$client.close());
+    const { clock, advance } = context(db);
+    const limit = { max: 5, windowMs: 60_000 };
+    const here = sharedLimiter(db, limit, clock);
+    const there = sharedLimiter(other, limit, clock);
+    const rows = async () =>
+      (await db.all<{ key: string; count: number }>(sql`SELECT key, count FROM rate_limits ORDER BY key`)).map(
+        (r) => `${r.key}=${r.count}`,
+      );
+    // Within one process the count is exact, before any write.
+    expect([1, 2, 3].map(() => here.hit('k').remaining)).toEqual([4, 3, 2]);
+    expect(await rows()).toEqual([]);
+    expect(there.hit('k').remaining).toBe(4);
+    expect(there.hit('other').allowed).toBe(true);
+    // Each sync adds its hits once, and reads back the total of both.
+    await here.sync();
+    await there.sync();
+    expect(await rows()).toEqual(['k=4', 'other=1']);
+    expect(there.hit('k')).toMatchObject({ allowed: true, remaining: 0 });
+    expect(there.hit('k')).toMatchObject({ allowed: false, remaining: 0 });
+    // The other process learns of those two hits at its next sync, not before.
+    expect(here.hit('k').allowed).toBe(true);
+    await here.sync();
+    expect(here.hit('k').allowed).toBe(false);
+    await there.sync();
+    expect(await rows()).toEqual(['k=7', 'other=1']);
+    // A new window starts from nothing, in memory and in the database.
+    advance(60_000);
+    expect(here.hit('k')).toMatchObject({ allowed: true, remaining: 4 });
+    await here.sync();
+    expect(await rows()).toEqual(['k=1', 'other=1']);
+  });
+
+  it('keep counting when a sync fails, and add those hits at the next one', async () => {
+    const { db } = await testDb();
+    const { clock } = context(db);
+    const limiter = sharedLimiter(db, { max: 3, windowMs: 60_000 }, clock);
+    limiter.hit('k');
+    await db.run(sql`ALTER TABLE rate_limits RENAME TO rate_limits_away`);
+    await expect(limiter.sync()).rejects.toThrow();
+    expect(limiter.hit('k').remaining).toBe(1);
+    await db.run(sql`ALTER TABLE rate_limits_away RENAME TO rate_limits`);
+    await limiter.sync();
+    expect(await db.all(sql`SELECT key, count FROM rate_limits`)).toEqual([{ key: 'k', count: 2 }]);
   });
 });
 

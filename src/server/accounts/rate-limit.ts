@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../clock.ts';
+import { errorFields, log } from '../../lib/log.ts';
 
 export interface Limit {
   /** Requests allowed per window. */
@@ -45,11 +46,122 @@ export async function hit(db: Db, key: string, limit: Limit, clock: Clock): Prom
       count = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.count + 1 ELSE 1 END,
       window_start = excluded.window_start
     RETURNING count, window_start`);
-  const count = Number(rows[0]?.count ?? 1);
+  return windowResult(Number(rows[0]?.count ?? 1), windowStart, limit, now);
+}
+
+/** What `count` hits in the window starting at `windowStart` allow. */
+const windowResult = (count: number, windowStart: number, limit: Limit, now: number): LimitResult => ({
+  allowed: count <= limit.max,
+  remaining: Math.max(0, limit.max - count),
+  retryAfter: Math.max(1, Math.ceil((windowStart + limit.windowMs - now) / 1000)),
+});
+
+/** A limit counted in this process at once and shared with the others through the database. */
+export interface SharedLimiter {
+  /** Counts one hit for `key` (no database round trip) and says whether it is within the limit. */
+  hit(key: string): LimitResult;
+  /** Adds this process's hits to the shared counts and reads back what every process counted. */
+  sync(): Promise<void>;
+}
+
+/** Keys per upsert: three parameters each, under SQLite's 32 766. */
+const SYNC_CHUNK = 5_000;
+/** Keys a shared limiter keeps in memory for their whole window (~150 bytes each). */
+const MAX_KEYS = 100_000;
+
+/**
+ * A fixed window per key, like `hit`, for limits met on every read (the open-data API): one
+ * write, and its fsync, per read cost a third of an API answer's CPU and queued every other
+ * write behind it. Each process counts its hits in memory and decides at once; every `syncMs`
+ * it adds them to the `rate_limits` rows in one statement and reads back the totals of every
+ * process. Across processes a key may so pass its limit by what the others counted since
+ * their last sync (at most `syncMs` of hits); within one process the count is exact.
+ */
+export function sharedLimiter(db: Db, limit: Limit, clock: Clock, syncMs = 1_000): SharedLimiter {
+  // `shared`: the key's count in the database at the last sync (every process's hits in the
+  // window); `pending`: this process's hits since. A key is kept until its window ends —
+  // beyond MAX_KEYS (a flood of addresses), synced keys below the limit are let go, and one
+  // seen again starts from its next sync's total.
+  const counts = new Map<string, { windowStart: number; shared: number; pending: number }>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running: Promise<void> | undefined;
+
+  async function syncOnce(): Promise<void> {
+    const now = clock.now().getTime();
+    const batch: Array<{ key: string; windowStart: number; pending: number }> = [];
+    for (const [key, c] of counts) {
+      // A hit of a window that is over no longer limits anyone.
+      if (c.windowStart + limit.windowMs <= now) counts.delete(key);
+      else if (c.pending > 0) batch.push({ key, windowStart: c.windowStart, pending: c.pending });
+    }
+    for (const b of batch) counts.get(b.key)!.pending -= b.pending;
+    try {
+      for (let i = 0; i < batch.length; i += SYNC_CHUNK) {
+        const rows = await db.all<{ key: string; count: number; window_start: number }>(sql`
+          INSERT INTO rate_limits (key, window_start, count) VALUES ${sql.join(
+            batch.slice(i, i + SYNC_CHUNK).map((b) => sql`(${b.key}, ${b.windowStart}, ${b.pending})`),
+            sql`, `,
+          )}
+          ON CONFLICT (key) DO UPDATE SET
+            count = CASE
+              WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.count + excluded.count
+              WHEN rate_limits.window_start > excluded.window_start THEN rate_limits.count
+              ELSE excluded.count END,
+            window_start = max(rate_limits.window_start, excluded.window_start)
+          RETURNING key, count, window_start`);
+        for (const row of rows) {
+          const c = counts.get(row.key);
+          if (c && c.windowStart === Number(row.window_start)) c.shared = Number(row.count);
+        }
+      }
+    } catch (error) {
+      // Counted again at the next sync; meanwhile this process still counts its own.
+      for (const b of batch) {
+        const c = counts.get(b.key);
+        if (c && c.windowStart === b.windowStart) c.pending += b.pending;
+      }
+      throw error;
+    }
+    if (counts.size > MAX_KEYS)
+      for (const [key, c] of counts) if (c.pending === 0 && c.shared < limit.max) counts.delete(key);
+  }
+
+  function sync(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    // One sync at a time: a second waits for the first, then runs with what came since.
+    const next = (running ?? Promise.resolve()).then(syncOnce);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    running = settled;
+    void settled.then(() => {
+      if (running === settled) running = undefined;
+    });
+    return next;
+  }
+
+  function later(): void {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      sync().catch((error: unknown) => log.warn({ ...errorFields(error) }, 'rate limits: sync failed'));
+    }, syncMs);
+    timer.unref?.();
+  }
+
   return {
-    allowed: count <= limit.max,
-    remaining: Math.max(0, limit.max - count),
-    retryAfter: Math.max(1, Math.ceil((windowStart + limit.windowMs - now) / 1000)),
+    hit(key) {
+      const now = clock.now().getTime();
+      const windowStart = now - (now % limit.windowMs);
+      let c = counts.get(key);
+      if (!c || c.windowStart !== windowStart) counts.set(key, (c = { windowStart, shared: 0, pending: 0 }));
+      c.pending++;
+      later();
+      return windowResult(c.shared + c.pending, windowStart, limit, now);
+    },
+    sync,
   };
 }
 

@@ -4,8 +4,8 @@
 // 304) and every error as problem+json. Nothing it is asked ends in a 500 of its making.
 import { createHash } from 'node:crypto';
 import type { Db } from '../../../db/client.ts';
-import { hit, LIMITS } from '../accounts/rate-limit.ts';
-import { catalogueVersion } from '../cache/page-cache.ts';
+import { LIMITS, sharedLimiter } from '../accounts/rate-limit.ts';
+import { catalogueVersion, withCatalogueVersion } from '../cache/page-cache.ts';
 import type { Clock } from '../clock.ts';
 import { Invalid, NotFound } from '../errors.ts';
 import { parseQuery } from '../input.ts';
@@ -49,9 +49,10 @@ export function createApi(db: Db, clock: Clock) {
   const firstSeen = new Map<number, number>();
   // Answers change with the code too: the document's hash tells revisions apart.
   const revision = sha(JSON.stringify(openApiDocument('fr')));
+  // Every answer counts against its address: counted here, shared with other processes each second.
+  const limiter = sharedLimiter(db, LIMITS.apiPerIp, clock);
 
-  async function catalogueValidators(): Promise<Validators> {
-    const version = await catalogueVersion(db);
+  function catalogueValidators(version: number): Validators {
     const now = clock.now().getTime();
     if (!firstSeen.has(version)) firstSeen.set(version, now);
     const seen = firstSeen.get(version)!;
@@ -75,7 +76,7 @@ export function createApi(db: Db, clock: Clock) {
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return problem(request, locale, 'method', { headers: { Allow: ALLOWED_METHODS } });
 
-    const limit = await hit(db, `api:${clientIp}`, LIMITS.apiPerIp, clock);
+    const limit = limiter.hit(`api:${clientIp}`);
     const limitHeaders = { 'RateLimit-Policy': POLICY, RateLimit: `"api";r=${limit.remaining};t=${limit.retryAfter}` };
     if (!limit.allowed)
       return problem(request, locale, 'rate_limited', {
@@ -109,9 +110,12 @@ export function createApi(db: Db, clock: Clock) {
       if (parsed.errors.length)
         return problem(request, locale, 'invalid', { errors: parsed.errors, headers: limitHeaders });
 
-      let validators = endpoint.validators === 'catalogue' ? await catalogueValidators() : undefined;
+      // An answer of the catalogue is made from the version its validators name, read once.
+      const version = endpoint.validators === 'catalogue' ? await catalogueVersion(db) : undefined;
+      let validators = version === undefined ? undefined : catalogueValidators(version);
       if (validators && notModified(request, validators)) return answer(304, null, validatorHeaders(validators));
-      const result = await endpoint.handle({ db, url, locale, query: parsed.query, pathParam });
+      const run = () => endpoint.handle({ db, url, locale, query: parsed.query, pathParam });
+      const result = await (version === undefined ? run() : withCatalogueVersion(db, version, run));
       validators ??= { etag: `W/"a${sha(result.body)}"` };
       if (notModified(request, validators)) return answer(304, null, validatorHeaders(validators));
       return answer(200, result.body, {
@@ -127,5 +131,5 @@ export function createApi(db: Db, clock: Clock) {
     }
   }
 
-  return { handle };
+  return { handle, syncLimits: limiter.sync };
 }

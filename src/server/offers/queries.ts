@@ -7,7 +7,7 @@ import { communes, offerPhotos, offers, territories } from '../../../db/schema/i
 import { foldText } from '../../lib/text.ts';
 import { Invalid, NotFound } from '../errors.ts';
 import type { Point } from '../places/geo.ts';
-import { listTerritories, resolveCommune, type CommuneSummary } from '../places/queries.ts';
+import { communeColumns, listTerritories, resolveCommune, type CommuneSummary } from '../places/queries.ts';
 import { connectivityLabel, type ConnectivityLabel } from './connectivity-label.ts';
 import {
   catalogueIndex,
@@ -311,6 +311,7 @@ export function listPublishedCards(db: Db, ids: number[]): Promise<OfferCard[]> 
 }
 
 export interface OfferDetail extends OfferRow {
+  commune: CommuneSummary;
   communeName: string;
   communePostalCodes: string;
   territoryName: string;
@@ -328,36 +329,29 @@ export function publicDetail({ address: _address, lat: _lat, lng: _lng, ...rest 
 /** A published offer with its commune, territory and photos; NotFound otherwise (drafts included). */
 export async function getPublishedOffer(db: Db, id: number): Promise<OfferDetail> {
   if (!Number.isSafeInteger(id) || id < 1) throw new NotFound('offer');
+  // One read: the photos come as a JSON array in their order (every offer page asks).
   const [row] = await db
     .select({
       offer: offers,
-      communeName: communes.name,
-      communePostalCodes: communes.postalCodes,
+      commune: communeColumns,
       territoryName: territories.name,
+      photos: sql<string>`(SELECT json_group_array(json_object('id', p.id, 'width', p.width, 'height', p.height,
+        'alt', p.alt, 'storageKey', p.storage_key)) FROM (SELECT * FROM ${offerPhotos} p
+        WHERE p.offer_id = ${offers.id} ORDER BY p.position, p.id) p)`,
     })
     .from(offers)
     .innerJoin(communes, eq(communes.code, offers.communeCode))
     .innerJoin(territories, eq(territories.code, offers.territoryCode))
     .where(and(eq(offers.id, id), published));
   if (!row) throw new NotFound('offer');
-  const photos = await db
-    .select({
-      id: offerPhotos.id,
-      width: offerPhotos.width,
-      height: offerPhotos.height,
-      alt: offerPhotos.alt,
-      storageKey: offerPhotos.storageKey,
-    })
-    .from(offerPhotos)
-    .where(eq(offerPhotos.offerId, id))
-    .orderBy(asc(offerPhotos.position), asc(offerPhotos.id));
   return {
     ...row.offer,
-    communeName: row.communeName,
-    communePostalCodes: row.communePostalCodes,
+    commune: row.commune,
+    communeName: row.commune.name,
+    communePostalCodes: row.commune.postalCodes,
     territoryName: row.territoryName,
     label: connectivityLabel(row.offer.downloadMbps, row.offer.uploadMbps),
-    photos,
+    photos: JSON.parse(row.photos) as OfferDetail['photos'],
   };
 }
 

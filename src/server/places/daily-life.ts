@@ -4,7 +4,7 @@
 // département's points are loaded); the rest — and schools where the points are missing, as
 // the Manche's écoles — come from INSEE's counts per commune (BPE 2020): "N in the commune",
 // or the nearest commune that has one, centre to centre. Decision 022.
-import { and, between, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
+import { and, between, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../../db/client.ts';
 import { communeFacilities, communes, pointsOfInterest, stations, type PointKind } from '../../../db/schema/index.ts';
@@ -96,21 +96,17 @@ export async function dailyLife(
   if (commune.lat === null || commune.lng === null) return null;
   const centre = { lat: commune.lat, lng: commune.lng };
   const dep = commune.departmentCode;
-  const [pointKinds, stationLoaded, countsLoaded] = await Promise.all([
-    db
-      .selectDistinct({ kind: pointsOfInterest.kind })
-      .from(pointsOfInterest)
-      .where(eq(pointsOfInterest.departmentCode, dep)),
-    db.select({ id: stations.id }).from(stations).where(eq(stations.departmentCode, dep)).limit(1),
-    db
-      .select({ code: communeFacilities.communeCode })
-      .from(communeFacilities)
-      .where(eq(communeFacilities.departmentCode, dep))
-      .limit(1),
-  ]);
-  const covered = new Set<DailyLifeKind>(pointKinds.map((k) => k.kind));
-  if (stationLoaded.length) covered.add('station');
-  if (covered.size === 0 && countsLoaded.length === 0) return null;
+  // What is loaded for the département, in one read (every offer page asks).
+  const [loaded] = await db.all<{ kinds: string | null; station: number; counts: number }>(sql`
+    SELECT
+      (SELECT group_concat(DISTINCT ${pointsOfInterest.kind}) FROM ${pointsOfInterest}
+        WHERE ${pointsOfInterest.departmentCode} = ${dep}) AS kinds,
+      EXISTS (SELECT 1 FROM ${stations} WHERE ${stations.departmentCode} = ${dep}) AS station,
+      EXISTS (SELECT 1 FROM ${communeFacilities} WHERE ${communeFacilities.departmentCode} = ${dep}) AS counts`);
+  const covered = new Set<DailyLifeKind>(loaded?.kinds ? (loaded.kinds.split(',') as PointKind[]) : []);
+  if (loaded?.station) covered.add('station');
+  const countsLoaded = Boolean(loaded?.counts);
+  if (covered.size === 0 && !countsLoaded) return null;
 
   const box = boundingBox(centre, SEARCH_KM);
   const inBox = (lat: SQLiteColumn, lng: SQLiteColumn) =>
@@ -126,7 +122,7 @@ export async function dailyLife(
           .where(and(inArray(pointsOfInterest.kind, coveredPoints), inBox(pointsOfInterest.lat, pointsOfInterest.lng)))
       : [],
     covered.has('station') ? stationsNear(db, centre, inBox(stations.lat, stations.lng)) : [],
-    countsLoaded.length
+    countsLoaded
       ? db
           .select({
             communeName: communes.name,

@@ -39,7 +39,8 @@ export interface CommuneSummary {
   lng: number | null;
 }
 
-const communeColumns = {
+/** A commune's summary, as every query selects it. */
+export const communeColumns = {
   code: communes.code,
   name: communes.name,
   departmentCode: communes.departmentCode,
@@ -103,6 +104,9 @@ export async function resolveCommune(
 ): Promise<CommuneSummary> {
   const value = input.trim();
   if (INSEE_CODE.test(value.toUpperCase())) {
+    // A current commune's own code first (one read); a former one's through its alias.
+    const own = await getCommune(db, value.toUpperCase());
+    if (own) return own;
     const code = await currentCommuneCode(db, value.toUpperCase());
     const commune = code && (await getCommune(db, code));
     if (commune) return commune;
