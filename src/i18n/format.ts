@@ -22,6 +22,8 @@ function plural(locale: string, n: number): string {
 }
 
 export function formatMessage(locale: string, template: string, params: Params = {}): string {
+  // Most messages are plain text: nothing to look for.
+  if (!template.includes('{')) return template;
   return template.replace(
     /\{(\w+), plural, ((?:[^{}]*\{[^{}]*\})+)\s*\}|\{(\w+)\}/g,
     (_m, pluralName: string | undefined, branches: string | undefined, name: string | undefined) => {
