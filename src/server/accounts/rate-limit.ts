@@ -87,6 +87,8 @@ export function sharedLimiter(db: Db, limit: Limit, clock: Clock, syncMs = 1_000
   let running: Promise<void> | undefined;
 
   async function syncOnce(): Promise<void> {
+    // A closed connection: the process (or a test) is done, and so are its windows.
+    if (db.$client.closed) return counts.clear();
     const now = clock.now().getTime();
     const batch: Array<{ key: string; windowStart: number; pending: number }> = [];
     for (const [key, c] of counts) {
