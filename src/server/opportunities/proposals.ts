@@ -10,7 +10,7 @@ import { t } from '../../i18n/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { addEvent, changeFile, type CandidateRow, type CandidatesContext } from '../candidates/commands.ts';
 import { mailFamily, type NotifyContext } from '../candidates/notify.ts';
-import { Invalid, NotFound } from '../errors.ts';
+import { Invalid } from '../errors.ts';
 import { id as idOf, parseInput } from '../input.ts';
 import { workMatches } from './queries.ts';
 
