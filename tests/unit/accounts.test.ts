@@ -148,6 +148,47 @@ describe('rate limits', () => {
     expect(await rows()).toEqual(['k=1', 'other=1']);
   });
 
+  it('count the hits a sync is writing while another process holds the write lock', async () => {
+    const { db, path } = await testDb();
+    const other = await createDb(`file:${path}`);
+    onTestFinished(() => other.$client.close());
+    const { clock } = context(db);
+    const limiter = sharedLimiter(db, { max: 3, windowMs: 60_000 }, clock);
+    limiter.hit('k');
+    limiter.hit('k');
+    const lock = await other.$client.transaction('write');
+    const syncing = limiter.sync();
+    await new Promise(setImmediate); // the sync has taken its hits and waits for the lock
+    // Its two hits still count: the fourth is refused.
+    expect(limiter.hit('k')).toMatchObject({ allowed: true, remaining: 0 });
+    expect(limiter.hit('k').allowed).toBe(false);
+    await lock.commit();
+    await syncing;
+    expect(limiter.hit('k').allowed).toBe(false);
+    await limiter.sync();
+    expect(await db.all(sql`SELECT count FROM rate_limits WHERE key = 'k'`)).toEqual([{ count: 5 }]);
+  });
+
+  it('write each hit once when a later part of a large sync fails', async () => {
+    const { db } = await testDb();
+    const { clock } = context(db);
+    const limiter = sharedLimiter(db, { max: 3, windowMs: 60_000 }, clock);
+    // More keys than one statement takes; the second statement is refused.
+    for (let i = 0; i < 6_000; i++) limiter.hit(`k${i}`);
+    await db.run(
+      sql.raw(
+        `CREATE TRIGGER refuse BEFORE INSERT ON rate_limits WHEN NEW.key = 'k5500' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+      ),
+    );
+    await expect(limiter.sync()).rejects.toThrow();
+    await db.run(sql`DROP TRIGGER refuse`);
+    await limiter.sync();
+    const counts = await db.all<{ n: number; total: number }>(
+      sql`SELECT count(*) AS n, sum(count) AS total FROM rate_limits WHERE key LIKE 'k%'`,
+    );
+    expect(counts).toEqual([{ n: 6_000, total: 6_000 }]);
+  });
+
   it('keep counting when a sync fails, and add those hits at the next one', async () => {
     const { db } = await testDb();
     const { clock } = context(db);

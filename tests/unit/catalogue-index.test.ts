@@ -10,7 +10,8 @@ import { placedCommunes } from '../../db/seed/demo.ts';
 import { createRandom, type Random } from '../../db/seed/random.ts';
 import { insertBenchOffers } from '../../scripts/lib/bench-offers.ts';
 import { randomSearch, type SearchContext } from '../../scripts/lib/searches.ts';
-import { pruneCatalogueChanges } from '../../src/server/offers/catalogue-index.ts';
+import { catalogueIndex, pruneCatalogueChanges } from '../../src/server/offers/catalogue-index.ts';
+import { catalogueVersion, withCatalogueVersion } from '../../src/server/cache/page-cache.ts';
 import {
   findNearbyOffers,
   fullTextQuery,
@@ -232,6 +233,19 @@ describe('catalogue index', () => {
     } finally {
       other.$client.close();
     }
+  });
+
+  it('never goes back to the older version a slower request read', async () => {
+    const { db, ids } = await catalogue(12);
+    const match = fullTextQuery('zzmotrare')!;
+    const older = await catalogueVersion(db);
+    const index = await catalogueIndex(db);
+    expect(await index.textMatches(db, match)).toHaveLength(0);
+    await db.update(offers).set({ title: 'Maison zzmotrare' }).where(eq(offers.id, ids[0]!));
+    await catalogueIndex(db);
+    // A request that read the version before that change syncs the index after another did.
+    await withCatalogueVersion(db, older, () => catalogueIndex(db));
+    expect([...(await index.textMatches(db, match))]).toEqual([ids[0]]);
   });
 
   it('pages by cursor through exactly the brute-force order', async () => {

@@ -69,20 +69,29 @@ const SYNC_CHUNK = 5_000;
 /** Keys a shared limiter keeps in memory for their whole window (~150 bytes each). */
 const MAX_KEYS = 100_000;
 
+interface KeyCount {
+  windowStart: number;
+  shared: number;
+  inflight: number;
+  pending: number;
+}
+
 /**
  * A fixed window per key, like `hit`, for limits met on every read (the open-data API): one
- * write, and its fsync, per read cost a third of an API answer's CPU and queued every other
+ * write, and its fsync, per read cost a fifth of an API answer's CPU and queued every other
  * write behind it. Each process counts its hits in memory and decides at once; every `syncMs`
  * it adds them to the `rate_limits` rows in one statement and reads back the totals of every
  * process. Across processes a key may so pass its limit by what the others counted since
- * their last sync (at most `syncMs` of hits); within one process the count is exact.
+ * their last sync (about `syncMs` of hits; more while the database is slow to take the
+ * write); within one process the count is exact, hits being written included.
  */
 export function sharedLimiter(db: Db, limit: Limit, clock: Clock, syncMs = 1_000): SharedLimiter {
   // `shared`: the key's count in the database at the last sync (every process's hits in the
   // window); `pending`: this process's hits since. A key is kept until its window ends —
   // beyond MAX_KEYS (a flood of addresses), synced keys below the limit are let go, and one
   // seen again starts from its next sync's total.
-  const counts = new Map<string, { windowStart: number; shared: number; pending: number }>();
+  // `inflight`: the hits a sync is writing, still counted until the total comes back.
+  const counts = new Map<string, KeyCount>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> | undefined;
 
@@ -90,18 +99,20 @@ export function sharedLimiter(db: Db, limit: Limit, clock: Clock, syncMs = 1_000
     // A closed connection: the process (or a test) is done, and so are its windows.
     if (db.$client.closed) return counts.clear();
     const now = clock.now().getTime();
-    const batch: Array<{ key: string; windowStart: number; pending: number }> = [];
+    const batch: Array<{ key: string; c: KeyCount }> = [];
     for (const [key, c] of counts) {
       // A hit of a window that is over no longer limits anyone.
       if (c.windowStart + limit.windowMs <= now) counts.delete(key);
-      else if (c.pending > 0) batch.push({ key, windowStart: c.windowStart, pending: c.pending });
+      else if (c.pending > 0) batch.push({ key, c });
     }
-    for (const b of batch) counts.get(b.key)!.pending -= b.pending;
-    try {
-      for (let i = 0; i < batch.length; i += SYNC_CHUNK) {
-        const rows = await db.all<{ key: string; count: number; window_start: number }>(sql`
+    for (const { c } of batch) [c.inflight, c.pending] = [c.pending, 0];
+    for (let i = 0; i < batch.length; i += SYNC_CHUNK) {
+      const chunk = batch.slice(i, i + SYNC_CHUNK);
+      let rows: Array<{ key: string; count: number; window_start: number }>;
+      try {
+        rows = await db.all(sql`
           INSERT INTO rate_limits (key, window_start, count) VALUES ${sql.join(
-            batch.slice(i, i + SYNC_CHUNK).map((b) => sql`(${b.key}, ${b.windowStart}, ${b.pending})`),
+            chunk.map(({ key, c }) => sql`(${key}, ${c.windowStart}, ${c.inflight})`),
             sql`, `,
           )}
           ON CONFLICT (key) DO UPDATE SET
@@ -111,21 +122,21 @@ export function sharedLimiter(db: Db, limit: Limit, clock: Clock, syncMs = 1_000
               ELSE excluded.count END,
             window_start = max(rate_limits.window_start, excluded.window_start)
           RETURNING key, count, window_start`);
-        for (const row of rows) {
-          const c = counts.get(row.key);
-          if (c && c.windowStart === Number(row.window_start)) c.shared = Number(row.count);
-        }
+      } catch (error) {
+        // This chunk and the ones not sent go with the next sync (the earlier ones are written).
+        for (const { c } of batch.slice(i)) [c.pending, c.inflight] = [c.pending + c.inflight, 0];
+        throw error;
       }
-    } catch (error) {
-      // Counted again at the next sync; meanwhile this process still counts its own.
-      for (const b of batch) {
-        const c = counts.get(b.key);
-        if (c && c.windowStart === b.windowStart) c.pending += b.pending;
+      const totals = new Map(rows.map((r) => [r.key, r]));
+      for (const { key, c } of chunk) {
+        const row = totals.get(key);
+        if (row && Number(row.window_start) === c.windowStart) c.shared = Number(row.count);
+        c.inflight = 0;
       }
-      throw error;
     }
     if (counts.size > MAX_KEYS)
-      for (const [key, c] of counts) if (c.pending === 0 && c.shared < limit.max) counts.delete(key);
+      for (const [key, c] of counts)
+        if (c.pending === 0 && c.inflight === 0 && c.shared < limit.max) counts.delete(key);
   }
 
   function sync(): Promise<void> {
@@ -148,7 +159,10 @@ export function sharedLimiter(db: Db, limit: Limit, clock: Clock, syncMs = 1_000
     if (timer) return;
     timer = setTimeout(() => {
       timer = undefined;
-      sync().catch((error: unknown) => log.warn({ ...errorFields(error) }, 'rate limits: sync failed'));
+      sync().catch((error: unknown) => {
+        log.warn({ ...errorFields(error) }, 'rate limits: sync failed');
+        later();
+      });
     }, syncMs);
     timer.unref?.();
   }
@@ -158,10 +172,11 @@ export function sharedLimiter(db: Db, limit: Limit, clock: Clock, syncMs = 1_000
       const now = clock.now().getTime();
       const windowStart = now - (now % limit.windowMs);
       let c = counts.get(key);
-      if (!c || c.windowStart !== windowStart) counts.set(key, (c = { windowStart, shared: 0, pending: 0 }));
+      if (!c || c.windowStart !== windowStart)
+        counts.set(key, (c = { windowStart, shared: 0, inflight: 0, pending: 0 }));
       c.pending++;
       later();
-      return windowResult(c.shared + c.pending, windowStart, limit, now);
+      return windowResult(c.shared + c.inflight + c.pending, windowStart, limit, now);
     },
     sync,
   };

@@ -413,7 +413,9 @@ export class CatalogueIndex {
   async sync(db: Db): Promise<void> {
     while (this.syncing) await this.syncing;
     const version = await catalogueVersion(db);
-    if (version === this.version) return;
+    // Versions only grow (triggers bump them): a request that read an older one, before
+    // another brought the index further, must not take it back.
+    if (version <= this.version) return;
     this.syncing = this.catchUp(db, version).finally(() => (this.syncing = null));
     await this.syncing;
   }

@@ -84,6 +84,11 @@ export async function getCommune(db: Db, code: string): Promise<CommuneSummary |
 export async function currentCommuneCode(db: Db, code: string): Promise<string | undefined> {
   const [own] = await db.select({ code: communes.code }).from(communes).where(eq(communes.code, code));
   if (own) return own.code;
+  return aliasOf(db, code);
+}
+
+/** The current commune a former commune's or a district's code stands for. */
+async function aliasOf(db: Db, code: string): Promise<string | undefined> {
   const [alias] = await db
     .select({ code: communeAliases.communeCode })
     .from(communeAliases)
@@ -107,7 +112,7 @@ export async function resolveCommune(
     // A current commune's own code first (one read); a former one's through its alias.
     const own = await getCommune(db, value.toUpperCase());
     if (own) return own;
-    const code = await currentCommuneCode(db, value.toUpperCase());
+    const code = await aliasOf(db, value.toUpperCase());
     const commune = code && (await getCommune(db, code));
     if (commune) return commune;
     throw new Invalid([{ field, key: 'errors.unknown_commune', value }]);
