@@ -7,11 +7,11 @@
 // `npm test` sends FUZZ_PER_TARGET (15) inputs to each; `npm run test:faults` 10 000.
 import { createHash } from 'node:crypto';
 import { Browser, prng } from './faults-kit.ts';
-import { createClient, type Client } from '@libsql/client';
+import type { Client } from '@libsql/client';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, startPortal, test, type Portal } from './fixtures.ts';
+import { expect, sqlClient, startPortal, test, type Portal } from './fixtures.ts';
 
 const PER_TARGET = Number(process.env.FUZZ_PER_TARGET ?? (process.env.FAULTS === 'long' ? 10_000 : 15));
 
@@ -344,7 +344,7 @@ async function ownPortal(dir: string): Promise<Portal> {
       },
     )
     .toBe(true);
-  return { ...started, sql: createClient({ url: started.dbUrl }) };
+  return { ...started, sql: sqlClient(started.dbUrl) };
 }
 
 test('generated bad input: no 5xx, no crash, and nothing changed by a refused request', async () => {

@@ -3,12 +3,12 @@
 // (2xx or 303) is in the database, nothing is half-written, and SQLite finds the file sound.
 // `npm test` kills it 3 times; `npm run test:faults` (FAULTS=long) at least 30 times.
 // Durability rests on WAL with `synchronous = FULL` (decision 014, checked in database.test.ts).
-import { createClient, type Client } from '@libsql/client';
+import type { Client } from '@libsql/client';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, prng } from './faults-kit.ts';
-import { expect, startPortal, test, withFreshCode } from './fixtures.ts';
+import { expect, sqlClient, startPortal, test, withFreshCode } from './fixtures.ts';
 
 const long = process.env.FAULTS === 'long';
 const KILLS = long ? 30 : 3;
@@ -73,7 +73,7 @@ test('killed with SIGKILL under concurrent writes, the portal keeps every acknow
         })
       ).status,
     ).toBe(200);
-    let sql = createClient({ url: portal.dbUrl });
+    let sql = sqlClient(portal.dbUrl);
     const moving = await one(sql, 'SELECT id, public_id FROM candidates WHERE email = ?', [movingEmail]);
     const filePath = `/agent/candidats/${moving.public_id}`;
     const created = await agent.post('/agent/offres/nouvelle?type=logement', {
@@ -138,7 +138,7 @@ test('killed with SIGKILL under concurrent writes, the portal keeps every acknow
         }),
         loop(async () => {
           // The version is read as the page drew it; a move over a newer one is a conflict (409).
-          const db = createClient({ url: `file:${dbPath}` });
+          const db = sqlClient(`file:${dbPath}`);
           const row = await one(db, 'SELECT stage, version FROM candidates WHERE id = ?', [Number(moving.id)]);
           db.close();
           const to = row.stage === 'enquiry' ? 'qualified' : 'enquiry';
@@ -162,7 +162,7 @@ test('killed with SIGKILL under concurrent writes, the portal keeps every acknow
       await Promise.all(clients);
 
       portal = await startPortal(dbPath);
-      sql = createClient({ url: portal.dbUrl });
+      sql = sqlClient(portal.dbUrl);
       const context = `seed ${seed}, round ${round}`;
       expect((await one(sql, 'PRAGMA integrity_check')).integrity_check, context).toBe('ok');
       expect((await sql.execute('PRAGMA foreign_key_check')).rows, context).toEqual([]);
@@ -229,7 +229,7 @@ test('two server processes on one database file: concurrent writes through both,
         return new Browser(p.url).signIn('agent.gers@demo.test');
       }),
     );
-    const sql = createClient({ url: first.dbUrl });
+    const sql = sqlClient(first.dbUrl);
     const files = (
       await sql.execute(
         "SELECT public_id FROM candidates WHERE territory_code = '32' AND merged_into_id IS NULL AND anonymised_at IS NULL LIMIT 4",

@@ -3,13 +3,22 @@
 // the public pages, then its first agent invited, who publishes the first home with photos. The back-office forms are plain forms (no
 // island on these pages; axe needs JavaScript in the page); the visitor's pages are read
 // with JavaScript off.
-import { createClient } from '@libsql/client';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enrolOnPage, expect, fillOffer, lastMail, root, startPortal, stopPortal, test } from './fixtures.ts';
+import {
+  enrolOnPage,
+  expect,
+  fillOffer,
+  lastMail,
+  root,
+  sqlClient,
+  startPortal,
+  stopPortal,
+  test,
+} from './fixtures.ts';
 import { jpegWithGps } from '../helpers/images.ts';
 
 test('admin:create on a fresh database, the Gers set up, its first agent invited, the first home published', async ({
@@ -25,7 +34,7 @@ test('admin:create on a fresh database, the Gers set up, its first agent invited
     { APP_ENV: 'production', TOTP_KEY: randomBytes(32).toString('base64') },
     { demo: false },
   );
-  const sql = createClient({ url: portal.dbUrl });
+  const sql = sqlClient(portal.dbUrl);
   const context = await browser.newContext({ baseURL: portal.url });
   try {
     expect(portal.logs()).not.toContain('Seeded demo data');

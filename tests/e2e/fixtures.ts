@@ -46,6 +46,13 @@ export function freePort(): Promise<number> {
 }
 
 /**
+ * A test's own connection to a portal's database. The portal writes in the background too
+ * (its jobs, the API limiter's sync each second): a test's write waits for that lock, up to
+ * 5 s, rather than failing at once with SQLITE_BUSY.
+ */
+export const sqlClient = (url: string): Client => createClient({ url, timeout: 5_000 });
+
+/**
  * Starts `node scripts/start.ts` (with `--demo` unless told otherwise) and resolves once it listens and /healthz answers 200.
  * Other test runs on the machine pick free ports too: a port taken between our check and the
  * server's listen is retried with another one, and a /healthz answered by someone else's
@@ -135,7 +142,7 @@ export const test = base.extend<{ axe: (page: Page) => Promise<void> }, { portal
       const died = (code: number | null) =>
         console.error(`portal exited with ${code} during the tests:\n${started.logs()}`);
       started.process.once('exit', died);
-      const sql = createClient({ url: started.dbUrl });
+      const sql = sqlClient(started.dbUrl);
       await use({ ...started, sql });
       started.process.off('exit', died);
       await keepLogs(started.logs(), sql);

@@ -1,9 +1,8 @@
 // A restart keeps the data: the demo seed runs only on an empty database.
-import { createClient } from '@libsql/client';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, startPortal, stopPortal, test } from './fixtures.ts';
+import { expect, sqlClient, startPortal, stopPortal, test } from './fixtures.ts';
 
 test('restarting the portal keeps existing data and does not seed again', async () => {
   test.slow();
@@ -12,7 +11,7 @@ test('restarting the portal keeps existing data and does not seed again', async 
   try {
     const first = await startPortal(dbPath);
     expect(first.logs()).toContain('Seeded demo data');
-    const sql = createClient({ url: first.dbUrl });
+    const sql = sqlClient(first.dbUrl);
     await sql.execute("UPDATE offers SET title = 'Titre modifié' WHERE id = 1");
     const before = Number((await sql.execute('SELECT count(*) AS n FROM offers')).rows[0]!.n);
     sql.close();
@@ -20,7 +19,7 @@ test('restarting the portal keeps existing data and does not seed again', async 
 
     const second = await startPortal(dbPath);
     expect(second.logs()).not.toContain('Seeded demo data');
-    const again = createClient({ url: second.dbUrl });
+    const again = sqlClient(second.dbUrl);
     expect(Number((await again.execute('SELECT count(*) AS n FROM offers')).rows[0]!.n)).toBe(before);
     expect((await again.execute('SELECT title FROM offers WHERE id = 1')).rows[0]!.title).toBe('Titre modifié');
     again.close();
