@@ -127,6 +127,71 @@ test('the file opens with its summary and a duplicate banner; the timeline filte
   await context.close();
 });
 
+test('a long file shows its latest timeline, messages and tasks, and more on request; without JavaScript', async ({
+  browser,
+  portal,
+}) => {
+  const context = await browser.newContext({ baseURL: portal.url, javaScriptEnabled: false });
+  const page = await context.newPage();
+  const email = await throwawayFamily(portal, 'longue');
+  await enquire(page.request, portal, { name: 'Famille Longue', email });
+  const [file] = await fileOf(portal, email);
+  // Years of a file: 60 notes, 35 messages, 25 open tasks.
+  const id = `(SELECT id FROM candidates WHERE public_id = '${file!.publicId}')`;
+  const series = (n: number) => `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n})`;
+  await portal.sql.batch([
+    `${series(60)} INSERT INTO candidate_events (candidate_id, kind, data, at)
+       SELECT ${id}, 'note', json_object('text', 'Note ' || i), strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || i || ' minutes') FROM n`,
+    `${series(35)} INSERT INTO messages (candidate_id, from_family, body, at)
+       SELECT ${id}, i % 2, 'Message ' || i, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || i || ' minutes') FROM n`,
+    `${series(25)} INSERT INTO tasks (candidate_id, title, due_date, created_at)
+       SELECT ${id}, 'Tâche ' || i, date('now', '+' || i || ' days'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM n`,
+  ]);
+
+  await signInAs(page, 'agent.gers@demo.test');
+  await page.goto(`/agent/candidats/${file!.publicId}`);
+  // The latest 50 of 62 events (the enquiry, its confirmation email, the notes), the newest first.
+  const timeline = page.locator('.timeline li');
+  await expect(timeline).toHaveCount(50);
+  await expect(timeline.first()).toContainText('Note 60');
+  const history = page.locator('#historique');
+  await expect(history.getByText('50 sur 62')).toBeVisible();
+  await history.getByRole('link', { name: 'Afficher 12 de plus' }).click();
+  await expect(page).toHaveURL(/\?historique=100#historique$/);
+  await expect(timeline).toHaveCount(62);
+  await expect(timeline.locator('xpath=self::*[@data-event="created"]')).toHaveCount(1);
+  await expect(history.locator('[data-show-more]')).toHaveCount(0);
+  // The last 30 messages, oldest first; the 5 before them on request, the other lists kept.
+  const thread = page.locator('#messages .thread li');
+  await expect(thread).toHaveCount(30);
+  await expect(thread.first()).toContainText('Message 6');
+  await expect(thread.last()).toContainText('Message 35');
+  await page.getByRole('link', { name: 'Afficher les 5 messages précédents' }).click();
+  await expect(page).toHaveURL(/\?historique=100&messages=60#messages$/);
+  await expect(thread).toHaveCount(35);
+  await expect(thread.first()).toContainText('Message 1');
+  await expect(timeline).toHaveCount(62);
+  // The 20 soonest tasks; the next one in the summary.
+  const tasks = page.locator('#taches .tasks li');
+  await expect(tasks).toHaveCount(20);
+  await expect(tasks.first()).toContainText('Tâche 1');
+  await expect(page.locator('[data-next]')).toContainText('Tâche 1');
+  await page.locator('#taches').getByRole('link', { name: 'Afficher 5 de plus' }).click();
+  await expect(tasks).toHaveCount(25);
+  await expect(tasks.last()).toContainText('Tâche 25');
+
+  // The family reads the same thread on /compte, in its language.
+  await page.context().clearCookies();
+  await signInAs(page, email);
+  await page.goto('/en/compte');
+  const familyThread = page.locator('#messages .thread li');
+  await expect(familyThread).toHaveCount(30);
+  await page.getByRole('link', { name: 'Show the 5 previous messages' }).click();
+  await expect(page).toHaveURL(/\/en\/compte\?messages=60#messages$/);
+  await expect(familyThread).toHaveCount(35);
+  await context.close();
+});
+
 test('the board uses the list’s filters, its cards say enough, and a keyboard move can be undone', async ({
   page,
   portal,

@@ -24,6 +24,7 @@ import { eraseFamily } from '../../src/server/family/erase.ts';
 import { markRead, sendAgentMessage, sendFamilyMessage } from '../../src/server/candidates/messages.ts';
 import { answerProposal, proposeOffers, searchFromNeeds } from '../../src/server/candidates/proposals.ts';
 import { agentHome, getCandidateFile, listCandidates } from '../../src/server/candidates/queries.ts';
+import { fileListSizes, parseFileLists } from '../../src/server/candidates/schemas.ts';
 import { planStay } from '../../src/server/candidates/stays.ts';
 import { completeTask, createTask } from '../../src/server/candidates/tasks.ts';
 import { markDuplicate, mergeDuplicate, mergedTarget, moveTerritory } from '../../src/server/candidates/transfer.ts';
@@ -282,6 +283,85 @@ describe('discovery stays and messages', () => {
     expect((await db.select().from(messages).where(eq(messages.candidateId, file.id))).every((m) => m.readAt)).toBe(
       true,
     );
+  });
+});
+
+describe('a long file', () => {
+  it('shows its latest events, messages and open tasks first, with how many there are in all', async () => {
+    const { db, lucie, family, file } = await withFamilyFile();
+    const at = (i: number) => new Date(start + i * 60_000).toISOString();
+    const n = 130;
+    await db.insert(candidateEvents).values(
+      Array.from({ length: n }, (_, i) => ({
+        candidateId: file.id,
+        kind: 'note' as const,
+        data: { text: `note ${i}` },
+        at: at(i),
+      })),
+    );
+    await db.insert(messages).values(
+      Array.from({ length: n }, (_, i) => ({
+        candidateId: file.id,
+        fromFamily: i % 2 === 0,
+        body: `message ${i}`,
+        at: at(i),
+      })),
+    );
+    await db.insert(tasks).values(
+      Array.from({ length: n }, (_, i) => ({
+        candidateId: file.id,
+        title: `tâche ${i}`,
+        dueDate: `2027-01-${String(1 + (i % 28)).padStart(2, '0')}`,
+        doneAt: i % 3 === 0 ? at(i) : null,
+        createdAt: at(0),
+      })),
+    );
+    const allEvents = await db.select().from(candidateEvents).where(eq(candidateEvents.candidateId, file.id));
+
+    const first = await getCandidateFile(db, lucie, file.publicId);
+    expect(first.totals).toEqual({ historique: allEvents.length, messages: n, taches: n });
+    // The latest events, newest first.
+    expect(first.events).toHaveLength(fileListSizes.historique);
+    expect(first.events[0]!.data).toEqual({ text: `note ${n - 1}` });
+    // The last messages, oldest first, as a thread reads.
+    expect(first.messages.map((m) => m.body)).toEqual(
+      Array.from({ length: fileListSizes.messages }, (_, i) => `message ${n - fileListSizes.messages + i}`),
+    );
+    // Open tasks before done ones, by due date.
+    expect(first.tasks).toHaveLength(fileListSizes.taches);
+    expect(first.tasks.every((t) => t.doneAt === null)).toBe(true);
+    const dues = first.tasks.map((t) => t.dueDate);
+    expect(dues).toEqual([...dues].sort());
+
+    // "Show more", as the page's links ask it; past the end, all of them.
+    const more = await getCandidateFile(db, lucie, file.publicId, {
+      shown: parseFileLists(new URLSearchParams('historique=100&messages=1000&taches=abc')),
+    });
+    expect(more.events).toHaveLength(100);
+    expect(more.messages).toHaveLength(n);
+    expect(more.messages[0]!.body).toBe('message 0');
+    expect(more.tasks).toHaveLength(fileListSizes.taches);
+    const everything = await getCandidateFile(db, lucie, file.publicId, {
+      shown: parseFileLists(new URLSearchParams(`historique=${allEvents.length}&taches=${n}`)),
+    });
+    expect(everything.events).toHaveLength(allEvents.length);
+    expect(everything.tasks.map((t) => t.doneAt === null)).toEqual(
+      Array.from({ length: n }, (_, i) => i < n - Math.ceil(n / 3)),
+    );
+
+    // The family's side reads the same thread.
+    const account = await familyAccount(db, family);
+    expect(account!.messageTotal).toBe(n);
+    expect(account!.messages.map((m) => m.body)).toEqual(first.messages.map((m) => m.body));
+  });
+
+  it('reads a bad "show more" parameter as the first page', () => {
+    for (const bad of ['', 'x', '-5', '1e400', '1e2', '10.5', '0x40', ' 60', '__proto__'])
+      expect(parseFileLists(new URLSearchParams({ historique: bad, messages: bad, taches: bad }))).toEqual(
+        fileListSizes,
+      );
+    expect(parseFileLists(new URLSearchParams('historique=99999999999999999999')).historique).toBe(100_000);
+    expect(parseFileLists(new URLSearchParams('historique=1&messages=60')).messages).toBe(60);
   });
 });
 

@@ -13,6 +13,7 @@ export { default as NumberField } from './NumberField.astro';
 export { default as Pager } from './Pager.astro';
 export { default as RadioGroup } from './RadioGroup.astro';
 export { default as Select } from './Select.astro';
+export { default as ShowMore } from './ShowMore.astro';
 export { default as TextArea } from './TextArea.astro';
 export { default as TextField } from './TextField.astro';
 export { default as Tiles } from './Tiles.astro';

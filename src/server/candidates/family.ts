@@ -26,6 +26,7 @@ import type { CandidateRow } from './commands.ts';
 import { listMessages } from './messages.ts';
 import { listProposals } from './proposals.ts';
 import { listStays } from './stays.ts';
+import { fileListSizes } from './schemas.ts';
 
 const mine = (user: SessionUser) =>
   and(
@@ -54,8 +55,8 @@ export interface FamilyFileSummary {
   agentName: string | null;
 }
 
-/** What /compte shows of the file. */
-export async function familyAccount(db: Db, user: SessionUser) {
+/** What /compte shows of the file: its last `shownMessages` messages. */
+export async function familyAccount(db: Db, user: SessionUser, shownMessages: number = fileListSizes.messages) {
   const file = await familyFile(db, user);
   if (!file) return null;
   const [[place], fileProposals, thread, stays, workProposals] = await Promise.all([
@@ -66,7 +67,7 @@ export async function familyAccount(db: Db, user: SessionUser) {
       .leftJoin(users, eq(users.id, candidates.assignedAgentId))
       .where(eq(candidates.id, file.id)),
     listProposals(db, file.id),
-    listMessages(db, file.id),
+    listMessages(db, file.id, shownMessages),
     listStays(db, file.id),
     listWorkProposals(db, file.id),
   ]);
@@ -77,7 +78,15 @@ export async function familyAccount(db: Db, user: SessionUser) {
     territoryName: place?.territoryName ?? null,
     agentName: place?.agentName ?? null,
   };
-  return { file, summary, proposals: fileProposals, messages: thread, stays, workProposals };
+  return {
+    file,
+    summary,
+    proposals: fileProposals,
+    messages: thread.rows,
+    messageTotal: thread.total,
+    stays,
+    workProposals,
+  };
 }
 
 /** The rows hanging off the given files, table by table, for the export of a family's data. */

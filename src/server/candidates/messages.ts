@@ -1,7 +1,8 @@
 // Messages between a family and the staff of its file. Each one is on the file's timeline
 // and tells the other side by email (without the text: it is read on the site).
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
+import { totalRows, withTotal } from '../../../db/total.ts';
 import { candidates, messages, users } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { addEvent, findCandidate, type CandidateRow, type CandidatesContext } from './commands.ts';
@@ -40,8 +41,9 @@ export async function sendFamilyMessage(
   });
 }
 
-export function listMessages(db: Db, candidateId: number) {
-  return db
+/** The last `shown` messages of a file, oldest first, and how many it has in all. */
+export async function listMessages(db: Db, candidateId: number, shown: number) {
+  const { rows, total } = await db
     .select({
       id: messages.id,
       fromFamily: messages.fromFamily,
@@ -49,11 +51,15 @@ export function listMessages(db: Db, candidateId: number) {
       at: messages.at,
       readAt: messages.readAt,
       author: users.name,
+      total: totalRows,
     })
     .from(messages)
     .leftJoin(users, eq(users.id, messages.authorId))
     .where(eq(messages.candidateId, candidateId))
-    .orderBy(asc(messages.at), asc(messages.id));
+    .orderBy(desc(messages.at), desc(messages.id))
+    .limit(shown)
+    .then(withTotal);
+  return { rows: rows.reverse(), total };
 }
 
 /** The reader has seen the other side's messages. */

@@ -40,7 +40,15 @@ import { listMessages } from './messages.ts';
 import { listProposals } from './proposals.ts';
 import { listStays } from './stays.ts';
 import { duplicateOriginal } from './transfer.ts';
-import { listSorts, timelineFilters, type ListQuery, type TimelineFilter } from './schemas.ts';
+import {
+  fileListSizes,
+  listSorts,
+  timelineFilters,
+  type FileList,
+  type ListQuery,
+  type TimelineFilter,
+} from './schemas.ts';
+import { totalRows, withTotal } from '../../../db/total.ts';
 import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
 import { effectiveMaturity, explainMaturity } from './maturity.ts';
 
@@ -303,7 +311,11 @@ export async function getCandidateFile(
   db: Db,
   actor: SessionUser,
   publicId: string,
-  { timeline, now = new Date() }: { timeline?: TimelineFilter; now?: Date } = {},
+  {
+    timeline,
+    shown = { historique: fileListSizes.historique, messages: fileListSizes.messages, taches: fileListSizes.taches },
+    now = new Date(),
+  }: { timeline?: TimelineFilter; shown?: Record<FileList, number>; now?: Date } = {},
 ) {
   const file = await findCandidate(db, actor, publicId);
   const kinds = timeline ? timelineFilters[timeline] : null;
@@ -316,13 +328,17 @@ export async function getCandidateFile(
           data: candidateEvents.data,
           at: candidateEvents.at,
           by: users.name,
+          total: totalRows,
         })
         .from(candidateEvents)
         .leftJoin(users, eq(users.id, candidateEvents.byUserId))
         .where(
           and(eq(candidateEvents.candidateId, file.id), kinds ? inArray(candidateEvents.kind, [...kinds]) : undefined),
         )
-        .orderBy(desc(candidateEvents.at), desc(candidateEvents.id)),
+        .orderBy(desc(candidateEvents.at), desc(candidateEvents.id))
+        .limit(shown.historique)
+        .then(withTotal),
+      // Open tasks first, the soonest due first; then the done ones.
       db
         .select({
           id: tasks.id,
@@ -332,13 +348,16 @@ export async function getCandidateFile(
           doneAt: tasks.doneAt,
           outcome: tasks.outcome,
           assignee: users.name,
+          total: totalRows,
         })
         .from(tasks)
         .leftJoin(users, eq(users.id, tasks.assigneeId))
         .where(eq(tasks.candidateId, file.id))
-        .orderBy(asc(tasks.doneAt), asc(tasks.dueDate)),
+        .orderBy(asc(tasks.doneAt), asc(tasks.dueDate), asc(tasks.id))
+        .limit(shown.taches)
+        .then(withTotal),
       listProposals(db, file.id),
-      listMessages(db, file.id),
+      listMessages(db, file.id, shown.messages),
       listStays(db, file.id),
       duplicateOriginal(db, actor, file),
       // Files that say they duplicate this one.
@@ -355,10 +374,15 @@ export async function getCandidateFile(
     file,
     summary,
     timeline: timeline ?? null,
-    events,
-    tasks: fileTasks,
+    events: events.rows,
+    tasks: fileTasks.rows,
     proposals: fileProposals,
-    messages: thread,
+    messages: thread.rows,
+    /** How many entries each long list has in all (the page shows the first ones). */
+    totals: { historique: events.total, messages: thread.total, taches: fileTasks.total } satisfies Record<
+      FileList,
+      number
+    >,
     stays,
     original,
     duplicates,

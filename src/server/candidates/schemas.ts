@@ -236,3 +236,22 @@ export type TimelineFilter = keyof typeof timelineFilters;
 export function parseTimelineFilter(value: string | null): TimelineFilter | undefined {
   return value !== null && Object.hasOwn(timelineFilters, value) ? (value as TimelineFilter) : undefined;
 }
+
+/**
+ * How much of a file's long lists its page shows at first, and how much more each "show
+ * more" link adds (`?historique=`, `?messages=`, `?taches=`: how many to show). A file
+ * written to for years stays a page of a few dozen entries, not thousands.
+ */
+export const fileListSizes = { historique: 50, messages: 30, taches: 20 } as const;
+export type FileList = keyof typeof fileListSizes;
+const MAX_SHOWN = 100_000;
+
+/** How many entries of each long list to show, from a query string (anything invalid: the first page). */
+export function parseFileLists(params: URLSearchParams): Record<FileList, number> {
+  const shown = (list: FileList) => {
+    const value = params.get(list) ?? '';
+    const base = fileListSizes[list];
+    return /^\d{1,20}$/.test(value) ? Math.min(Math.max(Number(value), base), MAX_SHOWN) : base;
+  };
+  return { historique: shown('historique'), messages: shown('messages'), taches: shown('taches') };
+}

@@ -15,6 +15,7 @@ import { emptyState, field, readForm, submitForm } from '../../server/http/form.
 import { redirect, type Redirect } from '../../server/http/respond.ts';
 import { isFamily } from '../../server/policy.ts';
 import { localizedPath, t } from '../../i18n/index.ts';
+import { parseFileLists } from '../../server/candidates/schemas.ts';
 
 const ctx = { db, clock: accounts.clock, siteUrl: accounts.siteUrl };
 
@@ -120,7 +121,7 @@ export async function familyPart(rc: RequestContext, user: SessionUser): Promise
     if (r.ok) return redirect(`${back}${r.value}`, 303);
     ({ state, status, headers } = r);
   }
-  const family = isFamily(user) ? await familyAccount(db, user) : null;
+  const family = isFamily(user) ? await familyAccount(db, user, parseFileLists(rc.url.searchParams).messages) : null;
   const [ambassador, introductions] = isFamily(user)
     ? await Promise.all([ambassadorAccount(db, user), accountIntroductions(db, user)])
     : [null, { asAmbassador: [], asFamily: [] }];

@@ -17,6 +17,7 @@ import { fileWorkMatches, listWorkProposals, proposeWork } from '../../server/op
 import { agentHome, boardColumns, getCandidateFile, listCandidates } from '../../server/candidates/queries.ts';
 import {
   parseListQuery,
+  parseFileLists,
   parseTimelineFilter,
   StageMoveSchema,
   type ListQuery,
@@ -191,6 +192,7 @@ export async function filePage(rc: RequestContext, publicId: string) {
     }
     const data = await getCandidateFile(db, user, publicId, {
       timeline: parseTimelineFilter(rc.url.searchParams.get('journal')),
+      shown: parseFileLists(rc.url.searchParams),
       now: accounts.clock.now(),
     });
     // The access log: once per opening of the page, not again for the page after one of its posts.
