@@ -5,7 +5,14 @@ import { NotFound } from '../server/errors.ts';
 import type { RequestContext } from '../server/http/context.ts';
 import { redirect, render } from '../server/http/respond.ts';
 import { searchReferrer } from '../server/http/return-path.ts';
-import { findNearbyOffers, getPublishedOffer, publicDetail } from '../server/offers/queries.ts';
+import {
+  findNearbyOffers,
+  getPastOffer,
+  getPublishedOffer,
+  publicDetail,
+  type OfferDetail,
+  type PastOffer,
+} from '../server/offers/queries.ts';
 import { publicPointOf } from '../server/offers/position.ts';
 import { dailyLife } from '../server/places/daily-life.ts';
 import { getCommuneCoverage } from '../server/places/queries.ts';
@@ -21,7 +28,15 @@ export const NEARBY_KM = 30;
 export async function offerDetailPage(rc: Pick<RequestContext, 'locals' | 'request' | 'url'>, ref: string) {
   const m = /^(\d{1,12})(?:-(.*))?$/.exec(ref);
   if (!m) throw new NotFound('offer');
-  const offer = await getPublishedOffer(db, Number(m[1]));
+  const id = Number(m[1]);
+  let offer: OfferDetail;
+  try {
+    offer = await getPublishedOffer(db, id);
+  } catch (error) {
+    const past = error instanceof NotFound ? await getPastOffer(db, id) : null;
+    if (past) return pastOfferPage(past);
+    throw error;
+  }
   if (m[2] !== offer.slug) return redirect(localizedPath(`/offres/${offer.id}-${offer.slug}`, rc.locals.locale), 301);
   // Daily life from the commune's centre, never from the offer's point (decision 006).
   const [nearby, coverage, life] = await Promise.all([
@@ -37,4 +52,14 @@ export async function offerDetailPage(rc: Pick<RequestContext, 'locals' | 'reque
   const search = searchReferrer(rc.request, rc.url);
   const back = search ? `${search}#offre-${offer.id}` : null;
   return render({ offer: publicDetail(offer), nearby, coverage, dailyLife: life, back });
+}
+
+/**
+ * An offer that was public and is no longer (withdrawn, not confirmed): a family coming from
+ * a favourite, a proposal or a search engine learns so (410 Gone), with offers of the same
+ * kind around it and the search of its commune, rather than a bare "not found".
+ */
+async function pastOfferPage(past: PastOffer) {
+  const similar = await findNearbyOffers(db, publicPointOf(past), past.kind, { km: NEARBY_KM, limit: 5 });
+  return render({ past, similar }, 410);
 }

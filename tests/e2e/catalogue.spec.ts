@@ -764,8 +764,11 @@ test('cached pages change as soon as the data does, and signed-in requests bypas
   expect(after.headers()['x-cache']).toBe('miss');
   expect(await after.text()).toContain('Titre changé à l’instant');
 
+  // Withdrawn: no longer served from the cache, but a page saying so (410).
   await portal.sql.execute({ sql: "UPDATE offers SET status = 'archived' WHERE id = ?", args: [offer.id] });
-  expect((await request.get(url)).status()).toBe(404);
+  const gone = await request.get(url);
+  expect(gone.status()).toBe(410);
+  expect(await gone.text()).toContain('Cette offre n’est plus en ligne');
   await portal.sql.execute({
     sql: "UPDATE offers SET status = 'published', title = ? WHERE id = ?",
     args: [offer.title, offer.id],

@@ -151,6 +151,69 @@ test('no public output gives an offer’s exact point or street address: API, ma
   expect([point.latitude, point.longitude]).toEqual([Number(o.public_lat), Number(o.public_lng)]);
 });
 
+test('an offer no longer online says so (410), with homes around it and its commune’s search; a draft stays unknown', async ({
+  page,
+  portal,
+  axe,
+}) => {
+  const row = (
+    await portal.sql.execute(
+      `SELECT o.id, o.slug, o.title, o.commune_code, o."transaction", c.name AS commune FROM offers o
+       JOIN communes c ON c.code = o.commune_code
+       WHERE o.status = 'published' AND o.kind = 'home' AND o.territory_code = '32' ORDER BY o.id DESC LIMIT 1 OFFSET 5`,
+    )
+  ).rows[0]!;
+  const url = `/offres/${String(row.id)}-${String(row.slug)}`;
+  await portal.sql.execute({ sql: "UPDATE offers SET status = 'archived' WHERE id = ?", args: [row.id] });
+  try {
+    const res = await page.goto(url);
+    expect(res!.status()).toBe(410);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cette offre n’est plus en ligne');
+    await expect(page.getByText(`« ${String(row.title)} », à ${String(row.commune)}, a été retirée`)).toBeVisible();
+    const transaction = row.transaction === 'sale' ? 'vente' : 'location';
+    await expect(page.getByRole('link', { name: `Logements autour de ${String(row.commune)}` })).toHaveAttribute(
+      'href',
+      `/offres?commune=${String(row.commune_code)}&rayon=15&type=logement&transaction=${transaction}`,
+    );
+    await expect(page.getByRole('link', { name: 'Toutes les offres : Gers' })).toHaveAttribute(
+      'href',
+      '/offres?territoire=32',
+    );
+    // Other homes, published, nearest first; never the withdrawn one.
+    const similar = page.locator('[data-nearby-id]');
+    expect(await similar.count()).toBeGreaterThan(0);
+    const ids = await similar.evaluateAll((items) => items.map((i) => Number(i.getAttribute('data-nearby-id'))));
+    expect(ids).not.toContain(Number(row.id));
+    const placeholders = ids.map(() => '?').join(', ');
+    const kinds = await portal.sql.execute({
+      sql: `SELECT DISTINCT kind || ':' || status AS k FROM offers WHERE id IN (${placeholders})`,
+      args: ids,
+    });
+    expect(kinds.rows.map((r) => r.k)).toEqual(['home:published']);
+    const distances = await similar.evaluateAll((items) => items.map((i) => Number(i.getAttribute('data-distance'))));
+    expect(distances).toEqual([...distances].sort((a, b) => a - b));
+    await axe(page);
+
+    // In English, its links stay in English; the search opens.
+    expect((await page.goto(`/en${url}`))!.status()).toBe(410);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('This offer is no longer online');
+    await page.getByRole('link', { name: `Homes around ${String(row.commune)}` }).click();
+    await expect(page).toHaveURL(new RegExp(`/en/offres\\?commune=${String(row.commune_code)}&`));
+    await expect(page.locator('[data-total]')).toBeVisible();
+  } finally {
+    await portal.sql.execute({ sql: "UPDATE offers SET status = 'published' WHERE id = ?", args: [row.id] });
+  }
+  // Never public (a draft, an owner's proposal): not found, nothing said of it.
+  const draft = (
+    await portal.sql.execute(
+      "SELECT id, title FROM offers WHERE status <> 'published' AND published_at IS NULL LIMIT 1",
+    )
+  ).rows[0]!;
+  const hidden = await page.goto(`/offres/${String(draft.id)}`);
+  expect(hidden!.status()).toBe(404);
+  await expect(page.getByText(String(draft.title))).toHaveCount(0);
+});
+
 test('an offer that its commune’s open data contradict says which source says what, with dates', async ({
   page,
   portal,

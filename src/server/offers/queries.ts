@@ -1,7 +1,7 @@
 // Read side of offers: the public search, the detail page, nearby offers, map points and
 // key figures. Only published offers leave this module for visitors (the `published`
 // condition below); drafts are filtered here, not in pages.
-import { and, asc, count, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { communes, offerPhotos, offers, territories } from '../../../db/schema/index.ts';
 import { foldText } from '../../lib/text.ts';
@@ -353,6 +353,47 @@ export async function getPublishedOffer(db: Db, id: number): Promise<OfferDetail
     label: connectivityLabel(row.offer.downloadMbps, row.offer.uploadMbps),
     photos: JSON.parse(row.photos) as OfferDetail['photos'],
   };
+}
+
+/** What a page still says of an offer that was public once and is no longer (archived, expired, back to draft). */
+export interface PastOffer {
+  id: number;
+  slug: string;
+  kind: OfferRow['kind'];
+  transaction: OfferRow['transaction'];
+  title: string;
+  titleEn: string | null;
+  communeCode: string;
+  communeName: string;
+  territoryCode: string;
+  territoryName: string;
+  publicLat: number | null;
+  publicLng: number | null;
+}
+
+/** The offer, if it was published once and is not now; never one that was never public (a draft, a proposal). */
+export async function getPastOffer(db: Db, id: number): Promise<PastOffer | null> {
+  if (!Number.isSafeInteger(id) || id < 1) return null;
+  const [row] = await db
+    .select({
+      id: offers.id,
+      slug: offers.slug,
+      kind: offers.kind,
+      transaction: offers.transaction,
+      title: offers.title,
+      titleEn: offers.titleEn,
+      communeCode: offers.communeCode,
+      communeName: communes.name,
+      territoryCode: offers.territoryCode,
+      territoryName: territories.name,
+      publicLat: offers.publicLat,
+      publicLng: offers.publicLng,
+    })
+    .from(offers)
+    .innerJoin(communes, eq(communes.code, offers.communeCode))
+    .innerJoin(territories, eq(territories.code, offers.territoryCode))
+    .where(and(eq(offers.id, id), ne(offers.status, 'published'), isNotNull(offers.publishedAt)));
+  return row ?? null;
 }
 
 export interface NearbyOffer {
