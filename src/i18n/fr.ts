@@ -239,10 +239,10 @@ export const fr = {
   'offer.detail.coverageNone': 'Pas de donnée de couverture pour cette commune.',
   'offer.past.title': 'Cette offre n’est plus en ligne',
   'offer.past.body':
-    '« {title} », à {commune}, a été retirée par son annonceur ou attend qu’il confirme qu’elle est toujours disponible.',
+    '« {title} », à {commune}, a été retirée par son annonceur ou attend qu’il confirme qu’elle est toujours disponible.',
   'offer.past.searchHomes': 'Logements autour de {commune}',
   'offer.past.searchTl': 'Tiers-lieux autour de {commune}',
-  'offer.past.territory': 'Toutes les offres : {territory}',
+  'offer.past.territory': 'Toutes les offres : {territory}',
   'offer.past.similarHomes': 'D’autres logements à proximité',
   'offer.past.similarTl': 'D’autres tiers-lieux à proximité',
   'offer.detail.nearbyTl': 'Tiers-lieux les plus proches',

@@ -169,13 +169,13 @@ test('an offer no longer online says so (410), with homes around it and its comm
     const res = await page.goto(url);
     expect(res!.status()).toBe(410);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cette offre n’est plus en ligne');
-    await expect(page.getByText(`« ${String(row.title)} », à ${String(row.commune)}, a été retirée`)).toBeVisible();
+    await expect(page.getByText(`« ${String(row.title)} », à ${String(row.commune)}, a été retirée`)).toBeVisible();
     const transaction = row.transaction === 'sale' ? 'vente' : 'location';
     await expect(page.getByRole('link', { name: `Logements autour de ${String(row.commune)}` })).toHaveAttribute(
       'href',
       `/offres?commune=${String(row.commune_code)}&rayon=15&type=logement&transaction=${transaction}`,
     );
-    await expect(page.getByRole('link', { name: 'Toutes les offres : Gers' })).toHaveAttribute(
+    await expect(page.getByRole('link', { name: 'Toutes les offres : Gers' })).toHaveAttribute(
       'href',
       '/offres?territoire=32',
     );
