@@ -185,6 +185,8 @@ export const eventKinds = [
   'erased',
   'maturity',
   'introduction',
+  /** An agent corrected the family's project: the fields' names, never their values. */
+  'project_edited',
 ] as const;
 
 /** The timeline (and audit trail) of a file: who did what, when. */

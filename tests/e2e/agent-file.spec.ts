@@ -127,6 +127,60 @@ test('the file opens with its summary and a duplicate banner; the timeline filte
   await context.close();
 });
 
+test('an agent corrects the family’s project from the file; a refused correction keeps what was typed', async ({
+  browser,
+  portal,
+}) => {
+  const context = await browser.newContext({ baseURL: portal.url, javaScriptEnabled: false });
+  const page = await context.newPage();
+  const email = unique('corrige');
+  await enquire(page.request, portal, {
+    name: 'Famille Corrigée',
+    email,
+    children: '3',
+    budgetMax: '700',
+    transaction: 'rent',
+  });
+  const [file] = await fileOf(portal, email);
+  await signInAs(page, 'agent.gers@demo.test');
+  await page.goto(`/agent/candidats/${file!.publicId}`);
+  const fact = (key: string) => page.locator(`[data-summary] [data-fact="${key}"] dd`);
+  await expect(fact('budget')).toHaveText(/^700\s€ · location$/);
+
+  // Refused: every error named, what was typed kept, the form open.
+  await page.getByText('Corriger le projet').click();
+  const panel = page.locator('#contact');
+  await expect(panel.getByLabel('Âge des enfants')).toHaveValue('3');
+  await panel.getByLabel('Âge des enfants').fill('trois');
+  await panel.getByLabel('Budget maximum (€, loyer mensuel ou prix d’achat)').fill('1 100');
+  await panel.getByLabel('Communes souhaitées').fill('Mauvezin (32120), Nullepart');
+  await panel.getByRole('button', { name: 'Enregistrer le projet' }).click();
+  const summary = page.getByRole('alert');
+  for (const label of [/Âge des enfants/, /Communes souhaitées/, /Budget maximum/])
+    await expect(summary.getByRole('link', { name: label })).toBeVisible();
+  await expect(panel.getByLabel('Âge des enfants')).toHaveValue('trois');
+  await expect(panel.getByLabel('Budget maximum (€, loyer mensuel ou prix d’achat)')).toHaveValue('1 100');
+  await expect(panel.getByLabel('Communes souhaitées')).toHaveValue('Mauvezin (32120), Nullepart');
+  await expect(fact('budget')).toHaveText(/^700\s€ · location$/);
+
+  // Corrected: saved, the summary and the timeline say so.
+  await panel.getByLabel('Âge des enfants').fill('3, 12');
+  await panel.getByLabel('Budget maximum (€, loyer mensuel ou prix d’achat)').fill('1100');
+  await panel.getByLabel('Communes souhaitées').fill('Mauvezin (32120)');
+  await panel.getByLabel('Échéance').selectOption('lt3m');
+  await panel.getByRole('button', { name: 'Enregistrer le projet' }).click();
+  await expect(page).toHaveURL(/\?ok=project#contact$/);
+  await expect(page.getByRole('status')).toHaveText('Projet mis à jour ; le score de maturité est recalculé.');
+  await expect(fact('budget')).toHaveText(/^1\s100\s€ · location$/);
+  await expect(fact('household')).toHaveText('2 adultes · 2 enfants (3, 12 ans)');
+  await expect(fact('communes')).toHaveText('Mauvezin');
+  await expect(fact('timeFrame')).toHaveText('Dans moins de 3 mois');
+  await expect(page.locator('.timeline li[data-event="project_edited"]')).toContainText(
+    'Projet corrigé : foyer, communes souhaitées, budget, échéance',
+  );
+  await context.close();
+});
+
 test('a long file shows its latest timeline, messages and tasks, and more on request; without JavaScript', async ({
   browser,
   portal,

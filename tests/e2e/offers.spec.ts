@@ -164,7 +164,7 @@ test('an offer no longer online says so (410), with homes around it and its comm
     )
   ).rows[0]!;
   const url = `/offres/${String(row.id)}-${String(row.slug)}`;
-  await portal.sql.execute({ sql: "UPDATE offers SET status = 'archived' WHERE id = ?", args: [row.id] });
+  await portal.sql.execute({ sql: "UPDATE offers SET status = 'archived' WHERE id = ?", args: [Number(row.id)] });
   try {
     const res = await page.goto(url);
     expect(res!.status()).toBe(410);
@@ -201,7 +201,7 @@ test('an offer no longer online says so (410), with homes around it and its comm
     await expect(page).toHaveURL(new RegExp(`/en/offres\\?commune=${String(row.commune_code)}&`));
     await expect(page.locator('[data-total]')).toBeVisible();
   } finally {
-    await portal.sql.execute({ sql: "UPDATE offers SET status = 'published' WHERE id = ?", args: [row.id] });
+    await portal.sql.execute({ sql: "UPDATE offers SET status = 'published' WHERE id = ?", args: [Number(row.id)] });
   }
   // Never public (a draft, an owner's proposal): not found, nothing said of it.
   const draft = (

@@ -25,10 +25,11 @@ import { markRead, sendAgentMessage, sendFamilyMessage } from '../../src/server/
 import { answerProposal, proposeOffers, searchFromNeeds } from '../../src/server/candidates/proposals.ts';
 import { agentHome, getCandidateFile, listCandidates } from '../../src/server/candidates/queries.ts';
 import { fileListSizes, parseFileLists } from '../../src/server/candidates/schemas.ts';
+import { editProject } from '../../src/server/candidates/project.ts';
 import { planStay } from '../../src/server/candidates/stays.ts';
 import { completeTask, createTask } from '../../src/server/candidates/tasks.ts';
 import { markDuplicate, mergeDuplicate, mergedTarget, moveTerritory } from '../../src/server/candidates/transfer.ts';
-import { Conflict, Invalid, NotFound } from '../../src/server/errors.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
 import { actor, actors, testDb } from '../helpers/db.ts';
 
 const start = Date.UTC(2026, 10, 23, 9);
@@ -283,6 +284,117 @@ describe('discovery stays and messages', () => {
     expect((await db.select().from(messages).where(eq(messages.candidateId, file.id))).every((m) => m.readAt)).toBe(
       true,
     );
+  });
+});
+
+describe('the project, corrected by an agent', () => {
+  /** The project form as the file page fills it, then `over`. */
+  const form = (file: { version: number }, over: Record<string, string> = {}) => ({
+    name: 'Famille Durand',
+    adults: '2',
+    children: '4',
+    wishedCommunes: '',
+    budgetMax: '900',
+    transaction: 'rent',
+    minDownloadMbps: '100',
+    version: String(file.version),
+    ...over,
+  });
+  const reload = async (db: Db, id: number) => (await db.select().from(candidates).where(eq(candidates.id, id)))[0]!;
+
+  it('saves what a call taught, names the fields on the timeline and scores the file again', async () => {
+    const { db, ctx, lucie, file } = await withFamilyFile();
+    const before = await reload(db, file.id);
+    const changed = await editProject(
+      ctx,
+      lucie,
+      file.publicId,
+      form(file, {
+        children: '4, 9',
+        wishedCommunes: 'Auch, Mauvezin (32120)',
+        budgetMax: '1200',
+        profession: 'Développeuse',
+        remoteStatus: 'employee',
+        partnerWish: 'local_job',
+        timeFrame: 'lt3m',
+        housingNeeds: 'Une maison avec jardin',
+      }),
+    );
+    expect(changed).toBe(true);
+    const after = await reload(db, file.id);
+    expect(after.household).toEqual({ adults: 2, children: [4, 9] });
+    expect(after.wishedCommunes).toEqual(['32013', '32249']);
+    expect(after.budgetMax).toBe(1200);
+    expect(after.professions).toEqual([{ profession: 'Développeuse', status: 'employee' }]);
+    expect(after.partnerWish).toBe('local_job');
+    expect(after.timeFrame).toBe('lt3m');
+    expect(after.housingNeeds).toBe('Une maison avec jardin');
+    // Unchanged: the address, the territories, the stage.
+    expect([after.email, after.wishedTerritories, after.stage]).toEqual([
+      before.email,
+      before.wishedTerritories,
+      before.stage,
+    ]);
+    expect(after.version).toBe(before.version + 1);
+    // A time frame under three months and a profession: the score moves.
+    expect(after.maturityScore).not.toBe(before.maturityScore);
+    const [event] = await db
+      .select()
+      .from(candidateEvents)
+      .where(and(eq(candidateEvents.candidateId, file.id), eq(candidateEvents.kind, 'project_edited')));
+    expect(event!.byUserId).toBe(lucie.id);
+    expect(event!.data).toEqual({
+      fields: ['household', 'professions', 'partnerWish', 'wishedCommunes', 'budgetMax', 'housingNeeds', 'timeFrame'],
+    });
+    // The same form again: nothing to write, no event.
+    expect(
+      await editProject(ctx, lucie, file.publicId, {
+        ...form(after),
+        children: '4, 9',
+        wishedCommunes: 'Auch (32000), Mauvezin (32120)',
+        budgetMax: '1200',
+        profession: 'Développeuse',
+        remoteStatus: 'employee',
+        partnerWish: 'local_job',
+        timeFrame: 'lt3m',
+        housingNeeds: 'Une maison avec jardin',
+      }),
+    ).toBe(false);
+    expect((await reload(db, file.id)).version).toBe(after.version);
+  });
+
+  it('refuses bad input with every error at once, a stale version, another territory and families; nothing changes', async () => {
+    const { db, ctx, lucie, family, file } = await withFamilyFile();
+    const before = await reload(db, file.id);
+    const error = await editProject(
+      ctx,
+      lucie,
+      file.publicId,
+      form(file, {
+        adults: '0',
+        children: 'deux',
+        wishedCommunes: 'Nullepart-sur-Mer',
+        budgetMax: '-5',
+        timeFrame: 'demain',
+      }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Invalid);
+    expect((error as Invalid).errors.map((e) => e.field).sort()).toEqual(
+      ['adults', 'budgetMax', 'children', 'timeFrame', 'wishedCommunes'].sort(),
+    );
+    await expectInvalid(editProject(ctx, lucie, file.publicId, form(file, { name: '' })), 'name');
+    // Someone else changed the file since the page was drawn.
+    await expect(
+      editProject(ctx, lucie, file.publicId, form({ version: before.version - 1 }, { budgetMax: '1' })),
+    ).rejects.toBeInstanceOf(Conflict);
+    const yann = await actor(db, 'agent.manche@demo.test');
+    await expect(editProject(ctx, yann, file.publicId, form(file, { budgetMax: '1' }))).rejects.toBeInstanceOf(
+      NotFound,
+    );
+    await expect(editProject(ctx, family, file.publicId, form(file, { budgetMax: '1' }))).rejects.toBeInstanceOf(
+      Forbidden,
+    );
+    expect(await reload(db, file.id)).toEqual(before);
   });
 });
 

@@ -44,6 +44,7 @@ const KEPT_DETAILS = new Set([
   'end',
   'offers',
   'offer',
+  'fields',
 ]);
 
 /** The place a family came from, as reports read it: "(32)", "(Belgique)" or nothing. */

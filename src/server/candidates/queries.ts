@@ -50,6 +50,7 @@ import {
 } from './schemas.ts';
 import { totalRows, withTotal } from '../../../db/total.ts';
 import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
+import { communeLabel } from '../../lib/text.ts';
 import { effectiveMaturity, explainMaturity } from './maturity.ts';
 
 /** Days after which a file "rots" in a stage without moving (a CRM's idle flag). */
@@ -298,7 +299,11 @@ export async function fileSummary(db: Db, file: CandidateRow, now: Date) {
       code,
       name: wishedTerritories.find((t) => t.code === code)?.name ?? code,
     })),
-    communes: file.wishedCommunes.map((code) => ({ code, name: byCode(code)?.name ?? code })),
+    // `label` ("Auch (32000)") is how the project form shows them, resolved again exactly.
+    communes: file.wishedCommunes.map((code) => {
+      const row = byCode(code);
+      return { code, name: row?.name ?? code, label: row ? communeLabel(row) : code };
+    }),
     settledCommune: file.settledCommuneCode
       ? { code: file.settledCommuneCode, name: byCode(file.settledCommuneCode)?.name ?? file.settledCommuneCode }
       : null,

@@ -153,6 +153,33 @@ export const StageMoveSchema = z.object({
 });
 export type StageMoveInput = z.output<typeof StageMoveSchema>;
 
+/**
+ * The family's project as an agent corrects it from the file (what a call taught): the
+ * enquiry's answers but the address (the account's link) and the territories (a move asks
+ * consent), and `version`, the file's when the page was drawn.
+ */
+export const ProjectEditSchema = EnquirySchema.pick({
+  name: true,
+  phone: true,
+  adults: true,
+  children: true,
+  profession: true,
+  remoteStatus: true,
+  partnerProfession: true,
+  partnerRemoteStatus: true,
+  partnerWish: true,
+  partnerSought: true,
+  currentPlace: true,
+  wishedCommunes: true,
+  budgetMax: true,
+  transaction: true,
+  housingNeeds: true,
+  workspaceNeeds: true,
+  minDownloadMbps: true,
+  timeFrame: true,
+}).extend({ version: StageMoveSchema.shape.version });
+export type ProjectEditInput = z.output<typeof ProjectEditSchema>;
+
 export const listSorts = ['recent', 'waiting', 'name', 'maturity'] as const;
 
 /** A filter that is not understood is dropped, never an error: the list is a GET form. */
@@ -225,7 +252,7 @@ export function parseListQuery(params: Record<string, string>): ListQuery {
 
 /** The timeline's filters (`?journal=` on the file page): each names the kinds of events it shows. */
 export const timelineFilters = {
-  notes: ['note', 'maturity'],
+  notes: ['note', 'maturity', 'project_edited'],
   emails: ['email', 'message'],
   stages: ['stage_change', 'created', 'territory_move'],
   tasks: ['task', 'follow_up'],

@@ -11,7 +11,7 @@ import {
   territories,
 } from '../../../db/schema/index.ts';
 import { communeLabel, foldText } from '../../lib/text.ts';
-import { Invalid, NotFound } from '../errors.ts';
+import { Invalid, NotFound, type FieldError } from '../errors.ts';
 import { INSEE_CODE } from '../input.ts';
 import { perCatalogueVersion } from '../cache/page-cache.ts';
 
@@ -135,6 +135,33 @@ export async function resolveCommune(
     ]);
   }
   throw new Invalid([{ field, key: 'errors.unknown_commune', value }]);
+}
+
+/**
+ * Communes typed as a list ("Auch, Mauvezin (32420)", at most `max`), each resolved as
+ * `resolveCommune` does: their INSEE codes, and the first problem as a field error.
+ */
+export async function resolveCommuneList(
+  db: Db,
+  input: string,
+  field: string,
+  preferDepartments: string[] = [],
+  max = 10,
+): Promise<{ codes: string[]; error: FieldError | null }> {
+  const names = input
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  const codes: string[] = [];
+  for (const name of names.slice(0, max)) {
+    try {
+      codes.push((await resolveCommune(db, name, field, preferDepartments)).code);
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      return { codes, error: error.errors[0]! };
+    }
+  }
+  return { codes, error: null };
 }
 
 export interface TerritoryOverview extends TerritorySummary {

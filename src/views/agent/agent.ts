@@ -11,6 +11,7 @@ import {
   recordFollowUp,
 } from '../../server/candidates/commands.ts';
 import { markRead, sendAgentMessage } from '../../server/candidates/messages.ts';
+import { editProject } from '../../server/candidates/project.ts';
 import { overrideMaturity } from '../../server/candidates/maturity.ts';
 import { listProposals, proposeOffers, searchFromNeeds } from '../../server/candidates/proposals.ts';
 import { fileWorkMatches, listWorkProposals, proposeWork } from '../../server/opportunities/proposals.ts';
@@ -157,6 +158,8 @@ const fileActions: Record<string, FileAction> = {
     await resendEmail(db, accounts.clock, user, parseId(form.email) ?? 0, file.id);
     return '?ok=resent#timeline-title';
   },
+  project: async (user, id, form) =>
+    (await editProject(ctx, user, id, form)) ? '?ok=project#contact' : '?ok=projectSame#contact',
   'propose-work': async (user, id, form) =>
     (await proposeWork(fileCtx, user, id, form)) ? '?ok=workProposed#emplois' : '?ok=workAlreadyProposed#emplois',
   territory: async (user, id, form) => {

@@ -11,7 +11,7 @@ import { familyFile } from '../../server/candidates/family.ts';
 import { parseId } from '../../server/input.ts';
 import { getPublishedOffer } from '../../server/offers/queries.ts';
 import { workDetail } from '../../server/opportunities/queries.ts';
-import { resolveCommune } from '../../server/places/queries.ts';
+import { resolveCommuneList } from '../../server/places/queries.ts';
 import { localizedPath } from '../../i18n/index.ts';
 import { territoriesWithSettings, type Territory } from '../../server/places/territories.ts';
 
@@ -30,21 +30,9 @@ const keep = (form: FormFields) => Object.fromEntries(Object.entries(form).filte
 /** Communes are typed by name ("Auch, Mauvezin"); the file stores their INSEE codes. Every error at once. */
 async function enquiryInput(form: FormFields, locale: string) {
   const wishedTerritories = fieldList(form, 'wishedTerritories');
-  const names = field(form, 'wishedCommunes')
-    .split(',')
-    .map((c) => c.trim())
-    .filter(Boolean);
-  const codes: string[] = [];
-  const errors: FieldError[] = [];
-  for (const name of names.slice(0, 10)) {
-    try {
-      codes.push((await resolveCommune(db, name, 'wishedCommunes', wishedTerritories)).code);
-    } catch (error) {
-      if (!(error instanceof Invalid)) throw error;
-      if (!errors.length) errors.push(...error.errors);
-    }
-  }
-  const input = { ...form, wishedCommunes: codes, locale };
+  const communes = await resolveCommuneList(db, field(form, 'wishedCommunes'), 'wishedCommunes', wishedTerritories);
+  const errors: FieldError[] = communes.error ? [communes.error] : [];
+  const input = { ...form, wishedCommunes: communes.codes, locale };
   errors.push(...enquiryErrors(input).filter((e) => !errors.some((x) => x.field === e.field)));
   if (errors.length) throw new Invalid(errors);
   return input;

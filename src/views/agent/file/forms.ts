@@ -56,6 +56,29 @@ export function fileForms(locale: Locale) {
       labels: { ambassador: t(locale, 'introduce.ambassador'), note: t(locale, 'introduce.note') },
     },
     'propose-work': { idPrefix: 'wk', labels: { opportunity: t(locale, 'match.title') } },
+    project: {
+      idPrefix: 'pr',
+      labels: {
+        name: t(locale, 'projectEdit.name'),
+        phone: t(locale, 'projectEdit.phone'),
+        adults: t(locale, 'projectEdit.adults'),
+        children: t(locale, 'projectEdit.children'),
+        profession: t(locale, 'projectEdit.profession'),
+        remoteStatus: t(locale, 'projectEdit.remoteStatus'),
+        partnerProfession: t(locale, 'projectEdit.partnerProfession'),
+        partnerRemoteStatus: t(locale, 'projectEdit.partnerRemoteStatus'),
+        partnerWish: t(locale, 'projectEdit.partnerWish'),
+        partnerSought: t(locale, 'projectEdit.partnerSought'),
+        currentPlace: t(locale, 'projectEdit.currentPlace'),
+        wishedCommunes: t(locale, 'projectEdit.communes'),
+        transaction: t(locale, 'projectEdit.transaction'),
+        budgetMax: t(locale, 'projectEdit.budget'),
+        housingNeeds: t(locale, 'projectEdit.housingNeeds'),
+        workspaceNeeds: t(locale, 'projectEdit.workspaceNeeds'),
+        minDownloadMbps: t(locale, 'projectEdit.minDownload'),
+        timeFrame: t(locale, 'projectEdit.timeFrame'),
+      },
+    },
   } as const;
 }
 
@@ -63,16 +86,18 @@ export type FileFormIntent = keyof ReturnType<typeof fileForms>;
 
 /**
  * The fields of one form of the file page: `field(key)` gives a field's props, refilled
- * and with its error only when that form was the one posted (the stage form has no intent).
+ * and with its error only when that form was the one posted (the stage form has no intent);
+ * otherwise with `initial` (what the file says now, for a form that edits it).
  */
 export function fileFields<I extends FileFormIntent>(
   locale: Locale,
   intent: I,
   state: { errors: Record<string, string>; values: Record<string, string> },
+  initial: Record<string, string> = {},
 ) {
   const form = fileForms(locale)[intent];
   const posted = state.values.intent === intent || (intent === 'stage' && !state.values.intent);
-  const { field } = formFields(posted ? state : { errors: {}, values: {} }, form.idPrefix);
+  const { field } = formFields(posted ? state : { errors: {}, values: initial }, form.idPrefix);
   const names: Record<string, string> = 'names' in form ? form.names : {};
   return (key: keyof (typeof form)['labels'] & string) =>
     field(names[key] ?? key, (form.labels as Record<string, string>)[key]!, key);
