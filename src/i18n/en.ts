@@ -122,6 +122,7 @@ export const en: Messages = {
   'errors.tl_km_homes_only': 'This filter only applies to homes.',
   'errors.invalid_ecole_km': 'The distance must be a whole number from 1 to 50 km.',
   'errors.transaction_homes_only': 'Rent or sale only applies to homes.',
+  'errors.communes_too_many': 'At most {max, plural, one {one commune} other {# communes}}, separated by commas.',
   'errors.invalid_value': 'This value is not valid.',
   'errors.text_long': 'This text is too long: please shorten it.',
   'errors.invalid_choice': 'Choose a value from the list.',
@@ -235,8 +236,7 @@ export const en: Messages = {
   'offer.detail.coverageValue': '{share} of the premises of the commune can connect to fibre ({date}, {source}).',
   'offer.detail.coverageNone': 'No coverage data for this commune.',
   'offer.past.title': 'This offer is no longer online',
-  'offer.past.body':
-    '“{title}”, in {commune}, was withdrawn by its advertiser or awaits their confirmation that it is still available.',
+  'offer.past.body': 'The offer you are looking for, in {commune}, was taken off the site or awaits confirmation.',
   'offer.past.searchHomes': 'Homes around {commune}',
   'offer.past.searchTl': 'Tiers-lieux around {commune}',
   'offer.past.territory': 'All offers: {territory}',

@@ -29,7 +29,7 @@ export const asList = (v: unknown): unknown[] => (v === undefined || v === '' ? 
 
 /** Control characters (NUL, escapes…) never belong in typed text; line breaks and tabs do. */
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
-const withoutControls = (v: unknown) => (typeof v === 'string' ? v.replace(CONTROL, '') : v);
+export const withoutControls = (v: unknown) => (typeof v === 'string' ? v.replace(CONTROL, '') : v);
 
 /** Blank is absent (and control characters are gone). */
 export const blankToUndefined = (v: unknown) => {

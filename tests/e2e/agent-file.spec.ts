@@ -163,14 +163,25 @@ test('an agent corrects the family’s project from the file; a refused correcti
   await expect(panel.getByLabel('Communes souhaitées')).toHaveValue('Mauvezin (32120), Nullepart');
   await expect(fact('budget')).toHaveText(/^700\s€ · location$/);
 
-  // Corrected: saved, the summary and the timeline say so.
+  // Someone else changed the file meanwhile: refused (409), the typed values kept, and
+  // posting again once the conflict is read goes through.
+  await portal.sql.execute({
+    sql: 'UPDATE candidates SET version = version + 1 WHERE public_id = ?',
+    args: [file!.publicId],
+  });
   await panel.getByLabel('Âge des enfants').fill('3, 12');
   await panel.getByLabel('Budget maximum (€, loyer mensuel ou prix d’achat)').fill('1100');
   await panel.getByLabel('Communes souhaitées').fill('Mauvezin (32120)');
   await panel.getByLabel('Échéance').selectOption('lt3m');
+  const stale = page.waitForResponse((r) => r.request().method() === 'POST');
+  await panel.getByRole('button', { name: 'Enregistrer le projet' }).click();
+  expect((await stale).status()).toBe(409);
+  await expect(page.getByRole('alert')).toContainText('Ce dossier vient d’être modifié par quelqu’un d’autre');
+  await expect(panel.getByLabel('Âge des enfants')).toHaveValue('3, 12');
+  await expect(fact('budget')).toHaveText(/^700\s€ · location$/);
   await panel.getByRole('button', { name: 'Enregistrer le projet' }).click();
   await expect(page).toHaveURL(/\?ok=project#contact$/);
-  await expect(page.getByRole('status')).toHaveText('Projet mis à jour ; le score de maturité est recalculé.');
+  await expect(page.getByRole('status')).toHaveText('Projet mis à jour ; le score de maturité est recalculé.');
   await expect(fact('budget')).toHaveText(/^1\s100\s€ · location$/);
   await expect(fact('household')).toHaveText('2 adultes · 2 enfants (3, 12 ans)');
   await expect(fact('communes')).toHaveText('Mauvezin');

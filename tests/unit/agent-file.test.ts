@@ -78,7 +78,7 @@ describe("a file's summary", () => {
     advance(3 * DAY_MS + 3600_000);
     let { summary, file } = await getCandidateFile(db, agent, publicId, { now: now() });
     expect(summary.territories).toEqual([{ code: '32', name: 'Gers' }]);
-    expect(summary.communes).toEqual([{ code: '32013', name: 'Auch' }]);
+    expect(summary.communes).toEqual([{ code: '32013', name: 'Auch', label: 'Auch (32000)' }]);
     expect(summary.originOffer).toMatchObject({ id: offer.id, title: offer.title });
     expect(summary.agent).toBeNull();
     expect(summary.daysInStage).toBe(3);

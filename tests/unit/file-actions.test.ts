@@ -394,7 +394,50 @@ describe('the project, corrected by an agent', () => {
     await expect(editProject(ctx, family, file.publicId, form(file, { budgetMax: '1' }))).rejects.toBeInstanceOf(
       Forbidden,
     );
-    expect(await reload(db, file.id)).toEqual(before);
+    // A repeated communes field is not the form's: refused, never read as "no commune".
+    await db
+      .update(candidates)
+      .set({ wishedCommunes: ['32013'] })
+      .where(eq(candidates.id, file.id));
+    const withAuch = await reload(db, file.id);
+    await expectInvalid(
+      editProject(ctx, lucie, file.publicId, { ...form(withAuch), wishedCommunes: ['Auch', 'Condom'] }),
+      'wishedCommunes',
+    );
+    await expectInvalid(
+      editProject(ctx, lucie, file.publicId, form(withAuch, { wishedCommunes: Array(11).fill('Auch').join(', ') })),
+      'wishedCommunes',
+    );
+    expect(await reload(db, file.id)).toEqual(withAuch);
+  });
+
+  it('keeps a commune the referential lost, each commune once, the partner’s profession second, a name without NUL', async () => {
+    const { db, ctx, lucie, file } = await withFamilyFile();
+    await db
+      .update(candidates)
+      .set({ wishedCommunes: ['32999'] })
+      .where(eq(candidates.id, file.id));
+    const lost = await reload(db, file.id);
+    expect(
+      await editProject(
+        ctx,
+        lucie,
+        file.publicId,
+        form(lost, {
+          name: 'Famille\u0000 Durand',
+          wishedCommunes: '32999, Auch, Auch (32000)',
+          partnerProfession: 'Boulanger',
+          partnerRemoteStatus: 'job_seeker',
+        }),
+      ),
+    ).toBe(true);
+    const after = await reload(db, file.id);
+    expect(after.name).toBe('Famille Durand');
+    expect(after.wishedCommunes).toEqual(['32999', '32013']);
+    expect(after.professions).toEqual([
+      { profession: null, status: null },
+      { profession: 'Boulanger', status: 'job_seeker' },
+    ]);
   });
 });
 
@@ -472,7 +515,7 @@ describe('a long file', () => {
       expect(parseFileLists(new URLSearchParams({ historique: bad, messages: bad, taches: bad }))).toEqual(
         fileListSizes,
       );
-    expect(parseFileLists(new URLSearchParams('historique=99999999999999999999')).historique).toBe(100_000);
+    expect(parseFileLists(new URLSearchParams('historique=99999999999999999999')).historique).toBe(2_000);
     expect(parseFileLists(new URLSearchParams('historique=1&messages=60')).messages).toBe(60);
   });
 });

@@ -1,6 +1,6 @@
 // Validation of account forms. Messages are i18n keys (translated by the pages).
 import { z } from 'astro/zod';
-import { blankToUndefined, territoryCode } from '../input.ts';
+import { blankToUndefined, territoryCode, withoutControls } from '../input.ts';
 import { dictionary } from '@zxcvbn-ts/language-common';
 
 export const PASSWORD_MIN = 12;
@@ -22,11 +22,15 @@ export const PasswordSchema = z
   .max(PASSWORD_MAX, { error: 'errors.password_length' })
   .refine((p) => !common.has(p.toLowerCase()), { error: 'errors.password_common' });
 
-export const NameSchema = z
-  .string({ error: 'errors.name_required' })
-  .trim()
-  .min(1, { error: 'errors.name_required' })
-  .max(120, { error: 'errors.name_too_long' });
+/** A person's or a family's name; control characters go (a NUL would cut it in the database). */
+export const NameSchema = z.preprocess(
+  withoutControls,
+  z
+    .string({ error: 'errors.name_required' })
+    .trim()
+    .min(1, { error: 'errors.name_required' })
+    .max(120, { error: 'errors.name_too_long' }),
+);
 
 export const LocaleSchema = z.enum(['fr', 'en']).catch('fr');
 

@@ -13,7 +13,6 @@ import {
   territories,
   users,
   userTerritories,
-  type Profession,
 } from '../../../db/schema/index.ts';
 import { hit, LIMITS } from '../accounts/rate-limit.ts';
 import { RateLimited } from '../accounts/commands.ts';
@@ -22,7 +21,7 @@ import { enqueueMail } from '../mail/outbox.ts';
 import { mailFamily } from './notify.ts';
 import { addEvent, type CandidatesContext } from './commands.ts';
 import { refreshMaturity } from './maturity.ts';
-import { CONSENT_TEXT_VERSION, EnquirySchema } from './schemas.ts';
+import { CONSENT_TEXT_VERSION, EnquirySchema, professionsOf } from './schemas.ts';
 
 /** 16 random characters: a URL that says nothing about how many files exist. */
 export const newPublicId = () => randomBytes(12).toString('base64url');
@@ -78,14 +77,7 @@ export async function createEnquiry(
       .orderBy(asc(candidates.id))
       .limit(1);
     const territoryCode = served.length === 1 ? served[0]!.code : null;
-    const professions: Profession[] = [
-      data.profession || data.remoteStatus
-        ? { profession: data.profession ?? null, status: data.remoteStatus ?? null }
-        : null,
-      data.partnerProfession || data.partnerRemoteStatus
-        ? { profession: data.partnerProfession ?? null, status: data.partnerRemoteStatus ?? null }
-        : null,
-    ].filter((p) => p !== null);
+    const professions = professionsOf(data);
     const publicId = newPublicId();
     const [file] = await tx
       .insert(candidates)

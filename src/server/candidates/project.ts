@@ -5,24 +5,19 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { candidates } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
-import { Conflict, fieldErrors, Invalid } from '../errors.ts';
+import { Conflict, fieldErrors, Invalid, type FieldError } from '../errors.ts';
 import { resolveCommuneList } from '../places/queries.ts';
 import { addEvent, changeFile, findCandidate, type CandidateRow, type CandidatesContext } from './commands.ts';
 import { refreshMaturity } from './maturity.ts';
-import { ProjectEditSchema, type ProjectEditInput } from './schemas.ts';
+import { professionsOf, ProjectEditSchema, type ProjectEditInput } from './schemas.ts';
 
 /** The file's columns that the project form writes, from its parsed input. */
 function projectColumns(data: ProjectEditInput) {
-  const profession = (p: string | undefined, s: typeof data.remoteStatus) =>
-    p || s ? [{ profession: p ?? null, status: s ?? null }] : [];
   return {
     name: data.name,
     phone: data.phone ?? null,
     household: { adults: data.adults, children: data.children },
-    professions: [
-      ...profession(data.profession, data.remoteStatus),
-      ...profession(data.partnerProfession, data.partnerRemoteStatus),
-    ],
+    professions: professionsOf(data),
     partnerWish: data.partnerWish ?? null,
     partnerSought: data.partnerSought ?? null,
     currentPlace: data.currentPlace ?? null,
@@ -56,8 +51,15 @@ export async function editProject(
 ): Promise<boolean> {
   // Another territory's file is not found before anything typed is read.
   const file = await findCandidate(ctx.db, actor, publicId);
-  const typed = typeof input.wishedCommunes === 'string' ? input.wishedCommunes : '';
-  const communes = await resolveCommuneList(ctx.db, typed, 'wishedCommunes', file.wishedTerritories);
+  // One text field: repeated, it is not the form's (never read as none, which would erase them).
+  const typed = input.wishedCommunes ?? '';
+  const communes =
+    typeof typed === 'string'
+      ? await resolveCommuneList(ctx.db, typed, 'wishedCommunes', {
+          prefer: file.wishedTerritories,
+          known: file.wishedCommunes,
+        })
+      : { codes: [], error: { field: 'wishedCommunes', key: 'errors.invalid_value' } satisfies FieldError };
   const parsed = ProjectEditSchema.safeParse({ ...input, wishedCommunes: communes.codes });
   const errors = [
     ...(communes.error ? [communes.error] : []),

@@ -6,6 +6,7 @@ import {
   remoteWorkStatuses,
   stages,
   withdrawalReasons,
+  type Profession,
 } from '../../../db/schema/candidates.ts';
 import { EmailSchema, LocaleSchema, NameSchema } from '../accounts/schemas.ts';
 import {
@@ -89,6 +90,25 @@ export const EnquirySchema = z.object({
 });
 
 export type EnquiryInput = z.output<typeof EnquirySchema>;
+
+/**
+ * The household's professions as the file stores them, by position: the person's own first,
+ * the partner's second (an empty own entry when only the partner's is given), none when
+ * neither is. Maturity reads the first, the partner's job matching the second.
+ */
+export function professionsOf(data: {
+  profession?: string;
+  remoteStatus?: Profession['status'];
+  partnerProfession?: string;
+  partnerRemoteStatus?: Profession['status'];
+}): Profession[] {
+  const entry = (profession: string | undefined, status: Profession['status'] | undefined): Profession | null =>
+    profession || status ? { profession: profession ?? null, status: status ?? null } : null;
+  const own = entry(data.profession, data.remoteStatus);
+  const partner = entry(data.partnerProfession, data.partnerRemoteStatus);
+  if (partner) return [own ?? { profession: null, status: null }, partner];
+  return own ? [own] : [];
+}
 
 // Forms of the file page (agents) and of the family's account.
 
@@ -271,7 +291,8 @@ export function parseTimelineFilter(value: string | null): TimelineFilter | unde
  */
 export const fileListSizes = { historique: 50, messages: 30, taches: 20 } as const;
 export type FileList = keyof typeof fileListSizes;
-const MAX_SHOWN = 100_000;
+/** A page of a few thousand entries at most, however many are asked for. */
+const MAX_SHOWN = 2_000;
 
 /** How many entries of each long list to show, from a query string (anything invalid: the first page). */
 export function parseFileLists(params: URLSearchParams): Record<FileList, number> {

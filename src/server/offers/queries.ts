@@ -355,14 +355,15 @@ export async function getPublishedOffer(db: Db, id: number): Promise<OfferDetail
   };
 }
 
-/** What a page still says of an offer that was public once and is no longer (archived, expired, back to draft). */
+/**
+ * What a page still says of an offer that was public once and is no longer (archived,
+ * expired, back to draft): where and what kind, never its text — since it went offline its
+ * row may hold an owner's edit that no agent has read.
+ */
 export interface PastOffer {
   id: number;
-  slug: string;
   kind: OfferRow['kind'];
   transaction: OfferRow['transaction'];
-  title: string;
-  titleEn: string | null;
   communeCode: string;
   communeName: string;
   territoryCode: string;
@@ -377,11 +378,8 @@ export async function getPastOffer(db: Db, id: number): Promise<PastOffer | null
   const [row] = await db
     .select({
       id: offers.id,
-      slug: offers.slug,
       kind: offers.kind,
       transaction: offers.transaction,
-      title: offers.title,
-      titleEn: offers.titleEn,
       communeCode: offers.communeCode,
       communeName: communes.name,
       territoryCode: offers.territoryCode,

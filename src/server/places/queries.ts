@@ -138,30 +138,36 @@ export async function resolveCommune(
 }
 
 /**
- * Communes typed as a list ("Auch, Mauvezin (32420)", at most `max`), each resolved as
- * `resolveCommune` does: their INSEE codes, and the first problem as a field error.
+ * Communes typed as a list ("Auch, Mauvezin (32120)", at most `max`), each resolved as
+ * `resolveCommune` does: their INSEE codes, once each, and the first problem as a field
+ * error. A `known` code typed as it is stays (a file's commune the referential has lost).
  */
 export async function resolveCommuneList(
   db: Db,
   input: string,
   field: string,
-  preferDepartments: string[] = [],
-  max = 10,
+  { prefer = [], known = [], max = 10 }: { prefer?: string[]; known?: string[]; max?: number } = {},
 ): Promise<{ codes: string[]; error: FieldError | null }> {
   const names = input
     .split(',')
     .map((c) => c.trim())
     .filter(Boolean);
-  const codes: string[] = [];
-  for (const name of names.slice(0, max)) {
+  if (names.length > max)
+    return { codes: [], error: { field, key: 'errors.communes_too_many', params: { max: String(max) } } };
+  const codes = new Set<string>();
+  for (const name of names) {
+    if (known.includes(name)) {
+      codes.add(name);
+      continue;
+    }
     try {
-      codes.push((await resolveCommune(db, name, field, preferDepartments)).code);
+      codes.add((await resolveCommune(db, name, field, prefer)).code);
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
-      return { codes, error: error.errors[0]! };
+      return { codes: [...codes], error: error.errors[0]! };
     }
   }
-  return { codes, error: null };
+  return { codes: [...codes], error: null };
 }
 
 export interface TerritoryOverview extends TerritorySummary {

@@ -198,6 +198,9 @@ export async function filePage(rc: RequestContext, publicId: string) {
       shown: parseFileLists(rc.url.searchParams),
       now: accounts.clock.now(),
     });
+    // Refused for a newer version: the form comes back with what was typed and the file's
+    // version now, so that posting it again, once the conflict is read, is deliberate.
+    if (status === 409 && state.values.version !== undefined) state.values.version = String(data.file.version);
     // The access log: once per opening of the page, not again for the page after one of its posts.
     // A refused post is shown with its error only, never beside the previous success (`?ok=` of its URL).
     const ok = okAfterRedirect(rc);

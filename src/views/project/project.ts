@@ -30,7 +30,9 @@ const keep = (form: FormFields) => Object.fromEntries(Object.entries(form).filte
 /** Communes are typed by name ("Auch, Mauvezin"); the file stores their INSEE codes. Every error at once. */
 async function enquiryInput(form: FormFields, locale: string) {
   const wishedTerritories = fieldList(form, 'wishedTerritories');
-  const communes = await resolveCommuneList(db, field(form, 'wishedCommunes'), 'wishedCommunes', wishedTerritories);
+  const communes = await resolveCommuneList(db, field(form, 'wishedCommunes'), 'wishedCommunes', {
+    prefer: wishedTerritories,
+  });
   const errors: FieldError[] = communes.error ? [communes.error] : [];
   const input = { ...form, wishedCommunes: communes.codes, locale };
   errors.push(...enquiryErrors(input).filter((e) => !errors.some((x) => x.field === e.field)));
