@@ -21,7 +21,7 @@ import { enqueueMail } from '../mail/outbox.ts';
 import { mailFamily } from './notify.ts';
 import { addEvent, type CandidatesContext } from './commands.ts';
 import { refreshMaturity } from './maturity.ts';
-import { CONSENT_TEXT_VERSION, EnquirySchema, professionsOf } from './schemas.ts';
+import { CONSENT_TEXT_VERSION, EnquirySchema, projectColumns } from './schemas.ts';
 
 /** 16 random characters: a URL that says nothing about how many files exist. */
 export const newPublicId = () => randomBytes(12).toString('base64url');
@@ -77,7 +77,6 @@ export async function createEnquiry(
       .orderBy(asc(candidates.id))
       .limit(1);
     const territoryCode = served.length === 1 ? served[0]!.code : null;
-    const professions = professionsOf(data);
     const publicId = newPublicId();
     const [file] = await tx
       .insert(candidates)
@@ -86,22 +85,9 @@ export async function createEnquiry(
         territoryCode,
         stage: 'enquiry',
         stageEnteredAt: now,
-        name: data.name,
+        ...projectColumns(data),
         email: data.email,
-        phone: data.phone ?? null,
-        household: { adults: data.adults, children: data.children },
-        professions,
-        currentPlace: data.currentPlace ?? null,
         wishedTerritories: served.map((s) => s.code),
-        wishedCommunes: data.wishedCommunes,
-        budgetMax: data.budgetMax ?? null,
-        transaction: data.transaction ?? null,
-        housingNeeds: data.housingNeeds ?? null,
-        workspaceNeeds: data.workspaceNeeds ?? null,
-        minDownloadMbps: data.minDownloadMbps ?? null,
-        timeFrame: data.timeFrame ?? null,
-        partnerWish: data.partnerWish ?? null,
-        partnerSought: data.partnerSought ?? null,
         heardFrom: data.heardFrom ?? null,
         locale: data.locale,
         consentTextVersion: CONSENT_TEXT_VERSION,

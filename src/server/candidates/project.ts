@@ -9,27 +9,7 @@ import { Conflict, fieldErrors, Invalid, type FieldError } from '../errors.ts';
 import { resolveCommuneList } from '../places/queries.ts';
 import { addEvent, changeFile, findCandidate, type CandidateRow, type CandidatesContext } from './commands.ts';
 import { refreshMaturity } from './maturity.ts';
-import { professionsOf, ProjectEditSchema, type ProjectEditInput } from './schemas.ts';
-
-/** The file's columns that the project form writes, from its parsed input. */
-function projectColumns(data: ProjectEditInput) {
-  return {
-    name: data.name,
-    phone: data.phone ?? null,
-    household: { adults: data.adults, children: data.children },
-    professions: professionsOf(data),
-    partnerWish: data.partnerWish ?? null,
-    partnerSought: data.partnerSought ?? null,
-    currentPlace: data.currentPlace ?? null,
-    wishedCommunes: data.wishedCommunes,
-    budgetMax: data.budgetMax ?? null,
-    transaction: data.transaction ?? null,
-    housingNeeds: data.housingNeeds ?? null,
-    workspaceNeeds: data.workspaceNeeds ?? null,
-    minDownloadMbps: data.minDownloadMbps ?? null,
-    timeFrame: data.timeFrame ?? null,
-  } satisfies Partial<CandidateRow>;
-}
+import { projectColumns, ProjectEditSchema } from './schemas.ts';
 
 /** Two column values alike whatever the order of their objects' keys (JSON columns). */
 const canonical = (value: unknown) =>

@@ -96,7 +96,7 @@ export type EnquiryInput = z.output<typeof EnquirySchema>;
  * the partner's second (an empty own entry when only the partner's is given), none when
  * neither is. Maturity reads the first, the partner's job matching the second.
  */
-export function professionsOf(data: {
+function professionsOf(data: {
   profession?: string;
   remoteStatus?: Profession['status'];
   partnerProfession?: string;
@@ -178,6 +178,26 @@ export type StageMoveInput = z.output<typeof StageMoveSchema>;
  * enquiry's answers but the address (the account's link) and the territories (a move asks
  * consent), and `version`, the file's when the page was drawn.
  */
+/** The file's columns of the project (the enquiry's answers an agent may correct), from its parsed input. */
+export function projectColumns(data: Omit<ProjectEditInput, 'version'>) {
+  return {
+    name: data.name,
+    phone: data.phone ?? null,
+    household: { adults: data.adults, children: data.children },
+    professions: professionsOf(data),
+    partnerWish: data.partnerWish ?? null,
+    partnerSought: data.partnerSought ?? null,
+    currentPlace: data.currentPlace ?? null,
+    wishedCommunes: data.wishedCommunes,
+    budgetMax: data.budgetMax ?? null,
+    transaction: data.transaction ?? null,
+    housingNeeds: data.housingNeeds ?? null,
+    workspaceNeeds: data.workspaceNeeds ?? null,
+    minDownloadMbps: data.minDownloadMbps ?? null,
+    timeFrame: data.timeFrame ?? null,
+  };
+}
+
 export const ProjectEditSchema = EnquirySchema.pick({
   name: true,
   phone: true,
