@@ -62,12 +62,16 @@ export async function listMessages(db: Db, candidateId: number, shown: number) {
   return { rows: rows.reverse(), total };
 }
 
-/** The reader has seen the other side's messages. */
+/**
+ * The reader has seen the other side's messages. Read first: most openings of a file find
+ * nothing unread, and a write would cost them a transaction and its sync to disk.
+ */
 export async function markRead(db: Db, candidateId: number, readerIsFamily: boolean, at: string) {
-  await db
-    .update(messages)
-    .set({ readAt: at })
-    .where(
-      and(eq(messages.candidateId, candidateId), eq(messages.fromFamily, !readerIsFamily), isNull(messages.readAt)),
-    );
+  const unread = and(
+    eq(messages.candidateId, candidateId),
+    eq(messages.fromFamily, !readerIsFamily),
+    isNull(messages.readAt),
+  );
+  const [any] = await db.select({ id: messages.id }).from(messages).where(unread).limit(1);
+  if (any) await db.update(messages).set({ readAt: at }).where(unread);
 }
