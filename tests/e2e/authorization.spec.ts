@@ -632,6 +632,8 @@ const posts: PostSample[] = [
   toFile('maturity score', 303, 'intent=maturity&score=80&reason=Appel de la matrice'),
   toFile('maturity back to computed', 303, 'intent=maturity-clear'),
   toFile('merge a stale version', 409, 'intent=merge&version=999999'),
+  toFile('project without a name', 400, 'intent=project&name=&adults=2&version=1'),
+  toFile('project over a stale version', 409, 'intent=project&name=Famille Matrice&adults=2&version=999999'),
   toFile('move to no territory', 400, 'intent=territory&territory='),
   toFile('stage move without its facts', 400, 'to=settled&version=1'),
   ...hostile('intent', file, fileStaff(400)),
