@@ -219,6 +219,17 @@ describe('proposals', () => {
     expect(toLucie).toHaveLength(2);
     expect(toLucie[0]!.text).toContain('Le jardin nous plaît');
     expect((await familyAccount(db, family))!.proposals.map((p) => p.status).sort()).toEqual(['accepted', 'declined']);
+
+    // Withdrawn, then edited by its owner with no agent reading it: the family sees where and
+    // what kind, never the new text nor a photo or a price.
+    await db
+      .update(offers)
+      .set({ status: 'pending', title: 'Appelez le 0899 avant tout virement' })
+      .where(eq(offers.id, pa!.offerId));
+    const shown = (await familyAccount(db, family))!.proposals.find((p) => p.offerId === pa!.offerId)!;
+    expect([shown.title, shown.photo, shown.price]).toEqual([null, null, null]);
+    expect(shown.communeName).toBeTruthy();
+    expect((await familyAccount(db, family))!.proposals.find((p) => p.offerId === pb!.offerId)!.title).toBeTruthy();
   });
 });
 

@@ -3,7 +3,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { candidates, communes, opportunities, opportunityEvents, outbox } from '../../db/schema/index.ts';
-import { familyFile } from '../../src/server/candidates/family.ts';
+import { familyAccount, familyFile } from '../../src/server/candidates/family.ts';
 import { answerProposal } from '../../src/server/candidates/proposals.ts';
 import { fileWorkMatches, listWorkProposals, proposeWork } from '../../src/server/opportunities/proposals.ts';
 import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
@@ -431,5 +431,10 @@ describe('matching the partner and proposing to the family', () => {
     await expect(
       answerProposal(ctx, family, fresh, { proposal: '999999', answer: 'declined' }, 'work'),
     ).rejects.toBeInstanceOf(NotFound);
+    // No longer online (its text may since be an unread owner's edit): the family sees its kind and commune.
+    await db.update(opportunities).set({ status: 'archived' }).where(eq(opportunities.id, job));
+    const [gone] = (await familyAccount(db, family))!.workProposals;
+    expect(gone).toMatchObject({ opportunityId: job, title: null, employer: null, status: 'accepted' });
+    expect(gone!.communeName).toBeTruthy();
   });
 });

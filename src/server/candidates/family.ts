@@ -78,14 +78,18 @@ export async function familyAccount(db: Db, user: SessionUser, shownMessages: nu
     territoryName: place?.territoryName ?? null,
     agentName: place?.agentName ?? null,
   };
+  // What was proposed and is no longer online keeps its commune and kind, never its text or
+  // photo: since it went offline, an owner may have edited it with no agent reading it.
   return {
     file,
     summary,
-    proposals: fileProposals,
+    proposals: fileProposals.map((p) =>
+      p.offerStatus === 'published' ? p : { ...p, title: null, photo: null, price: null },
+    ),
     messages: thread.rows,
     messageTotal: thread.total,
     stays,
-    workProposals,
+    workProposals: workProposals.map((p) => (p.itemStatus === 'published' ? p : { ...p, title: null, employer: null })),
   };
 }
 
