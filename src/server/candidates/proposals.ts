@@ -1,5 +1,6 @@
 // Offers an agent proposes to a family, found with the catalogue's own search, and the
 // family's answers (accept / decline, with a comment).
+import { transactionParam } from '../offers/schemas.ts';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'astro/zod';
 import type { Db, Tx } from '../../../db/client.ts';
@@ -31,7 +32,7 @@ export function searchFromNeeds(file: CandidateRow): URLSearchParams {
   const territory = file.territoryCode ?? wished[0];
   if (territory) p.set('territoire', territory);
   p.set('type', 'logement');
-  if (file.transaction) p.set('transaction', file.transaction === 'rent' ? 'location' : 'vente');
+  if (file.transaction) p.set('transaction', transactionParam(file.transaction));
   if (file.budgetMax) p.set('prix_max', String(file.budgetMax));
   if (file.minDownloadMbps) p.set('debit_min', String(file.minDownloadMbps));
   const communesWished = file.wishedCommunes;

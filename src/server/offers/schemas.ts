@@ -10,6 +10,9 @@ import type { FieldError } from '../errors.ts';
 
 export const kindParams = { logement: 'home', 'tiers-lieu': 'tiers_lieu' } as const;
 export const transactionParams = { location: 'rent', vente: 'sale' } as const;
+/** The search's word for a transaction (`rent` → `location`), for links to /offres. */
+export const transactionParam = (transaction: 'rent' | 'sale'): keyof typeof transactionParams =>
+  transaction === 'rent' ? 'location' : 'vente';
 export const sortParams = ['recent', 'prix', 'prix-desc', 'debit', 'distance'] as const;
 export type SortParam = (typeof sortParams)[number];
 
