@@ -18,3 +18,4 @@ export { default as TextArea } from './TextArea.astro';
 export { default as TextField } from './TextField.astro';
 export { default as Tiles } from './Tiles.astro';
 export * from './form.ts';
+export * from './table.ts';

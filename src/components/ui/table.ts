@@ -1,0 +1,15 @@
+// The column heads of a DataTable named by their messages under one prefix:
+// `columnsOf(locale, 'emails.col', ['written', { key: 'attempts', num: true }])`.
+import { t, type Locale, type MessageKey } from '../../i18n/index.ts';
+
+export type Column = string | { label: string; num?: boolean };
+type Under<P extends string> = MessageKey extends infer K ? (K extends `${P}.${infer S}` ? S : never) : never;
+
+export function columnsOf<P extends string>(
+  locale: Locale,
+  prefix: P,
+  keys: ReadonlyArray<Under<P> | { key: Under<P>; num: true }>,
+): Column[] {
+  const label = (key: string) => t(locale, `${prefix}.${key}` as MessageKey);
+  return keys.map((k) => (typeof k === 'string' ? label(k) : { label: label(k.key), num: true }));
+}
