@@ -1919,6 +1919,7 @@ export const en: Messages = {
     'You can refuse or delete cookies in your browser’s settings: without the session cookie you cannot sign in, but the rest of the portal works.',
   'project.consent.privacy': 'Who receives this information, how long it is kept and your rights:',
   'errors.proposal_closed': 'This proposal is closed: the family has settled.',
+  'errors.proposal_offline': 'This offer is no longer online: it can no longer be accepted or declined.',
   'summary.children': '{count, plural, one {# child} other {# children}} (aged {ages})',
   'projectEdit.title': 'Correct the project',
   'projectEdit.lead':

@@ -1952,6 +1952,7 @@ export const fr = {
     'Vous pouvez refuser ou effacer les cookies dans les réglages de votre navigateur : sans cookie de session, vous ne pourrez pas vous connecter, mais tout le reste du portail fonctionne.',
   'project.consent.privacy': 'Qui reçoit ces informations, combien de temps elles sont gardées et vos droits :',
   'errors.proposal_closed': 'Cette proposition est close : la famille est installée.',
+  'errors.proposal_offline': 'Cette offre n’est plus en ligne : elle ne peut plus être acceptée ni refusée.',
   'summary.children': '{count, plural, one {# enfant} other {# enfants}} ({ages, plural, one {# an} other {# ans}})',
   'projectEdit.title': 'Corriger le projet',
   'projectEdit.lead':

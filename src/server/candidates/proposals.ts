@@ -128,13 +128,15 @@ export async function answerProposal(
   const { proposals: table, items, item } = proposalTables[of];
   await ctx.db.transaction(async (tx) => {
     const [row] = await tx
-      .select({ id: table.id, title: items.title, status: table.status })
+      .select({ id: table.id, title: items.title, status: table.status, online: items.status })
       .from(table)
       .innerJoin(items, eq(items.id, item))
       .where(and(eq(table.id, data.proposal), eq(table.candidateId, file.id)));
     if (!row) throw new NotFound('proposal');
     // A proposal closed at settlement has nothing left to answer.
     if (row.status === 'closed') throw new Invalid([{ field: 'answer', key: 'errors.proposal_closed' }]);
+    // An item no longer online cannot be taken: the page says so and offers no answer.
+    if (row.online !== 'published') throw new Invalid([{ field: 'answer', key: 'errors.proposal_offline' }]);
     await tx
       .update(table)
       .set({ status: data.answer, comment: data.comment ?? null, answeredAt: now })
