@@ -11,6 +11,17 @@ export type Locale = (typeof locales)[number];
 export const defaultLocale: Locale = 'fr';
 export type MessageKey = keyof typeof fr;
 export type Messages = Record<MessageKey, string>;
+/** A prefix `p` of two messages `p.title` and `p.lead`: a page's heading and its lead. */
+export type PageText = {
+  [K in MessageKey]: K extends `${infer P}.title` ? (`${P}.lead` extends MessageKey ? P : never) : never;
+}[MessageKey];
+
+/** A page's heading and lead, given as such or by the prefix of their messages. */
+export type PageHeading = { text: PageText } | { title: string; lead?: string };
+export function pageHeading(locale: Locale, heading: PageHeading): { title: string; lead?: string } {
+  if (!('text' in heading)) return heading;
+  return { title: t(locale, `${heading.text}.title`), lead: t(locale, `${heading.text}.lead`) };
+}
 
 const catalogues: Record<Locale, Messages> = { fr, en };
 
