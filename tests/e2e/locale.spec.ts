@@ -12,18 +12,14 @@ interface Route {
   location?: (prefix: string) => string;
 }
 
+const answer = (status: number, ...paths: string[]): Route[] => paths.map((path) => ({ path, status }));
 const routes: Route[] = [
-  { path: '/', status: 200 },
-  { path: '/offres', status: 200 },
-  { path: '/offres/{offer}', status: 200 },
-  { path: '/territoires/50', status: 200 },
-  { path: '/connexion', status: 200 },
-  { path: '/connexion/lien', status: 400 },
-  { path: '/inscription', status: 200 },
-  { path: '/inscription/confirmer', status: 400 },
-  { path: '/mot-de-passe-oublie', status: 200 },
-  { path: '/mot-de-passe-oublie/nouveau', status: 400 },
-  { path: '/invitation', status: 400 },
+  ...answer(200, '/', '/offres', '/offres/{offer}', '/territoires/50', '/connexion', '/inscription'),
+  ...answer(200, '/mot-de-passe-oublie', '/projet', '/impact'),
+  ...answer(200, '/mentions-legales', '/confidentialite', '/accessibilite', '/cookies'),
+  // Links from emails, opened without their token.
+  ...answer(400, '/connexion/lien', '/inscription/confirmer', '/mot-de-passe-oublie/nouveau', '/invitation'),
+  ...answer(400, '/alertes/desabonnement'),
   { path: '/deconnexion', status: 303, location: (p) => `${p}/` },
   // Pages behind sign-in send the visitor to it, with the way back in the visitor's locale.
   ...['/compte', '/compte/favoris', '/compte/recherches', '/compte/securite', '/connexion/verification'].map(
@@ -33,13 +29,6 @@ const routes: Route[] = [
       location: (p: string) => `${p}/connexion?retour=${encodeURIComponent(`${p}${path}`)}`,
     }),
   ),
-  { path: '/alertes/desabonnement', status: 400 },
-  { path: '/projet', status: 200 },
-  { path: '/impact', status: 200 },
-  { path: '/mentions-legales', status: 200 },
-  { path: '/confidentialite', status: 200 },
-  { path: '/accessibilite', status: 200 },
-  { path: '/cookies', status: 200 },
 ];
 
 const english = (path: string) => (path === '/' ? '/en/' : `/en${path}`);
