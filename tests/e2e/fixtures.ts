@@ -153,22 +153,41 @@ export const test = base.extend<{ axe: (page: Page) => Promise<void> }, { portal
     { scope: 'worker', timeout: 300_000 },
   ],
   baseURL: async ({ portal }, use) => use(portal.url),
-  axe: async ({}, use) => {
+  axe: async ({ browser, javaScriptEnabled }, use) => {
     await use(async (page: Page) => {
-      // Legacy mode runs axe.run() in the page itself; the default runs it per frame and then
-      // opens a blank page to merge the results, twice the time. The portal has no frames, and
-      // legacy mode still tests same-origin ones: the same rules on the same nodes.
-      const results = await new AxeBuilder({ page })
-        .setLegacyMode()
-        .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-        .analyze();
-      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual(
-        [],
-      );
+      if (javaScriptEnabled !== false) return checkAxe(page);
+      // axe runs inside the page: a page without JavaScript (as test.use set it) is checked
+      // as a copy of its HTML, served at its own address so its styles load, in a page
+      // that runs scripts; a refused post is checked as it was shown.
+      const html = await page.content();
+      const context = await browser.newContext({ javaScriptEnabled: true });
+      try {
+        const copy = await context.newPage();
+        await copy.route('**/*', (route) =>
+          route.request().isNavigationRequest()
+            ? route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' })
+            : route.continue(),
+        );
+        await copy.goto(page.url());
+        await checkAxe(copy);
+      } finally {
+        await context.close();
+      }
     });
   },
 });
+
+async function checkAxe(page: Page): Promise<void> {
+  // Legacy mode runs axe.run() in the page itself; the default runs it per frame and then
+  // opens a blank page to merge the results, twice the time. The portal has no frames, and
+  // legacy mode still tests same-origin ones: the same rules on the same nodes.
+  const results = await new AxeBuilder({ page })
+    .setLegacyMode()
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+}
 
 export { expect };
 

@@ -31,7 +31,6 @@ async function ended(page: Page, status: 'done' | 'failed') {
 
 test('an admin imports coverage rates from the page; a broken file is refused with its reasons', async ({
   page,
-  browser,
   portal,
   axe,
 }) => {
@@ -121,13 +120,8 @@ test('an admin imports coverage rates from the page; a broken file is refused wi
   expect(noFile.status()).toBe(400);
   expect(await noFile.text()).toContain('Choisissez le fichier à importer.');
 
-  // The page passes axe (JavaScript on for the checker).
-  const checked = await browser.newContext({ baseURL: portal.url, javaScriptEnabled: true });
-  const a = await checked.newPage();
-  await signInAs(a, 'direction.gers@demo.test');
-  await a.goto('/admin/imports');
-  await axe(a);
-  await checked.close();
+  await page.goto('/admin/imports');
+  await axe(page);
 });
 
 test('an offers CSV imported row by row: drafts created, rejected rows in a downloadable report', async ({
@@ -230,7 +224,7 @@ test('the ANCT tiers-lieux import creates drafts that the agents find in their l
   await expect(row).toContainText('1 créée');
   await expect(row).toContainText('hors des territoires');
 
-  const agent = await browser.newContext({ baseURL: portal.url, javaScriptEnabled: true });
+  const agent = await browser.newContext({ baseURL: portal.url });
   const agentPage = await agent.newPage();
   await signInAs(agentPage, 'agent.gers@demo.test');
   await agentPage.goto('/agent/offres?etat=draft&type=tiers-lieu');
