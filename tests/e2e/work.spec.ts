@@ -218,3 +218,33 @@ test('the back office: a job drafted, published and found; an owner’s business
   await anonymous.close();
   await owner.close();
 });
+
+test('an owner over the day’s limit of proposals is told so, with what was typed kept', async ({ page, portal }) => {
+  await signInAs(page, 'proprietaire@demo.test');
+  const business = await portal.sql.execute(
+    `SELECT o.id, u.id AS owner FROM opportunities o JOIN users u ON u.id = o.owner_id
+     WHERE u.email = 'proprietaire@demo.test' AND o.kind = 'business' AND o.status NOT IN ('archived', 'draft')
+     ORDER BY o.id LIMIT 1`,
+  );
+  const { id, owner } = business.rows[0]!;
+  const key = `offers:owner:${owner}`;
+  const day = 24 * 60 * 60_000;
+  await portal.sql.execute({
+    sql: `INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 20)
+          ON CONFLICT (key) DO UPDATE SET window_start = excluded.window_start, count = 20`,
+    args: [key, Date.now() - (Date.now() % day)],
+  });
+  try {
+    await page.goto(`/compte/reprises/${id}`);
+    await page.getByLabel('Prix demandé, jusqu’à (€)').fill('51000');
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Modifier et renvoyer' }).click(),
+    ]);
+    expect(answer.status()).toBe(429);
+    await expect(page.getByRole('alert')).toContainText('Trop de tentatives');
+    await expect(page.getByLabel('Prix demandé, jusqu’à (€)')).toHaveValue('51000');
+  } finally {
+    await portal.sql.execute({ sql: 'DELETE FROM rate_limits WHERE key = ?', args: [key] });
+  }
+});
