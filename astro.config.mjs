@@ -3,6 +3,7 @@ import node from '@astrojs/node';
 import preact from '@astrojs/preact';
 import compressor from 'astro-compressor';
 import { cspDigestOnce } from './scripts/build/csp-digest-once.ts';
+import { islandRuntimeFile, islandRuntimeLink } from './scripts/build/island-runtime-file.ts';
 import { defineConfig, envField } from 'astro/config';
 
 /**
@@ -85,8 +86,9 @@ export default defineConfig({
   // (FORM_LIMIT_BYTES in src/server/http/form.ts); photo uploads use all of it (UPLOAD_LIMIT_BYTES).
   adapter: node({ mode: 'standalone', bodySizeLimit: 64 * 1024 * 1024 }),
   // Static JS, CSS and SVG also written as .br and .gz at build time; scripts/lib/static-assets.ts
-  // serves them to the clients that accept them (decision 020).
-  integrations: [preact(), compressor({ gzip: true, brotli: true, zstd: false })],
+  // serves them to the clients that accept them (decision 020). The islands' runtime is one
+  // of those files rather than inline in every page (written before the compressor runs).
+  integrations: [preact(), islandRuntimeFile(), compressor({ gzip: true, brotli: true, zstd: false })],
   server: { port: 4321 },
   // No Astro i18n config, not even `routing: 'manual'`: one route file serves both locales and
   // the locale is the /en prefix of the visitor's URL, read into locals.locale by
@@ -112,7 +114,8 @@ export default defineConfig({
     },
   },
   env: { schema: envSchema },
-  // Each page's CSP hashes computed once per process, not on every render (decision 020).
-  vite: { plugins: [cspDigestOnce()], build: { assetsInlineLimit: 0 } },
+  // Each page's CSP hashes computed once per process, not on every render; pages link the
+  // islands' runtime file instead of inlining it (decision 020).
+  vite: { plugins: [cspDigestOnce(), islandRuntimeLink()], build: { assetsInlineLimit: 0 } },
   devToolbar: { enabled: false },
 });
