@@ -99,6 +99,32 @@ test('an agent’s pages: home, board, list, file, offers', async ({ page, axe, 
   ]);
 });
 
+test('on a phone the back office’s lists show each row as a block, every value after its column’s name', async ({
+  page,
+}) => {
+  await signInAs(page, 'agent.gers@demo.test');
+  const row = page.locator('tbody tr').first();
+  const stage = row.locator('td').first();
+  for (const [width, height] of widths) {
+    await page.setViewportSize({ width, height });
+    await page.goto('/agent/candidats');
+    const heading = (await row.locator('th').boundingBox())!;
+    const cell = (await stage.boundingBox())!;
+    const label = await stage.evaluate((td) => getComputedStyle(td, '::before').content);
+    if (width === 360) {
+      // Under the family's name, named: nothing to scroll sideways.
+      expect(cell.y).toBeGreaterThanOrEqual(heading.y + heading.height - 1);
+      expect(label).toBe('"Étape"');
+      expect(await page.locator('.table-wrap').evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
+    } else {
+      // A table: the stage beside the name, under its column's heading.
+      expect(cell.x).toBeGreaterThan(heading.x + heading.width - 1);
+      expect(label).toBe('none');
+      await expect(page.getByRole('columnheader', { name: 'Étape' })).toBeVisible();
+    }
+  }
+});
+
 test('a territory’s reports', async ({ page, axe }) => {
   test.slow();
   await signInAs(page, 'direction.gers@demo.test');

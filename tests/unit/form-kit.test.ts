@@ -3,10 +3,12 @@
 import { experimental_AstroContainer as AstroContainer } from 'astro/container';
 import { describe, expect, it } from 'vitest';
 import Checkbox from '../../src/components/ui/Checkbox.astro';
+import DataTable from '../../src/components/ui/DataTable.astro';
 import ErrorSummary from '../../src/components/ui/ErrorSummary.astro';
 import FileField from '../../src/components/ui/FileField.astro';
 import TextField from '../../src/components/ui/TextField.astro';
 import { fieldId } from '../../src/components/ui/form.ts';
+import { columnsOf, labelCells } from '../../src/components/ui/table.ts';
 
 const locals = { locale: 'fr' } as App.Locals;
 /** The value of `name` in the first tag matching `tag`. */
@@ -81,5 +83,59 @@ describe('form kit', () => {
     // The link is named by the field; its message is said once, beside the field.
     expect(html).toMatch(/<a[^>]*>\s*Adresse email\s*<\/a>/);
     expect(html).not.toContain('Adresse invalide');
+  });
+
+  it('titles the summary with the form’s alert, or shows the alert alone when no field is in error', async () => {
+    const container = await AstroContainer.create();
+    const render = (errors: Record<string, string>) =>
+      container.renderToString(ErrorSummary, {
+        locals,
+        props: { errors, labels: { email: 'Adresse email' }, idPrefix: 'x', alert: 'Trop de tentatives.' },
+      });
+    const listed = await render({ email: 'Adresse invalide' });
+    expect(listed).toMatch(/data-error-summary[^>]*>\s*<p>Trop de tentatives\.<\/p>/);
+    const alone = await render({});
+    expect(alone).not.toContain('data-error-summary');
+    expect(alone).toMatch(/<div class="alert" role="alert">\s*Trop de tentatives\./);
+    const nothing = await container.renderToString(ErrorSummary, { locals, props: { errors: {}, labels: {} } });
+    expect(nothing).not.toContain('role="alert"');
+  });
+});
+
+describe('data tables', () => {
+  it('name their heads by message under one prefix, figures right-aligned', () => {
+    expect(columnsOf('fr', 'emails.col', ['written', { key: 'attempts', num: true }])).toEqual([
+      'Écrit le',
+      { label: 'Essais', num: true },
+    ]);
+  });
+
+  it('name each cell of a stacked table by its column, the same way on every row', async () => {
+    const body =
+      '<tr data-x="1"><th scope="row">Ana</th><td>Demande</td><td class="num">3</td></tr>\n<tr><th scope="row">Léo</th><td>Qualifié</td><td>—</td></tr>';
+    const labelled = labelCells(body, ['Famille', 'Étape', 'Score "A&B"']);
+    expect(labelled.match(/data-label="[^"]*"/g)).toEqual([
+      'data-label="Famille"',
+      'data-label="Étape"',
+      'data-label="Score &quot;A&amp;B&quot;"',
+      'data-label="Famille"',
+      'data-label="Étape"',
+      'data-label="Score &quot;A&amp;B&quot;"',
+    ]);
+    expect(labelled).toContain('<td data-label="Score &quot;A&amp;B&quot;" class="num">3</td>');
+    const container = await AstroContainer.create();
+    const html = await container.renderToString(DataTable, {
+      locals,
+      props: { labelledby: 't', columns: ['Famille', 'Étape'], stacked: true },
+      slots: { default: '<tr><th scope="row">Ana</th><td>Demande</td></tr>' },
+    });
+    expect(html).toMatch(/class="table-wrap stacked"/);
+    expect(html).toContain('<td data-label="Étape">Demande</td>');
+    const plain = await container.renderToString(DataTable, {
+      locals,
+      props: { labelledby: 't', columns: ['Famille', 'Étape'] },
+      slots: { default: '<tr><th scope="row">Ana</th><td>Demande</td></tr>' },
+    });
+    expect(plain).not.toContain('data-label');
   });
 });

@@ -13,3 +13,16 @@ export function columnsOf<P extends string>(
   const label = (key: string) => t(locale, `${prefix}.${key}` as MessageKey);
   return keys.map((k) => (typeof k === 'string' ? label(k) : { label: label(k.key), num: true }));
 }
+
+const attr = (text: string) => text.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
+
+/**
+ * Each cell of each row of a table body's HTML named by its column (`data-label`), so that a
+ * `stacked` table can show a phone each row as a block, every value after its column's name.
+ */
+export function labelCells(html: string, labels: readonly string[]): string {
+  return html.replace(/<tr\b[^>]*>[\s\S]*?<\/tr>/g, (row) => {
+    let column = 0;
+    return row.replace(/<t[dh]\b/g, (open) => `${open} data-label="${attr(labels[column++] ?? '')}"`);
+  });
+}
