@@ -99,6 +99,18 @@ test('an agent’s pages: home, board, list, file, offers', async ({ page, axe, 
   ]);
 });
 
+test('an administrator’s pages: staff, territories, imports, emails, journal', async ({ page, axe }) => {
+  test.slow();
+  await signInAs(page, 'direction.gers@demo.test');
+  await checkPages(page, axe, [
+    ['admin-staff', '/admin'],
+    ['admin-territories', '/admin/territoires'],
+    ['admin-imports', '/admin/imports'],
+    ['admin-emails', '/admin/emails'],
+    ['admin-journal', '/admin/journal'],
+  ]);
+});
+
 test('on a phone the back office’s lists show each row as a block, every value after its column’s name', async ({
   page,
 }) => {

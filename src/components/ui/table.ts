@@ -17,12 +17,16 @@ export function columnsOf<P extends string>(
 const attr = (text: string) => text.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
 
 /**
- * Each cell of each row of a table body's HTML named by its column (`data-label`), so that a
- * `stacked` table can show a phone each row as a block, every value after its column's name.
+ * Each cell of each row of a table body's HTML named by its column (`data-label`), its
+ * content in one box, so that a `stacked` table can show a phone each row as a block, every
+ * value beside its column's name (rows and cells never nest: no table inside a cell).
  */
 export function labelCells(html: string, labels: readonly string[]): string {
   return html.replace(/<tr\b[^>]*>[\s\S]*?<\/tr>/g, (row) => {
     let column = 0;
-    return row.replace(/<t[dh]\b/g, (open) => `${open} data-label="${attr(labels[column++] ?? '')}"`);
+    return row.replace(/<(t[dh])\b([^>]*)>([\s\S]*?)<\/\1>/g, (_, tag: string, attrs: string, inner: string) => {
+      const named = `<${tag} data-label="${attr(labels[column++] ?? '')}"${attrs}>`;
+      return tag === 'td' ? `${named}<div class="cell">${inner}</div></td>` : `${named}${inner}</th>`;
+    });
   });
 }
