@@ -128,6 +128,10 @@ test('on a phone the back office’s lists show each row as a block, every value
       expect(cell.y).toBeGreaterThanOrEqual(heading.y + heading.height - 1);
       expect(label).toBe('"Étape"');
       expect(await page.locator('.table-wrap').evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
+      // The sections are one strip; a section far along it is scrolled into view.
+      expect((await page.getByRole('navigation', { name: 'Espace agent' }).boundingBox())!.height).toBeLessThan(60);
+      await page.goto('/agent/ambassadeurs');
+      await expect(page.locator('.agent-nav [aria-current="page"]')).toBeInViewport({ ratio: 0.95 });
     } else {
       // A table: the stage beside the name, under its column's heading.
       expect(cell.x).toBeGreaterThan(heading.x + heading.width - 1);
