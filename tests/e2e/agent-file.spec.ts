@@ -499,6 +499,15 @@ test('after settlement the family sees its steps, closed proposals with their pi
   await expect(page.locator('#propositions').getByRole('button', { name: 'Elle m’intéresse' })).toHaveCount(0);
   await expect(page.locator('#sejour [data-cancelled]')).toContainText('Annulé');
   await axe(page);
+  // A form kept from before (another tab) is refused with its reason, said once; nothing changes.
+  const proposal = await proposals.first().getAttribute('data-proposal');
+  const late = await page.request.post('/compte', {
+    form: { intent: 'answer', proposal: proposal!, answer: 'accepted' },
+    headers: { Origin: portal.url },
+  });
+  expect(late.status()).toBe(409);
+  expect((await late.text()).split('Cette proposition est close').length - 1).toBe(1);
+  await expect(proposals.first()).toHaveAttribute('data-status', 'closed');
   await page.goto('/en/compte');
   await expect(page.locator('#propositions [data-proposal]').first()).toContainText('Closed: you have settled');
   await expect(page.locator('[data-steps] [aria-current="step"]')).toContainText('Settled');

@@ -247,4 +247,18 @@ test('an owner over the day’s limit of proposals is told so, with what was typ
   } finally {
     await portal.sql.execute({ sql: 'DELETE FROM rate_limits WHERE key = ?', args: [key] });
   }
+  // Withdrawn meanwhile (the page was open in another tab): "still available" is refused, and
+  // the page says why though it no longer has a form to edit.
+  const { rows } = await portal.sql.execute({ sql: 'SELECT status FROM opportunities WHERE id = ?', args: [id!] });
+  await portal.sql.execute({ sql: "UPDATE opportunities SET status = 'archived' WHERE id = ?", args: [id!] });
+  try {
+    const late = await page.request.post(`/compte/reprises/${id}`, {
+      form: { intent: 'confirm' },
+      headers: { Origin: portal.url },
+    });
+    expect(late.status()).toBe(400);
+    expect((await late.text()).split('Seule une offre en ligne').length - 1).toBe(1);
+  } finally {
+    await portal.sql.execute({ sql: 'UPDATE opportunities SET status = ? WHERE id = ?', args: [rows[0]!.status, id!] });
+  }
 });

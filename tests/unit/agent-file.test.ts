@@ -18,7 +18,6 @@ import {
 import { parseListQuery, parseTimelineFilter } from '../../src/server/candidates/schemas.ts';
 import { listStays, planStay, stayCancelled } from '../../src/server/candidates/stays.ts';
 import { createTask } from '../../src/server/candidates/tasks.ts';
-import { Invalid } from '../../src/server/errors.ts';
 import { homePath } from '../../src/server/policy.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
 import { actor, actors, testDb } from '../helpers/db.ts';
@@ -239,7 +238,7 @@ describe('settlement', () => {
     const closed = rows[1]!;
     await expect(
       answerProposal(ctx, family, file!, { proposal: String(closed.id), answer: 'accepted' }),
-    ).rejects.toBeInstanceOf(Invalid);
+    ).rejects.toMatchObject({ status: 409, key: 'errors.proposal_closed' });
     const [still] = await db.select().from(proposals).where(eq(proposals.id, closed.id));
     expect(still!.status).toBe('closed');
     const { file: settled } = await getCandidateFile(db, agent, publicId);

@@ -16,17 +16,28 @@ export function columnsOf<P extends string>(
 
 const attr = (text: string) => text.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
 
+// The rendered HTML as tokens: a tag (its double-quoted attribute values may hold `<`, `>`
+// or `</td>`: Astro escapes only `&` and `"` in them), text (where `<` is always escaped), or
+// a lone `<`.
+const TOKENS = /<(\/?)([a-zA-Z][\w-]*)((?:[^>"]|"[^"]*")*)>|[^<]+|</g;
+
 /**
  * Each cell of each row of a table body's HTML named by its column (`data-label`), its
  * content in one box, so that a `stacked` table can show a phone each row as a block, every
- * value beside its column's name (rows and cells never nest: no table inside a cell).
+ * value beside its column's name. Cells are counted per row; a table inside a cell is not
+ * supported (the lists have none).
  */
 export function labelCells(html: string, labels: readonly string[]): string {
-  return html.replace(/<tr\b[^>]*>[\s\S]*?<\/tr>/g, (row) => {
-    let column = 0;
-    return row.replace(/<(t[dh])\b([^>]*)>([\s\S]*?)<\/\1>/g, (_, tag: string, attrs: string, inner: string) => {
-      const named = `<${tag} data-label="${attr(labels[column++] ?? '')}"${attrs}>`;
-      return tag === 'td' ? `${named}<div class="cell">${inner}</div></td>` : `${named}${inner}</th>`;
-    });
-  });
+  let column = 0;
+  let out = '';
+  for (const [token, closing, name = '', rest] of html.matchAll(TOKENS)) {
+    const tag = name.toLowerCase();
+    if (tag === 'tr' && !closing) column = 0;
+    if ((tag === 'td' || tag === 'th') && !closing) {
+      out += `<${name} data-label="${attr(labels[column++] ?? '')}"${rest}>${tag === 'td' ? '<div class="cell">' : ''}`;
+    } else {
+      out += tag === 'td' && closing ? `</div>${token}` : token;
+    }
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ import {
 } from '../../../db/schema/index.ts';
 import { connectivityLabel } from '../offers/connectivity-label.ts';
 import type { SessionUser } from '../accounts/session.ts';
-import { Invalid, NotFound } from '../errors.ts';
+import { Conflict, Invalid, NotFound } from '../errors.ts';
 import { t } from '../../i18n/index.ts';
 import { addEvent, changeFile, type CandidateRow, type CandidatesContext } from './commands.ts';
 import { mailFamily, mailStaff, type NotifyContext } from './notify.ts';
@@ -133,10 +133,10 @@ export async function answerProposal(
       .innerJoin(items, eq(items.id, item))
       .where(and(eq(table.id, data.proposal), eq(table.candidateId, file.id)));
     if (!row) throw new NotFound('proposal');
-    // A proposal closed at settlement has nothing left to answer.
-    if (row.status === 'closed') throw new Invalid([{ field: 'answer', key: 'errors.proposal_closed' }]);
-    // An item no longer online cannot be taken: the page says so and offers no answer.
-    if (row.online !== 'published') throw new Invalid([{ field: 'answer', key: 'errors.proposal_offline' }]);
+    // A proposal closed at settlement, or of an item no longer online, has nothing left to
+    // answer: the page offers no form for it, so the refusal is about the whole post.
+    if (row.status === 'closed') throw new Conflict('errors.proposal_closed');
+    if (row.online !== 'published') throw new Conflict('errors.proposal_offline');
     await tx
       .update(table)
       .set({ status: data.answer, comment: data.comment ?? null, answeredAt: now })
