@@ -250,6 +250,7 @@ test('an owner over the day’s limit of proposals is told so, with what was typ
   // Withdrawn meanwhile (the page was open in another tab): "still available" is refused, and
   // the page says why though it no longer has a form to edit.
   const { rows } = await portal.sql.execute({ sql: 'SELECT status FROM opportunities WHERE id = ?', args: [id!] });
+  const status = String(rows[0]!.status);
   await portal.sql.execute({ sql: "UPDATE opportunities SET status = 'archived' WHERE id = ?", args: [id!] });
   try {
     const late = await page.request.post(`/compte/reprises/${id}`, {
@@ -259,6 +260,6 @@ test('an owner over the day’s limit of proposals is told so, with what was typ
     expect(late.status()).toBe(400);
     expect((await late.text()).split('Seule une offre en ligne').length - 1).toBe(1);
   } finally {
-    await portal.sql.execute({ sql: 'UPDATE opportunities SET status = ? WHERE id = ?', args: [rows[0]!.status, id!] });
+    await portal.sql.execute({ sql: 'UPDATE opportunities SET status = ? WHERE id = ?', args: [status, id!] });
   }
 });
