@@ -4,7 +4,7 @@
 // CSV imported row by row gives its drafts and a report of rejected rows; the ANCT's
 // tiers-lieux become drafts the territory's agents find in /agent/offres.
 import { readFile } from 'node:fs/promises';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { expect, signInAs, test } from './fixtures.ts';
 
 // Plain forms: every journey here runs without JavaScript.
@@ -17,15 +17,20 @@ async function importBox(page: Page, name: string) {
   return page.getByRole('region', { name });
 }
 
+/** Reloads the history until the import of `row` has ended with `status`. */
+async function reloadUntil(page: Page, row: Locator, status: 'done' | 'failed') {
+  await expect(async () => {
+    await page.reload();
+    await expect(row).toHaveAttribute('data-status', status, { timeout: 1000 });
+  }).toPass();
+}
+
 /** Reloads the history until the import followed (`?suivi=`) has ended; its row. */
 async function ended(page: Page, status: 'done' | 'failed') {
   await expect(page).toHaveURL(/\/admin\/imports\?suivi=\d+/);
   const id = Number(new URL(page.url()).searchParams.get('suivi'));
   const row = page.locator(`[data-import="${id}"]`);
-  await expect(async () => {
-    await page.reload();
-    await expect(row).toHaveAttribute('data-status', status, { timeout: 1000 });
-  }).toPass();
+  await reloadUntil(page, row, status);
   return { id, row };
 }
 
@@ -53,10 +58,7 @@ test('an admin imports coverage rates from the page; a broken file is refused wi
   const id = Number(new URL(page.url()).searchParams.get('suivi'));
   // Running imports make the page reload itself until they end.
   const row = page.locator(`[data-import="${id}"]`);
-  await expect(async () => {
-    await page.reload();
-    await expect(row).toHaveAttribute('data-status', 'done', { timeout: 1000 });
-  }).toPass();
+  await reloadUntil(page, row, 'done');
   await expect(row).toContainText(`taux-${stamp}.csv`);
   await expect(row).toContainText('Direction du Gers');
   const history = await portal.sql.execute({
@@ -80,10 +82,7 @@ test('an admin imports coverage rates from the page; a broken file is refused wi
   await rates.getByLabel('Date des données').fill('2026-11-30');
   await rates.getByRole('button', { name: 'Importer' }).click();
   const broken = page.locator('[data-import]', { hasText: 'casse.csv' });
-  await expect(async () => {
-    await page.reload();
-    await expect(broken).toHaveAttribute('data-status', 'failed', { timeout: 1000 });
-  }).toPass();
+  await reloadUntil(page, broken, 'failed');
   await broken.getByText('2 problèmes').click();
   await expect(broken).toContainText('Ligne 2, colonne fibre_pct : un taux de 0 à 100 est attendu.');
   await expect(broken).toContainText('Ligne 3, colonne code_insee');
@@ -97,10 +96,7 @@ test('an admin imports coverage rates from the page; a broken file is refused wi
   });
   await departments.getByRole('button', { name: 'Importer' }).click();
   const figures = page.locator('[data-import]', { hasText: 'departements.csv' });
-  await expect(async () => {
-    await page.reload();
-    await expect(figures).toHaveAttribute('data-status', 'done', { timeout: 1000 });
-  }).toPass();
+  await reloadUntil(page, figures, 'done');
   const gers = await portal.sql.execute(
     "SELECT department_code, ftth_share FROM department_coverage WHERE data_date = '2026-09-30'",
   );

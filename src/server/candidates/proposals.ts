@@ -1,6 +1,5 @@
 // Offers an agent proposes to a family, found with the catalogue's own search, and the
 // family's answers (accept / decline, with a comment).
-import { transactionParam } from '../offers/schemas.ts';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'astro/zod';
 import type { Db, Tx } from '../../../db/client.ts';
@@ -14,6 +13,7 @@ import {
   workProposals,
 } from '../../../db/schema/index.ts';
 import { connectivityLabel } from '../offers/connectivity-label.ts';
+import { transactionParam } from '../offers/schemas.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
 import { t } from '../../i18n/index.ts';

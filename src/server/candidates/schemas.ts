@@ -178,26 +178,6 @@ export type StageMoveInput = z.output<typeof StageMoveSchema>;
  * enquiry's answers but the address (the account's link) and the territories (a move asks
  * consent), and `version`, the file's when the page was drawn.
  */
-/** The file's columns of the project (the enquiry's answers an agent may correct), from its parsed input. */
-export function projectColumns(data: Omit<ProjectEditInput, 'version'>) {
-  return {
-    name: data.name,
-    phone: data.phone ?? null,
-    household: { adults: data.adults, children: data.children },
-    professions: professionsOf(data),
-    partnerWish: data.partnerWish ?? null,
-    partnerSought: data.partnerSought ?? null,
-    currentPlace: data.currentPlace ?? null,
-    wishedCommunes: data.wishedCommunes,
-    budgetMax: data.budgetMax ?? null,
-    transaction: data.transaction ?? null,
-    housingNeeds: data.housingNeeds ?? null,
-    workspaceNeeds: data.workspaceNeeds ?? null,
-    minDownloadMbps: data.minDownloadMbps ?? null,
-    timeFrame: data.timeFrame ?? null,
-  };
-}
-
 export const ProjectEditSchema = EnquirySchema.pick({
   name: true,
   phone: true,
@@ -219,6 +199,26 @@ export const ProjectEditSchema = EnquirySchema.pick({
   timeFrame: true,
 }).extend({ version: StageMoveSchema.shape.version });
 export type ProjectEditInput = z.output<typeof ProjectEditSchema>;
+
+/** The file's columns of the project (the enquiry's answers an agent may correct), from its parsed input. */
+export function projectColumns(data: Omit<ProjectEditInput, 'version'>) {
+  return {
+    name: data.name,
+    phone: data.phone ?? null,
+    household: { adults: data.adults, children: data.children },
+    professions: professionsOf(data),
+    partnerWish: data.partnerWish ?? null,
+    partnerSought: data.partnerSought ?? null,
+    currentPlace: data.currentPlace ?? null,
+    wishedCommunes: data.wishedCommunes,
+    budgetMax: data.budgetMax ?? null,
+    transaction: data.transaction ?? null,
+    housingNeeds: data.housingNeeds ?? null,
+    workspaceNeeds: data.workspaceNeeds ?? null,
+    minDownloadMbps: data.minDownloadMbps ?? null,
+    timeFrame: data.timeFrame ?? null,
+  };
+}
 
 export const listSorts = ['recent', 'waiting', 'name', 'maturity'] as const;
 
