@@ -12,6 +12,9 @@ export function foldText(input: string): string {
     .trim();
 }
 
+/** JSON to write inside a <script> element: a `<` escaped, so no text in it can close the element. */
+export const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
+
 /** URL slug: "Longère à Mauvezin" → "longere-a-mauvezin". */
 export function slugify(input: string, maxLength = 80): string {
   const slug = foldText(input).replace(/ /g, '-');

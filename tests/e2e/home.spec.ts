@@ -52,8 +52,8 @@ test('home shows key figures from the database and searches offers', async ({ pa
   const cards = page.locator('[data-offer-id]');
   await expect(cards.first()).toBeVisible();
   for (const card of await cards.all()) {
-    await expect(card).toHaveAttribute('data-territory', '32');
-    await expect(card).toHaveAttribute('data-fibre', 'available');
+    await expect(card.locator('.place')).toContainText('(32)');
+    await expect(card.locator('.fibre')).toHaveText('Fibre disponible');
   }
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { en } from '../../src/i18n/en.ts';
 import { fr } from '../../src/i18n/fr.ts';
 import { formatDate, formatMessage, formatPrice, localizedPath, t } from '../../src/i18n/index.ts';
-import { foldText, slugify } from '../../src/lib/text.ts';
+import { foldText, scriptJson, slugify } from '../../src/lib/text.ts';
 import { renderMail, templateNames } from '../../src/server/mail/templates.ts';
 import { renderSearchDigest } from '../../src/server/mail/digest-template.ts';
 
@@ -12,6 +12,13 @@ describe('text', () => {
     expect(foldText("L'Isle-Jourdain")).toBe('l isle jourdain');
     expect(foldText('  Cœur  de   Bœuf ')).toBe('coeur de boeuf');
   });
+  it('writes JSON that no text can end the <script> it stands in', () => {
+    const value = { title: '</script><script>alert(1)</script>', note: '<!-- a < b' };
+    const text = scriptJson(value);
+    expect(text).not.toContain('<');
+    expect(JSON.parse(text)).toEqual(value);
+  });
+
   it('makes URL slugs', () => {
     expect(slugify('Longère à Mauvezin !')).toBe('longere-a-mauvezin');
     expect(slugify('???')).toBe('offre');

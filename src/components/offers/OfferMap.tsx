@@ -25,11 +25,18 @@ export const mapMessageKeys = [
   'offer.pricePerMonth',
 ] as const;
 
+type MapMessages = Record<(typeof mapMessageKeys)[number], string>;
+/** The page's JSON of these messages, which OffersView writes beside the island: as a prop,
+ * Astro's encoding of them would take twice their weight in the HTML of every search. */
+export const MAP_MESSAGES_ID = 'offer-map-messages';
+let read: MapMessages | undefined;
+const pageMessages = (): MapMessages =>
+  (read ??= JSON.parse(document.getElementById(MAP_MESSAGES_ID)?.textContent ?? '{}') as MapMessages);
+
 interface Props {
   locale: string;
   tileUrl: string;
   attribution: string;
-  m: Record<(typeof mapMessageKeys)[number], string>;
 }
 
 /** Where list and map stand side by side (the page's grid agrees: OffersView). */
@@ -52,7 +59,9 @@ const zoneOf = (search: string) => {
   return parts?.length === 4 && parts.every(Number.isFinite) ? (parts as [number, number, number, number]) : null;
 };
 
-export default function OfferMap({ locale, tileUrl, attribution, m }: Props) {
+export default function OfferMap({ locale, tileUrl, attribution }: Props) {
+  // Rendered on the server it shows nothing (below), so needs no words there.
+  const m = typeof document === 'undefined' ? ({} as MapMessages) : pageMessages();
   const [hydrated, setHydrated] = useState(false);
   const [wide, setWide] = useState(false);
   const [open, setOpen] = useState(false);

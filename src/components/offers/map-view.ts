@@ -121,7 +121,7 @@ export function createMap(
           : options.perMonth.replace('{price}', euros.format(p.price));
     // The cards' badge (ConnectivityBadge.astro's global styles are on the page).
     const label = p.label
-      ? `<span class="badge badge--small label-${escapeHtml(p.label.toLowerCase())}" role="img" aria-label="${escapeHtml(options.labelTitle.replace('{label}', p.label))}"><span class="caption">${escapeHtml(options.labelPrefix)}</span><span class="letter">${escapeHtml(p.label)}</span></span>`
+      ? `<span class="badge label-${escapeHtml(p.label.toLowerCase())}" role="img" aria-label="${escapeHtml(options.labelTitle.replace('{label}', p.label))}"><span>${escapeHtml(options.labelPrefix)}</span><b>${escapeHtml(p.label)}</b></span>`
       : '';
     return [
       p.photo ? `<img src="${escapeHtml(p.photo.url)}" alt="${escapeHtml(p.photo.alt)}" width="200" height="133">` : '',
