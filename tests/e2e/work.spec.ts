@@ -258,7 +258,10 @@ test('an owner over the day’s limit of proposals is told so, with what was typ
       headers: { Origin: portal.url },
     });
     expect(late.status()).toBe(400);
-    expect((await late.text()).split('Seule une offre en ligne').length - 1).toBe(1);
+    const html = await late.text();
+    expect(html.split('Seule une offre en ligne').length - 1).toBe(1);
+    // The refusal of the action is the alert itself: no field to correct is claimed.
+    expect(html).not.toContain('corrigez les champs');
   } finally {
     await portal.sql.execute({ sql: 'UPDATE opportunities SET status = ? WHERE id = ?', args: [status, id!] });
   }

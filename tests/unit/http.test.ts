@@ -17,6 +17,7 @@ import {
 } from '../../src/server/http/form.ts';
 import { requireFamily, requireRole, requireStaff, requireUser } from '../../src/server/http/guards.ts';
 import { errorOutcome } from '../../src/server/http/respond.ts';
+import { t } from '../../src/i18n/index.ts';
 import { returnable, safeReturnPath, searchReferrer } from '../../src/server/http/return-path.ts';
 import { actsIn, mayManageStaff, territoryScope } from '../../src/server/policy.ts';
 
@@ -152,6 +153,28 @@ describe('the form wrapper', () => {
     const fr = await submitForm(context(null, '/x', {}, 'fr'), {}, invalid);
     const en = await submitForm(context(null, '/x', {}, 'en'), {}, invalid);
     expect(!fr.ok && !en.ok && fr.state.errors.email !== en.state.errors.email).toBe(true);
+  });
+
+  it('a refusal of the action itself is the alert in its own words, with no field to correct', async () => {
+    const rc = context(person('agent', ['32']), '/agent/offres/3', {}, 'fr');
+    const alone = await submitForm(rc, { intent: 'confirm' }, async () => {
+      throw new Invalid([{ field: 'intent', key: 'errors.offer_not_online' }]);
+    });
+    expect(alone).toMatchObject({
+      ok: false,
+      status: 400,
+      state: { errors: {}, alert: 'Seule une offre en ligne (ou masquée faute de confirmation) se confirme.' },
+    });
+    expect(!alone.ok && alone.state.errors).toEqual({});
+    // With field errors too: the action's refusal titles them.
+    const both = await submitForm(rc, { intent: 'save', title: '' }, async () => {
+      throw new Invalid([
+        { field: 'intent', key: 'errors.offer_transition' },
+        { field: 'title', key: 'errors.name_required' },
+      ]);
+    });
+    expect(!both.ok && Object.keys(both.state.errors)).toEqual(['title']);
+    expect(!both.ok && both.state.alert).toBe(t('fr', 'errors.offer_transition'));
   });
 
   it('runs the command with the parsed input and answers its value', async () => {

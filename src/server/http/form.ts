@@ -157,6 +157,16 @@ export const localizedErrors = (locale: Locale, error: Invalid): Record<string, 
 export const errorSentence = (locale: Locale, error: Invalid): string =>
   error.errors.map((e) => t(locale, e.key, { value: e.value ?? '', ...e.params })).join(' ');
 
+/**
+ * A refusal's errors and alert. A refusal of the action itself (its `intent`: a transition the
+ * item's state no longer allows) has no field to correct: it is the alert, said in its own
+ * words, not listed under "correct the fields shown".
+ */
+const refusalOf = (locale: Locale, errors: Record<string, string>, otherwise: string): Partial<FormState> => {
+  const { intent: action, ...fields } = errors;
+  return { errors: fields, alert: action ?? (Object.keys(fields).length ? t(locale, 'form.errors') : otherwise) };
+};
+
 /** A refused one-field form as one sentence: its field errors, else its alert. */
 export const refusal = (r: Refused): string => Object.values(r.state.errors).join(' ') || r.state.alert || '';
 
@@ -202,7 +212,7 @@ export async function submitForm<T = FormFields, R = void>(
     return { ok: true, value: await command(input) };
   } catch (error) {
     if (error instanceof Invalid)
-      return refused(400, { errors: localizedErrors(locale, error), alert: t(locale, 'form.errors') });
+      return refused(400, refusalOf(locale, localizedErrors(locale, error), t(locale, 'form.errors')));
     if (error instanceof RateLimited)
       return refused(
         429,
@@ -213,10 +223,7 @@ export async function submitForm<T = FormFields, R = void>(
     if (error instanceof DomainError && [400, 409, 413].includes(error.status)) {
       const message = t(locale, error.key ?? 'errors.invalid_value');
       const about = 'field' in error && typeof error.field === 'string' ? { [error.field]: message } : {};
-      return refused(error.status, {
-        errors: about,
-        alert: Object.keys(about).length ? t(locale, 'form.errors') : message,
-      });
+      return refused(error.status, refusalOf(locale, about, message));
     }
     throw error;
   }
