@@ -3,13 +3,17 @@
 // tests share it.
 import {
   createClient,
+  LibsqlError,
   type Client,
   type InArgs,
   type InStatement,
+  type ResultSet,
+  type Row,
   type Transaction,
   type TransactionMode,
 } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import Database from 'libsql';
 import * as schema from './schema/index.ts';
 
 export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
@@ -78,6 +82,8 @@ const isRead = (stmt: unknown) => /^\s*(select|explain)\b/i.test(sqlOf(stmt));
 
 /** A statement that changes rows or tables (not a PRAGMA, VACUUM or ANALYZE, which may not run in a transaction). */
 const isChange = (stmt: unknown) => /^\s*(insert|update|delete|replace|with|create|drop|alter)\b/i.test(sqlOf(stmt));
+/** A statement after which prepared statements are prepared again (VACUUM INTO is not one: it copies). */
+const isSchemaChange = (stmt: unknown) => /^\s*(create|drop|alter|pragma)\b/i.test(sqlOf(stmt));
 
 const isBusy = (error: unknown) =>
   (error as { code?: string } | null)?.code === 'SQLITE_BUSY' || /SQLITE_BUSY/.test(String(error));
@@ -122,6 +128,160 @@ export function takeLockWaits(): { count: number; waitedMs: number; maxSyncMs: n
   return taken;
 }
 
+/** How many prepared statements a process keeps: every shape of the app's reads, with room. */
+const PREPARED_STATEMENTS = 256;
+
+interface Prepared {
+  stmt: Database.Statement<unknown[]>;
+  columns: string[];
+  columnTypes: string[];
+  /** The prototype of its rows: positions and `length`, read from the row's values. */
+  shape: object;
+}
+
+const VALUES = Symbol('values');
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A row as the libSQL client gives it: by column name (enumerable), and by position. */
+function rowShape(count: number): object {
+  const shape = Object.create(Object.prototype) as Record<string, unknown>;
+  for (let i = 0; i < count; i++)
+    Object.defineProperty(shape, i, {
+      get: function (this: { [VALUES]: unknown[] }) {
+        return this[VALUES][i];
+      },
+    });
+  Object.defineProperty(shape, 'length', { value: count });
+  return shape;
+}
+
+/** A value as the client reads it (integers as numbers, refused beyond 2^53; blobs as ArrayBuffer). */
+function valueOf(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    if (value > MAX_SAFE || value < -MAX_SAFE)
+      throw new RangeError('Received integer which cannot be safely represented as a JavaScript number');
+    return Number(value);
+  }
+  return value instanceof Buffer ? value.buffer : value;
+}
+
+/** An argument as the client binds it. */
+function argOf(value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value))
+    throw new RangeError('Only finite numbers (not Infinity or NaN) can be passed as arguments');
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof ArrayBuffer) return Buffer.from(value);
+  if (value instanceof Date) return value.valueOf();
+  if (value === undefined) throw new TypeError('undefined cannot be passed as argument to the database');
+  return value;
+}
+
+/**
+ * Reads in autocommit on an embedded file through statements prepared once per process
+ * (issue 14): the libSQL client prepares a statement again on every call, reads its columns
+ * twice and defines each value of each row as a property. Same results as the client's:
+ * rows by column name (the first of a repeated name) and by position, integers as numbers.
+ * A statement refused (a lock, an error) is dropped, never reused half-run; any change of
+ * the schema through this process empties the cache.
+ */
+export class PreparedReader {
+  readonly #db: Database.Database;
+  readonly #prepared = new Map<string, Prepared>();
+
+  constructor(path: string, timeout: number) {
+    this.#db = new Database(path, { timeout });
+  }
+
+  execute(sql: string, args: unknown[]): ResultSet {
+    let p = this.#prepared.get(sql);
+    if (p) {
+      // Most recently used last: the first entry is the one to drop.
+      this.#prepared.delete(sql);
+      this.#prepared.set(sql, p);
+    } else p = this.#prepare(sql);
+    let raw: unknown[][];
+    try {
+      raw = p.stmt.all(...args.map(argOf)) as unknown[][];
+    } catch (error) {
+      this.#prepared.delete(sql);
+      throw mapped(error);
+    }
+    const rows: Row[] = [];
+    for (const values of raw) {
+      if (values.length !== p.columns.length) {
+        // Its table changed under it (another process's migration): read it afresh.
+        this.#prepared.delete(sql);
+        return this.execute(sql, args);
+      }
+      const row = Object.create(p.shape) as Record<string | symbol, unknown>;
+      const read = values.map(valueOf);
+      Object.defineProperty(row, VALUES, { value: read });
+      for (let i = 0; i < read.length; i++) if (!(p.columns[i]! in row)) row[p.columns[i]!] = read[i];
+      rows.push(row as unknown as Row);
+    }
+    const { columns, columnTypes } = p;
+    return {
+      columns,
+      columnTypes,
+      rows,
+      rowsAffected: 0,
+      lastInsertRowid: undefined,
+      toJSON: () => ({
+        columns,
+        columnTypes,
+        rows: rows.map((r) => Array.from(r)),
+        rowsAffected: 0,
+        lastInsertRowid: null,
+      }),
+    };
+  }
+
+  #prepare(sql: string): Prepared {
+    let stmt: Database.Statement<unknown[]>;
+    try {
+      stmt = this.#db.prepare<unknown[]>(sql).safeIntegers(true).raw(true);
+    } catch (error) {
+      throw mapped(error);
+    }
+    const definitions = stmt.columns();
+    const p: Prepared = {
+      stmt,
+      columns: definitions.map((c) => c.name),
+      columnTypes: definitions.map((c) => c.type ?? ''),
+      shape: rowShape(definitions.length),
+    };
+    if (this.#prepared.size >= PREPARED_STATEMENTS) this.#prepared.delete(this.#prepared.keys().next().value!);
+    this.#prepared.set(sql, p);
+    return p;
+  }
+
+  /** After a change of the schema: statements are prepared again. */
+  forget(): void {
+    this.#prepared.clear();
+  }
+
+  close(): void {
+    this.#prepared.clear();
+    this.#db.close();
+  }
+}
+
+/** SQLite's primary result codes the app tells apart; the others keep their number. */
+const BASE_CODES: Record<number, string> = {
+  1: 'SQLITE_ERROR',
+  5: 'SQLITE_BUSY',
+  6: 'SQLITE_LOCKED',
+  11: 'SQLITE_CORRUPT',
+};
+
+/** A driver error as the client throws it: `code` the primary one (SQLITE_BUSY: what `whenUnlocked` waits on). */
+function mapped(error: unknown): unknown {
+  if (!(error instanceof Database.SqliteError)) return error;
+  const raw = error.rawCode;
+  const code = raw === undefined ? 'SQLITE_UNKNOWN' : (BASE_CODES[raw & 0xff] ?? `SQLITE_UNKNOWN_${raw & 0xff}`);
+  return new LibsqlError(error.message, code, error.code, raw, error);
+}
+
 /**
  * SQLite has one writer at a time. In one process, writes take turns here (transactions
  * hold their turn until commit or rollback) and never meet each other's locks; reads run
@@ -132,7 +292,7 @@ export function takeLockWaits(): { count: number; waitedMs: number; maxSyncMs: n
  * Code inside a transaction must write through its `tx`, never through the outer `db`
  * (that would wait for its own turn: the queue's timeout names it).
  */
-function oneWriterAtATime(open: () => Client, queue: WriteQueue): Client {
+function oneWriterAtATime(open: () => Client, queue: WriteQueue, prepared: PreparedReader | null): Client {
   const reader = open();
   let writer = open();
   /**
@@ -193,7 +353,13 @@ function oneWriterAtATime(open: () => Client, queue: WriteQueue): Client {
   };
   const execute = async (stmt: InStatement | string, args?: InArgs) => {
     const statement: InStatement = args === undefined ? stmt : { sql: stmt as string, args };
-    if (isRead(statement)) return whenUnlocked(() => reader.execute(statement));
+    if (isRead(statement)) {
+      const positional = typeof statement === 'string' ? [] : (statement.args ?? []);
+      if (prepared && Array.isArray(positional))
+        return whenUnlocked(async () => prepared.execute(sqlOf(statement), positional));
+      return whenUnlocked(() => reader.execute(statement));
+    }
+    if (isSchemaChange(statement)) prepared?.forget();
     if (!isChange(statement)) return inTurn((w) => w.execute(statement));
     // A lone change runs in its own IMMEDIATE transaction, so that a lock refuses it before it starts.
     return inTurn(async (w) => {
@@ -207,22 +373,26 @@ function oneWriterAtATime(open: () => Client, queue: WriteQueue): Client {
       }
     });
   };
-  const batch = (stmts: Parameters<Client['batch']>[0], mode?: TransactionMode) =>
-    mode === 'read'
-      ? whenUnlocked(() => reader.batch(stmts, mode))
-      : inTurn((w) => w.batch(stmts, mode === undefined || mode === 'deferred' ? 'write' : mode));
+  const batch = (stmts: Parameters<Client['batch']>[0], mode?: TransactionMode) => {
+    if (mode === 'read') return whenUnlocked(() => reader.batch(stmts, mode));
+    if (stmts.some(isSchemaChange)) prepared?.forget();
+    return inTurn((w) => w.batch(stmts, mode === undefined || mode === 'deferred' ? 'write' : mode));
+  };
   return new Proxy(reader, {
     get(target, prop, receiver) {
       if (prop === 'transaction') return transaction;
       if (prop === 'execute') return execute;
       if (prop === 'batch') return batch;
       // Several statements in autocommit: one refused by a lock may follow others that were not.
-      if (prop === 'executeMultiple') return (sql: string) => inTurn((w) => w.executeMultiple(sql), false);
-      if (prop === 'migrate') return (stmts: InStatement[]) => inTurn((w) => w.migrate(stmts), false);
+      if (prop === 'executeMultiple')
+        return (sql: string) => (prepared?.forget(), inTurn((w) => w.executeMultiple(sql), false));
+      if (prop === 'migrate')
+        return (stmts: InStatement[]) => (prepared?.forget(), inTurn((w) => w.migrate(stmts), false));
       if (prop === 'close')
         return () => {
           reader.close();
           writer.close();
+          prepared?.close();
         };
       const value = Reflect.get(target, prop, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
@@ -262,8 +432,14 @@ export async function createDb(url: string, authToken?: string): Promise<Db> {
   if (isEmbeddedUrl(url)) await ensureFolder(url);
   const key = url.split('?')[0]!;
   if (plan.writeQueue && !queues.has(key)) queues.set(key, new WriteQueue());
+  const path = isEmbeddedUrl(url) ? embeddedPath(url) : '';
+  // A second connection to an in-memory database would be another, empty database.
+  const prepared =
+    path !== '' && path !== ':memory:' && !url.includes('mode=memory')
+      ? new PreparedReader(path, BUSY_TIMEOUT_MS)
+      : null;
   const client = plan.writeQueue
-    ? oneWriterAtATime(() => createClient(plan.client), queues.get(key)!)
+    ? oneWriterAtATime(() => createClient(plan.client), queues.get(key)!, prepared)
     : createClient(plan.client);
   for (const pragma of plan.pragmas) await client.execute(pragma);
   if (isEmbeddedUrl(url)) {

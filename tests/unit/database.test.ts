@@ -1,5 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { createClient, LibsqlError } from '@libsql/client';
+import Database from 'libsql';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { BUSY_TIMEOUT_MS, createDb, takeLockWaits, type Db } from '../../db/client.ts';
@@ -42,6 +44,58 @@ describe('database client', () => {
         updatedAt: now,
       }),
     ).rejects.toThrow();
+  });
+});
+
+describe('reads through statements prepared once', () => {
+  it('give exactly what the libSQL client gives, preparing each text once', async () => {
+    const { db, path } = await testDb('seeded');
+    const plain = createClient({ url: `file:${path}` });
+    onTestFinished(() => plain.close());
+    const prepare = vi.spyOn(Database.prototype, 'prepare');
+    onTestFinished(() => prepare.mockRestore());
+    const statements = [
+      // A repeated name keeps its first value by name, both by position; NULL, reals, blobs.
+      {
+        sql: "SELECT id, slug, price, lat, NULL AS empty, x'00ff' AS blob, id AS slug FROM offers ORDER BY id LIMIT 5",
+        args: [],
+      },
+      { sql: 'SELECT count(*) AS n FROM offers WHERE status = ? AND territory_code = ?', args: ['published', '32'] },
+      { sql: 'SELECT ? AS yes, ? AS at, ? AS empty', args: [true, new Date(0), null] },
+    ];
+    const wants = await Promise.all(statements.map((s) => plain.execute(s)));
+    prepare.mockClear();
+    for (const [i, s] of statements.entries()) {
+      const want = wants[i]!;
+      for (let round = 0; round < 3; round++) {
+        const got = await db.$client.execute(s);
+        expect(got.columns).toEqual(want.columns);
+        expect(got.columnTypes).toEqual(want.columnTypes);
+        expect(got.rows.map((r) => ({ ...r }))).toEqual(want.rows.map((r) => ({ ...r })));
+        expect(got.rows.map((r) => Array.from(r))).toEqual(want.rows.map((r) => Array.from(r)));
+        expect(got.rows.map((r) => Object.keys(r))).toEqual(want.rows.map((r) => Object.keys(r)));
+        expect(JSON.stringify(got.rows)).toBe(JSON.stringify(want.rows));
+      }
+    }
+    // Three runs of each text, one preparation.
+    expect(prepare.mock.calls.map(([text]) => text)).toEqual(statements.map((s) => s.sql));
+    // An integer beyond 2^53 is refused, a mistake is the client's error with its code.
+    await expect(db.$client.execute('SELECT 9007199254740993 AS big')).rejects.toThrow(RangeError);
+    const [mine, theirs] = await Promise.all(
+      [db.$client, plain].map((c) => c.execute('SELECT nope FROM offers').catch((e: unknown) => e)),
+    );
+    expect(mine).toBeInstanceOf(LibsqlError);
+    expect(mine).toMatchObject({ code: (theirs as LibsqlError).code, message: (theirs as LibsqlError).message });
+    // A change of the schema, through this client or another connection: the same text reads the new shape.
+    const before = (await db.$client.execute('SELECT * FROM territories LIMIT 1')).columns;
+    await db.$client.execute('ALTER TABLE territories ADD COLUMN extra TEXT');
+    expect((await db.$client.execute('SELECT * FROM territories LIMIT 1')).columns).toEqual([...before, 'extra']);
+    await plain.execute('ALTER TABLE territories ADD COLUMN more TEXT');
+    expect((await db.$client.execute('SELECT * FROM territories LIMIT 1')).columns).toEqual([
+      ...before,
+      'extra',
+      'more',
+    ]);
   });
 });
 
