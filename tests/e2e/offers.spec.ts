@@ -26,6 +26,12 @@ test('lists published offers with their connectivity label', async ({ page, port
   for (const card of await cards.all()) {
     await expect(card.getByRole('img', { name: /^Étiquette connectivité [A-G]$/ })).toBeVisible();
   }
+  // The letter in the badge's own weight (a bare <b> would be bolder than the badge).
+  const weights = await page
+    .locator('.badge')
+    .first()
+    .evaluate((badge) => [badge, badge.querySelector('b')!].map((e) => getComputedStyle(e).fontWeight));
+  expect(weights).toEqual(['700', '700']);
   await axe(page);
 });
 
