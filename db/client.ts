@@ -400,6 +400,19 @@ function oneWriterAtATime(open: () => Client, queue: WriteQueue, prepared: Prepa
   });
 }
 
+/**
+ * A query built once per database (drizzle's `.prepare()`): its SQL is not built again on
+ * every call, and its text is the same each time (so the statement itself is prepared once).
+ */
+export function builtOnce<T>(build: (db: Db) => T): (db: Db) => T {
+  const built = new WeakMap<Db, T>();
+  return (db) => {
+    let query = built.get(db);
+    if (!query) built.set(db, (query = build(db)));
+    return query;
+  };
+}
+
 /** How `createDb` opens a URL: what the libSQL client is given, and what it adds for an embedded file. */
 export interface ConnectionPlan {
   /** Given to `createClient` (for an embedded file, to each of its reader and writer). */

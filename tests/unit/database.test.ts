@@ -4,7 +4,7 @@ import { createClient, LibsqlError } from '@libsql/client';
 import Database from 'libsql';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { BUSY_TIMEOUT_MS, createDb, takeLockWaits, type Db } from '../../db/client.ts';
+import { builtOnce, BUSY_TIMEOUT_MS, createDb, takeLockWaits, type Db } from '../../db/client.ts';
 import { applyMigrations, migrationsApplied } from '../../db/migrate.ts';
 
 const require = createRequire(import.meta.url);
@@ -96,6 +96,24 @@ describe('reads through statements prepared once', () => {
       'extra',
       'more',
     ]);
+  });
+});
+
+describe('queries built once', () => {
+  it('builds a query once per database, and each database its own', async () => {
+    const [a, b] = [(await testDb('seeded')).db, (await testDb('seeded')).db];
+    const build = vi.fn((db: Db) =>
+      db
+        .select({ id: offers.id })
+        .from(offers)
+        .where(eq(offers.id, sql.placeholder('id')))
+        .prepare(),
+    );
+    const query = builtOnce(build);
+    await b.update(offers).set({ title: 'Seulement dans b' }).where(eq(offers.id, 1));
+    for (let i = 0; i < 3; i++) expect(await query(a).all({ id: 1 })).toEqual([{ id: 1 }]);
+    expect(await query(b).all({ id: 2 })).toEqual([{ id: 2 }]);
+    expect(build.mock.calls.map(([db]) => db)).toEqual([a, b]);
   });
 });
 

@@ -2,7 +2,7 @@
 // key figures. Only published offers leave this module for visitors (the `published`
 // condition below); drafts are filtered here, not in pages.
 import { and, asc, count, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
-import type { Db } from '../../../db/client.ts';
+import { builtOnce, type Db } from '../../../db/client.ts';
 import { communes, offerPhotos, offers, territories } from '../../../db/schema/index.ts';
 import { foldText } from '../../lib/text.ts';
 import { Invalid, NotFound } from '../errors.ts';
@@ -190,9 +190,11 @@ async function compile(db: Db, query: OfferSearchInput, window?: PublishedWindow
  * The published offers among `ids` as cards, in the order of `ids`, each with its cover
  * photo, in one statement (the index keeps no text: cards are read by id).
  */
-async function cardsOf(db: Db, ids: number[], distances?: Map<number, number | null>): Promise<OfferCard[]> {
-  if (ids.length === 0) return [];
-  const rows = await db
+/** Offers by id, the ids as one JSON array: one statement whatever their number. */
+const idsIn = sql`${offers.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`;
+
+const cardsQuery = builtOnce((db) =>
+  db
     .select({
       ...cardColumns,
       photoId: offerPhotos.id,
@@ -204,7 +206,13 @@ async function cardsOf(db: Db, ids: number[], distances?: Map<number, number | n
     .from(offers)
     .innerJoin(communes, eq(communes.code, offers.communeCode))
     .leftJoin(offerPhotos, and(eq(offerPhotos.offerId, offers.id), eq(offerPhotos.position, 0)))
-    .where(and(published, inArray(offers.id, ids)));
+    .where(and(published, idsIn))
+    .prepare(),
+);
+
+async function cardsOf(db: Db, ids: number[], distances?: Map<number, number | null>): Promise<OfferCard[]> {
+  if (ids.length === 0) return [];
+  const rows = await cardsQuery(db).all({ ids: JSON.stringify(ids) });
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => {
     const r = byId.get(id);
@@ -327,10 +335,9 @@ export function publicDetail({ address: _address, lat: _lat, lng: _lng, ...rest 
 }
 
 /** A published offer with its commune, territory and photos; NotFound otherwise (drafts included). */
-export async function getPublishedOffer(db: Db, id: number): Promise<OfferDetail> {
-  if (!Number.isSafeInteger(id) || id < 1) throw new NotFound('offer');
-  // One read: the photos come as a JSON array in their order (every offer page asks).
-  const [row] = await db
+// One read: the photos come as a JSON array in their order (every offer page asks).
+const publishedOfferQuery = builtOnce((db) =>
+  db
     .select({
       offer: offers,
       commune: communeColumns,
@@ -342,7 +349,13 @@ export async function getPublishedOffer(db: Db, id: number): Promise<OfferDetail
     .from(offers)
     .innerJoin(communes, eq(communes.code, offers.communeCode))
     .innerJoin(territories, eq(territories.code, offers.territoryCode))
-    .where(and(eq(offers.id, id), published));
+    .where(and(eq(offers.id, sql.placeholder('id')), published))
+    .prepare(),
+);
+
+export async function getPublishedOffer(db: Db, id: number): Promise<OfferDetail> {
+  if (!Number.isSafeInteger(id) || id < 1) throw new NotFound('offer');
+  const [row] = await publishedOfferQuery(db).all({ id });
   if (!row) throw new NotFound('offer');
   return {
     ...row.offer,
@@ -407,6 +420,25 @@ export interface NearbyOffer {
 }
 
 /** Published offers of a kind nearest to a point, within `km`, closest first (their public points). */
+const nearbyQuery = builtOnce((db) =>
+  db
+    .select({
+      id: offers.id,
+      slug: offers.slug,
+      title: offers.title,
+      titleEn: offers.titleEn,
+      communeName: communes.name,
+      kind: offers.kind,
+      fibreStatus: offers.fibreStatus,
+      downloadMbps: offers.downloadMbps,
+      uploadMbps: offers.uploadMbps,
+    })
+    .from(offers)
+    .innerJoin(communes, eq(communes.code, offers.communeCode))
+    .where(idsIn)
+    .prepare(),
+);
+
 export async function findNearbyOffers(
   db: Db,
   from: Point | null,
@@ -423,26 +455,7 @@ export async function findNearbyOffers(
     limit,
   });
   if (hits.length === 0) return [];
-  const rows = await db
-    .select({
-      id: offers.id,
-      slug: offers.slug,
-      title: offers.title,
-      titleEn: offers.titleEn,
-      communeName: communes.name,
-      kind: offers.kind,
-      fibreStatus: offers.fibreStatus,
-      downloadMbps: offers.downloadMbps,
-      uploadMbps: offers.uploadMbps,
-    })
-    .from(offers)
-    .innerJoin(communes, eq(communes.code, offers.communeCode))
-    .where(
-      inArray(
-        offers.id,
-        hits.map((h) => h.id),
-      ),
-    );
+  const rows = await nearbyQuery(db).all({ ids: JSON.stringify(hits.map((h) => h.id)) });
   const byId = new Map(rows.map((r) => [r.id, r]));
   return hits.flatMap(({ id, distanceKm }) => {
     const r = byId.get(id);
