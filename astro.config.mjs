@@ -84,9 +84,12 @@ export default defineConfig({
   build: { format: 'file', inlineStylesheets: 'never' },
   // Bodies above this are cut by the adapter itself; forms have their own, smaller limit
   // (FORM_LIMIT_BYTES in src/server/http/form.ts); photo uploads use all of it (UPLOAD_LIMIT_BYTES).
-  adapter: node({ mode: 'standalone', bodySizeLimit: 64 * 1024 * 1024 }),
+  // Middleware mode: the pages' handler alone, behind our server (scripts/lib/server.ts), which
+  // serves the client files itself — the standalone handler looked for a file on disk before
+  // every page.
+  adapter: node({ mode: 'middleware', bodySizeLimit: 64 * 1024 * 1024 }),
   // Static JS, CSS and SVG also written as .br and .gz at build time; scripts/lib/static-assets.ts
-  // serves them to the clients that accept them (decision 020). The islands' runtime is one
+  // serves them to the clients that accept them, the files themselves to the others (decision 020). The islands' runtime is one
   // of those files rather than inline in every page (written before the compressor runs).
   integrations: [preact(), islandRuntimeFile(), compressor({ gzip: true, brotli: true, zstd: false })],
   server: { port: 4321 },

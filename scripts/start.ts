@@ -41,7 +41,6 @@ await runMain(async () => {
   const entry = new URL('../dist/server/entry.mjs', import.meta.url);
   if (!existsSync(entry)) throw new ConfigError('The portal is not built: run `npm run build` first.');
   // The adapter's handler behind our own server (methods filtered first: scripts/lib/server.ts).
-  process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const { handler } = (await import(entry.href)) as { handler: Parameters<typeof createPortalServer>[0] };
   const server = createPortalServer(handler, {
     trust: compileTrust(config.TRUSTED_PROXIES as string | undefined),

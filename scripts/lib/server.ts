@@ -1,7 +1,9 @@
-// The HTTP server in front of the built Astro handler. It answers the methods no page
-// handles before they reach Astro: Node's fetch refuses to build a Request for TRACE or
-// CONNECT, which would end as a 500. The open-data API's answer to those, and to an address
-// the adapter refuses to decode (invalid UTF-8 in a percent-encoding), is its problem+json.
+// The HTTP server in front of the built Astro handler (the adapter's middleware mode). It
+// answers the methods no page handles before they reach Astro: Node's fetch refuses to build
+// a Request for TRACE or CONNECT, which would end as a 500. The open-data API's answer to
+// those, and to an address that cannot be decoded (invalid UTF-8 in a percent-encoding), is
+// its problem+json; elsewhere such an address is a plain 400. It serves the built client
+// files itself (scripts/lib/static-assets.ts).
 // It resolves the client's address (behind trusted proxies: scripts/lib/proxies.ts) for the
 // app's rate limits, and lets a form posted from the public site through when TLS ends at a
 // proxy (below).
@@ -10,7 +12,7 @@ import { log } from '../../src/lib/log.ts';
 import { apiLocale, problem } from '../../src/server/api/http.ts';
 import { clientAddressStore } from '../../src/server/http/client-address.ts';
 import { clientAddress, type Trust } from './proxies.ts';
-import { precompressedAssets } from './static-assets.ts';
+import { staticFiles } from './static-assets.ts';
 
 export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS'] as const;
 const allowed = new Set<string>(ALLOWED_METHODS);
@@ -52,7 +54,7 @@ export interface PortalServerOptions {
   trust?: Trust;
   /** PUBLIC_SITE_URL: the origin a browser names when it posts a form of the site. */
   publicSiteUrl?: string;
-  /** dist/client: its built assets are served precompressed (scripts/lib/static-assets.ts). */
+  /** dist/client: its files are served by this server, precompressed when they can be (scripts/lib/static-assets.ts). */
   clientDir?: string;
 }
 
@@ -74,7 +76,7 @@ function sameSiteBehindTls(req: IncomingMessage, publicOrigin: URL | null): void
 export function createPortalServer(handler: Handler, options: PortalServerOptions = {}): http.Server {
   const trust = options.trust ?? (() => false);
   const publicOrigin = options.publicSiteUrl ? new URL(options.publicSiteUrl) : null;
-  const assets = options.clientDir ? precompressedAssets(options.clientDir) : () => false;
+  const files = options.clientDir ? staticFiles(options.clientDir) : () => false;
   return http.createServer((req, res) => {
     const api = /^\/api\/v1(?:[/?]|$)/.test(req.url ?? '');
     if (api && (!allowed.has(req.method ?? '') || !decodable(req.url ?? ''))) {
@@ -89,8 +91,13 @@ export function createPortalServer(handler: Handler, options: PortalServerOption
       res.end('405 Method Not Allowed\n');
       return;
     }
+    if (!decodable(req.url ?? '')) {
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('400 Bad Request\n');
+      return;
+    }
     logRequest(req, res);
-    if (assets(req, res)) return;
+    if (files(req, res)) return;
     sameSiteBehindTls(req, publicOrigin);
     // Everything the app does for this request, however asynchronous, reads this address.
     clientAddressStore.run(clientAddress(req, trust), () => handler(req, res));

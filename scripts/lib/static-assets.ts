@@ -1,11 +1,13 @@
-// The built assets (dist/client/_astro: hashed names, never changed) served precompressed:
-// `astro build` writes a .br and a .gz beside each script, stylesheet and SVG
-// (astro-compressor in astro.config.mjs); a client that accepts brotli gets the .br, else one
-// that accepts gzip the .gz, with Content-Encoding and Vary. Everything else — an asset
-// without a compressed twin, a client accepting neither, public/ files — goes on to the
-// adapter's static handler, which sends the file as it is (decision 020).
+// The built client files (dist/client: the hashed assets of _astro and what public/ holds),
+// served by our server, so that a page's request never touches the disk on its way to Astro:
+// the files are listed once at start (the build's output does not change while a server
+// runs), and a request for anything else goes straight to the pages (decision 020). The
+// assets' .br and .gz twins (astro-compressor in astro.config.mjs) go to a client that
+// accepts brotli, else gzip, with Content-Encoding and Vary; the file itself otherwise.
+// Hashed assets are cached a year; the others are revalidated with their entity tag.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname, join, relative, sep } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const TYPES: Record<string, string> = {
@@ -14,17 +16,30 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.json': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
 };
 
 export const ASSETS_PREFIX = '/_astro/';
+const TWINS = { br: '.br', gzip: '.gz' } as const;
 
-type Encoding = 'br' | 'gzip';
+type Encoding = keyof typeof TWINS;
 
-interface Asset {
+interface StaticFile {
+  path: string;
   type: string;
-  /** Paths of the compressed twins, read once on first use. */
-  files: Partial<Record<Encoding, string>>;
-  bytes: Partial<Record<Encoding, Buffer>>;
+  cacheControl: string;
+  /** Paths of the compressed twins. */
+  twins: Partial<Record<Encoding, string>>;
+  /** Read on first use, then kept: the bytes of each form, and the file's entity tag. */
+  bytes: Partial<Record<Encoding | 'identity', Buffer>>;
+  etag?: string;
 }
 
 /**
@@ -44,53 +59,76 @@ export function acceptedEncodings(header: string | undefined): Encoding[] {
   return (['br', 'gzip'] as const).filter((e) => weightOf(e) > 0).sort((a, b) => weightOf(b) - weightOf(a));
 }
 
-/** Indexes `<clientDir>/_astro` once: the assets that have a compressed twin. */
-function indexAssets(clientDir: string): Map<string, Asset> {
-  const dir = join(clientDir, ASSETS_PREFIX);
-  const assets = new Map<string, Asset>();
+/** Every file under `clientDir` by its address; a compressed twin is not a file of its own. */
+function indexFiles(clientDir: string): Map<string, StaticFile> {
+  const files = new Map<string, StaticFile>();
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = readdirSync(clientDir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => relative(clientDir, join(e.parentPath, e.name)));
   } catch {
-    return assets;
+    return files;
   }
   const present = new Set(names);
   for (const name of names) {
-    const type = TYPES[extname(name)];
-    if (!type) continue;
-    const files: Asset['files'] = {};
-    if (present.has(`${name}.br`)) files.br = join(dir, `${name}.br`);
-    if (present.has(`${name}.gz`)) files.gzip = join(dir, `${name}.gz`);
-    if (files.br || files.gzip) assets.set(`${ASSETS_PREFIX}${name}`, { type, files, bytes: {} });
+    if (Object.values(TWINS).some((ext) => name.endsWith(ext) && present.has(name.slice(0, -ext.length)))) continue;
+    const address = `/${name.split(sep).join('/')}`;
+    const path = join(clientDir, name);
+    const twins: StaticFile['twins'] = {};
+    for (const [encoding, ext] of Object.entries(TWINS) as Array<[Encoding, string]>)
+      if (present.has(name + ext)) twins[encoding] = path + ext;
+    files.set(address, {
+      path,
+      type: TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream',
+      // An asset's name holds its content's hash; public/ files keep their name across builds.
+      cacheControl: address.startsWith(ASSETS_PREFIX) ? 'public, max-age=31536000, immutable' : 'public, max-age=0',
+      twins,
+      bytes: {},
+    });
   }
-  return assets;
+  return files;
 }
 
+/** Whether the client's If-None-Match names this tag (or `*`), compared weakly. */
+const matches = (header: string | undefined, etag: string) =>
+  !!header &&
+  header.split(',').some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === etag.replace(/^W\//, ''));
+
 /**
- * A handler for the precompressed assets of `clientDir`: answers and returns true, or
- * returns false (not one of them, or not wanted compressed) and leaves the response alone.
+ * A handler for the files of `clientDir`: answers a GET or HEAD of one of them and returns
+ * true, or returns false and leaves the response alone (any other address or method).
  */
-export function precompressedAssets(clientDir: string): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const assets = indexAssets(clientDir);
+export function staticFiles(clientDir: string): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const files = indexFiles(clientDir);
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const url = req.url ?? '';
-    if (!url.startsWith(ASSETS_PREFIX)) return false;
-    const asset = assets.get(url.split('?')[0]!);
-    if (!asset) return false;
-    const encoding = acceptedEncodings(req.headers['accept-encoding']?.toString()).find((e) => asset.files[e]);
-    // The adapter sends the file itself; a shared cache must still know that it varies.
-    res.setHeader('Vary', 'Accept-Encoding');
-    if (!encoding) return false;
-    const bytes = (asset.bytes[encoding] ??= readFileSync(asset.files[encoding]!));
-    res.writeHead(200, {
-      'Content-Type': asset.type,
-      'Content-Encoding': encoding,
-      'Content-Length': bytes.byteLength,
-      Vary: 'Accept-Encoding',
-      // The name holds the content's hash: the same as the adapter gives these files.
-      'Cache-Control': 'public, max-age=31536000, immutable',
+    const file = files.get((req.url ?? '').split('?')[0]!);
+    if (!file) return false;
+    const encoding = acceptedEncodings(req.headers['accept-encoding']?.toString()).find((e) => file.twins[e]);
+    const form = encoding ?? 'identity';
+    const bytes = (file.bytes[form] ??= readFileSync(encoding ? file.twins[encoding]! : file.path));
+    // Weak: the same tag for the file and its compressed forms (RFC 9110 §8.8.1).
+    file.etag ??= `W/"${createHash('sha256')
+      .update((file.bytes.identity ??= readFileSync(file.path)))
+      .digest('base64url')
+      .slice(0, 27)}"`;
+    const headers: Record<string, string | number> = {
+      'Content-Type': file.type,
+      'Cache-Control': file.cacheControl,
+      ETag: file.etag,
       'X-Content-Type-Options': 'nosniff',
+      ...(Object.keys(file.twins).length ? { Vary: 'Accept-Encoding' } : {}),
+    };
+    if (matches(req.headers['if-none-match']?.toString(), file.etag)) {
+      res.writeHead(304, headers);
+      res.end();
+      return true;
+    }
+    res.writeHead(200, {
+      ...headers,
+      ...(encoding ? { 'Content-Encoding': encoding } : {}),
+      'Content-Length': bytes.byteLength,
     });
     res.end(req.method === 'HEAD' ? undefined : bytes);
     return true;
