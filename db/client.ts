@@ -137,6 +137,8 @@ interface Prepared {
   columnTypes: string[];
   /** The prototype of its rows: positions and `length`, read from the row's values. */
   shape: object;
+  /** Which value each named property of a row takes: a repeated name its first, as the client. */
+  named: Array<[name: string, index: number]>;
 }
 
 const VALUES = Symbol('values');
@@ -192,7 +194,7 @@ export class PreparedReader {
     this.#db = new Database(path, { timeout });
   }
 
-  execute(sql: string, args: unknown[]): ResultSet {
+  execute(sql: string, args: unknown[], again = false): ResultSet {
     let p = this.#prepared.get(sql);
     if (p) {
       // Most recently used last: the first entry is the one to drop.
@@ -209,14 +211,17 @@ export class PreparedReader {
     const rows: Row[] = [];
     for (const values of raw) {
       if (values.length !== p.columns.length) {
-        // Its table changed under it (another process's migration): read it afresh.
+        // Its table changed under it (another process's migration): read it afresh, once.
         this.#prepared.delete(sql);
-        return this.execute(sql, args);
+        if (again) throw new Error(`the columns of a statement keep changing: ${sql.slice(0, 80)}`);
+        return this.execute(sql, args, true);
       }
       const row = Object.create(p.shape) as Record<string | symbol, unknown>;
       const read = values.map(valueOf);
       Object.defineProperty(row, VALUES, { value: read });
-      for (let i = 0; i < read.length; i++) if (!(p.columns[i]! in row)) row[p.columns[i]!] = read[i];
+      for (const [name, i] of p.named)
+        if (name !== '__proto__') row[name] = read[i];
+        else Object.defineProperty(row, name, { value: read[i], enumerable: true, writable: true, configurable: true });
       rows.push(row as unknown as Row);
     }
     const { columns, columnTypes } = p;
@@ -244,11 +249,18 @@ export class PreparedReader {
       throw mapped(error);
     }
     const definitions = stmt.columns();
+    const columns = definitions.map((c) => c.name);
+    // The client's row owns `length` and its positions first: a column of such a name is not
+    // a property of its own; nor is the second of a repeated name.
+    const taken = new Set(['length', ...columns.map((_, i) => String(i))]);
+    const named: Prepared['named'] = [];
+    for (const [i, name] of columns.entries()) if (!taken.has(name)) (taken.add(name), named.push([name, i]));
     const p: Prepared = {
       stmt,
-      columns: definitions.map((c) => c.name),
+      columns,
       columnTypes: definitions.map((c) => c.type ?? ''),
       shape: rowShape(definitions.length),
+      named,
     };
     if (this.#prepared.size >= PREPARED_STATEMENTS) this.#prepared.delete(this.#prepared.keys().next().value!);
     this.#prepared.set(sql, p);

@@ -62,6 +62,11 @@ describe('reads through statements prepared once', () => {
       },
       { sql: 'SELECT count(*) AS n FROM offers WHERE status = ? AND territory_code = ?', args: ['published', '32'] },
       { sql: 'SELECT ? AS yes, ? AS at, ? AS empty', args: [true, new Date(0), null] },
+      // Names a row already has, or Object.prototype's: as the client, never the prototype changed.
+      {
+        sql: 'SELECT 1 AS length, 2 AS "0", 3 AS "7", 4 AS constructor, 5 AS toString, 6 AS "__proto__", 7 AS hasOwnProperty',
+        args: [],
+      },
     ];
     const wants = await Promise.all(statements.map((s) => plain.execute(s)));
     prepare.mockClear();
