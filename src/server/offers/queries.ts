@@ -186,10 +186,6 @@ async function compile(db: Db, query: OfferSearchInput, window?: PublishedWindow
   return { index, filter, kind, center, commune };
 }
 
-/**
- * The published offers among `ids` as cards, in the order of `ids`, each with its cover
- * photo, in one statement (the index keeps no text: cards are read by id).
- */
 /** Offers by id, the ids as one JSON array: one statement whatever their number. */
 const idsIn = sql`${offers.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`;
 
@@ -210,6 +206,10 @@ const cardsQuery = builtOnce((db) =>
     .prepare(),
 );
 
+/**
+ * The published offers among `ids` as cards, in the order of `ids`, each with its cover
+ * photo, in one statement (the index keeps no text: cards are read by id).
+ */
 async function cardsOf(db: Db, ids: number[], distances?: Map<number, number | null>): Promise<OfferCard[]> {
   if (ids.length === 0) return [];
   const rows = await cardsQuery(db).all({ ids: JSON.stringify(ids) });
@@ -334,7 +334,6 @@ export function publicDetail({ address: _address, lat: _lat, lng: _lng, ...rest 
   return rest;
 }
 
-/** A published offer with its commune, territory and photos; NotFound otherwise (drafts included). */
 // One read: the photos come as a JSON array in their order (every offer page asks).
 const publishedOfferQuery = builtOnce((db) =>
   db
@@ -353,6 +352,7 @@ const publishedOfferQuery = builtOnce((db) =>
     .prepare(),
 );
 
+/** A published offer with its commune, territory and photos; NotFound otherwise (drafts included). */
 export async function getPublishedOffer(db: Db, id: number): Promise<OfferDetail> {
   if (!Number.isSafeInteger(id) || id < 1) throw new NotFound('offer');
   const [row] = await publishedOfferQuery(db).all({ id });
@@ -419,7 +419,6 @@ export interface NearbyOffer {
   distanceKm: number;
 }
 
-/** Published offers of a kind nearest to a point, within `km`, closest first (their public points). */
 const nearbyQuery = builtOnce((db) =>
   db
     .select({
@@ -439,6 +438,7 @@ const nearbyQuery = builtOnce((db) =>
     .prepare(),
 );
 
+/** Published offers of a kind nearest to a point, within `km`, closest first (their public points). */
 export async function findNearbyOffers(
   db: Db,
   from: Point | null,
