@@ -3,7 +3,8 @@
 // a Request for TRACE or CONNECT, which would end as a 500. The open-data API's answer to
 // those, and to an address that cannot be decoded (invalid UTF-8 in a percent-encoding), is
 // its problem+json; elsewhere such an address is a plain 400. It serves the built client
-// files itself (scripts/lib/static-assets.ts).
+// files itself (scripts/lib/static-assets.ts), and starts the pages' requests one per turn
+// of the event loop (scripts/lib/turns.ts).
 // It resolves the client's address (behind trusted proxies: scripts/lib/proxies.ts) for the
 // app's rate limits, and lets a form posted from the public site through when TLS ends at a
 // proxy (below).
@@ -13,6 +14,7 @@ import { apiLocale, problem } from '../../src/server/api/http.ts';
 import { clientAddressStore } from '../../src/server/http/client-address.ts';
 import { clientAddress, type Trust } from './proxies.ts';
 import { staticFiles } from './static-assets.ts';
+import { takingTurns } from './turns.ts';
 
 export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS'] as const;
 const allowed = new Set<string>(ALLOWED_METHODS);
@@ -77,6 +79,7 @@ export function createPortalServer(handler: Handler, options: PortalServerOption
   const trust = options.trust ?? (() => false);
   const publicOrigin = options.publicSiteUrl ? new URL(options.publicSiteUrl) : null;
   const files = options.clientDir ? staticFiles(options.clientDir) : () => false;
+  const inTurn = takingTurns();
   return http.createServer((req, res) => {
     const api = /^\/api\/v1(?:[/?]|$)/.test(req.url ?? '');
     if (api && (!allowed.has(req.method ?? '') || !decodable(req.url ?? ''))) {
@@ -99,8 +102,9 @@ export function createPortalServer(handler: Handler, options: PortalServerOption
     logRequest(req, res);
     if (files(req, res)) return;
     sameSiteBehindTls(req, publicOrigin);
+    const address = clientAddress(req, trust);
     // Everything the app does for this request, however asynchronous, reads this address.
-    clientAddressStore.run(clientAddress(req, trust), () => handler(req, res));
+    inTurn(() => clientAddressStore.run(address, () => handler(req, res)));
   });
 }
 
