@@ -10,8 +10,11 @@ import { boundingBox, distanceKm, type Point } from '../places/geo.ts';
 
 /** Over this many changed offers, one whole rebuild is cheaper than reloading them one by one. */
 const RELOAD_MAX = 5_000;
-/** Ids read per statement in a whole rebuild; the event loop breathes between them. */
-const BUILD_CHUNK = 10_000;
+/**
+ * Ids read per statement in a whole rebuild; the event loop breathes between them. At
+ * 100 000 offers the longest pause was 133 ms with chunks of 10 000, 57 ms with these.
+ */
+const BUILD_CHUNK = 2_000;
 /** Full-text answers kept (a common word's is 400 KB at 100 000 offers). */
 const TEXTS_KEPT = 100;
 
