@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { eq, ne } from 'drizzle-orm';
 import sharp from 'sharp';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { dataVersions, offerPhotos } from '../../db/schema/index.ts';
+import { dataVersions, offerPhotos, offers } from '../../db/schema/index.ts';
 import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
 import { createOffer, getManagedOffer } from '../../src/server/offers/manage.ts';
 import {
@@ -190,6 +190,11 @@ describe('offer photos', () => {
     const version = async () =>
       (await w.db.select().from(dataVersions).where(eq(dataVersions.name, 'catalogue')))[0]!.version;
 
+    // Published (a draft's photos are not public: tests/unit/page-cache.test.ts).
+    await w.db
+      .update(offers)
+      .set({ status: 'published', publishedAt: '2026-11-01T00:00:00.000Z' })
+      .where(eq(offers.id, w.offerId));
     const v0 = await version();
     await movePhoto(w.ctx, w.gers, w.offerId, c!, 'up');
     expect(await order()).toEqual([
@@ -197,7 +202,7 @@ describe('offer photos', () => {
       [c, 1],
       [b, 2],
     ]);
-    // The catalogue's page cache follows photo changes (triggers on offer_photos).
+    // The catalogue's page cache follows a published offer's photos (triggers on offer_photos).
     expect(await version()).toBeGreaterThan(v0);
     await movePhoto(w.ctx, w.gers, w.offerId, a!, 'up'); // already first: nothing changes
     await movePhoto(w.ctx, w.gers, w.offerId, b!, 'down'); // already last

@@ -105,6 +105,38 @@ describe('page cache', () => {
     expect(await changed()).toBe(true);
     expect(await changed()).toBe(false);
   });
+
+  it('is not moved by offers visitors cannot see: drafts and their photos', async () => {
+    const { db } = await testDb();
+    let version = await catalogueVersion(db);
+    const changed = async () => {
+      const next = await catalogueVersion(db);
+      const moved = next > version;
+      version = next;
+      return moved;
+    };
+    const [photo] = await db.select().from(offerPhotos).where(eq(offerPhotos.offerId, 2)).limit(1);
+    // Offer 2 back to a draft never published: visitors lose it, so this moves the version.
+    await db.update(offers).set({ status: 'draft', publishedAt: null }).where(eq(offers.id, 2));
+    expect(await changed()).toBe(true);
+    await db.update(offers).set({ title: 'Brouillon retouché' }).where(eq(offers.id, 2));
+    await db.delete(offerPhotos).where(eq(offerPhotos.id, photo!.id));
+    await db.insert(offerPhotos).values(photo!);
+    await db.update(offerPhotos).set({ alt: 'Autre texte' }).where(eq(offerPhotos.id, photo!.id));
+    expect(await changed()).toBe(false);
+    // Published, then withdrawn: its 410 page shows its commune, so a change to it still counts.
+    await db
+      .update(offers)
+      .set({ status: 'published', publishedAt: '2026-11-01T00:00:00.000Z' })
+      .where(eq(offers.id, 2));
+    expect(await changed()).toBe(true);
+    await db.update(offerPhotos).set({ alt: 'Texte public' }).where(eq(offerPhotos.id, photo!.id));
+    expect(await changed()).toBe(true);
+    await db.update(offers).set({ status: 'archived' }).where(eq(offers.id, 2));
+    expect(await changed()).toBe(true);
+    await db.update(offers).set({ communeCode: '32107' }).where(eq(offers.id, 2));
+    expect(await changed()).toBe(true);
+  });
 });
 
 describe('perCatalogueVersion', () => {
