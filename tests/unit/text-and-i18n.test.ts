@@ -39,6 +39,20 @@ describe('i18n', () => {
       'The territory “99” is not part of the programme.',
     );
   });
+  it('formats a template the same every time: text around, missing values, written-out numbers', () => {
+    const template = 'De {from} : {n, plural, =0 {rien} one {# lieu} other {# lieux}} près de {where}.';
+    for (let i = 0; i < 3; i++) {
+      expect(formatMessage('fr', template, { from: 'Auch', n: 0, where: 'Gers' })).toBe('De Auch : rien près de Gers.');
+      expect(formatMessage('fr', template, { from: 'Auch', n: 1200, where: '#1' })).toBe(
+        'De Auch : 1\u202f200 lieux près de #1.',
+      );
+      // A number already written out is chosen by its value and shown as given.
+      expect(formatMessage('fr', template, { from: 'Auch', n: '1 200', where: 'x' })).toBe(
+        'De Auch : 1 200 lieux près de x.',
+      );
+      expect(formatMessage('en', template, { n: 1 })).toBe('De {from} : 1 lieu près de {where}.');
+    }
+  });
   it('formats prices in euros', () => {
     expect(formatPrice('fr', 250000)).toBe('250\u202f000\u00a0€');
     expect(formatPrice('en', 950)).toBe('€950');
