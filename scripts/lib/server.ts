@@ -3,8 +3,8 @@
 // a Request for TRACE or CONNECT, which would end as a 500. The open-data API's answer to
 // those, and to an address that cannot be decoded (invalid UTF-8 in a percent-encoding), is
 // its problem+json; elsewhere such an address is a plain 400. It serves the built client
-// files itself (scripts/lib/static-assets.ts), and starts the pages' requests one per turn
-// of the event loop (scripts/lib/turns.ts).
+// files itself (scripts/lib/static-assets.ts), and the pages' requests take turns on the
+// event loop (scripts/lib/turns.ts).
 // It resolves the client's address (behind trusted proxies: scripts/lib/proxies.ts) for the
 // app's rate limits, and lets a form posted from the public site through when TLS ends at a
 // proxy (below).
