@@ -361,6 +361,9 @@ function cmp(x: number, y: number): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** 1 for NULL (NaN), else 0: an "is null" sort key. */
+const nullFlag = (x: number) => (x !== x ? 1 : 0);
+
 interface Key {
   get: (slot: number) => number;
   desc: boolean;
@@ -509,6 +512,41 @@ export class CatalogueIndex {
   }
 
   /**
+   * The order of `keys()` as one function over the columns: the selection falls back to it
+   * on every tie of its ranks (many, in a speed order), where calling each key's getters
+   * cost most of a broad search. The brute-force tests hold it to SQL's order for every sort.
+   */
+  comparator(sort: IndexSort, center: Point | undefined): (a: number, b: number) => number {
+    const { id, price, download, upload, published } = this.cols;
+    const byId = (a: number, b: number) => id[a]! - id[b]!;
+    switch (sort) {
+      case 'prix':
+      case 'prix-desc': {
+        const desc = sort === 'prix-desc';
+        const sales = this.cols;
+        return (a, b) =>
+          saleGroup(sales, a) - saleGroup(sales, b) ||
+          cmp(nullFlag(price[a]!), nullFlag(price[b]!)) ||
+          (desc ? cmp(price[b]!, price[a]!) || byId(b, a) : cmp(price[a]!, price[b]!) || byId(a, b));
+      }
+      case 'debit':
+        return (a, b) =>
+          cmp(nullFlag(download[a]!), nullFlag(download[b]!)) ||
+          cmp(download[b]!, download[a]!) ||
+          cmp(upload[b]!, upload[a]!) ||
+          byId(b, a);
+      case 'distance':
+        if (center) {
+          const d = this.distances;
+          return (a, b) => cmp(d[a]!, d[b]!) || byId(a, b);
+        }
+      // falls through: without a centre, the distance order is the default one
+      default:
+        return (a, b) => cmp(published[b]!, published[a]!) || byId(b, a);
+    }
+  }
+
+  /**
    * Each match's first sort key as one number, smaller first (NULLs placed as SQLite does):
    * the selection compares these and falls back to every key only on a tie.
    */
@@ -569,13 +607,7 @@ export class CatalogueIndex {
         return x;
       });
     }
-    const compare = (a: number, b: number) => {
-      for (const k of keys) {
-        const d = cmp(k.get(a), k.get(b));
-        if (d !== 0) return k.desc ? -d : d;
-      }
-      return 0;
-    };
+    const compare = this.comparator(q.sort, center);
     const beyond = (s: number) => {
       for (let i = 0; i < keys.length; i++) {
         const d = cmp(keys[i]!.get(s), after![i]!);
