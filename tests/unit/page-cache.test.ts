@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { communeCoverage, departmentCoverage, offerPhotos, offers, territories } from '../../db/schema/index.ts';
+import type { Db } from '../../db/client.ts';
 import {
   cachedResponse,
   catalogueVersion,
@@ -23,6 +24,17 @@ const page = (text: string): CachedPage => {
     headers: { 'content-security-policy': "script-src 'self'" },
   };
 };
+
+/** Whether the catalogue version moved since the last call (or since the watch began). */
+async function versionWatch(db: Db): Promise<() => Promise<boolean>> {
+  let version = await catalogueVersion(db);
+  return async () => {
+    const next = await catalogueVersion(db);
+    const moved = next > version;
+    version = next;
+    return moved;
+  };
+}
 
 describe('page cache', () => {
   it('gzips a page off the event loop, to the same bytes once inflated', async () => {
@@ -86,13 +98,7 @@ describe('page cache', () => {
 
   it('sees every change to what catalogue pages show through the data version', async () => {
     const { db } = await testDb();
-    let version = await catalogueVersion(db);
-    const changed = async () => {
-      const next = await catalogueVersion(db);
-      const moved = next > version;
-      version = next;
-      return moved;
-    };
+    const changed = await versionWatch(db);
     await db.update(offers).set({ title: 'Nouveau titre' }).where(eq(offers.id, 1));
     expect(await changed()).toBe(true);
     await db.delete(offerPhotos).where(eq(offerPhotos.offerId, 2));
@@ -108,13 +114,7 @@ describe('page cache', () => {
 
   it('is not moved by offers visitors cannot see: drafts and their photos', async () => {
     const { db } = await testDb();
-    let version = await catalogueVersion(db);
-    const changed = async () => {
-      const next = await catalogueVersion(db);
-      const moved = next > version;
-      version = next;
-      return moved;
-    };
+    const changed = await versionWatch(db);
     const [photo] = await db.select().from(offerPhotos).where(eq(offerPhotos.offerId, 2)).limit(1);
     // Offer 2 back to a draft never published: visitors lose it, so this moves the version.
     await db.update(offers).set({ status: 'draft', publishedAt: null }).where(eq(offers.id, 2));
