@@ -89,8 +89,9 @@ export default defineConfig({
   // every page.
   adapter: node({ mode: 'middleware', bodySizeLimit: 64 * 1024 * 1024 }),
   // Static JS, CSS and SVG also written as .br and .gz at build time; scripts/lib/static-assets.ts
-  // serves them to the clients that accept them, the files themselves to the others (decision 020). The islands' runtime is one
-  // of those files rather than inline in every page (written before the compressor runs).
+  // serves them to the clients that accept them, the files themselves to the others (decision
+  // 020). The islands' runtime is one of those files rather than inline in every page (written
+  // before the compressor runs).
   integrations: [preact(), islandRuntimeFile(), compressor({ gzip: true, brotli: true, zstd: false })],
   server: { port: 4321 },
   // No Astro i18n config, not even `routing: 'manual'`: one route file serves both locales and

@@ -475,9 +475,9 @@ export class CatalogueIndex {
     const c = this.cols;
     const id: (desc: boolean) => Key = (desc) => ({ get: (s) => c.id[s]!, desc, out: (s) => c.id[s]!, in: numberIn });
     const isNull = (a: Float64Array): Key => ({
-      get: (s) => (a[s] !== a[s] ? 1 : 0),
+      get: (s) => nullFlag(a[s]!),
       desc: false,
-      out: (s) => (a[s] !== a[s] ? 1 : 0),
+      out: (s) => nullFlag(a[s]!),
       in: numberIn,
     });
     const value = (a: Float64Array, desc: boolean): Key => ({
@@ -516,16 +516,16 @@ export class CatalogueIndex {
    * on every tie of its ranks (many, in a speed order), where calling each key's getters
    * cost most of a broad search. The brute-force tests hold it to SQL's order for every sort.
    */
-  comparator(sort: IndexSort, center: Point | undefined): (a: number, b: number) => number {
-    const { id, price, download, upload, published } = this.cols;
+  private comparator(sort: IndexSort, center: Point | undefined): (a: number, b: number) => number {
+    const c = this.cols;
+    const { id, price, download, upload, published } = c;
     const byId = (a: number, b: number) => id[a]! - id[b]!;
     switch (sort) {
       case 'prix':
       case 'prix-desc': {
         const desc = sort === 'prix-desc';
-        const sales = this.cols;
         return (a, b) =>
-          saleGroup(sales, a) - saleGroup(sales, b) ||
+          saleGroup(c, a) - saleGroup(c, b) ||
           cmp(nullFlag(price[a]!), nullFlag(price[b]!)) ||
           (desc ? cmp(price[b]!, price[a]!) || byId(b, a) : cmp(price[a]!, price[b]!) || byId(a, b));
       }
