@@ -93,6 +93,7 @@ export const en: Messages = {
   'search.reset': 'Clear filters',
   'search.autoApply': 'Results update automatically.',
   'search.results': '{count, plural, =0 {No offers} one {# offer} other {# offers}}',
+  'search.kindCounts': 'Homes: {homes} · Tiers-lieux: {tiersLieux}',
   'search.empty': 'No offer matches these criteria. Try a wider search.',
   'search.page': 'Page {page} of {pages}',
   'search.pageField': 'Page',

@@ -93,6 +93,7 @@ export const fr = {
   'search.reset': 'Effacer les filtres',
   'search.autoApply': 'Les résultats se mettent à jour automatiquement.',
   'search.results': '{count, plural, =0 {Aucune offre} one {# offre} other {# offres}}',
+  'search.kindCounts': 'Logements : {homes} · Tiers-lieux : {tiersLieux}',
   'search.empty': 'Aucune offre ne correspond à ces critères. Essayez d’élargir votre recherche.',
   'search.page': 'Page {page} sur {pages}',
   'search.pageField': 'Page',

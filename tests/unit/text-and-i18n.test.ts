@@ -53,6 +53,12 @@ describe('i18n', () => {
       expect(formatMessage('en', template, { n: 1 })).toBe('De {from} : 1 lieu près de {where}.');
     }
   });
+  it('writes the counts per kind with each language’s typography and digit grouping', () => {
+    expect(t('fr', 'search.kindCounts', { homes: 1234, tiersLieux: 5 })).toBe(
+      'Logements\u00a0: 1\u202f234 · Tiers-lieux\u00a0: 5',
+    );
+    expect(t('en', 'search.kindCounts', { homes: 1234, tiersLieux: 5 })).toBe('Homes: 1,234 · Tiers-lieux: 5');
+  });
   it('formats prices in euros', () => {
     expect(formatPrice('fr', 250000)).toBe('250\u202f000\u00a0€');
     expect(formatPrice('en', 950)).toBe('€950');
