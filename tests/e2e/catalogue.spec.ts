@@ -589,7 +589,8 @@ test('an offer’s page: facts, connectivity, coverage, nearby tiers-lieux, stru
   const img = page.locator('.gallery img').first();
   await expect(img).toHaveAttribute('width', /\d+/);
   await expect(img).toHaveAttribute('alt', /.+/);
-  expect(await img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(0);
+  // The photo is resized on its first request: wait until it has loaded, then it has pixels.
+  await expect.poll(() => img.evaluate((i: HTMLImageElement) => (i.complete ? i.naturalWidth : 0))).toBeGreaterThan(0);
   await expect(page.getByRole('link', { name: 'Démarrer mon projet d’installation' })).toHaveAttribute(
     'href',
     `/projet?offre=${id}`,
