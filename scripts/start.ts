@@ -21,6 +21,7 @@ import { DAY_MS } from '../src/lib/time.ts';
 import { systemClock } from '../src/server/clock.ts';
 import { log } from '../src/lib/log.ts';
 import { watchEventLoop } from './lib/event-loop.ts';
+import { warmUp } from './lib/warm-up.ts';
 
 await runMain(async () => {
   // The demo shows development tools (the mailbox) unless told otherwise.
@@ -42,11 +43,14 @@ await runMain(async () => {
   if (!existsSync(entry)) throw new ConfigError('The portal is not built: run `npm run build` first.');
   // The adapter's handler behind our own server (methods filtered first: scripts/lib/server.ts).
   const { handler } = (await import(entry.href)) as { handler: Parameters<typeof createPortalServer>[0] };
-  const server = createPortalServer(handler, {
+  const options = {
     trust: compileTrust(config.TRUSTED_PROXIES as string | undefined),
     publicSiteUrl: String(config.PUBLIC_SITE_URL),
     clientDir: fileURLToPath(new URL('../dist/client/', import.meta.url)),
-  });
+  };
+  // Warm before the port opens, so that no visitor waits for the index and the first renders.
+  await warmUp(createPortalServer(handler, options));
+  const server = createPortalServer(handler, options);
   await listen(server, String(config.HOST), Number(config.PORT));
   const stoppers: Array<() => void> = [watchEventLoop().stop];
   // The outbox dispatcher runs in the server process; without a key, emails wait in the
