@@ -348,16 +348,29 @@ describe('searchOffers', () => {
     expect(items.every((p) => Number.isFinite(p.lat) && Number.isFinite(p.lng))).toBe(true);
   });
 
-  it('computes key figures from the database', async () => {
+  it('computes key figures as the database counts them, also after the catalogue changed', async () => {
     const { db } = await testDb();
-    const figures = await getKeyFigures(db);
-    const all = await allPublished(db);
-    expect(figures.homes).toBe(all.filter((r) => r.offer.kind === 'home').length);
-    expect(figures.tiersLieux).toBe(all.filter((r) => r.offer.kind === 'tiers_lieu').length);
-    expect(figures.territories).toBe(2);
-    expect(figures.fibreShare).toBeCloseTo(
-      all.filter((r) => r.offer.fibreStatus === 'available').length / all.length,
-      5,
-    );
+    const expectCounted = async () => {
+      const figures = await getKeyFigures(db);
+      const all = await allPublished(db);
+      expect(figures.homes).toBe(all.filter((r) => r.offer.kind === 'home').length);
+      expect(figures.tiersLieux).toBe(all.filter((r) => r.offer.kind === 'tiers_lieu').length);
+      expect(figures.territories).toBe(2);
+      expect(figures.fibreShare).toBeCloseTo(
+        all.filter((r) => r.offer.fibreStatus === 'available').length / all.length,
+        5,
+      );
+      return figures;
+    };
+    const before = await expectCounted();
+    // A home with fibre archived, another's fibre gone: the figures follow at once.
+    const homes = (await allPublished(db)).filter((r) => r.offer.kind === 'home');
+    const withFibre = homes.filter((r) => r.offer.fibreStatus === 'available');
+    expect(withFibre.length).toBeGreaterThanOrEqual(2);
+    await db.update(offers).set({ status: 'archived' }).where(eq(offers.id, withFibre[0]!.offer.id));
+    await db.update(offers).set({ fibreStatus: 'planned' }).where(eq(offers.id, withFibre[1]!.offer.id));
+    const after = await expectCounted();
+    expect(after.homes).toBe(before.homes - 1);
+    expect(after.fibreShare).toBeLessThan(before.fibreShare);
   });
 });

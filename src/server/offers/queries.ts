@@ -1,7 +1,7 @@
 // Read side of offers: the public search, the detail page, nearby offers, map points and
 // key figures. Only published offers leave this module for visitors (the `published`
 // condition below); drafts are filtered here, not in pages.
-import { and, asc, count, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, ne, sql } from 'drizzle-orm';
 import { builtOnce, type Db } from '../../../db/client.ts';
 import { communes, offerPhotos, offers, territories } from '../../../db/schema/index.ts';
 import { foldText } from '../../lib/text.ts';
@@ -473,33 +473,23 @@ export interface KeyFigures {
   territories: number;
 }
 
+/**
+ * The home page's figures, counted by this process's search index (the published catalogue,
+ * brought to the current version): a pass over typed arrays, where the same counts in SQL
+ * read every published row (14 ms at 100 000 offers, at each render of the home page).
+ */
 export async function getKeyFigures(db: Db): Promise<KeyFigures> {
-  const [[row], [terr]] = await Promise.all([
-    db
-      .select({
-        homes: sql<number>`coalesce(sum(${offers.kind} = 'home'), 0)`,
-        tiersLieux: sql<number>`coalesce(sum(${offers.kind} = 'tiers_lieu'), 0)`,
-        fibre: sql<number>`coalesce(sum(${offers.fibreStatus} = 'available'), 0)`,
-      })
-      .from(offers)
-      .where(published),
-    db.select({ n: count() }).from(territories),
-  ]);
-  const homes = Number(row?.homes ?? 0);
-  const tiersLieux = Number(row?.tiersLieux ?? 0);
-  const total = homes + tiersLieux;
-  return { homes, tiersLieux, fibreShare: total ? Number(row?.fibre ?? 0) / total : 0, territories: terr?.n ?? 0 };
-}
-
-/** Published offers per territory code, for the home page's territory cards. */
-export async function countPublishedByTerritory(db: Db, codes: string[]): Promise<Map<string, number>> {
-  if (codes.length === 0) return new Map();
-  const rows = await db
-    .select({ code: offers.territoryCode, n: count() })
-    .from(offers)
-    .where(and(published, inArray(offers.territoryCode, codes)))
-    .groupBy(offers.territoryCode);
-  return new Map(rows.map((r) => [r.code, r.n]));
+  const [index, territoryList] = await Promise.all([catalogueIndex(db), listTerritories(db)]);
+  const countOf = (filter: IndexFilter) => index.search({ filter, sort: 'recent', offset: 0, limit: 0 }).counts;
+  const all = countOf({});
+  const fibre = countOf({ fibre: true });
+  const total = all.home + all.tiers_lieu;
+  return {
+    homes: all.home,
+    tiersLieux: all.tiers_lieu,
+    fibreShare: total ? (fibre.home + fibre.tiers_lieu) / total : 0,
+    territories: territoryList.length,
+  };
 }
 
 /** Published offers for the sitemap: id, slug and last change. */
