@@ -13,6 +13,7 @@ import { randomSearch, type SearchContext } from '../../scripts/lib/searches.ts'
 import { catalogueIndex, pruneCatalogueChanges } from '../../src/server/offers/catalogue-index.ts';
 import { catalogueVersion, withCatalogueVersion } from '../../src/server/cache/page-cache.ts';
 import {
+  countOffers,
   findNearbyOffers,
   fullTextQuery,
   PAGE_SIZE,
@@ -135,6 +136,8 @@ async function checkSearches(dbs: Db[], random: Random, ctx: SearchContext, n: n
       const label = JSON.stringify(query);
       expect(result.countsByKind, label).toEqual(truth.counts);
       expect(result.total, label).toBe(truth.listed.length);
+      // Counted without a page (the wider search of an empty result): the same total.
+      expect(await countOffers(db, query), label).toBe(truth.listed.length);
       expect(
         result.items.map((c) => [c.id, c.distanceKm]),
         label,

@@ -6,6 +6,7 @@ import {
   findCommunes,
   getTerritoryOverview,
   listTerritoryCommunes,
+  listTerritoryFacts,
   resolveCommune,
 } from '../../src/server/places/queries.ts';
 import { NotFound } from '../../src/server/errors.ts';
@@ -100,6 +101,40 @@ describe('territory overview', () => {
     const mine = await db.select().from(offers).where(eq(offers.territoryCode, '32'));
     expect(overview.publishedHomes).toBe(mine.filter((o) => o.status === 'published' && o.kind === 'home').length);
     await expect(getTerritoryOverview(db, '75')).rejects.toBeInstanceOf(NotFound);
+  });
+
+  it('counts every territory’s communes and published offers as SQL does, also after a change', async () => {
+    const { db } = await testDb('seeded');
+    const expectCounted = async () => {
+      const facts = await listTerritoryFacts(db);
+      const counted = await db.all<{ code: string; name: string; communes: number; homes: number; tl: number }>(sql`
+        SELECT t.code, t.name,
+          (SELECT count(*) FROM communes c WHERE c.department_code = t.code) AS communes,
+          (SELECT count(*) FROM offers o WHERE o.territory_code = t.code AND o.status = 'published' AND o.kind = 'home') AS homes,
+          (SELECT count(*) FROM offers o WHERE o.territory_code = t.code AND o.status = 'published' AND o.kind = 'tiers_lieu') AS tl
+        FROM territories t ORDER BY t.code`);
+      expect(facts).toEqual(
+        counted.map((r) => ({
+          code: r.code,
+          name: r.name,
+          communes: r.communes,
+          publishedHomes: r.homes,
+          publishedTiersLieux: r.tl,
+        })),
+      );
+      return facts;
+    };
+    const before = await expectCounted();
+    expect(before.every((t) => t.publishedHomes > 0 && t.publishedTiersLieux > 0)).toBe(true);
+    const [home] = await db
+      .select({ id: offers.id, territory: offers.territoryCode })
+      .from(offers)
+      .where(sql`${offers.status} = 'published' AND ${offers.kind} = 'home'`)
+      .limit(1);
+    await db.update(offers).set({ status: 'archived' }).where(eq(offers.id, home!.id));
+    const after = await expectCounted();
+    const homesOf = (facts: typeof before) => facts.find((t) => t.code === home!.territory)!.publishedHomes;
+    expect(homesOf(after)).toBe(homesOf(before) - 1);
   });
 
   it('lists communes with offers first, then the most populated, in pages', async () => {

@@ -582,6 +582,12 @@ export class CatalogueIndex {
     return ranks;
   }
 
+  /** The published offers that `filter` keeps, per kind (a search without its page). */
+  counts(filter: IndexFilter): IndexResult['counts'] {
+    // A radius holds on the exact distance from its centre, measured only when given one.
+    return this.search({ filter, center: filter.circle?.center, sort: 'recent', offset: 0, limit: 0 }).counts;
+  }
+
   /** Filters, counts per kind, sorts and pages, all in memory. */
   search(q: IndexQuery): IndexResult {
     const c = this.cols;

@@ -273,8 +273,8 @@ export async function searchOffers(
 
 /** How many offers a search finds (no page read): for the "wider search" of an empty result. */
 export async function countOffers(db: Db, query: OfferSearchInput): Promise<number> {
-  const { index, filter, kind, center } = await compile(db, query);
-  const { counts } = index.search({ filter, kind, center, sort: 'recent', offset: 0, limit: 0 });
+  const { index, filter, kind } = await compile(db, query);
+  const counts = index.counts(filter);
   return kind ? counts[kind] : counts.home + counts.tiers_lieu;
 }
 
@@ -480,9 +480,8 @@ export interface KeyFigures {
  */
 export async function getKeyFigures(db: Db): Promise<KeyFigures> {
   const [index, territoryList] = await Promise.all([catalogueIndex(db), listTerritories(db)]);
-  const countOf = (filter: IndexFilter) => index.search({ filter, sort: 'recent', offset: 0, limit: 0 }).counts;
-  const all = countOf({});
-  const fibre = countOf({ fibre: true });
+  const all = index.counts({});
+  const fibre = index.counts({ fibre: true });
   const total = all.home + all.tiers_lieu;
   return {
     homes: all.home,

@@ -14,6 +14,7 @@ import { communeLabel, foldText } from '../../lib/text.ts';
 import { Invalid, NotFound, type FieldError } from '../errors.ts';
 import { INSEE_CODE } from '../input.ts';
 import { perCatalogueVersion } from '../cache/page-cache.ts';
+import { catalogueIndex } from '../offers/catalogue-index.ts';
 
 export interface TerritorySummary {
   code: string;
@@ -190,7 +191,7 @@ export async function getTerritoryOverview(db: Db, code: string): Promise<Territ
     .from(territories)
     .where(eq(territories.code, code));
   if (!territory) throw new NotFound('territory');
-  const [[place], [coverage], [offerCounts]] = await Promise.all([
+  const [[place], [coverage], index] = await Promise.all([
     db
       .select({ n: count(), population: sql<number>`coalesce(sum(${communes.population}), 0)` })
       .from(communes)
@@ -208,15 +209,11 @@ export async function getTerritoryOverview(db: Db, code: string): Promise<Territ
       .from(communeCoverage)
       .innerJoin(communes, eq(communes.code, communeCoverage.communeCode))
       .where(eq(communes.departmentCode, code)),
-    db
-      .select({
-        homes: sql<number>`coalesce(sum(${offers.kind} = 'home'), 0)`,
-        tiersLieux: sql<number>`coalesce(sum(${offers.kind} = 'tiers_lieu'), 0)`,
-        fibre: sql<number>`coalesce(sum(${offers.fibreStatus} = 'available'), 0)`,
-      })
-      .from(offers)
-      .where(and(eq(offers.status, 'published'), eq(offers.territoryCode, code))),
+    // Its published offers counted by the search index (the territory's slots).
+    catalogueIndex(db),
   ]);
+  const offerCounts = index.counts({ territory: code });
+  const fibre = index.counts({ territory: code, fibre: true });
   return {
     ...territory,
     communes: place?.n ?? 0,
@@ -228,9 +225,9 @@ export async function getTerritoryOverview(db: Db, code: string): Promise<Territ
           ? null
           : Number(coverage.byPopulation),
     coverageDate: coverage?.date ?? null,
-    publishedHomes: Number(offerCounts?.homes ?? 0),
-    publishedTiersLieux: Number(offerCounts?.tiersLieux ?? 0),
-    fibreOffers: Number(offerCounts?.fibre ?? 0),
+    publishedHomes: offerCounts.home,
+    publishedTiersLieux: offerCounts.tiers_lieu,
+    fibreOffers: fibre.home + fibre.tiers_lieu,
   };
 }
 
@@ -381,12 +378,20 @@ export interface TerritoryFacts {
   publishedTiersLieux: number;
 }
 
-/** Every territory with its communes and published offers counted. */
-export function listTerritoryFacts(db: Db): Promise<TerritoryFacts[]> {
-  return db.all<TerritoryFacts>(sql`
-    SELECT t.code AS code, t.name AS name,
-      (SELECT count(*) FROM communes c WHERE c.department_code = t.code) AS communes,
-      (SELECT count(*) FROM offers o WHERE o.territory_code = t.code AND o.status = 'published' AND o.kind = 'home') AS publishedHomes,
-      (SELECT count(*) FROM offers o WHERE o.territory_code = t.code AND o.status = 'published' AND o.kind = 'tiers_lieu') AS publishedTiersLieux
-    FROM territories t ORDER BY t.code`);
+/**
+ * Every territory with its communes and published offers counted; the offers by the search
+ * index (a territory's slots), where SQL read each published row twice (0.6 s at 100 000).
+ */
+export async function listTerritoryFacts(db: Db): Promise<TerritoryFacts[]> {
+  const [index, rows] = await Promise.all([
+    catalogueIndex(db),
+    db.all<Pick<TerritoryFacts, 'code' | 'name' | 'communes'>>(sql`
+      SELECT t.code AS code, t.name AS name,
+        (SELECT count(*) FROM communes c WHERE c.department_code = t.code) AS communes
+      FROM territories t ORDER BY t.code`),
+  ]);
+  return rows.map((t) => {
+    const counts = index.counts({ territory: t.code });
+    return { ...t, publishedHomes: counts.home, publishedTiersLieux: counts.tiers_lieu };
+  });
 }
