@@ -1,6 +1,6 @@
 // /api: the open-data API's page, rendered on the server from the OpenAPI document, in both
 // languages, accessible; and the API itself over HTTP (CORS, problem+json, odd URLs).
-import { expect, test } from './fixtures.ts';
+import { expect, sitemapText, test } from './fixtures.ts';
 
 for (const [path, title, endpoints] of [
   ['/api', 'API et données ouvertes', 'Points d’accès'],
@@ -30,7 +30,7 @@ test('the footer links to /api, and the sitemap lists it', async ({ page }) => {
   await page.goto('/');
   await page.getByRole('contentinfo').getByRole('link', { name: 'API et données ouvertes' }).click();
   await expect(page).toHaveURL(/\/api$/);
-  const sitemap = await (await page.request.get('/sitemap.xml')).text();
+  const sitemap = await sitemapText(page.request);
   expect(sitemap).toMatch(/<loc>[^<]*\/api<\/loc>/);
   expect(sitemap).toMatch(/<loc>[^<]*\/en\/api<\/loc>/);
 });

@@ -299,6 +299,13 @@ const matrix: Record<string, Sample[]> = {
   '/ping': [{ url: () => '/ping', expect: everyone(200) }],
   '/robots.txt': [{ url: () => '/robots.txt', expect: everyone(200) }],
   '/sitemap.xml': [{ url: () => '/sitemap.xml', expect: everyone(200) }],
+  '/sitemaps/[part].xml': [
+    { url: () => '/sitemaps/pages.xml', expect: everyone(200) },
+    { url: () => '/sitemaps/offres-1.xml', expect: everyone(200) },
+    // Past the last part, or a name the index never gives.
+    { url: () => '/sitemaps/offres-999.xml', expect: everyone(404) },
+    { url: () => '/sitemaps/tout.xml', expect: everyone(404) },
+  ],
   '/photos/[file]': [
     { url: (i) => `/photos/${i.photo}-320.webp`, expect: everyone(200) },
     // A draft's photo: the back office of its territory shows it; for anyone else it does not exist.

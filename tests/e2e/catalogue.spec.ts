@@ -1,7 +1,7 @@
 // Journeys of the public catalogue: every filter against the database, with and without
 // JavaScript, live updates with back/forward, commune autocomplete, map, detail and territory pages.
 import type { Page } from '@playwright/test';
-import { countOffers, expect, screenshots, test } from './fixtures.ts';
+import { countOffers, expect, screenshots, sitemapText, test } from './fixtures.ts';
 
 const total = (page: Page) => page.locator('#results [data-total]');
 const cardIds = (page: Page) =>
@@ -722,7 +722,7 @@ test('a search page with errors passes axe; search and home pages are screenshot
 });
 
 test('sitemap and robots list the public pages', async ({ request, portal }) => {
-  const sitemap = await (await request.get('/sitemap.xml')).text();
+  const sitemap = await sitemapText(request);
   const offer = (await portal.sql.execute("SELECT id, slug FROM offers WHERE status = 'published' LIMIT 1")).rows[0]!;
   expect(sitemap).toContain(`<loc>${portal.url}/offres/${offer.id}-${offer.slug}</loc>`);
   expect(sitemap).toContain(`<loc>${portal.url}/en/offres/${offer.id}-${offer.slug}</loc>`);

@@ -222,6 +222,22 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   }
 }
 
+/** The whole sitemap: its index, then every part it names (each a 200 XML answer), as one text. */
+export async function sitemapText(request: APIRequestContext): Promise<string> {
+  const index = await request.get('/sitemap.xml');
+  expect(index.headers()['content-type']).toContain('application/xml');
+  const names = [...(await index.text()).matchAll(/<sitemap><loc>([^<]+)<\/loc><\/sitemap>/g)];
+  expect(names.length).toBeGreaterThan(0);
+  const parts: string[] = [];
+  for (const [, url] of names) {
+    const part = await request.get(new URL(url!).pathname);
+    expect(part.status(), url).toBe(200);
+    expect(part.headers()['content-type']).toContain('application/xml');
+    parts.push(await part.text());
+  }
+  return parts.join('\n');
+}
+
 /** Counts published offers with an SQL condition, to check what a page shows. */
 export async function countOffers(portal: Portal, where: string, args: Array<string | number> = []): Promise<number> {
   const rs = await portal.sql.execute({

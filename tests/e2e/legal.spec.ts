@@ -2,7 +2,7 @@
 // database and the browser where it states a fact (a territory's retention, the one cookie,
 // no request to another site); linked from every page's footer, back office included, and
 // from the project form's consent; listed in the sitemap; accessible.
-import { expect, inLocale, signInAs, test, type Portal } from './fixtures.ts';
+import { expect, inLocale, signInAs, sitemapText, test, type Portal } from './fixtures.ts';
 
 const legalPages = [
   { path: '/mentions-legales', fr: 'Mentions légales', en: 'Legal notice' },
@@ -184,7 +184,7 @@ test('the project form’s consent links the privacy notice, in both languages',
 });
 
 test('the sitemap lists the legal pages in both languages', async ({ request, portal }) => {
-  const sitemap = await (await request.get('/sitemap.xml')).text();
+  const sitemap = await sitemapText(request);
   for (const p of legalPages)
     for (const locale of locales) expect(sitemap).toContain(`<loc>${portal.url}${inLocale(p.path, locale)}</loc>`);
 });

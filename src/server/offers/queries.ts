@@ -1,7 +1,7 @@
 // Read side of offers: the public search, the detail page, nearby offers, map points and
 // key figures. Only published offers leave this module for visitors (the `published`
 // condition below); drafts are filtered here, not in pages.
-import { and, asc, eq, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, lte, ne, sql } from 'drizzle-orm';
 import { builtOnce, type Db } from '../../../db/client.ts';
 import { communes, offerPhotos, offers, territories } from '../../../db/schema/index.ts';
 import { foldText } from '../../lib/text.ts';
@@ -491,11 +491,28 @@ export async function getKeyFigures(db: Db): Promise<KeyFigures> {
   };
 }
 
-/** Published offers for the sitemap: id, slug and last change. */
-export function listPublishedForSitemap(db: Db) {
+const inSitemap = and(published, isNotNull(offers.publishedAt));
+
+/**
+ * The sitemap's blocks of offers: block b holds the published offers whose id is in
+ * ((b − 1) × size, b × size]; only blocks with at least one are given, in order.
+ */
+export async function sitemapOfferBlocks(db: Db, size: number): Promise<number[]> {
+  const rows = await db
+    // A bound number may reach SQLite as a real: the block is an integer division.
+    .select({ block: sql<number>`(${offers.id} - 1) / CAST(${size} AS INTEGER) + 1` })
+    .from(offers)
+    .where(inSitemap)
+    .groupBy(sql`1`)
+    .orderBy(sql`1`);
+  return rows.map((r) => Number(r.block));
+}
+
+/** The published offers of one block for the sitemap (by id range: no offset to skip): id, slug, last change. */
+export function listPublishedForSitemap(db: Db, block: number, size: number) {
   return db
     .select({ id: offers.id, slug: offers.slug, updatedAt: offers.updatedAt })
     .from(offers)
-    .where(and(published, isNotNull(offers.publishedAt)))
+    .where(and(inSitemap, gt(offers.id, (block - 1) * size), lte(offers.id, block * size)))
     .orderBy(asc(offers.id));
 }

@@ -279,12 +279,24 @@ export async function listTerritoryCommunes(
 }
 
 /** The communes of the territories (their pages are in the sitemap). */
-export function listTerritoryCommunesForSitemap(db: Db) {
+/** How many communes the sitemap lists: those of the territories. */
+export async function countTerritoryCommunesForSitemap(db: Db): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(communes)
+    .innerJoin(territories, eq(territories.code, communes.departmentCode));
+  return row?.n ?? 0;
+}
+
+/** The territories' communes for the sitemap, `limit` from `offset` by code. */
+export function listTerritoryCommunesForSitemap(db: Db, offset: number, limit: number) {
   return db
     .select({ code: communes.code, name: communes.name })
     .from(communes)
     .innerJoin(territories, eq(territories.code, communes.departmentCode))
-    .orderBy(asc(communes.code));
+    .orderBy(asc(communes.code))
+    .limit(limit)
+    .offset(offset);
 }
 
 export async function getCommuneCoverage(db: Db, communeCode: string) {
