@@ -31,7 +31,11 @@ const STAYS_PER_FILE = 10;
 const TERRITORIES = ['32', '32', '50', '46', '23', '32', '50', '32'] as const; // half in the Gers
 
 async function seedFiles(db: Db, now: Date) {
-  const [{ n }] = (await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM candidates`)) as [{ n: number }];
+  // The bench's own files (other benches add a few files of their own, ids taken): the
+  // missing ones are added after the last id.
+  const [{ n, lastId }] = (await db.all<{ n: number; lastId: number }>(
+    sql`SELECT (SELECT count(*) FROM candidates WHERE consent_text_version = 'bench') AS n, coalesce(max(id), 0) AS lastId FROM candidates`,
+  )) as [{ n: number; lastId: number }];
   if (n >= FILES) return;
   const started = Date.now();
   const random = createRandom(4242);
@@ -47,12 +51,12 @@ async function seedFiles(db: Db, now: Date) {
   const statuses = ['employee', 'freelancer', 'founder', 'job_seeker'];
   const reasons = ['housing', 'job', 'connectivity', 'schools', 'personal', 'other_territory', 'no_answer'];
   const esc = (s: string | null) => (s === null ? 'NULL' : `'${s.replace(/'/g, "''")}'`);
-  for (let base = 0; base < FILES; base += 1000) {
+  for (let base = n; base < FILES; base += 1000) {
     const files: string[] = [];
     const history: string[] = [];
     const events: string[] = [];
     for (let i = base; i < Math.min(FILES, base + 1000); i++) {
-      const id = i + 1;
+      const id = lastId + i - n + 1;
       const territory = TERRITORIES[i % TERRITORIES.length]!;
       let at = now.getTime() - random.int(0, 3 * 365) * DAY - random.int(0, 86_399) * 1000;
       const created = new Date(at).toISOString();
@@ -108,7 +112,7 @@ async function seedFiles(db: Db, now: Date) {
   }
   await db.$client.execute('ANALYZE');
   console.log(
-    `seeded ${FILES} candidate files, ${FILES * STAYS_PER_FILE} stage history rows and as many timeline events in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `seeded ${FILES - n} candidate files, ${(FILES - n) * STAYS_PER_FILE} stage history rows and as many timeline events in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 }
 

@@ -113,14 +113,16 @@ export const candidates = sqliteTable(
     index('candidates_email_idx').on(t.email),
     index('candidates_phone_idx').on(t.phone),
     index('candidates_agent_idx').on(t.assignedAgentId),
-    // Reports read these two indexes alone (covering): enquiries, funnel and response time;
-    // settled families with everything the report says about them, and their retention.
+    // Reports read these two indexes alone (covering): enquiries, funnel and response time
+    // (per agent too); settled families with everything the report says about them, and
+    // their retention.
     index('candidates_territory_created_idx').on(
       t.territoryCode,
       t.createdAt,
       t.mergedIntoId,
       t.reachedStages,
       t.responseHours,
+      t.assignedAgentId,
     ),
     index('candidates_territory_settled_idx').on(
       t.territoryCode,

@@ -262,6 +262,44 @@ describe('reports', () => {
     });
   });
 
+  it('give each agent’s files, answers, median and share within the territory’s target', async () => {
+    const { db } = await testDb();
+    await scenario(db);
+    const files = (await db.select().from(candidates).where(eq(candidates.territoryCode, '32')))
+      .filter((c) => c.mergedIntoId === null && c.createdAt >= '2021-01-01' && c.createdAt < '2022-01-01')
+      .map((c) => c.id);
+    expect(files).toHaveLength(4);
+    const [zoe, adele] = await db
+      .insert(users)
+      .values(
+        ['Zoé Martin', 'Adèle Roux'].map((name, i) => ({
+          email: `agent.reponse.${i}@demo.test`,
+          name,
+          role: 'agent' as const,
+          createdAt: now.toISOString(),
+        })),
+      )
+      .returning({ id: users.id });
+    await db.update(territoriesTable).set({ firstAnswerHours: 24 }).where(eq(territoriesTable.code, '32'));
+    const answer = [
+      { id: files[0]!, agent: zoe!.id, hours: 10 },
+      { id: files[1]!, agent: zoe!.id, hours: 30 },
+      { id: files[2]!, agent: adele!.id, hours: null },
+      { id: files[3]!, agent: null, hours: 5 },
+    ];
+    for (const a of answer)
+      await db
+        .update(candidates)
+        .set({ assignedAgentId: a.agent, responseHours: a.hours })
+        .where(eq(candidates.id, a.id));
+    const r = await buildReport(db, gers, parsePeriod({ periode: 'year', annee: '2021' }, now), now);
+    expect(r.responseByAgent).toEqual([
+      { agent: 'Adèle Roux', enquiries: 1, answered: 0, medianHours: null, withinTarget: 0 },
+      { agent: 'Zoé Martin', enquiries: 2, answered: 2, medianHours: 10, withinTarget: 0.5 },
+      { agent: null, enquiries: 1, answered: 1, medianHours: 5, withinTarget: 1 },
+    ]);
+  });
+
   it('follow a file that moved to another territory, and leave merged duplicates out of the total', async () => {
     const { db } = await testDb();
     const { f2 } = await scenario(db);

@@ -1,0 +1,2 @@
+DROP INDEX `candidates_territory_created_idx`;--> statement-breakpoint
+CREATE INDEX `candidates_territory_created_idx` ON `candidates` (`territory_code`,`created_at`,`merged_into_id`,`reached_stages`,`response_hours`,`assigned_agent_id`);
