@@ -8,6 +8,7 @@ import type { Db } from '../../db/client.ts';
 import { impactDashboard, type ImpactDashboard } from '../../src/server/reports/impact-dashboard.ts';
 import { MIN_FAMILIES } from '../../src/server/reports/impact.ts';
 import { settlementsPerCommune } from '../../src/server/reports/settlements.ts';
+import { labelSql } from '../../src/server/reports/queries.ts';
 import { testDb } from '../helpers/db.ts';
 import { A, B, C, randomSettlements, settle, X, Y, type Cell } from '../helpers/settlements.ts';
 
@@ -137,12 +138,38 @@ describe('/impact dashboard: nothing about fewer than 5 families', () => {
     }
   });
 
-  it('gives the published offers per connectivity label, shares adding up to one', async () => {
+  it('gives the published offers per connectivity label and per territory as SQL counts them, also after a change', async () => {
     const { db } = await testDb();
-    const d = await impactDashboard(db);
-    const [row] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM offers WHERE status = 'published'`);
-    expect(d.labels.map((l) => l.label)).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'none']);
-    expect(d.labels.reduce((n, l) => n + l.offers, 0)).toBe(row!.n);
-    expect(d.labels.reduce((n, l) => n + l.share!, 0)).toBeCloseTo(1, 10);
+    const expectCounted = async () => {
+      const d = await impactDashboard(db);
+      const [row] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM offers WHERE status = 'published'`);
+      expect(d.labels.map((l) => l.label)).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'none']);
+      expect(d.labels.reduce((n, l) => n + l.share!, 0)).toBeCloseTo(1, 10);
+      const byLabel = await db.all<{ label: string | null; n: number }>(
+        sql`SELECT ${labelSql()} AS label, count(*) AS n FROM offers o WHERE o.status = 'published' GROUP BY 1`,
+      );
+      expect(Object.fromEntries(d.labels.filter((l) => l.offers).map((l) => [l.label, l.offers]))).toEqual(
+        Object.fromEntries(byLabel.map((r) => [r.label ?? 'none', r.n])),
+      );
+      const byTerritory = await db.all<{ code: string; offers: number; fibre: number }>(
+        sql`SELECT territory_code AS code, count(*) AS offers, sum(fibre_status = 'available') AS fibre FROM offers WHERE status = 'published' GROUP BY territory_code`,
+      );
+      for (const t of d.territories) {
+        const r = byTerritory.find((x) => x.code === t.code) ?? { offers: 0, fibre: 0 };
+        expect([t.offers, t.fibreShare], t.code!).toEqual([r.offers, r.offers ? r.fibre / r.offers : null]);
+      }
+      expect(d.total.offers).toBe(row!.n);
+      return d;
+    };
+    const before = await expectCounted();
+    // An offer's speeds measured again: it moves from its label to A at once.
+    const [offer] = await db.all<{ id: number; label: string | null }>(
+      sql`SELECT o.id, ${labelSql()} AS label FROM offers o WHERE o.status = 'published' AND (${labelSql()}) IS NOT 'A' LIMIT 1`,
+    );
+    await db.run(sql`UPDATE offers SET download_mbps = 2000, upload_mbps = 1000 WHERE id = ${offer!.id}`);
+    const after = await expectCounted();
+    const countOf = (d: typeof before, label: string) => d.labels.find((l) => l.label === label)!.offers;
+    expect(countOf(after, 'A')).toBe(countOf(before, 'A') + 1);
+    expect(countOf(after, offer!.label ?? 'none')).toBe(countOf(before, offer!.label ?? 'none') - 1);
   });
 });

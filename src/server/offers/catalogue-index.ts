@@ -7,6 +7,7 @@
 import type { Db } from '../../../db/client.ts';
 import { catalogueVersion } from '../cache/page-cache.ts';
 import { boundingBox, distanceKm, type Point } from '../places/geo.ts';
+import { connectivityLabel, type ConnectivityLabel } from './connectivity-label.ts';
 
 /** Over this many changed offers, one whole rebuild is cheaper than reloading them one by one. */
 const RELOAD_MAX = 5_000;
@@ -586,6 +587,19 @@ export class CatalogueIndex {
   counts(filter: IndexFilter): IndexResult['counts'] {
     // A radius holds on the exact distance from its centre, measured only when given one.
     return this.search({ filter, center: filter.circle?.center, sort: 'recent', offset: 0, limit: 0 }).counts;
+  }
+
+  /** Published offers per connectivity label, as their cards give it (null: no measured speed). */
+  labelCounts(): Map<ConnectivityLabel | null, number> {
+    const { download, upload, size } = this.cols;
+    const counts = new Map<ConnectivityLabel | null, number>();
+    for (let s = 0; s < size; s++) {
+      const d = download[s]!;
+      const u = upload[s]!;
+      const label = connectivityLabel(d === d ? d : null, u === u ? u : null);
+      counts.set(label, (counts.get(label) ?? 0) + 1);
+    }
+    return counts;
   }
 
   /** Filters, counts per kind, sorts and pages, all in memory. */

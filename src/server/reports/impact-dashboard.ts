@@ -13,8 +13,8 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { connectivityLabels } from '../offers/connectivity-label.ts';
+import { catalogueIndex } from '../offers/catalogue-index.ts';
 import { impactFigures, MIN_FAMILIES, settledFiles, type ImpactRow, type Shown } from './impact.ts';
-import { labelSql } from './queries.ts';
 import { settlementsPerCommune } from './settlements.ts';
 
 export interface ImpactYear {
@@ -71,9 +71,8 @@ export async function impactDashboard(db: Db): Promise<ImpactDashboard> {
       FROM candidates c LEFT JOIN communes m ON m.code = c.settled_commune_code
       WHERE ${settledFiles}
       GROUP BY territory, commune, year`),
-    db.all<{ label: string | null; n: number }>(
-      sql`SELECT ${labelSql()} AS label, count(*) AS n FROM offers o WHERE o.status = 'published' GROUP BY 1`,
-    ),
+    // Counted by the search index: in SQL, the label of 100 000 offers took 0.4 s.
+    catalogueIndex(db).then((index) => index.labelCounts()),
   ]);
   // Which commune × year cells the API shows with their number.
   const shownInApi = new Set(
@@ -145,9 +144,9 @@ export async function impactDashboard(db: Db): Promise<ImpactDashboard> {
   }
   communes.sort((a, b) => b.families - a.families || a.name.localeCompare(b.name, 'fr'));
 
-  const all = offers.reduce((n, o) => n + o.n, 0);
-  const labels = [...connectivityLabels, 'none'].map((label) => {
-    const n = offers.find((o) => (o.label ?? 'none') === label)?.n ?? 0;
+  const all = [...offers.values()].reduce((n, k) => n + k, 0);
+  const labels = [...connectivityLabels, 'none' as const].map((label) => {
+    const n = offers.get(label === 'none' ? null : label) ?? 0;
     return { label, offers: n, share: all ? n / all : null };
   });
   return { ...figures, years, communes, others, labels };

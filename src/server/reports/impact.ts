@@ -4,6 +4,7 @@
 // worked out by subtracting the shown ones from the total (hiddenCells).
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { catalogueIndex } from '../offers/catalogue-index.ts';
 
 export const MIN_FAMILIES = 5;
 
@@ -53,14 +54,14 @@ export function hiddenCells(cells: Array<{ key: string; families: number }>): {
 }
 
 export async function impactFigures(db: Db): Promise<{ total: ImpactRow; territories: ImpactRow[] }> {
-  const [settled, offers, names] = await Promise.all([
+  const [settled, index, names] = await Promise.all([
     db.all<{ code: string; families: number; persons: number; children: number; communes: number }>(sql`
       SELECT c.territory_code AS code, count(*) AS families, coalesce(sum(c.settled_household_size), 0) AS persons,
         coalesce(sum(json_array_length(c.household, '$.children')), 0) AS children, count(DISTINCT c.settled_commune_code) AS communes
       FROM candidates c WHERE ${settledFiles}
       GROUP BY c.territory_code`),
-    db.all<{ code: string; offers: number; fibre: number }>(sql`
-      SELECT territory_code AS code, count(*) AS offers, sum(fibre_status = 'available') AS fibre FROM offers WHERE status = 'published' GROUP BY territory_code`),
+    // Published offers per territory, counted by the search index (0.3 s in SQL at 100 000).
+    catalogueIndex(db),
     db.all<{ code: string; name: string }>(sql`SELECT code, name FROM territories ORDER BY code`),
   ]);
   const zero = { families: 0, persons: 0, children: 0, communes: 0 };
@@ -84,19 +85,19 @@ export async function impactFigures(db: Db): Promise<{ total: ImpactRow; territo
       offers: o.offers,
     };
   };
-  const territories = names.map((t) =>
-    row(t.code, t.name, settledOf(t.code), offers.find((o) => o.code === t.code) ?? { offers: 0, fibre: 0 }),
-  );
+  const offersOf = (territory?: string) => {
+    const all = index.counts({ territory });
+    const fibre = index.counts({ territory, fibre: true });
+    return { offers: all.home + all.tiers_lieu, fibre: fibre.home + fibre.tiers_lieu };
+  };
+  const territories = names.map((t) => row(t.code, t.name, settledOf(t.code), offersOf(t.code)));
   // Territories are departments: no commune is in two, so the sum of communes is exact.
   const sum = (k: 'families' | 'persons' | 'children' | 'communes') => settled.reduce((n, s) => n + s[k], 0);
   const total = row(
     null,
     null,
     { families: sum('families'), persons: sum('persons'), children: sum('children'), communes: sum('communes') },
-    {
-      offers: offers.reduce((n, o) => n + o.offers, 0),
-      fibre: offers.reduce((n, o) => n + o.fibre, 0),
-    },
+    offersOf(),
   );
   return { total, territories };
 }
