@@ -186,6 +186,25 @@ describe('maturity of a file', () => {
     expect(unscored!.n).toBe(0);
   });
 
+  it('rescores every open file a batch at a time, and leaves closed files alone', async () => {
+    const { db } = await testDb();
+    const open = sql`${candidates.stage} NOT IN ('settled', 'withdrawn') AND ${candidates.mergedIntoId} IS NULL AND ${candidates.anonymisedAt} IS NULL`;
+    const count = async (where: ReturnType<typeof sql>) =>
+      (
+        await db
+          .select({ n: sql<number>`count(*)` })
+          .from(candidates)
+          .where(where)
+      )[0]!.n;
+    const openFiles = await count(open);
+    expect(openFiles).toBeGreaterThan(3 * 3);
+    await db.update(candidates).set({ maturityScore: null });
+    // Batches of 3: the pass reads on past each batch, to the last open file.
+    expect(await refreshMaturity(db, undefined, 3)).toBe(openFiles);
+    expect(await count(sql`${open} AND ${candidates.maturityScore} IS NULL`)).toBe(0);
+    expect(await count(sql`NOT (${open}) AND ${candidates.maturityScore} IS NOT NULL`)).toBe(0);
+  });
+
   it("is overridden by an agent of the file's territory with a reason, and cleared", async () => {
     const { db } = await testDb();
     const [gers, manche] = await actors(db, 'agent.gers@demo.test', 'agent.manche@demo.test');

@@ -4,7 +4,7 @@
 // family wishes to live, the connectivity it needs against the coverage there). The computed
 // score is stored (`maturity_score`) so that the list and the board sort on it; an agent's
 // override (`maturity_override`, with its reason) wins over it.
-import { and, eq, inArray, isNotNull, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, notInArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import {
   candidates,
@@ -244,25 +244,43 @@ export async function explainMaturity(
  * Computes and stores the score of these files (all open files when none are named): after an
  * enquiry, and daily, since the homes on offer and the coverage change under the files.
  */
-export async function refreshMaturity(db: Db | Tx, ids?: number[]): Promise<number> {
-  const rows = await db
-    .select()
-    .from(candidates)
-    .where(
-      and(
-        ids ? inArray(candidates.id, ids) : notInArray(candidates.stage, ['settled', 'withdrawn']),
-        isNull(candidates.anonymisedAt),
-        isNull(candidates.mergedIntoId),
-      ),
+/** Files rescored per read in the daily pass: its memory stays that of a batch. */
+export const MATURITY_BATCH = 200;
+
+export async function refreshMaturity(db: Db | Tx, ids?: number[], batch = MATURITY_BATCH): Promise<number> {
+  const open = and(isNull(candidates.anonymisedAt), isNull(candidates.mergedIntoId));
+  const rescore = async (rows: CandidateRow[]) => {
+    let changed = 0;
+    for (const row of rows) {
+      const score = maturityTotal(maturityFactors(await maturityFacts(db, row)));
+      if (score === row.maturityScore) continue;
+      await db.update(candidates).set({ maturityScore: score }).where(eq(candidates.id, row.id));
+      changed++;
+    }
+    return changed;
+  };
+  if (ids)
+    return rescore(
+      await db
+        .select()
+        .from(candidates)
+        .where(and(inArray(candidates.id, ids), open)),
     );
+  // Every open file, a batch at a time in id order, the event loop given back between
+  // batches: read at once, 70 000 files held 480 MB for 4 s at each start of a process.
   let changed = 0;
-  for (const row of rows) {
-    const score = maturityTotal(maturityFactors(await maturityFacts(db, row)));
-    if (score === row.maturityScore) continue;
-    await db.update(candidates).set({ maturityScore: score }).where(eq(candidates.id, row.id));
-    changed++;
+  for (let after = 0; ;) {
+    const rows = await db
+      .select()
+      .from(candidates)
+      .where(and(gt(candidates.id, after), notInArray(candidates.stage, ['settled', 'withdrawn']), open))
+      .orderBy(asc(candidates.id))
+      .limit(batch);
+    changed += await rescore(rows);
+    if (rows.length < batch) return changed;
+    after = rows.at(-1)!.id;
+    await new Promise((r) => setImmediate(r));
   }
-  return changed;
 }
 
 /** The score that sorts the list and the board: the agent's, else the computed one (unknown last). */
