@@ -240,13 +240,13 @@ export async function explainMaturity(
   };
 }
 
+/** Files rescored per read in the daily pass: its memory stays that of a batch. */
+export const MATURITY_BATCH = 200;
+
 /**
  * Computes and stores the score of these files (all open files when none are named): after an
  * enquiry, and daily, since the homes on offer and the coverage change under the files.
  */
-/** Files rescored per read in the daily pass: its memory stays that of a batch. */
-export const MATURITY_BATCH = 200;
-
 export async function refreshMaturity(db: Db | Tx, ids?: number[], batch = MATURITY_BATCH): Promise<number> {
   const open = and(isNull(candidates.anonymisedAt), isNull(candidates.mergedIntoId));
   const rescore = async (rows: CandidateRow[]) => {
