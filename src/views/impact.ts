@@ -1,11 +1,13 @@
 // Loads /impact (both locales) and serves its maps' backgrounds. The figures cover every file
-// of every territory; they are computed at most every five minutes (public, and a few
-// minutes old is still true).
+// of every territory; they are computed again as soon as a settled family's figures change
+// (the 'settlements' version), and the offers' at least every five minutes (public, and a
+// few minutes old is still true).
 import { db } from '../server/db.ts';
 import type { RequestContext } from '../server/http/context.ts';
 import { listTerritories } from '../server/places/queries.ts';
 import { impactDashboard, type ImpactDashboard } from '../server/reports/impact-dashboard.ts';
 import { mapBackground, type Bounds } from '../server/reports/map.ts';
+import { settlementsVersion } from '../server/reports/impact.ts';
 
 const TTL_MS = 5 * 60_000;
 
@@ -17,7 +19,7 @@ export interface ImpactMap {
 
 export type ImpactData = ImpactDashboard & { maps: ImpactMap[]; at: string };
 
-let cached: { at: number; data: Promise<ImpactData> } | undefined;
+let cached: { at: number; settlements: number; data: Promise<ImpactData> } | undefined;
 
 async function compute(): Promise<ImpactData> {
   const figures = await impactDashboard(db);
@@ -38,10 +40,12 @@ async function compute(): Promise<ImpactData> {
   return { ...figures, maps, at: new Date().toISOString() };
 }
 
-export function loadImpact(): Promise<ImpactData> {
-  if (!cached || Date.now() - cached.at > TTL_MS) {
+export async function loadImpact(): Promise<ImpactData> {
+  // Settled families as soon as they change (their version); offers within TTL_MS.
+  const settlements = await settlementsVersion(db);
+  if (!cached || cached.settlements !== settlements || Date.now() - cached.at > TTL_MS) {
     const data = compute();
-    cached = { at: Date.now(), data };
+    cached = { at: Date.now(), settlements, data };
     // A failed computation is not kept.
     data.catch(() => (cached = undefined));
   }

@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
 import { impactDashboard, type ImpactDashboard } from '../../src/server/reports/impact-dashboard.ts';
-import { MIN_FAMILIES } from '../../src/server/reports/impact.ts';
+import { MIN_FAMILIES, settlementsVersion } from '../../src/server/reports/impact.ts';
 import { settlementsPerCommune } from '../../src/server/reports/settlements.ts';
 import { labelSql } from '../../src/server/reports/queries.ts';
 import { testDb } from '../helpers/db.ts';
@@ -136,6 +136,46 @@ describe('/impact dashboard: nothing about fewer than 5 families', () => {
       await settle(db, cells, { households: true });
       await expectSafe(db, cells);
     }
+  });
+
+  it('moves the settlements version with every change its figures read, and only then', async () => {
+    const { db } = await testDb();
+    const version = () => settlementsVersion(db);
+    const moves = async (change: () => Promise<unknown>) => {
+      const before = await version();
+      await change();
+      return (await version()) !== before;
+    };
+    const [open] = await db.all<{ id: number }>(
+      sql`SELECT id FROM candidates WHERE first_settled_at IS NULL AND merged_into_id IS NULL LIMIT 1`,
+    );
+    const [settled] = await db.all<{ id: number }>(
+      sql`SELECT id FROM candidates WHERE first_settled_at IS NOT NULL AND merged_into_id IS NULL LIMIT 1`,
+    );
+    // A file not settled: its changes are not in the figures.
+    expect(await moves(() => db.run(sql`UPDATE candidates SET name = 'Famille Autre' WHERE id = ${open!.id}`))).toBe(
+      false,
+    );
+    expect(await moves(() => db.run(sql`UPDATE candidates SET name = 'Famille Même' WHERE id = ${settled!.id}`))).toBe(
+      false,
+    );
+    // Settling, and each column the figures read of a settled family.
+    expect(
+      await moves(() =>
+        db.run(sql`UPDATE candidates SET first_settled_at = '2025-06-01T10:00:00.000Z' WHERE id = ${open!.id}`),
+      ),
+    ).toBe(true);
+    for (const change of [
+      sql`settled_household_size = 7`,
+      sql`settled_commune_code = ${A}`,
+      sql`household = '{"adults":2,"children":[4]}'`,
+      sql`territory_code = '50'`,
+      sql`merged_into_id = ${settled!.id}`,
+    ])
+      expect(await moves(() => db.run(sql`UPDATE candidates SET ${change} WHERE id = ${open!.id}`))).toBe(true);
+    expect(await moves(() => db.run(sql`DELETE FROM candidate_events WHERE candidate_id = ${settled!.id}`))).toBe(
+      false,
+    );
   });
 
   it('gives the published offers per connectivity label and per territory as SQL counts them, also after a change', async () => {

@@ -11,6 +11,15 @@ export const MIN_FAMILIES = 5;
 /** The settled families that public figures count: by the territory their file is in now. */
 export const settledFiles = sql`c.territory_code IS NOT NULL AND c.first_settled_at IS NOT NULL AND c.merged_into_id IS NULL`;
 
+/**
+ * The 'settlements' data version: triggers move it with every change of what `settledFiles`
+ * and the figures read (migration 0051), in any process. Read straight through the driver.
+ */
+export async function settlementsVersion(db: Db): Promise<number> {
+  const rs = await db.$client.execute("SELECT version FROM data_versions WHERE name = 'settlements'");
+  return Number(rs.rows[0]?.[0] ?? 0);
+}
+
 /** A figure, or null when it would describe fewer than MIN_FAMILIES families ("< 5"). */
 export type Shown = number | null;
 
