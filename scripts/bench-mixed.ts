@@ -248,11 +248,12 @@ export async function benchMixed(
       if (Number(row!.n) !== 1) lost++;
     }
   }
-  // The slowest requests (over a second), by route and query.
+  // The slowest requests of the load (over a second), by route: not the start's warm-up.
   const slow = servers
     .flatMap((s) => s.lines)
     .filter((l) => l.includes('"msg":"request"'))
-    .map((l) => JSON.parse(l) as { route: string; ms: number })
+    .map((l) => JSON.parse(l) as { time: string; route: string; ms: number })
+    .filter((r) => r.time > loadStarted)
     .sort((a, b) => b.ms - a.ms);
   console.log(
     `  requests over 1 s: ${slow.length}; slowest: ${slow
