@@ -15,6 +15,9 @@ export function foldText(input: string): string {
 /** JSON to write inside a <script> element: a `<` escaped, so no text in it can close the element. */
 export const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
 
+/** Text for XML content or an attribute (the sitemap, the Atom feed): markup characters as references. */
+export const escapeXml = (s: string): string => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
 /** URL slug: "Longère à Mauvezin" → "longere-a-mauvezin". */
 export function slugify(input: string, maxLength = 80): string {
   const slug = foldText(input).replace(/ /g, '-');

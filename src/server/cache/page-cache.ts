@@ -40,14 +40,19 @@ export const isCacheablePath = (pathname: string) => CACHEABLE.test(pathname);
 const requestVersion = new AsyncLocalStorage<{ db: Db; version: number }>();
 
 /**
- * Read on every cacheable request, so straight through the driver (no query building);
- * within `withCatalogueVersion`, the version that request already read.
+ * A data version that triggers move (`data_versions`: 'catalogue', migrations 0005 and 0049;
+ * 'settlements', 0051). Read on every cacheable request, so straight through the driver.
  */
+export async function dataVersion(db: Db, name: 'catalogue' | 'settlements'): Promise<number> {
+  const rs = await db.$client.execute({ sql: 'SELECT version FROM data_versions WHERE name = ?', args: [name] });
+  return Number(rs.rows[0]?.[0] ?? 0);
+}
+
+/** The catalogue's version; within `withCatalogueVersion`, the one that request already read. */
 export async function catalogueVersion(db: Db): Promise<number> {
   const known = requestVersion.getStore();
   if (known?.db === db) return known.version;
-  const rs = await db.$client.execute("SELECT version FROM data_versions WHERE name = 'catalogue'");
-  return Number(rs.rows[0]?.[0] ?? 0);
+  return dataVersion(db, 'catalogue');
 }
 
 /**

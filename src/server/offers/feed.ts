@@ -3,11 +3,10 @@
 import type { Db } from '../../../db/client.ts';
 import { kindLine, priceText } from '../../components/offers/offer-text.ts';
 import { localizedPath, t, type Locale } from '../../i18n/index.ts';
+import { escapeXml as xml } from '../../lib/text.ts';
 import { NotFound } from '../errors.ts';
 import { getTerritoryOverview } from '../places/queries.ts';
 import { searchOffers } from './queries.ts';
-
-const xml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export async function offersFeed(
   db: Db,

@@ -4,6 +4,7 @@
 // worked out by subtracting the shown ones from the total (hiddenCells).
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { dataVersion } from '../cache/page-cache.ts';
 import { catalogueIndex } from '../offers/catalogue-index.ts';
 
 export const MIN_FAMILIES = 5;
@@ -13,12 +14,9 @@ export const settledFiles = sql`c.territory_code IS NOT NULL AND c.first_settled
 
 /**
  * The 'settlements' data version: triggers move it with every change of what `settledFiles`
- * and the figures read (migration 0051), in any process. Read straight through the driver.
+ * and the figures read (migration 0051), in any process.
  */
-export async function settlementsVersion(db: Db): Promise<number> {
-  const rs = await db.$client.execute("SELECT version FROM data_versions WHERE name = 'settlements'");
-  return Number(rs.rows[0]?.[0] ?? 0);
-}
+export const settlementsVersion = (db: Db): Promise<number> => dataVersion(db, 'settlements');
 
 /** A figure, or null when it would describe fewer than MIN_FAMILIES families ("< 5"). */
 export type Shown = number | null;

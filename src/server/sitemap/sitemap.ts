@@ -7,6 +7,7 @@
 // alternates once.
 import type { Db } from '../../../db/client.ts';
 import { defaultLocale, locales, localizedPath } from '../../i18n/index.ts';
+import { escapeXml } from '../../lib/text.ts';
 import { listPublishedForSitemap, sitemapOfferBlocks } from '../offers/queries.ts';
 import { listWorkForSitemap } from '../opportunities/queries.ts';
 import { workPath } from '../opportunities/links.ts';
@@ -41,8 +42,6 @@ interface Entry {
   path: string;
   lastmod?: string;
 }
-
-const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
