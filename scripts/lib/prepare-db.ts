@@ -3,7 +3,7 @@
 import { abandonedImports } from '../../src/server/imports/coverage.ts';
 import { systemClock } from '../../src/server/clock.ts';
 import { createDb, type Db } from '../../db/client.ts';
-import { applyMigrations } from '../../db/migrate.ts';
+import { analyzeNewIndexes, applyMigrations } from '../../db/migrate.ts';
 import { databaseIsEmpty, seedDemo } from '../../db/seed/demo.ts';
 import { loadReferential, referentialLoaded } from '../../src/server/places/referential.ts';
 import { keyOpensSealedSecrets } from '../../src/server/accounts/two-factor.ts';
@@ -54,7 +54,8 @@ export async function prepareDb(
     );
   }
   // Keeps the planner's statistics fresh (cheap when nothing changed), so that it picks
-  // the right index for each search filter.
+  // the right index for each search filter; a migration's new indexes get theirs.
+  await analyzeNewIndexes(db);
   await db.$client.execute('PRAGMA optimize=0x10002');
   return db;
 }

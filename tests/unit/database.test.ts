@@ -5,7 +5,7 @@ import Database from 'libsql';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { builtOnce, BUSY_TIMEOUT_MS, createDb, takeLockWaits, type Db } from '../../db/client.ts';
-import { applyMigrations, migrationsApplied } from '../../db/migrate.ts';
+import { analyzeNewIndexes, applyMigrations, migrationsApplied } from '../../db/migrate.ts';
 
 const require = createRequire(import.meta.url);
 import { communes, departments, mobileSites, offers, territories } from '../../db/schema/index.ts';
@@ -307,4 +307,23 @@ describe('migrations', () => {
     );
     expect(rows[0]!.n).toBe(rows[0]!.k);
   }, 60_000);
+
+  it('gives a migration’s new index the planner’s statistics, which PRAGMA optimize leaves out', async () => {
+    const { db } = await testDb('seeded');
+    const stat = async (name: string) =>
+      (await db.all<{ stat: string }>(sql`SELECT stat FROM sqlite_stat1 WHERE idx = ${name}`))[0]?.stat;
+    await db.$client.execute('CREATE INDEX communes_name_population_idx ON communes (name, population)');
+    await db.$client.execute('PRAGMA optimize=0x10002');
+    expect(await stat('communes_name_population_idx')).toBeUndefined();
+    expect(await analyzeNewIndexes(db)).toEqual(['communes_name_population_idx']);
+    expect(await stat('communes_name_population_idx')).toMatch(/^\d+ \d+ \d+$/);
+    expect(await analyzeNewIndexes(db)).toEqual([]);
+  });
+
+  it('analyses no index of a database never analysed (PRAGMA optimize does that)', async () => {
+    const { db } = await testDb('empty');
+    const stats = sql`SELECT count(*) AS n FROM sqlite_schema WHERE name = 'sqlite_stat1'`;
+    expect((await db.all<{ n: number }>(stats))[0]!.n).toBe(0);
+    expect(await analyzeNewIndexes(db)).toEqual([]);
+  });
 });
