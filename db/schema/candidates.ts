@@ -1,5 +1,6 @@
 // Candidates: the relocation files of families, their stage history (for time-in-stage
 // reports), timeline events, tasks and offer proposals.
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { autoId, createdAt, ownerId, timestamps } from './columns.ts';
 import { users } from './accounts.ts';
@@ -98,6 +99,15 @@ export const candidates = sqliteTable(
     responseHours: real('response_hours'),
     /** When the family first settled (a family settles once, even if the stage is corrected later). */
     firstSettledAt: text('first_settled_at'),
+    /** Computed by SQLite and kept in the settled index, so that reports parse no JSON and no date per family. */
+    children: integer('children').generatedAlwaysAs(sql`json_array_length(household, '$.children')`, {
+      mode: 'virtual',
+    }),
+    /** Days from the enquiry to the first settling, to a tenth (computed, like `children`). */
+    daysToSettle: real('days_to_settle').generatedAlwaysAs(
+      sql`round((julianday(first_settled_at) - julianday(created_at)) * 10) / 10.0`,
+      { mode: 'virtual' },
+    ),
     anonymisedAt: text('anonymised_at'),
     ...timestamps(),
   },
@@ -134,7 +144,8 @@ export const candidates = sqliteTable(
       t.settledCommuneCode,
       t.createdAt,
       t.currentPlace,
-      t.household,
+      t.children,
+      t.daysToSettle,
       t.professions,
     ),
   ],

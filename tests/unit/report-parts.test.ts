@@ -75,6 +75,7 @@ describe('report parts', () => {
 
   it('durations sent as one text, and retention, are those of the former queries (demo history)', async () => {
     const { db } = await testDb();
+    const agentsSeen = new Set<string | null>();
     for (const scope of scopes)
       for (const period of periods) {
         const report = await buildReport(db, scope, period, now);
@@ -95,6 +96,28 @@ describe('report parts', () => {
           medianHours: response.median,
           p90Hours: response.p90,
         });
+        // Per agent, file by file (the former way): one aggregate now serves both parts.
+        const files = await db.all<{ agent: string | null; hours: number | null; target: number }>(sql`
+          SELECT u.name AS agent, c.response_hours AS hours, coalesce(t.first_answer_hours, 48) AS target
+          FROM candidates c LEFT JOIN users u ON u.id = c.assigned_agent_id LEFT JOIN territories t ON t.code = c.territory_code
+          WHERE ${inScope} AND c.created_at >= ${period.from} AND c.created_at < ${period.to}`);
+        const agents = [...new Set(files.map((f) => f.agent))];
+        for (const a of agents) agentsSeen.add(a);
+        const perAgent = agents.map((agent) => {
+          const mine = files.filter((f) => f.agent === agent);
+          const answered = Float64Array.from(mine.flatMap((f) => (f.hours === null ? [] : [f.hours]))).sort();
+          return {
+            agent,
+            enquiries: mine.length,
+            answered: answered.length,
+            medianHours: durationsOfSorted(answered).median,
+            withinTarget: mine.filter((f) => f.hours !== null && f.hours <= f.target).length / mine.length,
+          };
+        });
+        expect(report.responseByAgent).toEqual(
+          perAgent.sort((a, b) => (a.agent === null ? 1 : b.agent === null ? -1 : a.agent.localeCompare(b.agent))),
+        );
+        expect(report.responseTime.enquiries).toBe(files.length);
         const toSettle = await groupedDurations(
           db,
           sql`SELECT round((julianday(c.first_settled_at) - julianday(c.created_at)) * 10) / 10.0 AS value, count(*) AS count
@@ -150,6 +173,8 @@ describe('report parts', () => {
           });
         }
       }
+    // The comparison saw more than one agent (files nobody follows: reports.test.ts).
+    expect(agentsSeen.size).toBeGreaterThanOrEqual(2);
   });
 
   it('reads back every number SQLite writes, and its quantiles by nearest rank (random values)', async () => {

@@ -68,7 +68,7 @@ export async function impactDashboard(db: Db): Promise<ImpactDashboard> {
       SELECT g.territory, g.commune, m.name AS name, m.lat AS lat, m.lng AS lng, g.year, g.families, g.children FROM (
         SELECT c.territory_code AS territory, c.settled_commune_code AS commune,
           CAST(substr(c.first_settled_at, 1, 4) AS INTEGER) AS year, count(*) AS families,
-          coalesce(sum(json_array_length(c.household, '$.children')), 0) AS children
+          coalesce(sum(c.children), 0) AS children
         FROM candidates c WHERE ${settledFiles}
         GROUP BY territory, commune, year
       ) g LEFT JOIN communes m ON m.code = g.commune`),

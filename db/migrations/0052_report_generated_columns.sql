@@ -1,0 +1,4 @@
+DROP INDEX `candidates_territory_settled_idx`;--> statement-breakpoint
+ALTER TABLE `candidates` ADD `children` integer GENERATED ALWAYS AS (json_array_length(household, '$.children')) VIRTUAL;--> statement-breakpoint
+ALTER TABLE `candidates` ADD `days_to_settle` real GENERATED ALWAYS AS (round((julianday(first_settled_at) - julianday(created_at)) * 10) / 10.0) VIRTUAL;--> statement-breakpoint
+CREATE INDEX `candidates_territory_settled_idx` ON `candidates` (`territory_code`,`first_settled_at`,`merged_into_id`,`stage`,`stage_entered_at`,`settled_household_size`,`settled_commune_code`,`created_at`,`current_place`,`children`,`days_to_settle`,`professions`);
