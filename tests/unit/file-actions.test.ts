@@ -707,6 +707,15 @@ describe('stay counts for reports', () => {
           WHERE left_at IS NOT NULL AND territory_code IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
     );
     expect(counted).toEqual(raw);
+    // Every territory's counts (stay_totals, kept from stay_stats) are their sum.
+    const totals = await db.all<{ m: string; s: string; d: number; n: number }>(
+      sql`SELECT month AS m, stage AS s, days AS d, stays AS n FROM stay_totals WHERE stays > 0 ORDER BY 1, 2, 3`,
+    );
+    const summed = await db.all<{ m: string; s: string; d: number; n: number }>(
+      sql`SELECT substr(left_at, 1, 7) AS m, stage AS s, days AS d, count(*) AS n FROM stage_history
+          WHERE left_at IS NOT NULL AND territory_code IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    );
+    expect(totals).toEqual(summed);
     // The moved file's stays are counted in the Manche now (2.25 days in qualified, to a tenth).
     expect(raw).toContainEqual(expect.objectContaining({ t: '50', m: '2026-11', s: 'qualified', d: 2.3 }));
     expect(raw).not.toContainEqual(expect.objectContaining({ t: '32', m: '2026-11', s: 'qualified', d: 2.3 }));

@@ -397,20 +397,20 @@ async function timeInStageOf(db: Db, scope: ReportScope, period: Period) {
     db,
     sql`SELECT c.days_to_settle FROM candidates c WHERE ${settledWhere(scope, period.from, period.to)}`,
   );
-  // Whole months read the counts kept by triggers (stay_stats); other dates, the history.
+  // Whole months read the counts kept by triggers (stay_stats, summed over the territories
+  // in stay_totals); other dates, the history.
   const wholeMonths = period.from.endsWith('-01') && period.to.endsWith('-01');
-  const territories = scope.territories
-    ? sql`territory_code IN (${sql.join(
+  const counts = scope.territories
+    ? sql`stay_stats WHERE territory_code IN (${sql.join(
         scope.territories.map((c) => sql`${c}`),
         sql`, `,
       )}) AND`
-    : sql``;
+    : sql`stay_totals WHERE`;
   const byStage = await histogramsOf(
     db,
     wholeMonths
       ? sql`
-        SELECT stage, days, sum(stays) FROM stay_stats
-        WHERE ${territories} month >= ${period.from.slice(0, 7)} AND month < ${period.to.slice(0, 7)} AND stays > 0
+        SELECT stage, days, sum(stays) FROM ${counts} month >= ${period.from.slice(0, 7)} AND month < ${period.to.slice(0, 7)} AND stays > 0
         GROUP BY 1, 2`
       : sql`
         SELECT h.stage, h.days, count(*)
