@@ -2,11 +2,13 @@
 // the next `intervalMs` after it ends; a failing pass is logged and the job goes on.
 import { errorFields, log } from '../lib/log.ts';
 
-export function startPeriodic(
-  name: string,
-  intervalMs: number,
-  pass: () => Promise<string | null>,
-): { stop: () => void } {
+/** A job that runs now and then every interval; `firstPass` settles when its first run ended (or failed). */
+export interface Periodic {
+  stop: () => void;
+  firstPass: Promise<void>;
+}
+
+export function startPeriodic(name: string, intervalMs: number, pass: () => Promise<string | null>): Periodic {
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const loop = async () => {
@@ -20,8 +22,9 @@ export function startPeriodic(
     }
     if (!stopped) timer = setTimeout(loop, intervalMs);
   };
-  void loop();
+  const firstPass = loop();
   return {
+    firstPass,
     stop: () => {
       stopped = true;
       clearTimeout(timer);

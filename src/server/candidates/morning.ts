@@ -13,7 +13,7 @@ import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { briefCount, renderMorningBrief, type MorningBrief } from '../mail/morning-template.ts';
 import { enqueueRenderedMail } from '../mail/outbox.ts';
-import { startPeriodic } from '../periodic.ts';
+import { startPeriodic, type Periodic } from '../periodic.ts';
 import { isStaff, staffRoleSql } from '../policy.ts';
 import { scope, unansweredEnquiries } from './queries.ts';
 
@@ -156,7 +156,7 @@ export async function runMorningBriefs(ctx: BriefContext): Promise<BriefReport> 
 }
 
 /** In the server: every 15 minutes, so the brief leaves soon after BRIEF_HOUR. */
-export function startMorningBriefs(ctx: BriefContext, intervalMs = 15 * 60_000): { stop: () => void } {
+export function startMorningBriefs(ctx: BriefContext, intervalMs = 15 * 60_000): Periodic {
   return startPeriodic('morning-brief', intervalMs, async () => {
     const r = await runMorningBriefs(ctx);
     return r.emails > 0 ? `${r.emails} morning brief(s) for ${r.due} member(s) of staff` : null;

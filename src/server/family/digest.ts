@@ -16,7 +16,7 @@ import { enqueueRenderedMail } from '../mail/outbox.ts';
 import { renderSearchDigest, type DigestSection } from '../mail/digest-template.ts';
 import { searchOffers, type OfferCard, type OfferSearchResult } from '../offers/queries.ts';
 import { storedQuery } from './saved-searches.ts';
-import { startPeriodic } from '../periodic.ts';
+import { startPeriodic, type Periodic } from '../periodic.ts';
 import { groupRows } from '../../lib/group.ts';
 import { HOUR_MS } from '../../lib/time.ts';
 
@@ -204,7 +204,7 @@ export async function runDigest(
 }
 
 /** Runs the digest now and then every `intervalMs` until stopped (the server process). */
-export function startDigest(ctx: DigestContext, intervalMs = DIGEST_CHECK_MS): { stop: () => void } {
+export function startDigest(ctx: DigestContext, intervalMs = DIGEST_CHECK_MS): Periodic {
   return startPeriodic('digest', intervalMs, async () => {
     const r = await runDigest(ctx);
     return r.due > 0

@@ -10,7 +10,7 @@ import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
-import { startPeriodic } from '../periodic.ts';
+import { startPeriodic, type Periodic } from '../periodic.ts';
 import { ownerOfferUrl } from './links.ts';
 import { ownerBusinessUrl } from '../opportunities/links.ts';
 import { tiersLieuChanged } from './nearest.ts';
@@ -169,7 +169,7 @@ export async function runFreshness(ctx: FreshnessContext): Promise<{ expired: nu
 }
 
 /** The periodic pass in the server process (hourly: a day's precision is what the rule needs). */
-export function startFreshness(ctx: FreshnessContext, intervalMs = HOUR_MS): { stop: () => void } {
+export function startFreshness(ctx: FreshnessContext, intervalMs = HOUR_MS): Periodic {
   return startPeriodic('freshness', intervalMs, async () => {
     const r = await runFreshness(ctx);
     return r.expired || r.reminded ? `${r.expired} offer(s) hidden, ${r.reminded} owner(s) reminded` : null;

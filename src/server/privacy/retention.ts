@@ -15,7 +15,7 @@ import { eraseAccount } from '../family/erase.ts';
 import { localizedPath } from '../../i18n/index.ts';
 import { DAY_MS } from '../../lib/time.ts';
 import { enqueueMail } from '../mail/outbox.ts';
-import { startPeriodic } from '../periodic.ts';
+import { startPeriodic, type Periodic } from '../periodic.ts';
 import { expiresWhenInactive } from '../policy.ts';
 import { INACTIVE_ACCOUNTS } from '../legal/privacy.ts';
 import { purgeAccessLog } from '../audit/access-log.ts';
@@ -116,7 +116,7 @@ export async function runRetention(ctx: RetentionContext): Promise<RetentionRepo
   return { files, ...accounts, accessLog: await purgeAccessLog(ctx.db, ctx.clock) };
 }
 
-export function startRetention(ctx: RetentionContext, intervalMs = DAY_MS): { stop: () => void } {
+export function startRetention(ctx: RetentionContext, intervalMs = DAY_MS): Periodic {
   return startPeriodic('retention', intervalMs, async () => {
     const r = await runRetention(ctx);
     return r.files || r.warned || r.deleted || r.accessLog
