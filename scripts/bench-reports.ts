@@ -137,6 +137,10 @@ export async function benchReports(db: Db): Promise<void> {
     const times: number[] = [];
     const sections: Record<string, number[]> = {};
     let families = 0;
+    // A first run, shown apart (as for the pages): JIT and the connection's page cache are cold.
+    const first = performance.now();
+    await buildReport(db, gers, period, now);
+    const firstMs = performance.now() - first;
     for (let run = 0; run < 5; run++) {
       const timings: Record<string, number> = {};
       const t0 = performance.now();
@@ -147,7 +151,7 @@ export async function benchReports(db: Db): Promise<void> {
     }
     const worst = (xs: number[]) => Math.max(...xs);
     console.log(
-      `  Gers, ${params.periode} ${period.from} → ${period.to} (${families} families settled): whole page median ${median(times).toFixed(0)} ms, worst ${worst(times).toFixed(0)} ms of 5   (goal ≤ ${YEAR_GOAL_MS} ms: ${goal(worst(times) <= YEAR_GOAL_MS)})`,
+      `  Gers, ${params.periode} ${period.from} → ${period.to} (${families} families settled): whole report first ${firstMs.toFixed(0)} ms, then median ${median(times).toFixed(0)} ms, worst ${worst(times).toFixed(0)} ms of 5   (goal ≤ ${YEAR_GOAL_MS} ms: ${goal(worst(times) <= YEAR_GOAL_MS)})`,
     );
     for (const [name, ms] of Object.entries(sections)) {
       console.log(
