@@ -6,7 +6,7 @@ import { defaultLocale, localizedPath, pathLocale } from './i18n/index.ts';
 import { SESSION_COOKIE_NAME } from './server/accounts/session-cookie.ts';
 import {
   cachedResponse,
-  catalogueVersion,
+  pageVersions,
   withCatalogueVersion,
   gzipPage,
   isCacheablePath,
@@ -102,10 +102,10 @@ const pageCache = defineMiddleware(async (ctx, next) => {
     return next();
   }
   // The visitor's URL (before the /en rewrite, further in): each locale has its own entries.
-  const version = await catalogueVersion(db);
+  const { catalogue: version, settlements } = await pageVersions(db);
   // An offer's page opened from a search leads back to it: one entry per search too.
   const from = OFFER_PAGE.test(ctx.url.pathname) ? searchReferrer(ctx.request, ctx.url) : null;
-  const key = `${version}|${ctx.url.pathname}${ctx.url.search}${from ? `|${from}` : ''}`;
+  const key = `${version}.${settlements}|${ctx.url.pathname}${ctx.url.search}${from ? `|${from}` : ''}`;
   const hit = pages.get(key);
   if (hit) return cachedResponse(hit, ctx.request, { 'X-Cache': 'hit' });
   // Rendered from the version of its key, read once.

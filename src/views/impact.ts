@@ -1,15 +1,14 @@
 // Loads /impact (both locales) and serves its maps' backgrounds. The figures cover every file
-// of every territory; they are computed again as soon as a settled family's figures change
-// (the 'settlements' version), and the offers' at least every five minutes (public, and a
-// few minutes old is still true).
+// of every territory; the settled families' are computed again as soon as they change (the
+// 'settlements' version), the offers' are counted by the search index at each call (the
+// catalogue's version): so a page is a function of both versions, which the page cache keys.
 import { db } from '../server/db.ts';
 import type { RequestContext } from '../server/http/context.ts';
 import { listTerritories } from '../server/places/queries.ts';
-import { impactDashboard, type ImpactDashboard } from '../server/reports/impact-dashboard.ts';
+import { impactDashboard, withCurrentOffers, type ImpactDashboard } from '../server/reports/impact-dashboard.ts';
+import { catalogueIndex } from '../server/offers/catalogue-index.ts';
 import { mapBackground, type Bounds } from '../server/reports/map.ts';
 import { settlementsVersion } from '../server/reports/impact.ts';
-
-const TTL_MS = 5 * 60_000;
 
 export interface ImpactMap {
   code: string;
@@ -19,7 +18,7 @@ export interface ImpactMap {
 
 export type ImpactData = ImpactDashboard & { maps: ImpactMap[]; at: string };
 
-let cached: { at: number; settlements: number; data: Promise<ImpactData> } | undefined;
+let cached: { settlements: number; data: Promise<ImpactData> } | undefined;
 
 async function compute(): Promise<ImpactData> {
   const figures = await impactDashboard(db);
@@ -41,15 +40,15 @@ async function compute(): Promise<ImpactData> {
 }
 
 export async function loadImpact(): Promise<ImpactData> {
-  // Settled families as soon as they change (their version); offers within TTL_MS.
   const settlements = await settlementsVersion(db);
-  if (!cached || cached.settlements !== settlements || Date.now() - cached.at > TTL_MS) {
+  if (!cached || cached.settlements !== settlements) {
     const data = compute();
-    cached = { at: Date.now(), settlements, data };
+    cached = { settlements, data };
     // A failed computation is not kept.
     data.catch(() => (cached = undefined));
   }
-  return cached.data;
+  const [data, index] = await Promise.all([cached.data, catalogueIndex(db)]);
+  return { ...data, ...withCurrentOffers(data, index) };
 }
 
 /**

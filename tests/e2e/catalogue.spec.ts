@@ -778,3 +778,48 @@ test('cached pages change as soon as the data does, and signed-in requests bypas
   const signedIn = await request.get(url, { headers: { Cookie: 'cc_session=abc' } });
   expect(signedIn.headers()['x-cache']).toBeUndefined();
 });
+
+test('a cached home page and /impact change as soon as a settled family’s figures do', async ({ request, portal }) => {
+  const persons = async () =>
+    Number(
+      (
+        await portal.sql.execute(
+          `SELECT sum(settled_household_size) AS n FROM candidates
+           WHERE territory_code IS NOT NULL AND first_settled_at IS NOT NULL AND merged_into_id IS NULL`,
+        )
+      ).rows[0]!.n,
+    );
+  // Stored from its second request, a hit from the third (other tests may have asked already).
+  const cached = async (path: string) => {
+    for (let i = 0; i < 3; i++) {
+      const r = await request.get(path);
+      if (r.headers()['x-cache'] === 'hit') return r.text();
+    }
+    throw new Error(`${path} is not served from the page cache`);
+  };
+  const before = await persons();
+  expect(await cached('/')).toContain(`${before} personnes`);
+  expect(await cached('/impact')).toContain('<h1');
+  const [file] = (
+    await portal.sql.execute(
+      `SELECT id, settled_household_size AS size FROM candidates
+       WHERE territory_code IS NOT NULL AND first_settled_at IS NOT NULL AND merged_into_id IS NULL ORDER BY id LIMIT 1`,
+    )
+  ).rows;
+  // No offer changes: only the settled families' version moves.
+  await portal.sql.execute({
+    sql: 'UPDATE candidates SET settled_household_size = ? WHERE id = ?',
+    args: [Number(file!.size) + 1, Number(file!.id)],
+  });
+  try {
+    const home = await request.get('/');
+    expect(home.headers()['x-cache']).toBe('miss');
+    expect(await home.text()).toContain(`${before + 1} personnes`);
+    expect((await request.get('/impact')).headers()['x-cache']).toBe('miss');
+  } finally {
+    await portal.sql.execute({
+      sql: 'UPDATE candidates SET settled_household_size = ? WHERE id = ?',
+      args: [Number(file!.size), Number(file!.id)],
+    });
+  }
+});

@@ -5,7 +5,8 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
-import { impactDashboard, type ImpactDashboard } from '../../src/server/reports/impact-dashboard.ts';
+import { impactDashboard, withCurrentOffers, type ImpactDashboard } from '../../src/server/reports/impact-dashboard.ts';
+import { catalogueIndex } from '../../src/server/offers/catalogue-index.ts';
 import { MIN_FAMILIES, settlementsVersion } from '../../src/server/reports/impact.ts';
 import { settlementsPerCommune } from '../../src/server/reports/settlements.ts';
 import { labelSql } from '../../src/server/reports/queries.ts';
@@ -180,8 +181,8 @@ describe('/impact dashboard: nothing about fewer than 5 families', () => {
 
   it('gives the published offers per connectivity label and per territory as SQL counts them, also after a change', async () => {
     const { db } = await testDb();
-    const expectCounted = async () => {
-      const d = await impactDashboard(db);
+    const expectCounted = async (given?: ImpactDashboard) => {
+      const d = given ?? (await impactDashboard(db));
       const [row] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM offers WHERE status = 'published'`);
       expect(d.labels.map((l) => l.label)).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'none']);
       expect(d.labels.reduce((n, l) => n + l.share!, 0)).toBeCloseTo(1, 10);
@@ -206,8 +207,14 @@ describe('/impact dashboard: nothing about fewer than 5 families', () => {
     const [offer] = await db.all<{ id: number; label: string | null }>(
       sql`SELECT o.id, ${labelSql()} AS label FROM offers o WHERE o.status = 'published' AND (${labelSql()}) IS NOT 'A' LIMIT 1`,
     );
-    await db.run(sql`UPDATE offers SET download_mbps = 2000, upload_mbps = 1000 WHERE id = ${offer!.id}`);
+    await db.run(
+      sql`UPDATE offers SET download_mbps = 2000, upload_mbps = 1000, fibre_status = 'available' WHERE id = ${offer!.id}`,
+    );
     const after = await expectCounted();
+    // The page's way: the settled families' figures kept, the offers' counted again.
+    const current = await expectCounted(withCurrentOffers(before, await catalogueIndex(db)));
+    expect(current).toEqual(after);
+    expect({ ...current, total: before.total, territories: before.territories, labels: before.labels }).toEqual(before);
     const countOf = (d: typeof before, label: string) => d.labels.find((l) => l.label === label)!.offers;
     expect(countOf(after, 'A')).toBe(countOf(before, 'A') + 1);
     expect(countOf(after, offer!.label ?? 'none')).toBe(countOf(before, offer!.label ?? 'none') - 1);

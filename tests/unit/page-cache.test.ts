@@ -1,6 +1,13 @@
-import { eq } from 'drizzle-orm';
+import { eq, isNotNull } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { communeCoverage, departmentCoverage, offerPhotos, offers, territories } from '../../db/schema/index.ts';
+import {
+  candidates,
+  communeCoverage,
+  departmentCoverage,
+  offerPhotos,
+  offers,
+  territories,
+} from '../../db/schema/index.ts';
 import type { Db } from '../../db/client.ts';
 import {
   cachedResponse,
@@ -8,6 +15,7 @@ import {
   gzipPage,
   isCacheablePath,
   PageCache,
+  pageVersions,
   type CachedPage,
   perCatalogueVersion,
 } from '../../src/server/cache/page-cache.ts';
@@ -45,7 +53,17 @@ describe('page cache', () => {
   });
 
   it('caches only the public catalogue pages', () => {
-    for (const p of ['/', '/en', '/offres', '/en/offres', '/offres/12-maison', '/territoires/32', '/en/territoires/50'])
+    for (const p of [
+      '/',
+      '/en',
+      '/offres',
+      '/en/offres',
+      '/offres/12-maison',
+      '/territoires/32',
+      '/en/territoires/50',
+      '/impact',
+      '/en/impact',
+    ])
       expect(isCacheablePath(p), p).toBe(true);
     for (const p of [
       '/healthz',
@@ -55,6 +73,7 @@ describe('page cache', () => {
       '/offres/12/photos',
       '/photos/1-640.webp',
       '/ping',
+      '/impact/carte.png',
     ])
       expect(isCacheablePath(p), p).toBe(false);
   });
@@ -110,6 +129,25 @@ describe('page cache', () => {
     await db.update(departmentCoverage).set({ ftthShare: 0.5 }).where(eq(departmentCoverage.departmentCode, '32'));
     expect(await changed()).toBe(true);
     expect(await changed()).toBe(false);
+  });
+
+  it('keys pages by both versions they show: a settled family moves one, an offer the other', async () => {
+    const { db } = await testDb();
+    const before = await pageVersions(db);
+    expect(before.catalogue).toBe(await catalogueVersion(db));
+    const [settled] = await db
+      .select({ id: candidates.id, size: candidates.settledHouseholdSize })
+      .from(candidates)
+      .where(isNotNull(candidates.firstSettledAt))
+      .limit(1);
+    await db
+      .update(candidates)
+      .set({ settledHouseholdSize: (settled!.size ?? 1) + 1 })
+      .where(eq(candidates.id, settled!.id));
+    const afterSettled = await pageVersions(db);
+    expect(afterSettled).toEqual({ catalogue: before.catalogue, settlements: before.settlements + 1 });
+    await db.update(offers).set({ title: 'Nouveau titre' }).where(eq(offers.id, 1));
+    expect(await pageVersions(db)).toEqual({ catalogue: before.catalogue + 1, settlements: afterSettled.settlements });
   });
 
   it('is not moved by offers visitors cannot see: drafts and their photos', async () => {

@@ -31,8 +31,11 @@ export interface CachedPage {
 /** Response headers kept with a cached page; the others are per response (date, request id). */
 export const KEPT_HEADERS = ['content-security-policy'];
 
-/** Pages whose content depends only on the URL (the visitor's, with its /en) and the catalogue data. */
-const CACHEABLE = /^(?:\/en)?(?:\/|\/offres|\/offres\/[^/]+|\/territoires\/[^/]+)?$/;
+/**
+ * Pages whose content depends only on the URL (the visitor's, with its /en), the catalogue
+ * and the settled families (the home page's line, /impact): `pageVersions`.
+ */
+const CACHEABLE = /^(?:\/en)?(?:\/|\/offres|\/offres\/[^/]+|\/territoires\/[^/]+|\/impact)?$/;
 
 export const isCacheablePath = (pathname: string) => CACHEABLE.test(pathname);
 
@@ -46,6 +49,15 @@ const requestVersion = new AsyncLocalStorage<{ db: Db; version: number }>();
 export async function dataVersion(db: Db, name: 'catalogue' | 'settlements'): Promise<number> {
   const rs = await db.$client.execute({ sql: 'SELECT version FROM data_versions WHERE name = ?', args: [name] });
   return Number(rs.rows[0]?.[0] ?? 0);
+}
+
+/** The versions a cacheable page is a function of, in one read: its cache key holds both. */
+export async function pageVersions(db: Db): Promise<{ catalogue: number; settlements: number }> {
+  const rs = await db.$client.execute(
+    "SELECT name, version FROM data_versions WHERE name IN ('catalogue', 'settlements')",
+  );
+  const of = (name: string) => Number(rs.rows.find((r) => r[0] === name)?.[1] ?? 0);
+  return { catalogue: of('catalogue'), settlements: of('settlements') };
 }
 
 /** The catalogue's version; within `withCatalogueVersion`, the one that request already read. */

@@ -377,6 +377,13 @@ interface Key {
 const numberIn = (v: SortValue) => (v === null ? Number.NaN : typeof v === 'number' ? v : undefined);
 const orNull = (x: number): SortValue => (x !== x ? null : x);
 
+/** Published offers (and with fibre), in total and per territory code; per connectivity label. */
+export interface OfferFigures {
+  total: { offers: number; fibre: number };
+  territories: Map<string, { offers: number; fibre: number }>;
+  labels: Map<ConnectivityLabel | null, number>;
+}
+
 export class CatalogueIndex {
   private cols = new Columns();
   private version = -1;
@@ -389,6 +396,7 @@ export class CatalogueIndex {
   private slotBuffer = new Int32Array(0);
   /** Full-text matches by catalogue version and query, least recently used first. */
   private texts = new Map<string, Int32Array>();
+  private figures: { version: number; value: OfferFigures } | null = null;
 
   get size(): number {
     return this.cols.size;
@@ -589,17 +597,34 @@ export class CatalogueIndex {
     return this.search({ filter, center: filter.circle?.center, sort: 'recent', offset: 0, limit: 0 }).counts;
   }
 
-  /** Published offers per connectivity label, as their cards give it (null: no measured speed). */
-  labelCounts(): Map<ConnectivityLabel | null, number> {
-    const { download, upload, size } = this.cols;
-    const counts = new Map<ConnectivityLabel | null, number>();
+  /**
+   * Published offers and those with fibre, in total and per territory, and per connectivity
+   * label as their cards give it (null: no measured speed): one pass, kept until the index
+   * moves to another catalogue version (/impact and the home page read them at each render).
+   */
+  offerFigures(): OfferFigures {
+    if (this.figures?.version === this.version) return this.figures.value;
+    const { download, upload, fibre, territory, codeList, size } = this.cols;
+    const labels = new Map<ConnectivityLabel | null, number>();
+    const perCode = new Map<number, { offers: number; fibre: number }>();
+    const total = { offers: 0, fibre: 0 };
     for (let s = 0; s < size; s++) {
       const d = download[s]!;
       const u = upload[s]!;
       const label = connectivityLabel(d === d ? d : null, u === u ? u : null);
-      counts.set(label, (counts.get(label) ?? 0) + 1);
+      labels.set(label, (labels.get(label) ?? 0) + 1);
+      let t = perCode.get(territory[s]!);
+      if (!t) perCode.set(territory[s]!, (t = { offers: 0, fibre: 0 }));
+      t.offers++;
+      t.fibre += fibre[s]!;
+      total.offers++;
+      total.fibre += fibre[s]!;
     }
-    return counts;
+    // Territory codes are kept as "t:32".
+    const territories = new Map([...perCode].map(([code, t]) => [codeList[code - 1]!.slice(2), t]));
+    const value = { total, territories, labels };
+    this.figures = { version: this.version, value };
+    return value;
   }
 
   /** Filters, counts per kind, sorts and pages, all in memory. */

@@ -12,9 +12,9 @@
 //   lists nothing.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { connectivityLabels } from '../offers/connectivity-label.ts';
-import { catalogueIndex } from '../offers/catalogue-index.ts';
-import { impactFigures, MIN_FAMILIES, settledFiles, type ImpactRow, type Shown } from './impact.ts';
+import { connectivityLabels, type ConnectivityLabel } from '../offers/connectivity-label.ts';
+import { catalogueIndex, type CatalogueIndex } from '../offers/catalogue-index.ts';
+import { impactFigures, MIN_FAMILIES, offerFigures, settledFiles, type ImpactRow, type Shown } from './impact.ts';
 import { settlementsPerCommune } from './settlements.ts';
 
 export interface ImpactYear {
@@ -73,7 +73,7 @@ export async function impactDashboard(db: Db): Promise<ImpactDashboard> {
         GROUP BY territory, commune, year
       ) g LEFT JOIN communes m ON m.code = g.commune`),
     // Counted by the search index: in SQL, the label of 100 000 offers took 0.4 s.
-    catalogueIndex(db).then((index) => index.labelCounts()),
+    catalogueIndex(db).then((index) => index.offerFigures().labels),
   ]);
   // Which commune × year cells the API shows with their number.
   const shownInApi = new Set(
@@ -145,12 +145,29 @@ export async function impactDashboard(db: Db): Promise<ImpactDashboard> {
   }
   communes.sort((a, b) => b.families - a.families || a.name.localeCompare(b.name, 'fr'));
 
+  return { ...figures, years, communes, others, labels: labelsOf(offers) };
+}
+
+const labelsOf = (offers: Map<ConnectivityLabel | null, number>): ImpactDashboard['labels'] => {
   const all = [...offers.values()].reduce((n, k) => n + k, 0);
-  const labels = [...connectivityLabels, 'none' as const].map((label) => {
+  return [...connectivityLabels, 'none' as const].map((label) => {
     const n = offers.get(label === 'none' ? null : label) ?? 0;
     return { label, offers: n, share: all ? n / all : null };
   });
-  return { ...figures, years, communes, others, labels };
+};
+
+/**
+ * The dashboard with its offers' figures counted again from the search index (a few ms),
+ * its settled families' kept: they change with the settlements version, the offers with
+ * the catalogue's.
+ */
+export function withCurrentOffers(dashboard: ImpactDashboard, index: CatalogueIndex): ImpactDashboard {
+  return {
+    ...dashboard,
+    total: { ...dashboard.total, ...offerFigures(index, null) },
+    territories: dashboard.territories.map((t) => ({ ...t, ...offerFigures(index, t.code) })),
+    labels: labelsOf(index.offerFigures().labels),
+  };
 }
 
 /** One year's settled families in one group of territories (a shown territory, or every hidden one together). */

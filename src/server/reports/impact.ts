@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { dataVersion } from '../cache/page-cache.ts';
-import { catalogueIndex } from '../offers/catalogue-index.ts';
+import { catalogueIndex, type CatalogueIndex } from '../offers/catalogue-index.ts';
 
 export const MIN_FAMILIES = 5;
 
@@ -78,7 +78,6 @@ export async function impactFigures(db: Db): Promise<{ total: ImpactRow; territo
     code: string | null,
     name: string | null,
     s: { families: number; persons: number; children: number; communes: number },
-    o: { offers: number; fibre: number },
   ): ImpactRow => {
     const enough = code === null ? !hidden.total : !hidden.keys.has(code);
     return {
@@ -88,23 +87,24 @@ export async function impactFigures(db: Db): Promise<{ total: ImpactRow; territo
       persons: enough ? s.persons : null,
       children: enough ? s.children : null,
       communes: enough ? s.communes : null,
-      fibreShare: o.offers ? o.fibre / o.offers : null,
-      offers: o.offers,
+      ...offerFigures(index, code),
     };
   };
-  const offersOf = (territory?: string) => {
-    const all = index.counts({ territory });
-    const fibre = index.counts({ territory, fibre: true });
-    return { offers: all.home + all.tiers_lieu, fibre: fibre.home + fibre.tiers_lieu };
-  };
-  const territories = names.map((t) => row(t.code, t.name, settledOf(t.code), offersOf(t.code)));
+  const territories = names.map((t) => row(t.code, t.name, settledOf(t.code)));
   // Territories are departments: no commune is in two, so the sum of communes is exact.
   const sum = (k: 'families' | 'persons' | 'children' | 'communes') => settled.reduce((n, s) => n + s[k], 0);
-  const total = row(
-    null,
-    null,
-    { families: sum('families'), persons: sum('persons'), children: sum('children'), communes: sum('communes') },
-    offersOf(),
-  );
+  const total = row(null, null, {
+    families: sum('families'),
+    persons: sum('persons'),
+    children: sum('children'),
+    communes: sum('communes'),
+  });
   return { total, territories };
+}
+
+/** A territory's published offers (every territory's for null) and their share with fibre, counted by the search index. */
+export function offerFigures(index: CatalogueIndex, code: string | null): Pick<ImpactRow, 'offers' | 'fibreShare'> {
+  const figures = index.offerFigures();
+  const { offers, fibre } = (code === null ? figures.total : figures.territories.get(code)) ?? { offers: 0, fibre: 0 };
+  return { offers, fibreShare: offers ? fibre / offers : null };
 }
