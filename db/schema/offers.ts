@@ -166,6 +166,11 @@ export const offers = sqliteTable(
     index('offers_home_nearest_idx').on(t.kind, t.nearestFibreTiersLieuKm),
     index('offers_owner_idx').on(t.ownerId),
     index('offers_moderation_idx').on(t.moderation, t.territoryCode),
+    // The back office's list of every territory (a platform admin) in each of its orders:
+    // read in order, 25 rows, rather than 100 000 sorted (0.4 s).
+    index('offers_updated_idx').on(t.updatedAt),
+    index('offers_title_idx').on(t.title),
+    index('offers_confirmed_at_idx').on(t.confirmedAt),
     uniqueIndex('offers_source_idx').on(t.source, t.sourceKey),
   ],
 );
