@@ -112,13 +112,16 @@ export const candidates = sqliteTable(
     ...timestamps(),
   },
   (t) => [
-    // Also read alone by the reports' withdrawals (merged duplicates left out, the reason).
+    // Also read alone by the reports' withdrawals (merged duplicates left out, the reason),
+    // and by the staff's home: files per stage, idle files, enquiries not answered yet.
     index('candidates_territory_stage_idx').on(
       t.territoryCode,
       t.stage,
       t.stageEnteredAt,
       t.mergedIntoId,
       t.withdrawalReason,
+      t.anonymisedAt,
+      t.firstResponseAt,
     ),
     index('candidates_email_idx').on(t.email),
     index('candidates_phone_idx').on(t.phone),

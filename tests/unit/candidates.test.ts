@@ -8,6 +8,7 @@ import {
   stageHistory,
   tasks,
   territories,
+  stages,
   users,
   type Stage,
 } from '../../db/schema/index.ts';
@@ -318,8 +319,14 @@ describe('pipeline queries', () => {
       queued.publicId,
     );
     expect((await listCandidates(db, gers, { stage: 'settled', q: 'Aubrac' })).total).toBe(0);
-    const counts = await countByStage(db, gers);
-    expect(counts.enquiry).toBe((await listCandidates(db, gers, { stage: 'enquiry' })).total);
+    // Counted per part of the scope (the territories' files, the queue's), summed: the list's totals.
+    const admin = await actor(db, 'admin@demo.test');
+    for (const who of [gers, manche, admin]) {
+      const counts = await countByStage(db, who);
+      for (const stage of stages)
+        expect(counts[stage], `${who.email} ${stage}`).toBe((await listCandidates(db, who, { stage })).total);
+      expect(Object.values(counts).reduce((n, k) => n + k, 0)).toBe((await listCandidates(db, who, {})).total);
+    }
 
     // The new enquiries are unanswered until a member of staff acts on them.
     const { ctx, advance } = ctxFor(db);

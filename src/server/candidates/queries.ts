@@ -71,16 +71,26 @@ function idleFilter(now: Date): SQL | undefined {
 /** The files an actor may see: their territories, plus the dispatch queue for those territories. */
 /** The files `actor` may see: live ones of their territories (and the queue's they are wished in). */
 export function scope(actor: SessionUser): SQL | undefined {
+  const parts = scopeParts(actor);
+  return parts.length === 1 ? parts[0] : or(...parts);
+}
+
+/**
+ * `scope` as the parts of its OR: the territories' files, and the dispatch queue's. SQLite
+ * answers an OR by fetching every row its indexes name; a query asked of each part alone
+ * reads one index (the files per stage of 50 000 files: 170 → 10 ms).
+ */
+function scopeParts(actor: SessionUser): Array<SQL | undefined> {
   if (!isStaff(actor)) throw new Forbidden();
   const live = and(isNull(candidates.anonymisedAt), isNull(candidates.mergedIntoId));
   const territories = territoryScope(actor);
-  if (territories === null) return live;
-  if (territories.length === 0) return sql`0`;
+  if (territories === null) return [live];
+  if (territories.length === 0) return [sql`0`];
   const queued = or(...territories.map((c) => like(candidates.wishedTerritories, `%"${c}"%`)));
-  return and(
-    live,
-    or(territoryCondition(actor, candidates.territoryCode), and(isNull(candidates.territoryCode), queued)),
-  );
+  return [
+    and(live, territoryCondition(actor, candidates.territoryCode)),
+    and(live, isNull(candidates.territoryCode), queued),
+  ];
 }
 
 export const LIST_PAGE_SIZE = 25;
@@ -169,11 +179,12 @@ export async function listCandidates(db: Db, actor: SessionUser, query: ListQuer
 }
 
 export async function countByStage(db: Db, actor: SessionUser): Promise<Record<Stage, number>> {
-  const rows = await db
-    .select({ stage: candidates.stage, n: count() })
-    .from(candidates)
-    .where(scope(actor))
-    .groupBy(candidates.stage);
+  const perPart = scopeParts(actor).map(
+    (part) => sql`SELECT ${candidates.stage} AS stage, count(*) AS n FROM ${candidates} WHERE ${part} GROUP BY 1`,
+  );
+  const rows = await db.all<{ stage: Stage; n: number }>(
+    sql`SELECT stage, sum(n) AS n FROM (${sql.join(perPart, sql` UNION ALL `)}) GROUP BY 1`,
+  );
   const counts = Object.fromEntries(stages.map((s) => [s, 0])) as Record<Stage, number>;
   for (const r of rows) counts[r.stage] = r.n;
   return counts;

@@ -1,0 +1,2 @@
+DROP INDEX `candidates_territory_stage_idx`;--> statement-breakpoint
+CREATE INDEX `candidates_territory_stage_idx` ON `candidates` (`territory_code`,`stage`,`stage_entered_at`,`merged_into_id`,`withdrawal_reason`,`anonymised_at`,`first_response_at`);
