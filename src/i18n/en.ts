@@ -1304,7 +1304,7 @@ export const en: Messages = {
   'impact.cta': 'File my relocation project',
   'nav.impact': 'Our impact',
   'impact.fibreShare': 'offers with fibre',
-  'impact.updated': 'Figures as of {date}, updated every five minutes.',
+  'impact.updated': 'Up-to-date figures: every settlement and every published offer counts at once.',
   'impact.perYear': 'Families settled per year',
   'impact.col.year': 'Year',
   'impact.col.families': 'Families settled',

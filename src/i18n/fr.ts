@@ -1327,7 +1327,7 @@ export const fr = {
   'impact.cta': 'Déposer mon projet d’installation',
   'nav.impact': 'Notre impact',
   'impact.fibreShare': 'offres avec la fibre',
-  'impact.updated': 'Chiffres du {date}, mis à jour toutes les cinq minutes.',
+  'impact.updated': 'Chiffres à jour : chaque installation et chaque offre publiée y comptent aussitôt.',
   'impact.perYear': 'Familles installées par année',
   'impact.col.year': 'Année',
   'impact.col.families': 'Familles installées',

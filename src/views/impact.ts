@@ -16,7 +16,7 @@ export interface ImpactMap {
   background: { href: string; bounds: Bounds } | null;
 }
 
-export type ImpactData = ImpactDashboard & { maps: ImpactMap[]; at: string };
+export type ImpactData = ImpactDashboard & { maps: ImpactMap[] };
 
 let cached: { settlements: number; data: Promise<ImpactData> } | undefined;
 
@@ -36,7 +36,7 @@ async function compute(): Promise<ImpactData> {
       },
     });
   }
-  return { ...figures, maps, at: new Date().toISOString() };
+  return { ...figures, maps };
 }
 
 export async function loadImpact(): Promise<ImpactData> {
