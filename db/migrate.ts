@@ -54,7 +54,8 @@ export async function migrationsApplied(db: Db): Promise<boolean> {
  * Gives the planner statistics for the indexes created since the last ANALYZE (by a
  * migration): `PRAGMA optimize` does not look for them, and without them the planner may
  * prefer an older index (a platform report read whole rows through another one, 2–3 times
- * slower). Returns the indexes analysed; none on a database never analysed.
+ * slower). Returns the indexes analysed; none on a database never analysed. A partial index
+ * with no row yet gets no statistics, so it is asked again at the next start (at no cost).
  */
 export async function analyzeNewIndexes(db: Db): Promise<string[]> {
   const [stats] = await db.all<{ n: number }>(

@@ -126,6 +126,14 @@ export const candidates = sqliteTable(
     index('candidates_email_idx').on(t.email),
     index('candidates_phone_idx').on(t.phone),
     index('candidates_agent_idx').on(t.assignedAgentId),
+    // The daily retention job: closed files by their last contact, and the files merged
+    // into them; partial, so each holds only the rows that job asks for.
+    index('candidates_closed_contact_idx')
+      .on(t.lastContactAt)
+      .where(sql`${t.stage} IN ('withdrawn', 'settled') AND ${t.anonymisedAt} IS NULL AND ${t.mergedIntoId} IS NULL`),
+    index('candidates_merged_idx')
+      .on(t.mergedIntoId)
+      .where(sql`${t.mergedIntoId} IS NOT NULL`),
     // Reports read these two indexes alone (covering): enquiries, funnel and response time
     // (per agent too); settled families with everything the report says about them, and
     // their retention.

@@ -315,9 +315,16 @@ describe('migrations', () => {
     await db.$client.execute('CREATE INDEX communes_name_population_idx ON communes (name, population)');
     await db.$client.execute('PRAGMA optimize=0x10002');
     expect(await stat('communes_name_population_idx')).toBeUndefined();
-    expect(await analyzeNewIndexes(db)).toEqual(['communes_name_population_idx']);
+    const first = await analyzeNewIndexes(db);
+    expect(first).toContain('communes_name_population_idx');
     expect(await stat('communes_name_population_idx')).toMatch(/^\d+ \d+ \d+$/);
-    expect(await analyzeNewIndexes(db)).toEqual([]);
+    // Analysed once: only a partial index with no row yet (ANALYZE gives it none) is asked again.
+    const again = await analyzeNewIndexes(db);
+    expect(again).toEqual(first.filter((name) => name !== 'communes_name_population_idx'));
+    for (const name of again) {
+      const [index] = await db.all<{ sql: string }>(sql`SELECT sql FROM sqlite_schema WHERE name = ${name}`);
+      expect(index!.sql, name).toMatch(/ WHERE /);
+    }
   });
 
   it('analyses no index of a database never analysed (PRAGMA optimize does that)', async () => {

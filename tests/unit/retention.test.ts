@@ -60,7 +60,7 @@ describe('retention', () => {
     const now = Date.UTC(2030, 5, 15);
     await db.update(territories).set({ retentionMonths: 24 }).where(eq(territories.code, '32'));
     const files = await db.all<{ id: number }>(
-      sql`SELECT id FROM candidates WHERE territory_code = '32' AND merged_into_id IS NULL AND anonymised_at IS NULL ORDER BY id LIMIT 4`,
+      sql`SELECT id FROM candidates WHERE territory_code = '32' AND merged_into_id IS NULL AND anonymised_at IS NULL ORDER BY id LIMIT 6`,
     );
     // Everything else in the database stays out of the way: contacted just now.
     await db.run(sql`UPDATE candidates SET last_contact_at = ${new Date(now).toISOString()}`);
@@ -69,7 +69,10 @@ describe('retention', () => {
       db.run(
         sql`UPDATE candidates SET stage = ${stage}, last_contact_at = ${new Date(now - monthsAgo * 30.5 * DAY_MS).toISOString()} WHERE id = ${id}`,
       );
-    const [withdrawnOld, withdrawnRecent, settledFollowedUp, openOld] = files.map((f) => f.id);
+    const [withdrawnOld, withdrawnRecent, settledFollowedUp, openOld, mergedOld, mergedRecent] = files.map((f) => f.id);
+    // Duplicates merged into the two withdrawn files: they go with the file they joined.
+    await db.run(sql`UPDATE candidates SET merged_into_id = ${withdrawnOld!} WHERE id = ${mergedOld!}`);
+    await db.run(sql`UPDATE candidates SET merged_into_id = ${withdrawnRecent!} WHERE id = ${mergedRecent!}`);
     await set(withdrawnOld!, 'withdrawn', 25);
     await set(withdrawnRecent!, 'withdrawn', 23);
     await set(settledFollowedUp!, 'settled', 30);
@@ -78,18 +81,21 @@ describe('retention', () => {
     await db.run(sql`DELETE FROM tasks WHERE candidate_id = ${settledFollowedUp!}`);
     await db.run(sql`INSERT INTO tasks (candidate_id, kind, title, due_date, created_at)
       VALUES (${settledFollowedUp!}, 'follow_up_12m', 'Suivi à 12 mois', '2030-09-01', '2029-09-01T00:00:00.000Z')`);
-    expect((await runRetention(ctxAt(db, now))).files).toBe(1);
+    expect((await runRetention(ctxAt(db, now))).files).toBe(2);
     const state = async (id: number) =>
       (await db.select({ at: candidates.anonymisedAt }).from(candidates).where(eq(candidates.id, id)))[0]!.at !== null;
     expect(await state(withdrawnOld!)).toBe(true);
     expect(await state(withdrawnRecent!)).toBe(false);
     expect(await state(settledFollowedUp!)).toBe(false);
     expect(await state(openOld!)).toBe(false);
+    expect(await state(mergedOld!)).toBe(true);
+    expect(await state(mergedRecent!)).toBe(false);
     // Once its last follow-up is behind it, the settled file is closed, and past its period;
     // by then the other withdrawn file is past its 24 months too.
-    expect((await runRetention(ctxAt(db, Date.UTC(2030, 8, 2)))).files).toBe(2);
+    expect((await runRetention(ctxAt(db, Date.UTC(2030, 8, 2)))).files).toBe(3);
     expect(await state(settledFollowedUp!)).toBe(true);
     expect(await state(withdrawnRecent!)).toBe(true);
+    expect(await state(mergedRecent!)).toBe(true);
     expect(await state(openOld!)).toBe(false);
   });
 

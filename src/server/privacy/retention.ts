@@ -6,7 +6,7 @@
 // - a family's or owner's account unused for 3 years is warned by email, then deleted 30
 //   days later unless it was used meanwhile (any sign-in or activity clears the warning);
 // - the staff access log's entries are deleted after 12 months (purgeAccessLog).
-import { and, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { users } from '../../../db/schema/index.ts';
 import { anonymiseFiles, type FileToAnonymise } from '../candidates/anonymise.ts';
@@ -29,19 +29,29 @@ export interface RetentionContext {
 /** Files anonymised per transaction: a big first run never holds the write lock for long. */
 const BATCH = 200;
 
-/** The closed files whose retention period has passed, with the files merged into them. */
+/**
+ * The closed files whose retention period has passed, with the files merged into them.
+ * Read from two partial indexes (migration 0057): the closed files contacted before the
+ * shortest period's cut-off, then each territory's own; the merged files of those. Scanning
+ * every file took 130 ms at 100 000, holding the event loop at each start of a server.
+ */
 async function expiredFiles(db: Db, now: string): Promise<FileToAnonymise[]> {
+  const cutOff = (months: SQL) => sql`strftime('%Y-%m-%dT%H:%M:%fZ', ${now}, '-' || ${months} || ' months')`;
   return db.all<FileToAnonymise>(sql`
-    WITH expired AS (
+    WITH expired AS MATERIALIZED (
       SELECT c.id FROM candidates c JOIN territories t ON t.code = c.territory_code
-      WHERE c.anonymised_at IS NULL AND c.merged_into_id IS NULL
-        AND (c.stage = 'withdrawn' OR (c.stage = 'settled' AND NOT EXISTS (
-          SELECT 1 FROM tasks k WHERE k.candidate_id = c.id AND k.done_at IS NULL AND k.due_date > substr(${now}, 1, 10))))
-        AND c.last_contact_at < strftime('%Y-%m-%dT%H:%M:%fZ', ${now}, '-' || t.retention_months || ' months')
+      WHERE c.stage IN ('withdrawn', 'settled') AND c.anonymised_at IS NULL AND c.merged_into_id IS NULL
+        AND c.last_contact_at < (SELECT ${cutOff(sql`min(retention_months)`)} FROM territories)
+        AND c.last_contact_at < ${cutOff(sql`t.retention_months`)}
+        AND (c.stage = 'withdrawn' OR NOT EXISTS (
+          SELECT 1 FROM tasks k WHERE k.candidate_id = c.id AND k.done_at IS NULL AND k.due_date > substr(${now}, 1, 10)))
     )
     SELECT id, public_id AS publicId, email, current_place AS currentPlace FROM candidates
-    WHERE anonymised_at IS NULL AND (id IN (SELECT id FROM expired) OR merged_into_id IN (SELECT id FROM expired))
-    ORDER BY id`);
+    WHERE id IN (SELECT id FROM expired) AND anonymised_at IS NULL
+    UNION ALL
+    SELECT id, public_id, email, current_place FROM candidates
+    WHERE merged_into_id IN (SELECT id FROM expired) AND merged_into_id IS NOT NULL AND anonymised_at IS NULL
+    ORDER BY 1`);
 }
 
 export async function anonymiseExpiredFiles(ctx: RetentionContext): Promise<number> {

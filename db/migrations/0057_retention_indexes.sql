@@ -1,0 +1,2 @@
+CREATE INDEX `candidates_closed_contact_idx` ON `candidates` (`last_contact_at`) WHERE "candidates"."stage" IN ('withdrawn', 'settled') AND "candidates"."anonymised_at" IS NULL AND "candidates"."merged_into_id" IS NULL;--> statement-breakpoint
+CREATE INDEX `candidates_merged_idx` ON `candidates` (`merged_into_id`) WHERE "candidates"."merged_into_id" IS NOT NULL;
