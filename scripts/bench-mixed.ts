@@ -270,7 +270,7 @@ export async function benchMixed(
         (l) =>
           JSON.parse(l) as {
             time: string;
-            eventLoopMs: { p99: number; max: number };
+            eventLoopMs: { p99: number; max: number; ownMax: number };
             lockWaits: { count: number; waitedMs: number; maxSyncMs: number };
           },
       )
@@ -308,5 +308,9 @@ export async function benchMixed(
     );
     // When the longest delays came: the first windows share the process with its start jobs.
     console.log(`    longest delay of each 5 s window: ${windows.map((d) => d.eventLoopMs.max).join(', ')} ms`);
+    const own = Math.max(...windows.map((d) => d.eventLoopMs.ownMax));
+    console.log(
+      `    of which its own work (a late tick bounded by the CPU the process used meanwhile): max ${own} ms, per window ${windows.map((d) => d.eventLoopMs.ownMax).join(', ')} ms`,
+    );
   });
 }
