@@ -1,7 +1,8 @@
-// A cache of rendered public catalogue pages (search, offer, territory, home) for visitors
-// without a session. Exact, not time-based: entries are keyed by the catalogue's data
-// version, which database triggers bump on every change (migration 0005), so every server
-// process sees a change at once — even processes on other machines sharing a libSQL server.
+// A cache of rendered public pages (search, offer, territory, home, /impact) for visitors
+// without a session. Exact, not time-based: entries are keyed by the catalogue's and the
+// settled families' data versions, which database triggers bump on every change (migrations
+// 0005 and 0051), so every server process sees a change at once — even processes on other
+// machines sharing a libSQL server.
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { AsyncLocalStorage } from 'node:async_hooks';
