@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
 import {
@@ -302,6 +302,40 @@ describe('enquiries', () => {
 });
 
 describe('pipeline queries', () => {
+  it('page the list by each part of the scope as the whole scope would: the territory’s files and the queue’s', async () => {
+    const { db } = await testDb();
+    const { fileOrder, listCandidates, listFilter } = await import('../../src/server/candidates/queries.ts');
+    const gers = await actor(db, 'agent.gers@demo.test');
+    // Files waiting in the dispatch queue (several territories wished), between the Gers' own.
+    for (let i = 0; i < 30; i++)
+      await fileIn(db, '32', { name: `Famille File ${String(i).padStart(2, '0')}`, wishedTerritories: ['32', '50'] });
+    const [queued] = await db.all<{ n: number }>(
+      sql`SELECT count(*) AS n FROM candidates WHERE territory_code IS NULL`,
+    );
+    expect(queued!.n).toBeGreaterThanOrEqual(30);
+    const now = new Date();
+    for (const sort of ['recent', 'name', 'waiting', 'maturity'] as const)
+      for (const extra of [{}, { stage: 'enquiry' as const }, { q: 'File' }])
+        for (const page of [1, 2, 3]) {
+          const query = { sort, page, ...extra };
+          const got = await listCandidates(db, gers, query, now);
+          const where = listFilter(gers, query, now);
+          const want = await db
+            .select({ publicId: candidates.publicId })
+            .from(candidates)
+            .where(where)
+            .orderBy(...fileOrder(sort, candidates.createdAt))
+            .limit(25)
+            .offset((got.page - 1) * 25);
+          const label = JSON.stringify(query);
+          expect(
+            got.rows.map((r) => r.publicId),
+            label,
+          ).toEqual(want.map((r) => r.publicId));
+          expect(got.total, label).toBe((await db.select({ n: count() }).from(candidates).where(where))[0]!.n);
+        }
+  });
+
   it('list only the actor’s files, with search, stage filter and counts per stage', async () => {
     const { db } = await testDb();
     const { agentHome, countByStage, listCandidates } = await import('../../src/server/candidates/queries.ts');

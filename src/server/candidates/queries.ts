@@ -101,7 +101,12 @@ export { listSorts, type ListQuery };
  * territory, agent, commune (settled there or wished), time in the stage.
  */
 export function listFilter(actor: SessionUser, query: ListQuery, now: Date): SQL | undefined {
-  const filters: Array<SQL | undefined> = [scope(actor)];
+  return and(scope(actor), ...listConditions(actor, query, now));
+}
+
+/** The list's filters without the actor's scope. */
+function listConditions(actor: SessionUser, query: ListQuery, now: Date): Array<SQL | undefined> {
+  const filters: Array<SQL | undefined> = [];
   if (query.q) {
     const term = `%${query.q.replace(/[%_]/g, '')}%`;
     filters.push(
@@ -129,14 +134,14 @@ export function listFilter(actor: SessionUser, query: ListQuery, now: Date): SQL
   if (query.waiting === 'idle') filters.push(idleFilter(now));
   else if (query.waiting)
     filters.push(lte(candidates.stageEnteredAt, new Date(now.getTime() - query.waiting * DAY_MS).toISOString()));
-  return and(...filters);
+  return filters;
 }
 
 /**
  * The order of the list and of each board column: `recent` is the list's newest files, the
  * board's latest arrivals in the column; `maturity` the most mature first, unscored last.
  */
-function fileOrder(sort: ListQuery['sort'], recent: AnyColumn): SQL[] {
+export function fileOrder(sort: ListQuery['sort'], recent: AnyColumn): SQL[] {
   switch (sort) {
     case 'name':
       return [asc(candidates.name), asc(candidates.id)];
@@ -150,9 +155,36 @@ function fileOrder(sort: ListQuery['sort'], recent: AnyColumn): SQL[] {
 }
 
 export async function listCandidates(db: Db, actor: SessionUser, query: ListQuery, now = new Date()) {
-  const where = listFilter(actor, query, now);
+  const conditions = listConditions(actor, query, now);
+  const parts = scopeParts(actor).map((part) => and(part, ...conditions));
   const order = fileOrder(query.sort, candidates.createdAt);
   const page = Math.max(1, query.page ?? 1);
+  // Each part of the scope on its own, read in the page's order from its index as far as the
+  // page goes; the page is then taken from their union (the scope's OR fetched and sorted
+  // every file: 0.3 s for a territory of 50 000). Counted the same way.
+  const upTo = page * LIST_PAGE_SIZE;
+  const where =
+    parts.length === 1
+      ? parts[0]
+      : and(
+          or(...parts),
+          sql`${candidates.id} IN (${sql.join(
+            parts.map(
+              (part) =>
+                sql`SELECT id FROM (${db
+                  .select({ id: candidates.id })
+                  .from(candidates)
+                  .where(part)
+                  .orderBy(...order)
+                  .limit(upTo)})`,
+            ),
+            sql` UNION ALL `,
+          )})`,
+        );
+  const counted = sql.join(
+    parts.map((part) => sql`SELECT count(*) AS n FROM ${candidates} WHERE ${part}`),
+    sql` UNION ALL `,
+  );
   const [rows, [total]] = await Promise.all([
     db
       .select({
@@ -173,7 +205,7 @@ export async function listCandidates(db: Db, actor: SessionUser, query: ListQuer
       .orderBy(...order)
       .limit(LIST_PAGE_SIZE)
       .offset((page - 1) * LIST_PAGE_SIZE),
-    db.select({ n: count() }).from(candidates).where(where),
+    db.all<{ n: number }>(sql`SELECT sum(n) AS n FROM (${counted})`),
   ]);
   return { rows, total: total?.n ?? 0, page, pages: Math.max(1, Math.ceil((total?.n ?? 0) / LIST_PAGE_SIZE)) };
 }
