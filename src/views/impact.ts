@@ -48,7 +48,7 @@ export async function loadImpact(): Promise<ImpactData> {
     data.catch(() => (cached = undefined));
   }
   const [data, index] = await Promise.all([cached.data, catalogueIndex(db)]);
-  return { ...data, ...withCurrentOffers(data, index) };
+  return withCurrentOffers(data, index);
 }
 
 /**

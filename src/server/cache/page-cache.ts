@@ -48,8 +48,7 @@ const requestVersion = new AsyncLocalStorage<{ db: Db; version: number }>();
  * 'settlements', 0051). Read on every cacheable request, so straight through the driver.
  */
 export async function dataVersion(db: Db, name: 'catalogue' | 'settlements'): Promise<number> {
-  const rs = await db.$client.execute({ sql: 'SELECT version FROM data_versions WHERE name = ?', args: [name] });
-  return Number(rs.rows[0]?.[0] ?? 0);
+  return (await pageVersions(db))[name];
 }
 
 /** The versions a cacheable page is a function of, in one read: its cache key holds both. */

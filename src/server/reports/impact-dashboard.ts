@@ -14,7 +14,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { connectivityLabels, type ConnectivityLabel } from '../offers/connectivity-label.ts';
 import { catalogueIndex, type CatalogueIndex } from '../offers/catalogue-index.ts';
-import { impactFigures, MIN_FAMILIES, offerFigures, settledFiles, type ImpactRow, type Shown } from './impact.ts';
+import { impactFigures, MIN_FAMILIES, settledFiles, territoryOffers, type ImpactRow, type Shown } from './impact.ts';
 import { settlementsPerCommune } from './settlements.ts';
 
 export interface ImpactYear {
@@ -161,11 +161,11 @@ const labelsOf = (offers: Map<ConnectivityLabel | null, number>): ImpactDashboar
  * its settled families' kept: they change with the settlements version, the offers with
  * the catalogue's.
  */
-export function withCurrentOffers(dashboard: ImpactDashboard, index: CatalogueIndex): ImpactDashboard {
+export function withCurrentOffers<D extends ImpactDashboard>(dashboard: D, index: CatalogueIndex): D {
   return {
     ...dashboard,
-    total: { ...dashboard.total, ...offerFigures(index, null) },
-    territories: dashboard.territories.map((t) => ({ ...t, ...offerFigures(index, t.code) })),
+    total: { ...dashboard.total, ...territoryOffers(index, null) },
+    territories: dashboard.territories.map((t) => ({ ...t, ...territoryOffers(index, t.code) })),
     labels: labelsOf(index.offerFigures().labels),
   };
 }

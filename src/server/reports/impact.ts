@@ -87,7 +87,7 @@ export async function impactFigures(db: Db): Promise<{ total: ImpactRow; territo
       persons: enough ? s.persons : null,
       children: enough ? s.children : null,
       communes: enough ? s.communes : null,
-      ...offerFigures(index, code),
+      ...territoryOffers(index, code),
     };
   };
   const territories = names.map((t) => row(t.code, t.name, settledOf(t.code)));
@@ -103,7 +103,7 @@ export async function impactFigures(db: Db): Promise<{ total: ImpactRow; territo
 }
 
 /** A territory's published offers (every territory's for null) and their share with fibre, counted by the search index. */
-export function offerFigures(index: CatalogueIndex, code: string | null): Pick<ImpactRow, 'offers' | 'fibreShare'> {
+export function territoryOffers(index: CatalogueIndex, code: string | null): Pick<ImpactRow, 'offers' | 'fibreShare'> {
   const figures = index.offerFigures();
   const { offers, fibre } = (code === null ? figures.total : figures.territories.get(code)) ?? { offers: 0, fibre: 0 };
   return { offers, fibreShare: offers ? fibre / offers : null };
