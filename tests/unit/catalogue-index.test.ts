@@ -271,28 +271,38 @@ describe('catalogue index', () => {
     }
   });
 
-  it('finds the nearest offers of a kind as brute force does', async () => {
+  it('finds the nearest offers of a kind as brute force does, from offers and from anywhere', async () => {
     const { db, random } = await catalogue(17);
     const rows = await db
       .select({ offer: offers })
       .from(offers)
       .innerJoin(communes, eq(communes.code, offers.communeCode))
       .where(sql`${offers.status} = 'published' AND ${offers.publicLat} IS NOT NULL`);
-    for (let i = 0; i < 30; i++) {
-      const from = random.pick(rows).offer;
-      const point = { lat: from.publicLat!, lng: from.publicLng! };
+    const lats = rows.map((r) => r.offer.publicLat!);
+    const lngs = rows.map((r) => r.offer.publicLng!);
+    const around = (values: number[]) =>
+      Math.min(...values) - 0.3 + random.next() * (Math.max(...values) - Math.min(...values) + 0.6);
+    for (let i = 0; i < 80; i++) {
+      // Half from an offer (its page), half from any point in and around the catalogue:
+      // the walk by rings of cells must stop neither too early nor miss a cell's edge.
+      const from = i % 2 === 0 ? random.pick(rows).offer : null;
+      const point = from ? { lat: from.publicLat!, lng: from.publicLng! } : { lat: around(lats), lng: around(lngs) };
       const kind = random.pick(['home', 'tiers_lieu'] as const);
-      const km = random.pick([5, 15, 30]);
+      const km = random.pick([1, 5, 15, 30, 80]);
+      const limit = random.pick([1, 3, 5, 12]);
       const expected = rows
         .map((r) => r.offer)
-        .filter((o) => o.kind === kind && o.id !== from.id)
+        .filter((o) => o.kind === kind && o.id !== from?.id)
         .map((o) => ({ id: o.id, exact: distanceKm(point, { lat: o.publicLat!, lng: o.publicLng! }) }))
         .filter((o) => o.exact <= km)
         .map((o) => ({ id: o.id, d: round1(o.exact) }))
         .sort((a, b) => a.d - b.d || a.id - b.id)
-        .slice(0, 5);
-      const found = await findNearbyOffers(db, point, kind, { km, excludeId: from.id });
-      expect(found.map((o) => [o.id, o.distanceKm])).toEqual(expected.map((o) => [o.id, o.d]));
+        .slice(0, limit);
+      const found = await findNearbyOffers(db, point, kind, { km, limit, excludeId: from?.id });
+      expect(
+        found.map((o) => [o.id, o.distanceKm]),
+        JSON.stringify({ point, kind, km, limit }),
+      ).toEqual(expected.map((o) => [o.id, o.d]));
     }
   });
 });

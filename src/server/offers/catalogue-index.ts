@@ -6,7 +6,7 @@
 // from SQLite by id: the index never holds a title or a description.
 import type { Db } from '../../../db/client.ts';
 import { catalogueVersion } from '../cache/page-cache.ts';
-import { boundingBox, distanceKm, type Point } from '../places/geo.ts';
+import { boundingBox, distanceKm, EARTH_RADIUS_KM, type Point } from '../places/geo.ts';
 import { connectivityLabel, type ConnectivityLabel } from './connectivity-label.ts';
 
 /** Over this many changed offers, one whole rebuild is cheaper than reloading them one by one. */
@@ -57,7 +57,6 @@ export interface IndexFilter {
   /** Published in (after, upTo], as epoch milliseconds. */
   publishedAfter?: number;
   publishedUpTo?: number;
-  excludeId?: number;
 }
 
 export type IndexSort = 'recent' | 'prix' | 'prix-desc' | 'debit' | 'distance';
@@ -118,58 +117,74 @@ function intersect(a: Box | null, b: Box | null): Box | null {
   };
 }
 
-/** Above this area (square degrees, about 400 cells), a box search scans the whole index. */
-const MAX_WALKED_DEGREES2 = 100;
+/** Above this area (square degrees, 2 500 cells), a box search scans the whole index. */
+const MAX_WALKED_DEGREES2 = 25;
 
-/** Map cells of CELL_DEGREES × CELL_DEGREES: a radius search walks the cells its box covers. */
-const CELL_DEGREES = 0.5;
+/**
+ * Map cells of CELL_DEGREES × CELL_DEGREES (about 11 × 8 km in France): a radius search
+ * walks the cells its box covers, the nearest offers the rings of cells around a point.
+ */
+const CELL_DEGREES = 0.1;
 const cellIndex = (degrees: number, offset: number) => Math.floor((degrees + offset) / CELL_DEGREES);
-/** A point's cell, numbered from 1 (0: no point). */
+/** A cell's key from its rows and columns, numbered from 1 (0: no point). */
+const cellKey = (y: number, x: number) => y * 4000 + x + 1;
 const cellOf = (lat: number, lng: number) =>
-  lat === lat && lng === lng ? cellIndex(lat, 90) * 1000 + cellIndex(lng, 180) + 1 : 0;
+  lat === lat && lng === lng ? cellKey(cellIndex(lat, 90), cellIndex(lng, 180)) : 0;
 
-/** Sets of slots by key (a territory, a map cell), as bits, kept as slots move. */
+/**
+ * Sets of slots by key (a territory, a map cell), each a list of its slots, kept as slots
+ * move: a search reads only its sets' members (a bit set of every slot per key cost a
+ * walk of 3 000 words per set at 100 000 offers, however few it held).
+ */
 class SlotSets {
-  private sets = new Map<number, Uint32Array>();
-  private words = 1;
+  private lists = new Map<number, { items: Int32Array; size: number }>();
+  /** Each slot's place in the list of its key (a slot belongs to one key at most). */
+  private at = new Int32Array(0);
 
   resize(capacity: number): void {
-    this.words = (capacity >>> 5) + 1;
-    for (const [key, bits] of this.sets) {
-      const wider = new Uint32Array(this.words);
-      wider.set(bits);
-      this.sets.set(key, wider);
-    }
+    const wider = new Int32Array(capacity);
+    wider.set(this.at);
+    this.at = wider;
   }
 
   /** The slot leaves the set of `from` and joins that of `to` (0: none). */
   move(slot: number, from: number, to: number): void {
     if (from === to) return;
     if (from !== 0) {
-      const bits = this.sets.get(from);
-      if (bits) bits[slot >>> 5]! &= ~(1 << (slot & 31));
+      const list = this.lists.get(from);
+      if (list) {
+        // The list's last slot takes the leaving one's place.
+        const i = this.at[slot]!;
+        const last = list.items[--list.size]!;
+        list.items[i] = last;
+        this.at[last] = i;
+      }
     }
     if (to !== 0) {
-      let bits = this.sets.get(to);
-      if (!bits) this.sets.set(to, (bits = new Uint32Array(this.words)));
-      bits[slot >>> 5]! |= 1 << (slot & 31);
+      let list = this.lists.get(to);
+      if (!list) this.lists.set(to, (list = { items: new Int32Array(16), size: 0 }));
+      if (list.size === list.items.length) {
+        const wider = new Int32Array(list.size * 2);
+        wider.set(list.items);
+        list.items = wider;
+      }
+      this.at[slot] = list.size;
+      list.items[list.size++] = slot;
     }
+  }
+
+  /** The slots of `key`, in no particular order (a view: read it before the next move). */
+  of(key: number): Int32Array | null {
+    const list = this.lists.get(key);
+    return list ? list.items.subarray(0, list.size) : null;
   }
 
   /** Writes the slots of `key` into `out` from `at`; returns the new end. */
   collect(key: number, out: Int32Array, at: number): number {
-    const bits = this.sets.get(key);
-    let k = at;
-    if (!bits) return k;
-    for (let w = 0; w < bits.length; w++) {
-      let x = bits[w]!;
-      while (x !== 0) {
-        const low = x & -x;
-        out[k++] = (w << 5) + 31 - Math.clz32(low);
-        x ^= low;
-      }
-    }
-    return k;
+    const slots = this.of(key);
+    if (!slots) return at;
+    out.set(slots, at);
+    return at + slots.length;
   }
 }
 
@@ -680,7 +695,7 @@ export class CatalogueIndex {
         const [south, north] = [cellIndex(box.minLat, 90), cellIndex(box.maxLat, 90)];
         const [west, east] = [cellIndex(box.minLng, 180), cellIndex(box.maxLng, 180)];
         for (let y = south; y <= north; y++)
-          for (let x = west; x <= east; x++) walked = c.byCell.collect(y * 1000 + x + 1, slots, walked);
+          for (let x = west; x <= east; x++) walked = c.byCell.collect(cellKey(y, x), slots, walked);
       } else if (territory !== -1) walked = c.byTerritory.collect(territory, slots, 0);
     }
     // One object shape for every search, so that the scan stays optimised across searches.
@@ -704,7 +719,6 @@ export class CatalogueIndex {
       schoolKmMax: f.schoolKmMax ?? null,
       publishedAfter: f.publishedAfter ?? null,
       publishedUpTo: f.publishedUpTo ?? null,
-      excludeId: f.excludeId ?? 0,
       text,
       box: box ? [box.minLat, box.maxLat, box.minLng, box.maxLng] : null,
       circleKm: f.circle?.km ?? Number.POSITIVE_INFINITY,
@@ -724,6 +738,86 @@ export class CatalogueIndex {
       more: top.length > offset + q.limit,
     };
   }
+
+  /**
+   * The `limit` nearest published offers of `kind` within `km` of `center`, `excludeId`
+   * left out, in a distance search's order (100 m steps, then id): the map cells are walked
+   * ring by ring from the centre's, until no farther cell can hold a nearer offer. An offer
+   * page's "nearby" list reads a few cells instead of every offer of a 60 km box.
+   */
+  nearest(
+    center: Point,
+    km: number,
+    kind: Kind,
+    limit: number,
+    excludeId = 0,
+  ): Array<{ id: number; distanceKm: number }> {
+    const c = this.cols;
+    const wanted = KINDS.indexOf(kind);
+    const best: Array<{ id: number; distanceKm: number }> = [];
+    if (limit <= 0 || !(km >= 0)) return best;
+    const box = boundingBox(center, km);
+    const [south, north] = [cellIndex(box.minLat, 90), cellIndex(box.maxLat, 90)];
+    const [west, east] = [cellIndex(box.minLng, 180), cellIndex(box.maxLng, 180)];
+    const cy = cellIndex(center.lat, 90);
+    const cx = cellIndex(center.lng, 180);
+    const rings = Math.max(cy - south, north - cy, cx - west, east - cx);
+    const visit = (y: number, x: number) => {
+      if (y < south || y > north || x < west || x > east) return;
+      const slots = c.byCell.of(cellKey(y, x));
+      if (!slots) return;
+      for (let i = 0; i < slots.length; i++) {
+        const s = slots[i]!;
+        if (c.kind[s] !== wanted || c.id[s] === excludeId) continue;
+        const exact = distanceKm(center, { lat: c.lat[s]!, lng: c.lng[s]! });
+        if (!(exact <= km)) continue;
+        const d = Math.round(exact * 10) / 10;
+        const id = c.id[s]!;
+        const last = best[best.length - 1];
+        if (best.length === limit && last && (d > last.distanceKm || (d === last.distanceKm && id > last.id))) continue;
+        let at = best.length;
+        while (at > 0 && (best[at - 1]!.distanceKm > d || (best[at - 1]!.distanceKm === d && best[at - 1]!.id > id)))
+          at--;
+        best.splice(at, 0, { id, distanceKm: d });
+        if (best.length > limit) best.pop();
+      }
+    };
+    for (let r = 0; r <= rings; r++) {
+      if (r === 0) visit(cy, cx);
+      else {
+        for (let x = cx - r; x <= cx + r; x++) {
+          visit(cy - r, x);
+          visit(cy + r, x);
+        }
+        for (let y = cy - r + 1; y < cy + r; y++) {
+          visit(y, cx - r);
+          visit(y, cx + r);
+        }
+      }
+      const beyond = outsideRing(center, cy, cx, r);
+      // Farther cells cannot hold an offer within the radius, or one before the last kept
+      // (a distance shown in 100 m steps may be 50 m under the exact one); 1 mm for rounding.
+      if (beyond > km + 1e-6) break;
+      if (best.length === limit && best[limit - 1]!.distanceKm < beyond - 0.05 - 1e-6) break;
+    }
+    return best;
+  }
+}
+
+/**
+ * A lower bound of the distance, km, from `center` (in cell row `cy`, column `cx`) to any
+ * point outside the cells within `r` rings of it: such a point is at least a gap of
+ * latitude away, or within that latitude band and a gap of longitude away.
+ */
+function outsideRing(center: Point, cy: number, cx: number, r: number): number {
+  const gapLat = Math.min(center.lat + 90 - (cy - r) * CELL_DEGREES, (cy + r + 1) * CELL_DEGREES - center.lat - 90);
+  const gapLng = Math.min(center.lng + 180 - (cx - r) * CELL_DEGREES, (cx + r + 1) * CELL_DEGREES - center.lng - 180);
+  const toRad = Math.PI / 180;
+  const byLat = EARTH_RADIUS_KM * gapLat * toRad;
+  const farthestLat = Math.min(90, Math.abs(center.lat) + gapLat) * toRad;
+  const h = Math.cos(center.lat * toRad) * Math.cos(farthestLat) * Math.sin((gapLng * toRad) / 2) ** 2;
+  const byLng = 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(Math.max(0, h))));
+  return Math.max(0, Math.min(byLat, byLng));
 }
 
 interface ScanParams {
@@ -747,7 +841,6 @@ interface ScanParams {
   schoolKmMax: number | null;
   publishedAfter: number | null;
   publishedUpTo: number | null;
-  excludeId: number;
   text: Uint8Array | null;
   box: [number, number, number, number] | null;
   circleKm: number;
@@ -767,7 +860,7 @@ function scan(
   beyond: ((slot: number) => boolean) | null,
   p: ScanParams,
 ): number {
-  const { kind, territory, commune, technology, transaction, mobileMin, fibre, excludeId, text, box, center } = p;
+  const { kind, territory, commune, technology, transaction, mobileMin, fibre, text, box, center } = p;
   const downloadMin = p.downloadMin ?? Number.NEGATIVE_INFINITY;
   const uploadMin = p.uploadMin ?? Number.NEGATIVE_INFINITY;
   const priceMin = p.priceMin ?? Number.NEGATIVE_INFINITY;
@@ -811,7 +904,6 @@ function scan(
     if (hasTiersLieu && !(tiersLieuKm[s]! <= tiersLieuKmMax)) continue;
     if (hasSchool && !(schoolKm[s]! <= schoolKmMax)) continue;
     if (hasWindow && !(published[s]! > publishedAfter && published[s]! <= publishedUpTo)) continue;
-    if (excludeId !== 0 && ids[s] === excludeId) continue;
     if (text !== null && text[ids[s]!] !== 1) continue;
     if (box !== null) {
       const la = lats[s]!;

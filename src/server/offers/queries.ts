@@ -446,14 +446,7 @@ export async function findNearbyOffers(
   { km = 30, limit = 5, excludeId }: { km?: number; limit?: number; excludeId?: number } = {},
 ): Promise<NearbyOffer[]> {
   if (!from) return [];
-  const index = await catalogueIndex(db);
-  const { hits } = index.search({
-    filter: { circle: { center: from, km }, excludeId },
-    kind,
-    center: from,
-    sort: 'distance',
-    limit,
-  });
+  const hits = (await catalogueIndex(db)).nearest(from, km, kind, limit, excludeId);
   if (hits.length === 0) return [];
   const rows = await nearbyQuery(db).all({ ids: JSON.stringify(hits.map((h) => h.id)) });
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -461,7 +454,7 @@ export async function findNearbyOffers(
     const r = byId.get(id);
     if (!r) return [];
     const { downloadMbps, uploadMbps, ...rest } = r;
-    return [{ ...rest, distanceKm: distanceKm ?? 0, label: connectivityLabel(downloadMbps, uploadMbps) }];
+    return [{ ...rest, distanceKm, label: connectivityLabel(downloadMbps, uploadMbps) }];
   });
 }
 
