@@ -1,4 +1,4 @@
-import { count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, gte, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
 import {
@@ -302,17 +302,18 @@ describe('enquiries', () => {
 });
 
 describe('pipeline queries', () => {
-  it('page the list by each part of the scope as the whole scope would: the territory’s files and the queue’s', async () => {
+  it('page the list and the board by each part of the scope as the whole scope would: the territory’s files and the queue’s', async () => {
     const { db } = await testDb();
-    const { fileOrder, listCandidates, listFilter } = await import('../../src/server/candidates/queries.ts');
+    const { BOARD_CLOSED_DAYS, BOARD_COLUMN_MAX, boardColumns, fileOrder, listCandidates, listFilter } =
+      await import('../../src/server/candidates/queries.ts');
     const gers = await actor(db, 'agent.gers@demo.test');
     // Files waiting in the dispatch queue (several territories wished), between the Gers' own.
-    for (let i = 0; i < 30; i++)
+    for (let i = 0; i < 45; i++)
       await fileIn(db, '32', { name: `Famille File ${String(i).padStart(2, '0')}`, wishedTerritories: ['32', '50'] });
     const [queued] = await db.all<{ n: number }>(
       sql`SELECT count(*) AS n FROM candidates WHERE territory_code IS NULL`,
     );
-    expect(queued!.n).toBeGreaterThanOrEqual(30);
+    expect(queued!.n).toBeGreaterThanOrEqual(45);
     const now = new Date();
     for (const sort of ['recent', 'name', 'waiting', 'maturity'] as const)
       for (const extra of [{}, { stage: 'enquiry' as const }, { q: 'File' }])
@@ -334,6 +335,35 @@ describe('pipeline queries', () => {
           ).toEqual(want.map((r) => r.publicId));
           expect(got.total, label).toBe((await db.select({ n: count() }).from(candidates).where(where))[0]!.n);
         }
+    // The board's columns, each read the same way.
+    const since = new Date(now.getTime() - BOARD_CLOSED_DAYS * 86_400_000).toISOString();
+    let cut = false;
+    for (const sort of ['recent', 'name', 'waiting', 'maturity'] as const)
+      for (const extra of [{}, { q: 'File' }, { agent: 'none' as const }]) {
+        const query = { sort, ...extra };
+        for (const column of await boardColumns(db, gers, query, now)) {
+          const where = and(
+            listFilter(gers, query, now),
+            eq(candidates.stage, column.stage),
+            column.closed ? gte(candidates.stageEnteredAt, since) : undefined,
+          );
+          const want = await db
+            .select({ publicId: candidates.publicId })
+            .from(candidates)
+            .where(where)
+            .orderBy(...fileOrder(sort, candidates.stageEnteredAt))
+            .limit(BOARD_COLUMN_MAX);
+          const label = JSON.stringify({ query, stage: column.stage });
+          expect(
+            column.cards.map((c) => c.publicId),
+            label,
+          ).toEqual(want.map((r) => r.publicId));
+          expect(column.count, label).toBe((await db.select({ n: count() }).from(candidates).where(where))[0]!.n);
+          cut ||= column.count > BOARD_COLUMN_MAX;
+        }
+      }
+    // At least one column holds more files than it shows: where a part left out would show.
+    expect(cut).toBe(true);
   });
 
   it('list only the actor’s files, with search, stage filter and counts per stage', async () => {
