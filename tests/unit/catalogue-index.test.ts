@@ -218,6 +218,19 @@ describe('catalogue index', () => {
         .update(offers)
         .set({ publicLat: sql`${offers.publicLat} + 0.6`, publicLng: sql`${offers.publicLng} - 0.4` })
         .where(inArray(offers.id, ids.slice(95, 130)));
+      // And offers moved from commune to commune (each commune's slots too), searched there.
+      const movedTo = random.pick(ctx.communes);
+      await db
+        .update(offers)
+        .set({ communeCode: movedTo })
+        .where(inArray(offers.id, ids.slice(130, 150)));
+      for (const db2 of [db, other]) {
+        const truth = await bruteForce(db, { commune: movedTo });
+        expect(truth.listed.length).toBeGreaterThanOrEqual(20);
+        const result = await searchOffers(db2, { commune: movedTo, page: 1 });
+        expect(result.countsByKind).toEqual(truth.counts);
+        expect(result.items.map((c) => c.id)).toEqual(truth.listed.slice(0, PAGE_SIZE).map((o) => o.id));
+      }
       await checkSearches([db, other], random, ctx, 40);
       // An import: many offers at once, more than are reloaded one by one.
       await insertBenchOffers(db, { count: 200, seed: 99, places: await placedCommunes(db, '32'), territory: '32' });
