@@ -6,6 +6,13 @@ import Database from 'libsql';
 
 /** How many prepared statements a process keeps: every shape of the app's reads, with room. */
 const PREPARED_STATEMENTS = 256;
+/**
+ * The reads map the first 256 MiB of the file instead of copying each page in through a
+ * system call (SQLite's own cache is 2 MiB): the cards of a search at 100 000 offers, 20
+ * rows by id, 0.32 → 0.15 ms. The mapped pages are the system's file cache, shared by the
+ * processes on the file; the WAL is still read as before. Exported for its test.
+ */
+export const READ_MMAP_BYTES = 256 * 1024 * 1024;
 
 interface Prepared {
   stmt: Database.Statement<unknown[]>;
@@ -68,6 +75,7 @@ export class PreparedReader {
 
   constructor(path: string, timeout: number) {
     this.#db = new Database(path, { timeout });
+    this.#db.exec(`PRAGMA mmap_size = ${READ_MMAP_BYTES}`);
   }
 
   execute(sql: string, args: unknown[], again = false): ResultSet {

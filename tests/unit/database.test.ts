@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { builtOnce, BUSY_TIMEOUT_MS, createDb, takeLockWaits, type Db } from '../../db/client.ts';
 import { analyzeNewIndexes, applyMigrations, migrationsApplied } from '../../db/migrate.ts';
+import { PreparedReader, READ_MMAP_BYTES } from '../../db/prepared-reader.ts';
 
 const require = createRequire(import.meta.url);
 import { communes, departments, mobileSites, offers, territories } from '../../db/schema/index.ts';
@@ -101,6 +102,18 @@ describe('reads through statements prepared once', () => {
       'extra',
       'more',
     ]);
+  });
+});
+
+describe('reads of an embedded file', () => {
+  it('map the file rather than copy each page in, and see the writes of other connections', async () => {
+    const { db, path } = await testDb('seeded');
+    const reader = new PreparedReader(path, BUSY_TIMEOUT_MS);
+    expect(Number(reader.execute('PRAGMA mmap_size', []).rows[0]?.[0])).toBe(READ_MMAP_BYTES);
+    const name = () => reader.execute("SELECT name FROM territories WHERE code = '32'", []).rows[0]?.[0];
+    expect(name()).toBe('Gers');
+    await db.update(territories).set({ name: 'Gers (renommé)' }).where(eq(territories.code, '32'));
+    expect(name()).toBe('Gers (renommé)');
   });
 });
 
