@@ -7,7 +7,7 @@ import { candidates } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Conflict, fieldErrors, Invalid, type FieldError } from '../errors.ts';
 import { resolveCommuneList } from '../places/queries.ts';
-import { addEvent, changeFile, findCandidate, type CandidateRow, type CandidatesContext } from './commands.ts';
+import { addEvent, changeFile, findCandidate, type CandidatesContext } from './commands.ts';
 import { refreshMaturity } from './maturity.ts';
 import { projectColumns, ProjectEditSchema } from './schemas.ts';
 

@@ -2,7 +2,7 @@
 // family's answers (accept / decline, with a comment).
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'astro/zod';
-import type { Db, Tx } from '../../../db/client.ts';
+import type { Db } from '../../../db/client.ts';
 import {
   candidates,
   communes,
