@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { PreparedReader } from '../../db/prepared-reader.ts';
 import type { Db } from '../../db/client.ts';
-import { communes, offers } from '../../db/schema/index.ts';
+import { communes, offerPhotos, offers } from '../../db/schema/index.ts';
 import { Invalid } from '../../src/server/errors.ts';
 import {
   fullTextQuery,
@@ -332,6 +333,27 @@ describe('searchOffers', () => {
     expect(result.items.every((i) => i.territoryCode === '50' && i.kind === 'tiers_lieu')).toBe(true);
     expect(result.total).toBe(result.countsByKind.tiers_lieu);
     expect(result.countsByKind.home).toBeGreaterThanOrEqual(40);
+  });
+
+  it('reads a card once per catalogue version, and afresh once an offer or its photo changed', async () => {
+    const { db } = await testDb();
+    const reads = vi.spyOn(PreparedReader.prototype, 'execute');
+    onTestFinished(() => reads.mockRestore());
+    const cardReads = () => reads.mock.calls.filter(([text]) => text.includes('"offer_photos"')).length;
+    const query = { territoire: '32', type: 'logement' } as const;
+    const first = await searchOffers(db, query);
+    const card = first.items.find((c) => c.photo)!;
+    expect(cardReads()).toBe(1);
+    // The same cards again, and in another search: nothing read.
+    expect(await searchOffers(db, query)).toEqual(first);
+    expect((await searchOfferPage(db, query, { after: null, limit: 5 })).items).toEqual(first.items.slice(0, 5));
+    expect(cardReads()).toBe(1);
+    await db.update(offers).set({ title: 'Maison renommée' }).where(eq(offers.id, card.id));
+    await db.update(offerPhotos).set({ alt: 'Façade au soleil' }).where(eq(offerPhotos.id, card.photo!.id));
+    const after = (await searchOffers(db, query)).items.find((c) => c.id === card.id)!;
+    expect(after.title).toBe('Maison renommée');
+    expect(after.photo!.alt).toBe('Façade au soleil');
+    expect(cardReads()).toBe(2);
   });
 
   it('refuses a territory the portal does not serve', async () => {

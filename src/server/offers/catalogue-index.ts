@@ -132,7 +132,7 @@ const cellOf = (lat: number, lng: number) =>
   lat === lat && lng === lng ? cellKey(cellIndex(lat, 90), cellIndex(lng, 180)) : 0;
 
 /**
- * Sets of slots by key (a territory, a map cell), each a list of its slots, kept as slots
+ * Sets of slots by key (a territory, a commune, a map cell), each a list of its slots, kept as slots
  * move: a search reads only its sets' members (a bit set of every slot per key cost a
  * walk of 3 000 words per set at 100 000 offers, however few it held).
  */
@@ -424,6 +424,11 @@ export class CatalogueIndex {
 
   get size(): number {
     return this.cols.size;
+  }
+
+  /** The catalogue version the index is at (a search's cards are read for it). */
+  get atVersion(): number {
+    return this.version;
   }
 
   /**
