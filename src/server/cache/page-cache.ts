@@ -14,7 +14,8 @@ const gzipAsync = promisify(gzip);
  * A page's bytes gzipped on libuv's thread pool, not on the event loop: a cache miss no
  * longer holds every other request for the ~1 ms that compressing 100 KB takes. Level 4:
  * for a page of 20 results (41 KB), 0.19 ms and 8.1 KB against 0.30 ms and 7.9 KB at
- * zlib's default 6 (every miss pays it; 200 more bytes cost a phone nothing).
+ * zlib's default 6 (every page entering the cache pays it — a URL's second request; its
+ * first is sent as rendered —, and 200 more bytes cost a phone nothing).
  */
 export async function gzipPage(body: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await gzipAsync(body, { level: 4 }));
