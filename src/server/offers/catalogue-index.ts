@@ -894,11 +894,11 @@ function scan(
   else matches.set(p.slots.subarray(0, n));
   // Each pass keeps, in place, the first `n` slots that hold; no closure over `n` (the
   // loops stay on registers).
-  if (territory !== 0) n = keepEqual16(matches, n, territories, territory);
-  if (commune !== 0) n = keepEqual32(matches, n, communes, commune);
-  if (transaction !== 0) n = keepEqual8(matches, n, transactions, transaction);
-  if (fibre) n = keepEqual8(matches, n, fibres, 1);
-  if (technology !== 0) n = keepEqual8(matches, n, technologies, technology);
+  if (territory !== 0) n = keepEqual(matches, n, territories, territory);
+  if (commune !== 0) n = keepEqual(matches, n, communes, commune);
+  if (transaction !== 0) n = keepEqual(matches, n, transactions, transaction);
+  if (fibre) n = keepEqual(matches, n, fibres, 1);
+  if (technology !== 0) n = keepEqual(matches, n, technologies, technology);
   if (mobileMin !== 0) n = keepAtLeast8(matches, n, mobiles, mobileMin);
   if (p.downloadMin !== null) n = keepAtLeast(matches, n, download, p.downloadMin);
   if (p.uploadMin !== null) n = keepAtLeast(matches, n, upload, p.uploadMin);
@@ -956,19 +956,8 @@ function scan(
   return j;
 }
 
-function keepEqual8(matches: Int32Array, n: number, values: Uint8Array, v: number): number {
-  let j = 0;
-  for (let i = 0; i < n; i++) if (values[matches[i]!] === v) matches[j++] = matches[i]!;
-  return j;
-}
-
-function keepEqual16(matches: Int32Array, n: number, values: Uint16Array, v: number): number {
-  let j = 0;
-  for (let i = 0; i < n; i++) if (values[matches[i]!] === v) matches[j++] = matches[i]!;
-  return j;
-}
-
-function keepEqual32(matches: Int32Array, n: number, values: Uint32Array, v: number): number {
+/** The first `n` of `matches` whose value is `v`, kept in place; how many. */
+function keepEqual(matches: Int32Array, n: number, values: Uint8Array | Uint16Array | Uint32Array, v: number): number {
   let j = 0;
   for (let i = 0; i < n; i++) if (values[matches[i]!] === v) matches[j++] = matches[i]!;
   return j;
