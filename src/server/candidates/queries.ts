@@ -104,6 +104,12 @@ export function listFilter(actor: SessionUser, query: ListQuery, now: Date): SQL
   return and(scope(actor), ...listConditions(actor, query, now));
 }
 
+/** The parts of the actor's scope (`scopeParts`), each with the list's filters. */
+function filteredParts(actor: SessionUser, query: ListQuery, now: Date): Array<SQL | undefined> {
+  const conditions = listConditions(actor, query, now);
+  return scopeParts(actor).map((part) => and(part, ...conditions));
+}
+
 /** The list's filters without the actor's scope. */
 function listConditions(actor: SessionUser, query: ListQuery, now: Date): Array<SQL | undefined> {
   const filters: Array<SQL | undefined> = [];
@@ -190,8 +196,7 @@ async function countOfParts(db: Db, parts: Array<SQL | undefined>): Promise<numb
 }
 
 export async function listCandidates(db: Db, actor: SessionUser, query: ListQuery, now = new Date()) {
-  const conditions = listConditions(actor, query, now);
-  const parts = scopeParts(actor).map((part) => and(part, ...conditions));
+  const parts = filteredParts(actor, query, now);
   const order = fileOrder(query.sort, candidates.createdAt);
   const page = Math.max(1, query.page ?? 1);
   const where = firstOfParts(db, parts, order, page * LIST_PAGE_SIZE);
@@ -469,8 +474,7 @@ export const initials = (name: string) =>
  * with the household, the agent, the next open task, and how many match in all.
  */
 export async function boardColumns(db: Db, actor: SessionUser, query: ListQuery = {}, now = new Date()) {
-  const conditions = listConditions(actor, { ...query, stage: undefined }, now);
-  const parts = scopeParts(actor).map((part) => and(part, ...conditions));
+  const parts = filteredParts(actor, { ...query, stage: undefined }, now);
   const order = fileOrder(query.sort, candidates.stageEnteredAt);
   const since = new Date(now.getTime() - BOARD_CLOSED_DAYS * DAY_MS).toISOString();
   const nextTask = sql<

@@ -130,11 +130,18 @@ const cellIndex = (degrees: number, offset: number) => Math.floor((degrees + off
 const cellKey = (y: number, x: number) => y * 4000 + x + 1;
 const cellOf = (lat: number, lng: number) =>
   lat === lat && lng === lng ? cellKey(cellIndex(lat, 90), cellIndex(lng, 180)) : 0;
+/** The rows and columns of the cells a box covers. */
+const cellsOf = (box: Box) => ({
+  south: cellIndex(box.minLat, 90),
+  north: cellIndex(box.maxLat, 90),
+  west: cellIndex(box.minLng, 180),
+  east: cellIndex(box.maxLng, 180),
+});
 
 /**
- * Sets of slots by key (a territory, a commune, a map cell), each a list of its slots, kept as slots
- * move: a search reads only its sets' members (a bit set of every slot per key cost a
- * walk of 3 000 words per set at 100 000 offers, however few it held).
+ * Sets of slots by key (a territory, a commune, a map cell), each a list of its slots,
+ * kept as slots move: a search reads only its sets' members (a bit set of every slot per
+ * key cost a walk of 3 000 words per set at 100 000 offers, however few it held).
  */
 class SlotSets {
   private lists = new Map<number, { items: Int32Array; size: number }>();
@@ -715,8 +722,7 @@ export class CatalogueIndex {
       if (commune !== 0) {
         if (commune !== -1) walked = c.byCommune.collect(commune, slots, 0);
       } else if (box && cells) {
-        const [south, north] = [cellIndex(box.minLat, 90), cellIndex(box.maxLat, 90)];
-        const [west, east] = [cellIndex(box.minLng, 180), cellIndex(box.maxLng, 180)];
+        const { south, north, west, east } = cellsOf(box);
         for (let y = south; y <= north; y++)
           for (let x = west; x <= east; x++) walked = c.byCell.collect(cellKey(y, x), slots, walked);
       } else if (territory !== -1) walked = c.byTerritory.collect(territory, slots, 0);
@@ -777,11 +783,12 @@ export class CatalogueIndex {
   ): Array<{ id: number; distanceKm: number }> {
     const c = this.cols;
     const wanted = KINDS.indexOf(kind);
-    const best: Array<{ id: number; distanceKm: number }> = [];
+    type Hit = { id: number; distanceKm: number };
+    const best: Hit[] = [];
     if (limit <= 0 || !(km >= 0)) return best;
-    const box = boundingBox(center, km);
-    const [south, north] = [cellIndex(box.minLat, 90), cellIndex(box.maxLat, 90)];
-    const [west, east] = [cellIndex(box.minLng, 180), cellIndex(box.maxLng, 180)];
+    // A distance search's order: 100 m steps, then id.
+    const precedes = (a: Hit, b: Hit) => a.distanceKm < b.distanceKm || (a.distanceKm === b.distanceKm && a.id < b.id);
+    const { south, north, west, east } = cellsOf(boundingBox(center, km));
     const cy = cellIndex(center.lat, 90);
     const cx = cellIndex(center.lng, 180);
     const rings = Math.max(cy - south, north - cy, cx - west, east - cx);
@@ -794,14 +801,12 @@ export class CatalogueIndex {
         if (c.kind[s] !== wanted || c.id[s] === excludeId) continue;
         const exact = distanceKm(center, { lat: c.lat[s]!, lng: c.lng[s]! });
         if (!(exact <= km)) continue;
-        const d = Math.round(exact * 10) / 10;
-        const id = c.id[s]!;
-        const last = best[best.length - 1];
-        if (best.length === limit && last && (d > last.distanceKm || (d === last.distanceKm && id > last.id))) continue;
+        const hit = { id: c.id[s]!, distanceKm: Math.round(exact * 10) / 10 };
+        // Kept in order, the `limit` first only: a hit after the last kept is dropped.
+        if (best.length === limit && precedes(best[limit - 1]!, hit)) continue;
         let at = best.length;
-        while (at > 0 && (best[at - 1]!.distanceKm > d || (best[at - 1]!.distanceKm === d && best[at - 1]!.id > id)))
-          at--;
-        best.splice(at, 0, { id, distanceKm: d });
+        while (at > 0 && !precedes(best[at - 1]!, hit)) at--;
+        best.splice(at, 0, hit);
         if (best.length > limit) best.pop();
       }
     };

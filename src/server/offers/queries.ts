@@ -254,8 +254,12 @@ async function cardRows(db: Db, ids: number[], version?: number): Promise<Map<nu
     keptCards.set(db, (kept = { version, rows: new Map() }));
   const cache = kept && kept.version === version ? kept.rows : null;
   const out = new Map<number, CardRow>();
-  const missing = cache ? ids.filter((id) => !cache.has(id)) : ids;
-  if (cache) for (const id of ids) if (cache.has(id)) out.set(id, cache.get(id)!);
+  const missing: number[] = [];
+  for (const id of ids) {
+    const row = cache?.get(id);
+    if (row) out.set(id, row);
+    else missing.push(id);
+  }
   if (missing.length === 0) return out;
   const rows = await cardsQuery(db).all({ ids: JSON.stringify(missing) });
   for (const r of rows) {
