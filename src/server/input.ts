@@ -111,6 +111,17 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   return parsed.data;
 }
 
+/** A page of a few thousand entries at most, however many a "show more" link asks for. */
+const MAX_SHOWN = 2_000;
+
+/**
+ * How many entries of a long list a page shows (`?historique=80`): `base` at first, more
+ * when a "show more" link asks, at most MAX_SHOWN; anything invalid is the first page.
+ */
+export function shownCount(value: string | null, base: number): number {
+  return value !== null && /^\d{1,20}$/.test(value) ? Math.min(Math.max(Number(value), base), MAX_SHOWN) : base;
+}
+
 /** A query string as an object: the first value of each name (filters, periods). */
 export const queryObject = (params: URLSearchParams): Record<string, string> => {
   const out: Record<string, string> = Object.create(null);

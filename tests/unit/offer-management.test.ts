@@ -2,11 +2,14 @@ import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { communeCoverage, offers } from '../../db/schema/index.ts';
 import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
+import { shownCount } from '../../src/server/input.ts';
 import {
   changeOfferStatus,
   createOffer,
   fillFromOpenData,
   getManagedOffer,
+  historyOf,
+  HISTORY_SHOWN,
   listManagedOffers,
   updateOffer,
 } from '../../src/server/offers/manage.ts';
@@ -54,7 +57,7 @@ describe('offers managed by agents', () => {
       lat: 43.6502,
       address: '12 rue des Tilleuls',
     });
-    expect(offer.events.map((e) => e.kind)).toEqual(['created']);
+    expect((await historyOf(db, 'offer', id)).rows.map((e) => e.kind)).toEqual(['created']);
     // The public point is a few hundred metres off the exact one.
     const km = distanceKm(offer, { lat: offer.publicLat!, lng: offer.publicLng! });
     expect(km).toBeGreaterThan(0.15);
@@ -105,7 +108,7 @@ describe('offers managed by agents', () => {
     await expect(updateOffer(db, clock, gers, id, home({ description: '' }))).rejects.toBeInstanceOf(Invalid);
     await updateOffer(db, clock, gers, id, home({ price: '900', lat: '43.6510' }));
     const offer = await getManagedOffer(db, gers, id);
-    expect(offer.events.map((e) => [e.kind, e.fields])).toEqual([
+    expect((await historyOf(db, 'offer', offer.id)).rows.map((e) => [e.kind, e.fields])).toEqual([
       ['updated', ['lat', 'price']],
       ['published', []],
       ['updated', ['description', 'downloadMbps']],
@@ -117,6 +120,30 @@ describe('offers managed by agents', () => {
     await changeOfferStatus(db, clock, gers, id, 'archive');
     expect((await searchOffers(db, { territoire: '32', q: 'Maison de bourg avec jardin' })).total).toBe(0);
     await expect(changeOfferStatus(db, clock, gers, id, 'archive')).rejects.toBeInstanceOf(Invalid);
+  });
+
+  it('shows the latest events of a long history, and the older ones on request', async () => {
+    const { db, gers } = await world();
+    let ms = Date.parse('2026-01-01T08:00:00Z');
+    const ticking = { now: () => new Date((ms += 60_000)) };
+    const id = await createOffer(db, ticking, gers, 'home', home());
+    for (let i = 0; i < HISTORY_SHOWN + 10; i++)
+      await updateOffer(db, ticking, gers, id, home({ price: String(700 + i), ...(i % 2 ? { rooms: '6' } : {}) }));
+    const all = HISTORY_SHOWN + 11;
+    const first = await historyOf(db, 'offer', id);
+    expect(first.total).toBe(all);
+    expect(first.rows).toHaveLength(HISTORY_SHOWN);
+    // Newest first: the last edit changed the price and put the rooms back.
+    expect(first.rows[0]!.fields).toEqual(['price', 'rooms']);
+    const times = first.rows.map((e) => e.at);
+    expect(times).toEqual([...times].sort().reverse());
+    const more = await historyOf(db, 'offer', id, shownCount('100', HISTORY_SHOWN));
+    expect(more.rows).toHaveLength(all);
+    expect(more.rows.slice(0, HISTORY_SHOWN)).toEqual(first.rows);
+    expect(more.rows.at(-1)!.kind).toBe('created');
+    // A link's count is read with bounds: anything invalid is the first page.
+    for (const bad of ['abc', '-5', '1', '', '1e3', null]) expect(shownCount(bad, HISTORY_SHOWN)).toBe(HISTORY_SHOWN);
+    expect(shownCount('99999999999999999999', HISTORY_SHOWN)).toBe(2_000);
   });
 
   it('keeps the nearest fibre tiers-lieu true around a change, as a full recomputation would', async () => {
@@ -233,6 +260,7 @@ describe('offers managed by agents', () => {
     });
     const saved = await getManagedOffer(db, gers, id);
     expect(saved.services).toEqual(['wifi', 'coffee']);
+    expect((await historyOf(db, 'offer', saved.id)).rows.map((e) => e.kind)).toEqual(['created']);
     // An English title is optional; given, it is kept, and emptied, removed.
     await updateOffer(db, clock, gers, id, {
       ...home({
@@ -249,7 +277,6 @@ describe('offers managed by agents', () => {
       typology: 'coworking',
     });
     expect((await getManagedOffer(db, gers, id)).titleEn).toBeNull();
-    expect(saved.events.map((e) => e.kind)).toEqual(['created']);
     // The list's search folds accents and case; % and _ are not wildcards.
     expect((await listManagedOffers(db, clock, gers, { q: 'PIECES degagees' })).rows.map((r) => r.id)).toContain(id);
     // Sorted by title, or the longest unconfirmed first.

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { dataVersions, offerPhotos, offers } from '../../db/schema/index.ts';
 import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
-import { createOffer, getManagedOffer } from '../../src/server/offers/manage.ts';
+import { createOffer, getManagedOffer, historyOf } from '../../src/server/offers/manage.ts';
 import {
   addPhotos,
   deletePhoto,
@@ -107,7 +107,7 @@ describe('offer photos', () => {
 
     const offer = await getManagedOffer(w.db, w.gers, w.offerId);
     expect(offer.photos.map((p) => p.position)).toEqual([0, 1, 2, 3]);
-    expect(offer.events.slice(0, 2).map((e) => [e.kind, e.fields])).toEqual([
+    expect((await historyOf(w.db, 'offer', offer.id)).rows.slice(0, 2).map((e) => [e.kind, e.fields])).toEqual([
       ['updated', ['photos']],
       ['updated', ['photos']],
     ]);
@@ -239,7 +239,7 @@ describe('offer photos', () => {
 
     const offer = await getManagedOffer(w.db, w.gers, w.offerId);
     // One event per change that changed something: upload, 2 moves, cover, text, delete.
-    expect(offer.events.filter((e) => e.fields.includes('photos'))).toHaveLength(6);
+    expect((await historyOf(w.db, 'offer', offer.id)).rows.filter((e) => e.fields.includes('photos'))).toHaveLength(6);
   });
 
   it('keeps an original another offer still shows (the demo seed shares its illustrations)', async () => {

@@ -18,6 +18,7 @@ import {
 import {
   changeOfferStatus,
   getManagedOffer,
+  historyOf,
   listManagedOffers,
   managedQueueCounts,
   updateOffer,
@@ -96,7 +97,7 @@ describe('owners propose offers, agents moderate them', () => {
       connectivitySource: 'owner',
       territoryCode: '32',
     });
-    expect(offer.events.map((e) => e.kind)).toEqual(['proposed']);
+    expect((await historyOf(db, 'offer', id)).rows.map((e) => e.kind)).toEqual(['proposed']);
     expect(await titlesFound(db, 'Grange numérique')).toEqual([]);
     expect((await mailsTo(db, gers.email, 'offer_submitted')).length).toBe(1);
     expect((await managedQueueCounts(db, clock, gers)).moderation).toBeGreaterThanOrEqual(1);
@@ -144,7 +145,12 @@ describe('owners propose offers, agents moderate them', () => {
     const published = await getManagedOffer(db, gers, id);
     expect(published).toMatchObject({ status: 'published', moderation: null, openingHours: 'Lun–ven 9 h–18 h' });
     expect(published.publishedAt).toBe(clock.now().toISOString());
-    expect(published.events.map((e) => e.kind)).toEqual(['approved', 'proposed', 'changes_requested', 'proposed']);
+    expect((await historyOf(db, 'offer', id)).rows.map((e) => e.kind)).toEqual([
+      'approved',
+      'proposed',
+      'changes_requested',
+      'proposed',
+    ]);
     expect(await titlesFound(db, 'Grange numérique')).toEqual(['La Grange numérique']);
     expect((await mailsTo(db, owner.email, 'offer_approved')).length).toBe(1);
   });
@@ -340,7 +346,7 @@ describe('freshness', () => {
     await confirmOffer(db, clock, owner, id);
     const back = await getManagedOffer(db, gers, id);
     expect(back).toMatchObject({ status: 'published', confirmedAt: clock.now().toISOString(), ownerRemindedAt: null });
-    expect(back.events[0]?.kind).toBe('confirmed');
+    expect((await historyOf(db, 'offer', id)).rows[0]?.kind).toBe('confirmed');
     expect(await titlesFound(db, 'Grange numérique')).toEqual(['La Grange numérique']);
     // An agent's edit confirms too: hidden again, then edited, it is back.
     await ageBy(db, id, HIDE_DAYS + 1);

@@ -8,6 +8,7 @@ import { answerProposal } from '../../src/server/candidates/proposals.ts';
 import { fileWorkMatches, listWorkProposals, proposeWork } from '../../src/server/opportunities/proposals.ts';
 import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
 import { expireUnconfirmedWork, HIDE_DAYS, runFreshness } from '../../src/server/offers/freshness.ts';
+import { historyOf } from '../../src/server/offers/manage.ts';
 import {
   changeWorkStatus,
   confirmWork,
@@ -85,8 +86,9 @@ describe('the back office of jobs and businesses', () => {
     expect(await version()).toBeGreaterThan(before);
     item = await getManagedWork(db, gers, id);
     expect(item).toMatchObject({ status: 'published', teleworkable: true });
-    expect(item.events.map((e) => e.kind)).toEqual(['published', 'updated', 'created']);
-    expect(item.events[1]!.fields).toEqual(expect.arrayContaining(['description', 'employer', 'teleworkable']));
+    const { rows: events } = await historyOf(db, 'work', id);
+    expect(events.map((e) => e.kind)).toEqual(['published', 'updated', 'created']);
+    expect(events[1]!.fields).toEqual(expect.arrayContaining(['description', 'employer', 'teleworkable']));
     // Published: an edit that empties what publishing needs is refused.
     await expect(updateWork(db, clock, gers, id, jobForm({ contract: '' }))).rejects.toBeInstanceOf(Invalid);
     await changeWorkStatus(db, clock, gers, id, 'archive');

@@ -21,6 +21,7 @@ import {
   parseInput,
   requiredLine,
   requiredText,
+  shownCount,
   territoryCode,
 } from '../input.ts';
 
@@ -311,15 +312,9 @@ export function parseTimelineFilter(value: string | null): TimelineFilter | unde
  */
 export const fileListSizes = { historique: 50, messages: 30, taches: 20 } as const;
 export type FileList = keyof typeof fileListSizes;
-/** A page of a few thousand entries at most, however many are asked for. */
-const MAX_SHOWN = 2_000;
 
 /** How many entries of each long list to show, from a query string (anything invalid: the first page). */
 export function parseFileLists(params: URLSearchParams): Record<FileList, number> {
-  const shown = (list: FileList) => {
-    const value = params.get(list) ?? '';
-    const base = fileListSizes[list];
-    return /^\d{1,20}$/.test(value) ? Math.min(Math.max(Number(value), base), MAX_SHOWN) : base;
-  };
+  const shown = (list: FileList) => shownCount(params.get(list), fileListSizes[list]);
   return { historique: shown('historique'), messages: shown('messages'), taches: shown('taches') };
 }

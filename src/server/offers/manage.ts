@@ -3,7 +3,7 @@
 // and back to draft). Every change is an event (who, when, which fields). A change that
 // moves an offer or changes what is public keeps the nearest-tiers-lieu column true around
 // it; the catalogue's cache follows by its triggers, the saved-search digest by publishedAt.
-import { and, asc, count, desc, eq, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import {
   communes,
@@ -163,7 +163,6 @@ export function staleDays(clock: Clock, status: OfferRow['status'], confirmedAt:
 export interface ManagedOffer extends OfferRow {
   communeName: string;
   label: ConnectivityLabel | null;
-  events: HistoryEvent[];
   /** Its photos in their order: the first is the cover (src/server/offers/manage-photos.ts). */
   photos: ManagedPhoto[];
 }
@@ -205,16 +204,51 @@ export interface HistoryEvent {
   by: string | null;
 }
 
-/** The history of an offer (`offer`) or of a job or business (`work`): the same columns in two tables. */
-export function historyOf(db: Db, of: ItemOf, id: number): Promise<HistoryEvent[]> {
-  const [events, owner] =
-    of === 'offer' ? [offerEvents, offerEvents.offerId] : [opportunityEvents, opportunityEvents.opportunityId];
-  return db
-    .select({ kind: events.kind, fields: events.fields, note: events.note, at: events.at, by: users.name })
+/**
+ * How many events of an item's history its page shows at first, and how many more each
+ * "show more" adds (`?historique=`): an offer edited for years stays a page of a few dozen.
+ */
+export const HISTORY_SHOWN = 50;
+
+const historyTable = (of: ItemOf) =>
+  of === 'offer'
+    ? ([offerEvents, offerEvents.offerId] as const)
+    : ([opportunityEvents, opportunityEvents.opportunityId] as const);
+
+/**
+ * The latest `shown` events of an offer's history (`offer`) or a job's or business's
+ * (`work`), newest first, and how many it has in all (two reads of its index).
+ */
+export async function historyOf(
+  db: Db,
+  of: ItemOf,
+  id: number,
+  shown: number = HISTORY_SHOWN,
+): Promise<{ rows: HistoryEvent[]; total: number }> {
+  const [events, owner] = historyTable(of);
+  const [rows, [counted]] = await Promise.all([
+    db
+      .select({ kind: events.kind, fields: events.fields, note: events.note, at: events.at, by: users.name })
+      .from(events)
+      .leftJoin(users, eq(users.id, events.byUserId))
+      .where(eq(owner, id))
+      .orderBy(desc(events.at), desc(events.id))
+      .limit(shown),
+    db.select({ n: count() }).from(events).where(eq(owner, id)),
+  ]);
+  return { rows, total: counted?.n ?? 0 };
+}
+
+/** The message of the latest event of an item's history that has one (an agent's or owner's note). */
+export async function lastNote(db: Db, of: ItemOf, id: number): Promise<string | null> {
+  const [events, owner] = historyTable(of);
+  const [row] = await db
+    .select({ note: events.note })
     .from(events)
-    .leftJoin(users, eq(users.id, events.byUserId))
-    .where(eq(owner, id))
-    .orderBy(desc(events.at), desc(events.id));
+    .where(and(eq(owner, id), isNotNull(events.note)))
+    .orderBy(desc(events.at), desc(events.id))
+    .limit(1);
+  return row?.note ?? null;
 }
 
 /** The columns of an item's life that offers, jobs and businesses share. */
@@ -248,7 +282,7 @@ export function changeLife(
   });
 }
 
-/** One offer of the actor's territories, with its history and photos; another territory's is "not found". */
+/** One offer of the actor's territories, with its photos (its history: `historyOf`); another territory's is "not found". */
 export async function getManagedOffer(db: Db, actor: SessionUser, id: number): Promise<ManagedOffer> {
   requireStaffActor(actor);
   const [row] = await db
@@ -257,13 +291,11 @@ export async function getManagedOffer(db: Db, actor: SessionUser, id: number): P
     .innerJoin(communes, eq(communes.code, offers.communeCode))
     .where(and(eq(offers.id, id), territoryCondition(actor, offers.territoryCode)));
   if (!row) throw new NotFound('offer');
-  const events = await historyOf(db, 'offer', id);
   const photos = await photosInOrder(db, id);
   return {
     ...row.offer,
     communeName: row.communeName,
     label: connectivityLabel(row.offer.downloadMbps, row.offer.uploadMbps),
-    events,
     photos,
   };
 }

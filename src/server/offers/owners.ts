@@ -24,6 +24,7 @@ import {
   columnsOf,
   editedRow,
   getManagedOffer,
+  lastNote,
   refreshAround,
   staleDays,
   type ManagedOffer,
@@ -246,7 +247,7 @@ export async function getOwnOffer(db: Db, owner: SessionUser, id: number) {
   return {
     ...row.offer,
     communeName: row.communeName,
-    note: row.offer.moderation ? ((await lastNotes(db, [id])).get(id) ?? null) : null,
+    note: row.offer.moderation ? await lastNote(db, 'offer', id) : null,
     /** What the owner's form shows: the proposed changes when some wait, else the offer. */
     current: { ...row.offer, ...(row.offer.proposedChanges ?? {}) } as OfferRow,
   };
@@ -444,6 +445,6 @@ export async function moderationOf(db: Db, offer: ManagedOffer) {
     owner: owner ?? null,
     source: offer.ownerId === null ? offer.source : null,
     changes: proposedChangeRows(offer.proposedChanges, offer),
-    note: offer.events.find((e) => e.note)?.note ?? null,
+    note: await lastNote(db, 'offer', offer.id),
   };
 }

@@ -14,7 +14,6 @@ import { parseInput } from '../input.ts';
 import {
   changeLife,
   changedFields,
-  historyOf,
   staffPlaces,
   statusChange,
   type OfferTransition,
@@ -118,7 +117,7 @@ export async function workQueueCounts(db: Db, clock: Clock, actor: SessionUser, 
   return { moderation: await n('moderation'), stale: await n('stale') };
 }
 
-/** One item of the actor's territories with its history; another territory's is not found. */
+/** One item of the actor's territories (its history: `historyOf`); another territory's is not found. */
 export async function getManagedWork(db: Db, actor: SessionUser, id: number, kind?: WorkKind) {
   requireStaffActor(actor);
   const [row] = await db
@@ -133,7 +132,7 @@ export async function getManagedWork(db: Db, actor: SessionUser, id: number, kin
       ),
     );
   if (!row) throw new NotFound('opportunity');
-  return { ...row.item, communeName: row.communeName, events: await historyOf(db, 'work', id) };
+  return { ...row.item, communeName: row.communeName };
 }
 export type ManagedWork = Awaited<ReturnType<typeof getManagedWork>>;
 

@@ -3,13 +3,13 @@
 // the owner is emailed each time — the offers' code paths (place rule, rate limit, emails,
 // ModerationSchema) reused. An owner edits a proposal; once it is published, the edit waits in
 // `proposedChanges` and the current version stays online until an agent approves it.
-import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { communes, opportunities, opportunityEvents, users } from '../../../db/schema/index.ts';
 import { ownerBusinessUrl } from './links.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
-import { changeLife, changedFields, type PlaceRule } from '../offers/manage.ts';
+import { changeLife, changedFields, lastNote, type PlaceRule } from '../offers/manage.ts';
 import {
   limitProposals,
   mailOwner,
@@ -98,16 +98,10 @@ export async function getOwnBusiness(db: Db, owner: SessionUser, id: number) {
     .from(opportunities)
     .where(and(eq(opportunities.id, id), eq(opportunities.ownerId, owner.id), eq(opportunities.kind, 'business')));
   if (!row) throw new NotFound('opportunity');
-  const [noted] = await db
-    .select({ note: opportunityEvents.note })
-    .from(opportunityEvents)
-    .where(and(eq(opportunityEvents.opportunityId, id), isNotNull(opportunityEvents.note)))
-    .orderBy(desc(opportunityEvents.at), desc(opportunityEvents.id))
-    .limit(1);
   return {
     ...row,
     /** A request for changes, or why an edit or the proposal was not accepted. */
-    note: row.moderation && row.moderation !== 'pending' ? (noted?.note ?? null) : null,
+    note: row.moderation && row.moderation !== 'pending' ? await lastNote(db, 'work', id) : null,
     /** What the owner's form shows: the proposed changes when some wait, else the business. */
     current: { ...row, ...(row.proposedChanges ?? {}) } as OpportunityRow,
   };
@@ -237,6 +231,6 @@ export async function workModerationOf(db: Db, item: ManagedWork) {
     owner: owner ?? null,
     source: null,
     changes: proposedChangeRows(item.proposedChanges, item),
-    note: item.events.find((e) => e.note)?.note ?? null,
+    note: await lastNote(db, 'work', item.id),
   };
 }

@@ -24,7 +24,7 @@ import { confirmOffer } from '../../server/offers/freshness.ts';
 import { moderateOffer, moderationOf } from '../../server/offers/owners.ts';
 import { requireStaff } from '../../server/http/guards.ts';
 import { redirect, render } from '../../server/http/respond.ts';
-import { parseId } from '../../server/input.ts';
+import { parseId, shownCount } from '../../server/input.ts';
 import { t } from '../../i18n/index.ts';
 import { addPhotos, deletePhoto, makeCover, movePhoto, setPhotoAlt } from '../../server/offers/manage-photos.ts';
 import {
@@ -32,6 +32,8 @@ import {
   createOffer,
   fillFromOpenData,
   getManagedOffer,
+  historyOf,
+  HISTORY_SHOWN,
   listManagedOffers,
   managedQueueCounts,
   managedSorts,
@@ -193,9 +195,10 @@ export async function offerEditPage(rc: RequestContext, idParam: string) {
     offer = await getManagedOffer(db, user, id);
   }
   const ok = oneOf(offerNotices, okAfterRedirect(rc));
-  const [coverage, moderation] = await Promise.all([
+  const [coverage, moderation, history] = await Promise.all([
     getCommuneCoverage(db, offer.communeCode),
     moderationOf(db, offer),
+    historyOf(db, 'offer', id, shownCount(rc.url.searchParams.get('historique'), HISTORY_SHOWN)),
   ]);
-  return render({ kind: offer.kind, offer, state, ok, coverage: coverage ?? null, moderation }, status);
+  return render({ kind: offer.kind, offer, state, ok, coverage: coverage ?? null, moderation, history }, status);
 }

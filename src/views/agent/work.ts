@@ -9,7 +9,7 @@ import { isPost, okAfterRedirect, type RequestContext } from '../../server/http/
 import { emptyState, field, readForm, submitForm, type FormFields } from '../../server/http/form.ts';
 import { requireStaff } from '../../server/http/guards.ts';
 import { redirect, render } from '../../server/http/respond.ts';
-import { parseId } from '../../server/input.ts';
+import { parseId, shownCount } from '../../server/input.ts';
 import { offerStatuses } from '../../../db/schema/offers.ts';
 import {
   changeWorkStatus,
@@ -22,6 +22,7 @@ import {
   type WorkKind,
 } from '../../server/opportunities/manage.ts';
 import { moderateWork, workModerationOf } from '../../server/opportunities/owners.ts';
+import { historyOf, HISTORY_SHOWN } from '../../server/offers/manage.ts';
 import { offersContext } from '../../server/auth.ts';
 import { offerFormState } from '../offer-form.ts';
 
@@ -113,6 +114,9 @@ export async function workEditPage(rc: RequestContext, kind: WorkKind, idParam: 
     item = await getManagedWork(db, user, id, kind);
   }
   const ok = oneOf(workNotices, okAfterRedirect(rc));
-  const moderation = await workModerationOf(db, item);
-  return render({ kind, item, state, ok, moderation }, status);
+  const [moderation, history] = await Promise.all([
+    workModerationOf(db, item),
+    historyOf(db, 'work', id, shownCount(rc.url.searchParams.get('historique'), HISTORY_SHOWN)),
+  ]);
+  return render({ kind, item, state, ok, moderation, history }, status);
 }
