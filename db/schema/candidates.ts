@@ -73,6 +73,11 @@ export const candidates = sqliteTable(
     /** An agent's own score (0–100) and why, which wins over the computed one. */
     maturityOverride: integer('maturity_override'),
     maturityReason: text('maturity_reason'),
+    /** The score that counts, the agent's over the computed one (computed by SQLite, for the orders' indexes). */
+    effectiveMaturity: integer('effective_maturity').generatedAlwaysAs(
+      sql`coalesce(maturity_override, maturity_score)`,
+      { mode: 'virtual' },
+    ),
     heardFrom: text('heard_from'),
     locale: text('locale', { enum: ['fr', 'en'] })
       .notNull()
@@ -159,6 +164,23 @@ export const candidates = sqliteTable(
       t.daysToSettle,
       t.professions,
     ),
+    // The staff's list (no stage) and board (per stage) in each order, read in order from
+    // these as far as a page (`firstOfParts`): without them, each sorted every file of the
+    // territory. Only live files: the scope's rule. A board column needs its stage's own
+    // index: given the list's, the planner read every stage in order to keep one.
+    ...(() => {
+      const live = sql`${t.anonymisedAt} IS NULL AND ${t.mergedIntoId} IS NULL`;
+      return [
+        index('candidates_list_name_idx').on(t.territoryCode, t.name).where(live),
+        index('candidates_list_waiting_idx').on(t.territoryCode, t.stageEnteredAt).where(live),
+        index('candidates_list_maturity_idx').on(t.territoryCode, t.effectiveMaturity, t.createdAt).where(live),
+        index('candidates_board_waiting_idx').on(t.territoryCode, t.stage, t.stageEnteredAt).where(live),
+        index('candidates_board_name_idx').on(t.territoryCode, t.stage, t.name).where(live),
+        index('candidates_board_maturity_idx')
+          .on(t.territoryCode, t.stage, t.effectiveMaturity, t.stageEnteredAt)
+          .where(live),
+      ];
+    })(),
   ],
 );
 

@@ -366,6 +366,52 @@ describe('pipeline queries', () => {
     expect(cut).toBe(true);
   });
 
+  it('read each part of the list and of a board column in order from an index, in every order', async () => {
+    const { db } = await testDb();
+    const { boardColumns, listCandidates } = await import('../../src/server/candidates/queries.ts');
+    const { drizzle } = await import('drizzle-orm/libsql');
+    const schema = await import('../../db/schema/index.ts');
+    const gers = await actor(db, 'agent.gers@demo.test');
+    // Every read of the list and the board recorded through a view of the same client.
+    const recorded: Array<{ sql: string; args: unknown[] }> = [];
+    const client = new Proxy(db.$client, {
+      get(target, prop) {
+        if (prop !== 'execute') return Reflect.get(target, prop, target);
+        return (stmt: { sql: string; args?: unknown[] }) => {
+          recorded.push({ sql: stmt.sql, args: stmt.args ?? [] });
+          return target.execute(stmt as never);
+        };
+      },
+    });
+    const watched = drizzle(client, { schema }) as unknown as Db;
+    for (const sort of ['recent', 'name', 'waiting', 'maturity'] as const) {
+      recorded.length = 0;
+      await listCandidates(watched, gers, { sort });
+      await boardColumns(watched, gers, { sort });
+      const paged = recorded.filter((r) => r.sql.includes(' UNION ALL ') && /^select/.test(r.sql));
+      expect(paged.length, sort).toBeGreaterThan(0);
+      for (const { sql: text, args } of paged) {
+        const rows = (await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${text}`, args: args as never })).rows;
+        const detail = new Map(rows.map((r) => [Number(r.id), String(r.detail)]));
+        // A closed column holds the last BOARD_CLOSED_DAYS only: read by that range, then sorted.
+        if ([...detail.values()].some((d) => d.includes('stage_entered_at>?'))) continue;
+        // A part is its own subquery (a co-routine): read in order, or sorted only among rows of
+        // equal first keys ("RIGHT PART"), never sorted whole. The union of their first rows is.
+        const sortedParts = rows.filter(
+          (r) => r.detail === 'USE TEMP B-TREE FOR ORDER BY' && detail.get(Number(r.parent))?.startsWith('CO-ROUTINE'),
+        );
+        expect(sortedParts, `${sort}\n${[...detail.values()].join('\n')}`).toEqual([]);
+        const parts = rows.filter(
+          (r) => detail.get(Number(r.parent))?.startsWith('CO-ROUTINE') && /^SEARCH/.test(String(r.detail)),
+        );
+        expect(parts.length, sort).toBeGreaterThan(1);
+        // A board column's part seeks its stage in the index, never reads other stages to skip them.
+        if (text.includes('"candidates"."stage" = ?'))
+          for (const part of parts) expect(String(part.detail), `${sort}: ${text}`).toMatch(/\bstage=\?/);
+      }
+    }
+  });
+
   it('list only the actor’s files, with search, stage filter and counts per stage', async () => {
     const { db } = await testDb();
     const { agentHome, countByStage, listCandidates } = await import('../../src/server/candidates/queries.ts');

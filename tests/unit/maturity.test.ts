@@ -248,15 +248,19 @@ describe('maturity of a file', () => {
     const low = await file(db, { name: 'Famille Basse' });
     const high = await file(db, { name: 'Famille Haute', timeFrame: 'lt3m', remoteStatus: 'employee' });
     await overrideMaturity({ db, clock }, gers, low.publicId, { score: '100', reason: 'Tout est prêt' });
+    const unscored = await file(db, { name: 'Famille Inconnue' });
+    await db.update(candidates).set({ maturityScore: null }).where(eq(candidates.id, unscored.id));
     const list = await listCandidates(db, gers, { sort: 'maturity', stage: 'enquiry' }, clock.now());
     const scores = list.rows.map((r) => r.maturity);
     expect(list.rows[0]!.publicId).toBe(low.publicId);
+    expect(list.rows.at(-1)).toMatchObject({ publicId: unscored.publicId, maturity: null });
     expect(scores).toEqual([...scores].sort((a, b) => (b ?? -1) - (a ?? -1)));
     expect(list.rows.findIndex((r) => r.publicId === high.publicId)).toBeGreaterThan(0);
 
     const board = await boardColumns(db, gers, { sort: 'maturity' }, clock.now());
     const enquiries = board.find((c) => c.stage === 'enquiry')!.cards;
     expect(enquiries[0]!.publicId).toBe(low.publicId);
+    expect(enquiries.at(-1)!.publicId).toBe(unscored.publicId);
     const boardScores = enquiries.map((c) => c.maturity ?? -1);
     expect(boardScores).toEqual([...boardScores].sort((a, b) => b - a));
   });

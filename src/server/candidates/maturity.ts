@@ -286,11 +286,6 @@ export async function refreshMaturity(db: Db | Tx, ids?: number[], batch = MATUR
   }
 }
 
-/** The score that sorts the list and the board: the agent's, else the computed one (unknown last). */
-export const effectiveMaturity = sql<
-  number | null
->`coalesce(${candidates.maturityOverride}, ${candidates.maturityScore})`;
-
 /** An agent sets their own score, with a reason, or (`clear`) returns to the computed one. */
 export async function overrideMaturity(
   ctx: CandidatesContext,

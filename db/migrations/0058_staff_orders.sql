@@ -1,0 +1,7 @@
+ALTER TABLE `candidates` ADD `effective_maturity` integer GENERATED ALWAYS AS (coalesce(maturity_override, maturity_score)) VIRTUAL;--> statement-breakpoint
+CREATE INDEX `candidates_list_name_idx` ON `candidates` (`territory_code`,`name`) WHERE "candidates"."anonymised_at" IS NULL AND "candidates"."merged_into_id" IS NULL;--> statement-breakpoint
+CREATE INDEX `candidates_list_waiting_idx` ON `candidates` (`territory_code`,`stage_entered_at`) WHERE "candidates"."anonymised_at" IS NULL AND "candidates"."merged_into_id" IS NULL;--> statement-breakpoint
+CREATE INDEX `candidates_list_maturity_idx` ON `candidates` (`territory_code`,`effective_maturity`,`created_at`) WHERE "candidates"."anonymised_at" IS NULL AND "candidates"."merged_into_id" IS NULL;--> statement-breakpoint
+CREATE INDEX `candidates_board_waiting_idx` ON `candidates` (`territory_code`,`stage`,`stage_entered_at`) WHERE "candidates"."anonymised_at" IS NULL AND "candidates"."merged_into_id" IS NULL;--> statement-breakpoint
+CREATE INDEX `candidates_board_name_idx` ON `candidates` (`territory_code`,`stage`,`name`) WHERE "candidates"."anonymised_at" IS NULL AND "candidates"."merged_into_id" IS NULL;--> statement-breakpoint
+CREATE INDEX `candidates_board_maturity_idx` ON `candidates` (`territory_code`,`stage`,`effective_maturity`,`stage_entered_at`) WHERE "candidates"."anonymised_at" IS NULL AND "candidates"."merged_into_id" IS NULL;
