@@ -129,6 +129,13 @@ export const candidates = sqliteTable(
       t.firstResponseAt,
     ),
     index('candidates_email_idx').on(t.email),
+    // A family's own file (its account or its address: /compte), the duplicates of a file (its page).
+    index('candidates_family_user_idx')
+      .on(t.familyUserId)
+      .where(sql`${t.familyUserId} IS NOT NULL`),
+    index('candidates_duplicate_of_idx')
+      .on(t.duplicateOfId)
+      .where(sql`${t.duplicateOfId} IS NOT NULL`),
     index('candidates_phone_idx').on(t.phone),
     index('candidates_agent_idx').on(t.assignedAgentId),
     // The daily retention job: closed files by their last contact, and the files merged
@@ -212,6 +219,9 @@ export const stageHistory = sqliteTable(
     index('stage_history_territory_entered_cover_idx').on(t.territoryCode, t.stage, t.enteredAt, t.candidateId),
     index('stage_history_territory_left_cover_idx').on(t.territoryCode, t.leftAt, t.stage, t.days),
     index('stage_history_candidate_stage_idx').on(t.candidateId, t.stage, t.enteredAt),
+    index('stage_history_by_user_idx')
+      .on(t.byUserId)
+      .where(sql`${t.byUserId} IS NOT NULL`),
   ],
 );
 
@@ -248,7 +258,17 @@ export const candidateEvents = sqliteTable(
     at: text('at').notNull(),
   },
   // (candidate, at, author): the first answer of staff to an enquiry is read from the index alone.
-  (t) => [index('candidate_events_candidate_author_idx').on(t.candidateId, t.at, t.byUserId)],
+  (t) => [
+    index('candidate_events_candidate_author_idx').on(t.candidateId, t.at, t.byUserId),
+    // Erasing an account unnames what it did (src/server/family/erase.ts); erasing a file
+    // cleans the duplicate events that name it (anonymise.ts): both found, not scanned.
+    index('candidate_events_by_user_idx')
+      .on(t.byUserId)
+      .where(sql`${t.byUserId} IS NOT NULL`),
+    index('candidate_events_duplicate_idx')
+      .on(t.candidateId)
+      .where(sql`${t.kind} = 'duplicate'`),
+  ],
 );
 
 export const taskKinds = ['manual', 'follow_up_6m', 'follow_up_12m'] as const;
@@ -366,5 +386,14 @@ export const messages = sqliteTable(
     at: text('at').notNull(),
     readAt: text('read_at'),
   },
-  (t) => [index('messages_candidate_idx').on(t.candidateId, t.at)],
+  (t) => [
+    index('messages_candidate_idx').on(t.candidateId, t.at),
+    index('messages_author_idx')
+      .on(t.authorId)
+      .where(sql`${t.authorId} IS NOT NULL`),
+    // The staff's home: families who wrote and wait to be read, however many messages were read.
+    index('messages_unread_idx')
+      .on(t.candidateId)
+      .where(sql`${t.fromFamily} = 1 AND ${t.readAt} IS NULL`),
+  ],
 );

@@ -70,7 +70,11 @@ export const coverageHistory = sqliteTable(
     ftthShare: real('ftth_share'),
     dataDate: text('data_date').notNull(),
   },
-  (t) => [index('coverage_history_commune_idx').on(t.communeCode, t.dataDate)],
+  (t) => [
+    index('coverage_history_commune_idx').on(t.communeCode, t.dataDate),
+    // An import's own rows: applied, and on failure deleted, without reading every import's.
+    index('coverage_history_import_idx').on(t.importId),
+  ],
 );
 
 /**

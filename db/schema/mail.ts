@@ -31,5 +31,10 @@ export const outbox = sqliteTable(
     sentAt: text('sent_at'),
     createdAt: createdAt(),
   },
-  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt), index('outbox_candidate_idx').on(t.candidateId)],
+  (t) => [
+    index('outbox_due_idx').on(t.status, t.nextAttemptAt),
+    index('outbox_candidate_idx').on(t.candidateId),
+    // An erasure forgets the emails sent to an address (forgetMail): found, not scanned.
+    index('outbox_to_idx').on(t.to),
+  ],
 );

@@ -1,5 +1,6 @@
 // Offers: homes and tiers-lieux with their connectivity. One table for both kinds so
 // that search, map and reports read one place; kind-specific columns are nullable.
+import { sql } from 'drizzle-orm';
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { autoId, codeOf, ownerId, timestamps } from './columns.ts';
 import { users } from './accounts.ts';
@@ -214,5 +215,10 @@ export const offerEvents = sqliteTable(
     offerId: ownerId('offer_id', () => offers.id),
     ...eventColumns(),
   },
-  (t) => [index('offer_events_offer_idx').on(t.offerId, t.at)],
+  (t) => [
+    index('offer_events_offer_idx').on(t.offerId, t.at),
+    index('offer_events_by_user_idx')
+      .on(t.byUserId)
+      .where(sql`${t.byUserId} IS NOT NULL`),
+  ],
 );

@@ -2,6 +2,7 @@
 // territory's agents (or proposed by owners of businesses), with the offers' lifecycle,
 // freshness and moderation; and their proposals to a family's file. One table for both
 // kinds (decision 023): search, lifecycle, freshness and moderation read one place.
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { autoId, codeOf, ownerId, timestamps } from './columns.ts';
 import { communes, territories } from './places.ts';
@@ -71,7 +72,12 @@ export const opportunityEvents = sqliteTable(
     opportunityId: ownerId('opportunity_id', () => opportunities.id),
     ...eventColumns(),
   },
-  (t) => [index('opportunity_events_idx').on(t.opportunityId, t.at)],
+  (t) => [
+    index('opportunity_events_idx').on(t.opportunityId, t.at),
+    index('opportunity_events_by_user_idx')
+      .on(t.byUserId)
+      .where(sql`${t.byUserId} IS NOT NULL`),
+  ],
 );
 
 /** A job or a business proposed to a family's file, answered like a home proposal. */

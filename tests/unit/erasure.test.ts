@@ -1,8 +1,10 @@
 // "Erase my data" erases: after it, no table holds the family's name, email, phone or
 // anything written about it, and the reports say exactly what they said before.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/libsql';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
+import * as schema from '../../db/schema/index.ts';
 import { candidates, users } from '../../db/schema/index.ts';
 import type { SessionUser } from '../../src/server/accounts/session.ts';
 import { addNote, moveStage } from '../../src/server/candidates/commands.ts';
@@ -157,6 +159,49 @@ describe('erasing a family’s data', () => {
       expect(after, text).not.toContain(text);
     expect(await db.select().from(users).where(eq(users.id, family.id))).toEqual([]);
     expect(await buildReport(db, gers, year, now)).toEqual(report);
+  });
+
+  it('finds what it erases through indexes: no table that grows with the years is read whole', async () => {
+    const { db, ctx, family } = await familyWithAHistory();
+    // Every statement of the erasure, transaction included, as drizzle runs it.
+    const recorded: Array<{ sql: string; params: unknown[] }> = [];
+    const watched = drizzle(db.$client, {
+      schema,
+      logger: { logQuery: (text, params) => void recorded.push({ sql: text, params }) },
+    }) as unknown as Db;
+    expect(await eraseFamily({ ...ctx, db: watched }, family, { confirm: 'yes' })).toBe(1);
+    const partial = new Set(
+      (
+        await db.all<{ name: string }>(
+          sql`SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '% WHERE %'`,
+        )
+      ).map((r) => r.name),
+    );
+    // The tables that grow with the years of files, emails and edits.
+    const read = [
+      'candidates',
+      'candidate_events',
+      'stage_history',
+      'messages',
+      'tasks',
+      'outbox',
+      'offer_events',
+      'opportunity_events',
+    ];
+    const scans: string[] = [];
+    for (const { sql: text, params } of recorded) {
+      if (!/^\s*(select|update|delete)/i.test(text)) continue;
+      const plan = await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${text}`, args: params as never });
+      for (const row of plan.rows) {
+        const detail = String(row.detail);
+        const scanned = /^SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?/.exec(detail);
+        // A scan of a partial index reads only the rows it holds (e.g. the duplicate events).
+        if (scanned && read.includes(scanned[1]!) && !(scanned[2] && partial.has(scanned[2])))
+          scans.push(`${detail}: ${text}`);
+      }
+    }
+    expect(recorded.length).toBeGreaterThan(10);
+    expect(scans).toEqual([]);
   });
 
   it('is offered to a family without a file: the account and what it kept go', async () => {

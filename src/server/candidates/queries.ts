@@ -295,7 +295,8 @@ export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
     .select({ publicId: candidates.publicId, name: candidates.name, at: sql<string>`max(${messages.at})`, n: count() })
     .from(messages)
     .innerJoin(candidates, eq(candidates.id, messages.candidateId))
-    .where(and(where, eq(messages.fromFamily, true), isNull(messages.readAt)))
+    // A literal 1, not a bound value: so that the partial index of unread messages applies.
+    .where(and(where, sql`${messages.fromFamily} = 1`, isNull(messages.readAt)))
     .groupBy(candidates.id)
     .orderBy(asc(sql`max(${messages.at})`))
     .limit(50);
