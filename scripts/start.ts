@@ -15,6 +15,7 @@ import { startMorningBriefs } from '../src/server/candidates/morning.ts';
 import { startFreshness } from '../src/server/offers/freshness.ts';
 import { startRetention } from '../src/server/privacy/retention.ts';
 import { pruneCatalogueChanges } from '../src/server/offers/catalogue-index.ts';
+import { pruneRateLimits } from '../src/server/accounts/rate-limit.ts';
 import { refreshMaturity } from '../src/server/candidates/maturity.ts';
 import { startPeriodic, type Periodic } from '../src/server/periodic.ts';
 import { DAY_MS } from '../src/lib/time.ts';
@@ -82,6 +83,11 @@ await runMain(async () => {
     startPeriodic('catalogue-changes', DAY_MS, async () => {
       const pruned = await pruneCatalogueChanges(digestDb);
       return pruned ? `${pruned} old catalogue changes pruned` : null;
+    }),
+    // Rate-limit rows whose window has long ended: one per address ever limited, otherwise (daily).
+    startPeriodic('rate-limits', DAY_MS, async () => {
+      const pruned = await pruneRateLimits(digestDb, systemClock);
+      return pruned ? `${pruned} old rate-limit rows pruned` : null;
     }),
     // Open files' maturity scores, recomputed daily: the homes on offer and the coverage move under them.
     startPeriodic('maturity', DAY_MS, async () => {

@@ -23,7 +23,16 @@ import {
 import { PasswordSchema, EmailSchema } from '../../src/server/accounts/schemas.ts';
 import { createSessions } from '../../src/server/accounts/session.ts';
 import { consumeToken, hashToken, issueToken } from '../../src/server/accounts/tokens.ts';
-import { delayAfter, FREE_FAILURES, hit, sharedLimiter } from '../../src/server/accounts/rate-limit.ts';
+import {
+  delayAfter,
+  failed,
+  FREE_FAILURES,
+  hit,
+  pruneRateLimits,
+  RATE_ROW_LIFE_MS,
+  sharedLimiter,
+  throttled,
+} from '../../src/server/accounts/rate-limit.ts';
 import { createDb } from '../../db/client.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
 import { actor, actors, testDb } from '../helpers/db.ts';
@@ -109,6 +118,27 @@ describe('rate limits', () => {
     expect((await hit(db, 'other', limit, clock)).allowed).toBe(true);
     advance(60_000);
     expect((await hit(db, 'k', limit, clock)).allowed).toBe(true);
+  });
+
+  it('forget the rows that no longer count, and only those', async () => {
+    const { db } = await testDb();
+    const { clock, advance } = context(db);
+    const day = { max: 2, windowMs: 24 * 3_600_000 };
+    const keys = async () =>
+      (await db.all<{ key: string }>(sql`SELECT key FROM rate_limits ORDER BY key`)).map((r) => r.key);
+    await db.run(sql`DELETE FROM rate_limits`);
+    await hit(db, 'old', day, clock);
+    await failed(db, 'throttle-old', clock);
+    advance(RATE_ROW_LIFE_MS + day.windowMs);
+    await hit(db, 'day', day, clock);
+    await hit(db, 'day', day, clock);
+    for (let i = 0; i < FREE_FAILURES + 1; i++) await failed(db, 'throttle', clock);
+    expect(await pruneRateLimits(db, clock)).toBe(2);
+    expect(await keys()).toEqual(['day', 'throttle']);
+    // What is kept still counts: the window's hits and the throttle's wait.
+    expect((await hit(db, 'day', day, clock)).allowed).toBe(false);
+    expect((await throttled(db, 'throttle', clock)).allowed).toBe(false);
+    expect(await pruneRateLimits(db, clock)).toBe(0);
   });
 
   it('count at once in each process and add up across processes at each sync', async () => {

@@ -237,3 +237,17 @@ export async function hitsOf(db: Db, key: string, limit: Limit, clock: Clock): P
   );
   return row && row.window_start === now - (now % limit.windowMs) ? Number(row.count) : 0;
 }
+
+/** How long a row of `rate_limits` still counts: the longest window, or a throttle's quiet time. */
+export const RATE_ROW_LIFE_MS = Math.max(MAX_DELAY_MS, ...Object.values(LIMITS).map((l) => l.windowMs));
+
+/**
+ * Deletes the rows that no longer count (daily, `scripts/start.ts`): without it the table
+ * keeps a row for every address and account ever limited. A row gone counts as a new window.
+ */
+export async function pruneRateLimits(db: Db, clock: Clock): Promise<number> {
+  const rs = await db.run(
+    sql`DELETE FROM rate_limits WHERE window_start < ${clock.now().getTime() - RATE_ROW_LIFE_MS}`,
+  );
+  return rs.rowsAffected;
+}
