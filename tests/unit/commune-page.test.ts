@@ -53,5 +53,18 @@ describe('commune page', () => {
     }
     // A commune where nobody settled says 0 (a zero names nobody).
     expect(await settledIn(db, { code: '32001', departmentCode: '32' })).toBe(0);
+
+    // Kept per version of the files and territories, never stale: five families moved to a
+    // commune are there at once (shown, or hidden as cells of fewer than 5 are, never 0), and
+    // a new territory is listed.
+    await db.$client.execute(
+      "UPDATE candidates SET settled_commune_code = '32001' WHERE id IN (SELECT id FROM candidates WHERE territory_code = '32' AND first_settled_at IS NOT NULL AND settled_commune_code = '32107' LIMIT 5)",
+    );
+    expect(await settledIn(db, { code: '32001', departmentCode: '32' })).not.toBe(0);
+    await expect(settlementsPerCommune(db, '47')).rejects.toThrow();
+    await db.$client.execute(
+      "INSERT INTO territories (code, name, created_at) VALUES ('47', 'Lot-et-Garonne', '2026-01-01T00:00:00Z')",
+    );
+    expect((await settlementsPerCommune(db, '47')).territories).toMatchObject([{ code: '47', families: 0 }]);
   });
 });

@@ -79,14 +79,14 @@ export function withCatalogueVersion<T>(db: Db, version: number, render: () => T
   return requestVersion.run({ db, version }, render);
 }
 
-/**
- * `load` kept per database and catalogue version: catalogue data that every page reads
- * (the territories) is read again only when the catalogue changed.
- */
-export function perCatalogueVersion<T>(load: (db: Db) => Promise<T>): (db: Db) => Promise<T> {
-  const kept = new WeakMap<Db, { version: number; value: Promise<T> }>();
+/** `load` kept per database and per `versionOf` it: read again only once that moved. */
+function keptPerVersion<T>(
+  versionOf: (db: Db) => Promise<number | string>,
+  load: (db: Db) => Promise<T>,
+): (db: Db) => Promise<T> {
+  const kept = new WeakMap<Db, { version: number | string; value: Promise<T> }>();
   return async (db) => {
-    const version = await catalogueVersion(db);
+    const version = await versionOf(db);
     let entry = kept.get(db);
     if (!entry || entry.version !== version) {
       // A real promise: drizzle's queries are thenables that run again at every await.
@@ -98,6 +98,22 @@ export function perCatalogueVersion<T>(load: (db: Db) => Promise<T>): (db: Db) =
     return entry.value;
   };
 }
+
+/**
+ * `load` kept per database and catalogue version: catalogue data that every page reads
+ * (the territories) is read again only when the catalogue changed.
+ */
+export const perCatalogueVersion = <T>(load: (db: Db) => Promise<T>) => keptPerVersion(catalogueVersion, load);
+
+/**
+ * `load` kept per database and both versions (`pageVersions`): figures of the settled
+ * families per territory, read again when a file or a territory changed.
+ */
+export const perPageVersions = <T>(load: (db: Db) => Promise<T>) =>
+  keptPerVersion(async (db) => {
+    const { catalogue, settlements } = await pageVersions(db);
+    return `${catalogue}|${settlements}`;
+  }, load);
 
 export const acceptsGzip = (request: Request) => /\bgzip\b/.test(request.headers.get('Accept-Encoding') ?? '');
 
