@@ -112,7 +112,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 }
 
 /** A page of a few thousand entries at most, however many a "show more" link asks for. */
-const MAX_SHOWN = 2_000;
+export const MAX_SHOWN = 2_000;
 
 /**
  * How many entries of a long list a page shows (`?historique=80`): `base` at first, more

@@ -6,6 +6,7 @@ import Checkbox from '../../src/components/ui/Checkbox.astro';
 import DataTable from '../../src/components/ui/DataTable.astro';
 import ErrorSummary from '../../src/components/ui/ErrorSummary.astro';
 import FileField from '../../src/components/ui/FileField.astro';
+import ShowMore from '../../src/components/ui/ShowMore.astro';
 import TextField from '../../src/components/ui/TextField.astro';
 import { fieldId } from '../../src/components/ui/form.ts';
 import { columnsOf, labelCells } from '../../src/components/ui/table.ts';
@@ -144,5 +145,24 @@ describe('data tables', () => {
       slots: { default: '<tr><th scope="row">Ana</th><td>Demande</td></tr>' },
     });
     expect(plain).not.toContain('data-label');
+  });
+
+  it('shows more of a long list up to the most a page shows, then only the count', async () => {
+    const container = await AstroContainer.create();
+    const render = (shown: number, total: number) =>
+      container.renderToString(ShowMore, {
+        locals,
+        request: new Request('https://cc.test/agent/offres/3?ok=saved&tri=recent'),
+        props: { param: 'historique', shown, total, step: 50 },
+      });
+    const first = await render(50, 60);
+    expect(attr(first, /<a[^>]*>/, 'href')).toBe('/agent/offres/3?tri=recent&amp;historique=100#historique');
+    expect(first).toContain('10');
+    expect(await render(60, 60)).not.toContain('show-more');
+    // At the most a page shows, no link that would give the same page again.
+    const last = await render(2_000, 2_100);
+    expect(last).toContain('show-more');
+    expect(last).not.toContain('<a');
+    expect(last).toMatch(/2\s?000/);
   });
 });
