@@ -749,7 +749,7 @@ export const en: Messages = {
   'files.sort.recent': 'Newest',
   'files.sort.waiting': 'Longest waiting',
   'files.sort.name': 'Name',
-  'files.sort.maturity': 'Project maturity',
+  'files.sort.maturity': 'Maturity',
   'files.col.maturity': 'Maturity',
   'maturity.chip': 'Maturity {score}/100',
   'maturity.score': '{score}/100',

@@ -759,7 +759,7 @@ export const fr = {
   'files.sort.recent': 'Plus récents',
   'files.sort.waiting': 'Attente la plus longue',
   'files.sort.name': 'Nom',
-  'files.sort.maturity': 'Maturité du projet',
+  'files.sort.maturity': 'Maturité',
   'files.col.maturity': 'Maturité',
   'maturity.chip': 'Maturité {score}/100',
   'maturity.score': '{score}/100',
