@@ -3,8 +3,9 @@
 // only, unsubscribe tokens) and the daily digest (only new matching offers, one email per
 // person in their language, never twice, nothing when nothing is new).
 import { eq, sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createDb, type Db } from '../../db/client.ts';
+import { PreparedReader } from '../../db/prepared-reader.ts';
 import { favourites, offers, outbox, savedSearches, users } from '../../db/schema/index.ts';
 import type { SessionUser } from '../../src/server/accounts/session.ts';
 import { Forbidden, Invalid } from '../../src/server/errors.ts';
@@ -473,6 +474,57 @@ describe('daily digest', () => {
     time.advance(DAY);
     expect(await runDigest(ctx)).toMatchObject({ due: 1, emails: 0 });
     expect(await mails(db)).toHaveLength(0);
+  });
+
+  it('reads only the searches of people due, and all of theirs (one of them due is enough)', async () => {
+    const { db, time, ctx, fr, en, gersHomes, manche } = await setup();
+    const t0 = time.at();
+    const coworkings = await saveSearch(ctx, fr, { requete: 'type=tiers-lieu', nom: 'Coworkings' }, 'fr');
+    // Digested 12 hours in: not due a day after t0 on their own (the English person not at all).
+    const recent = new Date(t0 + 12 * HOUR).toISOString();
+    for (const id of [coworkings.id, manche.id])
+      await db.update(savedSearches).set({ lastDigestAt: recent }).where(eq(savedSearches.id, id));
+    await publishCopy(db, "kind = 'home' AND territory_code = '32'", t0 + HOUR, 'Maison du matin');
+    await publishCopy(db, "kind = 'tiers_lieu'", t0 + 13 * HOUR, 'Tiers-lieu du soir');
+    await publishCopy(db, "territory_code = '50' AND kind = 'home'", t0 + 13 * HOUR, 'Manche cottage not yet');
+    time.advance(DAY);
+    const reads = vi.spyOn(PreparedReader.prototype, 'execute');
+    onTestFinished(() => reads.mockRestore());
+    expect(await runDigest(ctx)).toEqual({ due: 1, emails: 1, offers: 2, skipped: 0 });
+
+    // The searches read: the French person's two, none of the English person's.
+    const tokens = async (userId: number) =>
+      (
+        await db
+          .select({ token: savedSearches.unsubscribeToken })
+          .from(savedSearches)
+          .where(eq(savedSearches.userId, userId))
+      ).map((r) => r.token);
+    const read = reads.mock.calls.flatMap(([text], i) =>
+      text.includes('"unsubscribe_token"')
+        ? reads.mock.results[i]!.value.rows.map((row: Record<string, unknown>) => row.unsubscribe_token)
+        : [],
+    );
+    expect(read.sort()).toEqual((await tokens(fr.id)).sort());
+    expect(read).not.toContain((await tokens(en.id))[0]);
+
+    const sent = await mails(db);
+    expect(sent.map((m) => m.to)).toEqual([fr.email]);
+    expect(sent[0]!.text).toContain('Maison du matin');
+    expect(sent[0]!.text).toContain('Tiers-lieu du soir');
+    expect(sent[0]!.text).not.toContain('Manche cottage');
+    const after = await db
+      .select({ id: savedSearches.id, lastDigestAt: savedSearches.lastDigestAt })
+      .from(savedSearches)
+      .orderBy(savedSearches.id);
+    const now = new Date(time.at()).toISOString();
+    expect(after).toEqual(
+      [
+        { id: gersHomes.id, lastDigestAt: now },
+        { id: manche.id, lastDigestAt: recent },
+        { id: coworkings.id, lastDigestAt: now },
+      ].sort((a, b) => a.id - b.id),
+    );
   });
 
   it('two processes at once (cron and a server, or two servers) write each person one digest', async () => {

@@ -1,7 +1,10 @@
-import { and, eq, sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { PreparedReader } from '../../db/prepared-reader.ts';
 import { candidates, discoveryStays, outbox, tasks, users } from '../../db/schema/index.ts';
-import { briefOf, parisTime, runMorningBriefs } from '../../src/server/candidates/morning.ts';
+import { briefOf, ITEMS_MAX, parisTime, runMorningBriefs } from '../../src/server/candidates/morning.ts';
+import { scope, unansweredEnquiries } from '../../src/server/candidates/queries.ts';
+import { HOUR_MS } from '../../src/lib/time.ts';
 import { seededWith } from '../helpers/db.ts';
 
 const SITE = 'https://cc.test';
@@ -95,6 +98,90 @@ describe('morning brief', () => {
     await runMorningBriefs({ db, clock: at('2026-12-08T06:30:00Z'), siteUrl: SITE });
     expect(await briefsTo(db, 'agent.gers@demo.test')).toHaveLength(2);
     expect(manche.id).toBeGreaterThan(0);
+  });
+
+  it('lists the oldest late enquiries (at most ITEMS_MAX, each territory its target, to the ms) and counts them all', async () => {
+    const { db, people } = await seededWith('admin@demo.test', 'agent.gers@demo.test', 'agent.manche@demo.test');
+    const [admin, gers, manche] = people;
+    const now = new Date('2026-12-07T06:05:00.000Z');
+    const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
+    // Only the enquiries below wait for an answer.
+    await db.update(candidates).set({ firstResponseAt: '2026-01-01T00:00:00.000Z' });
+    const live = (territory: string, n: number) =>
+      db
+        .select({ id: candidates.id, publicId: candidates.publicId })
+        .from(candidates)
+        .where(
+          and(
+            eq(candidates.territoryCode, territory),
+            isNull(candidates.anonymisedAt),
+            isNull(candidates.mergedIntoId),
+          ),
+        )
+        .orderBy(candidates.id)
+        .limit(n);
+    const enquiry = (id: number, createdAt: string, assignedAgentId: number | null, queue?: string) =>
+      db
+        .update(candidates)
+        .set({
+          stage: 'enquiry',
+          firstResponseAt: null,
+          createdAt,
+          assignedAgentId,
+          ...(queue ? { territoryCode: null, wishedTerritories: [queue] } : {}),
+        })
+        .where(eq(candidates.id, id));
+    // The Gers (48 h): 40 late, a quarter someone else's, a quarter the agent's; one 2 hours old.
+    const gersFiles = await live('32', 41);
+    for (const [i, f] of gersFiles.entries())
+      await enquiry(
+        f.id,
+        i === 40 ? ago(2 * HOUR_MS) : ago((48 + i + 1.5) * HOUR_MS),
+        i % 4 === 0 ? admin.id : i % 4 === 1 ? gers.id : null,
+      );
+    // The Manche (72 h) and its queue (48 h): exactly at the target is late, 1 ms short is not.
+    const [m0, m1, m2, m3, m4, q0, q1] = await live('50', 7);
+    await enquiry(m0!.id, ago(72 * HOUR_MS), null);
+    await enquiry(m1!.id, ago(72 * HOUR_MS - 1), null);
+    await enquiry(m2!.id, ago(60 * HOUR_MS), null);
+    await enquiry(m3!.id, ago(100 * HOUR_MS), gers.id);
+    await enquiry(m4!.id, ago(100.5 * HOUR_MS), manche.id);
+    await enquiry(q0!.id, ago(48 * HOUR_MS), null, '50');
+    await enquiry(q1!.id, ago(48 * HOUR_MS - 1), null, '50');
+
+    const urls = (files: Array<{ publicId: string } | undefined>) =>
+      files.map((f) => `${SITE}/agent/candidats/${f!.publicId}`);
+    const reads = vi.spyOn(PreparedReader.prototype, 'execute');
+    onTestFinished(() => reads.mockRestore());
+    const ofGers = await briefOf(db, gers, '2026-12-07', now, SITE);
+    // Counted, not read: no read brings more rows than the brief lists.
+    const sizes = reads.mock.results.map((r) => r.value.rows.length);
+    expect(sizes.length).toBeGreaterThan(0);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(ITEMS_MAX);
+    reads.mockRestore();
+    expect(ofGers.waiting).toBe(41);
+    // The agent's and nobody's, oldest first: the 20 oldest of 30.
+    const gersLate = gersFiles.filter((_, i) => i < 40 && i % 4 !== 0).reverse();
+    expect(ofGers.late.map((l) => l.url)).toEqual(urls(gersLate.slice(0, ITEMS_MAX)));
+    expect(ofGers.late[0]!.line.replace(/\s/g, ' ')).toContain('attend depuis 88 h (engagement : 48 h)');
+    const ofManche = await briefOf(db, manche, '2026-12-07', now, SITE);
+    expect(ofManche.waiting).toBe(7);
+    expect(ofManche.late.map((l) => l.url)).toEqual(urls([m4, m0, q0]));
+
+    // The same as reading every unanswered enquiry and keeping the late ones (the brief until now).
+    for (const user of [admin, gers, manche]) {
+      const all = await unansweredEnquiries(db, scope(user));
+      const hours = (iso: string) => Math.floor((now.getTime() - Date.parse(iso)) / HOUR_MS);
+      const late = all.filter(
+        (u) => (u.assignedAgentId === null || u.assignedAgentId === user.id) && hours(u.createdAt) >= u.promiseHours,
+      );
+      const brief = await briefOf(db, user, '2026-12-07', now, SITE);
+      expect(brief.waiting).toBe(all.length);
+      expect(brief.late.map((l) => l.url)).toEqual(urls(late.slice(0, ITEMS_MAX)));
+    }
+    const ofAdmin = await briefOf(db, admin, '2026-12-07', now, SITE);
+    expect(ofAdmin.waiting).toBe(48);
+    expect(ofAdmin.late).toHaveLength(ITEMS_MAX);
   });
 
   it('sends nothing on a day with nothing waiting, nor to a deactivated member of staff', async () => {

@@ -4,9 +4,9 @@
 // territory's first-answer target — within the files they may see. A day with nothing to say
 // sends nothing. Runs in the server (every 15 minutes) and in `npm run digest`; the day is
 // claimed with a conditional update, so two processes never send it twice.
-import { and, asc, eq, gte, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { candidates, discoveryStays, tasks, userTerritories, users } from '../../../db/schema/index.ts';
+import { candidates, discoveryStays, tasks, territories, userTerritories, users } from '../../../db/schema/index.ts';
 import { formatDate, t } from '../../i18n/index.ts';
 import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
 import type { SessionUser } from '../accounts/session.ts';
@@ -20,7 +20,8 @@ import { scope, unansweredEnquiries } from './queries.ts';
 /** The brief waits for this hour of the territories' clock (all in metropolitan France). */
 export const BRIEF_HOUR = 7;
 const ZONE = 'Europe/Paris';
-const ITEMS_MAX = 20;
+/** Items listed per part of the brief (the count of waiting enquiries is of them all). */
+export const ITEMS_MAX = 20;
 
 export interface BriefContext {
   db: Db;
@@ -45,6 +46,10 @@ export function parisTime(at: Date): { day: string; hour: number } {
   return { day: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour) };
 }
 
+/** `hoursWaiting >= promiseHours` in SQL (whole hours: created ≥ target × 1 h before `now`, to the ms). */
+const pastTarget = (now: Date) =>
+  sql`round(unixepoch(${candidates.createdAt}, 'subsec') * 1000) <= ${now.getTime()} - coalesce(${territories.firstAnswerHours}, 48) * ${HOUR_MS}`;
+
 const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 
 /** What the brief of `user` holds on `day` (tasks, stays, late files, waiting count). */
@@ -52,7 +57,7 @@ export async function briefOf(db: Db, user: SessionUser, day: string, now: Date,
   const files = scope(user);
   const url = (publicId: string) => `${site}/agent/candidats/${publicId}`;
   const date = (iso: string) => formatDate(user.locale, iso, { day: 'numeric', month: 'long' });
-  const [due, stays, unanswered] = await Promise.all([
+  const [due, stays, late, [waiting]] = await Promise.all([
     db
       .select({ title: tasks.title, due: tasks.dueDate, name: candidates.name, file: candidates.publicId })
       .from(tasks)
@@ -74,13 +79,19 @@ export async function briefOf(db: Db, user: SessionUser, day: string, now: Date,
       )
       .orderBy(asc(discoveryStays.startDate))
       .limit(ITEMS_MAX),
-    unansweredEnquiries(db, files),
+    // Only the late files listed: past the target, the files they follow and those nobody
+    // follows yet (`coalesce`: not the agent index, which would read every unassigned file).
+    unansweredEnquiries(
+      db,
+      and(files, sql`coalesce(${candidates.assignedAgentId}, ${user.id}) = ${user.id}`, pastTarget(now)),
+    ).limit(ITEMS_MAX),
+    // All the unanswered enquiries (unansweredEnquiries' condition), counted, not read.
+    db
+      .select({ n: count() })
+      .from(candidates)
+      .where(and(files, eq(candidates.stage, 'enquiry'), isNull(candidates.firstResponseAt))),
   ]);
   const hoursWaiting = (createdAt: string) => Math.floor((now.getTime() - Date.parse(createdAt)) / HOUR_MS);
-  // Past the target: the files they follow, and those nobody follows yet.
-  const late = unanswered.filter(
-    (u) => (u.assignedAgentId === null || u.assignedAgentId === user.id) && hoursWaiting(u.createdAt) >= u.promiseHours,
-  );
   return {
     name: user.name,
     tasks: due.map((x) => ({
@@ -95,11 +106,11 @@ export async function briefOf(db: Db, user: SessionUser, day: string, now: Date,
       line: t(user.locale, 'brief.stay', { family: x.name, date: date(x.start) }),
       url: url(x.file),
     })),
-    late: late.slice(0, ITEMS_MAX).map((x) => ({
+    late: late.map((x) => ({
       line: t(user.locale, 'brief.late', { family: x.name, hours: hoursWaiting(x.createdAt), target: x.promiseHours }),
       url: url(x.publicId),
     })),
-    waiting: unanswered.length,
+    waiting: waiting?.n ?? 0,
     homeUrl: `${site}/agent`,
   };
 }

@@ -5,7 +5,8 @@
 // in the same transaction that advances lastDigestAt. The advance is conditional on the
 // value read, so a second run — in this process, another one, or `npm run digest` from
 // cron — finds nothing new and sends nothing; nothing new, no email.
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../../db/client.ts';
 import { savedSearches, users } from '../../../db/schema/index.ts';
 import { kindLine, priceText } from '../../components/offers/offer-text.ts';
@@ -63,6 +64,14 @@ interface DuePerson {
 
 /** People with alerting searches whose oldest lastDigestAt is at or before `cutoff`. */
 async function duePeople(db: Db, cutoff: string): Promise<DuePerson[]> {
+  // Only the due people's searches are read (all their alerting ones), not every alerting
+  // search of every user: who is due comes from saved_searches_alerts_idx (alerts,
+  // lastDigestAt), their searches from saved_searches_user_idx (`+alerts`: not the other index).
+  const due = alias(savedSearches, 'due');
+  const dueUsers = db
+    .select({ userId: due.userId })
+    .from(due)
+    .where(and(eq(due.alerts, true), lte(due.lastDigestAt, cutoff)));
   const rows = await db
     .select({
       userId: users.id,
@@ -77,9 +86,9 @@ async function duePeople(db: Db, cutoff: string): Promise<DuePerson[]> {
     })
     .from(savedSearches)
     .innerJoin(users, eq(users.id, savedSearches.userId))
-    .where(and(eq(savedSearches.alerts, true), isNull(users.deactivatedAt)))
+    .where(and(sql`+${savedSearches.alerts} = 1`, isNull(users.deactivatedAt), inArray(savedSearches.userId, dueUsers)))
     .orderBy(savedSearches.userId, savedSearches.id);
-  const people = groupRows(
+  return groupRows(
     rows,
     (r) => r.userId,
     (r): DuePerson => ({ userId: r.userId, email: r.email, name: r.userName, locale: r.locale, searches: [] }),
@@ -88,7 +97,6 @@ async function duePeople(db: Db, cutoff: string): Promise<DuePerson[]> {
       person.searches.push({ id, name, query, lastDigestAt, unsubscribeToken });
     },
   );
-  return people.filter((p) => p.searches.some((s) => s.lastDigestAt <= cutoff));
 }
 
 /** The search's offers published in (lastDigestAt, now], newest first; none if it no longer validates. */
