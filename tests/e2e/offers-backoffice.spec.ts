@@ -72,4 +72,21 @@ test('an agent creates a home, completes it, publishes it: the catalogue shows i
   await axe(page);
   await page.goto(`/agent/offres/${id}`);
   await axe(page);
+
+  // Years of edits: the latest 50 events, the older ones on request.
+  await portal.sql.execute({
+    sql: `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)
+      INSERT INTO offer_events (offer_id, kind, fields, at)
+      SELECT ?, 'updated', '["price"]', strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || i || ' minutes') FROM n`,
+    args: [id],
+  });
+  await page.goto(`/agent/offres/${id}`);
+  const events = page.locator('[data-event]');
+  await expect(events).toHaveCount(50);
+  await expect(page.getByText('50 sur 63')).toBeVisible();
+  await page.getByRole('link', { name: 'Afficher 13 de plus' }).click();
+  await expect(page).toHaveURL(/\?historique=100#history-title$/);
+  await expect(events).toHaveCount(63);
+  await expect(events.last()).toHaveAttribute('data-event', 'created');
+  await expect(page.locator('[data-show-more]')).toHaveCount(0);
 });
