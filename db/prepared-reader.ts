@@ -3,6 +3,7 @@
 // client's own shape (`ResultSet`), so drizzle and raw callers see no difference.
 import { LibsqlError, type ResultSet, type Row } from '@libsql/client';
 import Database from 'libsql';
+import { LRUCache } from 'lru-cache';
 
 /** How many prepared statements a process keeps: every shape of the app's reads, with room. */
 const PREPARED_STATEMENTS = 256;
@@ -71,7 +72,7 @@ function argOf(value: unknown): unknown {
  */
 export class PreparedReader {
   readonly #db: Database.Database;
-  readonly #prepared = new Map<string, Prepared>();
+  readonly #prepared = new LRUCache<string, Prepared>({ max: PREPARED_STATEMENTS });
 
   constructor(path: string, timeout: number) {
     this.#db = new Database(path, { timeout });
@@ -79,12 +80,7 @@ export class PreparedReader {
   }
 
   execute(sql: string, args: unknown[], again = false): ResultSet {
-    let p = this.#prepared.get(sql);
-    if (p) {
-      // Most recently used last: the first entry is the one to drop.
-      this.#prepared.delete(sql);
-      this.#prepared.set(sql, p);
-    } else p = this.#prepare(sql);
+    const p = this.#prepared.get(sql) ?? this.#prepare(sql);
     let raw: unknown[][];
     try {
       raw = p.stmt.all(...args.map(argOf)) as unknown[][];
@@ -150,7 +146,6 @@ export class PreparedReader {
       shape: rowShape(definitions.length),
       named,
     };
-    if (this.#prepared.size >= PREPARED_STATEMENTS) this.#prepared.delete(this.#prepared.keys().next().value!);
     this.#prepared.set(sql, p);
     return p;
   }

@@ -4,6 +4,7 @@
 // and brought up to date from the change log that triggers keep (migration 0036), so
 // several processes on one database each keep their own exact copy. Cards are then read
 // from SQLite by id: the index never holds a title or a description.
+import { LRUCache } from 'lru-cache';
 import type { Db } from '../../../db/client.ts';
 import { catalogueVersion } from '../cache/page-cache.ts';
 import { boundingBox, distanceKm, EARTH_RADIUS_KM, type Point } from '../places/geo.ts';
@@ -426,7 +427,7 @@ export class CatalogueIndex {
   private rankBuffer = new Float64Array(0);
   private slotBuffer = new Int32Array(0);
   /** Full-text matches by catalogue version and query, least recently used first. */
-  private texts = new Map<string, Int32Array>();
+  private texts = new LRUCache<string, Int32Array>({ max: TEXTS_KEPT });
   private figures: { version: number; value: OfferFigures } | null = null;
 
   get size(): number {
@@ -445,18 +446,13 @@ export class CatalogueIndex {
   async textMatches(db: Db, match: string): Promise<Int32Array> {
     const key = `${this.version}|${match}`;
     const hit = this.texts.get(key);
-    if (hit) {
-      this.texts.delete(key);
-      this.texts.set(key, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const rs = await db.$client.execute({
       sql: 'SELECT json_group_array(rowid) FROM offers_fts WHERE offers_fts MATCH ?',
       args: [match],
     });
     const ids = Int32Array.from(JSON.parse(String(rs.rows[0]?.[0] ?? '[]')) as number[]);
     this.texts.set(key, ids);
-    if (this.texts.size > TEXTS_KEPT) this.texts.delete(this.texts.keys().next().value!);
     return ids;
   }
 

@@ -2,6 +2,7 @@
 // key figures. Only published offers leave this module for visitors (the `published`
 // condition below); drafts are filtered here, not in pages.
 import { and, asc, eq, gt, isNotNull, lte, ne, sql } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import { builtOnce, type Db } from '../../../db/client.ts';
 import { communes, offerPhotos, offers, territories } from '../../../db/schema/index.ts';
 import { foldText } from '../../lib/text.ts';
@@ -239,7 +240,7 @@ async function cardsOf(
 type CardRow = Awaited<ReturnType<ReturnType<typeof cardsQuery>['all']>>[number];
 
 /** Card rows kept per database for one catalogue version (a search's top offers recur). */
-const keptCards = new WeakMap<Db, { version: number; rows: Map<number, CardRow> }>();
+const keptCards = new WeakMap<Db, { version: number; rows: LRUCache<number, CardRow> }>();
 const CARDS_KEPT = 20_000;
 
 /**
@@ -251,7 +252,7 @@ const CARDS_KEPT = 20_000;
 async function cardRows(db: Db, ids: number[], version?: number): Promise<Map<number, CardRow>> {
   let kept = keptCards.get(db);
   if (version !== undefined && (!kept || version > kept.version))
-    keptCards.set(db, (kept = { version, rows: new Map() }));
+    keptCards.set(db, (kept = { version, rows: new LRUCache({ max: CARDS_KEPT }) }));
   const cache = kept && kept.version === version ? kept.rows : null;
   const out = new Map<number, CardRow>();
   const missing: number[] = [];
@@ -266,7 +267,6 @@ async function cardRows(db: Db, ids: number[], version?: number): Promise<Map<nu
     out.set(r.id, r);
     cache?.set(r.id, r);
   }
-  if (cache) while (cache.size > CARDS_KEPT) cache.delete(cache.keys().next().value!);
   return out;
 }
 

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import sharp from 'sharp';
+import { LRUCache } from 'lru-cache';
 import type { Db } from '../../../db/client.ts';
 import type { ReportScope } from './scope.ts';
 
@@ -139,10 +140,9 @@ async function departmentsOf(db: Db, scope: ReportScope): Promise<string[]> {
 }
 
 /** Kept per set of départements; communes' coordinates change only with the referential. */
-const backgrounds = new Map<string, Promise<MapBackground | null>>();
-const KEPT = 32;
+const backgrounds = new LRUCache<string, Promise<MapBackground | null>>({ max: 32 });
 
-/** The background of a scope's map, drawn on first use and kept (the oldest dropped past 32). */
+/** The background of a scope's map, drawn on first use and kept (the least recently used dropped past 32). */
 export async function mapBackground(db: Db, scope: ReportScope): Promise<MapBackground | null> {
   const departments = await departmentsOf(db, scope);
   const key = departments.join(',');
@@ -160,7 +160,6 @@ export async function mapBackground(db: Db, scope: ReportScope): Promise<MapBack
     })();
     backgrounds.set(key, found);
     found.catch(() => backgrounds.delete(key));
-    if (backgrounds.size > KEPT) backgrounds.delete(backgrounds.keys().next().value!);
   }
   return found;
 }
