@@ -900,7 +900,7 @@ function scan(
   if (transaction !== 0) n = keepEqual(matches, n, transactions, transaction);
   if (fibre) n = keepEqual(matches, n, fibres, 1);
   if (technology !== 0) n = keepEqual(matches, n, technologies, technology);
-  if (mobileMin !== 0) n = keepAtLeast8(matches, n, mobiles, mobileMin);
+  if (mobileMin !== 0) n = keepAtLeast(matches, n, mobiles, mobileMin);
   if (p.downloadMin !== null) n = keepAtLeast(matches, n, download, p.downloadMin);
   if (p.uploadMin !== null) n = keepAtLeast(matches, n, upload, p.uploadMin);
   if (p.priceMin !== null) n = keepAtLeast(matches, n, price, p.priceMin);
@@ -964,13 +964,7 @@ function keepEqual(matches: Int32Array, n: number, values: Uint8Array | Uint16Ar
   return j;
 }
 
-function keepAtLeast8(matches: Int32Array, n: number, values: Uint8Array, min: number): number {
-  let j = 0;
-  for (let i = 0; i < n; i++) if (values[matches[i]!]! >= min) matches[j++] = matches[i]!;
-  return j;
-}
-
-function keepAtLeast(matches: Int32Array, n: number, values: Float64Array, min: number): number {
+function keepAtLeast(matches: Int32Array, n: number, values: Uint8Array | Float64Array, min: number): number {
   let j = 0;
   for (let i = 0; i < n; i++) if (values[matches[i]!]! >= min) matches[j++] = matches[i]!;
   return j;
