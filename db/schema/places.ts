@@ -34,7 +34,12 @@ export const communes = sqliteTable(
     lat: real('lat'),
     lng: real('lng'),
   },
-  (t) => [index('communes_department_idx').on(t.departmentCode), index('communes_search_name_idx').on(t.searchName)],
+  (t) => [
+    index('communes_department_idx').on(t.departmentCode),
+    index('communes_search_name_idx').on(t.searchName),
+    // What lies within a radius: the communes of a box, then what each holds by its own index.
+    index('communes_point_idx').on(t.lat, t.lng),
+  ],
 );
 
 export const territories = sqliteTable('territories', {

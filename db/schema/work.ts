@@ -61,6 +61,8 @@ export const opportunities = sqliteTable(
     index('opportunities_confirmed_idx').on(t.status, t.confirmedAt),
     index('opportunities_owner_idx').on(t.ownerId),
     index('opportunities_moderation_idx').on(t.moderation, t.territoryCode),
+    // The back office's list: a territory's items of a kind, latest change first.
+    index('opportunities_list_idx').on(t.territoryCode, t.kind, t.updatedAt, t.id),
   ],
 );
 

@@ -1,6 +1,7 @@
 // Jobs and businesses for partners (issue 16): the back office's commands, territory scope,
 // freshness, the public search, owners' proposals and their moderation.
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/libsql';
 import { describe, expect, it } from 'vitest';
 import { candidates, communes, opportunities, opportunityEvents, outbox } from '../../db/schema/index.ts';
 import { familyAccount, familyFile } from '../../src/server/candidates/family.ts';
@@ -29,6 +30,9 @@ import {
 import { nearbyWork, searchWork, workDetail } from '../../src/server/opportunities/queries.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
 import { seededWith } from '../helpers/db.ts';
+import type { Db } from '../../db/client.ts';
+import * as schema from '../../db/schema/index.ts';
+import { distanceKm } from '../../src/server/places/geo.ts';
 
 let nowMs = Date.parse('2026-12-05T10:00:00Z');
 const clock = { now: () => new Date(nowMs) };
@@ -135,6 +139,60 @@ describe('the back office of jobs and businesses', () => {
     );
   });
 
+  it('searches its list in the database: every word, accents folded, in title, employer or commune; a page at a time', async () => {
+    const { db, gers, manche } = await world();
+    const made: Array<{ id: number; title: string; employer: string; commune: string }> = [];
+    for (let i = 0; i < 30; i++) {
+      nowMs += 60_000;
+      const form = {
+        title: i % 3 === 0 ? 'Torréfactrice de nuit' : `Poste n° ${i}`,
+        employer: i % 5 === 0 ? 'Brûlerie d’Éauze' : 'Mairie',
+        commune: i % 2 ? '32160' : '32013',
+      };
+      made.push({ id: await createWork(db, clock, gers, 'job', jobForm(form)), ...form });
+    }
+    const ids = async (q: string, who = gers) =>
+      (await listManagedWork(db, clock, who, { kind: 'job', q })).rows.map((r) => r.id).sort((a, b) => a - b);
+    const where = (keep: (m: (typeof made)[number]) => boolean) => made.filter(keep).map((m) => m.id);
+    const roasters = where((m) => m.title.startsWith('Torréfactrice'));
+    expect(roasters.length).toBe(10);
+    expect(await ids('torrefactrice')).toEqual(roasters);
+    expect(await ids('TORRÉF')).toEqual(roasters);
+    expect(await ids('brulerie eauze')).toEqual(where((m) => m.employer.startsWith('Brûlerie')));
+    // Words may sit in different fields: a title's and a commune's.
+    expect(await ids('torrefactrice jourdain')).toEqual(
+      where((m) => m.title.startsWith('Torr') && m.commune === '32160'),
+    );
+    const isle = await listManagedWork(db, clock, gers, { kind: 'job', q: 'isle-jou' });
+    const inIsle = await db
+      .select({ id: opportunities.id })
+      .from(opportunities)
+      .where(and(eq(opportunities.communeCode, '32160'), eq(opportunities.kind, 'job')));
+    expect(isle.total).toBe(inIsle.length);
+    expect(isle.rows.every((r) => r.communeName === "L'Isle-Jourdain")).toBe(true);
+    // Punctuation alone matches nothing, and % or _ are no wildcards.
+    expect(await ids('%')).toEqual([]);
+    expect(await ids('_')).toEqual([]);
+    expect(await ids('torrefactrice', manche)).toEqual([]);
+    // Pages of 25, latest change first, as the whole territory's list sorted here.
+    const all = await db
+      .select({ id: opportunities.id })
+      .from(opportunities)
+      .where(and(eq(opportunities.territoryCode, '32'), eq(opportunities.kind, 'job')))
+      .orderBy(desc(opportunities.updatedAt), desc(opportunities.id));
+    const second = await listManagedWork(db, clock, gers, { kind: 'job', page: 2 });
+    expect(second.total).toBe(all.length);
+    expect(second.pages).toBe(Math.ceil(all.length / 25));
+    expect(second.rows.map((r) => r.id)).toEqual(all.slice(25, 50).map((r) => r.id));
+    const beyond = await listManagedWork(db, clock, gers, { kind: 'job', page: 99 });
+    expect(beyond.page).toBe(second.pages);
+    // An edit's words replace the former ones in the search.
+    nowMs += 60_000;
+    await updateWork(db, clock, gers, roasters[0]!, jobForm({ title: 'Chocolatière', commune: '32013' }));
+    expect(await ids('torrefactrice')).toEqual(roasters.slice(1));
+    expect(await ids('chocolatiere')).toEqual([roasters[0]]);
+  });
+
   it('hides what is unconfirmed for 90 days in the hourly pass, and a confirmation brings it back', async () => {
     const { db, gers, ctx } = await world();
     const id = await createWork(db, clock, gers, 'job', jobForm());
@@ -181,6 +239,89 @@ describe('the public search', () => {
     const cards = await nearbyWork(db, { point: { lat: 43.6602, lng: 0.5673 } });
     expect(cards.jobs.length).toBeGreaterThan(0);
     expect(cards.jobs.every((c) => c.territoryCode === '32')).toBe(true);
+  });
+});
+
+describe('the public search at scale', () => {
+  it('reads a radius by the communes of its box, and gives what a search of every item gives', async () => {
+    const { db } = await world();
+    // 2 000 published items over the communes of the Gers, its neighbours and the Manche.
+    await db.run(sql`
+      INSERT INTO opportunities (kind, status, title, description, territory_code, commune_code, employer,
+        contract, teleworkable, sector, published_at, confirmed_at, created_at, updated_at)
+      SELECT iif(n % 3 = 0, 'business', 'job'), iif(n % 10 = 0, 'archived', 'published'), 'Poste ' || n, 'Texte',
+        iif(department_code = '50', '50', '32'), code, 'Employeur', iif(n % 3 = 0, NULL, 'permanent'),
+        n % 2, iif(n % 3 = 0, 'food', NULL), printf('2026-%02d-%02dT10:00:00Z', 1 + n % 11, 1 + n % 28),
+        '2026-11-30T10:00:00Z', '2026-01-01T10:00:00Z', '2026-11-30T10:00:00Z'
+      FROM (SELECT code, department_code, row_number() OVER (ORDER BY code) AS n FROM communes
+        WHERE lat IS NOT NULL AND department_code IN ('32', '31', '47', '65', '40', '82', '64', '50'))
+      WHERE n <= 2000`);
+    await db.run(sql`ANALYZE`);
+    // Every published item of a kind with its point, in the lists' order: newest first.
+    const every = async (kind: 'job' | 'business') =>
+      (
+        await db
+          .select({ id: opportunities.id, lat: communes.lat, lng: communes.lng, tele: opportunities.teleworkable })
+          .from(opportunities)
+          .innerJoin(communes, eq(communes.code, opportunities.communeCode))
+          .where(and(eq(opportunities.status, 'published'), eq(opportunities.kind, kind)))
+          .orderBy(desc(opportunities.publishedAt), desc(opportunities.id))
+      ).map((r) => ({ ...r, km: distanceKm(centre, { lat: r.lat!, lng: r.lng! }) }));
+    const [auch] = await db.select().from(communes).where(eq(communes.code, '32013'));
+    const centre = { lat: auch!.lat!, lng: auch!.lng! };
+    const jobs = await every('job');
+    expect(jobs.length).toBeGreaterThan(1000);
+    const within = (km: number, keep = (_: (typeof jobs)[number]) => true) =>
+      jobs
+        .filter((j) => j.km <= km && keep(j))
+        .sort((a, b) => a.km - b.km)
+        .map((j) => j.id);
+    for (const rayon of [5, 30, 80]) {
+      const expected = within(rayon);
+      const pages = Math.max(1, Math.ceil(expected.length / 20));
+      for (const page of [1, 2, pages]) {
+        const r = await searchWork(db, 'job', { commune: 'Auch', rayon, page, teletravail: false });
+        expect(r.total, `${rayon} km`).toBe(expected.length);
+        expect(r.cards.map((c) => c.id)).toEqual(expected.slice((r.page - 1) * 20, r.page * 20));
+      }
+    }
+    const remote = await searchWork(db, 'job', { commune: 'Auch', rayon: 50, teletravail: true });
+    expect(remote.total).toBe(within(50, (j) => j.tele === true).length);
+    const near = await nearbyWork(db, { point: centre, km: 30 });
+    expect(near.jobs.map((j) => j.id)).toEqual(within(30).slice(0, 3));
+    expect(near.businesses.map((b) => b.id)).toEqual(
+      (await every('business'))
+        .filter((b) => b.km <= 30)
+        .sort((a, b) => a.km - b.km)
+        .slice(0, 3)
+        .map((b) => b.id),
+    );
+    // Without a radius: the page is read in the database, and the count beside it.
+    const third = await searchWork(db, 'job', { page: 3, teletravail: false });
+    expect(third.total).toBe(jobs.length);
+    expect(third.cards.map((c) => c.id)).toEqual(jobs.slice(40, 60).map((j) => j.id));
+
+    // The statements of a commune's page and of a radius: no read of every item.
+    const recorded: Array<{ sql: string; params: unknown[] }> = [];
+    const watched = drizzle(db.$client, {
+      schema,
+      logger: { logQuery: (text, params) => void recorded.push({ sql: text, params }) },
+    }) as unknown as Db;
+    await nearbyWork(watched, { point: centre, km: 30 });
+    await searchWork(watched, 'job', { commune: 'Auch', rayon: 30, teletravail: false });
+    await searchWork(watched, 'business', { territoire: '32', page: 2, teletravail: false });
+    const plans: string[] = [];
+    for (const { sql: text, params } of recorded) {
+      if (!text.includes('"opportunities"')) continue;
+      const plan = await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${text}`, args: params as never });
+      plans.push(plan.rows.map((r) => String(r.detail)).join('\n'));
+    }
+    expect(plans.length).toBe(5);
+    // Never every item, nor every item of a kind: a radius starts from its box's communes.
+    for (const plan of plans) expect(plan).not.toMatch(/^SCAN (opportunities|communes)\b|\(status=\? AND kind=\?\)/m);
+    const around = plans.filter((p) => /^SEARCH communes USING (COVERING )?INDEX communes_point_idx/.test(p));
+    expect(around.length).toBe(3);
+    for (const plan of around) expect(plan).toMatch(/^SEARCH opportunities USING INDEX opportunities_commune_idx/m);
   });
 });
 

@@ -25,7 +25,7 @@ import { getCommuneCoverage, resolveCommune } from '../places/queries.ts';
 import { distanceKm, type Point } from '../places/geo.ts';
 import { actsIn, isStaff, territoryCondition, territoryScope } from '../policy.ts';
 import { connectivityLabel, type ConnectivityLabel } from './connectivity-label.ts';
-import { fullTextQuery } from './queries.ts';
+import { typedTextCondition } from './queries.ts';
 import { HomeSchema, publishable, TiersLieuSchema } from './manage-schemas.ts';
 import { staleCondition, STALE_DAYS } from './freshness.ts';
 import { homeChanged, refreshNearestSchools, tiersLieuChanged } from './nearest.ts';
@@ -94,18 +94,7 @@ export interface ManagedOfferRow {
 /** The offers of the actor's territories, newest change first. */
 export async function listManagedOffers(db: Db, clock: Clock, actor: SessionUser, query: ManagedListQuery) {
   requireStaffActor(actor);
-  // Titles through the catalogue's full-text index (accents and case folded), communes by
-  // their folded name; punctuation alone matches nothing, and % or _ are never wildcards.
-  const typed = query.q?.trim() ?? '';
-  const q = foldText(typed);
-  const match = typed ? fullTextQuery(typed) : null;
-  const communeLike = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const text = typed
-    ? (or(
-        match ? sql`${offers.id} IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH ${match})` : undefined,
-        q ? sql`${communes.searchName} LIKE ${communeLike} ESCAPE '\\'` : undefined,
-      ) ?? sql`0`)
-    : undefined;
+  const text = typedTextCondition(query.q, 'offers_fts', offers.id);
   const where = and(
     territoryCondition(actor, offers.territoryCode),
     query.status ? eq(offers.status, query.status) : undefined,

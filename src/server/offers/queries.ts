@@ -1,7 +1,8 @@
 // Read side of offers: the public search, the detail page, nearby offers, map points and
 // key figures. Only published offers leave this module for visitors (the `published`
 // condition below); drafts are filtered here, not in pages.
-import { and, asc, eq, gt, isNotNull, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { LRUCache } from 'lru-cache';
 import { builtOnce, type Db } from '../../../db/client.ts';
 import { communes, offerPhotos, offers, territories } from '../../../db/schema/index.ts';
@@ -114,6 +115,31 @@ export function fullTextQuery(text: string): string | null {
     .slice(0, 12)
     .map((w) => (w.length > 3 ? w.replace(/[sx]$/, '') : w));
   return words.length ? words.map((w) => `"${w}"*`).join(' ') : null;
+}
+
+/**
+ * What a back-office list's search box asks, as a condition: the item's row of the full-text
+ * table `fts` (its title, its commune… accents and case folded, each word a prefix) or its
+ * commune's folded name holding the typed text. Punctuation alone matches nothing, and % or _
+ * are never wildcards. Undefined when nothing was typed; the query joins `communes`.
+ */
+export function typedTextCondition(
+  typed: string | undefined,
+  fts: 'offers_fts' | 'opportunities_fts',
+  id: SQLiteColumn,
+): SQL | undefined {
+  const text = typed?.trim() ?? '';
+  if (!text) return undefined;
+  const folded = foldText(text);
+  const match = fullTextQuery(text);
+  const table = sql.identifier(fts);
+  const communeLike = `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return (
+    or(
+      match ? sql`${id} IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${match})` : undefined,
+      folded ? sql`${communes.searchName} LIKE ${communeLike} ESCAPE '\\'` : undefined,
+    ) ?? sql`0`
+  );
 }
 
 /** Offers published in (after, upTo]: what is new for a saved search's daily digest. */

@@ -5,8 +5,6 @@
 import { and, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { communes, opportunities, opportunityEvents, territories } from '../../../db/schema/index.ts';
-import { foldText } from '../../lib/text.ts';
-import { DAY_MS } from '../../lib/time.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
@@ -15,11 +13,13 @@ import {
   changeLife,
   changedFields,
   staffPlaces,
+  staleDays,
   statusChange,
   type OfferTransition,
   type PlaceRule,
 } from '../offers/manage.ts';
-import { confirmItem, STALE_DAYS, workStaleCondition } from '../offers/freshness.ts';
+import { typedTextCondition } from '../offers/queries.ts';
+import { confirmItem, workStaleCondition } from '../offers/freshness.ts';
 import { resolveCommune } from '../places/queries.ts';
 import { isStaff, territoryCondition } from '../policy.ts';
 import { BusinessSchema, JobSchema, workPublishable } from './schemas.ts';
@@ -47,18 +47,23 @@ const queueCondition = (clock: Clock, queue: WorkListQuery['queue']): SQL | unde
       ? workStaleCondition(clock)
       : undefined;
 
-/** The jobs or businesses of the actor's territories, latest change first. */
+/** The jobs or businesses of the actor's territories, latest change first, a page at a time. */
 export async function listManagedWork(db: Db, clock: Clock, actor: SessionUser, query: WorkListQuery) {
   requireStaffActor(actor);
-  const words = foldText(query.q ?? '')
-    .split(/\s+/)
-    .filter(Boolean);
   const where = and(
     territoryCondition(actor, opportunities.territoryCode),
     eq(opportunities.kind, query.kind),
     query.status ? eq(opportunities.status, query.status) : undefined,
     queueCondition(clock, query.queue),
+    typedTextCondition(query.q, 'opportunities_fts', opportunities.id),
   );
+  const [{ n }] = (await db
+    .select({ n: count() })
+    .from(opportunities)
+    .innerJoin(communes, eq(communes.code, opportunities.communeCode))
+    .where(where)) as [{ n: number }];
+  const pages = Math.max(1, Math.ceil(n / WORK_PAGE_SIZE));
+  const page = Math.min(Math.max(1, query.page ?? 1), pages);
   const rows = await db
     .select({
       id: opportunities.id,
@@ -75,26 +80,14 @@ export async function listManagedWork(db: Db, clock: Clock, actor: SessionUser, 
     .from(opportunities)
     .innerJoin(communes, eq(communes.code, opportunities.communeCode))
     .where(where)
-    .orderBy(desc(opportunities.updatedAt), desc(opportunities.id));
-  // A territory holds dozens of these, not thousands: the words are matched here.
-  const matching = words.length
-    ? rows.filter((r) => {
-        const text = foldText(`${r.title} ${r.employer ?? ''} ${r.communeName}`);
-        return words.every((w) => text.includes(w));
-      })
-    : rows;
-  const pages = Math.max(1, Math.ceil(matching.length / WORK_PAGE_SIZE));
-  const page = Math.min(Math.max(1, query.page ?? 1), pages);
-  const now = clock.now().getTime();
+    .orderBy(desc(opportunities.updatedAt), desc(opportunities.id))
+    .limit(WORK_PAGE_SIZE)
+    .offset((page - 1) * WORK_PAGE_SIZE);
   return {
-    total: matching.length,
+    total: n,
     page,
     pages,
-    rows: matching.slice((page - 1) * WORK_PAGE_SIZE, page * WORK_PAGE_SIZE).map((r) => {
-      const days = r.confirmedAt ? Math.floor((now - Date.parse(r.confirmedAt)) / DAY_MS) : null;
-      const online = r.status === 'published' || r.status === 'expired';
-      return { ...r, staleDays: online && days !== null && days >= STALE_DAYS ? days : null };
-    }),
+    rows: rows.map((r) => ({ ...r, staleDays: staleDays(clock, r.status, r.confirmedAt) })),
   };
 }
 

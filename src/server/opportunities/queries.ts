@@ -1,14 +1,14 @@
 // What the public sees of jobs and businesses (only published ones, `/emplois`, `/reprises`,
-// territory and commune pages) and what an agent's file matches for the partner. A territory
-// holds dozens of items: a query reads the published ones of a kind (index on status, kind,
-// territory) and distances are computed here from the communes' centres.
-import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
+// territory and commune pages) and what an agent's file matches for the partner. A list reads
+// its page in SQL; a radius reads the items of its box's communes, and the exact distances
+// from the communes' centres are computed here.
+import { and, between, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { communes, opportunities, territories } from '../../../db/schema/index.ts';
 import { businessSectors, contractTypes } from '../../../db/schema/work.ts';
 import { foldText } from '../../lib/text.ts';
 import { Invalid, NotFound } from '../errors.ts';
-import { distanceKm, type Point } from '../places/geo.ts';
+import { boundingBox, distanceKm, type Point } from '../places/geo.ts';
 import { resolveCommune } from '../places/queries.ts';
 import type { WorkSearch } from './schemas.ts';
 
@@ -19,7 +19,6 @@ const cardColumns = {
   id: opportunities.id,
   kind: opportunities.kind,
   title: opportunities.title,
-  description: opportunities.description,
   employer: opportunities.employer,
   contract: opportunities.contract,
   hoursPerWeek: opportunities.hoursPerWeek,
@@ -38,25 +37,79 @@ const cardColumns = {
   lat: communes.lat,
   lng: communes.lng,
 };
-
-async function published(db: Db, kind: WorkKind, where?: SQL) {
-  const rows = await db
-    .select(cardColumns)
-    .from(opportunities)
-    .innerJoin(communes, eq(communes.code, opportunities.communeCode))
+/**
+ * Published items of a kind under `where`, newest first; a page of them when `page` is given.
+ * Given a box, the communes within it come first (a CROSS JOIN keeps SQLite to that order:
+ * the box by the communes' point index, then each commune's items by (status, commune)).
+ */
+async function published(
+  db: Db,
+  kind: WorkKind,
+  where?: SQL,
+  page?: { limit: number; offset?: number },
+  box?: ReturnType<typeof boundingBox>,
+) {
+  const from = box
+    ? db.select(cardColumns).from(communes).crossJoin(opportunities).$dynamic()
+    : db
+        .select(cardColumns)
+        .from(opportunities)
+        .innerJoin(communes, eq(communes.code, opportunities.communeCode))
+        .$dynamic();
+  const query = from
     .innerJoin(territories, eq(territories.code, opportunities.territoryCode))
-    .where(and(eq(opportunities.status, 'published'), eq(opportunities.kind, kind), where))
+    .where(
+      and(
+        box
+          ? and(
+              between(communes.lat, box.minLat, box.maxLat),
+              between(communes.lng, box.minLng, box.maxLng),
+              eq(opportunities.communeCode, communes.code),
+            )
+          : undefined,
+        eq(opportunities.status, 'published'),
+        eq(opportunities.kind, kind),
+        where,
+      ),
+    )
     .orderBy(desc(opportunities.publishedAt), desc(opportunities.id));
+  const rows = await (page ? query.limit(page.limit).offset(page.offset ?? 0) : query);
   return rows.map(({ lat, lng, ...r }) => ({ ...r, point: lat !== null && lng !== null ? { lat, lng } : null }));
 }
 export type WorkCard = Awaited<ReturnType<typeof published>>[number] & { km?: number | null };
+export type WorkItem = WorkCard & { description: string };
+
+/** Cards with their text (an item's page, the partner's matches); the lists never read it. */
+async function withDescriptions<T extends WorkCard>(db: Db, cards: T[]): Promise<Array<T & { description: string }>> {
+  if (!cards.length) return [];
+  const ids = cards.map((c) => c.id);
+  const rows = await db
+    .select({ id: opportunities.id, description: opportunities.description })
+    .from(opportunities)
+    .where(inArray(opportunities.id, ids));
+  const texts = new Map(rows.map((r) => [r.id, r.description]));
+  return cards.map((c) => ({ ...c, description: texts.get(c.id) ?? '' }));
+}
+
+/**
+ * The published items of a kind within `km` of `centre`, nearest first (newest first among
+ * equals): the communes of the box around the circle by their point's index, each one's items
+ * by the (status, commune) index, then the exact distance. The work of the whole country is
+ * never read for one commune's page.
+ */
+async function publishedAround(db: Db, kind: WorkKind, centre: Point, km: number, where?: SQL) {
+  const rows = await published(db, kind, where, undefined, boundingBox(centre, km));
+  return rows
+    .map((r) => ({ ...r, km: r.point ? distanceKm(centre, r.point) : null }))
+    .filter((r): r is typeof r & { km: number } => r.km !== null && r.km <= km)
+    .sort((a, b) => a.km - b.km);
+}
 
 /** The kinds of the `type` filter: contracts for jobs, sectors for businesses. */
 export const workTypes = (kind: WorkKind): readonly string[] => (kind === 'job' ? contractTypes : businessSectors);
 
 /**
  * /emplois and /reprises: published items of a kind, filtered by territory, commune and
- * radius (from the commune's centre; without a radius, that commune only), type and
  * telework; the newest first, or the nearest first around a commune.
  */
 export async function searchWork(db: Db, kind: WorkKind, search: WorkSearch) {
@@ -69,37 +122,38 @@ export async function searchWork(db: Db, kind: WorkKind, search: WorkSearch) {
       : kind === 'job'
         ? eq(opportunities.contract, search.type as (typeof contractTypes)[number])
         : eq(opportunities.sector, search.type as (typeof businessSectors)[number]);
-  const rows = await published(
-    db,
-    kind,
-    and(
-      search.territoire ? eq(opportunities.territoryCode, search.territoire) : undefined,
-      type,
-      kind === 'job' && search.teletravail ? eq(opportunities.teleworkable, true) : undefined,
-      commune && !search.rayon ? eq(opportunities.communeCode, commune.code) : undefined,
-    ),
-  );
   const centre: Point | null =
     commune?.lat != null && commune.lng != null ? { lat: commune.lat, lng: commune.lng } : null;
-  let cards: WorkCard[] = rows.map((r) => ({ ...r, km: centre && r.point ? distanceKm(centre, r.point) : null }));
-  if (centre && search.rayon) {
-    cards = cards.filter((c) => c.km !== null && c.km! <= search.rayon!);
-    cards.sort((a, b) => (a.km ?? 0) - (b.km ?? 0));
-  }
-  const pages = Math.max(1, Math.ceil(cards.length / WORK_RESULTS_PAGE));
-  const page = Math.min(search.page ?? 1, pages);
-  return {
-    total: cards.length,
-    page,
-    pages,
-    commune,
-    cards: cards.slice((page - 1) * WORK_RESULTS_PAGE, page * WORK_RESULTS_PAGE),
+  const where = and(
+    search.territoire ? eq(opportunities.territoryCode, search.territoire) : undefined,
+    type,
+    kind === 'job' && search.teletravail ? eq(opportunities.teleworkable, true) : undefined,
+    commune && !search.rayon ? eq(opportunities.communeCode, commune.code) : undefined,
+  );
+  const pageOf = (total: number) => {
+    const pages = Math.max(1, Math.ceil(total / WORK_RESULTS_PAGE));
+    return { pages, page: Math.min(search.page ?? 1, pages) };
   };
+  // Within a radius: the box's items, sorted by distance here (a box holds few).
+  if (search.rayon && commune) {
+    const around = centre ? await publishedAround(db, kind, centre, search.rayon, where) : [];
+    const { page, pages } = pageOf(around.length);
+    const cards: WorkCard[] = around.slice((page - 1) * WORK_RESULTS_PAGE, page * WORK_RESULTS_PAGE);
+    return { total: around.length, page, pages, commune, cards };
+  }
+  const [{ n }] = (await db
+    .select({ n: count() })
+    .from(opportunities)
+    .where(and(eq(opportunities.status, 'published'), eq(opportunities.kind, kind), where))) as [{ n: number }];
+  const { page, pages } = pageOf(n);
+  const rows = await published(db, kind, where, { limit: WORK_RESULTS_PAGE, offset: (page - 1) * WORK_RESULTS_PAGE });
+  const cards: WorkCard[] = rows.map((r) => ({ ...r, km: centre && r.point ? distanceKm(centre, r.point) : null }));
+  return { total: n, page, pages, commune, cards };
 }
 
 /** A published item's page; anything else is not found. */
-export async function workDetail(db: Db, kind: WorkKind, id: number) {
-  const [row] = await published(db, kind, eq(opportunities.id, id));
+export async function workDetail(db: Db, kind: WorkKind, id: number): Promise<WorkItem> {
+  const [row] = await withDescriptions(db, await published(db, kind, eq(opportunities.id, id)));
   if (!row) throw new NotFound('opportunity');
   return row;
 }
@@ -110,18 +164,10 @@ export async function nearbyWork(
   opts: { point?: Point | null; territory?: string; limit?: number; km?: number },
 ) {
   const limit = opts.limit ?? 3;
-  const pick = async (kind: WorkKind) => {
-    const rows = await published(
-      db,
-      kind,
-      opts.territory ? eq(opportunities.territoryCode, opts.territory) : undefined,
-    );
-    if (!opts.point) return rows.slice(0, limit).map((r) => ({ ...r, km: null }));
-    return rows
-      .map((r) => ({ ...r, km: r.point ? distanceKm(opts.point!, r.point) : null }))
-      .filter((r) => r.km !== null && r.km <= (opts.km ?? 30))
-      .sort((a, b) => a.km! - b.km!)
-      .slice(0, limit);
+  const pick = async (kind: WorkKind): Promise<WorkCard[]> => {
+    const where = opts.territory ? eq(opportunities.territoryCode, opts.territory) : undefined;
+    if (opts.point) return (await publishedAround(db, kind, opts.point, opts.km ?? 30, where)).slice(0, limit);
+    return (await published(db, kind, where, { limit })).map((r) => ({ ...r, km: null }));
   };
   return { jobs: await pick('job'), businesses: await pick('business') };
 }
@@ -173,7 +219,11 @@ export async function workMatches(
   const words = [...new Set([...wordsOf(input.sought), ...wordsOf(input.profession)])];
   const out: Array<WorkCard & { score: number; km: number | null }> = [];
   for (const kind of kinds) {
-    for (const r of await published(db, kind, eq(opportunities.territoryCode, input.territory))) {
+    const items = await withDescriptions(
+      db,
+      await published(db, kind, eq(opportunities.territoryCode, input.territory)),
+    );
+    for (const r of items) {
       const text = wordsOf(`${r.title} ${r.employer ?? ''} ${r.description}`);
       const hits = words.filter((w) => text.includes(w)).length;
       const km =
