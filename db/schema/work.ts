@@ -57,6 +57,8 @@ export const opportunities = sqliteTable(
   },
   (t) => [
     index('opportunities_listing_idx').on(t.status, t.kind, t.territoryCode, t.publishedAt),
+    // /emplois and /reprises without a territory: the newest first, read in order.
+    index('opportunities_newest_idx').on(t.status, t.kind, t.publishedAt, t.id),
     index('opportunities_commune_idx').on(t.status, t.communeCode),
     index('opportunities_confirmed_idx').on(t.status, t.confirmedAt),
     index('opportunities_owner_idx').on(t.ownerId),

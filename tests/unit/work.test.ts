@@ -307,21 +307,31 @@ describe('the public search at scale', () => {
       schema,
       logger: { logQuery: (text, params) => void recorded.push({ sql: text, params }) },
     }) as unknown as Db;
-    await nearbyWork(watched, { point: centre, km: 30 });
-    await searchWork(watched, 'job', { commune: 'Auch', rayon: 30, teletravail: false });
-    await searchWork(watched, 'business', { territoire: '32', page: 2, teletravail: false });
-    const plans: string[] = [];
-    for (const { sql: text, params } of recorded) {
-      if (!text.includes('"opportunities"')) continue;
-      const plan = await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${text}`, args: params as never });
-      plans.push(plan.rows.map((r) => String(r.detail)).join('\n'));
-    }
+    const plansOf = async (call: () => Promise<unknown>) => {
+      recorded.length = 0;
+      await call();
+      const plans: string[] = [];
+      for (const { sql: text, params } of recorded.filter((r) => r.sql.includes('"opportunities"'))) {
+        const plan = await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${text}`, args: params as never });
+        plans.push(plan.rows.map((r) => String(r.detail)).join('\n'));
+      }
+      return plans;
+    };
+    const plans = [
+      ...(await plansOf(() => nearbyWork(watched, { point: centre, km: 30 }))),
+      ...(await plansOf(() => searchWork(watched, 'job', { commune: 'Auch', rayon: 30, teletravail: false }))),
+      ...(await plansOf(() => searchWork(watched, 'business', { territoire: '32', page: 2, teletravail: false }))),
+    ];
     expect(plans.length).toBe(5);
     // Never every item, nor every item of a kind: a radius starts from its box's communes.
     for (const plan of plans) expect(plan).not.toMatch(/^SCAN (opportunities|communes)\b|\(status=\? AND kind=\?\)/m);
     const around = plans.filter((p) => /^SEARCH communes USING (COVERING )?INDEX communes_point_idx/.test(p));
     expect(around.length).toBe(3);
     for (const plan of around) expect(plan).toMatch(/^SEARCH opportunities USING INDEX opportunities_commune_idx/m);
+    // The country's newest: read in order from an index, never every item sorted.
+    const newest = await plansOf(() => searchWork(watched, 'job', { page: 3, teletravail: false }));
+    expect(newest.length).toBe(2);
+    for (const plan of newest) expect(plan).not.toMatch(/^SCAN opportunities|TEMP B-TREE/m);
   });
 });
 

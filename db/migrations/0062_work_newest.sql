@@ -1,0 +1,1 @@
+CREATE INDEX `opportunities_newest_idx` ON `opportunities` (`status`,`kind`,`published_at`,`id`);
