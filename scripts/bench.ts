@@ -6,7 +6,8 @@
 // replayed with SQLite's own counters; the JavaScript sent to /offres before the map is
 // opened; publishing one offer in a territory of 100 000 (scripts/bench-publish.ts),
 // importing ARCEP's national coverage file (scripts/bench-import.ts), the reports over
-// 100 000 candidate files (scripts/bench-reports.ts), and a mixed scenario — two server
+// 100 000 candidate files (scripts/bench-reports.ts), 20 000 jobs and businesses
+// (scripts/bench-work.ts), and a mixed scenario — two server
 // processes on one file, 200 visitors and 10 agents writing — (scripts/bench-mixed.ts).
 // Prints figures and "met"/"NOT met" per goal; exits non-zero only when something fails.
 import { chromium } from '@playwright/test';
@@ -28,6 +29,7 @@ import { loadReferential } from '../src/server/places/referential.ts';
 import { benchImport } from './bench-import.ts';
 import { benchPublish } from './bench-publish.ts';
 import { benchReportPages, benchReports } from './bench-reports.ts';
+import { benchWork } from './bench-work.ts';
 import { benchMixed, type BenchServer } from './bench-mixed.ts';
 import { benchLighthouse } from './bench-lighthouse.ts';
 import { fmt, load, offerRefs, searchContext, searches, verdict, walkedRows, type Load } from './bench-search.ts';
@@ -207,10 +209,17 @@ try {
   const only = process.env.BENCH_ONLY;
   if (only === 'seed') process.exit(0);
   // `BENCH_ONLY=mixed npm run bench` (with BENCH_DIR) runs the mixed scenario alone; `search` the searches;
-  // `reports` the reports.
+  // `reports` the reports; `work` the jobs and businesses.
   if (only === 'mixed') {
     await benchMixed(dir, dbPath, (env) => startServer(dbPath, env));
     process.exit(0);
+  }
+  // `BENCH_ONLY=work` (with BENCH_DIR) the jobs and businesses alone.
+  if (!only || only === 'work') {
+    const db = await createDb(`file:${dbPath}`);
+    await benchWork(db);
+    db.$client.close();
+    if (only) process.exit(0);
   }
   // `BENCH_ONLY=reports` (with BENCH_DIR) the reports alone: their queries, then their pages.
   if (!only || only === 'reports') {

@@ -124,9 +124,30 @@ describe('parseOfferSearch', () => {
 
 describe('fullTextQuery', () => {
   it('folds accents, quotes words and matches plurals as prefixes', () => {
-    expect(fullTextQuery('Maisons Léguevin')).toBe('"maison"* "leguevin"*');
-    expect(fullTextQuery('" OR 1=1 --')).toBe('"or"* "1"* "1"*');
+    expect(fullTextQuery('Maisons Léguevin')).toBe('"maison"* AND "leguevin"*');
+    expect(fullTextQuery('" OR 1=1 --')).toBe('"or"* AND "1"');
     expect(fullTextQuery('  ')).toBeNull();
+  });
+
+  it('splits, folds and keeps every word as the index does', async () => {
+    expect(fullTextQuery('Infirmier·ère')).toBe('"infirmier"* AND "ere"*');
+    expect(fullTextQuery('Cœur de Gascogne')).toBe('("coeur"* OR "cœur"*) AND "de"* AND "gascogne"*');
+    // Every word counts: none is dropped past a number of them, so more words never find more.
+    const many = 'un deux trois quatre cinq six sept huit neuf dix onze douze treize zzinconnu';
+    expect(fullTextQuery(many)).toContain('"zzinconnu"*');
+    const { db } = await testDb();
+    await db.run(sql`CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'unicode61 remove_diacritics 2')`);
+    await db.run(sql`INSERT INTO t (rowid, x) VALUES (1, 'Au cœur du village'), (2, 'Infirmier·ère'), (3, 'MANŒUVRE')`);
+    const found = async (typed: string) =>
+      (
+        await db.all<{ rowid: number }>(sql`SELECT rowid FROM t WHERE t MATCH ${fullTextQuery(typed)} ORDER BY rowid`)
+      ).map((r) => r.rowid);
+    expect(await found('coeur village')).toEqual([1]);
+    expect(await found('Cœur')).toEqual([1]);
+    expect(await found('Infirmier·ère')).toEqual([2]);
+    expect(await found('infirmier')).toEqual([2]);
+    expect(await found('manoeuvres')).toEqual([3]);
+    expect(await found('au cœur du village zzinconnu')).toEqual([]);
   });
 });
 

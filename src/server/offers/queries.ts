@@ -105,16 +105,24 @@ const cardColumns = {
 };
 
 /**
- * FTS5 query from free text: each word folded, quoted (no query syntax reaches FTS5),
- * French plural -s/-x dropped and matched as a prefix, so "maisons" finds "maison".
+ * FTS5 query from free text, every word required: each word folded, quoted (no query syntax
+ * reaches FTS5), French plural -s/-x dropped and matched as a prefix, so "maisons" finds
+ * "maison". Words are split as the index splits them: inclusive writing's middle dot
+ * ("infirmier·ère") separates two. The index keeps œ and æ, which folded text spells oe and
+ * ae: such a word is asked both ways. A lone letter is a word, not the prefix of thousands.
  */
 export function fullTextQuery(text: string): string | null {
-  const words = foldText(text)
+  // Spacing marks (·, ^, `, ¨…) are "diacritics" that foldText would delete, joining words.
+  const words = foldText(text.replace(/(?!\p{M})\p{Diacritic}/gu, ' '))
     .split(' ')
     .filter((w) => w.length > 0)
-    .slice(0, 12)
     .map((w) => (w.length > 3 ? w.replace(/[sx]$/, '') : w));
-  return words.length ? words.map((w) => `"${w}"*`).join(' ') : null;
+  const term = (w: string) => (w.length > 1 ? `"${w}"*` : `"${w}"`);
+  const terms = [...new Set(words)].map((w) => {
+    const ligature = w.replace(/oe/g, 'œ').replace(/ae/g, 'æ');
+    return ligature === w ? term(w) : `(${term(w)} OR ${term(ligature)})`;
+  });
+  return terms.length ? terms.join(' AND ') : null;
 }
 
 /**

@@ -110,6 +110,7 @@ export const workTypes = (kind: WorkKind): readonly string[] => (kind === 'job' 
 
 /**
  * /emplois and /reprises: published items of a kind, filtered by territory, commune and
+ * radius (from the commune's centre; without a radius, that commune only), type and
  * telework; the newest first, or the nearest first around a commune.
  */
 export async function searchWork(db: Db, kind: WorkKind, search: WorkSearch) {
