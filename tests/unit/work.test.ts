@@ -2,7 +2,7 @@
 // freshness, the public search, owners' proposals and their moderation.
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { candidates, communes, opportunities, opportunityEvents, outbox } from '../../db/schema/index.ts';
 import { familyAccount, familyFile } from '../../src/server/candidates/family.ts';
 import { answerProposal } from '../../src/server/candidates/proposals.ts';
@@ -30,7 +30,7 @@ import {
 import { nearbyWork, searchWork, workDetail } from '../../src/server/opportunities/queries.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
 import { seededWith } from '../helpers/db.ts';
-import type { Db } from '../../db/client.ts';
+import { createDb, type Db } from '../../db/client.ts';
 import * as schema from '../../db/schema/index.ts';
 import { distanceKm } from '../../src/server/places/geo.ts';
 
@@ -257,6 +257,13 @@ describe('the public search at scale', () => {
         WHERE lat IS NOT NULL AND department_code IN ('32', '31', '47', '65', '40', '82', '64', '50'))
       WHERE n <= 2000`);
     await db.run(sql`ANALYZE`);
+    // Plans are read on a connection opened after ANALYZE: one opened before keeps the
+    // statistics it loaded (the template's few items) and plans for them.
+    const [{ file }] = (await db.all<{ file: string }>(
+      sql`SELECT file FROM pragma_database_list WHERE name = 'main'`,
+    )) as [{ file: string }];
+    const planner = await createDb(`file:${file}`);
+    onTestFinished(() => planner.$client.close());
     // Every published item of a kind with its point, in the lists' order: newest first.
     const every = async (kind: 'job' | 'business') =>
       (
@@ -312,7 +319,7 @@ describe('the public search at scale', () => {
       await call();
       const plans: string[] = [];
       for (const { sql: text, params } of recorded.filter((r) => r.sql.includes('"opportunities"'))) {
-        const plan = await db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${text}`, args: params as never });
+        const plan = await planner.$client.execute({ sql: `EXPLAIN QUERY PLAN ${text}`, args: params as never });
         plans.push(plan.rows.map((r) => String(r.detail)).join('\n'));
       }
       return plans;
@@ -322,7 +329,7 @@ describe('the public search at scale', () => {
       ...(await plansOf(() => searchWork(watched, 'job', { commune: 'Auch', rayon: 30, teletravail: false }))),
       ...(await plansOf(() => searchWork(watched, 'business', { territoire: '32', page: 2, teletravail: false }))),
     ];
-    expect(plans.length).toBe(5);
+    expect(plans.length).toBe(8);
     // Never every item, nor every item of a kind: a radius starts from its box's communes.
     for (const plan of plans) expect(plan).not.toMatch(/^SCAN (opportunities|communes)\b|\(status=\? AND kind=\?\)/m);
     const around = plans.filter((p) => /^SEARCH communes USING (COVERING )?INDEX communes_point_idx/.test(p));

@@ -37,44 +37,26 @@ const cardColumns = {
   lat: communes.lat,
   lng: communes.lng,
 };
-/**
- * Published items of a kind under `where`, newest first; a page of them when `page` is given.
- * Given a box, the communes within it come first (a CROSS JOIN keeps SQLite to that order:
- * the box by the communes' point index, then each commune's items by (status, commune)).
- */
-async function published(
-  db: Db,
-  kind: WorkKind,
-  where?: SQL,
-  page?: { limit: number; offset?: number },
-  box?: ReturnType<typeof boundingBox>,
-) {
-  const from = box
-    ? db.select(cardColumns).from(communes).crossJoin(opportunities).$dynamic()
-    : db
-        .select(cardColumns)
-        .from(opportunities)
-        .innerJoin(communes, eq(communes.code, opportunities.communeCode))
-        .$dynamic();
-  const query = from
-    .innerJoin(territories, eq(territories.code, opportunities.territoryCode))
-    .where(
-      and(
-        box
-          ? and(
-              between(communes.lat, box.minLat, box.maxLat),
-              between(communes.lng, box.minLng, box.maxLng),
-              eq(opportunities.communeCode, communes.code),
-            )
-          : undefined,
-        eq(opportunities.status, 'published'),
-        eq(opportunities.kind, kind),
-        where,
-      ),
-    )
-    .orderBy(desc(opportunities.publishedAt), desc(opportunities.id));
-  const rows = await (page ? query.limit(page.limit).offset(page.offset ?? 0) : query);
-  return rows.map(({ lat, lng, ...r }) => ({ ...r, point: lat !== null && lng !== null ? { lat, lng } : null }));
+/** Cards, with their status (only published ones leave this module). */
+const cards = (db: Db) =>
+  db
+    .select({ ...cardColumns, status: opportunities.status })
+    .from(opportunities)
+    .innerJoin(communes, eq(communes.code, opportunities.communeCode))
+    .innerJoin(territories, eq(territories.code, opportunities.territoryCode));
+
+const cardOf = ({ lat, lng, status: _, ...r }: Awaited<ReturnType<typeof cards>>[number]) => ({
+  ...r,
+  point: lat !== null && lng !== null ? { lat, lng } : null,
+});
+
+/** Published items of a kind under `where`, newest first; a page of them when `page` is given. */
+async function published(db: Db, kind: WorkKind, where?: SQL, page?: { limit: number; offset?: number }) {
+  const query = cards(db)
+    .where(and(eq(opportunities.status, 'published'), eq(opportunities.kind, kind), where))
+    .orderBy(desc(opportunities.publishedAt), desc(opportunities.id))
+    .$dynamic();
+  return (await (page ? query.limit(page.limit).offset(page.offset ?? 0) : query)).map(cardOf);
 }
 export type WorkCard = Awaited<ReturnType<typeof published>>[number] & { km?: number | null };
 export type WorkItem = WorkCard & { description: string };
@@ -93,16 +75,48 @@ async function withDescriptions<T extends WorkCard>(db: Db, cards: T[]): Promise
 
 /**
  * The published items of a kind within `km` of `centre`, nearest first (newest first among
- * equals): the communes of the box around the circle by their point's index, each one's items
- * by the (status, commune) index, then the exact distance. The work of the whole country is
- * never read for one commune's page.
+ * equals), as ids and distances: the communes of the box around the circle by their point's
+ * index, each one's items by (status, commune) — a CROSS JOIN keeps SQLite to that order —,
+ * the exact distances computed here. The work of the whole country is never read for one
+ * commune's page, and only the cards shown are read (`cardsAround`).
  */
 async function publishedAround(db: Db, kind: WorkKind, centre: Point, km: number, where?: SQL) {
-  const rows = await published(db, kind, where, undefined, boundingBox(centre, km));
-  return rows
-    .map((r) => ({ ...r, km: r.point ? distanceKm(centre, r.point) : null }))
-    .filter((r): r is typeof r & { km: number } => r.km !== null && r.km <= km)
-    .sort((a, b) => a.km - b.km);
+  const box = boundingBox(centre, km);
+  const points = await db
+    .select({ id: opportunities.id, publishedAt: opportunities.publishedAt, lat: communes.lat, lng: communes.lng })
+    .from(communes)
+    .crossJoin(opportunities)
+    .where(
+      and(
+        between(communes.lat, box.minLat, box.maxLat),
+        between(communes.lng, box.minLng, box.maxLng),
+        eq(opportunities.communeCode, communes.code),
+        eq(opportunities.status, 'published'),
+        eq(opportunities.kind, kind),
+        where,
+      ),
+    );
+  return points
+    .map((p) => ({ id: p.id, publishedAt: p.publishedAt ?? '', km: distanceKm(centre, { lat: p.lat!, lng: p.lng! }) }))
+    .filter((p) => p.km <= km)
+    .sort((a, b) => a.km - b.km || b.publishedAt.localeCompare(a.publishedAt) || b.id - a.id);
+}
+
+/** The cards of some of `publishedAround`'s items, in their order, with their distance. */
+async function cardsAround(db: Db, kind: WorkKind, shown: Array<{ id: number; km: number }>): Promise<WorkCard[]> {
+  if (!shown.length) return [];
+  // By id alone (the status and kind, checked here, would lead SQLite to read every item of a kind).
+  const rows = await cards(db).where(
+    inArray(
+      opportunities.id,
+      shown.map((p) => p.id),
+    ),
+  );
+  const byId = new Map(rows.filter((r) => r.status === 'published' && r.kind === kind).map((r) => [r.id, cardOf(r)]));
+  return shown.flatMap((p) => {
+    const card = byId.get(p.id);
+    return card ? [{ ...card, km: p.km }] : [];
+  });
 }
 
 /** The kinds of the `type` filter: contracts for jobs, sectors for businesses. */
@@ -135,11 +149,11 @@ export async function searchWork(db: Db, kind: WorkKind, search: WorkSearch) {
     const pages = Math.max(1, Math.ceil(total / WORK_RESULTS_PAGE));
     return { pages, page: Math.min(search.page ?? 1, pages) };
   };
-  // Within a radius: the box's items, sorted by distance here (a box holds few).
+  // Within a radius: the box's items, sorted by distance here, and the page's cards.
   if (search.rayon && commune) {
     const around = centre ? await publishedAround(db, kind, centre, search.rayon, where) : [];
     const { page, pages } = pageOf(around.length);
-    const cards: WorkCard[] = around.slice((page - 1) * WORK_RESULTS_PAGE, page * WORK_RESULTS_PAGE);
+    const cards = await cardsAround(db, kind, around.slice((page - 1) * WORK_RESULTS_PAGE, page * WORK_RESULTS_PAGE));
     return { total: around.length, page, pages, commune, cards };
   }
   const [{ n }] = (await db
@@ -167,7 +181,8 @@ export async function nearbyWork(
   const limit = opts.limit ?? 3;
   const pick = async (kind: WorkKind): Promise<WorkCard[]> => {
     const where = opts.territory ? eq(opportunities.territoryCode, opts.territory) : undefined;
-    if (opts.point) return (await publishedAround(db, kind, opts.point, opts.km ?? 30, where)).slice(0, limit);
+    if (opts.point)
+      return cardsAround(db, kind, (await publishedAround(db, kind, opts.point, opts.km ?? 30, where)).slice(0, limit));
     return (await published(db, kind, where, { limit })).map((r) => ({ ...r, km: null }));
   };
   return { jobs: await pick('job'), businesses: await pick('business') };
