@@ -2,7 +2,8 @@
 // service's jobs and businesses) over the bench's database, then, in process, what a visitor
 // and an agent ask of them, each time of a different commune, page or word: a commune page's
 // nearby work, /emplois by page (France, a territory, a radius) and the back office's list
-// with words. Goal (ours: the issue names none): each under 10 ms at the 95th percentile.
+// with words. Goals (ours: the issue names none), at the 95th percentile: 10 ms each, 20 ms
+// for a radius of up to 100 km (some 3 000 communes and their items).
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
@@ -14,7 +15,6 @@ import { verdict } from './bench-search.ts';
 
 const ITEMS = 20_000;
 const RUNS = 200;
-const GOAL_MS = 10;
 const WORDS = ['poste', 'employeur', 'auch', 'isle', 'saint', 'boulanger', 'cuisinier', 'mairie'];
 
 /** The bench's items, added once: every 10th archived, a third of them businesses. */
@@ -41,7 +41,7 @@ async function seedWork(db: Db): Promise<number> {
   return ITEMS;
 }
 
-async function timed(label: string, run: (i: number) => Promise<unknown>): Promise<void> {
+async function timed(label: string, goalMs: number, run: (i: number) => Promise<unknown>): Promise<void> {
   await run(0); // JIT and the page cache warm
   const ms: number[] = [];
   for (let i = 1; i <= RUNS; i++) {
@@ -52,7 +52,7 @@ async function timed(label: string, run: (i: number) => Promise<unknown>): Promi
   ms.sort((a, b) => a - b);
   const p95 = ms[Math.floor(ms.length * 0.95)]!;
   console.log(
-    `  ${verdict(p95 <= GOAL_MS).padEnd(7)} ${label}: median ${ms[ms.length >> 1]!.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms (goal ≤ ${GOAL_MS} ms)`,
+    `  ${verdict(p95 <= goalMs).padEnd(7)} ${label}: median ${ms[ms.length >> 1]!.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms (goal ≤ ${goalMs} ms)`,
   );
 }
 
@@ -72,19 +72,21 @@ export async function benchWork(db: Db): Promise<void> {
     locale: 'fr',
     territories: ['32'],
   };
-  await timed("a commune page's nearby work (30 km)", (i) => nearbyWork(db, { point: communes[i]!, km: 30 }));
-  await timed('/emplois, France, page 1–20', (i) => searchWork(db, 'job', { page: 1 + (i % 20), teletravail: false }));
-  await timed('/emplois, the Gers, page 1–5', (i) =>
+  await timed("a commune page's nearby work (30 km)", 10, (i) => nearbyWork(db, { point: communes[i]!, km: 30 }));
+  await timed('/emplois, France, page 1–20', 10, (i) =>
+    searchWork(db, 'job', { page: 1 + (i % 20), teletravail: false }),
+  );
+  await timed('/emplois, the Gers, page 1–5', 10, (i) =>
     searchWork(db, 'job', { territoire: '32', page: 1 + (i % 5), teletravail: i % 2 === 0 }),
   );
-  await timed('/emplois, 10–100 km around a commune', (i) =>
+  await timed('/emplois, 10–100 km around a commune', 20, (i) =>
     searchWork(db, 'job', {
       commune: communes[i]!.code,
       rayon: random.pick([10, 20, 30, 50, 100]),
       teletravail: false,
     }),
   );
-  await timed("/agent/emplois, the Gers' list with a word, page 1–3", (i) =>
+  await timed("/agent/emplois, the Gers' list with a word, page 1–3", 10, (i) =>
     listManagedWork(db, clock, agent, { kind: 'job', q: WORDS[i % WORDS.length], page: 1 + (i % 3) }),
   );
 }
