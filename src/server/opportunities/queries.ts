@@ -61,16 +61,13 @@ async function published(db: Db, kind: WorkKind, where?: SQL, page?: { limit: nu
 export type WorkCard = Awaited<ReturnType<typeof published>>[number] & { km?: number | null };
 export type WorkItem = WorkCard & { description: string };
 
-/** Cards with their text (an item's page, the partner's matches); the lists never read it. */
-async function withDescriptions<T extends WorkCard>(db: Db, cards: T[]): Promise<Array<T & { description: string }>> {
-  if (!cards.length) return [];
-  const ids = cards.map((c) => c.id);
+/** The texts of the published items of a kind under `where`, by id (the lists never read them). */
+async function descriptions(db: Db, kind: WorkKind, where: SQL): Promise<Map<number, string>> {
   const rows = await db
     .select({ id: opportunities.id, description: opportunities.description })
     .from(opportunities)
-    .where(inArray(opportunities.id, ids));
-  const texts = new Map(rows.map((r) => [r.id, r.description]));
-  return cards.map((c) => ({ ...c, description: texts.get(c.id) ?? '' }));
+    .where(and(eq(opportunities.status, 'published'), eq(opportunities.kind, kind), where));
+  return new Map(rows.map((r) => [r.id, r.description]));
 }
 
 /**
@@ -168,9 +165,9 @@ export async function searchWork(db: Db, kind: WorkKind, search: WorkSearch) {
 
 /** A published item's page; anything else is not found. */
 export async function workDetail(db: Db, kind: WorkKind, id: number): Promise<WorkItem> {
-  const [row] = await withDescriptions(db, await published(db, kind, eq(opportunities.id, id)));
+  const [row] = await published(db, kind, eq(opportunities.id, id));
   if (!row) throw new NotFound('opportunity');
-  return row;
+  return { ...row, description: (await descriptions(db, kind, eq(opportunities.id, id))).get(id) ?? '' };
 }
 
 /** The few nearest published jobs and businesses around a point (commune pages), or a territory's newest. */
@@ -235,12 +232,10 @@ export async function workMatches(
   const words = [...new Set([...wordsOf(input.sought), ...wordsOf(input.profession)])];
   const out: Array<WorkCard & { score: number; km: number | null }> = [];
   for (const kind of kinds) {
-    const items = await withDescriptions(
-      db,
-      await published(db, kind, eq(opportunities.territoryCode, input.territory)),
-    );
-    for (const r of items) {
-      const text = wordsOf(`${r.title} ${r.employer ?? ''} ${r.description}`);
+    const inTerritory = eq(opportunities.territoryCode, input.territory);
+    const texts = await descriptions(db, kind, inTerritory);
+    for (const r of await published(db, kind, inTerritory)) {
+      const text = wordsOf(`${r.title} ${r.employer ?? ''} ${texts.get(r.id) ?? ''}`);
       const hits = words.filter((w) => text.includes(w)).length;
       const km =
         r.point && input.communes.length ? Math.min(...input.communes.map((c) => distanceKm(c, r.point!))) : null;
