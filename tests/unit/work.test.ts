@@ -191,6 +191,23 @@ describe('the back office of jobs and businesses', () => {
     await updateWork(db, clock, gers, roasters[0]!, jobForm({ title: 'Chocolatière', commune: '32013' }));
     expect(await ids('torrefactrice')).toEqual(roasters.slice(1));
     expect(await ids('chocolatiere')).toEqual([roasters[0]]);
+    // Inclusive writing: the title as written, or the feminine typed whole.
+    const cheese = await createWork(db, clock, gers, 'job', jobForm({ title: 'Fromager·ère affineur', employer: '' }));
+    expect(await ids('Fromager·ère')).toEqual([cheese]);
+    expect(await ids('fromagère')).toEqual([cheese]);
+    // The index follows a commune's new name, and forgets a deleted item.
+    const inFts = async (match: string) =>
+      (await db.all<{ rowid: number }>(sql`SELECT rowid FROM opportunities_fts WHERE opportunities_fts MATCH ${match}`))
+        .map((r) => r.rowid)
+        .sort((a, b) => a - b);
+    await db.run(sql`UPDATE communes SET name = 'Zzbourg' WHERE code = '32160'`);
+    expect(await inFts('commune:zzbourg')).toEqual(
+      (await db.select({ id: opportunities.id }).from(opportunities).where(eq(opportunities.communeCode, '32160')))
+        .map((r) => r.id)
+        .sort((a, b) => a - b),
+    );
+    await db.delete(opportunities).where(eq(opportunities.id, cheese));
+    expect(await inFts('fromager')).toEqual([]);
   });
 
   it('hides what is unconfirmed for 90 days in the hourly pass, and a confirmation brings it back', async () => {
@@ -256,6 +273,13 @@ describe('the public search at scale', () => {
       FROM (SELECT code, department_code, row_number() OVER (ORDER BY code) AS n FROM communes
         WHERE lat IS NOT NULL AND department_code IN ('32', '31', '47', '65', '40', '82', '64', '50'))
       WHERE n <= 2000`);
+    // Ties: a second item in 50 of those communes, published the same day as the first.
+    await db.run(sql`
+      INSERT INTO opportunities (kind, status, title, description, territory_code, commune_code, employer,
+        contract, teleworkable, sector, published_at, confirmed_at, created_at, updated_at)
+      SELECT kind, status, title || ' bis', description, territory_code, commune_code, employer, contract,
+        teleworkable, sector, published_at, confirmed_at, created_at, updated_at
+      FROM opportunities WHERE title LIKE 'Poste %' AND status = 'published' ORDER BY id LIMIT 50`);
     await db.run(sql`ANALYZE`);
     // Plans are read on a connection opened after ANALYZE: one opened before keeps the
     // statistics it loaded (the template's few items) and plans for them.
@@ -339,6 +363,20 @@ describe('the public search at scale', () => {
     const newest = await plansOf(() => searchWork(watched, 'job', { page: 3, teletravail: false }));
     expect(newest.length).toBe(2);
     for (const plan of newest) expect(plan).not.toMatch(/^SCAN opportunities|TEMP B-TREE/m);
+    // Without statistics for the items (a database analysed while it had none), the same.
+    await db.run(sql`DELETE FROM sqlite_stat1 WHERE tbl = 'opportunities'`);
+    const blind = await createDb(`file:${file}`);
+    onTestFinished(() => blind.$client.close());
+    recorded.length = 0;
+    await nearbyWork(watched, { point: centre, km: 30 });
+    const boxes = recorded.filter((r) => r.sql.includes('cross join'));
+    expect(boxes.length).toBe(2);
+    for (const { sql: text, params } of boxes) {
+      const plan = await blind.$client.execute({ sql: `EXPLAIN QUERY PLAN ${text}`, args: params as never });
+      expect(plan.rows.map((r) => String(r.detail)).join('\n')).toMatch(
+        /^SEARCH opportunities USING INDEX opportunities_commune_idx/m,
+      );
+    }
   });
 });
 

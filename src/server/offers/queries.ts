@@ -127,7 +127,7 @@ export function fullTextQuery(text: string): string | null {
 
 /**
  * What a back-office list's search box asks, as a condition: the item's row of the full-text
- * table `fts` (its title, its commune… accents and case folded, each word a prefix) or its
+ * table `fts` (its title, its commune… accents and case folded, as `fullTextQuery`) or its
  * commune's folded name holding the typed text. Punctuation alone matches nothing, and % or _
  * are never wildcards. Undefined when nothing was typed; the query joins `communes`.
  */

@@ -2,7 +2,7 @@
 // territory and commune pages) and what an agent's file matches for the partner. A list reads
 // its page in SQL; a radius reads the items of its box's communes, and the exact distances
 // from the communes' centres are computed here.
-import { and, between, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, between, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { communes, opportunities, territories } from '../../../db/schema/index.ts';
 import { businessSectors, contractTypes } from '../../../db/schema/work.ts';
@@ -89,7 +89,9 @@ async function publishedAround(db: Db, kind: WorkKind, centre: Point, km: number
         between(communes.lng, box.minLng, box.maxLng),
         eq(opportunities.communeCode, communes.code),
         eq(opportunities.status, 'published'),
-        eq(opportunities.kind, kind),
+        // Not an index's term: without statistics SQLite would rank (status, kind) of the
+        // newest index as good as (status, commune) and read every item for each commune.
+        sql`+${opportunities.kind} = ${kind}`,
         where,
       ),
     );
@@ -136,19 +138,21 @@ export async function searchWork(db: Db, kind: WorkKind, search: WorkSearch) {
         : eq(opportunities.sector, search.type as (typeof businessSectors)[number]);
   const centre: Point | null =
     commune?.lat != null && commune.lng != null ? { lat: commune.lat, lng: commune.lng } : null;
+  // A commune without a point (a few overseas ones) has no radius: its own items.
+  const radius = centre ? search.rayon : undefined;
   const where = and(
     search.territoire ? eq(opportunities.territoryCode, search.territoire) : undefined,
     type,
     kind === 'job' && search.teletravail ? eq(opportunities.teleworkable, true) : undefined,
-    commune && !search.rayon ? eq(opportunities.communeCode, commune.code) : undefined,
+    commune && !radius ? eq(opportunities.communeCode, commune.code) : undefined,
   );
   const pageOf = (total: number) => {
     const pages = Math.max(1, Math.ceil(total / WORK_RESULTS_PAGE));
     return { pages, page: Math.min(search.page ?? 1, pages) };
   };
   // Within a radius: the box's items, sorted by distance here, and the page's cards.
-  if (search.rayon && commune) {
-    const around = centre ? await publishedAround(db, kind, centre, search.rayon, where) : [];
+  if (radius && centre) {
+    const around = await publishedAround(db, kind, centre, radius, where);
     const { page, pages } = pageOf(around.length);
     const cards = await cardsAround(db, kind, around.slice((page - 1) * WORK_RESULTS_PAGE, page * WORK_RESULTS_PAGE));
     return { total: around.length, page, pages, commune, cards };
