@@ -2230,6 +2230,8 @@ export const en: Messages = {
   'work.search.filters': 'Filters',
   'work.search.invalid': 'Some filters are not valid and were not applied.',
   'work.search.allTerritories': 'All territories',
+  'work.search.q.job': 'Job title or keyword',
+  'work.search.q.business': 'Business or keyword',
   'work.search.radius': 'Radius around the town',
   'work.search.radiusNone': 'The town only',
   'work.search.km': '{km} km',

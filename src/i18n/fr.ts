@@ -2268,6 +2268,8 @@ export const fr = {
   'work.search.filters': 'Filtres',
   'work.search.invalid': 'Certains filtres ne sont pas valides et n’ont pas été appliqués.',
   'work.search.allTerritories': 'Tous les territoires',
+  'work.search.q.job': 'Métier ou mot-clé',
+  'work.search.q.business': 'Activité ou mot-clé',
   'work.search.radius': 'Rayon autour de la commune',
   'work.search.radiusNone': 'La commune seule',
   'work.search.km': '{km} km',

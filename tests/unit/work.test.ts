@@ -253,6 +253,25 @@ describe('the public search', () => {
     );
     const shops = await searchWork(db, 'business', { type: 'retail', teletravail: false });
     expect(shops.cards.every((c) => c.kind === 'business' && c.sector === 'retail')).toBe(true);
+    // Words: of the title, the employer or the commune, as typed, published items only.
+    const nurses = await searchWork(db, 'job', { q: 'infirmière', teletravail: false });
+    expect(nurses.total).toBeGreaterThan(0);
+    expect(nurses.cards.every((c) => /infirmier/i.test(c.title))).toBe(true);
+    expect((await searchWork(db, 'job', { q: 'menuiserie dupuy', teletravail: false })).total).toBe(0);
+    await changeWorkStatus(db, clock, gers, draft, 'publish');
+    const byEmployer = await searchWork(db, 'job', { q: 'menuiserie dupuy', teletravail: false });
+    expect(byEmployer.cards.map((c) => c.id)).toEqual([draft]);
+    expect((await searchWork(db, 'job', { q: 'infirmière zzinconnu', teletravail: false })).total).toBe(0);
+    expect((await searchWork(db, 'job', { q: 'infirmière', territoire: '50', teletravail: false })).cards).toEqual(
+      (await searchWork(db, 'job', { q: 'infirmière', teletravail: false })).cards.filter(
+        (c) => c.territoryCode === '50',
+      ),
+    );
+    // Punctuation alone searches nothing: every item (the draft published since, included).
+    expect((await searchWork(db, 'job', { q: '!!', teletravail: false })).total).toBe(all.total + 1);
+    const near2 = await searchWork(db, 'job', { q: 'auch', commune: 'Auch', rayon: 100, teletravail: false });
+    expect(near2.total).toBeGreaterThan(0);
+    expect(near2.cards.every((c) => c.communeName === 'Auch' || /auch/i.test(`${c.title} ${c.employer}`))).toBe(true);
     const cards = await nearbyWork(db, { point: { lat: 43.6602, lng: 0.5673 } });
     expect(cards.jobs.length).toBeGreaterThan(0);
     expect(cards.jobs.every((c) => c.territoryCode === '32')).toBe(true);

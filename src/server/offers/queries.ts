@@ -126,6 +126,20 @@ export function fullTextQuery(text: string): string | null {
 }
 
 /**
+ * Typed words as a condition on the items of the full-text table `fts` (as `fullTextQuery`);
+ * undefined when nothing searchable was typed.
+ */
+export function fullTextCondition(
+  typed: string | undefined,
+  fts: 'offers_fts' | 'opportunities_fts',
+  id: SQLiteColumn,
+): SQL | undefined {
+  const match = typed ? fullTextQuery(typed) : null;
+  const table = sql.identifier(fts);
+  return match ? sql`${id} IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${match})` : undefined;
+}
+
+/**
  * What a back-office list's search box asks, as a condition: the item's row of the full-text
  * table `fts` (its title, its commune… accents and case folded, as `fullTextQuery`) or its
  * commune's folded name holding the typed text. Punctuation alone matches nothing, and % or _
@@ -139,12 +153,10 @@ export function typedTextCondition(
   const text = typed?.trim() ?? '';
   if (!text) return undefined;
   const folded = foldText(text);
-  const match = fullTextQuery(text);
-  const table = sql.identifier(fts);
   const communeLike = `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return (
     or(
-      match ? sql`${id} IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${match})` : undefined,
+      fullTextCondition(text, fts, id),
       folded ? sql`${communes.searchName} LIKE ${communeLike} ESCAPE '\\'` : undefined,
     ) ?? sql`0`
   );

@@ -10,6 +10,7 @@ import { foldText } from '../../lib/text.ts';
 import { Invalid, NotFound } from '../errors.ts';
 import { boundingBox, distanceKm, type Point } from '../places/geo.ts';
 import { resolveCommune } from '../places/queries.ts';
+import { fullTextCondition } from '../offers/queries.ts';
 import type { WorkSearch } from './schemas.ts';
 
 export type WorkKind = 'job' | 'business';
@@ -122,7 +123,8 @@ async function cardsAround(db: Db, kind: WorkKind, shown: Array<{ id: number; km
 export const workTypes = (kind: WorkKind): readonly string[] => (kind === 'job' ? contractTypes : businessSectors);
 
 /**
- * /emplois and /reprises: published items of a kind, filtered by territory, commune and
+ * /emplois and /reprises: published items of a kind, filtered by words (their title,
+ * employer or commune, through `opportunities_fts`), territory, commune and
  * radius (from the commune's centre; without a radius, that commune only), type and
  * telework; the newest first, or the nearest first around a commune.
  */
@@ -142,6 +144,7 @@ export async function searchWork(db: Db, kind: WorkKind, search: WorkSearch) {
   const radius = centre ? search.rayon : undefined;
   const where = and(
     search.territoire ? eq(opportunities.territoryCode, search.territoire) : undefined,
+    fullTextCondition(search.q, 'opportunities_fts', opportunities.id),
     type,
     kind === 'job' && search.teletravail ? eq(opportunities.teleworkable, true) : undefined,
     commune && !radius ? eq(opportunities.communeCode, commune.code) : undefined,

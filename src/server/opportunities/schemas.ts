@@ -63,6 +63,8 @@ export const workSearchShape = {
       .regex(/^(\d{2}|2A|2B|97\d)$/, { error: 'errors.unknown_territory' })
       .optional(),
   ),
+  /** Words of the title, the employer or the commune ("infirmier", "boulangerie"). */
+  q: optionalLine(200),
   commune: optionalLine(120),
   rayon: z.preprocess(
     (v) => (v === '' || v === undefined ? undefined : typeof v === 'string' && /^\d{1,3}$/.test(v) ? Number(v) : v),
