@@ -2,13 +2,13 @@
 // territory and commune pages) and what an agent's file matches for the partner. A list reads
 // its page in SQL; a radius reads the items of its box's communes, and the exact distances
 // from the communes' centres are computed here.
-import { and, between, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { communes, opportunities, territories } from '../../../db/schema/index.ts';
 import { businessSectors, contractTypes } from '../../../db/schema/work.ts';
 import { foldText } from '../../lib/text.ts';
 import { Invalid, NotFound } from '../errors.ts';
-import { boundingBox, distanceKm, type Point } from '../places/geo.ts';
+import { boundingBox, distanceKm, inBox, type Point } from '../places/geo.ts';
 import { resolveCommune } from '../places/queries.ts';
 import { fullTextCondition } from '../offers/queries.ts';
 import type { WorkSearch } from './schemas.ts';
@@ -39,21 +39,21 @@ const cardColumns = {
   lng: communes.lng,
 };
 /** Cards, with their status (only published ones leave this module). */
-const cards = (db: Db) =>
+const cardQuery = (db: Db) =>
   db
     .select({ ...cardColumns, status: opportunities.status })
     .from(opportunities)
     .innerJoin(communes, eq(communes.code, opportunities.communeCode))
     .innerJoin(territories, eq(territories.code, opportunities.territoryCode));
 
-const cardOf = ({ lat, lng, status: _, ...r }: Awaited<ReturnType<typeof cards>>[number]) => ({
+const cardOf = ({ lat, lng, status: _, ...r }: Awaited<ReturnType<typeof cardQuery>>[number]) => ({
   ...r,
   point: lat !== null && lng !== null ? { lat, lng } : null,
 });
 
 /** Published items of a kind under `where`, newest first; a page of them when `page` is given. */
 async function published(db: Db, kind: WorkKind, where?: SQL, page?: { limit: number; offset?: number }) {
-  const query = cards(db)
+  const query = cardQuery(db)
     .where(and(eq(opportunities.status, 'published'), eq(opportunities.kind, kind), where))
     .orderBy(desc(opportunities.publishedAt), desc(opportunities.id))
     .$dynamic();
@@ -86,8 +86,7 @@ async function publishedAround(db: Db, kind: WorkKind, centre: Point, km: number
     .crossJoin(opportunities)
     .where(
       and(
-        between(communes.lat, box.minLat, box.maxLat),
-        between(communes.lng, box.minLng, box.maxLng),
+        inBox(communes.lat, communes.lng, box),
         eq(opportunities.communeCode, communes.code),
         eq(opportunities.status, 'published'),
         // Not an index's term: without statistics SQLite would rank (status, kind) of the
@@ -106,7 +105,7 @@ async function publishedAround(db: Db, kind: WorkKind, centre: Point, km: number
 async function cardsAround(db: Db, kind: WorkKind, shown: Array<{ id: number; km: number }>): Promise<WorkCard[]> {
   if (!shown.length) return [];
   // By id alone (the status and kind, checked here, would lead SQLite to read every item of a kind).
-  const rows = await cards(db).where(
+  const rows = await cardQuery(db).where(
     inArray(
       opportunities.id,
       shown.map((p) => p.id),

@@ -2,7 +2,7 @@
 // sites around it, daily life (schools, station, shops…), the offers and tiers-lieux there and around, and the families settled
 // there when they are enough not to be recognised (the open-data API's cells, so no page
 // reveals by subtraction what another hides).
-import { and, between, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { departments, mobileSites, territories } from '../../../db/schema/index.ts';
 import { NotFound } from '../errors.ts';
@@ -10,7 +10,7 @@ import { searchOffers, type OfferSearchResult } from '../offers/queries.ts';
 import type { Shown } from '../reports/impact.ts';
 import { settlementsPerCommune } from '../reports/settlements.ts';
 import { dailyLife, type DailyLife } from './daily-life.ts';
-import { boundingBox, distanceKm } from './geo.ts';
+import { boundingBox, distanceKm, inBox } from './geo.ts';
 import { communeCoverageHistory, currentCommuneCode, getCommune, type CommuneSummary } from './queries.ts';
 
 /** Offers and tiers-lieux "around": within this distance of the commune's centre. */
@@ -86,13 +86,7 @@ async function sitesAround(db: Db, commune: CommuneSummary): Promise<CommunePage
   const rows = await db
     .select({ operator: mobileSites.operator, lat: mobileSites.lat, lng: mobileSites.lng })
     .from(mobileSites)
-    .where(
-      and(
-        between(mobileSites.lat, box.minLat, box.maxLat),
-        between(mobileSites.lng, box.minLng, box.maxLng),
-        eq(mobileSites.has4g, true),
-      ),
-    );
+    .where(and(inBox(mobileSites.lat, mobileSites.lng, box), eq(mobileSites.has4g, true)));
   const operators = new Map<string, { operator: string; count: number; nearestKm: number }>();
   for (const r of rows) {
     const km = distanceKm(centre, r);

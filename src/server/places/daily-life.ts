@@ -4,11 +4,10 @@
 // département's points are loaded); the rest — and schools where the points are missing, as
 // the Manche's écoles — come from INSEE's counts per commune (BPE 2020): "N in the commune",
 // or the nearest commune that has one, centre to centre. Decision 022.
-import { and, between, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { and, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { communeFacilities, communes, pointsOfInterest, stations, type PointKind } from '../../../db/schema/index.ts';
-import { boundingBox, distanceKm, distanceSql, type Point } from './geo.ts';
+import { boundingBox, distanceKm, distanceSql, inBox, type Point } from './geo.ts';
 import type { CommuneSummary } from './queries.ts';
 
 export const DAILY_LIFE_KINDS = [
@@ -109,8 +108,6 @@ export async function dailyLife(
   if (covered.size === 0 && !countsLoaded) return null;
 
   const box = boundingBox(centre, SEARCH_KM);
-  const inBox = (lat: SQLiteColumn, lng: SQLiteColumn) =>
-    and(between(lat, box.minLat, box.maxLat), between(lng, box.minLng, box.maxLng));
   const coveredPoints = [...covered].filter((k): k is PointKind => k !== 'station');
 
   const [pointRows, stationRows, countRows] = await Promise.all([
@@ -119,9 +116,11 @@ export async function dailyLife(
           .select({ kind: pointsOfInterest.kind, ...pointColumns })
           .from(pointsOfInterest)
           .innerJoin(communes, eq(communes.code, pointsOfInterest.communeCode))
-          .where(and(inArray(pointsOfInterest.kind, coveredPoints), inBox(pointsOfInterest.lat, pointsOfInterest.lng)))
+          .where(
+            and(inArray(pointsOfInterest.kind, coveredPoints), inBox(pointsOfInterest.lat, pointsOfInterest.lng, box)),
+          )
       : [],
-    covered.has('station') ? stationsNear(db, centre, inBox(stations.lat, stations.lng)) : [],
+    covered.has('station') ? stationsNear(db, centre, inBox(stations.lat, stations.lng, box)) : [],
     countsLoaded
       ? db
           .select({
@@ -137,7 +136,7 @@ export async function dailyLife(
             or(
               eq(communes.code, commune.code),
               and(
-                inBox(communes.lat, communes.lng),
+                inBox(communes.lat, communes.lng, box),
                 or(...Object.values(COUNT_OF).map((c) => gt(communeFacilities[c], 0))),
               ),
             ),

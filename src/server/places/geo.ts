@@ -1,6 +1,6 @@
 // Great-circle distances, in TypeScript and as SQL (SQLite math functions), plus the
 // bounding box that lets an index narrow a radius search before the exact distance.
-import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, between, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 
 export const EARTH_RADIUS_KM = 6371;
 
@@ -34,3 +34,8 @@ export function boundingBox(center: Point, km: number) {
   const dLng = dLat / cosLat;
   return { minLat: center.lat - dLat, maxLat: center.lat + dLat, minLng: center.lng - dLng, maxLng: center.lng + dLng };
 }
+export type Box = ReturnType<typeof boundingBox>;
+
+/** Points (columns) within a box, as SQL: what an index on the latitude narrows. */
+export const inBox = (lat: SQLWrapper, lng: SQLWrapper, box: Box): SQL =>
+  and(between(lat, box.minLat, box.maxLat), between(lng, box.minLng, box.maxLng))!;
