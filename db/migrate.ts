@@ -49,23 +49,3 @@ export async function migrationsApplied(db: Db): Promise<boolean> {
     return false; // no migrations table yet
   }
 }
-
-/**
- * Gives the planner statistics for the indexes created since the last ANALYZE (by a
- * migration): `PRAGMA optimize` does not look for them, and without them the planner may
- * prefer an older index (a platform report read whole rows through another one, 2–3 times
- * slower). Returns the indexes analysed; none on a database never analysed. A partial index
- * with no row yet gets no statistics, so it is asked again at the next start (at no cost).
- */
-export async function analyzeNewIndexes(db: Db): Promise<string[]> {
-  const [stats] = await db.all<{ n: number }>(
-    sql`SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat1'`,
-  );
-  if (!stats?.n) return [];
-  const fresh = await db.all<{ name: string }>(sql`
-    SELECT i.name FROM sqlite_schema i
-    WHERE i.type = 'index' AND i.tbl_name IN (SELECT tbl FROM sqlite_stat1)
-      AND i.name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL)`);
-  for (const { name } of fresh) await db.$client.execute(`ANALYZE "${name.replaceAll('"', '""')}"`);
-  return fresh.map((i) => i.name);
-}

@@ -3,7 +3,8 @@
 import { abandonedImports } from '../../src/server/imports/coverage.ts';
 import { systemClock } from '../../src/server/clock.ts';
 import { createDb, type Db } from '../../db/client.ts';
-import { analyzeNewIndexes, applyMigrations } from '../../db/migrate.ts';
+import { applyMigrations } from '../../db/migrate.ts';
+import { refreshStatistics } from '../../db/statistics.ts';
 import { databaseIsEmpty, seedDemo } from '../../db/seed/demo.ts';
 import { loadReferential, referentialLoaded } from '../../src/server/places/referential.ts';
 import { keyOpensSealedSecrets } from '../../src/server/accounts/two-factor.ts';
@@ -53,9 +54,10 @@ export async function prepareDb(
       `Seeded demo data: ${created.territories} territories, ${created.offers} offers, ${created.candidates} candidate files, ${created.users} accounts.`,
     );
   }
-  // Keeps the planner's statistics fresh (cheap when nothing changed), so that it picks
-  // the right index for each search filter; a migration's new indexes get theirs.
-  await analyzeNewIndexes(db);
-  await db.$client.execute('PRAGMA optimize=0x10002');
+  // The planner's statistics, before the port opens (whole tables; cheap when nothing changed):
+  // new tables and indexes, tables grown tenfold (the server's daily pass leaves large ones here).
+  const { analysed } = await refreshStatistics(db);
+  if (analysed.length)
+    log.info({ analysed }, `Planner statistics refreshed for ${analysed.length} table(s) or index(es).`);
   return db;
 }

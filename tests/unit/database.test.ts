@@ -5,7 +5,8 @@ import Database from 'libsql';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { builtOnce, BUSY_TIMEOUT_MS, createDb, takeLockWaits, type Db } from '../../db/client.ts';
-import { analyzeNewIndexes, applyMigrations, migrationsApplied } from '../../db/migrate.ts';
+import { applyMigrations, migrationsApplied } from '../../db/migrate.ts';
+import { GROWTH, refreshStatistics } from '../../db/statistics.ts';
 import { PreparedReader, READ_MMAP_BYTES } from '../../db/prepared-reader.ts';
 
 const require = createRequire(import.meta.url);
@@ -328,22 +329,81 @@ describe('migrations', () => {
     await db.$client.execute('CREATE INDEX communes_name_population_idx ON communes (name, population)');
     await db.$client.execute('PRAGMA optimize=0x10002');
     expect(await stat('communes_name_population_idx')).toBeUndefined();
-    const first = await analyzeNewIndexes(db);
-    expect(first).toContain('communes_name_population_idx');
+    const first = await refreshStatistics(db);
+    expect(first.analysed).toContain('communes_name_population_idx');
+    expect(first.deferred).toEqual([]);
     expect(await stat('communes_name_population_idx')).toMatch(/^\d+ \d+ \d+$/);
-    // Analysed once: only a partial index with no row yet (ANALYZE gives it none) is asked again.
-    const again = await analyzeNewIndexes(db);
-    expect(again).toEqual(first.filter((name) => name !== 'communes_name_population_idx'));
-    for (const name of again) {
-      const [index] = await db.all<{ sql: string }>(sql`SELECT sql FROM sqlite_schema WHERE name = ${name}`);
-      expect(index!.sql, name).toMatch(/ WHERE /);
-    }
+    // Analysed once. A partial index with no row yet gets no statistics from ANALYZE: it is
+    // asked again, but nothing changed, so no connection reads the schema again.
+    const unanalysed = await db.all<{ name: string; sql: string }>(sql`
+      SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name IN (SELECT tbl FROM sqlite_stat1)
+        AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL)`);
+    expect(unanalysed.length).toBeGreaterThan(0);
+    for (const index of unanalysed) expect(index.sql, index.name).toMatch(/ WHERE /);
+    const version = async () => (await db.all<{ v: number }>(sql`PRAGMA schema_version`))[0]!.v;
+    const before = await version();
+    expect(await refreshStatistics(db)).toEqual({ analysed: [], deferred: [] });
+    expect(await version()).toBe(before);
+  });
+});
+
+describe('planner statistics', () => {
+  // Two indexes the planner must choose between: `a` has two values, `b` one per row. Without
+  // statistics SQLite takes the equality (`a`, half the table); with them, the range on `b`.
+  const query = 'SELECT count(*) AS n FROM plan_t WHERE a = 1 AND b > 19990';
+  const fill = (db: Db, from: number, to: number) =>
+    db.$client.execute(`INSERT INTO plan_t SELECT value % 2, value FROM generate_series(${from}, ${to})`);
+  // A connection reads the schema again when a statement runs (a plan alone checks nothing).
+  const planOf = async (db: Db) => {
+    expect((await db.$client.execute(query)).rows[0]!.n).toBe(5);
+    return (await db.$client.execute(`EXPLAIN QUERY PLAN ${query}`)).rows.map((r) => String(r.detail)).join('; ');
+  };
+
+  it('analyses a table that had no row at the last ANALYZE, and every connection then plans with it', async () => {
+    const { db, path } = await testDb('empty');
+    await db.$client.execute('CREATE TABLE plan_t (a INTEGER, b INTEGER)');
+    await db.$client.execute('CREATE INDEX plan_t_a ON plan_t (a)');
+    await db.$client.execute('CREATE INDEX plan_t_b ON plan_t (b)');
+    // Analysed while empty: sqlite_stat1 exists, with nothing about plan_t, and PRAGMA optimize never adds it.
+    await db.$client.execute('ANALYZE');
+    await fill(db, 1, 20_000);
+    await db.$client.execute('PRAGMA optimize=0x10002');
+    expect(await db.all(sql`SELECT * FROM sqlite_stat1 WHERE tbl = 'plan_t'`)).toEqual([]);
+    // Another process's connections, open before the refresh, reading through prepared statements.
+    const other = await createDb(`file:${path}`);
+    onTestFinished(() => other.$client.close());
+    await other.$client.execute(query);
+    const unanalysed = await createDb(`file:${path}`);
+    expect(await planOf(unanalysed)).toMatch(/USING (COVERING )?INDEX plan_t_a /);
+    unanalysed.$client.close();
+
+    expect(await refreshStatistics(db)).toEqual({ analysed: ['plan_t'], deferred: [] });
+    expect(await planOf(db)).toMatch(/USING (COVERING )?INDEX plan_t_b /);
+    // The other connections load the new statistics too (without the schema's change, they keep theirs).
+    expect(await planOf(other)).toMatch(/USING (COVERING )?INDEX plan_t_b /);
+    // Nothing left to do.
+    expect(await refreshStatistics(db)).toEqual({ analysed: [], deferred: [] });
   });
 
-  it('analyses no index of a database never analysed (PRAGMA optimize does that)', async () => {
+  it('analyses a database never analysed, then a table grown tenfold; a server’s pass leaves a large one', async () => {
     const { db } = await testDb('empty');
-    const stats = sql`SELECT count(*) AS n FROM sqlite_schema WHERE name = 'sqlite_stat1'`;
-    expect((await db.all<{ n: number }>(stats))[0]!.n).toBe(0);
-    expect(await analyzeNewIndexes(db)).toEqual([]);
+    await db.$client.execute('CREATE TABLE plan_t (a INTEGER, b INTEGER)');
+    await db.$client.execute('CREATE INDEX plan_t_a ON plan_t (a)');
+    await db.$client.execute('CREATE TABLE empty_t (x)');
+    await db.$client.execute('CREATE INDEX empty_t_x ON empty_t (x)');
+    await fill(db, 1, 1_000);
+    expect(await refreshStatistics(db)).toEqual({ analysed: ['plan_t'], deferred: [] });
+    const rowsOf = async () =>
+      (await db.all<{ stat: string }>(sql`SELECT stat FROM sqlite_stat1 WHERE idx = 'plan_t_a'`))[0]!.stat;
+    expect(await rowsOf()).toBe('1000 500');
+    // Grown, but less than tenfold: the statistics hold.
+    await fill(db, 1_001, GROWTH * 1_000 - 1);
+    expect(await refreshStatistics(db)).toEqual({ analysed: [], deferred: [] });
+    await fill(db, GROWTH * 1_000, GROWTH * 1_000);
+    // Too large for a server's pass: left for the next start.
+    expect(await refreshStatistics(db, { maxRows: 5_000 })).toEqual({ analysed: [], deferred: ['plan_t'] });
+    expect(await rowsOf()).toBe('1000 500');
+    expect(await refreshStatistics(db)).toEqual({ analysed: ['plan_t'], deferred: [] });
+    expect(await rowsOf()).toBe('10000 5000');
   });
 });
