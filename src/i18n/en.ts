@@ -896,6 +896,8 @@ export const en: Messages = {
   'compare.note': 'My note',
   'compare.noteFor': 'My note on “{title}”',
   'compare.saveNote': 'Save the note',
+  'compare.noteNotSaved': 'This offer is no longer one of your favourites: your note was not saved.',
+  'compare.lostNote': 'Your note, not saved (copy it if you want to keep it)',
   'compare.noteSaved': 'Note saved.',
   'compare.private': 'Your notes are private: neither agents nor owners see them. They are part of your data export.',
   'compare.print': 'Print the comparison',
@@ -1620,6 +1622,8 @@ export const en: Messages = {
   'owner.ok.confirm': 'Thank you: your offer stays online.',
   'owner.ok.withdraw': 'Offer withdrawn: it is no longer in the catalogue.',
   'owner.editTitle': 'Edit “{title}”',
+  'owner.locked':
+    'This offer was withdrawn, not accepted or set aside by the territory’s team: it can no longer be changed. To offer it again, send a new offer.',
   'owner.back': '← My offers',
   'owner.submitEdit': 'Send the change',
   'submitOffer.title': 'Offer a home or a tiers-lieu',
@@ -2067,6 +2071,7 @@ export const en: Messages = {
   'ambassador.storySubmit': 'Send for review',
   'ambassador.storyResubmit': 'Send the new version',
   'ambassador.storySaved': 'Your story is sent: the territory’s team will read it.',
+  'ambassador.storyUnchanged': 'Your story has not changed: nothing was sent.',
   'ambassador.storyStatus.pending': 'Waiting for review',
   'ambassador.storyStatus.approved': 'Published on the territory’s page',
   'ambassador.storyStatus.changes_requested': 'Change requested',
@@ -2163,6 +2168,10 @@ export const en: Messages = {
   'errors.ambassador_unavailable': 'Choose an active ambassador of the file’s territory.',
   'errors.introduction_stage': 'Only a candidate family, not settled yet, can be introduced.',
   'errors.introduction_exists': 'This family is already in touch with this ambassador.',
+  'errors.story_already_decided':
+    'This story has already been decided on (approved, sent back or rejected); the list has been updated.',
+  'errors.story_changed':
+    'The ambassador changed this story while you were reviewing it: read the new version, then decide.',
   'errors.story_note_required': 'Write a message to the ambassador: they will receive it by email.',
   'errors.introduction_answered': 'This introduction already has your answer.',
   // Work for the partner (issue 16): jobs and businesses to take over
@@ -2264,6 +2273,7 @@ export const en: Messages = {
   'work.cards.seeJobs': 'All job offers',
   'work.cards.seeBusinesses': 'All businesses',
   'work.cards.none': 'Nothing at the moment.',
+  'errors.offer_owner_locked': 'This offer was withdrawn, not accepted or set aside: it can no longer be changed.',
   'errors.work_owner_locked': 'This business was withdrawn or not accepted: it can no longer be changed.',
   'errors.work_price_range': 'The maximum price must be above the minimum price.',
   'errors.work_radius': 'Choose a radius between 1 and 200 km.',

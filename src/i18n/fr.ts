@@ -908,6 +908,8 @@ export const fr = {
   'compare.note': 'Ma note',
   'compare.noteFor': 'Ma note sur « {title} »',
   'compare.saveNote': 'Enregistrer la note',
+  'compare.noteNotSaved': 'Cette offre n’est plus dans vos favoris : votre note n’a pas été enregistrée.',
+  'compare.lostNote': 'Votre note, non enregistrée (à copier si vous voulez la garder)',
   'compare.noteSaved': 'Note enregistrée.',
   'compare.private':
     'Vos notes sont privées : ni les agents ni les propriétaires ne les voient. Elles figurent dans l’export de vos données.',
@@ -1649,6 +1651,8 @@ export const fr = {
   'owner.ok.confirm': 'Merci : votre offre reste en ligne.',
   'owner.ok.withdraw': 'Offre retirée : elle n’est plus dans le catalogue.',
   'owner.editTitle': 'Modifier « {title} »',
+  'owner.locked':
+    'Cette offre a été retirée, n’a pas été retenue ou a été mise de côté par l’équipe du territoire : elle ne se modifie plus. Pour la proposer à nouveau, envoyez une nouvelle offre.',
   'owner.back': '← Mes offres',
   'owner.submitEdit': 'Envoyer la modification',
   'submitOffer.title': 'Proposer un logement ou un tiers-lieu',
@@ -2101,6 +2105,7 @@ export const fr = {
   'ambassador.storySubmit': 'Envoyer à la relecture',
   'ambassador.storyResubmit': 'Envoyer la nouvelle version',
   'ambassador.storySaved': 'Votre récit est envoyé : l’équipe du territoire va le relire.',
+  'ambassador.storyUnchanged': 'Votre récit n’a pas changé : rien n’a été envoyé.',
   'ambassador.storyStatus.pending': 'En attente de relecture',
   'ambassador.storyStatus.approved': 'Publié sur la page du territoire',
   'ambassador.storyStatus.changes_requested': 'Modification demandée',
@@ -2198,6 +2203,10 @@ export const fr = {
   'errors.ambassador_unavailable': 'Choisissez un ambassadeur actif du territoire du dossier.',
   'errors.introduction_stage': 'Seule une famille candidate, pas encore installée, peut être mise en relation.',
   'errors.introduction_exists': 'Cette famille est déjà en relation avec cet ambassadeur.',
+  'errors.story_already_decided':
+    'Ce récit a déjà été traité (approuvé, renvoyé ou refusé) ; la liste a été mise à jour.',
+  'errors.story_changed':
+    'L’ambassadeur a modifié ce récit pendant votre relecture : relisez la nouvelle version, puis décidez.',
   'errors.story_note_required': 'Écrivez un message à l’ambassadeur : il le recevra par email.',
   'errors.introduction_answered': 'Cette mise en relation a déjà reçu votre réponse.',
   // Work for the partner (issue 16): jobs and businesses to take over
@@ -2303,6 +2312,8 @@ export const fr = {
   'work.cards.seeJobs': 'Toutes les offres d’emploi',
   'work.cards.seeBusinesses': 'Toutes les reprises',
   'work.cards.none': 'Rien pour le moment.',
+  'errors.offer_owner_locked':
+    'Cette offre a été retirée, n’a pas été retenue ou a été mise de côté : elle ne se modifie plus.',
   'errors.work_owner_locked': 'Cette reprise a été retirée ou n’a pas été retenue : elle ne se modifie plus.',
   'errors.work_price_range': 'Le prix maximum doit être supérieur au prix minimum.',
   'errors.work_radius': 'Choisissez un rayon entre 1 et 200 km.',

@@ -196,3 +196,32 @@ test('an ambassador edits its story; the territory’s agent asks for a change, 
     await agent.close();
   }
 });
+
+test('a refused post on /compte keeps the languages ticked; an introduction gone is said so', async ({
+  page,
+  portal,
+}) => {
+  await signInAs(page, AMBASSADOR);
+  const post = (body: string) =>
+    page.request.post('/compte', {
+      data: body,
+      headers: { Origin: portal.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+  // No presentation: refused, and the three languages ticked come back ticked (the saved ones are two).
+  const refused = await post('intent=ambassador&languages=fr&languages=en&languages=es&byEmail=yes&presentation=');
+  expect(refused.status()).toBe(400);
+  await page.setContent(await refused.text());
+  const ticked = await page
+    .getByRole('group', { name: 'Langues dans lesquelles vous pouvez échanger' })
+    .getByRole('checkbox')
+    .evaluateAll((boxes) =>
+      boxes.filter((b) => (b as HTMLInputElement).checked).map((b) => (b as HTMLInputElement).value),
+    );
+  expect(ticked.sort()).toEqual(['en', 'es', 'fr']);
+  // An introduction that no longer exists (the family erased its data meanwhile).
+  const gone = await post('intent=introduction-ambassador&introduction=999999&answer=accepted');
+  expect(gone.status()).toBe(404);
+  const html = await gone.text();
+  expect(html).toContain('Cet élément n’existe plus');
+  expect(html).not.toContain('pas encore de projet');
+});

@@ -68,6 +68,26 @@ for (const javaScriptEnabled of [true, false]) {
       });
       expect(saved.rows[0]!.note).toBe('Visiter en mars ; école à vérifier');
       await page.goto(page.url().replace(/&ok=note.*$/, ''));
+      // Taken out of the favourites in another tab while a note is typed: said so, the text kept to copy.
+      const comparedAt = page.url();
+      await portal.sql.execute({
+        sql: 'DELETE FROM favourites WHERE offer_id = ? AND user_id = (SELECT id FROM users WHERE email = ?)',
+        args: [picked[0]!.id, email],
+      });
+      const gone = table.getByLabel(`Ma note sur «\u00a0${picked[0]!.title}\u00a0»`);
+      await gone.fill('Appeler le notaire');
+      await gone.locator('xpath=ancestor::form').getByRole('button', { name: 'Enregistrer la note' }).click();
+      await expect(page.getByRole('alert')).toHaveText(
+        'Cette offre n’est plus dans vos favoris\u00a0: votre note n’a pas été enregistrée.',
+      );
+      await expect(page.getByLabel(/^Votre note, non enregistrée/)).toHaveValue('Appeler le notaire');
+      await axe(page);
+      await portal.sql.execute({
+        sql: `INSERT INTO favourites (user_id, offer_id, created_at)
+              SELECT id, ?, '2026-12-01T00:00:00Z' FROM users WHERE email = ?`,
+        args: [picked[0]!.id, email],
+      });
+      await page.goto(comparedAt);
     }
     if (javaScriptEnabled) {
       await axe(page);

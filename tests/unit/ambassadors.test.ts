@@ -31,7 +31,7 @@ import {
   introductionByToken,
   territoryAmbassadors,
 } from '../../src/server/ambassadors/introductions.ts';
-import { Conflict, Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
+import { Conflict, Forbidden, Invalid, NotFound, RateLimited } from '../../src/server/errors.ts';
 import { hit, hitsOf, LIMITS } from '../../src/server/accounts/rate-limit.ts';
 import { eraseFamily } from '../../src/server/family/erase.ts';
 import { actors, testDb } from '../helpers/db.ts';
@@ -54,6 +54,10 @@ async function setup() {
   const manche = (await ambassadorOf(db, thomas.id))!;
   return { db, ctx, lucie, yann, famille, claire, thomas, gers, manche };
 }
+
+/** The ambassador's story as stored. */
+const storyOf = async (db: Db, ambassadorId: number) =>
+  (await db.select().from(ambassadorStories).where(eq(ambassadorStories.ambassadorId, ambassadorId)))[0]!;
 
 /** The emails written since `afterId`. */
 const mailsAfter = (db: Db, afterId: number) => db.select().from(outbox).where(gt(outbox.id, afterId));
@@ -139,24 +143,69 @@ describe('stories', () => {
     ]);
     expect(told[0]!.text).toContain('/agent/ambassadeurs');
     expect(told[0]!.text).not.toContain('ambassadeur.gers@demo.test');
-    const [story] = await db.select().from(ambassadorStories).where(eq(ambassadorStories.ambassadorId, gers.id));
-    expect(story!.status).toBe('pending');
+    const story = await storyOf(db, gers.id);
+    expect(story.status).toBe('pending');
     // An edited story leaves the page until approved again.
     expect(await publicStories(db, '32')).toHaveLength(0);
-    await expect(moderateStory(ctx, yann, 'approve', { story: story!.id })).rejects.toBeInstanceOf(NotFound);
-    await expect(moderateStory(ctx, lucie, 'reject', { story: story!.id })).rejects.toMatchObject({
+    const read = { story: story.id, version: story.updatedAt };
+    await expect(moderateStory(ctx, yann, 'approve', read)).rejects.toBeInstanceOf(NotFound);
+    await expect(moderateStory(ctx, lucie, 'reject', read)).rejects.toMatchObject({
       errors: [{ field: 'note' }],
     });
     const mark = await lastMailId(db);
-    await moderateStory(ctx, lucie, 'changes', { story: story!.id, note: 'Un peu plus long ?' });
+    await moderateStory(ctx, lucie, 'changes', { ...read, note: 'Un peu plus long ?' });
     const [mail] = await mailsAfter(db, mark);
     expect(mail).toMatchObject({ to: 'ambassadeur.gers@demo.test', template: 'story_changes_requested' });
     expect(mail!.text).toContain('Un peu plus long ?');
-    await expect(moderateStory(ctx, lucie, 'approve', { story: story!.id })).rejects.toBeInstanceOf(Conflict);
+    // Decided already (another agent, a second click): said so.
+    await expect(moderateStory(ctx, lucie, 'approve', read)).rejects.toMatchObject({
+      key: 'errors.story_already_decided',
+    });
     await saveStory(ctx, claire, { locale: 'en', title: 'Our first winter', body: 'It was mild, and long.' });
-    await moderateStory(ctx, lucie, 'approve', { story: story!.id });
+    await moderateStory(ctx, lucie, 'approve', { story: story.id, version: (await storyOf(db, gers.id)).updatedAt });
     expect((await publicStories(db, '32')).map((s) => s.title)).toEqual(['Our first winter']);
     await expect(saveStory(ctx, claire, { locale: 'de', title: '', body: '' })).rejects.toBeInstanceOf(Invalid);
+  });
+
+  it('an agent decides on the version they read: a story changed meanwhile is a 409', async () => {
+    const { ctx, db, claire, lucie, gers } = await setup();
+    await saveStory(ctx, claire, { locale: 'fr', title: 'Notre hiver', body: 'Relu par l’agent.' });
+    const read = await storyOf(db, gers.id);
+    // Changed while the agent reads the first version (a later clock: another updatedAt).
+    const later = { ...ctx, clock: { now: () => new Date(start + 60_000) } };
+    await saveStory(later, claire, { locale: 'fr', title: 'Notre hiver', body: 'Jamais relu : http://spam.test' });
+    await expect(
+      moderateStory(ctx, lucie, 'approve', { story: read.id, version: read.updatedAt }),
+    ).rejects.toMatchObject({ key: 'errors.story_changed' });
+    // A decision that names no version applies to none.
+    await expect(moderateStory(ctx, lucie, 'approve', { story: read.id })).rejects.toBeInstanceOf(Conflict);
+    expect(await storyOf(db, gers.id)).toMatchObject({ status: 'pending', body: 'Jamais relu : http://spam.test' });
+    expect(await publicStories(db, '32')).toEqual([]);
+    const now = await storyOf(db, gers.id);
+    await moderateStory(ctx, lucie, 'reject', { story: now.id, version: now.updatedAt, note: 'Pas de lien.' });
+    expect((await storyOf(db, gers.id)).status).toBe('rejected');
+  });
+
+  it('the same text saved again changes nothing; changed saves email the staff 10 times a day at most', async () => {
+    const { ctx, db, claire, lucie, gers } = await setup();
+    const text = { locale: 'fr', title: 'Notre hiver', body: 'Doux.' };
+    expect(await saveStory(ctx, claire, text)).toBe(true);
+    const first = await storyOf(db, gers.id);
+    await moderateStory(ctx, lucie, 'approve', { story: first.id, version: first.updatedAt });
+    const mark = await lastMailId(db);
+    // Saved again as it is: still approved and online, nobody emailed.
+    expect(await saveStory(ctx, claire, text)).toBe(false);
+    expect((await storyOf(db, gers.id)).status).toBe('approved');
+    expect((await publicStories(db, '32')).map((s) => s.title)).toEqual(['Notre hiver']);
+    expect(await mailsAfter(db, mark)).toEqual([]);
+    // Ten changed saves a day (the first counted), then a 429 that changes nothing.
+    for (let i = 2; i <= LIMITS.storySavesPerAmbassador.max; i++)
+      expect(await saveStory(ctx, claire, { ...text, body: `Doux, ${i}.` })).toBe(true);
+    const before = await storyOf(db, gers.id);
+    const mails = (await mailsAfter(db, mark)).length;
+    await expect(saveStory(ctx, claire, { ...text, body: 'Encore.' })).rejects.toBeInstanceOf(RateLimited);
+    expect(await storyOf(db, gers.id)).toEqual(before);
+    expect(await mailsAfter(db, mark)).toHaveLength(mails);
   });
 
   it('a family that is not an ambassador writes none', async () => {

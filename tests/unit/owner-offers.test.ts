@@ -204,6 +204,37 @@ describe('owners propose offers, agents moderate them', () => {
     expect(await titlesFound(db, 'Grange numérique')).toEqual([]);
   });
 
+  it('a withdrawn, rejected or set-aside offer is closed to its owner’s edits; the team hears nothing', async () => {
+    const { db, ctx, gers, owner } = await world();
+    const withdrawn = await proposeOffer(ctx, owner, 'tiers_lieu', tiersLieu());
+    await withdrawOwnOffer(ctx, owner, withdrawn);
+    const rejected = await proposeOffer(ctx, owner, 'tiers_lieu', tiersLieu({ title: 'Grange refusée' }));
+    await moderateOffer(ctx, gers, rejected, 'reject', { note: 'Ce n’est pas un tiers-lieu.' });
+    const aside = await proposeOffer(ctx, owner, 'tiers_lieu', tiersLieu({ title: 'Grange mise de côté' }));
+    await moderateOffer(ctx, gers, aside, 'approve', {});
+    await changeOfferStatus(db, clock, gers, aside, 'archive');
+    const mails = (await mailsTo(db, gers.email, 'offer_submitted')).length;
+    for (const id of [withdrawn, rejected, aside]) {
+      const before = await getManagedOffer(db, gers, id);
+      expect(before.status).toBe('archived');
+      await expect(editOwnOffer(ctx, owner, id, tiersLieu({ priceDay: '19' }))).rejects.toMatchObject({
+        errors: [{ field: 'intent', key: 'errors.offer_owner_locked' }],
+      });
+      expect(await getManagedOffer(db, gers, id)).toEqual(before);
+    }
+    expect(await mailsTo(db, gers.email, 'offer_submitted')).toHaveLength(mails);
+  });
+
+  it('a refused edit does not count against the owner’s daily limit', async () => {
+    const { ctx, owner } = await world();
+    const id = await proposeOffer(ctx, owner, 'tiers_lieu', tiersLieu());
+    // Far more typos than the limit allows posts: each refused for what it is, never a 429.
+    for (let i = 0; i < 25; i++)
+      await expect(editOwnOffer(ctx, owner, id, tiersLieu({ priceDay: 'abc' }))).rejects.toBeInstanceOf(Invalid);
+    await expect(editOwnOffer(ctx, owner, id, {})).rejects.toBeInstanceOf(Invalid);
+    await editOwnOffer(ctx, owner, id, tiersLieu({ priceDay: '19' }));
+  });
+
   it('a decision applies to the version the agent read; an agent’s edits meanwhile survive the owner’s', async () => {
     const { db, ctx, gers, owner } = await world();
     const id = await proposeOffer(ctx, owner, 'tiers_lieu', tiersLieu());

@@ -22,6 +22,8 @@ export const LIMITS = {
   enquiryPerIp: { max: 30, windowMs: 60 * 60_000 },
   // An owner's proposals and edits, each of which emails the territory's staff.
   offerPostsPerOwner: { max: 20, windowMs: 24 * 60 * 60_000 },
+  // An ambassador's saves of a changed story, each of which emails the territory's staff.
+  storySavesPerAmbassador: { max: 10, windowMs: 24 * 60 * 60_000 },
   // An agent's introductions to ambassadors, each of which emails a family and an ambassador.
   introductionsPerAgent: { max: 30, windowMs: 24 * 60 * 60_000 },
   // The open-data API, per address: a harvester pages through everything well within it.

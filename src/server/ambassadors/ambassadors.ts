@@ -13,7 +13,8 @@ import {
 } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
-import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
+import { Conflict, Forbidden, Invalid, NotFound, RateLimited } from '../errors.ts';
+import { hit, LIMITS } from '../accounts/rate-limit.ts';
 import { parseInput } from '../input.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { isFamily, mayBeAmbassador, mayModerateStories, territoryCondition } from '../policy.ts';
@@ -104,12 +105,23 @@ export async function setStatus(ctx: AmbassadorsContext, user: SessionUser, inpu
   });
 }
 
-/** The ambassador's story, new or edited: it waits for the territory's moderation again. */
-export async function saveStory(ctx: AmbassadorsContext, user: SessionUser, input: unknown): Promise<void> {
+/**
+ * The ambassador's story, new or edited: it waits for the territory's moderation again, and
+ * the staff are emailed (10 changed saves a day at most). The same text saved again changes
+ * nothing: an approved story stays online. Returns whether it was saved.
+ */
+export async function saveStory(ctx: AmbassadorsContext, user: SessionUser, input: unknown): Promise<boolean> {
   if (!isFamily(user)) throw new Forbidden();
   const me = await ambassadorOf(ctx.db, user.id);
   if (!me || me.status === 'left') throw new Forbidden();
   const v = parseInput(StorySchema, input);
+  const [current] = await ctx.db
+    .select({ locale: ambassadorStories.locale, title: ambassadorStories.title, body: ambassadorStories.body })
+    .from(ambassadorStories)
+    .where(eq(ambassadorStories.ambassadorId, me.id));
+  if (current && current.locale === v.locale && current.title === v.title && current.body === v.body) return false;
+  const limit = await hit(ctx.db, `stories:ambassador:${me.id}`, LIMITS.storySavesPerAmbassador, ctx.clock);
+  if (!limit.allowed) throw new RateLimited(limit.retryAfter);
   const now = ctx.clock.now().toISOString();
   const values = {
     ...v,
@@ -138,6 +150,7 @@ export async function saveStory(ctx: AmbassadorsContext, user: SessionUser, inpu
         },
       });
   });
+  return true;
 }
 
 /** What /compte shows of the programme: whether the family may join, its profile and story. */
@@ -209,7 +222,7 @@ export async function moderateStory(
   decision: ModerationDecision,
   input: unknown,
 ): Promise<void> {
-  const { story: storyId, note } = parseInput(StoryModerationSchema, input);
+  const { story: storyId, note, version } = parseInput(StoryModerationSchema, input);
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction(async (tx) => {
     const [row] = await tx
@@ -226,7 +239,9 @@ export async function moderateStory(
       .where(and(eq(ambassadorStories.id, storyId), ne(ambassadors.status, 'left')));
     // Another territory's story looks exactly like one that does not exist.
     if (!row || !mayModerateStories(actor, row.territoryCode)) throw new NotFound('story');
-    if (row.story.status !== 'pending') throw new Conflict('errors.moderation_stale');
+    // Decided by another agent (or a second click), or changed by the ambassador since the agent read it.
+    if (row.story.status !== 'pending') throw new Conflict('errors.story_already_decided');
+    if (version !== row.story.updatedAt) throw new Conflict('errors.story_changed');
     if (decision !== 'approve' && !note) throw new Invalid([{ field: 'note', key: 'errors.story_note_required' }]);
     const status = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'changes_requested';
     await tx

@@ -61,4 +61,6 @@ export const AnswerSchema = z.object({
 export const StoryModerationSchema = z.object({
   story: id('errors.item_gone'),
   note: optionalText(2000),
+  /** The story's `updatedAt` when the agent read it: a decision applies to what was reviewed. */
+  version: optionalLine(40),
 });

@@ -180,8 +180,11 @@ export interface Refused {
 export interface FormOptions<T> {
   /** Parses the form before the command runs; a failure refuses the form (400). */
   schema?: ZodType<T>;
-  /** A `NotFound` of an item of the page (a task since deleted) is this alert, not a 404 page. */
-  gone?: MessageKey;
+  /**
+   * A `NotFound` of an item of the page (a task since deleted) is this alert, not a 404 page;
+   * or the alert chosen by what was not found.
+   */
+  gone?: MessageKey | ((error: NotFound) => MessageKey);
 }
 
 /**
@@ -219,7 +222,10 @@ export async function submitForm<T = FormFields, R = void>(
         { alert: t(locale, 'errors.rate_limited', { minutes: Math.ceil(error.retryAfter / 60) }) },
         { 'Retry-After': String(error.retryAfter) },
       );
-    if (error instanceof NotFound && options.gone) return refused(404, { alert: t(locale, options.gone) });
+    if (error instanceof NotFound && options.gone) {
+      const key = typeof options.gone === 'function' ? options.gone(error) : options.gone;
+      return refused(404, { alert: t(locale, key) });
+    }
     if (error instanceof DomainError && [400, 409, 413].includes(error.status)) {
       const message = t(locale, error.key ?? 'errors.invalid_value');
       const about = 'field' in error && typeof error.field === 'string' ? { [error.field]: message } : {};

@@ -51,6 +51,9 @@ const site = (ctx: OffersContext) => ctx.siteUrl.replace(/\/$/, '');
 export const ownerState = (o: Pick<OfferRow, 'status' | 'moderation'> & { hasProposedChanges: boolean }) =>
   o.moderation && !(o.moderation === 'pending' && o.hasProposedChanges) ? o.moderation : o.status;
 
+/** An owner no longer edits an offer withdrawn, rejected or set aside (archived or draft). */
+export const editLocked = (o: Pick<OfferRow, 'status'>) => o.status === 'archived' || o.status === 'draft';
+
 /** Owners place offers in any territory that accepts proposals. */
 export const ownerPlaces: PlaceRule = {
   prefer: [],
@@ -271,7 +274,8 @@ const connectivityFields = [
  */
 export async function editOwnOffer(ctx: OffersContext, owner: SessionUser, id: number, input: unknown): Promise<void> {
   const before = await getOwnOffer(ctx.db, owner, id);
-  await limitProposals(ctx, owner);
+  // Withdrawn, rejected or set aside by the territory's team: closed, as a business is.
+  if (editLocked(before)) throw new Invalid([{ field: 'intent', key: 'errors.offer_owner_locked' }]);
   const { columns, commune, centre } = await columnsOf(
     ctx.db,
     {
@@ -284,6 +288,8 @@ export async function editOwnOffer(ctx: OffersContext, owner: SessionUser, id: n
   );
   columns.connectivitySource = 'owner';
   refuseIncomplete(columns);
+  // Counted once accepted: a refused edit (a typo) must not use up the owner's day.
+  await limitProposals(ctx, owner);
   if (!connectivityFields.some((k) => changedFields({ [k]: columns[k as keyof OfferColumns] }, before).length))
     columns.connectivitySource = before.connectivitySource;
   const changed = changedFields(columns, before.current);

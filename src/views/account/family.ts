@@ -11,7 +11,7 @@ import { accountIntroductions, answerAsAmbassador, answerAsFamily } from '../../
 import { db } from '../../server/db.ts';
 import { Forbidden, Invalid, NotFound } from '../../server/errors.ts';
 import { isPost, okAfterRedirect, type RequestContext } from '../../server/http/context.ts';
-import { emptyState, field, readForm, submitForm } from '../../server/http/form.ts';
+import { emptyState, field, fieldList, readForm, submitForm } from '../../server/http/form.ts';
 import { redirect, type Redirect } from '../../server/http/respond.ts';
 import { isFamily } from '../../server/policy.ts';
 import { localizedPath, t } from '../../i18n/index.ts';
@@ -30,6 +30,8 @@ export interface FamilyPartResult {
   errors: Record<string, string>;
   /** What was typed, kept when the post is refused. */
   values: Record<string, string>;
+  /** The languages ticked in a refused post (a list, which `values` does not keep). */
+  typedLanguages: string[];
   alert?: string;
   notice?: string;
   headers?: Record<string, string>;
@@ -42,6 +44,7 @@ const notices = {
   ambassador: 'ambassador.saved',
   status: 'ambassador.statusSaved',
   story: 'ambassador.storySaved',
+  'story-unchanged': 'ambassador.storyUnchanged',
   introduction: 'ambassador.answerSaved',
 } as const;
 
@@ -74,10 +77,8 @@ const intents = {
     await setStatus(ctx, user, form);
     return '?ok=status#ambassadeur';
   },
-  story: async (user: SessionUser, form: Record<string, string | string[]>) => {
-    await saveStory(ctx, user, form);
-    return '?ok=story#recit';
-  },
+  story: async (user: SessionUser, form: Record<string, string | string[]>) =>
+    (await saveStory(ctx, user, form)) ? '?ok=story#recit' : '?ok=story-unchanged#recit',
   'introduction-family': async (user: SessionUser, form: Record<string, string | string[]>) => {
     await answerAsFamily(ctx, user, form);
     return '?ok=introduction#mises-en-relation';
@@ -88,9 +89,11 @@ const intents = {
   },
 };
 
+const FILE = 'candidate file';
+
 async function fileOf(user: SessionUser) {
   const file = await familyFile(db, user);
-  if (!file) throw new NotFound('candidate file');
+  if (!file) throw new NotFound(FILE);
   return file;
 }
 
@@ -100,6 +103,7 @@ export async function familyPart(rc: RequestContext, user: SessionUser): Promise
   let state = emptyState();
   let status = 200;
   let headers: Record<string, string> = {};
+  let typedLanguages: string[] = [];
   if (isPost(rc)) {
     if (!isFamily(user)) throw new Forbidden();
     const form = await readForm(rc.request);
@@ -111,7 +115,8 @@ export async function familyPart(rc: RequestContext, user: SessionUser): Promise
         if (!Object.hasOwn(intents, intent)) throw new Invalid([{ field: 'intent', key: 'errors.unknown_intent' }]);
         return intents[intent as keyof typeof intents](user, form);
       },
-      { gone: 'account.noFile' },
+      // No file at all, or an item of the page (a proposal, an introduction) that is gone.
+      { gone: (error) => (error.what === FILE ? 'account.noFile' : 'errors.item_gone') },
     );
     if (r.ok && r.value === ERASED) {
       const blank = sessions.blankCookie();
@@ -120,6 +125,7 @@ export async function familyPart(rc: RequestContext, user: SessionUser): Promise
     }
     if (r.ok) return redirect(`${back}${r.value}`, 303);
     ({ state, status, headers } = r);
+    typedLanguages = fieldList(form, 'languages');
   }
   const family = isFamily(user) ? await familyAccount(db, user, parseFileLists(rc.url.searchParams).messages) : null;
   const [ambassador, introductions] = isFamily(user)
@@ -136,6 +142,7 @@ export async function familyPart(rc: RequestContext, user: SessionUser): Promise
     introductions,
     errors: state.errors,
     values: state.values,
+    typedLanguages,
     alert: state.alert,
     notice,
     headers,

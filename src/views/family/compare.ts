@@ -17,6 +17,8 @@ export interface CompareView {
   alert?: string;
   /** A refused note: which offer's, and what was typed. */
   refused?: { offerId: number; state: FormState };
+  /** A refused note whose offer is not on the page any more (taken out of the favourites meanwhile): its text, to copy. */
+  lostNote?: string;
 }
 
 /** The ids asked for: `offres` repeated, or one comma-separated value. */
@@ -51,8 +53,18 @@ export async function comparePage(rc: RequestContext): Promise<Outcome<CompareVi
   });
   if (r.ok) return redirect(`${here}&ok=note#note-${r.value}`, 303);
   const loaded = await load();
+  const offerId = Number(field(form, 'offre'));
+  const onPage = loaded.comparison?.offers.some((o) => o.id === offerId) ?? false;
+  const typed = String(r.state.values.note ?? '');
   return render(
-    { ...loaded, here, alert: r.state.alert, refused: { offerId: Number(field(form, 'offre')), state: r.state } },
+    {
+      ...loaded,
+      here,
+      // The offer is no longer a favourite: said in its own words, not "correct the fields shown".
+      alert: r.state.errors.offre ? t(locale, 'compare.noteNotSaved') : r.state.alert,
+      refused: { offerId, state: r.state },
+      ...(!onPage && typed.trim() ? { lostNote: typed } : {}),
+    },
     r.status,
     r.headers,
   );
