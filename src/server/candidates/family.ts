@@ -2,17 +2,29 @@
 // answering and writing, "download my data" (erasing is src/server/family/erase.ts). A family reaches only the
 // files filed with its verified address; it never sees another file.
 import { listWorkProposals } from '../opportunities/proposals.ts';
-import { and, asc, desc, eq, inArray, isNull, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import {
+  ambassadorStories,
+  ambassadors,
+  authTokens,
+  calendarFeeds,
   candidateEvents,
   candidates,
+  communes,
   discoveryStays,
   favourites,
+  fibreAlerts,
+  introductions,
   messages,
   offers,
+  outbox,
   proposals,
   opportunities,
+  recoveryCodes,
+  sessions,
+  twoFactor,
+  userTerritories,
   workProposals,
   savedSearches,
   stageHistory,
@@ -21,6 +33,7 @@ import {
   users,
 } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
+import { shortName } from '../ambassadors/ambassadors.ts';
 import { isFamily } from '../policy.ts';
 import type { CandidateRow } from './commands.ts';
 import { listMessages } from './messages.ts';
@@ -117,6 +130,54 @@ function rowsOfFiles(db: Db, ids: number[]) {
   ]);
 }
 
+/**
+ * Every table holding something about an account — by its id, its address or one of its
+ * files —, and where the export puts it (`exported`) or why it leaves it out (`leftOut`).
+ * A unit test lists the database's tables with such a column and fails on one named in
+ * neither. Within exported tables, secrets never leave (the password's hash, the TOTP keys,
+ * session ids, the hashes of recovery codes and emailed links, unsubscribe and confirmation
+ * tokens), nor staff's ids; and a staff account's rows as author, assignee or agent of
+ * families' files are those families' data, not its own.
+ */
+export const ACCOUNT_DATA = {
+  exported: {
+    users: 'account (never the password’s hash)',
+    user_territories: 'account.territories',
+    candidates: 'files',
+    stage_history: 'files[].stageHistory',
+    candidate_events: 'files[].timeline',
+    tasks: 'files[].tasks',
+    proposals: 'files[].proposals',
+    work_proposals: 'files[].workProposals',
+    messages: 'files[].messages',
+    discovery_stays: 'files[].discoveryStays',
+    ambassador_introductions:
+      'files[].introductions (the ambassador as the family was shown them) and ambassador.introductions (the household’s size and the note, as the ambassador was shown them); never the token’s hash',
+    ambassadors: 'ambassador',
+    ambassador_stories: 'ambassador.story (not who moderated it)',
+    favourites: 'favourites',
+    saved_searches: 'savedSearches (not the unsubscribe token)',
+    fibre_alerts: 'fibreAlerts: the account’s and those asked with its address signed out (not the link’s token)',
+    offers: 'offers',
+    opportunities: 'businesses',
+    outbox: 'emails: what was sent to the address and when, not the texts (they carry one-time links)',
+    sessions: 'security.sessions: their dates, never their ids',
+    two_factor: 'security.twoFactorEnabledAt, never the keys',
+    recovery_codes: 'security.recoveryCodesLeft, never their hashes',
+    auth_tokens: 'security.emailLinks: purpose and dates, never the hashes',
+    calendar_feeds: 'security.calendarFeedCreatedAt, never the hash',
+  },
+  leftOut: {
+    access_log:
+      'the staff access log: the operator’s security record (GDPR art. 32), read by administrators; asked of the data protection officer',
+    imports: 'a member of staff’s imports: the back office’s work, nothing about the person',
+    offer_events:
+      'the back office’s history of an offer (staff, field names); the agents’ notes reached the owner by email',
+    opportunity_events: 'the same for jobs and businesses',
+    rate_limits: 'abuse counters keyed by IP address or email, minutes to hours long, not tied to the account',
+  },
+} as const;
+
 /** Everything the portal holds about the account, as one JSON document (right of access). */
 export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
   const [account] = await db
@@ -126,6 +187,9 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
       locale: users.locale,
       role: users.role,
       createdAt: users.createdAt,
+      emailVerifiedAt: users.emailVerifiedAt,
+      lastSeenAt: users.lastSeenAt,
+      inactivityWarnedAt: users.inactivityWarnedAt,
     })
     .from(users)
     .where(eq(users.id, user.id));
@@ -200,9 +264,31 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
     })
     .from(opportunities)
     .where(eq(opportunities.ownerId, user.id));
+  const [accountTerritories, ambassador, fileIntroductions, alerts, emails, security] = await Promise.all([
+    db
+      .select({ code: userTerritories.territoryCode })
+      .from(userTerritories)
+      .where(eq(userTerritories.userId, user.id))
+      .orderBy(asc(userTerritories.territoryCode)),
+    ambassadorData(db, user.id),
+    ids.length ? introductionsOfFiles(db, ids) : [],
+    fibreAlertsOf(db, account?.email ?? user.email),
+    db
+      .select({
+        template: outbox.template,
+        locale: outbox.locale,
+        status: outbox.status,
+        createdAt: outbox.createdAt,
+        sentAt: outbox.sentAt,
+      })
+      .from(outbox)
+      .where(eq(outbox.to, account?.email ?? user.email))
+      .orderBy(asc(outbox.id)),
+    securityData(db, user.id),
+  ]);
   return {
     exportedAt: now.toISOString(),
-    account,
+    account: account && { ...account, territories: accountTerritories.map((t) => t.code) },
     files: files.map(
       ({ id, duplicateOfId: _d, mergedIntoId: _m, version: _v, familyUserId: _f, assignedAgentId: _a, ...file }) => ({
         ...file,
@@ -222,11 +308,187 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
           places,
           hosts,
         })),
+        introductions: of(fileIntroductions, id),
       }),
     ),
     favourites: favs,
     savedSearches: searches,
     offers: ownOffers,
     businesses: ownBusinesses,
+    ambassador,
+    fibreAlerts: alerts,
+    emails,
+    security,
+  };
+}
+
+/**
+ * The files' introductions to ambassadors, as the family sees them on /compte (decision 024):
+ * the ambassador's first name and initial, profession, commune, languages and presentation,
+ * the agent's note, where it stands and the family's own answer — never a contact detail,
+ * nor the ambassador's answer.
+ */
+async function introductionsOfFiles(db: Db, ids: number[]) {
+  const rows = await db
+    .select({
+      candidateId: introductions.candidateId,
+      name: users.name,
+      profession: ambassadors.profession,
+      commune: communes.name,
+      languages: ambassadors.languages,
+      presentation: ambassadors.presentation,
+      note: introductions.note,
+      status: introductions.status,
+      answer: introductions.familyAnswer,
+      createdAt: introductions.createdAt,
+      updatedAt: introductions.updatedAt,
+    })
+    .from(introductions)
+    .innerJoin(ambassadors, eq(ambassadors.id, introductions.ambassadorId))
+    .innerJoin(users, eq(users.id, ambassadors.userId))
+    .innerJoin(communes, eq(communes.code, ambassadors.communeCode))
+    .where(inArray(introductions.candidateId, ids))
+    .orderBy(asc(introductions.createdAt), asc(introductions.id));
+  return rows.map(({ name, profession, commune, languages, presentation, ...r }) => ({
+    ...r,
+    ambassador: { name: shortName(name), profession, commune, languages, presentation },
+  }));
+}
+
+/**
+ * The account's ambassador profile (what it shares), its story with the moderators' message,
+ * and the introductions asked of it as the ambassador sees them: the household's size and the
+ * agent's note, never who the family is.
+ */
+async function ambassadorData(db: Db, userId: number) {
+  const [me] = await db
+    .select({
+      id: ambassadors.id,
+      status: ambassadors.status,
+      territoryCode: ambassadors.territoryCode,
+      communeCode: ambassadors.communeCode,
+      commune: communes.name,
+      profession: ambassadors.profession,
+      languages: ambassadors.languages,
+      byEmail: ambassadors.byEmail,
+      byPhone: ambassadors.byPhone,
+      byVideo: ambassadors.byVideo,
+      phone: ambassadors.phone,
+      bestTimes: ambassadors.bestTimes,
+      presentation: ambassadors.presentation,
+      createdAt: ambassadors.createdAt,
+      updatedAt: ambassadors.updatedAt,
+    })
+    .from(ambassadors)
+    .innerJoin(communes, eq(communes.code, ambassadors.communeCode))
+    .where(eq(ambassadors.userId, userId));
+  if (!me) return null;
+  const { id, ...profile } = me;
+  const [[story], asked] = await Promise.all([
+    db
+      .select({
+        locale: ambassadorStories.locale,
+        title: ambassadorStories.title,
+        body: ambassadorStories.body,
+        status: ambassadorStories.status,
+        moderationNote: ambassadorStories.moderationNote,
+        moderatedAt: ambassadorStories.moderatedAt,
+        createdAt: ambassadorStories.createdAt,
+        updatedAt: ambassadorStories.updatedAt,
+      })
+      .from(ambassadorStories)
+      .where(eq(ambassadorStories.ambassadorId, id)),
+    db
+      .select({
+        household: candidates.household,
+        note: introductions.note,
+        status: introductions.status,
+        answer: introductions.ambassadorAnswer,
+        createdAt: introductions.createdAt,
+        updatedAt: introductions.updatedAt,
+      })
+      .from(introductions)
+      .innerJoin(candidates, eq(candidates.id, introductions.candidateId))
+      .where(eq(introductions.ambassadorId, id))
+      .orderBy(asc(introductions.createdAt), asc(introductions.id)),
+  ]);
+  return {
+    ...profile,
+    story: story ?? null,
+    introductions: asked.map(({ household, ...r }) => ({
+      householdSize: household.adults + household.children.length,
+      ...r,
+    })),
+  };
+}
+
+/**
+ * "Tell me when fibre arrives" alerts: the account's and those asked with its address signed
+ * out. Both carry the address (a signed-in alert is written with the account's, which never
+ * changes), read through `fibre_alerts_email_commune_idx`; `user_id` has no index.
+ */
+function fibreAlertsOf(db: Db, email: string) {
+  return db
+    .select({
+      email: fibreAlerts.email,
+      communeCode: fibreAlerts.communeCode,
+      commune: communes.name,
+      threshold: fibreAlerts.threshold,
+      locale: fibreAlerts.locale,
+      confirmedAt: fibreAlerts.confirmedAt,
+      notifiedAt: fibreAlerts.notifiedAt,
+      notifiedShare: fibreAlerts.notifiedShare,
+      createdAt: fibreAlerts.createdAt,
+    })
+    .from(fibreAlerts)
+    .innerJoin(communes, eq(communes.code, fibreAlerts.communeCode))
+    .where(eq(fibreAlerts.email, email))
+    .orderBy(asc(fibreAlerts.createdAt), asc(fibreAlerts.id));
+}
+
+const isoOfMs = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);
+
+/** What the account's security holds, without a secret: dates, a purpose, a count. */
+async function securityData(db: Db, userId: number) {
+  const [openSessions, [totp], [codes], links, [feed]] = await Promise.all([
+    db
+      .select({
+        createdAt: sessions.createdAt,
+        lastActiveAt: sessions.lastActiveAt,
+        expiresAt: sessions.expiresAt,
+        secondStep: sessions.twoFactorVerified,
+      })
+      .from(sessions)
+      .where(eq(sessions.userId, userId))
+      .orderBy(asc(sessions.createdAt)),
+    db.select({ enabledAt: twoFactor.enabledAt }).from(twoFactor).where(eq(twoFactor.userId, userId)),
+    db
+      .select({ left: count() })
+      .from(recoveryCodes)
+      .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))),
+    db
+      .select({
+        purpose: authTokens.purpose,
+        createdAt: authTokens.createdAt,
+        expiresAt: authTokens.expiresAt,
+        usedAt: authTokens.usedAt,
+      })
+      .from(authTokens)
+      .where(eq(authTokens.userId, userId))
+      .orderBy(asc(authTokens.createdAt), asc(authTokens.id)),
+    db.select({ createdAt: calendarFeeds.createdAt }).from(calendarFeeds).where(eq(calendarFeeds.userId, userId)),
+  ]);
+  return {
+    /** Sessions: when each began, was last used and would end (lucia's expiry is in seconds). */
+    sessions: openSessions.map((x) => ({
+      startedAt: isoOfMs(x.createdAt),
+      lastActiveAt: isoOfMs(x.lastActiveAt),
+      expiresAt: isoOfMs(x.expiresAt * 1000),
+      secondStep: x.secondStep,
+    })),
+    twoFactorEnabledAt: totp?.enabledAt ?? null,
+    recoveryCodesLeft: codes?.left ?? 0,
+    emailLinks: links,
+    calendarFeedCreatedAt: feed?.createdAt ?? null,
   };
 }
