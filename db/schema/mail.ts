@@ -1,5 +1,6 @@
 // The email outbox: messages are written in the same transaction as the change that
 // causes them; the dispatcher (src/server/mail/dispatcher.ts) sends them through Resend.
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { autoId, createdAt } from './columns.ts';
 import { candidates } from './candidates.ts';
@@ -36,5 +37,10 @@ export const outbox = sqliteTable(
     index('outbox_candidate_idx').on(t.candidateId),
     // An erasure forgets the emails sent to an address (forgetMail): found, not scanned.
     index('outbox_to_idx').on(t.to),
+    // The daily retention (pruneOutbox): sent emails whose text is still kept, old rows.
+    index('outbox_texts_idx')
+      .on(t.sentAt)
+      .where(sql`${t.status} = 'sent' AND ${t.text} <> ''`),
+    index('outbox_created_idx').on(t.createdAt),
   ],
 );

@@ -34,6 +34,8 @@ describe('legal pages’ facts', () => {
       counterMaxHours: 24,
       inactiveAccounts: { years: 3, warningDays: 30 },
       accessLogMonths: 12,
+      mailTextDays: 30,
+      mailMonths: 12,
     });
   });
 

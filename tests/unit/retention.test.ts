@@ -10,6 +10,7 @@ import { parsePeriod } from '../../src/server/reports/period.ts';
 import { buildReport } from '../../src/server/reports/queries.ts';
 import { settlementsPerCommune } from '../../src/server/reports/settlements.ts';
 import { runRetention } from '../../src/server/privacy/retention.ts';
+import { MAIL_TEXT_DAYS, pruneOutbox } from '../../src/server/mail/outbox.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
 import { testDb } from '../helpers/db.ts';
 
@@ -125,5 +126,54 @@ describe('retention', () => {
     expect(left).not.toContain(family!.email);
     expect(left).toContain(owner!.email);
     expect(left).toContain(agent!.email);
+  });
+
+  it('empties a sent email’s text after 30 days and deletes sent or failed ones after 12 months', async () => {
+    const { db } = await testDb('seeded');
+    const t0 = Date.UTC(2026, 5, 1, 9);
+    const at = (ms: number) => new Date(ms).toISOString();
+    const mail = (key: string, status: 'sent' | 'failed' | 'pending', created: number) => ({
+      idempotencyKey: key,
+      to: 'famille@demo.test',
+      subject: `Objet ${key}`,
+      html: `<p>https://cc.test/lien/${key}</p>`,
+      text: `https://cc.test/lien/${key}`,
+      template: 'password_reset',
+      locale: 'fr',
+      status,
+      sentAt: status === 'sent' ? at(created + 60_000) : null,
+      createdAt: at(created),
+    });
+    await db
+      .insert(outbox)
+      .values([
+        mail('old-sent', 'sent', t0),
+        mail('recent-sent', 'sent', t0 + 10 * DAY_MS),
+        mail('failed', 'failed', t0),
+        mail('pending', 'pending', t0),
+      ]);
+    const rows = async () =>
+      Object.fromEntries(
+        (
+          await db
+            .select()
+            .from(outbox)
+            .where(sql`${outbox.idempotencyKey} IN ('old-sent', 'recent-sent', 'failed', 'pending')`)
+        ).map((r) => [r.idempotencyKey, r.text === '' ? 'emptied' : 'kept']),
+      );
+    // Sent at t0 + 1 minute: its text is kept 30 days to the millisecond.
+    await pruneOutbox(db, clockAt(t0 + 60_000 + MAIL_TEXT_DAYS * DAY_MS));
+    expect(await rows()).toEqual({ 'old-sent': 'kept', 'recent-sent': 'kept', failed: 'kept', pending: 'kept' });
+    const report = await runRetention(ctxAt(db, t0 + 60_001 + MAIL_TEXT_DAYS * DAY_MS));
+    expect(report.mailTexts).toBeGreaterThanOrEqual(1);
+    // The link is gone with the text; a failed email keeps its text (it may be sent again).
+    expect(await rows()).toEqual({ 'old-sent': 'emptied', 'recent-sent': 'kept', failed: 'kept', pending: 'kept' });
+    const [old] = await db.select().from(outbox).where(eq(outbox.idempotencyKey, 'old-sent'));
+    expect(old).toMatchObject({ subject: '—', html: '', text: '', to: 'famille@demo.test', status: 'sent' });
+    // Twelve months after they were written: sent and failed rows go; an unsent one never does.
+    await pruneOutbox(db, clockAt(Date.UTC(2027, 5, 1, 9)));
+    expect(Object.keys(await rows()).sort()).toEqual(['failed', 'old-sent', 'pending', 'recent-sent']);
+    expect((await pruneOutbox(db, clockAt(Date.UTC(2027, 5, 1, 9) + 1))).deleted).toBeGreaterThanOrEqual(2);
+    expect(await rows()).toEqual({ 'recent-sent': 'emptied', pending: 'kept' });
   });
 });

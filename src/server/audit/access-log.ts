@@ -19,7 +19,7 @@ import type { Clock } from '../clock.ts';
 import { Forbidden, type FieldError } from '../errors.ts';
 import { isoDate, parseQuery, type ParsedQuery } from '../input.ts';
 import { mayReadAccessLog, territoryCondition } from '../policy.ts';
-import { DAY_MS } from '../../lib/time.ts';
+import { DAY_MS, monthsBefore } from '../../lib/time.ts';
 
 /** Entries older than this are deleted by the daily retention job (and the privacy page says so). */
 export const ACCESS_LOG_MONTHS = 12;
@@ -207,13 +207,6 @@ export async function listAccess(db: Db, actor: SessionUser, filters: AccessFilt
     // One choice per member, by id (the name of their newest entry would do as well).
     actors: [...new Map(actors.map((a) => [a.id!, { id: a.id!, name: a.name ?? '' }])).values()],
   };
-}
-
-/** The instant `months` calendar months before `now`. */
-function monthsBefore(now: Date, months: number): Date {
-  const d = new Date(now);
-  d.setUTCMonth(d.getUTCMonth() - months);
-  return d;
 }
 
 /** Deletes the entries older than 12 months (the daily retention job); returns how many. */

@@ -1,7 +1,8 @@
 // What the privacy notice and the cookies statement state as figures, read from where the
 // rules live: each territory's retention of closed files (its settings), session and link
 // lifetimes (the accounts' modules), the abuse counters' windows, the staff access log's
-// months. A changed rule changes the notice; only the account policy below is stated here.
+// months, the outbox's days and months. A changed rule changes the notice; only the account
+// policy below is stated here.
 import type { Db } from '../../../db/client.ts';
 import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
 import { LIMITS } from '../accounts/rate-limit.ts';
@@ -10,6 +11,7 @@ import { SESSION_LIFETIMES } from '../accounts/session.ts';
 import { TOKEN_LIFETIME_MS } from '../accounts/tokens.ts';
 import { territoriesWithSettings } from '../places/territories.ts';
 import { ACCESS_LOG_MONTHS } from '../audit/access-log.ts';
+import { MAIL_MONTHS, MAIL_TEXT_DAYS } from '../mail/outbox.ts';
 
 /**
  * Accounts without a sign-in for this long are deleted, after a warning email this many days
@@ -62,6 +64,9 @@ export function lifetimes() {
     inactiveAccounts: INACTIVE_ACCOUNTS,
     /** The staff access log's entries are deleted after this many months. */
     accessLogMonths: ACCESS_LOG_MONTHS,
+    /** A sent email's text is emptied after this many days, its row deleted after these months. */
+    mailTextDays: MAIL_TEXT_DAYS,
+    mailMonths: MAIL_MONTHS,
   };
 }
 

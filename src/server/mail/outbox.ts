@@ -1,10 +1,11 @@
 // Writing an email = inserting it in the outbox, inside the caller's transaction: the
 // message exists exactly when the change that causes it is committed.
 import { randomUUID } from 'node:crypto';
-import { and, ne, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, lt, ne, type SQL } from 'drizzle-orm';
 import type { Db, Tx as Transaction } from '../../../db/client.ts';
 import { outbox } from '../../../db/schema/index.ts';
 import type { Clock } from '../clock.ts';
+import { DAY_MS, monthsBefore } from '../../lib/time.ts';
 import { renderMail, type MailLocale, type RenderedMail, type TemplateName } from './templates.ts';
 
 /** What the outbox records as the kind of a message: a template, or the saved searches' digest. */
@@ -66,4 +67,31 @@ export async function enqueueRenderedMail(
 export async function forgetMail(tx: Transaction, which: SQL | undefined): Promise<void> {
   await tx.delete(outbox).where(and(which, ne(outbox.status, 'sent')));
   await tx.update(outbox).set({ to: 'erased@invalid', subject: '—', html: '', text: '' }).where(which);
+}
+
+/**
+ * A sent email's subject and text are kept this many days (to answer "I lost the link"),
+ * then emptied: its one-time link is then no longer anywhere but in the person's mailbox.
+ */
+export const MAIL_TEXT_DAYS = 30;
+/** A sent or failed email's row (address, kind, dates) is deleted after this many months. */
+export const MAIL_MONTHS = 12;
+
+/** The daily retention of the outbox (the privacy notice states both periods); what it did. */
+export async function pruneOutbox(db: Db, clock: Clock): Promise<{ emptied: number; deleted: number }> {
+  const now = clock.now();
+  const textsBefore = new Date(now.getTime() - MAIL_TEXT_DAYS * DAY_MS).toISOString();
+  const emptied = await db
+    .update(outbox)
+    .set({ subject: '—', html: '', text: '' })
+    .where(and(eq(outbox.status, 'sent'), lt(outbox.sentAt, textsBefore), ne(outbox.text, '')));
+  const deleted = await db
+    .delete(outbox)
+    .where(
+      and(
+        inArray(outbox.status, ['sent', 'failed']),
+        lt(outbox.createdAt, monthsBefore(now, MAIL_MONTHS).toISOString()),
+      ),
+    );
+  return { emptied: emptied.rowsAffected, deleted: deleted.rowsAffected };
 }

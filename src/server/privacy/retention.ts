@@ -5,7 +5,9 @@
 //   passed since the last contact; reports keep exactly their figures (anonymiseFiles);
 // - a family's or owner's account unused for 3 years is warned by email, then deleted 30
 //   days later unless it was used meanwhile (any sign-in or activity clears the warning);
-// - the staff access log's entries are deleted after 12 months (purgeAccessLog).
+// - the staff access log's entries are deleted after 12 months (purgeAccessLog);
+// - a sent email's subject and text are emptied after 30 days (its one-time link with them),
+//   sent and failed emails deleted after 12 months (pruneOutbox).
 import { and, eq, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { users } from '../../../db/schema/index.ts';
@@ -14,7 +16,7 @@ import type { Clock } from '../clock.ts';
 import { eraseAccount } from '../family/erase.ts';
 import { localizedPath } from '../../i18n/index.ts';
 import { DAY_MS } from '../../lib/time.ts';
-import { enqueueMail } from '../mail/outbox.ts';
+import { enqueueMail, pruneOutbox } from '../mail/outbox.ts';
 import { startPeriodic, type Periodic } from '../periodic.ts';
 import { expiresWhenInactive } from '../policy.ts';
 import { INACTIVE_ACCOUNTS } from '../legal/privacy.ts';
@@ -118,19 +120,24 @@ export interface RetentionReport {
   deleted: number;
   /** Entries of the staff access log older than 12 months, deleted. */
   accessLog: number;
+  /** Sent emails whose subject and text were emptied, and emails deleted (`pruneOutbox`). */
+  mailTexts: number;
+  mails: number;
 }
 
 export async function runRetention(ctx: RetentionContext): Promise<RetentionReport> {
   const files = await anonymiseExpiredFiles(ctx);
   const accounts = await expireInactiveAccounts(ctx);
-  return { files, ...accounts, accessLog: await purgeAccessLog(ctx.db, ctx.clock) };
+  const accessLog = await purgeAccessLog(ctx.db, ctx.clock);
+  const mail = await pruneOutbox(ctx.db, ctx.clock);
+  return { files, ...accounts, accessLog, mailTexts: mail.emptied, mails: mail.deleted };
 }
 
 export function startRetention(ctx: RetentionContext, intervalMs = DAY_MS): Periodic {
   return startPeriodic('retention', intervalMs, async () => {
     const r = await runRetention(ctx);
-    return r.files || r.warned || r.deleted || r.accessLog
-      ? `${r.files} file(s) anonymised, ${r.warned} account(s) warned, ${r.deleted} deleted, ${r.accessLog} access log entries deleted`
+    return r.files || r.warned || r.deleted || r.accessLog || r.mailTexts || r.mails
+      ? `${r.files} file(s) anonymised, ${r.warned} account(s) warned, ${r.deleted} deleted, ${r.accessLog} access log entries deleted, ${r.mailTexts} email text(s) emptied, ${r.mails} email(s) deleted`
       : null;
   });
 }

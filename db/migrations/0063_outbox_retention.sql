@@ -1,0 +1,2 @@
+CREATE INDEX `outbox_texts_idx` ON `outbox` (`sent_at`) WHERE "outbox"."status" = 'sent' AND "outbox"."text" <> '';--> statement-breakpoint
+CREATE INDEX `outbox_created_idx` ON `outbox` (`created_at`);
