@@ -1,8 +1,9 @@
 // The HTTP server in front of the built Astro handler (the adapter's middleware mode). It
 // answers the methods no page handles before they reach Astro: Node's fetch refuses to build
 // a Request for TRACE or CONNECT, which would end as a 500. The open-data API's answer to
-// those, and to an address that cannot be decoded (invalid UTF-8 in a percent-encoding), is
-// its problem+json; elsewhere such an address is a plain 400. It serves the built client
+// those, and to an address that cannot be decoded (a malformed percent-encoding), is its
+// problem+json; elsewhere such an address is a small page of ours (400), in the visitor's
+// language, since no page of the app can be routed at it. It serves the built client
 // files itself (scripts/lib/static-assets.ts), and the pages' requests take turns on the
 // event loop (scripts/lib/turns.ts).
 // It resolves the client's address (behind trusted proxies: scripts/lib/proxies.ts) for the
@@ -10,6 +11,7 @@
 // proxy (below).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { log } from '../../src/lib/log.ts';
+import { localizedPath, t, type Locale, type MessageKey } from '../../src/i18n/index.ts';
 import { apiLocale, problem } from '../../src/server/api/http.ts';
 import { clientAddressStore } from '../../src/server/http/client-address.ts';
 import { clientAddress, type Trust } from './proxies.ts';
@@ -49,6 +51,62 @@ async function sendProblem(req: IncomingMessage, res: ServerResponse, kind: 'inv
       : problem(request, locale, 'invalid', { errors: [{ field: 'url', key: 'errors.invalid_encoding' }] });
   res.writeHead(response.status, Object.fromEntries(response.headers));
   res.end(await response.text());
+}
+
+/** What the app's middleware sends with every page (src/middleware.ts), for the pages written here. */
+function pageHeaders(publicOrigin: URL | null): Record<string, string> {
+  return {
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'strict-origin-when-cross-origin',
+    'X-Frame-Options': 'DENY',
+    ...(publicOrigin?.protocol === 'https:' && { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' }),
+    // Nothing to load but the page itself: no script, no style, no frame.
+    'Content-Security-Policy':
+      "default-src 'none'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    'Cache-Control': 'no-store',
+  };
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * The page of an address that cannot be decoded (a link cut short by a mail client: `%E0%A4%A`,
+ * `?q=%`): in English under /en, else in French; what happened, and the way home.
+ */
+export function malformedAddressPage(url: string): { locale: Locale; html: string } {
+  const locale: Locale = /^\/en(?:[/?#]|$)/.test(url) ? 'en' : 'fr';
+  const text = (key: MessageKey) => escapeHtml(t(locale, key));
+  const title = text('badAddress.title');
+  const html = `<!doctype html>
+<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · ${text('site.name')}</title>
+</head>
+<body>
+<main>
+<h1>${title}</h1>
+<p>${text('badAddress.body')}</p>
+<p><a href="${localizedPath('/', locale)}">${text('notFound.back')}</a></p>
+</main>
+</body>
+</html>
+`;
+  return { locale, html };
+}
+
+/** Answers an address that cannot be decoded with its page (400). */
+function sendMalformedAddress(req: IncomingMessage, res: ServerResponse, publicOrigin: URL | null): void {
+  const { locale, html } = malformedAddressPage(req.url ?? '/');
+  const body = Buffer.from(html);
+  res.writeHead(400, {
+    ...pageHeaders(publicOrigin),
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Language': locale,
+    'Content-Length': body.byteLength,
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 export interface PortalServerOptions {
@@ -95,8 +153,7 @@ export function createPortalServer(handler: Handler, options: PortalServerOption
       return;
     }
     if (!decodable(req.url ?? '')) {
-      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('400 Bad Request\n');
+      sendMalformedAddress(req, res, publicOrigin);
       return;
     }
     logRequest(req, res);

@@ -594,6 +594,7 @@ export const en: Messages = {
   'errors.photo_pixels':
     '“{value}” has more than {max} million pixels: make it smaller before sending it. No photo was saved.',
   'errors.photo_broken': '“{value}” cannot be read or is incomplete (a cut or damaged file). No photo was saved.',
+  'errors.photo_empty': '“{value}” is empty (0 bytes): choose another photo. No photo was saved.',
   'errors.photos_too_many':
     'An offer has {max, plural, one {# photo} other {# photos}} at most: {left, plural, =0 {this one has no room left} one {there is room for # more} other {there is room for # more}}. No photo was saved.',
   'errors.photos_batch_too_large':
@@ -1000,6 +1001,9 @@ export const en: Messages = {
   'notFound.back': 'Back to the home page',
   'error.title': 'Something went wrong',
   'error.body': 'We could not display this page. Please try again in a moment.',
+  'badAddress.title': 'Malformed address',
+  'badAddress.body':
+    'This address is malformed: it may have been cut short. Go back to the home page, or check the link.',
   // Pipeline: file actions, proposals, stays, messages, family account.
   'file.ok.resent': 'The email is on its way again: it will be sent within seconds.',
   'file.undelivered': '{count, plural, one {# email not delivered} other {# emails not delivered}}',
@@ -1378,7 +1382,13 @@ export const en: Messages = {
   'imports.report.line': 'Line',
   'imports.report.column': 'Column',
   'imports.report.reason': 'Reason',
-  'imports.problem.unreadable': 'the file cannot be read ({detail}).',
+  'imports.problem.unreadable':
+    'the file cannot be read as CSV: save it as CSV (UTF-8) from the spreadsheet, then import it again.',
+  'imports.problem.misplaced_quote':
+    'a quote is misplaced in this cell: put the whole cell between quotes and double the quotes inside it ("").',
+  'imports.problem.unclosed_quote':
+    'a quote opened in this column is never closed (the file ends here): close it, or double the quotes inside the text ("").',
+  'imports.problem.cell_count': 'this row does not have as many cells as the header has columns: check the separators.',
   'offer.detail.offer_fibre_commune_low':
     'Two sources: the listing says “{offerSays}” ({source}, {checked}); ARCEP counts only {share} of premises connectable in the commune ({date}). This address may well be connected: ask the agent to confirm.',
   'offer.detail.offer_none_commune_high':
@@ -1471,6 +1481,9 @@ export const en: Messages = {
   'errors.import_one_file': 'One file only here: choose one.',
   'errors.data_date_future': 'This date is in the future: give the day the figures describe.',
   'errors.import_file_required': 'Choose the file to import.',
+  'errors.import_file_empty': 'This file is empty: choose the file that holds the data.',
+  'errors.import_too_large':
+    'This upload is over {max} MB: split the file and import the parts one after the other. Nothing was imported.',
   'imports.byScript': 'the command line or the demo seed',
   'fibreAlert.title': 'Tell me when fibre arrives in {commune}',
   'fibreAlert.lead':

@@ -602,6 +602,8 @@ export const fr = {
     '« {value} » compte plus de {max, plural, one {# million} other {# millions}} de pixels : réduisez-la avant de l’envoyer. Aucune photo n’a été enregistrée.',
   'errors.photo_broken':
     '« {value} » est illisible ou incomplète (fichier tronqué ou abîmé). Aucune photo n’a été enregistrée.',
+  'errors.photo_empty':
+    '« {value} » est vide (0 octet) : choisissez une autre photo. Aucune photo n’a été enregistrée.',
   'errors.photos_too_many':
     'Une offre a {max, plural, one {# photo} other {# photos}} au plus : {left, plural, =0 {celle-ci n’a plus de place} one {il reste # place} other {il reste # places}}. Aucune photo n’a été enregistrée.',
   'errors.photos_batch_too_large':
@@ -1020,6 +1022,9 @@ export const fr = {
   'notFound.back': 'Retour à l’accueil',
   'error.title': 'Une erreur est survenue',
   'error.body': 'Nous n’avons pas pu afficher cette page. Réessayez dans un instant.',
+  'badAddress.title': 'Adresse mal formée',
+  'badAddress.body':
+    'Cette adresse est mal formée : elle a peut-être été coupée. Revenez à l’accueil, ou vérifiez le lien.',
   // Pipeline: file actions, proposals, stays, messages, family account.
   'file.ok.resent': 'L’email repart : il sera envoyé dans les prochaines secondes.',
   'file.undelivered': '{count, plural, one {# email non délivré} other {# emails non délivrés}}',
@@ -1404,7 +1409,14 @@ export const fr = {
   'imports.report.line': 'Ligne',
   'imports.report.column': 'Colonne',
   'imports.report.reason': 'Raison',
-  'imports.problem.unreadable': 'le fichier est illisible ({detail}).',
+  'imports.problem.unreadable':
+    'le fichier ne peut pas être lu comme un CSV : enregistrez-le au format CSV (UTF-8) depuis le tableur, puis importez-le de nouveau.',
+  'imports.problem.misplaced_quote':
+    'un guillemet est mal placé dans cette cellule : mettez toute la cellule entre guillemets et doublez ceux qu’elle contient ("").',
+  'imports.problem.unclosed_quote':
+    'un guillemet ouvert dans cette colonne n’est jamais refermé (le fichier se termine ici) : refermez-le, ou doublez les guillemets du texte ("").',
+  'imports.problem.cell_count':
+    'cette ligne n’a pas autant de cellules que l’en-tête a de colonnes : vérifiez les séparateurs.',
   'offer.detail.offer_fibre_commune_low':
     'Deux sources : l’annonce dit « {offerSays} » ({source}, {checked}) ; l’ARCEP ne compte que {share} de locaux raccordables dans la commune ({date}). Le raccordement de cette adresse est possible : faites-le confirmer par l’agent.',
   'offer.detail.offer_none_commune_high':
@@ -1497,6 +1509,9 @@ export const fr = {
   'errors.import_one_file': 'Un seul fichier ici : choisissez-en un.',
   'errors.data_date_future': 'Cette date est dans le futur : donnez le jour que décrivent les chiffres.',
   'errors.import_file_required': 'Choisissez le fichier à importer.',
+  'errors.import_file_empty': 'Ce fichier est vide : choisissez le fichier qui contient les données.',
+  'errors.import_too_large':
+    'Cet envoi dépasse {max} Mo : découpez le fichier et importez les parties l’une après l’autre. Rien n’a été importé.',
   'imports.byScript': 'la ligne de commande ou le jeu de démonstration',
   'fibreAlert.title': 'Prévenez-moi quand la fibre arrive à {commune}',
   'fibreAlert.lead':

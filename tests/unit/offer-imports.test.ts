@@ -3,6 +3,7 @@
 // form's schema, FR/EN headers, all or nothing or row by row, the report of rejected rows),
 // both streamed from hostile files, staged, and applied in one transaction.
 import { spawn } from 'node:child_process';
+import { CsvError } from 'csv-parse';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { importRows, imports, offerEvents, offers, territories } from '../../db/
 import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
 import { abandonedImports } from '../../src/server/imports/coverage.ts';
 import { importOffersCsv, offersTemplate } from '../../src/server/imports/offers-csv.ts';
-import { describeProblem, problemsCsv } from '../../src/server/imports/problems.ts';
+import { describeProblem, problemsCsv, unreadableProblem } from '../../src/server/imports/problems.ts';
 import { rejectionsOf } from '../../src/server/imports/staged.ts';
 import { importAnctTiersLieux } from '../../src/server/imports/tiers-lieux-anct.ts';
 import { listManagedOffers } from '../../src/server/offers/manage.ts';
@@ -140,7 +141,7 @@ describe('ANCT tiers-lieux', () => {
     expect(await problem(Buffer.from('ID,NOM_TL,ID,INSEECOM\n1,a,1,32013\n'))).toEqual(['duplicated_column']);
     expect(await problem(Buffer.from('ID,NOM,INSEECOM\n1,a,32013\n'))).toEqual(['missing_column']);
     expect(await problem(Buffer.from(''))).toEqual(['empty_file']);
-    expect((await problem(Buffer.from('ID,NOM_TL,INSEECOM\n1,"Tiers,32013\n')))[0]).toMatch(/^unreadable/);
+    expect(await problem(Buffer.from('ID,NOM_TL,INSEECOM\n1,"Tiers,32013\n'))).toEqual(['unclosed_quote']);
     expect(await problem(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 0xff, 0xfe, 10, 0, 0]))).toHaveLength(1);
     const rows = await anct(
       db,
@@ -275,7 +276,7 @@ describe('offers CSV', () => {
     expect(await reasons('titre,title,kind,commune\n')).toEqual(['duplicated_column']);
     expect(await reasons('kind,title\nhome,a\n')).toEqual(['missing_column']);
     expect(await reasons('')).toEqual(['empty_file']);
-    expect((await reasons('kind,title,commune\nhome,"Maison,32013\n'))[0]).toMatch(/^unreadable/);
+    expect(await reasons('kind,title,commune\nhome,"Maison,32013\n')).toEqual(['unclosed_quote']);
     expect(await reasons(Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 0xff, 0x10, 10, 0x88]))).toEqual(['unknown_column']);
     const hostile = await run('kind,title,commune,=cmd|calc\n');
     expect(hostile.problems).toEqual([{ line: 1, column: '=cmd|calc', message: 'unknown_column' }]);
@@ -286,6 +287,67 @@ describe('offers CSV', () => {
     expect(await offerCount(db)).toBe(0);
     const failed = await db.select().from(imports).where(eq(imports.status, 'failed'));
     expect(failed).toHaveLength(6);
+  });
+
+  it('says where and why a file cannot be read, in the reader’s words, never the parser’s English', async () => {
+    const { db } = await testDb();
+    const [admin] = await actors(db, 'direction.gers@demo.test');
+    const before = await offerCount(db);
+    const run = (text: string) =>
+      importOffersCsv(db, clock, chunks(Buffer.from(text)), {
+        fileName: 'x.csv',
+        territory: '32',
+        mode: 'rows',
+        byUser: admin,
+      });
+    // A formula left unquoted: csv-parse refuses its quotes, on line 2, in the second cell.
+    const hostile = await run('kind,title,commune\nhome,=HYPERLINK("http://evil.test","clic"),32013\n');
+    expect(hostile).toMatchObject({
+      status: 'failed',
+      problems: [{ line: 2, column: '2', message: 'misplaced_quote' }],
+    });
+    const quote =
+      'un guillemet est mal placé dans cette cellule\u00a0: mettez toute la cellule entre guillemets et doublez ceux qu’elle contient ("").';
+    expect(describeProblem('fr', hostile.problems[0]!)).toBe(`Ligne 2, colonne 2\u00a0: ${quote}`);
+    expect(describeProblem('en', hostile.problems[0]!)).toBe(
+      'Line 2, column 2: a quote is misplaced in this cell: put the whole cell between quotes and double the quotes inside it ("").',
+    );
+    const { problems } = await rejectionsOf(db, admin, hostile.importId);
+    expect(problemsCsv('fr', problems).split('\r\n')[1]).toBe(`2,2,"${quote.replaceAll('"', '""')}"`);
+    // Deep in a file, once its header was read, the cell is named by its column.
+    const rows = Array.from({ length: 3000 }, (_, i) => `home,Maison ${i},32013`).join('\n');
+    const deep = await run(`kind,title,commune\n${rows}\nhome,"Grange" neuve,32013\n`);
+    expect(deep).toMatchObject({
+      status: 'failed',
+      problems: [{ line: 3002, column: 'title', message: 'misplaced_quote' }],
+    });
+    expect(await offerCount(db)).toBe(before);
+    // Each refusal csv-parse names, said in words; any other: the file cannot be read as CSV.
+    const csvError = (code: ConstructorParameters<typeof CsvError>[0], lines: number, index?: number) =>
+      new CsvError(code, 'Invalid Record Length: expect 3, got 2 on line 7', undefined, { lines, index });
+    expect(unreadableProblem(csvError('CSV_QUOTE_NOT_CLOSED', 9, 1), ['kind', 'title'])).toEqual({
+      line: 9,
+      column: 'title',
+      message: 'unclosed_quote',
+    });
+    expect(unreadableProblem(csvError('CSV_RECORD_INCONSISTENT_FIELDS_LENGTH', 7, 2))).toEqual({
+      line: 7,
+      message: 'cell_count',
+    });
+    expect(unreadableProblem(csvError('CSV_INVALID_ARGUMENT', 0))).toEqual({ line: 0, message: 'unreadable' });
+    expect(unreadableProblem(new Error('EIO: i/o error, read'))).toEqual({ line: 0, message: 'unreadable' });
+    const whole =
+      'le fichier ne peut pas être lu comme un CSV\u00a0: enregistrez-le au format CSV (UTF-8) depuis le tableur, puis importez-le de nouveau.';
+    expect(describeProblem('fr', { line: 7, message: 'cell_count' })).toBe(
+      'Ligne 7, colonne —\u00a0: cette ligne n’a pas autant de cellules que l’en-tête a de colonnes\u00a0: vérifiez les séparateurs.',
+    );
+    expect(describeProblem('fr', { line: 0, message: 'unreadable' })).toBe(`L${whole.slice(1)}`);
+    // As older imports recorded it: the parser's text is not shown.
+    const older = { line: 0, message: 'unreadable: Invalid Opening Quote: a quote is found on field 1 at line 2' };
+    expect(describeProblem('fr', older)).toBe(`L${whole.slice(1)}`);
+    expect(problemsCsv('en', [older]).split('\r\n')[1]).toBe(
+      ',,"the file cannot be read as CSV: save it as CSV (UTF-8) from the spreadsheet, then import it again."',
+    );
   });
 
   it('a territory admin imports into their territory only; an agent not at all', async () => {

@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { dataVersions, offerPhotos, offers } from '../../db/schema/index.ts';
 import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
+import { localizedErrors } from '../../src/server/http/form.ts';
 import { createOffer, getManagedOffer, historyOf } from '../../src/server/offers/manage.ts';
 import {
   addPhotos,
@@ -161,6 +162,23 @@ describe('offer photos', () => {
     expect((noAlt as Invalid).errors[0]).toMatchObject({ field: 'photosAlt', key: 'errors.photo_alt_required' });
     expect(await w.rows()).toHaveLength(1);
     expect(await w.files()).toHaveLength(1);
+  });
+
+  it('says a chosen file of 0 bytes is empty, not of the wrong type, and stores nothing of its batch', async () => {
+    const w = await world();
+    const good = { name: 'bonne.png', bytes: await png() };
+    await refused(w, [good, { name: 'vide.jpg', bytes: new Uint8Array(0) }], 'errors.photo_empty', 'vide.jpg');
+    const error = (await addPhotos(
+      w.ctx,
+      w.gers,
+      w.offerId,
+      [{ name: 'vide.jpg', bytes: new Uint8Array(0) }],
+      'x',
+    ).catch((e: unknown) => e)) as Invalid;
+    expect(localizedErrors('fr', error)).toEqual({
+      photos:
+        '«\u00a0vide.jpg\u00a0» est vide (0 octet)\u00a0: choisissez une autre photo. Aucune photo n’a été enregistrée.',
+    });
   });
 
   it('takes 20 photos per offer at most', async () => {

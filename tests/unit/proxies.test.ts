@@ -112,6 +112,67 @@ describe('the portal server', () => {
     expect(clientIp({ clientAddress: '192.0.2.4' })).toBe('192.0.2.4');
   });
 
+  it('answers a malformed address with a short page in the visitor’s language, the API with its problem', async () => {
+    let reached = 0;
+    const server = createPortalServer(
+      (_req, res) => {
+        reached++;
+        res.end('app');
+      },
+      { publicSiteUrl: 'https://portail.example.org' },
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    onTestFinished(() => new Promise<void>((r) => server.close(() => r())));
+    const { port } = server.address() as AddressInfo;
+    const ask = (path: string, method = 'GET') =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, path, method }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (const path of ['/offres?q=%', '/compte?x=%ZZ', '/mise-en-relation?jeton=%E0%A4%A']) {
+      const page = await ask(path);
+      expect(page.status, path).toBe(400);
+      expect(page.headers).toMatchObject({
+        'content-type': 'text/html; charset=utf-8',
+        'content-language': 'fr',
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'strict-origin-when-cross-origin',
+        'strict-transport-security': 'max-age=31536000; includeSubDomains',
+        'cache-control': 'no-store',
+      });
+      // Nothing runs or loads: no script, no style, in the page or allowed by its policy.
+      expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(page.body).not.toMatch(/<script|<style|style=/);
+      expect(page.body).toContain('<html lang="fr">');
+      expect(page.body).toContain('<title>Adresse mal formée · Campagne Connectée</title>');
+      expect(page.body).toContain('<h1>Adresse mal formée</h1>');
+      expect(page.body).toContain(
+        '<p>Cette adresse est mal formée\u00a0: elle a peut-être été coupée. Revenez à l’accueil, ou vérifiez le lien.</p>',
+      );
+      expect(page.body).toContain('<a href="/">Retour à l’accueil</a>');
+    }
+    const english = await ask('/en/offres?q=%');
+    expect(english).toMatchObject({ status: 400, headers: { 'content-language': 'en' } });
+    expect(english.body).toContain('<html lang="en">');
+    expect(english.body).toContain('<h1>Malformed address</h1>');
+    expect(english.body).toContain('<a href="/en/">Back to the home page</a>');
+    const head = await ask('/offres?q=%', 'HEAD');
+    expect(head).toMatchObject({ status: 400, body: '' });
+    // The open-data API keeps its problem+json, in its language.
+    const api = await ask('/api/v1/offres?commune=%E0%A4%A&lang=en');
+    expect(api.status).toBe(400);
+    expect(api.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(JSON.parse(api.body)).toMatchObject({ status: 400, errors: [{ parameter: 'url' }] });
+    expect(reached).toBe(0);
+  });
+
   it('lets a form of the https public site through when TLS ended at the proxy, and no other origin', async () => {
     const post = await serve({ publicSiteUrl: 'https://portail.example.org' });
     const site = { Host: 'portail.example.org' };

@@ -6,7 +6,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { PayloadTooLarge } from '../../src/server/errors.ts';
-import { spoolUpload } from '../../src/server/http/upload.ts';
+import { UPLOAD_LIMIT_BYTES } from '../../src/server/http/form.ts';
+import { spoolUpload, tooLargeRefusal, UploadTooLarge } from '../../src/server/http/upload.ts';
 
 const multipart = (form: FormData) => new Request('http://x/admin/imports', { method: 'POST', body: form });
 
@@ -28,6 +29,17 @@ describe('spoolUpload', () => {
     expect(await readFile(upload.files[1]!.path, 'utf8')).toBe('é;à\n');
     await upload.dispose();
     for (const f of upload.files) expect(existsSync(f.path)).toBe(false);
+  });
+
+  it('keeps a chosen file of 0 bytes (its command says it is empty), not a field left without a file', async () => {
+    const form = new FormData();
+    form.append('kind', 'offres');
+    form.append('file', new File([], 'offres.csv'));
+    form.append('information', new File([], ''));
+    const upload = await spoolUpload(multipart(form));
+    expect(upload.files.map((f) => [f.field, f.name, f.size])).toEqual([['file', 'offres.csv', 0]]);
+    expect(await readFile(upload.files[0]!.path, 'utf8')).toBe('');
+    await upload.dispose();
   });
 
   it('reads a url-encoded post as a form without files', async () => {
@@ -59,6 +71,60 @@ describe('spoolUpload', () => {
       duplex: 'half',
     } as RequestInit);
     await expect(spoolUpload(undeclared, 1024)).rejects.toBeInstanceOf(PayloadTooLarge);
+  });
+
+  it('refuses a file over the limit with the choices made before it, reading no further than its start', async () => {
+    const form = new FormData();
+    form.append('kind', 'offres');
+    form.append('territory', '32');
+    form.append('mode', 'rows');
+    form.append('file', new File([new Uint8Array(4096)], 'offres.csv'));
+    const encoded = new Response(form);
+    const type = encoded.headers.get('Content-Type')!;
+    const bytes = new Uint8Array(await encoded.arrayBuffer());
+    // Declared too large: the fields before the file are read, then the body is left unread.
+    let pulled = 0;
+    const declared = new Request('http://x/', {
+      method: 'POST',
+      headers: { 'Content-Type': type, 'Content-Length': String(bytes.length) },
+      body: new ReadableStream<Uint8Array>({
+        pull(c) {
+          const chunk = bytes.subarray(pulled, pulled + 256);
+          pulled += chunk.length;
+          if (chunk.length) c.enqueue(chunk);
+          else c.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    const error = await spoolUpload(declared, 1024).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UploadTooLarge);
+    expect(error).toMatchObject({ field: 'file', limit: 1024 });
+    expect({ ...(error as UploadTooLarge).fields }).toEqual({ kind: 'offres', territory: '32', mode: 'rows' });
+    expect(pulled).toBeLessThan(1024);
+    // Not declared (chunked): read up to the limit, the same answer.
+    const chunked = await spoolUpload(multipart(form), 1024).catch((e: unknown) => e);
+    expect(chunked).toBeInstanceOf(UploadTooLarge);
+    expect({ ...(chunked as UploadTooLarge).fields }).toEqual({ kind: 'offres', territory: '32', mode: 'rows' });
+    // Its form again: 413, the file in error with the real limit, the choices kept, the connection closed.
+    const locals = { locale: 'fr' } as Parameters<typeof tooLargeRefusal>[0]['locals'];
+    const refused = tooLargeRefusal(
+      { locals },
+      new UploadTooLarge((error as UploadTooLarge).fields, 'file', UPLOAD_LIMIT_BYTES),
+      'file',
+      'errors.import_too_large',
+    );
+    expect(refused).toMatchObject({
+      ok: false,
+      status: 413,
+      headers: { Connection: 'close' },
+      state: {
+        errors: {
+          file: 'Cet envoi dépasse 64 Mo\u00a0: découpez le fichier et importez les parties l’une après l’autre. Rien n’a été importé.',
+        },
+        values: { kind: 'offres', territory: '32', mode: 'rows' },
+      },
+    });
   });
 
   it('refuses more fields or files than any form has, rather than dropping the rest', async () => {

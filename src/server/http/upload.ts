@@ -9,7 +9,18 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { PayloadTooLarge } from '../errors.ts';
-import { fieldsOf, MAX_FORM_ENTRIES, readForm, UPLOAD_LIMIT_BYTES, type FormFields } from './form.ts';
+import { t, type MessageKey } from '../../i18n/index.ts';
+import type { RequestContext } from './context.ts';
+import {
+  fieldsOf,
+  FORM_LIMIT_BYTES,
+  MAX_FORM_ENTRIES,
+  readForm,
+  typedValues,
+  UPLOAD_LIMIT_BYTES,
+  type FormFields,
+  type Refused,
+} from './form.ts';
 
 export interface SpooledFile {
   field: string;
@@ -32,21 +43,69 @@ const FIELD_LIMIT_BYTES = 64 * 1024;
 const MAX_FILES = 5;
 
 /**
- * The post's text fields and its files on disk ("no file chosen" left out). Over `limit`
- * bytes, a PayloadTooLarge; a malformed multipart body reads as an empty form.
+ * A post over the upload's limit, with what it said before the file that passed it: its text
+ * fields (a form's choices come before its file) and that file's field, so that its page can
+ * show the form again with the file in error. The rest of the body is left unread.
+ */
+export class UploadTooLarge extends PayloadTooLarge {
+  readonly fields: FormFields;
+  /** The file being read when the limit was passed; null when none had begun. */
+  readonly field: string | null;
+  readonly limit: number;
+  constructor(fields: FormFields, field: string | null, limit: number) {
+    super();
+    this.fields = fields;
+    this.field = field;
+    this.limit = limit;
+  }
+}
+
+/**
+ * An upload over its limit as its form refused (413): the file's field in error with `key`
+ * (given `max`, the limit in MB), what was chosen before it kept. The body's rest was not
+ * read: the answer closes the connection, so that the browser shows it at once.
+ */
+export function tooLargeRefusal(
+  ctx: Pick<RequestContext, 'locals'>,
+  error: UploadTooLarge,
+  field: string,
+  key: MessageKey,
+): Refused {
+  const locale = ctx.locals.locale;
+  return {
+    ok: false,
+    status: 413,
+    state: {
+      errors: { [field]: t(locale, key, { max: String(Math.floor(error.limit / 1024 / 1024)) }) },
+      values: typedValues(error.fields),
+      alert: t(locale, 'form.errors'),
+    },
+    headers: { Connection: 'close' },
+  };
+}
+
+/**
+ * The post's text fields and its files on disk ("no file chosen" — a part without a name —
+ * left out; a chosen file may be empty: its size says so). Over `limit` bytes, an
+ * `UploadTooLarge` (a body declared larger is read only up to its first file); a malformed
+ * multipart body reads as an empty form.
  */
 export async function spoolUpload(request: Request, limit = UPLOAD_LIMIT_BYTES): Promise<SpooledUpload> {
   const type = request.headers.get('Content-Type') ?? '';
   const none = async () => {};
   if (!type.startsWith('multipart/form-data') || !request.body)
     return { fields: await readForm(request), files: [], broken: false, dispose: none };
-  if (Number(request.headers.get('Content-Length') ?? '0') > limit) throw new PayloadTooLarge();
+  // Declared too large: only what comes before the first file (the form's choices) is read.
+  const headOnly = Number(request.headers.get('Content-Length') ?? '0') > limit;
 
   const dir = await mkdtemp(join(tmpdir(), 'cc-upload-'));
   const dispose = () => rm(dir, { recursive: true, force: true });
   const entries: Array<[string, string]> = [];
   const writes: Array<Promise<SpooledFile | null>> = [];
   let read = 0;
+  // The file being read (the one that passes the limit, if any).
+  let fileField: string | null = null;
+  const tooLarge = () => new UploadTooLarge(fieldsOf(entries), fileField, limit);
   try {
     const parser = busboy({
       headers: { 'content-type': type },
@@ -66,10 +125,12 @@ export async function spoolUpload(request: Request, limit = UPLOAD_LIMIT_BYTES):
       parser.on(event, () => (overLimits = true));
     parser.on('field', (name, value) => entries.push([name, value]));
     parser.on('file', (field, stream, { filename: name }) => {
-      if (!name) {
+      if (headOnly) fileField ??= field;
+      if (!name || headOnly) {
         stream.resume();
         return;
       }
+      fileField = field;
       const path = join(dir, String(writes.length));
       let size = 0;
       stream.on('data', (chunk: Buffer) => (size += chunk.length));
@@ -91,22 +152,26 @@ export async function spoolUpload(request: Request, limit = UPLOAD_LIMIT_BYTES):
         const { done, value } = await reader.read();
         if (done) break;
         read += value.byteLength;
-        if (read > limit) throw new PayloadTooLarge();
+        if (read > (headOnly ? FORM_LIMIT_BYTES : limit)) throw tooLarge();
         // Backpressure: the next chunk is read once the parser (and the file on disk) took this one.
         if (!parser.write(value)) await Promise.race([once(parser, 'drain'), parsed]);
+        if (headOnly && fileField !== null) throw tooLarge();
       }
     } finally {
       await reader.cancel().catch(() => {});
     }
+    if (headOnly) throw tooLarge(); // the body ended before any file: it was not what it said
     parser.end();
     await parsed;
     if (overLimits) throw new PayloadTooLarge();
-    const files = (await Promise.all(writes)).filter((f): f is SpooledFile => f !== null && f.size > 0);
+    // An empty file is still a chosen file: its command says it is empty.
+    const files = (await Promise.all(writes)).filter((f): f is SpooledFile => f !== null);
     return { fields: fieldsOf(entries), files, broken: false, dispose };
   } catch (error) {
     await dispose();
+    if (error instanceof PayloadTooLarge) throw error;
     // The adapter's own body limit (a chunked body without Content-Length) reads as too large too.
-    if (error instanceof PayloadTooLarge || /limit/i.test(String(error))) throw new PayloadTooLarge();
+    if (/limit/i.test(String(error))) throw tooLarge();
     // A broken multipart body (a script, a cut connection): an empty form, said to be broken.
     return { fields: Object.create(null) as FormFields, files: [], broken: true, dispose: none };
   }

@@ -10,7 +10,7 @@ import type { Clock } from '../clock.ts';
 import { rate } from './arcep-rate.ts';
 import { MAX_PROBLEMS, openImport, type Problem } from './coverage.ts';
 import { csvRecords, headerKey } from './csv-stream.ts';
-import { unreadable } from './problems.ts';
+import { unreadableProblem } from './problems.ts';
 
 const COLUMNS = {
   code: ['code_dep', 'code_departement', 'departement', 'dep'],
@@ -118,7 +118,7 @@ export async function importArcepDepartments(
       }
     }
   } catch (error) {
-    problem({ line: 0, message: unreadable(error) });
+    problem(unreadableProblem(error));
   }
   if (!at && !problems.length) problem({ line: 1, message: 'empty_file' });
   const finishedAt = clock.now().toISOString();

@@ -6,7 +6,7 @@ import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../clock.ts';
 import { MAX_PROBLEMS, startCoverageImport, type CoverageRow, type Problem } from './coverage.ts';
 import { csvRecords, headerKey } from './csv-stream.ts';
-import { unreadable } from './problems.ts';
+import { unreadableProblem } from './problems.ts';
 
 const CODE_COLUMNS = ['code_insee', 'code_commune', 'insee_com', 'codgeo', 'code_geographique', 'insee'];
 const RATE_COLUMNS = ['fibre_pct', 'taux_ftth', 'ftth_pct', 'pct_ftth', 'taux_fibre'];
@@ -114,7 +114,7 @@ export async function importArcepRates(
     }
   } catch (error) {
     // The parser's own message names the line (an unclosed quote, a binary file…).
-    return await refuse({ line: 0, message: unreadable(error) });
+    return await refuse(unreadableProblem(error));
   }
   if (!columns) return await refuse({ line: 1, message: 'empty_file' });
   if (problems.length) {

@@ -11,7 +11,7 @@ import type { Clock } from '../clock.ts';
 import { departmentOf } from './arcep-rate.ts';
 import { MAX_PROBLEMS, startCoverageImport, type CoverageImport, type Problem } from './coverage.ts';
 import { csvRecords, headerKey } from './csv-stream.ts';
-import { unreadable } from './problems.ts';
+import { unreadableProblem } from './problems.ts';
 
 export interface ArcepImportReport {
   importId: number | null;
@@ -119,7 +119,7 @@ export async function importArcepDeployment(
       if (read % 5000 === 0) meta.onProgress?.(read);
     }
   } catch (error) {
-    problem({ line: 0, message: unreadable(error) });
+    problem(unreadableProblem(error));
   }
   if (!quarter && !problems.length) problem({ line: 1, column: 'Code commune', message: 'missing_column' });
 
@@ -150,7 +150,7 @@ export async function importArcepDeployment(
         else premises.set(current(code), (premises.get(current(code)) ?? 0) + a + b);
       }
     } catch (error) {
-      problem({ line: 0, message: unreadable(error) });
+      problem(unreadableProblem(error));
     }
     if (!info && !problems.length) problem({ line: 1, column: 'Code commune', message: 'missing_column' });
   }

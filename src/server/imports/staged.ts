@@ -4,6 +4,7 @@
 // done. Killed in the middle, an import leaves the offers as they were: nothing reads staged
 // rows but the import itself, and `abandonedImports` ends it. Rejected rows stay staged with
 // their problems: the report of rejected rows is read from them.
+import { CsvError } from 'csv-parse';
 import { and, asc, eq, gt, isNotNull, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import {
@@ -16,10 +17,11 @@ import {
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
+import { errorFields, log } from '../../lib/log.ts';
 import { actsIn, mayImport } from '../policy.ts';
 import { MAX_PROBLEMS, openImport, type Problem } from './coverage.ts';
 import { csvRecords } from './csv-stream.ts';
-import { unreadable } from './problems.ts';
+import { unreadableProblem } from './problems.ts';
 
 const STEP_ROWS = 500;
 
@@ -120,13 +122,13 @@ export async function runStagedImport(
     return end('failed');
   };
 
-  let header = false;
+  let header: string[] | null = null;
   try {
     for await (const { line, cells } of csvRecords(bytes)) {
       if (!header) {
         const problem = reader.header(cells, line);
         if (problem) return await refuse(problem);
-        header = true;
+        header = cells;
         continue;
       }
       read++;
@@ -141,8 +143,10 @@ export async function runStagedImport(
       if (pending.length >= STEP_ROWS) await flush();
     }
   } catch (error) {
-    // The parser's own message names the line (an unclosed quote, a binary file…).
-    return await refuse({ line: 0, message: unreadable(error) });
+    // The parser names the line (an unclosed quote, a binary file…), and the cell, by the header's name.
+    // Another failure (the disk, the database) is not the file's: its words go to the log.
+    if (!(error instanceof CsvError)) log.warn(errorFields(error), 'offers import: file unreadable');
+    return await refuse(unreadableProblem(error, header ?? []));
   }
   if (!header) return await refuse({ line: 1, message: 'empty_file' });
   await flush();

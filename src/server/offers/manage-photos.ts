@@ -66,8 +66,9 @@ function refuse(field: string, key: FieldError['key'], value?: string, params?: 
   throw new Invalid([{ field, key, value, params }]);
 }
 
-/** A file over 10 MB is refused before anything is decoded. */
-function refuseLarge(file: PhotoFile): void {
+/** An empty file (chosen, but 0 bytes) or one over 10 MB is refused before anything is decoded. */
+function refuseBySize(file: PhotoFile): void {
+  if (file.bytes.byteLength === 0) refuse('photos', 'errors.photo_empty', shownName(file.name));
   if (file.bytes.byteLength > MAX_PHOTO_BYTES)
     refuse('photos', 'errors.photo_too_large', shownName(file.name), { max: String(MAX_PHOTO_BYTES / 1024 / 1024) });
 }
@@ -146,8 +147,8 @@ export async function addPhotos(
   if (files.length === 0) refuse('photos', 'errors.photos_required');
   refuseCount(offer.photos.length, files.length);
   const text = altOf(alt, 'photosAlt');
-  // Cheap refusals first: a batch with one file too large decodes nothing.
-  files.forEach(refuseLarge);
+  // Cheap refusals first: a batch with one file empty or too large decodes nothing.
+  files.forEach(refuseBySize);
   const prepared: Array<Awaited<ReturnType<typeof prepare>>> = [];
   for (const file of files) prepared.push(await prepare(file));
 

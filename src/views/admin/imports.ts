@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import { DomainError, Forbidden, Invalid, NotFound } from '../../server/errors.ts';
 import { isPost, type RequestContext } from '../../server/http/context.ts';
 import { emptyState, submitForm } from '../../server/http/form.ts';
-import { spoolUpload, type SpooledFile } from '../../server/http/upload.ts';
+import { spoolUpload, tooLargeRefusal, UploadTooLarge, type SpooledFile } from '../../server/http/upload.ts';
 import { requireAdmin } from '../../server/http/guards.ts';
 import { redirect, render } from '../../server/http/respond.ts';
 import { isoDate, parseId, parseInput, territoryCode } from '../../server/input.ts';
@@ -118,6 +118,15 @@ const starts: Record<ImportForm, (s: Started) => Promise<unknown>> = {
   },
 };
 
+/** Each form's file fields, in the form's order. */
+const fileFields: Record<ImportForm, readonly [string, ...string[]]> = {
+  offres: ['file'],
+  'tiers-lieux-anct': ['file'],
+  'arcep-taux': ['file'],
+  'arcep-deploiement': ['deployment', 'information'],
+  'arcep-departements': ['file'],
+};
+
 const safeName = (name: string) => name.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || 'import.csv';
 
 /** An uploaded file, read back from disk as a stream (memory flat whatever its size), counted. */
@@ -126,6 +135,7 @@ function fileOf(files: SpooledFile[], field: string, progress: ByteProgress) {
   const file = chosen[0];
   if (!file) throw new Invalid([{ field, key: 'errors.import_file_required' }]);
   if (chosen.length > 1) throw new Invalid([{ field, key: 'errors.import_one_file' }]);
+  if (file.size === 0) throw new Invalid([{ field, key: 'errors.import_file_empty' }]);
   return { name: safeName(file.name), bytes: progress.track(createReadStream(file.path)) };
 }
 
@@ -135,14 +145,35 @@ function requireImporter(rc: RequestContext) {
   return user;
 }
 
+/**
+ * A post over the upload limit: its form again (413), the file in error with the limit, the
+ * choices made before it kept; a post that named no form of the page, the message alone.
+ */
+function tooLarge(rc: RequestContext, error: UploadTooLarge) {
+  const kind = KindSchema.safeParse(error.fields);
+  const files = kind.success ? fileFields[kind.data.kind] : null;
+  const field = files?.find((f) => f === error.field) ?? files?.[0] ?? 'file';
+  const r = tooLargeRefusal(rc, error, field, 'errors.import_too_large');
+  const state = files ? r.state : { ...r.state, errors: {}, alert: r.state.errors[field] };
+  return { posted: kind.success ? kind.data.kind : null, state, status: r.status, headers: r.headers };
+}
+
 export async function importsPage(rc: RequestContext) {
   const user = requireImporter(rc);
   let state = emptyState();
   let status = 200;
   let posted: ImportForm | null = null;
-  if (isPost(rc)) {
-    // The files are streamed to disk; the import reads them there, and they go when it ends.
-    const { fields, files, broken, dispose } = await spoolUpload(rc.request);
+  let headers: Record<string, string> | undefined;
+  // The files are streamed to disk; the import reads them there, and they go when it ends.
+  const upload = isPost(rc)
+    ? await spoolUpload(rc.request).catch((error: unknown) => {
+        if (error instanceof UploadTooLarge) return error;
+        throw error;
+      })
+    : null;
+  if (upload instanceof UploadTooLarge) ({ posted, state, status, headers } = tooLarge(rc, upload));
+  else if (upload) {
+    const { fields, files, broken, dispose } = upload;
     const r = await submitForm(rc, fields, async () => {
       if (broken) throw new DomainError('upload broken', 400, 'errors.upload_broken');
       const { kind } = parseInput(KindSchema, fields);
@@ -174,7 +205,11 @@ export async function importsPage(rc: RequestContext) {
   }
   const history = await listImports(db, territoryScope(user));
   const territories = (await listTerritories(db)).filter((t) => actsIn(user, t.code));
-  return render({ history, state, posted, territories, running: history.some((i) => i.status === 'running') }, status);
+  return render(
+    { history, state, posted, territories, running: history.some((i) => i.status === 'running') },
+    status,
+    headers,
+  );
 }
 
 /** GET /admin/imports/modele-offres.csv?langue=en: the offers template, French headers by default. */
