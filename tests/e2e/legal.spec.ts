@@ -67,7 +67,7 @@ test('the privacy notice lists each territory’s retention as configured, the r
       await expect(page.locator('a[href="/compte/donnees.json"]')).toBeVisible();
       await expect(page.locator(`a[href="${inLocale('/compte', locale)}#donnees"]`)).toBeVisible();
       // Every legal basis is named, for each processing.
-      await expect(page.locator('[data-item] [data-fact="basis"]')).toHaveCount(9);
+      await expect(page.locator('[data-item] [data-fact="basis"]')).toHaveCount(10);
       // The ambassadors' programme (decision 024) rests on consent.
       await expect(page.locator('[data-item="ambassadors"] [data-fact="basis"] dd')).toContainText(
         locale === 'fr' ? 'Consentement' : 'Consent',
@@ -75,6 +75,10 @@ test('the privacy notice lists each territory’s retention as configured, the r
     }
     // The staff access log, and how long it is kept (the purge's own constant).
     await expect(page.locator('[data-item="accessLog"] [data-fact="kept"] dd')).toHaveText('12 months, then erased');
+    // The emails sent: their text for 30 days, their row for 12 months (the outbox's own constants).
+    await expect(page.locator('[data-item="emails"] [data-fact="kept"] dd')).toHaveText(
+      'Subject and text: 30 days after sending, then erased; the address, kind and dates: 12 months, then erased (sooner if you erase your data)',
+    );
     await expect(page.locator('[data-item="account"]')).toContainText('after 3 years without signing in');
     await expect(page.locator('[data-item="account"]')).toContainText('30 days before');
     await expect(page.locator('[data-item="file"] [data-fact="basis"]')).toContainText('Consent');
