@@ -80,12 +80,25 @@ export const optionalPhone = () =>
       .optional(),
   );
 
+/**
+ * A whole number as people type it, reduced to its digits: "250 000", "250 000 €",
+ * "900 €/mois", "1.200", "30 km", "100 Mb/s". Anything else (a decimal, a word) is left as
+ * it is, for the schema to refuse.
+ */
+export function typedWhole(value: string): string {
+  let s = value.replace(/[\s\u00a0\u202f]+/g, '');
+  s = s.replace(/(?:\/|par|per|a)?(?:mois|month|mo)$/i, '');
+  s = s.replace(/(?:€|eur|euros?|km|m²|m2|mb\/s|mbit\/s|mbps)$/i, '');
+  return /^\d{1,3}(?:[.,]\d{3})+$/.test(s) ? s.replace(/[.,]/g, '') : s;
+}
+
 export const optionalWhole = (min: number, max: number, error = 'errors.invalid_number') =>
-  z.preprocess(
-    (v) =>
-      v === '' || v === undefined ? undefined : typeof v === 'string' && /^\d{1,9}$/.test(v.trim()) ? Number(v) : v,
-    z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).optional(),
-  );
+  z.preprocess((v) => {
+    if (v === '' || v === undefined) return undefined;
+    if (typeof v !== 'string') return v;
+    const digits = typedWhole(v);
+    return digits === '' ? undefined : /^\d{1,9}$/.test(digits) ? Number(digits) : v;
+  }, z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).optional());
 
 /** One of `values`, or absent when blank. */
 export const optionalEnum = <const T extends readonly [string, ...string[]]>(

@@ -211,6 +211,18 @@ describe('moving a file', () => {
 });
 
 describe('enquiries', () => {
+  it('read a budget and a speed as the family types them', async () => {
+    const { db } = await testDb();
+    const { ctx } = ctxFor(db);
+    const input = enquiry({ budgetMax: '1\u00a0200 €/mois', minDownloadMbps: '100 Mb/s' });
+    const { publicId } = await createEnquiry(ctx, input, '9.9.9.10');
+    const [file] = await db.select().from(candidates).where(eq(candidates.publicId, publicId));
+    expect(file).toMatchObject({ budgetMax: 1200, minDownloadMbps: 100 });
+    await expect(createEnquiry(ctx, enquiry({ budgetMax: 'mille euros' }), '9.9.9.11')).rejects.toMatchObject({
+      errors: [{ field: 'budgetMax', key: 'errors.invalid_number' }],
+    });
+  });
+
   it('land in the wished territory, with a confirmation to the family and a notice to its staff', async () => {
     const { db } = await testDb();
     const { ctx } = ctxFor(db);

@@ -74,6 +74,19 @@ describe('parseOfferSearch', () => {
     expect(searchParamNames).toHaveLength(20);
   });
 
+  it('reads amounts as people type them: spaces, thousands, euros, per month, units', () => {
+    const typed = params(
+      'prix_max=250%C2%A0000&prix_min=900+%E2%82%AC%2Fmois&surface_min=1.200&debit_min=100+Mb%2Fs&rayon=30+km&commune=32013',
+    );
+    expect(parseOfferSearch(typed)).toMatchObject({
+      ok: true,
+      query: { prix_max: 250_000, prix_min: 900, surface_min: 1_200, debit_min: 100, rayon: 30 },
+    });
+    // A decimal, a word, a sign: still refused.
+    for (const qs of ['prix_max=1,5', 'prix_max=250+000+ou+plus', 'prix_max=-250+000'])
+      expect(parseOfferSearch(params(qs)).errors).toContainEqual(expect.objectContaining({ field: 'prix_max' }));
+  });
+
   it('treats empty values as absent', () => {
     expect(parseOfferSearch(params('type=&territoire=&fibre=&q=%20%20'))).toMatchObject({ ok: true, query: {} });
   });

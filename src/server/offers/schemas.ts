@@ -1,7 +1,7 @@
 // Validation of the /offres search query string (and /api/v1/offres). Parameter names
 // are a public promise (SPEC "Search parameters"): shareable URLs rely on them.
 import { z } from 'astro/zod';
-import { parseQuery, territoryCode } from '../input.ts';
+import { parseQuery, territoryCode, typedWhole } from '../input.ts';
 import { technologies } from '../../../db/schema/offers.ts';
 
 export { technologies };
@@ -30,11 +30,12 @@ export const LIMITS = {
 
 const keys = <T extends object>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
-/** A whole number from min to max, written with digits only. */
+/** A whole number from min to max, as people type it ("250 000 €": `typedWhole`). */
 const whole = (min: number, max: number, key: MessageKey = 'errors.invalid_number') =>
   z
     .string()
-    .regex(/^\d{1,12}$/, { error: key })
+    .transform(typedWhole)
+    .pipe(z.string().regex(/^\d{1,12}$/, { error: key }))
     .transform(Number)
     .refine((n) => n >= min && n <= max, { error: key });
 
