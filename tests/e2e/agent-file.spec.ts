@@ -152,14 +152,15 @@ test('an agent corrects the family’s project from the file; a refused correcti
   const panel = page.locator('#contact');
   await expect(panel.getByLabel('Âge des enfants')).toHaveValue('3');
   await panel.getByLabel('Âge des enfants').fill('trois');
-  await panel.getByLabel('Budget maximum (€, loyer mensuel ou prix d’achat)').fill('1 100');
+  // "1 100" is a budget; words around it are not.
+  await panel.getByLabel('Budget maximum (€, loyer mensuel ou prix d’achat)').fill('environ 1 100');
   await panel.getByLabel('Communes souhaitées').fill('Mauvezin (32120), Nullepart');
   await panel.getByRole('button', { name: 'Enregistrer le projet' }).click();
   const summary = page.getByRole('alert');
   for (const label of [/Âge des enfants/, /Communes souhaitées/, /Budget maximum/])
     await expect(summary.getByRole('link', { name: label })).toBeVisible();
   await expect(panel.getByLabel('Âge des enfants')).toHaveValue('trois');
-  await expect(panel.getByLabel('Budget maximum (€, loyer mensuel ou prix d’achat)')).toHaveValue('1 100');
+  await expect(panel.getByLabel('Budget maximum (€, loyer mensuel ou prix d’achat)')).toHaveValue('environ 1 100');
   await expect(panel.getByLabel('Communes souhaitées')).toHaveValue('Mauvezin (32120), Nullepart');
   await expect(fact('budget')).toHaveText(/^700\s€ · location$/);
 

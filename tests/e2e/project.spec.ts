@@ -68,6 +68,29 @@ test('step by step, with a draft that survives a reload, errors in the page lang
   await expect(page.getByText('Prochaine étape : un agent local étudie votre projet')).toBeVisible();
 });
 
+test('the error summary’s links open the step of each field', async ({ page }) => {
+  await page.goto('/projet');
+  await expect(page.locator('form[data-enhanced="true"]')).toBeVisible();
+  // Sent as a script would, past the browser's checks: errors on the first and the last steps.
+  await page.evaluate(() => document.querySelectorAll('[required]').forEach((el) => el.removeAttribute('required')));
+  for (const step of [2, 3, 4]) {
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await expect(page.getByText(`Étape ${step} sur 4`)).toBeVisible();
+  }
+  await page.getByRole('button', { name: 'Envoyer mon projet' }).click();
+  const summary = page.locator('[data-error-summary]');
+  await expect(summary).toBeVisible();
+  await expect(page.getByText('Étape 1 sur 4 : Votre foyer')).toBeVisible();
+  // The consent is named shortly in the summary, and its link opens the last step.
+  const consent = summary.getByRole('link', { name: /^Consentement\s: Votre accord est nécessaire/ });
+  await consent.click();
+  await expect(page.getByText('Étape 4 sur 4')).toBeVisible();
+  await expect(page.getByRole('checkbox', { name: /J’accepte que Campagne Connectée/ })).toBeFocused();
+  await summary.getByRole('link', { name: /^Territoires souhaités/ }).click();
+  await expect(page.getByText('Étape 3 sur 4')).toBeVisible();
+  await expect(page.getByRole('checkbox', { name: 'Gers (32)' })).toBeFocused();
+});
+
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 

@@ -1,6 +1,7 @@
 // Enhances the /projet form (which works without JavaScript, all sections shown): one
-// section at a time with Previous/Next, each section checked before moving on, and a draft
-// kept in this browser so that a reload loses nothing.
+// section at a time with Previous/Next, each section checked before moving on, a link to a
+// field (the error summary's) opening its section, and a draft kept in this browser so that
+// a reload loses nothing.
 import { useEffect, useState } from 'preact/hooks';
 import { formatMessage } from '../../i18n/format.ts';
 
@@ -93,14 +94,31 @@ export default function ProjectSteps({ formId, locale, hasErrors, m }: Props) {
         // nothing to clear
       }
     };
+    // A link to a field (the error summary's) shows that field's section first, then focuses it.
+    const onLink = (event: MouseEvent) => {
+      const link = (event.target as Element | null)?.closest?.('a[href^="#"]');
+      const id = link ? decodeURIComponent(link.getAttribute('href')!.slice(1)) : '';
+      const target = id ? document.getElementById(id) : null;
+      const index = target ? sections(f).findIndex((s) => s.contains(target)) : -1;
+      if (!target || index < 0) return;
+      event.preventDefault();
+      show(index);
+      const control = target.matches('input, select, textarea')
+        ? target
+        : target.querySelector<HTMLElement>('input, select, textarea');
+      (control ?? target).focus();
+      target.scrollIntoView({ block: 'center' });
+    };
     f.addEventListener('input', onInput);
     f.addEventListener('change', onInput);
     f.addEventListener('submit', onSubmit);
+    document.addEventListener('click', onLink);
     f.dataset.enhanced = 'true';
     return () => {
       f.removeEventListener('input', onInput);
       f.removeEventListener('change', onInput);
       f.removeEventListener('submit', onSubmit);
+      document.removeEventListener('click', onLink);
     };
   }, []);
 
