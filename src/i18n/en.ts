@@ -347,7 +347,9 @@ export const en: Messages = {
   'tech.satellite': 'Satellite',
 
   'form.errors': 'The form has errors: correct the fields shown.',
-  'errors.rate_limited': 'Too many attempts. Try again in {minutes} minute(s).',
+  'errors.rate_limited': 'Too many attempts. Try again in {wait}.',
+  'time.seconds': '{count, plural, one {# second} other {# seconds}}',
+  'time.minutes': '{count, plural, one {# minute} other {# minutes}}',
   'errors.email_invalid': 'Enter a valid email address, for example name@example.org.',
   'errors.password_length': 'The password must have 12 to 128 characters.',
   'errors.password_common': 'This password is too common: choose another one, for example a sentence.',

@@ -351,7 +351,9 @@ export const fr = {
   'tech.satellite': 'Satellite',
 
   'form.errors': 'Le formulaire contient des erreurs : corrigez les champs signalés.',
-  'errors.rate_limited': 'Trop de tentatives. Réessayez dans {minutes} minute(s).',
+  'errors.rate_limited': 'Trop de tentatives. Réessayez dans {wait}.',
+  'time.seconds': '{count, plural, one {# seconde} other {# secondes}}',
+  'time.minutes': '{count, plural, one {# minute} other {# minutes}}',
   'errors.email_invalid': 'Indiquez une adresse email valide, par exemple nom@exemple.fr.',
   'errors.password_length': 'Le mot de passe doit compter de 12 à 128 caractères.',
   'errors.password_common': 'Ce mot de passe est trop courant : choisissez-en un autre, par exemple une phrase.',

@@ -69,6 +69,12 @@ export function formatDate(
   return locale === 'fr' ? text.replace(/(^|\s)1 (?=\p{L})/u, '$11er ') : text;
 }
 
+/** How long to wait, in words: "12 secondes", "3 minutes" (a rate limit's Retry-After). */
+export function waitText(locale: Locale, seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  return s < 60 ? t(locale, 'time.seconds', { count: s }) : t(locale, 'time.minutes', { count: Math.ceil(s / 60) });
+}
+
 export function formatPrice(locale: Locale, euros: number): string {
   return formatNumber(locale, euros, { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
 }

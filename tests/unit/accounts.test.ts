@@ -322,6 +322,25 @@ describe('sign-up and sign-in', () => {
     expect(await db.select().from(outbox)).toHaveLength(mails);
   });
 
+  it('keeps the owner’s way in when a stranger also uses up the address’s reset links', async () => {
+    const { db } = await testDb();
+    const { ctx } = context(db);
+    const { LIMITS } = await import('../../src/server/accounts/rate-limit.ts');
+    const wrong = { email: 'famille@demo.test', password: 'mauvais mot de passe' };
+    for (let i = 0; i < 6; i++) await expect(signIn(ctx, wrong, `10.7.7.${i}`)).rejects.toBeInstanceOf(SignInRefused);
+    for (let i = 0; i < LIMITS.emailPerAddress.max; i++)
+      await requestEmailLink(ctx, { email: wrong.email, locale: 'fr' }, 'reset_password');
+    await expect(requestEmailLink(ctx, { email: wrong.email, locale: 'fr' }, 'reset_password')).rejects.toBeInstanceOf(
+      RateLimited,
+    );
+    // The owner, with the right password, from home: the confirmation link goes out.
+    expect(await signIn(ctx, { ...wrong, password: 'demo-password-2026' }, '10.8.8.8')).toEqual({
+      confirmByEmail: true,
+    });
+    const { mail } = await tokenFromLastMail(db);
+    expect(mail).toMatchObject({ to: 'famille@demo.test', template: 'confirm_sign_in' });
+  });
+
   it('slows down guesses of one account from one address with growing delays, and nobody else', async () => {
     const { db } = await testDb();
     const { ctx, advance } = context(db);

@@ -142,7 +142,8 @@ export async function signIn(ctx: AccountsContext, input: unknown, ip: string): 
   await clearLimit(ctx.db, pair);
   if ((await hitsOf(ctx.db, account, LIMITS.signInPerAccount, ctx.clock)) < LIMITS.signInPerAccount.max)
     return { userId: user.id };
-  limited(await hit(ctx.db, `email:${data.email}`, LIMITS.emailPerAddress, ctx.clock));
+  // Not the address's budget of emails: a stranger asking reset links would keep the owner out.
+  limited(await hit(ctx.db, `signin-link:${data.email}`, LIMITS.signInLinksPerAccount, ctx.clock));
   await ctx.db.transaction(async (tx) => {
     const token = await issueToken(tx, user.id, 'sign_in', ctx.clock);
     await enqueueMail(tx, ctx.clock, {

@@ -17,6 +17,9 @@ export const LIMITS = {
   signInPerAccount: { max: 5, windowMs: 15 * 60_000 },
   signInPerIp: { max: 30, windowMs: 15 * 60_000 },
   emailPerAddress: { max: 3, windowMs: 60 * 60_000 },
+  // The sign-in confirmation, sent only for the right password: a budget of its own, which
+  // requests for reset links (anyone may ask them for any address) cannot use up.
+  signInLinksPerAccount: { max: 5, windowMs: 60 * 60_000 },
   signUpPerIp: { max: 10, windowMs: 60 * 60_000 },
   // Families fill in the project form together at fairs and in libraries, behind one address.
   enquiryPerIp: { max: 30, windowMs: 60 * 60_000 },

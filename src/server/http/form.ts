@@ -1,7 +1,7 @@
 // The one form wrapper: read a posted form (bounded), run one command with it, and answer a
 // redirect or the form again with its field errors, an alert and what was typed.
 import type { ZodType } from 'astro/zod';
-import { t, type Locale, type MessageKey } from '../../i18n/index.ts';
+import { t, waitText, type Locale, type MessageKey } from '../../i18n/index.ts';
 import { DomainError, fieldErrors, Invalid, NotFound, PayloadTooLarge, RateLimited } from '../errors.ts';
 import type { RequestContext } from './context.ts';
 
@@ -219,7 +219,7 @@ export async function submitForm<T = FormFields, R = void>(
     if (error instanceof RateLimited)
       return refused(
         429,
-        { alert: t(locale, 'errors.rate_limited', { minutes: Math.ceil(error.retryAfter / 60) }) },
+        { alert: t(locale, 'errors.rate_limited', { wait: waitText(locale, error.retryAfter) }) },
         { 'Retry-After': String(error.retryAfter) },
       );
     if (error instanceof NotFound && options.gone) {

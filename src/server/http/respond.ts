@@ -2,7 +2,7 @@
 // a redirect (303 after a post), a view with its status and headers, or an error page
 // (sign in, 403, 404, 409, 413, 429 with Retry-After).
 import type { AstroGlobal, APIContext } from 'astro';
-import { localizedPath, t, type MessageKey } from '../../i18n/index.ts';
+import { localizedPath, t, waitText, type MessageKey } from '../../i18n/index.ts';
 import { DomainError, RateLimited, SecondStepRequired, SignInRequired } from '../errors.ts';
 import { isPost, visitorPath, type RequestContext } from './context.ts';
 import { returnable } from './return-path.ts';
@@ -75,7 +75,7 @@ export function errorOutcome(
   const page: ErrorPage = { status: error.status, ...pages[error.status]! };
   if (error instanceof RateLimited) {
     headers['Retry-After'] = String(error.retryAfter);
-    page.params = { minutes: Math.ceil(error.retryAfter / 60) };
+    page.params = { wait: waitText(ctx.locals.locale, error.retryAfter) };
   }
   return { error: page, headers };
 }
