@@ -139,4 +139,38 @@ describe('calendar feed', () => {
     expect(after).not.toContain(`task-${open!.id}@cc.test`);
     expect(await db.select().from(discoveryStays).limit(1)).toHaveLength(1);
   });
+
+  it('leaves out the stays the settlement cancelled (those that had not started), keeps the others', async () => {
+    const { db, people } = await seededWith('agent.gers@demo.test');
+    const [agent] = people;
+    const [file] = await db
+      .select({ id: candidates.id })
+      .from(candidates)
+      .where(
+        sql`${candidates.territoryCode} = '32' AND ${candidates.stage} = 'settling'
+          AND ${candidates.anonymisedAt} IS NULL AND ${candidates.mergedIntoId} IS NULL`,
+      )
+      .limit(1);
+    const [before, after] = await db
+      .insert(discoveryStays)
+      .values(
+        [
+          { startDate: '2026-11-08', endDate: '2026-11-09', places: 'Auch' },
+          { startDate: '2026-11-20', endDate: '2026-11-22', places: 'Condom' },
+        ].map((stay) => ({ ...stay, candidateId: file!.id, createdById: agent.id, createdAt: '2026-11-01' })),
+      )
+      .returning({ id: discoveryStays.id });
+    const token = await createFeed(db, clock, agent);
+    const stays = async () =>
+      events((await feedCalendar(db, clock, token, SITE))!)
+        .map((e) => e.uid)
+        .filter((uid) => uid === `stay-${before!.id}@cc.test` || uid === `stay-${after!.id}@cc.test`);
+    expect(await stays()).toEqual([`stay-${before!.id}@cc.test`, `stay-${after!.id}@cc.test`]);
+    // Settled on the 10th: the stay of the 20th will not happen (the file page says "Annulé").
+    await db
+      .update(candidates)
+      .set({ stage: 'settled', settledAt: '2026-11-10', settledCommuneCode: '32013', settledHouseholdSize: 2 })
+      .where(eq(candidates.id, file!.id));
+    expect(await stays()).toEqual([`stay-${before!.id}@cc.test`]);
+  });
 });

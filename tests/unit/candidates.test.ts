@@ -17,6 +17,8 @@ import { LIMITS } from '../../src/server/accounts/rate-limit.ts';
 import { findCandidate, moveStage, recordFollowUp } from '../../src/server/candidates/commands.ts';
 import { createEnquiry } from '../../src/server/candidates/enquiry.ts';
 import { allowedMoves, checkTransition, followUpDates } from '../../src/server/candidates/stages.ts';
+import { completeTask } from '../../src/server/candidates/tasks.ts';
+import { resendEmail } from '../../src/server/mail/undelivered.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
 import { actor, actors, testDb } from '../helpers/db.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
@@ -157,8 +159,8 @@ describe('moving a file', () => {
       ['follow_up_6m', '2027-05-25'],
       ['follow_up_12m', '2027-11-25'],
     ]);
-    await recordFollowUp(ctx, agent, followUps[0]!.id, 'stayed');
-    await expect(recordFollowUp(ctx, agent, followUps[0]!.id, 'left')).rejects.toBeInstanceOf(Conflict);
+    await recordFollowUp(ctx, agent, file.publicId, followUps[0]!.id, 'stayed');
+    await expect(recordFollowUp(ctx, agent, file.publicId, followUps[0]!.id, 'left')).rejects.toBeInstanceOf(Conflict);
     expect((await db.select().from(tasks).where(eq(tasks.id, followUps[0]!.id)))[0]).toMatchObject({
       outcome: 'stayed',
     });
@@ -195,6 +197,70 @@ describe('moving a file', () => {
     const [now] = await db.select().from(candidates).where(eq(candidates.id, file.id));
     expect(now!.version).toBe(2);
     expect(await db.select().from(stageHistory).where(eq(stageHistory.candidateId, file.id))).toHaveLength(2);
+  });
+
+  it('answers the same move posted twice (a double click, a second tab) with the stale-version conflict', async () => {
+    const { db, ctx, people, file } = await gersFile('agent.gers@demo.test');
+    const [agent] = people;
+    await moveStage(ctx, agent, file.publicId, { to: 'qualified', version: file.version });
+    const after = await db.select().from(candidates).where(eq(candidates.id, file.id));
+    // The same move again, and a move the current stage would refuse, both from the page at version 1.
+    for (const input of [{ to: 'qualified' as Stage }, { to: 'settled' as Stage }]) {
+      const error = await moveStage(ctx, agent, file.publicId, { ...input, version: file.version }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Conflict);
+      expect((error as Conflict).message).toBe('errors.stale_file');
+    }
+    expect(await db.select().from(candidates).where(eq(candidates.id, file.id))).toEqual(after);
+    expect(await db.select().from(stageHistory).where(eq(stageHistory.candidateId, file.id))).toHaveLength(2);
+  });
+
+  it('records a follow-up on the file it is posted to only: another file’s task or email is not found, nothing changes', async () => {
+    const { db, ctx, people, file } = await gersFile('agent.gers@demo.test');
+    const [agent] = people;
+    const other = await fileIn(db);
+    const [followUp] = await db
+      .insert(tasks)
+      .values({
+        candidateId: other.id,
+        kind: 'follow_up_6m',
+        title: 'Suivi à 6 mois : la famille est-elle toujours là ?',
+        dueDate: '2027-05-25',
+        assigneeId: agent.id,
+        createdAt: new Date(start).toISOString(),
+      })
+      .returning();
+    const eventsOf = (id: number) =>
+      db
+        .select()
+        .from(candidateEvents)
+        .where(and(eq(candidateEvents.candidateId, id), eq(candidateEvents.kind, 'follow_up')));
+    await expect(recordFollowUp(ctx, agent, file.publicId, followUp!.id, 'left')).rejects.toBeInstanceOf(NotFound);
+    expect((await db.select().from(tasks).where(eq(tasks.id, followUp!.id)))[0]).toMatchObject({
+      doneAt: null,
+      outcome: null,
+    });
+    expect(await eventsOf(file.id)).toHaveLength(0);
+    expect(await eventsOf(other.id)).toHaveLength(0);
+    // The file page's other commands that name an item: a task to mark done, an email to send again.
+    const [manual] = await db
+      .insert(tasks)
+      .values({ candidateId: other.id, title: 'Rappeler', dueDate: '2026-12-01', createdAt: '2026-11-23' })
+      .returning();
+    await expect(completeTask(ctx, agent, file.publicId, manual!.id)).rejects.toBeInstanceOf(NotFound);
+    const [mail] = await db
+      .update(outbox)
+      .set({ status: 'failed' })
+      .where(eq(outbox.candidateId, other.id))
+      .returning();
+    await expect(resendEmail(db, ctx.clock, agent, mail!.id, file.id)).rejects.toBeInstanceOf(NotFound);
+    expect((await db.select().from(tasks).where(eq(tasks.id, manual!.id)))[0]!.doneAt).toBeNull();
+    expect((await db.select().from(outbox).where(eq(outbox.id, mail!.id)))[0]!.status).toBe('failed');
+    // On its own file it is recorded.
+    await recordFollowUp(ctx, agent, other.publicId, followUp!.id, 'left');
+    expect((await db.select().from(tasks).where(eq(tasks.id, followUp!.id)))[0]).toMatchObject({ outcome: 'left' });
+    expect(await eventsOf(other.id)).toHaveLength(1);
   });
 
   it('keeps files to their territory: the Manche agent cannot see or move a Gers file', async () => {
@@ -422,6 +488,23 @@ describe('pipeline queries', () => {
           for (const part of parts) expect(String(part.detail), `${sort}: ${text}`).toMatch(/\bstage=\?/);
       }
     }
+  });
+
+  it('show a page out of range as the last page, like every paged list', async () => {
+    const { db } = await testDb();
+    const { listCandidates } = await import('../../src/server/candidates/queries.ts');
+    const gers = await actor(db, 'agent.gers@demo.test');
+    const first = await listCandidates(db, gers, {});
+    expect(first.pages).toBeGreaterThan(1);
+    const last = await listCandidates(db, gers, { page: first.pages });
+    expect(last.rows.length).toBeGreaterThan(0);
+    for (const page of [first.pages + 1, 9999]) {
+      const got = await listCandidates(db, gers, { page });
+      expect(got).toEqual(last);
+    }
+    // A search with fewer results: its own last page.
+    const few = await listCandidates(db, gers, { q: 'zzz-nothing-matches', page: 4 });
+    expect(few).toMatchObject({ rows: [], total: 0, page: 1, pages: 1 });
   });
 
   it('list only the actor’s files, with search, stage filter and counts per stage', async () => {

@@ -5,17 +5,23 @@ import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
 import {
+  ambassadors,
   candidateEvents,
   candidates,
   discoveryStays,
+  introductions,
   messages,
   offers,
+  opportunities,
   outbox,
   proposals,
   stageHistory,
   tasks,
   users,
+  workProposals,
 } from '../../db/schema/index.ts';
+import { fileIntroductions, introduce } from '../../src/server/ambassadors/introductions.ts';
+import { listWorkProposals, proposeWork } from '../../src/server/opportunities/proposals.ts';
 import type { SessionUser } from '../../src/server/accounts/session.ts';
 import { findCandidate, moveStage } from '../../src/server/candidates/commands.ts';
 import { createEnquiry } from '../../src/server/candidates/enquiry.ts';
@@ -274,6 +280,45 @@ describe('discovery stays and messages', () => {
       .where(and(eq(outbox.to, file.email), eq(outbox.template, 'stay_planned')));
     expect(mail!.text).toContain('Mauvezin, Tiers-lieu de Lectoure');
     expect(mail!.subject).toContain('10 décembre 2026');
+  });
+
+  it('are refused on a closed file (settled or withdrawn): the action itself, no stay, no event, no email', async () => {
+    const { db, ctx, lucie } = await withLucie();
+    const settled = await newFile(db);
+    let version = settled.version;
+    for (const to of ['qualified', 'discovery', 'settling'] as const)
+      version = (await moveStage(ctx, lucie, settled.publicId, { to, version })).version;
+    await moveStage(ctx, lucie, settled.publicId, {
+      to: 'settled',
+      version,
+      settledCommuneCode: '32013',
+      settledAt: '2026-11-20',
+      settledHouseholdSize: 4,
+    });
+    const withdrawn = await newFile(db);
+    await moveStage(ctx, lucie, withdrawn.publicId, {
+      to: 'withdrawn',
+      withdrawalReason: 'no_answer',
+      version: withdrawn.version,
+    });
+    for (const file of [settled, withdrawn]) {
+      // Even with dates to correct: there is nothing to correct on a closed file.
+      for (const input of [
+        { startDate: '2027-01-10', endDate: '2027-01-12', places: 'Auch' },
+        { startDate: '2027-01-10', endDate: '2027-01-09', places: '' },
+      ]) {
+        const error = await planStay(ctx, lucie, file.publicId, input).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(Invalid);
+        expect((error as Invalid).errors).toEqual([{ field: 'intent', key: 'errors.stay_file_closed' }]);
+      }
+      expect(await db.select().from(discoveryStays).where(eq(discoveryStays.candidateId, file.id))).toEqual([]);
+      const visits = await db
+        .select()
+        .from(candidateEvents)
+        .where(and(eq(candidateEvents.candidateId, file.id), eq(candidateEvents.kind, 'visit')));
+      expect(visits).toEqual([]);
+      expect(await mailsTo(db, file.email)).not.toContain('stay_planned');
+    }
   });
 
   it('go both ways, each side emailed, and are read when the other side opens the file', async () => {
@@ -570,6 +615,127 @@ describe('duplicates', () => {
     expect(list.rows.map((r) => r.publicId)).toEqual([original.publicId]);
     const history = await db.select().from(stageHistory).where(eq(stageHistory.candidateId, dup.id));
     expect(history.every((h) => h.leftAt !== null)).toBe(true);
+  });
+
+  it('move every row that names the duplicate: jobs and introductions too, one per item and ambassador, the answer that went furthest', async () => {
+    const { db, ctx, lucie } = await withLucie();
+    const original = await newFile(db, { email: 'meme@exemple.fr' });
+    const dup = await newFile(db, { email: 'meme@exemple.fr' });
+    expect(dup.duplicateOfId).toBe(original.id);
+    const answer = { status: 'accepted' as const, answeredAt: new Date(start).toISOString() };
+    // Homes: the same one proposed to both, answered on the duplicate only.
+    const [home] = await publishedIn(db, '32', 1);
+    await proposeOffers(ctx, lucie, original.publicId, [String(home!.id)]);
+    await proposeOffers(ctx, lucie, dup.publicId, [String(home!.id)]);
+    await db
+      .update(proposals)
+      .set(answer)
+      .where(and(eq(proposals.candidateId, dup.id), eq(proposals.offerId, home!.id)));
+    // Jobs: j1 to both (accepted on the duplicate), j2 to the duplicate only, j3 to both (declined on the original).
+    const [j1, j2, j3] = await db
+      .select({ id: opportunities.id })
+      .from(opportunities)
+      .where(and(eq(opportunities.territoryCode, '32'), eq(opportunities.status, 'published')))
+      .orderBy(opportunities.id)
+      .limit(3);
+    expect(j3).toBeDefined();
+    for (const [file, job] of [
+      [original, j1],
+      [dup, j1],
+      [dup, j2],
+      [original, j3],
+      [dup, j3],
+    ] as const)
+      expect(await proposeWork(ctx, lucie, file.publicId, { opportunity: String(job!.id) })).toBe(true);
+    await db
+      .update(workProposals)
+      .set(answer)
+      .where(and(eq(workProposals.candidateId, dup.id), eq(workProposals.opportunityId, j1!.id)));
+    await db
+      .update(workProposals)
+      .set({ ...answer, status: 'declined' })
+      .where(and(eq(workProposals.candidateId, original.id), eq(workProposals.opportunityId, j3!.id)));
+    // Introductions to the Gers ambassador: an ended one on the duplicate (history), then one
+    // open on each file, the duplicate's already accepted by the ambassador.
+    const [gersAmbassador] = await db.select().from(ambassadors).where(eq(ambassadors.territoryCode, '32'));
+    const introduceTo = (file: { publicId: string }) =>
+      introduce(ctx, lucie, file.publicId, { ambassador: String(gersAmbassador!.id) });
+    await introduceTo(dup);
+    await db
+      .update(introductions)
+      .set({ status: 'declined', familyAnswer: 'declined', familyTokenHash: null })
+      .where(eq(introductions.candidateId, dup.id));
+    await introduceTo(dup);
+    await introduceTo(original);
+    const [accepted] = await db
+      .update(introductions)
+      .set({ ambassadorAnswer: 'accepted' })
+      .where(and(eq(introductions.candidateId, dup.id), eq(introductions.status, 'pending')))
+      .returning();
+    // An ambassador profile opted in from the duplicate (a settled family's).
+    const [owner] = await db
+      .insert(users)
+      .values({ email: 'ambassadrice@exemple.fr', name: 'Ambre Test', role: 'family', createdAt: '2026-01-01' })
+      .returning();
+    const [profile] = await db
+      .insert(ambassadors)
+      .values({
+        userId: owner!.id,
+        candidateId: dup.id,
+        territoryCode: '32',
+        communeCode: '32013',
+        status: 'paused',
+        languages: ['fr'],
+        presentation: 'Installée à Auch.',
+        createdAt: '2026-01-01',
+        updatedAt: '2026-01-01',
+      })
+      .returning();
+    // A file marked as a duplicate of the duplicate; another merged into it before.
+    const third = await newFile(db, { email: 'troisieme@exemple.fr' });
+    await markDuplicate(ctx, lucie, third.publicId, dup.publicId);
+    const earlier = await newFile(db, { email: 'ancien@exemple.fr' });
+    await markDuplicate(ctx, lucie, earlier.publicId, dup.publicId);
+    await mergeDuplicate(ctx, lucie, earlier.publicId, (await findCandidate(db, lucie, earlier.publicId)).version);
+    expect(await db.select().from(outbox).where(eq(outbox.candidateId, dup.id))).not.toEqual([]);
+
+    const { version } = await findCandidate(db, lucie, dup.publicId);
+    await mergeDuplicate(ctx, lucie, dup.publicId, version);
+
+    // Nothing names the duplicate any more but its own stage history.
+    for (const table of [proposals, workProposals, introductions, tasks, messages, discoveryStays, candidateEvents])
+      expect(await db.select().from(table).where(eq(table.candidateId, dup.id))).toEqual([]);
+    expect(await db.select().from(outbox).where(eq(outbox.candidateId, dup.id))).toEqual([]);
+    expect((await db.select().from(ambassadors).where(eq(ambassadors.id, profile!.id)))[0]!.candidateId).toBe(
+      original.id,
+    );
+    const merged = await getCandidateFile(db, lucie, original.publicId);
+    expect(merged.proposals.map((p) => [p.offerId, p.status])).toEqual([[home!.id, 'accepted']]);
+    const work = await listWorkProposals(db, original.id);
+    expect(work.map((w) => [w.opportunityId, w.status]).sort()).toEqual(
+      [
+        [j1!.id, 'accepted'],
+        [j2!.id, 'proposed'],
+        [j3!.id, 'declined'],
+      ].sort(),
+    );
+    // The same job is not proposed again; the box knows it was.
+    expect(await proposeWork(ctx, lucie, original.publicId, { opportunity: String(j2!.id) })).toBe(false);
+    const intros = await fileIntroductions(db, original.id);
+    expect(intros.map((i) => [i.id, i.status, i.ambassadorAnswer]).sort()).toEqual(
+      [
+        [accepted!.id, 'pending', 'accepted'],
+        [intros.find((i) => i.status === 'declined')!.id, 'declined', null],
+      ].sort(),
+    );
+    await expectInvalid(introduceTo(original), 'ambassador');
+    // The files that named the duplicate name the original.
+    const [thirdNow] = await db.select().from(candidates).where(eq(candidates.id, third.id));
+    expect(thirdNow!.duplicateOfId).toBe(original.id);
+    expect(thirdNow!.version).toBeGreaterThan(third.version);
+    const [earlierNow] = await db.select().from(candidates).where(eq(candidates.id, earlier.id));
+    expect(earlierNow!.mergedIntoId).toBe(original.id);
+    expect(await mergedTarget(db, lucie, earlier.publicId)).toBe(original.publicId);
   });
 
   it('can be marked by hand (by email or id, in the agent’s territories only) and cleared', async () => {

@@ -100,6 +100,35 @@ describe('morning brief', () => {
     expect(manche.id).toBeGreaterThan(0);
   });
 
+  it('leaves out a stay the settlement cancelled', async () => {
+    const { db, people } = await seededWith('agent.gers@demo.test');
+    const [gers] = people;
+    const [file] = await db
+      .select({ id: candidates.id, name: candidates.name })
+      .from(candidates)
+      .where(
+        sql`${candidates.territoryCode} = '32' AND ${candidates.stage} = 'settling'
+          AND ${candidates.anonymisedAt} IS NULL AND ${candidates.mergedIntoId} IS NULL`,
+      )
+      .limit(1);
+    await db.insert(discoveryStays).values({
+      candidateId: file!.id,
+      startDate: '2026-12-08',
+      endDate: '2026-12-10',
+      places: 'Mairie',
+      createdById: gers.id,
+      createdAt: '2026-12-01',
+    });
+    const stays = async () =>
+      (await briefOf(db, gers, '2026-12-07', new Date('2026-12-07T06:05:00Z'), SITE)).stays.map((s) => s.line);
+    expect(await stays()).toContain(`${file!.name} — séjour à partir du 8 décembre`);
+    await db
+      .update(candidates)
+      .set({ stage: 'settled', settledAt: '2026-12-05', settledCommuneCode: '32013', settledHouseholdSize: 2 })
+      .where(eq(candidates.id, file!.id));
+    expect(await stays()).not.toContain(`${file!.name} — séjour à partir du 8 décembre`);
+  });
+
   it('lists the oldest late enquiries (at most ITEMS_MAX, each territory its target, to the ms) and counts them all', async () => {
     const { db, people } = await seededWith('admin@demo.test', 'agent.gers@demo.test', 'agent.manche@demo.test');
     const [admin, gers, manche] = people;

@@ -12,6 +12,7 @@ import { calendarFeeds, candidates, discoveryStays, tasks, userTerritories, user
 import { t } from '../../i18n/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { scope } from '../candidates/queries.ts';
+import { stayNotCancelled } from '../candidates/stays.ts';
 import type { Clock } from '../clock.ts';
 import { Forbidden } from '../errors.ts';
 import { mayUseCalendarFeed } from '../policy.ts';
@@ -75,7 +76,8 @@ const nextDay = (date: string) => new Date(day(date).getTime() + DAY_MS);
 /**
  * The feed of `token` as iCalendar text, or null (the route answers 404): the person's open
  * tasks (theirs, or unassigned ones of the files they follow) and the stays of the files they
- * follow or planned, from PAST_DAYS ago on, each an all-day event linking to its file.
+ * follow or planned, from PAST_DAYS ago on, but not the cancelled ones (`stayCancelled`), each
+ * an all-day event linking to its file.
  */
 export async function feedCalendar(db: Db, clock: Clock, token: string, site: string): Promise<string | null> {
   const user = await ownerOf(db, token);
@@ -114,7 +116,15 @@ export async function feedCalendar(db: Db, clock: Clock, token: string, site: st
       })
       .from(discoveryStays)
       .innerJoin(candidates, eq(candidates.id, discoveryStays.candidateId))
-      .where(and(files, gte(discoveryStays.endDate, since), or(follows, eq(discoveryStays.createdById, user.id))))
+      .where(
+        and(
+          files,
+          gte(discoveryStays.endDate, since),
+          or(follows, eq(discoveryStays.createdById, user.id)),
+          // A stay cancelled by the settlement will not happen: out of the calendar.
+          stayNotCancelled(),
+        ),
+      )
       .orderBy(asc(discoveryStays.startDate), asc(discoveryStays.id)),
   ]);
   const host = new URL(site).host;

@@ -107,6 +107,9 @@ export async function moveStage(
   const nowIso = now.toISOString();
   return ctx.db.transaction(async (tx) => {
     const file = await findCandidate(tx, actor, publicId);
+    // The version first: a move already made (a double submit, the same move from a second
+    // tab) or any change since the page was drawn is a conflict, not a move the form got wrong.
+    if (file.version !== input.version) throw new Conflict('errors.stale_file');
     const errors = checkTransition(file.stage, input, nowIso.slice(0, 10));
     if (input.to === 'settled' && input.settledCommuneCode && !errors.some((e) => e.field === 'settledCommuneCode')) {
       const [commune] = await tx
@@ -197,25 +200,26 @@ export async function moveStage(
   });
 }
 
-/** Records the outcome of a 6- or 12-month follow-up task. */
+/**
+ * Records the outcome of a 6- or 12-month follow-up task of the file `publicId`: a task of
+ * another file (a stale page, a forged id) is "not found", and nothing changes.
+ */
 export async function recordFollowUp(
   ctx: CandidatesContext,
   actor: SessionUser,
+  publicId: string,
   taskId: number,
   outcome: 'stayed' | 'left',
 ): Promise<void> {
-  const now = ctx.clock.now().toISOString();
-  await ctx.db.transaction(async (tx) => {
-    const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId));
+  await changeFile(ctx, actor, publicId, async (tx, file, now) => {
+    const [task] = await tx
+      .select()
+      .from(tasks)
+      .where(and(eq(tasks.id, taskId), eq(tasks.candidateId, file.id)));
     if (!task || task.kind === 'manual') throw new NotFound('task');
-    const [file] = await tx
-      .select({ publicId: candidates.publicId })
-      .from(candidates)
-      .where(eq(candidates.id, task.candidateId));
-    await findCandidate(tx, actor, file!.publicId);
     if (task.doneAt) throw new Conflict('errors.stale_file');
-    await tx.update(tasks).set({ doneAt: now, outcome }).where(eq(tasks.id, taskId));
-    await addEvent(tx, task.candidateId, 'follow_up', { kind: task.kind, outcome }, actor.id, now);
+    await tx.update(tasks).set({ doneAt: now, outcome }).where(eq(tasks.id, task.id));
+    await addEvent(tx, file.id, 'follow_up', { kind: task.kind, outcome }, actor.id, now);
   });
 }
 

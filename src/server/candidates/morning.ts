@@ -1,8 +1,8 @@
 // The staff's morning brief (issue 16): from 7:00 (Europe/Paris), one email a day to each
 // member of staff with something waiting — their tasks due today or late, discovery stays
-// starting today or tomorrow on the files they follow, and the enquiries past their
-// territory's first-answer target — within the files they may see. A day with nothing to say
-// sends nothing. Runs in the server (every 15 minutes) and in `npm run digest`; the day is
+// starting today or tomorrow on the files they follow (not those the settlement cancelled),
+// and the enquiries past their territory's first-answer target — within the files they may
+// see. A day with nothing to say sends nothing. Runs in the server (every 15 minutes) and in `npm run digest`; the day is
 // claimed with a conditional update, so two processes never send it twice.
 import { and, asc, count, eq, gte, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
@@ -16,6 +16,7 @@ import { enqueueRenderedMail } from '../mail/outbox.ts';
 import { startPeriodic, type Periodic } from '../periodic.ts';
 import { isStaff, staffRoleSql } from '../policy.ts';
 import { scope, unansweredEnquiries } from './queries.ts';
+import { stayNotCancelled } from './stays.ts';
 
 /** The brief waits for this hour of the territories' clock (all in metropolitan France). */
 export const BRIEF_HOUR = 7;
@@ -75,6 +76,7 @@ export async function briefOf(db: Db, user: SessionUser, day: string, now: Date,
           gte(discoveryStays.startDate, day),
           lte(discoveryStays.startDate, nextDay(day)),
           or(eq(candidates.assignedAgentId, user.id), eq(discoveryStays.createdById, user.id)),
+          stayNotCancelled(),
         ),
       )
       .orderBy(asc(discoveryStays.startDate))

@@ -194,12 +194,15 @@ async function countOfParts(db: Db, parts: Array<SQL | undefined>): Promise<numb
   return total?.n ?? 0;
 }
 
+/**
+ * A page of the list and how many files match. A page out of range is the last one, like every
+ * paged list: the page and the count are read together, and a page past the end is read
+ * again, as the last.
+ */
 export async function listCandidates(db: Db, actor: SessionUser, query: ListQuery, now = new Date()) {
   const parts = filteredParts(actor, query, now);
   const order = fileOrder(query.sort, candidates.createdAt);
-  const page = Math.max(1, query.page ?? 1);
-  const where = firstOfParts(db, parts, order, page * LIST_PAGE_SIZE);
-  const [rows, total] = await Promise.all([
+  const rowsOf = (page: number) =>
     db
       .select({
         publicId: candidates.publicId,
@@ -215,13 +218,15 @@ export async function listCandidates(db: Db, actor: SessionUser, query: ListQuer
       })
       .from(candidates)
       .leftJoin(users, eq(users.id, candidates.assignedAgentId))
-      .where(where)
+      .where(firstOfParts(db, parts, order, page * LIST_PAGE_SIZE))
       .orderBy(...order)
       .limit(LIST_PAGE_SIZE)
-      .offset((page - 1) * LIST_PAGE_SIZE),
-    countOfParts(db, parts),
-  ]);
-  return { rows, total, page, pages: Math.max(1, Math.ceil(total / LIST_PAGE_SIZE)) };
+      .offset((page - 1) * LIST_PAGE_SIZE);
+  const asked = Math.max(1, query.page ?? 1);
+  const [first, total] = await Promise.all([rowsOf(asked), countOfParts(db, parts)]);
+  const pages = Math.max(1, Math.ceil(total / LIST_PAGE_SIZE));
+  const page = Math.min(asked, pages);
+  return { rows: page === asked ? first : await rowsOf(page), total, page, pages };
 }
 
 export async function countByStage(db: Db, actor: SessionUser): Promise<Record<Stage, number>> {

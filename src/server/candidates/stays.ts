@@ -1,21 +1,30 @@
 // Discovery stays: the agent plans dates, places to visit and hosts; the family is told.
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, not, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { candidates, discoveryStays } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
+import { Invalid } from '../errors.ts';
 import { formatDate } from '../../i18n/index.ts';
 import { addEvent, changeFile, type CandidatesContext } from './commands.ts';
 import { mailFamily, type NotifyContext } from './notify.ts';
 import { parseInput, StaySchema } from './schemas.ts';
 
+/** A stay is planned for a family still on its way: not once the file is closed (settled, withdrawn). */
+export const mayPlanStay = (file: { stage: string }): boolean => file.stage !== 'settled' && file.stage !== 'withdrawn';
+
+/**
+ * Plans a stay and emails the family its programme. On a closed file the action itself is
+ * refused (the page no longer offers it; a page drawn before the file closed may still post).
+ */
 export async function planStay(
   ctx: CandidatesContext & NotifyContext,
   actor: SessionUser,
   publicId: string,
   input: unknown,
 ): Promise<void> {
-  const data = parseInput(StaySchema, input);
   await changeFile(ctx, actor, publicId, async (tx, file, now) => {
+    if (!mayPlanStay(file)) throw new Invalid([{ field: 'intent', key: 'errors.stay_file_closed' }]);
+    const data = parseInput(StaySchema, input);
     await tx.insert(discoveryStays).values({
       candidateId: file.id,
       startDate: data.startDate,
@@ -71,3 +80,13 @@ export const stayCancelled = (
   stay: { startDate: string },
   file: { stage: string; settledAt: string | null },
 ): boolean => file.stage === 'settled' && file.settledAt !== null && stay.startDate > file.settledAt;
+
+/** `stayCancelled` as SQL, for a query of `discovery_stays` joined with their file: the stays still on. */
+export const stayNotCancelled = (): SQL =>
+  not(
+    and(
+      eq(candidates.stage, 'settled'),
+      isNotNull(candidates.settledAt),
+      gt(discoveryStays.startDate, candidates.settledAt),
+    )!,
+  );

@@ -1,17 +1,22 @@
 // Files that change identity or place: marking duplicates, merging a duplicate into the
-// original (its timeline, tasks, proposals, messages and stays move; it is then hidden),
-// and moving a file to another territory with the family's consent (its history kept).
+// original (its timeline, tasks, proposals of homes and of work, introductions, messages,
+// stays and emails move; it is then hidden), and moving a file to another territory with
+// the family's consent (its history kept).
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import {
+  ambassadors,
   candidateEvents,
   candidates,
   discoveryStays,
+  introductions,
   messages,
+  outbox,
   proposals,
   stageHistory,
   tasks,
   territories,
+  workProposals,
 } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
@@ -94,33 +99,121 @@ export async function duplicateOriginal(
   });
 }
 
+/** How far a proposal's answer went (homes and work alike). */
+const answerRank: Record<(typeof proposals.$inferSelect)['status'], number> = {
+  proposed: 0,
+  closed: 1,
+  declined: 2,
+  accepted: 3,
+};
+
+/** How far an open introduction went: accepted by both, then by one side, then by none. */
+const introductionRank = (
+  i: Pick<typeof introductions.$inferSelect, 'status' | 'familyAnswer' | 'ambassadorAnswer'>,
+) => (i.status === 'accepted' ? 3 : 1 + [i.familyAnswer, i.ambassadorAnswer].filter((a) => a === 'accepted').length);
+
+/**
+ * Of rows of the two files that must be one (the same item, `key`), the ids to drop: for each
+ * key, all but the row that went furthest (`rank`), the original's on a tie.
+ */
+function lesserRows<R extends { id: number; candidateId: number; key: number }>(
+  rows: R[],
+  originalId: number,
+  rank: (row: R) => number,
+): number[] {
+  const kept = new Map<number, R>();
+  const dropped: number[] = [];
+  for (const row of rows) {
+    const other = kept.get(row.key);
+    if (!other) {
+      kept.set(row.key, row);
+      continue;
+    }
+    const wins = rank(row) > rank(other) || (rank(row) === rank(other) && row.candidateId === originalId);
+    dropped.push(wins ? other.id : row.id);
+    if (wins) kept.set(row.key, row);
+  }
+  return dropped;
+}
+
 /**
  * Merges a duplicate into its original. `version` is the duplicate's version the agent saw.
- * Its stage history stays with it (reports skip merged files), everything else moves.
+ * Every table that refers to a file is dealt with here, in the merge's transaction:
+ * - moved to the original: timeline, tasks, messages, discovery stays, emails about the file
+ *   (its timeline lists the undelivered ones), an ambassador profile opted in from it;
+ * - moved, one per item: proposals of homes and of jobs or businesses (a unique index) — an
+ *   item proposed to both keeps the answer that went furthest, the original's on a tie —, and
+ *   introductions, one open (pending or accepted) per ambassador as `introduce` keeps it —
+ *   the one that went furthest —, ended ones kept as history;
+ * - kept: its stage history (closed, out of the reports), the staff access log (by public id);
+ * - pointed at the original: files marked as duplicates of it, files merged into it before.
  */
 export async function mergeDuplicate(ctx: Ctx, actor: SessionUser, publicId: string, version: number): Promise<string> {
   return changeFile(ctx, actor, publicId, async (tx, file, now) => {
     if (file.version !== version) throw new Conflict('errors.stale_file');
     const original = await duplicateOriginal(tx, actor, file);
     if (!original) throw new Invalid([{ field: 'other', key: 'errors.not_a_duplicate' }]);
-    // One proposal per offer and file: the original's answer wins.
-    const mine = await tx
-      .select({ offerId: proposals.offerId })
+    const both = [file.id, original.id];
+    const homes = await tx
+      .select({
+        id: proposals.id,
+        candidateId: proposals.candidateId,
+        key: proposals.offerId,
+        status: proposals.status,
+      })
       .from(proposals)
-      .where(eq(proposals.candidateId, original.id));
-    if (mine.length)
-      await tx.delete(proposals).where(
-        and(
-          eq(proposals.candidateId, file.id),
-          inArray(
-            proposals.offerId,
-            mine.map((m) => m.offerId),
-          ),
-        ),
-      );
-    for (const table of [proposals, tasks, messages, discoveryStays, candidateEvents] as const) {
+      .where(inArray(proposals.candidateId, both));
+    const lesserHomes = lesserRows(homes, original.id, (p) => answerRank[p.status]);
+    if (lesserHomes.length) await tx.delete(proposals).where(inArray(proposals.id, lesserHomes));
+    const work = await tx
+      .select({
+        id: workProposals.id,
+        candidateId: workProposals.candidateId,
+        key: workProposals.opportunityId,
+        status: workProposals.status,
+      })
+      .from(workProposals)
+      .where(inArray(workProposals.candidateId, both));
+    const lesserWork = lesserRows(work, original.id, (p) => answerRank[p.status]);
+    if (lesserWork.length) await tx.delete(workProposals).where(inArray(workProposals.id, lesserWork));
+    const open = await tx
+      .select({
+        id: introductions.id,
+        candidateId: introductions.candidateId,
+        key: introductions.ambassadorId,
+        status: introductions.status,
+        familyAnswer: introductions.familyAnswer,
+        ambassadorAnswer: introductions.ambassadorAnswer,
+      })
+      .from(introductions)
+      .where(and(inArray(introductions.candidateId, both), inArray(introductions.status, ['pending', 'accepted'])));
+    const lesserIntroductions = lesserRows(open, original.id, introductionRank);
+    if (lesserIntroductions.length)
+      await tx.delete(introductions).where(inArray(introductions.id, lesserIntroductions));
+    for (const table of [
+      proposals,
+      workProposals,
+      introductions,
+      tasks,
+      messages,
+      discoveryStays,
+      candidateEvents,
+      ambassadors,
+      outbox,
+    ] as const) {
       await tx.update(table).set({ candidateId: original.id }).where(eq(table.candidateId, file.id));
     }
+    // Files that named the duplicate now name the original (never the original itself).
+    await tx
+      .update(candidates)
+      .set({
+        duplicateOfId: sql`CASE WHEN ${candidates.id} = ${original.id} THEN NULL ELSE ${original.id} END`,
+        updatedAt: now,
+        version: sql`${candidates.version} + 1`,
+      })
+      .where(eq(candidates.duplicateOfId, file.id));
+    // Files merged into it before: into the original, which erasure and retention find them from.
+    await tx.update(candidates).set({ mergedIntoId: original.id }).where(eq(candidates.mergedIntoId, file.id));
     await closeStays(tx, file.id, now);
     // A duplicate is not a family of its own: out of the reports.
     await tx.update(stageHistory).set({ territoryCode: null }).where(eq(stageHistory.candidateId, file.id));

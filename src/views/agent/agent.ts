@@ -134,8 +134,8 @@ const fileActions: Record<string, FileAction> = {
     '?ok=maturityCleared#maturite'
   ),
   assign: async (user, id, form) => (await assignFile(fileCtx, user, id, parseId(form.agent) ?? 0), '?ok=assign'),
-  'follow-up': async (user, _id, form) => (
-    await recordFollowUp(ctx, user, parseId(form.task) ?? 0, field(form, 'outcome') === 'left' ? 'left' : 'stayed'),
+  'follow-up': async (user, id, form) => (
+    await recordFollowUp(ctx, user, id, parseId(form.task) ?? 0, field(form, 'outcome') === 'left' ? 'left' : 'stayed'),
     '?ok=followUp'
   ),
   task: async (user, id, form) => (await createTask(ctx, user, id, form), '?ok=task#taches'),
