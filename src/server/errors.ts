@@ -67,8 +67,8 @@ export interface FieldError {
   field: string;
   key: MessageKey;
   value?: string;
-  /** More values for the message, e.g. an example. */
-  params?: Record<string, string>;
+  /** More values for the message, e.g. an example; numbers are formatted for the locale. */
+  params?: Record<string, string | number>;
 }
 
 export class Invalid extends DomainError {
@@ -79,17 +79,30 @@ export class Invalid extends DomainError {
   }
 }
 
-/** A zod failure as field errors: one per field, messages that are not i18n keys made generic. */
+/**
+ * A zod failure as field errors: one per field, messages that are not i18n keys made generic;
+ * a refinement's `params` (a range's bounds) go with its message.
+ */
 export function fieldErrors(
-  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; params?: unknown }>,
 ): FieldError[] {
   const errors: FieldError[] = [];
   for (const issue of issues) {
     const field = String(issue.path[0] ?? 'form');
-    if (!errors.some((e) => e.field === field))
-      errors.push({ field, key: isMessageKey(issue.message) ? issue.message : 'errors.invalid_value' });
+    if (errors.some((e) => e.field === field)) continue;
+    if (!isMessageKey(issue.message)) errors.push({ field, key: 'errors.invalid_value' });
+    else errors.push({ field, key: issue.message, ...paramsOf(issue.params) });
   }
   return errors;
+}
+
+/** An issue's params that a message can show (texts and numbers), if any. */
+function paramsOf(params: unknown): Pick<FieldError, 'params'> {
+  if (typeof params !== 'object' || params === null) return {};
+  const shown = Object.entries(params).filter(
+    (e): e is [string, string | number] => typeof e[1] === 'string' || typeof e[1] === 'number',
+  );
+  return shown.length ? { params: Object.fromEntries(shown) } : {};
 }
 
 /**

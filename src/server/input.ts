@@ -92,13 +92,29 @@ export function typedWhole(value: string): string {
   return /^\d{1,3}(?:[.,]\d{3})+$/.test(s) ? s.replace(/[.,]/g, '') : s;
 }
 
+/**
+ * A whole number from `min` to `max` as people type it (`typedWhole`); blank is absent. What
+ * is no whole number says `error`; a number out of range says the range (`errors.number_range`,
+ * its bounds as numbers, formatted for the locale), unless the field has a message of its own.
+ */
 export const optionalWhole = (min: number, max: number, error = 'errors.invalid_number') =>
-  z.preprocess((v) => {
-    if (v === '' || v === undefined) return undefined;
-    if (typeof v !== 'string') return v;
-    const digits = typedWhole(v);
-    return digits === '' ? undefined : /^\d{1,9}$/.test(digits) ? Number(digits) : v;
-  }, z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).optional());
+  z.preprocess(
+    (v) => {
+      if (v === '' || v === undefined) return undefined;
+      if (typeof v !== 'string') return v;
+      const digits = typedWhole(v);
+      // However many digits: a number, too large if it is (then the range is said).
+      return digits === '' ? undefined : /^\d+$/.test(digits) ? Math.min(Number(digits), Number.MAX_SAFE_INTEGER) : v;
+    },
+    z
+      .number({ error })
+      .int({ error })
+      .refine(
+        (n) => n >= min && n <= max,
+        error === 'errors.invalid_number' ? { error: 'errors.number_range', params: { min, max } } : { error },
+      )
+      .optional(),
+  );
 
 /** One of `values`, or absent when blank. */
 export const optionalEnum = <const T extends readonly [string, ...string[]]>(

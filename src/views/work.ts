@@ -5,16 +5,16 @@ import { db } from '../server/db.ts';
 import { Invalid, NotFound } from '../server/errors.ts';
 import type { RequestContext } from '../server/http/context.ts';
 import { redirect, render } from '../server/http/respond.ts';
-import { parseId, parseQuery } from '../server/input.ts';
+import { parseId } from '../server/input.ts';
 import { listTerritories } from '../server/places/queries.ts';
 import { localizedPath } from '../i18n/index.ts';
-import { workSearchShape, type WorkSearch } from '../server/opportunities/schemas.ts';
+import { parseWorkSearch, type WorkSearch } from '../server/opportunities/schemas.ts';
 import { searchWork, workDetail, workTypes, type WorkKind } from '../server/opportunities/queries.ts';
 import { workPath } from '../server/opportunities/links.ts';
 import type { FieldError } from '../server/errors.ts';
 
 export async function workSearchPage(rc: RequestContext, kind: WorkKind) {
-  const parsed = parseQuery(workSearchShape, rc.url.searchParams);
+  const parsed = parseWorkSearch(rc.url.searchParams);
   const errors: FieldError[] = [...parsed.errors];
   let query: WorkSearch = { teletravail: false, ...parsed.query };
   if (query.type && !workTypes(kind).includes(query.type)) {

@@ -62,18 +62,25 @@ export const NewPasswordSchema = z.object({
 });
 
 export const staffRoles = ['agent', 'territory_admin'] as const;
+/** A role the staff forms offer (another, posted by a script, is a choice outside the list). */
+const StaffRoleSchema = z.enum(staffRoles, { error: 'errors.invalid_choice' });
+/** The ticked territories, each once (a repeated code is read once: one row per member and territory). */
+const StaffTerritoriesSchema = z
+  .array(territoryCode())
+  .min(1, { error: 'errors.territory_required' })
+  .transform((codes) => [...new Set(codes)]);
 export const InviteSchema = z.object({
   name: NameSchema,
   email: EmailSchema,
-  role: z.enum(staffRoles, { error: 'errors.invalid_enum' }),
-  territories: z.array(territoryCode()).min(1, { error: 'errors.territory_required' }),
+  role: StaffRoleSchema,
+  territories: StaffTerritoriesSchema,
   locale: LocaleSchema,
 });
 /** `npm run admin:create`: the first platform administrator of a deployment. */
 export const PlatformAdminSchema = z.object({ name: NameSchema, email: EmailSchema, locale: LocaleSchema });
 export const StaffUpdateSchema = z.object({
-  role: z.enum(staffRoles, { error: 'errors.invalid_enum' }),
-  territories: z.array(territoryCode()).min(1, { error: 'errors.territory_required' }),
+  role: StaffRoleSchema,
+  territories: StaffTerritoriesSchema,
 });
 
 /** A code of the second step: 6 digits from the app, or a recovery code (spaces and dashes ignored). */

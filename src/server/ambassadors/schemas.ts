@@ -16,8 +16,9 @@ import {
 export const ProfileSchema = z
   .object({
     profession: optionalLine(120),
+    // Each language once, however many times it is posted.
     languages: z.preprocess(
-      asList,
+      (v) => [...new Set(asList(v))],
       z
         .array(z.enum(ambassadorLanguages, { error: 'errors.invalid_enum' }))
         .min(1, { error: 'errors.ambassador_languages_required' })

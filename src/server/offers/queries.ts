@@ -193,7 +193,8 @@ async function compile(db: Db, query: OfferSearchInput, window?: PublishedWindow
   let commune: CommuneSummary | null = null;
   let center: Point | undefined;
   if (query.commune) {
-    commune = await resolveCommune(db, query.commune);
+    // A name several communes share means the chosen territory's one, when it has exactly one.
+    commune = await resolveCommune(db, query.commune, 'commune', filter.territory ? [filter.territory] : []);
     if (query.rayon === undefined) filter.commune = commune.code;
     if (commune.lat !== null && commune.lng !== null) {
       // From the public point only: distances measured from the exact one would give it

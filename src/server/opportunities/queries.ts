@@ -130,7 +130,9 @@ export const workTypes = (kind: WorkKind): readonly string[] => (kind === 'job' 
 export async function searchWork(db: Db, kind: WorkKind, search: WorkSearch) {
   if (search.type && !workTypes(kind).includes(search.type))
     throw new Invalid([{ field: 'type', key: 'errors.invalid_choice' }]);
-  const commune = search.commune ? await resolveCommune(db, search.commune, 'commune') : null;
+  // A name several communes share means the chosen territory's one, when it has exactly one.
+  const prefer = search.territoire ? [search.territoire] : [];
+  const commune = search.commune ? await resolveCommune(db, search.commune, 'commune', prefer) : null;
   const type =
     search.type === undefined
       ? undefined

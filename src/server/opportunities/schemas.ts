@@ -11,13 +11,14 @@ import {
   optionalLine,
   optionalText,
   optionalWhole,
+  parseQuery,
   requiredLine,
 } from '../input.ts';
 
 const common = {
   title: requiredLine(120, 'errors.offer_title_required'),
   description: optionalText(5000),
-  commune: requiredLine(120, 'errors.unknown_commune'),
+  commune: requiredLine(120, 'errors.commune_required'),
 };
 
 export const JobSchema = z.object({
@@ -78,10 +79,23 @@ export const workSearchShape = {
   /** A contract type (jobs) or a sector (businesses). */
   type: optionalLine(40),
   teletravail: checkbox(),
+  /**
+   * Never an error (the page is no field of the form): the nearest page — 0 the first, past
+   * the last the last (`searchWork`) —, anything else ("-1", "abc", "1.5") the first.
+   */
   page: z.preprocess(
-    (v) => (typeof v === 'string' && /^\d{1,4}$/.test(v) ? Number(v) : undefined),
-    z.number().int().min(1).optional(),
+    (v) => (typeof v === 'string' && /^\d+$/.test(v) ? Math.max(1, Math.min(Number(v), 1_000_000)) : undefined),
+    z.number().int().min(1).optional().catch(undefined),
   ),
 };
 export const WorkSearchSchema = z.object(workSearchShape);
 export type WorkSearch = z.output<typeof WorkSearchSchema>;
+
+/**
+ * /emplois's and /reprises's query string (`parseQuery`): invalid filters are named; the page
+ * never is, even repeated (the first page then), as in every paged list.
+ */
+export function parseWorkSearch(params: URLSearchParams) {
+  const parsed = parseQuery(workSearchShape, params);
+  return { ...parsed, errors: parsed.errors.filter((e) => e.field !== 'page') };
+}
