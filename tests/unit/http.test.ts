@@ -120,7 +120,7 @@ describe('the one error mapping', () => {
     expect(errorOutcome(rc, new Forbidden())).toMatchObject({ error: { status: 403 } });
     expect(errorOutcome(rc, new Conflict('errors.stale_file'))).toMatchObject({ error: { status: 409 } });
     expect(errorOutcome(rc, new RateLimited(120))).toMatchObject({
-      error: { status: 429, params: { minutes: 2 } },
+      error: { status: 429, params: { wait: '2 minutes' } },
       headers: { 'Retry-After': '120' },
     });
     expect(() => errorOutcome(rc, new TypeError('bug'))).toThrow(TypeError);

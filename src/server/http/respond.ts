@@ -3,7 +3,7 @@
 // (sign in, 403, 404, 409, 413, 429 with Retry-After).
 import type { AstroGlobal, APIContext } from 'astro';
 import { localizedPath, t, waitText, type MessageKey } from '../../i18n/index.ts';
-import { DomainError, RateLimited, SecondStepRequired, SignInRequired } from '../errors.ts';
+import { DomainError, NotFound, RateLimited, SecondStepRequired, SignInRequired } from '../errors.ts';
 import { isPost, visitorPath, type RequestContext } from './context.ts';
 import { returnable } from './return-path.ts';
 
@@ -40,7 +40,15 @@ export interface ErrorPage {
   title: MessageKey;
   body: MessageKey;
   params?: Record<string, string | number>;
+  /** A way on besides the home page (a missing offer: the search). */
+  link?: { label: MessageKey; path: string };
 }
+
+/** What a 404 says of a missing offer: it may have gone (let, sold); the search is the way on. */
+const missing: Record<string, Pick<ErrorPage, 'body' | 'link'>> = {
+  offer: { body: 'notFound.offer', link: { label: 'notFound.searchOffers', path: '/offres' } },
+  opportunity: { body: 'notFound.opportunity', link: { label: 'notFound.searchWork', path: '/emplois' } },
+};
 
 const pages: Record<number, Omit<ErrorPage, 'status'>> = {
   400: { title: 'errors.invalidTitle', body: 'errors.invalid_request' },
@@ -73,6 +81,7 @@ export function errorOutcome(
   if (!(error instanceof DomainError) || !(error.status in pages)) throw error;
   const headers: Record<string, string> = {};
   const page: ErrorPage = { status: error.status, ...pages[error.status]! };
+  if (error instanceof NotFound && Object.hasOwn(missing, error.what)) Object.assign(page, missing[error.what]);
   if (error instanceof RateLimited) {
     headers['Retry-After'] = String(error.retryAfter);
     page.params = { wait: waitText(ctx.locals.locale, error.retryAfter) };
