@@ -1832,7 +1832,7 @@ export const en: Messages = {
     'Recipient’s address, the email’s subject and text (it may carry a single-use link), kind of email, dates sent and delivered; passed to the sending provider',
   'legal.privacy.emails.basis': 'Task carried out in the public interest (article 6(1)(e))',
   'legal.privacy.emails.kept':
-    'Subject and text: {mailTextDays, plural, one {# day} other {# days}} after sending, then erased; the address, kind and dates: {mailMonths, plural, one {# month} other {# months}}, then erased (sooner if you erase your data)',
+    'Subject and text: {mailTextDays, plural, one {# day} other {# days}} after sending, then erased (an email that could not be delivered keeps them, to be sent again); the address, kind and dates: {mailMonths, plural, one {# month} other {# months}}, then erased (sooner if you erase your data)',
   'legal.privacy.security.purpose': 'Security of the service',
   'legal.privacy.security.data':
     'Session cookie, IP address counted to curb abuse (sign-ins, sign-ups, projects sent, API), single-use links sent by email (the portal keeps only their hash; the email carrying one: see “Emails the portal sends”)',

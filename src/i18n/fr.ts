@@ -1867,7 +1867,7 @@ export const fr = {
     'Adresse du destinataire, objet et texte de l’email (il peut porter un lien à usage unique), type d’email, dates d’envoi et de remise ; transmis au prestataire d’envoi',
   'legal.privacy.emails.basis': 'Mission d’intérêt public (article 6.1.e)',
   'legal.privacy.emails.kept':
-    'Objet et texte : {mailTextDays, plural, one {# jour} other {# jours}} après l’envoi, puis effacés ; l’adresse, le type et les dates : {mailMonths} mois, puis effacés (plus tôt si vous effacez vos données)',
+    'Objet et texte : {mailTextDays, plural, one {# jour} other {# jours}} après l’envoi, puis effacés (ceux d’un email qui n’a pas pu être remis restent, pour le renvoyer) ; l’adresse, le type et les dates : {mailMonths} mois, puis effacés (plus tôt si vous effacez vos données)',
   'legal.privacy.security.purpose': 'La sécurité du service',
   'legal.privacy.security.data':
     'Cookie de session, adresse IP comptée pour freiner les abus (connexions, inscriptions, projets envoyés, API), liens à usage unique envoyés par email (le portail n’en garde que l’empreinte ; l’email qui les porte : voir « Les emails que le portail envoie »)',

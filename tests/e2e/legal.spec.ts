@@ -77,7 +77,7 @@ test('the privacy notice lists each territory’s retention as configured, the r
     await expect(page.locator('[data-item="accessLog"] [data-fact="kept"] dd')).toHaveText('12 months, then erased');
     // The emails sent: their text for 30 days, their row for 12 months (the outbox's own constants).
     await expect(page.locator('[data-item="emails"] [data-fact="kept"] dd')).toHaveText(
-      'Subject and text: 30 days after sending, then erased; the address, kind and dates: 12 months, then erased (sooner if you erase your data)',
+      'Subject and text: 30 days after sending, then erased (an email that could not be delivered keeps them, to be sent again); the address, kind and dates: 12 months, then erased (sooner if you erase your data)',
     );
     await expect(page.locator('[data-item="account"]')).toContainText('after 3 years without signing in');
     await expect(page.locator('[data-item="account"]')).toContainText('30 days before');

@@ -77,21 +77,35 @@ export const MAIL_TEXT_DAYS = 30;
 /** A sent or failed email's row (address, kind, dates) is deleted after this many months. */
 export const MAIL_MONTHS = 12;
 
-/** The daily retention of the outbox (the privacy notice states both periods); what it did. */
+/** Rows changed per statement of the retention: a first run over years of mail takes turns. */
+const PRUNE_CHUNK = 500;
+
+/**
+ * The daily retention of the outbox (the privacy notice states both periods); what it did.
+ * A failed email keeps its text, to be sent again, until its row goes. Chunks of
+ * PRUNE_CHUNK rows, the event loop given back between them.
+ */
 export async function pruneOutbox(db: Db, clock: Clock): Promise<{ emptied: number; deleted: number }> {
   const now = clock.now();
   const textsBefore = new Date(now.getTime() - MAIL_TEXT_DAYS * DAY_MS).toISOString();
-  const emptied = await db
-    .update(outbox)
-    .set({ subject: '—', html: '', text: '' })
-    .where(and(eq(outbox.status, 'sent'), lt(outbox.sentAt, textsBefore), ne(outbox.text, '')));
-  const deleted = await db
-    .delete(outbox)
-    .where(
-      and(
-        inArray(outbox.status, ['sent', 'failed']),
-        lt(outbox.createdAt, monthsBefore(now, MAIL_MONTHS).toISOString()),
-      ),
-    );
-  return { emptied: emptied.rowsAffected, deleted: deleted.rowsAffected };
+  const rowsBefore = monthsBefore(now, MAIL_MONTHS).toISOString();
+  const textKept = and(eq(outbox.status, 'sent'), lt(outbox.sentAt, textsBefore), ne(outbox.text, ''));
+  const rowKept = and(inArray(outbox.status, ['sent', 'failed']), lt(outbox.createdAt, rowsBefore));
+  const chunk = (where: SQL | undefined) => db.select({ id: outbox.id }).from(outbox).where(where).limit(PRUNE_CHUNK);
+  let emptied = 0;
+  let deleted = 0;
+  for (;;) {
+    const ids = (await chunk(textKept)).map((r) => r.id);
+    if (ids.length === 0) break;
+    emptied += (await db.update(outbox).set({ subject: '—', html: '', text: '' }).where(inArray(outbox.id, ids)))
+      .rowsAffected;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  for (;;) {
+    const ids = (await chunk(rowKept)).map((r) => r.id);
+    if (ids.length === 0) break;
+    deleted += (await db.delete(outbox).where(inArray(outbox.id, ids))).rowsAffected;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { emptied, deleted };
 }
