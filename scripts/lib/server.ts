@@ -13,6 +13,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { log } from '../../src/lib/log.ts';
 import { localizedPath, t, type Locale, type MessageKey } from '../../src/i18n/index.ts';
 import { apiLocale, problem } from '../../src/server/api/http.ts';
+import { escapeHtml } from '../../src/server/mail/templates.ts';
 import { clientAddressStore } from '../../src/server/http/client-address.ts';
 import { clientAddress, type Trust } from './proxies.ts';
 import { staticFiles } from './static-assets.ts';
@@ -66,8 +67,6 @@ function pageHeaders(publicOrigin: URL | null): Record<string, string> {
     'Cache-Control': 'no-store',
   };
 }
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * The page of an address that cannot be decoded (a link cut short by a mail client: `%E0%A4%A`,

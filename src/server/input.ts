@@ -2,7 +2,6 @@
 // query strings and the API accept. Domain schemas (`src/server/<domain>/schemas.ts`) build
 // on them; messages are i18n keys.
 import { z } from 'astro/zod';
-import { isMessageKey, type MessageKey } from '../i18n/index.ts';
 import { fieldErrors, Invalid, type FieldError } from './errors.ts';
 
 /** A département code: 01–95, 2A, 2B, 971–979. */
@@ -191,9 +190,9 @@ export function parseQuery<S extends z.ZodRawShape>(
     const result = (shape[name] as z.ZodType).safeParse(values[0]);
     if (result.success) query[name] = result.data;
     else {
-      const message = result.error.issues[0]?.message;
-      const key: MessageKey = isMessageKey(message) ? message : 'errors.invalid_value';
-      errors.push({ field: name, key, value: values[0] });
+      // The same reading of an issue as a form's (its range's bounds, if any), the value kept.
+      const [error] = fieldErrors(result.error.issues.slice(0, 1));
+      errors.push({ ...error!, field: name, value: values[0] });
     }
   }
   return { query: query as ParsedQuery<S>['query'], raw: raw as ParsedQuery<S>['raw'], errors };

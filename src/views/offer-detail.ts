@@ -3,7 +3,7 @@
 import { db } from '../server/db.ts';
 import { NotFound } from '../server/errors.ts';
 import type { RequestContext } from '../server/http/context.ts';
-import { redirect, render } from '../server/http/respond.ts';
+import { PUBLIC_OFFER, redirect, render } from '../server/http/respond.ts';
 import { searchReferrer } from '../server/http/return-path.ts';
 import {
   findNearbyOffers,
@@ -27,15 +27,16 @@ export const NEARBY_KM = 30;
  */
 export async function offerDetailPage(rc: Pick<RequestContext, 'locals' | 'request' | 'url'>, ref: string) {
   const m = /^(\d{1,12})(?:-(.*))?$/.exec(ref);
-  if (!m) throw new NotFound('offer');
+  if (!m) throw new NotFound(PUBLIC_OFFER);
   const id = Number(m[1]);
   let offer: OfferDetail;
   try {
     offer = await getPublishedOffer(db, id);
   } catch (error) {
-    const past = error instanceof NotFound ? await getPastOffer(db, id) : null;
+    if (!(error instanceof NotFound)) throw error;
+    const past = await getPastOffer(db, id);
     if (past) return pastOfferPage(past);
-    throw error;
+    throw new NotFound(PUBLIC_OFFER);
   }
   if (m[2] !== offer.slug) return redirect(localizedPath(`/offres/${offer.id}-${offer.slug}`, rc.locals.locale), 301);
   // Daily life from the commune's centre, never from the offer's point (decision 006).

@@ -18,6 +18,35 @@ export interface OffersViewData {
   territories: TerritorySummary[];
   /** For a search that finds nothing: the filter whose removal finds the most, if any does. */
   wider: WiderSearch | null;
+  /** With one kind chosen: the other kind's results, as a link (null when there are none). */
+  other: OtherKind | null;
+}
+
+export interface OtherKind {
+  type: 'logement' | 'tiers-lieu';
+  total: number;
+  /** The same search of the other kind, without the filters only homes have. */
+  query: string;
+}
+
+/** Filters that only homes have (a tiers-lieu is neither let nor sold, nor counted in rooms). */
+const homeOnly = ['transaction', 'tl_km', 'ecole_km', 'surface_min', 'pieces_min'] as const;
+
+/** The other kind's search, counted as it is linked (one pass over the index). */
+async function otherKind(params: URLSearchParams, query: OfferSearchInput): Promise<OtherKind | null> {
+  if (!query.type) return null;
+  const type = query.type === 'logement' ? 'tiers-lieu' : 'logement';
+  const next = new URLSearchParams(params);
+  next.set('type', type);
+  next.delete('page');
+  const rest: OfferSearchInput = { ...query, type };
+  if (type === 'tiers-lieu')
+    for (const field of homeOnly) {
+      next.delete(field);
+      delete rest[field];
+    }
+  const total = await countOffers(db, rest);
+  return total > 0 ? { type, total, query: next.toString() } : null;
 }
 
 export interface WiderSearch {
@@ -88,8 +117,12 @@ export async function runSearch(
 export async function offersPage(rc: Pick<RequestContext, 'url'>) {
   const parsed = parseOfferSearch(rc.url.searchParams);
   const [{ query, errors, result }, territories] = await Promise.all([runSearch(parsed), listTerritories(db)]);
-  const wider = result.total === 0 && errors.length === 0 ? await widerSearch(rc.url.searchParams, query) : null;
-  const view: OffersViewData = { raw: parsed.raw, query, errors, result, territories, wider };
+  const fine = errors.length === 0;
+  const [wider, other] = await Promise.all([
+    result.total === 0 && fine ? widerSearch(rc.url.searchParams, query) : null,
+    fine ? otherKind(rc.url.searchParams, query) : null,
+  ]);
+  const view: OffersViewData = { raw: parsed.raw, query, errors, result, territories, wider, other };
   return render(view, errors.length ? 400 : 200);
 }
 

@@ -4,7 +4,7 @@
 import { db } from '../server/db.ts';
 import { Invalid, NotFound } from '../server/errors.ts';
 import type { RequestContext } from '../server/http/context.ts';
-import { redirect, render } from '../server/http/respond.ts';
+import { PUBLIC_WORK, redirect, render } from '../server/http/respond.ts';
 import { parseId } from '../server/input.ts';
 import { listTerritories } from '../server/places/queries.ts';
 import { localizedPath } from '../i18n/index.ts';
@@ -42,8 +42,10 @@ export async function workSearchPage(rc: RequestContext, kind: WorkKind) {
 /** `/emplois/{id}-{slug}`: a wrong or missing slug is sent to the right address. */
 export async function workDetailPage(rc: RequestContext, kind: WorkKind, param: string) {
   const id = parseId(/^(\d{1,12})(-|$)/.exec(param)?.[1]);
-  if (id === undefined) throw new NotFound('opportunity');
-  const item = await workDetail(db, kind, id);
+  if (id === undefined) throw new NotFound(PUBLIC_WORK);
+  const item = await workDetail(db, kind, id).catch((error: unknown) => {
+    throw error instanceof NotFound ? new NotFound(PUBLIC_WORK) : error;
+  });
   const path = workPath(item);
   if (`${path}` !== `${kind === 'job' ? '/emplois' : '/reprises'}/${param}`)
     return redirect(localizedPath(path, rc.locals.locale), 301);

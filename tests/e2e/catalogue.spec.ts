@@ -67,6 +67,21 @@ test('a radius around a commune, sorted by distance', async ({ page, portal }) =
   expect(Math.max(...km)).toBeLessThanOrEqual(30);
 });
 
+test('with homes chosen, the tiers-lieux of the same search are one link away, counted as they are', async ({
+  page,
+  portal,
+}) => {
+  const tiersLieux = await countOffers(portal, "territory_code = '32' AND kind = 'tiers_lieu'");
+  expect(tiersLieux).toBeGreaterThan(0);
+  // Renting is a home's filter: the tiers-lieux are counted without it.
+  await page.goto('/offres?territoire=32&type=logement&transaction=location');
+  const link = page.getByRole('link', { name: `Voir aussi ${tiersLieux} tiers-lieux avec ces critères` });
+  await link.click();
+  await expect(page).toHaveURL(/type=tiers-lieu/);
+  await expect(page).not.toHaveURL(/transaction=/);
+  await expect(total(page)).toHaveAttribute('data-total', String(tiersLieux));
+});
+
 test('filters apply in place as they change, and back/forward restore them', async ({ page, portal }) => {
   await page.goto('/offres');
   await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();

@@ -24,6 +24,7 @@ import { fileIntroductions, introduce } from '../../src/server/ambassadors/intro
 import { listWorkProposals, proposeWork } from '../../src/server/opportunities/proposals.ts';
 import type { SessionUser } from '../../src/server/accounts/session.ts';
 import { findCandidate, moveStage } from '../../src/server/candidates/commands.ts';
+import { DAY_MS } from '../../src/lib/time.ts';
 import { createEnquiry } from '../../src/server/candidates/enquiry.ts';
 import { exportFamilyData, familyAccount, familyFile } from '../../src/server/candidates/family.ts';
 import { eraseFamily } from '../../src/server/family/erase.ts';
@@ -615,6 +616,34 @@ describe('duplicates', () => {
     expect(list.rows.map((r) => r.publicId)).toEqual([original.publicId]);
     const history = await db.select().from(stageHistory).where(eq(stageHistory.candidateId, dup.id));
     expect(history.every((h) => h.leftAt !== null)).toBe(true);
+  });
+
+  it('keep the family’s latest answer to an item proposed to both, and into a settled file leave nothing to answer', async () => {
+    const { db, ctx, lucie } = await withLucie();
+    const original = await newFile(db, { email: 'tard@exemple.fr' });
+    const dup = await newFile(db, { email: 'tard@exemple.fr' });
+    const [home, other] = await publishedIn(db, '32', 2);
+    for (const file of [original, dup]) await proposeOffers(ctx, lucie, file.publicId, [String(home!.id)]);
+    await proposeOffers(ctx, lucie, dup.publicId, [String(other!.id)]);
+    // Accepted on the original, then declined on the duplicate a day later: the decline is the family's word.
+    await db
+      .update(proposals)
+      .set({ status: 'accepted', answeredAt: new Date(start).toISOString() })
+      .where(eq(proposals.candidateId, original.id));
+    await db
+      .update(proposals)
+      .set({ status: 'declined', answeredAt: new Date(start + DAY_MS).toISOString() })
+      .where(and(eq(proposals.candidateId, dup.id), eq(proposals.offerId, home!.id)));
+    await db.update(candidates).set({ stage: 'settled' }).where(eq(candidates.id, original.id));
+    const { version } = await findCandidate(db, lucie, dup.publicId);
+    await mergeDuplicate(ctx, lucie, dup.publicId, version);
+    const kept = await db.select().from(proposals).where(eq(proposals.candidateId, original.id));
+    expect(kept.map((p) => [p.offerId, p.status]).sort()).toEqual(
+      [
+        [home!.id, 'declined'],
+        [other!.id, 'closed'],
+      ].sort(),
+    );
   });
 
   it('move every row that names the duplicate: jobs and introductions too, one per item and ambassador, the answer that went furthest', async () => {

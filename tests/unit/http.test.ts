@@ -16,7 +16,7 @@ import {
   submitForm,
 } from '../../src/server/http/form.ts';
 import { requireFamily, requireRole, requireStaff, requireUser } from '../../src/server/http/guards.ts';
-import { errorOutcome } from '../../src/server/http/respond.ts';
+import { errorOutcome, PUBLIC_OFFER, PUBLIC_WORK } from '../../src/server/http/respond.ts';
 import { t } from '../../src/i18n/index.ts';
 import { returnable, safeReturnPath, searchReferrer } from '../../src/server/http/return-path.ts';
 import { actsIn, mayManageStaff, territoryScope } from '../../src/server/policy.ts';
@@ -124,6 +124,17 @@ describe('the one error mapping', () => {
       headers: { 'Retry-After': '120' },
     });
     expect(() => errorOutcome(rc, new TypeError('bug'))).toThrow(TypeError);
+  });
+
+  it('a public offer page’s 404 leads to the search; the back office’s missing offer is a plain 404', () => {
+    const rc = context(person('agent', ['32']));
+    expect(errorOutcome(rc, new NotFound(PUBLIC_OFFER))).toMatchObject({
+      error: { status: 404, body: 'notFound.offer', link: { label: 'notFound.searchOffers', path: '/offres' } },
+    });
+    expect(errorOutcome(rc, new NotFound(PUBLIC_WORK))).toMatchObject({ error: { link: { path: '/emplois' } } });
+    const plain = errorOutcome(rc, new NotFound('offer'));
+    expect(plain).toMatchObject({ error: { status: 404, body: 'notFound.body' } });
+    expect(plain).not.toHaveProperty('error.link');
   });
 
   it('a refused post goes to sign in with 303', () => {

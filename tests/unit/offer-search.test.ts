@@ -82,6 +82,10 @@ describe('parseOfferSearch', () => {
       ok: true,
       query: { prix_max: 250_000, prix_min: 900, surface_min: 1_200, debit_min: 100, rayon: 30 },
     });
+    // Out of range: the range is said, for the locale.
+    expect(parseOfferSearch(params('pieces_min=60')).errors).toContainEqual(
+      expect.objectContaining({ field: 'pieces_min', key: 'errors.number_range', params: { min: 0, max: 50 } }),
+    );
     // A decimal, a word, a sign: still refused.
     for (const qs of ['prix_max=1,5', 'prix_max=250+000+ou+plus', 'prix_max=-250+000'])
       expect(parseOfferSearch(params(qs)).errors).toContainEqual(expect.objectContaining({ field: 'prix_max' }));

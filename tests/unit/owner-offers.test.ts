@@ -225,14 +225,18 @@ describe('owners propose offers, agents moderate them', () => {
     expect(await mailsTo(db, gers.email, 'offer_submitted')).toHaveLength(mails);
   });
 
-  it('a refused edit does not count against the owner’s daily limit', async () => {
-    const { ctx, owner } = await world();
+  it('a refused edit, or one that changes nothing, does not count against the owner’s daily limit', async () => {
+    const { ctx, gers, owner } = await world();
     const id = await proposeOffer(ctx, owner, 'tiers_lieu', tiersLieu());
     // Far more typos than the limit allows posts: each refused for what it is, never a 429.
     for (let i = 0; i < 25; i++)
       await expect(editOwnOffer(ctx, owner, id, tiersLieu({ priceDay: 'abc' }))).rejects.toBeInstanceOf(Invalid);
     await expect(editOwnOffer(ctx, owner, id, {})).rejects.toBeInstanceOf(Invalid);
     await editOwnOffer(ctx, owner, id, tiersLieu({ priceDay: '19' }));
+    // Published: the same form saved again and again emails nobody, and counts nothing.
+    await moderateOffer(ctx, gers, id, 'approve', {});
+    for (let i = 0; i < 25; i++) await editOwnOffer(ctx, owner, id, tiersLieu({ priceDay: '19' }));
+    await editOwnOffer(ctx, owner, id, tiersLieu({ priceDay: '20' }));
   });
 
   it('a decision applies to the version the agent read; an agent’s edits meanwhile survive the owner’s', async () => {

@@ -59,6 +59,15 @@ export function changeFile<T>(
 }
 
 /** Ends the file's current stay at `at`, with its length in days (reports read it from an index). */
+/** Settled: nothing is left for the family to answer; its open proposals (homes, work) close. */
+export async function closeOpenProposals(tx: Tx, candidateId: number, at: string): Promise<void> {
+  for (const table of [proposals, workProposals] as const)
+    await tx
+      .update(table)
+      .set({ status: 'closed', answeredAt: at })
+      .where(and(eq(table.candidateId, candidateId), eq(table.status, 'proposed')));
+}
+
 export async function closeStays(tx: Tx | Db, candidateId: number, at: string) {
   await tx
     .update(stageHistory)
@@ -163,17 +172,7 @@ export async function moveStage(
       actor.id,
       nowIso,
     );
-    // Settled: nothing is left for the family to answer; its open proposals close.
-    if (input.to === 'settled')
-      await tx
-        .update(proposals)
-        .set({ status: 'closed', answeredAt: nowIso })
-        .where(and(eq(proposals.candidateId, file.id), eq(proposals.status, 'proposed')));
-    if (input.to === 'settled')
-      await tx
-        .update(workProposals)
-        .set({ status: 'closed', answeredAt: nowIso })
-        .where(and(eq(workProposals.candidateId, file.id), eq(workProposals.status, 'proposed')));
+    if (input.to === 'settled') await closeOpenProposals(tx, file.id, nowIso);
     if (input.to === 'settled' && input.settledAt) {
       const { sixMonths, twelveMonths } = followUpDates(input.settledAt);
       const assigneeId = file.assignedAgentId ?? actor.id;

@@ -174,7 +174,8 @@ export const ACCOUNT_DATA = {
     offer_events:
       'the back office’s history of an offer (staff, field names); the agents’ notes reached the owner by email',
     opportunity_events: 'the same for jobs and businesses',
-    rate_limits: 'abuse counters keyed by IP address or email, minutes to hours long, not tied to the account',
+    rate_limits:
+      'abuse counters keyed by an IP address, an email or an account’s id, minutes to a day long: counts, nothing said or done',
   },
 } as const;
 

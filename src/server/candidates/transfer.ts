@@ -23,6 +23,7 @@ import { Conflict, Invalid, NotFound } from '../errors.ts';
 import {
   addEvent,
   changeFile,
+  closeOpenProposals,
   closeStays,
   findCandidate,
   type CandidateRow,
@@ -99,13 +100,16 @@ export async function duplicateOriginal(
   });
 }
 
-/** How far a proposal's answer went (homes and work alike). */
-const answerRank: Record<(typeof proposals.$inferSelect)['status'], number> = {
-  proposed: 0,
-  closed: 1,
-  declined: 2,
-  accepted: 3,
-};
+/**
+ * Which of two proposals of one item to keep (homes and work alike): an answer before none,
+ * and of two answers the family's latest word (it may change its mind).
+ */
+const answerRank = (p: { status: (typeof proposals.$inferSelect)['status']; answeredAt: string | null }) =>
+  p.status === 'accepted' || p.status === 'declined'
+    ? 2 + (Date.parse(p.answeredAt ?? '') || 0) / 1e15
+    : p.status === 'closed'
+      ? 1
+      : 0;
 
 /** How far an open introduction went: accepted by both, then by one side, then by none. */
 const introductionRank = (
@@ -160,10 +164,11 @@ export async function mergeDuplicate(ctx: Ctx, actor: SessionUser, publicId: str
         candidateId: proposals.candidateId,
         key: proposals.offerId,
         status: proposals.status,
+        answeredAt: proposals.answeredAt,
       })
       .from(proposals)
       .where(inArray(proposals.candidateId, both));
-    const lesserHomes = lesserRows(homes, original.id, (p) => answerRank[p.status]);
+    const lesserHomes = lesserRows(homes, original.id, answerRank);
     if (lesserHomes.length) await tx.delete(proposals).where(inArray(proposals.id, lesserHomes));
     const work = await tx
       .select({
@@ -171,10 +176,11 @@ export async function mergeDuplicate(ctx: Ctx, actor: SessionUser, publicId: str
         candidateId: workProposals.candidateId,
         key: workProposals.opportunityId,
         status: workProposals.status,
+        answeredAt: workProposals.answeredAt,
       })
       .from(workProposals)
       .where(inArray(workProposals.candidateId, both));
-    const lesserWork = lesserRows(work, original.id, (p) => answerRank[p.status]);
+    const lesserWork = lesserRows(work, original.id, answerRank);
     if (lesserWork.length) await tx.delete(workProposals).where(inArray(workProposals.id, lesserWork));
     const open = await tx
       .select({
@@ -215,6 +221,16 @@ export async function mergeDuplicate(ctx: Ctx, actor: SessionUser, publicId: str
     // Files merged into it before: into the original, which erasure and retention find them from.
     await tx.update(candidates).set({ mergedIntoId: original.id }).where(eq(candidates.mergedIntoId, file.id));
     await closeStays(tx, file.id, now);
+    // Into a closed file: nothing moved in is left to answer, as at its settlement.
+    if (original.stage === 'settled') await closeOpenProposals(tx, original.id, now);
+    if (original.stage === 'settled' || original.stage === 'withdrawn') {
+      const waiting = await tx
+        .update(introductions)
+        .set({ status: 'cancelled', familyTokenHash: null, updatedAt: now })
+        .where(and(eq(introductions.candidateId, original.id), eq(introductions.status, 'pending')))
+        .returning({ id: introductions.id });
+      for (const _ of waiting) await addEvent(tx, original.id, 'introduction', { kind: 'cancelled' }, null, now);
+    }
     // A duplicate is not a family of its own: out of the reports.
     await tx.update(stageHistory).set({ territoryCode: null }).where(eq(stageHistory.candidateId, file.id));
     await tx

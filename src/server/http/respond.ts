@@ -44,10 +44,16 @@ export interface ErrorPage {
   link?: { label: MessageKey; path: string };
 }
 
-/** What a 404 says of a missing offer: it may have gone (let, sold); the search is the way on. */
+/**
+ * What a public page's 404 says of a missing offer, job or business (`PUBLIC_OFFER`,
+ * `PUBLIC_WORK`, thrown by those pages alone: the back office's missing item is a plain 404):
+ * it may have gone (let, sold), and the search is the way on.
+ */
+export const PUBLIC_OFFER = 'published offer';
+export const PUBLIC_WORK = 'published job or business';
 const missing: Record<string, Pick<ErrorPage, 'body' | 'link'>> = {
-  offer: { body: 'notFound.offer', link: { label: 'notFound.searchOffers', path: '/offres' } },
-  opportunity: { body: 'notFound.opportunity', link: { label: 'notFound.searchWork', path: '/emplois' } },
+  [PUBLIC_OFFER]: { body: 'notFound.offer', link: { label: 'notFound.searchOffers', path: '/offres' } },
+  [PUBLIC_WORK]: { body: 'notFound.opportunity', link: { label: 'notFound.searchWork', path: '/emplois' } },
 };
 
 const pages: Record<number, Omit<ErrorPage, 'status'>> = {

@@ -288,13 +288,13 @@ export async function editOwnOffer(ctx: OffersContext, owner: SessionUser, id: n
   );
   columns.connectivitySource = 'owner';
   refuseIncomplete(columns);
-  // Counted once accepted: a refused edit (a typo) must not use up the owner's day.
-  await limitProposals(ctx, owner);
   if (!connectivityFields.some((k) => changedFields({ [k]: columns[k as keyof OfferColumns] }, before).length))
     columns.connectivitySource = before.connectivitySource;
   const changed = changedFields(columns, before.current);
   const online = before.status === 'published' || before.status === 'expired';
   if (changed.length === 0 && before.moderation === 'pending') return;
+  // Counted when it emails the team: a refused edit (a typo) or one that changes nothing does not.
+  if (!online || changedFields(columns, before).length > 0) await limitProposals(ctx, owner);
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction(async (tx) => {
     if (online) {

@@ -30,14 +30,20 @@ export const LIMITS = {
 
 const keys = <T extends object>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
-/** A whole number from min to max, as people type it ("250 000 €": `typedWhole`). */
+/**
+ * A whole number from min to max, as people type it ("250 000 €": `typedWhole`); out of range,
+ * the range is said (`errors.number_range`) unless the parameter has a message of its own.
+ */
 const whole = (min: number, max: number, key: MessageKey = 'errors.invalid_number') =>
   z
     .string()
     .transform(typedWhole)
     .pipe(z.string().regex(/^\d{1,12}$/, { error: key }))
     .transform(Number)
-    .refine((n) => n >= min && n <= max, { error: key });
+    .refine(
+      (n) => n >= min && n <= max,
+      key === 'errors.invalid_number' ? { error: 'errors.number_range', params: { min, max } } : { error: key },
+    );
 
 export const OfferSearchSchema = z.object({
   type: z.enum(keys(kindParams), { error: 'errors.invalid_enum' }),

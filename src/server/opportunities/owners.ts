@@ -11,6 +11,7 @@ import type { SessionUser } from '../accounts/session.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { changeLife, changedFields, lastNote, type PlaceRule } from '../offers/manage.ts';
 import {
+  editLocked,
   limitProposals,
   mailOwner,
   mailStaffOf,
@@ -121,8 +122,7 @@ const ownPlace = (territoryCode: string): PlaceRule => ({
  */
 export async function editOwnBusiness(ctx: OffersContext, owner: SessionUser, id: number, input: unknown) {
   const before = await getOwnBusiness(ctx.db, owner, id);
-  if (before.status === 'archived' || before.status === 'draft')
-    throw new Invalid([{ field: 'intent', key: 'errors.work_owner_locked' }]);
+  if (editLocked(before)) throw new Invalid([{ field: 'intent', key: 'errors.work_owner_locked' }]);
   const columns = await workColumnsOf(ctx.db, ownPlace(before.territoryCode), 'business', input);
   refuseIncomplete(columns);
   await limitProposals(ctx, owner);

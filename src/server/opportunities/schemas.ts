@@ -13,6 +13,7 @@ import {
   optionalWhole,
   parseQuery,
   requiredLine,
+  typedWhole,
 } from '../input.ts';
 
 const common = {
@@ -68,7 +69,11 @@ export const workSearchShape = {
   q: optionalLine(200),
   commune: optionalLine(120),
   rayon: z.preprocess(
-    (v) => (v === '' || v === undefined ? undefined : typeof v === 'string' && /^\d{1,3}$/.test(v) ? Number(v) : v),
+    (v) => {
+      if (v === '' || v === undefined || typeof v !== 'string') return v === '' ? undefined : v;
+      const digits = typedWhole(v); // "30 km"
+      return /^\d{1,3}$/.test(digits) ? Number(digits) : v;
+    },
     z
       .number({ error: 'errors.work_radius' })
       .int()
