@@ -94,9 +94,8 @@ export const en: Messages = {
   'search.autoApply': 'Results update automatically.',
   'search.results': '{count, plural, =0 {No offers} one {# offer} other {# offers}}',
   'search.kindCounts': 'Homes: {homes} · Tiers-lieux: {tiersLieux}',
-  'search.otherKind.logement': 'See also {count, plural, one {# home} other {# homes}} matching these criteria',
-  'search.otherKind.tiers-lieu':
-    'See also {count, plural, one {# tiers-lieu} other {# tiers-lieux}} matching these criteria',
+  'search.otherKind.logement': 'See also {count, plural, one {# home} other {# homes}}',
+  'search.otherKind.tiers-lieu': 'See also {count, plural, one {# tiers-lieu} other {# tiers-lieux}}',
   'search.empty': 'No offer matches these criteria. Try a wider search.',
   'search.page': 'Page {page} of {pages}',
   'search.pageField': 'Page',

@@ -94,9 +94,8 @@ export const fr = {
   'search.autoApply': 'Les résultats se mettent à jour automatiquement.',
   'search.results': '{count, plural, =0 {Aucune offre} one {# offre} other {# offres}}',
   'search.kindCounts': 'Logements : {homes} · Tiers-lieux : {tiersLieux}',
-  'search.otherKind.logement': 'Voir aussi {count, plural, one {# logement} other {# logements}} avec ces critères',
-  'search.otherKind.tiers-lieu':
-    'Voir aussi {count, plural, one {# tiers-lieu} other {# tiers-lieux}} avec ces critères',
+  'search.otherKind.logement': 'Voir aussi {count, plural, one {# logement} other {# logements}}',
+  'search.otherKind.tiers-lieu': 'Voir aussi {count, plural, one {# tiers-lieu} other {# tiers-lieux}}',
   'search.empty': 'Aucune offre ne correspond à ces critères. Essayez d’élargir votre recherche.',
   'search.page': 'Page {page} sur {pages}',
   'search.pageField': 'Page',

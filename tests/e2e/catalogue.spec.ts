@@ -75,7 +75,7 @@ test('with homes chosen, the tiers-lieux of the same search are one link away, c
   expect(tiersLieux).toBeGreaterThan(0);
   // Renting is a home's filter: the tiers-lieux are counted without it.
   await page.goto('/offres?territoire=32&type=logement&transaction=location');
-  const link = page.getByRole('link', { name: `Voir aussi ${tiersLieux} tiers-lieux avec ces critères` });
+  const link = page.getByRole('link', { name: `Voir aussi ${tiersLieux} tiers-lieux` });
   await link.click();
   await expect(page).toHaveURL(/type=tiers-lieu/);
   await expect(page).not.toHaveURL(/transaction=/);
