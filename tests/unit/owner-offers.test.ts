@@ -116,6 +116,8 @@ describe('owners propose offers, agents moderate them', () => {
     const closed = await proposeOffer(ctx, owner, 'tiers_lieu', tiersLieu({ commune: '50129' })).catch((e) => e);
     expect(closed).toBeInstanceOf(Invalid);
     expect((closed as Invalid).errors[0]).toMatchObject({ field: 'commune', key: 'errors.offer_territory_closed' });
+    const noCommune = await proposeOffer(ctx, owner, 'tiers_lieu', tiersLieu({ commune: '' })).catch((e) => e);
+    expect((noCommune as Invalid).errors).toContainEqual({ field: 'commune', key: 'errors.commune_required' });
     const incomplete = await proposeOffer(ctx, owner, 'tiers_lieu', tiersLieu({ downloadMbps: '' })).catch((e) => e);
     expect((incomplete as Invalid).errors.map((e) => e.field)).toEqual(['downloadMbps']);
     expect((await db.select({ id: offers.id }).from(offers)).length).toBe(before);

@@ -35,7 +35,7 @@ const common = {
   title: requiredLine(120, 'errors.offer_title_required'),
   titleEn: optionalLine(120),
   description: optionalText(5000),
-  commune: requiredLine(120, 'errors.unknown_commune'),
+  commune: requiredLine(120, 'errors.commune_required'),
   address: optionalLine(200),
   lat: optionalDegree(90),
   lng: optionalDegree(180),
