@@ -16,6 +16,7 @@ import {
 import { db } from './server/db.ts';
 import { sessions } from './server/auth.ts';
 import { searchReferrer } from './server/http/return-path.ts';
+import { pageSecurityHeaders } from './server/http/security-headers.ts';
 
 /** Sets headers, copying the response first when its headers are immutable (Response.redirect). */
 function withHeaders(response: Response, headers: Record<string, string>): Response {
@@ -66,18 +67,11 @@ const session = defineMiddleware(async (ctx, next) => {
 /** Pages that show personal data whoever asks (accounts, back office, forms echoing what was typed). */
 const PRIVATE =
   /^(?:\/en)?\/(?:compte|agent|admin|dev|connexion|inscription|mot-de-passe-oublie|invitation|alertes|deconnexion|projet)(?:\/|$|\.)/;
-const HSTS = PUBLIC_SITE_URL.startsWith('https:')
-  ? { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' }
-  : undefined;
+const PAGE_HEADERS = pageSecurityHeaders(PUBLIC_SITE_URL);
 
 const securityHeaders = defineMiddleware(async (ctx, next) => {
   const response = await next();
-  const headers: Record<string, string> = {
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'strict-origin-when-cross-origin',
-    'X-Frame-Options': 'DENY',
-    ...HSTS,
-  };
+  const headers: Record<string, string> = { ...PAGE_HEADERS };
   // Personal pages, and anything answered to a signed-in user, stay out of every cache
   // (browser history, proxies); responses that set their own policy (photos) keep it.
   if (

@@ -14,6 +14,7 @@ import { log } from '../../src/lib/log.ts';
 import { localizedPath, t, type Locale, type MessageKey } from '../../src/i18n/index.ts';
 import { apiLocale, problem } from '../../src/server/api/http.ts';
 import { escapeHtml } from '../../src/server/mail/templates.ts';
+import { pageSecurityHeaders } from '../../src/server/http/security-headers.ts';
 import { clientAddressStore } from '../../src/server/http/client-address.ts';
 import { clientAddress, type Trust } from './proxies.ts';
 import { staticFiles } from './static-assets.ts';
@@ -54,14 +55,10 @@ async function sendProblem(req: IncomingMessage, res: ServerResponse, kind: 'inv
   res.end(await response.text());
 }
 
-/** What the app's middleware sends with every page (src/middleware.ts), for the pages written here. */
+/** The app's page headers, for the pages written here: nothing to load but the page itself. */
 function pageHeaders(publicOrigin: URL | null): Record<string, string> {
   return {
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'strict-origin-when-cross-origin',
-    'X-Frame-Options': 'DENY',
-    ...(publicOrigin?.protocol === 'https:' && { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' }),
-    // Nothing to load but the page itself: no script, no style, no frame.
+    ...pageSecurityHeaders(publicOrigin?.href),
     'Content-Security-Policy':
       "default-src 'none'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     'Cache-Control': 'no-store',

@@ -158,30 +158,24 @@ export async function mergeDuplicate(ctx: Ctx, actor: SessionUser, publicId: str
     const original = await duplicateOriginal(tx, actor, file);
     if (!original) throw new Invalid([{ field: 'other', key: 'errors.not_a_duplicate' }]);
     const both = [file.id, original.id];
-    const homes = await tx
-      .select({
-        id: proposals.id,
-        candidateId: proposals.candidateId,
-        key: proposals.offerId,
-        status: proposals.status,
-        answeredAt: proposals.answeredAt,
-      })
-      .from(proposals)
-      .where(inArray(proposals.candidateId, both));
-    const lesserHomes = lesserRows(homes, original.id, answerRank);
-    if (lesserHomes.length) await tx.delete(proposals).where(inArray(proposals.id, lesserHomes));
-    const work = await tx
-      .select({
-        id: workProposals.id,
-        candidateId: workProposals.candidateId,
-        key: workProposals.opportunityId,
-        status: workProposals.status,
-        answeredAt: workProposals.answeredAt,
-      })
-      .from(workProposals)
-      .where(inArray(workProposals.candidateId, both));
-    const lesserWork = lesserRows(work, original.id, answerRank);
-    if (lesserWork.length) await tx.delete(workProposals).where(inArray(workProposals.id, lesserWork));
+    // Homes and jobs or businesses alike: one row per item (a unique index).
+    for (const [table, key] of [
+      [proposals, proposals.offerId],
+      [workProposals, workProposals.opportunityId],
+    ] as const) {
+      const rows = await tx
+        .select({
+          id: table.id,
+          candidateId: table.candidateId,
+          key,
+          status: table.status,
+          answeredAt: table.answeredAt,
+        })
+        .from(table)
+        .where(inArray(table.candidateId, both));
+      const lesser = lesserRows(rows, original.id, answerRank);
+      if (lesser.length) await tx.delete(table).where(inArray(table.id, lesser));
+    }
     const open = await tx
       .select({
         id: introductions.id,
