@@ -17,7 +17,14 @@ test('step by step, with a draft that survives a reload, errors in the page lang
   await axe(page);
   await page.getByRole('button', { name: 'Suivant' }).click();
   await expect(page.getByText('Étape 1 sur 4 : Votre foyer')).toBeVisible(); // required name and email first
-  await page.getByLabel('Nom de la famille ou de la personne à contacter').fill('Famille Leclerc');
+  // Said under each field in the page's words (not the browser's bubble), the first one focused.
+  const name = page.getByLabel('Nom de la famille ou de la personne à contacter');
+  await expect(name).toBeFocused();
+  await expect(name).toHaveAccessibleDescription('Indiquez votre nom.');
+  await expect(page.getByLabel('Adresse email')).toHaveAccessibleDescription(/Indiquez une adresse email valide/);
+  await name.fill('Famille Leclerc');
+  await expect(page.locator('#p-name-error')).toHaveCount(0); // gone once corrected
+  await expect(name).not.toHaveAttribute('aria-invalid');
   await page.getByLabel('Adresse email').fill(email);
   await page.getByLabel('Âge des enfants').fill('5, 11');
 
@@ -34,7 +41,13 @@ test('step by step, with a draft that survives a reload, errors in the page lang
   await page.getByRole('checkbox', { name: 'Gers (32)' }).check();
   await page.getByLabel('Communes souhaitées (facultatif)').fill('Mauvezin, Nulle-Part');
   await page.getByRole('button', { name: 'Suivant' }).click();
-  await page.getByLabel(/J’accepte que Campagne Connectée/).check();
+  // Sent without the consent: its message under the box, nothing posted.
+  await page.getByRole('button', { name: 'Envoyer mon projet' }).click();
+  const consent = page.getByLabel(/J’accepte que Campagne Connectée/);
+  await expect(consent).toBeFocused();
+  await expect(consent).toHaveAccessibleDescription(/Votre accord est nécessaire/);
+  await expect(page.getByText('Étape 4 sur 4')).toBeVisible();
+  await consent.check();
   await page.getByRole('button', { name: 'Envoyer mon projet' }).click();
 
   // The unknown commune comes back next to its field, on its step, with everything kept.

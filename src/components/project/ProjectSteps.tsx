@@ -1,7 +1,8 @@
 // Enhances the /projet form (which works without JavaScript, all sections shown): one
-// section at a time with Previous/Next, each section checked before moving on, a link to a
-// field (the error summary's) opening its section, and a draft kept in this browser so that
-// a reload loses nothing.
+// section at a time with Previous/Next, each section checked before moving on — the
+// messages written under the fields in the server's words, not the browser's bubble —, a
+// link to a field (the error summary's) opening its section, and a draft kept in this
+// browser so that a reload loses nothing.
 import { useEffect, useState } from 'preact/hooks';
 import { formatMessage } from '../../i18n/format.ts';
 
@@ -10,6 +11,7 @@ export const projectStepsMessageKeys = [
   'project.previous',
   'project.next',
   'project.draftRestored',
+  'errors.invalid_value',
 ] as const;
 
 interface Props {
@@ -18,6 +20,8 @@ interface Props {
   /** The server found errors: start on the first section that has one, keep its values. */
   hasErrors: boolean;
   m: Record<(typeof projectStepsMessageKeys)[number], string>;
+  /** What the server says of a field that it refuses, by name: said under it before posting. */
+  fieldErrors: Record<string, string>;
 }
 
 /** Where the draft is kept in this browser (named on /cookies). */
@@ -25,6 +29,47 @@ export const PROJECT_DRAFT_KEY = 'cc-project-draft';
 
 function sections(form: HTMLFormElement): HTMLFieldSetElement[] {
   return [...form.querySelectorAll<HTMLFieldSetElement>('fieldset[data-step]')];
+}
+
+type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+/** Writes (or, with an empty message, takes away) the message under a control, as the form kit does. */
+function markField(el: Control, message: string) {
+  const errorId = `${el.id}-error`;
+  let p = document.getElementById(errorId);
+  const describedBy = (el.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && x !== errorId);
+  if (!message) {
+    // A message of the server stays until the next post; this script's own goes once corrected.
+    if (p?.dataset.client) {
+      p.remove();
+      el.removeAttribute('aria-invalid');
+      if (describedBy.length) el.setAttribute('aria-describedby', describedBy.join(' '));
+      else el.removeAttribute('aria-describedby');
+    }
+    return;
+  }
+  if (!p) {
+    p = document.createElement('p');
+    p.className = 'ui-error';
+    p.id = errorId;
+    p.dataset.client = 'true';
+    (el.closest('.ui-field') ?? el.parentElement)?.append(p);
+  }
+  p.textContent = message;
+  el.setAttribute('aria-invalid', 'true');
+  el.setAttribute('aria-describedby', [...describedBy, errorId].join(' '));
+}
+
+/** Checks a section's fields, marks each, and gives the first refused one. */
+function checkSection(section: Element, fieldErrors: Record<string, string>, fallback: string): Control | undefined {
+  let first: Control | undefined;
+  for (const el of section.querySelectorAll<Control>('input, select, textarea')) {
+    if (!el.id || !el.willValidate) continue;
+    const valid = el.checkValidity();
+    markField(el, valid ? '' : (fieldErrors[el.name] ?? fallback));
+    if (!valid) first ??= el;
+  }
+  return first;
 }
 
 function saveDraft(form: HTMLFormElement) {
@@ -60,7 +105,7 @@ function restoreDraft(form: HTMLFormElement): boolean {
   return restored;
 }
 
-export default function ProjectSteps({ formId, locale, hasErrors, m }: Props) {
+export default function ProjectSteps({ formId, locale, hasErrors, m, fieldErrors }: Props) {
   const [step, setStep] = useState(0);
   const [count, setCount] = useState(0);
   const [title, setTitle] = useState('');
@@ -85,9 +130,26 @@ export default function ProjectSteps({ formId, locale, hasErrors, m }: Props) {
     if (!hasErrors && restoreDraft(f)) setNotice(m['project.draftRestored']);
     const firstError = hasErrors ? all.findIndex((s) => s.querySelector('[aria-invalid="true"]')) : -1;
     show(Math.max(0, firstError));
-    const onInput = () => saveDraft(f);
-    // Sent: the draft has done its job (the server keeps the values if it finds errors).
-    const onSubmit = () => {
+    // A field marked by this script loses its message as soon as it is right.
+    const onInput = (event: Event) => {
+      saveDraft(f);
+      const el = event.target as Control;
+      if (el.id && document.getElementById(`${el.id}-error`)?.dataset.client && el.checkValidity()) markField(el, '');
+    };
+    // The browser's own check would stop at a field of a hidden section without a word:
+    // every section is checked here, and the first one with a refused field is shown.
+    f.noValidate = true;
+    const onSubmit = (event: SubmitEvent) => {
+      for (const [index, section] of sections(f).entries()) {
+        const invalid = checkSection(section, fieldErrors, m['errors.invalid_value']);
+        if (invalid) {
+          event.preventDefault();
+          show(index);
+          invalid.focus();
+          return;
+        }
+      }
+      // Sent: the draft has done its job (the server keeps the values if it finds errors).
       try {
         localStorage.removeItem(PROJECT_DRAFT_KEY);
       } catch {
@@ -126,12 +188,10 @@ export default function ProjectSteps({ formId, locale, hasErrors, m }: Props) {
     const f = form();
     const current = f && sections(f)[step];
     if (!current) return;
-    // Native checks of this section's fields (required, type, pattern) before moving on.
-    const invalid = [...current.querySelectorAll<HTMLInputElement>('input, select, textarea')].find(
-      (el) => !el.checkValidity(),
-    );
+    // This section's fields checked (required, type, range) before moving on.
+    const invalid = checkSection(current, fieldErrors, m['errors.invalid_value']);
     if (invalid) {
-      invalid.reportValidity();
+      invalid.focus();
       return;
     }
     show(Math.min(step + 1, count - 1));
