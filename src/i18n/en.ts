@@ -106,7 +106,6 @@ export const en: Messages = {
 
   'errors.invalid_enum': 'The value “{value}” is not accepted for this filter.',
   'errors.invalid_flag': 'This filter only accepts the value 1.',
-  'errors.invalid_page': 'The page number must be a whole number from 1 to 10,000.',
   'errors.unknown_territory': 'The territory “{value}” is not part of the programme.',
   'errors.invalid_number': 'Enter a whole positive number, for example 250,000.',
   'errors.number_range': 'Enter a number from {min} to {max}.',
@@ -128,6 +127,7 @@ export const en: Messages = {
   'errors.invalid_ecole_km': 'The distance must be a whole number from 1 to 50 km.',
   'errors.transaction_homes_only': 'Rent or sale only applies to homes.',
   'errors.communes_too_many': 'At most {max, plural, one {one commune} other {# communes}}, separated by commas.',
+  'errors.territories_too_many': 'Choose at most {max, plural, one {one territory} other {# territories}}.',
   'errors.invalid_value': 'This value is not valid.',
   'errors.text_long': 'This text is too long: please shorten it.',
   'errors.invalid_choice': 'Choose a value from the list.',

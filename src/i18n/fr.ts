@@ -106,7 +106,6 @@ export const fr = {
 
   'errors.invalid_enum': 'La valeur « {value} » n’est pas acceptée pour ce filtre.',
   'errors.invalid_flag': 'Ce filtre accepte seulement la valeur 1.',
-  'errors.invalid_page': 'Le numéro de page doit être un entier entre 1 et 10 000.',
   'errors.unknown_territory': 'Le territoire « {value} » ne fait pas partie du programme.',
   'errors.invalid_number': 'Indiquez un nombre entier positif, par exemple 250 000.',
   'errors.number_range': 'Indiquez un nombre de {min} à {max}.',
@@ -130,6 +129,7 @@ export const fr = {
   'errors.invalid_ecole_km': 'La distance doit être un nombre entier de 1 à 50 km.',
   'errors.transaction_homes_only': 'Location ou vente ne concerne que les logements.',
   'errors.communes_too_many': '{max, plural, one {Une commune} other {# communes}} au plus, séparées par des virgules.',
+  'errors.territories_too_many': 'Choisissez {max, plural, one {un territoire} other {# territoires}} au plus.',
   'errors.invalid_value': 'Cette valeur n’est pas valide.',
   'errors.text_long': 'Ce texte est trop long : raccourcissez-le.',
   'errors.invalid_choice': 'Choisissez une valeur de la liste.',

@@ -1,7 +1,9 @@
 // Shared input primitives: the shapes of codes, ids, texts, dates and lists that forms,
 // query strings and the API accept. Domain schemas (`src/server/<domain>/schemas.ts`) build
 // on them; messages are i18n keys.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { z } from 'astro/zod';
+import { defaultLocale, type Locale } from '../i18n/index.ts';
 import { fieldErrors, Invalid, type FieldError } from './errors.ts';
 
 /** A département code: 01–95, 2A, 2B, 971–979. */
@@ -25,6 +27,22 @@ export const id = (error: string) =>
 
 /** A value or a list of values (repeated names, checkboxes) as a list; absent or '' is empty. */
 export const asList = (v: unknown): unknown[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
+
+/**
+ * A list (`asList`) of distinct values: a value posted twice is read once, before counting.
+ * More than `max` says `tooMany` with the limit ({max}); none, `required` if given.
+ */
+export const distinctList = <T extends z.ZodType>(
+  item: T,
+  { max, tooMany, required }: { max: number; tooMany: string; required?: string },
+) =>
+  z.preprocess(
+    (v) => [...new Set(asList(v))],
+    z
+      .array(item)
+      .min(required ? 1 : 0, { error: required })
+      .refine((list) => list.length <= max, { error: tooMany, params: { max } }),
+  );
 
 /** Control characters (NUL, escapes…) never belong in typed text; line breaks and tabs do. */
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
@@ -80,15 +98,33 @@ export const optionalPhone = () =>
   );
 
 /**
+ * The language of the page a request came from (set by `page()` and `endpoint()`), which
+ * says how people write numbers: "1,500" is 1500 in English, 1.5 in French. Outside a page
+ * (the API, scripts), French, the portal's language.
+ */
+const typing = new AsyncLocalStorage<Locale>();
+export const typedIn = <T>(locale: Locale, run: () => T): T => typing.run(locale, run);
+
+/**
  * A whole number as people type it, reduced to its digits: "250 000", "250 000 €",
- * "900 €/mois", "1.200", "30 km", "100 Mb/s". Anything else (a decimal, a word) is left as
- * it is, for the schema to refuse.
+ * "900 €/mois", "1.200", "30 km", "100 Mb/s", "900,00 €", "1,500,000"; in English also
+ * "1,500" and "900.00". A comma is a French decimal point: "1,5" and "1,500" on a French page
+ * are no whole number (never 1500). Anything else (a decimal, a word) is left as it is, for the
+ * schema to refuse.
  */
 export function typedWhole(value: string): string {
+  const locale = typing.getStore() ?? defaultLocale;
   let s = value.replace(/[\s\u00a0\u202f]+/g, '');
   s = s.replace(/(?:\/|par|per|a)?(?:mois|month|mo)$/i, '');
   s = s.replace(/(?:€|eur|euros?|km|m²|m2|mb\/s|mbit\/s|mbps)$/i, '');
-  return /^\d{1,3}(?:[.,]\d{3})+$/.test(s) ? s.replace(/[.,]/g, '') : s;
+  // Thousands: dots, commas in English; in French, commas only when there are several
+  // ("1,500,000" is no French decimal). Then cents of zero: the number is whole.
+  const grouped =
+    locale === 'en'
+      ? /^\d{1,3}(?:[.,]\d{3})+(?=(?:\.0{1,2})?$)/
+      : /^\d{1,3}(?:(?:\.\d{3})+|(?:,\d{3}){2,})(?=(?:,0{1,2})?$)/;
+  s = s.replace(grouped, (digits) => digits.replace(/[.,]/g, ''));
+  return s.replace(locale === 'en' ? /^(\d+)\.0{1,2}$/ : /^(\d+),0{1,2}$/, '$1');
 }
 
 /**
@@ -149,6 +185,17 @@ export const MAX_SHOWN = 2_000;
 export function shownCount(value: string | null, base: number): number {
   return value !== null && /^\d{1,20}$/.test(value) ? Math.min(Math.max(Number(value), base), MAX_SHOWN) : base;
 }
+
+/**
+ * A list's page number in a query string, never an error (the page is no field of a form): 0
+ * is the first, past `max` is `max` (past its last page, a list shows its last), anything
+ * else ("-1", "abc", "1.5") the first.
+ */
+export const pageNumber = (max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^\d+$/.test(v) ? Math.max(1, Math.min(Number(v), max)) : undefined),
+    z.number().int().min(1).optional().catch(undefined),
+  );
 
 /** A query string as an object: the first value of each name (filters, periods). */
 export const queryObject = (params: URLSearchParams): Record<string, string> => {

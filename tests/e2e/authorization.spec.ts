@@ -308,10 +308,11 @@ const matrix: Record<string, Sample[]> = {
   ],
   '/photos/[file]': [
     { url: (i) => `/photos/${i.photo}-320.webp`, expect: everyone(200) },
-    // A draft's photo: the back office of its territory shows it; for anyone else it does not exist.
+    // A draft's photo: the back office of its territory shows it, and its owner (the Gers one is
+    // the owner's, the Manche one nobody's: checked with the ids); for anyone else it does not exist.
     {
       url: (i) => `/photos/${i.gersDraftPhoto}-320.webp`,
-      expect: { ...everyone(404), agentGers: 200, adminGers: 200, platform: 200 },
+      expect: { ...everyone(404), owner: 200, agentGers: 200, adminGers: 200, platform: 200 },
     },
     {
       url: (i) => `/photos/${i.mancheDraftPhoto}-640.webp`,
@@ -452,6 +453,15 @@ test('each role gets exactly the expected answer on every route', async ({ porta
     ),
     work: await workIds(portal),
   };
+  // Whose the drafts' photos are, as their expectations say.
+  const photoOwner = async (photo: number) =>
+    (
+      await one(
+        `SELECT coalesce((SELECT email FROM users WHERE id = o.owner_id), '') AS email
+         FROM offer_photos p JOIN offers o ON o.id = p.offer_id WHERE p.id = ${photo}`,
+      )
+    ).email;
+  expect([await photoOwner(ids.gersDraftPhoto), await photoOwner(ids.mancheDraftPhoto)]).toEqual([people.owner, '']);
 
   const failures: string[] = [];
   for (const [route, samples] of Object.entries(matrix)) {

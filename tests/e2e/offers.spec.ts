@@ -74,8 +74,21 @@ test('invalid filters are named next to the form, never a 500', async ({ page })
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('Le territoire « 99 » ne fait pas partie du programme.');
   await expect(alert).toContainText('Ce filtre accepte seulement la valeur 1.');
-  await expect(alert).toContainText('Le numéro de page doit être un entier');
+  // The page is no field of the form: never named.
+  await expect(alert).not.toContainText('numéro de page');
   await expect(page.getByLabel('Territoire')).toHaveAttribute('aria-invalid', 'true');
+});
+
+test('a page number out of range shows the first or the last page, never an error', async ({ page }) => {
+  for (const asked of ['0', '-1', 'abc']) {
+    const res = await page.goto(`/offres?page=${asked}`);
+    expect(res?.status(), asked).toBe(200);
+    await expect(page.getByRole('alert')).toHaveCount(0);
+  }
+  const res = await page.goto('/offres?territoire=32&page=9999');
+  expect(res?.status()).toBe(200);
+  await expect(page.locator('.offer-card').first()).toBeVisible();
+  await expect(page.getByText(/^Page (\d+) sur \1$/)).toBeVisible();
 });
 
 test('English results keep the filters when switching language', async ({ page, axe }) => {

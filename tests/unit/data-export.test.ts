@@ -3,16 +3,19 @@
 // programme (profile, story, introductions on either side) and fibre alerts are in it, the
 // other side of an introduction only as the account was shown it; no secret ever is.
 // Real temporary databases, the demo seed's accounts.
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
 import {
   ambassadorStories,
   authTokens,
   calendarFeeds,
+  candidateEvents,
   candidates,
   communeCoverage,
   introductions,
+  offerPhotos,
+  offers,
   outbox,
   recoveryCodes,
   sessions,
@@ -21,7 +24,10 @@ import {
 import type { SessionUser } from '../../src/server/accounts/session.ts';
 import { ambassadorOf, moderateStory, saveProfile, saveStory } from '../../src/server/ambassadors/ambassadors.ts';
 import { answerAsAmbassador, answerAsFamily, introduce } from '../../src/server/ambassadors/introductions.ts';
+import { createEnquiry } from '../../src/server/candidates/enquiry.ts';
 import { ACCOUNT_DATA, exportFamilyData } from '../../src/server/candidates/family.ts';
+import { moderateOffer } from '../../src/server/offers/owners.ts';
+import { photoUrl } from '../../src/server/offers/photos.ts';
 import { subscribeFibreAlert } from '../../src/server/family/fibre-alerts.ts';
 import { saveSearch } from '../../src/server/family/saved-searches.ts';
 import { actors, testDb } from '../helpers/db.ts';
@@ -338,6 +344,100 @@ describe('the data export', () => {
     }
     for (const text of [familyText, ambassadorText])
       expect(text).not.toMatch(/"(passwordHash|tokenHash|codeHash|token|secret|pendingSecret|idempotencyKey)"/);
+  });
+
+  it('holds an owner’s offers with their photos’ addresses and the agents’ last message to them', async () => {
+    const { db, ctx } = await setup();
+    const [owner, gers, manche] = await actors(
+      db,
+      'proprietaire@demo.test',
+      'agent.gers@demo.test',
+      'agent.manche@demo.test',
+    );
+    const [pending] = await db
+      .select()
+      .from(offers)
+      .where(and(eq(offers.ownerId, owner!.id), eq(offers.moderation, 'pending')))
+      .limit(1);
+    expect(pending).toBeDefined();
+    const agent = pending!.territoryCode === '32' ? gers! : manche!;
+    await moderateOffer(ctx, agent, pending!.id, 'changes', { note: 'Une photo de la façade ?' });
+    // Photos of the offer (its territory's staff adds them): whatever it had, and one more.
+    const [any] = await db.select().from(offerPhotos).limit(1);
+    await db.insert(offerPhotos).values({
+      offerId: pending!.id,
+      storageKey: any!.storageKey,
+      width: 1600,
+      height: 1200,
+      alt: 'La façade côté jardin',
+      position: 99,
+    });
+    const photos = await db
+      .select()
+      .from(offerPhotos)
+      .where(eq(offerPhotos.offerId, pending!.id))
+      .orderBy(asc(offerPhotos.position), asc(offerPhotos.id));
+
+    const data = await exportFamilyData(db, owner!, new Date(start), 'https://cc.test/');
+    const exported = data.offers.find((o) => o.id === pending!.id)!;
+    expect(exported.lastNote).toBe('Une photo de la façade ?');
+    expect(exported.photos).toEqual(
+      photos.map((p) => ({
+        position: p.position,
+        alt: p.alt,
+        width: p.width,
+        height: p.height,
+        url: `https://cc.test${photoUrl({ id: p.id, storageKey: p.storageKey }, 1280)}`,
+      })),
+    );
+    expect(exported.photos.at(-1)).toMatchObject({ alt: 'La façade côté jardin', width: 1600, height: 1200 });
+    // Not the file's name on disk; an offer without a message says so.
+    expect(JSON.stringify(data)).not.toContain(any!.storageKey);
+    expect(data.offers.filter((o) => o.id !== pending!.id).every((o) => o.lastNote === null)).toBe(true);
+  });
+
+  it('names no other family’s file in its timeline: a duplicate event keeps only the family’s own', async () => {
+    const { db, ctx, famille } = await setup();
+    const [file] = await db.select().from(candidates).where(eq(candidates.publicId, FAMILY_FILE));
+    const [other] = await db
+      .select()
+      .from(candidates)
+      .where(
+        and(eq(candidates.territoryCode, '32'), isNull(candidates.anonymisedAt), ne(candidates.email, famille.email)),
+      )
+      .limit(1);
+    // The family filed twice: its second file is linked to its first.
+    await createEnquiry(
+      ctx,
+      {
+        name: 'Famille Martin',
+        email: famille.email,
+        adults: '2',
+        children: '',
+        wishedTerritories: ['32'],
+        consent: 'yes',
+        locale: 'fr',
+      },
+      '9.9.9.9',
+    );
+    // Agents marked its file a duplicate of another household's, merged a third into it, then cleared it.
+    const at = new Date(start).toISOString();
+    await db.insert(candidateEvents).values([
+      { candidateId: file!.id, kind: 'duplicate', data: { of: other!.publicId, name: other!.name }, at },
+      {
+        candidateId: file!.id,
+        kind: 'duplicate',
+        data: { merged: other!.publicId, name: other!.name, email: other!.email },
+        at,
+      },
+      { candidateId: file!.id, kind: 'duplicate', data: { cleared: true }, at },
+    ]);
+    const data = await exportFamilyData(db, famille, new Date(start));
+    const duplicates = data.files.flatMap((f) => f.timeline.filter((e) => e.kind === 'duplicate').map((e) => e.data));
+    expect(duplicates).toEqual(expect.arrayContaining([{}, {}, { cleared: true }, { of: FAMILY_FILE }]));
+    expect(duplicates).toHaveLength(4);
+    const text = JSON.stringify(data);
+    for (const s of [other!.publicId, other!.name, other!.email]) expect(text).not.toContain(s);
   });
 
   it('of a member of staff holds their account and territories, and no family’s data', async () => {

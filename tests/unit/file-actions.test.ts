@@ -473,7 +473,13 @@ describe('the project, corrected by an agent', () => {
       'wishedCommunes',
     );
     await expectInvalid(
-      editProject(ctx, lucie, file.publicId, form(withAuch, { wishedCommunes: Array(11).fill('Auch').join(', ') })),
+      editProject(
+        ctx,
+        lucie,
+        file.publicId,
+        // Eleven different names (Auch typed eleven times is one commune).
+        form(withAuch, { wishedCommunes: Array.from({ length: 11 }, (_, i) => `Commune ${i + 1}`).join(', ') }),
+      ),
       'wishedCommunes',
     );
     expect(await reload(db, file.id)).toEqual(withAuch);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { candidates, opportunities, userTerritories, users } from '../../db/schema/index.ts';
 import { inviteStaff, updateStaff, type AccountsContext } from '../../src/server/accounts/commands.ts';
 import { ProfileSchema } from '../../src/server/ambassadors/schemas.ts';
-import { createEnquiry } from '../../src/server/candidates/enquiry.ts';
+import { createEnquiry, enquiryErrors } from '../../src/server/candidates/enquiry.ts';
 import { Invalid } from '../../src/server/errors.ts';
 import { localizedErrors } from '../../src/server/http/form.ts';
 import { searchOffers } from '../../src/server/offers/queries.ts';
@@ -15,6 +15,7 @@ import { createWork, getManagedWork } from '../../src/server/opportunities/manag
 import { proposeBusiness } from '../../src/server/opportunities/owners.ts';
 import { searchWork, WORK_RESULTS_PAGE } from '../../src/server/opportunities/queries.ts';
 import { parseWorkSearch } from '../../src/server/opportunities/schemas.ts';
+import { resolveCommuneList } from '../../src/server/places/queries.ts';
 import { TerritorySettingsSchema } from '../../src/server/places/territory-schemas.ts';
 import type { Db } from '../../db/client.ts';
 import { actors, seededWith, testDb } from '../helpers/db.ts';
@@ -95,6 +96,42 @@ describe('repeated values of a form', () => {
     expect(territoryCode).toBe('32');
     const [file] = await db.select().from(candidates).where(eq(candidates.publicId, publicId));
     expect(file!.wishedTerritories).toEqual(['32']);
+  });
+
+  it('repeats are read once before the limit; a list truly over it says the limit in words', async () => {
+    const { db } = await testDb();
+    const project = (wishedTerritories: string[], wishedCommunes: string[] = []) => ({
+      name: 'Famille Durand',
+      email: 'durand.eleven@exemple.fr',
+      adults: '2',
+      children: '',
+      wishedTerritories,
+      wishedCommunes,
+      consent: 'yes',
+      locale: 'fr',
+    });
+    const said = (locale: 'fr' | 'en', input: unknown) => localizedErrors(locale, new Invalid(enquiryErrors(input)));
+    // Eleven times the Gers, or Auch: one wish each.
+    const eleven = <T>(v: T) => Array.from({ length: 11 }, () => v);
+    expect(enquiryErrors(project(eleven('32'), eleven('32013')))).toEqual([]);
+    const { publicId } = await createEnquiry(
+      { db, clock, siteUrl: 'https://cc.test' },
+      project(eleven('32'), eleven('32013')),
+      '9.9.9.43',
+    );
+    const [file] = await db.select().from(candidates).where(eq(candidates.publicId, publicId));
+    expect(file).toMatchObject({ wishedTerritories: ['32'], wishedCommunes: ['32013'] });
+    // Eleven different ones: the limit, in words.
+    const territories = Array.from({ length: 11 }, (_, i) => String(i + 1).padStart(2, '0'));
+    expect(said('fr', project(territories)).wishedTerritories).toBe('Choisissez 10 territoires au plus.');
+    expect(said('en', project(territories)).wishedTerritories).toBe('Choose at most 10 territories.');
+    const communes = Array.from({ length: 11 }, (_, i) => String(32001 + i));
+    expect(said('fr', project(['32'], communes)).wishedCommunes).toBe(
+      '10 communes au plus, séparées par des virgules.',
+    );
+    // Typed by name on the form: "Auch" eleven times is one commune, not "too many".
+    const typed = await resolveCommuneList(db, eleven('Auch').join(', ') + ', auch', 'wishedCommunes');
+    expect(typed).toEqual({ codes: ['32013'], error: null });
   });
 });
 

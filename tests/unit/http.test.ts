@@ -16,7 +16,9 @@ import {
   submitForm,
 } from '../../src/server/http/form.ts';
 import { requireFamily, requireRole, requireStaff, requireUser } from '../../src/server/http/guards.ts';
-import { errorOutcome, PUBLIC_OFFER, PUBLIC_WORK } from '../../src/server/http/respond.ts';
+import type { APIContext, AstroGlobal } from 'astro';
+import { endpoint, errorOutcome, page, PUBLIC_OFFER, PUBLIC_WORK, render } from '../../src/server/http/respond.ts';
+import { typedWhole } from '../../src/server/input.ts';
 import { t } from '../../src/i18n/index.ts';
 import { returnable, safeReturnPath, searchReferrer } from '../../src/server/http/return-path.ts';
 import { actsIn, mayManageStaff, territoryScope } from '../../src/server/policy.ts';
@@ -139,6 +141,20 @@ describe('the one error mapping', () => {
 
   it('a refused post goes to sign in with 303', () => {
     expect(errorOutcome(context(null, '/compte', post({})), new SignInRequired())).toMatchObject({ status: 303 });
+  });
+
+  it('runs a handler reading numbers as its page’s language writes them', async () => {
+    const astro = (locale: 'fr' | 'en') =>
+      ({
+        ...context(null, '/offres', {}, locale),
+        response: { status: 200, headers: new Headers() },
+      }) as unknown as AstroGlobal;
+    const typed = async () => render(typedWhole('1,500'));
+    expect(await page(astro('en'), typed)).toEqual({ view: '1500' });
+    expect(await page(astro('fr'), typed)).toEqual({ view: '1,500' });
+    const text = async () => new Response(typedWhole('1,500'));
+    const ctx = context(null, '/compte/donnees.json', {}, 'en') as unknown as APIContext;
+    expect(await (await endpoint(ctx, text)).text()).toBe('1500');
   });
 });
 

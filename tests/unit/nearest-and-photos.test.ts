@@ -96,6 +96,14 @@ describe('photos', () => {
     for (const other of [manche, family])
       await expect(renderPhoto(db, dir, unpublished!.id, 320, other)).rejects.toBeInstanceOf(NotFound);
     await expect(renderPhoto(db, dir, 987654, 320)).rejects.toBeInstanceOf(NotFound);
+    // Its owner sees it too (their data download links it), privately; another owner does not.
+    const [owner] = await actors(db, 'proprietaire@demo.test');
+    const [photoRow] = await db.select().from(offerPhotos).where(eq(offerPhotos.id, unpublished!.id));
+    await db.update(offers).set({ ownerId: owner!.id }).where(eq(offers.id, photoRow!.offerId));
+    expect((await renderPhoto(db, dir, unpublished!.id, 320, owner)).isPublic).toBe(false);
+    await expect(
+      renderPhoto(db, dir, unpublished!.id, 320, { ...owner!, id: owner!.id + 1000 }),
+    ).rejects.toBeInstanceOf(NotFound);
   });
 
   it('links a photo at an address that changes with its original', () => {

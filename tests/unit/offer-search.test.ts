@@ -15,6 +15,7 @@ import { parseOfferSearch, searchParamNames, type OfferSearchInput } from '../..
 import { dailyLife } from '../../src/server/places/daily-life.ts';
 import { distanceKm } from '../../src/server/places/geo.ts';
 import { getCommune } from '../../src/server/places/queries.ts';
+import { typedIn } from '../../src/server/input.ts';
 import { refreshAround } from '../../src/server/offers/manage.ts';
 import { testDb } from '../helpers/db.ts';
 
@@ -91,6 +92,70 @@ describe('parseOfferSearch', () => {
       expect(parseOfferSearch(params(qs)).errors).toContainEqual(expect.objectContaining({ field: 'prix_max' }));
   });
 
+  it('reads a comma as the page’s language writes it: a decimal in French, thousands in English', () => {
+    const read = (typed: string) => {
+      const parsed = parseOfferSearch(params(`prix_max=${encodeURIComponent(typed)}`));
+      return parsed.query.prix_max ?? parsed.errors[0]?.key;
+    };
+    // French: dots and spaces group thousands; a comma is a decimal point, never thousands.
+    for (const [typed, read_] of [
+      ['1,500', 'errors.invalid_price'],
+      ['1,5', 'errors.invalid_price'],
+      ['250,000', 'errors.invalid_price'],
+      ['650,50 €/mois', 'errors.invalid_price'],
+      ['1 500', 1500],
+      ['1.500', 1500],
+      ['1 500 €', 1500],
+      ['900,00 €', 900],
+      ['250 000,00', 250_000],
+      ['1.500,00', 1500],
+      ['1,500,000', 1_500_000],
+    ] as const)
+      expect(
+        typedIn('fr', () => read(typed)),
+        typed,
+      ).toBe(read_);
+    // Outside a page (the API, scripts): French, the portal's language.
+    expect(read('1,500')).toBe('errors.invalid_price');
+    // English: commas (and dots, as many Europeans write them) group thousands; a dot is a decimal point.
+    for (const [typed, read_] of [
+      ['1,500', 1500],
+      ['250,000', 250_000],
+      ['1,500,000', 1_500_000],
+      ['1.500', 1500],
+      ['1 500', 1500],
+      ['900.00', 900],
+      ['1,500.00', 1500],
+      ['1.5', 'errors.invalid_price'],
+      ['1,5', 'errors.invalid_price'],
+      ['1,500.50', 'errors.invalid_price'],
+    ] as const)
+      expect(
+        typedIn('en', () => read(typed)),
+        `en ${typed}`,
+      ).toBe(read_);
+  });
+
+  it('never names the page: the nearest one, the first for anything that is no page number', () => {
+    for (const [qs, page] of [
+      ['page=0', 1],
+      ['page=-1', undefined],
+      ['page=abc', undefined],
+      ['page=1.5', undefined],
+      ['page=1&page=2', undefined],
+      ['page=3', 3],
+      ['page=99999999999999999999', 10_000],
+    ] as const) {
+      const parsed = parseOfferSearch(params(qs));
+      expect(parsed, qs).toMatchObject({ ok: true, errors: [] });
+      expect(parsed.query.page, qs).toBe(page);
+    }
+    // Other parameters are still named.
+    expect(parseOfferSearch(params('page=0&fibre=oui')).errors).toEqual([
+      { field: 'fibre', key: 'errors.invalid_flag', value: 'oui' },
+    ]);
+  });
+
   it('treats empty values as absent', () => {
     expect(parseOfferSearch(params('type=&territoire=&fibre=&q=%20%20'))).toMatchObject({ ok: true, query: {} });
   });
@@ -107,8 +172,6 @@ describe('parseOfferSearch', () => {
     ['type=chateau', 'type', 'errors.invalid_enum'],
     ['territoire=Gers', 'territoire', 'errors.unknown_territory'],
     ['fibre=yes', 'fibre', 'errors.invalid_flag'],
-    ['page=0', 'page', 'errors.invalid_page'],
-    ['page=10001', 'page', 'errors.invalid_page'],
     ['tl_km=500', 'tl_km', 'errors.invalid_tl_km'],
     ['ecole_km=51', 'ecole_km', 'errors.invalid_ecole_km'],
     ['surface_min=grand', 'surface_min', 'errors.invalid_number'],
@@ -183,6 +246,18 @@ describe('searchOffers', () => {
     const dates = result.items.map((i) => i.publishedAt!);
     expect([...dates].sort().reverse()).toEqual(dates);
     expect(result.items.every((i) => i.label !== null && i.photo !== null)).toBe(true);
+  });
+
+  it('shows the last page for a page past it (a link kept while offers went)', async () => {
+    const { db } = await testDb();
+    const query: OfferSearchInput = { territoire: '32' };
+    const { pages, total } = await searchOffers(db, query);
+    expect(pages).toBeGreaterThan(1);
+    const last = await searchOffers(db, { ...query, page: pages });
+    const past = await searchOffers(db, { ...query, page: 10_000 });
+    expect(past).toMatchObject({ page: pages, pages, total });
+    expect(past.items.map((i) => i.id)).toEqual(last.items.map((i) => i.id));
+    expect(past.items.length).toBeGreaterThan(0);
   });
 
   // Each filter, checked against the offers filtered here in the test, not by the same SQL.

@@ -11,6 +11,31 @@ import { spoolUpload, tooLargeRefusal, UploadTooLarge } from '../../src/server/h
 
 const multipart = (form: FormData) => new Request('http://x/admin/imports', { method: 'POST', body: form });
 
+/**
+ * A form posted as browsers do, its length declared, in chunks of 256 bytes; `pulled()`: how
+ * much was read. (Not undici's own stream of a FormData: cancelled mid-way, it throws unhandled.)
+ */
+async function declared(form: FormData, { length = true, chunk = 256 } = {}) {
+  const encoded = new Response(form);
+  const type = encoded.headers.get('Content-Type')!;
+  const bytes = new Uint8Array(await encoded.arrayBuffer());
+  let pulled = 0;
+  const request = new Request('http://x/', {
+    method: 'POST',
+    headers: { 'Content-Type': type, ...(length && { 'Content-Length': String(bytes.length) }) },
+    body: new ReadableStream<Uint8Array>({
+      pull(c) {
+        const part = bytes.subarray(pulled, pulled + chunk);
+        pulled += part.length;
+        if (part.length) c.enqueue(part);
+        else c.close();
+      },
+    }),
+    duplex: 'half',
+  } as RequestInit);
+  return { request, pulled: () => pulled };
+}
+
 describe('spoolUpload', () => {
   it('gives the text fields and each chosen file on disk, then disposes of them', async () => {
     const form = new FormData();
@@ -56,7 +81,7 @@ describe('spoolUpload', () => {
   it('refuses a body over the limit, declared or not, and leaves no file', async () => {
     const form = new FormData();
     form.append('file', new File([new Uint8Array(4096)], 'big.csv'));
-    await expect(spoolUpload(multipart(form), 1024)).rejects.toBeInstanceOf(PayloadTooLarge);
+    await expect(spoolUpload(multipart(form), { limit: 1024 })).rejects.toBeInstanceOf(PayloadTooLarge);
     const body = await new Response(form).arrayBuffer();
     const type = new Response(form).headers.get('Content-Type')!;
     const undeclared = new Request('http://x/', {
@@ -70,7 +95,7 @@ describe('spoolUpload', () => {
       }),
       duplex: 'half',
     } as RequestInit);
-    await expect(spoolUpload(undeclared, 1024)).rejects.toBeInstanceOf(PayloadTooLarge);
+    await expect(spoolUpload(undeclared, { limit: 1024 })).rejects.toBeInstanceOf(PayloadTooLarge);
   });
 
   it('refuses a file over the limit with the choices made before it, reading no further than its start', async () => {
@@ -79,31 +104,18 @@ describe('spoolUpload', () => {
     form.append('territory', '32');
     form.append('mode', 'rows');
     form.append('file', new File([new Uint8Array(4096)], 'offres.csv'));
-    const encoded = new Response(form);
-    const type = encoded.headers.get('Content-Type')!;
-    const bytes = new Uint8Array(await encoded.arrayBuffer());
-    // Declared too large: the fields before the file are read, then the body is left unread.
-    let pulled = 0;
-    const declared = new Request('http://x/', {
-      method: 'POST',
-      headers: { 'Content-Type': type, 'Content-Length': String(bytes.length) },
-      body: new ReadableStream<Uint8Array>({
-        pull(c) {
-          const chunk = bytes.subarray(pulled, pulled + 256);
-          pulled += chunk.length;
-          if (chunk.length) c.enqueue(chunk);
-          else c.close();
-        },
-      }),
-      duplex: 'half',
-    } as RequestInit);
-    const error = await spoolUpload(declared, 1024).catch((e: unknown) => e);
+    // Declared too large: the fields before the form's last (here only) file are read, then
+    // the body is left unread.
+    const body = await declared(form);
+    const error = await spoolUpload(body.request, { limit: 1024, lastFile: () => 'file' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UploadTooLarge);
     expect(error).toMatchObject({ field: 'file', limit: 1024 });
     expect({ ...(error as UploadTooLarge).fields }).toEqual({ kind: 'offres', territory: '32', mode: 'rows' });
-    expect(pulled).toBeLessThan(1024);
+    expect(body.pulled()).toBeLessThan(1024);
     // Not declared (chunked): read up to the limit, the same answer.
-    const chunked = await spoolUpload(multipart(form), 1024).catch((e: unknown) => e);
+    const chunked = await spoolUpload((await declared(form, { length: false })).request, { limit: 1024 }).catch(
+      (e: unknown) => e,
+    );
     expect(chunked).toBeInstanceOf(UploadTooLarge);
     expect({ ...(chunked as UploadTooLarge).fields }).toEqual({ kind: 'offres', territory: '32', mode: 'rows' });
     // Its form again: 413, the file in error with the real limit, the choices kept, the connection closed.
@@ -125,6 +137,40 @@ describe('spoolUpload', () => {
         values: { kind: 'offres', territory: '32', mode: 'rows' },
       },
     });
+  });
+
+  it('puts the error on the file in which the limit falls, the second of two too', async () => {
+    const twoFiles = (deployment: number, information: number) => {
+      const form = new FormData();
+      form.append('kind', 'arcep-deploiement');
+      form.append('deployment', new File([new Uint8Array(deployment)], 'deploiement.csv'));
+      form.append('information', new File([new Uint8Array(information)], 'informations.csv'));
+      return form;
+    };
+    const lastFile = (fields: Record<string, unknown>) =>
+      fields.kind === 'arcep-deploiement' ? 'information' : 'file';
+    const fieldOf = (request: Request, options: Parameters<typeof spoolUpload>[1]) =>
+      spoolUpload(request, options).then(
+        () => null,
+        (e: unknown) => (e instanceof UploadTooLarge ? e.field : e),
+      );
+    for (const [deployment, information, field] of [
+      [100, 4096, 'information'],
+      [4096, 100, 'deployment'],
+      // Neither alone over the limit: the one in which it falls.
+      [300, 900, 'information'],
+    ] as const) {
+      const form = twoFiles(deployment, information);
+      const body = await declared(form);
+      expect(await fieldOf(body.request, { limit: 1024, lastFile }), `${deployment}+${information}`).toBe(field);
+      // Read no further than the limit (the stream pulls a chunk or two ahead), nor than the
+      // second file's start when it begins before.
+      expect(body.pulled()).toBeLessThanOrEqual(deployment < 1024 ? 1024 : 1024 + 512);
+      // Without the form's last file: read up to the limit, the same file named.
+      expect(await fieldOf((await declared(form)).request, { limit: 1024 })).toBe(field);
+      // Not declared (one chunk holding both files): the same.
+      expect(await fieldOf((await declared(form, { length: false, chunk: 1e6 })).request, { limit: 1024 })).toBe(field);
+    }
   });
 
   it('refuses more fields or files than any form has, rather than dropping the rest', async () => {
@@ -186,7 +232,7 @@ describe('spoolUpload', () => {
       body,
       duplex: 'half',
     } as RequestInit);
-    const upload = await spoolUpload(request, 64 * 1024 * 1024);
+    const upload = await spoolUpload(request, { limit: 64 * 1024 * 1024 });
     expect(upload.files[0]!.size).toBe(chunk.length * chunks);
     // The whole file never sits in memory: a few chunks in flight at most.
     expect(peak).toBeLessThan(16 * 1024 * 1024);

@@ -10,7 +10,7 @@ export const GET: APIRoute = (ctx) =>
   endpoint(ctx, async (rc) => {
     const user = requireUser(rc);
     const now = accounts.clock.now();
-    const data = await exportFamilyData(db, user, now);
+    const data = await exportFamilyData(db, user, now, accounts.siteUrl);
     return new Response(JSON.stringify(data, null, 2), {
       headers: {
         'Content-Type': 'application/json; charset=utf-8',

@@ -17,6 +17,7 @@ import {
   fibreAlerts,
   introductions,
   messages,
+  offerPhotos,
   offers,
   outbox,
   proposals,
@@ -32,8 +33,11 @@ import {
   territories,
   users,
 } from '../../../db/schema/index.ts';
+import type { EventData } from '../../../db/schema/candidates.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { shortName } from '../ambassadors/ambassadors.ts';
+import { lastNotes } from '../offers/manage.ts';
+import { PHOTO_WIDTHS, photoUrl } from '../offers/photos.ts';
 import { isFamily } from '../policy.ts';
 import type { CandidateRow } from './commands.ts';
 import { listMessages } from './messages.ts';
@@ -159,7 +163,11 @@ export const ACCOUNT_DATA = {
     saved_searches: 'savedSearches (not the unsubscribe token)',
     fibre_alerts: 'fibreAlerts: the account’s and those asked with its address signed out (not the link’s token)',
     offers: 'offers',
+    offer_photos: 'offers[].photos: each one’s description, size and address (the owner may fetch it), not its file',
+    offer_events:
+      'offers[].lastNote: the agents’ last message to the owner (each was emailed); not the back office’s history (staff, field names)',
     opportunities: 'businesses',
+    opportunity_events: 'businesses[].lastNote: the same for businesses',
     outbox: 'emails: what was sent to the address and when, not the texts (they carry one-time links)',
     sessions: 'security.sessions: their dates, never their ids',
     two_factor: 'security.twoFactorEnabledAt, never the keys',
@@ -171,16 +179,29 @@ export const ACCOUNT_DATA = {
     access_log:
       'the staff access log: the operator’s security record (GDPR art. 32), read by administrators; asked of the data protection officer',
     imports: 'a member of staff’s imports: the back office’s work, nothing about the person',
-    offer_events:
-      'the back office’s history of an offer (staff, field names); the agents’ notes reached the owner by email',
-    opportunity_events: 'the same for jobs and businesses',
     rate_limits:
       'abuse counters keyed by an IP address, an email or an account’s id, minutes to a day long: counts, nothing said or done',
   },
 } as const;
 
-/** Everything the portal holds about the account, as one JSON document (right of access). */
-export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
+/**
+ * A `duplicate` event as its family may read it: it names the other file (its id, the name
+ * and address it was filed with), which may be another family's (one phone for two
+ * households). Only a reference to one of the family's own files stays.
+ */
+function ownDuplicate(data: EventData, ownFiles: Set<string>): EventData {
+  return Object.fromEntries(
+    Object.entries(data).filter(
+      ([k, v]) => k === 'cleared' || ((k === 'of' || k === 'merged') && typeof v === 'string' && ownFiles.has(v)),
+    ),
+  );
+}
+
+/**
+ * Everything the portal holds about the account, as one JSON document (right of access); its
+ * photos' addresses on `siteUrl`.
+ */
+export async function exportFamilyData(db: Db, user: SessionUser, now: Date, siteUrl = '') {
   const [account] = await db
     .select({
       name: users.name,
@@ -239,6 +260,26 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
     })
     .from(offers)
     .where(eq(offers.ownerId, user.id));
+  const ownPhotos = ownOffers.length
+    ? await db
+        .select({
+          offerId: offerPhotos.offerId,
+          id: offerPhotos.id,
+          storageKey: offerPhotos.storageKey,
+          position: offerPhotos.position,
+          alt: offerPhotos.alt,
+          width: offerPhotos.width,
+          height: offerPhotos.height,
+        })
+        .from(offerPhotos)
+        .where(
+          inArray(
+            offerPhotos.offerId,
+            ownOffers.map((o) => o.id),
+          ),
+        )
+        .orderBy(asc(offerPhotos.offerId), asc(offerPhotos.position), asc(offerPhotos.id))
+    : [];
   // Jobs and businesses proposed to the files (issue 16), and an owner's businesses.
   const workRows = ids.length
     ? await db
@@ -265,6 +306,22 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
     })
     .from(opportunities)
     .where(eq(opportunities.ownerId, user.id));
+  // The agents' last message on each (a request for changes, a refusal): the owner was emailed it.
+  const [offerNotes, businessNotes] = await Promise.all([
+    lastNotes(
+      db,
+      'offer',
+      ownOffers.map((o) => o.id),
+    ),
+    lastNotes(
+      db,
+      'work',
+      ownBusinesses.map((b) => b.id),
+    ),
+  ]);
+  const site = siteUrl.replace(/\/$/, '');
+  const largest = PHOTO_WIDTHS[PHOTO_WIDTHS.length - 1]!;
+  const ownFiles = new Set(files.map((f) => f.publicId));
   const [accountTerritories, ambassador, fileIntroductions, alerts, emails, security] = await Promise.all([
     db
       .select({ code: userTerritories.territoryCode })
@@ -298,7 +355,11 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
         wishedTerritories: file.wishedTerritories,
         wishedCommunes: file.wishedCommunes,
         stageHistory: of(history, id).map(({ id: _i, byUserId: _b, ...h }) => h),
-        timeline: of(events, id).map((e) => ({ kind: e.kind, at: e.at, data: e.data })),
+        timeline: of(events, id).map((e) => ({
+          kind: e.kind,
+          at: e.at,
+          data: e.kind === 'duplicate' ? ownDuplicate(e.data, ownFiles) : e.data,
+        })),
         tasks: of(fileTasks, id).map(({ title, dueDate, doneAt, outcome }) => ({ title, dueDate, doneAt, outcome })),
         proposals: of(props, id),
         workProposals: of(workRows, id),
@@ -314,8 +375,20 @@ export async function exportFamilyData(db: Db, user: SessionUser, now: Date) {
     ),
     favourites: favs,
     savedSearches: searches,
-    offers: ownOffers,
-    businesses: ownBusinesses,
+    offers: ownOffers.map((offer) => ({
+      ...offer,
+      photos: ownPhotos
+        .filter((p) => p.offerId === offer.id)
+        .map(({ id, storageKey, position, alt, width, height }) => ({
+          position,
+          alt,
+          width,
+          height,
+          url: `${site}${photoUrl({ id, storageKey }, largest)}`,
+        })),
+      lastNote: offerNotes.get(offer.id) ?? null,
+    })),
+    businesses: ownBusinesses.map((b) => ({ ...b, lastNote: businessNotes.get(b.id) ?? null })),
     ambassador,
     fibreAlerts: alerts,
     emails,

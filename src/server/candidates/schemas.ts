@@ -11,6 +11,7 @@ import {
 import { EmailSchema, LocaleSchema, NameSchema } from '../accounts/schemas.ts';
 import {
   asList,
+  distinctList,
   id,
   inseeCode,
   isoDate,
@@ -70,11 +71,12 @@ export const EnquirySchema = z.object({
   partnerWish: optionalEnum(partnerWishes),
   partnerSought: optionalText(200),
   currentPlace: optionalText(200),
-  wishedTerritories: z.preprocess(
-    asList,
-    z.array(territoryCode()).min(1, { error: 'errors.territory_required' }).max(10),
-  ),
-  wishedCommunes: z.preprocess(asList, z.array(inseeCode()).max(10)),
+  wishedTerritories: distinctList(territoryCode(), {
+    max: 10,
+    tooMany: 'errors.territories_too_many',
+    required: 'errors.territory_required',
+  }),
+  wishedCommunes: distinctList(inseeCode(), { max: 10, tooMany: 'errors.communes_too_many' }),
   budgetMax: optionalWhole(0, 100_000_000),
   transaction: optionalEnum(['rent', 'sale']),
   housingNeeds: optionalText(2000),

@@ -4,6 +4,7 @@
 import type { AstroGlobal, APIContext } from 'astro';
 import { localizedPath, t, waitText, type MessageKey } from '../../i18n/index.ts';
 import { DomainError, NotFound, RateLimited, SecondStepRequired, SignInRequired } from '../errors.ts';
+import { typedIn } from '../input.ts';
 import { isPost, visitorPath, type RequestContext } from './context.ts';
 import { returnable } from './return-path.ts';
 
@@ -98,9 +99,9 @@ export function errorOutcome(
 export type PageResult<V> = { view: V } | { error: ErrorPage };
 
 /**
- * Runs a page's handler and applies its outcome to the page: a redirect is returned as a
- * Response for the page to return; otherwise the status and headers are set and the page
- * renders `view` or the error page.
+ * Runs a page's handler (numbers typed as the page's language writes them: `typedIn`) and
+ * applies its outcome to the page: a redirect is returned as a Response for the page to
+ * return; otherwise the status and headers are set and the page renders `view` or the error page.
  */
 export async function page<V>(
   astro: AstroGlobal,
@@ -108,7 +109,7 @@ export async function page<V>(
 ): Promise<Response | PageResult<V>> {
   let outcome: Outcome<V> | { error: ErrorPage; headers: Record<string, string> };
   try {
-    outcome = await handler(astro);
+    outcome = await typedIn(astro.locals.locale, () => handler(astro));
   } catch (error) {
     outcome = errorOutcome(astro, error);
   }
@@ -129,7 +130,7 @@ export async function endpoint(
   handler: (ctx: RequestContext) => Promise<Response>,
 ): Promise<Response> {
   try {
-    return await handler(ctx);
+    return await typedIn(ctx.locals.locale, () => handler(ctx));
   } catch (error) {
     const outcome = errorOutcome(ctx, error);
     if ('redirect' in outcome)

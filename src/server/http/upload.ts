@@ -13,7 +13,6 @@ import { t, type MessageKey } from '../../i18n/index.ts';
 import type { RequestContext } from './context.ts';
 import {
   fieldsOf,
-  FORM_LIMIT_BYTES,
   MAX_FORM_ENTRIES,
   readForm,
   typedValues,
@@ -45,11 +44,11 @@ const MAX_FILES = 5;
 /**
  * A post over the upload's limit, with what it said before the file that passed it: its text
  * fields (a form's choices come before its file) and that file's field, so that its page can
- * show the form again with the file in error. The rest of the body is left unread.
+ * show the form again with that file in error. The rest of the body is left unread.
  */
 export class UploadTooLarge extends PayloadTooLarge {
   readonly fields: FormFields;
-  /** The file being read when the limit was passed; null when none had begun. */
+  /** The chosen file in which the limit falls; null when none had begun. */
   readonly field: string | null;
   readonly limit: number;
   constructor(fields: FormFields, field: string | null, limit: number) {
@@ -87,24 +86,33 @@ export function tooLargeRefusal(
 /**
  * The post's text fields and its files on disk ("no file chosen" — a part without a name —
  * left out; a chosen file may be empty: its size says so). Over `limit` bytes, an
- * `UploadTooLarge` (a body declared larger is read only up to its first file); a malformed
- * multipart body reads as an empty form.
+ * `UploadTooLarge` naming the file in which the limit falls. A body declared larger is read
+ * only to learn which (its files thrown away, never written): up to the limit, or up to the
+ * start of the form's last file (`lastFile`, from the fields before it) — the limit falls
+ * there. A malformed multipart body reads as an empty form.
  */
-export async function spoolUpload(request: Request, limit = UPLOAD_LIMIT_BYTES): Promise<SpooledUpload> {
+export async function spoolUpload(
+  request: Request,
+  {
+    limit = UPLOAD_LIMIT_BYTES,
+    lastFile,
+  }: { limit?: number; lastFile?: (fields: FormFields) => string | undefined } = {},
+): Promise<SpooledUpload> {
   const type = request.headers.get('Content-Type') ?? '';
   const none = async () => {};
   if (!type.startsWith('multipart/form-data') || !request.body)
     return { fields: await readForm(request), files: [], broken: false, dispose: none };
-  // Declared too large: only what comes before the first file (the form's choices) is read.
-  const headOnly = Number(request.headers.get('Content-Length') ?? '0') > limit;
+  // Declared too large: read up to the limit only to learn which file passes it, files discarded.
+  const declaredTooLarge = Number(request.headers.get('Content-Length') ?? '0') > limit;
 
   const dir = await mkdtemp(join(tmpdir(), 'cc-upload-'));
   const dispose = () => rm(dir, { recursive: true, force: true });
   const entries: Array<[string, string]> = [];
   const writes: Array<Promise<SpooledFile | null>> = [];
   let read = 0;
-  // The file being read (the one that passes the limit, if any).
+  // The chosen file being read (the one that passes the limit, if any).
   let fileField: string | null = null;
+  let atLastFile = false;
   const tooLarge = () => new UploadTooLarge(fieldsOf(entries), fileField, limit);
   try {
     const parser = busboy({
@@ -125,12 +133,12 @@ export async function spoolUpload(request: Request, limit = UPLOAD_LIMIT_BYTES):
       parser.on(event, () => (overLimits = true));
     parser.on('field', (name, value) => entries.push([name, value]));
     parser.on('file', (field, stream, { filename: name }) => {
-      if (headOnly) fileField ??= field;
-      if (!name || headOnly) {
+      if (name) fileField = field;
+      if (declaredTooLarge && name && field === lastFile?.(fieldsOf(entries))) atLastFile = true;
+      if (!name || declaredTooLarge) {
         stream.resume();
         return;
       }
-      fileField = field;
       const path = join(dir, String(writes.length));
       let size = 0;
       stream.on('data', (chunk: Buffer) => (size += chunk.length));
@@ -152,15 +160,22 @@ export async function spoolUpload(request: Request, limit = UPLOAD_LIMIT_BYTES):
         const { done, value } = await reader.read();
         if (done) break;
         read += value.byteLength;
-        if (read > (headOnly ? FORM_LIMIT_BYTES : limit)) throw tooLarge();
+        if (read > limit) {
+          // The body parsed up to the limit, not a byte further: the file being read passes it
+          // (a chunk may hold the end of one file and the start of the next).
+          const upToLimit = value.subarray(0, value.byteLength - (read - limit));
+          if (upToLimit.byteLength)
+            await Promise.race([new Promise((done) => parser.write(upToLimit, done)), parsed.catch(() => {})]);
+          throw tooLarge();
+        }
         // Backpressure: the next chunk is read once the parser (and the file on disk) took this one.
         if (!parser.write(value)) await Promise.race([once(parser, 'drain'), parsed]);
-        if (headOnly && fileField !== null) throw tooLarge();
+        if (atLastFile) throw tooLarge();
       }
     } finally {
       await reader.cancel().catch(() => {});
     }
-    if (headOnly) throw tooLarge(); // the body ended before any file: it was not what it said
+    if (declaredTooLarge) throw tooLarge(); // the body ended before its declared length: not what it said
     parser.end();
     await parsed;
     if (overLimits) throw new PayloadTooLarge();

@@ -3,7 +3,7 @@
 // and back to draft). Every change is an event (who, when, which fields). A change that
 // moves an offer or changes what is public keeps the nearest-tiers-lieu column true around
 // it; the catalogue's cache follows by its triggers, the saved-search digest by publishedAt.
-import { and, asc, count, desc, eq, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import {
   communes,
@@ -238,6 +238,20 @@ export async function lastNote(db: Db, of: ItemOf, id: number): Promise<string |
     .orderBy(desc(events.at), desc(events.id))
     .limit(1);
   return row?.note ?? null;
+}
+
+/** The latest message of each of these items (`lastNote`), in one query. */
+export async function lastNotes(db: Db, of: ItemOf, ids: number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const [events, owner] = historyTable(of);
+  const rows = await db
+    .select({ id: owner, note: events.note })
+    .from(events)
+    .where(and(inArray(owner, ids), isNotNull(events.note)))
+    .orderBy(desc(events.at), desc(events.id));
+  const last = new Map<number, string>();
+  for (const r of rows) if (!last.has(r.id)) last.set(r.id, r.note!);
+  return last;
 }
 
 /** The columns of an item's life that offers, jobs and businesses share. */

@@ -3,7 +3,7 @@
 // reject it. An owner's edit of a published offer waits in `proposedChanges` while the
 // published version stays online. Every step is an offer event; emails go through the
 // outbox in the step's transaction. Families never reach the owner: enquiries go to agents.
-import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import { communes, offerEvents, offers, territories, users } from '../../../db/schema/index.ts';
 import { slugify } from '../../lib/text.ts';
@@ -25,6 +25,7 @@ import {
   editedRow,
   getManagedOffer,
   lastNote,
+  lastNotes,
   refreshAround,
   staleDays,
   type ManagedOffer,
@@ -203,6 +204,7 @@ export async function listOwnOffers(db: Db, clock: Clock, owner: SessionUser): P
     .orderBy(desc(offers.createdAt), desc(offers.id));
   const notes = await lastNotes(
     db,
+    'offer',
     rows.filter((r) => r.offer.moderation).map((r) => r.offer.id),
   );
   return rows.map(({ offer, communeName }) => {
@@ -223,19 +225,6 @@ export async function listOwnOffers(db: Db, clock: Clock, owner: SessionUser): P
       note: notes.get(offer.id) ?? null,
     };
   });
-}
-
-/** The agents' last message on each of these offers, in one query. */
-async function lastNotes(db: Db, offerIds: number[]): Promise<Map<number, string>> {
-  if (!offerIds.length) return new Map();
-  const rows = await db
-    .select({ offerId: offerEvents.offerId, note: offerEvents.note })
-    .from(offerEvents)
-    .where(and(inArray(offerEvents.offerId, offerIds), isNotNull(offerEvents.note)))
-    .orderBy(desc(offerEvents.at), desc(offerEvents.id));
-  const last = new Map<number, string>();
-  for (const r of rows) if (!last.has(r.offerId)) last.set(r.offerId, r.note!);
-  return last;
 }
 
 /** One of the owner's offers; anyone else's is "not found". */

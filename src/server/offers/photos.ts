@@ -1,6 +1,7 @@
 // Offer photos: originals under PHOTOS_DIR/originals, served resized to a few widths as
 // WebP (sharp) and cached under PHOTOS_DIR/cache. Photos of published offers are public; the
-// others are served only to staff of the offer's territory (the back office), never cached.
+// others are served only to staff of the offer's territory (the back office) and to the
+// offer's owner (their data download links them), never cached.
 // Pages link a photo at an address holding its version (a hash of its original's key and of
 // the resizing settings), so browsers keep it a year (decision 020).
 import { eq } from 'drizzle-orm';
@@ -55,22 +56,30 @@ export function parsePhotoFile(file: string): { id: number; width: PhotoWidth; v
 
 /**
  * The resized WebP of a photo, from the cache or made now: a published offer's for anyone
- * (`isPublic`), another offer's for the staff of its territory only; "not found" otherwise.
+ * (`isPublic`), another offer's for the staff of its territory and its owner only; "not
+ * found" otherwise.
  */
 export async function renderPhoto(
   db: Db,
   photosDir: string,
   photoId: number,
   width: PhotoWidth,
-  viewer: Pick<SessionUser, 'role' | 'territories'> | null = null,
+  viewer: Pick<SessionUser, 'id' | 'role' | 'territories'> | null = null,
 ): Promise<{ bytes: Buffer; isPublic: boolean; version: string }> {
   const [photo] = await db
-    .select({ storageKey: offerPhotos.storageKey, status: offers.status, territoryCode: offers.territoryCode })
+    .select({
+      storageKey: offerPhotos.storageKey,
+      status: offers.status,
+      territoryCode: offers.territoryCode,
+      ownerId: offers.ownerId,
+    })
     .from(offerPhotos)
     .innerJoin(offers, eq(offers.id, offerPhotos.offerId))
     .where(eq(offerPhotos.id, photoId));
   const isPublic = photo?.status === 'published';
-  const maySee = isPublic || (!!photo && !!viewer && isStaff(viewer) && actsIn(viewer, photo.territoryCode));
+  const maySee =
+    isPublic ||
+    (!!photo && !!viewer && (photo.ownerId === viewer.id || (isStaff(viewer) && actsIn(viewer, photo.territoryCode))));
   if (!photo || !maySee || !/^[\w.-]+$/.test(photo.storageKey)) throw new NotFound('photo');
   const bytes = await resized(photosDir, photo.storageKey, width);
   return { bytes, isPublic, version: photoVersion(photo.storageKey) };

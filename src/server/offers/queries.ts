@@ -335,22 +335,27 @@ export async function searchOffers(
   window?: PublishedWindow,
 ): Promise<OfferSearchResult> {
   const { index, filter, kind, center, commune } = await compile(db, query, window);
-  const page = query.page ?? 1;
-  const found = index.search({
-    filter,
-    kind,
-    center,
-    sort: query.tri ?? 'recent',
-    offset: (page - 1) * PAGE_SIZE,
-    limit: PAGE_SIZE,
-  });
+  const pageOf = (page: number) =>
+    index.search({
+      filter,
+      kind,
+      center,
+      sort: query.tri ?? 'recent',
+      offset: (page - 1) * PAGE_SIZE,
+      limit: PAGE_SIZE,
+    });
+  let page = query.page ?? 1;
+  let found = pageOf(page);
   const countsByKind = found.counts;
   const total = kind ? countsByKind[kind] : countsByKind.home + countsByKind.tiers_lieu;
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  // Past the last page (a link kept while offers went): the last.
+  if (page > pages) found = pageOf((page = pages));
   return {
     items: await hitCards(db, found.hits, index.atVersion),
     total,
     page,
-    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+    pages,
     pageSize: PAGE_SIZE,
     countsByKind,
     commune,

@@ -1,7 +1,7 @@
 // Validation of the /offres search query string (and /api/v1/offres). Parameter names
 // are a public promise (SPEC "Search parameters"): shareable URLs rely on them.
 import { z } from 'astro/zod';
-import { parseQuery, territoryCode, typedWhole } from '../input.ts';
+import { pageNumber, parseQuery, territoryCode, typedWhole } from '../input.ts';
 import { technologies } from '../../../db/schema/offers.ts';
 
 export { technologies };
@@ -76,7 +76,8 @@ export const OfferSearchSchema = z.object({
       { error: 'errors.invalid_zone' },
     ),
   tri: z.enum(sortParams, { error: 'errors.invalid_enum' }),
-  page: whole(1, LIMITS.page, 'errors.invalid_page'),
+  /** The nearest page, past the last the last (`searchOffers`): never an error. */
+  page: pageNumber(LIMITS.page),
 });
 
 export type OfferSearchInput = Partial<z.output<typeof OfferSearchSchema>>;
@@ -94,13 +95,16 @@ export type ParsedSearch = {
 
 /**
  * Parses a query string (`parseQuery`), then checks the rules across parameters once each
- * parameter is valid. The API reads the same filters without `page` (it pages by cursor).
+ * parameter is valid. The page is never named, even repeated (the first page then), as in
+ * every paged list. The API reads the same filters without `page` (it pages by cursor).
  */
 export function parseOfferSearch(
   params: URLSearchParams,
   names: readonly SearchParamName[] = searchParamNames,
 ): ParsedSearch {
-  const { query, raw, errors } = parseQuery(OfferSearchSchema.shape, params, names);
+  const parsed = parseQuery(OfferSearchSchema.shape, params, names);
+  const { query, raw } = parsed;
+  const errors = parsed.errors.filter((e) => e.field !== 'page');
   const q = query as OfferSearchInput;
   const drop = (field: SearchParamName, key: MessageKey) => {
     errors.push({ field, key, value: raw[field] });

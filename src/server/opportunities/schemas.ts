@@ -11,6 +11,7 @@ import {
   optionalLine,
   optionalText,
   optionalWhole,
+  pageNumber,
   parseQuery,
   requiredLine,
   typedWhole,
@@ -84,14 +85,8 @@ export const workSearchShape = {
   /** A contract type (jobs) or a sector (businesses). */
   type: optionalLine(40),
   teletravail: checkbox(),
-  /**
-   * Never an error (the page is no field of the form): the nearest page — 0 the first, past
-   * the last the last (`searchWork`) —, anything else ("-1", "abc", "1.5") the first.
-   */
-  page: z.preprocess(
-    (v) => (typeof v === 'string' && /^\d+$/.test(v) ? Math.max(1, Math.min(Number(v), 1_000_000)) : undefined),
-    z.number().int().min(1).optional().catch(undefined),
-  ),
+  /** The nearest page, past the last the last (`searchWork`). */
+  page: pageNumber(1_000_000),
 };
 export const WorkSearchSchema = z.object(workSearchShape);
 export type WorkSearch = z.output<typeof WorkSearchSchema>;

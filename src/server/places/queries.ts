@@ -149,10 +149,13 @@ export async function resolveCommuneList(
   field: string,
   { prefer = [], known = [], max = 10 }: { prefer?: string[]; known?: string[]; max?: number } = {},
 ): Promise<{ codes: string[]; error: FieldError | null }> {
-  const names = input
-    .split(',')
-    .map((c) => c.trim())
-    .filter(Boolean);
+  // A name typed twice ("Auch, auch") is one commune, before counting.
+  const typed = new Map<string, string>();
+  for (const name of input.split(',').map((c) => c.trim())) {
+    const key = foldText(name);
+    if (name && !typed.has(key)) typed.set(key, name);
+  }
+  const names = [...typed.values()];
   if (names.length > max)
     return { codes: [], error: { field, key: 'errors.communes_too_many', params: { max: String(max) } } };
   const codes = new Set<string>();

@@ -127,6 +127,12 @@ const fileFields: Record<ImportForm, readonly [string, ...string[]]> = {
   'arcep-departements': ['file'],
 };
 
+/** The posted form's last file field: once it begins, a body declared too large passes its limit in it. */
+function lastFileOf(fields: Record<string, unknown>) {
+  const kind = KindSchema.safeParse(fields);
+  return kind.success ? fileFields[kind.data.kind].at(-1) : undefined;
+}
+
 const safeName = (name: string) => name.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || 'import.csv';
 
 /** An uploaded file, read back from disk as a stream (memory flat whatever its size), counted. */
@@ -166,7 +172,7 @@ export async function importsPage(rc: RequestContext) {
   let headers: Record<string, string> | undefined;
   // The files are streamed to disk; the import reads them there, and they go when it ends.
   const upload = isPost(rc)
-    ? await spoolUpload(rc.request).catch((error: unknown) => {
+    ? await spoolUpload(rc.request, { lastFile: lastFileOf }).catch((error: unknown) => {
         if (error instanceof UploadTooLarge) return error;
         throw error;
       })
