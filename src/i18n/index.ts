@@ -3,6 +3,7 @@
 import { en } from './en.ts';
 import { fr } from './fr.ts';
 import { formatMessage, formatNumber, type Params } from './format.ts';
+import { PORTAL_TIME_ZONE } from '../lib/time.ts';
 
 export { formatMessage, formatNumber, type Params };
 
@@ -51,18 +52,24 @@ export function messagesFor<K extends MessageKey>(locale: Locale, keys: readonly
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * A date (YYYY-MM-DD: a birthday, a stay's day, a due date) as written, the same day
+ * everywhere; an instant (ISO 8601 with its time) on the portal's clock, Paris time.
+ */
 export function formatDate(
   locale: Locale,
   iso: string,
   options: Intl.DateTimeFormatOptions = { dateStyle: 'long' },
 ): string {
-  const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
-  const key = `${locale}|${JSON.stringify(options)}`;
+  const day = iso.length === 10;
+  const date = new Date(day ? `${iso}T00:00:00Z` : iso);
+  const timeZone = day ? 'UTC' : PORTAL_TIME_ZONE;
+  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`;
   let format = dateFormats.get(key);
   if (!format)
     dateFormats.set(
       key,
-      (format = new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'UTC', ...options })),
+      (format = new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { timeZone, ...options })),
     );
   // French writes the first of the month "1er" ("1er octobre"), Intl writes "1".
   const text = format.format(date);

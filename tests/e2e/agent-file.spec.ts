@@ -301,7 +301,7 @@ test('the board uses the list’s filters, its cards say enough, and a keyboard 
   await expect(page).toHaveURL(/etape=settled/);
   await expect(page.getByLabel('Étape', { exact: true })).toHaveValue('settled');
 
-  // A keyboard move, then "Undo": the move back, through the same command.
+  // A keyboard move, then "Undo": the move taken out of the file's history, as if not made.
   await page.goto(`/agent/candidats?vue=tableau&q=${encodeURIComponent(name)}`);
   await expect(page.locator('[data-board="ready"]')).toBeVisible();
   await card.focus();
@@ -317,7 +317,13 @@ test('the board uses the list’s filters, its cards say enough, and a keyboard 
           WHERE c.public_id = ? ORDER BY h.id`,
     args: [file!.publicId],
   });
-  expect(history.rows.map((r) => r.stage)).toEqual(['enquiry', 'qualified', 'enquiry']);
+  expect(history.rows.map((r) => r.stage)).toEqual(['enquiry']);
+  const events = await portal.sql.execute({
+    sql: `SELECT e.kind FROM candidate_events e JOIN candidates c ON c.id = e.candidate_id
+          WHERE c.public_id = ? AND e.kind = 'stage_change'`,
+    args: [file!.publicId],
+  });
+  expect(events.rows).toHaveLength(0);
   // And it stays where it was put.
   await page.reload();
   await expect(page.locator(`[data-column="enquiry"] [data-card="${file!.publicId}"]`)).toBeVisible();

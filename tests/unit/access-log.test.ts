@@ -332,6 +332,27 @@ describe('who reads the access log', () => {
     expect(refused.errors.map((e) => e.field).sort()).toEqual(['action', 'au', 'membre']);
     expect(refused.filters).toEqual({ du: '2026-12-07', page: 1 });
   });
+
+  it('reads a period’s days as Paris days, from midnight to midnight, winter and summer', async () => {
+    const s = await setup();
+    const file = await findCandidate(s.db, s.lucie, await fileIn(s.db, '32'));
+    const openedAt = async (iso: string) => {
+      await logFileOpened(s.db, { now: () => new Date(iso) }, s.lucie, file);
+    };
+    // 00:30 in Paris on the 7th (the 6th in UTC), and 00:30 on the 8th (the 7th in UTC).
+    await openedAt('2026-12-06T23:30:00.000Z');
+    await openedAt('2026-12-07T23:30:00.000Z');
+    // Summer: midnight in Paris is 22:00 UTC.
+    await openedAt('2026-07-06T22:30:00.000Z');
+    await openedAt('2026-07-07T22:30:00.000Z');
+    const days = async (query: string) =>
+      (await listAccess(s.db, s.gersAdmin, parseAccessQuery(new URLSearchParams(query)).filters)).rows.map((r) => r.at);
+    expect(await days('du=2026-12-07&au=2026-12-07')).toEqual(['2026-12-06T23:30:00.000Z']);
+    expect(await days('du=2026-12-08')).toEqual(['2026-12-07T23:30:00.000Z']);
+    expect(await days('au=2026-12-06')).toEqual(['2026-07-07T22:30:00.000Z', '2026-07-06T22:30:00.000Z']);
+    expect(await days('du=2026-07-07&au=2026-07-07')).toEqual(['2026-07-06T22:30:00.000Z']);
+    expect(await days('du=2026-07-06&au=2026-07-06')).toEqual([]);
+  });
 });
 
 describe('the access log is kept 12 months', () => {

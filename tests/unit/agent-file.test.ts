@@ -4,7 +4,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
-import { candidates, offers, proposals } from '../../db/schema/index.ts';
+import { candidates, discoveryStays, offers, proposals } from '../../db/schema/index.ts';
 import { addNote, assignFile, moveStage } from '../../src/server/candidates/commands.ts';
 import { createEnquiry } from '../../src/server/candidates/enquiry.ts';
 import { answerProposal, proposeOffers } from '../../src/server/candidates/proposals.ts';
@@ -16,7 +16,7 @@ import {
   listCandidates,
 } from '../../src/server/candidates/queries.ts';
 import { parseListQuery, parseTimelineFilter } from '../../src/server/candidates/schemas.ts';
-import { listStays, planStay, stayCancelled } from '../../src/server/candidates/stays.ts';
+import { listStays, planStay, stayCancelled, stayNotCancelled } from '../../src/server/candidates/stays.ts';
 import { createTask } from '../../src/server/candidates/tasks.ts';
 import { homePath } from '../../src/server/policy.ts';
 import { DAY_MS } from '../../src/lib/time.ts';
@@ -243,9 +243,44 @@ describe('settlement', () => {
     expect(still!.status).toBe('closed');
     const { file: settled } = await getCandidateFile(db, agent, publicId);
     const [stay] = await listStays(db, file!.id);
-    expect(stayCancelled(stay!, settled)).toBe(true);
-    expect(stayCancelled({ startDate: '2026-11-01' }, settled)).toBe(false);
-    expect(stayCancelled(stay!, { stage: 'settling', settledAt: null })).toBe(false);
+    expect(stayCancelled(stay!, settled)).toBe('settled');
+    expect(stayCancelled({ startDate: '2026-11-01' }, settled)).toBeNull();
+    expect(
+      stayCancelled(stay!, { stage: 'settling', settledAt: null, stageEnteredAt: settled.stageEnteredAt }),
+    ).toBeNull();
+  });
+});
+
+describe('withdrawal', () => {
+  it('cancels the stays that had not started, as settling does: the pages’ rule and the calendar’s and brief’s SQL', async () => {
+    const { db, ctx, advance, agent, publicId } = await setup();
+    for (const [startDate, endDate] of [
+      ['2026-11-20', '2026-11-21'],
+      ['2026-11-23', '2026-11-25'],
+      ['2026-12-10', '2026-12-12'],
+    ])
+      await planStay(ctx, agent, publicId, { startDate, endDate, places: 'Auch' });
+    const { file: open } = await getCandidateFile(db, agent, publicId);
+    const still = async () =>
+      (
+        await db
+          .select({ start: discoveryStays.startDate })
+          .from(discoveryStays)
+          .innerJoin(candidates, eq(candidates.id, discoveryStays.candidateId))
+          .where(and(eq(candidates.id, open.id), stayNotCancelled()))
+          .orderBy(discoveryStays.startDate)
+      ).map((s) => s.start);
+    expect(await still()).toEqual(['2026-11-20', '2026-11-23', '2026-12-10']);
+    // Withdrawn on the 23rd: the stay begun that day or before took place; the one ahead will not.
+    advance(1000);
+    await moveStage(ctx, agent, publicId, { to: 'withdrawn', withdrawalReason: 'housing', version: open.version });
+    const { file: withdrawn } = await getCandidateFile(db, agent, publicId);
+    expect((await listStays(db, open.id)).map((s) => [s.startDate, stayCancelled(s, withdrawn)])).toEqual([
+      ['2026-11-20', null],
+      ['2026-11-23', null],
+      ['2026-12-10', 'withdrawn'],
+    ]);
+    expect(await still()).toEqual(['2026-11-20', '2026-11-23']);
   });
 });
 

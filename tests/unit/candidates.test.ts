@@ -14,9 +14,17 @@ import {
 } from '../../db/schema/index.ts';
 import { RateLimited } from '../../src/server/accounts/commands.ts';
 import { LIMITS } from '../../src/server/accounts/rate-limit.ts';
-import { findCandidate, moveStage, recordFollowUp } from '../../src/server/candidates/commands.ts';
+import {
+  addNote,
+  findCandidate,
+  moveStage,
+  recordFollowUp,
+  undoStageMove,
+} from '../../src/server/candidates/commands.ts';
 import { createEnquiry } from '../../src/server/candidates/enquiry.ts';
-import { allowedMoves, checkTransition, followUpDates } from '../../src/server/candidates/stages.ts';
+import { allowedMoves, checkTransition, followUpDates, UNDO_WINDOW_MS } from '../../src/server/candidates/stages.ts';
+import { parsePeriod } from '../../src/server/reports/period.ts';
+import { buildReport } from '../../src/server/reports/queries.ts';
 import { completeTask } from '../../src/server/candidates/tasks.ts';
 import { resendEmail } from '../../src/server/mail/undelivered.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
@@ -160,10 +168,18 @@ describe('moving a file', () => {
       ['follow_up_12m', '2027-11-25'],
     ]);
     await recordFollowUp(ctx, agent, file.publicId, followUps[0]!.id, 'stayed');
-    await expect(recordFollowUp(ctx, agent, file.publicId, followUps[0]!.id, 'left')).rejects.toBeInstanceOf(Conflict);
-    expect((await db.select().from(tasks).where(eq(tasks.id, followUps[0]!.id)))[0]).toMatchObject({
-      outcome: 'stayed',
-    });
+    const recorded = await db.select().from(tasks).where(eq(tasks.id, followUps[0]!.id));
+    const eventCount = (await db.select().from(candidateEvents).where(eq(candidateEvents.candidateId, file.id))).length;
+    // Again (a second tab): it says so, in its own words, not "changed by someone else"; nothing changes.
+    advance(DAY_MS);
+    const again = await recordFollowUp(ctx, agent, file.publicId, followUps[0]!.id, 'left').catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(Conflict);
+    expect(again).toMatchObject({ status: 409, key: 'errors.follow_up_already_recorded' });
+    expect(await db.select().from(tasks).where(eq(tasks.id, followUps[0]!.id))).toEqual(recorded);
+    expect(recorded[0]).toMatchObject({ outcome: 'stayed' });
+    expect(await db.select().from(candidateEvents).where(eq(candidateEvents.candidateId, file.id))).toHaveLength(
+      eventCount,
+    );
   });
 
   it('refuses an invalid move with a clear error and changes nothing', async () => {
@@ -273,6 +289,140 @@ describe('moving a file', () => {
     );
     await expect(findCandidate(db, family, file.publicId)).rejects.toBeInstanceOf(Forbidden);
     expect((await findCandidate(db, platform, file.publicId)).id).toBe(file.id);
+  });
+});
+
+describe('undoing a move', () => {
+  const gers = { territories: ['32'], label: 'Gers' };
+  // Reports as of one instant, whatever the test's clock: the whole month (stays from
+  // stay_stats), the same days as dates (stays from the history), the year.
+  const reportAt = new Date(start + 10 * DAY_MS);
+  const periods = [
+    parsePeriod({ periode: 'month', annee: '2026', mois: '11' }, reportAt),
+    parsePeriod({ periode: 'custom', du: '2026-11-01', au: '2026-11-30' }, reportAt),
+    parsePeriod({ periode: 'year', annee: '2026' }, reportAt),
+  ];
+
+  /** Everything a move may change: the file, its history, timeline and tasks, the stays counted, the Gers' reports. */
+  async function state(db: Db, id: number) {
+    const [file] = await db.select().from(candidates).where(eq(candidates.id, id));
+    return {
+      file: file!,
+      history: await db.select().from(stageHistory).where(eq(stageHistory.candidateId, id)).orderBy(stageHistory.id),
+      events: await db
+        .select()
+        .from(candidateEvents)
+        .where(eq(candidateEvents.candidateId, id))
+        .orderBy(candidateEvents.id),
+      tasks: await db.select().from(tasks).where(eq(tasks.candidateId, id)).orderBy(tasks.id),
+      // A count back to 0 may keep its row: reports read `stays > 0`.
+      stays: await db.all(sql`SELECT * FROM stay_stats WHERE stays > 0 ORDER BY 1, 2, 3, 4`),
+      totals: await db.all(sql`SELECT * FROM stay_totals WHERE stays > 0 ORDER BY 1, 2, 3`),
+      reports: await Promise.all(periods.map((p) => buildReport(db, gers, p, reportAt))),
+    };
+  }
+
+  it('puts the file, its history, its tasks and the reports back exactly as before the move', async () => {
+    const { db, ctx, advance, people, file } = await gersFile('agent.gers@demo.test');
+    const [agent] = people;
+    // Two days unanswered in "enquiry", with a task waiting.
+    advance(2 * DAY_MS);
+    await db
+      .insert(tasks)
+      .values({ candidateId: file.id, title: 'Rappeler', dueDate: '2026-12-01', createdAt: file.createdAt });
+    const before = await state(db, file.id);
+    expect(before.file).toMatchObject({ stage: 'enquiry', firstResponseAt: null, reachedStages: 1 });
+
+    advance(DAY_MS);
+    const moved = await moveStage(ctx, agent, file.publicId, { to: 'qualified', version: before.file.version });
+    // The move counts: a stay of 3 days in "enquiry", "qualified" reached, the first answer.
+    const during = await state(db, file.id);
+    expect(during.history.map((h) => [h.stage, h.days])).toEqual([
+      ['enquiry', 3],
+      ['qualified', null],
+    ]);
+    expect(during.reports).not.toEqual(before.reports);
+    expect(during.stays).not.toEqual(before.stays);
+
+    advance(90_000);
+    const undone = await undoStageMove(ctx, agent, file.publicId, moved.version);
+    // The days in the stage go on from the enquiry; the undo is a change of its own (version, date).
+    expect(undone).toMatchObject({ stage: 'enquiry', stageEnteredAt: file.stageEnteredAt });
+    expect(await state(db, file.id)).toEqual({
+      ...before,
+      file: { ...before.file, version: moved.version + 1, updatedAt: ctx.clock.now().toISOString() },
+    });
+  });
+
+  it('goes back to a stage entered before, on its own date, and stays out of the stays counted', async () => {
+    const { db, ctx, advance, people, file } = await gersFile('agent.gers@demo.test');
+    const [agent] = people;
+    advance(DAY_MS);
+    const qualified = await moveStage(ctx, agent, file.publicId, { to: 'qualified', version: file.version });
+    advance(4 * DAY_MS);
+    const before = await state(db, file.id);
+    advance(DAY_MS / 2);
+    const moved = await moveStage(ctx, agent, file.publicId, { to: 'discovery', version: qualified.version });
+    advance(60_000);
+    await undoStageMove(ctx, agent, file.publicId, moved.version);
+    const after = await state(db, file.id);
+    expect(after.file).toMatchObject({ stage: 'qualified', stageEnteredAt: qualified.stageEnteredAt });
+    expect({ ...after, file: before.file }).toEqual(before);
+    // The board's card counts from there: 4 days and a half in "qualified".
+    const { boardColumns } = await import('../../src/server/candidates/queries.ts');
+    const column = (await boardColumns(db, agent, { q: file.email }, ctx.clock.now())).find(
+      (c) => c.stage === 'qualified',
+    );
+    expect(column!.cards.map((c) => [c.publicId, c.days])).toEqual([[file.publicId, 4]]);
+  });
+
+  it('is refused to another agent, after another change, too late, twice, or for settling; nothing changes', async () => {
+    const { db, ctx, advance, people, file } = await gersFile(
+      'agent.gers@demo.test',
+      'direction.gers@demo.test',
+      'agent.manche@demo.test',
+    );
+    const [lucie, direction, manche] = people;
+    /** The undo is refused with this error, and the file and the reports are as they were. */
+    const refused = async (undo: () => Promise<unknown>, kind: typeof Conflict | typeof Invalid, key: string) => {
+      const was = await state(db, file.id);
+      const error = await undo().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(kind);
+      if (error instanceof Invalid) expect(error.errors).toMatchObject([{ field: 'intent', key }]);
+      else expect(error).toMatchObject({ status: 409, key });
+      expect(await state(db, file.id)).toEqual(was);
+    };
+
+    advance(DAY_MS);
+    let moved = await moveStage(ctx, lucie, file.publicId, { to: 'qualified', version: file.version });
+    // Another agent of the territory, with the right version; another territory's: not found.
+    await refused(() => undoStageMove(ctx, direction, file.publicId, moved.version), Invalid, 'errors.undo_not_yours');
+    await expect(undoStageMove(ctx, manche, file.publicId, moved.version)).rejects.toBeInstanceOf(NotFound);
+    // The page before the move (its version): a conflict in its own words.
+    await refused(() => undoStageMove(ctx, lucie, file.publicId, file.version), Conflict, 'errors.undo_changed');
+    // Another change since, even one that leaves the version: a note.
+    await addNote(ctx, direction, file.publicId, 'Appelée ce matin');
+    await refused(() => undoStageMove(ctx, lucie, file.publicId, moved.version), Conflict, 'errors.undo_changed');
+    // Too late.
+    moved = await moveStage(ctx, lucie, file.publicId, { to: 'discovery', version: moved.version });
+    advance(UNDO_WINDOW_MS + 1000);
+    await refused(() => undoStageMove(ctx, lucie, file.publicId, moved.version), Invalid, 'errors.undo_too_late');
+    // Undone once; the undo is a change of its own: the move before it stays.
+    moved = await moveStage(ctx, lucie, file.publicId, { to: 'settling', version: moved.version });
+    const undone = await undoStageMove(ctx, lucie, file.publicId, moved.version);
+    expect(undone.stage).toBe('discovery');
+    await refused(() => undoStageMove(ctx, lucie, file.publicId, undone.version), Conflict, 'errors.undo_changed');
+    // Settling is not undone (proposals closed, follow-ups started): the move back is its correction.
+    advance(DAY_MS);
+    moved = await moveStage(ctx, lucie, file.publicId, { to: 'settling', version: undone.version });
+    moved = await moveStage(ctx, lucie, file.publicId, {
+      to: 'settled',
+      settledCommuneCode: '32013',
+      settledAt: '2026-11-25',
+      settledHouseholdSize: 4,
+      version: moved.version,
+    });
+    await refused(() => undoStageMove(ctx, lucie, file.publicId, moved.version), Invalid, 'errors.undo_not_possible');
   });
 });
 
@@ -579,6 +729,34 @@ describe('pipeline queries', () => {
     const home = await agentHome(db, gers, ctx.clock);
     expect(home.overdue.filter((t) => t.publicId === file.publicId).map((t) => t.kind)).toEqual(['follow_up_6m']);
     expect([...home.overdue, ...home.dueToday].every((t) => t.dueDate <= '2027-05-24')).toBe(true);
+  });
+
+  it('count today as the day in Paris: for a settlement’s date and for the tasks due', async () => {
+    const { db } = await testDb();
+    const { agentHome } = await import('../../src/server/candidates/queries.ts');
+    const { ctx } = ctxFor(db);
+    const gers = await actor(db, 'agent.gers@demo.test');
+    let file = await fileIn(db);
+    for (const to of ['qualified', 'discovery', 'settling'] as Stage[])
+      file = await moveStage(ctx, gers, file.publicId, { to, version: file.version });
+    // 00:30 on 1 January in Paris, still 31 December in UTC: the 1st is no future date.
+    const at = (iso: string) => ({ ...ctx, clock: { now: () => new Date(iso) } });
+    await moveStage(at('2026-12-31T23:30:00Z'), gers, file.publicId, {
+      to: 'settled',
+      settledCommuneCode: '32013',
+      settledAt: '2027-01-01',
+      settledHouseholdSize: 3,
+      version: file.version,
+    });
+    // The 6-month follow-up is due on 1 July: today's from midnight in Paris (22:00 UTC in summer).
+    const mine = async (iso: string) => {
+      const home = await agentHome(db, gers, at(iso).clock);
+      const kinds = (list: typeof home.dueToday) => list.filter((t) => t.publicId === file.publicId).map((t) => t.kind);
+      return { today: kinds(home.dueToday), late: kinds(home.overdue) };
+    };
+    expect(await mine('2027-06-30T21:30:00Z')).toEqual({ today: [], late: [] });
+    expect(await mine('2027-06-30T22:30:00Z')).toEqual({ today: ['follow_up_6m'], late: [] });
+    expect(await mine('2027-07-01T22:30:00Z')).toEqual({ today: [], late: ['follow_up_6m'] });
   });
 });
 

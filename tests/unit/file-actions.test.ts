@@ -773,6 +773,71 @@ describe('duplicates', () => {
     expect(await mergedTarget(db, lucie, earlier.publicId)).toBe(original.publicId);
   });
 
+  it('of two settled files leave one set of follow-ups, the original’s, with recorded outcomes and tasks typed by hand', async () => {
+    const { db, ctx, advance, lucie } = await withLucie();
+    const { recordFollowUp } = await import('../../src/server/candidates/commands.ts');
+    const settle = async (file: { publicId: string }, settledAt: string) => {
+      for (const to of ['qualified', 'discovery', 'settling', 'settled'] as const) {
+        const { version } = await findCandidate(db, lucie, file.publicId);
+        advance(1000);
+        await moveStage(ctx, lucie, file.publicId, {
+          to,
+          version,
+          settledCommuneCode: '32013',
+          settledAt,
+          settledHouseholdSize: 3,
+        });
+      }
+    };
+    const tasksOf = (id: number) =>
+      db
+        .select({ id: tasks.id, kind: tasks.kind, due: tasks.dueDate, outcome: tasks.outcome })
+        .from(tasks)
+        .where(eq(tasks.candidateId, id))
+        .orderBy(tasks.id);
+    const pair = async (email: string) => {
+      const original = await newFile(db, { email });
+      const dup = await newFile(db, { email });
+      expect(dup.duplicateOfId).toBe(original.id);
+      await settle(original, '2026-11-20');
+      await settle(dup, '2026-11-21');
+      for (const file of [original, dup])
+        await createTask(ctx, lucie, file.publicId, {
+          title: `Rappeler ${file.publicId}`,
+          dueDate: '2026-12-01',
+          assigneeId: String(lucie.id),
+        });
+      return { original, dup };
+    };
+    const merge = async (dup: { publicId: string }) =>
+      mergeDuplicate(ctx, lucie, dup.publicId, (await findCandidate(db, lucie, dup.publicId)).version);
+
+    // Both sets open: the original's stays, the duplicate's goes; both hand-typed tasks move.
+    const first = await pair('suivis@exemple.fr');
+    const own = await tasksOf(first.original.id);
+    const dupTasks = await tasksOf(first.dup.id);
+    await merge(first.dup);
+    const kept = await tasksOf(first.original.id);
+    expect(kept).toEqual([...own, dupTasks.find((t) => t.kind === 'manual')!]);
+    expect(kept.map((t) => [t.kind, t.due])).toEqual([
+      ['follow_up_6m', '2027-05-20'],
+      ['follow_up_12m', '2027-11-20'],
+      ['manual', '2026-12-01'],
+      ['manual', '2026-12-01'],
+    ]);
+
+    // The duplicate's 6-month follow-up already recorded: it is the one kept (never a recorded
+    // outcome dropped, nor the question asked again); the 12-month one is the original's.
+    const second = await pair('suivi-fait@exemple.fr');
+    const recorded = (await tasksOf(second.dup.id)).find((t) => t.kind === 'follow_up_6m')!;
+    await recordFollowUp(ctx, lucie, second.dup.publicId, recorded.id, 'left');
+    const original12 = (await tasksOf(second.original.id)).find((t) => t.kind === 'follow_up_12m')!;
+    await merge(second.dup);
+    const followUps = (await tasksOf(second.original.id)).filter((t) => t.kind !== 'manual');
+    expect(followUps).toEqual([original12, { ...recorded, outcome: 'left' }].sort((a, b) => a.id - b.id));
+    expect((await tasksOf(second.original.id)).filter((t) => t.kind === 'manual')).toHaveLength(2);
+  });
+
   it('can be marked by hand (by email or id, in the agent’s territories only) and cleared', async () => {
     const { db, ctx, lucie } = await withLucie();
     const a = await newFile(db, { email: 'premier@exemple.fr' });

@@ -4,6 +4,7 @@ import { experimental_AstroContainer as AstroContainer } from 'astro/container';
 import { describe, expect, it } from 'vitest';
 import Checkbox from '../../src/components/ui/Checkbox.astro';
 import DataTable from '../../src/components/ui/DataTable.astro';
+import DateTime from '../../src/components/ui/DateTime.astro';
 import ErrorSummary from '../../src/components/ui/ErrorSummary.astro';
 import FileField from '../../src/components/ui/FileField.astro';
 import ShowMore from '../../src/components/ui/ShowMore.astro';
@@ -103,10 +104,24 @@ describe('form kit', () => {
   });
 });
 
+describe('instants', () => {
+  it('show the time in Paris, say so in their title, and keep the instant in `datetime`', async () => {
+    const container = await AstroContainer.create();
+    const at = '2026-12-06T23:30:00.000Z';
+    const html = await container.renderToString(DateTime, { locals, props: { at } });
+    expect(html).toBe(`<time datetime="${at}" title="Heure de Paris">7 déc. 2026, 00:30</time>`);
+    const en = await container.renderToString(DateTime, {
+      locals: { locale: 'en' } as App.Locals,
+      props: { at: '2026-07-06T23:30:05.000Z', dateStyle: 'short', timeStyle: 'medium' },
+    });
+    expect(en).toContain('title="Paris time">07/07/2026, 01:30:05</time>');
+  });
+});
+
 describe('data tables', () => {
   it('name their heads by message under one prefix, figures right-aligned', () => {
     expect(columnsOf('fr', 'emails.col', ['written', { key: 'attempts', num: true }])).toEqual([
-      'Écrit le',
+      'Écrit le (heure de Paris)',
       { label: 'Essais', num: true },
     ]);
   });

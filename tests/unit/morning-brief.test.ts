@@ -2,9 +2,9 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { PreparedReader } from '../../db/prepared-reader.ts';
 import { candidates, discoveryStays, outbox, tasks, users } from '../../db/schema/index.ts';
-import { briefOf, ITEMS_MAX, parisTime, runMorningBriefs } from '../../src/server/candidates/morning.ts';
+import { briefOf, ITEMS_MAX, runMorningBriefs } from '../../src/server/candidates/morning.ts';
 import { scope, unansweredEnquiries } from '../../src/server/candidates/queries.ts';
-import { HOUR_MS } from '../../src/lib/time.ts';
+import { HOUR_MS, portalTime } from '../../src/lib/time.ts';
 import { seededWith } from '../helpers/db.ts';
 
 const SITE = 'https://cc.test';
@@ -17,21 +17,23 @@ const briefsTo = async (db: Awaited<ReturnType<typeof seededWith>>['db'], email:
 
 describe('morning brief', () => {
   it('reads the day and hour in Paris, summer and winter', () => {
-    expect(parisTime(new Date('2026-12-07T05:59:00Z'))).toEqual({ day: '2026-12-07', hour: 6 });
-    expect(parisTime(new Date('2026-07-07T05:00:00Z'))).toEqual({ day: '2026-07-07', hour: 7 });
-    expect(parisTime(new Date('2026-12-06T23:30:00Z'))).toEqual({ day: '2026-12-07', hour: 0 });
+    expect(portalTime(new Date('2026-12-07T05:59:00Z'))).toEqual({ day: '2026-12-07', hour: 6 });
+    expect(portalTime(new Date('2026-07-07T05:00:00Z'))).toEqual({ day: '2026-07-07', hour: 7 });
+    expect(portalTime(new Date('2026-12-06T23:30:00Z'))).toEqual({ day: '2026-12-07', hour: 0 });
   });
 
   it('sends each agent one brief a day from 7:00 Paris time, with their tasks, stays and late files only', async () => {
     const { db, people } = await seededWith('agent.gers@demo.test', 'agent.manche@demo.test', 'famille@demo.test');
     const [gers, manche] = people;
     const day = '2026-12-07';
+    // A file still on its way: a closed one's stays ahead are cancelled (`stayNotCancelled`).
     const [file] = await db
       .select({ id: candidates.id, name: candidates.name })
       .from(candidates)
       .where(
         and(
           eq(candidates.territoryCode, '32'),
+          sql`${candidates.stage} NOT IN ('settled', 'withdrawn')`,
           sql`${candidates.anonymisedAt} IS NULL`,
           sql`${candidates.mergedIntoId} IS NULL`,
         ),

@@ -2,8 +2,9 @@
 // and drop, or with the keyboard (focus a card, ← / →). The server applies the same rules
 // as the file's form (versions, allowed moves); settling and withdrawing need the file's
 // form (commune, date, reason), so the board links to it for those. After a move, "Undo"
-// stays offered for a few seconds: it is the move back, posted like any other, so the
-// file's history tells both.
+// stays offered for a few seconds: the server's `undoStageMove`, which takes the move out of
+// the file's history as if it had not been made. The board makes only moves the server
+// undoes (`undoableMove`: between two stages of the way).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatMessage } from '../../i18n/format.ts';
 
@@ -39,7 +40,9 @@ export const boardMessageKeys = [
   'board.instructions',
   'board.undo',
   'board.undone',
+  'board.undoFailed',
   'board.agent',
+  'board.days',
 ] as const;
 
 interface Props {
@@ -48,6 +51,7 @@ interface Props {
   locale: string;
 }
 
+/** The stages the board moves between: the way before settling, as the server's `undoableMove` says. */
 const flow = ['enquiry', 'qualified', 'discovery', 'settling'];
 /** How long "Undo" stays offered after a move. */
 export const UNDO_MS = 8000;
@@ -55,7 +59,8 @@ export const UNDO_MS = 8000;
 export default function PipelineBoard({ columns: initial, m, locale }: Props) {
   const [columns, setColumns] = useState(initial);
   const [status, setStatus] = useState('');
-  const [undo, setUndo] = useState<{ id: string; back: string } | null>(null);
+  /** The last move, to undo: the card as it was, where it came from, where it went. */
+  const [undo, setUndo] = useState<{ card: Card; from: string; to: string } | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
 
@@ -64,7 +69,26 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
   const focusCard = (id: string) =>
     requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-card="${id}"]`)?.focus());
 
-  const move = async (id: string, to: string, undoing = false) => {
+  /** Posts to the file's form handler, which answers a change with a redirect (303). */
+  const post = async (id: string, fields: Record<string, string>) => {
+    const body = new URLSearchParams(fields);
+    const res = await fetch(`/agent/candidats/${id}`, { method: 'POST', body, redirect: 'manual' }).catch(() => null);
+    return res?.type === 'opaqueredirect';
+  };
+
+  /** Puts `card` at the top of column `to`, out of column `from`. */
+  const place = (card: Card, from: string, to: string) =>
+    setColumns((cols) =>
+      cols.map((c) =>
+        c.stage === from
+          ? { ...c, count: c.count - 1, cards: c.cards.filter((k) => k.publicId !== card.publicId) }
+          : c.stage === to
+            ? { ...c, count: c.count + 1, cards: [card, ...c.cards] }
+            : c,
+      ),
+    );
+
+  const move = async (id: string, to: string) => {
     const from = stageOf(id);
     const card = columns.flatMap((c) => c.cards).find((k) => k.publicId === id);
     if (!from || !card || from === to) return;
@@ -75,29 +99,32 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
     }
     clearTimeout(timer.current);
     setUndo(null);
-    const body = new URLSearchParams({ to, version: String(card.version) });
-    const res = await fetch(`/agent/candidats/${id}`, { method: 'POST', body, redirect: 'manual' }).catch(() => null);
-    if (!res || res.type !== 'opaqueredirect') {
+    if (!(await post(id, { to, version: String(card.version) }))) {
       setStatus(formatMessage(locale, m['board.failed'], { name: card.name }));
       return;
     }
-    setColumns((cols) =>
-      cols.map((c) =>
-        c.stage === from
-          ? { ...c, count: c.count - 1, cards: c.cards.filter((k) => k.publicId !== id) }
-          : c.stage === to
-            ? { ...c, count: c.count + 1, cards: [{ ...card, version: card.version + 1 }, ...c.cards] }
-            : c,
-      ),
-    );
-    if (undoing) setStatus(formatMessage(locale, m['board.undone'], { name: card.name, stage: title(to) }));
-    else {
-      setStatus(formatMessage(locale, m['board.moved'], { name: card.name, stage: title(to) }));
-      setUndo({ id, back: from });
-      timer.current = setTimeout(() => setUndo(null), UNDO_MS);
-    }
+    const days = formatMessage(locale, m['board.days'], { count: 0 });
+    place({ ...card, version: card.version + 1, days }, from, to);
+    setStatus(formatMessage(locale, m['board.moved'], { name: card.name, stage: title(to) }));
+    setUndo({ card, from, to });
+    timer.current = setTimeout(() => setUndo(null), UNDO_MS);
     // Keep the keyboard where it was: on the moved card.
     focusCard(id);
+  };
+
+  /** Undoes the last move: the card goes back as it was (its days in the stage go on), one version on. */
+  const undoMove = async () => {
+    if (!undo) return;
+    const { card, from, to } = undo;
+    clearTimeout(timer.current);
+    setUndo(null);
+    if (!(await post(card.publicId, { intent: 'undo-stage', version: String(card.version + 1) }))) {
+      setStatus(formatMessage(locale, m['board.undoFailed'], { name: card.name }));
+      return;
+    }
+    place({ ...card, version: card.version + 2 }, to, from);
+    setStatus(formatMessage(locale, m['board.undone'], { name: card.name, stage: title(from) }));
+    focusCard(card.publicId);
   };
 
   const onKey = (event: KeyboardEvent, id: string) => {
@@ -125,11 +152,7 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
           {status}
         </p>
         {undo && (
-          <button
-            type="button"
-            class="button button--secondary undo"
-            onClick={() => void move(undo.id, undo.back, true)}
-          >
+          <button type="button" class="button button--secondary undo" onClick={() => void undoMove()}>
             {m['board.undo']}
           </button>
         )}

@@ -6,6 +6,7 @@ export { default as Checkbox } from './Checkbox.astro';
 export { default as CheckboxGroup } from './CheckboxGroup.astro';
 export { default as DataTable } from './DataTable.astro';
 export { default as DateField } from './DateField.astro';
+export { default as DateTime } from './DateTime.astro';
 export { default as EmailLink } from './EmailLink.astro';
 export { default as ErrorSummary } from './ErrorSummary.astro';
 export { default as FileField } from './FileField.astro';

@@ -19,7 +19,7 @@ import type { Clock } from '../clock.ts';
 import { Forbidden, type FieldError } from '../errors.ts';
 import { isoDate, parseQuery, type ParsedQuery } from '../input.ts';
 import { mayReadAccessLog, territoryCondition } from '../policy.ts';
-import { DAY_MS, monthsBefore } from '../../lib/time.ts';
+import { addDays, monthsBefore, portalDayStart } from '../../lib/time.ts';
 
 /** Entries older than this are deleted by the daily retention job (and the privacy page says so). */
 export const ACCESS_LOG_MONTHS = 12;
@@ -139,14 +139,12 @@ export interface AccessRow {
   details: AccessDetails | null;
 }
 
-const dayAfter = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
-
-/** The actor's scope and the filters, as one SQL condition. */
+/** The actor's scope and the filters, as one SQL condition; the period's days are Paris days (the times shown). */
 function conditionOf(actor: SessionUser, filters: AccessFilters, withMember = true): SQL | undefined {
   return and(
     territoryCondition(actor, accessLog.territoryCode),
-    filters.du ? gte(accessLog.at, filters.du) : undefined,
-    filters.au ? lt(accessLog.at, dayAfter(filters.au)) : undefined,
+    filters.du ? gte(accessLog.at, portalDayStart(filters.du)) : undefined,
+    filters.au ? lt(accessLog.at, portalDayStart(addDays(filters.au, 1))) : undefined,
     filters.action ? eq(accessLog.action, filters.action) : undefined,
     withMember && filters.membre !== undefined ? eq(accessLog.actorId, filters.membre) : undefined,
     filters.dossier ? eq(accessLog.filePublicId, filters.dossier) : undefined,

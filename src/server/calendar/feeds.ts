@@ -121,7 +121,7 @@ export async function feedCalendar(db: Db, clock: Clock, token: string, site: st
           files,
           gte(discoveryStays.endDate, since),
           or(follows, eq(discoveryStays.createdById, user.id)),
-          // A stay cancelled by the settlement will not happen: out of the calendar.
+          // A stay cancelled by the settlement or the withdrawal will not happen: out of the calendar.
           stayNotCancelled(),
         ),
       )

@@ -1,6 +1,6 @@
 // Candidate files: reading them under the actor's territories, and changing their stage
 // with optimistic concurrency, history and audit trail in one transaction.
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import type { Tx } from '../../../db/client.ts';
 import {
@@ -22,7 +22,9 @@ import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { actsIn, actsInAny, isStaff } from '../policy.ts';
-import { checkTransition, followUpDates, type TransitionInput } from './stages.ts';
+import { MoveBeforeSchema, type MoveBefore } from './schemas.ts';
+import { checkTransition, followUpDates, undoableMove, UNDO_WINDOW_MS, type TransitionInput } from './stages.ts';
+import { portalDay } from '../../lib/time.ts';
 
 export interface CandidatesContext {
   db: Db;
@@ -119,7 +121,7 @@ export async function moveStage(
     // The version first: a move already made (a double submit, the same move from a second
     // tab) or any change since the page was drawn is a conflict, not a move the form got wrong.
     if (file.version !== input.version) throw new Conflict('errors.stale_file');
-    const errors = checkTransition(file.stage, input, nowIso.slice(0, 10));
+    const errors = checkTransition(file.stage, input, portalDay(now));
     if (input.to === 'settled' && input.settledCommuneCode && !errors.some((e) => e.field === 'settledCommuneCode')) {
       const [commune] = await tx
         .select({ code: communes.code })
@@ -164,14 +166,14 @@ export async function moveStage(
       byUserId: actor.id,
       territoryCode: file.territoryCode,
     });
-    await addEvent(
-      tx,
-      file.id,
-      'stage_change',
-      { from: file.stage, to: input.to, reason: input.withdrawalReason ?? null },
-      actor.id,
-      nowIso,
-    );
+    const data: EventData = { from: file.stage, to: input.to, reason: input.withdrawalReason ?? null };
+    if (undoableMove(file.stage, input.to))
+      data.before = {
+        lastContactAt: file.lastContactAt,
+        reachedStages: file.reachedStages,
+        firstResponseAt: file.firstResponseAt,
+      } satisfies MoveBefore;
+    await addEvent(tx, file.id, 'stage_change', data, actor.id, nowIso);
     if (input.to === 'settled') await closeOpenProposals(tx, file.id, nowIso);
     if (input.to === 'settled' && input.settledAt) {
       const { sixMonths, twelveMonths } = followUpDates(input.settledAt);
@@ -200,8 +202,90 @@ export async function moveStage(
 }
 
 /**
+ * Undoes the file's last stage move as if it had not been made: by its author only, within
+ * `UNDO_WINDOW_MS`, while it is still the file's latest change (`version`, the one the move
+ * gave the file; no event since). Its stay goes from the history, so reports never see it;
+ * the stay it ended is current again from its own start, so the days in the stage go on; the
+ * file's facts are those the move found (its event's `before`). Its event goes too: the
+ * file's story is what happened to the family, and nothing did. Only moves along the way
+ * are undone (`undoableMove`): they send no email and create no task.
+ */
+export async function undoStageMove(
+  ctx: CandidatesContext,
+  actor: SessionUser,
+  publicId: string,
+  version: number,
+): Promise<CandidateRow> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction(async (tx) => {
+    const file = await findCandidate(tx, actor, publicId);
+    if (file.version !== version) throw new Conflict('errors.undo_changed');
+    const [stay, left] = await tx
+      .select()
+      .from(stageHistory)
+      .where(eq(stageHistory.candidateId, file.id))
+      .orderBy(desc(stageHistory.enteredAt), desc(stageHistory.id))
+      .limit(2);
+    const [event] = await tx
+      .select()
+      .from(candidateEvents)
+      .where(eq(candidateEvents.candidateId, file.id))
+      .orderBy(desc(candidateEvents.at), desc(candidateEvents.id))
+      .limit(1);
+    // The move is the stay the file is in, which ended the one before, and the latest event.
+    const latest =
+      stay &&
+      left &&
+      event &&
+      stay.leftAt === null &&
+      stay.stage === file.stage &&
+      stay.enteredAt === file.stageEnteredAt &&
+      left.leftAt === stay.enteredAt &&
+      event.kind === 'stage_change' &&
+      event.at === stay.enteredAt &&
+      event.data.from === left.stage &&
+      event.data.to === stay.stage &&
+      file.updatedAt === stay.enteredAt;
+    if (!latest) throw new Conflict('errors.undo_changed');
+    // Refusals of the undo itself: the alert, no field to correct.
+    if (stay.byUserId !== actor.id || event.byUserId !== actor.id)
+      throw new Invalid([{ field: 'intent', key: 'errors.undo_not_yours' }]);
+    if (now.getTime() - Date.parse(stay.enteredAt) > UNDO_WINDOW_MS)
+      throw new Invalid([
+        { field: 'intent', key: 'errors.undo_too_late', params: { minutes: UNDO_WINDOW_MS / 60_000 } },
+      ]);
+    const before = MoveBeforeSchema.safeParse(event.data.before);
+    if (!undoableMove(left.stage, stay.stage) || !before.success)
+      throw new Invalid([{ field: 'intent', key: 'errors.undo_not_possible' }]);
+
+    const [undone] = await tx
+      .update(candidates)
+      .set({
+        stage: left.stage,
+        stageEnteredAt: left.enteredAt,
+        lastContactAt: before.data.lastContactAt,
+        reachedStages: before.data.reachedStages,
+        // The move was the staff's first answer only if there was none before it.
+        firstResponseAt: before.data.firstResponseAt,
+        responseHours: before.data.firstResponseAt === null ? null : file.responseHours,
+        updatedAt: now.toISOString(),
+        version: sql`${candidates.version} + 1`,
+      })
+      .where(and(eq(candidates.id, file.id), eq(candidates.version, version)))
+      .returning();
+    if (!undone) throw new Conflict('errors.undo_changed');
+    // Reopening the stay takes it out of `stay_stats` (triggers); the move's own was still open, never counted.
+    await tx.delete(stageHistory).where(eq(stageHistory.id, stay.id));
+    await tx.update(stageHistory).set({ leftAt: null, days: null }).where(eq(stageHistory.id, left.id));
+    await tx.delete(candidateEvents).where(eq(candidateEvents.id, event.id));
+    return undone;
+  });
+}
+
+/**
  * Records the outcome of a 6- or 12-month follow-up task of the file `publicId`: a task of
- * another file (a stale page, a forged id) is "not found", and nothing changes.
+ * another file (a stale page, a forged id) is "not found", one already recorded (a second
+ * tab, a double submit) says so; either way nothing changes.
  */
 export async function recordFollowUp(
   ctx: CandidatesContext,
@@ -216,7 +300,7 @@ export async function recordFollowUp(
       .from(tasks)
       .where(and(eq(tasks.id, taskId), eq(tasks.candidateId, file.id)));
     if (!task || task.kind === 'manual') throw new NotFound('task');
-    if (task.doneAt) throw new Conflict('errors.stale_file');
+    if (task.doneAt) throw new Conflict('errors.follow_up_already_recorded');
     await tx.update(tasks).set({ doneAt: now, outcome }).where(eq(tasks.id, task.id));
     await addEvent(tx, file.id, 'follow_up', { kind: task.kind, outcome }, actor.id, now);
   });

@@ -8,7 +8,7 @@ import { and, asc, count, eq, gte, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { candidates, discoveryStays, tasks, territories, userTerritories, users } from '../../../db/schema/index.ts';
 import { formatDate, t } from '../../i18n/index.ts';
-import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
+import { addDays, HOUR_MS, portalTime } from '../../lib/time.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import type { Clock } from '../clock.ts';
 import { briefCount, renderMorningBrief, type MorningBrief } from '../mail/morning-template.ts';
@@ -18,9 +18,8 @@ import { isStaff, staffRoleSql } from '../policy.ts';
 import { scope, unansweredEnquiries } from './queries.ts';
 import { stayNotCancelled } from './stays.ts';
 
-/** The brief waits for this hour of the territories' clock (all in metropolitan France). */
+/** The brief waits for this hour of the portal's clock (Paris time). */
 export const BRIEF_HOUR = 7;
-const ZONE = 'Europe/Paris';
 /** Items listed per part of the brief (the count of waiting enquiries is of them all). */
 export const ITEMS_MAX = 20;
 
@@ -30,28 +29,9 @@ export interface BriefContext {
   siteUrl: string;
 }
 
-/** The day and hour in Paris of an instant. */
-export function parisTime(at: Date): { day: string; hour: number } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone: ZONE,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  return { day: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour) };
-}
-
 /** `hoursWaiting >= promiseHours` in SQL (whole hours: created ≥ target × 1 h before `now`, to the ms). */
 const pastTarget = (now: Date) =>
   sql`round(unixepoch(${candidates.createdAt}, 'subsec') * 1000) <= ${now.getTime()} - coalesce(${territories.firstAnswerHours}, 48) * ${HOUR_MS}`;
-
-const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 
 /** What the brief of `user` holds on `day` (tasks, stays, late files, waiting count). */
 export async function briefOf(db: Db, user: SessionUser, day: string, now: Date, site: string): Promise<MorningBrief> {
@@ -74,7 +54,7 @@ export async function briefOf(db: Db, user: SessionUser, day: string, now: Date,
         and(
           files,
           gte(discoveryStays.startDate, day),
-          lte(discoveryStays.startDate, nextDay(day)),
+          lte(discoveryStays.startDate, addDays(day, 1)),
           or(eq(candidates.assignedAgentId, user.id), eq(discoveryStays.createdById, user.id)),
           stayNotCancelled(),
         ),
@@ -125,7 +105,7 @@ export interface BriefReport {
 /** Sends the day's briefs still due (nothing before BRIEF_HOUR, Paris time). */
 export async function runMorningBriefs(ctx: BriefContext): Promise<BriefReport> {
   const now = ctx.clock.now();
-  const { day, hour } = parisTime(now);
+  const { day, hour } = portalTime(now);
   const report: BriefReport = { due: 0, emails: 0 };
   if (hour < BRIEF_HOUR) return report;
   const site = ctx.siteUrl.replace(/\/$/, '');

@@ -49,7 +49,7 @@ import {
   type TimelineFilter,
 } from './schemas.ts';
 import { totalRows, withTotal } from '../../../db/total.ts';
-import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
+import { DAY_MS, HOUR_MS, portalDay } from '../../lib/time.ts';
 import { communeLabel } from '../../lib/text.ts';
 import { explainMaturity } from './maturity.ts';
 
@@ -264,7 +264,7 @@ export function unansweredEnquiries(db: Db, files: SQL | undefined) {
 
 export async function agentHome(db: Db, actor: SessionUser, clock: Clock) {
   const now = clock.now();
-  const today = now.toISOString().slice(0, 10);
+  const today = portalDay(now);
   const where = scope(actor);
   const [myTasks, unanswered, counts] = await Promise.all([
     db

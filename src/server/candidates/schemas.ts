@@ -177,6 +177,17 @@ export const StageMoveSchema = z.object({
 export type StageMoveInput = z.output<typeof StageMoveSchema>;
 
 /**
+ * What an undoable move replaced, kept on its `stage_change` event (`before`) so that its undo
+ * gives the file back exactly these facts.
+ */
+export const MoveBeforeSchema = z.object({
+  lastContactAt: z.string(),
+  reachedStages: z.number().int(),
+  firstResponseAt: z.string().nullable(),
+});
+export type MoveBefore = z.output<typeof MoveBeforeSchema>;
+
+/**
  * The family's project as an agent corrects it from the file (what a call taught): the
  * enquiry's answers but the address (the account's link) and the territories (a move asks
  * consent), and `version`, the file's when the page was drawn.

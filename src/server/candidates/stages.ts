@@ -16,6 +16,17 @@ export interface TransitionInput {
   settledHouseholdSize?: number;
 }
 
+/**
+ * Whether a move can be undone (`undoStageMove`): one between two stages of the way, as the
+ * board makes them. Settling and withdrawing, made on the file's form, are not: they close
+ * what the family could still answer, start the follow-ups, change the public figures.
+ */
+export const undoableMove = (from: Stage, to: Stage): boolean =>
+  from !== 'settled' && to !== 'settled' && pipeline.includes(from) && pipeline.includes(to);
+
+/** How long its author may undo a move: the board offers it for seconds, a slow answer may take longer. */
+export const UNDO_WINDOW_MS = 5 * 60_000;
+
 /** The stages a file may move to from `from`. */
 export function allowedMoves(from: Stage): Stage[] {
   if (from === 'withdrawn') return [];

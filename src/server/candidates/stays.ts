@@ -1,10 +1,10 @@
 // Discovery stays: the agent plans dates, places to visit and hosts; the family is told.
-import { and, asc, eq, gt, isNotNull, not, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, not, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { candidates, discoveryStays } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { Invalid } from '../errors.ts';
-import { formatDate } from '../../i18n/index.ts';
+import { formatDate, type MessageKey } from '../../i18n/index.ts';
 import { addEvent, changeFile, type CandidatesContext } from './commands.ts';
 import { mailFamily, type NotifyContext } from './notify.ts';
 import { parseInput, StaySchema } from './schemas.ts';
@@ -73,20 +73,38 @@ export function listStays(db: Db, candidateId: number) {
 }
 
 /**
- * A stay that had not started when the family settled is cancelled: the family and the
- * agent see it so, not as a visit still ahead.
+ * A stay that had not started when the family settled (its date of settling) or withdrew (the
+ * day of the withdrawal) is cancelled, and by which: the family and the agent see it so, not
+ * as a visit still ahead. A withdrawn file stays withdrawn: its stage date is the withdrawal's.
  */
 export const stayCancelled = (
   stay: { startDate: string },
-  file: { stage: string; settledAt: string | null },
-): boolean => file.stage === 'settled' && file.settledAt !== null && stay.startDate > file.settledAt;
+  file: { stage: string; settledAt: string | null; stageEnteredAt: string },
+): 'settled' | 'withdrawn' | null =>
+  file.stage === 'settled' && file.settledAt !== null && stay.startDate > file.settledAt
+    ? 'settled'
+    : file.stage === 'withdrawn' && stay.startDate > file.stageEnteredAt.slice(0, 10)
+      ? 'withdrawn'
+      : null;
+
+/** What a cancelled stay says, by what cancelled it. */
+export const stayCancelledLabel = {
+  settled: 'stay.cancelled',
+  withdrawn: 'stay.cancelledWithdrawn',
+} as const satisfies Record<NonNullable<ReturnType<typeof stayCancelled>>, MessageKey>;
 
 /** `stayCancelled` as SQL, for a query of `discovery_stays` joined with their file: the stays still on. */
 export const stayNotCancelled = (): SQL =>
   not(
-    and(
-      eq(candidates.stage, 'settled'),
-      isNotNull(candidates.settledAt),
-      gt(discoveryStays.startDate, candidates.settledAt),
+    or(
+      and(
+        eq(candidates.stage, 'settled'),
+        isNotNull(candidates.settledAt),
+        gt(discoveryStays.startDate, candidates.settledAt),
+      ),
+      and(
+        eq(candidates.stage, 'withdrawn'),
+        gt(discoveryStays.startDate, sql`substr(${candidates.stageEnteredAt}, 1, 10)`),
+      ),
     )!,
   );

@@ -146,9 +146,11 @@ function lesserRows<R extends { id: number; candidateId: number; key: number }>(
  * - moved to the original: timeline, tasks, messages, discovery stays, emails about the file
  *   (its timeline lists the undelivered ones), an ambassador profile opted in from it;
  * - moved, one per item: proposals of homes and of jobs or businesses (a unique index) — an
- *   item proposed to both keeps the answer that went furthest, the original's on a tie —, and
+ *   item proposed to both keeps the answer that went furthest, the original's on a tie —,
  *   introductions, one open (pending or accepted) per ambassador as `introduce` keeps it —
- *   the one that went furthest —, ended ones kept as history;
+ *   the one that went furthest —, ended ones kept as history, and follow-ups, one set: an
+ *   open one of a kind already recorded, or open on the original, goes (tasks typed by hand
+ *   all move);
  * - kept: its stage history (closed, out of the reports), the staff access log (by public id);
  * - pointed at the original: files marked as duplicates of it, files merged into it before.
  */
@@ -190,6 +192,25 @@ export async function mergeDuplicate(ctx: Ctx, actor: SessionUser, publicId: str
     const lesserIntroductions = lesserRows(open, original.id, introductionRank);
     if (lesserIntroductions.length)
       await tx.delete(introductions).where(inArray(introductions.id, lesserIntroductions));
+    // Two settled files: one set of follow-ups. An open one goes when its kind is already
+    // recorded (either file's) or open on the original; recorded outcomes (figures) all stay.
+    const followUps = await tx
+      .select({ id: tasks.id, candidateId: tasks.candidateId, kind: tasks.kind, doneAt: tasks.doneAt })
+      .from(tasks)
+      .where(and(inArray(tasks.candidateId, both), inArray(tasks.kind, ['follow_up_6m', 'follow_up_12m'])));
+    const redundant = followUps
+      .filter(
+        (t) =>
+          t.doneAt === null &&
+          followUps.some(
+            (o) =>
+              o.id !== t.id &&
+              o.kind === t.kind &&
+              (o.doneAt !== null || (o.candidateId === original.id && t.candidateId === file.id)),
+          ),
+      )
+      .map((t) => t.id);
+    if (redundant.length) await tx.delete(tasks).where(inArray(tasks.id, redundant));
     for (const table of [
       proposals,
       workProposals,

@@ -14,7 +14,7 @@ import { users } from '../../../db/schema/index.ts';
 import { anonymiseFiles, type FileToAnonymise } from '../candidates/anonymise.ts';
 import type { Clock } from '../clock.ts';
 import { eraseAccount } from '../family/erase.ts';
-import { localizedPath } from '../../i18n/index.ts';
+import { formatDate, localizedPath } from '../../i18n/index.ts';
 import { DAY_MS } from '../../lib/time.ts';
 import { enqueueMail, pruneOutbox } from '../mail/outbox.ts';
 import { startPeriodic, type Periodic } from '../periodic.ts';
@@ -91,10 +91,7 @@ export async function expireInactiveAccounts(ctx: RetentionContext): Promise<{ w
         locale: u.locale,
         params: {
           name: u.name,
-          date: deletion.toLocaleDateString(u.locale === 'en' ? 'en-GB' : 'fr-FR', {
-            dateStyle: 'long',
-            timeZone: 'Europe/Paris',
-          }),
+          date: formatDate(u.locale, deletion.toISOString()),
           url: new URL(localizedPath('/connexion', u.locale), ctx.siteUrl).toString(),
         },
       });

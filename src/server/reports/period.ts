@@ -1,5 +1,7 @@
 // The period of a report: a month, a quarter, a year or custom dates, and the period just
-// before it of the same kind (for the comparison). Dates are UTC days; `to` is exclusive.
+// before it of the same kind (for the comparison). Dates are UTC days, not the portal's Paris
+// days (src/lib/time.ts): the months the triggers total (`stay_stats`), /impact's and the API's
+// years are UTC too, and figures already given stay the same. `to` is exclusive.
 import { z } from 'astro/zod';
 import { fieldErrors, Invalid } from '../errors.ts';
 import { DAY_MS } from '../../lib/time.ts';

@@ -9,6 +9,7 @@ import {
   findCandidate,
   moveStage,
   recordFollowUp,
+  undoStageMove,
 } from '../../server/candidates/commands.ts';
 import { markRead, sendAgentMessage } from '../../server/candidates/messages.ts';
 import { editProject } from '../../server/candidates/project.ts';
@@ -38,6 +39,7 @@ import { parseId, parseInput, queryObject } from '../../server/input.ts';
 import { parseOfferSearch, searchParamNames } from '../../server/offers/schemas.ts';
 import { listTerritories, resolveCommune } from '../../server/places/queries.ts';
 import { isMessageKey, t, type MessageKey } from '../../i18n/index.ts';
+import { portalDay } from '../../lib/time.ts';
 import { runSearch } from '../offers.ts';
 import { logFileOpened } from '../../server/audit/access-log.ts';
 import { managedQueueCounts } from '../../server/offers/manage.ts';
@@ -93,7 +95,7 @@ export async function listPage(rc: RequestContext): Promise<Outcome<ListPageView
     return render({
       ...filters,
       board: await boardColumns(db, user, filters.query, now),
-      today: now.toISOString().slice(0, 10),
+      today: portalDay(now),
     });
   const list = await listCandidates(db, user, filters.query, now);
   const notice = okAfterRedirect(rc) === 'transferred' ? t(rc.locals.locale, 'list.transferred') : undefined;
@@ -127,6 +129,11 @@ type FileAction = (user: SessionUser, publicId: string, form: FormFields) => Pro
 /** The posts of the file page: intent → command, answering where to go next ('' = the file with `?ok=`). */
 const fileActions: Record<string, FileAction> = {
   stage: async (user, id, form) => (await move(user, id, parseInput(StageMoveSchema, form)), '?ok=stage'),
+  // The board's "Undo": its last move, with the version that move gave the file.
+  'undo-stage': async (user, id, form) => (
+    await undoStageMove(ctx, user, id, parseId(form.version) ?? 0),
+    '?ok=undone'
+  ),
   note: async (user, id, form) => (await addNote(ctx, user, id, form.note), '?ok=note'),
   maturity: async (user, id, form) => (await overrideMaturity(ctx, user, id, form), '?ok=maturity#maturite'),
   'maturity-clear': async (user, id) => (
@@ -224,7 +231,7 @@ export async function filePage(rc: RequestContext, publicId: string) {
       values: state.values,
       alert: state.alert,
       notice,
-      today: accounts.clock.now().toISOString().slice(0, 10),
+      today: portalDay(accounts.clock.now()),
       introductions,
       ambassadors,
       work: { ...matches, proposals: workProposalList },
