@@ -1,6 +1,6 @@
 // Journeys of the public catalogue: every filter against the database, with and without
 // JavaScript, live updates with back/forward, commune autocomplete, map, detail and territory pages.
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { countOffers, expect, screenshots, sitemapText, test } from './fixtures.ts';
 
 const total = (page: Page) => page.locator('#results [data-total]');
@@ -207,6 +207,47 @@ test('on a phone, the open filters keep a “See N offers” button in sight, wh
   await expect(page.locator('.filters-panel')).not.toHaveAttribute('open', '');
   await expect(page.locator('#results article').first()).toBeInViewport();
   await expect(total(page)).toHaveAttribute('data-total', String(n));
+});
+
+test('on a phone, the order and the filters’ button make one bar, the first offer on the first screen, also without JavaScript', async ({
+  browser,
+  portal,
+}) => {
+  for (const javaScriptEnabled of [true, false]) {
+    const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 360, height: 740 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${portal.url}/offres?territoire=32&fibre=1`);
+      if (javaScriptEnabled) await expect(page.locator('form[data-hydrated="true"]')).toBeAttached();
+      // The disclosure's name says how many filters are set; its button and the order share a line.
+      const filters = page.locator('.filters-panel > summary');
+      const order = page.getByLabel('Trier par');
+      await expect(filters).toHaveAccessibleName('Filtres (2 actifs)');
+      await expect(filters).toBeInViewport();
+      await expect(order).toBeInViewport();
+      const [a, b] = [(await order.boundingBox())!, (await filters.boundingBox())!];
+      expect(Math.abs(a.y - b.y)).toBeLessThan(4);
+      await expect(page.locator('#results article').first()).toBeInViewport();
+      // Folded: the other filters wait behind the button.
+      await expect(page.getByText('Type d’offre')).toBeHidden();
+      await filters.click();
+      await page.locator('label[for="f-type-logement"]').click();
+      const n = await countOffers(portal, "kind = 'home' AND territory_code = '32' AND fibre_status = 'available'");
+      await page
+        .getByRole('button', { name: javaScriptEnabled ? `Voir ${n} offres` : 'Appliquer les filtres' })
+        .click();
+      await expect(page).toHaveURL(/type=logement/);
+      await expect(total(page)).toHaveAttribute('data-total', String(n));
+      await expect(filters).toHaveAccessibleName('Filtres (3 actifs)');
+      // Without JavaScript, a new order has its own button.
+      await order.selectOption('prix');
+      if (!javaScriptEnabled) await page.getByRole('button', { name: 'Trier', exact: true }).click();
+      await expect(page).toHaveURL(/tri=prix/);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    } finally {
+      await context.close();
+    }
+  }
 });
 
 test('sorting by price never mixes monthly prices and sale prices', async ({ page, portal }) => {
@@ -439,9 +480,9 @@ test('on a phone, one floating button swaps the list and the map', async ({ page
   await expect(map).toBeInViewport();
   await expect(page.getByTestId('results')).toBeHidden();
   // The folded filters, when opened, hide it (their own button shows the offers).
-  await page.getByText(/^Filtres \(/).click();
+  await page.locator('.filters-panel > summary').click();
   await expect(page.getByRole('button', { name: 'Afficher la liste' })).toBeHidden();
-  await page.getByText(/^Filtres \(/).click();
+  await page.locator('.filters-panel > summary').click();
   await page.getByRole('button', { name: 'Afficher la liste' }).click();
   await expect(page.getByTestId('results')).toBeVisible();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
@@ -696,7 +737,19 @@ test('a territory page: figures, tiers-lieux, communes with coverage, in both la
     await countOffers(portal, "territory_code = '32' AND kind = 'tiers_lieu'"),
   );
   await expect(page.locator('tbody tr')).toHaveCount(50);
+  // The first ten communes shown, the other forty of the page one click away.
+  await expect(page.locator('tbody tr:visible')).toHaveCount(10);
+  await page.getByText('Voir les communes 11 à 50').click();
+  await expect(page.locator('tbody tr:visible')).toHaveCount(50);
   await expect(page.getByText('Source : ARCEP')).toBeVisible();
+  // The in-page nav leads to each part; the pager opens the next page at the table.
+  const nav = page.getByRole('navigation', { name: 'Sur cette page' });
+  await nav.getByRole('link', { name: 'Communes et fibre' }).click();
+  await expect(page.getByRole('heading', { name: 'Communes et couverture en fibre' })).toBeInViewport();
+  await expect(page.getByRole('link', { name: 'Page suivante →' })).toHaveAttribute(
+    'href',
+    '/territoires/32?page=2#communes',
+  );
   await page.getByRole('link', { name: 'Voir les offres avec la fibre' }).click();
   await expect(page).toHaveURL(/\/offres\?territoire=32&fibre=1$/);
 
@@ -710,6 +763,17 @@ test('territory pages pass axe in both languages and are screenshotted for revie
   await page.goto('/territoires/32');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Gers (32)');
   await axe(page);
+  // On a phone the communes' four columns fit the screen, and the cards are a row swiped sideways.
+  await page.setViewportSize({ width: 360, height: 740 });
+  const overflow = (wrap: Locator) => wrap.evaluate((e) => e.scrollWidth - e.clientWidth);
+  const wraps = page.locator('#communes .table-wrap');
+  expect(await overflow(wraps.first())).toBeLessThanOrEqual(0);
+  await page.getByText('Voir les communes 11 à 50').click();
+  await expect(wraps.nth(1)).toBeVisible();
+  expect(await overflow(wraps.nth(1))).toBeLessThanOrEqual(0);
+  const strip = page.locator('#tiers-lieux .card-grid');
+  expect(await strip.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   await screenshots(page, 'territory');
   await page.goto('/en/territoires/50');
   await expect(page.getByRole('heading', { name: 'Communes and fibre coverage' })).toBeVisible();

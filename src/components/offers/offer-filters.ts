@@ -36,14 +36,17 @@ async function islandsHydrated(form: HTMLFormElement): Promise<void> {
 export function enhanceFilters(form: HTMLFormElement): void {
   const locale = form.dataset.locale ?? 'fr';
   const status = form.querySelector<HTMLElement>('.status');
-  const summary = form.querySelector<HTMLElement>('.filters-panel > summary');
+  const countText = form.querySelector<HTMLElement>('.filters-panel > summary .filters-count');
+  const badge = form.querySelector<HTMLElement>('.filters-panel > summary .filters-badge');
   const panel = form.querySelector<HTMLDetailsElement>('details.filters-panel');
-  const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
+  const submit = form.querySelector<HTMLButtonElement>('.actions button[type="submit"]');
   // Phones fold the filters: their button says how many offers it shows, and shows them.
   const folded = matchMedia('(max-width: 59.99rem)');
   const seeOffers = (count: number) => {
     if (submit) submit.textContent = formatMessage(locale, form.dataset.mSee ?? '', { count });
   };
+  // Wide screens show the filters; where CSS cannot (no ::details-content), the panel opens.
+  if (panel && !folded.matches && !CSS.supports('selector(::details-content)')) panel.open = true;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inflight: AbortController | undefined;
 
@@ -52,11 +55,15 @@ export function enhanceFilters(form: HTMLFormElement): void {
   };
 
   const countActive = () => {
-    if (!summary) return;
+    if (!countText) return;
     const active = [...new FormData(form)].filter(
       ([name, value]) => String(value).trim() !== '' && name !== 'page' && name !== 'tri',
     ).length;
-    summary.textContent = formatMessage(locale, form.dataset.mActive ?? '', { count: active });
+    countText.textContent = formatMessage(locale, form.dataset.mActive ?? '', { count: active });
+    if (badge) {
+      badge.textContent = String(active);
+      badge.hidden = active === 0;
+    }
   };
 
   /** Each field's error after an update: the message, `aria-invalid` and `aria-describedby`. */
