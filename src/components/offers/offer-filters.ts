@@ -39,7 +39,7 @@ export function enhanceFilters(form: HTMLFormElement): void {
   const countText = form.querySelector<HTMLElement>('.filters-panel > summary .filters-count');
   const badge = form.querySelector<HTMLElement>('.filters-panel > summary .filters-badge');
   const panel = form.querySelector<HTMLDetailsElement>('details.filters-panel');
-  const submit = form.querySelector<HTMLButtonElement>('.actions button[type="submit"]');
+  const submit = form.querySelector<HTMLButtonElement>('.actions button');
   // Phones fold the filters: their button says how many offers it shows, and shows them.
   const folded = matchMedia('(max-width: 59.99rem)');
   const seeOffers = (count: number) => {
@@ -178,13 +178,23 @@ export function enhanceFilters(form: HTMLFormElement): void {
         if (state?.communeLabel) fillFrom(url, state.communeLabel);
       });
     });
-    // Pager links inside the results region load in place too.
+    // Links of the results region to another search (pager, chips, "clear all", the other
+    // kind, a wider search: this page's address) load in place too; an offer's opens.
+    const searchPath = new URL(form.getAttribute('action') ?? location.pathname, location.href).pathname;
     document.addEventListener('click', (event) => {
-      const link = (event.target as Element | null)?.closest?.('a[data-results-link]');
-      if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey)
+      const link = (event.target as Element | null)?.closest?.<HTMLAnchorElement>('#results a[href]');
+      if (
+        !link ||
+        new URL(link.href).pathname !== searchPath ||
+        event.defaultPrevented ||
+        event.button !== 0 ||
+        event.metaKey ||
+        event.ctrlKey ||
+        event.shiftKey
+      )
         return;
       event.preventDefault();
-      const url = new URL((link as HTMLAnchorElement).href);
+      const url = new URL(link.href);
       void load(url.pathname + url.search, { push: true }).then((state) => {
         // A chip, "clear all" or a wider search changed the filters: the form says so too.
         if (state) fillFrom(url, state.communeLabel);
