@@ -182,6 +182,51 @@ describe('moving a file', () => {
     );
   });
 
+  it('a settlement undone takes its open follow-ups; settling again asks only those not yet recorded', async () => {
+    const { db, ctx, advance, people, file: filed } = await gersFile('agent.gers@demo.test');
+    const [agent] = people;
+    let file = filed;
+    for (const to of ['qualified', 'discovery', 'settling'] as const)
+      file = await moveStage(ctx, agent, file.publicId, { to, version: file.version });
+    const settle = (settledAt: string) =>
+      moveStage(ctx, agent, file.publicId, {
+        to: 'settled',
+        settledCommuneCode: '32013',
+        settledAt,
+        settledHouseholdSize: 3,
+        version: file.version,
+      });
+    const followUps = () =>
+      db
+        .select({ kind: tasks.kind, dueDate: tasks.dueDate, outcome: tasks.outcome })
+        .from(tasks)
+        .where(eq(tasks.candidateId, file.id))
+        .orderBy(tasks.kind, tasks.id);
+    advance(10 * DAY_MS);
+    file = await settle('2026-11-25');
+    // Back to "settling" (settled by mistake): no follow-up of a family not settled.
+    file = await moveStage(ctx, agent, file.publicId, { to: 'settling', version: file.version });
+    expect(await followUps()).toEqual([]);
+    file = await settle('2026-11-26');
+    expect(await followUps()).toEqual([
+      { kind: 'follow_up_12m', dueDate: '2027-11-26', outcome: null },
+      { kind: 'follow_up_6m', dueDate: '2027-05-26', outcome: null },
+    ]);
+    // A follow-up recorded stays, and is not asked again after another round trip.
+    const [sixMonths] = await db
+      .select()
+      .from(tasks)
+      .where(and(eq(tasks.candidateId, file.id), eq(tasks.kind, 'follow_up_6m')));
+    await recordFollowUp(ctx, agent, file.publicId, sixMonths!.id, 'stayed');
+    file = (await db.select().from(candidates).where(eq(candidates.id, file.id)))[0]!;
+    file = await moveStage(ctx, agent, file.publicId, { to: 'settling', version: file.version });
+    file = await settle('2026-11-27');
+    expect(await followUps()).toEqual([
+      { kind: 'follow_up_12m', dueDate: '2027-11-27', outcome: null },
+      { kind: 'follow_up_6m', dueDate: '2027-05-26', outcome: 'stayed' },
+    ]);
+  });
+
   it('refuses an invalid move with a clear error and changes nothing', async () => {
     const { db, ctx, people, file } = await gersFile('agent.gers@demo.test');
     const [agent] = people;

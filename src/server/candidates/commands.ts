@@ -175,13 +175,28 @@ export async function moveStage(
       } satisfies MoveBefore;
     await addEvent(tx, file.id, 'stage_change', data, actor.id, nowIso);
     if (input.to === 'settled') await closeOpenProposals(tx, file.id, nowIso);
+    // Follow-ups belong to a settled file: leaving that stage (a settlement made by mistake)
+    // takes away those still open; settling again asks only those not yet recorded.
+    const followUpKinds = ['follow_up_6m', 'follow_up_12m'] as const;
+    if (file.stage === 'settled')
+      await tx
+        .delete(tasks)
+        .where(and(eq(tasks.candidateId, file.id), inArray(tasks.kind, followUpKinds), isNull(tasks.doneAt)));
     if (input.to === 'settled' && input.settledAt) {
       const { sixMonths, twelveMonths } = followUpDates(input.settledAt);
       const assigneeId = file.assignedAgentId ?? actor.id;
-      await tx.insert(tasks).values([
+      const recorded = new Set(
+        (
+          await tx
+            .select({ kind: tasks.kind })
+            .from(tasks)
+            .where(and(eq(tasks.candidateId, file.id), inArray(tasks.kind, followUpKinds)))
+        ).map((t) => t.kind),
+      );
+      const due = [
         {
           candidateId: file.id,
-          kind: 'follow_up_6m',
+          kind: 'follow_up_6m' as const,
           title: 'Suivi à 6 mois : la famille est-elle toujours là ?',
           dueDate: sixMonths,
           assigneeId,
@@ -189,13 +204,14 @@ export async function moveStage(
         },
         {
           candidateId: file.id,
-          kind: 'follow_up_12m',
+          kind: 'follow_up_12m' as const,
           title: 'Suivi à 12 mois : la famille est-elle toujours là ?',
           dueDate: twelveMonths,
           assigneeId,
           createdAt: nowIso,
         },
-      ]);
+      ].filter((task) => !recorded.has(task.kind));
+      if (due.length) await tx.insert(tasks).values(due);
     }
     return updated[0]!;
   });
