@@ -2061,6 +2061,7 @@ export const en: Messages = {
   'board.undo': 'Undo the move',
   'board.undone': '{name}: back to stage “{stage}”.',
   'board.undoFailed': '{name}: the move could not be undone (the file has changed since). Reload the page.',
+  'board.signedOut': '{name}: nothing changed, your session has ended. Reload the page to sign in again.',
   'errors.undo_changed':
     'This move can no longer be undone: the file has changed since. Reload it to see its current state.',
   'errors.undo_not_yours': 'Only the person who moved the file can undo the move.',

@@ -2097,6 +2097,7 @@ export const fr = {
   'board.undo': 'Annuler le déplacement',
   'board.undone': '{name} : retour à l’étape « {stage} ».',
   'board.undoFailed': '{name} : le déplacement n’a pas pu être annulé (le dossier a changé depuis). Rechargez la page.',
+  'board.signedOut': '{name} : rien n’a changé, votre session a pris fin. Rechargez la page pour vous reconnecter.',
   'errors.undo_changed':
     'Ce déplacement ne peut plus être annulé : le dossier a changé depuis. Rechargez-le pour voir son état actuel.',
   'errors.undo_not_yours': 'Seule la personne qui a déplacé le dossier peut annuler ce déplacement.',

@@ -154,6 +154,16 @@ test('the board moves a card with the keyboard alone, and by drag and drop', asy
     args: [publicId],
   });
   expect(history.rows.map((r) => r.stage)).toEqual(['enquiry', 'qualified', 'discovery', 'qualified', 'discovery']);
+
+  // The session ended meanwhile (signed out in another tab): the board says so, the card stays.
+  await page.context().clearCookies();
+  await page.locator(`[data-card="${publicId}"]`).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('status')).toHaveText(
+    'Famille Tableau : rien n’a changé, votre session a pris fin. Rechargez la page pour vous reconnecter.',
+  );
+  await expect(page.locator('[data-column="discovery"]').locator(`[data-card="${publicId}"]`)).toBeVisible();
+  expect(await stage()).toBe('discovery');
 });
 
 test('an enquiry past its territory’s first-answer target is flagged on the board and the agent’s home', async ({

@@ -41,6 +41,7 @@ export const boardMessageKeys = [
   'board.undo',
   'board.undone',
   'board.undoFailed',
+  'board.signedOut',
   'board.agent',
   'board.days',
 ] as const;
@@ -69,11 +70,19 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
   const focusCard = (id: string) =>
     requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-card="${id}"]`)?.focus());
 
-  /** Posts to the file's form handler, which answers a change with a redirect (303). */
-  const post = async (id: string, fields: Record<string, string>) => {
+  /**
+   * Posts to the file's form handler, which answers a change it made with 204 when asked for
+   * no page; a redirect is to sign in again (the session ended), anything else a refusal.
+   */
+  const post = async (id: string, fields: Record<string, string>): Promise<'done' | 'signedOut' | 'failed'> => {
     const body = new URLSearchParams(fields);
-    const res = await fetch(`/agent/candidats/${id}`, { method: 'POST', body, redirect: 'manual' }).catch(() => null);
-    return res?.type === 'opaqueredirect';
+    const res = await fetch(`/agent/candidats/${id}`, {
+      method: 'POST',
+      body,
+      headers: { Accept: 'application/json' },
+      redirect: 'manual',
+    }).catch(() => null);
+    return res?.status === 204 ? 'done' : res?.type === 'opaqueredirect' ? 'signedOut' : 'failed';
   };
 
   /** Puts `card` at the top of column `to`, out of column `from`. */
@@ -99,8 +108,11 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
     }
     clearTimeout(timer.current);
     setUndo(null);
-    if (!(await post(id, { to, version: String(card.version) }))) {
-      setStatus(formatMessage(locale, m['board.failed'], { name: card.name }));
+    const done = await post(id, { to, version: String(card.version) });
+    if (done !== 'done') {
+      setStatus(
+        formatMessage(locale, m[done === 'signedOut' ? 'board.signedOut' : 'board.failed'], { name: card.name }),
+      );
       return;
     }
     const days = formatMessage(locale, m['board.days'], { count: 0 });
@@ -118,8 +130,11 @@ export default function PipelineBoard({ columns: initial, m, locale }: Props) {
     const { card, from, to } = undo;
     clearTimeout(timer.current);
     setUndo(null);
-    if (!(await post(card.publicId, { intent: 'undo-stage', version: String(card.version + 1) }))) {
-      setStatus(formatMessage(locale, m['board.undoFailed'], { name: card.name }));
+    const done = await post(card.publicId, { intent: 'undo-stage', version: String(card.version + 1) });
+    if (done !== 'done') {
+      setStatus(
+        formatMessage(locale, m[done === 'signedOut' ? 'board.signedOut' : 'board.undoFailed'], { name: card.name }),
+      );
       return;
     }
     place({ ...card, version: card.version + 2 }, to, from);

@@ -197,7 +197,11 @@ export async function filePage(rc: RequestContext, publicId: string) {
       await findCandidate(db, user, publicId);
       const form = await readForm(rc.request);
       const r = await submitForm(rc, form, () => actionOf(form)(user, publicId, form), { gone: 'errors.item_gone' });
-      if (r.ok) return redirect(r.value.startsWith('/') ? r.value : `${here}${r.value}`, 303);
+      if (r.ok)
+        // The board's fetch asks for no page: 204 says done, where a redirect could also be to sign in.
+        return (rc.request.headers.get('Accept') ?? '').includes('application/json')
+          ? new Response(null, { status: 204 })
+          : redirect(r.value.startsWith('/') ? r.value : `${here}${r.value}`, 303);
       ({ state, status, headers } = r);
     }
     const data = await getCandidateFile(db, user, publicId, {
