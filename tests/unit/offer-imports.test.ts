@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
 import { importRows, imports, offerEvents, offers, territories } from '../../db/schema/index.ts';
 import { Forbidden, Invalid, NotFound } from '../../src/server/errors.ts';
+import { typedIn } from '../../src/server/input.ts';
 import { abandonedImports } from '../../src/server/imports/coverage.ts';
 import { importOffersCsv, offersTemplate } from '../../src/server/imports/offers-csv.ts';
 import { describeProblem, problemsCsv, unreadableProblem } from '../../src/server/imports/problems.ts';
@@ -205,6 +206,31 @@ describe('offers CSV', () => {
     ]);
     expect(rows[0]).toMatchObject({ price: 180000, transaction: 'sale', homeType: 'house', surface: 120 });
     expect(rows[1]).toMatchObject({ typology: 'fablab', wheelchairAccessible: true });
+  });
+
+  it('reads numbers as the file’s header is written, whatever the page that posted it', async () => {
+    const { db } = await territoriesOnly();
+    const run = (csv: string) =>
+      // Posted from a French page: the language numbers would be read in without the header's.
+      typedIn('fr', () =>
+        importOffersCsv(db, clock, chunks(Buffer.from(csv)), {
+          fileName: 'offres.csv',
+          territory: '32',
+          mode: 'rows',
+          byUser: null,
+        }),
+      );
+    const english = await run('kind,title,commune,price,surface_m2\nhome,Big,32013,"250,000","1,200"\n');
+    expect(english).toMatchObject({ status: 'done', problems: [] });
+    const french = await run(
+      'type;titre;commune;prix;surface_m2\nlogement;Grande;32013;250 000;120\nlogement;Virgule;32013;1,500;120\n',
+    );
+    expect(french.problems.map((p) => [p.line, p.column])).toEqual([[3, 'prix']]);
+    const rows = await db.select().from(offers).orderBy(offers.id);
+    expect(rows.map((o) => [o.title, o.price, o.surface])).toEqual([
+      ['Big', 250000, 1200],
+      ['Grande', 250000, 120],
+    ]);
   });
 
   const mixed = [

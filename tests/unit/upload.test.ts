@@ -56,6 +56,23 @@ describe('spoolUpload', () => {
     for (const f of upload.files) expect(existsSync(f.path)).toBe(false);
   });
 
+  it('reads a media type in any case (its boundary as sent)', async () => {
+    const form = new FormData();
+    form.append('kind', 'offres');
+    form.append('file', new File(['a;b\n'], 'offres.csv'));
+    const encoded = new Response(form);
+    const type = encoded.headers.get('Content-Type')!.replace('multipart/form-data', 'Multipart/Form-Data');
+    const request = new Request('http://x/', {
+      method: 'POST',
+      headers: { 'Content-Type': type },
+      body: await encoded.arrayBuffer(),
+    });
+    const upload = await spoolUpload(request);
+    expect(upload.fields.kind).toBe('offres');
+    expect(upload.files.map((f) => [f.field, f.name, f.size])).toEqual([['file', 'offres.csv', 4]]);
+    await upload.dispose();
+  });
+
   it('keeps a chosen file of 0 bytes (its command says it is empty), not a field left without a file', async () => {
     const form = new FormData();
     form.append('kind', 'offres');

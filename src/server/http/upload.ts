@@ -100,7 +100,7 @@ export async function spoolUpload(
 ): Promise<SpooledUpload> {
   const type = request.headers.get('Content-Type') ?? '';
   const none = async () => {};
-  if (!type.startsWith('multipart/form-data') || !request.body)
+  if (!type.toLowerCase().startsWith('multipart/form-data') || !request.body)
     return { fields: await readForm(request), files: [], broken: false, dispose: none };
   // Declared too large: read up to the limit only to learn which file passes it, files discarded.
   const declaredTooLarge = Number(request.headers.get('Content-Length') ?? '0') > limit;

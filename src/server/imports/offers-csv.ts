@@ -12,6 +12,7 @@ import type { Clock } from '../clock.ts';
 import { Forbidden, Invalid } from '../errors.ts';
 import { columnsOf, insertDraft, refreshAround, type CheckedDraft, type PlaceRule } from '../offers/manage.ts';
 import { actsIn, mayImport } from '../policy.ts';
+import { typedIn } from '../input.ts';
 import { headerKey } from './csv-stream.ts';
 import { problemsOf, runStagedImport, type RowProblem, type RowReader, type StagedImportReport } from './staged.ts';
 
@@ -137,6 +138,9 @@ export async function importOffersCsv(
   };
   let columns: OfferCsvColumn[] = [];
   let names: string[] = [];
+  // Numbers are read as the file's header is written ("250,000" is a whole number in English,
+  // none in French), not as the page that posted it.
+  let language: 'fr' | 'en' = 'fr';
   const created: Array<{ id: number; kind: Kind }> = [];
 
   const reader: RowReader = {
@@ -152,6 +156,9 @@ export async function importOffersCsv(
       if (missing) return { line, column: missing.fr, message: 'missing_column' };
       columns = found;
       names = cells;
+      const english = found.filter((c, i) => headerKey(cells[i]!) === headerKey(c.en) && c.en !== c.fr).length;
+      const french = found.filter((c, i) => headerKey(cells[i]!) === headerKey(c.fr) && c.en !== c.fr).length;
+      language = english > french ? 'en' : 'fr';
       return null;
     },
     async row(cells) {
@@ -170,7 +177,7 @@ export async function importOffersCsv(
       if (problems.length) return { problems };
       const input = { ...values, wheelchairAccessible: accessible && yes.has(accessible) ? 'yes' : '' };
       try {
-        const checked = await columnsOf(db, place, kind, input);
+        const checked = await typedIn(language, () => columnsOf(db, place, kind, input));
         const draft: CheckedDraft = {
           columns: checked.columns,
           communeName: checked.commune.name,
