@@ -117,6 +117,7 @@ export function typedWhole(value: string): string {
   let s = value.replace(/[\s\u00a0\u202f]+/g, '');
   s = s.replace(/(?:\/|par|per|a)?(?:mois|month|mo)$/i, '');
   s = s.replace(/(?:€|eur|euros?|km|m²|m2|mb\/s|mbit\/s|mbps)$/i, '');
+  s = s.replace(/^(?:€|eur)/i, ''); // "€1,500", as English writes it
   // Thousands: dots, commas in English; in French, commas only when there are several
   // ("1,500,000" is no French decimal). Then cents of zero: the number is whole.
   const grouped =

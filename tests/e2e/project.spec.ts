@@ -104,6 +104,27 @@ test('the error summary’s links open the step of each field', async ({ page })
   await expect(page.getByRole('checkbox', { name: 'Gers (32)' })).toBeFocused();
 });
 
+test('communes posted as several fields (a script) are all read, none dropped', async ({ page, portal }) => {
+  const email = uniqueEmail();
+  const form = new URLSearchParams({
+    name: 'Famille Script',
+    email,
+    adults: '2',
+    wishedTerritories: '32',
+    consent: 'yes',
+  });
+  for (const commune of ['Auch', 'Mauvezin', 'auch']) form.append('wishedCommunes', commune);
+  const res = await page.request.post('/projet', {
+    data: form.toString(),
+    headers: { Origin: portal.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+  });
+  expect(res.status()).toBe(200);
+  const file = (
+    await portal.sql.execute({ sql: 'SELECT wished_communes FROM candidates WHERE email = ?', args: [email] })
+  ).rows[0]!;
+  expect(JSON.parse(String(file.wished_communes))).toEqual(['32013', '32249']);
+});
+
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 

@@ -126,6 +126,7 @@ describe('parseOfferSearch', () => {
       ['1 500', 1500],
       ['900.00', 900],
       ['1,500.00', 1500],
+      ['€1,500', 1500],
       ['1.5', 'errors.invalid_price'],
       ['1,5', 'errors.invalid_price'],
       ['1,500.50', 'errors.invalid_price'],

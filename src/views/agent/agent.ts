@@ -183,6 +183,9 @@ const actionOf = (form: FormFields): FileAction => {
   return fileActions[intent]!;
 };
 
+/** The board's posts ask for no page (`Accept: application/json`): a change made is a 204. */
+const asksNoPage = (rc: RequestContext) => (rc.request.headers.get('Accept') ?? '').includes('application/json');
+
 export async function filePage(rc: RequestContext, publicId: string) {
   const user = requireStaff(rc);
   const locale = rc.locals.locale;
@@ -199,7 +202,7 @@ export async function filePage(rc: RequestContext, publicId: string) {
       const r = await submitForm(rc, form, () => actionOf(form)(user, publicId, form), { gone: 'errors.item_gone' });
       if (r.ok)
         // The board's fetch asks for no page: 204 says done, where a redirect could also be to sign in.
-        return (rc.request.headers.get('Accept') ?? '').includes('application/json')
+        return asksNoPage(rc)
           ? new Response(null, { status: 204 })
           : redirect(r.value.startsWith('/') ? r.value : `${here}${r.value}`, 303);
       ({ state, status, headers } = r);
@@ -242,8 +245,9 @@ export async function filePage(rc: RequestContext, publicId: string) {
     };
     return render(view, status, headers);
   } catch (error) {
-    // A merged file sends to the file it was merged into; others are not found.
-    if (error instanceof NotFound) {
+    // A merged file sends to the file it was merged into (the board's post: not found, said as
+    // a failure, where a redirect would read as done); others are not found.
+    if (error instanceof NotFound && !(isPost(rc) && asksNoPage(rc))) {
       const target = await mergedTarget(db, user, publicId);
       if (target) return redirect(`/agent/candidats/${target}`);
     }

@@ -30,7 +30,8 @@ const keep = (form: FormFields) => Object.fromEntries(Object.entries(form).filte
 /** Communes are typed by name ("Auch, Mauvezin"); the file stores their INSEE codes. Every error at once. */
 async function enquiryInput(form: FormFields, locale: string) {
   const wishedTerritories = fieldList(form, 'wishedTerritories');
-  const communes = await resolveCommuneList(db, field(form, 'wishedCommunes'), 'wishedCommunes', {
+  // One field in the form; posted several times (a script), every value is read, none dropped.
+  const communes = await resolveCommuneList(db, fieldList(form, 'wishedCommunes').join(', '), 'wishedCommunes', {
     prefer: wishedTerritories,
   });
   const errors: FieldError[] = communes.error ? [communes.error] : [];
