@@ -2,7 +2,7 @@
 // a number out of range, a commune name several départements share, a page that does not
 // exist, an empty commune, a choice the form does not offer. Each is read or refused in
 // words, never a 500.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { candidates, opportunities, userTerritories, users } from '../../db/schema/index.ts';
 import { inviteStaff, updateStaff, type AccountsContext } from '../../src/server/accounts/commands.ts';
@@ -132,6 +132,21 @@ describe('repeated values of a form', () => {
     // Typed by name on the form: "Auch" eleven times is one commune, not "too many".
     const typed = await resolveCommuneList(db, eleven('Auch').join(', ') + ', auch', 'wishedCommunes');
     expect(typed).toEqual({ codes: ['32013'], error: null });
+    // One commune written three ways counts once: ten communes are not "too many".
+    const gers = (
+      await db.all<{ code: string }>(
+        sql`SELECT code FROM communes WHERE department_code = '32' AND code > '32001' ORDER BY code LIMIT 10`,
+      )
+    ).map((c) => c.code);
+    const ten = await resolveCommuneList(
+      db,
+      ['Aignan', 'Aignan (32290)', '32001', ...gers.slice(0, 9)].join(', '),
+      'wishedCommunes',
+    );
+    expect(ten).toEqual({ codes: ['32001', ...gers.slice(0, 9)], error: null });
+    expect((await resolveCommuneList(db, ['32001', ...gers].join(', '), 'wishedCommunes')).error).toMatchObject({
+      key: 'errors.communes_too_many',
+    });
   });
 });
 

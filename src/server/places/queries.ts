@@ -156,8 +156,13 @@ export async function resolveCommuneList(
     if (name && !typed.has(key)) typed.set(key, name);
   }
   const names = [...typed.values()];
-  if (names.length > max)
-    return { codes: [], error: { field, key: 'errors.communes_too_many', params: { max: String(max) } } };
+  // The limit is of communes, not of ways to write one ("Aignan", "Aignan (32190)", "32001"):
+  // counted once resolved; far more names than that is refused before any lookup.
+  const tooMany = {
+    codes: [],
+    error: { field, key: 'errors.communes_too_many', params: { max: String(max) } } satisfies FieldError,
+  };
+  if (names.length > 3 * max) return tooMany;
   const codes = new Set<string>();
   for (const name of names) {
     if (known.includes(name)) {
@@ -171,6 +176,7 @@ export async function resolveCommuneList(
       return { codes: [...codes], error: error.errors[0]! };
     }
   }
+  if (codes.size > max) return tooMany;
   return { codes: [...codes], error: null };
 }
 
