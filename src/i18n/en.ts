@@ -2060,7 +2060,8 @@ export const en: Messages = {
   'files.filters': 'Filter the files',
   'board.undo': 'Undo the move',
   'board.undone': '{name}: back to stage “{stage}”.',
-  'board.undoFailed': '{name}: the move could not be undone (the file has changed since). Reload the page.',
+  'board.undoFailed':
+    '{name}: the move could not be undone (it is more than a few minutes old, or the file has changed since). Reload the page.',
   'board.signedOut': '{name}: nothing changed, your session has ended. Reload the page to sign in again.',
   'errors.undo_changed':
     'This move can no longer be undone: the file has changed since. Reload it to see its current state.',

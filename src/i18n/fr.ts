@@ -2096,7 +2096,8 @@ export const fr = {
   'files.filters': 'Filtrer les dossiers',
   'board.undo': 'Annuler le déplacement',
   'board.undone': '{name} : retour à l’étape « {stage} ».',
-  'board.undoFailed': '{name} : le déplacement n’a pas pu être annulé (le dossier a changé depuis). Rechargez la page.',
+  'board.undoFailed':
+    '{name} : le déplacement n’a pas pu être annulé (il date de plus de quelques minutes, ou le dossier a changé depuis). Rechargez la page.',
   'board.signedOut': '{name} : rien n’a changé, votre session a pris fin. Rechargez la page pour vous reconnecter.',
   'errors.undo_changed':
     'Ce déplacement ne peut plus être annulé : le dossier a changé depuis. Rechargez-le pour voir son état actuel.',
