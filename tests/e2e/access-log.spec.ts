@@ -2,6 +2,7 @@
 // more for the page after a post), the Gers admin exports a report table as CSV, then finds
 // both in /admin/journal and narrows the list with its filters; a Manche agent's opening
 // stays out of the Gers' journal.
+import { portalDay } from '../../src/lib/time.ts';
 import { apiAs, expect, signInAs, test } from './fixtures.ts';
 
 test('the Gers admin finds who opened a file and who exported a CSV in /admin/journal', async ({
@@ -94,7 +95,7 @@ test('the Gers admin finds who opened a file and who exported a CSV in /admin/jo
       expect(action).toBe('file_opened');
     await expect(page.locator('tbody')).not.toContainText('Direction du Gers');
     await page.getByLabel('Dossier (identifiant)').fill(gersFile);
-    const today = new Date().toISOString().slice(0, 10);
+    const today = portalDay(new Date()); // the journal's days are Paris days
     await page.getByLabel('Du', { exact: true }).fill(today);
     await page.getByLabel('Au', { exact: true }).fill(today);
     await page.getByRole('button', { name: 'Filtrer' }).click();
