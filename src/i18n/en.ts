@@ -175,7 +175,7 @@ export const en: Messages = {
   'search.tri.recent': 'Newest',
   'search.tri.prix': 'Lowest price',
   'search.tri.prix-desc': 'Highest price',
-  'search.tri.debit': 'Fastest connection',
+  'search.tri.debit': 'Best speed',
   'search.tri.distance': 'Distance',
   'search.tri.apply': 'Sort',
   'search.more': 'More filters',
