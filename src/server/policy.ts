@@ -136,6 +136,12 @@ export const mayBeAmbassador = (u: Someone, stage: string | null | undefined): b
   isFamily(u) && stage === 'settled';
 
 /** Introducing a candidate file to one of its territory's ambassadors: the territory's staff. */
+/** An offer not published is seen (its photos) by the staff of its territory and by its owner only. */
+export const maySeeUnpublishedOffer = (
+  viewer: (Actor & Pick<SessionUser, 'id'>) | null,
+  offer: { territoryCode: string; ownerId: number | null },
+): boolean => !!viewer && (offer.ownerId === viewer.id || (isStaff(viewer) && actsIn(viewer, offer.territoryCode)));
+
 export const mayIntroduce = (actor: Actor, territory: string): boolean => isStaff(actor) && actsIn(actor, territory);
 
 /** The territory's ambassadors and the moderation of their stories: the territory's staff. */

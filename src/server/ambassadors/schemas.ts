@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ambassadorLanguages } from '../../../db/schema/index.ts';
 import {
-  asList,
+  distinctList,
   checkbox,
   id,
   optionalLine,
@@ -17,13 +17,12 @@ export const ProfileSchema = z
   .object({
     profession: optionalLine(120),
     // Each language once, however many times it is posted.
-    languages: z.preprocess(
-      (v) => [...new Set(asList(v))],
-      z
-        .array(z.enum(ambassadorLanguages, { error: 'errors.invalid_enum' }))
-        .min(1, { error: 'errors.ambassador_languages_required' })
-        .max(ambassadorLanguages.length),
-    ),
+    languages: distinctList(z.enum(ambassadorLanguages, { error: 'errors.invalid_enum' }), {
+      max: ambassadorLanguages.length,
+      // Past the languages offered, only with one not offered: refused as such first.
+      tooMany: 'errors.invalid_enum',
+      required: 'errors.ambassador_languages_required',
+    }),
     byEmail: checkbox(),
     byPhone: checkbox(),
     byVideo: checkbox(),

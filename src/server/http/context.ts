@@ -37,6 +37,13 @@ export function clientIp(ctx: Pick<RequestContext, 'clientAddress'>): string {
 export const isPost = (ctx: Pick<RequestContext, 'request'>) => ctx.request.method === 'POST';
 
 /**
+ * A script's post (the hearts, the board) asks for an answer rather than a page: it must tell
+ * a change made from a redirect to sign in, which a `fetch` cannot read.
+ */
+export const asksJson = (ctx: Pick<RequestContext, 'request'>) =>
+  (ctx.request.headers.get('Accept') ?? '').includes('application/json');
+
+/**
  * What the redirect after a successful post says (`?ok=…`), to show as the page's notice.
  * A refused post is answered at the same address: its `ok` was about the post before.
  */

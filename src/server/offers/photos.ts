@@ -13,7 +13,7 @@ import type { Db } from '../../../db/client.ts';
 import { offerPhotos, offers } from '../../../db/schema/index.ts';
 import type { SessionUser } from '../accounts/session.ts';
 import { NotFound } from '../errors.ts';
-import { actsIn, isStaff } from '../policy.ts';
+import { maySeeUnpublishedOffer } from '../policy.ts';
 
 /** The widths served; srcset lists them, so browsers pick the one that fits. */
 export const PHOTO_WIDTHS = [320, 640, 960, 1280] as const;
@@ -77,9 +77,7 @@ export async function renderPhoto(
     .innerJoin(offers, eq(offers.id, offerPhotos.offerId))
     .where(eq(offerPhotos.id, photoId));
   const isPublic = photo?.status === 'published';
-  const maySee =
-    isPublic ||
-    (!!photo && !!viewer && (photo.ownerId === viewer.id || (isStaff(viewer) && actsIn(viewer, photo.territoryCode))));
+  const maySee = isPublic || (!!photo && maySeeUnpublishedOffer(viewer, photo));
   if (!photo || !maySee || !/^[\w.-]+$/.test(photo.storageKey)) throw new NotFound('photo');
   const bytes = await resized(photosDir, photo.storageKey, width);
   return { bytes, isPublic, version: photoVersion(photo.storageKey) };

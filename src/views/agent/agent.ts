@@ -31,7 +31,7 @@ import { markDuplicate, mergeDuplicate, mergedTarget, moveTerritory } from '../.
 import { db } from '../../server/db.ts';
 import { resendEmail } from '../../server/mail/undelivered.ts';
 import { Invalid, NotFound } from '../../server/errors.ts';
-import { isPost, okAfterRedirect, type RequestContext } from '../../server/http/context.ts';
+import { asksJson, isPost, okAfterRedirect, type RequestContext } from '../../server/http/context.ts';
 import { emptyState, field, readForm, refusal, submitForm, type FormFields } from '../../server/http/form.ts';
 import { requireStaff } from '../../server/http/guards.ts';
 import { redirect, render, type Outcome } from '../../server/http/respond.ts';
@@ -183,9 +183,6 @@ const actionOf = (form: FormFields): FileAction => {
   return fileActions[intent]!;
 };
 
-/** The board's posts ask for no page (`Accept: application/json`): a change made is a 204. */
-const asksNoPage = (rc: RequestContext) => (rc.request.headers.get('Accept') ?? '').includes('application/json');
-
 export async function filePage(rc: RequestContext, publicId: string) {
   const user = requireStaff(rc);
   const locale = rc.locals.locale;
@@ -202,7 +199,7 @@ export async function filePage(rc: RequestContext, publicId: string) {
       const r = await submitForm(rc, form, () => actionOf(form)(user, publicId, form), { gone: 'errors.item_gone' });
       if (r.ok)
         // The board's fetch asks for no page: 204 says done, where a redirect could also be to sign in.
-        return asksNoPage(rc)
+        return asksJson(rc)
           ? new Response(null, { status: 204 })
           : redirect(r.value.startsWith('/') ? r.value : `${here}${r.value}`, 303);
       ({ state, status, headers } = r);
@@ -247,7 +244,7 @@ export async function filePage(rc: RequestContext, publicId: string) {
   } catch (error) {
     // A merged file sends to the file it was merged into (the board's post: not found, said as
     // a failure, where a redirect would read as done); others are not found.
-    if (error instanceof NotFound && !(isPost(rc) && asksNoPage(rc))) {
+    if (error instanceof NotFound && !(isPost(rc) && asksJson(rc))) {
       const target = await mergedTarget(db, user, publicId);
       if (target) return redirect(`/agent/candidats/${target}`);
     }

@@ -26,7 +26,7 @@ import {
   type SavedSearchRow,
   type SearchNames,
 } from '../../server/family/saved-searches.ts';
-import { isPost, type RequestContext } from '../../server/http/context.ts';
+import { asksJson, isPost, type RequestContext } from '../../server/http/context.ts';
 import { errorSentence, field, readForm, refusal, submitForm } from '../../server/http/form.ts';
 import { requireFamily } from '../../server/http/guards.ts';
 import { redirect, render, type Outcome, type Redirect } from '../../server/http/respond.ts';
@@ -89,7 +89,7 @@ const offerIdOf = (value: string) => (/^\d{1,12}$/.test(value) ? value : null);
 export async function favouritesPage(rc: RequestContext): Promise<Outcome<FavouritesView>> {
   const locale = rc.locals.locale;
   const here = localizedPath('/compte/favoris', locale);
-  const wantsJson = (rc.request.headers.get('Accept') ?? '').includes('application/json');
+  const wantsJson = asksJson(rc);
 
   if (isPost(rc)) {
     const user = rc.locals.user;
